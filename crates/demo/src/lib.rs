@@ -1,0 +1,1 @@
+//! Deterministic generator of realistic synthetic people abroad, for demos, tests and benchmarks.

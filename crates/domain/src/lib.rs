@@ -1,0 +1,9 @@
+//! Domain of Kiều Bào: the vocabulary of the registry of people abroad and the rules
+//! that hold whatever the storage or the transport.
+//!
+//! This crate is pure: no I/O, no clock, no random numbers. Callers pass those in.
+
+pub mod text;
+pub mod types;
+
+pub use types::*;

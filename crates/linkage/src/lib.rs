@@ -1,0 +1,1 @@
+//! Record linkage (*đối chiếu*): blocking, probabilistic scoring and clustering.
