@@ -1,1 +1,57 @@
-//! Use cases.
+//! Use cases of Kiều Bào.
+//!
+//! Every use case takes the [`Actor`] first and asks [`access`] before it
+//! touches data: this crate is the one place where role and jurisdiction are
+//! checked, for pages, API, CLI and background jobs alike.
+
+pub mod access;
+pub mod actor;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod demo_data;
+pub mod error;
+pub mod users;
+
+pub use actor::{Actor, Jurisdiction};
+pub use error::{AppError, AppResult, FieldError};
+
+use db::Db;
+
+/// Settings the use cases need (a subset of the program's configuration).
+#[derive(Debug, Clone)]
+pub struct AppSettings {
+    /// Sessions end after this many minutes without a request.
+    pub session_idle_minutes: i64,
+    /// Sessions end this many hours after sign-in, whatever the activity.
+    pub session_absolute_hours: i64,
+    /// Failed sign-ins before an account is locked.
+    pub lockout_threshold: i64,
+    /// Sign-in attempts allowed per IP address per minute.
+    pub login_rate_per_minute: i64,
+}
+
+impl Default for AppSettings {
+    fn default() -> Self {
+        Self {
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            lockout_threshold: 5,
+            login_rate_per_minute: 20,
+        }
+    }
+}
+
+/// The application: storage plus settings. Cheap to clone; holds no
+/// per-process state that would stop several servers sharing one database.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub settings: AppSettings,
+}
+
+impl App {
+    pub fn new(db: Db, settings: AppSettings) -> Self {
+        Self { db, settings }
+    }
+}

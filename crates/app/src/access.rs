@@ -1,0 +1,227 @@
+//! The one place that decides, for an actor and an action, allow or deny,
+//! and which rows of the registry an actor may see.
+//!
+//! Personal data is processed only within the remit of each body (Law
+//! 91/2025/QH15 on personal data protection, art. 3 principles of purpose
+//! limitation and minimisation); records outside it answer as not found.
+
+use domain::Role;
+
+use crate::{Actor, AppError, AppResult, Jurisdiction};
+
+/// What an actor wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    PersonList,
+    PersonRead,
+    PersonCreate,
+    PersonUpdate,
+    PersonDelete,
+    /// Show a sensitive field unmasked.
+    PersonReveal,
+    PersonExport,
+    StatisticsRead,
+    UserAdmin,
+    AuditRead,
+    ImportSubmit,
+    SelfProfile,
+}
+
+/// Fields tagged sensitive: masked unless the role needs them and the
+/// reveal is audited (Decree 356/2025, sensitive personal data).
+pub const SENSITIVE_FIELDS: &[&str] = &[
+    "passport_no",
+    "id_no",
+    "address_abroad",
+    "religion",
+    "ethnicity",
+    "health",
+    "legal_matters",
+    "income_bracket",
+    "remittance",
+];
+
+/// True when `field` is sensitive.
+pub fn is_sensitive(field: &str) -> bool {
+    SENSITIVE_FIELDS.contains(&field)
+}
+
+/// Allows or denies an action, independent of any particular record.
+pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
+    use Action as A;
+    use Role as R;
+    let allowed = match action {
+        A::SelfProfile => true,
+        A::StatisticsRead => actor.role != R::Diaspora,
+        A::UserAdmin => actor.role == R::Admin,
+        A::AuditRead => matches!(actor.role, R::Admin | R::ProvinceOfficer),
+        A::PersonList | A::PersonRead => !matches!(actor.role, R::Viewer),
+        A::PersonCreate | A::PersonUpdate => matches!(
+            actor.role,
+            R::ProvinceOfficer | R::CommuneOfficer | R::Mission | R::Association | R::Diaspora
+        ),
+        A::PersonDelete => matches!(actor.role, R::ProvinceOfficer | R::CommuneOfficer),
+        A::PersonReveal => matches!(actor.role, R::ProvinceOfficer | R::CommuneOfficer | R::Mission),
+        A::PersonExport => matches!(
+            actor.role,
+            R::Admin | R::ProvinceOfficer | R::CommuneOfficer | R::Mission | R::Association
+        ),
+        A::ImportSubmit => matches!(
+            actor.role,
+            R::ProvinceOfficer | R::CommuneOfficer | R::Agency | R::Mission | R::Association
+        ),
+    };
+    let allowed = allowed && token_allows(actor, action);
+    if allowed { Ok(()) } else { Err(AppError::Forbidden) }
+}
+
+/// API tokens carry scopes: `read` allows reading, `write` allows changes.
+fn token_allows(actor: &Actor, action: Action) -> bool {
+    let Some(scopes) = &actor.token_scopes else {
+        return true;
+    };
+    let has = |s: &str| scopes.iter().any(|x| x == s);
+    match action {
+        Action::PersonList
+        | Action::PersonRead
+        | Action::StatisticsRead
+        | Action::PersonExport
+        | Action::SelfProfile => has("read") || has("write"),
+        Action::PersonCreate | Action::PersonUpdate | Action::PersonDelete | Action::ImportSubmit => {
+            has("write")
+        }
+        Action::PersonReveal | Action::UserAdmin | Action::AuditRead => has("admin"),
+    }
+}
+
+/// A SQL condition over the `persons` table (aliased `p`) with its
+/// arguments, limiting rows to the actor's jurisdiction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeFilter {
+    /// SQL text using placeholders `$N` numbered from the `first` given to [`person_scope`].
+    pub sql: String,
+    pub args: Vec<String>,
+}
+
+/// The rows of `persons p` the actor may see, as SQL. Placeholders are
+/// numbered from `first`.
+pub fn person_scope(actor: &Actor, first: usize) -> ScopeFilter {
+    let mut args: Vec<String> = Vec::new();
+    let mut n = first;
+    let mut list = |codes: &[String], args: &mut Vec<String>| -> String {
+        if codes.is_empty() {
+            return "NULL".to_owned();
+        }
+        let mut parts = Vec::with_capacity(codes.len());
+        for c in codes {
+            parts.push(format!("${n}"));
+            n += 1;
+            args.push(c.clone());
+        }
+        parts.join(", ")
+    };
+    let sql = match &actor.jurisdiction {
+        Jurisdiction::Province => "1 = 1".to_owned(),
+        Jurisdiction::Communes {
+            new_communes,
+            legacy_communes,
+            legacy_districts,
+        } => {
+            let a = list(new_communes, &mut args);
+            let b = list(legacy_communes, &mut args);
+            let c = list(legacy_districts, &mut args);
+            format!(
+                "(p.hometown_new_code IN ({a}) OR p.hometown_legacy_code IN ({b}) \
+                 OR p.hometown_legacy_district IN ({c}))"
+            )
+        }
+        Jurisdiction::Countries(countries) => {
+            format!("p.country IN ({})", list(countries, &mut args))
+        }
+        Jurisdiction::Associations(ids) => {
+            let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+            // Ids are integers: inlined, not user text.
+            let inlined = if ids.is_empty() { "NULL".to_owned() } else { ids.join(", ") };
+            format!(
+                "p.id IN (SELECT pa.person_id FROM person_associations pa \
+                 WHERE pa.association_id IN ({inlined}))"
+            )
+        }
+        Jurisdiction::Agency(agency) => {
+            let a = list(std::slice::from_ref(agency), &mut args);
+            format!("p.id IN (SELECT ps.person_id FROM person_sources ps WHERE ps.agency = {a})")
+        }
+        Jurisdiction::StatisticsOnly => "1 = 0".to_owned(),
+        Jurisdiction::OwnRecord(id) => match id {
+            Some(id) => format!("p.id = {id}"),
+            None => "1 = 0".to_owned(),
+        },
+    };
+    ScopeFilter { sql, args }
+}
+
+/// Masks a sensitive value for display: keeps the last two characters.
+pub fn mask(value: &str) -> String {
+    if value.is_empty() {
+        return String::new();
+    }
+    let chars: Vec<char> = value.chars().collect();
+    let keep = if chars.len() > 4 { 2 } else { 0 };
+    let mut out: String = "•".repeat(chars.len() - keep);
+    out.extend(&chars[chars.len() - keep..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, jurisdiction: Jurisdiction) -> Actor {
+        Actor {
+            user_id: Some(1),
+            username: "t".into(),
+            role,
+            jurisdiction,
+            ip: String::new(),
+            token_scopes: None,
+        }
+    }
+
+    #[test]
+    fn viewer_cannot_read_people_but_can_read_statistics() {
+        let v = actor(Role::Viewer, Jurisdiction::StatisticsOnly);
+        assert!(authorize(&v, Action::PersonRead).is_err());
+        assert!(authorize(&v, Action::StatisticsRead).is_ok());
+        assert_eq!(person_scope(&v, 1).sql, "1 = 0");
+    }
+
+    #[test]
+    fn commune_scope_binds_every_code() {
+        let c = actor(
+            Role::CommuneOfficer,
+            Jurisdiction::Communes {
+                new_communes: vec!["18427".into()],
+                legacy_communes: vec![],
+                legacy_districts: vec!["436".into()],
+            },
+        );
+        let f = person_scope(&c, 3);
+        assert_eq!(f.args, vec!["18427".to_owned(), "436".to_owned()]);
+        assert!(f.sql.contains("$3") && f.sql.contains("$4") && !f.sql.contains("$5"));
+    }
+
+    #[test]
+    fn read_only_token_cannot_write() {
+        let mut a = actor(Role::ProvinceOfficer, Jurisdiction::Province);
+        a.token_scopes = Some(vec!["read".into()]);
+        assert!(authorize(&a, Action::PersonRead).is_ok());
+        assert!(authorize(&a, Action::PersonUpdate).is_err());
+    }
+
+    #[test]
+    fn masking_hides_all_but_the_tail() {
+        assert_eq!(mask("B1234567"), "••••••67");
+        assert_eq!(mask("abc"), "•••");
+        assert_eq!(mask(""), "");
+    }
+}

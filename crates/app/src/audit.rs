@@ -1,0 +1,245 @@
+//! Append-only, hash-chained audit log.
+//!
+//! Each row's hash covers its own content and the previous row's hash, so an
+//! edited, inserted or deleted row breaks the chain at that point; the table
+//! also refuses UPDATE and DELETE by trigger. Appends are serialised (the
+//! SQLite write lock, a PostgreSQL advisory lock) so servers sharing one
+//! database keep one chain.
+
+use db::{Backend, Db, Row, WriteTx};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::{Actor, AppResult, access, clock};
+
+/// Lock key for the audit chain on PostgreSQL.
+const AUDIT_LOCK: i64 = 7_113_001;
+
+/// One thing that happened.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub action: &'static str,
+    pub entity: &'static str,
+    pub entity_id: String,
+    pub details: serde_json::Value,
+}
+
+impl Event {
+    pub fn new(action: &'static str, entity: &'static str, entity_id: impl ToString) -> Self {
+        Self {
+            action,
+            entity,
+            entity_id: entity_id.to_string(),
+            details: serde_json::Value::Object(serde_json::Map::new()),
+        }
+    }
+
+    #[must_use]
+    pub fn with(mut self, details: serde_json::Value) -> Self {
+        self.details = details;
+        self
+    }
+}
+
+/// A stored audit row.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub id: i64,
+    pub at: String,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub ip: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+fn digest(e: &Entry) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        e.prev_hash.as_str(),
+        &e.id.to_string(),
+        &e.at,
+        &e.actor_id.map(|i| i.to_string()).unwrap_or_default(),
+        &e.actor_name,
+        &e.ip,
+        &e.action,
+        &e.entity,
+        &e.entity_id,
+        &e.details,
+    ] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    hex::encode(h.finalize())
+}
+
+/// Appends an event inside the caller's write transaction, so the change and
+/// its audit row commit or roll back together.
+pub async fn append(tx: &mut WriteTx, backend: Backend, actor: &Actor, event: Event) -> AppResult<()> {
+    if backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(AUDIT_LOCK)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    let last = sqlx::query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+    let (prev_id, prev_hash) = match last {
+        Some(r) => (r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?),
+        None => (0, String::new()),
+    };
+    let mut entry = Entry {
+        id: prev_id + 1,
+        at: clock::now(),
+        actor_id: actor.user_id,
+        actor_name: actor.username.clone(),
+        ip: actor.ip.clone(),
+        action: event.action.to_owned(),
+        entity: event.entity.to_owned(),
+        entity_id: event.entity_id,
+        details: event.details.to_string(),
+        prev_hash,
+        hash: String::new(),
+    };
+    entry.hash = digest(&entry);
+    sqlx::query(
+        "INSERT INTO audit_log (id, at, actor_id, actor_name, ip, action, entity, entity_id, details, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(entry.id)
+    .bind(&entry.at)
+    .bind(entry.actor_id)
+    .bind(&entry.actor_name)
+    .bind(&entry.ip)
+    .bind(&entry.action)
+    .bind(&entry.entity)
+    .bind(&entry.entity_id)
+    .bind(&entry.details)
+    .bind(&entry.prev_hash)
+    .bind(&entry.hash)
+    .execute(&mut *tx.tx)
+    .await?;
+    Ok(())
+}
+
+/// Records an event in its own transaction.
+pub async fn record(db: &Db, actor: &Actor, event: Event) -> AppResult<()> {
+    let mut tx = db.begin_write().await?;
+    append(&mut tx, db.backend, actor, event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn entry_from_row(r: &db::AnyRow) -> Result<Entry, db::SqlxError> {
+    Ok(Entry {
+        id: r.try_get(0)?,
+        at: r.try_get(1)?,
+        actor_id: r.try_get(2)?,
+        actor_name: r.try_get(3)?,
+        ip: r.try_get(4)?,
+        action: r.try_get(5)?,
+        entity: r.try_get(6)?,
+        entity_id: r.try_get(7)?,
+        details: r.try_get(8)?,
+        prev_hash: r.try_get(9)?,
+        hash: r.try_get(10)?,
+    })
+}
+
+const COLUMNS: &str =
+    "id, at, actor_id, actor_name, ip, action, entity, entity_id, details, prev_hash, hash";
+
+/// Outcome of a chain verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verification {
+    Intact { rows: i64 },
+    Broken { row_id: i64, reason: &'static str },
+}
+
+/// Walks the whole chain in id order.
+pub async fn verify(db: &Db) -> AppResult<Verification> {
+    let mut prev_hash = String::new();
+    let mut expected_id = 1_i64;
+    let mut after = 0_i64;
+    loop {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT 5000"
+        ))
+        .bind(after)
+        .fetch_all(&db.pool)
+        .await?;
+        if rows.is_empty() {
+            return Ok(Verification::Intact {
+                rows: expected_id - 1,
+            });
+        }
+        for r in &rows {
+            let e = entry_from_row(r)?;
+            if e.id != expected_id {
+                return Ok(Verification::Broken {
+                    row_id: expected_id,
+                    reason: "missing row",
+                });
+            }
+            if e.prev_hash != prev_hash {
+                return Ok(Verification::Broken {
+                    row_id: e.id,
+                    reason: "previous hash does not match",
+                });
+            }
+            if digest(&e) != e.hash {
+                return Ok(Verification::Broken {
+                    row_id: e.id,
+                    reason: "content does not match its hash",
+                });
+            }
+            prev_hash = e.hash;
+            expected_id += 1;
+            after = e.id;
+        }
+    }
+}
+
+/// Filters for browsing the log.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// Lists audit rows, newest first (administrators and province officers).
+pub async fn list(db: &Db, actor: &Actor, f: &Filter) -> AppResult<Vec<Entry>> {
+    access::authorize(actor, access::Action::AuditRead)?;
+    let mut sql = format!("SELECT {COLUMNS} FROM audit_log WHERE 1 = 1");
+    let mut args: Vec<String> = Vec::new();
+    for (col, val) in [
+        ("actor_name", &f.actor),
+        ("action", &f.action),
+        ("entity", &f.entity),
+        ("entity_id", &f.entity_id),
+    ] {
+        if let Some(v) = val.as_ref().filter(|v| !v.is_empty()) {
+            args.push(v.clone());
+            sql.push_str(&format!(" AND {col} = ${}", args.len()));
+        }
+    }
+    if let Some(b) = f.before_id {
+        sql.push_str(&format!(" AND id < {b}"));
+    }
+    sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", f.limit.clamp(1, 1000)));
+    let mut q = sqlx::query(&sql);
+    for a in &args {
+        q = q.bind(a);
+    }
+    let rows = q.fetch_all(&db.pool).await?;
+    Ok(rows.iter().map(entry_from_row).collect::<Result<_, _>>()?)
+}

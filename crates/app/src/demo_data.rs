@@ -1,0 +1,1 @@
+//! Demo content: accounts and generated people, loaded only into an empty database.

@@ -1,0 +1,17 @@
+DROP TABLE survey_rounds;
+DROP TABLE custom_fields;
+DROP TABLE person_associations;
+DROP TABLE associations;
+DROP TABLE relatives;
+DROP TABLE households;
+DROP TABLE person_sources;
+DROP TABLE person_versions;
+DROP TABLE persons;
+DROP TABLE rate_limits;
+DROP TABLE audit_log;
+DROP FUNCTION audit_log_append_only();
+DROP TABLE api_tokens;
+DROP TABLE sessions;
+DROP TABLE user_scopes;
+DROP TABLE users;
+DROP TABLE settings;
