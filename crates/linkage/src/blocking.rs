@@ -1,0 +1,238 @@
+//! Blocking: the candidate pairs worth scoring.
+//!
+//! Several keys, each catching what the others miss (a typo in the name, a married
+//! name, a missing birth date...). A block larger than the cap (a common name, a
+//! shared household phone) is not compared in full: its members are sorted on other
+//! attributes and each is compared with its nearest neighbours only (sorted
+//! neighbourhood), so recall stays high without quadratic cost.
+
+use crate::compare::Prepared;
+use crate::normalize::hash_of;
+use domain::PartialDate;
+use rayon::prelude::*;
+
+/// How members of an oversized block are ordered before the sliding window.
+#[derive(Debug, Clone, Copy)]
+enum Order {
+    /// By birth date, then hometown.
+    Date,
+    /// By name, then birth date.
+    Name,
+}
+
+/// One blocking rule.
+struct Rule {
+    name: &'static str,
+    keys: fn(&Prepared, &mut Vec<u64>),
+    order: Order,
+}
+
+/// Birth date with day and month in a canonical order, so swaps share the key.
+fn date_key(d: Option<PartialDate>) -> Option<(u16, u8, u8)> {
+    let d = d?;
+    let (m, day) = (d.month?, d.day?);
+    Some((d.year, m.min(day), m.max(day)))
+}
+
+fn initial(s: &str) -> u8 {
+    s.bytes().next().unwrap_or(0)
+}
+
+const RULES: &[Rule] =
+    &[
+        Rule {
+            name: "full_name",
+            keys: |r, out| {
+                if r.name.tokens.len() >= 2 {
+                    out.extend(r.name.readings().map(|x| x.full_hash()));
+                }
+            },
+            order: Order::Date,
+        },
+        Rule {
+            name: "sorted_name_syllables",
+            keys: |r, out| {
+                if r.name.tokens.len() >= 2 {
+                    out.push(r.name.sorted_hash());
+                }
+            },
+            order: Order::Date,
+        },
+        Rule {
+            name: "given_name_birth_year",
+            keys: |r, out| {
+                if let Some(d) = r.birth {
+                    out.extend(
+                        r.name
+                            .readings()
+                            .map(|x| hash_of(&(1u8, x.given.hash, d.year))),
+                    );
+                }
+            },
+            order: Order::Name,
+        },
+        Rule {
+            name: "family_name_birth_date",
+            keys: |r, out| {
+                if let Some(d) = date_key(r.birth) {
+                    out.extend(
+                        r.name
+                            .readings()
+                            .map(|x| hash_of(&(2u8, x.family_class, d))),
+                    );
+                }
+            },
+            order: Order::Name,
+        },
+        Rule {
+            name: "passport",
+            keys: |r, out| {
+                if r.passport.len() >= 5 {
+                    out.push(hash_of(&(3u8, &*r.passport)));
+                }
+            },
+            order: Order::Name,
+        },
+        Rule {
+            name: "phone",
+            keys: |r, out| {
+                let p = &*r.phone;
+                if p.len() >= 8 {
+                    out.push(hash_of(&(4u8, &p[p.len() - 8..])));
+                }
+            },
+            order: Order::Name,
+        },
+        Rule {
+            name: "email",
+            keys: |r, out| {
+                if !r.email.is_empty() {
+                    out.push(hash_of(&(5u8, &*r.email)));
+                }
+            },
+            order: Order::Name,
+        },
+        Rule {
+            name: "hometown_birth_date",
+            keys: |r, out| {
+                if let (Some(d), Some(c)) = (date_key(r.birth), r.hometown.commune()) {
+                    out.push(hash_of(&(6u8, c.hash, d)));
+                }
+            },
+            order: Order::Name,
+        },
+        Rule {
+            name: "birth_date_initials",
+            keys: |r, out| {
+                if let Some(d) = date_key(r.birth) {
+                    out.extend(r.name.readings().map(|x| {
+                        hash_of(&(7u8, d, initial(&x.family.text), initial(&x.given.text)))
+                    }));
+                }
+            },
+            order: Order::Name,
+        },
+        Rule {
+            name: "given_name_hometown",
+            keys: |r, out| {
+                if let Some(c) = r.hometown.commune() {
+                    out.extend(
+                        r.name
+                            .readings()
+                            .map(|x| hash_of(&(8u8, x.given_full_hash(), c.hash))),
+                    );
+                }
+            },
+            order: Order::Date,
+        },
+    ];
+
+/// Names of the blocking rules, in order.
+pub fn rule_names() -> Vec<&'static str> {
+    RULES.iter().map(|r| r.name).collect()
+}
+
+fn order_key(r: &Prepared, order: Order) -> u64 {
+    let date = r.birth.map_or(0u64, |d| {
+        u64::from(d.year) * 10_000
+            + u64::from(d.month.unwrap_or(0)) * 100
+            + u64::from(d.day.unwrap_or(0))
+    });
+    let place = r.hometown.commune().map_or(0, |t| t.hash);
+    let name = r
+        .name
+        .readings()
+        .next()
+        .map_or(0, |x| x.given_full_hash() ^ x.family_class);
+    match order {
+        Order::Date => (date << 40) | (place >> 24),
+        Order::Name => (name & !0xff_ffff) | (date & 0xff_ffff),
+    }
+}
+
+/// Limits of blocking.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Blocks up to this size are compared in full.
+    pub block_cap: usize,
+    /// In larger blocks, each record is compared with this many following neighbours.
+    pub window: usize,
+}
+
+/// Candidate pairs `(i, j)` with `i < j`, deduplicated, packed as `i << 32 | j`.
+pub(crate) fn candidate_pairs(records: &[Prepared], limits: Limits) -> Vec<u64> {
+    let mut all: Vec<u64> = Vec::new();
+    for rule in RULES {
+        let mut keyed: Vec<(u64, u64, u32)> = records
+            .par_iter()
+            .enumerate()
+            .fold(Vec::new, |mut acc, (i, r)| {
+                let mut keys = Vec::with_capacity(2);
+                (rule.keys)(r, &mut keys);
+                keys.sort_unstable();
+                keys.dedup();
+                if !keys.is_empty() {
+                    let o = order_key(r, rule.order);
+                    acc.extend(keys.into_iter().map(|k| (k, o, i as u32)));
+                }
+                acc
+            })
+            .reduce(Vec::new, |mut a, mut b| {
+                a.append(&mut b);
+                a
+            });
+        keyed.par_sort_unstable();
+        let blocks: Vec<&[(u64, u64, u32)]> = keyed
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter(|b| b.len() > 1)
+            .collect();
+        let mut pairs: Vec<u64> = blocks
+            .par_iter()
+            .fold(Vec::new, |mut acc, block| {
+                let n = block.len();
+                let reach = if n <= limits.block_cap {
+                    n
+                } else {
+                    limits.window + 1
+                };
+                for x in 0..n {
+                    for y in x + 1..n.min(x + reach) {
+                        let (a, b) = (block[x].2, block[y].2);
+                        let (a, b) = if a < b { (a, b) } else { (b, a) };
+                        acc.push((u64::from(a) << 32) | u64::from(b));
+                    }
+                }
+                acc
+            })
+            .reduce(Vec::new, |mut a, mut b| {
+                a.append(&mut b);
+                a
+            });
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        all.append(&mut pairs);
+    }
+    all.par_sort_unstable();
+    all.dedup();
+    all
+}

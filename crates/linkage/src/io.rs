@@ -1,0 +1,178 @@
+//! CSV in and out, over generic readers and writers (the crate opens no file).
+
+use crate::{
+    Comparison, Config, Dedupe, Field, HometownCodes, Record, Summary, compare::Prepared, gamma,
+};
+use std::io::{Read, Write};
+
+/// Errors of the CSV entry points.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("I/O: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("the input has no header row")]
+    NoHeader,
+    #[error("threshold must be between 0 and 1, got {0}")]
+    Threshold(f64),
+}
+
+const COLUMNS: [&str; 15] = [
+    "record_id",
+    "source",
+    "full_name",
+    "gender",
+    "birth_date",
+    "country",
+    "city_abroad",
+    "hometown",
+    "passport_no",
+    "phone",
+    "email",
+    "father_name",
+    "category",
+    "hometown_legacy_code",
+    "hometown_code",
+];
+
+/// Reads records from a CSV with a header row. Columns are found by name (case and
+/// surrounding spaces ignored); a missing column reads as empty, extra columns are
+/// ignored. A row without a `record_id` gets its 1-based row number.
+pub fn read_csv<R: Read>(reader: R) -> Result<Vec<Record>, Error> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(reader);
+    let headers = rdr.headers()?.clone();
+    if headers.is_empty() {
+        return Err(Error::NoHeader);
+    }
+    let index: Vec<Option<usize>> = COLUMNS
+        .iter()
+        .map(|c| {
+            headers.iter().position(|h| {
+                h.trim()
+                    .trim_start_matches('\u{feff}')
+                    .eq_ignore_ascii_case(c)
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut row = csv::StringRecord::new();
+    let mut n = 0usize;
+    while rdr.read_record(&mut row)? {
+        n += 1;
+        let get = |k: usize| -> String {
+            index[k]
+                .and_then(|i| row.get(i))
+                .map(|s| s.trim().to_owned())
+                .unwrap_or_default()
+        };
+        let mut record_id = get(0);
+        if record_id.is_empty() {
+            record_id = n.to_string();
+        }
+        let (legacy, current) = (get(13), get(14));
+        out.push(Record {
+            record_id,
+            source: get(1),
+            full_name: get(2),
+            gender: get(3),
+            birth_date: get(4),
+            country: get(5),
+            city_abroad: get(6),
+            hometown: get(7),
+            passport_no: get(8),
+            phone: get(9),
+            email: get(10),
+            father_name: get(11),
+            category: get(12),
+            hometown_codes: (!legacy.is_empty() || !current.is_empty())
+                .then_some(HometownCodes { legacy, current }),
+        });
+    }
+    Ok(out)
+}
+
+/// Writes `record_id,cluster_id` for every record, in input order.
+pub fn write_clusters_csv<W: Write>(
+    writer: W,
+    records: &[Record],
+    dedupe: &Dedupe,
+) -> Result<(), Error> {
+    let mut w = csv::Writer::from_writer(writer);
+    w.write_record(["record_id", "cluster_id"])?;
+    for (r, c) in records.iter().zip(&dedupe.cluster_ids) {
+        w.write_record([r.record_id.as_str(), c.to_string().as_str()])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Writes the explanation of every kept pair: ids, probability, weight, whether
+/// they ended in one cluster, then per field its level and weight in bits.
+pub fn write_explain_csv<W: Write>(
+    writer: W,
+    records: &[Record],
+    dedupe: &Dedupe,
+) -> Result<(), Error> {
+    let mut w = csv::Writer::from_writer(writer);
+    let mut header = vec![
+        "record_id_a".to_owned(),
+        "record_id_b".to_owned(),
+        "match_probability".to_owned(),
+        "match_weight".to_owned(),
+        "same_cluster".to_owned(),
+    ];
+    for f in Field::ALL {
+        header.push(f.code().to_owned());
+        header.push(format!("{}_bits", f.code()));
+    }
+    w.write_record(&header)?;
+    for p in &dedupe.pairs {
+        let (a, b) = (&records[p.a as usize], &records[p.b as usize]);
+        let g = gamma(&Prepared::new(a), &Prepared::new(b));
+        let c = Comparison::from_gamma(&g, &dedupe.model);
+        let same = dedupe.cluster_ids[p.a as usize] == dedupe.cluster_ids[p.b as usize];
+        let mut row = vec![
+            a.record_id.clone(),
+            b.record_id.clone(),
+            format!("{:.6}", c.probability),
+            format!("{:.3}", c.weight),
+            same.to_string(),
+        ];
+        for f in &c.fields {
+            row.push(f.level.to_owned());
+            row.push(format!("{:.3}", f.weight));
+        }
+        w.write_record(&row)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// The whole `kieubao dedupe` command: reads the CSV, clusters, writes
+/// `record_id,cluster_id` and, when asked, the explained pairs.
+pub fn run_dedupe(
+    input: impl Read,
+    out: impl Write,
+    explain: Option<impl Write>,
+    threshold: Option<f64>,
+) -> Result<Summary, Error> {
+    let mut config = Config::default();
+    if let Some(t) = threshold {
+        if !(t > 0.0 && t < 1.0) {
+            return Err(Error::Threshold(t));
+        }
+        config.threshold = t;
+        config.review_threshold = config.review_threshold.min(t);
+    }
+    let records = read_csv(input)?;
+    let result = crate::dedupe(&records, &config);
+    write_clusters_csv(out, &records, &result)?;
+    if let Some(e) = explain {
+        write_explain_csv(e, &records, &result)?;
+    }
+    Ok(result.summary)
+}
