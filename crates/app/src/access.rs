@@ -61,7 +61,10 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
             R::ProvinceOfficer | R::CommuneOfficer | R::Mission | R::Association | R::Diaspora
         ),
         A::PersonDelete => matches!(actor.role, R::ProvinceOfficer | R::CommuneOfficer),
-        A::PersonReveal => matches!(actor.role, R::ProvinceOfficer | R::CommuneOfficer | R::Mission),
+        A::PersonReveal => matches!(
+            actor.role,
+            R::ProvinceOfficer | R::CommuneOfficer | R::Mission
+        ),
         A::PersonExport => matches!(
             actor.role,
             R::Admin | R::ProvinceOfficer | R::CommuneOfficer | R::Mission | R::Association
@@ -72,7 +75,11 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
         ),
     };
     let allowed = allowed && token_allows(actor, action);
-    if allowed { Ok(()) } else { Err(AppError::Forbidden) }
+    if allowed {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 /// API tokens carry scopes: `read` allows reading, `write` allows changes.
@@ -87,9 +94,10 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::StatisticsRead
         | Action::PersonExport
         | Action::SelfProfile => has("read") || has("write"),
-        Action::PersonCreate | Action::PersonUpdate | Action::PersonDelete | Action::ImportSubmit => {
-            has("write")
-        }
+        Action::PersonCreate
+        | Action::PersonUpdate
+        | Action::PersonDelete
+        | Action::ImportSubmit => has("write"),
         Action::PersonReveal | Action::UserAdmin | Action::AuditRead => has("admin"),
     }
 }
@@ -141,7 +149,11 @@ pub fn person_scope(actor: &Actor, first: usize) -> ScopeFilter {
         Jurisdiction::Associations(ids) => {
             let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
             // Ids are integers: inlined, not user text.
-            let inlined = if ids.is_empty() { "NULL".to_owned() } else { ids.join(", ") };
+            let inlined = if ids.is_empty() {
+                "NULL".to_owned()
+            } else {
+                ids.join(", ")
+            };
             format!(
                 "p.id IN (SELECT pa.person_id FROM person_associations pa \
                  WHERE pa.association_id IN ({inlined}))"

@@ -79,7 +79,12 @@ fn digest(e: &Entry) -> String {
 
 /// Appends an event inside the caller's write transaction, so the change and
 /// its audit row commit or roll back together.
-pub async fn append(tx: &mut WriteTx, backend: Backend, actor: &Actor, event: Event) -> AppResult<()> {
+pub async fn append(
+    tx: &mut WriteTx,
+    backend: Backend,
+    actor: &Actor,
+    event: Event,
+) -> AppResult<()> {
     if backend == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(AUDIT_LOCK)
@@ -235,7 +240,10 @@ pub async fn list(db: &Db, actor: &Actor, f: &Filter) -> AppResult<Vec<Entry>> {
     if let Some(b) = f.before_id {
         sql.push_str(&format!(" AND id < {b}"));
     }
-    sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", f.limit.clamp(1, 1000)));
+    sql.push_str(&format!(
+        " ORDER BY id DESC LIMIT {}",
+        f.limit.clamp(1, 1000)
+    ));
     let mut q = sqlx::query(&sql);
     for a in &args {
         q = q.bind(a);

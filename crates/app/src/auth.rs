@@ -3,8 +3,8 @@
 //! Every piece of state lives in the database (sessions, counters, locks), so
 //! several servers can share one PostgreSQL.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use db::Row;
 use rand::RngCore;
@@ -53,8 +53,11 @@ pub fn hash_password(password: &str) -> AppResult<String> {
 
 /// Verifies a password against a stored hash.
 pub fn verify_password(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored)
-        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    PasswordHash::new(stored).is_ok_and(|h| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &h)
+            .is_ok()
+    })
 }
 
 /// A hash with the cost of a real one, verified when the user does not exist
@@ -132,8 +135,9 @@ pub async fn sign_in(app: &App, username: &str, password: &str, ip: &str) -> App
     if let Some(until) = locked_until.filter(|u| u.as_str() > now.as_str()) {
         let _ = verify_password(password, dummy_hash());
         audit_failure(app, username, ip, "locked").await?;
-        let secs = clock::parse(&until)
-            .map_or(60, |u| (u - time::OffsetDateTime::now_utc()).whole_seconds().max(1));
+        let secs = clock::parse(&until).map_or(60, |u| {
+            (u - time::OffsetDateTime::now_utc()).whole_seconds().max(1)
+        });
         return Err(AppError::RateLimited {
             retry_after_secs: secs,
         });
@@ -154,8 +158,17 @@ pub async fn sign_in(app: &App, username: &str, password: &str, ip: &str) -> App
             .bind(id)
             .execute(&app.db.pool)
             .await?;
-        audit_failure(app, username, ip, if disabled != 0 { "disabled" } else { "bad_password" })
-            .await?;
+        audit_failure(
+            app,
+            username,
+            ip,
+            if disabled != 0 {
+                "disabled"
+            } else {
+                "bad_password"
+            },
+        )
+        .await?;
         return Err(AppError::BadCredentials);
     }
     sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
@@ -220,10 +233,12 @@ pub struct SessionInfo {
 /// Resolves a session cookie; expired (idle or absolute) sessions are deleted.
 pub async fn session(app: &App, token: &str, ip: &str) -> AppResult<SessionInfo> {
     let hash = token_hash(token);
-    let row = sqlx::query("SELECT user_id, csrf_token, last_seen_at, expires_at FROM sessions WHERE id_hash = $1")
-        .bind(&hash)
-        .fetch_optional(&app.db.pool)
-        .await?;
+    let row = sqlx::query(
+        "SELECT user_id, csrf_token, last_seen_at, expires_at FROM sessions WHERE id_hash = $1",
+    )
+    .bind(&hash)
+    .fetch_optional(&app.db.pool)
+    .await?;
     let Some(row) = row else {
         return Err(AppError::Unauthenticated);
     };
@@ -273,7 +288,12 @@ pub async fn sign_out_everywhere(app: &App, actor: &Actor) -> AppResult<u64> {
         .execute(&app.db.pool)
         .await?
         .rows_affected();
-    audit::record(&app.db, actor, Event::new("auth.sign_out_everywhere", "user", id)).await?;
+    audit::record(
+        &app.db,
+        actor,
+        Event::new("auth.sign_out_everywhere", "user", id),
+    )
+    .await?;
     Ok(n)
 }
 
@@ -290,11 +310,17 @@ pub async fn create_token(
         crate::access::authorize(actor, crate::access::Action::UserAdmin)?;
     }
     if !(1..=366).contains(&expires_days) {
-        return Err(AppError::Invalid(vec![FieldError::new("expires_days", "out_of_range")]));
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "expires_days",
+            "out_of_range",
+        )]));
     }
     for s in scopes {
         if !matches!(*s, "read" | "write" | "admin") {
-            return Err(AppError::Invalid(vec![FieldError::new("scopes", "unknown_scope")]));
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "scopes",
+                "unknown_scope",
+            )]));
         }
     }
     let token = format!("kb_{}", random_token());
@@ -315,8 +341,9 @@ pub async fn create_token(
         &mut tx,
         app.db.backend,
         actor,
-        Event::new("token.create", "api_token", id)
-            .with(serde_json::json!({"user_id": user_id, "scopes": scopes, "expires_days": expires_days})),
+        Event::new("token.create", "api_token", id).with(
+            serde_json::json!({"user_id": user_id, "scopes": scopes, "expires_days": expires_days}),
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -357,7 +384,8 @@ pub async fn revoke_token(app: &App, actor: &Actor, token_id: i64) -> AppResult<
         return Err(AppError::NotFound);
     };
     if actor.user_id != Some(owner) {
-        crate::access::authorize(actor, crate::access::Action::UserAdmin).map_err(|_| AppError::NotFound)?;
+        crate::access::authorize(actor, crate::access::Action::UserAdmin)
+            .map_err(|_| AppError::NotFound)?;
     }
     let mut tx = app.db.begin_write().await?;
     sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2")
@@ -365,7 +393,13 @@ pub async fn revoke_token(app: &App, actor: &Actor, token_id: i64) -> AppResult<
         .bind(token_id)
         .execute(&mut *tx.tx)
         .await?;
-    audit::append(&mut tx, app.db.backend, actor, Event::new("token.revoke", "api_token", token_id)).await?;
+    audit::append(
+        &mut tx,
+        app.db.backend,
+        actor,
+        Event::new("token.revoke", "api_token", token_id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -376,10 +410,24 @@ mod tests {
 
     #[test]
     fn short_and_common_passwords_are_refused() {
-        assert_eq!(check_password_policy("u", "short").unwrap_err().code, "password_too_short");
-        assert_eq!(check_password_policy("u", "Password123").unwrap_err().code, "password_too_common");
-        assert_eq!(check_password_policy("longusername", "LongUserName").unwrap_err().code, "password_too_common");
-        assert_eq!(check_password_policy("u", "aaaaaaaaaaaa").unwrap_err().code, "password_too_common");
+        assert_eq!(
+            check_password_policy("u", "short").unwrap_err().code,
+            "password_too_short"
+        );
+        assert_eq!(
+            check_password_policy("u", "Password123").unwrap_err().code,
+            "password_too_common"
+        );
+        assert_eq!(
+            check_password_policy("longusername", "LongUserName")
+                .unwrap_err()
+                .code,
+            "password_too_common"
+        );
+        assert_eq!(
+            check_password_policy("u", "aaaaaaaaaaaa").unwrap_err().code,
+            "password_too_common"
+        );
         assert!(check_password_policy("u", "correct horse battery").is_ok());
     }
 

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod clock;
 pub mod demo_data;
 pub mod error;
+pub mod overview;
 pub mod users;
 
 pub use actor::{Actor, Jurisdiction};
@@ -53,5 +54,13 @@ pub struct App {
 impl App {
     pub fn new(db: Db, settings: AppSettings) -> Self {
         Self { db, settings }
+    }
+
+    /// Ready to serve: the database answers and its schema is current.
+    pub async fn ready(&self) -> bool {
+        self.db.ping().await
+            && db::migrate::current_version(&self.db)
+                .await
+                .is_ok_and(|v| v == db::migrate::latest_version())
     }
 }

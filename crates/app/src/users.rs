@@ -49,8 +49,9 @@ pub struct UserSummary {
 
 fn valid_username(u: &str) -> bool {
     (3..=64).contains(&u.len())
-        && u.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-'))
+        && u.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        })
 }
 
 fn check_scopes(role: Role, scopes: &[Scope]) -> Vec<FieldError> {
@@ -72,7 +73,10 @@ fn check_scopes(role: Role, scopes: &[Scope]) -> Vec<FieldError> {
     }
     let has = |kinds: &[&str]| scopes.iter().any(|s| kinds.contains(&s.kind.as_str()));
     let needed = match role {
-        Role::CommuneOfficer => Some(("commune", has(&["new_commune", "legacy_commune", "legacy_district"]))),
+        Role::CommuneOfficer => Some((
+            "commune",
+            has(&["new_commune", "legacy_commune", "legacy_district"]),
+        )),
         Role::Mission => Some(("country", has(&["country"]))),
         Role::Agency => Some(("agency", has(&["agency"]))),
         Role::Association => Some(("association", has(&["association"]))),
@@ -149,10 +153,11 @@ pub async fn id_by_username(app: &App, username: &str) -> AppResult<i64> {
 }
 
 async fn scopes_of(app: &App, user_id: i64) -> AppResult<Vec<Scope>> {
-    let rows = sqlx::query("SELECT kind, code FROM user_scopes WHERE user_id = $1 ORDER BY kind, code")
-        .bind(user_id)
-        .fetch_all(&app.db.pool)
-        .await?;
+    let rows =
+        sqlx::query("SELECT kind, code FROM user_scopes WHERE user_id = $1 ORDER BY kind, code")
+            .bind(user_id)
+            .fetch_all(&app.db.pool)
+            .await?;
     rows.iter()
         .map(|r| {
             Ok(Scope {
@@ -181,7 +186,11 @@ pub async fn actor_for(app: &App, user_id: i64) -> AppResult<Actor> {
     let role = Role::from_code(&role).map_err(|e| AppError::Unexpected(e.into()))?;
     let scopes = scopes_of(app, user_id).await?;
     let codes = |kind: &str| -> Vec<String> {
-        scopes.iter().filter(|s| s.kind == kind).map(|s| s.code.clone()).collect()
+        scopes
+            .iter()
+            .filter(|s| s.kind == kind)
+            .map(|s| s.code.clone())
+            .collect()
     };
     let jurisdiction = match role {
         Role::Admin | Role::ProvinceOfficer => Jurisdiction::Province,
@@ -192,9 +201,14 @@ pub async fn actor_for(app: &App, user_id: i64) -> AppResult<Actor> {
         },
         Role::Mission => Jurisdiction::Countries(codes("country")),
         Role::Association => Jurisdiction::Associations(
-            codes("association").iter().filter_map(|c| c.parse().ok()).collect(),
+            codes("association")
+                .iter()
+                .filter_map(|c| c.parse().ok())
+                .collect(),
         ),
-        Role::Agency => Jurisdiction::Agency(codes("agency").into_iter().next().unwrap_or_default()),
+        Role::Agency => {
+            Jurisdiction::Agency(codes("agency").into_iter().next().unwrap_or_default())
+        }
         Role::Viewer => Jurisdiction::StatisticsOnly,
         Role::Diaspora => Jurisdiction::OwnRecord(person_id),
     };
@@ -236,7 +250,12 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<UserSummary>> {
 }
 
 /// Sets a new password; ends the account's sessions and unlocks it.
-pub async fn reset_password(app: &App, actor: &Actor, user_id: i64, password: &str) -> AppResult<()> {
+pub async fn reset_password(
+    app: &App,
+    actor: &Actor,
+    user_id: i64,
+    password: &str,
+) -> AppResult<()> {
     if actor.user_id != Some(user_id) {
         access::authorize(actor, Action::UserAdmin)?;
     }
@@ -260,7 +279,13 @@ pub async fn reset_password(app: &App, actor: &Actor, user_id: i64, password: &s
         .bind(user_id)
         .execute(&mut *tx.tx)
         .await?;
-    audit::append(&mut tx, app.db.backend, actor, Event::new("user.password_reset", "user", user_id)).await?;
+    audit::append(
+        &mut tx,
+        app.db.backend,
+        actor,
+        Event::new("user.password_reset", "user", user_id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -283,8 +308,18 @@ pub async fn set_disabled(app: &App, actor: &Actor, user_id: i64, disabled: bool
         .bind(user_id)
         .execute(&mut *tx.tx)
         .await?;
-    let action = if disabled { "user.disable" } else { "user.enable" };
-    audit::append(&mut tx, app.db.backend, actor, Event::new(action, "user", user_id)).await?;
+    let action = if disabled {
+        "user.disable"
+    } else {
+        "user.enable"
+    };
+    audit::append(
+        &mut tx,
+        app.db.backend,
+        actor,
+        Event::new(action, "user", user_id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -22,7 +22,9 @@ pub enum DbError {
     Conflict,
     #[error("record not found")]
     NotFound,
-    #[error("the database schema is at version {found}, newer than this program knows ({known}); upgrade the program")]
+    #[error(
+        "the database schema is at version {found}, newer than this program knows ({known}); upgrade the program"
+    )]
     NewerSchema { found: i64, known: i64 },
     #[error("unsupported database URL (expected sqlite:// or postgres://)")]
     UnsupportedUrl,

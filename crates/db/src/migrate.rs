@@ -90,7 +90,8 @@ pub async fn run(db: &Db, now: &str) -> DbResult<Vec<i64>> {
         let mut tx = db.pool.begin().await?;
         // Several servers may start at once on one PostgreSQL: serialise them.
         if db.backend == Backend::Postgres {
-            tx.execute("SELECT pg_advisory_xact_lock(4242424242)").await?;
+            tx.execute("SELECT pg_advisory_xact_lock(4242424242)")
+                .await?;
             let done: Option<i64> =
                 sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
                     .bind(m.version)
@@ -101,12 +102,14 @@ pub async fn run(db: &Db, now: &str) -> DbResult<Vec<i64>> {
             }
         }
         tx.execute(m.up(db.backend)).await?;
-        sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-            .bind(m.version)
-            .bind(m.name)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(m.version)
+        .bind(m.name)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         tracing::info!(version = m.version, name = m.name, "migration applied");
         applied.push(m.version);

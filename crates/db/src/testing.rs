@@ -64,6 +64,9 @@ mod tests {
             with_database("postgres://u:p@h/db?sslmode=disable", "y"),
             "postgres://u:p@h/y?sslmode=disable"
         );
-        assert_eq!(with_database("postgres://h:5432", "z"), "postgres://h:5432/z");
+        assert_eq!(
+            with_database("postgres://h:5432", "z"),
+            "postgres://h:5432/z"
+        );
     }
 }

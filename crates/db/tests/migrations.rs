@@ -8,7 +8,10 @@ const NOW: &str = "2026-01-01T00:00:00.000000Z";
 async fn up_down_up(db: &Db) {
     let applied = migrate::run(db, NOW).await.unwrap();
     assert_eq!(applied.len(), migrate::MIGRATIONS.len());
-    assert_eq!(migrate::current_version(db).await.unwrap(), migrate::latest_version());
+    assert_eq!(
+        migrate::current_version(db).await.unwrap(),
+        migrate::latest_version()
+    );
     // A second run applies nothing.
     assert!(migrate::run(db, NOW).await.unwrap().is_empty());
     let reverted = migrate::revert_to(db, 0).await.unwrap();
@@ -27,7 +30,9 @@ async fn up_down_up(db: &Db) {
     .execute(&db.pool)
     .await
     .unwrap();
-    let edit = sqlx::query("UPDATE audit_log SET action = 'forged'").execute(&db.pool).await;
+    let edit = sqlx::query("UPDATE audit_log SET action = 'forged'")
+        .execute(&db.pool)
+        .await;
     assert!(edit.is_err(), "audit_log must be append-only");
     let delete = sqlx::query("DELETE FROM audit_log").execute(&db.pool).await;
     assert!(delete.is_err(), "audit_log must be append-only");

@@ -1,1 +1,562 @@
-fn main() {}
+//! `kieubao`: the server and the command line of the Kiều Bào registry.
+
+mod config;
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use app::users::{NewUser, Scope};
+use app::{Actor, App, AppError};
+use clap::{Args, Parser, Subcommand};
+use domain::Role;
+
+/// Exit codes that scripts can rely on.
+mod exit {
+    pub const FAILURE: u8 = 1;
+    pub const CONFIG: u8 = 3;
+    pub const DATABASE: u8 = 4;
+    pub const AUDIT_BROKEN: u8 = 5;
+    pub const INVALID: u8 = 6;
+    pub const NOT_FOUND: u8 = 7;
+}
+
+const AFTER_HELP: &str = "\
+Examples:
+  kieubao serve --demo                      start on http://127.0.0.1:8080 with demo data
+  kieubao serve --database-url postgres://postgres@127.0.0.1/kieubao
+  echo 'a long passphrase' | kieubao user add --username lan --role commune_officer --commune 18427
+  kieubao token create --username lan --expires-days 30
+  kieubao audit verify
+
+Configuration, lowest to highest precedence: built-in defaults, kieubao.toml (or --config),
+KIEUBAO_* environment variables (KIEUBAO_DATA_DIR, KIEUBAO_DATABASE_URL, KIEUBAO_ADDR, ...),
+command-line flags.
+
+Exit codes: 0 success, 1 failure, 2 usage error, 3 invalid configuration,
+4 database unreachable or from a newer version, 5 audit chain broken,
+6 invalid input, 7 not found.";
+
+#[derive(Parser)]
+#[command(name = "kieubao", version, about = "Kiều Bào — the province's registry of people abroad and their relatives at home", after_help = AFTER_HELP)]
+struct Cli {
+    #[command(flatten)]
+    global: GlobalArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct GlobalArgs {
+    /// Configuration file (default: ./kieubao.toml when present).
+    #[arg(long, global = true, env = "KIEUBAO_CONFIG")]
+    config: Option<PathBuf>,
+    /// Directory holding the embedded SQLite database.
+    #[arg(long, global = true, env = "KIEUBAO_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Database URL (sqlite://FILE or postgres://...); default: SQLite in the data directory.
+    #[arg(
+        long,
+        global = true,
+        env = "KIEUBAO_DATABASE_URL",
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (pages and JSON API).
+    Serve {
+        /// Listen address (default 127.0.0.1:8080).
+        #[arg(long)]
+        addr: Option<String>,
+        /// On an empty database, load demo accounts and a few thousand demo people.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations (or revert with --down-to).
+    Migrate {
+        /// Revert down to this version (0 = empty).
+        #[arg(long)]
+        down_to: Option<i64>,
+        /// Only print the current and latest versions.
+        #[arg(long)]
+        status: bool,
+    },
+    /// Generate demo people into the database, or into a CSV file with --csv.
+    Demo(DemoArgs),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Audit log tools.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Print the version.
+    Version,
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// Number of people to generate.
+    #[arg(long, default_value_t = 3000)]
+    people: u64,
+    /// Random seed (same seed, same people).
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Write the people to this CSV file instead of the database.
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// Also write agency lists with name variations and ground truth to this CSV file.
+    #[arg(long)]
+    lists: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// admin, province_officer, commune_officer, agency, mission, association or viewer.
+        #[arg(long)]
+        role: String,
+        #[arg(long, default_value = "")]
+        display_name: String,
+        /// Commune (new 2025 code, 5 digits); repeatable.
+        #[arg(long)]
+        commune: Vec<String>,
+        /// Legacy (pre-July-2025) commune code; repeatable.
+        #[arg(long)]
+        legacy_commune: Vec<String>,
+        /// Legacy district code: grants all its communes; repeatable.
+        #[arg(long)]
+        legacy_district: Vec<String>,
+        /// Country (ISO 3166 alpha-2) for missions; repeatable.
+        #[arg(long)]
+        country: Vec<String>,
+        /// Agency code (police, fatherland_front, justice, labour, ...).
+        #[arg(long)]
+        agency: Option<String>,
+        /// Association id; repeatable.
+        #[arg(long)]
+        association: Vec<String>,
+    },
+    /// List accounts.
+    List,
+    /// Set a new password (read from standard input); ends the account's sessions.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+    },
+    /// Disable an account (or enable it again with --enable).
+    Disable {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        enable: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token and print it once on standard output.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long, default_value_t = 90)]
+        expires_days: i64,
+        /// Scopes: read, write, admin (repeatable; default read and write).
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain; exit 0 when intact, 5 naming the first bad row.
+    Verify,
+}
+
+/// A failure with its exit code and one line for the user.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    fn new(code: u8, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<config::ConfigError> for Failure {
+    fn from(e: config::ConfigError) -> Self {
+        Failure::new(exit::CONFIG, e.to_string())
+    }
+}
+
+impl From<AppError> for Failure {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Invalid(fields) => Failure::new(
+                exit::INVALID,
+                format!(
+                    "invalid input: {}",
+                    fields
+                        .iter()
+                        .map(|f| format!("{} ({})", f.field, f.code))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
+            AppError::NotFound => Failure::new(exit::NOT_FOUND, "not found"),
+            AppError::Unexpected(e) => Failure::new(exit::FAILURE, format!("error: {e:#}")),
+            other => Failure::new(exit::FAILURE, format!("error: {other}")),
+        }
+    }
+}
+
+impl From<db::DbError> for Failure {
+    fn from(e: db::DbError) -> Self {
+        Failure::new(exit::DATABASE, format!("database: {e}"))
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(exit::FAILURE);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("kieubao: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn init_logs(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KIEUBAO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn open(settings: &config::Settings) -> Result<App, Failure> {
+    if config::uses_data_dir(settings) {
+        std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
+            Failure::new(
+                exit::CONFIG,
+                format!(
+                    "data directory {} is not usable: {e}",
+                    settings.data_dir.display()
+                ),
+            )
+        })?;
+        // Probe writability now: a read-only directory must fail with one line.
+        let probe = settings.data_dir.join(".write-test");
+        std::fs::write(&probe, b"ok").map_err(|e| {
+            Failure::new(
+                exit::CONFIG,
+                format!(
+                    "data directory {} is not writable: {e}",
+                    settings.data_dir.display()
+                ),
+            )
+        })?;
+        let _ = std::fs::remove_file(probe);
+    }
+    let db = db::Db::connect(&settings.database_url, settings.db_max_connections)
+        .await
+        .map_err(|e| Failure::new(exit::DATABASE, format!("cannot open the database: {e}")))?;
+    let applied = db::migrate::run(&db, &app::clock::now()).await?;
+    if !applied.is_empty() {
+        tracing::info!(count = applied.len(), "database migrated");
+    }
+    Ok(App::new(db, settings.app.clone()))
+}
+
+fn read_password() -> Result<String, Failure> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("Password: ");
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Failure::new(exit::FAILURE, format!("cannot read the password: {e}")))?;
+    let p = line.trim_end_matches(['\n', '\r']).to_owned();
+    if p.is_empty() {
+        return Err(Failure::new(exit::INVALID, "no password on standard input"));
+    }
+    Ok(p)
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let mut overrides = config::Overrides {
+        config: cli.global.config.clone(),
+        data_dir: cli.global.data_dir.clone(),
+        database_url: cli.global.database_url.clone(),
+        addr: None,
+    };
+    if let Command::Serve { addr, .. } = &cli.command {
+        overrides.addr.clone_from(addr);
+    }
+    if let Command::Version = cli.command {
+        println!("kieubao {}", env!("CARGO_PKG_VERSION"));
+        return Ok(());
+    }
+    let settings = config::load(&overrides)?;
+    init_logs(settings.json_logs);
+    let system = Actor::system("cli");
+    match cli.command {
+        Command::Version => Ok(()),
+        Command::Serve { demo, .. } => serve(settings, demo).await,
+        Command::Migrate { down_to, status } => {
+            let db = db::Db::connect(&settings.database_url, 2).await?;
+            if status {
+                let v = db::migrate::current_version(&db).await?;
+                println!("current {v}, latest {}", db::migrate::latest_version());
+                return Ok(());
+            }
+            match down_to {
+                Some(t) => {
+                    let r = db::migrate::revert_to(&db, t).await?;
+                    println!("reverted {r:?}");
+                }
+                None => {
+                    let a = db::migrate::run(&db, &app::clock::now()).await?;
+                    println!("applied {a:?}; now at {}", db::migrate::latest_version());
+                }
+            }
+            Ok(())
+        }
+        Command::Demo(args) => demo(&settings, &args).await,
+        Command::User(cmd) => {
+            let app = open(&settings).await?;
+            user(&app, &system, cmd).await
+        }
+        Command::Token(TokenCommand::Create {
+            username,
+            expires_days,
+            scopes,
+            name,
+        }) => {
+            let app = open(&settings).await?;
+            let id = app::users::id_by_username(&app, &username).await?;
+            let scopes: Vec<&str> = if scopes.is_empty() {
+                vec!["read", "write"]
+            } else {
+                scopes.iter().map(String::as_str).collect()
+            };
+            let token =
+                app::auth::create_token(&app, &system, id, &name, &scopes, expires_days).await?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let app = open(&settings).await?;
+            match app::audit::verify(&app.db).await? {
+                app::audit::Verification::Intact { rows } => {
+                    println!("audit chain intact: {rows} rows");
+                    Ok(())
+                }
+                app::audit::Verification::Broken { row_id, reason } => Err(Failure::new(
+                    exit::AUDIT_BROKEN,
+                    format!("audit chain broken at row {row_id}: {reason}"),
+                )),
+            }
+        }
+    }
+}
+
+async fn user(app: &App, system: &Actor, cmd: UserCommand) -> Result<(), Failure> {
+    match cmd {
+        UserCommand::Add {
+            username,
+            role,
+            display_name,
+            commune,
+            legacy_commune,
+            legacy_district,
+            country,
+            agency,
+            association,
+        } => {
+            let role = Role::from_code(&role).map_err(|_| {
+                Failure::new(
+                    exit::INVALID,
+                    format!("unknown role '{role}' (admin, province_officer, commune_officer, agency, mission, association, viewer)"),
+                )
+            })?;
+            let mut scopes = Vec::new();
+            scopes.extend(commune.iter().map(|c| Scope::new("new_commune", c)));
+            scopes.extend(
+                legacy_commune
+                    .iter()
+                    .map(|c| Scope::new("legacy_commune", c)),
+            );
+            scopes.extend(
+                legacy_district
+                    .iter()
+                    .map(|c| Scope::new("legacy_district", c)),
+            );
+            scopes.extend(
+                country
+                    .iter()
+                    .map(|c| Scope::new("country", &c.to_uppercase())),
+            );
+            scopes.extend(agency.iter().map(|c| Scope::new("agency", c)));
+            scopes.extend(association.iter().map(|c| Scope::new("association", c)));
+            let password = read_password()?;
+            let id = app::users::add(
+                app,
+                system,
+                NewUser {
+                    username,
+                    display_name,
+                    role,
+                    password,
+                    scopes,
+                },
+            )
+            .await?;
+            println!("{id}");
+            Ok(())
+        }
+        UserCommand::List => {
+            for u in app::users::list(app, system).await? {
+                let scopes: Vec<String> = u
+                    .scopes
+                    .iter()
+                    .map(|s| format!("{}:{}", s.kind, s.code))
+                    .collect();
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    u.id,
+                    u.username,
+                    u.role,
+                    if u.disabled {
+                        "disabled"
+                    } else if u.locked {
+                        "locked"
+                    } else {
+                        "active"
+                    },
+                    scopes.join(",")
+                );
+            }
+            Ok(())
+        }
+        UserCommand::ResetPassword { username } => {
+            let id = app::users::id_by_username(app, &username).await?;
+            let password = read_password()?;
+            app::users::reset_password(app, system, id, &password).await?;
+            println!("password changed; sessions of {username} ended");
+            Ok(())
+        }
+        UserCommand::Disable { username, enable } => {
+            let id = app::users::id_by_username(app, &username).await?;
+            app::users::set_disabled(app, system, id, !enable).await?;
+            println!("{username} {}", if enable { "enabled" } else { "disabled" });
+            Ok(())
+        }
+    }
+}
+
+async fn demo(settings: &config::Settings, args: &DemoArgs) -> Result<(), Failure> {
+    let _ = (settings, args);
+    Err(Failure::new(
+        exit::FAILURE,
+        "demo generation is not wired yet",
+    ))
+}
+
+async fn serve(settings: config::Settings, demo: bool) -> Result<(), Failure> {
+    let app = open(&settings).await?;
+    if demo {
+        let password = std::env::var("KIEUBAO_DEMO_PASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty());
+        if let Some(generated) =
+            app::demo_data::ensure_demo(&app, password.as_deref(), 3000, 42).await?
+        {
+            println!("Demo administrator: username 'admin', password '{generated}' (shown once)");
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(settings.addr)
+        .await
+        .map_err(|e| {
+            Failure::new(
+                exit::CONFIG,
+                format!("cannot listen on {}: {e}", settings.addr),
+            )
+        })?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| Failure::new(exit::FAILURE, e.to_string()))?;
+    tracing::info!(addr = %local, "listening");
+    println!("Kiều Bào is listening on http://{local}");
+    let cfg = web::WebConfig {
+        tls: settings.tls,
+        trust_proxy: settings.trust_proxy,
+        public_origin: settings.public_origin.clone(),
+        max_body_bytes: settings.max_body_bytes,
+    };
+    let db = app.db.clone();
+    web::serve(listener, app, cfg, shutdown_signal())
+        .await
+        .map_err(|e| Failure::new(exit::FAILURE, format!("server: {e}")))?;
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

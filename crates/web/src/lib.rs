@@ -1,1 +1,126 @@
-//! Web.
+//! HTTP layer of Kiều Bào: HTML pages (askama, htmx) and the JSON API.
+//!
+//! Handlers parse, call one use case in `app` (which checks access), and
+//! render. No SQL and no business rules here.
+
+pub mod api;
+pub mod assets;
+pub mod error;
+pub mod extract;
+pub mod i18n;
+pub mod pages;
+pub mod routes;
+pub mod security;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::App;
+use axum::Router;
+use axum::http::{HeaderName, Request};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// Web settings.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Served over TLS (directly or behind a proxy): Secure cookies with the
+    /// `__Host-` prefix, HSTS.
+    pub tls: bool,
+    /// Trust `X-Forwarded-For` from a reverse proxy.
+    pub trust_proxy: bool,
+    /// The origin browsers use (`https://kieubao.example.gov.vn`); derived
+    /// from `Host` when unset.
+    pub public_origin: Option<String>,
+    /// Largest request body in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl WebConfig {
+    /// Session cookie name: `__Host-` prefixed behind TLS (the prefix
+    /// requires the Secure attribute, which plain-HTTP browsers refuse).
+    pub fn session_cookie(&self) -> &'static str {
+        if self.tls {
+            "__Host-kb_session"
+        } else {
+            "kb_session"
+        }
+    }
+
+    /// Pre-session CSRF cookie (sign-in form).
+    pub fn pre_session_cookie(&self) -> &'static str {
+        if self.tls { "__Host-kb_pre" } else { "kb_pre" }
+    }
+}
+
+/// State shared by handlers.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: App,
+    pub cfg: Arc<WebConfig>,
+}
+
+/// The whole application router with its middleware.
+pub fn router(app: App, cfg: WebConfig) -> Router {
+    let max_body = if cfg.max_body_bytes == 0 {
+        64 * 1024 * 1024
+    } else {
+        cfg.max_body_bytes
+    };
+    let state = AppState {
+        app,
+        cfg: Arc::new(cfg),
+    };
+    let mut r: Router<AppState> = Router::new();
+    for route in routes::table() {
+        r = r.route(route.path, route.handler);
+    }
+    let request_id = HeaderName::from_static("x-request-id");
+    r.fallback(security::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::context))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
+        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(TimeoutLayer::new(Duration::from_secs(120)))
+        .layer(CatchPanicLayer::custom(security::panic_response))
+        // Logs carry method, route template, status and request id: never
+        // the query string or body, which may hold names.
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let route = req
+                    .extensions()
+                    .get::<axum::extract::MatchedPath>()
+                    .map_or("unmatched", axum::extract::MatchedPath::as_str)
+                    .to_owned();
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned();
+                tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id)
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: App,
+    cfg: WebConfig,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = router(app, cfg);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

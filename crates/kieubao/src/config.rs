@@ -1,0 +1,214 @@
+//! Configuration: defaults → `kieubao.toml` → `KIEUBAO_*` environment →
+//! command-line flags, into one typed [`Settings`] checked at start-up.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Keys accepted in the TOML file (and as `KIEUBAO_<KEY>` in the environment).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSettings {
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub addr: Option<String>,
+    pub tls: Option<bool>,
+    pub trust_proxy: Option<bool>,
+    pub public_origin: Option<String>,
+    pub log_format: Option<String>,
+    pub max_body_mb: Option<u64>,
+    pub db_max_connections: Option<u32>,
+    pub session_idle_minutes: Option<i64>,
+    pub session_absolute_hours: Option<i64>,
+    pub lockout_threshold: Option<i64>,
+    pub login_rate_per_minute: Option<i64>,
+}
+
+/// The checked settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub addr: SocketAddr,
+    pub tls: bool,
+    pub trust_proxy: bool,
+    pub public_origin: Option<String>,
+    pub json_logs: bool,
+    pub max_body_bytes: usize,
+    pub db_max_connections: u32,
+    pub app: app::AppSettings,
+}
+
+/// A configuration problem, reported in one line.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(pub String);
+
+const ENV_KEYS: &[&str] = &[
+    "addr",
+    "tls",
+    "trust_proxy",
+    "public_origin",
+    "log_format",
+    "max_body_mb",
+    "db_max_connections",
+    "session_idle_minutes",
+    "session_absolute_hours",
+    "lockout_threshold",
+    "login_rate_per_minute",
+];
+
+fn env_table() -> Result<toml::Table, ConfigError> {
+    let mut t = toml::Table::new();
+    for key in ENV_KEYS {
+        let name = format!("KIEUBAO_{}", key.to_uppercase());
+        if let Ok(v) = std::env::var(&name) {
+            // Numbers and booleans are parsed as TOML values, the rest as strings.
+            let value = toml::from_str::<toml::Table>(&format!("v = {v}"))
+                .ok()
+                .and_then(|mut t| t.remove("v"))
+                .filter(|v| !v.is_str())
+                .unwrap_or(toml::Value::String(v));
+            t.insert((*key).to_owned(), value);
+        }
+    }
+    Ok(t)
+}
+
+/// Flags that override the file and the environment (clap already merged
+/// `KIEUBAO_DATA_DIR`/`KIEUBAO_DATABASE_URL` with the flags).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub addr: Option<String>,
+}
+
+/// Loads and checks the settings.
+pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
+    let path = o.config.clone().or_else(|| {
+        let p = PathBuf::from("kieubao.toml");
+        p.exists().then_some(p)
+    });
+    let mut table = match &path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| ConfigError(format!("cannot read {}: {e}", p.display())))?;
+            toml::from_str::<toml::Table>(&text)
+                .map_err(|e| ConfigError(format!("{}: {}", p.display(), e.message())))?
+        }
+        None => toml::Table::new(),
+    };
+    for (k, v) in env_table()? {
+        table.insert(k, v);
+    }
+    let file: FileSettings = toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| ConfigError(e.message().to_owned()))?;
+
+    let data_dir = o
+        .data_dir
+        .clone()
+        .or(file.data_dir)
+        .unwrap_or_else(|| PathBuf::from("kieubao-data"));
+    let database_url = o.database_url.clone().or(file.database_url);
+    let addr_text = o
+        .addr
+        .clone()
+        .or(file.addr)
+        .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+    let addr: SocketAddr = addr_text.parse().map_err(|_| {
+        ConfigError(format!(
+            "addr: '{addr_text}' is not HOST:PORT (e.g. 127.0.0.1:8080)"
+        ))
+    })?;
+    let json_logs = match file.log_format.as_deref() {
+        None | Some("text") => false,
+        Some("json") => true,
+        Some(other) => {
+            return Err(ConfigError(format!(
+                "log_format: '{other}' is not text or json"
+            )));
+        }
+    };
+    let defaults = app::AppSettings::default();
+    let positive = |name: &str, v: Option<i64>, d: i64| -> Result<i64, ConfigError> {
+        match v {
+            Some(x) if x <= 0 => Err(ConfigError(format!("{name}: must be positive"))),
+            Some(x) => Ok(x),
+            None => Ok(d),
+        }
+    };
+    let app = app::AppSettings {
+        session_idle_minutes: positive(
+            "session_idle_minutes",
+            file.session_idle_minutes,
+            defaults.session_idle_minutes,
+        )?,
+        session_absolute_hours: positive(
+            "session_absolute_hours",
+            file.session_absolute_hours,
+            defaults.session_absolute_hours,
+        )?,
+        lockout_threshold: positive(
+            "lockout_threshold",
+            file.lockout_threshold,
+            defaults.lockout_threshold,
+        )?,
+        login_rate_per_minute: positive(
+            "login_rate_per_minute",
+            file.login_rate_per_minute,
+            defaults.login_rate_per_minute,
+        )?,
+    };
+    if let Some(origin) = &file.public_origin {
+        if !(origin.starts_with("https://") || origin.starts_with("http://"))
+            || origin.ends_with('/')
+        {
+            return Err(ConfigError(
+                "public_origin: expected https://host[:port] without a trailing slash".into(),
+            ));
+        }
+    }
+    let database_url = match database_url {
+        Some(u) => {
+            if !(u.starts_with("sqlite:")
+                || u.starts_with("postgres://")
+                || u.starts_with("postgresql://"))
+            {
+                return Err(ConfigError(
+                    "database_url: expected sqlite:... or postgres://...".into(),
+                ));
+            }
+            u
+        }
+        None => sqlite_url(&data_dir),
+    };
+    Ok(Settings {
+        data_dir,
+        database_url,
+        addr,
+        tls: file.tls.unwrap_or(false),
+        trust_proxy: file.trust_proxy.unwrap_or(false),
+        public_origin: file.public_origin,
+        json_logs,
+        max_body_bytes: usize::try_from(file.max_body_mb.unwrap_or(64)).unwrap_or(64) * 1024 * 1024,
+        db_max_connections: file.db_max_connections.unwrap_or(16).clamp(1, 256),
+        app,
+    })
+}
+
+/// URL of the embedded database inside the data directory.
+pub fn sqlite_url(data_dir: &Path) -> String {
+    format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join("kieubao.db").display()
+    )
+}
+
+/// True when the settings use the embedded SQLite database in the data directory.
+pub fn uses_data_dir(s: &Settings) -> bool {
+    s.database_url == sqlite_url(&s.data_dir)
+}

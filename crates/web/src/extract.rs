@@ -1,0 +1,74 @@
+//! Who is calling: a browser session (pages) or a bearer token (API).
+
+use app::Actor;
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+
+use crate::AppState;
+use crate::error::{ApiError, PageError};
+use crate::i18n::Lang;
+use crate::security::Ctx;
+
+/// A signed-in browser user; anonymous visitors are sent to the sign-in page.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub actor: Actor,
+    pub csrf: String,
+    pub lang: Lang,
+}
+
+impl FromRequestParts<AppState> for User {
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_request_parts(parts, state)
+            .await
+            .unwrap_or_else(|e| match e {});
+        match ctx.session {
+            Some(s) => Ok(User {
+                actor: s.actor,
+                csrf: s.csrf,
+                lang: ctx.lang,
+            }),
+            None => Err(PageError {
+                err: app::AppError::Unauthenticated,
+                lang: ctx.lang,
+            }),
+        }
+    }
+}
+
+/// An API caller authenticated by `Authorization: Bearer TOKEN`. Session
+/// cookies are not accepted on the API, so it needs no CSRF protection.
+#[derive(Debug, Clone)]
+pub struct ApiUser(pub Actor);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_request_parts(parts, state)
+            .await
+            .unwrap_or_else(|e| match e {});
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or(ApiError(app::AppError::Unauthenticated))?;
+        let actor = app::auth::token_actor(&state.app, token, &ctx.ip).await?;
+        Ok(ApiUser(actor))
+    }
+}

@@ -1,0 +1,228 @@
+//! HTML pages of the foundation: sign-in, home, language switch, health.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::extract::User;
+use crate::i18n::{Lang, Tr};
+use crate::security::{Ctx, set_cookie};
+
+/// Shared by every page: the layout's needs.
+pub struct Layout {
+    pub t: Tr,
+    pub username: String,
+    pub role_label: String,
+    pub csrf: String,
+    pub is_admin: bool,
+    pub can_audit: bool,
+}
+
+impl Layout {
+    pub fn for_user(u: &User) -> Self {
+        Self {
+            t: Tr::new(u.lang),
+            username: u.actor.username.clone(),
+            role_label: u.actor.role.label(u.lang.code()).to_owned(),
+            csrf: u.csrf.clone(),
+            is_admin: u.actor.role == domain::Role::Admin,
+            can_audit: app::access::authorize(&u.actor, app::access::Action::AuditRead).is_ok(),
+        }
+    }
+}
+
+fn render<T: Template>(t: &T) -> Result<Response, PageError> {
+    t.render()
+        .map(|b| Html(b).into_response())
+        .map_err(|e| PageError::from(app::AppError::Unexpected(anyhow::anyhow!("template: {e}"))))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    t: Tr,
+    csrf: String,
+    error: Option<String>,
+    username: String,
+}
+
+/// `GET /login`: the form, with a pre-session CSRF cookie (double submit).
+pub async fn login_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    if ctx.session.is_some() {
+        return Ok(Redirect::to("/").into_response());
+    }
+    let csrf = app::auth::random_token();
+    let page = LoginPage {
+        t: Tr::new(ctx.lang),
+        csrf: csrf.clone(),
+        error: None,
+        username: String::new(),
+    };
+    let mut resp = render(&page)?;
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            &state,
+            state.cfg.pre_session_cookie(),
+            &csrf,
+            Some(3600),
+            true,
+        ),
+    );
+    Ok(resp)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    #[expect(
+        dead_code,
+        reason = "checked by the CSRF middleware before the handler runs"
+    )]
+    csrf: String,
+}
+
+/// `POST /login`: a new session id on every sign-in (no fixation).
+pub async fn login_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, PageError> {
+    let t = Tr::new(ctx.lang);
+    match app::auth::sign_in(&state.app, &form.username, &form.password, &ctx.ip).await {
+        Ok(s) => {
+            if let Some(old) = &ctx.session_token {
+                app::auth::sign_out(&state.app, old).await?;
+            }
+            let mut resp = Redirect::to("/").into_response();
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(&state, state.cfg.session_cookie(), &s.token, None, true),
+            );
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(&state, state.cfg.pre_session_cookie(), "", Some(0), true),
+            );
+            Ok(resp)
+        }
+        Err(e @ (app::AppError::BadCredentials | app::AppError::RateLimited { .. })) => {
+            let key = if matches!(e, app::AppError::BadCredentials) {
+                "error.bad_credentials"
+            } else {
+                "error.rate_limited"
+            };
+            let csrf = crate::security::cookie(&headers, state.cfg.pre_session_cookie())
+                .unwrap_or_default();
+            let page = LoginPage {
+                t,
+                csrf,
+                error: Some(t.s(key).to_owned()),
+                username: form.username,
+            };
+            let mut resp = render(&page)?;
+            *resp.status_mut() = if matches!(e, app::AppError::BadCredentials) {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::TOO_MANY_REQUESTS
+            };
+            Ok(resp)
+        }
+        Err(e) => Err(PageError {
+            err: e,
+            lang: ctx.lang,
+        }),
+    }
+}
+
+/// `POST /logout`.
+pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    if let Some(token) = &ctx.session_token {
+        app::auth::sign_out(&state.app, token).await?;
+    }
+    let mut resp = Redirect::to("/login").into_response();
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state, state.cfg.session_cookie(), "", Some(0), true),
+    );
+    Ok(resp)
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    l: Layout,
+    t: Tr,
+    people: i64,
+    countries: i64,
+    by_category: Vec<(String, i64)>,
+    statistics_only: bool,
+}
+
+/// `GET /`: the overview within the user's jurisdiction.
+pub async fn home(State(state): State<AppState>, user: User) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let o = app::overview::overview(&state.app, &user.actor)
+        .await
+        .map_err(|err| PageError { err, lang })?;
+    let l = Layout::for_user(&user);
+    let t = l.t;
+    render(&HomePage {
+        t,
+        people: o.people,
+        countries: o.countries,
+        by_category: o
+            .by_category
+            .iter()
+            .map(|(c, n)| (c.label(lang.code()).to_owned(), *n))
+            .collect(),
+        statistics_only: user.actor.role == domain::Role::Viewer,
+        l,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct Next {
+    next: Option<String>,
+}
+
+/// `GET /lang/{code}`: remembers the interface language.
+pub async fn set_lang(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<Next>,
+) -> Response {
+    let lang = Lang::from_code(&code);
+    // Only local paths: never an open redirect.
+    let next = q
+        .next
+        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .unwrap_or_else(|| "/".to_owned());
+    let mut resp = Redirect::to(&next).into_response();
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state, "kb_lang", lang.code(), Some(31_536_000), false),
+    );
+    resp
+}
+
+/// `GET /healthz`: the process is up.
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// `GET /readyz`: the database answers and is migrated.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    if state.app.ready().await {
+        (StatusCode::OK, "ready").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
+    }
+}

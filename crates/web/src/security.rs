@@ -1,0 +1,277 @@
+//! Request context, session cookie, CSRF and Origin checks, security headers.
+
+use std::net::SocketAddr;
+
+use app::auth::SessionInfo;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::AppState;
+use crate::error::{error_page, problem};
+use crate::i18n::Lang;
+
+/// Largest form body the CSRF check will buffer (file uploads use the header).
+const MAX_FORM_BYTES: usize = 2 * 1024 * 1024;
+
+/// What the middleware learned about the request, for the handlers.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub lang: Lang,
+    pub ip: String,
+    pub session: Option<SessionInfo>,
+    /// Raw session cookie value (to sign out).
+    pub session_token: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Ctx>().cloned().unwrap_or(Ctx {
+            lang: Lang::Vi,
+            ip: String::new(),
+            session: None,
+            session_token: None,
+        }))
+    }
+}
+
+/// Reads one cookie from the request headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// Client address: the socket peer, or the first hop a trusted proxy names.
+fn client_ip(req: &Request<Body>, trust_proxy: bool) -> String {
+    if trust_proxy {
+        if let Some(ip) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+        {
+            return ip.trim().to_owned();
+        }
+    }
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default()
+}
+
+fn is_unsafe(m: &Method) -> bool {
+    !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// The origin the browser must send: configured, or derived from Host.
+fn expected_origin(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    if let Some(o) = &state.cfg.public_origin {
+        return Some(o.clone());
+    }
+    let host = headers.get(header::HOST)?.to_str().ok()?;
+    let scheme = if state.cfg.tls { "https" } else { "http" };
+    Some(format!("{scheme}://{host}"))
+}
+
+fn origin_ok(state: &AppState, headers: &HeaderMap) -> bool {
+    let expected = expected_origin(state, headers);
+    let sent = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| {
+            // Without Origin, fall back to the Referer's origin.
+            let r = headers.get(header::REFERER)?.to_str().ok()?;
+            let rest = r.split_once("://")?;
+            let host = rest.1.split('/').next()?;
+            Some(format!("{}://{host}", rest.0))
+        });
+    match (sent, expected) {
+        (Some(s), Some(e)) => s == e,
+        // Neither header: not a browser cross-site form (browsers send Origin on POST).
+        (None, _) => true,
+        (Some(_), None) => false,
+    }
+}
+
+fn csrf_refused(lang: Lang, api: bool) -> Response {
+    if api {
+        problem(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "CSRF check failed",
+            Vec::new(),
+        )
+    } else {
+        error_page(lang, StatusCode::FORBIDDEN, "error.csrf", Vec::new())
+    }
+}
+
+/// Resolves the session, checks CSRF and Origin on state-changing browser
+/// requests, and stores a [`Ctx`] for the handlers.
+pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+    let lang = cookie(req.headers(), "kb_lang").map_or(Lang::Vi, |c| Lang::from_code(&c));
+    let ip = client_ip(&req, state.cfg.trust_proxy);
+    let is_api = req.uri().path().starts_with("/api/");
+    let token = if is_api {
+        None
+    } else {
+        cookie(req.headers(), state.cfg.session_cookie())
+    };
+    let session = match &token {
+        Some(t) => app::auth::session(&state.app, t, &ip).await.ok(),
+        None => None,
+    };
+    let mut req = req;
+    if is_unsafe(req.method()) && !is_api {
+        if !origin_ok(&state, req.headers()) {
+            return csrf_refused(lang, false);
+        }
+        let expected = match &session {
+            Some(s) => Some(s.csrf.clone()),
+            None => cookie(req.headers(), state.cfg.pre_session_cookie()),
+        };
+        let Some(expected) = expected.filter(|e| !e.is_empty()) else {
+            return csrf_refused(lang, false);
+        };
+        let header_token = req
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let sent = if let Some(h) = header_token {
+            Some(h)
+        } else if req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"))
+        {
+            let (parts, body) = req.into_parts();
+            let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
+                return error_page(
+                    lang,
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "error.payload_too_large",
+                    Vec::new(),
+                );
+            };
+            let found = form_urlencoded::parse(&bytes)
+                .find(|(k, _)| k == "csrf")
+                .map(|(_, v)| v.into_owned());
+            req = Request::from_parts(parts, Body::from(bytes));
+            found
+        } else {
+            None
+        };
+        if !sent.is_some_and(|s| constant_time_eq(s.as_bytes(), expected.as_bytes())) {
+            return csrf_refused(lang, false);
+        }
+    }
+    req.extensions_mut().insert(Ctx {
+        lang,
+        ip,
+        session,
+        session_token: token,
+    });
+    next.run(req).await
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Security headers on every response.
+pub async fn headers(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+    let is_static = req.uri().path().starts_with("/static/");
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+             form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    if state.cfg.tls {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    if !is_static && !h.contains_key(header::CACHE_CONTROL) {
+        // Pages and API answers carry personal data: never cache them.
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
+}
+
+/// Builds a `Set-Cookie` value with the project's attributes.
+pub fn set_cookie(
+    state: &AppState,
+    name: &str,
+    value: &str,
+    max_age: Option<i64>,
+    http_only: bool,
+) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; SameSite=Lax");
+    if http_only {
+        c.push_str("; HttpOnly");
+    }
+    if state.cfg.tls {
+        c.push_str("; Secure");
+    }
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1; Max-Age=0"))
+}
+
+/// 404 for unknown routes, in the request's language.
+pub async fn not_found(ctx: Ctx, uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        problem(StatusCode::NOT_FOUND, "not_found", "Not found", Vec::new())
+    } else {
+        error_page(
+            ctx.lang,
+            StatusCode::NOT_FOUND,
+            "error.not_found",
+            Vec::new(),
+        )
+    }
+}
+
+/// Panics become a plain 500 (details are logged by the panic hook, not sent).
+pub fn panic_response(_err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("handler panicked");
+    (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response()
+}
