@@ -16,6 +16,18 @@
 //!
 //! The crate is pure: no files, no clock. Callers pass writers.
 //!
+//! ```
+//! let config = demo::Config::new(42, 3);
+//! let first: Vec<demo::Person> = demo::people(&config).collect();
+//! assert_eq!(first.len(), 3);
+//! assert_eq!(first, demo::people(&config).collect::<Vec<_>>());
+//!
+//! let mut csv = Vec::new();
+//! let rows = demo::write_lists_csv(&mut csv, &demo::ListConfig::new(42, 10)).unwrap();
+//! assert!(rows >= 10);
+//! assert!(csv.starts_with(b"record_id,source,full_name,"));
+//! ```
+//!
 //! Names and places are synthetic combinations of common parts; any resemblance
 //! to a real person is chance. E-mail addresses use the reserved `.example`
 //! top-level domain.
@@ -36,7 +48,7 @@ pub use lists::{
 };
 pub use person::{Config, Generator, Household, IncomeBracket, Person, RelativeRecord};
 pub use phone::PhoneStyle;
-pub use tables::DEFAULT_CATEGORY_WEIGHTS;
+pub use tables::{DEFAULT_CATEGORY_WEIGHTS, NATIONAL_CATEGORY_WEIGHTS};
 pub use text::strip_diacritics;
 
 /// Streams the configured people in key order, deterministically.

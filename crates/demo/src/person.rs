@@ -14,8 +14,8 @@ use crate::phone;
 use crate::pick::{DemoRng, Table, between, chance, hump, index, one_of, push_digits, weighted};
 use crate::tables::{
     COUNTRIES, Country, DEFAULT_CATEGORY_WEIGHTS, EDUCATION, EMAIL_DOMAINS, ENTERPRISE_KINDS,
-    EXPERTISE, GIVEN_FEMALE, GIVEN_MALE, HAMLETS, MIDDLE_FEMALE, MIDDLE_MALE, NameStyle, SURNAMES,
-    countries_for, occupations_for,
+    EXPERTISE, GIVEN_FEMALE, GIVEN_MALE, HAMLETS, MIDDLE_FEMALE, MIDDLE_MALE,
+    NATIONAL_CATEGORY_WEIGHTS, NameStyle, SURNAMES, countries_for, occupations_for,
 };
 use crate::text::strip_diacritics;
 
@@ -48,6 +48,18 @@ impl Config {
             reference_year: 2025,
             category_weights: DEFAULT_CATEGORY_WEIGHTS,
             namesake_per_mille: 20,
+        }
+    }
+}
+
+impl Config {
+    /// The whole country: the caller passes hometowns of every province, the
+    /// category mix is the national one (mostly *Việt kiều*).
+    pub fn whole_country(seed: u64, people: u64, hometowns: Vec<HometownOption>) -> Self {
+        Self {
+            hometowns,
+            category_weights: NATIONAL_CATEGORY_WEIGHTS,
+            ..Self::new(seed, people)
         }
     }
 }

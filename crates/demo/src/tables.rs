@@ -1284,6 +1284,10 @@ pub(crate) fn countries_for(category: Category) -> &'static [(&'static str, u32)
 /// 85,000 people abroad, of whom 2,000 *kiều bào*), in `Category::ALL` order.
 pub const DEFAULT_CATEGORY_WEIGHTS: [u32; 6] = [150, 120, 80, 450, 120, 80];
 
+/// Category mix (per mille) for the whole country: about six million people, mostly
+/// *Việt kiều* settled since 1975, in `Category::ALL` order.
+pub const NATIONAL_CATEGORY_WEIGHTS: [u32; 6] = [550, 120, 60, 150, 80, 40];
+
 /// Occupations (Vietnamese labels) by category.
 pub(crate) fn occupations_for(category: Category) -> &'static [(&'static str, u32)] {
     match category {

@@ -355,6 +355,19 @@ fn hometowns_come_from_the_caller() {
 }
 
 #[test]
+fn whole_country_is_mostly_viet_kieu() {
+    let config = Config::whole_country(4, 3_000, fallback_hometowns());
+    let sample: Vec<Person> = people(&config).collect();
+    let foreign_nationals = sample
+        .iter()
+        .filter(|p| p.category == Category::ForeignNational)
+        .count();
+    assert!(foreign_nationals > 1_400, "{foreign_nationals}");
+    let us = sample.iter().filter(|p| p.country == "US").count();
+    assert!(us > 600, "{us}");
+}
+
+#[test]
 fn people_csv_has_one_row_per_person_with_fixed_columns() {
     let bytes = people_csv(&Config::new(3, 250));
     let mut reader = csv::Reader::from_reader(bytes.as_slice());
