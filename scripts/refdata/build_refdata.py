@@ -346,6 +346,9 @@ PROVINCE_EXTRA_ALIASES = {
     "92": ["tpcantho"],
     "31": ["tphaiphong"],
 }
+# Source aliases dropped: halves of "Bà Rịa - Vũng Tàu" that, written alone, name the
+# cities of Bà Rịa and Vũng Tàu rather than the province.
+PROVINCE_DROPPED_ALIASES = {"baria", "vungtau"}
 PROVINCE_LEGACY_ONLY_ALIASES = {"46": ["thuathienhue", "tth"], "77": ["brvt"], "67": ["dacnong"]}
 
 
@@ -361,7 +364,8 @@ def build_admin(legacy_rows, new_rows, converter):
             name = clean_name(r["province"])
             kind, short = split_kind(name, PROVINCE_KINDS)
             own = {key(name), key(short)}
-            aliases = alias_keys(r["provinceAlias"], own)
+            aliases = [a for a in alias_keys(r["provinceAlias"], own)
+                       if a not in PROVINCE_DROPPED_ALIASES]
             for a in PROVINCE_EXTRA_ALIASES.get(pcode, []):
                 if a not in own and a not in aliases:
                     aliases.append(a)

@@ -1,0 +1,109 @@
+//! Countries and territories (ISO 3166-1) with Vietnamese and English names.
+
+use std::sync::LazyLock;
+
+use super::data::data;
+use super::units::Country;
+use crate::text::fold;
+
+/// Every country and territory, sorted by alpha-2 code.
+pub fn countries() -> &'static [Country] {
+    &data().countries
+}
+
+/// Country by alpha-2 code, case-insensitive ("kr", "KR").
+pub fn country(code: &str) -> Option<&'static Country> {
+    let code = code.trim();
+    if code.len() != 2 || !code.is_ascii() {
+        return None;
+    }
+    let upper = code.to_ascii_uppercase();
+    let list = countries();
+    list.binary_search_by(|c| c.code.cmp(upper.as_str()))
+        .ok()
+        .map(|i| &list[i])
+}
+
+/// Folded names of one country: Vietnamese and English names first, then aliases.
+struct Names {
+    /// Folded names with single spaces ("han quoc").
+    folded: Vec<String>,
+    /// The same without spaces ("hanquoc").
+    compact: Vec<String>,
+}
+
+static NAMES: LazyLock<Vec<Names>> = LazyLock::new(|| {
+    countries()
+        .iter()
+        .map(|c| {
+            let folded: Vec<String> = [c.name_vi, c.name_en]
+                .into_iter()
+                .chain(c.aliases.iter().copied())
+                .map(fold)
+                .filter(|s| !s.is_empty())
+                .collect();
+            let compact = folded.iter().map(|s| s.replace(' ', "")).collect();
+            Names { folded, compact }
+        })
+        .collect()
+});
+
+/// How well a folded query matches one country; lower is better.
+fn rank(c: &Country, names: &Names, query: &str, compact: &str, typed_upper: bool) -> Option<u8> {
+    let mut best: Option<u8> = None;
+    if c.code.eq_ignore_ascii_case(query) || c.code3.eq_ignore_ascii_case(query) {
+        // "KR" is a code; "my" may as well be Mỹ as MY
+        if typed_upper {
+            return Some(0);
+        }
+        best = Some(2);
+    }
+    let mut consider = |r: u8| best = Some(best.map_or(r, |b| b.min(r)));
+    for (i, (f, k)) in names.folded.iter().zip(&names.compact).enumerate() {
+        // main names rank before aliases
+        let alias = u8::from(i >= 2);
+        if f == query || k == compact {
+            consider(1 + alias);
+        } else if f.starts_with(query) || k.starts_with(compact) {
+            consider(3 + alias);
+        } else if f.split(' ').any(|w| w.starts_with(query)) {
+            consider(5 + alias);
+        } else if query.len() >= 3 && k.contains(compact) {
+            consider(7 + alias);
+        }
+    }
+    best
+}
+
+/// Countries whose code or Vietnamese/English name (or alias) matches the query,
+/// diacritics- and case-insensitive: a code typed in capitals first, then exact names
+/// (and codes typed otherwise), prefixes, word prefixes and substrings. "han quoc", "Korea", "KR", "Đức", "duc" and
+/// "Germany" all work. An empty query gives nothing.
+pub fn search_countries(query: &str, limit: usize) -> Vec<&'static Country> {
+    let folded = fold(query);
+    if folded.is_empty() || limit == 0 {
+        return Vec::new();
+    }
+    let compact = folded.replace(' ', "");
+    let typed_upper = query.trim().chars().all(|ch| ch.is_ascii_uppercase());
+    let mut hits: Vec<(u8, &'static Country)> = countries()
+        .iter()
+        .zip(NAMES.iter())
+        .filter_map(|(c, n)| rank(c, n, &folded, &compact, typed_upper).map(|r| (r, c)))
+        .collect();
+    hits.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name_vi.cmp(b.1.name_vi)));
+    hits.into_iter().take(limit).map(|(_, c)| c).collect()
+}
+
+/// Country whose name or alias (folded) equals the whole text, if any.
+pub(super) fn country_named(folded: &str) -> Option<&'static Country> {
+    if folded.is_empty() {
+        return None;
+    }
+    let compact = folded.replace(' ', "");
+    countries()
+        .iter()
+        .zip(NAMES.iter())
+        .find(|(_, n)| n.compact.contains(&compact))
+        .map(|(c, _)| c)
+}
