@@ -16,7 +16,9 @@ use rayon::prelude::*;
 enum Order {
     /// By birth date, then hometown.
     Date,
-    /// By name, then birth date.
+    /// By hometown commune, then birth date.
+    Place,
+    /// By family and given name, then birth date.
     Name,
 }
 
@@ -24,7 +26,8 @@ enum Order {
 struct Rule {
     name: &'static str,
     keys: fn(&Prepared, &mut Vec<u64>),
-    order: Order,
+    /// Orders of the sliding windows over an oversized block (one pass each).
+    orders: &'static [Order],
 }
 
 /// Birth date with day and month in a canonical order, so swaps share the key.
@@ -38,16 +41,28 @@ fn initial(s: &str) -> u8 {
     s.bytes().next().unwrap_or(0)
 }
 
+/// Keys of the readings of a name, through `f(family_class, given, given_full)`.
+fn name_keys(r: &Prepared, out: &mut Vec<u64>, f: impl Fn(u64, u64, u64) -> Option<u64>) {
+    if r.name.tokens.len() >= 2 {
+        out.extend(
+            r.name
+                .readings()
+                .filter_map(|x| f(x.family_class, x.given.hash, x.given_full_hash())),
+        );
+    }
+}
+
 const RULES: &[Rule] =
     &[
         Rule {
             name: "full_name",
-            keys: |r, out| {
-                if r.name.tokens.len() >= 2 {
-                    out.extend(r.name.readings().map(|x| x.full_hash()));
-                }
-            },
-            order: Order::Date,
+            keys: |r, out| name_keys(r, out, |f, _, gf| Some(hash_of(&(0u8, f, gf)))),
+            orders: &[Order::Date, Order::Place],
+        },
+        Rule {
+            name: "family_and_given_name",
+            keys: |r, out| name_keys(r, out, |f, g, _| Some(hash_of(&(9u8, f, g)))),
+            orders: &[Order::Date, Order::Place],
         },
         Rule {
             name: "sorted_name_syllables",
@@ -56,7 +71,7 @@ const RULES: &[Rule] =
                     out.push(r.name.sorted_hash());
                 }
             },
-            order: Order::Date,
+            orders: &[Order::Date],
         },
         Rule {
             name: "given_name_birth_year",
@@ -69,7 +84,7 @@ const RULES: &[Rule] =
                     );
                 }
             },
-            order: Order::Name,
+            orders: &[Order::Place, Order::Name],
         },
         Rule {
             name: "family_name_birth_date",
@@ -82,7 +97,7 @@ const RULES: &[Rule] =
                     );
                 }
             },
-            order: Order::Name,
+            orders: &[Order::Name],
         },
         Rule {
             name: "passport",
@@ -91,7 +106,7 @@ const RULES: &[Rule] =
                     out.push(hash_of(&(3u8, &*r.passport)));
                 }
             },
-            order: Order::Name,
+            orders: &[Order::Name],
         },
         Rule {
             name: "phone",
@@ -101,7 +116,7 @@ const RULES: &[Rule] =
                     out.push(hash_of(&(4u8, &p[p.len() - 8..])));
                 }
             },
-            order: Order::Name,
+            orders: &[Order::Name],
         },
         Rule {
             name: "email",
@@ -110,7 +125,7 @@ const RULES: &[Rule] =
                     out.push(hash_of(&(5u8, &*r.email)));
                 }
             },
-            order: Order::Name,
+            orders: &[Order::Name],
         },
         Rule {
             name: "hometown_birth_date",
@@ -119,7 +134,7 @@ const RULES: &[Rule] =
                     out.push(hash_of(&(6u8, c.hash, d)));
                 }
             },
-            order: Order::Name,
+            orders: &[Order::Name],
         },
         Rule {
             name: "birth_date_initials",
@@ -130,7 +145,7 @@ const RULES: &[Rule] =
                     }));
                 }
             },
-            order: Order::Name,
+            orders: &[Order::Name],
         },
         Rule {
             name: "given_name_hometown",
@@ -139,11 +154,11 @@ const RULES: &[Rule] =
                     out.extend(
                         r.name
                             .readings()
-                            .map(|x| hash_of(&(8u8, x.given_full_hash(), c.hash))),
+                            .map(|x| hash_of(&(8u8, x.given.hash, c.hash))),
                     );
                 }
             },
-            order: Order::Date,
+            orders: &[Order::Date, Order::Name],
         },
     ];
 
@@ -166,6 +181,7 @@ fn order_key(r: &Prepared, order: Order) -> u64 {
         .map_or(0, |x| x.given_full_hash() ^ x.family_class);
     match order {
         Order::Date => (date << 40) | (place >> 24),
+        Order::Place => (place & !0xff_ffff) | (date & 0xff_ffff),
         Order::Name => (name & !0xff_ffff) | (date & 0xff_ffff),
     }
 }
@@ -183,7 +199,7 @@ pub struct Limits {
 pub(crate) fn candidate_pairs(records: &[Prepared], limits: Limits) -> Vec<u64> {
     let mut all: Vec<u64> = Vec::new();
     for rule in RULES {
-        let mut keyed: Vec<(u64, u64, u32)> = records
+        let mut keyed: Vec<(u64, u32)> = records
             .par_iter()
             .enumerate()
             .fold(Vec::new, |mut acc, (i, r)| {
@@ -191,10 +207,7 @@ pub(crate) fn candidate_pairs(records: &[Prepared], limits: Limits) -> Vec<u64> 
                 (rule.keys)(r, &mut keys);
                 keys.sort_unstable();
                 keys.dedup();
-                if !keys.is_empty() {
-                    let o = order_key(r, rule.order);
-                    acc.extend(keys.into_iter().map(|k| (k, o, i as u32)));
-                }
+                acc.extend(keys.into_iter().map(|k| (k, i as u32)));
                 acc
             })
             .reduce(Vec::new, |mut a, mut b| {
@@ -202,7 +215,7 @@ pub(crate) fn candidate_pairs(records: &[Prepared], limits: Limits) -> Vec<u64> 
                 a
             });
         keyed.par_sort_unstable();
-        let blocks: Vec<&[(u64, u64, u32)]> = keyed
+        let blocks: Vec<&[(u64, u32)]> = keyed
             .chunk_by(|a, b| a.0 == b.0)
             .filter(|b| b.len() > 1)
             .collect();
@@ -210,16 +223,28 @@ pub(crate) fn candidate_pairs(records: &[Prepared], limits: Limits) -> Vec<u64> 
             .par_iter()
             .fold(Vec::new, |mut acc, block| {
                 let n = block.len();
-                let reach = if n <= limits.block_cap {
-                    n
-                } else {
-                    limits.window + 1
+                let pack = |a: u32, b: u32| {
+                    let (a, b) = if a < b { (a, b) } else { (b, a) };
+                    (u64::from(a) << 32) | u64::from(b)
                 };
-                for x in 0..n {
-                    for y in x + 1..n.min(x + reach) {
-                        let (a, b) = (block[x].2, block[y].2);
-                        let (a, b) = if a < b { (a, b) } else { (b, a) };
-                        acc.push((u64::from(a) << 32) | u64::from(b));
+                if n <= limits.block_cap {
+                    for x in 0..n {
+                        for y in x + 1..n {
+                            acc.push(pack(block[x].1, block[y].1));
+                        }
+                    }
+                    return acc;
+                }
+                for order in rule.orders {
+                    let mut members: Vec<(u64, u32)> = block
+                        .iter()
+                        .map(|(_, i)| (order_key(&records[*i as usize], *order), *i))
+                        .collect();
+                    members.sort_unstable();
+                    for x in 0..n {
+                        for y in x + 1..n.min(x + 1 + limits.window) {
+                            acc.push(pack(members[x].1, members[y].1));
+                        }
                     }
                 }
                 acc

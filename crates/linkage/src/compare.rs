@@ -65,7 +65,7 @@ impl Field {
     /// is always "disagree".
     pub const fn levels(self) -> &'static [&'static str] {
         match self {
-            Field::FamilyName => &["missing", "exact", "variant", "disagree"],
+            Field::FamilyName => &["missing", "exact", "variant", "foreign", "disagree"],
             Field::GivenName => &[
                 "missing",
                 "exact",
@@ -226,8 +226,11 @@ fn family_level(a: &Reading<'_>, b: &Reading<'_>) -> u8 {
         1
     } else if a.family_class == b.family_class || close(&a.family.text, &b.family.text) {
         2
-    } else {
+    } else if a.family_known != b.family_known && a.plausible && b.plausible {
+        // A spouse's foreign family name against a Vietnamese one.
         3
+    } else {
+        4
     }
 }
 
@@ -261,7 +264,7 @@ fn compare_names(a: &Name, b: &Name) -> ((u8, u64), (u8, u64)) {
         let (one, other) = if a.tokens.len() == 1 { (a, b) } else { (b, a) };
         let t = &one.tokens[0];
         let level = other
-            .readings()
+            .all_readings()
             .map(|r| {
                 if r.given.hash == t.hash {
                     2
@@ -277,12 +280,22 @@ fn compare_names(a: &Name, b: &Name) -> ((u8, u64), (u8, u64)) {
         return ((0, 0), (level, tf));
     }
     let mut best: Option<(u8, u8, Reading<'_>)> = None;
-    for ra in a.readings() {
-        for rb in b.readings() {
+    for ra in a.all_readings() {
+        for rb in b.all_readings() {
             let f = family_level(&ra, &rb);
             let g = given_level(&ra, &rb);
-            if best.is_none_or(|(bf, bg, _)| f + g < bf + bg) {
-                best = Some((f, g, ra));
+            // An order neither record suggests only counts when it explains the
+            // whole name (a typo in the family name hid the order).
+            if !(ra.plausible && rb.plausible) && (f > 2 || g > 3) {
+                continue;
+            }
+            let better = best.is_none_or(|(bf, bg, br)| {
+                (f + g, ra.family_rank.min(rb.family_rank)) < (bf + bg, br.family_rank)
+            });
+            if better {
+                let mut r = ra;
+                r.family_rank = ra.family_rank.min(rb.family_rank);
+                best = Some((f, g, r));
             }
         }
     }
@@ -290,6 +303,7 @@ fn compare_names(a: &Name, b: &Name) -> ((u8, u64), (u8, u64)) {
         return ((0, 0), (0, 0));
     };
     let ftf = if f <= 2 { r.family_class } else { 0 };
+    debug_assert!(f <= 4);
     let gtf = match g {
         1 => r.given_full_hash(),
         2 => r.given.hash,
@@ -393,7 +407,7 @@ fn father_level(a: &Name, b: &Name) -> u8 {
     let ((f, _), (g, _)) = compare_names(a, b);
     match (f, g) {
         (0 | 1, 1) => 1,
-        (0..=2, 1..=3) => 2,
+        (0..=3, 1..=3) => 2,
         _ => 3,
     }
 }
@@ -493,6 +507,7 @@ mod tests {
     #[test]
     fn married_name_keeps_given_name() {
         assert_eq!(levels("Trần Thị Mai Anh", "Anh Smith"), (3, 2));
+        assert_eq!(levels("Trần Thị Mai Anh", "Lê Thị Mai Anh"), (4, 1));
     }
 
     #[test]

@@ -87,7 +87,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Self {
-            threshold: 0.9,
+            threshold: 0.97,
             review_threshold: 0.5,
             max_cluster_size: 10,
             strong_size: 4,
@@ -193,6 +193,16 @@ pub(crate) fn dedupe_prepared(prepared: &[Prepared], config: &Config) -> Dedupe 
         model,
         summary,
     }
+}
+
+/// The candidate pairs blocking proposes, `(i, j)` with `i < j` (for measuring
+/// blocking recall).
+pub fn candidate_pairs(records: &[Record], limits: Limits) -> Vec<(u32, u32)> {
+    let prepared: Vec<Prepared> = records.par_iter().map(Prepared::new).collect();
+    blocking::candidate_pairs(&prepared, limits)
+        .into_iter()
+        .map(|p| ((p >> 32) as u32, p as u32))
+        .collect()
 }
 
 /// How one field of a pair compared.

@@ -98,7 +98,7 @@ pub struct Session {
 /// used alone when there is too little data to learn from.
 fn default_m(f: Field) -> &'static [f64] {
     match f {
-        Field::FamilyName => &[0.0, 0.88, 0.05, 0.07],
+        Field::FamilyName => &[0.0, 0.88, 0.05, 0.03, 0.04],
         Field::GivenName => &[0.0, 0.8, 0.1, 0.06, 0.04],
         Field::BirthDate => &[0.0, 0.8, 0.03, 0.07, 0.07, 0.03],
         Field::Gender => &[0.0, 0.97, 0.03],
@@ -115,7 +115,7 @@ fn default_m(f: Field) -> &'static [f64] {
 /// Hand-set u probabilities, for tiny inputs.
 fn default_u(f: Field) -> &'static [f64] {
     match f {
-        Field::FamilyName => &[0.0, 0.1, 0.02, 0.88],
+        Field::FamilyName => &[0.0, 0.1, 0.02, 0.04, 0.84],
         Field::GivenName => &[0.0, 0.005, 0.01, 0.02, 0.965],
         Field::BirthDate => &[0.0, 0.0001, 0.0001, 0.003, 0.02, 0.9768],
         Field::Gender => &[0.0, 0.5, 0.5],
@@ -514,7 +514,8 @@ fn em_session(
             let prior = default_m(*f);
             let present: f64 = acc[i][1..].iter().sum::<f64>() + prior_strength;
             for l in 1..acc[i].len() {
-                let v = ((acc[i][l] + prior_strength * prior[l]) / present).max(1e-6);
+                // Floor: no level of a true match is impossible in real lists.
+                let v = ((acc[i][l] + prior_strength * prior[l]) / present).max(1e-3);
                 delta = delta.max((v - m[i][l]).abs());
                 m[i][l] = v;
             }

@@ -79,8 +79,8 @@ pub(crate) struct Name {
     pub family: usize,
     /// Index of the given name in `tokens`.
     pub given: usize,
-    /// True when the order could not be decided (no known family name at either end),
-    /// so comparison also tries the other reading.
+    /// True when the order could not be decided (a known family name at both ends or
+    /// at neither), so blocking also uses the other reading.
     pub ambiguous: bool,
 }
 
@@ -92,6 +92,14 @@ pub(crate) struct Reading<'a> {
     pub middles: &'a [Token],
     /// Hash of the family name's confusion class (*Vũ/Võ* alike).
     pub family_class: u64,
+    /// The family name is a known Vietnamese one.
+    pub family_known: bool,
+    /// This order is the decided one, or the order could not be decided.
+    pub plausible: bool,
+    /// Rank of the family name among known ones (0 = most frequent; 255 unknown):
+    /// between equally good readings the more common family name is taken, the
+    /// conservative choice since agreeing on it is weaker evidence.
+    pub family_rank: u8,
 }
 
 impl Name {
@@ -113,7 +121,7 @@ impl Name {
         } else if !first && last {
             (n - 1, 0, false)
         } else {
-            (0, n - 1, !first && !last || first && last && n == 2)
+            (0, n - 1, first == last)
         };
         Self {
             tokens,
@@ -127,11 +135,22 @@ impl Name {
         self.tokens.is_empty()
     }
 
-    /// The readings to compare: the decided one, and the reverse one when ambiguous.
+    /// The readings used for blocking: the decided one, and the reverse one when
+    /// ambiguous.
     pub fn readings(&self) -> impl Iterator<Item = Reading<'_>> {
         let n = self.tokens.len();
         let main = self.reading(self.family, self.given);
         let alt = (self.ambiguous && n >= 2).then(|| self.reading(self.given, self.family));
+        std::iter::once(main).chain(alt).flatten()
+    }
+
+    /// The readings compared: both orders whenever there are two syllables or more,
+    /// since a typo in the family name or a given name that is also a family name
+    /// ("Lâm", "Mai") can mislead the decided order.
+    pub fn all_readings(&self) -> impl Iterator<Item = Reading<'_>> {
+        let n = self.tokens.len();
+        let main = self.reading(self.family, self.given);
+        let alt = (n >= 2).then(|| self.reading(self.given, self.family));
         std::iter::once(main).chain(alt).flatten()
     }
 
@@ -152,6 +171,12 @@ impl Name {
             given: &self.tokens[given],
             middles,
             family_class: hash_of(surname_class(&family_tok.text)),
+            family_known: is_surname(&family_tok.text),
+            plausible: self.ambiguous || family == self.family,
+            family_rank: SURNAMES
+                .iter()
+                .position(|s| *s == &*family_tok.text)
+                .map_or(u8::MAX, |p| p.min(254) as u8),
         })
     }
 
