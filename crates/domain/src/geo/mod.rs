@@ -24,8 +24,10 @@ mod search;
 mod units;
 
 pub use countries::{countries, country, search_countries};
-pub use resolve::{HometownResolution, Outcome, Place, UnresolvedReason, resolve_hometown};
-pub use search::{CommuneHit, CommuneRef, search_communes};
+pub use resolve::{
+    HometownResolution, MAX_ALTERNATIVES, Outcome, Place, UnresolvedReason, resolve_hometown,
+};
+pub use search::{CommuneHit, CommuneRef, commune_label, search_communes};
 pub use units::{
     Country, Era, LegacyCommune, LegacyDistrict, LegacyProvince, Level, NewCommune, NewProvince,
     Successor, UnitKind,

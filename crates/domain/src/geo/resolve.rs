@@ -21,7 +21,7 @@ use crate::text::fold;
 
 /// Why a hometown could not be resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "reason", rename_all = "snake_case")]
+#[serde(tag = "code", rename_all = "snake_case")]
 pub enum UnresolvedReason {
     /// Nothing was written, or only "unknown" / "không rõ".
     Empty,
@@ -1192,7 +1192,24 @@ fn confidence(matches: &[Match], hyp: &Hyp, toks: &[Tok]) -> f32 {
 /// commas, dashes or no separators, any order, missing levels, one-letter typos, and
 /// hamlet or street parts before the commune ("Thôn 3, xã …", "số 12 đường …").
 /// `province_hint` (a code or name, legacy or new) stands in for a missing province
-/// and favours its communes. Never panics; allocation is bounded by the input length.
+/// and favours its communes. Never panics; work is bounded by the input length (only
+/// the first 600 characters are read).
+///
+/// ```
+/// use domain::geo::{resolve_hometown, Level, Outcome};
+///
+/// let r = resolve_hometown("xa thach long huyen thach ha tinh ha tinh", None);
+/// assert_eq!(r.outcome, Outcome::Resolved);
+/// assert_eq!(r.place.level, Level::Commune);
+/// assert_eq!(r.place.legacy_commune, Some("18607")); // Xã Thạch Long (legacy code)
+/// assert_eq!(r.place.new_commune, Some("18562")); // Xã Thạch Hà (new code)
+///
+/// // the same name in two provinces, no province given: candidates, no guess
+/// let r = resolve_hometown("Thạch Long", None);
+/// assert_eq!(r.outcome, Outcome::Ambiguous);
+/// assert!(r.alternatives.len() >= 2);
+/// assert!(resolve_hometown("Thạch Long", Some("Hà Tĩnh")).is_resolved());
+/// ```
 pub fn resolve_hometown(text: &str, province_hint: Option<&str>) -> HometownResolution {
     let d = data();
     let folded = fold(text);
