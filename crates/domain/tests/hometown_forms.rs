@@ -180,7 +180,9 @@ const HAND_WRITTEN: &[(&str, Option<&str>, &str)] = &[
     // ambiguous: candidates, no guess
     ("Thạch Long", None, "amb:18607|15220"),
     ("Kỳ Anh, Hà Tĩnh", None, "amb:447|449"),
-    ("Yên Viên, Gia Lâm, Hà Nội", None, "amb:00526|00532"),
+    ("Truc Hung, Truc Ninh, Nam Dinh", None, "amb:14050|14083"),
+    // both Yên Viên (township and commune) became Xã Phù Đổng: that one, no ambiguity
+    ("Yên Viên, Gia Lâm, Hà Nội", None, "nc:00541"),
     ("Phường 1", None, "amb:19333"),
     // not a place in Vietnam
     ("", None, "none"),

@@ -132,8 +132,11 @@ pub const MAX_ALTERNATIVES: usize = 20;
 
 /// Quality of a name without a kind word.
 const UNTYPED_Q: f32 = 0.9;
-/// Factor for a former name or abbreviation from the source.
+/// Factor for a nickname or abbreviation of a province ("HN", "Sài Gòn").
 const ALIAS_Q: f32 = 0.95;
+/// Factor for a former name of a commune or district (merged away before 2025): still
+/// written, but a unit bearing the name today comes first.
+const FORMER_NAME_Q: f32 = 0.85;
 /// Factor for a name found within one edit.
 const FUZZY_Q: f32 = 0.8;
 /// Factor for a name inside a hamlet/street part ("thôn …", "số 12 đường …").
@@ -146,7 +149,7 @@ const SHADOW_Q: f32 = 0.5;
 const BONUS_COMMUNE: f32 = 0.3;
 const BONUS_DISTRICT: f32 = 0.2;
 /// Bonus when the units come in the usual order, smallest first.
-const BONUS_ORDER: f32 = 0.25;
+const BONUS_ORDER: f32 = 0.4;
 /// Factor for a district of the same province that is not the commune's own.
 const FOREIGN_DISTRICT: f32 = 0.25;
 /// Value of the caller's province hint when the text names no province.
@@ -451,6 +454,7 @@ struct Match {
     q: f32,
     typed: bool,
     fuzzy: bool,
+    alias: bool,
 }
 
 impl Match {
@@ -520,7 +524,7 @@ fn push_match(
     }
     let mut quality = typed_q.unwrap_or(UNTYPED_Q);
     if form == Form::Alias {
-        quality *= ALIAS_Q;
+        quality *= if province { ALIAS_Q } else { FORMER_NAME_Q };
     }
     if fuzzy {
         quality *= FUZZY_Q;
@@ -536,6 +540,7 @@ fn push_match(
         q: quality,
         typed: typed_q.is_some(),
         fuzzy,
+        alias: form == Form::Alias,
     });
 }
 
@@ -597,9 +602,10 @@ fn find_matches(d: &'static Data, toks: &[Tok]) -> Vec<Match> {
             .then(b.q.total_cmp(&a.q))
     });
     out.dedup_by(|b, a| a.unit == b.unit && a.start == b.start && a.end == b.end);
-    // an untyped name that is also the name of a unit of a higher level
+    // an untyped name that is also the name (not a former one) of a unit of a higher level
     let shadows: Vec<(usize, usize, Level)> = out
         .iter()
+        .filter(|m| !m.alias || m.unit.level() == Level::Province)
         .map(|m| (m.name_start, m.end, m.unit.level()))
         .collect();
     for m in &mut out {
@@ -966,6 +972,47 @@ fn named_predecessor(
     })
 }
 
+/// Place of a new commune; `named` is the predecessor the text named, if any.
+fn new_commune_place(
+    commune: &'static super::NewCommune,
+    named: Option<&'static super::LegacyCommune>,
+) -> Place {
+    let mut place = Place::empty();
+    place.level = Level::Commune;
+    place.era = Some(Era::New);
+    place.new_commune = Some(commune.code);
+    place.new_province = Some(commune.province_code);
+    let preds = super::predecessors(commune.code);
+    place.legacy_predecessors = preds.iter().map(|x| x.code).collect();
+    let single = if preds.len() == 1 {
+        preds.first().copied()
+    } else {
+        None
+    };
+    if let Some(legacy) = named.or(single) {
+        place.legacy_commune = Some(legacy.code);
+    }
+    let common = |field: fn(&super::LegacyCommune) -> &'static str| {
+        let first = preds.first().map(|x| field(x))?;
+        preds.iter().all(|x| field(x) == first).then_some(first)
+    };
+    if let Some(legacy) = named {
+        place.legacy_district = Some(legacy.district_code);
+        place.legacy_province = Some(legacy.province_code);
+    } else {
+        place.legacy_district = common(|x| x.district_code);
+        place.legacy_province = common(|x| x.province_code);
+    }
+    if preds.is_empty()
+        && let [district] = super::district_predecessors(commune.code)[..]
+    {
+        place.legacy_district = Some(district.code);
+        place.legacy_province = Some(district.province_code);
+    }
+    place.label = label(&place);
+    place
+}
+
 /// Builds the place of one hypothesis.
 fn place_of(data: &'static Data, matches: &[Match], hyp: &Hyp) -> Place {
     let main = &matches[hyp.main];
@@ -990,37 +1037,9 @@ fn place_of(data: &'static Data, matches: &[Match], hyp: &Hyp) -> Place {
         }
         Unit::NewCommune(idx) => {
             let commune = &data.new_communes[idx as usize];
-            place.era = Some(Era::New);
-            place.new_commune = Some(commune.code);
-            place.new_province = Some(commune.province_code);
             let preds = super::predecessors(commune.code);
-            place.legacy_predecessors = preds.iter().map(|x| x.code).collect();
             let named = named_predecessor(data, matches, main, &preds);
-            let single = if preds.len() == 1 {
-                preds.first().copied()
-            } else {
-                None
-            };
-            if let Some(legacy) = named.or(single) {
-                place.legacy_commune = Some(legacy.code);
-            }
-            let common = |field: fn(&super::LegacyCommune) -> &'static str| {
-                let first = preds.first().map(|x| field(x))?;
-                preds.iter().all(|x| field(x) == first).then_some(first)
-            };
-            if let Some(legacy) = named {
-                place.legacy_district = Some(legacy.district_code);
-                place.legacy_province = Some(legacy.province_code);
-            } else {
-                place.legacy_district = common(|x| x.district_code);
-                place.legacy_province = common(|x| x.province_code);
-            }
-            if preds.is_empty()
-                && let [district] = super::district_predecessors(commune.code)[..]
-            {
-                place.legacy_district = Some(district.code);
-                place.legacy_province = Some(district.province_code);
-            }
+            return new_commune_place(commune, named);
         }
         Unit::LegacyDistrict(idx) => {
             let district = &data.legacy_districts[idx as usize];
@@ -1278,6 +1297,21 @@ pub fn resolve_hometown(text: &str, province_hint: Option<&str>) -> HometownReso
             .map(|h| place_of(d, &matches, h)),
     );
     let n = others.len() + 1;
+    // candidates that all became the same new commune: that one, whichever they were
+    if n <= MAX_ALTERNATIVES
+        && let Some(code) = alternatives[0].new_commune
+        && alternatives
+            .iter()
+            .all(|a| a.new_commune == Some(code) && !a.new_commune_is_guess)
+        && let Some(commune) = super::new_commune(code)
+    {
+        return HometownResolution {
+            outcome: Outcome::Resolved,
+            place: new_commune_place(commune, None),
+            confidence: conf * 0.9,
+            alternatives: Vec::new(),
+        };
+    }
     HometownResolution {
         outcome: Outcome::Ambiguous,
         place: common_place(&alternatives),
