@@ -1,15 +1,26 @@
 //! Free-text hometown (*quê quán*) resolver.
 //!
-//! The text is folded (no diacritics, lowercase, "y" as "i"), cut into syllables, and
-//! every run of up to [`MAX_SPAN`] syllables inside one comma-separated part is looked
-//! up in the name index ([`super::index`]): no scan over all units. Kind words and
-//! their abbreviations ("xã", "X.", "huyện", "H.", "TX", "TP", "Q.", "P.", "TT", "tỉnh",
-//! "T.") right before a name make the match typed. Each commune, district or province
-//! found starts a hypothesis, completed by the best non-overlapping matches of its own
-//! district and province (or the caller's province hint); hypotheses are scored and the
-//! best wins, unless others that are not the same place score nearly as well, in which
-//! case the result is ambiguous and lists them. Names within one edit of a known name
-//! are tried for the syllables nothing matched.
+//! 1. The text is cut into parts at commas (and `;`, `/`, `:`, brackets, new lines),
+//!    folded (no diacritics, lowercase, "y" as "i"), and cut into syllables; "q1",
+//!    "p.03" become a kind word and a number; "Việt Nam", "quê quán:", "địa chỉ" are
+//!    dropped; a part starting with a hamlet or street word ("thôn", "xóm", "ấp", "tổ",
+//!    "số", "đường", …) is marked as street up to the next kind word.
+//! 2. Every run of up to [`MAX_SPAN`] syllables inside one part is looked up in the name
+//!    index (short names, full names, former names, nicknames): no scan over all units.
+//!    A kind word or abbreviation right before a name ("xã", "X.", "huyện", "H.", "TX",
+//!    "TP", "Q.", "P.", "TT", "tỉnh", "T.") makes the match typed. Runs with a syllable
+//!    nothing explains are also looked up within one edit (typos).
+//! 3. Each matched commune, district or province starts a hypothesis, completed by the
+//!    best non-overlapping matches of its own district and province (a legacy commune
+//!    may take its new province, a new commune a legacy province merged into it) or by
+//!    the caller's province hint. Its score adds, for each part, quality × syllables
+//!    explained; minus 0.5 per syllable left unexplained; plus small bonuses for a
+//!    deeper level and for the usual order (commune first). An untyped name that is
+//!    also the name of a higher unit counts half ("Thạch Hà, Hà Tĩnh" is the district).
+//! 4. The best hypothesis wins, unless others that are not the same place (nor one
+//!    inside the other, nor one the successor of the other) score within
+//!    [`AMBIGUITY`]: then the result is ambiguous and lists them, except when all of
+//!    them became the same new commune, which is then the answer.
 
 use serde::Serialize;
 
