@@ -1,0 +1,150 @@
+//! `spawn_app()`: the real server on 127.0.0.1:0 over a fresh database —
+//! a temporary SQLite file, or a uuid-named PostgreSQL database on the
+//! server of `KIEUBAO_TEST_PG_URL` (default 127.0.0.1:5432, user postgres).
+
+use std::net::SocketAddr;
+
+use app::{Actor, App, AppSettings};
+use db::{Backend, Db};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub app: App,
+    pub backend: Backend,
+    /// Browser-like client: keeps cookies, does not follow redirects.
+    pub client: reqwest::Client,
+    _dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A new client with its own cookie jar (another browser).
+    pub fn new_client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// Creates an account through the use case, as the CLI does.
+    pub async fn add_user(&self, username: &str, role: domain::Role, scopes: Vec<app::users::Scope>) -> i64 {
+        app::users::add(
+            &self.app,
+            &Actor::system("test"),
+            app::users::NewUser {
+                username: username.into(),
+                display_name: String::new(),
+                role,
+                password: PASSWORD.into(),
+                scopes,
+            },
+        )
+        .await
+        .unwrap()
+    }
+
+    /// The CSRF token of the sign-in form (and its pre-session cookie in `client`).
+    pub async fn login_csrf(&self, client: &reqwest::Client) -> String {
+        let html = client.get(self.url("/login")).send().await.unwrap().text().await.unwrap();
+        extract_csrf(&html)
+    }
+
+    /// Signs `client` in; returns the session CSRF token read from the home page.
+    pub async fn sign_in(&self, client: &reqwest::Client, username: &str, password: &str) -> reqwest::Response {
+        let csrf = self.login_csrf(client).await;
+        client
+            .post(self.url("/login"))
+            .form(&[("username", username), ("password", password), ("csrf", &csrf)])
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// Reads `name="csrf" value="..."` or the csrf meta tag from a page.
+pub fn extract_csrf(html: &str) -> String {
+    for marker in ["name=\"csrf\" value=\"", "name=\"csrf-token\" content=\""] {
+        if let Some(i) = html.find(marker) {
+            let rest = &html[i + marker.len()..];
+            return rest[..rest.find('"').unwrap()].to_owned();
+        }
+    }
+    panic!("no csrf token in page");
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(name) = self.pg_name.take() {
+            // Drop the throwaway database from a fresh runtime (Drop is sync).
+            let _ = std::thread::spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    rt.block_on(db::testing::drop_pg_database(&name));
+                }
+            })
+            .join();
+        }
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, AppSettings::default()).await
+}
+
+pub async fn spawn_app_with(backend: Backend, settings: AppSettings) -> TestApp {
+    let (url, dir, pg_name) = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+            (url, Some(dir), None)
+        }
+        Backend::Postgres => {
+            let name = format!("kb_test_{}", uuid::Uuid::new_v4().simple());
+            let url = db::testing::create_pg_database(&name).await.unwrap();
+            (url, None, Some(name))
+        }
+    };
+    let db = Db::connect(&url, 8).await.unwrap();
+    db::migrate::run(&db, &app::clock::now()).await.unwrap();
+    let app = App::new(db, settings);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let served = app.clone();
+    tokio::spawn(async move {
+        web::serve(listener, served, web::WebConfig::default(), std::future::pending()).await.unwrap();
+    });
+    TestApp {
+        addr,
+        app,
+        backend,
+        client: TestApp::new_client(),
+        _dir: dir,
+        pg_name,
+    }
+}
+
+/// Runs one async test body on SQLite and on PostgreSQL, as two tests named
+/// `<name>::sqlite` and `<name>::postgres`.
+#[macro_export]
+macro_rules! dual {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::helpers::spawn_app(db::Backend::Sqlite).await).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::helpers::spawn_app(db::Backend::Postgres).await).await;
+                }
+            }
+        )+
+    };
+}
