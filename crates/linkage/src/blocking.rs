@@ -37,10 +37,6 @@ fn date_key(d: Option<PartialDate>) -> Option<(u16, u8, u8)> {
     Some((d.year, m.min(day), m.max(day)))
 }
 
-fn initial(s: &str) -> u8 {
-    s.bytes().next().unwrap_or(0)
-}
-
 /// Keys of the readings of a name, through `f(family_class, given, given_full)`.
 fn name_keys(r: &Prepared, out: &mut Vec<u64>, f: impl Fn(u64, u64, u64) -> Option<u64>) {
     if r.name.tokens.len() >= 2 {
@@ -52,115 +48,121 @@ fn name_keys(r: &Prepared, out: &mut Vec<u64>, f: impl Fn(u64, u64, u64) -> Opti
     }
 }
 
-const RULES: &[Rule] =
-    &[
-        Rule {
-            name: "full_name",
-            keys: |r, out| name_keys(r, out, |f, _, gf| Some(hash_of(&(0u8, f, gf)))),
-            orders: &[Order::Date, Order::Place],
+const RULES: &[Rule] = &[
+    Rule {
+        name: "full_name",
+        keys: |r, out| name_keys(r, out, |f, _, gf| Some(hash_of(&(0u8, f, gf)))),
+        orders: &[Order::Date, Order::Place],
+    },
+    Rule {
+        name: "family_and_given_name",
+        keys: |r, out| name_keys(r, out, |f, g, _| Some(hash_of(&(9u8, f, g)))),
+        orders: &[Order::Date, Order::Place],
+    },
+    Rule {
+        name: "sorted_name_syllables",
+        keys: |r, out| {
+            if r.name.tokens.len() >= 2 {
+                out.push(r.name.sorted_hash());
+            }
         },
-        Rule {
-            name: "family_and_given_name",
-            keys: |r, out| name_keys(r, out, |f, g, _| Some(hash_of(&(9u8, f, g)))),
-            orders: &[Order::Date, Order::Place],
+        orders: &[Order::Date],
+    },
+    Rule {
+        name: "given_name_birth_year",
+        keys: |r, out| {
+            if let Some(d) = r.birth {
+                out.extend(
+                    r.name
+                        .readings()
+                        .map(|x| hash_of(&(1u8, x.given.hash, d.year))),
+                );
+            }
         },
-        Rule {
-            name: "sorted_name_syllables",
-            keys: |r, out| {
-                if r.name.tokens.len() >= 2 {
-                    out.push(r.name.sorted_hash());
-                }
-            },
-            orders: &[Order::Date],
+        orders: &[Order::Place, Order::Name],
+    },
+    Rule {
+        name: "birth_date",
+        keys: |r, out| {
+            if let Some(d) = date_key(r.birth) {
+                out.push(hash_of(&(2u8, d)));
+            }
         },
-        Rule {
-            name: "given_name_birth_year",
-            keys: |r, out| {
-                if let Some(d) = r.birth {
-                    out.extend(
-                        r.name
-                            .readings()
-                            .map(|x| hash_of(&(1u8, x.given.hash, d.year))),
-                    );
-                }
-            },
-            orders: &[Order::Place, Order::Name],
+        orders: &[Order::Name],
+    },
+    Rule {
+        name: "hometown_birth_date",
+        keys: |r, out| {
+            if let (Some(d), Some(c)) = (date_key(r.birth), r.hometown.commune()) {
+                out.push(hash_of(&(6u8, c.hash, d)));
+            }
         },
-        Rule {
-            name: "family_name_birth_date",
-            keys: |r, out| {
-                if let Some(d) = date_key(r.birth) {
-                    out.extend(
-                        r.name
-                            .readings()
-                            .map(|x| hash_of(&(2u8, x.family_class, d))),
-                    );
-                }
-            },
-            orders: &[Order::Name],
+        orders: &[Order::Name],
+    },
+    Rule {
+        name: "city_abroad_birth_date",
+        keys: |r, out| {
+            if let (Some(d), Some(c)) = (date_key(r.birth), &r.city) {
+                out.push(hash_of(&(7u8, c.hash, d)));
+            }
         },
-        Rule {
-            name: "passport",
-            keys: |r, out| {
-                if r.passport.len() >= 5 {
-                    out.push(hash_of(&(3u8, &*r.passport)));
-                }
-            },
-            orders: &[Order::Name],
+        orders: &[Order::Name],
+    },
+    Rule {
+        name: "passport",
+        keys: |r, out| {
+            if r.passport.len() >= 5 {
+                out.push(hash_of(&(3u8, &*r.passport)));
+            }
         },
-        Rule {
-            name: "phone",
-            keys: |r, out| {
-                let p = &*r.phone;
-                if p.len() >= 8 {
-                    out.push(hash_of(&(4u8, &p[p.len() - 8..])));
-                }
-            },
-            orders: &[Order::Name],
+        orders: &[Order::Name],
+    },
+    Rule {
+        name: "passport_half_hometown",
+        keys: |r, out| {
+            // A typo leaves one half of the number intact.
+            let p = r.passport.as_bytes();
+            if let (true, Some(c)) = (p.len() >= 6, r.hometown.commune()) {
+                let mid = p.len() / 2;
+                out.push(hash_of(&(10u8, &p[..mid], c.hash)));
+                out.push(hash_of(&(11u8, &p[mid..], c.hash)));
+            }
         },
-        Rule {
-            name: "email",
-            keys: |r, out| {
-                if !r.email.is_empty() {
-                    out.push(hash_of(&(5u8, &*r.email)));
-                }
-            },
-            orders: &[Order::Name],
+        orders: &[Order::Name],
+    },
+    Rule {
+        name: "phone",
+        keys: |r, out| {
+            let p = &*r.phone;
+            if p.len() >= 8 {
+                out.push(hash_of(&(4u8, &p[p.len() - 8..])));
+            }
         },
-        Rule {
-            name: "hometown_birth_date",
-            keys: |r, out| {
-                if let (Some(d), Some(c)) = (date_key(r.birth), r.hometown.commune()) {
-                    out.push(hash_of(&(6u8, c.hash, d)));
-                }
-            },
-            orders: &[Order::Name],
+        orders: &[Order::Name],
+    },
+    Rule {
+        name: "email",
+        keys: |r, out| {
+            if !r.email.is_empty() {
+                out.push(hash_of(&(5u8, &*r.email)));
+            }
         },
-        Rule {
-            name: "birth_date_initials",
-            keys: |r, out| {
-                if let Some(d) = date_key(r.birth) {
-                    out.extend(r.name.readings().map(|x| {
-                        hash_of(&(7u8, d, initial(&x.family.text), initial(&x.given.text)))
-                    }));
-                }
-            },
-            orders: &[Order::Name],
+        orders: &[Order::Name],
+    },
+    Rule {
+        name: "given_name_hometown",
+        keys: |r, out| {
+            if let Some(c) = r.hometown.commune() {
+                out.extend(
+                    r.name
+                        .readings()
+                        .map(|x| hash_of(&(8u8, x.given.hash, c.hash))),
+                );
+            }
         },
-        Rule {
-            name: "given_name_hometown",
-            keys: |r, out| {
-                if let Some(c) = r.hometown.commune() {
-                    out.extend(
-                        r.name
-                            .readings()
-                            .map(|x| hash_of(&(8u8, x.given.hash, c.hash))),
-                    );
-                }
-            },
-            orders: &[Order::Date, Order::Name],
-        },
-    ];
+        orders: &[Order::Date, Order::Name],
+    },
+];
 
 /// Names of the blocking rules, in order.
 pub fn rule_names() -> Vec<&'static str> {
@@ -174,15 +176,14 @@ fn order_key(r: &Prepared, order: Order) -> u64 {
             + u64::from(d.day.unwrap_or(0))
     });
     let place = r.hometown.commune().map_or(0, |t| t.hash);
-    let name = r
-        .name
-        .readings()
-        .next()
-        .map_or(0, |x| x.given_full_hash() ^ x.family_class);
+    // Family name first, so namesakes and relatives sit side by side.
+    let name = r.name.readings().next().map_or(0, |x| {
+        (x.family_class & !0xffff_ffff) | (x.given.hash >> 32)
+    });
     match order {
         Order::Date => (date << 40) | (place >> 24),
         Order::Place => (place & !0xff_ffff) | (date & 0xff_ffff),
-        Order::Name => (name & !0xff_ffff) | (date & 0xff_ffff),
+        Order::Name => name,
     }
 }
 
@@ -195,9 +196,14 @@ pub struct Limits {
     pub window: usize,
 }
 
-/// Candidate pairs `(i, j)` with `i < j`, deduplicated, packed as `i << 32 | j`.
-pub(crate) fn candidate_pairs(records: &[Prepared], limits: Limits) -> Vec<u64> {
+/// Candidate pairs `(i, j)` with `i < j`, deduplicated, packed as `i << 32 | j`,
+/// with the number of pairs each rule proposed.
+pub(crate) fn candidate_pairs(
+    records: &[Prepared],
+    limits: Limits,
+) -> (Vec<u64>, Vec<(&'static str, usize)>) {
     let mut all: Vec<u64> = Vec::new();
+    let mut stats = Vec::with_capacity(RULES.len());
     for rule in RULES {
         let mut keyed: Vec<(u64, u32)> = records
             .par_iter()
@@ -255,9 +261,10 @@ pub(crate) fn candidate_pairs(records: &[Prepared], limits: Limits) -> Vec<u64> 
             });
         pairs.par_sort_unstable();
         pairs.dedup();
+        stats.push((rule.name, pairs.len()));
         all.append(&mut pairs);
     }
     all.par_sort_unstable();
     all.dedup();
-    all
+    (all, stats)
 }

@@ -111,6 +111,8 @@ pub struct Summary {
     /// Clusters of two records or more.
     pub multi_record_clusters: usize,
     pub largest_cluster: usize,
+    /// Pairs each blocking rule proposed (before removing pairs found by several).
+    pub pairs_by_rule: Vec<(&'static str, usize)>,
 }
 
 /// Result of [`dedupe`].
@@ -142,7 +144,7 @@ pub fn dedupe(records: &[Record], config: &Config) -> Dedupe {
 
 pub(crate) fn dedupe_prepared(prepared: &[Prepared], config: &Config) -> Dedupe {
     let model = Model::train(prepared);
-    let candidates = blocking::candidate_pairs(prepared, config.limits);
+    let (candidates, pairs_by_rule) = blocking::candidate_pairs(prepared, config.limits);
     let keep = weight_of(config.review_threshold.min(config.threshold));
     let mut pairs: Vec<ScoredPair> = candidates
         .par_iter()
@@ -186,6 +188,7 @@ pub(crate) fn dedupe_prepared(prepared: &[Prepared], config: &Config) -> Dedupe 
         clusters: sizes.iter().filter(|s| **s > 0).count(),
         multi_record_clusters: sizes.iter().filter(|s| **s > 1).count(),
         largest_cluster: sizes.iter().copied().max().unwrap_or(0),
+        pairs_by_rule,
     };
     Dedupe {
         cluster_ids,
@@ -200,6 +203,7 @@ pub(crate) fn dedupe_prepared(prepared: &[Prepared], config: &Config) -> Dedupe 
 pub fn candidate_pairs(records: &[Record], limits: Limits) -> Vec<(u32, u32)> {
     let prepared: Vec<Prepared> = records.par_iter().map(Prepared::new).collect();
     blocking::candidate_pairs(&prepared, limits)
+        .0
         .into_iter()
         .map(|p| ((p >> 32) as u32, p as u32))
         .collect()

@@ -82,6 +82,30 @@ pub(crate) struct Name {
     /// True when the order could not be decided (a known family name at both ends or
     /// at neither), so blocking also uses the other reading.
     pub ambiguous: bool,
+    /// What the first and the last syllable would be as a family name (computed
+    /// once: readings are built on every comparison).
+    ends: [FamilyInfo; 2],
+}
+
+/// A syllable read as a family name.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct FamilyInfo {
+    class: u64,
+    known: bool,
+    rank: u8,
+}
+
+impl FamilyInfo {
+    fn of(token: &str) -> Self {
+        Self {
+            class: hash_of(surname_class(token)),
+            known: is_surname(token),
+            rank: SURNAMES
+                .iter()
+                .position(|s| *s == token)
+                .map_or(u8::MAX, |p| p.min(254) as u8),
+        }
+    }
 }
 
 /// One reading of a name: family, middles, given.
@@ -123,11 +147,16 @@ impl Name {
         } else {
             (0, n - 1, first == last)
         };
+        let ends = [
+            FamilyInfo::of(&tokens[0].text),
+            FamilyInfo::of(&tokens[n - 1].text),
+        ];
         Self {
             tokens,
             family,
             given,
             ambiguous,
+            ends,
         }
     }
 
@@ -165,18 +194,15 @@ impl Name {
         } else {
             &self.tokens[1..n - 1]
         };
-        let family_tok = &self.tokens[family];
+        let info = self.ends[usize::from(family != 0)];
         Some(Reading {
-            family: family_tok,
+            family: &self.tokens[family],
             given: &self.tokens[given],
             middles,
-            family_class: hash_of(surname_class(&family_tok.text)),
-            family_known: is_surname(&family_tok.text),
+            family_class: info.class,
+            family_known: info.known,
             plausible: self.ambiguous || family == self.family,
-            family_rank: SURNAMES
-                .iter()
-                .position(|s| *s == &*family_tok.text)
-                .map_or(u8::MAX, |p| p.min(254) as u8),
+            family_rank: info.rank,
         })
     }
 
