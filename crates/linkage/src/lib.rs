@@ -93,8 +93,8 @@ impl Default for Config {
             strong_size: 4,
             min_evidence: 0.0,
             limits: Limits {
-                block_cap: 60,
-                window: 12,
+                block_cap: 30,
+                window: 8,
             },
         }
     }

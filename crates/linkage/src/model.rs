@@ -259,8 +259,13 @@ impl Model {
             // About one duplicate per record as a fallback.
             model.prior_weight = (1.0 / n).log2();
         } else {
-            let lambda = prior_estimates.iter().sum::<f64>() / prior_estimates.len() as f64;
-            let lambda = lambda.clamp(1e-12, 0.5);
+            // Geometric mean: the estimates are odds of very different sizes.
+            let log_mean = prior_estimates
+                .iter()
+                .map(|l| l.max(1e-15).ln())
+                .sum::<f64>()
+                / prior_estimates.len() as f64;
+            let lambda = log_mean.exp().clamp(1e-12, 0.5);
             model.prior_weight = (lambda / (1.0 - lambda)).log2();
         }
         model.sessions = sessions;
@@ -413,7 +418,7 @@ fn add_levels(c: &mut [Vec<f64>], g: &Gamma) {
 fn training_pairs(
     records: &[Prepared],
     key: impl Fn(&Prepared) -> Option<u64> + Sync,
-) -> (Vec<(u32, u32)>, f64) {
+) -> (Vec<(u32, u32, f64)>, f64) {
     let mut keyed: Vec<(u64, u32)> = records
         .par_iter()
         .enumerate()
@@ -429,9 +434,13 @@ fn training_pairs(
             continue;
         }
         let members = &block[..block.len().min(TRAIN_BLOCK_MEMBERS)];
+        let k = members.len() as f64;
+        // Each sampled pair stands for the pairs of its block left out, so shares
+        // estimated on the sample hold for all blocked pairs.
+        let weight = n * (n - 1.0) / (k * (k - 1.0)).max(1.0);
         for (x, a) in members.iter().enumerate() {
             for b in &members[x + 1..] {
-                pairs.push((a.1, b.1));
+                pairs.push((a.1, b.1, weight));
             }
         }
     }
@@ -447,30 +456,33 @@ struct SessionResult {
 fn em_session(
     model: &Model,
     records: &[Prepared],
-    pairs: &[(u32, u32)],
+    pairs: &[(u32, u32, f64)],
     excluded: &[Field],
     blocked_on: &'static str,
 ) -> Option<SessionResult> {
     if pairs.len() < 50 {
         return None;
     }
-    let patterns: FxHashMap<[u8; FIELD_COUNT], f64> = pairs
+    // Per pattern: number of sampled pairs, and the blocked pairs they stand for.
+    type Patterns = FxHashMap<[u8; FIELD_COUNT], (f64, f64)>;
+    let patterns: Patterns = pairs
         .par_iter()
-        .fold(
-            FxHashMap::default,
-            |mut acc: FxHashMap<[u8; FIELD_COUNT], f64>, (a, b)| {
-                let g = gamma(&records[*a as usize], &records[*b as usize]);
-                *acc.entry(g.levels).or_insert(0.0) += 1.0;
-                acc
-            },
-        )
-        .reduce(FxHashMap::default, |mut a, b| {
-            for (k, v) in b {
-                *a.entry(k).or_insert(0.0) += v;
+        .fold(Patterns::default, |mut acc, (a, b, w)| {
+            let g = gamma(&records[*a as usize], &records[*b as usize]);
+            let e = acc.entry(g.levels).or_insert((0.0, 0.0));
+            e.0 += 1.0;
+            e.1 += w;
+            acc
+        })
+        .reduce(Patterns::default, |mut a, b| {
+            for (k, (c, w)) in b {
+                let e = a.entry(k).or_insert((0.0, 0.0));
+                e.0 += c;
+                e.1 += w;
             }
             a
         });
-    let patterns: Vec<([u8; FIELD_COUNT], f64)> = patterns.into_iter().collect();
+    let patterns: Vec<([u8; FIELD_COUNT], (f64, f64))> = patterns.into_iter().collect();
     let active: Vec<Field> = Field::ALL
         .iter()
         .copied()
@@ -486,18 +498,11 @@ fn em_session(
         let mut acc = empty_counts();
         let mut matches = 0.0;
         let mut total = 0.0;
-        for (pattern, count) in &patterns {
-            let mut lm = lambda.ln();
-            let mut lu = (1.0 - lambda).ln();
-            for f in &active {
-                let i = f.index();
-                let l = usize::from(pattern[i]);
-                if l > 0 {
-                    lm += m[i][l].ln();
-                    lu += model.u[i][l].ln();
-                }
-            }
-            let p = 1.0 / (1.0 + (lu - lm).exp());
+        // EM runs on the sample as drawn (unweighted): weighting by block size lets
+        // the huge blocks of common names dominate, and there the strongest latent
+        // split is by place abroad, not by person.
+        for (pattern, (count, _)) in &patterns {
+            let p = posterior(model, &m, lambda, &active, pattern);
             let w = p * count;
             matches += w;
             total += count;
@@ -524,13 +529,41 @@ fn em_session(
             break;
         }
     }
+    // Share of matches among all blocked pairs, each sampled pair weighted by the
+    // pairs of its block it stands for.
+    let (mut matched, mut all) = (0.0, 0.0);
+    for (pattern, (_, weight)) in &patterns {
+        matched += posterior(model, &m, lambda, &active, pattern) * weight;
+        all += weight;
+    }
     Some(SessionResult {
         m,
         session: Session {
             blocked_on,
             pairs: pairs.len(),
             iterations,
-            match_share: lambda,
+            match_share: if all > 0.0 { matched / all } else { lambda },
         },
     })
+}
+
+/// Probability that a pattern is a match under the session's parameters.
+fn posterior(
+    model: &Model,
+    m: &[Vec<f64>],
+    lambda: f64,
+    active: &[Field],
+    pattern: &[u8; FIELD_COUNT],
+) -> f64 {
+    let mut lm = lambda.ln();
+    let mut lu = (1.0 - lambda).ln();
+    for f in active {
+        let i = f.index();
+        let l = usize::from(pattern[i]);
+        if l > 0 {
+            lm += m[i][l].ln();
+            lu += model.u[i][l].ln();
+        }
+    }
+    1.0 / (1.0 + (lu - lm).exp())
 }
