@@ -196,75 +196,138 @@ pub struct Limits {
     pub window: usize,
 }
 
-/// Candidate pairs `(i, j)` with `i < j`, deduplicated, packed as `i << 32 | j`,
-/// with the number of pairs each rule proposed.
-pub(crate) fn candidate_pairs(
+/// Small-block keys of one record under one rule (at most two; 0 = none).
+type SmallKeys = [u64; 2];
+
+fn share_small_block(a: SmallKeys, b: SmallKeys) -> bool {
+    a.iter().any(|k| *k != 0 && b.contains(k))
+}
+
+fn pack(a: u32, b: u32) -> u64 {
+    let (a, b) = if a < b { (a, b) } else { (b, a) };
+    (u64::from(a) << 32) | u64::from(b)
+}
+
+/// The pairs one rule proposes (deduplicated), and for each record the keys of its
+/// blocks compared in full.
+fn rule_pairs(records: &[Prepared], rule: &Rule, limits: Limits) -> (Vec<u64>, Vec<SmallKeys>) {
+    let mut keyed: Vec<(u64, u32)> = records
+        .par_iter()
+        .enumerate()
+        .fold(Vec::new, |mut acc, (i, r)| {
+            let mut keys = Vec::with_capacity(2);
+            (rule.keys)(r, &mut keys);
+            keys.sort_unstable();
+            keys.dedup();
+            acc.extend(keys.into_iter().map(|k| (k, i as u32)));
+            acc
+        })
+        .reduce(Vec::new, |mut a, mut b| {
+            a.append(&mut b);
+            a
+        });
+    keyed.par_sort_unstable();
+    let blocks: Vec<&[(u64, u32)]> = keyed
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|b| b.len() > 1)
+        .collect();
+    let mut small = vec![[0u64; 2]; records.len()];
+    for block in blocks.iter().filter(|b| b.len() <= limits.block_cap) {
+        for (k, i) in *block {
+            let slot = &mut small[*i as usize];
+            if slot[0] == 0 {
+                slot[0] = *k;
+            } else {
+                slot[1] = *k;
+            }
+        }
+    }
+    let mut pairs: Vec<u64> = blocks
+        .par_iter()
+        .fold(Vec::new, |mut acc, block| {
+            let n = block.len();
+            if n <= limits.block_cap {
+                for x in 0..n {
+                    for y in x + 1..n {
+                        acc.push(pack(block[x].1, block[y].1));
+                    }
+                }
+                return acc;
+            }
+            for order in rule.orders {
+                let mut members: Vec<(u64, u32)> = block
+                    .iter()
+                    .map(|(_, i)| (order_key(&records[*i as usize], *order), *i))
+                    .collect();
+                members.sort_unstable();
+                for x in 0..n {
+                    for y in x + 1..n.min(x + 1 + limits.window) {
+                        acc.push(pack(members[x].1, members[y].1));
+                    }
+                }
+            }
+            acc
+        })
+        .reduce(Vec::new, |mut a, mut b| {
+            a.append(&mut b);
+            a
+        });
+    pairs.par_sort_unstable();
+    pairs.dedup();
+    (pairs, small)
+}
+
+/// Blocks rule by rule and hands each new candidate pair to `visit`, which keeps
+/// what it returns. A pair an earlier rule already compared in full is skipped, so
+/// nothing is held for all candidates at once (tens of millions at 1M records).
+/// Returns the kept values and, per rule, the pairs it proposed and the new ones.
+pub(crate) fn visit_pairs<T: Send>(
     records: &[Prepared],
     limits: Limits,
-) -> (Vec<u64>, Vec<(&'static str, usize)>) {
-    let mut all: Vec<u64> = Vec::new();
+    visit: impl Fn(u32, u32) -> Option<T> + Sync,
+) -> (Vec<T>, Vec<RuleStats>) {
+    let mut kept = Vec::new();
     let mut stats = Vec::with_capacity(RULES.len());
+    let mut earlier: Vec<Vec<SmallKeys>> = Vec::with_capacity(RULES.len());
     for rule in RULES {
-        let mut keyed: Vec<(u64, u32)> = records
+        let (pairs, small) = rule_pairs(records, rule, limits);
+        let fresh = std::sync::atomic::AtomicUsize::new(0);
+        let mut found: Vec<T> = pairs
             .par_iter()
-            .enumerate()
-            .fold(Vec::new, |mut acc, (i, r)| {
-                let mut keys = Vec::with_capacity(2);
-                (rule.keys)(r, &mut keys);
-                keys.sort_unstable();
-                keys.dedup();
-                acc.extend(keys.into_iter().map(|k| (k, i as u32)));
-                acc
+            .filter_map(|p| {
+                let (a, b) = ((p >> 32) as usize, (*p & 0xffff_ffff) as usize);
+                if earlier.iter().any(|e| share_small_block(e[a], e[b])) {
+                    return None;
+                }
+                fresh.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                visit(a as u32, b as u32)
             })
-            .reduce(Vec::new, |mut a, mut b| {
-                a.append(&mut b);
-                a
-            });
-        keyed.par_sort_unstable();
-        let blocks: Vec<&[(u64, u32)]> = keyed
-            .chunk_by(|a, b| a.0 == b.0)
-            .filter(|b| b.len() > 1)
             .collect();
-        let mut pairs: Vec<u64> = blocks
-            .par_iter()
-            .fold(Vec::new, |mut acc, block| {
-                let n = block.len();
-                let pack = |a: u32, b: u32| {
-                    let (a, b) = if a < b { (a, b) } else { (b, a) };
-                    (u64::from(a) << 32) | u64::from(b)
-                };
-                if n <= limits.block_cap {
-                    for x in 0..n {
-                        for y in x + 1..n {
-                            acc.push(pack(block[x].1, block[y].1));
-                        }
-                    }
-                    return acc;
-                }
-                for order in rule.orders {
-                    let mut members: Vec<(u64, u32)> = block
-                        .iter()
-                        .map(|(_, i)| (order_key(&records[*i as usize], *order), *i))
-                        .collect();
-                    members.sort_unstable();
-                    for x in 0..n {
-                        for y in x + 1..n.min(x + 1 + limits.window) {
-                            acc.push(pack(members[x].1, members[y].1));
-                        }
-                    }
-                }
-                acc
-            })
-            .reduce(Vec::new, |mut a, mut b| {
-                a.append(&mut b);
-                a
-            });
-        pairs.par_sort_unstable();
-        pairs.dedup();
-        stats.push((rule.name, pairs.len()));
-        all.append(&mut pairs);
+        kept.append(&mut found);
+        stats.push(RuleStats {
+            rule: rule.name,
+            proposed: pairs.len(),
+            new: fresh.into_inner(),
+        });
+        earlier.push(small);
     }
+    (kept, stats)
+}
+
+/// What one blocking rule contributed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleStats {
+    pub rule: &'static str,
+    /// Pairs the rule proposed.
+    pub proposed: usize,
+    /// Of which not compared by an earlier rule (and so scored).
+    pub new: usize,
+}
+
+/// Every candidate pair `(i, j)`, `i < j`, deduplicated, packed as `i << 32 | j`.
+pub(crate) fn candidate_pairs(records: &[Prepared], limits: Limits) -> Vec<u64> {
+    let (mut all, _) = visit_pairs(records, limits, |a, b| Some(pack(a, b)));
     all.par_sort_unstable();
     all.dedup();
-    (all, stats)
+    all
 }

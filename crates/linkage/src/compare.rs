@@ -44,7 +44,7 @@ impl Field {
         Field::FatherName,
     ];
 
-    /// Stable snake_case name (explanation columns).
+    /// Stable `snake_case` name (explanation columns).
     pub const fn code(self) -> &'static str {
         match self {
             Field::FamilyName => "family_name",
@@ -213,15 +213,17 @@ pub(crate) fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
     if p == a.len() && p == b.len() {
         return true;
     }
-    if a.len() == b.len() {
-        if a[p + 1..] == b[p + 1..] {
-            return true; // substitution
+    match a.len().cmp(&b.len()) {
+        std::cmp::Ordering::Equal => {
+            // substitution, or transposition of two adjacent bytes
+            a[p + 1..] == b[p + 1..]
+                || (p + 1 < a.len()
+                    && a[p] == b[p + 1]
+                    && a[p + 1] == b[p]
+                    && a[p + 2..] == b[p + 2..])
         }
-        p + 1 < a.len() && a[p] == b[p + 1] && a[p + 1] == b[p] && a[p + 2..] == b[p + 2..]
-    } else if a.len() > b.len() {
-        a[p + 1..] == b[p..]
-    } else {
-        a[p..] == b[p + 1..]
+        std::cmp::Ordering::Greater => a[p + 1..] == b[p..],
+        std::cmp::Ordering::Less => a[p..] == b[p + 1..],
     }
 }
 
@@ -275,6 +277,10 @@ fn swapped_given(a: &Reading<'_>, b: &Reading<'_>) -> bool {
     }
 }
 
+/// Best reading pair so far: ordering key (level sum, family level, rank, class),
+/// family tf key, given tf key.
+type Best = ((u8, u8, u8, u64), u64, u64);
+
 /// Levels and tf keys for family and given names, the best of the readings.
 fn compare_names(a: &Name, b: &Name) -> ((u8, u64), (u8, u64)) {
     if a.is_empty() || b.is_empty() {
@@ -300,7 +306,6 @@ fn compare_names(a: &Name, b: &Name) -> ((u8, u64), (u8, u64)) {
         let tf = if level == 2 { t.hash } else { 0 };
         return ((0, 0), (level, tf));
     }
-    let mut best: Option<(u8, u8, Reading<'_>)> = None;
     // Fast path: the decided orders agree fully.
     if let (Some(ra), Some(rb)) = (a.all_readings().next(), b.all_readings().next())
         && ra.family.hash == rb.family.hash
@@ -309,6 +314,9 @@ fn compare_names(a: &Name, b: &Name) -> ((u8, u64), (u8, u64)) {
     {
         return ((1, ra.family_class), (1, ra.given_full_hash()));
     }
+    // Best reading pair; the key orders every tie the same way whichever record
+    // comes first, so that scores are symmetric.
+    let mut best: Option<Best> = None;
     for ra in a.all_readings() {
         for rb in b.all_readings() {
             let f = family_level(&ra, &rb);
@@ -318,55 +326,49 @@ fn compare_names(a: &Name, b: &Name) -> ((u8, u64), (u8, u64)) {
             if !(ra.plausible && rb.plausible) && (f > 2 || g > 3) {
                 continue;
             }
-            let better = best.is_none_or(|(bf, bg, br)| {
-                (f + g, ra.family_rank.min(rb.family_rank)) < (bf + bg, br.family_rank)
-            });
-            if better {
-                let mut r = ra;
-                r.family_rank = ra.family_rank.min(rb.family_rank);
-                best = Some((f, g, r));
+            // Term frequency of the more common family name: the conservative choice.
+            let (rank, class) =
+                (ra.family_rank, ra.family_class).min((rb.family_rank, rb.family_class));
+            let key = (f + g, f, rank, class);
+            if best.is_none_or(|(k, _, _)| key < k) {
+                let gtf = match g {
+                    1 => ra.given_full_hash(),
+                    2 => ra.given.hash,
+                    _ => 0,
+                };
+                best = Some((key, if f <= 2 { class } else { 0 }, gtf));
             }
         }
     }
-    let Some((f, g, r)) = best else {
+    let Some(((sum, f, _, _), ftf, gtf)) = best else {
         return ((0, 0), (0, 0));
     };
-    let ftf = if f <= 2 { r.family_class } else { 0 };
-    debug_assert!(f <= 4);
-    let gtf = match g {
-        1 => r.given_full_hash(),
-        2 => r.given.hash,
-        _ => 0,
-    };
-    ((f, ftf), (g, gtf))
+    ((f, ftf), (sum - f, gtf))
 }
 
 fn date_level(a: Option<PartialDate>, b: Option<PartialDate>) -> u8 {
     let (Some(a), Some(b)) = (a, b) else { return 0 };
-    match (a.month, a.day, b.month, b.day) {
-        (Some(am), Some(ad), Some(bm), Some(bd)) => {
-            let same = [a.year == b.year, am == bm, ad == bd];
-            let agree = same.iter().filter(|s| **s).count();
-            if agree == 3 {
-                1
-            } else if a.year == b.year && am == bd && ad == bm {
-                2
-            } else if agree == 2 {
-                3
-            } else {
-                5
-            }
+    if let (Some(am), Some(ad), Some(bm), Some(bd)) = (a.month, a.day, b.month, b.day) {
+        let same = [a.year == b.year, am == bm, ad == bd];
+        let agree = same.iter().filter(|s| **s).count();
+        if agree == 3 {
+            1
+        } else if a.year == b.year && am == bd && ad == bm {
+            2
+        } else if agree == 2 {
+            3
+        } else {
+            5
         }
-        _ => {
-            let months_agree = match (a.month, b.month) {
-                (Some(x), Some(y)) => x == y,
-                _ => true,
-            };
-            if a.year == b.year && months_agree {
-                4
-            } else {
-                5
-            }
+    } else {
+        let months_agree = match (a.month, b.month) {
+            (Some(x), Some(y)) => x == y,
+            _ => true,
+        };
+        if a.year == b.year && months_agree {
+            4
+        } else {
+            5
         }
     }
 }
@@ -411,7 +413,10 @@ fn place_level(a: &Place, b: &Place) -> (u8, u64) {
     if let (Some((al, ac)), Some((bl, bc))) = (a.codes, b.codes) {
         // Codes resolved by the caller decide: legacy and current codes of one place.
         let same = (al != 0 && al == bl) || (ac != 0 && ac == bc);
-        let tf = a.commune().map_or(0, |t| t.hash);
+        let tf = match (a.commune(), b.commune()) {
+            (Some(x), Some(y)) => x.hash.min(y.hash),
+            _ => 0,
+        };
         return if same { (1, tf) } else { (4, 0) };
     }
     let (Some(ca), Some(cb)) = (a.commune(), b.commune()) else {
@@ -444,6 +449,10 @@ fn father_level(a: &Name, b: &Name) -> u8 {
 }
 
 /// Compares two prepared records.
+#[expect(
+    clippy::many_single_char_names,
+    reason = "a and b are the two records throughout the module"
+)]
 pub(crate) fn gamma(a: &Prepared, b: &Prepared) -> Gamma {
     let mut g = Gamma::default();
     let ((fl, ftf), (gl, gtf)) = compare_names(&a.name, &b.name);

@@ -3,6 +3,7 @@
 use crate::{
     Comparison, Config, Dedupe, Field, HometownCodes, Record, Summary, compare::Prepared, gamma,
 };
+use rayon::prelude::*;
 use std::io::{Read, Write};
 
 /// Errors of the CSV entry points.
@@ -36,45 +37,59 @@ const COLUMNS: [&str; 15] = [
     "hometown_code",
 ];
 
-/// Reads records from a CSV with a header row. Columns are found by name (case and
-/// surrounding spaces ignored); a missing column reads as empty, extra columns are
-/// ignored. A row without a `record_id` gets its 1-based row number.
-pub fn read_csv<R: Read>(reader: R) -> Result<Vec<Record>, Error> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(reader);
-    let headers = rdr.headers()?.clone();
-    if headers.is_empty() {
-        return Err(Error::NoHeader);
-    }
-    let index: Vec<Option<usize>> = COLUMNS
-        .iter()
-        .map(|c| {
-            headers.iter().position(|h| {
-                h.trim()
-                    .trim_start_matches('\u{feff}')
-                    .eq_ignore_ascii_case(c)
+/// Reads a CSV row by row into records.
+struct RowReader<R: Read> {
+    rdr: csv::Reader<R>,
+    index: Vec<Option<usize>>,
+    row: csv::StringRecord,
+    n: usize,
+}
+
+impl<R: Read> RowReader<R> {
+    fn new(reader: R) -> Result<Self, Error> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(true)
+            .from_reader(reader);
+        let headers = rdr.headers()?.clone();
+        if headers.is_empty() {
+            return Err(Error::NoHeader);
+        }
+        let index = COLUMNS
+            .iter()
+            .map(|c| {
+                headers.iter().position(|h| {
+                    h.trim()
+                        .trim_start_matches('\u{feff}')
+                        .eq_ignore_ascii_case(c)
+                })
             })
+            .collect();
+        Ok(Self {
+            rdr,
+            index,
+            row: csv::StringRecord::new(),
+            n: 0,
         })
-        .collect();
-    let mut out = Vec::new();
-    let mut row = csv::StringRecord::new();
-    let mut n = 0usize;
-    while rdr.read_record(&mut row)? {
-        n += 1;
+    }
+
+    fn next_record(&mut self) -> Result<Option<Record>, Error> {
+        if !self.rdr.read_record(&mut self.row)? {
+            return Ok(None);
+        }
+        self.n += 1;
         let get = |k: usize| -> String {
-            index[k]
-                .and_then(|i| row.get(i))
+            self.index[k]
+                .and_then(|i| self.row.get(i))
                 .map(|s| s.trim().to_owned())
                 .unwrap_or_default()
         };
         let mut record_id = get(0);
         if record_id.is_empty() {
-            record_id = n.to_string();
+            record_id = self.n.to_string();
         }
         let (legacy, current) = (get(13), get(14));
-        out.push(Record {
+        Ok(Some(Record {
             record_id,
             source: get(1),
             full_name: get(2),
@@ -90,9 +105,41 @@ pub fn read_csv<R: Read>(reader: R) -> Result<Vec<Record>, Error> {
             category: get(12),
             hometown_codes: (!legacy.is_empty() || !current.is_empty())
                 .then_some(HometownCodes { legacy, current }),
-        });
+        }))
+    }
+}
+
+/// Reads records from a CSV with a header row. Columns are found by name (case and
+/// surrounding spaces ignored); a missing column reads as empty, extra columns are
+/// ignored. A row without a `record_id` gets its 1-based row number.
+pub fn read_csv<R: Read>(reader: R) -> Result<Vec<Record>, Error> {
+    let mut rows = RowReader::new(reader)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next_record()? {
+        out.push(r);
     }
     Ok(out)
+}
+
+/// Reads and prepares records batch by batch, keeping only their ids beside the
+/// prepared form: the raw strings of a million rows never sit in memory at once.
+fn read_prepared<R: Read>(reader: R) -> Result<(Vec<String>, Vec<Prepared>), Error> {
+    const BATCH: usize = 20_000;
+    let mut rows = RowReader::new(reader)?;
+    let (mut ids, mut prepared) = (Vec::new(), Vec::new());
+    let mut batch = Vec::with_capacity(BATCH);
+    loop {
+        let next = rows.next_record()?;
+        let done = next.is_none();
+        batch.extend(next);
+        if batch.len() == BATCH || (done && !batch.is_empty()) {
+            prepared.par_extend(batch.par_iter().map(Prepared::new));
+            ids.extend(batch.drain(..).map(|r| r.record_id));
+        }
+        if done {
+            return Ok((ids, prepared));
+        }
+    }
 }
 
 /// Writes `record_id,cluster_id` for every record, in input order.
@@ -101,10 +148,18 @@ pub fn write_clusters_csv<W: Write>(
     records: &[Record],
     dedupe: &Dedupe,
 ) -> Result<(), Error> {
+    write_clusters(writer, records.iter().map(|r| r.record_id.as_str()), dedupe)
+}
+
+fn write_clusters<'a, W: Write>(
+    writer: W,
+    ids: impl Iterator<Item = &'a str>,
+    dedupe: &Dedupe,
+) -> Result<(), Error> {
     let mut w = csv::Writer::from_writer(writer);
     w.write_record(["record_id", "cluster_id"])?;
-    for (r, c) in records.iter().zip(&dedupe.cluster_ids) {
-        w.write_record([r.record_id.as_str(), c.to_string().as_str()])?;
+    for (id, c) in ids.zip(&dedupe.cluster_ids) {
+        w.write_record([id, c.to_string().as_str()])?;
     }
     w.flush()?;
     Ok(())
@@ -115,6 +170,20 @@ pub fn write_clusters_csv<W: Write>(
 pub fn write_explain_csv<W: Write>(
     writer: W,
     records: &[Record],
+    dedupe: &Dedupe,
+) -> Result<(), Error> {
+    write_explain(
+        writer,
+        |i| records[i].record_id.as_str(),
+        |i| Prepared::new(&records[i]),
+        dedupe,
+    )
+}
+
+fn write_explain<'a, W: Write>(
+    writer: W,
+    id: impl Fn(usize) -> &'a str,
+    prepared: impl Fn(usize) -> Prepared,
     dedupe: &Dedupe,
 ) -> Result<(), Error> {
     let mut w = csv::Writer::from_writer(writer);
@@ -131,13 +200,13 @@ pub fn write_explain_csv<W: Write>(
     }
     w.write_record(&header)?;
     for p in &dedupe.pairs {
-        let (a, b) = (&records[p.a as usize], &records[p.b as usize]);
-        let g = gamma(&Prepared::new(a), &Prepared::new(b));
+        let (a, b) = (p.a as usize, p.b as usize);
+        let g = gamma(&prepared(a), &prepared(b));
         let c = Comparison::from_gamma(&g, &dedupe.model);
         let same = dedupe.cluster_ids[p.a as usize] == dedupe.cluster_ids[p.b as usize];
         let mut row = vec![
-            a.record_id.clone(),
-            b.record_id.clone(),
+            id(a).to_owned(),
+            id(b).to_owned(),
             format!("{:.6}", c.probability),
             format!("{:.3}", c.weight),
             same.to_string(),
@@ -168,11 +237,11 @@ pub fn run_dedupe(
         config.threshold = t;
         config.review_threshold = config.review_threshold.min(t);
     }
-    let records = read_csv(input)?;
-    let result = crate::dedupe(&records, &config);
-    write_clusters_csv(out, &records, &result)?;
+    let (ids, prepared) = read_prepared(input)?;
+    let result = crate::dedupe_prepared(&prepared, &config);
+    write_clusters(out, ids.iter().map(String::as_str), &result)?;
     if let Some(e) = explain {
-        write_explain_csv(e, &records, &result)?;
+        write_explain(e, |i| ids[i].as_str(), |i| prepared[i].clone(), &result)?;
     }
     Ok(result.summary)
 }

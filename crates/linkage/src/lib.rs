@@ -24,7 +24,7 @@ mod io;
 mod model;
 mod normalize;
 
-pub use blocking::{Limits, rule_names};
+pub use blocking::{Limits, RuleStats, rule_names};
 pub use cluster::ScoredPair;
 pub use compare::{FIELD_COUNT, Field, Outcome};
 pub use io::{Error, read_csv, run_dedupe, write_clusters_csv, write_explain_csv};
@@ -104,6 +104,7 @@ impl Default for Config {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
     pub records: usize,
+    /// Pairs compared (each once, except a few proposed by two oversized blocks).
     pub candidate_pairs: usize,
     /// Pairs at or above the review threshold.
     pub scored_pairs: usize,
@@ -111,8 +112,8 @@ pub struct Summary {
     /// Clusters of two records or more.
     pub multi_record_clusters: usize,
     pub largest_cluster: usize,
-    /// Pairs each blocking rule proposed (before removing pairs found by several).
-    pub pairs_by_rule: Vec<(&'static str, usize)>,
+    /// What each blocking rule proposed.
+    pub blocking: Vec<RuleStats>,
 }
 
 /// Result of [`dedupe`].
@@ -144,22 +145,20 @@ pub fn dedupe(records: &[Record], config: &Config) -> Dedupe {
 
 pub(crate) fn dedupe_prepared(prepared: &[Prepared], config: &Config) -> Dedupe {
     let model = Model::train(prepared);
-    let (candidates, pairs_by_rule) = blocking::candidate_pairs(prepared, config.limits);
     let keep = weight_of(config.review_threshold.min(config.threshold));
-    let mut pairs: Vec<ScoredPair> = candidates
-        .par_iter()
-        .filter_map(|packed| {
-            let (a, b) = ((packed >> 32) as u32, *packed as u32);
-            let g = gamma(&prepared[a as usize], &prepared[b as usize]);
-            let weight = model.score(&g);
-            (weight >= keep).then(|| ScoredPair {
-                a,
-                b,
-                weight,
-                probability: probability(weight),
-            })
+    let (mut pairs, blocking) = blocking::visit_pairs(prepared, config.limits, |a, b| {
+        let g = gamma(&prepared[a as usize], &prepared[b as usize]);
+        let weight = model.score(&g);
+        (weight >= keep).then(|| ScoredPair {
+            a,
+            b,
+            weight,
+            probability: probability(weight),
         })
-        .collect();
+    });
+    // Oversized blocks may propose a pair twice.
+    pairs.par_sort_unstable_by_key(|p| (p.a, p.b));
+    pairs.dedup_by_key(|p| (p.a, p.b));
     pairs.par_sort_unstable_by(|x, y| {
         y.weight
             .total_cmp(&x.weight)
@@ -183,12 +182,12 @@ pub(crate) fn dedupe_prepared(prepared: &[Prepared], config: &Config) -> Dedupe 
     }
     let summary = Summary {
         records: prepared.len(),
-        candidate_pairs: candidates.len(),
+        candidate_pairs: blocking.iter().map(|r| r.new).sum(),
         scored_pairs: pairs.len(),
         clusters: sizes.iter().filter(|s| **s > 0).count(),
         multi_record_clusters: sizes.iter().filter(|s| **s > 1).count(),
         largest_cluster: sizes.iter().copied().max().unwrap_or(0),
-        pairs_by_rule,
+        blocking,
     };
     Dedupe {
         cluster_ids,
@@ -203,7 +202,6 @@ pub(crate) fn dedupe_prepared(prepared: &[Prepared], config: &Config) -> Dedupe 
 pub fn candidate_pairs(records: &[Record], limits: Limits) -> Vec<(u32, u32)> {
     let prepared: Vec<Prepared> = records.par_iter().map(Prepared::new).collect();
     blocking::candidate_pairs(&prepared, limits)
-        .0
         .into_iter()
         .map(|p| ((p >> 32) as u32, p as u32))
         .collect()

@@ -103,11 +103,10 @@ fn default_m(f: Field) -> &'static [f64] {
         Field::BirthDate => &[0.0, 0.8, 0.03, 0.07, 0.07, 0.03],
         Field::Gender => &[0.0, 0.97, 0.03],
         Field::Passport => &[0.0, 0.75, 0.05, 0.2],
-        Field::Phone => &[0.0, 0.75, 0.1, 0.15],
         Field::Email => &[0.0, 0.8, 0.05, 0.15],
         Field::Hometown => &[0.0, 0.6, 0.25, 0.08, 0.07],
         Field::Country => &[0.0, 0.9, 0.1],
-        Field::CityAbroad => &[0.0, 0.75, 0.1, 0.15],
+        Field::Phone | Field::CityAbroad => &[0.0, 0.75, 0.1, 0.15],
         Field::FatherName => &[0.0, 0.75, 0.15, 0.1],
     }
 }
@@ -119,8 +118,7 @@ fn default_u(f: Field) -> &'static [f64] {
         Field::GivenName => &[0.0, 0.005, 0.01, 0.02, 0.965],
         Field::BirthDate => &[0.0, 0.0001, 0.0001, 0.003, 0.02, 0.9768],
         Field::Gender => &[0.0, 0.5, 0.5],
-        Field::Passport | Field::Email => &[0.0, 0.00001, 0.0001, 0.99989],
-        Field::Phone => &[0.0, 0.00001, 0.0001, 0.99989],
+        Field::Passport | Field::Email | Field::Phone => &[0.0, 0.00001, 0.0001, 0.99989],
         Field::Hometown => &[0.0, 0.005, 0.01, 0.05, 0.935],
         Field::Country => &[0.0, 0.2, 0.8],
         Field::CityAbroad => &[0.0, 0.05, 0.02, 0.93],
@@ -375,17 +373,17 @@ fn estimate_u(model: &mut Model, records: &[Prepared]) {
                 .filter(|s| !s.is_empty())
                 .map(hash_of),
         )
-        .sum_sq
     };
-    for (f, s) in [
-        (Field::Passport, exact(|r| &r.passport)),
-        (Field::Phone, exact(|r| &r.phone)),
-        (Field::Email, exact(|r| &r.email)),
-        (Field::FamilyName, model.tf.family.sum_sq),
-        (Field::GivenName, model.tf.given_full.sum_sq),
+    for (f, t) in [
+        (Field::Passport, &exact(|r| &r.passport)),
+        (Field::Phone, &exact(|r| &r.phone)),
+        (Field::Email, &exact(|r| &r.email)),
+        (Field::FamilyName, &model.tf.family),
+        (Field::GivenName, &model.tf.given_full),
     ] {
-        if s > 0.0 {
-            model.u[f.index()][1] = s;
+        // A handful of values says nothing about how often strangers share one.
+        if t.total >= 100.0 && t.sum_sq > 0.0 {
+            model.u[f.index()][1] = t.sum_sq;
         }
     }
 }
@@ -452,6 +450,9 @@ struct SessionResult {
     session: Session,
 }
 
+/// Per pattern: number of sampled pairs, and the blocked pairs they stand for.
+type Patterns = FxHashMap<[u8; FIELD_COUNT], (f64, f64)>;
+
 /// Expectation maximisation of m (u fixed) on the patterns of one session.
 fn em_session(
     model: &Model,
@@ -463,8 +464,6 @@ fn em_session(
     if pairs.len() < 50 {
         return None;
     }
-    // Per pattern: number of sampled pairs, and the blocked pairs they stand for.
-    type Patterns = FxHashMap<[u8; FIELD_COUNT], (f64, f64)>;
     let patterns: Patterns = pairs
         .par_iter()
         .fold(Patterns::default, |mut acc, (a, b, w)| {

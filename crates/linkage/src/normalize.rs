@@ -15,7 +15,7 @@ pub(crate) fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
     mix(h.finish())
 }
 
-/// SplitMix64 finaliser: a bijective bit mixer.
+/// `SplitMix64` finaliser: a bijective bit mixer.
 pub(crate) const fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
