@@ -6,6 +6,8 @@
 //! SQLite write lock, a PostgreSQL advisory lock) so servers sharing one
 //! database keep one chain.
 
+use std::fmt::Write as _;
+
 use db::{Backend, Db, Row, WriteTx};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -25,7 +27,7 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn new(action: &'static str, entity: &'static str, entity_id: impl ToString) -> Self {
+    pub fn new(action: &'static str, entity: &'static str, entity_id: &impl ToString) -> Self {
         Self {
             action,
             entity,
@@ -234,16 +236,13 @@ pub async fn list(db: &Db, actor: &Actor, f: &Filter) -> AppResult<Vec<Entry>> {
     ] {
         if let Some(v) = val.as_ref().filter(|v| !v.is_empty()) {
             args.push(v.clone());
-            sql.push_str(&format!(" AND {col} = ${}", args.len()));
+            let _ = write!(sql, " AND {col} = ${}", args.len());
         }
     }
     if let Some(b) = f.before_id {
-        sql.push_str(&format!(" AND id < {b}"));
+        let _ = write!(sql, " AND id < {b}");
     }
-    sql.push_str(&format!(
-        " ORDER BY id DESC LIMIT {}",
-        f.limit.clamp(1, 1000)
-    ));
+    let _ = write!(sql, " ORDER BY id DESC LIMIT {}", f.limit.clamp(1, 1000));
     let mut q = sqlx::query(&sql);
     for a in &args {
         q = q.bind(a);

@@ -177,21 +177,21 @@ pub async fn sign_in(app: &App, username: &str, password: &str, ip: &str) -> App
         .await?;
     let session = create_session(app, id, ip).await?;
     let mut actor = users::actor_for(app, id).await?;
-    actor.ip = ip.to_owned();
-    audit::record(&app.db, &actor, Event::new("auth.sign_in", "user", id)).await?;
+    ip.clone_into(&mut actor.ip);
+    audit::record(&app.db, &actor, Event::new("auth.sign_in", "user", &id)).await?;
     Ok(session)
 }
 
 async fn audit_failure(app: &App, username: &str, ip: &str, reason: &str) -> AppResult<()> {
     let mut actor = Actor::system("anonymous");
     actor.username = "anonymous".into();
-    actor.ip = ip.to_owned();
+    ip.clone_into(&mut actor.ip);
     // The attempted username is recorded only by its hash: a mistyped
     // password pasted in the username box must not end up in the log.
     audit::record(
         &app.db,
         &actor,
-        Event::new("auth.sign_in_failed", "user", "")
+        Event::new("auth.sign_in_failed", "user", &"")
             .with(serde_json::json!({"reason": reason, "username_sha256": token_hash(username)})),
     )
     .await
@@ -265,7 +265,7 @@ pub async fn session(app: &App, token: &str, ip: &str) -> AppResult<SessionInfo>
             .await?;
     }
     let mut actor = users::actor_for(app, user_id).await?;
-    actor.ip = ip.to_owned();
+    ip.clone_into(&mut actor.ip);
     Ok(SessionInfo { actor, csrf })
 }
 
@@ -291,7 +291,7 @@ pub async fn sign_out_everywhere(app: &App, actor: &Actor) -> AppResult<u64> {
     audit::record(
         &app.db,
         actor,
-        Event::new("auth.sign_out_everywhere", "user", id),
+        Event::new("auth.sign_out_everywhere", "user", &id),
     )
     .await?;
     Ok(n)
@@ -341,7 +341,7 @@ pub async fn create_token(
         &mut tx,
         app.db.backend,
         actor,
-        Event::new("token.create", "api_token", id).with(
+        Event::new("token.create", "api_token", &id).with(
             serde_json::json!({"user_id": user_id, "scopes": scopes, "expires_days": expires_days}),
         ),
     )
@@ -369,7 +369,7 @@ pub async fn token_actor(app: &App, token: &str, ip: &str) -> AppResult<Actor> {
         return Err(AppError::Unauthenticated);
     }
     let mut actor = users::actor_for(app, user_id).await?;
-    actor.ip = ip.to_owned();
+    ip.clone_into(&mut actor.ip);
     actor.token_scopes = Some(scopes.split_whitespace().map(str::to_owned).collect());
     Ok(actor)
 }
@@ -397,7 +397,7 @@ pub async fn revoke_token(app: &App, actor: &Actor, token_id: i64) -> AppResult<
         &mut tx,
         app.db.backend,
         actor,
-        Event::new("token.revoke", "api_token", token_id),
+        Event::new("token.revoke", "api_token", &token_id),
     )
     .await?;
     tx.commit().await?;

@@ -134,7 +134,7 @@ pub async fn add(app: &App, actor: &Actor, new: NewUser) -> AppResult<i64> {
         &mut tx,
         app.db.backend,
         actor,
-        Event::new("user.create", "user", id).with(serde_json::json!({
+        Event::new("user.create", "user", &id).with(serde_json::json!({
             "username": username, "role": new.role.code(), "scopes": new.scopes,
         })),
     )
@@ -283,7 +283,7 @@ pub async fn reset_password(
         &mut tx,
         app.db.backend,
         actor,
-        Event::new("user.password_reset", "user", user_id),
+        Event::new("user.password_reset", "user", &user_id),
     )
     .await?;
     tx.commit().await?;
@@ -317,7 +317,7 @@ pub async fn set_disabled(app: &App, actor: &Actor, user_id: i64, disabled: bool
         &mut tx,
         app.db.backend,
         actor,
-        Event::new(action, "user", user_id),
+        Event::new(action, "user", &user_id),
     )
     .await?;
     tx.commit().await?;

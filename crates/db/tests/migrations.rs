@@ -1,4 +1,10 @@
 //! Migrations run up → down → up on both backends, and a database from a
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers fail loudly"
+)]
 //! newer program is refused.
 
 use db::{Db, DbError, migrate};

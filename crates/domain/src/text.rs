@@ -3,7 +3,7 @@
 //! Search and matching must treat "Đức", "Duc" and "ĐỨC" alike. Unicode
 //! decomposition removes the tone and vowel marks, but "đ"/"Đ" (U+0111/U+0110)
 //! is a letter of its own, not "d" plus a mark, so it is mapped explicitly
-//! (SQLite FTS5's `remove_diacritics` misses exactly this).
+//! (`SQLite` FTS5's `remove_diacritics` misses exactly this).
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;

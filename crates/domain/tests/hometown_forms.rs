@@ -1,5 +1,5 @@
 //! Hometown resolver against written forms: generated from the data by
-//! `scripts/refdata/build_refdata.py` (fixtures/hometown_forms_generated.tsv) and
+//! `scripts/refdata/build_refdata.py` (`fixtures/hometown_forms_generated.tsv`) and
 //! hand-written tricky ones below.
 
 use std::time::Instant;

@@ -59,7 +59,7 @@ const ENV_KEYS: &[&str] = &[
     "login_rate_per_minute",
 ];
 
-fn env_table() -> Result<toml::Table, ConfigError> {
+fn env_table() -> toml::Table {
     let mut t = toml::Table::new();
     for key in ENV_KEYS {
         let name = format!("KIEUBAO_{}", key.to_uppercase());
@@ -73,7 +73,7 @@ fn env_table() -> Result<toml::Table, ConfigError> {
             t.insert((*key).to_owned(), value);
         }
     }
-    Ok(t)
+    t
 }
 
 /// Flags that override the file and the environment (clap already merged
@@ -101,7 +101,7 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
         }
         None => toml::Table::new(),
     };
-    for (k, v) in env_table()? {
+    for (k, v) in env_table() {
         table.insert(k, v);
     }
     let file: FileSettings = toml::Value::Table(table)
@@ -163,14 +163,13 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
             defaults.login_rate_per_minute,
         )?,
     };
-    if let Some(origin) = &file.public_origin {
-        if !(origin.starts_with("https://") || origin.starts_with("http://"))
-            || origin.ends_with('/')
-        {
-            return Err(ConfigError(
-                "public_origin: expected https://host[:port] without a trailing slash".into(),
-            ));
-        }
+    if let Some(origin) = &file.public_origin
+        && (!(origin.starts_with("https://") || origin.starts_with("http://"))
+            || origin.ends_with('/'))
+    {
+        return Err(ConfigError(
+            "public_origin: expected https://host[:port] without a trailing slash".into(),
+        ));
     }
     let database_url = match database_url {
         Some(u) => {

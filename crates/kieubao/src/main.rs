@@ -54,7 +54,7 @@ struct GlobalArgs {
     /// Directory holding the embedded SQLite database.
     #[arg(long, global = true, env = "KIEUBAO_DATA_DIR")]
     data_dir: Option<PathBuf>,
-    /// Database URL (sqlite://FILE or postgres://...); default: SQLite in the data directory.
+    /// Database URL (<sqlite://FILE> or postgres://...); default: SQLite in the data directory.
     #[arg(
         long,
         global = true,
@@ -121,7 +121,7 @@ enum UserCommand {
     Add {
         #[arg(long)]
         username: String,
-        /// admin, province_officer, commune_officer, agency, mission, association or viewer.
+        /// admin, `province_officer`, `commune_officer`, agency, mission, association or viewer.
         #[arg(long)]
         role: String,
         #[arg(long, default_value = "")]
@@ -138,7 +138,7 @@ enum UserCommand {
         /// Country (ISO 3166 alpha-2) for missions; repeatable.
         #[arg(long)]
         country: Vec<String>,
-        /// Agency code (police, fatherland_front, justice, labour, ...).
+        /// Agency code (police, `fatherland_front`, justice, labour, ...).
         #[arg(long)]
         agency: Option<String>,
         /// Association id; repeatable.
@@ -349,15 +349,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 println!("current {v}, latest {}", db::migrate::latest_version());
                 return Ok(());
             }
-            match down_to {
-                Some(t) => {
-                    let r = db::migrate::revert_to(&db, t).await?;
-                    println!("reverted {r:?}");
-                }
-                None => {
-                    let a = db::migrate::run(&db, &app::clock::now()).await?;
-                    println!("applied {a:?}; now at {}", db::migrate::latest_version());
-                }
+            if let Some(t) = down_to {
+                let r = db::migrate::revert_to(&db, t).await?;
+                println!("reverted {r:?}");
+            } else {
+                let a = db::migrate::run(&db, &app::clock::now()).await?;
+                println!("applied {a:?}; now at {}", db::migrate::latest_version());
             }
             Ok(())
         }
@@ -495,11 +492,45 @@ async fn user(app: &App, system: &Actor, cmd: UserCommand) -> Result<(), Failure
 }
 
 async fn demo(settings: &config::Settings, args: &DemoArgs) -> Result<(), Failure> {
-    let _ = (settings, args);
-    Err(Failure::new(
-        exit::FAILURE,
-        "demo generation is not wired yet",
-    ))
+    let started = std::time::Instant::now();
+    let io_err = |path: &PathBuf, e: &dyn std::fmt::Display| {
+        Failure::new(exit::FAILURE, format!("{}: {e}", path.display()))
+    };
+    if args.csv.is_some() || args.lists.is_some() {
+        let cfg = app::demo_data::config(args.people, args.seed);
+        if let Some(path) = &args.csv {
+            let file = std::fs::File::create(path).map_err(|e| io_err(path, &e))?;
+            let n = demo::write_people_csv(std::io::BufWriter::with_capacity(1 << 20, file), &cfg)
+                .map_err(|e| io_err(path, &e))?;
+            eprintln!(
+                "{n} people written to {} in {:.1} s",
+                path.display(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+        if let Some(path) = &args.lists {
+            let mut list_cfg = demo::ListConfig::new(args.seed, args.people);
+            list_cfg.people = cfg;
+            let file = std::fs::File::create(path).map_err(|e| io_err(path, &e))?;
+            let n =
+                demo::write_lists_csv(std::io::BufWriter::with_capacity(1 << 20, file), &list_cfg)
+                    .map_err(|e| io_err(path, &e))?;
+            eprintln!(
+                "{n} list rows written to {} in {:.1} s",
+                path.display(),
+                started.elapsed().as_secs_f64()
+            );
+        }
+        return Ok(());
+    }
+    let app = open(settings).await?;
+    let n =
+        app::demo_data::load_people(&app, &Actor::system("demo"), args.people, args.seed).await?;
+    eprintln!(
+        "{n} people loaded in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 async fn serve(settings: config::Settings, demo: bool) -> Result<(), Failure> {

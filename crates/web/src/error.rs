@@ -1,5 +1,5 @@
 //! One error type per transport: HTML pages get a translated message page,
-//! `/api/v1` gets `application/problem+json` with a stable snake_case code.
+//! `/api/v1` gets `application/problem+json` with a stable `snake_case` code.
 //! Internal details go to the log only.
 
 use app::AppError;
@@ -118,10 +118,10 @@ impl IntoResponse for PageError {
             _ => Vec::new(),
         };
         let mut resp = error_page(self.lang, status, key, details);
-        if let AppError::RateLimited { retry_after_secs } = self.err {
-            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                resp.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        if let AppError::RateLimited { retry_after_secs } = self.err
+            && let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
         }
         resp
     }

@@ -23,6 +23,7 @@ impl Lang {
             Lang::En => "en",
         }
     }
+    #[must_use]
     pub fn other(self) -> Lang {
         match self {
             Lang::Vi => Lang::En,

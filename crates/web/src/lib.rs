@@ -84,7 +84,7 @@ pub fn router(app: App, cfg: WebConfig) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::context))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(RequestBodyLimitLayer::new(max_body))
-        .layer(TimeoutLayer::new(Duration::from_secs(120)))
+        .layer(TimeoutLayer::new(Duration::from_mins(2)))
         .layer(CatchPanicLayer::custom(security::panic_response))
         // Logs carry method, route template, status and request id: never
         // the query string or body, which may hold names.

@@ -54,15 +54,14 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// Client address: the socket peer, or the first hop a trusted proxy names.
 fn client_ip(req: &Request<Body>, trust_proxy: bool) -> String {
-    if trust_proxy {
-        if let Some(ip) = req
+    if trust_proxy
+        && let Some(ip) = req
             .headers()
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(',').next())
-        {
-            return ip.trim().to_owned();
-        }
+    {
+        return ip.trim().to_owned();
     }
     req.extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -251,7 +250,8 @@ pub fn set_cookie(
         c.push_str("; Secure");
     }
     if let Some(age) = max_age {
-        c.push_str(&format!("; Max-Age={age}"));
+        c.push_str("; Max-Age=");
+        c.push_str(&age.to_string());
     }
     HeaderValue::from_str(&c).unwrap_or_else(|_| HeaderValue::from_static("invalid=1; Max-Age=0"))
 }

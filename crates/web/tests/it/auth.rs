@@ -23,8 +23,19 @@ async fn admin_signs_in_and_sees_home_in_vietnamese(app: TestApp) {
     let r = app.sign_in(&app.client, "admin", PASSWORD).await;
     assert_eq!(r.status(), 303);
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-    let html = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let html = app
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("<h1>Tổng quan</h1>"), "{html}");
     assert!(html.contains("lang=\"vi\""));
 }
@@ -32,19 +43,41 @@ async fn admin_signs_in_and_sees_home_in_vietnamese(app: TestApp) {
 async fn english_switch_translates_the_page(app: TestApp) {
     app.add_user("admin", Role::Admin, vec![]).await;
     app.sign_in(&app.client, "admin", PASSWORD).await;
-    let r = app.client.get(app.url("/lang/en?next=/")).send().await.unwrap();
+    let r = app
+        .client
+        .get(app.url("/lang/en?next=/"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
-    let html = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let html = app
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("<h1>Overview</h1>"));
     // Open redirects are refused.
-    let r = app.client.get(app.url("/lang/vi?next=//evil.example")).send().await.unwrap();
+    let r = app
+        .client
+        .get(app.url("/lang/vi?next=//evil.example"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["location"], "/");
 }
 
 async fn wrong_user_and_wrong_password_look_the_same(app: TestApp) {
     app.add_user("lan", Role::ProvinceOfficer, vec![]).await;
-    let a = app.sign_in(&TestApp::new_client(), "lan", "wrong password here").await;
-    let b = app.sign_in(&TestApp::new_client(), "nobody", "wrong password here").await;
+    let a = app
+        .sign_in(&TestApp::new_client(), "lan", "wrong password here")
+        .await;
+    let b = app
+        .sign_in(&TestApp::new_client(), "nobody", "wrong password here")
+        .await;
     assert_eq!(a.status(), 401);
     assert_eq!(b.status(), 401);
     let (ta, tb) = (a.text().await.unwrap(), b.text().await.unwrap());
@@ -56,17 +89,20 @@ async fn repeated_failures_lock_the_account(app: TestApp) {
     app.add_user("lan", Role::ProvinceOfficer, vec![]).await;
     let threshold = app.app.settings.lockout_threshold;
     for _ in 0..threshold {
-        let r = app.sign_in(&TestApp::new_client(), "lan", "not the password").await;
+        let r = app
+            .sign_in(&TestApp::new_client(), "lan", "not the password")
+            .await;
         assert_eq!(r.status(), 401);
     }
     // Even the right password is refused while locked.
     let r = app.sign_in(&TestApp::new_client(), "lan", PASSWORD).await;
     assert_eq!(r.status(), 429);
     // The failures are in the audit log, without the attempted username in clear.
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.sign_in_failed'")
-        .fetch_one(&app.app.db.pool)
-        .await
-        .unwrap();
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.sign_in_failed'")
+            .fetch_one(&app.app.db.pool)
+            .await
+            .unwrap();
     assert!(n >= threshold);
     let leaked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.sign_in_failed' AND details LIKE '%lan%'")
         .fetch_one(&app.app.db.pool)
@@ -81,12 +117,24 @@ async fn sign_in_rotates_the_session_id(app: TestApp) {
     let c1 = first.headers()["set-cookie"].to_str().unwrap().to_owned();
     // Sign in again in the same browser (CSRF token of the current
     // session): a new id, the old one is dead.
-    let html = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let html = app
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = extract_csrf(&html);
     let second = app
         .client
         .post(app.url("/login"))
-        .form(&[("username", "admin"), ("password", PASSWORD), ("csrf", csrf.as_str())])
+        .form(&[
+            ("username", "admin"),
+            ("password", PASSWORD),
+            ("csrf", csrf.as_str()),
+        ])
         .send()
         .await
         .unwrap();
@@ -109,9 +157,23 @@ async fn sign_in_rotates_the_session_id(app: TestApp) {
 async fn sign_out_ends_the_session(app: TestApp) {
     app.add_user("admin", Role::Admin, vec![]).await;
     app.sign_in(&app.client, "admin", PASSWORD).await;
-    let html = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let html = app
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = extract_csrf(&html);
-    let r = app.client.post(app.url("/logout")).form(&[("csrf", csrf)]).send().await.unwrap();
+    let r = app
+        .client
+        .post(app.url("/logout"))
+        .form(&[("csrf", csrf)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     let r = app.client.get(app.url("/")).send().await.unwrap();
     assert_eq!(r.status(), 303);
@@ -120,9 +182,21 @@ async fn sign_out_ends_the_session(app: TestApp) {
 async fn post_without_csrf_token_is_refused(app: TestApp) {
     app.add_user("admin", Role::Admin, vec![]).await;
     app.sign_in(&app.client, "admin", PASSWORD).await;
-    let r = app.client.post(app.url("/logout")).form(&[("x", "y")]).send().await.unwrap();
+    let r = app
+        .client
+        .post(app.url("/logout"))
+        .form(&[("x", "y")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
-    let r = app.client.post(app.url("/logout")).form(&[("csrf", "forged")]).send().await.unwrap();
+    let r = app
+        .client
+        .post(app.url("/logout"))
+        .form(&[("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     // Still signed in.
     let r = app.client.get(app.url("/")).send().await.unwrap();
@@ -140,7 +214,15 @@ async fn post_without_csrf_token_is_refused(app: TestApp) {
 async fn post_from_another_origin_is_refused(app: TestApp) {
     app.add_user("admin", Role::Admin, vec![]).await;
     app.sign_in(&app.client, "admin", PASSWORD).await;
-    let html = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let html = app
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = extract_csrf(&html);
     let r = app
         .client
@@ -163,11 +245,20 @@ async fn post_from_another_origin_is_refused(app: TestApp) {
 }
 
 async fn security_headers_are_on_every_response(app: TestApp) {
-    for path in ["/login", "/healthz", "/static/app.css", "/nope", "/api/v1/me"] {
+    for path in [
+        "/login",
+        "/healthz",
+        "/static/app.css",
+        "/nope",
+        "/api/v1/me",
+    ] {
         let r = app.client.get(app.url(path)).send().await.unwrap();
         let h = r.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{path}");
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{path}"
+        );
         assert!(csp.contains("frame-ancestors 'none'"), "{path}");
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(h["referrer-policy"], "same-origin", "{path}");
@@ -196,8 +287,16 @@ async fn api_without_token_gets_401_problem_json(app: TestApp) {
 async fn api_token_expiry_revocation_and_scope(app: TestApp) {
     let id = app.add_user("lan", Role::ProvinceOfficer, vec![]).await;
     let actor = app::users::actor_for(&app.app, id).await.unwrap();
-    let token = app::auth::create_token(&app.app, &actor, id, "t", &["read"], 30).await.unwrap();
-    let r = app.client.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
+    let token = app::auth::create_token(&app.app, &actor, id, "t", &["read"], 30)
+        .await
+        .unwrap();
+    let r = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let me: serde_json::Value = r.json().await.unwrap();
     assert_eq!(me["username"], "lan");
@@ -215,30 +314,61 @@ async fn api_token_expiry_revocation_and_scope(app: TestApp) {
         .execute(&app.app.db.pool)
         .await
         .unwrap();
-    let r = app.client.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
+    let r = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     // Revoked.
-    let token2 = app::auth::create_token(&app.app, &actor, id, "t2", &["read", "write"], 30).await.unwrap();
-    let tid: i64 = sqlx::query_scalar("SELECT MAX(id) FROM api_tokens").fetch_one(&app.app.db.pool).await.unwrap();
-    app::auth::revoke_token(&app.app, &actor, tid).await.unwrap();
-    let r = app.client.get(app.url("/api/v1/me")).bearer_auth(&token2).send().await.unwrap();
+    let token2 = app::auth::create_token(&app.app, &actor, id, "t2", &["read", "write"], 30)
+        .await
+        .unwrap();
+    let tid: i64 = sqlx::query_scalar("SELECT MAX(id) FROM api_tokens")
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+    app::auth::revoke_token(&app.app, &actor, tid)
+        .await
+        .unwrap();
+    let r = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token2)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     // Out-of-range expiry is refused with the field named.
-    let err = app::auth::create_token(&app.app, &actor, id, "t3", &["read"], 5000).await.unwrap_err();
+    let err = app::auth::create_token(&app.app, &actor, id, "t3", &["read"], 5000)
+        .await
+        .unwrap_err();
     assert!(matches!(err, app::AppError::Invalid(ref f) if f[0].field == "expires_days"));
     // Another user cannot create tokens for someone else.
     let other = app.add_user("binh", Role::ProvinceOfficer, vec![]).await;
     let other_actor = app::users::actor_for(&app.app, other).await.unwrap();
-    let err = app::auth::create_token(&app.app, &other_actor, id, "x", &["read"], 1).await.unwrap_err();
+    let err = app::auth::create_token(&app.app, &other_actor, id, "x", &["read"], 1)
+        .await
+        .unwrap_err();
     assert!(matches!(err, app::AppError::Forbidden));
 }
 
 async fn disabled_account_loses_its_sessions(app: TestApp) {
     let id = app.add_user("lan", Role::ProvinceOfficer, vec![]).await;
     app.sign_in(&app.client, "lan", PASSWORD).await;
-    assert_eq!(app.client.get(app.url("/")).send().await.unwrap().status(), 200);
-    app::users::set_disabled(&app.app, &app::Actor::system("test"), id, true).await.unwrap();
-    assert_eq!(app.client.get(app.url("/")).send().await.unwrap().status(), 303);
+    assert_eq!(
+        app.client.get(app.url("/")).send().await.unwrap().status(),
+        200
+    );
+    app::users::set_disabled(&app.app, &app::Actor::system("test"), id, true)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.client.get(app.url("/")).send().await.unwrap().status(),
+        303
+    );
     let r = app.sign_in(&TestApp::new_client(), "lan", PASSWORD).await;
     assert_eq!(r.status(), 401);
 }

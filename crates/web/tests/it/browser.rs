@@ -21,13 +21,19 @@ pub struct Browser {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl Browser {
     pub async fn start() -> Self {
-        let chromedriver = std::env::var("KIEUBAO_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-        let chromium = std::env::var("KIEUBAO_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let chromedriver =
+            std::env::var("KIEUBAO_CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let chromium =
+            std::env::var("KIEUBAO_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let port = free_port();
         let driver = Command::new(&chromedriver)
             .arg(format!("--port={port}"))
@@ -56,7 +62,15 @@ impl Browser {
                 ]
             }
         }}});
-        let r: Value = http.post(format!("{base}/session")).json(&caps).send().await.unwrap().json().await.unwrap();
+        let r: Value = http
+            .post(format!("{base}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let session = r["value"]["sessionId"]
             .as_str()
             .unwrap_or_else(|| panic!("chromedriver refused the session: {r}"))
@@ -73,16 +87,23 @@ impl Browser {
     async fn cmd(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
         let url = format!("{}/session/{}{path}", self.base, self.session);
         let req = self.http.request(method.clone(), url);
-        let req = if method == reqwest::Method::GET { req } else { req.json(&body) };
+        let req = if method == reqwest::Method::GET {
+            req
+        } else {
+            req.json(&body)
+        };
         let v: Value = req.send().await.unwrap().json().await.unwrap();
-        if v["value"].get("error").is_some() {
-            panic!("webdriver {path}: {}", v["value"]);
-        }
+        assert!(
+            !v["value"].get("error").is_some(),
+            "webdriver {path}: {}",
+            v["value"]
+        );
         v["value"].clone()
     }
 
     pub async fn goto(&self, url: &str) {
-        self.cmd(reqwest::Method::POST, "/url", json!({ "url": url })).await;
+        self.cmd(reqwest::Method::POST, "/url", json!({ "url": url }))
+            .await;
     }
 
     pub async fn find(&self, css: &str) -> String {
@@ -109,30 +130,50 @@ impl Browser {
 
     pub async fn type_into(&self, css: &str, text: &str) {
         let id = self.find(css).await;
-        self.cmd(reqwest::Method::POST, &format!("/element/{id}/value"), json!({ "text": text })).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            json!({ "text": text }),
+        )
+        .await;
     }
 
     pub async fn click(&self, css: &str) {
         let id = self.find(css).await;
-        self.cmd(reqwest::Method::POST, &format!("/element/{id}/click"), json!({})).await;
+        self.cmd(
+            reqwest::Method::POST,
+            &format!("/element/{id}/click"),
+            json!({}),
+        )
+        .await;
     }
 
     pub async fn text(&self, css: &str) -> String {
         let id = self.find(css).await;
-        self.cmd(reqwest::Method::GET, &format!("/element/{id}/text"), Value::Null)
+        self.cmd(
+            reqwest::Method::GET,
+            &format!("/element/{id}/text"),
+            Value::Null,
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+    }
+
+    pub async fn url(&self) -> String {
+        self.cmd(reqwest::Method::GET, "/url", Value::Null)
             .await
             .as_str()
             .unwrap_or_default()
             .to_owned()
     }
 
-    pub async fn url(&self) -> String {
-        self.cmd(reqwest::Method::GET, "/url", Value::Null).await.as_str().unwrap_or_default().to_owned()
-    }
-
     /// Messages the page logged at SEVERE level (CSP violations show up here).
     pub async fn severe_logs(&self) -> Vec<String> {
-        let v = self.cmd(reqwest::Method::POST, "/se/log", json!({"type": "browser"})).await;
+        let v = self
+            .cmd(reqwest::Method::POST, "/se/log", json!({"type": "browser"}))
+            .await;
         v.as_array()
             .map(|a| {
                 a.iter()
@@ -155,10 +196,15 @@ dual!(demo_admin_signs_in_and_sees_the_home_page);
 
 async fn demo_admin_signs_in_and_sees_the_home_page(app: TestApp) {
     let password = "demo password for the browser";
-    app::demo_data::ensure_demo(&app.app, Some(password), 50, 7).await.unwrap();
+    app::demo_data::ensure_demo(&app.app, Some(password), 50, 7)
+        .await
+        .unwrap();
     let b = Browser::start().await;
     b.goto(&app.url("/")).await;
-    assert!(b.url().await.ends_with("/login"), "anonymous visitors are sent to sign in");
+    assert!(
+        b.url().await.ends_with("/login"),
+        "anonymous visitors are sent to sign in"
+    );
     b.type_into("input[name=username]", "admin").await;
     b.type_into("input[name=password]", password).await;
     b.click("button[type=submit]").await;
@@ -166,7 +212,10 @@ async fn demo_admin_signs_in_and_sees_the_home_page(app: TestApp) {
     assert_eq!(h1, "Tổng quan");
     assert!(b.url().await.ends_with('/'));
     let logs = b.severe_logs().await;
-    assert!(logs.iter().all(|m| !m.contains("Content Security Policy")), "CSP violations: {logs:?}");
+    assert!(
+        logs.iter().all(|m| !m.contains("Content Security Policy")),
+        "CSP violations: {logs:?}"
+    );
     // The English switch.
     b.click("a.lang-switch").await;
     assert_eq!(b.text("main h1").await, "Overview");

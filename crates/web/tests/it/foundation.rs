@@ -1,7 +1,11 @@
 use crate::dual;
 use crate::helpers::TestApp;
 
-dual!(health_and_readiness_answer, unknown_page_is_a_translated_404, anonymous_home_redirects_to_sign_in);
+dual!(
+    health_and_readiness_answer,
+    unknown_page_is_a_translated_404,
+    anonymous_home_redirects_to_sign_in
+);
 
 async fn health_and_readiness_answer(app: TestApp) {
     let r = app.client.get(app.url("/healthz")).send().await.unwrap();
@@ -12,10 +16,20 @@ async fn health_and_readiness_answer(app: TestApp) {
 }
 
 async fn unknown_page_is_a_translated_404(app: TestApp) {
-    let r = app.client.get(app.url("/no/such/page")).send().await.unwrap();
+    let r = app
+        .client
+        .get(app.url("/no/such/page"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
     assert!(r.text().await.unwrap().contains("Không tìm thấy"));
-    let r = app.client.get(app.url("/api/v1/nothing")).send().await.unwrap();
+    let r = app
+        .client
+        .get(app.url("/api/v1/nothing"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 }

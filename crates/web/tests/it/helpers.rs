@@ -34,7 +34,12 @@ impl TestApp {
     }
 
     /// Creates an account through the use case, as the CLI does.
-    pub async fn add_user(&self, username: &str, role: domain::Role, scopes: Vec<app::users::Scope>) -> i64 {
+    pub async fn add_user(
+        &self,
+        username: &str,
+        role: domain::Role,
+        scopes: Vec<app::users::Scope>,
+    ) -> i64 {
         app::users::add(
             &self.app,
             &Actor::system("test"),
@@ -52,16 +57,32 @@ impl TestApp {
 
     /// The CSRF token of the sign-in form (and its pre-session cookie in `client`).
     pub async fn login_csrf(&self, client: &reqwest::Client) -> String {
-        let html = client.get(self.url("/login")).send().await.unwrap().text().await.unwrap();
+        let html = client
+            .get(self.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         extract_csrf(&html)
     }
 
     /// Signs `client` in; returns the session CSRF token read from the home page.
-    pub async fn sign_in(&self, client: &reqwest::Client, username: &str, password: &str) -> reqwest::Response {
+    pub async fn sign_in(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        password: &str,
+    ) -> reqwest::Response {
         let csrf = self.login_csrf(client).await;
         client
             .post(self.url("/login"))
-            .form(&[("username", username), ("password", password), ("csrf", &csrf)])
+            .form(&[
+                ("username", username),
+                ("password", password),
+                ("csrf", &csrf),
+            ])
             .send()
             .await
             .unwrap()
@@ -84,7 +105,10 @@ impl Drop for TestApp {
         if let Some(name) = self.pg_name.take() {
             // Drop the throwaway database from a fresh runtime (Drop is sync).
             let _ = std::thread::spawn(move || {
-                if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
                     rt.block_on(db::testing::drop_pg_database(&name));
                 }
             })
@@ -117,7 +141,14 @@ pub async fn spawn_app_with(backend: Backend, settings: AppSettings) -> TestApp 
     let addr = listener.local_addr().unwrap();
     let served = app.clone();
     tokio::spawn(async move {
-        web::serve(listener, served, web::WebConfig::default(), std::future::pending()).await.unwrap();
+        web::serve(
+            listener,
+            served,
+            web::WebConfig::default(),
+            std::future::pending(),
+        )
+        .await
+        .unwrap();
     });
     TestApp {
         addr,

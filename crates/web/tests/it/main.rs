@@ -1,4 +1,10 @@
 //! Integration tests: the real server over real SQLite and PostgreSQL.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers fail loudly"
+)]
 
 mod helpers;
 

@@ -5,7 +5,10 @@ use web::routes::{Access, table};
 
 #[test]
 fn every_route_is_classified() {
-    let actual: Vec<(&str, &str, Access)> = table().iter().map(|r| (r.method, r.path, r.access)).collect();
+    let actual: Vec<(&str, &str, Access)> = table()
+        .iter()
+        .map(|r| (r.method, r.path, r.access))
+        .collect();
     let expected = vec![
         ("GET", "/healthz", Access::Public),
         ("GET", "/readyz", Access::Public),
@@ -21,7 +24,12 @@ fn every_route_is_classified() {
     for r in table() {
         assert!(!r.who.is_empty(), "{} {} says nobody", r.method, r.path);
         if r.path.starts_with("/api/") {
-            assert_eq!(r.access, Access::Token, "API routes take bearer tokens only: {}", r.path);
+            assert_eq!(
+                r.access,
+                Access::Token,
+                "API routes take bearer tokens only: {}",
+                r.path
+            );
         }
     }
 }
