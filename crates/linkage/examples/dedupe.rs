@@ -163,6 +163,16 @@ fn debug(input: &str) -> ExitCode {
         cands.len(),
         found as f64 / true_pairs.max(1) as f64
     );
+    let mut hist = [0usize; 3];
+    for (a, b) in &unblocked {
+        let p =
+            linkage::compare(&records[*a as usize], &records[*b as usize], &d.model).probability;
+        hist[usize::from(p >= 0.5) + usize::from(p >= 0.97)] += 1;
+    }
+    eprintln!(
+        "unblocked by probability: <0.5 {}, 0.5-0.97 {}, >=0.97 {}",
+        hist[0], hist[1], hist[2]
+    );
     for (a, b) in unblocked.iter().take(15) {
         show(*a as usize, *b as usize, "UNBLOCKED");
     }

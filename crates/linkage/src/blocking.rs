@@ -18,8 +18,10 @@ enum Order {
     Date,
     /// By hometown commune, then birth date.
     Place,
-    /// By family and given name, then birth date.
+    /// By family name, then birth date.
     Name,
+    /// By given name, then birth date.
+    Given,
 }
 
 /// One blocking rule.
@@ -88,7 +90,21 @@ const RULES: &[Rule] = &[
                 out.push(hash_of(&(2u8, d)));
             }
         },
-        orders: &[Order::Name],
+        orders: &[Order::Name, Order::Given],
+    },
+    Rule {
+        name: "father_and_given_name",
+        keys: |r, out| {
+            if r.father.tokens.len() >= 2 {
+                let father = r.father.sorted_hash();
+                out.extend(
+                    r.name
+                        .readings()
+                        .map(|x| hash_of(&(12u8, father, x.given.hash))),
+                );
+            }
+        },
+        orders: &[Order::Date],
     },
     Rule {
         name: "hometown_birth_date",
@@ -170,20 +186,22 @@ pub fn rule_names() -> Vec<&'static str> {
 }
 
 fn order_key(r: &Prepared, order: Order) -> u64 {
+    // yyyymmdd (0 when unknown) fits in 25 bits.
+    const LOW: u64 = 0x1ff_ffff;
     let date = r.birth.map_or(0u64, |d| {
         u64::from(d.year) * 10_000
             + u64::from(d.month.unwrap_or(0)) * 100
             + u64::from(d.day.unwrap_or(0))
     });
     let place = r.hometown.commune().map_or(0, |t| t.hash);
-    // Family name first, so namesakes and relatives sit side by side.
-    let name = r.name.readings().next().map_or(0, |x| {
-        (x.family_class & !0xffff_ffff) | (x.given.hash >> 32)
-    });
+    let reading = r.name.readings().next();
+    let family = reading.map_or(0, |x| x.family_class);
+    let given = reading.map_or(0, |x| x.given.hash);
     match order {
-        Order::Date => (date << 40) | (place >> 24),
-        Order::Place => (place & !0xff_ffff) | (date & 0xff_ffff),
-        Order::Name => name,
+        Order::Date => (date << 39) | (place >> 25),
+        Order::Place => (place & !LOW) | date,
+        Order::Name => (family & !LOW) | date,
+        Order::Given => (given & !LOW) | date,
     }
 }
 

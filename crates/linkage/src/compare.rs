@@ -69,6 +69,7 @@ impl Field {
             Field::GivenName => &[
                 "missing",
                 "exact",
+                "middle_name_dropped",
                 "middle_name_differs",
                 "fuzzy",
                 "disagree",
@@ -257,15 +258,31 @@ fn family_level(a: &Reading<'_>, b: &Reading<'_>) -> u8 {
     }
 }
 
+/// Same number of middle names, each equal or one typo away.
+fn middles_close(a: &[Token], b: &[Token]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.hash == y.hash || within_one_edit(x.text.as_bytes(), y.text.as_bytes()))
+}
+
 fn given_level(a: &Reading<'_>, b: &Reading<'_>) -> u8 {
     if a.given.hash == b.given.hash {
-        if same_seq(a.middles, b.middles) { 1 } else { 2 }
+        if same_seq(a.middles, b.middles) {
+            1
+        } else if middles_compatible(a.middles, b.middles) || middles_close(a.middles, b.middles) {
+            // A middle name dropped, added or mistyped.
+            2
+        } else {
+            // "Văn" against "Đức": usually two people.
+            3
+        }
     } else if (close(&a.given.text, &b.given.text) && middles_compatible(a.middles, b.middles))
         || swapped_given(a, b)
     {
-        3
-    } else {
         4
+    } else {
+        5
     }
 }
 
@@ -296,13 +313,13 @@ fn compare_names(a: &Name, b: &Name) -> ((u8, u64), (u8, u64)) {
                 if r.given.hash == t.hash {
                     2
                 } else if close(&r.given.text, &t.text) {
-                    3
-                } else {
                     4
+                } else {
+                    5
                 }
             })
             .min()
-            .unwrap_or(4);
+            .unwrap_or(5);
         let tf = if level == 2 { t.hash } else { 0 };
         return ((0, 0), (level, tf));
     }
@@ -323,7 +340,7 @@ fn compare_names(a: &Name, b: &Name) -> ((u8, u64), (u8, u64)) {
             let g = given_level(&ra, &rb);
             // An order neither record suggests only counts when it explains the
             // whole name (a typo in the family name hid the order).
-            if !(ra.plausible && rb.plausible) && (f > 2 || g > 3) {
+            if !(ra.plausible && rb.plausible) && (f > 2 || g > 4) {
                 continue;
             }
             // Term frequency of the more common family name: the conservative choice.
@@ -333,7 +350,7 @@ fn compare_names(a: &Name, b: &Name) -> ((u8, u64), (u8, u64)) {
             if best.is_none_or(|(k, _, _)| key < k) {
                 let gtf = match g {
                     1 => ra.given_full_hash(),
-                    2 => ra.given.hash,
+                    2 | 3 => ra.given.hash,
                     _ => 0,
                 };
                 best = Some((key, if f <= 2 { class } else { 0 }, gtf));
@@ -443,7 +460,7 @@ fn father_level(a: &Name, b: &Name) -> u8 {
     let ((f, _), (g, _)) = compare_names(a, b);
     match (f, g) {
         (0 | 1, 1) => 1,
-        (0..=3, 1..=3) => 2,
+        (0..=3, 1..=4) => 2,
         _ => 3,
     }
 }
@@ -536,6 +553,8 @@ mod tests {
     #[test]
     fn dropped_middle_name_is_partial() {
         assert_eq!(levels("Nguyễn Văn Đức", "Nguyen Duc"), (1, 2));
+        assert_eq!(levels("Nguyễn Văn Đức", "Nguyen Vn Duc"), (1, 2));
+        assert_eq!(levels("Nguyễn Văn Đức", "Nguyễn Hữu Đức"), (1, 3));
     }
 
     #[test]

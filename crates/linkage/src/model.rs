@@ -99,7 +99,7 @@ pub struct Session {
 fn default_m(f: Field) -> &'static [f64] {
     match f {
         Field::FamilyName => &[0.0, 0.88, 0.05, 0.03, 0.04],
-        Field::GivenName => &[0.0, 0.8, 0.1, 0.06, 0.04],
+        Field::GivenName => &[0.0, 0.78, 0.1, 0.02, 0.06, 0.04],
         Field::BirthDate => &[0.0, 0.8, 0.03, 0.07, 0.07, 0.03],
         Field::Gender => &[0.0, 0.97, 0.03],
         Field::Passport => &[0.0, 0.75, 0.05, 0.2],
@@ -115,7 +115,7 @@ fn default_m(f: Field) -> &'static [f64] {
 fn default_u(f: Field) -> &'static [f64] {
     match f {
         Field::FamilyName => &[0.0, 0.1, 0.02, 0.04, 0.84],
-        Field::GivenName => &[0.0, 0.005, 0.01, 0.02, 0.965],
+        Field::GivenName => &[0.0, 0.005, 0.008, 0.01, 0.02, 0.957],
         Field::BirthDate => &[0.0, 0.0001, 0.0001, 0.003, 0.02, 0.9768],
         Field::Gender => &[0.0, 0.5, 0.5],
         Field::Passport | Field::Email | Field::Phone => &[0.0, 0.00001, 0.0001, 0.99989],
@@ -154,7 +154,7 @@ impl Model {
         let table = match (f, level) {
             (Field::FamilyName, 1 | 2) => &self.tf.family,
             (Field::GivenName, 1) => &self.tf.given_full,
-            (Field::GivenName, 2) => &self.tf.given,
+            (Field::GivenName, 2 | 3) => &self.tf.given,
             (Field::Hometown, 1 | 2) => &self.tf.commune,
             _ => return base,
         };

@@ -61,7 +61,7 @@ fn dropped_middle_name_still_matches() {
     assert!(probability(&a, &b) > LINK);
     assert_eq!(
         compare(&a, &b, model()).field(Field::GivenName).level,
-        "middle_name_differs"
+        "middle_name_dropped"
     );
 }
 
