@@ -338,9 +338,11 @@ fn compare_names(a: &Name, b: &Name) -> ((u8, u64), (u8, u64)) {
         for rb in b.all_readings() {
             let f = family_level(&ra, &rb);
             let g = given_level(&ra, &rb);
-            // An order neither record suggests only counts when it explains the
-            // whole name (a typo in the family name hid the order).
-            if !(ra.plausible && rb.plausible) && (f > 2 || g > 4) {
+            // An order a record does not suggest only counts when it explains the
+            // whole name, given and middle names exactly (a typo in the family name
+            // hid the order); otherwise "Nguyễn Minh Tùng" would meet "Dũng ...
+            // Nguyễn" as two people surnamed Tùng/Dũng.
+            if !(ra.plausible && rb.plausible) && !(f <= 2 && g == 1) {
                 continue;
             }
             // Term frequency of the more common family name: the conservative choice.
@@ -555,6 +557,8 @@ mod tests {
         assert_eq!(levels("Nguyễn Văn Đức", "Nguyen Duc"), (1, 2));
         assert_eq!(levels("Nguyễn Văn Đức", "Nguyen Vn Duc"), (1, 2));
         assert_eq!(levels("Nguyễn Văn Đức", "Nguyễn Hữu Đức"), (1, 3));
+        assert_eq!(levels("Nguyễn Minh Tùng", "Dũng Quang Ngọc Nguyễn"), (1, 5));
+        assert_eq!(levels("Ngkuyễn Ngọc Hà", "Nguyễn Ngọc Hà"), (2, 1));
     }
 
     #[test]
