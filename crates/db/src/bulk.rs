@@ -41,7 +41,7 @@ impl From<Option<String>> for Val {
 }
 
 /// Largest number of bound parameters per statement (`SQLite` allows 32,766).
-const MAX_PARAMS: usize = 30_000;
+const MAX_PARAMS: usize = 400;
 
 /// Inserts `rows` into `table` (columns in order), in as few statements as
 /// the parameter limits allow.
