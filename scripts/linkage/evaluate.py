@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Pairwise precision, recall and F1 of a clustering against true person ids.
 
-Usage: evaluate.py LABELLED.csv CLUSTERS.csv [--json]
+Usage: evaluate.py LABELLED.csv CLUSTERS.csv [--json | --row DATA ENGINE WALL_S CPU_S PEAK_MB]
 LABELLED.csv has record_id and true_person_id; CLUSTERS.csv has record_id,cluster_id.
 A pair of records is predicted when both share a cluster, true when both share a person.
 """
@@ -41,7 +41,12 @@ def main():
         "precision": round(precision, 5), "recall": round(recall, 5), "f1": round(f1, 5),
         "largest_cluster": max(cluster_sizes.values()) if cluster_sizes else 0,
     }
-    if "--json" in sys.argv:
+    if "--row" in sys.argv:
+        name, engine, wall, cpu, rss = sys.argv[sys.argv.index("--row") + 1:][:5]
+        print(f"| {name} | {engine} | {out['records']:,} | {out['precision']:.4f} | "
+              f"{out['recall']:.4f} | **{out['f1']:.4f}** | {out['largest_cluster']} | "
+              f"{float(wall):.1f} | {float(cpu):.1f} | {rss} |")
+    elif "--json" in sys.argv:
         print(json.dumps(out))
     else:
         for k, v in out.items():
