@@ -22,3 +22,14 @@ echo "people CSV:" >&2
 "$bin" people "$people" "$seed"
 echo "agency lists CSV:" >&2
 "$bin" lists "$list_people" "$seed"
+
+# The contract command, end to end (release binary, CSV to a temp file),
+# and a database load for scale.
+cargo build --quiet --release -p kieubao
+kb="${CARGO_TARGET_DIR:-target}/release/kieubao"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+echo "kieubao demo --people $people --seed $seed --csv:" >&2
+/usr/bin/time -f "  wall %e s, peak RSS %M KiB" "$kb" demo --people "$people" --seed "$seed" --csv "$tmp/people.csv"
+echo "kieubao demo --people 100000 into SQLite:" >&2
+/usr/bin/time -f "  wall %e s, peak RSS %M KiB" "$kb" demo --people 100000 --seed "$seed" --data-dir "$tmp/data"
