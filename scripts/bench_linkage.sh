@@ -13,6 +13,7 @@
 #   BENCH_DIR=/tmp/kieubao-linkage-bench   where data and results go
 #   LINKAGE_VENV=/root/linkvenv            Python venv with splink, duckdb, recordlinkage
 #                                          (created with pip if missing)
+#   ENGINE=path/to/dedupe                  an already built engine example (else built here)
 # Prints one Markdown table row per run and appends it to $BENCH_DIR/results.md.
 # Measures wall time and peak resident memory with /usr/bin/time -v, pairwise
 # precision/recall/F1 of the clusters and the largest cluster (scripts/linkage/evaluate.py).
@@ -32,33 +33,31 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 PY="$VENV/bin/python"
 
-(cd "$ROOT" && CARGO_TARGET_DIR="$TARGET" cargo build --quiet --release -p linkage --example dedupe)
-ENGINE="$TARGET/release/examples/dedupe"
+if [ -z "${ENGINE:-}" ]; then
+  (cd "$ROOT" && CARGO_TARGET_DIR="$TARGET" cargo build --quiet --release -p linkage --example dedupe)
+  ENGINE="$TARGET/release/examples/dedupe"
+fi
 
-# run NAME COMMAND... : runs under /usr/bin/time -v, prints "wall_seconds peak_mb"
+# measure LOG COMMAND... : runs under /usr/bin/time -v, prints "wall_s cpu_s peak_mb"
+# (CPU time = user + system, less sensitive than wall time to other work on the machine)
 measure() {
   local log="$1"; shift
   /usr/bin/time -v "$@" >"$log.out" 2>"$log.time"
-  local wall rss
+  local wall cpu rss
   wall=$(grep "Elapsed (wall clock)" "$log.time" | awk '{print $NF}' |
     awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  cpu=$(awk -F: '/User time|System time/ {s += $2} END {print s}' "$log.time")
   rss=$(grep "Maximum resident set size" "$log.time" | awk '{print int($NF/1024)}')
-  echo "$wall $rss"
+  echo "$wall $cpu $rss"
 }
 
-row() { # dataset engine labelled clusters wall rss
-  local m
-  m=$(python3 "$ROOT/scripts/linkage/evaluate.py" "$3" "$4" --json)
-  python3 - "$1" "$2" "$5" "$6" "$m" <<'EOF' | tee -a "$WORK/results.md"
-import json, sys
-name, engine, wall, rss, m = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4], json.loads(sys.argv[5])
-print(f"| {name} | {engine} | {m['records']:,} | {m['precision']:.4f} | {m['recall']:.4f} | "
-      f"**{m['f1']:.4f}** | {m['largest_cluster']} | {wall:.1f} | {rss} |")
-EOF
+row() { # dataset engine labelled clusters wall cpu rss
+  python3 "$ROOT/scripts/linkage/evaluate.py" "$3" "$4" --row "$1" "$2" "$5" "$6" "$7" |
+    tee -a "$WORK/results.md"
 }
 
-echo "| data | engine | records | precision | recall | F1 | largest cluster | wall s | peak MB |"
-echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| data | engine | records | precision | recall | F1 | largest cluster | wall s | CPU s | peak MB |"
+echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 [ $# -eq 0 ] && set -- 10000 100000 febrl4
 for arg in "$@"; do
   case "$arg" in
@@ -71,10 +70,10 @@ for arg in "$@"; do
       name="synthetic-$arg"; file="$WORK/synthetic-$arg.csv"
       [ -f "$file" ] || python3 "$ROOT/scripts/linkage/gen_synthetic.py" "$arg" "$file" ;;
   esac
-  read -r wall rss < <(measure "$WORK/$name.kieubao" "$ENGINE" "$file" --out "$WORK/$name.kieubao.csv" --threshold "$THRESHOLD")
-  row "$name" "kieubao linkage" "$file" "$WORK/$name.kieubao.csv" "$wall" "$rss"
+  read -r wall cpu rss < <(measure "$WORK/$name.kieubao" "$ENGINE" "$file" --out "$WORK/$name.kieubao.csv" --threshold "$THRESHOLD")
+  row "$name" "kieubao linkage" "$file" "$WORK/$name.kieubao.csv" "$wall" "$cpu" "$rss"
   if [ "$SPLINK" != 0 ]; then
-    read -r wall rss < <(measure "$WORK/$name.splink" "$PY" "$ROOT/scripts/linkage/splink_dedupe.py" "$file" "$WORK/$name.splink.csv" --threshold "$THRESHOLD")
-    row "$name" "Splink $("$PY" -c 'import splink; print(splink.__version__)') (DuckDB)" "$file" "$WORK/$name.splink.csv" "$wall" "$rss"
+    read -r wall cpu rss < <(measure "$WORK/$name.splink" "$PY" "$ROOT/scripts/linkage/splink_dedupe.py" "$file" "$WORK/$name.splink.csv" --threshold "$THRESHOLD")
+    row "$name" "Splink $("$PY" -c 'import splink; print(splink.__version__)') (DuckDB)" "$file" "$WORK/$name.splink.csv" "$wall" "$cpu" "$rss"
   fi
 done
