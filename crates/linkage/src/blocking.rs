@@ -93,6 +93,37 @@ const RULES: &[Rule] = &[
         orders: &[Order::Name, Order::Given],
     },
     Rule {
+        name: "family_hometown_birth_year",
+        keys: |r, out| {
+            // Typos in the given name, a middle name changed.
+            if let (Some(d), Some(c)) = (r.birth, r.hometown.commune()) {
+                out.extend(
+                    r.name
+                        .readings()
+                        .map(|x| hash_of(&(13u8, x.family_class, c.hash, d.year))),
+                );
+            }
+        },
+        orders: &[Order::Given],
+    },
+    Rule {
+        name: "family_middle_birth_year",
+        keys: |r, out| {
+            if let Some(d) = r.birth {
+                out.extend(
+                    r.name
+                        .readings()
+                        .filter(|x| !x.middles.is_empty())
+                        .map(|x| {
+                            let middles: Vec<u64> = x.middles.iter().map(|m| m.hash).collect();
+                            hash_of(&(14u8, x.family_class, middles, d.year))
+                        }),
+                );
+            }
+        },
+        orders: &[Order::Place, Order::Given],
+    },
+    Rule {
         name: "father_and_given_name",
         keys: |r, out| {
             if r.father.tokens.len() >= 2 {

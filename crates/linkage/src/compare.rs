@@ -4,7 +4,7 @@
 use crate::Record;
 use crate::normalize::{
     Name, Place, Reading, Token, hash_of, normalize_email, normalize_passport, normalize_phone,
-    parse_date,
+    parse_date, vietnamese_shaped,
 };
 use domain::PartialDate;
 use domain::text::fold;
@@ -72,6 +72,7 @@ impl Field {
                 "middle_name_dropped",
                 "middle_name_differs",
                 "fuzzy",
+                "western_given_name",
                 "disagree",
             ],
             Field::BirthDate => &[
@@ -281,8 +282,11 @@ fn given_level(a: &Reading<'_>, b: &Reading<'_>) -> u8 {
         || swapped_given(a, b)
     {
         4
-    } else {
+    } else if vietnamese_shaped(&a.given.text) != vietnamese_shaped(&b.given.text) {
+        // "Thomas Nguyễn" for "Nguyễn Văn Dũng": a name taken abroad.
         5
+    } else {
+        6
     }
 }
 
@@ -315,11 +319,11 @@ fn compare_names(a: &Name, b: &Name) -> ((u8, u64), (u8, u64)) {
                 } else if close(&r.given.text, &t.text) {
                     4
                 } else {
-                    5
+                    6
                 }
             })
             .min()
-            .unwrap_or(5);
+            .unwrap_or(6);
         let tf = if level == 2 { t.hash } else { 0 };
         return ((0, 0), (level, tf));
     }
@@ -338,11 +342,14 @@ fn compare_names(a: &Name, b: &Name) -> ((u8, u64), (u8, u64)) {
         for rb in b.all_readings() {
             let f = family_level(&ra, &rb);
             let g = given_level(&ra, &rb);
-            // An order a record does not suggest only counts when it explains the
-            // whole name, given and middle names exactly (a typo in the family name
-            // hid the order); otherwise "Nguyễn Minh Tùng" would meet "Dũng ...
-            // Nguyễn" as two people surnamed Tùng/Dũng.
-            if !(ra.plausible && rb.plausible) && !(f <= 2 && g == 1) {
+            // An order a record does not suggest only counts against the other's
+            // suggested order, and when it explains the whole name, given and middle
+            // names exactly (a typo in the family name hid the order); otherwise
+            // "Nguyễn Minh Vinh" would meet "Nguyen Minh Kinh" as two people
+            // surnamed Vinh/Kinh, both given the name Nguyễn.
+            if !(ra.plausible && rb.plausible)
+                && !((ra.plausible || rb.plausible) && f <= 2 && g == 1)
+            {
                 continue;
             }
             // Term frequency of the more common family name: the conservative choice.
@@ -557,7 +564,9 @@ mod tests {
         assert_eq!(levels("Nguyễn Văn Đức", "Nguyen Duc"), (1, 2));
         assert_eq!(levels("Nguyễn Văn Đức", "Nguyen Vn Duc"), (1, 2));
         assert_eq!(levels("Nguyễn Văn Đức", "Nguyễn Hữu Đức"), (1, 3));
-        assert_eq!(levels("Nguyễn Minh Tùng", "Dũng Quang Ngọc Nguyễn"), (1, 5));
+        assert_eq!(levels("Nguyễn Minh Tùng", "Dũng Quang Ngọc Nguyễn"), (1, 6));
+        assert_eq!(levels("Nguyễn Văn Dũng", "Thomas Nguyễn"), (1, 5));
+        assert_eq!(levels("Nguyễn Minh Vinh", "NGUYEN MINH KINH"), (1, 4));
         assert_eq!(levels("Ngkuyễn Ngọc Hà", "Nguyễn Ngọc Hà"), (2, 1));
     }
 

@@ -54,6 +54,30 @@ pub(crate) fn is_surname(token: &str) -> bool {
     SURNAMES.contains(&token) && !MIDDLE_MARKERS.contains(&token)
 }
 
+/// True when a folded word has the shape of a Vietnamese syllable (onset, one to
+/// three vowels, a permitted final): "nguyen", "khuong", "huynh" do; "thomas",
+/// "ivan", "anna", "john" do not. Tells a Western given name taken abroad.
+pub(crate) fn vietnamese_shaped(word: &str) -> bool {
+    const ONSETS: [&str; 26] = [
+        "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", "b", "c", "d", "g", "h",
+        "k", "l", "m", "n", "p", "r", "s", "t", "v", "x",
+    ];
+    const FINALS: [&str; 9] = ["", "ng", "nh", "ch", "c", "m", "n", "p", "t"];
+    let rest = ONSETS
+        .iter()
+        .find_map(|o| word.strip_prefix(o).filter(|r| r.starts_with(is_vowel)))
+        .unwrap_or(word);
+    let vowels = rest
+        .bytes()
+        .take_while(|b| is_vowel(char::from(*b)))
+        .count();
+    (1..=3).contains(&vowels) && FINALS.contains(&&rest[vowels..])
+}
+
+fn is_vowel(c: char) -> bool {
+    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
+}
+
 /// One folded syllable with its hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Token {
@@ -427,6 +451,20 @@ mod tests {
         let n = Name::parse("John Smith");
         assert!(n.ambiguous);
         assert_eq!(n.readings().count(), 2);
+    }
+
+    #[test]
+    fn western_given_names_are_not_vietnamese_shaped() {
+        for w in [
+            "nguyen", "khuong", "huynh", "gia", "quy", "thuy", "ngoc", "anh", "o",
+        ] {
+            assert!(vietnamese_shaped(w), "{w}");
+        }
+        for w in [
+            "thomas", "ivan", "anna", "john", "amy", "eric", "cindy", "petr",
+        ] {
+            assert!(!vietnamese_shaped(w), "{w}");
+        }
     }
 
     #[test]
