@@ -23,6 +23,7 @@ pub struct FileSettings {
     pub session_absolute_hours: Option<i64>,
     pub lockout_threshold: Option<i64>,
     pub login_rate_per_minute: Option<i64>,
+    pub mfa_required_for_privileged: Option<bool>,
 }
 
 /// The checked settings.
@@ -57,6 +58,7 @@ const ENV_KEYS: &[&str] = &[
     "session_absolute_hours",
     "lockout_threshold",
     "login_rate_per_minute",
+    "mfa_required_for_privileged",
 ];
 
 fn env_table() -> toml::Table {
@@ -162,6 +164,9 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
             file.login_rate_per_minute,
             defaults.login_rate_per_minute,
         )?,
+        mfa_required_for_privileged: file
+            .mfa_required_for_privileged
+            .unwrap_or(defaults.mfa_required_for_privileged),
     };
     if let Some(origin) = &file.public_origin
         && (!(origin.starts_with("https://") || origin.starts_with("http://"))

@@ -271,7 +271,7 @@ fn init_logs(json: bool) {
     }
 }
 
-async fn open(settings: &config::Settings) -> Result<App, Failure> {
+fn prepare_data_dir(settings: &config::Settings) -> Result<(), Failure> {
     if config::uses_data_dir(settings) {
         std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
             Failure::new(
@@ -295,6 +295,11 @@ async fn open(settings: &config::Settings) -> Result<App, Failure> {
         })?;
         let _ = std::fs::remove_file(probe);
     }
+    Ok(())
+}
+
+async fn open(settings: &config::Settings) -> Result<App, Failure> {
+    prepare_data_dir(settings)?;
     let db = db::Db::connect(&settings.database_url, settings.db_max_connections)
         .await
         .map_err(|e| Failure::new(exit::DATABASE, format!("cannot open the database: {e}")))?;
@@ -343,6 +348,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Version => Ok(()),
         Command::Serve { demo, .. } => serve(settings, demo).await,
         Command::Migrate { down_to, status } => {
+            prepare_data_dir(&settings)?;
             let db = db::Db::connect(&settings.database_url, 2).await?;
             if status {
                 let v = db::migrate::current_version(&db).await?;

@@ -1,0 +1,388 @@
+//! The command line as scripts use it: the real binary, real databases.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test helpers fail loudly"
+)]
+
+use std::io::{Read, Write};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn kb(dir: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kieubao"));
+    c.current_dir(dir)
+        .env_remove("KIEUBAO_DATABASE_URL")
+        .env_remove("KIEUBAO_DATA_DIR")
+        .env_remove("KIEUBAO_CONFIG")
+        .env("KIEUBAO_LOG", "warn");
+    c
+}
+
+fn run_with_stdin(mut c: Command, input: &str) -> Output {
+    let mut child = c
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn version_prints_and_unknown_flags_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kb(dir.path()).arg("version").output().unwrap();
+    assert!(out.status.success());
+    assert!(text(&out.stdout).starts_with("kieubao "));
+    let out = kb(dir.path())
+        .args(["serve", "--no-such-flag"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let help = kb(dir.path()).arg("--help").output().unwrap();
+    assert!(text(&help.stdout).contains("Exit codes"));
+}
+
+#[test]
+fn unusable_data_dir_is_one_clear_line_and_exit_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, b"x").unwrap();
+    let out = kb(dir.path())
+        .args(["migrate", "--data-dir"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let out = kb(dir.path())
+        .args(["user", "list", "--data-dir"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("data directory"), "{err}");
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn unreachable_database_and_bad_configuration_fail_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kb(dir.path())
+        .args([
+            "user",
+            "list",
+            "--database-url",
+            "postgres://nobody@127.0.0.1:1/none",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr).trim().lines().count(), 1);
+    let out = kb(dir.path())
+        .args(["user", "list", "--database-url", "mysql://x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    std::fs::write(dir.path().join("kieubao.toml"), "addr = 'nonsense'\n").unwrap();
+    let out = kb(dir.path()).args(["serve"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains("addr"), "{}", text(&out.stderr));
+    std::fs::write(dir.path().join("kieubao.toml"), "no_such_key = 1\n").unwrap();
+    let out = kb(dir.path()).args(["user", "list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stderr).contains("no_such_key"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn environment_overrides_file_and_flags_override_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("kieubao.toml"), "addr = 'bad file value'\n").unwrap();
+    // The environment wins over the file...
+    let out = kb(dir.path())
+        .env("KIEUBAO_ADDR", "also bad env")
+        .args(["serve"])
+        .output()
+        .unwrap();
+    assert!(
+        text(&out.stderr).contains("also bad env"),
+        "{}",
+        text(&out.stderr)
+    );
+    // ...and the flag wins over both: this one is valid, so the server starts.
+    let mut child = kb(dir.path())
+        .env("KIEUBAO_ADDR", "also bad env")
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut buf = [0u8; 64];
+    let n = child.stdout.as_mut().unwrap().read(&mut buf).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(text(&buf[..n]).contains("listening"), "{}", text(&buf[..n]));
+}
+
+fn users_tokens_and_audit(dir: &std::path::Path, db_args: &[String]) {
+    let mut add = kb(dir);
+    add.args([
+        "user",
+        "add",
+        "--username",
+        "lan",
+        "--role",
+        "commune_officer",
+        "--commune",
+        "18628",
+    ])
+    .args(db_args);
+    let out = run_with_stdin(add, "a long enough passphrase\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // A weak password is refused with the field named, exit 6.
+    let mut weak = kb(dir);
+    weak.args(["user", "add", "--username", "binh", "--role", "viewer"])
+        .args(db_args);
+    let out = run_with_stdin(weak, "short\n");
+    assert_eq!(out.status.code(), Some(6));
+    assert!(
+        text(&out.stderr).contains("password"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A commune officer without a commune is refused.
+    let mut nocommune = kb(dir);
+    nocommune
+        .args([
+            "user",
+            "add",
+            "--username",
+            "chi",
+            "--role",
+            "commune_officer",
+        ])
+        .args(db_args);
+    let out = run_with_stdin(nocommune, "a long enough passphrase\n");
+    assert_eq!(out.status.code(), Some(6));
+    let out = kb(dir)
+        .args(["user", "list"])
+        .args(db_args)
+        .output()
+        .unwrap();
+    let listing = text(&out.stdout);
+    assert!(
+        listing.contains("lan\tcommune_officer\tactive\tnew_commune:18628"),
+        "{listing}"
+    );
+    assert!(!listing.contains("binh"));
+    let out = kb(dir)
+        .args([
+            "token",
+            "create",
+            "--username",
+            "lan",
+            "--expires-days",
+            "7",
+        ])
+        .args(db_args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).trim().starts_with("kb_"));
+    let out = kb(dir)
+        .args(["token", "create", "--username", "nobody"])
+        .args(db_args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(7));
+    let out = kb(dir)
+        .args(["user", "disable", "--username", "lan"])
+        .args(db_args)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = kb(dir)
+        .args(["audit", "verify"])
+        .args(db_args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("intact"));
+}
+
+#[test]
+fn users_tokens_and_audit_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    users_tokens_and_audit(
+        dir.path(),
+        &["--data-dir".into(), data.display().to_string()],
+    );
+}
+
+#[test]
+fn users_tokens_and_audit_on_postgres() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let name = format!("kb_test_cli_{}", uuid::Uuid::new_v4().simple());
+    let url = rt.block_on(db::testing::create_pg_database(&name)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    users_tokens_and_audit(dir.path(), &["--database-url".into(), url]);
+    rt.block_on(db::testing::drop_pg_database(&name));
+}
+
+#[test]
+fn database_from_a_newer_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = kb(dir.path())
+        .args(["migrate", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let url = format!("sqlite://{}?mode=rwc", data.join("kieubao.db").display());
+        let db = db::Db::connect(&url, 1).await.unwrap();
+        sqlx_insert_future_version(&db).await;
+        db.close().await;
+    });
+    let out = kb(dir.path())
+        .args(["user", "list", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(text(&out.stderr).contains("newer"), "{}", text(&out.stderr));
+}
+
+async fn sqlx_insert_future_version(db: &db::Db) {
+    db::query(
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 'x')",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+}
+
+#[test]
+fn demo_csv_is_deterministic_for_a_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["a.csv", "b.csv"] {
+        let out = kb(dir.path())
+            .args(["demo", "--people", "500", "--seed", "9", "--csv", name])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let a = std::fs::read(dir.path().join("a.csv")).unwrap();
+    let b = std::fs::read(dir.path().join("b.csv")).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(text(&a).lines().count(), 501);
+    let out = kb(dir.path())
+        .args(["demo", "--people", "200", "--seed", "9", "--lists", "l.csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lists = std::fs::read_to_string(dir.path().join("l.csv")).unwrap();
+    assert!(lists.starts_with(
+        "record_id,source,full_name,gender,birth_date,country,city_abroad,hometown,passport_no,phone,email,father_name,category,true_person_id"
+    ));
+}
+
+fn http_get(addr: &str, path: &str) -> Option<String> {
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").ok()?;
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).ok()?;
+    Some(resp)
+}
+
+fn serve_demo_once(dir: &std::path::Path, port: u16) -> String {
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = kb(dir)
+        .env("KIEUBAO_DEMO_PASSWORD", "demo password for tests")
+        .args(["serve", "--demo", "--addr", &addr, "--data-dir", "data"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let mut ready = None;
+    while start.elapsed() < Duration::from_secs(60) {
+        if let Some(r) = http_get(&addr, "/readyz") {
+            ready = Some(r);
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let health = http_get(&addr, "/healthz").unwrap_or_default();
+    // Graceful shutdown on SIGTERM.
+    Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    assert!(ready.unwrap_or_default().contains(" 200 "));
+    assert!(health.contains(" 200 "));
+    assert!(status.success(), "graceful shutdown exits 0");
+    out
+}
+
+#[test]
+fn serve_demo_fills_once_and_keeps_data_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let first = serve_demo_once(dir.path(), port);
+    assert!(first.contains("listening"), "{first}");
+    let count = || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let url = format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("data/kieubao.db").display()
+            );
+            let db = db::Db::connect(&url, 1).await.unwrap();
+            let n: i64 = db::query_scalar("SELECT COUNT(*) FROM persons")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+            db.close().await;
+            n
+        })
+    };
+    let n1 = count();
+    assert!(n1 >= 1000, "demo people loaded: {n1}");
+    serve_demo_once(dir.path(), port);
+    assert_eq!(count(), n1, "--demo on a database with data adds nothing");
+}
