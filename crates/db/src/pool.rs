@@ -99,7 +99,13 @@ impl Db {
         } else {
             None
         };
-        let tx = self.pool.begin().await?;
+        // BEGIN IMMEDIATE takes SQLite's write lock up front (waiting up to
+        // the busy time-out), so another process writing the same file
+        // cannot make a read-then-write transaction fail half-way.
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
         Ok(WriteTx { tx, _guard: guard })
     }
 

@@ -2,6 +2,7 @@ use crate::dual;
 use crate::helpers::TestApp;
 
 dual!(
+    two_servers_share_sessions_and_the_audit_chain,
     health_and_readiness_answer,
     unknown_page_is_a_translated_404,
     anonymous_home_redirects_to_sign_in
@@ -38,4 +39,55 @@ async fn anonymous_home_redirects_to_sign_in(app: TestApp) {
     let r = app.client.get(app.url("/")).send().await.unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/login");
+}
+
+async fn two_servers_share_sessions_and_the_audit_chain(app: TestApp) {
+    app.add_user("admin", domain::Role::Admin, vec![]).await;
+    let second = app.spawn_second_server().await;
+    // Sign in on the first server, browse on the second with the same cookie.
+    let r = app
+        .sign_in(&app.client, "admin", crate::helpers::PASSWORD)
+        .await;
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let r = TestApp::new_client()
+        .get(format!("http://{second}/"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // Audit rows written concurrently by both servers form one intact chain.
+    let actor = app::Actor::system("test");
+    let other_db = db::Db::connect(&app.db_url, 4).await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let db = if i % 2 == 0 {
+            app.app.db.clone()
+        } else {
+            other_db.clone()
+        };
+        let actor = actor.clone();
+        tasks.push(tokio::spawn(async move {
+            app::audit::record(
+                &db,
+                &actor,
+                app::audit::Event::new("test.concurrent", "thing", &i),
+            )
+            .await
+            .unwrap();
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert!(matches!(
+        app::audit::verify(&app.app.db).await.unwrap(),
+        app::audit::Verification::Intact { .. }
+    ));
 }

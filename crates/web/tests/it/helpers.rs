@@ -15,6 +15,7 @@ pub struct TestApp {
     pub backend: Backend,
     /// Browser-like client: keeps cookies, does not follow redirects.
     pub client: reqwest::Client,
+    pub db_url: String,
     _dir: Option<tempfile::TempDir>,
     pg_name: Option<String>,
 }
@@ -100,6 +101,28 @@ pub fn extract_csrf(html: &str) -> String {
     panic!("no csrf token in page");
 }
 
+impl TestApp {
+    /// Starts another server process-equivalent (its own pool) on the same
+    /// database, as a second app server behind a load balancer would be.
+    pub async fn spawn_second_server(&self) -> SocketAddr {
+        let db = Db::connect(&self.db_url, 4).await.unwrap();
+        let app = App::new(db, self.app.settings.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            web::serve(
+                listener,
+                app,
+                web::WebConfig::default(),
+                std::future::pending(),
+            )
+            .await
+            .unwrap();
+        });
+        addr
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(name) = self.pg_name.take() {
@@ -134,6 +157,7 @@ pub async fn spawn_app_with(backend: Backend, settings: AppSettings) -> TestApp 
             (url, None, Some(name))
         }
     };
+    let db_url = url.clone();
     let db = Db::connect(&url, 8).await.unwrap();
     db::migrate::run(&db, &app::clock::now()).await.unwrap();
     let app = App::new(db, settings);
@@ -155,6 +179,7 @@ pub async fn spawn_app_with(backend: Backend, settings: AppSettings) -> TestApp 
         app,
         backend,
         client: TestApp::new_client(),
+        db_url,
         _dir: dir,
         pg_name,
     }
