@@ -80,7 +80,8 @@ impl Field {
                 "exact",
                 "day_month_swapped",
                 "one_part_differs",
-                "partial_compatible",
+                "same_month_and_year",
+                "same_year",
                 "disagree",
             ],
             Field::Gender | Field::Country => &["missing", "agree", "disagree"],
@@ -259,12 +260,16 @@ fn family_level(a: &Reading<'_>, b: &Reading<'_>) -> u8 {
     }
 }
 
-/// Same number of middle names, each equal or one typo away.
+/// Same number of middle names, each equal or one typo away; short middle names
+/// must be equal ("Mạnh" and "Anh" are two names, one edit apart).
 fn middles_close(a: &[Token], b: &[Token]) -> bool {
     a.len() == b.len()
-        && a.iter()
-            .zip(b)
-            .all(|(x, y)| x.hash == y.hash || within_one_edit(x.text.as_bytes(), y.text.as_bytes()))
+        && a.iter().zip(b).all(|(x, y)| {
+            x.hash == y.hash
+                || (x.text.len() >= 4
+                    && y.text.len() >= 4
+                    && within_one_edit(x.text.as_bytes(), y.text.as_bytes()))
+        })
 }
 
 fn given_level(a: &Reading<'_>, b: &Reading<'_>) -> u8 {
@@ -384,17 +389,14 @@ fn date_level(a: Option<PartialDate>, b: Option<PartialDate>) -> u8 {
         } else if agree == 2 {
             3
         } else {
-            5
+            6
         }
     } else {
-        let months_agree = match (a.month, b.month) {
-            (Some(x), Some(y)) => x == y,
-            _ => true,
-        };
-        if a.year == b.year && months_agree {
-            4
-        } else {
-            5
+        // One date partial: compatible to the month, or only to the year.
+        match (a.year == b.year, a.month, b.month) {
+            (true, Some(x), Some(y)) if x == y => 4,
+            (true, Some(_), Some(_)) | (false, ..) => 6,
+            (true, ..) => 5,
         }
     }
 }
@@ -562,7 +564,8 @@ mod tests {
     #[test]
     fn dropped_middle_name_is_partial() {
         assert_eq!(levels("Nguyễn Văn Đức", "Nguyen Duc"), (1, 2));
-        assert_eq!(levels("Nguyễn Văn Đức", "Nguyen Vn Duc"), (1, 2));
+        assert_eq!(levels("Nguyễn Thanh Đức", "Nguyen Thnah Duc"), (1, 2));
+        assert_eq!(levels("Nguyễn Mạnh Khánh", "Nguyễn Anh Khánh"), (1, 3));
         assert_eq!(levels("Nguyễn Văn Đức", "Nguyễn Hữu Đức"), (1, 3));
         assert_eq!(levels("Nguyễn Minh Tùng", "Dũng Quang Ngọc Nguyễn"), (1, 6));
         assert_eq!(levels("Nguyễn Văn Dũng", "Thomas Nguyễn"), (1, 5));
@@ -588,10 +591,12 @@ mod tests {
         assert_eq!(g.levels[2], 1);
         let g = gamma(&rec("a", "1980-03-04"), &rec("a", "1980-04-03"));
         assert_eq!(g.levels[2], 2);
-        let g = gamma(&rec("a", "1980-03-04"), &rec("a", "1980"));
+        let g = gamma(&rec("a", "1980-03-04"), &rec("a", "03/1980"));
         assert_eq!(g.levels[2], 4);
-        let g = gamma(&rec("a", "1980-03-04"), &rec("a", "1981"));
+        let g = gamma(&rec("a", "1980-03-04"), &rec("a", "1980"));
         assert_eq!(g.levels[2], 5);
+        let g = gamma(&rec("a", "1980-03-04"), &rec("a", "1981"));
+        assert_eq!(g.levels[2], 6);
     }
 }
 
