@@ -200,13 +200,13 @@ fn write_explain<'a, W: Write>(
     }
     w.write_record(&header)?;
     for p in &dedupe.pairs {
-        let (a, b) = (p.a as usize, p.b as usize);
-        let g = gamma(&prepared(a), &prepared(b));
+        let (first, second) = (p.a as usize, p.b as usize);
+        let g = gamma(&prepared(first), &prepared(second));
         let c = Comparison::from_gamma(&g, &dedupe.model);
         let same = dedupe.cluster_ids[p.a as usize] == dedupe.cluster_ids[p.b as usize];
         let mut row = vec![
-            id(a).to_owned(),
-            id(b).to_owned(),
+            id(first).to_owned(),
+            id(second).to_owned(),
             format!("{:.6}", c.probability),
             format!("{:.3}", c.weight),
             same.to_string(),
