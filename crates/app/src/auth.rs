@@ -103,6 +103,11 @@ pub struct NewSession {
     pub token: String,
     pub csrf: String,
     pub user_id: i64,
+    /// The password was right but a second factor is still owed.
+    pub mfa_pending: bool,
+    /// Two-factor is required for the account's role but not set up yet:
+    /// the user is sent to enrol.
+    pub must_enrol: bool,
 }
 
 /// Signs in with username and password. Wrong user and wrong password give
@@ -175,10 +180,18 @@ pub async fn sign_in(app: &App, username: &str, password: &str, ip: &str) -> App
         .bind(id)
         .execute(&app.db.pool)
         .await?;
-    let session = create_session(app, id, ip).await?;
     let mut actor = users::actor_for(app, id).await?;
     ip.clone_into(&mut actor.ip);
-    audit::record(&app.db, &actor, Event::new("auth.sign_in", "user", &id)).await?;
+    let mfa_enabled = crate::mfa::enabled(app, id).await?;
+    let mut session = create_session(app, id, ip, mfa_enabled).await?;
+    session.must_enrol = !mfa_enabled && crate::mfa::required_for(&app.settings, actor.role);
+    audit::record(
+        &app.db,
+        &actor,
+        Event::new("auth.sign_in", "user", &id)
+            .with(serde_json::json!({ "mfa_pending": mfa_enabled })),
+    )
+    .await?;
     Ok(session)
 }
 
@@ -198,14 +211,19 @@ async fn audit_failure(app: &App, username: &str, ip: &str, reason: &str) -> App
 }
 
 /// Creates a session for a user (sign-in, or rotation after a privilege change).
-pub async fn create_session(app: &App, user_id: i64, ip: &str) -> AppResult<NewSession> {
+pub async fn create_session(
+    app: &App,
+    user_id: i64,
+    ip: &str,
+    mfa_pending: bool,
+) -> AppResult<NewSession> {
     let token = random_token();
     let csrf = random_token();
     let now = clock::now();
     let expires = clock::in_seconds(app.settings.session_absolute_hours * 3600);
     sqlx::query(
-        "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip, mfa_pending) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(token_hash(&token))
     .bind(user_id)
@@ -214,12 +232,15 @@ pub async fn create_session(app: &App, user_id: i64, ip: &str) -> AppResult<NewS
     .bind(&now)
     .bind(&expires)
     .bind(ip)
+    .bind(i64::from(mfa_pending))
     .execute(&app.db.pool)
     .await?;
     Ok(NewSession {
         token,
         csrf,
         user_id,
+        mfa_pending,
+        must_enrol: false,
     })
 }
 
@@ -228,13 +249,15 @@ pub async fn create_session(app: &App, user_id: i64, ip: &str) -> AppResult<NewS
 pub struct SessionInfo {
     pub actor: Actor,
     pub csrf: String,
+    /// Only the second sign-in step is allowed with this session.
+    pub mfa_pending: bool,
 }
 
 /// Resolves a session cookie; expired (idle or absolute) sessions are deleted.
 pub async fn session(app: &App, token: &str, ip: &str) -> AppResult<SessionInfo> {
     let hash = token_hash(token);
     let row = sqlx::query(
-        "SELECT user_id, csrf_token, last_seen_at, expires_at FROM sessions WHERE id_hash = $1",
+        "SELECT user_id, csrf_token, last_seen_at, expires_at, mfa_pending FROM sessions WHERE id_hash = $1",
     )
     .bind(&hash)
     .fetch_optional(&app.db.pool)
@@ -246,6 +269,7 @@ pub async fn session(app: &App, token: &str, ip: &str) -> AppResult<SessionInfo>
     let csrf: String = row.try_get(1)?;
     let last_seen: String = row.try_get(2)?;
     let expires: String = row.try_get(3)?;
+    let mfa_pending: i64 = row.try_get(4)?;
     let now = time::OffsetDateTime::now_utc();
     let idle_limit = now - time::Duration::minutes(app.settings.session_idle_minutes);
     let idle_expired = clock::parse(&last_seen).is_none_or(|t| t < idle_limit);
@@ -266,7 +290,11 @@ pub async fn session(app: &App, token: &str, ip: &str) -> AppResult<SessionInfo>
     }
     let mut actor = users::actor_for(app, user_id).await?;
     ip.clone_into(&mut actor.ip);
-    Ok(SessionInfo { actor, csrf })
+    Ok(SessionInfo {
+        actor,
+        csrf,
+        mfa_pending: mfa_pending != 0,
+    })
 }
 
 /// Ends one session.
@@ -402,6 +430,48 @@ pub async fn revoke_token(app: &App, actor: &Actor, token_id: i64) -> AppResult<
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// An API token as listed to its owner (never the token itself).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TokenSummary {
+    pub id: i64,
+    pub name: String,
+    pub scopes: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub revoked: bool,
+    pub expired: bool,
+}
+
+/// The actor's own API tokens, newest first.
+pub async fn list_tokens(app: &App, actor: &Actor) -> AppResult<Vec<TokenSummary>> {
+    crate::access::authorize(actor, crate::access::Action::SelfProfile)?;
+    let Some(id) = actor.user_id else {
+        return Ok(Vec::new());
+    };
+    let now = clock::now();
+    let rows = sqlx::query(
+        "SELECT id, name, scopes, created_at, expires_at, revoked_at FROM api_tokens \
+         WHERE user_id = $1 ORDER BY id DESC",
+    )
+    .bind(id)
+    .fetch_all(&app.db.pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let expires_at: String = r.try_get(4)?;
+        out.push(TokenSummary {
+            id: r.try_get(0)?,
+            name: r.try_get(1)?,
+            scopes: r.try_get(2)?,
+            created_at: r.try_get(3)?,
+            expired: expires_at < now,
+            expires_at,
+            revoked: r.try_get::<Option<String>, _>(5)?.is_some(),
+        });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -11,7 +11,9 @@ pub mod auth;
 pub mod clock;
 pub mod demo_data;
 pub mod error;
+pub mod mfa;
 pub mod overview;
+pub mod totp;
 pub mod users;
 
 pub use actor::{Actor, Jurisdiction};
@@ -30,6 +32,9 @@ pub struct AppSettings {
     pub lockout_threshold: i64,
     /// Sign-in attempts allowed per IP address per minute.
     pub login_rate_per_minute: i64,
+    /// Administrators and province officers must sign in with a second
+    /// factor (TOTP); those not yet enrolled are sent to enrol.
+    pub mfa_required_for_privileged: bool,
 }
 
 impl Default for AppSettings {
@@ -39,6 +44,7 @@ impl Default for AppSettings {
             session_absolute_hours: 12,
             lockout_threshold: 5,
             login_rate_per_minute: 20,
+            mfa_required_for_privileged: true,
         }
     }
 }

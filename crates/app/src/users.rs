@@ -290,6 +290,44 @@ pub async fn reset_password(
     Ok(())
 }
 
+/// Changes the actor's own password, given the current one; every other
+/// session of the account ends (the one in `keep_session` stays).
+pub async fn change_own_password(
+    app: &App,
+    actor: &Actor,
+    current: &str,
+    new_password: &str,
+    keep_session: Option<&str>,
+) -> AppResult<()> {
+    access::authorize(actor, Action::SelfProfile)?;
+    let user_id = actor.user_id.ok_or(AppError::Forbidden)?;
+    crate::mfa::check_current_password(app, user_id, current).await?;
+    auth::check_password_policy(&actor.username, new_password)
+        .map_err(|e| AppError::Invalid(vec![e]))?;
+    let hash = auth::hash_password(new_password)?;
+    let mut tx = app.db.begin_write().await?;
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(&hash)
+        .bind(clock::now())
+        .bind(user_id)
+        .execute(&mut *tx.tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+        .bind(user_id)
+        .bind(keep_session.map(auth::token_hash).unwrap_or_default())
+        .execute(&mut *tx.tx)
+        .await?;
+    audit::append(
+        &mut tx,
+        app.db.backend,
+        actor,
+        Event::new("user.password_change", "user", &user_id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Disables (or re-enables) an account; its sessions end at once.
 pub async fn set_disabled(app: &App, actor: &Actor, user_id: i64, disabled: bool) -> AppResult<()> {
     access::authorize(actor, Action::UserAdmin)?;

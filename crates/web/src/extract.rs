@@ -29,12 +29,13 @@ impl FromRequestParts<AppState> for User {
             .await
             .unwrap_or_else(|e| match e {});
         match ctx.session {
-            Some(s) => Ok(User {
+            // A session still owing its second factor grants no page.
+            Some(s) if !s.mfa_pending => Ok(User {
                 actor: s.actor,
                 csrf: s.csrf,
                 lang: ctx.lang,
             }),
-            None => Err(PageError {
+            _ => Err(PageError {
                 err: app::AppError::Unauthenticated,
                 lang: ctx.lang,
             }),

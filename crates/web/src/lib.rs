@@ -3,6 +3,7 @@
 //! Handlers parse, call one use case in `app` (which checks access), and
 //! render. No SQL and no business rules here.
 
+pub mod accounts;
 pub mod api;
 pub mod assets;
 pub mod error;

@@ -53,8 +53,9 @@ struct LoginPage {
 
 /// `GET /login`: the form, with a pre-session CSRF cookie (double submit).
 pub async fn login_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    if ctx.session.is_some() {
-        return Ok(Redirect::to("/").into_response());
+    if let Some(s) = &ctx.session {
+        let to = if s.mfa_pending { "/login/mfa" } else { "/" };
+        return Ok(Redirect::to(to).into_response());
     }
     let csrf = app::auth::random_token();
     let page = LoginPage {
@@ -102,7 +103,15 @@ pub async fn login_submit(
             if let Some(old) = &ctx.session_token {
                 app::auth::sign_out(&state.app, old).await?;
             }
-            let mut resp = Redirect::to("/").into_response();
+            // Second factor owed, or required but not set up yet: there next.
+            let to = if s.mfa_pending {
+                "/login/mfa"
+            } else if s.must_enrol {
+                "/profile"
+            } else {
+                "/"
+            };
+            let mut resp = Redirect::to(to).into_response();
             resp.headers_mut().append(
                 header::SET_COOKIE,
                 set_cookie(&state, state.cfg.session_cookie(), &s.token, None, true),

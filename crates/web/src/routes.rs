@@ -4,7 +4,7 @@
 
 use axum::routing::MethodRouter;
 
-use crate::{AppState, api, assets, pages};
+use crate::{AppState, accounts, api, assets, pages};
 
 /// Who may call a route. The fine-grained decision (role, jurisdiction) is
 /// taken inside the use case by `app::access`; this is the outer gate.
@@ -110,6 +110,125 @@ pub fn table() -> Vec<Route> {
             Token,
             "any token",
             axum::routing::get(api::me),
+        ),
+        route(
+            "GET",
+            "/login/mfa",
+            Public,
+            "a session owing its second factor (others are redirected)",
+            axum::routing::get(accounts::mfa_form),
+        ),
+        route(
+            "POST",
+            "/login/mfa",
+            Public,
+            "a session owing its second factor (CSRF, per-account limit)",
+            axum::routing::post(accounts::mfa_submit),
+        ),
+        route(
+            "GET",
+            "/profile",
+            Session,
+            "any signed-in user (own account)",
+            axum::routing::get(accounts::profile),
+        ),
+        route(
+            "POST",
+            "/profile/password",
+            Session,
+            "any signed-in user (current password)",
+            axum::routing::post(accounts::change_password),
+        ),
+        route(
+            "POST",
+            "/profile/mfa/begin",
+            Session,
+            "any signed-in user (own account)",
+            axum::routing::post(accounts::mfa_begin),
+        ),
+        route(
+            "POST",
+            "/profile/mfa/confirm",
+            Session,
+            "any signed-in user (own account)",
+            axum::routing::post(accounts::mfa_confirm),
+        ),
+        route(
+            "POST",
+            "/profile/mfa/disable",
+            Session,
+            "signed-in users for whom two-factor is not required",
+            axum::routing::post(accounts::mfa_disable),
+        ),
+        route(
+            "POST",
+            "/profile/tokens",
+            Session,
+            "any signed-in user (own tokens; admin scope for admins)",
+            axum::routing::post(accounts::token_create),
+        ),
+        route(
+            "POST",
+            "/profile/tokens/{id}/revoke",
+            Session,
+            "the token's owner or an administrator",
+            axum::routing::post(accounts::token_revoke),
+        ),
+        route(
+            "POST",
+            "/profile/sign-out-everywhere",
+            Session,
+            "any signed-in user",
+            axum::routing::post(accounts::sign_out_everywhere),
+        ),
+        route(
+            "GET",
+            "/admin/users",
+            Session,
+            "admin",
+            axum::routing::get(accounts::users),
+        ),
+        route(
+            "POST",
+            "/admin/users",
+            Session,
+            "admin",
+            axum::routing::post(accounts::user_create),
+        ),
+        route(
+            "POST",
+            "/admin/users/{id}/disable",
+            Session,
+            "admin",
+            axum::routing::post(accounts::user_disable),
+        ),
+        route(
+            "POST",
+            "/admin/users/{id}/enable",
+            Session,
+            "admin",
+            axum::routing::post(accounts::user_enable),
+        ),
+        route(
+            "POST",
+            "/admin/users/{id}/password",
+            Session,
+            "admin",
+            axum::routing::post(accounts::user_reset_password),
+        ),
+        route(
+            "GET",
+            "/audit",
+            Session,
+            "admin, province_officer",
+            axum::routing::get(accounts::audit),
+        ),
+        route(
+            "GET",
+            "/audit/export.xlsx",
+            Session,
+            "admin, province_officer (audited export)",
+            axum::routing::get(accounts::audit_export),
         ),
     ]
 }

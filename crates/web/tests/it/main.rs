@@ -8,6 +8,8 @@
 
 mod helpers;
 
+mod access_matrix;
+mod accounts;
 mod audit;
 mod auth;
 mod browser;

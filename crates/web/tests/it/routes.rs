@@ -19,6 +19,23 @@ fn every_route_is_classified() {
         ("POST", "/logout", Access::Session),
         ("GET", "/", Access::Session),
         ("GET", "/api/v1/me", Access::Token),
+        ("GET", "/login/mfa", Access::Public),
+        ("POST", "/login/mfa", Access::Public),
+        ("GET", "/profile", Access::Session),
+        ("POST", "/profile/password", Access::Session),
+        ("POST", "/profile/mfa/begin", Access::Session),
+        ("POST", "/profile/mfa/confirm", Access::Session),
+        ("POST", "/profile/mfa/disable", Access::Session),
+        ("POST", "/profile/tokens", Access::Session),
+        ("POST", "/profile/tokens/{id}/revoke", Access::Session),
+        ("POST", "/profile/sign-out-everywhere", Access::Session),
+        ("GET", "/admin/users", Access::Session),
+        ("POST", "/admin/users", Access::Session),
+        ("POST", "/admin/users/{id}/disable", Access::Session),
+        ("POST", "/admin/users/{id}/enable", Access::Session),
+        ("POST", "/admin/users/{id}/password", Access::Session),
+        ("GET", "/audit", Access::Session),
+        ("GET", "/audit/export.xlsx", Access::Session),
     ];
     assert_eq!(actual, expected);
     for r in table() {
