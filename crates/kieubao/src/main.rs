@@ -86,6 +86,8 @@ enum Command {
     },
     /// Generate demo people into the database, or into a CSV file with --csv.
     Demo(DemoArgs),
+    /// Find records of the same person in a CSV (no database needed); writes record_id,cluster_id.
+    Dedupe(DedupeArgs),
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -113,6 +115,22 @@ struct DemoArgs {
     /// Also write agency lists with name variations and ground truth to this CSV file.
     #[arg(long)]
     lists: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct DedupeArgs {
+    /// Input CSV with a header: record_id, source, full_name, gender, birth_date, country,
+    /// city_abroad, hometown, passport_no, phone, email, father_name, category (missing columns are empty).
+    input: PathBuf,
+    /// Output CSV: record_id,cluster_id for every input row.
+    #[arg(long)]
+    out: PathBuf,
+    /// Match probability above which two records are the same person (0 < T < 1).
+    #[arg(long)]
+    threshold: Option<f64>,
+    /// Also write the scored pairs with a per-field explanation.
+    #[arg(long)]
+    explain: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -341,11 +359,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         println!("kieubao {}", env!("CARGO_PKG_VERSION"));
         return Ok(());
     }
+    if let Command::Dedupe(args) = &cli.command {
+        return dedupe(args);
+    }
     let settings = config::load(&overrides)?;
     init_logs(settings.json_logs);
     let system = Actor::system("cli");
     match cli.command {
-        Command::Version => Ok(()),
+        Command::Version | Command::Dedupe(_) => Ok(()),
         Command::Serve { demo, .. } => serve(settings, demo).await,
         Command::Migrate { down_to, status } => {
             prepare_data_dir(&settings)?;
@@ -495,6 +516,34 @@ async fn user(app: &App, system: &Actor, cmd: UserCommand) -> Result<(), Failure
             Ok(())
         }
     }
+}
+
+fn dedupe(args: &DedupeArgs) -> Result<(), Failure> {
+    let started = std::time::Instant::now();
+    let open_in = |p: &PathBuf| {
+        std::fs::File::open(p)
+            .map_err(|e| Failure::new(exit::INVALID, format!("{}: {e}", p.display())))
+    };
+    let create = |p: &PathBuf| {
+        std::fs::File::create(p)
+            .map(|f| std::io::BufWriter::with_capacity(1 << 20, f))
+            .map_err(|e| Failure::new(exit::FAILURE, format!("{}: {e}", p.display())))
+    };
+    let input = std::io::BufReader::with_capacity(1 << 20, open_in(&args.input)?);
+    let out = create(&args.out)?;
+    let explain = args.explain.as_ref().map(create).transpose()?;
+    let summary = linkage::run_dedupe(input, out, explain, args.threshold)
+        .map_err(|e| Failure::new(exit::INVALID, format!("{}: {e}", args.input.display())))?;
+    eprintln!(
+        "{} records, {} clusters ({} with several records, largest {}), {} pairs compared, {:.1} s",
+        summary.records,
+        summary.clusters,
+        summary.multi_record_clusters,
+        summary.largest_cluster,
+        summary.candidate_pairs,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 async fn demo(settings: &config::Settings, args: &DemoArgs) -> Result<(), Failure> {

@@ -386,3 +386,70 @@ fn serve_demo_fills_once_and_keeps_data_across_restarts() {
     serve_demo_once(dir.path(), port);
     assert_eq!(count(), n1, "--demo on a database with data adds nothing");
 }
+
+#[test]
+fn dedupe_clusters_generated_lists_without_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kb(dir.path())
+        .args(["demo", "--people", "300", "--seed", "5", "--lists", "l.csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = kb(dir.path())
+        .args(["dedupe", "l.csv", "--out", "c.csv", "--explain", "p.csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let lists = std::fs::read_to_string(dir.path().join("l.csv")).unwrap();
+    let clusters = std::fs::read_to_string(dir.path().join("c.csv")).unwrap();
+    // Every input row gets exactly one cluster.
+    let truth: std::collections::HashMap<String, String> = lists
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let cols: Vec<&str> = l.split(',').collect();
+            (cols[0].to_owned(), (*cols.last().unwrap()).to_owned())
+        })
+        .collect();
+    let assigned: Vec<(String, String)> = clusters
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let (a, b) = l.split_once(',').unwrap();
+            (a.to_owned(), b.to_owned())
+        })
+        .collect();
+    assert_eq!(assigned.len(), truth.len());
+    // Pairwise precision and recall against the generator's ground truth.
+    let (mut tp, mut fp, mut fneg) = (0u32, 0u32, 0u32);
+    for i in 0..assigned.len() {
+        for j in i + 1..assigned.len() {
+            let same_cluster = assigned[i].1 == assigned[j].1;
+            let same_person = truth[&assigned[i].0] == truth[&assigned[j].0];
+            match (same_cluster, same_person) {
+                (true, true) => tp += 1,
+                (true, false) => fp += 1,
+                (false, true) => fneg += 1,
+                (false, false) => {}
+            }
+        }
+    }
+    let precision = f64::from(tp) / f64::from(tp + fp).max(1.0);
+    let recall = f64::from(tp) / f64::from(tp + fneg).max(1.0);
+    assert!(tp > 20, "too few true pairs to judge: {tp}");
+    assert!(
+        precision > 0.9 && recall > 0.85,
+        "precision {precision}, recall {recall}"
+    );
+    assert!(
+        std::fs::read_to_string(dir.path().join("p.csv"))
+            .unwrap()
+            .starts_with("record_id_a,record_id_b")
+    );
+    // Bad input: one line, non-zero exit.
+    let out = kb(dir.path())
+        .args(["dedupe", "missing.csv", "--out", "x.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6));
+}
