@@ -13,6 +13,7 @@ pub mod demo_data;
 pub mod error;
 pub mod mfa;
 pub mod overview;
+pub mod people;
 pub mod totp;
 pub mod users;
 

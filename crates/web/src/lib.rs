@@ -5,11 +5,13 @@
 
 pub mod accounts;
 pub mod api;
+pub mod api_people;
 pub mod assets;
 pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod pages;
+pub mod people_pages;
 pub mod routes;
 pub mod security;
 

@@ -4,7 +4,7 @@
 
 use axum::routing::MethodRouter;
 
-use crate::{AppState, accounts, api, assets, pages};
+use crate::{AppState, accounts, api, api_people, assets, pages, people_pages};
 
 /// Who may call a route. The fine-grained decision (role, jurisdiction) is
 /// taken inside the use case by `app::access`; this is the outer gate.
@@ -229,6 +229,125 @@ pub fn table() -> Vec<Route> {
             Session,
             "admin, province_officer (audited export)",
             axum::routing::get(accounts::audit_export),
+        ),
+        route(
+            "GET",
+            "/people",
+            Session,
+            "roles reading people (jurisdiction filtered)",
+            axum::routing::get(people_pages::list),
+        ),
+        route(
+            "POST",
+            "/people",
+            Session,
+            "roles creating people, in their jurisdiction",
+            axum::routing::post(people_pages::create),
+        ),
+        route(
+            "GET",
+            "/people/new",
+            Session,
+            "roles creating people",
+            axum::routing::get(people_pages::new_form),
+        ),
+        route(
+            "GET",
+            "/people/pick/communes",
+            Session,
+            "any signed-in user (reference data)",
+            axum::routing::get(people_pages::pick_communes),
+        ),
+        route(
+            "GET",
+            "/people/pick/countries",
+            Session,
+            "any signed-in user (reference data)",
+            axum::routing::get(people_pages::pick_countries),
+        ),
+        route(
+            "GET",
+            "/people/{id}",
+            Session,
+            "roles reading people, in jurisdiction (view audited)",
+            axum::routing::get(people_pages::show),
+        ),
+        route(
+            "POST",
+            "/people/{id}",
+            Session,
+            "roles updating people, in jurisdiction",
+            axum::routing::post(people_pages::update),
+        ),
+        route(
+            "GET",
+            "/people/{id}/edit",
+            Session,
+            "roles updating people, in jurisdiction",
+            axum::routing::get(people_pages::edit_form),
+        ),
+        route(
+            "POST",
+            "/people/{id}/reveal",
+            Session,
+            "province, commune officers, missions (audited)",
+            axum::routing::post(people_pages::reveal),
+        ),
+        route(
+            "POST",
+            "/people/{id}/delete",
+            Session,
+            "province, commune officers",
+            axum::routing::post(people_pages::delete),
+        ),
+        route(
+            "POST",
+            "/people/{id}/undelete",
+            Session,
+            "province, commune officers",
+            axum::routing::post(people_pages::undelete),
+        ),
+        route(
+            "POST",
+            "/people/{id}/restore",
+            Session,
+            "roles updating people, in jurisdiction",
+            axum::routing::post(people_pages::restore),
+        ),
+        route(
+            "GET",
+            "/api/v1/people",
+            Token,
+            "read scope, roles reading people",
+            axum::routing::get(api_people::list),
+        ),
+        route(
+            "POST",
+            "/api/v1/people",
+            Token,
+            "write scope, roles creating people",
+            axum::routing::post(api_people::create),
+        ),
+        route(
+            "GET",
+            "/api/v1/people/{id}",
+            Token,
+            "read scope, roles reading people (view audited)",
+            axum::routing::get(api_people::read),
+        ),
+        route(
+            "PATCH",
+            "/api/v1/people/{id}",
+            Token,
+            "write scope, roles updating people (If-Match)",
+            axum::routing::patch(api_people::update),
+        ),
+        route(
+            "DELETE",
+            "/api/v1/people/{id}",
+            Token,
+            "write scope, province and commune officers",
+            axum::routing::delete(api_people::delete),
         ),
     ]
 }

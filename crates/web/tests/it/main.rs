@@ -14,4 +14,5 @@ mod audit;
 mod auth;
 mod browser;
 mod foundation;
+mod people;
 mod routes;

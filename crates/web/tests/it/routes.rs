@@ -36,6 +36,23 @@ fn every_route_is_classified() {
         ("POST", "/admin/users/{id}/password", Access::Session),
         ("GET", "/audit", Access::Session),
         ("GET", "/audit/export.xlsx", Access::Session),
+        ("GET", "/people", Access::Session),
+        ("POST", "/people", Access::Session),
+        ("GET", "/people/new", Access::Session),
+        ("GET", "/people/pick/communes", Access::Session),
+        ("GET", "/people/pick/countries", Access::Session),
+        ("GET", "/people/{id}", Access::Session),
+        ("POST", "/people/{id}", Access::Session),
+        ("GET", "/people/{id}/edit", Access::Session),
+        ("POST", "/people/{id}/reveal", Access::Session),
+        ("POST", "/people/{id}/delete", Access::Session),
+        ("POST", "/people/{id}/undelete", Access::Session),
+        ("POST", "/people/{id}/restore", Access::Session),
+        ("GET", "/api/v1/people", Access::Token),
+        ("POST", "/api/v1/people", Access::Token),
+        ("GET", "/api/v1/people/{id}", Access::Token),
+        ("PATCH", "/api/v1/people/{id}", Access::Token),
+        ("DELETE", "/api/v1/people/{id}", Access::Token),
     ];
     assert_eq!(actual, expected);
     for r in table() {

@@ -1,0 +1,430 @@
+//! The registry: API and pages, access and audit.
+
+use app::users::Scope;
+use domain::Role;
+use serde_json::{Value, json};
+
+use crate::dual;
+use crate::helpers::{PASSWORD, TestApp};
+
+/// Two new communes of Hà Tĩnh.
+fn communes() -> (String, String) {
+    let all = domain::geo::new_communes_of("42");
+    (all[0].code.to_owned(), all[1].code.to_owned())
+}
+
+async fn token(
+    app: &TestApp,
+    username: &str,
+    role: Role,
+    scopes: Vec<Scope>,
+    s: &[&str],
+) -> String {
+    let id = app.add_user(username, role, scopes).await;
+    let actor = app::users::actor_for(&app.app, id).await.unwrap();
+    app::auth::create_token(&app.app, &actor, id, "t", s, 30)
+        .await
+        .unwrap()
+}
+
+fn person(name: &str, commune: &str) -> Value {
+    json!({
+        "full_name": name,
+        "category": "contract_labour",
+        "country": "KR",
+        "hometown_code": commune,
+        "birth_date": "1990-05",
+        "departure_year": 2015,
+        "passport_no": "C1234567",
+        "phone": "0912 345 678",
+        "email": "An@Example.com",
+    })
+}
+
+async fn post(app: &TestApp, tok: &str, body: &Value) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/people"))
+        .bearer_auth(tok)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn api_create_read_patch_delete_with_etags(app: TestApp) {
+    let (c1, _) = communes();
+    let tok = token(
+        &app,
+        "lan",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    let r = post(&app, &tok, &person("Nguyễn Văn An", &c1)).await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.headers()["etag"], "\"1\"");
+    let p: Value = r.json().await.unwrap();
+    let id = p["id"].as_i64().unwrap();
+    assert_eq!(p["phone"], "+84912345678");
+    assert_eq!(p["email"], "an@example.com");
+    let url = app.url(&format!("/api/v1/people/{id}"));
+    let r = app.client.get(&url).bearer_auth(&tok).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["etag"], "\"1\"");
+    let got: Value = r.json().await.unwrap();
+    assert_eq!(got["passport_no"], "••••••67", "masked by default");
+    // PATCH needs If-Match.
+    let r = app
+        .client
+        .patch(&url)
+        .bearer_auth(&tok)
+        .json(&json!({"city_abroad": "Seoul"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 428);
+    let r = app
+        .client
+        .patch(&url)
+        .bearer_auth(&tok)
+        .header("If-Match", "\"1\"")
+        .json(&json!({"city_abroad": "Seoul", "occupation": null}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["etag"], "\"2\"");
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["city_abroad"], "Seoul");
+    assert_eq!(p["passport_no"], "C1234567", "a patch keeps unnamed fields");
+    // Stale If-Match.
+    let r = app
+        .client
+        .patch(&url)
+        .bearer_auth(&tok)
+        .header("If-Match", "\"1\"")
+        .json(&json!({"city_abroad": "Busan"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 412);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(b["code"], "version_mismatch");
+    // Unknown field in a patch or a create.
+    let r = app
+        .client
+        .patch(&url)
+        .bearer_auth(&tok)
+        .header("If-Match", "\"2\"")
+        .json(&json!({"favourite_colour": "blue"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let mut body = person("B", &c1);
+    body["shoe_size"] = json!(42);
+    let r = post(&app, &tok, &body).await;
+    assert_eq!(r.status(), 422);
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(b["errors"][0]["field"], "shoe_size");
+    // History and restore of version 1.
+    let actor = app::users::actor_for(&app.app, 1).await.unwrap();
+    let h = app::people::history(&app.app, &actor, id).await.unwrap();
+    assert_eq!(h.len(), 2);
+    assert!(h[0].summary.contains("city_abroad"));
+    let p = app::people::restore_version(&app.app, &actor, id, 2, 1)
+        .await
+        .unwrap();
+    assert_eq!(p.version, 3);
+    assert_eq!(p.data.city_abroad, "");
+    // Soft delete hides from the list; restore brings back.
+    let list_url = app.url("/api/v1/people");
+    let n = |v: Value| v["total"].as_i64().unwrap();
+    let r = app
+        .client
+        .get(&list_url)
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(n(r.json().await.unwrap()), 1);
+    let r = app
+        .client
+        .delete(format!("{url}?reason=duplicate"))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = app
+        .client
+        .get(&list_url)
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(n(r.json().await.unwrap()), 0);
+    app::people::undelete(&app.app, &actor, id).await.unwrap();
+    let r = app
+        .client
+        .get(&list_url)
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(n(v.clone()), 1);
+    assert_eq!(v["items"][0]["id"], id);
+}
+
+async fn api_rejects_bad_input_by_field(app: TestApp) {
+    let (c1, _) = communes();
+    let tok = token(
+        &app,
+        "lan",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    let mut body = person("A\u{7}B", &c1);
+    body["birth_date"] = json!("2999-01-01");
+    body["country"] = json!("XX");
+    body["email"] = json!("not-an-email");
+    body["phone"] = json!("call me");
+    body["departure_year"] = json!(1950);
+    let r = post(&app, &tok, &body).await;
+    assert_eq!(r.status(), 422);
+    let b: Value = r.json().await.unwrap();
+    let fields: Vec<&str> = b["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for f in ["full_name", "birth_date", "country", "email", "phone"] {
+        assert!(fields.contains(&f), "{f} missing from {fields:?}");
+    }
+    let r = app
+        .client
+        .get(app.url("/api/v1/people"))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["total"], 0, "nothing saved half");
+}
+
+async fn commune_officer_sees_only_own_communes(app: TestApp) {
+    let (c1, c2) = communes();
+    let prov = token(
+        &app,
+        "lan",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    let mine: Value = post(&app, &prov, &person("Trần Thị Mai", &c1))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let other: Value = post(&app, &prov, &person("Lê Văn Bình", &c2))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let tok = token(
+        &app,
+        "canbo.xa",
+        Role::CommuneOfficer,
+        vec![Scope::new("new_commune", &c1)],
+        &["read", "write", "admin"],
+    )
+    .await;
+    let r = app
+        .client
+        .get(app.url("/api/v1/people"))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["items"][0]["id"], mine["id"]);
+    let r = app
+        .client
+        .get(app.url(&format!("/api/v1/people/{}", other["id"])))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    // Masked, then revealed with an audit row.
+    let url = app.url(&format!("/api/v1/people/{}", mine["id"]));
+    let v: Value = app
+        .client
+        .get(&url)
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["passport_no"], "••••••67");
+    let v: Value = app
+        .client
+        .get(format!("{url}?reveal=true"))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["passport_no"], "C1234567");
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE entity = 'person' AND entity_id = $1 ORDER BY id",
+    )
+    .bind(mine["id"].as_i64().unwrap().to_string())
+    .fetch_all(&app.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(actions, ["person.create", "person.view", "person.reveal"]);
+    // Cannot create outside the commune.
+    let r = post(&app, &tok, &person("Phạm Văn C", &c2)).await;
+    assert_eq!(r.status(), 422);
+    let r = post(&app, &tok, &person("Phạm Văn D", &c1)).await;
+    assert_eq!(r.status(), 201);
+}
+
+async fn pages_escape_html_audit_views_and_refuse_viewers(app: TestApp) {
+    let (c1, _) = communes();
+    app.add_user("lan", Role::ProvinceOfficer, vec![]).await;
+    app.add_user("sep", Role::Viewer, vec![]).await;
+    let r = app.sign_in(&app.client, "lan", PASSWORD).await;
+    assert_eq!(r.status(), 303);
+    let html = app
+        .client
+        .get(app.url("/people/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = crate::helpers::extract_csrf(&html);
+    // A bad email keeps what was typed.
+    let r = app
+        .client
+        .post(app.url("/people"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("full_name", "<script>alert(1)</script>"),
+            ("category", "migrant"),
+            ("country", "JP"),
+            ("hometown_code", c1.as_str()),
+            ("email", "bad"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+    assert!(html.contains("data-field=\"email\""));
+    let r = app
+        .client
+        .post(app.url("/people"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("full_name", "<script>alert(1)</script>"),
+            ("category", "migrant"),
+            ("country", "JP"),
+            ("hometown_code", c1.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let loc = r.headers()["location"].to_str().unwrap().to_owned();
+    let html = app
+        .client
+        .get(app.url(&loc))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+    assert!(!html.contains("<script>alert"));
+    let id = loc.rsplit('/').next().unwrap().to_owned();
+    let stored: String = sqlx::query_scalar("SELECT full_name FROM persons")
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, "<script>alert(1)</script>");
+    let views: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'person.view' AND entity_id = $1",
+    )
+    .bind(&id)
+    .fetch_one(&app.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(views, 1);
+    // The list shows it with its count; a stale edit shows the conflict.
+    let html = app
+        .client
+        .get(app.url("/people?category=migrant"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(": 1</p>"));
+    let edit = |city: &'static str| {
+        let c = app.client.clone();
+        let url = app.url(&loc);
+        let csrf = csrf.clone();
+        let c1 = c1.clone();
+        async move {
+            c.post(url)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("version", "1"),
+                    ("full_name", "Tên"),
+                    ("category", "migrant"),
+                    ("country", "JP"),
+                    ("hometown_code", c1.as_str()),
+                    ("city_abroad", city),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(edit("Tokyo").await.status(), 303);
+    let r = edit("Osaka").await;
+    assert_eq!(r.status(), 409);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("data-testid=\"conflict\"") && html.contains("Osaka"));
+    // Leadership viewers see statistics only.
+    let viewer = TestApp::new_client();
+    app.sign_in(&viewer, "sep", PASSWORD).await;
+    let r = viewer.get(app.url("/people")).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+}
+
+dual!(
+    api_create_read_patch_delete_with_etags,
+    api_rejects_bad_input_by_field,
+    commune_officer_sees_only_own_communes,
+    pages_escape_html_audit_views_and_refuse_viewers,
+);
