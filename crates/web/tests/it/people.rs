@@ -422,9 +422,97 @@ async fn pages_escape_html_audit_views_and_refuse_viewers(app: TestApp) {
     assert_eq!(r.status(), 403);
 }
 
+async fn pages_delete_undelete_and_restore_a_version(app: TestApp) {
+    let (c1, _) = communes();
+    let uid = app.add_user("lan", Role::ProvinceOfficer, vec![]).await;
+    let actor = app::users::actor_for(&app.app, uid).await.unwrap();
+    let input: app::people::PersonInput =
+        serde_json::from_value(person("Võ Thị Hoa", &c1)).unwrap();
+    let p = app::people::create(&app.app, &actor, &input).await.unwrap();
+    let mut changed = input.clone();
+    changed.city_abroad = Some("Daegu".into());
+    app::people::update(&app.app, &actor, p.id, 1, &changed, false)
+        .await
+        .unwrap();
+    app.sign_in(&app.client, "lan", PASSWORD).await;
+    let page = app.url(&format!("/people/{}", p.id));
+    let html = app
+        .client
+        .get(&page)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("city_abroad") && html.contains("Daegu"));
+    let csrf = crate::helpers::extract_csrf(&html);
+    // Restore version 1 from the history tab.
+    let r = app
+        .client
+        .post(format!("{page}/restore"))
+        .form(&[("csrf", csrf.as_str()), ("version", "1"), ("current", "2")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let got = app::people::get(&app.app, &actor, p.id, false)
+        .await
+        .unwrap();
+    assert_eq!((got.version, got.data.city_abroad.as_str()), (3, ""));
+    // Delete with a reason: gone from the list, back after restore.
+    let r = app
+        .client
+        .post(format!("{page}/delete"))
+        .form(&[("csrf", csrf.as_str()), ("reason", "trùng")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let list = app
+        .client
+        .get(app.url("/people"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains(": 0</p>"));
+    let html = app
+        .client
+        .get(&page)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("data-testid=\"deleted\"") && html.contains("trùng"));
+    let r = app
+        .client
+        .post(format!("{page}/undelete"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let list = app
+        .client
+        .get(app.url("/people"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains(": 1</p>") && list.contains("Võ Thị Hoa"));
+}
+
 dual!(
     api_create_read_patch_delete_with_etags,
     api_rejects_bad_input_by_field,
     commune_officer_sees_only_own_communes,
     pages_escape_html_audit_views_and_refuse_viewers,
+    pages_delete_undelete_and_restore_a_version,
 );
