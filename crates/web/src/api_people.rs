@@ -146,3 +146,29 @@ pub async fn delete(
     people::delete(&state.app, &actor, id, &q.reason).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
+
+/// Relatives at home and sources of a person.
+#[derive(Debug, Serialize)]
+pub struct Related {
+    pub relatives: Vec<people::RelativeRow>,
+    pub sources: Vec<people::SourceRow>,
+}
+
+/// `GET /api/v1/people/{id}/relatives`: relatives with their households, and sources.
+pub async fn relatives(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Related>, ApiError> {
+    let (relatives, sources) = people::related(&state.app, &actor, id).await?;
+    Ok(Json(Related { relatives, sources }))
+}
+
+/// `GET /api/v1/people/{id}/history`: every version, newest first.
+pub async fn history(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<people::VersionEntry>>, ApiError> {
+    Ok(Json(people::history(&state.app, &actor, id).await?))
+}

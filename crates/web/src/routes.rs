@@ -349,5 +349,19 @@ pub fn table() -> Vec<Route> {
             "write scope, province and commune officers",
             axum::routing::delete(api_people::delete),
         ),
+        route(
+            "GET",
+            "/api/v1/people/{id}/relatives",
+            Token,
+            "read scope, roles reading people, in jurisdiction",
+            axum::routing::get(api_people::relatives),
+        ),
+        route(
+            "GET",
+            "/api/v1/people/{id}/history",
+            Token,
+            "read scope, roles reading people, in jurisdiction",
+            axum::routing::get(api_people::history),
+        ),
     ]
 }

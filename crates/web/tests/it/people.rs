@@ -509,10 +509,59 @@ async fn pages_delete_undelete_and_restore_a_version(app: TestApp) {
     assert!(list.contains(": 1</p>") && list.contains("Võ Thị Hoa"));
 }
 
+async fn api_cursor_pages_history_and_relatives(app: TestApp) {
+    let (c1, _) = communes();
+    let tok = token(
+        &app,
+        "lan",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    let mut ids = Vec::new();
+    for name in ["Một", "Hai", "Ba"] {
+        let p: Value = post(&app, &tok, &person(name, &c1))
+            .await
+            .json()
+            .await
+            .unwrap();
+        ids.push(p["id"].as_i64().unwrap());
+    }
+    let get = |path: String| {
+        let c = app.client.clone();
+        let url = app.url(&path);
+        let tok = tok.clone();
+        async move {
+            c.get(url)
+                .bearer_auth(tok)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let first = get("/api/v1/people?limit=2".into()).await;
+    assert_eq!(first["items"].as_array().unwrap().len(), 2);
+    assert_eq!(first["total"], 3);
+    let next = first["next"].as_i64().unwrap();
+    let second = get(format!("/api/v1/people?limit=2&after={next}")).await;
+    assert_eq!(second["items"][0]["id"], ids[2]);
+    assert!(second["next"].is_null());
+    let h = get(format!("/api/v1/people/{}/history", ids[0])).await;
+    assert_eq!(h[0]["version"], 1);
+    assert_eq!(h[0]["changed_by_name"], "lan");
+    let r = get(format!("/api/v1/people/{}/relatives", ids[0])).await;
+    assert!(r["relatives"].as_array().unwrap().is_empty());
+}
+
 dual!(
     api_create_read_patch_delete_with_etags,
     api_rejects_bad_input_by_field,
     commune_officer_sees_only_own_communes,
     pages_escape_html_audit_views_and_refuse_viewers,
     pages_delete_undelete_and_restore_a_version,
+    api_cursor_pages_history_and_relatives,
 );

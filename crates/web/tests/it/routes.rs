@@ -53,6 +53,8 @@ fn every_route_is_classified() {
         ("GET", "/api/v1/people/{id}", Access::Token),
         ("PATCH", "/api/v1/people/{id}", Access::Token),
         ("DELETE", "/api/v1/people/{id}", Access::Token),
+        ("GET", "/api/v1/people/{id}/relatives", Access::Token),
+        ("GET", "/api/v1/people/{id}/history", Access::Token),
     ];
     assert_eq!(actual, expected);
     for r in table() {
