@@ -529,7 +529,7 @@ fn person_from_row(r: &db::AnyRow) -> Result<Person, db::SqlxError> {
 }
 
 /// Loads a person the actor may see, inside a transaction.
-async fn load_tx(tx: &mut WriteTx, actor: &Actor, id: i64) -> AppResult<Person> {
+async fn load(conn: &mut sqlx::AnyConnection, actor: &Actor, id: i64) -> AppResult<Person> {
     let scope = access::person_scope(actor, 2);
     let sql = format!(
         "SELECT {COLUMNS} FROM persons p WHERE p.id = $1 AND {}",
@@ -540,7 +540,7 @@ async fn load_tx(tx: &mut WriteTx, actor: &Actor, id: i64) -> AppResult<Person> 
         q = q.bind(a);
     }
     let row = q
-        .fetch_optional(&mut *tx.tx)
+        .fetch_optional(&mut *conn)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(person_from_row(&row)?)
@@ -562,7 +562,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64, reveal: bool) -> AppResult<P
         access::authorize(actor, Action::PersonReveal)?;
     }
     let mut tx = app.db.begin_write().await?;
-    let mut p = load_tx(&mut tx, actor, id).await?;
+    let mut p = load(&mut tx.tx, actor, id).await?;
     let action = if reveal {
         "person.reveal"
     } else {
@@ -744,7 +744,7 @@ pub async fn create(app: &App, actor: &Actor, input: &PersonInput) -> AppResult<
         Event::new("person.create", "person", &id),
     )
     .await?;
-    let p = load_tx(&mut tx, actor, id).await?;
+    let p = load(&mut tx.tx, actor, id).await?;
     tx.commit().await?;
     Ok(p)
 }
@@ -763,7 +763,7 @@ pub async fn update(
 ) -> AppResult<Person> {
     access::authorize(actor, Action::PersonUpdate)?;
     let mut tx = app.db.begin_write().await?;
-    let current = load_tx(&mut tx, actor, id).await?;
+    let current = load(&mut tx.tx, actor, id).await?;
     if current.version != expected_version {
         return Err(AppError::PreconditionFailed {
             current_version: current.version,
@@ -845,7 +845,7 @@ async fn write(
             .with(serde_json::json!({"version": version, "changed": summary})),
     )
     .await?;
-    load_tx(tx, actor, current.id).await
+    load(&mut tx.tx, actor, current.id).await
 }
 
 /// Applies a JSON merge patch (RFC 7396) to a person.
@@ -858,9 +858,8 @@ pub async fn patch(
 ) -> AppResult<Person> {
     access::authorize(actor, Action::PersonUpdate)?;
     let current = {
-        let mut tx = app.db.begin_write().await?;
-        let p = load_tx(&mut tx, actor, id).await?;
-        tx.commit().await?;
+        let mut conn = app.db.pool.acquire().await?;
+        let p = load(&mut conn, actor, id).await?;
         p
     };
     let mut doc = serde_json::to_value(current.data.to_input()).map_err(anyhow::Error::from)?;
@@ -922,7 +921,7 @@ pub async fn undelete(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
 
 async fn set_deleted(app: &App, actor: &Actor, id: i64, reason: Option<&str>) -> AppResult<()> {
     let mut tx = app.db.begin_write().await?;
-    let current = load_tx(&mut tx, actor, id).await?;
+    let current = load(&mut tx.tx, actor, id).await?;
     let now = clock::now();
     let deleted_at = reason.map(|_| now.clone());
     sqlx::query(
@@ -974,16 +973,15 @@ pub struct VersionEntry {
 /// Every saved version of a person, newest first.
 pub async fn history(app: &App, actor: &Actor, id: i64) -> AppResult<Vec<VersionEntry>> {
     access::authorize(actor, Action::PersonRead)?;
-    let mut tx = app.db.begin_write().await?;
-    load_tx(&mut tx, actor, id).await?;
+    let mut conn = app.db.pool.acquire().await?;
+    load(&mut conn, actor, id).await?;
     let rows = sqlx::query(
         "SELECT version, changed_at, changed_by_name, summary FROM person_versions \
          WHERE person_id = $1 ORDER BY version DESC",
     )
     .bind(id)
-    .fetch_all(&mut *tx.tx)
+    .fetch_all(&mut *conn)
     .await?;
-    tx.commit().await?;
     rows.iter()
         .map(|r| {
             Ok(VersionEntry {
@@ -1006,7 +1004,7 @@ pub async fn restore_version(
 ) -> AppResult<Person> {
     access::authorize(actor, Action::PersonUpdate)?;
     let mut tx = app.db.begin_write().await?;
-    let current = load_tx(&mut tx, actor, id).await?;
+    let current = load(&mut tx.tx, actor, id).await?;
     if current.version != expected_version {
         return Err(AppError::PreconditionFailed {
             current_version: current.version,
@@ -1309,15 +1307,15 @@ pub async fn related(
     id: i64,
 ) -> AppResult<(Vec<RelativeRow>, Vec<SourceRow>)> {
     access::authorize(actor, Action::PersonRead)?;
-    let mut tx = app.db.begin_write().await?;
-    load_tx(&mut tx, actor, id).await?;
+    let mut conn = app.db.pool.acquire().await?;
+    load(&mut conn, actor, id).await?;
     let rows = sqlx::query(
         "SELECT h.id, h.head_name, h.address, r.full_name, r.relationship, r.birth_year \
          FROM relatives r JOIN households h ON h.id = r.household_id \
          WHERE r.person_id = $1 AND r.deleted_at IS NULL ORDER BY h.id, r.id",
     )
     .bind(id)
-    .fetch_all(&mut *tx.tx)
+    .fetch_all(&mut *conn)
     .await?;
     let relatives = rows
         .iter()
@@ -1337,9 +1335,8 @@ pub async fn related(
          FROM person_sources WHERE person_id = $1 ORDER BY id",
     )
     .bind(id)
-    .fetch_all(&mut *tx.tx)
+    .fetch_all(&mut *conn)
     .await?;
-    tx.commit().await?;
     let sources = rows
         .iter()
         .map(|r| {
