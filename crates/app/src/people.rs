@@ -857,11 +857,9 @@ pub async fn patch(
     patch: &serde_json::Value,
 ) -> AppResult<Person> {
     access::authorize(actor, Action::PersonUpdate)?;
-    let current = {
-        let mut conn = app.db.pool.acquire().await?;
-        let p = load(&mut conn, actor, id).await?;
-        p
-    };
+    let mut conn = app.db.pool.acquire().await?;
+    let current = load(&mut conn, actor, id).await?;
+    drop(conn);
     let mut doc = serde_json::to_value(current.data.to_input()).map_err(anyhow::Error::from)?;
     merge_patch(&mut doc, patch);
     if let Some(o) = doc.as_object_mut() {
