@@ -12,8 +12,8 @@ use domain::Role;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::error::PageError;
-use crate::extract::User;
+use crate::error::{ApiError, PageError};
+use crate::extract::{ApiUser, User};
 use crate::i18n::Tr;
 use crate::pages::Layout;
 use crate::security::{Ctx, set_cookie};
@@ -596,4 +596,16 @@ pub async fn audit_export(
         HeaderValue::from_static("attachment; filename=\"audit.xlsx\""),
     );
     Ok(resp)
+}
+
+/// `GET /api/v1/audit`: the filtered log as JSON, newest first (at most 200
+/// rows; page with `before`). Needs an admin-scoped token of an
+/// administrator or province officer.
+pub async fn api_audit(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<AuditQuery>,
+) -> Result<axum::Json<Vec<app::audit::Entry>>, ApiError> {
+    let rows = app::audit::list(&state.app.db, &actor, &q.filter(200)).await?;
+    Ok(axum::Json(rows))
 }

@@ -232,6 +232,13 @@ pub fn table() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/api/v1/audit",
+            Token,
+            "admin, province_officer with an admin-scoped token",
+            axum::routing::get(accounts::api_audit),
+        ),
+        route(
+            "GET",
             "/people",
             Session,
             "roles reading people (jurisdiction filtered)",

@@ -126,5 +126,40 @@ async fn every_role_gets_the_expected_status_on_every_route(app: TestApp) {
             .await
             .unwrap();
         assert_eq!(r.status(), 200, "{name} GET /api/v1/me");
+        // The audit API: a read token is not enough; an admin-scoped token
+        // works for administrators and province officers only.
+        let r = reqwest::Client::new()
+            .get(app.url("/api/v1/audit"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403, "{name} GET /api/v1/audit (read token)");
+        let admin_token = app::auth::create_token(
+            &app.app,
+            &app::Actor::system("test"),
+            id,
+            "matrix-admin",
+            &["read", "admin"],
+            1,
+        )
+        .await
+        .unwrap();
+        let r = reqwest::Client::new()
+            .get(app.url("/api/v1/audit?action=auth.sign_in"))
+            .bearer_auth(&admin_token)
+            .send()
+            .await
+            .unwrap();
+        let privileged = matches!(role, Role::Admin | Role::ProvinceOfficer);
+        assert_eq!(
+            r.status().as_u16(),
+            if privileged { 200 } else { 403 },
+            "{name} GET /api/v1/audit (admin token)"
+        );
+        if privileged {
+            let rows: serde_json::Value = r.json().await.unwrap();
+            assert!(rows.as_array().is_some_and(|a| !a.is_empty()));
+        }
     }
 }

@@ -36,6 +36,7 @@ fn every_route_is_classified() {
         ("POST", "/admin/users/{id}/password", Access::Session),
         ("GET", "/audit", Access::Session),
         ("GET", "/audit/export.xlsx", Access::Session),
+        ("GET", "/api/v1/audit", Access::Token),
         ("GET", "/people", Access::Session),
         ("POST", "/people", Access::Session),
         ("GET", "/people/new", Access::Session),
