@@ -1387,3 +1387,206 @@ mod tests {
         assert!(errs.iter().any(|e| e.field == "birth_date"));
     }
 }
+
+/// A relative at home to add to a person, with an existing or a new household.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelativeInput {
+    /// An existing household; otherwise `head_name` (and address, commune) create one.
+    pub household_id: Option<i64>,
+    pub head_name: Option<String>,
+    pub address: Option<String>,
+    pub commune_code: Option<String>,
+    pub full_name: Option<String>,
+    pub relationship: Option<String>,
+    pub birth_year: Option<i64>,
+    pub phone: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// Adds a relative at home (*thân nhân*) to a person the actor may update.
+pub async fn add_relative(
+    app: &App,
+    actor: &Actor,
+    person_id: i64,
+    input: &RelativeInput,
+) -> AppResult<RelativeRow> {
+    access::authorize(actor, Action::PersonUpdate)?;
+    let mut errs = Vec::new();
+    let full_name = trimmed(input.full_name.as_ref());
+    if full_name.is_empty() {
+        errs.push(FieldError::new("full_name", "required"));
+    } else if full_name.chars().count() > MAX_SHORT
+        || domain::text::has_forbidden_control(&full_name)
+    {
+        errs.push(FieldError::new("full_name", "too_long"));
+    }
+    let relationship = trimmed(input.relationship.as_ref());
+    if domain::Relationship::from_code(&relationship).is_err() {
+        errs.push(FieldError::new("relationship", "invalid_code"));
+    }
+    if input
+        .birth_year
+        .is_some_and(|y| y < 1900 || y > i64::from(clock::current_year()))
+    {
+        errs.push(FieldError::new("birth_year", "out_of_range"));
+    }
+    let phone = normalize_phone(&trimmed(input.phone.as_ref())).unwrap_or_else(|code| {
+        errs.push(FieldError::new("phone", code));
+        String::new()
+    });
+    let head_name = trimmed(input.head_name.as_ref());
+    let address = trimmed(input.address.as_ref());
+    let commune = Some(trimmed(input.commune_code.as_ref())).filter(|c| !c.is_empty());
+    if input.household_id.is_none() {
+        if head_name.is_empty() {
+            errs.push(FieldError::new("head_name", "required"));
+        }
+        if commune
+            .as_deref()
+            .is_some_and(|c| geo::new_commune(c).is_none())
+        {
+            errs.push(FieldError::new("commune_code", "unknown_commune"));
+        }
+    }
+    for (f, v) in [("head_name", &head_name), ("address", &address)] {
+        if v.chars().count() > MAX_SHORT || domain::text::has_forbidden_control(v) {
+            errs.push(FieldError::new(f, "too_long"));
+        }
+    }
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let now = clock::now();
+    let mut tx = app.db.begin_write().await?;
+    load(&mut tx.tx, actor, person_id).await?;
+    let household_id = if let Some(h) = input.household_id {
+        // The household must already hold a relative of someone the actor may see.
+        let scope = access::person_scope(actor, 2);
+        let sql = format!(
+            "SELECT COUNT(*) FROM relatives r JOIN persons p ON p.id = r.person_id \
+             WHERE r.household_id = $1 AND {}",
+            scope.sql
+        );
+        let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(h);
+        for a in &scope.args {
+            q = q.bind(a);
+        }
+        if q.fetch_one(&mut *tx.tx).await? == 0 {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "household_id",
+                "invalid_code",
+            )]));
+        }
+        h
+    } else {
+        sqlx::query(
+            "INSERT INTO households (head_name, address, new_commune_code, phone, version, created_at, updated_at) \
+             VALUES ($1, $2, $3, '', 1, $4, $5) RETURNING id",
+        )
+        .bind(&head_name)
+        .bind(&address)
+        .bind(commune.clone())
+        .bind(&now)
+        .bind(&now)
+        .fetch_one(&mut *tx.tx)
+        .await?
+        .try_get(0)?
+    };
+    sqlx::query(
+        "INSERT INTO relatives (household_id, person_id, full_name, full_name_folded, relationship, \
+         birth_year, phone, notes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(household_id)
+    .bind(person_id)
+    .bind(&full_name)
+    .bind(domain::text::fold(&full_name))
+    .bind(&relationship)
+    .bind(input.birth_year)
+    .bind(&phone)
+    .bind(trimmed(input.notes.as_ref()))
+    .bind(&now)
+    .execute(&mut *tx.tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        app.db.backend,
+        actor,
+        Event::new("relative.create", "person", &person_id)
+            .with(serde_json::json!({"household_id": household_id})),
+    )
+    .await?;
+    let (head, addr): (String, String) = {
+        let r = sqlx::query("SELECT head_name, address FROM households WHERE id = $1")
+            .bind(household_id)
+            .fetch_one(&mut *tx.tx)
+            .await?;
+        (r.try_get(0)?, r.try_get(1)?)
+    };
+    tx.commit().await?;
+    Ok(RelativeRow {
+        household_id,
+        head_name: head,
+        address: addr,
+        full_name,
+        relationship,
+        birth_year: input.birth_year,
+    })
+}
+
+/// A household as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct HouseholdRow {
+    pub id: i64,
+    pub head_name: String,
+    pub address: String,
+    pub new_commune_code: Option<String>,
+    pub relatives: i64,
+}
+
+/// Households holding relatives of people the actor may see, by id after `after`.
+pub async fn list_households(
+    app: &App,
+    actor: &Actor,
+    after: Option<i64>,
+    limit: Option<i64>,
+) -> AppResult<(Vec<HouseholdRow>, Option<i64>)> {
+    access::authorize(actor, Action::PersonList)?;
+    let scope = access::person_scope(actor, 2);
+    let limit = limit.unwrap_or(50).clamp(1, 500);
+    let sql = format!(
+        "SELECT h.id, h.head_name, h.address, h.new_commune_code, \
+         (SELECT COUNT(*) FROM relatives r2 WHERE r2.household_id = h.id AND r2.deleted_at IS NULL) \
+         FROM households h WHERE h.deleted_at IS NULL AND h.id > $1 AND h.id IN \
+         (SELECT r.household_id FROM relatives r JOIN persons p ON p.id = r.person_id \
+          WHERE r.deleted_at IS NULL AND p.deleted_at IS NULL AND {}) \
+         ORDER BY h.id LIMIT {}",
+        scope.sql,
+        limit + 1
+    );
+    let mut q = sqlx::query(&sql).bind(after.unwrap_or(0));
+    for a in &scope.args {
+        q = q.bind(a);
+    }
+    let rows = q.fetch_all(&app.db.pool).await?;
+    let mut items = rows
+        .iter()
+        .map(|r| {
+            Ok(HouseholdRow {
+                id: r.try_get(0)?,
+                head_name: r.try_get(1)?,
+                address: r.try_get(2)?,
+                new_commune_code: r.try_get(3)?,
+                relatives: r.try_get(4)?,
+            })
+        })
+        .collect::<Result<Vec<_>, db::SqlxError>>()?;
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    let next = if more {
+        items.last().map(|h| h.id)
+    } else {
+        None
+    };
+    Ok((items, next))
+}

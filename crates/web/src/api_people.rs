@@ -172,3 +172,45 @@ pub async fn history(
 ) -> Result<Json<Vec<people::VersionEntry>>, ApiError> {
     Ok(Json(people::history(&state.app, &actor, id).await?))
 }
+
+/// `POST /api/v1/people/{id}/relatives`: adds a relative at home (201).
+pub async fn add_relative(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let input: people::RelativeInput = serde_json::from_slice(&body).map_err(|e| {
+        let msg = e.to_string();
+        let field = msg.split('`').nth(1).unwrap_or("body").to_owned();
+        ApiError(AppError::Invalid(vec![FieldError::new(
+            field,
+            "invalid_json",
+        )]))
+    })?;
+    let r = people::add_relative(&state.app, &actor, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(r)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct HouseholdQuery {
+    after: Option<i64>,
+    limit: Option<i64>,
+}
+
+/// A page of households.
+#[derive(Debug, Serialize)]
+pub struct HouseholdPage {
+    pub items: Vec<people::HouseholdRow>,
+    pub next: Option<i64>,
+}
+
+/// `GET /api/v1/households?after=&limit=`: households with relatives of people in scope.
+pub async fn households(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<HouseholdQuery>,
+) -> Result<Json<HouseholdPage>, ApiError> {
+    let (items, next) = people::list_households(&state.app, &actor, q.after, q.limit).await?;
+    Ok(Json(HouseholdPage { items, next }))
+}

@@ -217,6 +217,13 @@ pub fn table() -> Vec<Route> {
             axum::routing::post(accounts::user_reset_password),
         ),
         route(
+            "POST",
+            "/admin/users/{id}/mfa-reset",
+            Session,
+            "admin",
+            axum::routing::post(accounts::user_mfa_reset),
+        ),
+        route(
             "GET",
             "/audit",
             Session,
@@ -369,6 +376,20 @@ pub fn table() -> Vec<Route> {
             Token,
             "read scope, roles reading people, in jurisdiction",
             axum::routing::get(api_people::history),
+        ),
+        route(
+            "POST",
+            "/api/v1/people/{id}/relatives",
+            Token,
+            "write scope, roles updating people, in jurisdiction",
+            axum::routing::post(api_people::add_relative),
+        ),
+        route(
+            "GET",
+            "/api/v1/households",
+            Token,
+            "read scope, roles reading people (households of people in scope)",
+            axum::routing::get(api_people::households),
         ),
     ]
 }

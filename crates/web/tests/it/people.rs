@@ -557,6 +557,77 @@ async fn api_cursor_pages_history_and_relatives(app: TestApp) {
     assert!(r["relatives"].as_array().unwrap().is_empty());
 }
 
+async fn relatives_and_households_stay_in_jurisdiction(app: TestApp) {
+    let (c1, c2) = communes();
+    let prov = token(
+        &app,
+        "lan",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    let p: Value = post(&app, &prov, &person("Đặng Văn Tài", &c2))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let url = app.url(&format!("/api/v1/people/{}/relatives", p["id"]));
+    let r = app
+        .client
+        .post(&url)
+        .bearer_auth(&prov)
+        .json(&json!({"head_name": "Đặng Văn Cha", "commune_code": c2, "full_name": "Đặng Văn Cha", "relationship": "parent", "birth_year": 1960}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let r = app
+        .client
+        .post(&url)
+        .bearer_auth(&prov)
+        .json(&json!({"head_name": "X", "full_name": "Y", "relationship": "cousin"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let list = |tok: String| {
+        let c = app.client.clone();
+        let u = app.url("/api/v1/households");
+        async move {
+            c.get(u)
+                .bearer_auth(tok)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let v = list(prov.clone()).await;
+    assert_eq!(v["items"].as_array().unwrap().len(), 1);
+    assert_eq!(v["items"][0]["relatives"], 1);
+    let other = token(
+        &app,
+        "canbo.xa",
+        Role::CommuneOfficer,
+        vec![Scope::new("new_commune", &c1)],
+        &["read", "write"],
+    )
+    .await;
+    let v = list(other.clone()).await;
+    assert!(v["items"].as_array().unwrap().is_empty());
+    let r = app
+        .client
+        .get(&url)
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
+
 dual!(
     api_create_read_patch_delete_with_etags,
     api_rejects_bad_input_by_field,
@@ -564,4 +635,5 @@ dual!(
     pages_escape_html_audit_views_and_refuse_viewers,
     pages_delete_undelete_and_restore_a_version,
     api_cursor_pages_history_and_relatives,
+    relatives_and_households_stay_in_jurisdiction,
 );

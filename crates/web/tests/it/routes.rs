@@ -34,6 +34,7 @@ fn every_route_is_classified() {
         ("POST", "/admin/users/{id}/disable", Access::Session),
         ("POST", "/admin/users/{id}/enable", Access::Session),
         ("POST", "/admin/users/{id}/password", Access::Session),
+        ("POST", "/admin/users/{id}/mfa-reset", Access::Session),
         ("GET", "/audit", Access::Session),
         ("GET", "/audit/export.xlsx", Access::Session),
         ("GET", "/api/v1/audit", Access::Token),
@@ -56,6 +57,8 @@ fn every_route_is_classified() {
         ("DELETE", "/api/v1/people/{id}", Access::Token),
         ("GET", "/api/v1/people/{id}/relatives", Access::Token),
         ("GET", "/api/v1/people/{id}/history", Access::Token),
+        ("POST", "/api/v1/people/{id}/relatives", Access::Token),
+        ("GET", "/api/v1/households", Access::Token),
     ];
     assert_eq!(actual, expected);
     for r in table() {
