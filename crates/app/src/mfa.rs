@@ -208,6 +208,38 @@ pub async fn disable(app: &App, actor: &Actor, password: &str) -> AppResult<()> 
     Ok(())
 }
 
+/// Clears an account's two-factor setup (administrators, for a user who lost
+/// both the authenticator and the recovery codes); its sessions end, and a
+/// role that requires two-factor is sent to enrol again at next sign-in.
+pub async fn reset(app: &App, actor: &Actor, user_id: i64) -> AppResult<()> {
+    crate::access::authorize(actor, crate::access::Action::UserAdmin)?;
+    let mut tx = app.db.begin_write().await?;
+    let n = sqlx::query(
+        "UPDATE users SET totp_enabled = 0, totp_secret = NULL, recovery_codes = '[]', updated_at = $1 WHERE id = $2",
+    )
+    .bind(clock::now())
+    .bind(user_id)
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx.tx)
+        .await?;
+    audit::append(
+        &mut tx,
+        app.db.backend,
+        actor,
+        Event::new("mfa.reset", "user", &user_id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Checks the account's current password (profile changes).
 pub async fn check_current_password(app: &App, user_id: i64, password: &str) -> AppResult<()> {
     let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")

@@ -494,6 +494,18 @@ pub async fn user_reset_password(
     users_page(&state, &user, Some("users.password_reset")).await
 }
 
+/// `POST /admin/users/{id}/mfa-reset`: clears a user's two-factor setup.
+pub async fn user_mfa_reset(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    app::mfa::reset(&state.app, &user.actor, id)
+        .await
+        .map_err(page_err(user.lang))?;
+    users_page(&state, &user, Some("users.mfa_reset_done")).await
+}
+
 // ---------------------------------------------------------------- audit browser
 
 /// Filters of the audit browser (query string).

@@ -373,6 +373,16 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("users.enabled", "Đã mở khoá tài khoản.", "Account enabled."),
     (
+        "users.mfa_reset",
+        "Đặt lại xác thực hai lớp",
+        "Reset two-factor",
+    ),
+    (
+        "users.mfa_reset_done",
+        "Đã đặt lại xác thực hai lớp; các phiên đã kết thúc.",
+        "Two-factor reset; sessions have ended.",
+    ),
+    (
         "users.password_reset",
         "Đã đặt lại mật khẩu; các phiên đã kết thúc.",
         "Password reset; sessions have ended.",

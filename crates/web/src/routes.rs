@@ -217,6 +217,13 @@ pub fn table() -> Vec<Route> {
             axum::routing::post(accounts::user_reset_password),
         ),
         route(
+            "POST",
+            "/admin/users/{id}/mfa-reset",
+            Session,
+            "admin",
+            axum::routing::post(accounts::user_mfa_reset),
+        ),
+        route(
             "GET",
             "/audit",
             Session,

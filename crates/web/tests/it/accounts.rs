@@ -111,6 +111,23 @@ async fn two_factor_is_required_for_admins_and_then_asked_at_sign_in(app: TestAp
     let html = get_text(&b, app.url("/profile")).await;
     assert!(html.contains("data-testid=\"mfa-on\""));
     assert!(!html.contains("/profile/mfa/disable"));
+
+    // An administrator can clear a lost second factor; the user enrols again.
+    app.add_user("root", Role::Admin, vec![]).await;
+    let root = TestApp::new_client();
+    app.sign_in(&root, "root", PASSWORD).await;
+    let admin_id = app::users::id_by_username(&app.app, "admin").await.unwrap();
+    let csrf = extract_csrf(&get_text(&root, app.url("/admin/users")).await);
+    let r = root
+        .post(app.url(&format!("/admin/users/{admin_id}/mfa-reset")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(b.get(app.url("/")).send().await.unwrap().status(), 303);
+    let r = app.sign_in(&TestApp::new_client(), "admin", PASSWORD).await;
+    assert_eq!(r.headers()["location"], "/profile");
 }
 
 async fn recovery_code_works_only_once(app: TestApp) {

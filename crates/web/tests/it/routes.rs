@@ -34,6 +34,7 @@ fn every_route_is_classified() {
         ("POST", "/admin/users/{id}/disable", Access::Session),
         ("POST", "/admin/users/{id}/enable", Access::Session),
         ("POST", "/admin/users/{id}/password", Access::Session),
+        ("POST", "/admin/users/{id}/mfa-reset", Access::Session),
         ("GET", "/audit", Access::Session),
         ("GET", "/audit/export.xlsx", Access::Session),
         ("GET", "/api/v1/audit", Access::Token),
