@@ -1373,6 +1373,37 @@ mod tests {
         assert_eq!(t, serde_json::json!({"b": {"c": 2, "d": 3}}));
     }
 
+    fn base() -> PersonInput {
+        PersonInput {
+            full_name: Some("<b>Lê</b> Thị Hoa".into()),
+            category: Some("study_abroad".into()),
+            country: Some("au".into()),
+            ..PersonInput::default()
+        }
+    }
+
+    #[test]
+    fn html_in_names_is_kept_as_typed_and_country_upper_cased() {
+        let d = validate(&base()).unwrap();
+        assert_eq!(d.full_name, "<b>Lê</b> Thị Hoa");
+        assert_eq!(d.country, "AU");
+        assert_eq!(d.status, "active");
+    }
+
+    #[test]
+    fn departure_before_birth_and_bad_codes_are_refused() {
+        let mut i = base();
+        i.birth_date = Some("1990".into());
+        i.departure_year = Some(YearInput::Number(1980));
+        i.hometown_code = Some("99999".into());
+        i.tags = Some(vec!["nobody".into()]);
+        i.notes = Some("a\u{1b}b".into());
+        let errs = validate(&i).unwrap_err();
+        for f in ["departure_year", "hometown_code", "tags", "notes"] {
+            assert!(errs.iter().any(|e| e.field == f), "{f}: {errs:?}");
+        }
+    }
+
     #[test]
     fn future_birth_and_unknown_country_are_refused() {
         let input = PersonInput {
