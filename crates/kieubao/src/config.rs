@@ -24,6 +24,7 @@ pub struct FileSettings {
     pub lockout_threshold: Option<i64>,
     pub login_rate_per_minute: Option<i64>,
     pub mfa_required_for_privileged: Option<bool>,
+    pub api_requests_per_minute: Option<u32>,
 }
 
 /// The checked settings.
@@ -38,6 +39,7 @@ pub struct Settings {
     pub json_logs: bool,
     pub max_body_bytes: usize,
     pub db_max_connections: u32,
+    pub api_requests_per_minute: u32,
     pub app: app::AppSettings,
 }
 
@@ -200,6 +202,7 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
         json_logs,
         max_body_bytes: usize::try_from(file.max_body_mb.unwrap_or(64)).unwrap_or(64) * 1024 * 1024,
         db_max_connections: file.db_max_connections.unwrap_or(16).clamp(1, 256),
+        api_requests_per_minute: file.api_requests_per_minute.unwrap_or(600),
         app,
     })
 }

@@ -618,6 +618,7 @@ async fn serve(settings: config::Settings, demo: bool) -> Result<(), Failure> {
         trust_proxy: settings.trust_proxy,
         public_origin: settings.public_origin.clone(),
         max_body_bytes: settings.max_body_bytes,
+        api_requests_per_minute: settings.api_requests_per_minute,
     };
     let db = app.db.clone();
     web::serve(listener, app, cfg, shutdown_signal())

@@ -12,6 +12,7 @@ pub mod extract;
 pub mod i18n;
 pub mod pages;
 pub mod people_pages;
+pub mod ratelimit;
 pub mod routes;
 pub mod security;
 
@@ -41,6 +42,8 @@ pub struct WebConfig {
     pub public_origin: Option<String>,
     /// Largest request body in bytes.
     pub max_body_bytes: usize,
+    /// API requests per minute per client address and server (0 = no limit).
+    pub api_requests_per_minute: u32,
 }
 
 impl WebConfig {
@@ -65,6 +68,7 @@ impl WebConfig {
 pub struct AppState {
     pub app: App,
     pub cfg: Arc<WebConfig>,
+    pub limiter: Arc<ratelimit::Limiter>,
 }
 
 /// The whole application router with its middleware.
@@ -77,6 +81,7 @@ pub fn router(app: App, cfg: WebConfig) -> Router {
     let state = AppState {
         app,
         cfg: Arc::new(cfg),
+        limiter: Arc::new(ratelimit::Limiter::default()),
     };
     let mut r: Router<AppState> = Router::new();
     for route in routes::table() {
@@ -84,6 +89,7 @@ pub fn router(app: App, cfg: WebConfig) -> Router {
     }
     let request_id = HeaderName::from_static("x-request-id");
     r.fallback(security::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit_api))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::context))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(RequestBodyLimitLayer::new(max_body))
