@@ -566,6 +566,13 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "Dữ liệu JSON không hợp lệ.",
         "Invalid JSON.",
     ),
+    ("people.add_relative", "Thêm thân nhân", "Add a relative"),
+    ("field.head_name", "Chủ hộ", "Head of household"),
+    ("field.address", "Địa chỉ", "Address"),
+    ("field.commune_code", "Mã xã/phường", "Commune code"),
+    ("field.relationship", "Quan hệ", "Relationship"),
+    ("field.birth_year", "Năm sinh", "Birth year"),
+    ("field.household_id", "Hộ gia đình", "Household"),
 ];
 
 #[cfg(test)]

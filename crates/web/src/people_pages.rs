@@ -796,6 +796,7 @@ struct ShowPage {
     sources: Vec<people::SourceRow>,
     history: Vec<people::VersionEntry>,
     views: Vec<people::AccessEntry>,
+    relationships: Vec<(String, String, bool)>,
     can_reveal: bool,
     can_edit: bool,
     can_delete: bool,
@@ -916,7 +917,15 @@ async fn show_page(
         ),
         (f("notes"), d.notes.clone()),
     ];
+    let none = t.s("people.none");
     render(&ShowPage {
+        relationships: options(
+            domain::Relationship::ALL,
+            domain::Relationship::code,
+            |c| c.label(lc),
+            "",
+            none,
+        ),
         profile,
         relatives,
         sources,
@@ -1000,4 +1009,53 @@ pub async fn restore(
         .await
         .map_err(page_err(user.lang))?;
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RelativeForm {
+    #[serde(default)]
+    head_name: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    commune_code: String,
+    #[serde(default)]
+    full_name: String,
+    #[serde(default)]
+    relationship: String,
+    #[serde(default)]
+    birth_year: String,
+}
+
+/// `POST /people/{id}/relatives`: adds a relative at home in a new household.
+pub async fn add_relative(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<RelativeForm>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let birth_year = if f.birth_year.trim().is_empty() {
+        None
+    } else {
+        Some(f.birth_year.trim().parse::<i64>().map_err(|_| PageError {
+            err: AppError::Invalid(vec![app::FieldError::new("birth_year", "invalid_year")]),
+            lang,
+        })?)
+    };
+    let input = people::RelativeInput {
+        household_id: None,
+        head_name: Some(f.head_name),
+        address: Some(f.address),
+        commune_code: Some(f.commune_code),
+        full_name: Some(f.full_name),
+        relationship: Some(f.relationship),
+        birth_year,
+        phone: None,
+        notes: None,
+    };
+    people::add_relative(&state.app, &user.actor, id, &input)
+        .await
+        .map_err(page_err(lang))?;
+    Ok(Redirect::to(&format!("/people/{id}#relatives")).into_response())
 }

@@ -329,6 +329,13 @@ pub fn table() -> Vec<Route> {
             axum::routing::post(people_pages::restore),
         ),
         route(
+            "POST",
+            "/people/{id}/relatives",
+            Session,
+            "roles updating people, in jurisdiction",
+            axum::routing::post(people_pages::add_relative),
+        ),
+        route(
             "GET",
             "/api/v1/people",
             Token,

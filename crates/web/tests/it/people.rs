@@ -447,6 +447,21 @@ async fn pages_delete_undelete_and_restore_a_version(app: TestApp) {
         .unwrap();
     assert!(html.contains("city_abroad") && html.contains("Daegu"));
     let csrf = crate::helpers::extract_csrf(&html);
+    let r = app
+        .client
+        .post(format!("{page}/relatives"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("full_name", "Võ Văn Ba"),
+            ("relationship", "parent"),
+            ("birth_year", "1955"),
+            ("head_name", "Võ Văn Ba"),
+            ("commune_code", c1.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
     // Restore version 1 from the history tab.
     let r = app
         .client
@@ -507,6 +522,16 @@ async fn pages_delete_undelete_and_restore_a_version(app: TestApp) {
         .await
         .unwrap();
     assert!(list.contains(": 1</p>") && list.contains("Võ Thị Hoa"));
+    let html = app
+        .client
+        .get(&page)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Võ Văn Ba"), "the relative is listed");
 }
 
 async fn api_cursor_pages_history_and_relatives(app: TestApp) {

@@ -50,6 +50,7 @@ fn every_route_is_classified() {
         ("POST", "/people/{id}/delete", Access::Session),
         ("POST", "/people/{id}/undelete", Access::Session),
         ("POST", "/people/{id}/restore", Access::Session),
+        ("POST", "/people/{id}/relatives", Access::Session),
         ("GET", "/api/v1/people", Access::Token),
         ("POST", "/api/v1/people", Access::Token),
         ("GET", "/api/v1/people/{id}", Access::Token),
