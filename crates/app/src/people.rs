@@ -554,6 +554,14 @@ fn mask_person(p: &mut Person) {
     p.masked = true;
 }
 
+/// A written record as answered to its writer: masked unless the actor may reveal.
+fn shown(actor: &Actor, mut p: Person) -> Person {
+    if access::authorize(actor, Action::PersonReveal).is_err() {
+        mask_person(&mut p);
+    }
+    p
+}
+
 /// Reads one person; the view is audited. Sensitive fields are masked
 /// unless `reveal` is asked and the role may reveal (that is audited too).
 pub async fn get(app: &App, actor: &Actor, id: i64, reveal: bool) -> AppResult<Person> {
@@ -746,7 +754,7 @@ pub async fn create(app: &App, actor: &Actor, input: &PersonInput) -> AppResult<
     .await?;
     let p = load(&mut tx.tx, actor, id).await?;
     tx.commit().await?;
-    Ok(p)
+    Ok(shown(actor, p))
 }
 
 /// Replaces a person's fields when `expected_version` is still current.
@@ -796,7 +804,7 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
-    Ok(p)
+    Ok(shown(actor, p))
 }
 
 async fn write(
@@ -1033,7 +1041,7 @@ pub async fn restore_version(
     )
     .await?;
     tx.commit().await?;
-    Ok(p)
+    Ok(shown(actor, p))
 }
 
 /// One audited access to a person.
