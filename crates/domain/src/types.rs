@@ -282,7 +282,9 @@ pub const fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
-        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => 29,
+        2 if (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400) => {
+            29
+        }
         2 => 28,
         _ => 0,
     }
@@ -307,9 +309,18 @@ mod tests {
     fn partial_dates_parse_in_common_forms() {
         assert_eq!(PartialDate::parse("1975").unwrap().to_iso(), "1975");
         assert_eq!(PartialDate::parse("04/1975").unwrap().to_iso(), "1975-04");
-        assert_eq!(PartialDate::parse("30/04/1975").unwrap().to_iso(), "1975-04-30");
-        assert_eq!(PartialDate::parse("1975-04-30").unwrap().to_iso(), "1975-04-30");
-        assert_eq!(PartialDate::parse("29/02/2000").unwrap().to_iso(), "2000-02-29");
+        assert_eq!(
+            PartialDate::parse("30/04/1975").unwrap().to_iso(),
+            "1975-04-30"
+        );
+        assert_eq!(
+            PartialDate::parse("1975-04-30").unwrap().to_iso(),
+            "1975-04-30"
+        );
+        assert_eq!(
+            PartialDate::parse("29/02/2000").unwrap().to_iso(),
+            "2000-02-29"
+        );
     }
 
     #[test]
