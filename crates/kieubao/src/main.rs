@@ -65,6 +65,10 @@ struct GlobalArgs {
 }
 
 #[derive(Subcommand)]
+#[expect(
+    clippy::doc_markdown,
+    reason = "doc comments are the --help text users read"
+)]
 enum Command {
     /// Run the web server (pages and JSON API).
     Serve {
@@ -118,6 +122,10 @@ struct DemoArgs {
 }
 
 #[derive(Args)]
+#[expect(
+    clippy::doc_markdown,
+    reason = "doc comments are the --help text users read"
+)]
 struct DedupeArgs {
     /// Input CSV with a header: record_id, source, full_name, gender, birth_date, country,
     /// city_abroad, hometown, passport_no, phone, email, father_name, category (missing columns are empty).

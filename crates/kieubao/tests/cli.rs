@@ -327,7 +327,7 @@ fn serve_demo_once(dir: &std::path::Path, port: u16) -> String {
         .unwrap();
     let start = Instant::now();
     let mut ready = None;
-    while start.elapsed() < Duration::from_secs(60) {
+    while start.elapsed() < Duration::from_mins(1) {
         if let Some(r) = http_get(&addr, "/readyz") {
             ready = Some(r);
             break;

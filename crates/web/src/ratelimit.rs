@@ -51,7 +51,7 @@ pub async fn limit_api(
     let limit = state.cfg.api_requests_per_minute;
     if limit > 0
         && req.uri().path().starts_with("/api/")
-        && !state.limiter.allow(&ctx.ip, limit, Duration::from_secs(60))
+        && !state.limiter.allow(&ctx.ip, limit, Duration::from_mins(1))
     {
         let mut resp = problem(
             StatusCode::TOO_MANY_REQUESTS,
@@ -73,11 +73,11 @@ mod tests {
     #[test]
     fn requests_over_the_limit_are_refused_until_the_window_ends() {
         let l = Limiter::default();
-        assert!(l.allow("a", 2, Duration::from_secs(60)));
-        assert!(l.allow("a", 2, Duration::from_secs(60)));
-        assert!(!l.allow("a", 2, Duration::from_secs(60)));
+        assert!(l.allow("a", 2, Duration::from_mins(1)));
+        assert!(l.allow("a", 2, Duration::from_mins(1)));
+        assert!(!l.allow("a", 2, Duration::from_mins(1)));
         assert!(
-            l.allow("b", 2, Duration::from_secs(60)),
+            l.allow("b", 2, Duration::from_mins(1)),
             "other clients are not affected"
         );
         assert!(

@@ -94,7 +94,7 @@ impl Browser {
         };
         let v: Value = req.send().await.unwrap().json().await.unwrap();
         assert!(
-            !v["value"].get("error").is_some(),
+            v["value"].get("error").is_none(),
             "webdriver {path}: {}",
             v["value"]
         );

@@ -3,6 +3,7 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
+    clippy::many_single_char_names,
     reason = "test helpers fail loudly"
 )]
 
