@@ -22,6 +22,9 @@ enum Order {
     Name,
     /// By given name, then birth date.
     Given,
+    /// By city abroad, then birth date (namesakes spread over hometowns written the
+    /// legacy and the new way still share a city).
+    City,
 }
 
 /// One blocking rule.
@@ -54,12 +57,12 @@ const RULES: &[Rule] = &[
     Rule {
         name: "full_name",
         keys: |r, out| name_keys(r, out, |f, _, gf| Some(hash_of(&(0u8, f, gf)))),
-        orders: &[Order::Date, Order::Place],
+        orders: &[Order::Date, Order::Place, Order::City],
     },
     Rule {
         name: "family_and_given_name",
         keys: |r, out| name_keys(r, out, |f, g, _| Some(hash_of(&(9u8, f, g)))),
-        orders: &[Order::Date, Order::Place],
+        orders: &[Order::Date, Order::Place, Order::City],
     },
     Rule {
         name: "sorted_name_syllables",
@@ -233,6 +236,7 @@ fn order_key(r: &Prepared, order: Order) -> u64 {
         Order::Place => (place & !LOW) | date,
         Order::Name => (family & !LOW) | date,
         Order::Given => (given & !LOW) | date,
+        Order::City => (r.city.as_ref().map_or(0, |c| c.hash) & !LOW) | date,
     }
 }
 
