@@ -23,10 +23,10 @@ if ! command -v chromedriver >/dev/null 2>&1 || ! [ -x /usr/bin/chromium ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# Doctests first, so that the run closes on the main runner's summary.
+cargo test --workspace --doc
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --all-targets --no-fail-fast "$@"
-  cargo test --workspace --doc
 else
   cargo test --workspace --all-targets --no-fail-fast "$@"
-  cargo test --workspace --doc
 fi
