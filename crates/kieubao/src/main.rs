@@ -538,10 +538,33 @@ fn dedupe(args: &DedupeArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::new(exit::FAILURE, format!("{}: {e}", p.display())))
     };
     let input = std::io::BufReader::with_capacity(1 << 20, open_in(&args.input)?);
-    let out = create(&args.out)?;
-    let explain = args.explain.as_ref().map(create).transpose()?;
-    let summary = linkage::run_dedupe(input, out, explain, args.threshold)
-        .map_err(|e| Failure::new(exit::INVALID, format!("{}: {e}", args.input.display())))?;
+    let bad_input =
+        |e: linkage::Error| Failure::new(exit::INVALID, format!("{}: {e}", args.input.display()));
+    let mut config = linkage::Config::default();
+    if let Some(t) = args.threshold {
+        if !(t > 0.0 && t < 1.0) {
+            return Err(bad_input(linkage::Error::Threshold(t)));
+        }
+        config.threshold = t;
+        config.review_threshold = config.review_threshold.min(t);
+    }
+    let mut records = linkage::read_csv(input).map_err(bad_input)?;
+    let resolved = add_hometown_codes(&mut records);
+    let result = linkage::dedupe(&records, &config);
+    let write_err = |p: &PathBuf, e: linkage::Error| {
+        Failure::new(exit::FAILURE, format!("{}: {e}", p.display()))
+    };
+    linkage::write_clusters_csv(create(&args.out)?, &records, &result)
+        .map_err(|e| write_err(&args.out, e))?;
+    if let Some(path) = &args.explain {
+        linkage::write_explain_csv(create(path)?, &records, &result)
+            .map_err(|e| write_err(path, e))?;
+    }
+    let summary = result.summary;
+    eprintln!(
+        "{resolved} of {} hometowns resolved to commune codes",
+        records.len()
+    );
     eprintln!(
         "{} records, {} clusters ({} with several records, largest {}), {} pairs compared, {:.1} s",
         summary.records,
@@ -552,6 +575,45 @@ fn dedupe(args: &DedupeArgs) -> Result<(), Failure> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// Resolves each written hometown to its legacy and new commune codes, so
+/// that "Xã Thạch Long, Huyện Thạch Hà" and the merged commune's new name
+/// compare as the same place. Only confident, commune-level answers are
+/// used; a divided commune's guessed successor is left out.
+fn add_hometown_codes(records: &mut [linkage::Record]) -> usize {
+    use domain::geo::{Level, Outcome, resolve_hometown};
+    let mut cache: std::collections::HashMap<String, Option<linkage::HometownCodes>> =
+        std::collections::HashMap::new();
+    let mut resolved = 0;
+    for r in records
+        .iter_mut()
+        .filter(|r| r.hometown_codes.is_none() && !r.hometown.is_empty())
+    {
+        let codes = cache
+            .entry(r.hometown.clone())
+            .or_insert_with(|| {
+                let res = resolve_hometown(&r.hometown, None);
+                let place = &res.place;
+                (matches!(res.outcome, Outcome::Resolved)
+                    && place.level == Level::Commune
+                    && res.confidence >= 0.8)
+                    .then(|| linkage::HometownCodes {
+                        legacy: place.legacy_commune.unwrap_or_default().to_owned(),
+                        current: place
+                            .new_commune
+                            .filter(|_| !place.new_commune_is_guess)
+                            .unwrap_or_default()
+                            .to_owned(),
+                    })
+            })
+            .clone();
+        if codes.is_some() {
+            resolved += 1;
+        }
+        r.hometown_codes = codes;
+    }
+    resolved
 }
 
 async fn demo(settings: &config::Settings, args: &DemoArgs) -> Result<(), Failure> {
