@@ -540,14 +540,7 @@ fn dedupe(args: &DedupeArgs) -> Result<(), Failure> {
     let input = std::io::BufReader::with_capacity(1 << 20, open_in(&args.input)?);
     let bad_input =
         |e: linkage::Error| Failure::new(exit::INVALID, format!("{}: {e}", args.input.display()));
-    let mut config = linkage::Config::default();
-    if let Some(t) = args.threshold {
-        if !(t > 0.0 && t < 1.0) {
-            return Err(bad_input(linkage::Error::Threshold(t)));
-        }
-        config.threshold = t;
-        config.review_threshold = config.review_threshold.min(t);
-    }
+    let config = linkage::Config::with_threshold(args.threshold).map_err(bad_input)?;
     let mut records = linkage::read_csv(input).map_err(bad_input)?;
     let resolved = add_hometown_codes(&mut records);
     let result = linkage::dedupe(&records, &config);

@@ -229,14 +229,7 @@ pub fn run_dedupe(
     explain: Option<impl Write>,
     threshold: Option<f64>,
 ) -> Result<Summary, Error> {
-    let mut config = Config::default();
-    if let Some(t) = threshold {
-        if !(t > 0.0 && t < 1.0) {
-            return Err(Error::Threshold(t));
-        }
-        config.threshold = t;
-        config.review_threshold = config.review_threshold.min(t);
-    }
+    let config = Config::with_threshold(threshold)?;
     let (ids, prepared) = read_prepared(input)?;
     let result = crate::dedupe_prepared(&prepared, &config);
     write_clusters(out, ids.iter().map(String::as_str), &result)?;

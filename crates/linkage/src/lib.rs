@@ -116,6 +116,22 @@ pub struct Summary {
     pub blocking: Vec<RuleStats>,
 }
 
+impl Config {
+    /// The default configuration with the match threshold set, when given
+    /// (0 < T < 1; the review threshold never exceeds it).
+    pub fn with_threshold(threshold: Option<f64>) -> Result<Self, Error> {
+        let mut config = Config::default();
+        if let Some(t) = threshold {
+            if !(t > 0.0 && t < 1.0) {
+                return Err(Error::Threshold(t));
+            }
+            config.threshold = t;
+            config.review_threshold = config.review_threshold.min(t);
+        }
+        Ok(config)
+    }
+}
+
 /// Result of [`dedupe`].
 #[derive(Debug, Clone)]
 pub struct Dedupe {
