@@ -30,7 +30,12 @@ macro_rules! migration {
 }
 
 /// Every migration, in order. Never edit one that has been merged; add a new one.
-pub static MIGRATIONS: &[Migration] = &[migration!(1, "0001_foundation")];
+pub static MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_foundation"),
+    migration!(2, "0002_registry"),
+    migration!(3, "0003_search"),
+    migration!(4, "0004_import"),
+];
 
 /// The schema version this program expects.
 pub fn latest_version() -> i64 {

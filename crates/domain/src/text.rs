@@ -61,6 +61,17 @@ pub fn has_forbidden_control(input: &str) -> bool {
         .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
 }
 
+/// Text as a spreadsheet cell that can never run as a formula: a value
+/// starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
+/// leading quote (CSV and xlsx exports, the import report).
+pub fn spreadsheet_safe(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

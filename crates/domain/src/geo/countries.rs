@@ -107,3 +107,16 @@ pub(super) fn country_named(folded: &str) -> Option<&'static Country> {
         .find(|(_, n)| n.compact.contains(&compact))
         .map(|(c, _)| c)
 }
+
+/// Country named by a whole text — a code ("KR"), or a Vietnamese or English
+/// name or alias in any case, with or without diacritics ("Hàn Quốc",
+/// "han quoc", "Korea") — if exactly one is meant.
+pub fn country_by_name(text: &str) -> Option<&'static Country> {
+    let t = text.trim();
+    if t.len() == 2
+        && let Some(c) = country(t)
+    {
+        return Some(c);
+    }
+    country_named(&fold(t))
+}

@@ -23,7 +23,7 @@ mod resolve;
 mod search;
 mod units;
 
-pub use countries::{countries, country, search_countries};
+pub use countries::{countries, country, country_by_name, search_countries};
 pub use resolve::{
     HometownResolution, MAX_ALTERNATIVES, Outcome, Place, UnresolvedReason, resolve_hometown,
 };

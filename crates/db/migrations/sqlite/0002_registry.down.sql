@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS persons_live_new_commune;
