@@ -1,0 +1,1067 @@
+//! Finding people in milliseconds, however the name was written.
+//!
+//! An in-memory index, pure (no I/O, no clock): names are cut into syllables,
+//! folded (`Đức`, `ĐỨC`, `Duc` alike) and interned; each folded syllable has a
+//! sorted posting list of internal document numbers. A query is cut the same
+//! way; candidates come from the rarest syllable's postings (or, when one fault
+//! is allowed, from the two rarest: a document that matches all but one query
+//! syllable is in at least one of them), and each candidate is checked against
+//! its own few syllables. One typo is found through a deletion-neighbourhood
+//! index over the distinct syllables (a few thousand even at national scale).
+//! Passport numbers, e-mails and phones (by their last nine digits) are exact
+//! keys.
+//!
+//! Ranking: identifier > exact (same diacritics, same order, every syllable) >
+//! same without diacritics > same syllables in another order > part of the
+//! name > fuzzy (one typo, or one query syllable not in the name).
+//!
+//! Updates are incremental: [`Index::upsert`] replaces a person's document,
+//! [`Index::remove`] hides it. Replaced documents stay as dead slots until the
+//! index is rebuilt.
+
+#[cfg(test)]
+mod tests;
+mod text;
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+
+pub use text::{
+    Token, deletions, email_norm, passport_norm, phone_digits, phone_key, tokenize, within_one_edit,
+};
+
+const SEP: u32 = u32::MAX;
+const NONE: u32 = u32::MAX;
+/// Query syllables beyond this are ignored.
+pub const MAX_TOKENS: usize = 8;
+/// Syllables a prefix expands to, at most.
+const MAX_PREFIX: usize = 400;
+/// Syllables of one name matched at most.
+const MAX_POS: usize = 32;
+/// Score of one tier; the parts below it never add up to one.
+const TIER: u64 = 1_000_000_000_000_000;
+
+/// One person as the index sees it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PersonDoc {
+    pub id: i64,
+    pub full_name: String,
+    /// Other names and aliases (married name, name used abroad).
+    pub other_names: Vec<String>,
+    pub passport: String,
+    pub phone: String,
+    pub email: String,
+    pub new_commune: Option<String>,
+    pub legacy_commune: Option<String>,
+    pub legacy_district: Option<String>,
+    pub country: String,
+    pub category: String,
+    pub generation: Option<String>,
+    pub tags: Vec<String>,
+    pub status: String,
+    pub verification: String,
+    /// Deleted records are not indexed.
+    pub deleted: bool,
+}
+
+/// Attribute slots of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(usize)]
+enum Attr {
+    NewCommune = 0,
+    LegacyCommune,
+    LegacyDistrict,
+    Country,
+    Category,
+    Generation,
+    Status,
+    Verification,
+}
+const ATTRS: usize = 8;
+
+/// The registry's filters, each optional (empty means any).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub new_commune: String,
+    pub legacy_commune: String,
+    pub legacy_district: String,
+    pub country: String,
+    pub category: String,
+    pub generation: String,
+    pub tag: String,
+    pub status: String,
+    pub verification: String,
+}
+
+/// What to look for.
+#[derive(Debug, Clone)]
+pub struct Query<'a> {
+    pub text: &'a str,
+    /// Best hits returned.
+    pub limit: usize,
+    pub filters: &'a Filters,
+    /// Candidates examined per pass at most; beyond, the total is a lower bound.
+    pub max_scan: usize,
+}
+
+impl<'a> Query<'a> {
+    pub fn new(text: &'a str, limit: usize, filters: &'a Filters) -> Self {
+        Self {
+            text,
+            limit,
+            filters,
+            max_scan: 2_000_000,
+        }
+    }
+}
+
+/// How a hit matched, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MatchKind {
+    /// Passport, e-mail or phone.
+    Identifier,
+    /// Every syllable, same order, same diacritics.
+    Exact,
+    /// Every syllable, same order, diacritics aside.
+    Folded,
+    /// Every syllable, another order.
+    Reordered,
+    /// Part of the name (a fragment, or the start of a syllable being typed).
+    Partial,
+    /// One typo, or one query syllable that is not in the name.
+    Fuzzy,
+}
+
+impl MatchKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Identifier => "identifier",
+            Self::Exact => "exact",
+            Self::Folded => "folded",
+            Self::Reordered => "reordered",
+            Self::Partial => "partial",
+            Self::Fuzzy => "fuzzy",
+        }
+    }
+}
+
+/// Which part of the record matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    FullName,
+    /// Index into `other_names`.
+    OtherName(usize),
+    Passport,
+    Email,
+    Phone,
+}
+
+/// One result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub id: i64,
+    /// Higher is better; below 2^53 so JSON readers keep it exact.
+    pub score: u64,
+    pub kind: MatchKind,
+    pub field: Field,
+    /// Matched parts of the field's text, as `[start, end)` character offsets.
+    pub highlight: Vec<(usize, usize)>,
+}
+
+/// The answer to a query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Results {
+    pub total: usize,
+    /// True when the scan stopped early: there are at least `total`.
+    pub total_is_lower_bound: bool,
+    pub hits: Vec<Hit>,
+}
+
+#[derive(Debug, Default)]
+struct Interner {
+    map: HashMap<Box<str>, u32>,
+    strs: Vec<Box<str>>,
+}
+
+impl Interner {
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&i) = self.map.get(s) {
+            return i;
+        }
+        let i = self.strs.len() as u32;
+        self.strs.push(s.into());
+        self.map.insert(s.into(), i);
+        i
+    }
+    fn get(&self, s: &str) -> Option<u32> {
+        self.map.get(s).copied()
+    }
+    fn str(&self, i: u32) -> Option<&str> {
+        self.strs.get(i as usize).map(AsRef::as_ref)
+    }
+}
+
+#[derive(Debug)]
+struct Doc {
+    id: i64,
+    /// Full name, then `\n` and each other name.
+    text: Box<str>,
+    /// Accented syllable ids, [`SEP`] between names.
+    aids: Box<[u32]>,
+    attrs: [u32; ATTRS],
+    tags: Box<[u32]>,
+    phone_hash: u32,
+    alive: bool,
+}
+
+/// Identifier key kinds.
+#[derive(Debug, Clone, Copy)]
+enum Key {
+    Passport = 0,
+    Email = 1,
+    Phone = 2,
+}
+
+fn key_hash(kind: Key, value: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    (kind as u8).hash(&mut h);
+    value.hash(&mut h);
+    h.finish()
+}
+
+fn short_hash(value: &str) -> u32 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    (h.finish() >> 32) as u32
+}
+
+/// A read-only view of one indexed person, for jurisdiction predicates.
+#[derive(Clone, Copy)]
+pub struct DocView<'a> {
+    index: &'a Index,
+    doc: &'a Doc,
+}
+
+impl<'a> DocView<'a> {
+    pub fn id(&self) -> i64 {
+        self.doc.id
+    }
+    fn attr(&self, a: Attr) -> Option<&'a str> {
+        match self.doc.attrs[a as usize] {
+            NONE => None,
+            v => self.index.values.str(v),
+        }
+    }
+    pub fn new_commune(&self) -> Option<&'a str> {
+        self.attr(Attr::NewCommune)
+    }
+    pub fn legacy_commune(&self) -> Option<&'a str> {
+        self.attr(Attr::LegacyCommune)
+    }
+    pub fn legacy_district(&self) -> Option<&'a str> {
+        self.attr(Attr::LegacyDistrict)
+    }
+    pub fn country(&self) -> Option<&'a str> {
+        self.attr(Attr::Country)
+    }
+    pub fn category(&self) -> Option<&'a str> {
+        self.attr(Attr::Category)
+    }
+}
+
+/// The index. Build with [`Index::upsert`]; query with [`Index::search`].
+#[derive(Debug, Default)]
+pub struct Index {
+    docs: Vec<Doc>,
+    by_id: HashMap<i64, u32>,
+    live: usize,
+    values: Interner,
+    /// Accented (lower-case, NFC) syllables.
+    acc: Interner,
+    acc_fold: Vec<u32>,
+    /// Folded syllables and their postings.
+    fold: Interner,
+    postings: Vec<Vec<u32>>,
+    sorted: BTreeMap<Box<str>, u32>,
+    /// Each folded syllable and each of its one-deletion variants → syllables.
+    neighbours: HashMap<Box<str>, Vec<u32>>,
+    keys: HashMap<u64, u32>,
+    key_next: Vec<[u32; 3]>,
+}
+
+/// Per query syllable: bits of a syllable mask.
+const EXACT: u32 = 1;
+const PREFIX: u32 = 1 << 8;
+const TYPO: u32 = 1 << 16;
+
+struct Plan {
+    n: usize,
+    /// Folded syllable id → bit i (exact), 8+i (prefix), 16+i (typo).
+    masks: Vec<u32>,
+    /// Accented id of each query syllable when known.
+    accents: Vec<u32>,
+    /// Folded ids matching each query syllable exactly or by prefix.
+    exact: Vec<Vec<u32>>,
+    typo: Vec<Vec<u32>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Eval {
+    score: u64,
+    kind: MatchKind,
+    group: usize,
+    /// Per query syllable: (position in the group, prefix?) when matched.
+    matched: [Option<(u8, bool)>; MAX_TOKENS],
+    faults: usize,
+}
+
+impl Index {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// People findable now.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// Internal slots (live and replaced): the index is worth rebuilding
+    /// when this is far above [`Index::len`].
+    pub fn slots(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Distinct folded syllables.
+    pub fn syllables(&self) -> usize {
+        self.fold.strs.len()
+    }
+
+    pub fn contains(&self, id: i64) -> bool {
+        self.by_id.contains_key(&id)
+    }
+
+    /// Hides a person (deleted, or gone out of the registry).
+    pub fn remove(&mut self, id: i64) {
+        if let Some(d) = self.by_id.remove(&id)
+            && let Some(doc) = self.docs.get_mut(d as usize)
+        {
+            if doc.alive {
+                self.live -= 1;
+            }
+            doc.alive = false;
+        }
+    }
+
+    fn fold_id(&mut self, folded: &str) -> u32 {
+        if let Some(f) = self.fold.get(folded) {
+            return f;
+        }
+        let f = self.fold.intern(folded);
+        self.postings.push(Vec::new());
+        self.sorted.insert(folded.into(), f);
+        self.neighbours.entry(folded.into()).or_default().push(f);
+        for d in deletions(folded) {
+            self.neighbours.entry(d.into()).or_default().push(f);
+        }
+        f
+    }
+
+    fn accent_id(&mut self, t: &Token) -> u32 {
+        if let Some(a) = self.acc.get(&t.lower) {
+            return a;
+        }
+        let f = self.fold_id(&t.folded);
+        let a = self.acc.intern(&t.lower);
+        self.acc_fold.push(f);
+        a
+    }
+
+    fn value(&mut self, v: Option<&str>) -> u32 {
+        match v.map(str::trim) {
+            Some(v) if !v.is_empty() => self.values.intern(v),
+            _ => NONE,
+        }
+    }
+
+    fn add_key(&mut self, kind: Key, value: &str, doc: u32) {
+        let h = key_hash(kind, value);
+        let prev = self.keys.insert(h, doc).unwrap_or(NONE);
+        if let Some(n) = self.key_next.get_mut(doc as usize) {
+            n[kind as usize] = prev;
+        }
+    }
+
+    /// Adds or replaces a person; a deleted one is removed.
+    pub fn upsert(&mut self, p: &PersonDoc) {
+        self.remove(p.id);
+        if p.deleted {
+            return;
+        }
+        let d = self.docs.len() as u32;
+        let mut text = p.full_name.trim().to_owned();
+        let mut aids = Vec::new();
+        let names = std::iter::once(p.full_name.as_str()).chain(
+            p.other_names
+                .iter()
+                .map(String::as_str)
+                .filter(|n| !n.trim().is_empty()),
+        );
+        let mut folds: Vec<u32> = Vec::new();
+        for (g, name) in names.enumerate() {
+            if g > 0 {
+                aids.push(SEP);
+                text.push('\n');
+                text.push_str(name.trim());
+            }
+            for t in tokenize(name.trim()) {
+                let a = self.accent_id(&t);
+                aids.push(a);
+                folds.push(self.acc_fold[a as usize]);
+            }
+        }
+        folds.sort_unstable();
+        folds.dedup();
+        for f in folds {
+            self.postings[f as usize].push(d);
+        }
+        let mut attrs = [NONE; ATTRS];
+        attrs[Attr::NewCommune as usize] = self.value(p.new_commune.as_deref());
+        attrs[Attr::LegacyCommune as usize] = self.value(p.legacy_commune.as_deref());
+        attrs[Attr::LegacyDistrict as usize] = self.value(p.legacy_district.as_deref());
+        attrs[Attr::Country as usize] = self.value(Some(&p.country.to_uppercase()));
+        attrs[Attr::Category as usize] = self.value(Some(&p.category));
+        attrs[Attr::Generation as usize] = self.value(p.generation.as_deref());
+        attrs[Attr::Status as usize] = self.value(Some(&p.status));
+        attrs[Attr::Verification as usize] = self.value(Some(&p.verification));
+        let mut tags: Vec<u32> = p
+            .tags
+            .iter()
+            .map(|t| self.value(Some(t)))
+            .filter(|v| *v != NONE)
+            .collect();
+        tags.sort_unstable();
+        tags.dedup();
+        let digits = phone_digits(&p.phone);
+        self.docs.push(Doc {
+            id: p.id,
+            text: text.into(),
+            aids: aids.into(),
+            attrs,
+            tags: tags.into(),
+            phone_hash: digits.as_deref().map_or(0, short_hash),
+            alive: true,
+        });
+        self.key_next.push([NONE; 3]);
+        if let Some(pp) = passport_norm(&p.passport) {
+            self.add_key(Key::Passport, &pp, d);
+        }
+        if let Some(e) = email_norm(&p.email) {
+            self.add_key(Key::Email, &e, d);
+        }
+        if let Some(digits) = digits {
+            self.add_key(Key::Phone, phone_key(&digits), d);
+        }
+        self.by_id.insert(p.id, d);
+        self.live += 1;
+    }
+
+    fn key_docs(&self, kind: Key, value: &str) -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut cur = self
+            .keys
+            .get(&key_hash(kind, value))
+            .copied()
+            .unwrap_or(NONE);
+        while cur != NONE {
+            out.push(cur);
+            cur = self
+                .key_next
+                .get(cur as usize)
+                .map_or(NONE, |n| n[kind as usize]);
+        }
+        out
+    }
+
+    /// Resolves the filters to interned values; `None` when one names a
+    /// value no one has (then nothing matches).
+    fn resolve(&self, f: &Filters) -> Option<Vec<(usize, u32)>> {
+        let mut out = Vec::new();
+        let country = f.country.trim().to_uppercase();
+        for (attr, v) in [
+            (Attr::NewCommune, f.new_commune.trim()),
+            (Attr::LegacyCommune, f.legacy_commune.trim()),
+            (Attr::LegacyDistrict, f.legacy_district.trim()),
+            (Attr::Country, country.as_str()),
+            (Attr::Category, f.category.trim()),
+            (Attr::Generation, f.generation.trim()),
+            (Attr::Status, f.status.trim()),
+            (Attr::Verification, f.verification.trim()),
+        ] {
+            if !v.is_empty() {
+                out.push((attr as usize, self.values.get(v)?));
+            }
+        }
+        Some(out)
+    }
+
+    fn plan(&self, tokens: &[Token], prefix_last: bool) -> Plan {
+        let n = tokens.len();
+        let mut masks: Vec<u32> = vec![0; self.fold.strs.len()];
+        let mut exact = vec![Vec::new(); n];
+        let mut typo = vec![Vec::new(); n];
+        for (i, t) in tokens.iter().enumerate() {
+            if let Some(f) = self.fold.get(&t.folded) {
+                masks[f as usize] |= EXACT << i;
+                exact[i].push(f);
+            }
+            if prefix_last && i + 1 == n {
+                let prefix: &str = &t.folded;
+                for (s, &f) in self
+                    .sorted
+                    .range::<str, _>((
+                        std::ops::Bound::Excluded(prefix),
+                        std::ops::Bound::Unbounded,
+                    ))
+                    .take_while(|(s, _)| s.starts_with(prefix))
+                    .take(MAX_PREFIX)
+                {
+                    if s.as_ref() != prefix {
+                        masks[f as usize] |= PREFIX << i;
+                        exact[i].push(f);
+                    }
+                }
+            }
+            if t.folded.chars().count() >= 3 {
+                let mut seen = HashSet::new();
+                let mut probe = vec![t.folded.clone()];
+                probe.extend(deletions(&t.folded));
+                for p in &probe {
+                    for &f in self.neighbours.get(p.as_str()).into_iter().flatten() {
+                        if seen.insert(f)
+                            && let Some(s) = self.fold.str(f)
+                            && s != t.folded
+                            && within_one_edit(s, &t.folded)
+                        {
+                            masks[f as usize] |= TYPO << i;
+                            typo[i].push(f);
+                        }
+                    }
+                }
+            }
+        }
+        Plan {
+            n,
+            masks,
+            accents: tokens
+                .iter()
+                .map(|t| self.acc.get(&t.lower).unwrap_or(NONE))
+                .collect(),
+            exact,
+            typo,
+        }
+    }
+
+    fn postings_len(&self, fids: &[u32]) -> usize {
+        fids.iter().map(|&f| self.postings[f as usize].len()).sum()
+    }
+
+    /// Sorted, distinct documents of the union of these syllables' postings.
+    fn gather(&self, fids: &[u32]) -> Vec<u32> {
+        let mut out: Vec<u32> = Vec::with_capacity(self.postings_len(fids));
+        for &f in fids {
+            out.extend_from_slice(&self.postings[f as usize]);
+        }
+        if fids.len() > 1 {
+            out.sort_unstable();
+            out.dedup();
+        }
+        out
+    }
+
+    /// Matches one document against the query syllables. Allocation-free:
+    /// names longer than [`MAX_POS`] syllables are matched on their start.
+    fn evaluate(&self, doc: &Doc, plan: &Plan, strict: bool) -> Option<Eval> {
+        let mut best: Option<Eval> = None;
+        for (g, group) in doc.aids.split(|a| *a == SEP).enumerate() {
+            let len = group.len().min(MAX_POS);
+            let mut masks = [0u32; MAX_POS];
+            let mut any = 0u32;
+            for (p, &a) in group.iter().take(len).enumerate() {
+                let m = self
+                    .acc_fold
+                    .get(a as usize)
+                    .and_then(|f| plan.masks.get(*f as usize))
+                    .copied()
+                    .unwrap_or(0);
+                masks[p] = m;
+                any |= m;
+            }
+            // Cheap rejection: too few query syllables present at all.
+            let low = if strict {
+                any | (any >> 8)
+            } else {
+                any | (any >> 8) | (any >> 16)
+            };
+            let present = (low & 0xff).count_ones() as usize;
+            let need = if strict || plan.n < 3 {
+                plan.n
+            } else {
+                plan.n - 1
+            };
+            if present < need {
+                continue;
+            }
+            let mut used = 0u64;
+            let mut matched: [Option<(u8, bool)>; MAX_TOKENS] = [None; MAX_TOKENS];
+            let mut typos = 0usize;
+            let mut accents = 0usize;
+            let mut exacts = 0usize;
+            let mut prefixes = 0usize;
+            let mut prior = 0u64;
+            // Exact matches first for every query syllable, then prefixes, then typos;
+            // among equal positions prefer the one after the previous syllable's.
+            for (rank, shift) in [(0u8, EXACT), (1, PREFIX), (2, TYPO)] {
+                if any & (0xff * shift) == 0 {
+                    continue;
+                }
+                for i in 0..plan.n {
+                    if matched[i].is_some() {
+                        continue;
+                    }
+                    let bit = shift << i;
+                    if any & bit == 0 {
+                        continue;
+                    }
+                    let last = matched[..i]
+                        .iter()
+                        .rev()
+                        .flatten()
+                        .next()
+                        .map(|m| m.0 as usize);
+                    let mut first = None;
+                    let mut after = None;
+                    for (p, m) in masks.iter().enumerate().take(len) {
+                        if used & (1 << p) == 0 && m & bit != 0 {
+                            if first.is_none() {
+                                first = Some(p);
+                            }
+                            if last.is_none_or(|l| p > l) {
+                                after = Some(p);
+                                break;
+                            }
+                        }
+                    }
+                    let Some(p) = after.or(first) else {
+                        continue;
+                    };
+                    used |= 1 << p;
+                    matched[i] = Some((p as u8, rank == 1));
+                    match rank {
+                        0 => {
+                            exacts += 1;
+                            if plan.accents[i] != NONE && plan.accents[i] == group[p] {
+                                accents += 1;
+                            }
+                        }
+                        1 => prefixes += 1,
+                        _ => {
+                            typos += 1;
+                            // A typo of a common syllable is likelier than of a rare one.
+                            let freq = self
+                                .acc_fold
+                                .get(group[p] as usize)
+                                .and_then(|f| self.postings.get(*f as usize))
+                                .map_or(0, Vec::len);
+                            prior = u64::from((freq + 1).ilog2()).min(40);
+                        }
+                    }
+                }
+            }
+            let count = matched.iter().flatten().count();
+            let extras = plan.n - count;
+            let faults = typos + extras;
+            if count == 0 || faults > 1 || (extras > 0 && plan.n < 3) {
+                continue;
+            }
+            let mut in_order = true;
+            let mut adjacent = 0u64;
+            let mut prev: Option<u8> = None;
+            let mut first_pos = None;
+            for m in matched.iter().flatten() {
+                if first_pos.is_none() {
+                    first_pos = Some(m.0);
+                }
+                if let Some(p) = prev {
+                    if p >= m.0 {
+                        in_order = false;
+                    }
+                    if p + 1 == m.0 {
+                        adjacent += 1;
+                    }
+                }
+                prev = Some(m.0);
+            }
+            let full = count == group.len() && faults == 0 && prefixes == 0;
+            let kind = if faults > 0 {
+                MatchKind::Fuzzy
+            } else if full && in_order && accents == plan.n {
+                MatchKind::Exact
+            } else if full && in_order {
+                MatchKind::Folded
+            } else if full {
+                MatchKind::Reordered
+            } else {
+                MatchKind::Partial
+            };
+            let tier: u64 = match kind {
+                MatchKind::Identifier => 7,
+                MatchKind::Exact => 6,
+                MatchKind::Folded => 5,
+                MatchKind::Reordered => 4,
+                MatchKind::Partial => 3,
+                MatchKind::Fuzzy => 2,
+            };
+            let coverage = (count * 1000 / group.len().max(1)) as u64;
+            // Within a tier: more query syllables found, in order, next to
+            // each other, a likelier typo, same diacritics, exact syllables,
+            // starting at the family name, covering more of the name, the
+            // full name before other names.
+            let score = tier * TIER
+                + (count as u64) * (TIER / 10)
+                + u64::from(in_order) * (TIER / 20)
+                + adjacent.min(7) * (TIER / 200)
+                + prior * (TIER / 100_000)
+                + (accents.min(9) as u64) * (TIER / 1_000_000)
+                + (exacts.min(9) as u64) * (TIER / 10_000_000)
+                + u64::from(first_pos == Some(0)) * (TIER / 20_000_000)
+                + coverage * 10_000
+                + u64::from(g == 0);
+            if best.as_ref().is_none_or(|b| score > b.score) {
+                best = Some(Eval {
+                    score,
+                    kind,
+                    group: g,
+                    matched,
+                    faults,
+                });
+            }
+        }
+        best
+    }
+
+    fn passes(doc: &Doc, filters: &[(usize, u32)], tag: Option<u32>) -> bool {
+        doc.alive
+            && filters.iter().all(|(a, v)| doc.attrs[*a] == *v)
+            && tag.is_none_or(|t| doc.tags.contains(&t))
+    }
+
+    /// Finds people. `allow` is the searcher's jurisdiction: documents it
+    /// refuses are neither returned nor counted.
+    pub fn search<F>(&self, q: &Query<'_>, allow: F) -> Results
+    where
+        F: Fn(&DocView<'_>) -> bool,
+    {
+        let Some(filters) = self.resolve(q.filters) else {
+            return Results::default();
+        };
+        let tag = q.filters.tag.trim();
+        let tag = if tag.is_empty() {
+            None
+        } else {
+            match self.values.get(tag) {
+                Some(t) => Some(t),
+                None => return Results::default(),
+            }
+        };
+        let ok = |d: u32| -> bool {
+            self.docs.get(d as usize).is_some_and(|doc| {
+                Self::passes(doc, &filters, tag) && allow(&DocView { index: self, doc })
+            })
+        };
+        let mut top = TopK::new(q.limit);
+        let mut total = 0usize;
+        let mut lower = false;
+        let mut found: HashSet<u32> = HashSet::new();
+
+        // Identifiers.
+        let mut idents: Vec<(u32, u32, Field)> = Vec::new();
+        if let Some(e) = email_norm(q.text) {
+            for d in self.key_docs(Key::Email, &e) {
+                idents.push((d, 0, Field::Email));
+            }
+        }
+        if let Some(p) = passport_norm(q.text) {
+            for d in self.key_docs(Key::Passport, &p) {
+                idents.push((d, 0, Field::Passport));
+            }
+        }
+        if let Some(digits) = phone_digits(q.text) {
+            let full = short_hash(&digits);
+            for d in self.key_docs(Key::Phone, phone_key(&digits)) {
+                let whole = self
+                    .docs
+                    .get(d as usize)
+                    .is_some_and(|x| x.phone_hash == full);
+                idents.push((d, u32::from(whole), Field::Phone));
+            }
+        }
+        for (d, bonus, field) in idents {
+            if ok(d) && found.insert(d) {
+                total += 1;
+                top.push(7 * TIER + u64::from(bonus), d, Pending::Ident(field));
+            }
+        }
+
+        // Names.
+        let mut tokens = tokenize(q.text);
+        tokens.truncate(MAX_TOKENS);
+        if !tokens.is_empty() {
+            let prefix_last = !q.text.ends_with(char::is_whitespace);
+            let plan = self.plan(&tokens, prefix_last);
+            let n = plan.n;
+            let mut strict = 0usize;
+            if plan.exact.iter().all(|e| !e.is_empty()) {
+                let driver = (0..n)
+                    .min_by_key(|&i| self.postings_len(&plan.exact[i]))
+                    .unwrap_or(0);
+                let cands = self.gather(&plan.exact[driver]);
+                let (scanned, capped) =
+                    self.scan(true, &cands, q.max_scan, &plan, &ok, &found, |d, e| {
+                        if e.faults == 0 {
+                            strict += 1;
+                            top.push(e.score, d, Pending::Name(e));
+                        }
+                    });
+                let _ = scanned;
+                lower |= capped;
+            }
+            total += strict;
+            // Fuzzy pass when the strict one did not fill the page: a typo can
+            // turn one person's name into another's ("Phương" typed "Huong"),
+            // so near names follow the exact ones. A single word that exists
+            // is taken as typed.
+            if strict < q.limit.max(1) && (n > 1 || strict == 0) {
+                let empty: Vec<usize> = (0..n).filter(|&i| plan.exact[i].is_empty()).collect();
+                let cands = if n == 1 {
+                    self.gather(&plan.typo[0])
+                } else if empty.len() == 1 {
+                    // The fault is that syllable: every other one is in the name.
+                    let driver = (0..n)
+                        .filter(|&i| i != empty[0])
+                        .min_by_key(|&i| self.postings_len(&plan.exact[i]))
+                        .unwrap_or(0);
+                    self.gather(&plan.exact[driver])
+                } else if empty.len() > 1 {
+                    Vec::new()
+                } else {
+                    let mut order: Vec<usize> = (0..n).collect();
+                    order.sort_by_key(|&i| self.postings_len(&plan.exact[i]));
+                    let mut fids = plan.exact[order[0]].clone();
+                    fids.extend_from_slice(&plan.exact[order[1]]);
+                    fids.sort_unstable();
+                    fids.dedup();
+                    self.gather(&fids)
+                };
+                let mut fuzzy = 0usize;
+                let (_, capped) =
+                    self.scan(false, &cands, q.max_scan, &plan, &ok, &found, |d, e| {
+                        if e.faults > 0 {
+                            fuzzy += 1;
+                            top.push(e.score, d, Pending::Name(e));
+                        }
+                    });
+                lower |= capped;
+                total += fuzzy;
+            }
+        }
+
+        let hits = top
+            .into_sorted()
+            .into_iter()
+            .filter_map(|(score, d, pending)| {
+                let doc = self.docs.get(d as usize)?;
+                Some(Self::hit(doc, score, pending, &tokens))
+            })
+            .collect();
+        Results {
+            total,
+            total_is_lower_bound: lower,
+            hits,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn scan<O, S>(
+        &self,
+        strict: bool,
+        cands: &[u32],
+        max_scan: usize,
+        plan: &Plan,
+        ok: &O,
+        skip: &HashSet<u32>,
+        mut sink: S,
+    ) -> (usize, bool)
+    where
+        O: Fn(u32) -> bool,
+        S: FnMut(u32, Eval),
+    {
+        let mut scanned = 0;
+        for &d in cands {
+            if scanned >= max_scan {
+                return (scanned, true);
+            }
+            scanned += 1;
+            let Some(doc) = self.docs.get(d as usize) else {
+                continue;
+            };
+            if !doc.alive || (!skip.is_empty() && skip.contains(&d)) {
+                continue;
+            }
+            let Some(e) = self.evaluate(doc, plan, strict) else {
+                continue;
+            };
+            if ok(d) {
+                sink(d, e);
+            }
+        }
+        (scanned, false)
+    }
+
+    fn hit(doc: &Doc, score: u64, pending: Pending, tokens: &[Token]) -> Hit {
+        match pending {
+            Pending::Ident(field) => Hit {
+                id: doc.id,
+                score,
+                kind: MatchKind::Identifier,
+                field,
+                highlight: Vec::new(),
+            },
+            Pending::Name(e) => {
+                let text = doc.text.split('\n').nth(e.group).unwrap_or("");
+                let spans = tokenize(text);
+                let mut highlight: Vec<(usize, usize)> = e
+                    .matched
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, m)| {
+                        let (p, prefix) = (*m)?;
+                        let s = spans.get(usize::from(p))?;
+                        let end = if prefix {
+                            (s.start + tokens.get(i).map_or(0, |t| t.folded.chars().count()))
+                                .min(s.end)
+                        } else {
+                            s.end
+                        };
+                        Some((s.start, end))
+                    })
+                    .collect();
+                highlight.sort_unstable();
+                Hit {
+                    id: doc.id,
+                    score,
+                    kind: e.kind,
+                    field: if e.group == 0 {
+                        Field::FullName
+                    } else {
+                        Field::OtherName(e.group - 1)
+                    },
+                    highlight,
+                }
+            }
+        }
+    }
+
+    /// A rough figure of the heap the index holds, in bytes.
+    pub fn approx_bytes(&self) -> usize {
+        let docs: usize = self
+            .docs
+            .iter()
+            .map(|d| {
+                std::mem::size_of::<Doc>() + d.text.len() + d.aids.len() * 4 + d.tags.len() * 4
+            })
+            .sum();
+        let postings: usize = self.postings.iter().map(|p| p.capacity() * 4 + 24).sum();
+        docs + postings
+            + self.by_id.capacity() * 16
+            + self.keys.capacity() * 16
+            + self.key_next.capacity() * 12
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Pending {
+    Ident(Field),
+    Name(Eval),
+}
+
+/// The `k` best (score, doc) seen, ties to the lower document number.
+struct TopK {
+    k: usize,
+    heap: BinaryHeap<Entry>,
+}
+
+struct Entry {
+    score: u64,
+    doc: u32,
+    pending: Pending,
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, o: &Self) -> bool {
+        self.score == o.score && self.doc == o.doc
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Entry {
+    /// Worse first (a max-heap of the worst kept): lower score, then higher doc.
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        o.score.cmp(&self.score).then(self.doc.cmp(&o.doc))
+    }
+}
+
+impl TopK {
+    fn new(k: usize) -> Self {
+        Self {
+            k,
+            heap: BinaryHeap::with_capacity(k.min(10_000) + 1),
+        }
+    }
+    fn push(&mut self, score: u64, doc: u32, pending: Pending) {
+        if self.k == 0 {
+            return;
+        }
+        if self.heap.len() < self.k {
+            self.heap.push(Entry {
+                score,
+                doc,
+                pending,
+            });
+        } else if let Some(worst) = self.heap.peek()
+            && (score > worst.score || (score == worst.score && doc < worst.doc))
+        {
+            self.heap.pop();
+            self.heap.push(Entry {
+                score,
+                doc,
+                pending,
+            });
+        }
+    }
+    fn into_sorted(self) -> Vec<(u64, u32, Pending)> {
+        self.heap
+            .into_sorted_vec()
+            .into_iter()
+            .map(|e| (e.score, e.doc, e.pending))
+            .collect()
+    }
+}

@@ -1,0 +1,362 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use super::*;
+use proptest::prelude::*;
+
+fn doc(id: i64, name: &str) -> PersonDoc {
+    PersonDoc {
+        id,
+        full_name: name.into(),
+        country: "US".into(),
+        category: "viet_kieu".into(),
+        status: "active".into(),
+        verification: "unverified".into(),
+        ..PersonDoc::default()
+    }
+}
+
+fn index(names: &[&str]) -> Index {
+    let mut ix = Index::new();
+    for (i, n) in names.iter().enumerate() {
+        ix.upsert(&doc(i as i64 + 1, n));
+    }
+    ix
+}
+
+fn ids(ix: &Index, q: &str) -> Vec<i64> {
+    let f = Filters::default();
+    ix.search(&Query::new(q, 50, &f), |_| true)
+        .hits
+        .iter()
+        .map(|h| h.id)
+        .collect()
+}
+
+fn first(ix: &Index, q: &str) -> Hit {
+    let f = Filters::default();
+    ix.search(&Query::new(q, 50, &f), |_| true)
+        .hits
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("no hit for {q}"))
+}
+
+const PEOPLE: &[&str] = &[
+    "Nguyễn Văn Đức",
+    "Trần Thị Mai",
+    "Nguyễn Thu Hà",
+    "Lê Văn Dục",
+    "Phạm Minh Tuấn",
+];
+
+#[test]
+fn any_fragment_any_case_with_or_without_diacritics() {
+    let ix = index(PEOPLE);
+    for q in [
+        "duc",
+        "ĐỨC",
+        "Nguyen Van",
+        "nguyễn văn đức",
+        "nguyen van duc",
+    ] {
+        assert!(ids(&ix, q).contains(&1), "{q}");
+    }
+    // "duc" also finds "Dục" (same folded) but not "Tuấn".
+    let duc = ids(&ix, "duc");
+    assert!(duc.contains(&4));
+    assert!(!duc.contains(&5));
+}
+
+#[test]
+fn any_order() {
+    let ix = index(PEOPLE);
+    for q in ["Duc Nguyen Van", "Van Duc Nguyen", "NGUYEN Duc"] {
+        let h = first(&ix, q);
+        assert_eq!(h.id, 1, "{q}");
+    }
+    assert_eq!(first(&ix, "Duc Nguyen Van").kind, MatchKind::Reordered);
+}
+
+#[test]
+fn one_typo_or_one_missing_or_extra_syllable() {
+    let ix = index(PEOPLE);
+    let h = first(&ix, "Ngyen Van Duc");
+    assert_eq!((h.id, h.kind), (1, MatchKind::Fuzzy));
+    assert_eq!(first(&ix, "Nguyen Duc").id, 1);
+    let h = first(&ix, "Nguyen Thi Thu Ha");
+    assert_eq!((h.id, h.kind), (3, MatchKind::Fuzzy));
+    // Transposition is one typo.
+    assert_eq!(first(&ix, "Nguyen Van Dcu").id, 1);
+    // Two faults are too many.
+    assert!(!ids(&ix, "Ngyen Vn Duc").contains(&1));
+}
+
+#[test]
+fn ranking_exact_then_folded_then_reordered_then_partial() {
+    let ix = index(&[
+        "Nguyễn Văn Đức Anh", // partial
+        "Đức Nguyễn Văn",     // reordered
+        "Nguyen Van Duc",     // folded
+        "Nguyễn Văn Đức",     // exact
+    ]);
+    let f = Filters::default();
+    let r = ix.search(&Query::new("Nguyễn Văn Đức", 10, &f), |_| true);
+    let got: Vec<(i64, MatchKind)> = r.hits.iter().map(|h| (h.id, h.kind)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (4, MatchKind::Exact),
+            (3, MatchKind::Folded),
+            (2, MatchKind::Reordered),
+            (1, MatchKind::Partial)
+        ]
+    );
+    assert_eq!(r.total, 4);
+    assert!(!r.total_is_lower_bound);
+    let scores: Vec<u64> = r.hits.iter().map(|h| h.score).collect();
+    assert!(scores.windows(2).all(|w| w[0] > w[1]));
+}
+
+#[test]
+fn highlights_the_matched_syllables() {
+    let ix = index(PEOPLE);
+    assert_eq!(first(&ix, "nguyen duc").highlight, vec![(0, 6), (11, 14)]);
+    // Typing: the start of the last syllable.
+    let h = first(&ix, "nguyen va");
+    assert_eq!(h.id, 1);
+    assert_eq!(h.highlight, vec![(0, 6), (7, 9)]);
+}
+
+#[test]
+fn other_names_passport_phone_email() {
+    let mut ix = Index::new();
+    let mut p = doc(7, "Nguyễn Thị Lan");
+    p.other_names = vec!["Lan Smith".into(), "Linda Nguyen".into()];
+    p.passport = "C1234567".into();
+    p.phone = "+14085550101".into();
+    p.email = "Lan.Nguyen@Example.com".into();
+    ix.upsert(&p);
+    ix.upsert(&doc(8, "Smith John"));
+    let h = first(&ix, "linda nguyen");
+    assert_eq!((h.id, h.field), (7, Field::OtherName(1)));
+    assert_eq!(h.highlight, vec![(0, 5), (6, 12)]);
+    assert_eq!(first(&ix, "Lan Smith").id, 7);
+    for q in ["c1234567", "C 123 4567"] {
+        let h = first(&ix, q);
+        assert_eq!(
+            (h.id, h.kind, h.field),
+            (7, MatchKind::Identifier, Field::Passport)
+        );
+    }
+    for q in [
+        "+1 (408) 555-0101",
+        "001 408 555 0101",
+        "408-555-0101",
+        "14085550101",
+    ] {
+        let h = first(&ix, q);
+        assert_eq!((h.id, h.field), (7, Field::Phone), "{q}");
+    }
+    let h = first(&ix, "LAN.NGUYEN@example.COM");
+    assert_eq!((h.id, h.field), (7, Field::Email));
+    assert!(ids(&ix, "other@example.com").is_empty());
+}
+
+#[test]
+fn vietnamese_phone_forms() {
+    let mut ix = Index::new();
+    let mut p = doc(1, "Hồ Văn Nam");
+    p.phone = "+84912345678".into();
+    ix.upsert(&p);
+    for q in ["0912 345 678", "0084912345678", "+84 912-345-678"] {
+        assert_eq!(ids(&ix, q), vec![1], "{q}");
+    }
+}
+
+#[test]
+fn filters_and_jurisdiction_limit_hits_and_total() {
+    let mut ix = Index::new();
+    for (id, commune, country) in [(1, "C1", "US"), (2, "C2", "US"), (3, "C1", "FR")] {
+        let mut p = doc(id, "Nguyễn Văn Đức");
+        p.new_commune = Some(commune.into());
+        p.country = country.into();
+        p.tags = vec!["doanh_nhan".into()];
+        ix.upsert(&p);
+    }
+    let f = Filters {
+        country: "us".into(),
+        ..Filters::default()
+    };
+    let r = ix.search(&Query::new("duc", 10, &f), |d| {
+        d.new_commune() == Some("C1")
+    });
+    assert_eq!(r.total, 1);
+    assert_eq!(r.hits.iter().map(|h| h.id).collect::<Vec<_>>(), vec![1]);
+    let f = Filters {
+        tag: "doanh_nhan".into(),
+        ..Filters::default()
+    };
+    assert_eq!(ix.search(&Query::new("duc", 10, &f), |_| true).total, 3);
+    let f = Filters {
+        tag: "nobody".into(),
+        ..Filters::default()
+    };
+    assert_eq!(ix.search(&Query::new("duc", 10, &f), |_| true).total, 0);
+    // Identifiers obey the jurisdiction too.
+    let mut p = doc(4, "Hồ Văn Nam");
+    p.passport = "B7654321".into();
+    p.new_commune = Some("C2".into());
+    ix.upsert(&p);
+    let f = Filters::default();
+    let r = ix.search(&Query::new("B7654321", 10, &f), |d| {
+        d.new_commune() == Some("C1")
+    });
+    assert_eq!((r.total, r.hits.len()), (0, 0));
+}
+
+#[test]
+fn upsert_replaces_and_remove_hides() {
+    let mut ix = index(PEOPLE);
+    assert!(ids(&ix, "tuan").contains(&5));
+    ix.upsert(&doc(5, "Phạm Minh Khoa"));
+    assert!(!ids(&ix, "tuan").contains(&5));
+    assert!(ids(&ix, "khoa").contains(&5));
+    ix.remove(5);
+    assert!(!ids(&ix, "khoa").contains(&5));
+    let mut d = doc(2, "Trần Thị Mai");
+    d.deleted = true;
+    ix.upsert(&d);
+    assert!(ids(&ix, "mai").is_empty());
+    assert_eq!(ix.len(), 3);
+}
+
+#[test]
+fn total_counts_beyond_the_page_and_caps_are_flagged() {
+    let names: Vec<String> = (0..100).map(|i| format!("Nguyễn Văn Số{i}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let ix = index(&refs);
+    let f = Filters::default();
+    let r = ix.search(&Query::new("nguyen", 5, &f), |_| true);
+    assert_eq!(
+        (r.total, r.hits.len(), r.total_is_lower_bound),
+        (100, 5, false)
+    );
+    let mut q = Query::new("nguyen", 5, &f);
+    q.max_scan = 10;
+    let r = ix.search(&q, |_| true);
+    assert!(r.total_is_lower_bound);
+    assert_eq!(r.total, 10);
+}
+
+#[test]
+fn empty_and_odd_queries() {
+    let ix = index(PEOPLE);
+    assert!(ids(&ix, "").is_empty());
+    assert!(ids(&ix, "  -- ").is_empty());
+    assert!(ids(&ix, "zzzzzz").is_empty());
+    assert!(ids(&Index::new(), "duc").is_empty());
+}
+
+#[test]
+fn one_edit() {
+    assert!(within_one_edit("nguyen", "ngyen"));
+    assert!(within_one_edit("nguyen", "nguyne"));
+    assert!(within_one_edit("duc", "dux"));
+    assert!(within_one_edit("duc", "duoc"));
+    assert!(!within_one_edit("duc", "dung"));
+    assert!(!within_one_edit("abc", "cba"));
+}
+
+const FAMILY: &[&str] = &["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Đặng", "Bùi"];
+const MIDDLE: &[&str] = &["Văn", "Thị", "Minh", "Ngọc", "Hữu", "Thu"];
+const GIVEN: &[&str] = &["Đức", "Hương", "Tuấn", "Hà", "Quỳnh", "Phương", "Dũng"];
+
+fn strip(s: &str) -> String {
+    domain::text::fold(s)
+}
+
+fn arb_people() -> impl Strategy<Value = Vec<(usize, usize, usize)>> {
+    prop::collection::vec((0..FAMILY.len(), 0..MIDDLE.len(), 0..GIVEN.len()), 1..40)
+}
+
+fn name_of(t: (usize, usize, usize)) -> [&'static str; 3] {
+    [FAMILY[t.0], MIDDLE[t.1], GIVEN[t.2]]
+}
+
+fn build(people: &[(usize, usize, usize)]) -> Index {
+    let mut ix = Index::new();
+    for (i, t) in people.iter().enumerate() {
+        ix.upsert(&doc(i as i64, &name_of(*t).join(" ")));
+    }
+    ix
+}
+
+fn found(ix: &Index, q: &str, id: i64) -> bool {
+    let f = Filters::default();
+    ix.search(&Query::new(q, 1000, &f), |_| true)
+        .hits
+        .iter()
+        .any(|h| h.id == id)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn any_form_of_the_name_finds_the_person(people in arb_people(), pick in any::<prop::sample::Index>(), rot in 0usize..3) {
+        let ix = build(&people);
+        let k = pick.index(people.len());
+        let parts = name_of(people[k]);
+        let id = k as i64;
+        // With and without diacritics, any case.
+        prop_assert!(found(&ix, &parts.join(" "), id));
+        prop_assert!(found(&ix, &strip(&parts.join(" ")), id));
+        prop_assert!(found(&ix, &parts.join(" ").to_uppercase(), id));
+        // Any order.
+        let mut rotated = parts.to_vec();
+        rotated.rotate_left(rot);
+        prop_assert!(found(&ix, &strip(&rotated.join(" ")), id));
+        // Any fragment.
+        prop_assert!(found(&ix, &strip(parts[2]), id));
+        // Family and given name only (a missing syllable).
+        let short = format!("{} {}", strip(parts[0]), strip(parts[2]));
+        prop_assert!(found(&ix, &short, id));
+        // An extra syllable.
+        let extra = format!("{} Xuân {} {}", parts[0], parts[1], parts[2]);
+        prop_assert!(found(&ix, &extra, id));
+    }
+
+    #[test]
+    fn one_typo_finds_the_person(people in arb_people(), pick in any::<prop::sample::Index>(), which in 0usize..3, at in 0usize..3) {
+        let ix = build(&people);
+        let k = pick.index(people.len());
+        let parts = name_of(people[k]);
+        let mut folded: Vec<String> = parts.iter().map(|p| strip(p)).collect();
+        let w = &mut folded[which];
+        if w.len() >= 3 {
+            // Drop one letter.
+            let pos = at % w.len();
+            w.remove(pos);
+            if w.len() >= 3 {
+                prop_assert!(found(&ix, &folded.join(" "), k as i64), "{}", folded.join(" "));
+            }
+        }
+    }
+
+    #[test]
+    fn exact_ranks_first(people in arb_people(), pick in any::<prop::sample::Index>()) {
+        let ix = build(&people);
+        let k = pick.index(people.len());
+        let name = name_of(people[k]).join(" ");
+        let f = Filters::default();
+        let r = ix.search(&Query::new(&name, 1000, &f), |_| true);
+        let top = &r.hits[0];
+        prop_assert_eq!(top.kind, MatchKind::Exact);
+        prop_assert!(found(&ix, &name, k as i64));
+        // Every hit of the same name is exact, and every exact hit has this name.
+        for h in &r.hits {
+            let same = name_of(people[h.id as usize]).join(" ") == name;
+            prop_assert_eq!(same, h.kind == MatchKind::Exact);
+        }
+    }
+}
