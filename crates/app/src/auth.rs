@@ -251,13 +251,17 @@ pub struct SessionInfo {
     pub csrf: String,
     /// Only the second sign-in step is allowed with this session.
     pub mfa_pending: bool,
+    /// The role requires two-factor sign-in and the account has not set it
+    /// up: only the enrolment pages are allowed until it does.
+    pub must_enrol: bool,
 }
 
 /// Resolves a session cookie; expired (idle or absolute) sessions are deleted.
 pub async fn session(app: &App, token: &str, ip: &str) -> AppResult<SessionInfo> {
     let hash = token_hash(token);
     let row = sqlx::query(
-        "SELECT user_id, csrf_token, last_seen_at, expires_at, mfa_pending FROM sessions WHERE id_hash = $1",
+        "SELECT s.user_id, s.csrf_token, s.last_seen_at, s.expires_at, s.mfa_pending, u.totp_enabled \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
     )
     .bind(&hash)
     .fetch_optional(&app.db.pool)
@@ -270,6 +274,7 @@ pub async fn session(app: &App, token: &str, ip: &str) -> AppResult<SessionInfo>
     let last_seen: String = row.try_get(2)?;
     let expires: String = row.try_get(3)?;
     let mfa_pending: i64 = row.try_get(4)?;
+    let totp_enabled: i64 = row.try_get(5)?;
     let now = time::OffsetDateTime::now_utc();
     let idle_limit = now - time::Duration::minutes(app.settings.session_idle_minutes);
     let idle_expired = clock::parse(&last_seen).is_none_or(|t| t < idle_limit);
@@ -290,10 +295,12 @@ pub async fn session(app: &App, token: &str, ip: &str) -> AppResult<SessionInfo>
     }
     let mut actor = users::actor_for(app, user_id).await?;
     ip.clone_into(&mut actor.ip);
+    let must_enrol = totp_enabled == 0 && crate::mfa::required_for(&app.settings, actor.role);
     Ok(SessionInfo {
         actor,
         csrf,
         mfa_pending: mfa_pending != 0,
+        must_enrol,
     })
 }
 

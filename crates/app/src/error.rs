@@ -30,6 +30,10 @@ pub enum AppError {
     Forbidden,
     #[error("authentication required")]
     Unauthenticated,
+    /// The role requires two-factor sign-in and the account has not set it
+    /// up yet: nothing but enrolment is allowed.
+    #[error("two-factor enrolment required")]
+    MfaEnrolmentRequired,
     #[error("wrong username or password")]
     BadCredentials,
     #[error("too many attempts")]

@@ -11,9 +11,13 @@ pub mod auth;
 pub mod clock;
 pub mod demo_data;
 pub mod error;
+pub mod households;
+pub mod import;
 pub mod mfa;
 pub mod overview;
 pub mod people;
+pub mod search;
+pub mod statistics;
 pub mod totp;
 pub mod users;
 
@@ -36,6 +40,10 @@ pub struct AppSettings {
     /// Administrators and province officers must sign in with a second
     /// factor (TOTP); those not yet enrolled are sent to enrol.
     pub mfa_required_for_privileged: bool,
+    /// Limits on imported files (size, rows, columns, cells, sheets, zip).
+    pub import_limits: import::read::Limits,
+    /// Province whose communes imported hometowns are looked up in first.
+    pub home_province: String,
 }
 
 impl Default for AppSettings {
@@ -46,6 +54,8 @@ impl Default for AppSettings {
             lockout_threshold: 5,
             login_rate_per_minute: 20,
             mfa_required_for_privileged: true,
+            import_limits: import::read::Limits::default(),
+            home_province: "Hà Tĩnh".to_owned(),
         }
     }
 }
@@ -56,11 +66,17 @@ impl Default for AppSettings {
 pub struct App {
     pub db: Db,
     pub settings: AppSettings,
+    /// This process's search index (rebuilt from the database; see [`search`]).
+    pub search: crate::search::SearchIndex,
 }
 
 impl App {
     pub fn new(db: Db, settings: AppSettings) -> Self {
-        Self { db, settings }
+        Self {
+            db,
+            settings,
+            search: crate::search::SearchIndex::default(),
+        }
     }
 
     /// Ready to serve: the database answers and its schema is current.

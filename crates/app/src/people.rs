@@ -1,6 +1,7 @@
 //! The registry of people abroad (*kiều bào*): list, read, create, update,
 //! soft delete, history and restore, all within the actor's jurisdiction.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use db::{Row, WriteTx};
@@ -20,8 +21,20 @@ const MAX_SHORT: usize = 200;
 /// Longest notes and addresses.
 const MAX_LONG: usize = 4000;
 
+/// Income brackets abroad as the commune surveys ask them (seed 002; the
+/// demo generator's codes): code, Vietnamese and English labels.
+pub const INCOME_BRACKETS: &[(&str, &str, &str)] = &[
+    ("low", "Thấp", "Low"),
+    ("lower_middle", "Trung bình thấp", "Lower middle"),
+    ("middle", "Trung bình", "Middle"),
+    ("high", "Cao", "High"),
+];
+
+/// At most this many nationalities, social accounts, associations or extra fields.
+const MAX_ITEMS: usize = 20;
+
 /// A year given as a number (JSON) or as text (forms).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum YearInput {
     Number(i64),
@@ -30,7 +43,7 @@ pub enum YearInput {
 
 /// What a caller submits for a person: the API body and the form alike.
 /// Unknown fields are refused.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonInput {
     pub full_name: Option<String>,
@@ -60,12 +73,26 @@ pub struct PersonInput {
     pub consent: Option<String>,
     pub verification: Option<String>,
     pub notes: Option<String>,
+    /// Nationalities, ISO 3166 alpha-2 (`["VN", "US"]`).
+    pub nationalities: Option<Vec<String>>,
+    /// Social accounts as written (`facebook.com/...`, `Zalo 09...`).
+    pub social: Option<Vec<String>>,
+    /// Income bracket code (sensitive): `low`, `lower_middle`, `middle`, `high`.
+    pub income_bracket: Option<String>,
+    /// Remittances home as described (sensitive), e.g. `2,000 USD a year`.
+    pub remittance: Option<String>,
+    /// Names of the associations the person belongs to (as registered).
+    pub associations: Option<Vec<String>>,
+    /// Extra fields an administrator defined (`GET /api/v1/custom-fields` lists the keys); unknown keys are refused.
+    pub extra: Option<BTreeMap<String, String>>,
     /// Ignored on input except as the expected version of an update.
     pub version: Option<i64>,
 }
 
-/// A person's registry fields, validated and normalised (also the history snapshot).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// A person's registry fields, validated and normalised (also the history snapshot;
+/// fields added later default when an older snapshot is read).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct PersonData {
     pub full_name: String,
     pub other_names: Vec<String>,
@@ -94,6 +121,12 @@ pub struct PersonData {
     pub consent: String,
     pub verification: String,
     pub notes: String,
+    pub nationalities: Vec<String>,
+    pub social: Vec<String>,
+    pub income_bracket: String,
+    pub remittance: String,
+    pub associations: Vec<String>,
+    pub extra: BTreeMap<String, String>,
 }
 
 impl PersonData {
@@ -128,6 +161,12 @@ impl PersonData {
             consent: s(&self.consent),
             verification: s(&self.verification),
             notes: s(&self.notes),
+            nationalities: Some(self.nationalities.clone()),
+            social: Some(self.social.clone()),
+            income_bracket: s(&self.income_bracket),
+            remittance: s(&self.remittance),
+            associations: Some(self.associations.clone()),
+            extra: Some(self.extra.clone()),
             version: None,
         }
     }
@@ -147,7 +186,7 @@ impl PersonData {
 }
 
 /// A stored person as shown.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Person {
     pub id: i64,
     pub version: i64,
@@ -160,6 +199,9 @@ pub struct Person {
     /// True when sensitive fields are shown masked.
     #[serde(skip)]
     pub masked: bool,
+    /// Keys of the extra fields defined as sensitive.
+    #[serde(skip)]
+    pub sensitive_extra: Vec<String>,
 }
 
 fn trimmed(v: Option<&String>) -> String {
@@ -402,12 +444,69 @@ pub fn validate(input: &PersonInput) -> Result<PersonData, Vec<FieldError>> {
             tags.push(t.to_owned());
         }
     }
+    let mut nationalities: Vec<String> = Vec::new();
+    for n in input.nationalities.iter().flatten() {
+        let n = n.trim().to_uppercase();
+        if n.is_empty() {
+            continue;
+        }
+        if geo::country(&n).is_none() {
+            errs.push(FieldError::new("nationalities", "unknown_country"));
+        } else if !nationalities.contains(&n) {
+            nationalities.push(n);
+        }
+    }
+    let list = |field: &str, v: Option<&Vec<String>>, errs: &mut Vec<FieldError>| {
+        let mut out: Vec<String> = Vec::new();
+        for x in v.into_iter().flatten() {
+            let x = x.trim();
+            if x.is_empty() || out.iter().any(|o| o == x) {
+                continue;
+            }
+            check_text(field, x, MAX_SHORT, errs);
+            out.push(x.to_owned());
+        }
+        if out.len() > MAX_ITEMS {
+            errs.push(FieldError::new(field, "too_many"));
+        }
+        out
+    };
+    let social = list("social", input.social.as_ref(), &mut errs);
+    let mut associations = list("associations", input.associations.as_ref(), &mut errs);
+    associations.sort();
+    if nationalities.len() > MAX_ITEMS {
+        errs.push(FieldError::new("nationalities", "too_many"));
+    }
+    let income_bracket = trimmed(input.income_bracket.as_ref());
+    if !income_bracket.is_empty() && !INCOME_BRACKETS.iter().any(|b| b.0 == income_bracket) {
+        errs.push(FieldError::new("income_bracket", "invalid_code"));
+    }
+    let remittance = trimmed(input.remittance.as_ref());
+    check_text("remittance", &remittance, MAX_SHORT, &mut errs);
+    let mut extra: BTreeMap<String, String> = BTreeMap::new();
+    for (k, v) in input.extra.iter().flatten() {
+        let v = v.trim();
+        if v.is_empty() {
+            continue;
+        }
+        check_text(&format!("extra.{k}"), v, MAX_SHORT, &mut errs);
+        extra.insert(k.trim().to_owned(), v.to_owned());
+    }
+    if extra.len() > MAX_ITEMS {
+        errs.push(FieldError::new("extra", "too_many"));
+    }
     let mut text = |field: &str, v: Option<&String>, max: usize| {
         let v = trimmed(v);
         check_text(field, &v, max, &mut errs);
         v
     };
     let data = PersonData {
+        nationalities,
+        social,
+        income_bracket,
+        remittance,
+        associations,
+        extra,
         region_abroad: text("region_abroad", input.region_abroad.as_ref(), MAX_SHORT),
         city_abroad: text("city_abroad", input.city_abroad.as_ref(), MAX_SHORT),
         address_abroad: text("address_abroad", input.address_abroad.as_ref(), MAX_LONG),
@@ -445,7 +544,7 @@ pub fn validate(input: &PersonInput) -> Result<PersonData, Vec<FieldError>> {
 }
 
 /// True when an actor whose jurisdiction is communes or countries may hold this record.
-fn within_jurisdiction(actor: &Actor, d: &PersonData) -> bool {
+pub(crate) fn within_jurisdiction(actor: &Actor, d: &PersonData) -> bool {
     match &actor.jurisdiction {
         Jurisdiction::Communes {
             new_communes,
@@ -475,7 +574,8 @@ const COLUMNS: &str = "p.id, p.version, p.full_name, p.other_names, p.gender, p.
     p.hometown_text, p.hometown_new_code, p.hometown_legacy_code, p.departure_year, \
     p.passport_no, p.id_no, p.phone, p.email, p.occupation, p.education, p.expertise, p.tags, \
     p.enterprise, p.status, p.consent, p.verification, p.notes, p.created_at, p.updated_at, \
-    p.deleted_at, p.deleted_reason";
+    p.deleted_at, p.deleted_reason, p.nationalities, p.social, p.income_bracket, p.remittance, \
+    p.extra";
 
 fn split_tags(s: &str) -> Vec<String> {
     s.split(',')
@@ -519,13 +619,29 @@ fn person_from_row(r: &db::AnyRow) -> Result<Person, db::SqlxError> {
             consent: r.try_get(26)?,
             verification: r.try_get(27)?,
             notes: r.try_get(28)?,
+            nationalities: split_tags(&r.try_get::<String, _>(33)?),
+            social: serde_json::from_str(&r.try_get::<String, _>(34)?).unwrap_or_default(),
+            income_bracket: r.try_get(35)?,
+            remittance: r.try_get(36)?,
+            associations: Vec::new(),
+            extra: serde_json::from_str(&r.try_get::<String, _>(37)?).unwrap_or_default(),
         },
         created_at: r.try_get(29)?,
         updated_at: r.try_get(30)?,
         deleted_at: r.try_get(31)?,
         deleted_reason: r.try_get(32)?,
         masked: false,
+        sensitive_extra: Vec::new(),
     })
+}
+
+/// Loads a person the actor may see (for other modules of this crate).
+pub(crate) async fn load_visible(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<Person> {
+    load(conn, actor, id).await
 }
 
 /// Loads a person the actor may see, inside a transaction.
@@ -543,7 +659,191 @@ async fn load(conn: &mut sqlx::AnyConnection, actor: &Actor, id: i64) -> AppResu
         .fetch_optional(&mut *conn)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(person_from_row(&row)?)
+    let mut p = person_from_row(&row)?;
+    p.data.associations = sqlx::query_scalar(
+        "SELECT a.name FROM person_associations pa JOIN associations a ON a.id = pa.association_id \
+         WHERE pa.person_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    p.data.associations.sort();
+    p.sensitive_extra = custom_fields_on(conn)
+        .await?
+        .into_iter()
+        .filter(|f| f.sensitive)
+        .map(|f| f.key)
+        .collect();
+    Ok(p)
+}
+
+/// An extra field an administrator defined (`custom_fields`).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomField {
+    pub key: String,
+    pub label_vi: String,
+    pub label_en: String,
+    /// `text`, `number` or `date` (partial dates allowed).
+    pub kind: String,
+    /// Masked like the other sensitive fields.
+    #[serde(default)]
+    pub sensitive: bool,
+}
+
+async fn custom_fields_on(conn: &mut sqlx::AnyConnection) -> AppResult<Vec<CustomField>> {
+    let rows = sqlx::query(
+        "SELECT key, label_vi, label_en, kind, sensitive FROM custom_fields ORDER BY key",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CustomField {
+                key: r.try_get(0)?,
+                label_vi: r.try_get(1)?,
+                label_en: r.try_get(2)?,
+                kind: r.try_get(3)?,
+                sensitive: r.try_get::<i64, _>(4)? != 0,
+            })
+        })
+        .collect()
+}
+
+/// Survey rounds `(code, name)`, newest first, for the list's picker.
+pub async fn survey_rounds(app: &App, actor: &Actor) -> AppResult<Vec<(String, String)>> {
+    access::authorize(actor, Action::PersonList)?;
+    let rows = sqlx::query(
+        "SELECT code, name FROM survey_rounds ORDER BY started_on DESC, code DESC LIMIT 200",
+    )
+    .fetch_all(&app.db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
+/// The extra fields defined by administrators (for forms and clients).
+pub async fn custom_fields(app: &App, actor: &Actor) -> AppResult<Vec<CustomField>> {
+    access::authorize(actor, Action::PersonList)?;
+    let mut conn = app.db.pool.acquire().await?;
+    custom_fields_on(&mut conn).await
+}
+
+/// Defines (or redefines) an extra field; administrators only, audited.
+pub async fn define_custom_field(app: &App, actor: &Actor, field: &CustomField) -> AppResult<()> {
+    access::authorize(actor, Action::UserAdmin)?;
+    let key = field.key.trim();
+    let mut errs = Vec::new();
+    if key.is_empty()
+        || key.len() > 40
+        || !key
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        errs.push(FieldError::new("key", "invalid_code"));
+    }
+    if !["text", "number", "date"].contains(&field.kind.as_str()) {
+        errs.push(FieldError::new("kind", "invalid_code"));
+    }
+    for (f, v) in [("label_vi", &field.label_vi), ("label_en", &field.label_en)] {
+        if v.trim().is_empty() {
+            errs.push(FieldError::new(f, "required"));
+        } else if v.chars().count() > MAX_SHORT || domain::text::has_forbidden_control(v) {
+            errs.push(FieldError::new(f, "too_long"));
+        }
+    }
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let mut tx = app.db.begin_write().await?;
+    sqlx::query("DELETE FROM custom_fields WHERE key = $1")
+        .bind(key)
+        .execute(&mut *tx.tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO custom_fields (key, label_vi, label_en, kind, sensitive, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(key)
+    .bind(field.label_vi.trim())
+    .bind(field.label_en.trim())
+    .bind(&field.kind)
+    .bind(i64::from(field.sensitive))
+    .bind(clock::now())
+    .execute(&mut *tx.tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        app.db.backend,
+        actor,
+        Event::new("custom_field.define", "custom_field", &key),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Checks what needs the database: extra field keys and kinds, association
+/// names. Answers the association ids to link.
+async fn check_refs(conn: &mut sqlx::AnyConnection, d: &PersonData) -> AppResult<Vec<i64>> {
+    let mut errs = Vec::new();
+    let defs = custom_fields_on(conn).await?;
+    for (k, v) in &d.extra {
+        match defs.iter().find(|f| &f.key == k) {
+            None => errs.push(FieldError::new(format!("extra.{k}"), "unknown_field")),
+            Some(f) if f.kind == "number" && v.replace(',', ".").parse::<f64>().is_err() => {
+                errs.push(FieldError::new(format!("extra.{k}"), "invalid_number"));
+            }
+            Some(f) if f.kind == "date" && PartialDate::parse(v).is_err() => {
+                errs.push(FieldError::new(format!("extra.{k}"), "invalid_date"));
+            }
+            Some(_) => {}
+        }
+    }
+    let mut ids = Vec::new();
+    for name in &d.associations {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM associations WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&mut *conn)
+            .await?;
+        match id {
+            Some(id) => ids.push(id),
+            None => errs.push(FieldError::new("associations", "unknown_association")),
+        }
+    }
+    if errs.is_empty() {
+        Ok(ids)
+    } else {
+        errs.dedup();
+        Err(AppError::Invalid(errs))
+    }
+}
+
+/// Makes the person's association links exactly `ids` (keeping roles of kept links).
+async fn link_associations(tx: &mut WriteTx, id: i64, ids: &[i64]) -> AppResult<()> {
+    let current: Vec<i64> =
+        sqlx::query_scalar("SELECT association_id FROM person_associations WHERE person_id = $1")
+            .bind(id)
+            .fetch_all(&mut *tx.tx)
+            .await?;
+    for a in current.iter().filter(|a| !ids.contains(a)) {
+        sqlx::query("DELETE FROM person_associations WHERE person_id = $1 AND association_id = $2")
+            .bind(id)
+            .bind(*a)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    for a in ids.iter().filter(|a| !current.contains(a)) {
+        sqlx::query(
+            "INSERT INTO person_associations (person_id, association_id, role) VALUES ($1, $2, 'member')",
+        )
+        .bind(id)
+        .bind(*a)
+        .execute(&mut *tx.tx)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Masks the sensitive fields of a record.
@@ -551,6 +851,13 @@ fn mask_person(p: &mut Person) {
     p.data.passport_no = access::mask(&p.data.passport_no);
     p.data.id_no = access::mask(&p.data.id_no);
     p.data.address_abroad = access::mask(&p.data.address_abroad);
+    p.data.income_bracket = access::mask(&p.data.income_bracket);
+    p.data.remittance = access::mask(&p.data.remittance);
+    for k in &p.sensitive_extra {
+        if let Some(v) = p.data.extra.get_mut(k) {
+            *v = access::mask(v);
+        }
+    }
     p.masked = true;
 }
 
@@ -577,7 +884,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64, reveal: bool) -> AppResult<P
         "person.view"
     };
     let details = if reveal {
-        serde_json::json!({"fields": ["passport_no", "id_no", "address_abroad"]})
+        serde_json::json!({"fields": ["passport_no", "id_no", "address_abroad", "income_bracket", "remittance", "extra"]})
     } else {
         serde_json::json!({})
     };
@@ -599,7 +906,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64, reveal: bool) -> AppResult<P
 /// A column value: text or integer, either possibly null.
 type Value = (Option<String>, Option<i64>);
 
-fn data_columns(d: &PersonData) -> Vec<(&'static str, Option<String>, Option<i64>)> {
+pub(crate) fn data_columns(d: &PersonData) -> Vec<(&'static str, Option<String>, Option<i64>)> {
     let legacy = d
         .hometown_legacy_code
         .as_deref()
@@ -660,12 +967,23 @@ fn data_columns(d: &PersonData) -> Vec<(&'static str, Option<String>, Option<i64
         ("consent", s(&d.consent)),
         ("verification", s(&d.verification)),
         ("notes", s(&d.notes)),
+        ("nationalities", s(&d.nationalities.join(","))),
+        (
+            "social",
+            s(&serde_json::to_string(&d.social).unwrap_or_else(|_| "[]".into())),
+        ),
+        ("income_bracket", s(&d.income_bracket)),
+        ("remittance", s(&d.remittance)),
+        (
+            "extra",
+            s(&serde_json::to_string(&d.extra).unwrap_or_else(|_| "{}".into())),
+        ),
     ];
     cols.into_iter().map(|(k, (a, b))| (k, a, b)).collect()
 }
 
 /// Integer-typed columns (bound as BIGINT even when null).
-const INT_COLUMNS: &[&str] = &["birth_year", "departure_year"];
+pub(crate) const INT_COLUMNS: &[&str] = &["birth_year", "departure_year"];
 
 fn bind_cols<'q>(
     mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
@@ -737,6 +1055,7 @@ pub async fn create(app: &App, actor: &Actor, input: &PersonInput) -> AppResult<
         placeholders.join(", ")
     );
     let mut tx = app.db.begin_write().await?;
+    let assoc_ids = check_refs(&mut tx.tx, &data).await?;
     let q = bind_cols(sqlx::query(&sql), &cols)
         .bind(1_i64)
         .bind(&now)
@@ -744,6 +1063,16 @@ pub async fn create(app: &App, actor: &Actor, input: &PersonInput) -> AppResult<
         .bind(actor.user_id)
         .bind(actor.user_id);
     let id: i64 = q.fetch_one(&mut *tx.tx).await?.try_get(0)?;
+    // An association contributor's new member belongs to its association,
+    // or it could not see the record it just made.
+    let mut assoc_ids = assoc_ids;
+    if let Jurisdiction::Associations(ids) = &actor.jurisdiction
+        && let Some(association) = ids.first()
+        && !assoc_ids.contains(association)
+    {
+        assoc_ids.push(*association);
+    }
+    link_associations(&mut tx, id, &assoc_ids).await?;
     snapshot(&mut tx, actor, id, 1, &data, "created", &now).await?;
     audit::append(
         &mut tx,
@@ -777,6 +1106,20 @@ pub async fn update(
             current_version: current.version,
         });
     }
+    let p = update_in(&mut tx, app, actor, &current, input, keep_blank_sensitive).await?;
+    tx.commit().await?;
+    Ok(shown(actor, p))
+}
+
+/// Validates and writes a new version of `current`, inside the caller's transaction.
+async fn update_in(
+    tx: &mut WriteTx,
+    app: &App,
+    actor: &Actor,
+    current: &Person,
+    input: &PersonInput,
+    keep_blank_sensitive: bool,
+) -> AppResult<Person> {
     let mut data = validate(input).map_err(AppError::Invalid)?;
     if keep_blank_sensitive {
         if data.passport_no.is_empty() {
@@ -788,23 +1131,34 @@ pub async fn update(
         if data.address_abroad.is_empty() {
             data.address_abroad.clone_from(&current.data.address_abroad);
         }
+        if data.income_bracket.is_empty() {
+            data.income_bracket.clone_from(&current.data.income_bracket);
+        }
+        if data.remittance.is_empty() {
+            data.remittance.clone_from(&current.data.remittance);
+        }
+        for k in &current.sensitive_extra {
+            if !data.extra.contains_key(k)
+                && let Some(v) = current.data.extra.get(k)
+            {
+                data.extra.insert(k.clone(), v.clone());
+            }
+        }
     }
     if !within_jurisdiction(actor, &data) {
         return Err(out_of_jurisdiction());
     }
     let changed = current.data.changed_fields(&data);
-    let p = write(
-        &mut tx,
+    write(
+        tx,
         app,
         actor,
-        &current,
+        current,
         &data,
         &changed.join(", "),
         "person.update",
     )
-    .await?;
-    tx.commit().await?;
-    Ok(shown(actor, p))
+    .await
 }
 
 async fn write(
@@ -816,6 +1170,7 @@ async fn write(
     summary: &str,
     action: &'static str,
 ) -> AppResult<Person> {
+    let assoc_ids = check_refs(&mut tx.tx, data).await?;
     let cols = data_columns(data);
     let now = clock::now();
     let mut sets = String::new();
@@ -843,6 +1198,7 @@ async fn write(
             current_version: current.version,
         });
     }
+    link_associations(tx, current.id, &assoc_ids).await?;
     let version = current.version + 1;
     snapshot(tx, actor, current.id, version, data, summary, &now).await?;
     audit::append(
@@ -853,7 +1209,18 @@ async fn write(
             .with(serde_json::json!({"version": version, "changed": summary})),
     )
     .await?;
-    load(&mut tx.tx, actor, current.id).await
+    // The record as now stored, without reading it back.
+    Ok(Person {
+        id: current.id,
+        version,
+        data: data.clone(),
+        created_at: current.created_at.clone(),
+        updated_at: now,
+        deleted_at: current.deleted_at.clone(),
+        deleted_reason: current.deleted_reason.clone(),
+        masked: false,
+        sensitive_extra: current.sensitive_extra.clone(),
+    })
 }
 
 /// Applies a JSON merge patch (RFC 7396) to a person.
@@ -865,9 +1232,13 @@ pub async fn patch(
     patch: &serde_json::Value,
 ) -> AppResult<Person> {
     access::authorize(actor, Action::PersonUpdate)?;
-    let mut conn = app.db.pool.acquire().await?;
-    let current = load(&mut conn, actor, id).await?;
-    drop(conn);
+    let mut tx = app.db.begin_write().await?;
+    let current = load(&mut tx.tx, actor, id).await?;
+    if current.version != expected_version {
+        return Err(AppError::PreconditionFailed {
+            current_version: current.version,
+        });
+    }
     let mut doc = serde_json::to_value(current.data.to_input()).map_err(anyhow::Error::from)?;
     merge_patch(&mut doc, patch);
     if let Some(o) = doc.as_object_mut() {
@@ -879,7 +1250,9 @@ pub async fn patch(
         let field = msg.split('`').nth(1).unwrap_or("body").to_owned();
         AppError::Invalid(vec![FieldError::new(field, "unknown_field")])
     })?;
-    update(app, actor, id, expected_version, &input, false).await
+    let p = update_in(&mut tx, app, actor, &current, &input, false).await?;
+    tx.commit().await?;
+    Ok(shown(actor, p))
 }
 
 /// RFC 7396 merge.
@@ -968,7 +1341,7 @@ async fn set_deleted(app: &App, actor: &Actor, id: i64, reason: Option<&str>) ->
 }
 
 /// One entry of a person's history.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VersionEntry {
     pub version: i64,
     pub changed_at: String,
@@ -1045,7 +1418,7 @@ pub async fn restore_version(
 }
 
 /// One audited access to a person.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AccessEntry {
     pub at: String,
     pub actor_name: String,
@@ -1104,7 +1477,7 @@ pub struct ListQuery {
 }
 
 /// One row of the list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PersonRow {
     pub id: i64,
     pub full_name: String,
@@ -1154,6 +1527,27 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> AppResult<ListPage
         }
     };
     eq("p.hometown_new_code", &q.commune, &mut args, &mut wh);
+    // The jurisdiction of an officer of new communes only, restated as a
+    // plain condition the planner can take to the commune index (the scope's
+    // OR over three columns otherwise reads every row of the commune).
+    // It is implied by the scope, so it changes no answer.
+    if q.commune.trim().is_empty()
+        && let Jurisdiction::Communes {
+            new_communes,
+            legacy_communes,
+            legacy_districts,
+        } = &actor.jurisdiction
+        && !new_communes.is_empty()
+        && legacy_communes.is_empty()
+        && legacy_districts.is_empty()
+    {
+        let mut marks = Vec::with_capacity(new_communes.len());
+        for c in new_communes {
+            args.push(Arg::S(c.clone()));
+            marks.push(format!("${}", args.len()));
+        }
+        wh.push(format!("p.hometown_new_code IN ({})", marks.join(", ")));
+    }
     eq(
         "p.hometown_legacy_code",
         &q.legacy_commune,
@@ -1236,10 +1630,14 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> AppResult<ListPage
         Some(c) => format!("{c} {dir}, p.id {dir}"),
         None => format!("p.id {dir}"),
     };
+    // The page's ids first (from an index alone where one covers the
+    // filter), then their rows: PostgreSQL otherwise walks the primary key
+    // filtering a commune's rows out of the whole table.
     let sql = format!(
         "SELECT p.id, p.full_name, p.gender, p.birth_date, p.category, p.generation, p.country, \
-         p.hometown_text, p.status, p.verification, p.version FROM persons p WHERE {page_wh} \
-         ORDER BY {order} LIMIT {} OFFSET {offset}",
+         p.hometown_text, p.status, p.verification, p.version FROM persons p WHERE p.id IN \
+         (SELECT p.id FROM persons p WHERE {page_wh} ORDER BY {order} LIMIT {} OFFSET {offset}) \
+         ORDER BY {order}",
         limit + 1
     );
     let mut lq = sqlx::query(&sql);
@@ -1285,8 +1683,10 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> AppResult<ListPage
 }
 
 /// A household and the relative in it, for the record page.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RelativeRow {
+    /// The relative's id (for updates and removal).
+    pub id: i64,
     pub household_id: i64,
     pub head_name: String,
     pub address: String,
@@ -1296,7 +1696,7 @@ pub struct RelativeRow {
 }
 
 /// A source of a person's data.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SourceRow {
     pub agency: String,
     pub list_name: String,
@@ -1316,7 +1716,7 @@ pub async fn related(
     let mut conn = app.db.pool.acquire().await?;
     load(&mut conn, actor, id).await?;
     let rows = sqlx::query(
-        "SELECT h.id, h.head_name, h.address, r.full_name, r.relationship, r.birth_year \
+        "SELECT h.id, h.head_name, h.address, r.full_name, r.relationship, r.birth_year, r.id \
          FROM relatives r JOIN households h ON h.id = r.household_id \
          WHERE r.person_id = $1 AND r.deleted_at IS NULL ORDER BY h.id, r.id",
     )
@@ -1327,6 +1727,7 @@ pub async fn related(
         .iter()
         .map(|r| {
             Ok(RelativeRow {
+                id: r.try_get(6)?,
                 household_id: r.try_get(0)?,
                 head_name: r.try_get(1)?,
                 address: r.try_get(2)?,
@@ -1428,7 +1829,7 @@ mod tests {
 }
 
 /// A relative at home to add to a person, with an existing or a new household.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RelativeInput {
     /// An existing household; otherwise `head_name` (and address, commune) create one.
@@ -1500,18 +1901,8 @@ pub async fn add_relative(
     let mut tx = app.db.begin_write().await?;
     load(&mut tx.tx, actor, person_id).await?;
     let household_id = if let Some(h) = input.household_id {
-        // The household must already hold a relative of someone the actor may see.
-        let scope = access::person_scope(actor, 2);
-        let sql = format!(
-            "SELECT COUNT(*) FROM relatives r JOIN persons p ON p.id = r.person_id \
-             WHERE r.household_id = $1 AND {}",
-            scope.sql
-        );
-        let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(h);
-        for a in &scope.args {
-            q = q.bind(a);
-        }
-        if q.fetch_one(&mut *tx.tx).await? == 0 {
+        // The household must be one the actor may see.
+        if !crate::households::visible(&mut tx.tx, actor, h).await? {
             return Err(AppError::Invalid(vec![FieldError::new(
                 "household_id",
                 "invalid_code",
@@ -1532,9 +1923,10 @@ pub async fn add_relative(
         .await?
         .try_get(0)?
     };
-    sqlx::query(
+    let relative_id: i64 = sqlx::query(
         "INSERT INTO relatives (household_id, person_id, full_name, full_name_folded, relationship, \
-         birth_year, phone, notes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         birth_year, phone, notes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         RETURNING id",
     )
     .bind(household_id)
     .bind(person_id)
@@ -1545,8 +1937,9 @@ pub async fn add_relative(
     .bind(&phone)
     .bind(trimmed(input.notes.as_ref()))
     .bind(&now)
-    .execute(&mut *tx.tx)
-    .await?;
+    .fetch_one(&mut *tx.tx)
+    .await?
+    .try_get(0)?;
     audit::append(
         &mut tx,
         app.db.backend,
@@ -1564,6 +1957,7 @@ pub async fn add_relative(
     };
     tx.commit().await?;
     Ok(RelativeRow {
+        id: relative_id,
         household_id,
         head_name: head,
         address: addr,
@@ -1571,61 +1965,4 @@ pub async fn add_relative(
         relationship,
         birth_year: input.birth_year,
     })
-}
-
-/// A household as listed.
-#[derive(Debug, Clone, Serialize)]
-pub struct HouseholdRow {
-    pub id: i64,
-    pub head_name: String,
-    pub address: String,
-    pub new_commune_code: Option<String>,
-    pub relatives: i64,
-}
-
-/// Households holding relatives of people the actor may see, by id after `after`.
-pub async fn list_households(
-    app: &App,
-    actor: &Actor,
-    after: Option<i64>,
-    limit: Option<i64>,
-) -> AppResult<(Vec<HouseholdRow>, Option<i64>)> {
-    access::authorize(actor, Action::PersonList)?;
-    let scope = access::person_scope(actor, 2);
-    let limit = limit.unwrap_or(50).clamp(1, 500);
-    let sql = format!(
-        "SELECT h.id, h.head_name, h.address, h.new_commune_code, \
-         (SELECT COUNT(*) FROM relatives r2 WHERE r2.household_id = h.id AND r2.deleted_at IS NULL) \
-         FROM households h WHERE h.deleted_at IS NULL AND h.id > $1 AND h.id IN \
-         (SELECT r.household_id FROM relatives r JOIN persons p ON p.id = r.person_id \
-          WHERE r.deleted_at IS NULL AND p.deleted_at IS NULL AND {}) \
-         ORDER BY h.id LIMIT {}",
-        scope.sql,
-        limit + 1
-    );
-    let mut q = sqlx::query(&sql).bind(after.unwrap_or(0));
-    for a in &scope.args {
-        q = q.bind(a);
-    }
-    let rows = q.fetch_all(&app.db.pool).await?;
-    let mut items = rows
-        .iter()
-        .map(|r| {
-            Ok(HouseholdRow {
-                id: r.try_get(0)?,
-                head_name: r.try_get(1)?,
-                address: r.try_get(2)?,
-                new_commune_code: r.try_get(3)?,
-                relatives: r.try_get(4)?,
-            })
-        })
-        .collect::<Result<Vec<_>, db::SqlxError>>()?;
-    let more = items.len() as i64 > limit;
-    items.truncate(limit as usize);
-    let next = if more {
-        items.last().map(|h| h.id)
-    } else {
-        None
-    };
-    Ok((items, next))
 }

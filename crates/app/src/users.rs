@@ -362,6 +362,96 @@ pub async fn set_disabled(app: &App, actor: &Actor, user_id: i64, disabled: bool
     Ok(())
 }
 
+/// Changes an account's role and jurisdiction (a privilege change). The
+/// account's sessions end at once, so its next request needs a fresh
+/// sign-in and gets a new session id; its API tokens act with the new rights
+/// from the next call. The last enabled administrator cannot be demoted.
+pub async fn set_access(
+    app: &App,
+    actor: &Actor,
+    user_id: i64,
+    role: Role,
+    scopes: Vec<Scope>,
+) -> AppResult<()> {
+    access::authorize(actor, Action::UserAdmin)?;
+    let errors = check_scopes(role, &scopes);
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let mut tx = app.db.begin_write().await?;
+    let before: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+    let Some(before_role) = before else {
+        return Err(AppError::NotFound);
+    };
+    if before_role == Role::Admin.code() && role != Role::Admin {
+        let admins: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users WHERE role = $1 AND disabled = 0 AND id <> $2",
+        )
+        .bind(Role::Admin.code())
+        .bind(user_id)
+        .fetch_one(&mut *tx.tx)
+        .await?;
+        if admins == 0 {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "role",
+                "last_admin",
+            )]));
+        }
+    }
+    let before_scopes: Vec<Scope> =
+        sqlx::query("SELECT kind, code FROM user_scopes WHERE user_id = $1 ORDER BY kind, code")
+            .bind(user_id)
+            .fetch_all(&mut *tx.tx)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Scope {
+                    kind: r.try_get(0)?,
+                    code: r.try_get(1)?,
+                })
+            })
+            .collect::<Result<_, db::SqlxError>>()?;
+    sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
+        .bind(role.code())
+        .bind(clock::now())
+        .bind(user_id)
+        .execute(&mut *tx.tx)
+        .await?;
+    sqlx::query("DELETE FROM user_scopes WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx.tx)
+        .await?;
+    for s in &scopes {
+        sqlx::query("INSERT INTO user_scopes (user_id, kind, code) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(user_id)
+            .bind(&s.kind)
+            .bind(&s.code)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+    audit::append(
+        &mut tx,
+        app.db.backend,
+        actor,
+        Event::new("user.permission_change", "user", &user_id).with(serde_json::json!({
+            "before": { "role": before_role, "scopes": before_scopes },
+            "after": { "role": role.code(), "scopes": scopes },
+            "sessions_ended": ended,
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Number of accounts (used to decide whether demo data is needed).
 pub async fn count(app: &App) -> AppResult<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")

@@ -25,6 +25,13 @@ pub struct FileSettings {
     pub login_rate_per_minute: Option<i64>,
     pub mfa_required_for_privileged: Option<bool>,
     pub api_requests_per_minute: Option<u32>,
+    pub import_max_file_mb: Option<i64>,
+    pub import_max_rows: Option<i64>,
+    pub import_max_columns: Option<i64>,
+    pub import_max_cell_chars: Option<i64>,
+    pub import_max_sheets: Option<i64>,
+    pub import_max_decompressed_mb: Option<i64>,
+    pub home_province: Option<String>,
 }
 
 /// The checked settings.
@@ -61,6 +68,13 @@ const ENV_KEYS: &[&str] = &[
     "lockout_threshold",
     "login_rate_per_minute",
     "mfa_required_for_privileged",
+    "import_max_file_mb",
+    "import_max_rows",
+    "import_max_columns",
+    "import_max_cell_chars",
+    "import_max_sheets",
+    "import_max_decompressed_mb",
+    "home_province",
 ];
 
 fn env_table() -> toml::Table {
@@ -169,6 +183,36 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
         mfa_required_for_privileged: file
             .mfa_required_for_privileged
             .unwrap_or(defaults.mfa_required_for_privileged),
+        import_limits: {
+            let d = &defaults.import_limits;
+            let mb = 1024 * 1024;
+            let n = |name: &str, v: Option<i64>, d: usize| -> Result<usize, ConfigError> {
+                Ok(positive(name, v, d as i64)? as usize)
+            };
+            app::import::read::Limits {
+                max_file_bytes: positive(
+                    "import_max_file_mb",
+                    file.import_max_file_mb,
+                    (d.max_file_bytes / mb) as i64,
+                )? as u64
+                    * mb,
+                max_rows: n("import_max_rows", file.import_max_rows, d.max_rows)?,
+                max_columns: n("import_max_columns", file.import_max_columns, d.max_columns)?,
+                max_cell_chars: n(
+                    "import_max_cell_chars",
+                    file.import_max_cell_chars,
+                    d.max_cell_chars,
+                )?,
+                max_sheets: n("import_max_sheets", file.import_max_sheets, d.max_sheets)?,
+                max_decompressed_bytes: positive(
+                    "import_max_decompressed_mb",
+                    file.import_max_decompressed_mb,
+                    (d.max_decompressed_bytes / mb) as i64,
+                )? as u64
+                    * mb,
+            }
+        },
+        home_province: file.home_province.unwrap_or(defaults.home_province),
     };
     if let Some(origin) = &file.public_origin
         && (!(origin.starts_with("https://") || origin.starts_with("http://"))

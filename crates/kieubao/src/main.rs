@@ -27,6 +27,8 @@ Examples:
   kieubao serve --database-url postgres://postgres@127.0.0.1/kieubao
   echo 'a long passphrase' | kieubao user add --username lan --role commune_officer --commune 18427
   kieubao token create --username lan --expires-days 30
+  kieubao import ds-cong-an.xlsx --source police --round 2025 --dry-run
+  kieubao import undo 12
   kieubao audit verify
 
 Configuration, lowest to highest precedence: built-in defaults, kieubao.toml (or --config),
@@ -90,8 +92,14 @@ enum Command {
     },
     /// Generate demo people into the database, or into a CSV file with --csv.
     Demo(DemoArgs),
+    /// Build the search index from the database and report it (idempotent;
+    /// servers build their own index at start and keep it current).
+    Reindex,
     /// Find records of the same person in a CSV (no database needed); writes record_id,cluster_id.
     Dedupe(DedupeArgs),
+    /// Import an agency's list (xlsx, xls, ods or csv): validate, then write
+    /// the valid rows as one undoable import; or `import undo ID`.
+    Import(ImportArgs),
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -103,6 +111,42 @@ enum Command {
     Audit(AuditCommand),
     /// Print the version.
     Version,
+}
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+#[expect(
+    clippy::doc_markdown,
+    reason = "doc comments are the --help text users read"
+)]
+struct ImportArgs {
+    #[command(subcommand)]
+    action: Option<ImportAction>,
+    /// The file to import.
+    file: Option<PathBuf>,
+    /// Source agency: police, fatherland_front, justice, labour, home_affairs,
+    /// planning_investment, education, statistics, mission, association, survey.
+    #[arg(long)]
+    source: Option<String>,
+    /// Survey round the list belongs to (e.g. 2025).
+    #[arg(long, default_value = "")]
+    round: String,
+    /// Validate and print the report only; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Act as this account (its jurisdiction applies); default: the province.
+    #[arg(long = "as")]
+    as_user: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum ImportAction {
+    /// Undo a committed import (people edited since are kept and listed).
+    Undo {
+        id: i64,
+        #[arg(long = "as")]
+        as_user: Option<String>,
+    },
 }
 
 #[derive(Args)]
@@ -141,6 +185,67 @@ struct DedupeArgs {
     explain: Option<PathBuf>,
 }
 
+/// Jurisdiction of an account, as repeatable flags.
+#[derive(Args)]
+struct ScopeArgs {
+    /// Commune (new 2025 code, 5 digits); repeatable.
+    #[arg(long)]
+    commune: Vec<String>,
+    /// Legacy (pre-July-2025) commune code; repeatable.
+    #[arg(long)]
+    legacy_commune: Vec<String>,
+    /// Legacy district code: grants all its communes; repeatable.
+    #[arg(long)]
+    legacy_district: Vec<String>,
+    /// Country (ISO 3166 alpha-2) for missions; repeatable.
+    #[arg(long)]
+    country: Vec<String>,
+    /// Agency code (police, `fatherland_front`, justice, labour, ...).
+    #[arg(long)]
+    agency: Option<String>,
+    /// Association id; repeatable.
+    #[arg(long)]
+    association: Vec<String>,
+}
+
+impl ScopeArgs {
+    fn scopes(&self) -> Vec<Scope> {
+        let mut scopes = Vec::new();
+        scopes.extend(self.commune.iter().map(|c| Scope::new("new_commune", c)));
+        scopes.extend(
+            self.legacy_commune
+                .iter()
+                .map(|c| Scope::new("legacy_commune", c)),
+        );
+        scopes.extend(
+            self.legacy_district
+                .iter()
+                .map(|c| Scope::new("legacy_district", c)),
+        );
+        scopes.extend(
+            self.country
+                .iter()
+                .map(|c| Scope::new("country", &c.to_uppercase())),
+        );
+        scopes.extend(self.agency.iter().map(|c| Scope::new("agency", c)));
+        scopes.extend(
+            self.association
+                .iter()
+                .map(|c| Scope::new("association", c)),
+        );
+        scopes
+    }
+}
+
+fn parse_role(role: &str) -> Result<Role, Failure> {
+    Role::from_code(role).map_err(|_| {
+        Failure::new(
+            exit::INVALID,
+            format!("unknown role '{role}' (admin, province_officer, commune_officer, agency, mission, association, viewer)"),
+        )
+    })
+}
+
 #[derive(Subcommand)]
 enum UserCommand {
     /// Add an account; the password is read from standard input.
@@ -152,24 +257,25 @@ enum UserCommand {
         role: String,
         #[arg(long, default_value = "")]
         display_name: String,
-        /// Commune (new 2025 code, 5 digits); repeatable.
+        #[command(flatten)]
+        scope: ScopeArgs,
+    },
+    /// Change an account's role and jurisdiction (replaces all of its
+    /// scopes); its sessions end at once.
+    SetAccess {
         #[arg(long)]
-        commune: Vec<String>,
-        /// Legacy (pre-July-2025) commune code; repeatable.
+        username: String,
+        /// admin, `province_officer`, `commune_officer`, agency, mission, association or viewer.
         #[arg(long)]
-        legacy_commune: Vec<String>,
-        /// Legacy district code: grants all its communes; repeatable.
+        role: String,
+        #[command(flatten)]
+        scope: ScopeArgs,
+    },
+    /// Clear an account's two-factor setup (lost authenticator and recovery
+    /// codes); its sessions end and it enrols again at next sign-in.
+    MfaReset {
         #[arg(long)]
-        legacy_district: Vec<String>,
-        /// Country (ISO 3166 alpha-2) for missions; repeatable.
-        #[arg(long)]
-        country: Vec<String>,
-        /// Agency code (police, `fatherland_front`, justice, labour, ...).
-        #[arg(long)]
-        agency: Option<String>,
-        /// Association id; repeatable.
-        #[arg(long)]
-        association: Vec<String>,
+        username: String,
     },
     /// List accounts.
     List,
@@ -394,6 +500,22 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Demo(args) => demo(&settings, &args).await,
+        Command::Import(args) => {
+            let app = open(&settings).await?;
+            import(&app, args).await
+        }
+        Command::Reindex => {
+            let app = open(&settings).await?;
+            let started = std::time::Instant::now();
+            let r = app.search.rebuild(&app).await?;
+            println!(
+                "search index: {} people indexed from {} rows in {:.1} s",
+                r.indexed,
+                r.rows,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::User(cmd) => {
             let app = open(&settings).await?;
             user(&app, &system, cmd).await
@@ -432,44 +554,130 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
+/// The actor of an import from the command line: an account, or the
+/// province level.
+async fn import_actor(app: &App, as_user: Option<&str>) -> Result<Actor, Failure> {
+    Ok(match as_user {
+        Some(u) => {
+            let id = app::users::id_by_username(app, u).await?;
+            app::users::actor_for(app, id).await?
+        }
+        None => Actor {
+            user_id: None,
+            username: "system:cli".into(),
+            role: Role::ProvinceOfficer,
+            jurisdiction: app::Jurisdiction::Province,
+            ip: String::new(),
+            token_scopes: None,
+        },
+    })
+}
+
+async fn import(app: &App, args: ImportArgs) -> Result<(), Failure> {
+    if let Some(ImportAction::Undo { id, as_user }) = args.action {
+        let actor = import_actor(app, as_user.as_deref()).await?;
+        let r = app::import::undo(app, &actor, id).await?;
+        println!("import {id} undone: {} people removed", r.removed);
+        if !r.kept_edited.is_empty() {
+            let ids: Vec<String> = r.kept_edited.iter().map(ToString::to_string).collect();
+            println!("kept (edited after the import): {}", ids.join(", "));
+        }
+        return Ok(());
+    }
+    let Some(path) = args.file else {
+        return Err(Failure::new(
+            exit::INVALID,
+            "import: a FILE (or `undo ID`) is required",
+        ));
+    };
+    let Some(source) = args.source else {
+        return Err(Failure::new(exit::INVALID, "import: --source is required"));
+    };
+    let actor = import_actor(app, args.as_user.as_deref()).await?;
+    let limit = app.settings.import_limits.max_file_bytes;
+    let size = std::fs::metadata(&path)
+        .map_err(|e| Failure::new(exit::INVALID, format!("{}: {e}", path.display())))?
+        .len();
+    if size > limit {
+        return Err(Failure::new(
+            exit::INVALID,
+            format!(
+                "{}: larger than the import limit of {limit} bytes",
+                path.display()
+            ),
+        ));
+    }
+    let started = std::time::Instant::now();
+    let progress = |phase: &str, done: usize, total: usize| {
+        eprintln!(
+            "{phase}: {done}/{total} ({:.1} s)",
+            started.elapsed().as_secs_f64()
+        );
+    };
+    let s = app::import::run_file(
+        app,
+        &actor,
+        &source,
+        &args.round,
+        &path,
+        args.dry_run,
+        &progress,
+    )
+    .await?;
+    if s.status == "failed" {
+        return Err(Failure::new(
+            exit::INVALID,
+            format!("import {}: the file was refused ({})", s.id, s.failure),
+        ));
+    }
+    println!(
+        "import {}: {} rows, {} valid, {} with errors, {} with warnings, {} people created ({})",
+        s.id, s.total_rows, s.valid_rows, s.error_rows, s.warning_rows, s.created_persons, s.status
+    );
+    for r in app::import::rows(app, &actor, s.id, true, 50).await? {
+        let msgs: Vec<String> = r
+            .errors
+            .iter()
+            .map(|m| {
+                format!(
+                    "error {} {}{}",
+                    m.field,
+                    m.code,
+                    if m.arg.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", m.arg)
+                    }
+                )
+            })
+            .chain(r.warnings.iter().map(|m| {
+                format!(
+                    "warning {} {}{}",
+                    m.field,
+                    m.code,
+                    if m.arg.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", m.arg)
+                    }
+                )
+            }))
+            .collect();
+        println!("  row {}: {}", r.row_no, msgs.join("; "));
+    }
+    Ok(())
+}
+
 async fn user(app: &App, system: &Actor, cmd: UserCommand) -> Result<(), Failure> {
     match cmd {
         UserCommand::Add {
             username,
             role,
             display_name,
-            commune,
-            legacy_commune,
-            legacy_district,
-            country,
-            agency,
-            association,
+            scope,
         } => {
-            let role = Role::from_code(&role).map_err(|_| {
-                Failure::new(
-                    exit::INVALID,
-                    format!("unknown role '{role}' (admin, province_officer, commune_officer, agency, mission, association, viewer)"),
-                )
-            })?;
-            let mut scopes = Vec::new();
-            scopes.extend(commune.iter().map(|c| Scope::new("new_commune", c)));
-            scopes.extend(
-                legacy_commune
-                    .iter()
-                    .map(|c| Scope::new("legacy_commune", c)),
-            );
-            scopes.extend(
-                legacy_district
-                    .iter()
-                    .map(|c| Scope::new("legacy_district", c)),
-            );
-            scopes.extend(
-                country
-                    .iter()
-                    .map(|c| Scope::new("country", &c.to_uppercase())),
-            );
-            scopes.extend(agency.iter().map(|c| Scope::new("agency", c)));
-            scopes.extend(association.iter().map(|c| Scope::new("association", c)));
+            let role = parse_role(&role)?;
+            let scopes = scope.scopes();
             let password = read_password()?;
             let id = app::users::add(
                 app,
@@ -508,6 +716,23 @@ async fn user(app: &App, system: &Actor, cmd: UserCommand) -> Result<(), Failure
                     scopes.join(",")
                 );
             }
+            Ok(())
+        }
+        UserCommand::SetAccess {
+            username,
+            role,
+            scope,
+        } => {
+            let role = parse_role(&role)?;
+            let id = app::users::id_by_username(app, &username).await?;
+            app::users::set_access(app, system, id, role, scope.scopes()).await?;
+            println!("{username}: role and jurisdiction changed; sessions ended");
+            Ok(())
+        }
+        UserCommand::MfaReset { username } => {
+            let id = app::users::id_by_username(app, &username).await?;
+            app::mfa::reset(app, system, id).await?;
+            println!("{username}: two-factor setup cleared; sessions ended");
             Ok(())
         }
         UserCommand::ResetPassword { username } => {
@@ -653,6 +878,12 @@ async fn demo(settings: &config::Settings, args: &DemoArgs) -> Result<(), Failur
 
 async fn serve(settings: config::Settings, demo: bool) -> Result<(), Failure> {
     let app = open(&settings).await?;
+    // Imports interrupted by the last stop: a commit left nothing behind
+    // (one transaction) and can be retried.
+    let recovered = app::import::recover(&app).await?;
+    if recovered > 0 {
+        tracing::warn!(imports = recovered, "interrupted imports reset");
+    }
     if demo {
         let password = std::env::var("KIEUBAO_DEMO_PASSWORD")
             .ok()
@@ -683,6 +914,19 @@ async fn serve(settings: config::Settings, demo: bool) -> Result<(), Failure> {
         max_body_bytes: settings.max_body_bytes,
         api_requests_per_minute: settings.api_requests_per_minute,
     };
+    // Build the search index in the background; searches wait for it.
+    let warm = app.clone();
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match warm.search.catch_up(&warm).await {
+            Ok(r) => tracing::info!(
+                people = r.indexed,
+                ms = started.elapsed().as_millis() as u64,
+                "search index built"
+            ),
+            Err(e) => tracing::error!(error = %e, "search index build failed"),
+        }
+    });
     let db = app.db.clone();
     web::serve(listener, app, cfg, shutdown_signal())
         .await

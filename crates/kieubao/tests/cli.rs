@@ -6,6 +6,7 @@
     reason = "test helpers fail loudly"
 )]
 
+use std::fmt::Write as _;
 use std::io::{Read, Write};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -192,6 +193,67 @@ fn users_tokens_and_audit(dir: &std::path::Path, db_args: &[String]) {
         "{listing}"
     );
     assert!(!listing.contains("binh"));
+    // A privilege change: another commune and a legacy district.
+    let out = kb(dir)
+        .args([
+            "user",
+            "set-access",
+            "--username",
+            "lan",
+            "--role",
+            "commune_officer",
+            "--commune",
+            "18631",
+            "--legacy-district",
+            "436",
+        ])
+        .args(db_args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // A mission without a country is refused (exit 6) and changes nothing.
+    let out = kb(dir)
+        .args([
+            "user",
+            "set-access",
+            "--username",
+            "lan",
+            "--role",
+            "mission",
+        ])
+        .args(db_args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("country"),
+        "{}",
+        text(&out.stderr)
+    );
+    let listing = text(
+        &kb(dir)
+            .args(["user", "list"])
+            .args(db_args)
+            .output()
+            .unwrap()
+            .stdout,
+    );
+    assert!(
+        listing.contains("lan\tcommune_officer\tactive\tlegacy_district:436,new_commune:18631"),
+        "{listing}"
+    );
+    let out = kb(dir)
+        .args(["user", "mfa-reset", "--username", "lan"])
+        .args(db_args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = kb(dir)
+        .args(["user", "mfa-reset", "--username", "nobody"])
+        .args(db_args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(7));
     let out = kb(dir)
         .args([
             "token",
@@ -452,4 +514,281 @@ fn dedupe_clusters_generated_lists_without_a_database() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(6));
+}
+
+/// One HTTP/1.0 request with a bearer token; answers the raw response.
+fn http(addr: &str, method: &str, path: &str, token: &str, body: &[u8]) -> String {
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    s.write_all(body).unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    resp
+}
+
+fn json_field(resp: &str, field: &str) -> String {
+    let key = format!("\"{field}\":");
+    let i = resp
+        .find(&key)
+        .unwrap_or_else(|| panic!("{field} not in {resp}"))
+        + key.len();
+    resp[i..]
+        .trim_start_matches('"')
+        .chars()
+        .take_while(|c| *c != '"' && *c != ',' && *c != '}')
+        .collect()
+}
+
+fn start_server(dir: &std::path::Path, addr: &str) -> std::process::Child {
+    let child = kb(dir)
+        .args(["serve", "--addr", addr, "--data-dir", "data"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while http_get(addr, "/readyz").is_none_or(|r| !r.contains(" 200 ")) {
+        assert!(
+            start.elapsed() < Duration::from_mins(1),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child
+}
+
+fn import_state(dir: &std::path::Path, id: &str) -> (String, i64) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let url = format!("sqlite://{}?mode=rw", dir.join("data/kieubao.db").display());
+        let db = db::Db::connect(&url, 1).await.unwrap();
+        let status: String = db::query_scalar("SELECT status FROM imports WHERE id = $1")
+            .bind(id.parse::<i64>().unwrap())
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        let people: i64 = db::query_scalar("SELECT COUNT(*) FROM persons")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+        db.close().await;
+        (status, people)
+    })
+}
+
+/// `kill -9` of the server in the middle of an import's commit: nothing of
+/// the import is visible afterwards; on restart it is back to "validated"
+/// and commits whole.
+#[test]
+fn kill_9_during_an_import_commit_leaves_no_partial_rows() {
+    const ROWS: usize = 60_000;
+    let dir = tempfile::tempdir().unwrap();
+    let mut add = kb(dir.path());
+    add.args([
+        "user",
+        "add",
+        "--username",
+        "sonv",
+        "--role",
+        "province_officer",
+        "--data-dir",
+        "data",
+    ]);
+    let out = run_with_stdin(add, "a long enough passphrase\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = kb(dir.path())
+        .args([
+            "token",
+            "create",
+            "--username",
+            "sonv",
+            "--data-dir",
+            "data",
+        ])
+        .output()
+        .unwrap();
+    let token = text(&out.stdout).trim().to_owned();
+    assert!(token.starts_with("kb_"));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut server = start_server(dir.path(), &addr);
+
+    let mut csv = String::from("Họ và tên,Quốc gia,Ngày sinh,Diện\n");
+    for i in 0..ROWS {
+        writeln!(csv, "Người Thứ {i},KR,{},Lao động", 1960 + i % 40).unwrap();
+    }
+    let resp = http(
+        &addr,
+        "POST",
+        "/api/v1/imports?source=police&file_name=big.csv",
+        &token,
+        csv.as_bytes(),
+    );
+    assert!(resp.contains(" 202 "), "{resp}");
+    let id = json_field(&resp, "id");
+    let start = Instant::now();
+    loop {
+        let r = http(&addr, "GET", &format!("/api/v1/imports/{id}"), &token, b"");
+        if json_field(&r, "status") == "validated" {
+            assert_eq!(json_field(&r, "valid_rows"), ROWS.to_string());
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_mins(2), "{r}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let r = http(
+        &addr,
+        "POST",
+        &format!("/api/v1/imports/{id}/commit"),
+        &token,
+        b"",
+    );
+    assert!(r.contains(" 202 "), "{r}");
+    // Let the commit get going, then kill the server without warning.
+    std::thread::sleep(Duration::from_millis(300));
+    Command::new("kill")
+        .arg("-KILL")
+        .arg(server.id().to_string())
+        .status()
+        .unwrap();
+    server.wait().unwrap();
+    let (status, people) = import_state(dir.path(), &id);
+    assert_eq!(status, "committing", "killed before the commit finished");
+    assert_eq!(people, 0, "no partial rows");
+
+    // Restart: the import is back to "validated" and commits whole.
+    let mut server = start_server(dir.path(), &addr);
+    let r = http(&addr, "GET", &format!("/api/v1/imports/{id}"), &token, b"");
+    assert_eq!(json_field(&r, "status"), "validated", "{r}");
+    assert_eq!(json_field(&r, "failure"), "import.interrupted");
+    let r = http(
+        &addr,
+        "POST",
+        &format!("/api/v1/imports/{id}/commit"),
+        &token,
+        b"",
+    );
+    assert!(r.contains(" 202 "), "{r}");
+    let start = Instant::now();
+    loop {
+        let r = http(&addr, "GET", &format!("/api/v1/imports/{id}"), &token, b"");
+        if json_field(&r, "status") == "committed" {
+            assert_eq!(json_field(&r, "created_persons"), ROWS.to_string());
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_mins(2), "{r}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Command::new("kill")
+        .arg("-TERM")
+        .arg(server.id().to_string())
+        .status()
+        .unwrap();
+    server.wait().unwrap();
+    let (status, people) = import_state(dir.path(), &id);
+    assert_eq!((status.as_str(), people), ("committed", ROWS as i64));
+}
+
+/// `kieubao import` streams a CSV into one undoable import; `--dry-run`
+/// writes nothing; `import undo ID` takes it back.
+#[test]
+fn import_from_the_command_line_dry_run_commit_and_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kb(dir.path())
+        .args([
+            "demo",
+            "--people",
+            "400",
+            "--seed",
+            "9",
+            "--csv",
+            "people.csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = kb(dir.path())
+        .args([
+            "import",
+            "people.csv",
+            "--source",
+            "survey",
+            "--round",
+            "2025",
+            "--dry-run",
+            "--data-dir",
+            "data",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(report.contains("400 rows"), "{report}");
+    assert!(report.contains("0 people created (checked)"), "{report}");
+    let out = kb(dir.path())
+        .args([
+            "import",
+            "people.csv",
+            "--source",
+            "survey",
+            "--round",
+            "2025",
+            "--data-dir",
+            "data",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    let id = report
+        .strip_prefix("import ")
+        .and_then(|r| r.split(':').next())
+        .unwrap()
+        .to_owned();
+    let valid: usize = report
+        .split(", ")
+        .nth(1)
+        .and_then(|v| v.split(' ').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(valid >= 390, "{report}");
+    assert!(
+        report.contains(&format!("{valid} people created (committed)")),
+        "{report}"
+    );
+    assert!(text(&out.stderr).contains("commit:"), "progress on stderr");
+    let out = kb(dir.path())
+        .args(["import", "undo", &id, "--data-dir", "data"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains(&format!("{valid} people removed")),
+        "{}",
+        text(&out.stdout)
+    );
+    // An unknown source is refused with exit 6.
+    let out = kb(dir.path())
+        .args([
+            "import",
+            "people.csv",
+            "--source",
+            "nasa",
+            "--data-dir",
+            "data",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out.stderr));
 }

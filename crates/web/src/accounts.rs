@@ -6,8 +6,8 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use domain::Role;
 use serde::{Deserialize, Serialize};
 
@@ -15,18 +15,8 @@ use crate::AppState;
 use crate::error::{ApiError, PageError};
 use crate::extract::{ApiUser, User};
 use crate::i18n::Tr;
-use crate::pages::Layout;
+use crate::pages::{Layout, page_err, render};
 use crate::security::{Ctx, set_cookie};
-
-fn render<T: Template>(t: &T) -> Result<Response, PageError> {
-    t.render()
-        .map(|b| Html(b).into_response())
-        .map_err(|e| PageError::from(app::AppError::Unexpected(anyhow::anyhow!("template: {e}"))))
-}
-
-fn page_err(lang: crate::i18n::Lang) -> impl Fn(app::AppError) -> PageError {
-    move |err| PageError { err, lang }
-}
 
 // ---------------------------------------------------------------- sign-in, step two
 
@@ -315,9 +305,12 @@ pub struct UserRow {
     username: String,
     display_name: String,
     role: String,
+    role_code: &'static str,
     disabled: bool,
     locked: bool,
     scopes: String,
+    /// Scope codes by kind, to prefill the access form.
+    scope_fields: Vec<(&'static str, &'static str, String)>,
 }
 
 #[derive(Template)]
@@ -350,6 +343,19 @@ async fn users_page(
                 username: u.username,
                 display_name: u.display_name,
                 role: u.role.label(lang.code()).to_owned(),
+                role_code: u.role.code(),
+                scope_fields: SCOPE_FIELDS
+                    .iter()
+                    .map(|(field, kind, label)| {
+                        let codes: Vec<&str> = u
+                            .scopes
+                            .iter()
+                            .filter(|s| s.kind == *kind)
+                            .map(|s| s.code.as_str())
+                            .collect();
+                        (*field, *label, codes.join(", "))
+                    })
+                    .collect(),
                 disabled: u.disabled,
                 locked: u.locked,
                 scopes: u
@@ -369,6 +375,20 @@ async fn users_page(
     })
 }
 
+/// Form field, scope kind and label key of each kind of jurisdiction.
+const SCOPE_FIELDS: [(&str, &str, &str); 6] = [
+    ("new_communes", "new_commune", "users.new_communes"),
+    ("legacy_communes", "legacy_commune", "users.legacy_communes"),
+    (
+        "legacy_districts",
+        "legacy_district",
+        "users.legacy_districts",
+    ),
+    ("countries", "country", "users.countries"),
+    ("agency", "agency", "users.agency"),
+    ("associations", "association", "users.associations"),
+];
+
 /// `GET /admin/users` (administrators).
 pub async fn users(State(state): State<AppState>, user: User) -> Result<Response, PageError> {
     users_page(&state, &user, None).await
@@ -381,9 +401,16 @@ pub struct NewUserForm {
     #[serde(default)]
     display_name: String,
     #[serde(default)]
-    role: String,
-    #[serde(default)]
     password: String,
+    #[serde(flatten)]
+    access: AccessForm,
+}
+
+/// Role and jurisdiction fields (creation and later changes).
+#[derive(Deserialize)]
+pub struct AccessForm {
+    #[serde(default)]
+    role: String,
     #[serde(default)]
     new_communes: String,
     #[serde(default)]
@@ -398,21 +425,20 @@ pub struct NewUserForm {
     associations: String,
 }
 
-impl TryFrom<NewUserForm> for app::users::NewUser {
-    type Error = app::AppError;
-
-    fn try_from(f: NewUserForm) -> Result<Self, Self::Error> {
-        let role = Role::from_code(f.role.trim()).map_err(|_| {
+impl AccessForm {
+    /// The role and the scopes typed as comma- or space-separated codes.
+    fn parse(&self) -> Result<(Role, Vec<app::users::Scope>), app::AppError> {
+        let role = Role::from_code(self.role.trim()).map_err(|_| {
             app::AppError::Invalid(vec![app::FieldError::new("role", "invalid_code")])
         })?;
         let mut scopes = Vec::new();
         for (kind, text) in [
-            ("new_commune", &f.new_communes),
-            ("legacy_commune", &f.legacy_communes),
-            ("legacy_district", &f.legacy_districts),
-            ("country", &f.countries),
-            ("agency", &f.agency),
-            ("association", &f.associations),
+            ("new_commune", &self.new_communes),
+            ("legacy_commune", &self.legacy_communes),
+            ("legacy_district", &self.legacy_districts),
+            ("country", &self.countries),
+            ("agency", &self.agency),
+            ("association", &self.associations),
         ] {
             for code in text
                 .split([',', ' ', ';', '\n'])
@@ -426,6 +452,15 @@ impl TryFrom<NewUserForm> for app::users::NewUser {
                 scopes.push(app::users::Scope::new(kind, &code));
             }
         }
+        Ok((role, scopes))
+    }
+}
+
+impl TryFrom<NewUserForm> for app::users::NewUser {
+    type Error = app::AppError;
+
+    fn try_from(f: NewUserForm) -> Result<Self, Self::Error> {
+        let (role, scopes) = f.access.parse()?;
         Ok(Self {
             username: f.username,
             display_name: f.display_name,
@@ -434,6 +469,22 @@ impl TryFrom<NewUserForm> for app::users::NewUser {
             scopes,
         })
     }
+}
+
+/// `POST /admin/users/{id}/access`: changes role and jurisdiction; the
+/// account's sessions end (it signs in again with a new session id).
+pub async fn user_set_access(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(form): Form<AccessForm>,
+) -> Result<Response, PageError> {
+    let e = page_err(user.lang);
+    let (role, scopes) = form.parse().map_err(&e)?;
+    app::users::set_access(&state.app, &user.actor, id, role, scopes)
+        .await
+        .map_err(&e)?;
+    users_page(&state, &user, Some("users.access_changed")).await
 }
 
 /// `POST /admin/users`: creates an account with its role and jurisdiction.
@@ -595,19 +646,11 @@ pub async fn audit_export(
     let bytes = app::audit::export_xlsx(&state.app.db, &user.actor, &q.filter(1000))
         .await
         .map_err(page_err(user.lang))?;
-    let mut resp = bytes.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"audit.xlsx\""),
-    );
-    Ok(resp)
+    Ok(crate::pages::attachment(
+        bytes,
+        crate::pages::XLSX,
+        "audit.xlsx",
+    ))
 }
 
 /// `GET /api/v1/audit`: the filtered log as JSON, newest first (at most 200

@@ -21,6 +21,21 @@ static ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/vendor/htmx/htmx.min.js"),
     ),
     (
+        "vendor/swagger-ui/swagger-ui-bundle.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/vendor/swagger-ui/swagger-ui-bundle.js"),
+    ),
+    (
+        "vendor/swagger-ui/swagger-ui.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/vendor/swagger-ui/swagger-ui.css"),
+    ),
+    (
+        "swagger-init.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/swagger-init.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../static/favicon.svg"),

@@ -25,6 +25,11 @@ pub fn classify(err: &AppError) -> (StatusCode, &'static str, &'static str) {
             "unauthenticated",
             "error.unauthenticated",
         ),
+        AppError::MfaEnrolmentRequired => (
+            StatusCode::FORBIDDEN,
+            "mfa_enrolment_required",
+            "error.mfa_enrolment_required",
+        ),
         AppError::BadCredentials => (
             StatusCode::UNAUTHORIZED,
             "bad_credentials",
@@ -101,6 +106,9 @@ impl IntoResponse for PageError {
         log_if_internal(&self.err);
         if matches!(self.err, AppError::Unauthenticated) {
             return axum::response::Redirect::to("/login").into_response();
+        }
+        if matches!(self.err, AppError::MfaEnrolmentRequired) {
+            return axum::response::Redirect::to("/profile?enrol=1").into_response();
         }
         let (status, _, key) = classify(&self.err);
         let t = Tr::new(self.lang);

@@ -29,6 +29,14 @@ impl FromRequestParts<AppState> for User {
             .await
             .unwrap_or_else(|e| match e {});
         match ctx.session {
+            // A role that requires two-factor sign-in, not yet enrolled: only
+            // the profile (to enrol) and signing out.
+            Some(s) if !s.mfa_pending && s.must_enrol && !enrolment_path(parts.uri.path()) => {
+                Err(PageError {
+                    err: app::AppError::MfaEnrolmentRequired,
+                    lang: ctx.lang,
+                })
+            }
             // A session still owing its second factor grants no page.
             Some(s) if !s.mfa_pending => Ok(User {
                 actor: s.actor,
@@ -41,6 +49,19 @@ impl FromRequestParts<AppState> for User {
             }),
         }
     }
+}
+
+/// Pages open to an account that must still enrol in two-factor sign-in.
+fn enrolment_path(path: &str) -> bool {
+    matches!(
+        path,
+        "/profile"
+            | "/profile/mfa/begin"
+            | "/profile/mfa/confirm"
+            | "/profile/password"
+            | "/profile/sign-out-everywhere"
+            | "/logout"
+    )
 }
 
 /// An API caller authenticated by `Authorization: Bearer TOKEN`. Session

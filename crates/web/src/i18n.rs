@@ -62,6 +62,8 @@ impl Tr {
 fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
     MESSAGES
         .iter()
+        .chain(crate::imports::MESSAGES)
+        .chain(crate::public::MESSAGES)
         .find(|(k, _, _)| *k == key)
         .map(|(_, vi, en)| (*vi, *en))
 }
@@ -76,6 +78,42 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("nav.home", "Trang chủ", "Home"),
     ("nav.people", "Kiều bào", "People abroad"),
+    ("nav.search", "Tìm kiếm", "Search"),
+    ("search.title", "Tìm kiếm kiều bào", "Find a person"),
+    (
+        "search.box",
+        "Họ tên, tên khác, số hộ chiếu, điện thoại hoặc email",
+        "Name, other name, passport, phone or e-mail",
+    ),
+    ("search.go", "Tìm", "Search"),
+    (
+        "search.hint",
+        "Gõ họ tên (có dấu hay không dấu, theo thứ tự bất kỳ), số hộ chiếu, số điện thoại hoặc email.",
+        "Type a name (with or without diacritics, in any order), a passport number, a phone number or an e-mail.",
+    ),
+    ("search.more_than", "Hơn", "More than"),
+    ("search.match", "Mức khớp", "Match"),
+    ("search.other_name", "tên khác", "other name"),
+    (
+        "search.export_xlsx",
+        "Xuất Excel (.xlsx)",
+        "Export to Excel (.xlsx)",
+    ),
+    ("search.export_csv", "Xuất CSV", "Export to CSV"),
+    ("search.kind.identifier", "Giấy tờ / liên lạc", "Identifier"),
+    ("search.kind.exact", "Đúng hoàn toàn", "Exact"),
+    (
+        "search.kind.folded",
+        "Đúng (không dấu)",
+        "Same without diacritics",
+    ),
+    (
+        "search.kind.reordered",
+        "Đúng, khác thứ tự",
+        "Same names, another order",
+    ),
+    ("search.kind.partial", "Một phần tên", "Part of the name"),
+    ("search.kind.fuzzy", "Gần đúng", "Close"),
     ("nav.users", "Tài khoản", "Accounts"),
     ("nav.audit", "Nhật ký", "Audit log"),
     ("nav.sign_out", "Đăng xuất", "Sign out"),
@@ -189,6 +227,36 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "code.required_for_role",
         "Bắt buộc với vai trò này.",
         "Required for this role.",
+    ),
+    (
+        "users.change_access",
+        "Đổi vai trò, phạm vi",
+        "Change role and jurisdiction",
+    ),
+    (
+        "users.save_access",
+        "Lưu vai trò và phạm vi",
+        "Save role and jurisdiction",
+    ),
+    (
+        "users.access_hint",
+        "Các phiên đăng nhập của tài khoản này sẽ kết thúc; người dùng đăng nhập lại với quyền mới.",
+        "This account's sessions end; the user signs in again with the new rights.",
+    ),
+    (
+        "users.access_changed",
+        "Đã đổi vai trò và phạm vi; các phiên của tài khoản đã kết thúc.",
+        "Role and jurisdiction changed; the account's sessions have ended.",
+    ),
+    (
+        "code.last_admin",
+        "Không thể đổi vai trò của quản trị viên cuối cùng.",
+        "The last administrator cannot be given another role.",
+    ),
+    (
+        "error.mfa_enrolment_required",
+        "Vai trò của bạn bắt buộc xác thực hai lớp: hãy thiết lập trước khi tiếp tục.",
+        "Your role requires two-factor sign-in: set it up before going on.",
     ),
     (
         "code.out_of_range",
@@ -573,6 +641,61 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("field.relationship", "Quan hệ", "Relationship"),
     ("field.birth_year", "Năm sinh", "Birth year"),
     ("field.household_id", "Hộ gia đình", "Household"),
+    (
+        "household.relatives",
+        "Thân nhân trong hộ",
+        "Relatives in the household",
+    ),
+    (
+        "household.person_abroad",
+        "Người ở nước ngoài",
+        "Person abroad",
+    ),
+    ("household.edit", "Sửa thông tin hộ", "Edit the household"),
+    (
+        "household.no_relatives",
+        "Chưa có thân nhân nào trong phạm vi của bạn.",
+        "No relatives within your jurisdiction yet.",
+    ),
+    (
+        "field.legacy_commune_code",
+        "Mã xã cũ (trước 2025)",
+        "Legacy commune code (before 2025)",
+    ),
+    ("people.remove_relative", "Xoá thân nhân", "Remove"),
+    (
+        "people.existing_household",
+        "Số hộ có sẵn (để trống: hộ mới)",
+        "Existing household no. (empty: a new one)",
+    ),
+    (
+        "field.nationalities",
+        "Quốc tịch (mã 2 chữ, cách nhau dấu phẩy)",
+        "Nationalities (two-letter codes, comma separated)",
+    ),
+    (
+        "field.social",
+        "Mạng xã hội (mỗi dòng một tài khoản)",
+        "Social accounts (one a line)",
+    ),
+    ("field.income_bracket", "Mức thu nhập", "Income bracket"),
+    ("field.remittance", "Kiều hối", "Remittances"),
+    (
+        "field.associations",
+        "Hội, đoàn thể (mỗi dòng một tên)",
+        "Associations (one name a line)",
+    ),
+    ("code.too_many", "Quá nhiều mục.", "Too many entries."),
+    (
+        "code.unknown_association",
+        "Không có hội nào mang tên này.",
+        "No association has this name.",
+    ),
+    (
+        "code.invalid_number",
+        "Phải là một số.",
+        "Must be a number.",
+    ),
 ];
 
 #[cfg(test)]
@@ -581,12 +704,18 @@ mod tests {
 
     #[test]
     fn every_key_is_unique_and_translated() {
-        let mut keys: Vec<&str> = MESSAGES.iter().map(|m| m.0).collect();
+        let all = || {
+            MESSAGES
+                .iter()
+                .chain(crate::imports::MESSAGES)
+                .chain(crate::public::MESSAGES)
+        };
+        let mut keys: Vec<&str> = all().map(|m| m.0).collect();
         keys.sort_unstable();
         let n = keys.len();
         keys.dedup();
         assert_eq!(n, keys.len(), "duplicate message keys");
-        for (k, vi, en) in MESSAGES {
+        for (k, vi, en) in all() {
             assert!(!vi.is_empty() && !en.is_empty(), "{k} lacks a translation");
         }
     }

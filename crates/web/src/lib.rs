@@ -10,10 +10,14 @@ pub mod assets;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod imports;
+pub mod openapi;
 pub mod pages;
 pub mod people_pages;
+pub mod public;
 pub mod ratelimit;
 pub mod routes;
+pub mod search;
 pub mod security;
 
 use std::net::SocketAddr;
@@ -92,6 +96,9 @@ pub fn router(app: App, cfg: WebConfig) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit_api))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::context))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
+        // One limit for every body (uploads included): the extractors'
+        // own 2 MB default would refuse an agency's list.
+        .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(RequestBodyLimitLayer::new(max_body))
         .layer(TimeoutLayer::new(Duration::from_mins(2)))
         .layer(CatchPanicLayer::custom(security::panic_response))

@@ -36,11 +36,36 @@ impl Layout {
     }
 }
 
-fn render<T: Template>(t: &T) -> Result<Response, PageError> {
+/// Renders a page template (a template error is an internal error).
+pub fn render<T: Template>(t: &T) -> Result<Response, PageError> {
     t.render()
         .map(|b| Html(b).into_response())
         .map_err(|e| PageError::from(app::AppError::Unexpected(anyhow::anyhow!("template: {e}"))))
 }
+
+/// Turns a use case's error into a page error in the user's language.
+pub fn page_err(lang: Lang) -> impl Fn(app::AppError) -> PageError {
+    move |err| PageError { err, lang }
+}
+
+/// A file to download: its bytes, content type and file name.
+pub fn attachment(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -> Response {
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(content_type),
+    );
+    if let Ok(v) =
+        axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\""))
+    {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
+/// Content type of xlsx files.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 #[derive(Template)]
 #[template(path = "login.html")]

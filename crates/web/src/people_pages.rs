@@ -20,17 +20,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::extract::User;
 use crate::i18n::{Lang, Tr};
-use crate::pages::Layout;
-
-fn render<T: Template>(t: &T) -> Result<Response, PageError> {
-    t.render()
-        .map(|b| Html(b).into_response())
-        .map_err(|e| PageError::from(AppError::Unexpected(anyhow::anyhow!("template: {e}"))))
-}
-
-fn page_err(lang: Lang) -> impl Fn(AppError) -> PageError {
-    move |err| PageError { err, lang }
-}
+use crate::pages::{Layout, page_err, render};
 
 /// `(code, label, selected)` options of a coded select, with an empty first option.
 fn options<T: Copy>(
@@ -180,6 +170,8 @@ struct ListPageView {
     statuses: Vec<(String, String, bool)>,
     verifications: Vec<(String, String, bool)>,
     agencies: Vec<(String, String, bool)>,
+    /// Survey rounds `(code, name)` offered by the survey-round picker.
+    survey_rounds: Vec<(String, String)>,
     can_create: bool,
 }
 
@@ -308,6 +300,9 @@ pub async fn list(
             any,
         ),
         agencies: options(Agency::ALL, Agency::code, |c| c.label(lc), &f.agency, any),
+        survey_rounds: people::survey_rounds(&state.app, &user.actor)
+            .await
+            .map_err(page_err(lang))?,
         can_create: app::access::authorize(&user.actor, app::access::Action::PersonCreate).is_ok(),
         f,
         l,
@@ -390,7 +385,22 @@ pub struct PersonForm {
     consent: String,
     verification: String,
     notes: String,
+    /// Two-letter codes, separated by commas.
+    nationalities: String,
+    /// One account a line.
+    social: String,
+    income_bracket: String,
+    remittance: String,
+    /// One association name a line.
+    associations: String,
     version: String,
+    /// Everything else posted: the extra fields are `extra.<key>`.
+    #[serde(flatten)]
+    rest: std::collections::BTreeMap<String, String>,
+}
+
+fn lines(v: &str) -> Vec<String> {
+    v.lines().map(str::to_owned).collect()
 }
 
 impl PersonForm {
@@ -424,6 +434,17 @@ impl PersonForm {
             consent: s(&self.consent),
             verification: s(&self.verification),
             notes: s(&self.notes),
+            nationalities: Some(self.nationalities.split(',').map(str::to_owned).collect()),
+            social: Some(lines(&self.social)),
+            income_bracket: s(&self.income_bracket),
+            remittance: s(&self.remittance),
+            associations: Some(lines(&self.associations)),
+            extra: Some(
+                self.rest
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.strip_prefix("extra.")?.to_owned(), v.clone())))
+                    .collect(),
+            ),
             version: None,
         }
     }
@@ -458,14 +479,24 @@ impl PersonForm {
             consent: d.consent.clone(),
             verification: d.verification.clone(),
             notes: d.notes.clone(),
+            nationalities: d.nationalities.join(","),
+            social: d.social.join("\n"),
+            income_bracket: d.income_bracket.clone(),
+            remittance: d.remittance.clone(),
+            associations: d.associations.join("\n"),
             version: p.version.to_string(),
+            rest: d
+                .extra
+                .iter()
+                .map(|(k, v)| (format!("extra.{k}"), v.clone()))
+                .collect(),
         }
     }
 }
 
 /// One form field as rendered.
 pub struct FieldView {
-    name: &'static str,
+    name: String,
     label: String,
     value: String,
     error: String,
@@ -476,7 +507,12 @@ pub struct FieldView {
     picker: &'static str,
 }
 
-fn fields(t: Tr, f: &PersonForm, errors: &[app::FieldError]) -> Vec<FieldView> {
+fn fields(
+    t: Tr,
+    f: &PersonForm,
+    errors: &[app::FieldError],
+    defs: &[people::CustomField],
+) -> Vec<FieldView> {
     let lc = t.code();
     let err = |name: &str| -> String {
         errors
@@ -488,7 +524,7 @@ fn fields(t: Tr, f: &PersonForm, errors: &[app::FieldError]) -> Vec<FieldView> {
     };
     let none = t.s("people.none");
     let mk = |name: &'static str, value: &str, kind: &'static str, options, picker| FieldView {
-        name,
+        name: name.to_owned(),
         label: t.s(&format!("field.{name}")).to_owned(),
         value: value.to_owned(),
         error: err(name),
@@ -609,7 +645,46 @@ fn fields(t: Tr, f: &PersonForm, errors: &[app::FieldError]) -> Vec<FieldView> {
             "",
         ),
         mk("notes", &f.notes, "textarea", Vec::new(), ""),
+        text("nationalities", &f.nationalities),
+        mk("social", &f.social, "textarea", Vec::new(), ""),
+        mk(
+            "income_bracket",
+            "",
+            "select",
+            {
+                let mut v = vec![(String::new(), none.to_owned(), f.income_bracket.is_empty())];
+                v.extend(people::INCOME_BRACKETS.iter().map(|(code, vi, en)| {
+                    (
+                        (*code).to_owned(),
+                        (if lc == "en" { *en } else { *vi }).to_owned(),
+                        *code == f.income_bracket,
+                    )
+                }));
+                v
+            },
+            "",
+        ),
+        text("remittance", &f.remittance),
+        mk("associations", &f.associations, "textarea", Vec::new(), ""),
     ]
+    .into_iter()
+    .chain(defs.iter().map(|d| {
+        let name = format!("extra.{}", d.key);
+        FieldView {
+            label: if lc == "en" {
+                d.label_en.clone()
+            } else {
+                d.label_vi.clone()
+            },
+            value: f.rest.get(&name).cloned().unwrap_or_default(),
+            error: err(&name),
+            kind: "text",
+            options: Vec::new(),
+            picker: "",
+            name,
+        }
+    }))
+    .collect()
 }
 
 #[derive(Template)]
@@ -626,7 +701,8 @@ struct FormPage {
     conflicts: Vec<(String, String)>,
 }
 
-fn form_page(
+async fn form_page(
+    state: &AppState,
     user: &User,
     id: Option<i64>,
     f: &PersonForm,
@@ -634,10 +710,13 @@ fn form_page(
     error: String,
     conflicts: Vec<(String, String)>,
 ) -> Result<Response, PageError> {
+    let defs = people::custom_fields(&state.app, &user.actor)
+        .await
+        .map_err(page_err(user.lang))?;
     let l = Layout::for_user(user);
     let t = l.t;
     render(&FormPage {
-        fields: fields(t, f, errors),
+        fields: fields(t, f, errors, &defs),
         version: f.version.clone(),
         id,
         error,
@@ -648,14 +727,14 @@ fn form_page(
 }
 
 /// `GET /people/new`.
-pub async fn new_form(user: User) -> Result<Response, PageError> {
+pub async fn new_form(State(state): State<AppState>, user: User) -> Result<Response, PageError> {
     app::access::authorize(&user.actor, app::access::Action::PersonCreate)
         .map_err(page_err(user.lang))?;
     let f = PersonForm {
         country: String::new(),
         ..PersonForm::default()
     };
-    form_page(&user, None, &f, &[], String::new(), Vec::new())
+    form_page(&state, &user, None, &f, &[], String::new(), Vec::new()).await
 }
 
 /// `POST /people`: creates, or shows the form again with per-field messages.
@@ -669,13 +748,15 @@ pub async fn create(
         Err(AppError::Invalid(errors)) => {
             let t = Tr::new(user.lang);
             let mut resp = form_page(
+                &state,
                 &user,
                 None,
                 &f,
                 &errors,
                 t.s("error.invalid").to_owned(),
                 Vec::new(),
-            )?;
+            )
+            .await?;
             *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(resp)
         }
@@ -703,8 +784,13 @@ pub async fn edit_form(
         f.passport_no.clear();
         f.id_no.clear();
         f.address_abroad.clear();
+        f.income_bracket.clear();
+        f.remittance.clear();
+        for k in &p.sensitive_extra {
+            f.rest.remove(&format!("extra.{k}"));
+        }
     }
-    form_page(&user, Some(id), &f, &[], String::new(), Vec::new())
+    form_page(&state, &user, Some(id), &f, &[], String::new(), Vec::new()).await
 }
 
 /// `POST /people/{id}`: saves when the version is current; otherwise shows
@@ -728,13 +814,15 @@ pub async fn update(
         Ok(_) => Ok(Redirect::to(&format!("/people/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let mut resp = form_page(
+                &state,
                 &user,
                 Some(id),
                 &f,
                 &errors,
                 t.s("error.invalid").to_owned(),
                 Vec::new(),
-            )?;
+            )
+            .await?;
             *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(resp)
         }
@@ -744,15 +832,18 @@ pub async fn update(
                 .map_err(page_err(lang))?;
             let cur = PersonForm::from_person(&current);
             let mut conflicts = Vec::new();
-            let mine = fields(t, &f, &[]);
-            for (a, b) in fields(t, &cur, &[]).into_iter().zip(mine) {
+            let defs = people::custom_fields(&state.app, &user.actor)
+                .await
+                .map_err(page_err(lang))?;
+            let mine = fields(t, &f, &[], &defs);
+            for (a, b) in fields(t, &cur, &[], &defs).into_iter().zip(mine) {
                 let sel = |x: &FieldView| {
                     x.options
                         .iter()
                         .find(|o| o.2)
                         .map_or_else(|| x.value.clone(), |o| o.0.clone())
                 };
-                let masked = app::access::is_sensitive(a.name);
+                let masked = app::access::is_sensitive(&a.name) || a.name.starts_with("extra.");
                 if sel(&a) != sel(&b) && (!masked || reveal) {
                     let shown = a
                         .options
@@ -765,13 +856,15 @@ pub async fn update(
             let mut f = f;
             f.version = current.version.to_string();
             let mut resp = form_page(
+                &state,
                 &user,
                 Some(id),
                 &f,
                 &[],
                 t.s("error.conflict").to_owned(),
                 conflicts,
-            )?;
+            )
+            .await?;
             *resp.status_mut() = StatusCode::CONFLICT;
             Ok(resp)
         }
@@ -916,7 +1009,40 @@ async fn show_page(
             ),
         ),
         (f("notes"), d.notes.clone()),
+        (
+            f("nationalities"),
+            d.nationalities
+                .iter()
+                .map(|c| country_label(c, lang))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        (f("social"), d.social.join("; ")),
+        (
+            f("income_bracket"),
+            people::INCOME_BRACKETS
+                .iter()
+                .find(|b| b.0 == d.income_bracket)
+                .map_or_else(
+                    || d.income_bracket.clone(),
+                    |b| (if lc == "en" { b.2 } else { b.1 }).to_owned(),
+                ),
+        ),
+        (f("remittance"), d.remittance.clone()),
+        (f("associations"), d.associations.join("; ")),
     ];
+    let defs = people::custom_fields(&state.app, a)
+        .await
+        .map_err(page_err(lang))?;
+    let mut profile = profile;
+    for def in &defs {
+        let label = if lc == "en" {
+            def.label_en.clone()
+        } else {
+            def.label_vi.clone()
+        };
+        profile.push((label, d.extra.get(&def.key).cloned().unwrap_or_default()));
+    }
     let none = t.s("people.none");
     render(&ShowPage {
         relationships: options(
@@ -1013,6 +1139,9 @@ pub async fn restore(
 
 #[derive(Debug, Deserialize)]
 pub struct RelativeForm {
+    /// An existing household (its number); otherwise a new one from the fields below.
+    #[serde(default)]
+    household_id: String,
     #[serde(default)]
     head_name: String,
     #[serde(default)]
@@ -1027,7 +1156,7 @@ pub struct RelativeForm {
     birth_year: String,
 }
 
-/// `POST /people/{id}/relatives`: adds a relative at home in a new household.
+/// `POST /people/{id}/relatives`: adds a relative at home, in an existing household or a new one.
 pub async fn add_relative(
     State(state): State<AppState>,
     user: User,
@@ -1043,8 +1172,24 @@ pub async fn add_relative(
             lang,
         })?)
     };
+    let household_id = if f.household_id.trim().is_empty() {
+        None
+    } else {
+        Some(
+            f.household_id
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| PageError {
+                    err: AppError::Invalid(vec![app::FieldError::new(
+                        "household_id",
+                        "invalid_code",
+                    )]),
+                    lang,
+                })?,
+        )
+    };
     let input = people::RelativeInput {
-        household_id: None,
+        household_id,
         head_name: Some(f.head_name),
         address: Some(f.address),
         commune_code: Some(f.commune_code),
@@ -1058,4 +1203,182 @@ pub async fn add_relative(
         .await
         .map_err(page_err(lang))?;
     Ok(Redirect::to(&format!("/people/{id}#relatives")).into_response())
+}
+
+/// `POST /people/{id}/relatives/{relative_id}/delete`: removes a relative (audited).
+pub async fn relative_delete(
+    State(state): State<AppState>,
+    user: User,
+    Path((id, relative_id)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    app::households::delete_relative(&state.app, &user.actor, id, relative_id)
+        .await
+        .map_err(page_err(user.lang))?;
+    Ok(Redirect::to(&format!("/people/{id}#relatives")).into_response())
+}
+
+// ---------------------------------------------------------------- households
+
+/// The household form, as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct HouseholdForm {
+    head_name: String,
+    address: String,
+    commune_code: String,
+    legacy_commune_code: String,
+    phone: String,
+    version: String,
+}
+
+impl HouseholdForm {
+    fn from_household(h: &app::households::Household) -> Self {
+        Self {
+            head_name: h.head_name.clone(),
+            address: h.address.clone(),
+            commune_code: h.commune_code.clone().unwrap_or_default(),
+            legacy_commune_code: h.legacy_commune_code.clone().unwrap_or_default(),
+            phone: h.phone.clone(),
+            version: h.version.to_string(),
+        }
+    }
+
+    fn to_input(&self) -> app::households::HouseholdInput {
+        let s = |v: &str| Some(v.to_owned());
+        app::households::HouseholdInput {
+            head_name: s(&self.head_name),
+            address: s(&self.address),
+            commune_code: s(&self.commune_code),
+            legacy_commune_code: s(&self.legacy_commune_code),
+            phone: s(&self.phone),
+            version: None,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "people/household.html")]
+struct HouseholdPage {
+    l: Layout,
+    t: Tr,
+    h: app::households::Household,
+    commune_label: String,
+    relatives: Vec<(app::households::HouseholdMember, String)>,
+    /// Name, label, value, error message.
+    fields: Vec<(&'static str, String, String, String)>,
+    version: String,
+    error: String,
+    can_edit: bool,
+}
+
+fn household_page(
+    user: &User,
+    h: app::households::Household,
+    f: &HouseholdForm,
+    errors: &[app::FieldError],
+    error: String,
+) -> Result<Response, PageError> {
+    let l = Layout::for_user(user);
+    let t = l.t;
+    let lc = user.lang.code();
+    let err = |name: &str| {
+        errors
+            .iter()
+            .find(|e| e.field == name)
+            .map(|e| t.s(&format!("code.{}", e.code)).to_owned())
+            .unwrap_or_default()
+    };
+    let fields = vec![
+        ("head_name", f.head_name.clone()),
+        ("address", f.address.clone()),
+        ("commune_code", f.commune_code.clone()),
+        ("legacy_commune_code", f.legacy_commune_code.clone()),
+        ("phone", f.phone.clone()),
+    ]
+    .into_iter()
+    .map(|(n, v)| (n, t.s(&format!("field.{n}")).to_owned(), v, err(n)))
+    .collect();
+    let commune_label = h
+        .commune_code
+        .as_deref()
+        .and_then(domain::geo::new_commune)
+        .map(domain::geo::new_commune_label)
+        .or_else(|| {
+            h.legacy_commune_code
+                .as_deref()
+                .and_then(domain::geo::legacy_commune)
+                .map(domain::geo::legacy_commune_label)
+        })
+        .unwrap_or_default();
+    let relatives = h
+        .relatives
+        .iter()
+        .map(|r| {
+            let rel = domain::Relationship::from_code(&r.relationship)
+                .map_or_else(|_| r.relationship.clone(), |c| c.label(lc).to_owned());
+            (r.clone(), rel)
+        })
+        .collect();
+    render(&HouseholdPage {
+        can_edit: app::access::authorize(&user.actor, app::access::Action::PersonUpdate).is_ok(),
+        version: f.version.clone(),
+        commune_label,
+        relatives,
+        fields,
+        error,
+        h,
+        l,
+        t,
+    })
+}
+
+/// `GET /households/{id}`: a household, its relatives and its form (the view is audited).
+pub async fn household_show(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let h = app::households::get(&state.app, &user.actor, id)
+        .await
+        .map_err(page_err(user.lang))?;
+    let f = HouseholdForm::from_household(&h);
+    household_page(&user, h, &f, &[], String::new())
+}
+
+/// `POST /households/{id}`: saves when the version is current; otherwise shows the form again.
+pub async fn household_update(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<HouseholdForm>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let t = Tr::new(lang);
+    let version = f.version.trim().parse::<i64>().unwrap_or(-1);
+    let result = app::households::update(&state.app, &user.actor, id, version, &f.to_input()).await;
+    let (errors, message, status) = match result {
+        Ok(_) => return Ok(Redirect::to(&format!("/households/{id}")).into_response()),
+        Err(AppError::Invalid(errors)) => (
+            errors,
+            t.s("error.invalid").to_owned(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(AppError::PreconditionFailed { .. }) => (
+            Vec::new(),
+            t.s("error.conflict").to_owned(),
+            StatusCode::CONFLICT,
+        ),
+        Err(err) => return Err(PageError { err, lang }),
+    };
+    let h = app::households::get(&state.app, &user.actor, id)
+        .await
+        .map_err(page_err(lang))?;
+    let mut f = f;
+    if status == StatusCode::CONFLICT {
+        // The stored values, with the new version: the user re-applies the change.
+        f = HouseholdForm::from_household(&h);
+    }
+    let mut resp = household_page(&user, h, &f, &errors, message)?;
+    *resp.status_mut() = status;
+    Ok(resp)
 }

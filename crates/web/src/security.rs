@@ -171,6 +171,19 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
                 .map(|(_, v)| v.into_owned());
             req = Request::from_parts(parts, Body::from(bytes));
             found
+        } else if req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("multipart/form-data"))
+        {
+            // File uploads: the token rides in the form's action URL, so
+            // the (large) body need not be read before the check.
+            req.uri().query().and_then(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .find(|(k, _)| k == "csrf")
+                    .map(|(_, v)| v.into_owned())
+            })
         } else {
             None
         };

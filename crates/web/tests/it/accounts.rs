@@ -10,10 +10,15 @@ use crate::dual;
 use crate::helpers::{PASSWORD, TestApp, extract_csrf};
 
 dual!(
-    two_factor_is_required_for_admins_and_then_asked_at_sign_in,
+    strict: two_factor_is_required_for_admins_and_then_asked_at_sign_in,
     recovery_code_works_only_once,
     pending_mfa_session_is_refused_everywhere_but_the_second_step,
+    unenrolled_privileged_account_reaches_nothing_but_enrolment,
+);
+
+dual!(
     password_change_ends_other_sessions,
+    privilege_change_ends_the_accounts_sessions,
     non_admin_gets_403_on_admin_users,
     admin_creates_a_commune_officer_with_jurisdiction,
     token_is_shown_once_and_can_be_revoked,
@@ -116,6 +121,7 @@ async fn two_factor_is_required_for_admins_and_then_asked_at_sign_in(app: TestAp
     app.add_user("root", Role::Admin, vec![]).await;
     let root = TestApp::new_client();
     app.sign_in(&root, "root", PASSWORD).await;
+    enrol(&app, &root).await;
     let admin_id = app::users::id_by_username(&app.app, "admin").await.unwrap();
     let csrf = extract_csrf(&get_text(&root, app.url("/admin/users")).await);
     let r = root
@@ -409,4 +415,158 @@ async fn audit_export_is_a_real_xlsx_and_is_audited(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(n, 1);
+}
+
+async fn unenrolled_privileged_account_reaches_nothing_but_enrolment(app: TestApp) {
+    app.add_user("lan", Role::ProvinceOfficer, vec![]).await;
+    let r = app.sign_in(&app.client, "lan", PASSWORD).await;
+    assert_eq!(r.headers()["location"], "/profile");
+    // Every other page, and any state change, sends back to enrolment.
+    for path in ["/", "/people", "/audit", "/people/new"] {
+        let r = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 303, "GET {path}");
+        assert_eq!(r.headers()["location"], "/profile?enrol=1", "GET {path}");
+    }
+    let csrf = extract_csrf(&get_text(&app.client, app.url("/profile")).await);
+    let r = app
+        .client
+        .post(app.url("/profile/tokens"))
+        .form(&[("csrf", csrf.as_str()), ("name", "sneaky"), ("read", "on")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/profile?enrol=1");
+    let tokens: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM api_tokens")
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(tokens, 0, "no token made before enrolment");
+    // The profile itself works, and once enrolled everything opens.
+    let html = get_text(&app.client, app.url("/profile")).await;
+    assert!(html.contains("data-testid=\"mfa-required\""));
+    enrol(&app, &app.client).await;
+    let r = app.client.get(app.url("/people")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    // A role that does not require two-factor is not held back.
+    app.add_user(
+        "hoa",
+        Role::CommuneOfficer,
+        vec![Scope::new("new_commune", "18427")],
+    )
+    .await;
+    let b = TestApp::new_client();
+    let r = app.sign_in(&b, "hoa", PASSWORD).await;
+    assert_eq!(r.headers()["location"], "/");
+    assert_eq!(
+        b.get(app.url("/people")).send().await.unwrap().status(),
+        200
+    );
+}
+
+async fn sessions_of(app: &TestApp, user_id: i64) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap()
+}
+
+async fn privilege_change_ends_the_accounts_sessions(app: TestApp) {
+    let root_id = app.add_user("root", Role::Admin, vec![]).await;
+    let hoa_id = app
+        .add_user(
+            "hoa",
+            Role::CommuneOfficer,
+            vec![Scope::new("new_commune", "18427")],
+        )
+        .await;
+    let hoa = TestApp::new_client();
+    app.sign_in(&hoa, "hoa", PASSWORD).await;
+    assert_eq!(hoa.get(app.url("/")).send().await.unwrap().status(), 200);
+    assert_eq!(sessions_of(&app, hoa_id).await, 1);
+
+    let root = TestApp::new_client();
+    app.sign_in(&root, "root", PASSWORD).await;
+    let csrf = extract_csrf(&get_text(&root, app.url("/admin/users")).await);
+    let post_access = |id: i64, fields: Vec<(&'static str, &'static str)>| {
+        let mut form = vec![("csrf", csrf.clone())];
+        form.extend(fields.into_iter().map(|(k, v)| (k, v.to_owned())));
+        root.post(app.url(&format!("/admin/users/{id}/access")))
+            .form(&form)
+            .send()
+    };
+
+    // Invalid: a mission needs a country. Nothing changes, the session stays.
+    let r = post_access(hoa_id, vec![("role", "mission")])
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(sessions_of(&app, hoa_id).await, 1);
+    let actor = app::users::actor_for(&app.app, hoa_id).await.unwrap();
+    assert_eq!(actor.role, Role::CommuneOfficer);
+
+    // Valid: another commune. The account's session ends at once.
+    let r = post_access(
+        hoa_id,
+        vec![
+            ("role", "commune_officer"),
+            ("new_communes", "18430, 18433"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(sessions_of(&app, hoa_id).await, 0);
+    let r = hoa.get(app.url("/")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/login");
+    let actor = app::users::actor_for(&app.app, hoa_id).await.unwrap();
+    assert_eq!(
+        actor.jurisdiction,
+        app::Jurisdiction::Communes {
+            new_communes: vec!["18430".into(), "18433".into()],
+            legacy_communes: vec![],
+            legacy_districts: vec![],
+        }
+    );
+    // Signing in again gives a new session with the new rights.
+    let r = app.sign_in(&hoa, "hoa", PASSWORD).await;
+    assert_eq!(r.headers()["location"], "/");
+    assert_eq!(sessions_of(&app, hoa_id).await, 1);
+
+    // Audited with before and after.
+    let entries = app::audit::list(
+        &app.app.db,
+        &app::Actor::system("test"),
+        &app::audit::Filter {
+            action: Some("user.permission_change".into()),
+            limit: 10,
+            ..app::audit::Filter::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(entries.len(), 1);
+    let d: serde_json::Value = serde_json::from_str(&entries[0].details).unwrap();
+    assert_eq!(d["before"]["scopes"][0]["code"], "18427");
+    assert_eq!(d["after"]["scopes"][1]["code"], "18433");
+    assert_eq!(d["sessions_ended"], 1);
+
+    // The last administrator cannot be demoted; nobody else may change rights.
+    let r = post_access(root_id, vec![("role", "viewer")])
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("quản trị viên cuối cùng"));
+    let csrf_hoa = extract_csrf(&get_text(&hoa, app.url("/profile")).await);
+    let r = hoa
+        .post(app.url(&format!("/admin/users/{root_id}/access")))
+        .form(&[("csrf", csrf_hoa.as_str()), ("role", "viewer")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let actor = app::users::actor_for(&app.app, root_id).await.unwrap();
+    assert_eq!(actor.role, Role::Admin);
 }

@@ -140,7 +140,20 @@ impl Drop for TestApp {
     }
 }
 
+/// The server with two-factor sign-in optional for every role, so that tests
+/// about other things can sign an administrator in with a password alone.
+/// Two-factor enforcement is tested with [`spawn_app_strict`] (`dual!(strict: ...)`).
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    let settings = AppSettings {
+        mfa_required_for_privileged: false,
+        ..AppSettings::default()
+    };
+    spawn_app_with(backend, settings).await
+}
+
+/// The server with the shipped settings (two-factor required for
+/// administrators and province officers).
+pub async fn spawn_app_strict(backend: Backend) -> TestApp {
     spawn_app_with(backend, AppSettings::default()).await
 }
 
@@ -189,6 +202,20 @@ pub async fn spawn_app_with(backend: Backend, settings: AppSettings) -> TestApp 
 /// `<name>::sqlite` and `<name>::postgres`.
 #[macro_export]
 macro_rules! dual {
+    (strict: $($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::helpers::spawn_app_strict(db::Backend::Sqlite).await).await;
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::helpers::spawn_app_strict(db::Backend::Postgres).await).await;
+                }
+            }
+        )+
+    };
     ($($name:ident),+ $(,)?) => {
         $(
             mod $name {

@@ -8,12 +8,12 @@ use crate::dual;
 use crate::helpers::{PASSWORD, TestApp};
 
 /// Two new communes of Hà Tĩnh.
-fn communes() -> (String, String) {
+pub(crate) fn communes() -> (String, String) {
     let all = domain::geo::new_communes_of("42");
     (all[0].code.to_owned(), all[1].code.to_owned())
 }
 
-async fn token(
+pub(crate) async fn token(
     app: &TestApp,
     username: &str,
     role: Role,
@@ -27,7 +27,7 @@ async fn token(
         .unwrap()
 }
 
-fn person(name: &str, commune: &str) -> Value {
+pub(crate) fn person(name: &str, commune: &str) -> Value {
     json!({
         "full_name": name,
         "category": "contract_labour",
@@ -41,7 +41,7 @@ fn person(name: &str, commune: &str) -> Value {
     })
 }
 
-async fn post(app: &TestApp, tok: &str, body: &Value) -> reqwest::Response {
+pub(crate) async fn post(app: &TestApp, tok: &str, body: &Value) -> reqwest::Response {
     app.client
         .post(app.url("/api/v1/people"))
         .bearer_auth(tok)
@@ -137,11 +137,33 @@ async fn api_create_read_patch_delete_with_etags(app: TestApp) {
     let h = app::people::history(&app.app, &actor, id).await.unwrap();
     assert_eq!(h.len(), 2);
     assert!(h[0].summary.contains("city_abroad"));
-    let p = app::people::restore_version(&app.app, &actor, id, 2, 1)
+    let restore = app.url(&format!("/api/v1/people/{id}/restore"));
+    let r = app
+        .client
+        .post(&restore)
+        .bearer_auth(&tok)
+        .header("If-Match", "\"1\"")
+        .json(&json!({"version": 1}))
+        .send()
         .await
         .unwrap();
-    assert_eq!(p.version, 3);
-    assert_eq!(p.data.city_abroad, "");
+    assert_eq!(r.status(), 412, "restore needs the current version");
+    let r = app
+        .client
+        .post(&restore)
+        .bearer_auth(&tok)
+        .header("If-Match", "\"2\"")
+        .json(&json!({"version": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["etag"], "\"3\"");
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["version"], 3);
+    assert_eq!(p["city_abroad"], "");
+    let h = app::people::history(&app.app, &actor, id).await.unwrap();
+    assert_eq!(h[0].summary, "restored version 1");
     // Soft delete hides from the list; restore brings back.
     let list_url = app.url("/api/v1/people");
     let n = |v: Value| v["total"].as_i64().unwrap();
@@ -169,7 +191,14 @@ async fn api_create_read_patch_delete_with_etags(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(n(r.json().await.unwrap()), 0);
-    app::people::undelete(&app.app, &actor, id).await.unwrap();
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/people/{id}/undelete")))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
     let r = app
         .client
         .get(&list_url)

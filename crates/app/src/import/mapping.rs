@@ -1,0 +1,407 @@
+//! Which column holds which field: matched on folded headers ("Họ và tên",
+//! "Ho ten", "HỌ TÊN" alike), corrected by the user, remembered per source.
+
+use domain::text::fold;
+
+/// A field an imported column can fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Field {
+    pub key: &'static str,
+    /// Template header (Vietnamese) and its English note.
+    pub header_vi: &'static str,
+    pub header_en: &'static str,
+    /// Folded header variants met in agencies' files.
+    pub synonyms: &'static [&'static str],
+}
+
+/// Every importable field, in template order.
+pub const FIELDS: &[Field] = &[
+    Field {
+        key: "full_name",
+        header_vi: "Họ và tên",
+        header_en: "Full name (required)",
+        synonyms: &[
+            "ho va ten",
+            "ho ten",
+            "ho va ten kieu bao",
+            "ten",
+            "ten day du",
+            "full name",
+            "name",
+            "fullname",
+            "ho ten cong dan",
+        ],
+    },
+    Field {
+        key: "other_names",
+        header_vi: "Tên khác",
+        header_en: "Other names: married, foreign, alias (separate with ;)",
+        synonyms: &[
+            "ten khac",
+            "ten goi khac",
+            "bi danh",
+            "other names",
+            "alias",
+            "aliases",
+            "ten nuoc ngoai",
+        ],
+    },
+    Field {
+        key: "gender",
+        header_vi: "Giới tính",
+        header_en: "Gender (Nam/Nữ)",
+        synonyms: &["gioi tinh", "gioi", "gender", "sex", "phai"],
+    },
+    Field {
+        key: "birth_date",
+        header_vi: "Ngày sinh",
+        header_en: "Birth date (DD/MM/YYYY, MM/YYYY or year)",
+        synonyms: &[
+            "ngay sinh",
+            "nam sinh",
+            "ngay thang nam sinh",
+            "sinh ngay",
+            "birth date",
+            "date of birth",
+            "dob",
+            "birthdate",
+            "ns",
+        ],
+    },
+    Field {
+        key: "category",
+        header_vi: "Diện",
+        header_en: "Category (Việt kiều, lao động, du học, kết hôn...)",
+        synonyms: &[
+            "dien",
+            "doi tuong",
+            "loai",
+            "phan loai",
+            "category",
+            "type",
+            "dien kieu bao",
+        ],
+    },
+    Field {
+        key: "generation",
+        header_vi: "Thế hệ",
+        header_en: "Generation (1-4)",
+        synonyms: &["the he", "doi", "generation"],
+    },
+    Field {
+        key: "country",
+        header_vi: "Quốc gia",
+        header_en: "Country of residence (name or ISO code)",
+        synonyms: &[
+            "quoc gia",
+            "nuoc",
+            "nuoc cu tru",
+            "quoc gia cu tru",
+            "nuoc dinh cu",
+            "country",
+            "country of residence",
+            "noi cu tru",
+            "nuoc dang o",
+        ],
+    },
+    Field {
+        key: "city_abroad",
+        header_vi: "Thành phố",
+        header_en: "City abroad",
+        synonyms: &[
+            "thanh pho",
+            "tinh thanh",
+            "city",
+            "thanh pho o nuoc ngoai",
+            "city abroad",
+        ],
+    },
+    Field {
+        key: "address_abroad",
+        header_vi: "Địa chỉ ở nước ngoài",
+        header_en: "Address abroad",
+        synonyms: &[
+            "dia chi o nuoc ngoai",
+            "dia chi nuoc ngoai",
+            "dia chi",
+            "address",
+            "address abroad",
+        ],
+    },
+    Field {
+        key: "hometown_text",
+        header_vi: "Quê quán",
+        header_en: "Hometown (commune, district, province as written)",
+        synonyms: &[
+            "que quan",
+            "que",
+            "nguyen quan",
+            "dia chi que quan",
+            "hometown",
+            "home town",
+            "que huong",
+            "noi sinh",
+            "dia chi thuong tru",
+            "thuong tru",
+        ],
+    },
+    Field {
+        key: "hometown_code",
+        header_vi: "Mã xã",
+        header_en: "Commune code (new, 5 digits)",
+        synonyms: &[
+            "ma xa",
+            "ma xa moi",
+            "commune code",
+            "hometown code",
+            "ma don vi",
+        ],
+    },
+    Field {
+        key: "departure_year",
+        header_vi: "Năm xuất cảnh",
+        header_en: "Year of departure",
+        synonyms: &[
+            "nam xuat canh",
+            "nam di",
+            "xuat canh",
+            "departure year",
+            "year of departure",
+        ],
+    },
+    Field {
+        key: "passport_no",
+        header_vi: "Số hộ chiếu",
+        header_en: "Passport number",
+        synonyms: &[
+            "so ho chieu",
+            "ho chieu",
+            "passport",
+            "passport no",
+            "passport number",
+            "so hc",
+        ],
+    },
+    Field {
+        key: "id_no",
+        header_vi: "Số định danh/CCCD",
+        header_en: "ID number",
+        synonyms: &[
+            "so dinh danh",
+            "cccd",
+            "cmnd",
+            "so cccd",
+            "so cmnd",
+            "id",
+            "id number",
+            "can cuoc",
+        ],
+    },
+    Field {
+        key: "phone",
+        header_vi: "Điện thoại",
+        header_en: "Phone",
+        synonyms: &[
+            "dien thoai",
+            "so dien thoai",
+            "sdt",
+            "dt",
+            "phone",
+            "telephone",
+            "mobile",
+        ],
+    },
+    Field {
+        key: "email",
+        header_vi: "Thư điện tử",
+        header_en: "Email",
+        synonyms: &["thu dien tu", "email", "e mail", "mail"],
+    },
+    Field {
+        key: "occupation",
+        header_vi: "Nghề nghiệp",
+        header_en: "Occupation",
+        synonyms: &["nghe nghiep", "cong viec", "nghe", "occupation", "job"],
+    },
+    Field {
+        key: "enterprise",
+        header_vi: "Doanh nghiệp, tổ chức",
+        header_en: "Enterprise or organisation",
+        synonyms: &[
+            "doanh nghiep",
+            "to chuc",
+            "noi lam viec",
+            "enterprise",
+            "company",
+            "organisation",
+        ],
+    },
+    Field {
+        key: "household_head",
+        header_vi: "Họ tên chủ hộ (thân nhân)",
+        header_en: "Head of the household at home (survey form)",
+        synonyms: &[
+            "ho ten chu ho",
+            "chu ho",
+            "ten chu ho",
+            "household head",
+            "than nhan",
+            "ho ten than nhan",
+        ],
+    },
+    Field {
+        key: "household_address",
+        header_vi: "Địa chỉ hộ",
+        header_en: "Household address (village, hamlet)",
+        synonyms: &[
+            "dia chi ho",
+            "dia chi ho gia dinh",
+            "thon xom",
+            "household address",
+        ],
+    },
+    Field {
+        key: "household_commune",
+        header_vi: "Mã xã của hộ",
+        header_en: "Household commune code (new, 5 digits)",
+        synonyms: &[
+            "ma xa cua ho",
+            "ma xa ho",
+            "household commune",
+            "household commune code",
+        ],
+    },
+    Field {
+        key: "relationship_to_head",
+        header_vi: "Quan hệ với chủ hộ",
+        header_en: "The person abroad is the head's: con, cháu, vợ/chồng, anh/chị/em, cha/mẹ...",
+        synonyms: &[
+            "quan he voi chu ho",
+            "quan he",
+            "relationship",
+            "relationship to head",
+        ],
+    },
+    Field {
+        key: "notes",
+        header_vi: "Ghi chú",
+        header_en: "Notes",
+        synonyms: &["ghi chu", "notes", "note", "ghi chu khac"],
+    },
+];
+
+/// Fields only the household survey form carries.
+pub const HOUSEHOLD_FIELDS: &[&str] = &[
+    "household_head",
+    "household_address",
+    "household_commune",
+    "relationship_to_head",
+];
+
+/// The fields of a source's template: the household survey form adds the
+/// household and the relationship to it.
+pub fn template_fields(source: domain::Agency) -> Vec<&'static Field> {
+    FIELDS
+        .iter()
+        .filter(|f| source == domain::Agency::Survey || !HOUSEHOLD_FIELDS.contains(&f.key))
+        .collect()
+}
+
+/// The field of a key.
+pub fn field(key: &str) -> Option<&'static Field> {
+    FIELDS.iter().find(|f| f.key == key)
+}
+
+fn normalise(header: &str) -> String {
+    // "Họ và tên (*)" / "1. Ho ten:" → "ho va ten"
+    let f = fold(header);
+    let words: Vec<&str> = f
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    words.join(" ")
+}
+
+/// The field a header names, if any.
+pub fn guess(header: &str) -> Option<&'static str> {
+    let h = normalise(header);
+    if h.is_empty() {
+        return None;
+    }
+    FIELDS
+        .iter()
+        .find(|f| {
+            f.synonyms.contains(&h.as_str()) || normalise(f.header_vi) == h || fold(f.key) == h
+        })
+        .map(|f| f.key)
+}
+
+/// A mapping: for each column, the field it fills ("" for none).
+pub type Mapping = Vec<String>;
+
+/// Guesses the mapping of headers; a remembered mapping for the same
+/// headers wins where it names a field.
+pub fn guess_all(headers: &[String], remembered: Option<&[(String, String)]>) -> Mapping {
+    let mut used = std::collections::HashSet::new();
+    headers
+        .iter()
+        .map(|h| {
+            let from_memory = remembered.and_then(|m| {
+                let n = normalise(h);
+                m.iter()
+                    .find(|(header, _)| normalise(header) == n)
+                    .map(|(_, f)| f.clone())
+            });
+            let key = from_memory.or_else(|| guess(h).map(str::to_owned));
+            match key {
+                Some(k) if !k.is_empty() && used.insert(k.clone()) => k,
+                _ => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// True when a row of headers names at least two known fields.
+pub fn looks_like_header(cells: &[String]) -> bool {
+    cells.iter().filter(|c| guess(c).is_some()).count() >= 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_match_with_or_without_diacritics() {
+        for h in [
+            "Họ và tên",
+            "Ho ten",
+            "HỌ TÊN",
+            "1. Họ và tên (*)",
+            "Full name",
+        ] {
+            assert_eq!(guess(h), Some("full_name"), "{h}");
+        }
+        for h in ["Quốc gia", "Nuoc", "NƯỚC CƯ TRÚ", "Country"] {
+            assert_eq!(guess(h), Some("country"), "{h}");
+        }
+        assert_eq!(guess("Số hộ chiếu"), Some("passport_no"));
+        assert_eq!(guess("Cột lạ"), None);
+    }
+
+    #[test]
+    fn a_field_is_mapped_once_and_memory_wins() {
+        let headers: Vec<String> = ["Họ tên", "Tên", "Nước", "Cột lạ"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        assert_eq!(
+            guess_all(&headers, None),
+            vec!["full_name", "", "country", ""]
+        );
+        let memory = vec![("cot la".to_owned(), "notes".to_owned())];
+        assert_eq!(
+            guess_all(&headers, Some(&memory)),
+            vec!["full_name", "", "country", "notes"]
+        );
+    }
+}

@@ -1,0 +1,561 @@
+//! The OpenAPI document of the JSON API (`GET /api/openapi.json`) and its
+//! Swagger UI page (`GET /api/docs`, vendored `swagger-ui-dist`).
+//!
+//! Both are `Access::Public`: the document is the API's contract (paths,
+//! schemas, error shapes) and holds no personal data, no configuration and
+//! no secret; integrators need it before they hold a token, and every
+//! operation it describes still demands a bearer token with the right
+//! scope and role. The Swagger page fetches the document without
+//! credentials, so it could not be behind `Token`.
+//!
+//! Paths are described next to their handlers (`#[utoipa::path]` in
+//! `api_people`); the two routes owned by other modules (`/api/v1/me`,
+//! `/api/v1/audit`) are described here by documentation-only functions.
+//! The `openapi` integration test checks that every `/api/v1/` route of
+//! [`crate::routes::table`] is in the document, so it cannot drift.
+
+use std::sync::OnceLock;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Serialize;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi, ToResponse, ToSchema};
+
+use crate::api_people;
+
+/// One refused field of a request (`errors[]` of a problem).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = FieldError)]
+pub struct FieldErrorDoc {
+    /// The field's JSON name (`full_name`, `birth_date`, ...).
+    pub field: String,
+    /// A stable code: `required`, `too_long`, `invalid_code`, `unknown_field`,
+    /// `unknown_country`, `unknown_commune`, `invalid_phone`, `invalid_email`,
+    /// `in_future`, `before_birth`, `out_of_jurisdiction`, ...
+    pub code: String,
+}
+
+/// An error answer (RFC 9457 `application/problem+json`).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Problem)]
+pub struct ProblemDoc {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// A stable code: `invalid_input`, `not_found`, `forbidden`, `unauthenticated`,
+    /// `version_mismatch`, `precondition_required`, `rate_limited`, ...
+    pub code: String,
+    /// A human-readable message.
+    pub message: String,
+    /// The refused fields, for `invalid_input`.
+    pub errors: Option<Vec<FieldErrorDoc>>,
+}
+
+/// 401: no bearer token, or an unknown, expired or revoked one.
+#[derive(ToResponse)]
+#[response(
+    description = "No valid bearer token (`unauthenticated`).",
+    content_type = "application/problem+json"
+)]
+pub struct Unauthorized(#[allow(dead_code)] ProblemDoc);
+
+/// 403: the role or the token's scopes do not allow the operation.
+#[derive(ToResponse)]
+#[response(
+    description = "The role or the token's scopes do not allow this (`forbidden`).",
+    content_type = "application/problem+json"
+)]
+pub struct Forbidden(#[allow(dead_code)] ProblemDoc);
+
+/// 404: absent, or outside the caller's jurisdiction (the two are not told apart).
+#[derive(ToResponse)]
+#[response(
+    description = "Absent or outside the caller's jurisdiction (`not_found`; the two are not told apart).",
+    content_type = "application/problem+json"
+)]
+pub struct NotFound(#[allow(dead_code)] ProblemDoc);
+
+/// 412: `If-Match` names an older version: someone else saved first.
+#[derive(ToResponse)]
+#[response(
+    description = "`If-Match` names an older version: someone else saved first (`version_mismatch`). Read again, reapply, retry.",
+    content_type = "application/problem+json"
+)]
+pub struct Stale(#[allow(dead_code)] ProblemDoc);
+
+/// 422: refused input, by field; nothing was saved.
+#[derive(ToResponse)]
+#[response(
+    description = "Refused input, one entry per field in `errors` (`invalid_input`); nothing was saved.",
+    content_type = "application/problem+json"
+)]
+pub struct Invalid(#[allow(dead_code)] ProblemDoc);
+
+/// 428: a change without `If-Match`.
+#[derive(ToResponse)]
+#[response(
+    description = "A change needs `If-Match` with the ETag last read (`precondition_required`).",
+    content_type = "application/problem+json"
+)]
+pub struct IfMatchRequired(#[allow(dead_code)] ProblemDoc);
+
+/// Who a token belongs to (`GET /api/v1/me`).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Me)]
+pub struct MeDoc {
+    pub username: String,
+    /// `admin`, `province_officer`, `commune_officer`, `agency`, `mission`,
+    /// `association`, `diaspora` or `viewer`.
+    pub role: String,
+    /// `read`, `write`, `admin`.
+    pub scopes: Vec<String>,
+}
+
+/// One audit log entry (hash-chained).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AuditEntry)]
+pub struct AuditEntryDoc {
+    pub id: i64,
+    pub at: String,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub ip: String,
+    /// `person.view`, `person.update`, `household.create`, ...
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    /// JSON details (never the record's personal data).
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Filters of `GET /api/v1/audit`.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditParams {
+    /// Actor's user name.
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    /// Cursor: entries with a smaller id.
+    pub before: Option<i64>,
+}
+
+/// Documentation of `GET /api/v1/me` (served by `api::me`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "me",
+    responses(
+        (status = 200, description = "The token's owner, role and scopes.", body = MeDoc),
+        (status = 401, response = Unauthorized),
+    ),
+    security(("bearer" = []))
+)]
+pub fn me_doc() {}
+
+/// Documentation of `GET /api/v1/audit` (served by `accounts::api_audit`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit",
+    tag = "audit",
+    params(AuditParams),
+    responses(
+        (status = 200, description = "Up to 200 audit entries, newest first.", body = Vec<AuditEntryDoc>),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+pub fn audit_doc() {}
+
+/// One search result (`GET /api/v1/search`).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = SearchHit)]
+pub struct SearchHitDoc {
+    pub id: i64,
+    pub full_name: String,
+    /// Higher is better; results come best first.
+    pub score: u64,
+    /// `identifier`, `exact`, `folded`, `reordered`, `partial` or `fuzzy`.
+    pub kind: String,
+    /// `full_name`, `other_name`, `passport_no`, `email` or `phone`.
+    pub matched_field: String,
+    pub matched_other_name: Option<String>,
+    /// Matched parts as `[start, end)` offsets in Unicode characters.
+    pub highlight: Vec<[usize; 2]>,
+    pub other_names: Vec<String>,
+    pub gender: String,
+    pub birth_date: Option<String>,
+    pub category: String,
+    pub generation: Option<String>,
+    pub country: String,
+    pub city_abroad: String,
+    pub hometown_text: String,
+}
+
+/// A page of search results.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = SearchPage)]
+pub struct SearchPageDoc {
+    pub total: usize,
+    /// True when there are more than `total` ("more than N").
+    pub total_is_lower_bound: bool,
+    pub items: Vec<SearchHitDoc>,
+}
+
+/// Query of `GET /api/v1/search`.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// Any fragment of a name (any order, with or without diacritics, one
+    /// typo), another name, a passport number, a phone in any format, an email.
+    pub q: String,
+    pub limit: Option<i64>,
+    /// New commune code.
+    pub commune: Option<String>,
+    pub legacy_commune: Option<String>,
+    pub legacy_district: Option<String>,
+    /// ISO 3166 alpha-2.
+    pub country: Option<String>,
+    pub category: Option<String>,
+    pub generation: Option<String>,
+    pub tag: Option<String>,
+    pub status: Option<String>,
+    pub verification: Option<String>,
+    pub agency: Option<String>,
+    pub survey_round: Option<String>,
+}
+
+/// Documentation of `GET /api/v1/search` (served by `search::api`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/search",
+    tag = "search",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "Best first, within the caller's jurisdiction, sensitive fields masked.", body = SearchPageDoc),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+pub fn search_doc() {}
+
+/// An import of an agency's list.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Import)]
+pub struct ImportDoc {
+    pub id: i64,
+    /// The agency: `police`, `fatherland_front`, `justice`, `labour`, ...
+    pub source: String,
+    pub survey_round: String,
+    pub file_name: String,
+    pub sheet: String,
+    /// `reading`, `validating`, `validated`, `committing`, `committed`,
+    /// `undone`, `checked` (dry run) or `failed`.
+    pub status: String,
+    pub progress_done: i64,
+    pub progress_total: i64,
+    pub total_rows: i64,
+    pub valid_rows: i64,
+    pub error_rows: i64,
+    pub warning_rows: i64,
+    pub created_persons: i64,
+    /// Why the file was refused (`import.decompressed_too_large|LIMIT`, ...).
+    pub failure: String,
+    pub created_by_name: String,
+    pub created_at: String,
+    pub committed_at: Option<String>,
+    pub undone_at: Option<String>,
+    pub undo_report: String,
+    /// The file's header row.
+    pub headers: Vec<String>,
+    /// For each column, the field it fills (`""`: ignored).
+    pub mapping: Vec<String>,
+}
+
+/// A message about one row or cell of an import.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ImportMessage)]
+pub struct ImportMessageDoc {
+    /// 0-based column in the file, when the message is about a cell.
+    pub column: Option<usize>,
+    pub field: String,
+    pub code: String,
+    pub arg: Option<String>,
+}
+
+/// One row of the validation report.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ImportRow)]
+pub struct ImportRowDoc {
+    pub row_no: i64,
+    pub cells: Vec<String>,
+    pub errors: Vec<ImportMessageDoc>,
+    pub warnings: Vec<ImportMessageDoc>,
+}
+
+/// What an undo did.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = ImportUndo)]
+pub struct ImportUndoDoc {
+    pub removed: i64,
+    /// People edited after the import: kept.
+    pub kept_edited: Vec<i64>,
+}
+
+/// Query of `POST /api/v1/imports`.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// The source agency.
+    pub source: String,
+    pub survey_round: Option<String>,
+    /// The file's name (its extension tells .ods from .xlsx).
+    pub file_name: Option<String>,
+}
+
+/// Documentation of `POST /api/v1/imports` (served by `imports::api_upload`).
+#[utoipa::path(
+    post,
+    path = "/api/v1/imports",
+    tag = "imports",
+    params(ImportParams),
+    request_body(content = Vec<u8>, description = "The file: xlsx, xls, ods or csv (UTF-8, UTF-16, Windows-1258).", content_type = "application/octet-stream"),
+    responses(
+        (status = 202, description = "Recorded; reading and validation run in the background. Poll the import.", body = ImportDoc),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub fn import_upload_doc() {}
+
+/// Documentation of `GET /api/v1/imports/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/imports/{id}",
+    tag = "imports",
+    params(("id" = i64, Path, description = "Import id")),
+    responses(
+        (status = 200, description = "The import and its progress.", body = ImportDoc),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub fn import_get_doc() {}
+
+/// Documentation of `GET /api/v1/imports/{id}/rows`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/imports/{id}/rows",
+    tag = "imports",
+    params(
+        ("id" = i64, Path, description = "Import id"),
+        ("problems" = Option<bool>, Query, description = "Only rows with errors or warnings"),
+        ("limit" = Option<i64>, Query, description = "At most this many rows (default 1000)"),
+    ),
+    responses(
+        (status = 200, description = "The validation report.", body = Vec<ImportRowDoc>),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub fn import_rows_doc() {}
+
+/// Documentation of `POST /api/v1/imports/{id}/commit`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/imports/{id}/commit",
+    tag = "imports",
+    params(("id" = i64, Path, description = "Import id")),
+    responses(
+        (status = 202, description = "Writing the valid rows in one transaction, in the background; poll for `committed`.", body = ImportDoc),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, description = "Not validated (or already committed).", content_type = "application/problem+json", body = ProblemDoc),
+    ),
+    security(("bearer" = []))
+)]
+pub fn import_commit_doc() {}
+
+/// Documentation of `POST /api/v1/imports/{id}/undo`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/imports/{id}/undo",
+    tag = "imports",
+    params(("id" = i64, Path, description = "Import id")),
+    responses(
+        (status = 200, description = "The people the import created are removed, except those edited since.", body = ImportUndoDoc),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, description = "Not committed.", content_type = "application/problem+json", body = ProblemDoc),
+    ),
+    security(("bearer" = []))
+)]
+pub fn import_undo_doc() {}
+
+/// One published count.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PublicCell)]
+pub struct PublicCellDoc {
+    pub code: String,
+    pub label_vi: String,
+    pub label_en: String,
+    /// Null when under `min_cell` (suppressed).
+    pub count: Option<i64>,
+}
+
+/// The public statistics.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PublicStatistics)]
+pub struct PublicStatisticsDoc {
+    pub total: i64,
+    pub total_is_rounded: bool,
+    pub by_country: Vec<PublicCellDoc>,
+    pub by_category: Vec<PublicCellDoc>,
+    pub min_cell: i64,
+}
+
+/// Documentation of `GET /api/v1/public/statistics` (no token).
+#[utoipa::path(
+    get,
+    path = "/api/v1/public/statistics",
+    tag = "public",
+    responses(
+        (status = 200, description = "Counts by country and by category; cells under 5 suppressed. No sign-in.", body = PublicStatisticsDoc),
+    )
+)]
+pub fn public_statistics_doc() {}
+
+/// Adds the bearer-token scheme.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The document (in a module of its own: the derive's generated code trips a lint).
+#[allow(clippy::needless_for_each, reason = "in utoipa's generated code")]
+mod doc {
+    use super::{
+        __path_audit_doc, __path_import_commit_doc, __path_import_get_doc, __path_import_rows_doc,
+        __path_import_undo_doc, __path_import_upload_doc, __path_me_doc,
+        __path_public_statistics_doc, __path_search_doc,
+    };
+    use super::{
+        BearerAuth, FieldErrorDoc, Forbidden, IfMatchRequired, Invalid, NotFound, OpenApi,
+        ProblemDoc, Stale, Unauthorized, api_people,
+    };
+
+    /// The document.
+    #[derive(OpenApi)]
+    #[openapi(
+        info(
+            title = "Kiều Bào API",
+            version = "1",
+            description = "Registry of the province's people abroad (kiều bào), their relatives and households at home.\n\n\
+                Authentication: `Authorization: Bearer TOKEN` (tokens are made on the profile page; scopes `read`, `write`, `admin`). \
+                Every answer is limited to the caller's jurisdiction; records outside it answer 404. Sensitive fields are masked unless revealed (audited).\n\n\
+                Errors are `application/problem+json` with a stable `code` and, for refused input, one entry per field in `errors`. \
+                Unknown fields in a body are refused.\n\n\
+                Concurrency: reads answer an `ETag` (the record's version); `PATCH` needs `If-Match` with it, answers 428 without it and 412 when someone else saved first.\n\n\
+                Paging: lists are ordered by id; pass the page's `next` as `after` for the following page (cursor pagination)."
+        ),
+        paths(
+            api_people::list,
+            api_people::create,
+            api_people::read,
+            api_people::update,
+            api_people::delete,
+            api_people::relatives,
+            api_people::history,
+            api_people::add_relative,
+            api_people::relative_update,
+            api_people::relative_delete,
+            api_people::households,
+            api_people::household_create,
+            api_people::household_read,
+            api_people::household_update,
+            api_people::custom_fields,
+            api_people::restore,
+            api_people::undelete,
+            api_people::custom_field_define,
+            me_doc,
+            audit_doc,
+            search_doc,
+            import_upload_doc,
+            import_get_doc,
+            import_rows_doc,
+            import_commit_doc,
+            import_undo_doc,
+            public_statistics_doc,
+        ),
+        components(
+            schemas(ProblemDoc, FieldErrorDoc),
+            responses(Unauthorized, Forbidden, NotFound, Stale, Invalid, IfMatchRequired)
+        ),
+        modifiers(&BearerAuth),
+        tags(
+            (name = "people", description = "People abroad: list, read, create, update, delete, history."),
+            (name = "relatives", description = "Relatives at home of a person abroad."),
+            (name = "households", description = "Households at home (in a commune)."),
+            (name = "me", description = "The calling token."),
+            (name = "audit", description = "The audit log (admin-scoped tokens)."),
+            (name = "search", description = "Find people however the name was written."),
+            (name = "imports", description = "Agencies' lists: upload, validation report, commit, undo."),
+            (name = "public", description = "Public statistics (no token)."),
+        )
+    )]
+    pub struct ApiDoc;
+}
+
+pub use doc::ApiDoc;
+
+/// The document as JSON, built once.
+fn document() -> &'static str {
+    static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(|| ApiDoc::openapi().to_json().unwrap_or_default())
+}
+
+/// `GET /api/openapi.json`.
+pub async fn json() -> Response {
+    let body = document();
+    if body.is_empty() {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    let mut resp = (StatusCode::OK, body).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    // No personal data: may be cached briefly.
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=300"),
+    );
+    resp
+}
+
+/// `GET /api/docs`: Swagger UI over the document (assets under `/static/vendor/swagger-ui/`).
+pub async fn docs() -> Html<&'static str> {
+    Html(include_str!("../templates/api_docs.html"))
+}
