@@ -24,6 +24,8 @@ pub enum Action {
     UserAdmin,
     AuditRead,
     ImportSubmit,
+    /// Scan for duplicates, review candidate pairs, merge and unmerge.
+    PersonMerge,
     SelfProfile,
 }
 
@@ -69,6 +71,7 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
             actor.role,
             R::Admin | R::ProvinceOfficer | R::CommuneOfficer | R::Mission | R::Association
         ),
+        A::PersonMerge => matches!(actor.role, R::ProvinceOfficer | R::CommuneOfficer),
         A::ImportSubmit => matches!(
             actor.role,
             R::ProvinceOfficer | R::CommuneOfficer | R::Agency | R::Mission | R::Association
@@ -97,6 +100,7 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         Action::PersonCreate
         | Action::PersonUpdate
         | Action::PersonDelete
+        | Action::PersonMerge
         | Action::ImportSubmit => has("write"),
         Action::PersonReveal | Action::UserAdmin | Action::AuditRead => has("admin"),
     }

@@ -13,6 +13,7 @@ pub mod demo_data;
 pub mod error;
 pub mod households;
 pub mod import;
+pub mod matching;
 pub mod mfa;
 pub mod overview;
 pub mod people;

@@ -645,7 +645,7 @@ pub(crate) async fn load_visible(
 }
 
 /// Loads a person the actor may see, inside a transaction.
-async fn load(conn: &mut sqlx::AnyConnection, actor: &Actor, id: i64) -> AppResult<Person> {
+pub(crate) async fn load(conn: &mut sqlx::AnyConnection, actor: &Actor, id: i64) -> AppResult<Person> {
     let scope = access::person_scope(actor, 2);
     let sql = format!(
         "SELECT {COLUMNS} FROM persons p WHERE p.id = $1 AND {}",
@@ -862,7 +862,7 @@ fn mask_person(p: &mut Person) {
 }
 
 /// A written record as answered to its writer: masked unless the actor may reveal.
-fn shown(actor: &Actor, mut p: Person) -> Person {
+pub(crate) fn shown(actor: &Actor, mut p: Person) -> Person {
     if access::authorize(actor, Action::PersonReveal).is_err() {
         mask_person(&mut p);
     }
@@ -999,7 +999,7 @@ fn bind_cols<'q>(
     q
 }
 
-async fn snapshot(
+pub(crate) async fn snapshot(
     tx: &mut WriteTx,
     actor: &Actor,
     id: i64,
@@ -1024,7 +1024,7 @@ async fn snapshot(
     Ok(())
 }
 
-fn out_of_jurisdiction() -> AppError {
+pub(crate) fn out_of_jurisdiction() -> AppError {
     AppError::Invalid(vec![FieldError::new(
         "hometown_code",
         "out_of_jurisdiction",
@@ -1161,7 +1161,7 @@ async fn update_in(
     .await
 }
 
-async fn write(
+pub(crate) async fn write(
     tx: &mut WriteTx,
     app: &App,
     actor: &Actor,

@@ -35,6 +35,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_registry"),
     migration!(3, "0003_search"),
     migration!(4, "0004_import"),
+    migration!(5, "0005_linkage"),
 ];
 
 /// The schema version this program expects.

@@ -1,0 +1,2 @@
+DROP TABLE merges;
+DROP TABLE match_pairs;
