@@ -266,11 +266,7 @@ pub async fn scan(app: &App, actor: &Actor) -> AppResult<ScanSummary> {
             .iter()
             .filter(|p| p.probability >= config.review_threshold)
             .map(|p| {
-                let c = linkage::compare(
-                    &records[p.a as usize],
-                    &records[p.b as usize],
-                    &d.model,
-                );
+                let c = linkage::compare(&records[p.a as usize], &records[p.b as usize], &d.model);
                 let rows: Vec<ExplainRow> = c
                     .fields
                     .iter()
@@ -346,13 +342,19 @@ pub async fn scan(app: &App, actor: &Actor) -> AppResult<ScanSummary> {
 
 // ------------------------------------------------------------------ queue
 
-/// SQL: both records of pair `mp` alive and visible to the actor, from placeholder `first`.
-fn visible_pair(actor: &Actor, first: usize) -> (String, Vec<String>) {
+/// SQL: both records of pair `mp` visible to the actor (and alive, when
+/// `alive`: an open pair with a deleted record is moot), from placeholder `first`.
+fn visible_pair(actor: &Actor, first: usize, alive: bool) -> (String, Vec<String>) {
     let a = access::person_scope(actor, first);
     let b = access::person_scope(actor, first + a.args.len());
+    let live = if alive {
+        "p.deleted_at IS NULL AND "
+    } else {
+        ""
+    };
     let sql = format!(
-        "EXISTS (SELECT 1 FROM persons p WHERE p.id = mp.a_id AND p.deleted_at IS NULL AND {}) \
-         AND EXISTS (SELECT 1 FROM persons p WHERE p.id = mp.b_id AND p.deleted_at IS NULL AND {})",
+        "EXISTS (SELECT 1 FROM persons p WHERE p.id = mp.a_id AND {live}{}) \
+         AND EXISTS (SELECT 1 FROM persons p WHERE p.id = mp.b_id AND {live}{})",
         a.sql, b.sql
     );
     let mut args = a.args;
@@ -399,7 +401,8 @@ pub async fn queue(
              AND ps.agency = ${n})"
         );
     }
-    let (vis, vis_args) = visible_pair(actor, args.len() + 1);
+    let open = matches!(status, "pending" | "skipped");
+    let (vis, vis_args) = visible_pair(actor, args.len() + 1, open);
     args.extend(vis_args);
     let total_sql = format!("SELECT COUNT(*) FROM match_pairs mp WHERE {cond} AND {vis}");
     let mut q = sqlx::query_scalar::<_, i64>(&total_sql);
@@ -578,13 +581,15 @@ pub async fn decide(app: &App, actor: &Actor, id: i64, decision: Decision) -> Ap
         Decision::Skip => "skipped",
         Decision::Reopen => "pending",
     };
-    sqlx::query("UPDATE match_pairs SET status = $1, decided_by = $2, decided_at = $3 WHERE id = $4")
-        .bind(status)
-        .bind(actor.user_id)
-        .bind(clock::now())
-        .bind(id)
-        .execute(&mut *tx.tx)
-        .await?;
+    sqlx::query(
+        "UPDATE match_pairs SET status = $1, decided_by = $2, decided_at = $3 WHERE id = $4",
+    )
+    .bind(status)
+    .bind(actor.user_id)
+    .bind(clock::now())
+    .bind(id)
+    .execute(&mut *tx.tx)
+    .await?;
     audit::append(
         &mut tx,
         app.db.backend,
@@ -702,16 +707,7 @@ pub async fn merge(app: &App, actor: &Actor, input: &MergeInput) -> AppResult<i6
         return Err(people::out_of_jurisdiction());
     }
     let summary = format!("merged #{}", merged.id);
-    let after = people::write(
-        &mut tx,
-        app,
-        actor,
-        &kept,
-        &data,
-        &summary,
-        "person.merge",
-    )
-    .await?;
+    let after = people::write(&mut tx, app, actor, &kept, &data, &summary, "person.merge").await?;
     // Move what hangs on the merged record.
     let sources = ids(
         &mut tx,
@@ -802,8 +798,8 @@ pub async fn merge(app: &App, actor: &Actor, input: &MergeInput) -> AppResult<i6
         &mut tx,
         app.db.backend,
         actor,
-        Event::new("person.merge", "person", &kept.id).with(serde_json::json!({
-            "merge": merge_id,
+        Event::new("merge.create", "merge", &merge_id).with(serde_json::json!({
+            "kept": kept.id,
             "merged": merged.id,
             "choices": input.choices,
             "moved_sources": sources.len(),
@@ -916,8 +912,8 @@ pub async fn unmerge(app: &App, actor: &Actor, merge_id: i64) -> AppResult<()> {
         &mut tx,
         app.db.backend,
         actor,
-        Event::new("person.unmerge", "person", &kept_id)
-            .with(serde_json::json!({"merge": merge_id, "merged": merged_id})),
+        Event::new("merge.undo", "merge", &merge_id)
+            .with(serde_json::json!({"kept": kept_id, "merged": merged_id})),
     )
     .await?;
     tx.commit().await?;

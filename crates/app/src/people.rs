@@ -645,7 +645,11 @@ pub(crate) async fn load_visible(
 }
 
 /// Loads a person the actor may see, inside a transaction.
-pub(crate) async fn load(conn: &mut sqlx::AnyConnection, actor: &Actor, id: i64) -> AppResult<Person> {
+pub(crate) async fn load(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<Person> {
     let scope = access::person_scope(actor, 2);
     let sql = format!(
         "SELECT {COLUMNS} FROM persons p WHERE p.id = $1 AND {}",

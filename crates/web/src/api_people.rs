@@ -120,7 +120,7 @@ fn with_etag<T: Serialize>(status: StatusCode, body: &T, version: i64) -> Respon
 }
 
 /// Parses a body, naming the offending field of a refused one.
-fn parse_input<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+pub(crate) fn parse_input<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice::<T>(body).map_err(|e| {
         let msg = e.to_string();
         let (field, code) = if msg.starts_with("unknown field") {

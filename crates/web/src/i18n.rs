@@ -64,6 +64,7 @@ fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         .iter()
         .chain(crate::imports::MESSAGES)
         .chain(crate::public::MESSAGES)
+        .chain(crate::review::MESSAGES)
         .find(|(k, _, _)| *k == key)
         .map(|(_, vi, en)| (*vi, *en))
 }
@@ -709,6 +710,7 @@ mod tests {
                 .iter()
                 .chain(crate::imports::MESSAGES)
                 .chain(crate::public::MESSAGES)
+                .chain(crate::review::MESSAGES)
         };
         let mut keys: Vec<&str> = all().map(|m| m.0).collect();
         keys.sort_unstable();

@@ -16,6 +16,7 @@ pub mod pages;
 pub mod people_pages;
 pub mod public;
 pub mod ratelimit;
+pub mod review;
 pub mod routes;
 pub mod search;
 pub mod security;

@@ -22,7 +22,7 @@ use serde::Serialize;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToResponse, ToSchema};
 
-use crate::api_people;
+use crate::{api_people, review};
 
 /// One refused field of a request (`errors[]` of a problem).
 #[derive(Debug, Serialize, ToSchema)]
@@ -462,7 +462,7 @@ mod doc {
     };
     use super::{
         BearerAuth, FieldErrorDoc, Forbidden, IfMatchRequired, Invalid, NotFound, OpenApi,
-        ProblemDoc, Stale, Unauthorized, api_people,
+        ProblemDoc, Stale, Unauthorized, api_people, review,
     };
 
     /// The document.
@@ -507,6 +507,13 @@ mod doc {
             import_commit_doc,
             import_undo_doc,
             public_statistics_doc,
+            review::api_scan,
+            review::api_pairs,
+            review::api_pair,
+            review::api_decide,
+            review::api_merge,
+            review::api_merges,
+            review::api_unmerge,
         ),
         components(
             schemas(ProblemDoc, FieldErrorDoc),
@@ -522,6 +529,7 @@ mod doc {
             (name = "search", description = "Find people however the name was written."),
             (name = "imports", description = "Agencies' lists: upload, validation report, commit, undo."),
             (name = "public", description = "Public statistics (no token)."),
+            (name = "linkage", description = "Duplicates: scan, review queue with explanations, merge and unmerge."),
         )
     )]
     pub struct ApiDoc;

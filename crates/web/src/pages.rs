@@ -14,6 +14,10 @@ use crate::i18n::{Lang, Tr};
 use crate::security::{Ctx, set_cookie};
 
 /// Shared by every page: the layout's needs.
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "one flag per navigation link"
+)]
 pub struct Layout {
     pub t: Tr,
     pub username: String,
@@ -21,6 +25,8 @@ pub struct Layout {
     pub csrf: String,
     pub is_admin: bool,
     pub can_audit: bool,
+    pub can_import: bool,
+    pub can_review: bool,
 }
 
 impl Layout {
@@ -32,6 +38,8 @@ impl Layout {
             csrf: u.csrf.clone(),
             is_admin: u.actor.role == domain::Role::Admin,
             can_audit: app::access::authorize(&u.actor, app::access::Action::AuditRead).is_ok(),
+            can_import: app::access::authorize(&u.actor, app::access::Action::ImportSubmit).is_ok(),
+            can_review: app::access::authorize(&u.actor, app::access::Action::PersonMerge).is_ok(),
         }
     }
 }

@@ -48,17 +48,26 @@ fn expected_page(path: &str, role: Role) -> u16 {
                 403
             }
         }
+        "/review" | "/review/merges" => {
+            if matches!(role, Role::ProvinceOfficer | Role::CommuneOfficer) {
+                200
+            } else {
+                403
+            }
+        }
         // Home and profile: every staff role.
         _ => 200,
     }
 }
 
-const PAGES: [&str; 5] = [
+const PAGES: [&str; 7] = [
     "/",
     "/profile",
     "/admin/users",
     "/audit",
     "/audit/export.xlsx",
+    "/review",
+    "/review/merges",
 ];
 
 async fn every_role_gets_the_expected_status_on_every_route(app: TestApp) {

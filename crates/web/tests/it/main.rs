@@ -23,5 +23,6 @@ mod people;
 mod public;
 mod registry_browser;
 mod registry_fields;
+mod review;
 mod routes;
 mod search;

@@ -1,0 +1,444 @@
+//! Duplicates (issue 8) end to end through the API and the pages, on both
+//! databases: a scan over a registry finds the same person written two
+//! ways, with an explanation; the pair is visible only within jurisdiction;
+//! a merge keeps both names, the chosen values, the relatives and sources;
+//! unmerge puts both records back; decisions are remembered by later scans.
+
+use app::users::Scope;
+use domain::Role;
+use serde_json::{Value, json};
+
+use crate::dual;
+use crate::helpers::{PASSWORD, TestApp, extract_csrf};
+use crate::people::{communes, post, token};
+
+async fn get(app: &TestApp, tok: &str, path: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(path))
+        .bearer_auth(tok)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn send(app: &TestApp, tok: &str, path: &str, body: Option<Value>) -> reqwest::Response {
+    let mut r = app.client.post(app.url(path)).bearer_auth(tok);
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    r.send().await.unwrap()
+}
+
+async fn json_of(r: reqwest::Response) -> Value {
+    r.json().await.unwrap()
+}
+
+/// A registry of a few hundred demo people plus one person entered twice.
+async fn registry_with_a_duplicate(app: &TestApp, tok: &str) -> (i64, i64) {
+    app::demo_data::load_people(&app.app, &app::Actor::system("test"), 300, 7)
+        .await
+        .unwrap();
+    let (c1, _) = communes();
+    let a = json_of(
+        post(
+            app,
+            tok,
+            &json!({
+                "full_name": "Nguyễn Văn Bình", "gender": "male", "birth_date": "1985-03-12",
+                "category": "contract_labour", "country": "KR", "hometown_code": c1,
+                "passport_no": "B7654321", "phone": "0912 345 678", "email": "binh@example.com",
+                "occupation": "Kỹ sư",
+            }),
+        )
+        .await,
+    )
+    .await;
+    let b = json_of(
+        post(
+            app,
+            tok,
+            &json!({
+                "full_name": "NGUYEN VAN BINH", "gender": "male", "birth_date": "1985-03-12",
+                "category": "contract_labour", "country": "KR", "hometown_code": c1,
+                "passport_no": "B7654321", "phone": "+84 912 345 679",
+                "tags": ["businessperson"],
+            }),
+        )
+        .await,
+    )
+    .await;
+    let (a, b) = (
+        a["id"].as_i64().unwrap_or_else(|| panic!("{a}")),
+        b["id"].as_i64().unwrap_or_else(|| panic!("{b}")),
+    );
+    // A relative at home on the second record.
+    let r = send(
+        app,
+        tok,
+        &format!("/api/v1/people/{b}/relatives"),
+        Some(json!({"head_name": "Nguyễn Văn Cha", "commune_code": c1,
+                    "full_name": "Nguyễn Văn Cha", "relationship": "parent"})),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    (a, b)
+}
+
+async fn pair_of(app: &TestApp, tok: &str, a: i64, b: i64, status: &str) -> Option<Value> {
+    let v = json_of(
+        get(
+            app,
+            tok,
+            &format!("/api/v1/linkage/pairs?status={status}&limit=500"),
+        )
+        .await,
+    )
+    .await;
+    v["pairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["a_id"] == a && p["b_id"] == b)
+        .cloned()
+}
+
+async fn audit_count(app: &TestApp, action: &str) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = $1")
+        .bind(action)
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap()
+}
+
+async fn scan_explain_merge_unmerge_through_the_api(app: TestApp) {
+    let tok = token(
+        &app,
+        "lan",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    let (a, b) = registry_with_a_duplicate(&app, &tok).await;
+
+    // Scan: the pair is proposed, with an explanation.
+    let r = send(&app, &tok, "/api/v1/linkage/scan", None).await;
+    assert_eq!(r.status(), 200);
+    let s = json_of(r).await;
+    assert_eq!(s["people"], 302);
+    assert!(s["new_pairs"].as_i64().unwrap() >= 1, "{s}");
+    let p = pair_of(&app, &tok, a, b, "pending")
+        .await
+        .expect("the duplicate is proposed");
+    assert!(p["probability"].as_f64().unwrap() > 0.9, "{p}");
+    let pid = p["id"].as_i64().unwrap();
+    let v = json_of(get(&app, &tok, &format!("/api/v1/linkage/pairs/{pid}")).await).await;
+    let explain = v["explanation"].as_array().unwrap();
+    let outcome = |f: &str| {
+        explain
+            .iter()
+            .find(|e| e["field"] == f)
+            .map(|e| e["outcome"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(outcome("passport_no").as_deref(), Some("agree"));
+    assert_eq!(outcome("birth_date").as_deref(), Some("agree"));
+    let phone = v["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "phone")
+        .unwrap();
+    assert_eq!(phone["differs"], true);
+    assert_eq!(phone["choosable"], true);
+    // Both records' views were audited.
+    assert!(audit_count(&app, "person.view").await >= 2);
+
+    // A second scan proposes nothing new.
+    let s = json_of(send(&app, &tok, "/api/v1/linkage/scan", None).await).await;
+    assert_eq!(s["new_pairs"], 0, "{s}");
+
+    // Merge: stale version refused, a record with itself refused.
+    let stale = json!({"kept_id": a, "merged_id": b, "kept_version": 9, "merged_version": 1, "pair_id": pid});
+    assert_eq!(
+        send(&app, &tok, "/api/v1/merges", Some(stale))
+            .await
+            .status(),
+        412
+    );
+    let itself = json!({"kept_id": a, "merged_id": a, "kept_version": 1, "merged_version": 1});
+    let r = send(&app, &tok, "/api/v1/merges", Some(itself)).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("same_record"));
+    let bv = json_of(get(&app, &tok, &format!("/api/v1/people/{b}")).await).await;
+    let bad = json!({"kept_id": a, "merged_id": b, "kept_version": 1, "merged_version": bv["version"],
+                     "choices": {"password": "merged"}});
+    let r = send(&app, &tok, "/api/v1/merges", Some(bad)).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("password"));
+
+    let body = json!({"kept_id": a, "merged_id": b, "kept_version": 1,
+                      "merged_version": bv["version"], "pair_id": pid,
+                      "choices": {"phone": "merged"}});
+    let r = send(&app, &tok, "/api/v1/merges", Some(body)).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let mid = json_of(r).await["id"].as_i64().unwrap();
+
+    let kept = json_of(get(&app, &tok, &format!("/api/v1/people/{a}")).await).await;
+    assert_eq!(kept["full_name"], "Nguyễn Văn Bình");
+    assert_eq!(kept["other_names"], json!(["NGUYEN VAN BINH"]));
+    assert_eq!(kept["phone"], "+84912345679");
+    assert_eq!(kept["email"], "binh@example.com");
+    assert_eq!(kept["tags"], json!(["businessperson"]));
+    let rel = json_of(get(&app, &tok, &format!("/api/v1/people/{a}/relatives")).await).await;
+    assert_eq!(rel["relatives"].as_array().unwrap().len(), 1, "{rel}");
+    let merged = json_of(get(&app, &tok, &format!("/api/v1/people/{b}")).await).await;
+    assert!(merged["deleted_at"].is_string(), "{merged}");
+    assert_eq!(merged["deleted_reason"], format!("merged into #{a}"));
+    assert!(pair_of(&app, &tok, a, b, "accepted").await.is_some());
+    assert!(pair_of(&app, &tok, a, b, "pending").await.is_none());
+    // One event per record version, one for the merge.
+    assert_eq!(audit_count(&app, "person.merge").await, 1);
+    assert_eq!(audit_count(&app, "merge.create").await, 1);
+    let list = json_of(get(&app, &tok, "/api/v1/merges").await).await;
+    assert_eq!(list[0]["id"], mid);
+
+    // Unmerge: both back as they were, the relative back on b.
+    let r = send(&app, &tok, &format!("/api/v1/merges/{mid}/undo"), None).await;
+    assert_eq!(r.status(), 204);
+    let kept = json_of(get(&app, &tok, &format!("/api/v1/people/{a}")).await).await;
+    assert_eq!(kept["other_names"], json!([]));
+    assert_eq!(kept["phone"], "+84912345678");
+    assert_eq!(kept["tags"], json!([]));
+    let back = json_of(get(&app, &tok, &format!("/api/v1/people/{b}")).await).await;
+    assert!(back["deleted_at"].is_null(), "{back}");
+    assert_eq!(back["full_name"], "NGUYEN VAN BINH");
+    let rel = json_of(get(&app, &tok, &format!("/api/v1/people/{b}/relatives")).await).await;
+    assert_eq!(rel["relatives"].as_array().unwrap().len(), 1);
+    let rel = json_of(get(&app, &tok, &format!("/api/v1/people/{a}/relatives")).await).await;
+    assert_eq!(rel["relatives"].as_array().unwrap().len(), 0);
+    assert_eq!(audit_count(&app, "person.unmerge").await, 2);
+    assert_eq!(audit_count(&app, "merge.undo").await, 1);
+    // Unmerged means "not the same": remembered by the next scan.
+    assert!(pair_of(&app, &tok, a, b, "rejected").await.is_some());
+    let s = json_of(send(&app, &tok, "/api/v1/linkage/scan", None).await).await;
+    assert_eq!(s["new_pairs"], 0);
+    assert!(pair_of(&app, &tok, a, b, "pending").await.is_none());
+    let r = send(&app, &tok, &format!("/api/v1/merges/{mid}/undo"), None).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("already_undone"));
+
+    // Reopen, then reject by decision.
+    let r = send(
+        &app,
+        &tok,
+        &format!("/api/v1/linkage/pairs/{pid}/decision"),
+        Some(json!({"decision": "reopen"})),
+    )
+    .await;
+    assert_eq!(r.status(), 204);
+    assert!(pair_of(&app, &tok, a, b, "pending").await.is_some());
+    let r = send(
+        &app,
+        &tok,
+        &format!("/api/v1/linkage/pairs/{pid}/decision"),
+        Some(json!({"decision": "maybe"})),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+}
+
+async fn pairs_are_reviewed_only_within_jurisdiction(app: TestApp) {
+    let (c1, c2) = communes();
+    let tok = token(
+        &app,
+        "lan",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    let (a, b) = registry_with_a_duplicate(&app, &tok).await;
+    send(&app, &tok, "/api/v1/linkage/scan", None).await;
+    let pid = pair_of(&app, &tok, a, b, "pending").await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+
+    // A commune officer elsewhere: not in the queue, 404 on the pair, merge refused.
+    let other = token(
+        &app,
+        "xa2",
+        Role::CommuneOfficer,
+        vec![Scope::new("new_commune", &c2)],
+        &["read", "write"],
+    )
+    .await;
+    assert!(pair_of(&app, &other, a, b, "pending").await.is_none());
+    assert_eq!(
+        get(&app, &other, &format!("/api/v1/linkage/pairs/{pid}"))
+            .await
+            .status(),
+        404
+    );
+    let body = json!({"kept_id": a, "merged_id": b, "kept_version": 1, "merged_version": 1});
+    assert_eq!(
+        send(&app, &other, "/api/v1/merges", Some(body.clone()))
+            .await
+            .status(),
+        404
+    );
+    let r = send(
+        &app,
+        &other,
+        &format!("/api/v1/linkage/pairs/{pid}/decision"),
+        Some(json!({"decision": "reject"})),
+    )
+    .await;
+    assert_eq!(r.status(), 404);
+    // The officer of the pair's commune sees it.
+    let own = token(
+        &app,
+        "xa1",
+        Role::CommuneOfficer,
+        vec![Scope::new("new_commune", &c1)],
+        &["read", "write"],
+    )
+    .await;
+    assert!(pair_of(&app, &own, a, b, "pending").await.is_some());
+    // Roles without the right: 403; a read-only token: 403.
+    for (name, role, scopes) in [
+        (
+            "agency1",
+            Role::Agency,
+            vec![Scope::new("agency", "police")],
+        ),
+        ("viewer1", Role::Viewer, vec![]),
+    ] {
+        let t = token(&app, name, role, scopes, &["read", "write"]).await;
+        assert_eq!(
+            send(&app, &t, "/api/v1/linkage/scan", None).await.status(),
+            403
+        );
+        assert_eq!(get(&app, &t, "/api/v1/linkage/pairs").await.status(), 403);
+    }
+    let ro = token(&app, "readonly1", Role::ProvinceOfficer, vec![], &["read"]).await;
+    assert_eq!(
+        send(&app, &ro, "/api/v1/merges", Some(body)).await.status(),
+        403
+    );
+    // Nothing was changed by the refusals.
+    let p = pair_of(&app, &tok, a, b, "pending").await.unwrap();
+    assert_eq!(p["id"], pid);
+    let kept = json_of(get(&app, &tok, &format!("/api/v1/people/{a}")).await).await;
+    assert_eq!(kept["version"], 1);
+}
+
+async fn review_pages_scan_open_merge_and_unmerge(app: TestApp) {
+    let tok = token(
+        &app,
+        "lan",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    let (a, b) = registry_with_a_duplicate(&app, &tok).await;
+    let c = TestApp::new_client();
+    let r = app.sign_in(&c, "lan", PASSWORD).await;
+    assert_eq!(r.status(), 303);
+    let html = c
+        .get(app.url("/review"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Rà soát hồ sơ trùng lặp"));
+    let csrf = extract_csrf(&html);
+    // Without the CSRF token the scan is refused.
+    let r = c.post(app.url("/review/scan")).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+    let r = c
+        .post(app.url("/review/scan"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(to.starts_with("/review?scanned=302"), "{to}");
+    let pid = pair_of(&app, &tok, a, b, "pending").await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let html = c
+        .get(app.url(&format!("/review/pairs/{pid}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("NGUYEN VAN BINH") && html.contains("Nguyễn Văn Bình"));
+    assert!(html.contains("class=\"differs\""));
+    assert!(html.contains("data-key=\"m\""));
+    // Keep B, take A's phone.
+    let bv = json_of(get(&app, &tok, &format!("/api/v1/people/{b}")).await).await;
+    let r = c
+        .post(app.url(&format!("/review/pairs/{pid}/merge")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("a_id", &a.to_string()),
+            ("a_version", "1"),
+            ("b_id", &b.to_string()),
+            ("b_version", &bv["version"].to_string()),
+            ("keep", "b"),
+            ("choice.phone", "a"),
+            ("choice.full_name", "a"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/review/next")
+    );
+    let kept = json_of(get(&app, &tok, &format!("/api/v1/people/{b}")).await).await;
+    assert_eq!(kept["full_name"], "Nguyễn Văn Bình");
+    assert_eq!(kept["phone"], "+84912345678");
+    assert_eq!(kept["other_names"], json!(["NGUYEN VAN BINH"]));
+    let gone = json_of(get(&app, &tok, &format!("/api/v1/people/{a}")).await).await;
+    assert!(gone["deleted_at"].is_string());
+    // The merges page lists it; unmerge from there.
+    let html = c
+        .get(app.url("/review/merges"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mid: i64 = sqlx::query_scalar("SELECT MAX(id) FROM merges")
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+    assert!(html.contains(&format!("unmerge-{mid}")));
+    let r = c
+        .post(app.url(&format!("/review/merges/{mid}/undo")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let back = json_of(get(&app, &tok, &format!("/api/v1/people/{a}")).await).await;
+    assert!(back["deleted_at"].is_null());
+    assert_eq!(back["full_name"], "Nguyễn Văn Bình");
+}
+
+dual!(
+    scan_explain_merge_unmerge_through_the_api,
+    pairs_are_reviewed_only_within_jurisdiction,
+    review_pages_scan_open_merge_and_unmerge,
+);
