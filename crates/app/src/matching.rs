@@ -114,6 +114,8 @@ pub struct QueueFilter {
     pub commune: String,
     /// Agency that supplied either record.
     pub source: String,
+    /// What proposed the pair: `scan`, or `import:ID`.
+    pub found_by: String,
 }
 
 /// A field of the two records side by side.
@@ -207,17 +209,88 @@ struct Candidate {
 /// Compares the live records the actor may see and queues the likely pairs.
 pub async fn scan(app: &App, actor: &Actor) -> AppResult<ScanSummary> {
     access::authorize(actor, Action::PersonMerge)?;
-    let scope = access::person_scope(actor, 1);
+    let (summary, _) = compare_and_queue(app, actor, actor, "scan", None).await?;
+    Ok(summary)
+}
+
+/// What the linkage made of an import's people.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct ImportMatch {
+    /// Not like anyone else.
+    pub new: usize,
+    /// Very likely someone already in the registry (or twice in the list).
+    pub same: usize,
+    /// Possibly someone already there: queued for review.
+    pub possible: usize,
+}
+
+/// After an import's commit: compares its people with the whole registry
+/// (and with each other), queues the pairs for review (`found_by` =
+/// `import:ID`, visible to reviewers within their jurisdictions) and
+/// classes each imported person as new, the same, or possibly the same.
+/// Nothing is merged automatically.
+pub async fn scan_import(app: &App, actor: &Actor, import_id: i64) -> AppResult<ImportMatch> {
+    let created: Vec<i64> =
+        sqlx::query_scalar("SELECT DISTINCT person_id FROM person_sources WHERE import_id = $1")
+            .bind(import_id)
+            .fetch_all(&app.db.pool)
+            .await?;
+    let created: std::collections::HashSet<i64> = created.into_iter().collect();
+    // The registry as a whole: the importer may not see the people it
+    // duplicates, but the reviewers of their communes will.
+    let everyone = Actor::system("linkage");
+    let (_, pairs) = compare_and_queue(
+        app,
+        &everyone,
+        actor,
+        &format!("import:{import_id}"),
+        Some(&created),
+    )
+    .await?;
+    let config = linkage::Config::default();
+    let mut best: HashMap<i64, f64> = created.iter().map(|id| (*id, 0.0)).collect();
+    for (a, b, p) in pairs {
+        for id in [a, b] {
+            if let Some(v) = best.get_mut(&id) {
+                *v = v.max(p);
+            }
+        }
+    }
+    let mut m = ImportMatch::default();
+    for p in best.values() {
+        if *p >= config.threshold {
+            m.same += 1;
+        } else if *p >= config.review_threshold {
+            m.possible += 1;
+        } else {
+            m.new += 1;
+        }
+    }
+    Ok(m)
+}
+
+/// Runs the engine over the live records `scope` may see and stores the
+/// pairs at or above the review threshold (once each; decided pairs are
+/// never proposed again). With `only`, keeps the pairs touching those ids.
+/// Answers the summary and every kept pair `(a, b, probability)`.
+async fn compare_and_queue(
+    app: &App,
+    scope: &Actor,
+    actor: &Actor,
+    found_by: &str,
+    only: Option<&std::collections::HashSet<i64>>,
+) -> AppResult<(ScanSummary, Vec<(i64, i64, f64)>)> {
+    let filter = access::person_scope(scope, 1);
     let sql = format!(
         "SELECT p.id, p.full_name, p.gender, p.birth_date, p.country, p.city_abroad, \
          p.hometown_text, p.hometown_legacy_code, p.hometown_new_code, p.passport_no, p.phone, \
          p.email, p.category, \
          (SELECT MIN(ps.agency) FROM person_sources ps WHERE ps.person_id = p.id) \
          FROM persons p WHERE p.deleted_at IS NULL AND {} ORDER BY p.id",
-        scope.sql
+        filter.sql
     );
     let mut q = sqlx::query(&sql);
-    for a in &scope.args {
+    for a in &filter.args {
         q = q.bind(a);
     }
     let rows = q.fetch_all(&app.db.pool).await?;
@@ -259,12 +332,19 @@ pub async fn scan(app: &App, actor: &Actor) -> AppResult<ScanSummary> {
     drop(rows);
     let people = records.len();
     let config = linkage::Config::default();
+    let keep: Vec<bool> = cands
+        .iter()
+        .map(|c| only.is_none_or(|o| o.contains(&c.id)))
+        .collect();
     let (found, candidate_pairs) = tokio::task::spawn_blocking(move || {
         let d = linkage::dedupe(&records, &config);
         let found: Vec<(u32, u32, f64, f64, String)> = d
             .pairs
             .iter()
-            .filter(|p| p.probability >= config.review_threshold)
+            .filter(|p| {
+                p.probability >= config.review_threshold
+                    && (keep[p.a as usize] || keep[p.b as usize])
+            })
             .map(|p| {
                 let c = linkage::compare(&records[p.a as usize], &records[p.b as usize], &d.model);
                 let rows: Vec<ExplainRow> = c
@@ -298,14 +378,16 @@ pub async fn scan(app: &App, actor: &Actor) -> AppResult<ScanSummary> {
         scored_pairs: found.len(),
         ..ScanSummary::default()
     };
+    let mut kept = Vec::with_capacity(found.len());
     let mut tx = app.db.begin_write().await?;
     for (a, b, probability, weight, explanation) in &found {
         let (ca, cb) = (&cands[*a as usize], &cands[*b as usize]);
         let (first, second) = if ca.id < cb.id { (ca, cb) } else { (cb, ca) };
+        kept.push((first.id, second.id, *probability));
         let done = sqlx::query(
             "INSERT INTO match_pairs (a_id, b_id, probability, weight, explanation, found_by, \
              status, commune_a, commune_b, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'scan', 'pending', $6, $7, $8) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9) \
              ON CONFLICT (a_id, b_id) DO NOTHING",
         )
         .bind(first.id)
@@ -313,6 +395,7 @@ pub async fn scan(app: &App, actor: &Actor) -> AppResult<ScanSummary> {
         .bind(*probability)
         .bind(*weight)
         .bind(explanation)
+        .bind(found_by)
         .bind(first.commune.clone())
         .bind(second.commune.clone())
         .bind(&now)
@@ -329,7 +412,7 @@ pub async fn scan(app: &App, actor: &Actor) -> AppResult<ScanSummary> {
         &mut tx,
         app.db.backend,
         actor,
-        Event::new("linkage.scan", "match_pairs", &"scan").with(serde_json::json!({
+        Event::new("linkage.scan", "match_pairs", &found_by).with(serde_json::json!({
             "people": summary.people,
             "scored_pairs": summary.scored_pairs,
             "new_pairs": summary.new_pairs,
@@ -337,7 +420,7 @@ pub async fn scan(app: &App, actor: &Actor) -> AppResult<ScanSummary> {
     )
     .await?;
     tx.commit().await?;
-    Ok(summary)
+    Ok((summary, kept))
 }
 
 // ------------------------------------------------------------------ queue
@@ -400,6 +483,10 @@ pub async fn queue(
             " AND EXISTS (SELECT 1 FROM person_sources ps WHERE ps.person_id IN (mp.a_id, mp.b_id) \
              AND ps.agency = ${n})"
         );
+    }
+    if !filter.found_by.trim().is_empty() {
+        args.push(filter.found_by.trim().to_owned());
+        let _ = write!(cond, " AND mp.found_by = ${}", args.len());
     }
     let open = matches!(status, "pending" | "skipped");
     let (vis, vis_args) = visible_pair(actor, args.len() + 1, open);

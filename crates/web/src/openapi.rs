@@ -278,6 +278,14 @@ pub struct ImportDoc {
     pub headers: Vec<String>,
     /// For each column, the field it fills (`""`: ignored).
     pub mapping: Vec<String>,
+    /// Matching against the registry after commit: `""`, `running`, `done`, `failed`.
+    pub match_status: String,
+    /// Imported people not like anyone else.
+    pub match_new: i64,
+    /// Imported people very likely already registered (pairs queued, found_by `import:ID`).
+    pub match_same: i64,
+    /// Imported people possibly already registered (pairs queued for review).
+    pub match_possible: i64,
 }
 
 /// A message about one row or cell of an import.

@@ -30,10 +30,11 @@ const PAGE: i64 = 50;
 fn filter_query(f: &QueueFilter) -> String {
     let enc = |s: &str| url_escape(s.trim());
     format!(
-        "status={}&commune={}&source={}",
+        "status={}&commune={}&source={}&found_by={}",
         enc(&f.status),
         enc(&f.commune),
-        enc(&f.source)
+        enc(&f.source),
+        enc(&f.found_by)
     )
 }
 
@@ -62,6 +63,7 @@ pub struct QueueParams {
     status: String,
     commune: String,
     source: String,
+    found_by: String,
     page: i64,
     scanned: Option<usize>,
     new_pairs: Option<usize>,
@@ -81,6 +83,7 @@ struct QueuePage {
     status: String,
     commune: String,
     source: String,
+    found_by: String,
     query: String,
     statuses: &'static [&'static str],
     sources: Vec<(&'static str, &'static str)>,
@@ -98,6 +101,7 @@ pub async fn queue(
         status: p.status.clone(),
         commune: p.commune.clone(),
         source: p.source.clone(),
+        found_by: p.found_by.clone(),
     };
     let page = p.page.max(1);
     let (pairs, total) = matching::queue(&state.app, &user.actor, &filter, PAGE, (page - 1) * PAGE)
@@ -125,6 +129,7 @@ pub async fn queue(
         },
         commune: p.commune,
         source: p.source,
+        found_by: p.found_by,
         statuses: matching::STATUSES,
         sources: domain::Agency::ALL
             .iter()
@@ -374,6 +379,9 @@ pub struct PairsQuery {
     commune: String,
     #[serde(default)]
     source: String,
+    /// `scan` or `import:ID`.
+    #[serde(default)]
+    found_by: String,
     limit: Option<i64>,
     offset: Option<i64>,
 }
@@ -399,6 +407,7 @@ pub async fn api_pairs(
         status: q.status,
         commune: q.commune,
         source: q.source,
+        found_by: q.found_by,
     };
     let (pairs, total) = matching::queue(
         &state.app,
@@ -562,6 +571,29 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("review.open", "Mở", "Open"),
     ("review.found_by", "Phát hiện bởi", "Found by"),
     ("review.page", "Trang", "Page"),
+    (
+        "import.match",
+        "Đối chiếu với sổ đăng ký",
+        "Matched against the registry",
+    ),
+    ("import.match_new", "Người mới", "New people"),
+    (
+        "import.match_same",
+        "Rất có thể đã có trong sổ",
+        "Very likely already registered",
+    ),
+    (
+        "import.match_possible",
+        "Có thể đã có (chờ rà soát)",
+        "Possibly already registered (to review)",
+    ),
+    ("import.match_running", "Đang đối chiếu…", "Matching…"),
+    (
+        "import.match_failed",
+        "Đối chiếu không thành công; hãy quét trùng lặp trên trang Trùng lặp.",
+        "Matching failed; run the duplicate scan on the Duplicates page.",
+    ),
+    ("import.match_review", "Rà soát các cặp", "Review the pairs"),
     ("review.field", "Trường", "Field"),
     ("review.keep_value", "Giữ giá trị", "Keep value"),
     (

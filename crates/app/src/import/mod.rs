@@ -51,6 +51,11 @@ pub struct Summary {
     pub undo_report: String,
     pub headers: Vec<String>,
     pub mapping: Vec<String>,
+    /// After commit: "", running, done or failed.
+    pub match_status: String,
+    pub match_new: i64,
+    pub match_same: i64,
+    pub match_possible: i64,
 }
 
 impl Summary {
@@ -88,7 +93,8 @@ pub struct RowReport {
 
 const SUMMARY_COLUMNS: &str = "id, source, survey_round, file_name, sheet, status, progress_done, \
     progress_total, total_rows, valid_rows, error_rows, warning_rows, created_persons, failure, \
-    created_by_name, created_at, committed_at, undone_at, undo_report, headers, mapping, created_by";
+    created_by_name, created_at, committed_at, undone_at, undo_report, headers, mapping, created_by, \
+    match_status, match_new, match_same, match_possible";
 
 fn summary_of(r: &db::AnyRow) -> AppResult<(Summary, Option<i64>)> {
     let headers: String = r.try_get(19)?;
@@ -116,6 +122,10 @@ fn summary_of(r: &db::AnyRow) -> AppResult<(Summary, Option<i64>)> {
             undo_report: r.try_get(18)?,
             headers: serde_json::from_str(&headers).unwrap_or_default(),
             mapping: serde_json::from_str(&mapping).unwrap_or_default(),
+            match_status: r.try_get(22)?,
+            match_new: r.try_get(23)?,
+            match_same: r.try_get(24)?,
+            match_possible: r.try_get(25)?,
         },
         r.try_get(21)?,
     ))
@@ -684,13 +694,45 @@ pub async fn commit(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
     let app2 = app.clone();
     let actor2 = actor.clone();
     tokio::spawn(async move {
-        if let Err(e) = commit_now(&app2, &actor2, id).await {
-            tracing::error!(import = id, error = %e, "import commit failed");
-            // Nothing was written (one transaction): it can be retried.
-            let _ = set_status(&app2, id, "validated", "import.commit_failed").await;
+        match commit_now(&app2, &actor2, id).await {
+            Ok(_) => match_committed(&app2, &actor2, id).await,
+            Err(e) => {
+                tracing::error!(import = id, error = %e, "import commit failed");
+                // Nothing was written (one transaction): it can be retried.
+                let _ = set_status(&app2, id, "validated", "import.commit_failed").await;
+            }
         }
     });
     Ok(())
+}
+
+/// After a commit: classes the import's people as new, the same as someone
+/// in the registry, or possibly the same (pairs queued for review), and
+/// stores the counts on the import. A failure here leaves the committed
+/// people as they are (the duplicate scan can be run again later).
+pub async fn match_committed(app: &App, actor: &Actor, id: i64) {
+    let set = |status: &'static str, m: crate::matching::ImportMatch| {
+        sqlx::query(
+            "UPDATE imports SET match_status = $1, match_new = $2, match_same = $3, \
+             match_possible = $4 WHERE id = $5",
+        )
+        .bind(status)
+        .bind(m.new as i64)
+        .bind(m.same as i64)
+        .bind(m.possible as i64)
+        .bind(id)
+        .execute(&app.db.pool)
+    };
+    let _ = set("running", crate::matching::ImportMatch::default()).await;
+    match crate::matching::scan_import(app, actor, id).await {
+        Ok(m) => {
+            let _ = set("done", m).await;
+        }
+        Err(e) => {
+            tracing::error!(import = id, error = %e, "import matching failed");
+            let _ = set("failed", crate::matching::ImportMatch::default()).await;
+        }
+    }
 }
 
 /// Reserves `n` new ids of `table` inside a write transaction.

@@ -46,3 +46,10 @@ CREATE TABLE merges (
 );
 CREATE INDEX merges_kept ON merges(kept_id);
 CREATE INDEX merges_merged ON merges(merged_id);
+
+-- What the linkage made of an import's people after its commit: new, the
+-- same as someone already in the registry, or possibly the same (queued).
+ALTER TABLE imports ADD COLUMN match_new BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE imports ADD COLUMN match_same BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE imports ADD COLUMN match_possible BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE imports ADD COLUMN match_status TEXT NOT NULL DEFAULT '';

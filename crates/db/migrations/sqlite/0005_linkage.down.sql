@@ -1,2 +1,6 @@
+ALTER TABLE imports DROP COLUMN match_status;
+ALTER TABLE imports DROP COLUMN match_possible;
+ALTER TABLE imports DROP COLUMN match_same;
+ALTER TABLE imports DROP COLUMN match_new;
 DROP TABLE merges;
 DROP TABLE match_pairs;

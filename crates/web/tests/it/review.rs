@@ -437,8 +437,82 @@ async fn review_pages_scan_open_merge_and_unmerge(app: TestApp) {
     assert_eq!(back["full_name"], "Nguyễn Văn Bình");
 }
 
+async fn an_import_is_matched_against_the_registry_after_commit(app: TestApp) {
+    let tok = token(
+        &app,
+        "lan",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    let (a, _) = registry_with_a_duplicate(&app, &tok).await;
+    let c1 = domain::geo::new_communes_of("42")[0].name;
+    // The police's list: Bình again (no diacritics, day/month order), and a newcomer.
+    let csv = format!(
+        "STT;HO TEN;Gioi tinh;Ngay sinh;Nuoc;Que quan;So ho chieu\n\
+         1;NGUYEN VAN BINH;Nam;12/03/1985;Hàn Quốc;{c1}, Hà Tĩnh;B7654321\n\
+         2;Phạm Thị Xuyến;Nữ;1970;Canada;{c1}, Hà Tĩnh;\n"
+    );
+    let r = app
+        .client
+        .post(app.url("/api/v1/imports?source=police&survey_round=2025&file_name=ca.csv"))
+        .bearer_auth(&tok)
+        .body(csv.into_bytes())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
+    let id = json_of(r).await["id"].as_i64().unwrap();
+    let s = wait_for(&app, &tok, id, |s| s["status"] == "validated").await;
+    assert_eq!(s["valid_rows"], 2, "{s}");
+    let r = send(&app, &tok, &format!("/api/v1/imports/{id}/commit"), None).await;
+    assert_eq!(r.status(), 202);
+    let s = wait_for(&app, &tok, id, |s| s["match_status"] == "done").await;
+    assert_eq!(s["status"], "committed");
+    assert_eq!(s["match_same"], 1, "{s}");
+    assert_eq!(s["match_new"], 1, "{s}");
+    // The pair with the registered Bình waits for review, labelled with the import.
+    let v = json_of(
+        get(
+            &app,
+            &tok,
+            &format!("/api/v1/linkage/pairs?found_by=import:{id}"),
+        )
+        .await,
+    )
+    .await;
+    let pairs = v["pairs"].as_array().unwrap();
+    assert!(
+        pairs.iter().any(|p| p["a_id"] == a || p["b_id"] == a),
+        "{v}"
+    );
+    assert!(
+        pairs
+            .iter()
+            .all(|p| p["found_by"] == format!("import:{id}"))
+    );
+}
+
+async fn wait_for(app: &TestApp, tok: &str, id: i64, done: impl Fn(&Value) -> bool) -> Value {
+    let started = std::time::Instant::now();
+    loop {
+        let s = json_of(get(app, tok, &format!("/api/v1/imports/{id}")).await).await;
+        if done(&s) {
+            return s;
+        }
+        assert!(s["status"] != "failed", "{s}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "import {id} stuck: {s}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 dual!(
     scan_explain_merge_unmerge_through_the_api,
     pairs_are_reviewed_only_within_jurisdiction,
     review_pages_scan_open_merge_and_unmerge,
+    an_import_is_matched_against_the_registry_after_commit,
 );
