@@ -282,7 +282,7 @@ pub struct ImportDoc {
     pub match_status: String,
     /// Imported people not like anyone else.
     pub match_new: i64,
-    /// Imported people very likely already registered (pairs queued, found_by `import:ID`).
+    /// Imported people very likely already registered (pairs queued with `found_by` = `import:ID`).
     pub match_same: i64,
     /// Imported people possibly already registered (pairs queued for review).
     pub match_possible: i64,
