@@ -17,6 +17,7 @@ pub mod matching;
 pub mod mfa;
 pub mod overview;
 pub mod people;
+pub mod reconcile;
 pub mod search;
 pub mod statistics;
 pub mod totp;

@@ -65,6 +65,7 @@ fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
         .chain(crate::imports::MESSAGES)
         .chain(crate::public::MESSAGES)
         .chain(crate::review::MESSAGES)
+        .chain(crate::reconcile_pages::MESSAGES)
         .find(|(k, _, _)| *k == key)
         .map(|(_, vi, en)| (*vi, *en))
 }
@@ -711,6 +712,7 @@ mod tests {
                 .chain(crate::imports::MESSAGES)
                 .chain(crate::public::MESSAGES)
                 .chain(crate::review::MESSAGES)
+                .chain(crate::reconcile_pages::MESSAGES)
         };
         let mut keys: Vec<&str> = all().map(|m| m.0).collect();
         keys.sort_unstable();

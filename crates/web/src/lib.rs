@@ -16,6 +16,7 @@ pub mod pages;
 pub mod people_pages;
 pub mod public;
 pub mod ratelimit;
+pub mod reconcile_pages;
 pub mod review;
 pub mod routes;
 pub mod search;

@@ -22,7 +22,7 @@ use serde::Serialize;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToResponse, ToSchema};
 
-use crate::{api_people, review};
+use crate::{api_people, reconcile_pages, review};
 
 /// One refused field of a request (`errors[]` of a problem).
 #[derive(Debug, Serialize, ToSchema)]
@@ -470,7 +470,7 @@ mod doc {
     };
     use super::{
         BearerAuth, FieldErrorDoc, Forbidden, IfMatchRequired, Invalid, NotFound, OpenApi,
-        ProblemDoc, Stale, Unauthorized, api_people, review,
+        ProblemDoc, Stale, Unauthorized, api_people, reconcile_pages, review,
     };
 
     /// The document.
@@ -522,6 +522,10 @@ mod doc {
             review::api_merge,
             review::api_merges,
             review::api_unmerge,
+            reconcile_pages::api_reconcile,
+            reconcile_pages::api_visit_list,
+            reconcile_pages::api_visit,
+            reconcile_pages::api_growth,
         ),
         components(
             schemas(ProblemDoc, FieldErrorDoc),

@@ -6,7 +6,7 @@ use axum::routing::MethodRouter;
 
 use crate::{
     AppState, accounts, api, api_people, assets, imports, openapi, pages, people_pages, public,
-    review, search,
+    reconcile_pages, review, search,
 };
 
 /// Who may call a route. The fine-grained decision (role, jurisdiction) is
@@ -365,6 +365,62 @@ pub fn table() -> Vec<Route> {
             Token,
             "write scope, its uploader or province level",
             axum::routing::post(imports::api_undo),
+        ),
+        route(
+            "GET",
+            "/reconcile",
+            Session,
+            "roles reading people (jurisdiction filtered)",
+            axum::routing::get(reconcile_pages::show),
+        ),
+        route(
+            "GET",
+            "/reconcile/visits.xlsx",
+            Session,
+            "roles exporting people (jurisdiction filtered; audited)",
+            axum::routing::get(reconcile_pages::visit_list),
+        ),
+        route(
+            "POST",
+            "/reconcile/visits",
+            Session,
+            "roles updating people, in their jurisdiction (audited)",
+            axum::routing::post(reconcile_pages::visit),
+        ),
+        route(
+            "GET",
+            "/reconcile/growth",
+            Session,
+            "staff reading statistics (jurisdiction filtered)",
+            axum::routing::get(reconcile_pages::growth),
+        ),
+        route(
+            "GET",
+            "/api/v1/reconcile",
+            Token,
+            "roles reading people (jurisdiction filtered), read scope",
+            axum::routing::get(reconcile_pages::api_reconcile),
+        ),
+        route(
+            "GET",
+            "/api/v1/reconcile/visits.xlsx",
+            Token,
+            "roles exporting people, read scope (audited)",
+            axum::routing::get(reconcile_pages::api_visit_list),
+        ),
+        route(
+            "POST",
+            "/api/v1/reconcile/visits",
+            Token,
+            "roles updating people, write scope (audited)",
+            axum::routing::post(reconcile_pages::api_visit),
+        ),
+        route(
+            "GET",
+            "/api/v1/growth",
+            Token,
+            "staff reading statistics, read scope",
+            axum::routing::get(reconcile_pages::api_growth),
         ),
         route(
             "GET",

@@ -1,3 +1,4 @@
+DROP TABLE verification_visits;
 ALTER TABLE imports DROP COLUMN match_status;
 ALTER TABLE imports DROP COLUMN match_possible;
 ALTER TABLE imports DROP COLUMN match_same;

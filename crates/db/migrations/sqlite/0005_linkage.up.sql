@@ -53,3 +53,18 @@ ALTER TABLE imports ADD COLUMN match_new BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE imports ADD COLUMN match_same BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE imports ADD COLUMN match_possible BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE imports ADD COLUMN match_status TEXT NOT NULL DEFAULT '';
+
+-- Re-verification visits after a police / Fatherland Front reconciliation
+-- (survey plan: households are visited again where the lists disagree).
+CREATE TABLE verification_visits (
+    id INTEGER PRIMARY KEY,
+    person_id BIGINT NOT NULL REFERENCES persons(id),
+    survey_round TEXT NOT NULL DEFAULT '',
+    -- police, fatherland_front, both, disputed
+    result TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    visited_on TEXT NOT NULL,
+    recorded_by BIGINT,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX verification_visits_person ON verification_visits(person_id);

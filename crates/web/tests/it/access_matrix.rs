@@ -55,12 +55,13 @@ fn expected_page(path: &str, role: Role) -> u16 {
                 403
             }
         }
-        // Home and profile: every staff role.
+        "/reconcile" if role == Role::Viewer => 403,
+        // Home, profile and growth (statistics): every staff role.
         _ => 200,
     }
 }
 
-const PAGES: [&str; 7] = [
+const PAGES: [&str; 9] = [
     "/",
     "/profile",
     "/admin/users",
@@ -68,6 +69,8 @@ const PAGES: [&str; 7] = [
     "/audit/export.xlsx",
     "/review",
     "/review/merges",
+    "/reconcile",
+    "/reconcile/growth",
 ];
 
 async fn every_role_gets_the_expected_status_on_every_route(app: TestApp) {

@@ -4,7 +4,10 @@
 //! a merge keeps both names, the chosen values, the relatives and sources;
 //! unmerge puts both records back; decisions are remembered by later scans.
 
+use std::fmt::Write as _;
+
 use app::users::Scope;
+use calamine::Reader as _;
 use domain::Role;
 use serde_json::{Value, json};
 
@@ -516,3 +519,232 @@ dual!(
     review_pages_scan_open_merge_and_unmerge,
     an_import_is_matched_against_the_registry_after_commit,
 );
+
+/// Imports a police or Front list for a round; answers the import id once committed.
+async fn import_list(app: &TestApp, tok: &str, source: &str, round: &str, rows: &[&str]) -> i64 {
+    let c1 = domain::geo::new_communes_of("42")[0].name;
+    let mut csv = String::from("STT;HO TEN;Gioi tinh;Ngay sinh;Nuoc;Que quan;So ho chieu\n");
+    for (i, r) in rows.iter().enumerate() {
+        let _ = writeln!(csv, "{};{r};{c1}, Hà Tĩnh;", i + 1);
+    }
+    let r = app
+        .client
+        .post(app.url(&format!(
+            "/api/v1/imports?source={source}&survey_round={round}&file_name={source}.csv"
+        )))
+        .bearer_auth(tok)
+        .body(csv.into_bytes())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202, "{}", r.text().await.unwrap());
+    let id = json_of(r).await["id"].as_i64().unwrap();
+    let s = wait_for(app, tok, id, |s| s["status"] == "validated").await;
+    assert_eq!(s["error_rows"], 0, "{s}");
+    send(app, tok, &format!("/api/v1/imports/{id}/commit"), None).await;
+    wait_for(app, tok, id, |s| s["match_status"] == "done").await;
+    id
+}
+
+async fn people_of(app: &TestApp, import: i64) -> Vec<(String, i64)> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT p.full_name, p.id FROM persons p JOIN person_sources ps ON ps.person_id = p.id \
+         WHERE ps.import_id = $1 ORDER BY ps.row_no",
+    )
+    .bind(import)
+    .fetch_all(&app.app.db.pool)
+    .await
+    .unwrap();
+    rows
+}
+
+async fn police_and_front_lists_are_reconciled_and_visited(app: TestApp) {
+    let tok = token(
+        &app,
+        "lan",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    let earlier = import_list(
+        &app,
+        &tok,
+        "police",
+        "R2025",
+        &["Lê Văn Cường;Nam;1980;Nhật Bản"],
+    )
+    .await;
+    let police = import_list(
+        &app,
+        &tok,
+        "police",
+        "R2026",
+        &[
+            "Nguyễn Văn An;Nam;01/02/1985;Hàn Quốc",
+            "Trần Thị Bé;Nữ;15/06/1990;Đài Loan",
+            "Lê Văn Cường;Nam;1980;Nhật Bản",
+        ],
+    )
+    .await;
+    let front = import_list(
+        &app,
+        &tok,
+        "fatherland_front",
+        "R2026",
+        &[
+            "NGUYEN VAN AN;Nam;01/02/1985;Hàn Quốc",
+            "Tran Thi Be;Nữ;15/06/1991;Đài Loan",
+            "Đỗ Thị Dung;Nữ;1995;Nhật Bản",
+        ],
+    )
+    .await;
+    let p = people_of(&app, police).await;
+    let f = people_of(&app, front).await;
+    assert_eq!((p.len(), f.len()), (3, 3));
+    // The reviewers merged An and Bé (the Front's record into the police's).
+    for (kept, merged) in [(p[0].1, f[0].1), (p[1].1, f[1].1)] {
+        let body =
+            json!({"kept_id": kept, "merged_id": merged, "kept_version": 1, "merged_version": 1});
+        let r = send(&app, &tok, "/api/v1/merges", Some(body)).await;
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    }
+
+    let r = json_of(
+        get(
+            &app,
+            &tok,
+            "/api/v1/reconcile?round=R2026&a=police&b=fatherland_front",
+        )
+        .await,
+    )
+    .await;
+    let t = &r["total"];
+    assert_eq!(
+        (
+            t["in_a"].as_i64(),
+            t["in_b"].as_i64(),
+            t["agreed"].as_i64(),
+            t["conflicting"].as_i64(),
+            t["only_a"].as_i64(),
+            t["only_b"].as_i64()
+        ),
+        (Some(3), Some(3), Some(1), Some(1), Some(1), Some(1)),
+        "{r}"
+    );
+    let class_of = |id: i64| {
+        r["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["person_id"] == id)
+            .map(|x| {
+                (
+                    x["class"].as_str().unwrap().to_owned(),
+                    x["conflicts"].clone(),
+                )
+            })
+            .unwrap()
+    };
+    assert_eq!(class_of(p[0].1).0, "matched");
+    assert_eq!(
+        class_of(p[1].1),
+        ("conflict".to_owned(), json!(["birth_date"]))
+    );
+    assert_eq!(class_of(p[2].1).0, "only_a");
+    assert_eq!(class_of(f[2].1).0, "only_b");
+    // Refused input names the field.
+    let bad = get(
+        &app,
+        &tok,
+        "/api/v1/reconcile?round=R2026&a=police&b=police",
+    )
+    .await;
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("same_source"));
+    assert_eq!(
+        get(&app, &tok, "/api/v1/reconcile?a=police").await.status(),
+        422
+    );
+
+    // The re-verification list: the three not agreed, read back from the xlsx.
+    let r = get(&app, &tok, "/api/v1/reconcile/visits.xlsx?round=R2026").await;
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.worksheet_range("Danh sách xác minh").unwrap();
+    let names: Vec<String> = sheet.rows().skip(3).map(|row| row[2].to_string()).collect();
+    assert_eq!(names, vec!["Trần Thị Bé", "Lê Văn Cường", "Đỗ Thị Dung"]);
+    assert_eq!(audit_count(&app, "reconcile.export").await, 1);
+
+    // A visit confirms Cường for the police; a bad result is refused.
+    let r = send(
+        &app,
+        &tok,
+        "/api/v1/reconcile/visits",
+        Some(json!({"person_id": p[2].1, "result": "maybe"})),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("result"));
+    let r = send(
+        &app,
+        &tok,
+        "/api/v1/reconcile/visits",
+        Some(json!({"person_id": p[2].1, "result": "police", "round": "R2026", "note": "Gặp mẹ tại nhà"})),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let v = json_of(get(&app, &tok, &format!("/api/v1/people/{}", p[2].1)).await).await;
+    assert_eq!(v["verification"], "police");
+    assert_eq!(audit_count(&app, "verification.visit").await, 1);
+
+    // Growth between the rounds.
+    let g = json_of(get(&app, &tok, "/api/v1/growth?from=R2025&to=R2026").await).await;
+    assert_eq!(
+        (g["total"]["from"].as_i64(), g["total"]["to"].as_i64()),
+        (Some(1), Some(4)),
+        "{g}"
+    );
+    let sum = |k: &str, side: &str| -> i64 {
+        g[k].as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x[side].as_i64().unwrap())
+            .sum()
+    };
+    assert_eq!(sum("by_category", "to"), 4);
+    assert_eq!(sum("by_commune", "to"), 4);
+    assert_eq!(sum("by_legacy_district", "from"), 1);
+    let _ = earlier;
+
+    // The pages: reconciliation and growth, in Vietnamese.
+    let c = TestApp::new_client();
+    app.sign_in(&c, "lan", PASSWORD).await;
+    let html = c
+        .get(app.url("/reconcile?round=R2026"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Tổng hợp theo xã/phường")
+            && html.contains("data-testid=\"total-agreed\">1<"),
+        "{html}"
+    );
+    assert!(html.contains("Đỗ Thị Dung"));
+    let html = c
+        .get(app.url("/reconcile/growth?from=R2025&to=R2026"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Theo huyện (trước 01/7/2025)"));
+}
+
+dual!(police_and_front_lists_are_reconciled_and_visited);
