@@ -206,6 +206,18 @@ impl Browser {
         v["value"].as_str().map(str::to_owned)
     }
 
+    /// Presses and releases one key on the page (WebDriver actions).
+    pub async fn press_key(&self, key: &str) {
+        self.cmd(
+            reqwest::Method::POST,
+            "/actions",
+            json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+                {"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}
+            ]}]}),
+        )
+        .await;
+    }
+
     pub async fn url(&self) -> String {
         self.cmd(reqwest::Method::GET, "/url", Value::Null)
             .await

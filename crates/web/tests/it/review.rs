@@ -37,7 +37,7 @@ async fn json_of(r: reqwest::Response) -> Value {
 }
 
 /// A registry of a few hundred demo people plus one person entered twice.
-async fn registry_with_a_duplicate(app: &TestApp, tok: &str) -> (i64, i64) {
+pub(crate) async fn registry_with_a_duplicate(app: &TestApp, tok: &str) -> (i64, i64) {
     app::demo_data::load_people(&app.app, &app::Actor::system("test"), 300, 7)
         .await
         .unwrap();
@@ -87,7 +87,13 @@ async fn registry_with_a_duplicate(app: &TestApp, tok: &str) -> (i64, i64) {
     (a, b)
 }
 
-async fn pair_of(app: &TestApp, tok: &str, a: i64, b: i64, status: &str) -> Option<Value> {
+pub(crate) async fn pair_of(
+    app: &TestApp,
+    tok: &str,
+    a: i64,
+    b: i64,
+    status: &str,
+) -> Option<Value> {
     let v = json_of(
         get(
             app,
@@ -748,3 +754,67 @@ async fn police_and_front_lists_are_reconciled_and_visited(app: TestApp) {
 }
 
 dual!(police_and_front_lists_are_reconciled_and_visited);
+
+async fn reviewer_decides_with_the_keyboard_in_the_browser(app: TestApp) {
+    let tok = token(
+        &app,
+        "lan",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    let (a, b) = registry_with_a_duplicate(&app, &tok).await;
+    send(&app, &tok, "/api/v1/linkage/scan", None).await;
+    let pid = pair_of(&app, &tok, a, b, "pending").await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let br = crate::browser::Browser::start().await;
+    br.sign_in(&app.url(""), "lan", PASSWORD).await;
+    br.goto(&app.url("/review")).await;
+    assert!(br.text("h1").await.contains("Rà soát"));
+    br.goto(&app.url(&format!("/review/pairs/{pid}"))).await;
+    let table = br.text("[data-testid=side-by-side]").await;
+    assert!(table.contains("NGUYEN VAN BINH") && table.contains("Nguyễn Văn Bình"));
+    // R: not the same person; the page moves on.
+    br.press_key("r").await;
+    let mut moved = false;
+    for _ in 0..50 {
+        if !br.url().await.contains(&format!("/review/pairs/{pid}")) {
+            moved = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(moved, "the R key did not decide");
+    assert!(pair_of(&app, &tok, a, b, "rejected").await.is_some());
+    // Reopened, then M merges with the default choices (keep A).
+    send(
+        &app,
+        &tok,
+        &format!("/api/v1/linkage/pairs/{pid}/decision"),
+        Some(json!({"decision": "reopen"})),
+    )
+    .await;
+    br.goto(&app.url(&format!("/review/pairs/{pid}"))).await;
+    br.find("[data-testid=merge]").await;
+    br.press_key("m").await;
+    let mut merged = false;
+    for _ in 0..50 {
+        if pair_of(&app, &tok, a, b, "accepted").await.is_some() {
+            merged = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(merged, "the M key did not merge");
+    let kept = json_of(get(&app, &tok, &format!("/api/v1/people/{a}")).await).await;
+    assert_eq!(kept["other_names"], json!(["NGUYEN VAN BINH"]));
+    let logs = br.severe_logs().await;
+    assert!(
+        logs.iter().all(|m| !m.contains("Content Security Policy")),
+        "{logs:?}"
+    );
+}
+
+dual!(reviewer_decides_with_the_keyboard_in_the_browser);
