@@ -95,6 +95,13 @@ enum Command {
     /// Build the search index from the database and report it (idempotent;
     /// servers build their own index at start and keep it current).
     Reindex,
+    /// Look for duplicates in the registry and queue the new candidate pairs
+    /// for review (as a province-level officer, or --as USER within that
+    /// account's jurisdiction).
+    Scan {
+        #[arg(long = "as")]
+        as_user: Option<String>,
+    },
     /// Find records of the same person in a CSV (no database needed); writes record_id,cluster_id.
     Dedupe(DedupeArgs),
     /// Import an agency's list (xlsx, xls, ods or csv): validate, then write
@@ -512,6 +519,23 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 "search index: {} people indexed from {} rows in {:.1} s",
                 r.indexed,
                 r.rows,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Scan { as_user } => {
+            let app = open(&settings).await?;
+            let actor = import_actor(&app, as_user.as_deref()).await?;
+            let started = std::time::Instant::now();
+            let s = app::matching::scan(&app, &actor).await?;
+            println!(
+                "compared {} records ({} candidate pairs): {} pairs at or above the review threshold, \
+                 {} new in the queue ({} very likely the same person), in {:.1} s",
+                s.people,
+                s.candidate_pairs,
+                s.scored_pairs,
+                s.new_pairs,
+                s.likely,
                 started.elapsed().as_secs_f64()
             );
             Ok(())

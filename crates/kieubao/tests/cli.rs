@@ -792,3 +792,49 @@ fn import_from_the_command_line_dry_run_commit_and_undo() {
         .unwrap();
     assert_eq!(out.status.code(), Some(6), "{}", text(&out.stderr));
 }
+
+#[test]
+fn scan_queues_candidate_pairs_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kb(dir.path())
+        .args(["demo", "--people", "300", "--seed", "9"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The same list imported twice: every person has a twin to find.
+    let out = kb(dir.path())
+        .args(["demo", "--people", "50", "--seed", "9", "--csv", "p.csv"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = kb(dir.path())
+        .args(["import", "p.csv", "--source", "survey", "--round", "2025"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let first = kb(dir.path()).args(["scan"]).output().unwrap();
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let report = text(&first.stdout);
+    assert!(report.starts_with("compared 350 records"), "{report}");
+    // "... N new in the queue (...)": the number before the phrase.
+    let before = &report[..report.find(" new in the queue").expect("summary line")];
+    let new_pairs: usize = before
+        .rsplit(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(new_pairs >= 40, "{report}");
+    // Decided or not, a pair is queued once.
+    let again = kb(dir.path()).args(["scan"]).output().unwrap();
+    assert!(
+        text(&again.stdout).contains(" 0 new in the queue"),
+        "{}",
+        text(&again.stdout)
+    );
+    // An unknown account is refused cleanly.
+    let bad = kb(dir.path())
+        .args(["scan", "--as", "nobody"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+}
