@@ -222,14 +222,23 @@ pub struct ImportMatch {
     pub same: usize,
     /// Possibly someone already there: queued for review.
     pub possible: usize,
+    /// Of `same`, merged into the registered record (only when asked).
+    pub merged: usize,
 }
 
 /// After an import's commit: compares its people with the whole registry
 /// (and with each other), queues the pairs for review (`found_by` =
 /// `import:ID`, visible to reviewers within their jurisdictions) and
 /// classes each imported person as new, the same, or possibly the same.
-/// Nothing is merged automatically.
-pub async fn scan_import(app: &App, actor: &Actor, import_id: i64) -> AppResult<ImportMatch> {
+/// With `auto_merge` (the importer may merge), each imported person very
+/// likely the same as one registered person is merged into that record;
+/// otherwise nothing is merged automatically.
+pub async fn scan_import(
+    app: &App,
+    actor: &Actor,
+    import_id: i64,
+    auto_merge: bool,
+) -> AppResult<ImportMatch> {
     let created: Vec<i64> =
         sqlx::query_scalar("SELECT DISTINCT person_id FROM person_sources WHERE import_id = $1")
             .bind(import_id)
@@ -249,7 +258,7 @@ pub async fn scan_import(app: &App, actor: &Actor, import_id: i64) -> AppResult<
     .await?;
     let config = linkage::Config::default();
     let mut best: HashMap<i64, f64> = created.iter().map(|id| (*id, 0.0)).collect();
-    for (a, b, p) in pairs {
+    for &(a, b, p) in &pairs {
         for id in [a, b] {
             if let Some(v) = best.get_mut(&id) {
                 *v = v.max(p);
@@ -266,7 +275,78 @@ pub async fn scan_import(app: &App, actor: &Actor, import_id: i64) -> AppResult<
             m.new += 1;
         }
     }
+    if auto_merge {
+        m.merged = merge_likely(app, actor, &created, &pairs, config.threshold).await?;
+    }
     Ok(m)
+}
+
+/// Merges each imported person into the one registered person it very
+/// likely is (strongest pairs first; a record takes part in one merge at
+/// most; pairs the actor may not merge stay in the queue).
+async fn merge_likely(
+    app: &App,
+    actor: &Actor,
+    created: &std::collections::HashSet<i64>,
+    pairs: &[(i64, i64, f64)],
+    threshold: f64,
+) -> AppResult<usize> {
+    access::authorize(actor, Action::PersonMerge)?;
+    let mut likely: Vec<(i64, i64, f64)> = pairs
+        .iter()
+        .filter(|(a, b, p)| *p >= threshold && created.contains(a) != created.contains(b))
+        .map(|&(a, b, p)| {
+            if created.contains(&a) {
+                (b, a, p)
+            } else {
+                (a, b, p)
+            }
+        })
+        .collect();
+    likely.sort_by(|x, y| y.2.total_cmp(&x.2));
+    let mut used = std::collections::HashSet::new();
+    let mut merged = 0;
+    for (kept, imported, _) in likely {
+        if used.contains(&kept) || used.contains(&imported) {
+            continue;
+        }
+        let versions = sqlx::query(
+            "SELECT id, version FROM persons WHERE id IN ($1, $2) AND deleted_at IS NULL",
+        )
+        .bind(kept)
+        .bind(imported)
+        .fetch_all(&app.db.pool)
+        .await?;
+        let version = |id: i64| {
+            versions.iter().find_map(|r| {
+                (r.try_get::<i64, _>(0).ok()? == id).then(|| r.try_get::<i64, _>(1).ok())?
+            })
+        };
+        let (Some(kv), Some(mv)) = (version(kept), version(imported)) else {
+            continue;
+        };
+        let input = MergeInput {
+            kept_id: kept,
+            merged_id: imported,
+            kept_version: kv,
+            merged_version: mv,
+            pair_id: None,
+            choices: BTreeMap::new(),
+        };
+        match merge(app, actor, &input).await {
+            Ok(_) => {
+                used.insert(kept);
+                used.insert(imported);
+                merged += 1;
+            }
+            // Outside the importer's jurisdiction, or changed meanwhile: left for review.
+            Err(
+                AppError::NotFound | AppError::PreconditionFailed { .. } | AppError::Invalid(_),
+            ) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(merged)
 }
 
 /// Runs the engine over the live records `scope` may see and stores the

@@ -352,13 +352,27 @@ pub async fn remap(
     Ok(Redirect::to(&format!("/imports/{id}")).into_response())
 }
 
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub struct CommitForm {
+    /// "on" (checkbox) or "true": merge the people very likely already registered.
+    auto_merge: String,
+}
+
+impl CommitForm {
+    fn auto_merge(&self) -> bool {
+        matches!(self.auto_merge.as_str(), "on" | "true" | "1")
+    }
+}
+
 /// `POST /imports/{id}/commit`: writes the valid rows (in the background).
 pub async fn commit(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<i64>,
+    axum::Form(f): axum::Form<CommitForm>,
 ) -> Result<Response, PageError> {
-    import::commit(&state.app, &user.actor, id)
+    import::commit(&state.app, &user.actor, id, f.auto_merge())
         .await
         .map_err(page_err(user.lang))?;
     Ok(Redirect::to(&format!("/imports/{id}")).into_response())
@@ -479,13 +493,15 @@ pub async fn api_rows(
     ))
 }
 
-/// `POST /api/v1/imports/{id}/commit`: 202; poll the import for `committed`.
+/// `POST /api/v1/imports/{id}/commit[?auto_merge=true]`: 202; poll the import
+/// for `committed`, then `match_status` = `done`.
 pub async fn api_commit(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
+    Query(q): Query<CommitForm>,
 ) -> Result<Response, ApiError> {
-    import::commit(&state.app, &actor, id).await?;
+    import::commit(&state.app, &actor, id, q.auto_merge()).await?;
     let s = import::get(&state.app, &actor, id).await?;
     Ok((StatusCode::ACCEPTED, Json(s)).into_response())
 }

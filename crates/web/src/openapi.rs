@@ -286,6 +286,8 @@ pub struct ImportDoc {
     pub match_same: i64,
     /// Imported people possibly already registered (pairs queued for review).
     pub match_possible: i64,
+    /// Imported people merged into their registered record (`?auto_merge=true` on commit).
+    pub match_merged: i64,
 }
 
 /// A message about one row or cell of an import.
@@ -385,7 +387,8 @@ pub fn import_rows_doc() {}
     post,
     path = "/api/v1/imports/{id}/commit",
     tag = "imports",
-    params(("id" = i64, Path, description = "Import id")),
+    params(("id" = i64, Path, description = "Import id"),
+           ("auto_merge" = Option<bool>, Query, description = "Merge the imported people very likely already registered into their records (roles that may merge).")),
     responses(
         (status = 202, description = "Writing the valid rows in one transaction, in the background; poll for `committed`.", body = ImportDoc),
         (status = 401, response = Unauthorized),

@@ -589,6 +589,16 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("import.match_running", "Đang đối chiếu…", "Matching…"),
     (
+        "import.auto_merge",
+        "Tự động hợp nhất những người rất có thể đã có trong sổ (có thể tách lại)",
+        "Merge automatically the people very likely already registered (can be undone)",
+    ),
+    (
+        "import.match_merged",
+        "Đã tự động hợp nhất",
+        "Merged automatically",
+    ),
+    (
         "import.match_failed",
         "Đối chiếu không thành công; hãy quét trùng lặp trên trang Trùng lặp.",
         "Matching failed; run the duplicate scan on the Duplicates page.",

@@ -56,6 +56,7 @@ pub struct Summary {
     pub match_new: i64,
     pub match_same: i64,
     pub match_possible: i64,
+    pub match_merged: i64,
 }
 
 impl Summary {
@@ -94,7 +95,7 @@ pub struct RowReport {
 const SUMMARY_COLUMNS: &str = "id, source, survey_round, file_name, sheet, status, progress_done, \
     progress_total, total_rows, valid_rows, error_rows, warning_rows, created_persons, failure, \
     created_by_name, created_at, committed_at, undone_at, undo_report, headers, mapping, created_by, \
-    match_status, match_new, match_same, match_possible";
+    match_status, match_new, match_same, match_possible, match_merged";
 
 fn summary_of(r: &db::AnyRow) -> AppResult<(Summary, Option<i64>)> {
     let headers: String = r.try_get(19)?;
@@ -126,6 +127,7 @@ fn summary_of(r: &db::AnyRow) -> AppResult<(Summary, Option<i64>)> {
             match_new: r.try_get(23)?,
             match_same: r.try_get(24)?,
             match_possible: r.try_get(25)?,
+            match_merged: r.try_get(26)?,
         },
         r.try_get(21)?,
     ))
@@ -671,9 +673,14 @@ pub async fn remap(app: &App, actor: &Actor, id: i64, mapping: Vec<String>) -> A
     Ok(())
 }
 
-/// Starts committing the valid rows (in the background).
-pub async fn commit(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
+/// Starts committing the valid rows (in the background). With
+/// `auto_merge`, imported people very likely already registered are then
+/// merged into the registered records (roles that may merge only).
+pub async fn commit(app: &App, actor: &Actor, id: i64, auto_merge: bool) -> AppResult<()> {
     access::authorize(actor, Action::PersonCreate)?;
+    if auto_merge {
+        access::authorize(actor, Action::PersonMerge)?;
+    }
     let s = get(app, actor, id).await?;
     if s.status != "validated" {
         return Err(AppError::Conflict("import_not_validated".into()));
@@ -695,7 +702,7 @@ pub async fn commit(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
     let actor2 = actor.clone();
     tokio::spawn(async move {
         match commit_now(&app2, &actor2, id).await {
-            Ok(_) => match_committed(&app2, &actor2, id).await,
+            Ok(_) => match_committed(&app2, &actor2, id, auto_merge).await,
             Err(e) => {
                 tracing::error!(import = id, error = %e, "import commit failed");
                 // Nothing was written (one transaction): it can be retried.
@@ -710,21 +717,22 @@ pub async fn commit(app: &App, actor: &Actor, id: i64) -> AppResult<()> {
 /// in the registry, or possibly the same (pairs queued for review), and
 /// stores the counts on the import. A failure here leaves the committed
 /// people as they are (the duplicate scan can be run again later).
-pub async fn match_committed(app: &App, actor: &Actor, id: i64) {
+pub async fn match_committed(app: &App, actor: &Actor, id: i64, auto_merge: bool) {
     let set = |status: &'static str, m: crate::matching::ImportMatch| {
         sqlx::query(
             "UPDATE imports SET match_status = $1, match_new = $2, match_same = $3, \
-             match_possible = $4 WHERE id = $5",
+             match_possible = $4, match_merged = $5 WHERE id = $6",
         )
         .bind(status)
         .bind(m.new as i64)
         .bind(m.same as i64)
         .bind(m.possible as i64)
+        .bind(m.merged as i64)
         .bind(id)
         .execute(&app.db.pool)
     };
     let _ = set("running", crate::matching::ImportMatch::default()).await;
-    match crate::matching::scan_import(app, actor, id).await {
+    match crate::matching::scan_import(app, actor, id, auto_merge).await {
         Ok(m) => {
             let _ = set("done", m).await;
         }

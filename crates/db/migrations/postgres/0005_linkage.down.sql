@@ -1,4 +1,5 @@
 DROP TABLE verification_visits;
+ALTER TABLE imports DROP COLUMN match_merged;
 ALTER TABLE imports DROP COLUMN match_status;
 ALTER TABLE imports DROP COLUMN match_possible;
 ALTER TABLE imports DROP COLUMN match_same;

@@ -53,6 +53,7 @@ ALTER TABLE imports ADD COLUMN match_new BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE imports ADD COLUMN match_same BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE imports ADD COLUMN match_possible BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE imports ADD COLUMN match_status TEXT NOT NULL DEFAULT '';
+ALTER TABLE imports ADD COLUMN match_merged BIGINT NOT NULL DEFAULT 0;
 
 -- Re-verification visits after a police / Fatherland Front reconciliation
 -- (survey plan: households are visited again where the lists disagree).

@@ -503,6 +503,85 @@ async fn an_import_is_matched_against_the_registry_after_commit(app: TestApp) {
     );
 }
 
+async fn an_import_may_merge_the_people_already_registered(app: TestApp) {
+    let tok = token(
+        &app,
+        "lan",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    let (a, b) = registry_with_a_duplicate(&app, &tok).await;
+    let c1 = domain::geo::new_communes_of("42")[0].name;
+    let csv = format!(
+        "STT;HO TEN;Gioi tinh;Ngay sinh;Nuoc;Que quan;So ho chieu;Email\n\
+         1;Nguyễn Văn Bình;Nam;12/03/1985;Hàn Quốc;{c1}, Hà Tĩnh;B7654321;binh.moi@example.com\n\
+         2;Phạm Thị Xuyến;Nữ;1970;Canada;{c1}, Hà Tĩnh;;\n"
+    );
+    let r = app
+        .client
+        .post(app.url("/api/v1/imports?source=police&survey_round=2025&file_name=ca.csv"))
+        .bearer_auth(&tok)
+        .body(csv.into_bytes())
+        .send()
+        .await
+        .unwrap();
+    let id = json_of(r).await["id"].as_i64().unwrap();
+    wait_for(&app, &tok, id, |s| s["status"] == "validated").await;
+    // A role that may not merge cannot ask for it.
+    let agency = token(
+        &app,
+        "police1",
+        Role::Agency,
+        vec![Scope::new("agency", "police")],
+        &["read", "write"],
+    )
+    .await;
+    let r = send(
+        &app,
+        &agency,
+        &format!("/api/v1/imports/{id}/commit?auto_merge=true"),
+        None,
+    )
+    .await;
+    assert!(r.status() == 403 || r.status() == 404, "{}", r.status());
+    let r = send(
+        &app,
+        &tok,
+        &format!("/api/v1/imports/{id}/commit?auto_merge=true"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), 202);
+    let s = wait_for(&app, &tok, id, |s| s["match_status"] == "done").await;
+    assert_eq!(s["match_same"], 1, "{s}");
+    assert_eq!(s["match_merged"], 1, "{s}");
+    // Bình's registered record (one of the two) now holds the list's source and e-mail.
+    let merges = json_of(get(&app, &tok, "/api/v1/merges").await).await;
+    let m = &merges[0];
+    assert!(m["kept_id"] == a || m["kept_id"] == b, "{merges}");
+    let kept = json_of(get(&app, &tok, &format!("/api/v1/people/{}", m["kept_id"])).await).await;
+    let related = json_of(
+        get(
+            &app,
+            &tok,
+            &format!("/api/v1/people/{}/relatives", m["kept_id"]),
+        )
+        .await,
+    )
+    .await;
+    assert!(
+        related["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["agency"] == "police"),
+        "{related}"
+    );
+    assert!(kept["deleted_at"].is_null());
+}
+
 async fn wait_for(app: &TestApp, tok: &str, id: i64, done: impl Fn(&Value) -> bool) -> Value {
     let started = std::time::Instant::now();
     loop {
@@ -524,6 +603,7 @@ dual!(
     pairs_are_reviewed_only_within_jurisdiction,
     review_pages_scan_open_merge_and_unmerge,
     an_import_is_matched_against_the_registry_after_commit,
+    an_import_may_merge_the_people_already_registered,
 );
 
 /// Imports a police or Front list for a round; answers the import id once committed.
