@@ -791,7 +791,7 @@ fn dedupe(args: &DedupeArgs) -> Result<(), Failure> {
         |e: linkage::Error| Failure::new(exit::INVALID, format!("{}: {e}", args.input.display()));
     let config = linkage::Config::with_threshold(args.threshold).map_err(bad_input)?;
     let mut records = linkage::read_csv(input).map_err(bad_input)?;
-    let resolved = add_hometown_codes(&mut records);
+    let resolved = linkage::resolve_hometowns(&mut records);
     let result = linkage::dedupe(&records, &config);
     let write_err = |p: &PathBuf, e: linkage::Error| {
         Failure::new(exit::FAILURE, format!("{}: {e}", p.display()))
@@ -817,45 +817,6 @@ fn dedupe(args: &DedupeArgs) -> Result<(), Failure> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
-}
-
-/// Resolves each written hometown to its legacy and new commune codes, so
-/// that "Xã Thạch Long, Huyện Thạch Hà" and the merged commune's new name
-/// compare as the same place. Only confident, commune-level answers are
-/// used; a divided commune's guessed successor is left out.
-fn add_hometown_codes(records: &mut [linkage::Record]) -> usize {
-    use domain::geo::{Level, Outcome, resolve_hometown};
-    let mut cache: std::collections::HashMap<String, Option<linkage::HometownCodes>> =
-        std::collections::HashMap::new();
-    let mut resolved = 0;
-    for r in records
-        .iter_mut()
-        .filter(|r| r.hometown_codes.is_none() && !r.hometown.is_empty())
-    {
-        let codes = cache
-            .entry(r.hometown.clone())
-            .or_insert_with(|| {
-                let res = resolve_hometown(&r.hometown, None);
-                let place = &res.place;
-                (matches!(res.outcome, Outcome::Resolved)
-                    && place.level == Level::Commune
-                    && res.confidence >= 0.8)
-                    .then(|| linkage::HometownCodes {
-                        legacy: place.legacy_commune.unwrap_or_default().to_owned(),
-                        current: place
-                            .new_commune
-                            .filter(|_| !place.new_commune_is_guess)
-                            .unwrap_or_default()
-                            .to_owned(),
-                    })
-            })
-            .clone();
-        if codes.is_some() {
-            resolved += 1;
-        }
-        r.hometown_codes = codes;
-    }
-    resolved
 }
 
 async fn demo(settings: &config::Settings, args: &DemoArgs) -> Result<(), Failure> {

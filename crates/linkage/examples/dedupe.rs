@@ -48,7 +48,8 @@ fn run(
     let input = BufReader::new(File::open(input)?);
     let out = BufWriter::new(File::create(out)?);
     if std::env::var_os("LINKAGE_TUNE").is_some() {
-        let records = linkage::read_csv(input)?;
+        let mut records = linkage::read_csv(input)?;
+        linkage::resolve_hometowns(&mut records);
         let config = config_from_env(threshold);
         let d = linkage::dedupe(&records, &config);
         linkage::write_clusters_csv(out, &records, &d)?;
@@ -88,9 +89,10 @@ fn debug(input: &str) -> ExitCode {
     let Ok(file) = File::open(input) else {
         return ExitCode::FAILURE;
     };
-    let Ok(records) = linkage::read_csv(BufReader::new(file)) else {
+    let Ok(mut records) = linkage::read_csv(BufReader::new(file)) else {
         return ExitCode::FAILURE;
     };
+    linkage::resolve_hometowns(&mut records);
     let d = linkage::dedupe(&records, &config_from_env(None));
     eprintln!(
         "prior {:.2} bits; sessions {:?}",

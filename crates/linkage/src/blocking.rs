@@ -200,6 +200,35 @@ const RULES: &[Rule] = &[
         orders: &[Order::Name],
     },
     Rule {
+        name: "family_city_birth_year",
+        keys: |r, out| {
+            // A western or mistyped given name, the hometown written differently:
+            // the same family name, city abroad and birth year.
+            if let (Some(d), Some(c)) = (r.birth, &r.city) {
+                out.extend(
+                    r.name
+                        .readings()
+                        .map(|x| hash_of(&(15u8, x.family_class, c.hash, d.year))),
+                );
+            }
+        },
+        orders: &[Order::Given],
+    },
+    Rule {
+        name: "given_name_city",
+        keys: |r, out| {
+            // A mistyped family name and no birth date: the given name and the city.
+            if let Some(c) = &r.city {
+                out.extend(
+                    r.name
+                        .readings()
+                        .map(|x| hash_of(&(16u8, x.given.hash, c.hash))),
+                );
+            }
+        },
+        orders: &[Order::Date, Order::Name],
+    },
+    Rule {
         name: "given_name_hometown",
         keys: |r, out| {
             if let Some(c) = r.hometown.commune() {

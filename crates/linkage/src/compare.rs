@@ -71,6 +71,7 @@ impl Field {
                 "exact",
                 "middle_name_dropped",
                 "middle_name_differs",
+                "typo",
                 "fuzzy",
                 "western_given_name",
                 "disagree",
@@ -260,8 +261,16 @@ fn family_level(a: &Reading<'_>, b: &Reading<'_>) -> u8 {
     }
 }
 
+/// One edit apart, and one of the two is not a Vietnamese syllable at all
+/// ("Tuyênn", "Hươhg", "Vnă"): a slip of the keyboard, not another name
+/// ("Nga" and "Nha" are both names, one edit apart).
+fn typo_of(a: &str, b: &str) -> bool {
+    within_one_edit(a.as_bytes(), b.as_bytes()) && vietnamese_shaped(a) != vietnamese_shaped(b)
+}
+
 /// Same number of middle names, each equal or one typo away; short middle names
-/// must be equal ("Mạnh" and "Anh" are two names, one edit apart).
+/// must be equal ("Mạnh" and "Anh" are two names, one edit apart) unless one of
+/// them is no syllable at all.
 fn middles_close(a: &[Token], b: &[Token]) -> bool {
     a.len() == b.len()
         && a.iter().zip(b).all(|(x, y)| {
@@ -269,6 +278,7 @@ fn middles_close(a: &[Token], b: &[Token]) -> bool {
                 || (x.text.len() >= 4
                     && y.text.len() >= 4
                     && within_one_edit(x.text.as_bytes(), y.text.as_bytes()))
+                || (x.text.len() >= 2 && y.text.len() >= 2 && typo_of(&x.text, &y.text))
         })
 }
 
@@ -283,15 +293,22 @@ fn given_level(a: &Reading<'_>, b: &Reading<'_>) -> u8 {
             // "Văn" against "Đức": usually two people.
             3
         }
+    } else if close(&a.given.text, &b.given.text)
+        && typo_of(&a.given.text, &b.given.text)
+        && (middles_compatible(a.middles, b.middles) || middles_close(a.middles, b.middles))
+    {
+        // "Tuyênn" for "Tuyên": a typo, much rarer between two people than
+        // two real names one letter apart.
+        4
     } else if (close(&a.given.text, &b.given.text) && middles_compatible(a.middles, b.middles))
         || swapped_given(a, b)
     {
-        4
+        5
     } else if vietnamese_shaped(&a.given.text) != vietnamese_shaped(&b.given.text) {
         // "Thomas Nguyễn" for "Nguyễn Văn Dũng": a name taken abroad.
-        5
-    } else {
         6
+    } else {
+        7
     }
 }
 
@@ -321,10 +338,12 @@ fn compare_names(a: &Name, b: &Name) -> ((u8, u64), (u8, u64)) {
             .map(|r| {
                 if r.given.hash == t.hash {
                     2
-                } else if close(&r.given.text, &t.text) {
+                } else if close(&r.given.text, &t.text) && typo_of(&r.given.text, &t.text) {
                     4
+                } else if close(&r.given.text, &t.text) {
+                    5
                 } else {
-                    6
+                    7
                 }
             })
             .min()
@@ -343,8 +362,20 @@ fn compare_names(a: &Name, b: &Name) -> ((u8, u64), (u8, u64)) {
     // Best reading pair; the key orders every tie the same way whichever record
     // comes first, so that scores are symmetric.
     let mut best: Option<Best> = None;
+    // A record written family name first with a known family name ("Trần Văn
+    // Bình") has no typo that could have hidden its order: its reverse reading
+    // (family "Bình", given "Trần") is never used, or "Trần Văn Định" and
+    // "Trần Văn Bình" would meet as the rare given name Trần with close family
+    // names. (Decided last, the family name may be a typo's doing.)
+    let decided_known = |n: &Name| {
+        n.family == 0 && !n.ambiguous && n.all_readings().next().is_some_and(|r| r.family_known)
+    };
+    let (a_known, b_known) = (decided_known(a), decided_known(b));
     for ra in a.all_readings() {
         for rb in b.all_readings() {
+            if (!ra.plausible && a_known) || (!rb.plausible && b_known) {
+                continue;
+            }
             let f = family_level(&ra, &rb);
             let g = given_level(&ra, &rb);
             // An order a record does not suggest only counts against the other's
@@ -567,9 +598,15 @@ mod tests {
         assert_eq!(levels("Nguyễn Thanh Đức", "Nguyen Thnah Duc"), (1, 2));
         assert_eq!(levels("Nguyễn Mạnh Khánh", "Nguyễn Anh Khánh"), (1, 3));
         assert_eq!(levels("Nguyễn Văn Đức", "Nguyễn Hữu Đức"), (1, 3));
-        assert_eq!(levels("Nguyễn Minh Tùng", "Dũng Quang Ngọc Nguyễn"), (1, 6));
-        assert_eq!(levels("Nguyễn Văn Dũng", "Thomas Nguyễn"), (1, 5));
-        assert_eq!(levels("Nguyễn Minh Vinh", "NGUYEN MINH KINH"), (1, 4));
+        assert_eq!(levels("Nguyễn Minh Tùng", "Dũng Quang Ngọc Nguyễn"), (1, 7));
+        assert_eq!(levels("Nguyễn Văn Dũng", "Thomas Nguyễn"), (1, 6));
+        // Two real names one letter apart: "fuzzy"; a slip of the keyboard: "typo".
+        assert_eq!(levels("Nguyễn Minh Vinh", "NGUYEN MINH KINH"), (1, 5));
+        assert_eq!(levels("Nguyễn Quang Tuyên", "Nguyễn Quang Tuyênn"), (1, 4));
+        assert_eq!(levels("Lê Mai Hương", "Lê Mai Hươhg"), (1, 4));
+        assert_eq!(levels("Vũ Văn Minh", "Vũ Vnă Minh"), (1, 2));
+        // A known family name first: the reverse reading is not tried.
+        assert_eq!(levels("Trần Văn Định", "Trần Văn Bình"), (1, 5));
         assert_eq!(levels("Ngkuyễn Ngọc Hà", "Nguyễn Ngọc Hà"), (2, 1));
     }
 

@@ -128,11 +128,13 @@ fn read_prepared<R: Read>(reader: R) -> Result<(Vec<String>, Vec<Prepared>), Err
     let mut rows = RowReader::new(reader)?;
     let (mut ids, mut prepared) = (Vec::new(), Vec::new());
     let mut batch = Vec::with_capacity(BATCH);
+    let mut hometowns = crate::HometownResolver::default();
     loop {
         let next = rows.next_record()?;
         let done = next.is_none();
         batch.extend(next);
         if batch.len() == BATCH || (done && !batch.is_empty()) {
+            hometowns.resolve(&mut batch);
             prepared.par_extend(batch.par_iter().map(Prepared::new));
             ids.extend(batch.drain(..).map(|r| r.record_id));
         }

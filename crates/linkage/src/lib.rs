@@ -297,6 +297,57 @@ impl Comparison {
     }
 }
 
+/// Resolves each written hometown to its legacy and new commune codes, so
+/// that "Xã Thạch Long, Huyện Thạch Hà" and the merged commune's new name
+/// compare as the same place. Only confident, commune-level answers are
+/// used; a divided commune's guessed successor is left out.
+pub fn resolve_hometowns(records: &mut [Record]) -> usize {
+    HometownResolver::default().resolve(records)
+}
+
+/// [`resolve_hometowns`] with its cache kept across batches.
+#[derive(Debug, Default)]
+pub struct HometownResolver {
+    cache: std::collections::HashMap<String, Option<HometownCodes>>,
+}
+
+impl HometownResolver {
+    /// Fills the codes of the records that have none; answers how many were resolved.
+    pub fn resolve(&mut self, records: &mut [Record]) -> usize {
+        use domain::geo::{Level, Outcome, resolve_hometown};
+        let mut resolved = 0;
+        for r in records
+            .iter_mut()
+            .filter(|r| r.hometown_codes.is_none() && !r.hometown.is_empty())
+        {
+            let codes = self
+                .cache
+                .entry(r.hometown.clone())
+                .or_insert_with(|| {
+                    let res = resolve_hometown(&r.hometown, None);
+                    let place = &res.place;
+                    (matches!(res.outcome, Outcome::Resolved)
+                        && place.level == Level::Commune
+                        && res.confidence >= 0.8)
+                        .then(|| HometownCodes {
+                            legacy: place.legacy_commune.unwrap_or_default().to_owned(),
+                            current: place
+                                .new_commune
+                                .filter(|_| !place.new_commune_is_guess)
+                                .unwrap_or_default()
+                                .to_owned(),
+                        })
+                })
+                .clone();
+            if codes.is_some() {
+                resolved += 1;
+            }
+            r.hometown_codes = codes;
+        }
+        resolved
+    }
+}
+
 /// Compares two records with a model and explains the score.
 pub fn compare(a: &Record, b: &Record, model: &Model) -> Comparison {
     let g = gamma(&Prepared::new(a), &Prepared::new(b));

@@ -99,7 +99,7 @@ pub struct Session {
 fn default_m(f: Field) -> &'static [f64] {
     match f {
         Field::FamilyName => &[0.0, 0.88, 0.05, 0.03, 0.04],
-        Field::GivenName => &[0.0, 0.78, 0.1, 0.02, 0.05, 0.02, 0.03],
+        Field::GivenName => &[0.0, 0.78, 0.1, 0.02, 0.03, 0.02, 0.02, 0.03],
         Field::BirthDate => &[0.0, 0.8, 0.03, 0.07, 0.03, 0.04, 0.03],
         Field::Gender => &[0.0, 0.97, 0.03],
         Field::Passport => &[0.0, 0.75, 0.05, 0.2],
@@ -115,7 +115,7 @@ fn default_m(f: Field) -> &'static [f64] {
 fn default_u(f: Field) -> &'static [f64] {
     match f {
         Field::FamilyName => &[0.0, 0.1, 0.02, 0.04, 0.84],
-        Field::GivenName => &[0.0, 0.005, 0.008, 0.01, 0.02, 0.03, 0.927],
+        Field::GivenName => &[0.0, 0.005, 0.008, 0.01, 0.0005, 0.02, 0.03, 0.9265],
         Field::BirthDate => &[0.0, 0.0001, 0.0001, 0.003, 0.002, 0.018, 0.9768],
         Field::Gender => &[0.0, 0.5, 0.5],
         Field::Passport | Field::Email | Field::Phone => &[0.0, 0.00001, 0.0001, 0.99989],
