@@ -91,7 +91,7 @@ impl Default for Config {
             review_threshold: 0.5,
             max_cluster_size: 10,
             strong_size: 4,
-            min_evidence: 0.0,
+            min_evidence: 4.0,
             limits: Limits {
                 block_cap: 30,
                 window: 8,
