@@ -35,6 +35,8 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_registry"),
     migration!(3, "0003_search"),
     migration!(4, "0004_import"),
+    // Step 5 is reserved for the linkage tables (another branch).
+    migration!(6, "0006_reports"),
 ];
 
 /// The schema version this program expects.
