@@ -18,6 +18,7 @@ pub mod overview;
 pub mod people;
 pub mod search;
 pub mod statistics;
+pub mod stats;
 pub mod totp;
 pub mod users;
 
@@ -68,6 +69,8 @@ pub struct App {
     pub settings: AppSettings,
     /// This process's search index (rebuilt from the database; see [`search`]).
     pub search: crate::search::SearchIndex,
+    /// This process's statistics columns (caught up like the search index; see [`stats`]).
+    pub stats: crate::stats::StatsIndex,
 }
 
 impl App {
@@ -76,6 +79,7 @@ impl App {
             db,
             settings,
             search: crate::search::SearchIndex::default(),
+            stats: crate::stats::StatsIndex::default(),
         }
     }
 
