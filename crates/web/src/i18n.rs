@@ -63,6 +63,7 @@ fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
     MESSAGES
         .iter()
         .chain(crate::imports::MESSAGES)
+        .chain(crate::stats::MESSAGES)
         .chain(crate::public::MESSAGES)
         .find(|(k, _, _)| *k == key)
         .map(|(_, vi, en)| (*vi, *en))
@@ -708,6 +709,7 @@ mod tests {
             MESSAGES
                 .iter()
                 .chain(crate::imports::MESSAGES)
+                .chain(crate::stats::MESSAGES)
                 .chain(crate::public::MESSAGES)
         };
         let mut keys: Vec<&str> = all().map(|m| m.0).collect();

@@ -19,6 +19,7 @@ pub mod ratelimit;
 pub mod routes;
 pub mod search;
 pub mod security;
+pub mod stats;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -507,6 +507,8 @@ mod doc {
             import_commit_doc,
             import_undo_doc,
             public_statistics_doc,
+            crate::stats::api_pivot,
+            crate::stats::api_reports,
         ),
         components(
             schemas(ProblemDoc, FieldErrorDoc),
@@ -522,6 +524,7 @@ mod doc {
             (name = "search", description = "Find people however the name was written."),
             (name = "imports", description = "Agencies' lists: upload, validation report, commit, undo."),
             (name = "public", description = "Public statistics (no token)."),
+            (name = "statistics", description = "Counts by one or two dimensions within the caller's jurisdiction; saved reports."),
         )
     )]
     pub struct ApiDoc;

@@ -25,3 +25,5 @@ mod registry_browser;
 mod registry_fields;
 mod routes;
 mod search;
+mod stats;
+mod stats_browser;
