@@ -454,7 +454,11 @@ fn scan(
     spec: &PivotSpec,
     year: i64,
 ) -> Counts {
-    let ages = age_table(year);
+    // The birth year → band table only when a band is asked for.
+    let uses_age = spec.rows == Dim::AgeBand
+        || spec.cols == Some(Dim::AgeBand)
+        || spec.filters.iter().any(|(d, _)| *d == Dim::AgeBand);
+    let ages = if uses_age { age_table(year) } else { Vec::new() };
     let n = cols.live.len();
     // The jurisdiction, as accepted value ids per column, or a member mask.
     let in_list = |s: Single, list: &[String]| -> Vec<bool> {
