@@ -8,7 +8,11 @@
 //! ```
 //!
 //! Prints one Markdown table row per pivot. Used by `scripts/bench_stats.sh`.
-#![allow(clippy::print_stdout, clippy::print_stderr, reason = "a command-line tool")]
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a command-line tool"
+)]
 
 use std::time::Instant;
 
@@ -29,8 +33,25 @@ const COUNTRIES: &[&str] = &[
     "CN", "HK", "MO", "PH", "ID", "IN", "BR", "MX",
 ];
 const GENDERS: &[&str] = &["male", "female", "female", "male", "unknown"];
-const TAGS: &[&str] = &["", "", "", "", "", "", "", "expert", "businessperson", "intellectual,expert"];
-const VERIFICATION: &[&str] = &["unverified", "unverified", "police", "fatherland_front", "both"];
+const TAGS: &[&str] = &[
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "expert",
+    "businessperson",
+    "intellectual,expert",
+];
+const VERIFICATION: &[&str] = &[
+    "unverified",
+    "unverified",
+    "police",
+    "fatherland_front",
+    "both",
+];
 const AGENCIES: &[&str] = &["police", "fatherland_front", "justice", "labour", "survey"];
 const ROUNDS: &[&str] = &["2014", "2017", "2025", ""];
 
@@ -62,8 +83,14 @@ async fn load(app: &App, people: i64) {
         eprintln!("{have} people already loaded");
         return;
     }
-    let communes: Vec<&str> = domain::geo::new_communes_of("42").iter().map(|c| c.code).collect();
-    let districts: Vec<&str> = domain::geo::legacy_districts_of("42").iter().map(|d| d.code).collect();
+    let communes: Vec<&str> = domain::geo::new_communes_of("42")
+        .iter()
+        .map(|c| c.code)
+        .collect();
+    let districts: Vec<&str> = domain::geo::legacy_districts_of("42")
+        .iter()
+        .map(|d| d.code)
+        .collect();
     for (name, vals) in [
         ("bench_category", CATEGORIES),
         ("bench_country", COUNTRIES),
@@ -132,7 +159,11 @@ async fn load(app: &App, people: i64) {
         from = to + 1;
     }
     if pg {
-        exec(app, "SELECT setval(pg_get_serial_sequence('persons', 'id'), (SELECT MAX(id) FROM persons))").await;
+        exec(
+            app,
+            "SELECT setval(pg_get_serial_sequence('persons', 'id'), (SELECT MAX(id) FROM persons))",
+        )
+        .await;
         exec(app, "ANALYZE").await;
     } else {
         exec(app, "ANALYZE").await;
@@ -161,7 +192,11 @@ async fn main() {
         eprintln!("migration failed: {e}");
         std::process::exit(1);
     }
-    let backend = if db.backend == db::Backend::Postgres { "PostgreSQL" } else { "SQLite" };
+    let backend = if db.backend == db::Backend::Postgres {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     let app = App::new(db, AppSettings::default());
     load(&app, people).await;
     let started = Instant::now();
@@ -186,15 +221,41 @@ async fn main() {
     let mut filtered = PivotSpec::new(Dim::Country, Some(Dim::Category));
     filtered.filters = vec![(Dim::Tag, vec!["expert".into()])];
     let cases: Vec<(&str, &Actor, PivotSpec)> = vec![
-        ("category (province)", &province, PivotSpec::new(Dim::Category, None)),
-        ("country × category (province)", &province, PivotSpec::new(Dim::Country, Some(Dim::Category))),
-        ("commune × country (province)", &province, PivotSpec::new(Dim::Commune, Some(Dim::Country))),
-        ("age band × gender (province)", &province, PivotSpec::new(Dim::AgeBand, Some(Dim::Gender))),
+        (
+            "category (province)",
+            &province,
+            PivotSpec::new(Dim::Category, None),
+        ),
+        (
+            "country × category (province)",
+            &province,
+            PivotSpec::new(Dim::Country, Some(Dim::Category)),
+        ),
+        (
+            "commune × country (province)",
+            &province,
+            PivotSpec::new(Dim::Commune, Some(Dim::Country)),
+        ),
+        (
+            "age band × gender (province)",
+            &province,
+            PivotSpec::new(Dim::AgeBand, Some(Dim::Gender)),
+        ),
         ("country × category, tag = expert", &province, filtered),
-        ("survey round × agency (sources)", &province, PivotSpec::new(Dim::SurveyRound, Some(Dim::Agency))),
-        ("country × category (one commune's officer)", &commune_officer, PivotSpec::new(Dim::Country, Some(Dim::Category))),
+        (
+            "survey round × agency (sources)",
+            &province,
+            PivotSpec::new(Dim::SurveyRound, Some(Dim::Agency)),
+        ),
+        (
+            "country × category (one commune's officer)",
+            &commune_officer,
+            PivotSpec::new(Dim::Country, Some(Dim::Category)),
+        ),
     ];
-    println!("| {backend} {people} people | columns, median of {runs} (ms) | plain GROUP BY (ms) | same cells |");
+    println!(
+        "| {backend} {people} people | columns, median of {runs} (ms) | plain GROUP BY (ms) | same cells |"
+    );
     println!("| --- | --- | --- | --- |");
     let year = stats::current_year();
     for (label, actor, spec) in cases {
@@ -207,11 +268,15 @@ async fn main() {
             mem = p.ok();
         }
         let t = Instant::now();
-        let _groups = stats::sql::cells_only(&app, actor, &spec, year).await.unwrap_or(0);
+        let _groups = stats::sql::cells_only(&app, actor, &spec, year)
+            .await
+            .unwrap_or(0);
         let sql_ms = t.elapsed().as_secs_f64() * 1000.0;
         let full = stats::pivot(&app, actor, &spec, Engine::Sql).await.ok();
         let same = match (&mem, &full) {
-            (Some(a), Some(b)) => a.cells == b.cells && a.total == b.total && a.row_totals == b.row_totals,
+            (Some(a), Some(b)) => {
+                a.cells == b.cells && a.total == b.total && a.row_totals == b.row_totals
+            }
             _ => false,
         };
         println!(

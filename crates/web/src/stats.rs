@@ -88,6 +88,58 @@ fn breakdown(p: &Pivot, en: bool, can: bool) -> Breakdown {
     }
 }
 
+/// A commune on the province map: position in the SVG, radius, figure, link.
+pub struct MapPoint {
+    pub x: String,
+    pub y: String,
+    pub r: String,
+    pub label: String,
+    pub value: i64,
+    pub href: Option<String>,
+}
+
+/// Width and height of the map's SVG view box.
+const MAP_W: f64 = 400.0;
+const MAP_H: f64 = 300.0;
+
+/// The communes of a commune breakdown placed by their coordinates (an
+/// equirectangular projection of the communes' bounding box), circles by count.
+fn commune_map(p: &Pivot, en: bool, can: bool) -> Vec<MapPoint> {
+    let known: Vec<(&stats::Header, i64, f64, f64)> = p
+        .rows
+        .iter()
+        .zip(&p.row_totals)
+        .filter_map(|(h, n)| domain::geo::new_commune(&h.code).map(|c| (h, *n, c.lat, c.lon)))
+        .filter(|(_, _, lat, lon)| *lat != 0.0 || *lon != 0.0)
+        .collect();
+    if known.len() < 2 {
+        return Vec::new();
+    }
+    let (mut lat0, mut lat1, mut lon0, mut lon1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for (_, _, lat, lon) in &known {
+        lat0 = lat0.min(*lat);
+        lat1 = lat1.max(*lat);
+        lon0 = lon0.min(*lon);
+        lon1 = lon1.max(*lon);
+    }
+    let k = f64::midpoint(lat0, lat1).to_radians().cos();
+    let w = ((lon1 - lon0) * k).max(1e-6);
+    let h = (lat1 - lat0).max(1e-6);
+    let scale = ((MAP_W - 40.0) / w).min((MAP_H - 40.0) / h);
+    let max = known.iter().map(|k| k.1).max().unwrap_or(1).max(1) as f64;
+    known
+        .into_iter()
+        .map(|(hd, n, lat, lon)| MapPoint {
+            x: format!("{:.1}", 20.0 + (lon - lon0) * k * scale),
+            y: format!("{:.1}", 20.0 + (lat1 - lat) * scale),
+            r: format!("{:.1}", 2.0 + 14.0 * ((n as f64) / max).sqrt()),
+            label: hd.label(en).to_owned(),
+            value: n,
+            href: drill(can, &p.spec.filters, &[(Dim::Commune, hd.code.as_str())]),
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------- dashboard
 
 #[derive(Template)]
@@ -100,6 +152,7 @@ struct DashboardPage {
     relatives: i64,
     total_href: Option<String>,
     breakdowns: Vec<Breakdown>,
+    map: Vec<MapPoint>,
     trend: Option<PivotView>,
     filters: Vec<(String, String)>,
     computed_at: String,
@@ -133,6 +186,12 @@ pub async fn dashboard(
             .map(|p| p.computed_at.clone())
             .unwrap_or_default(),
         breakdowns: d.breakdowns.iter().map(|p| breakdown(p, en, can)).collect(),
+        map: d
+            .breakdowns
+            .iter()
+            .find(|p| p.spec.rows == Dim::Commune)
+            .map(|p| commune_map(p, en, can))
+            .unwrap_or_default(),
         trend: d.trend.as_ref().map(|p| PivotView::new(p, en, can)),
         filters: stats::export::describe_filters(&spec, en),
     })

@@ -458,7 +458,11 @@ fn scan(
     let uses_age = spec.rows == Dim::AgeBand
         || spec.cols == Some(Dim::AgeBand)
         || spec.filters.iter().any(|(d, _)| *d == Dim::AgeBand);
-    let ages = if uses_age { age_table(year) } else { Vec::new() };
+    let ages = if uses_age {
+        age_table(year)
+    } else {
+        Vec::new()
+    };
     let n = cols.live.len();
     // The jurisdiction, as accepted value ids per column, or a member mask.
     let in_list = |s: Single, list: &[String]| -> Vec<bool> {

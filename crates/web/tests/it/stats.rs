@@ -406,6 +406,10 @@ async fn dashboard_reports_and_exports_show_the_jurisdictions_figures(app: TestA
     );
     assert!(html.contains(&format!("/people?commune={c1}")));
     assert!(html.contains("Hàn Quốc") && html.contains("Chuyên gia"));
+    assert!(
+        html.contains("data-testid=\"commune-map\"") && html.matches("<circle").count() == 2,
+        "a province map with the two communes"
+    );
     // Commune officer of c2: only its three people.
     let co = signed_in(
         &app,
@@ -550,15 +554,22 @@ async fn dashboard_reports_and_exports_show_the_jurisdictions_figures(app: TestA
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    let bytes = r.bytes().await.unwrap().to_vec();
-    check_xlsx(&bytes);
+    let xlsx = r.bytes().await.unwrap().to_vec();
+    check_xlsx(&xlsx);
     let r = po
         .get(app.url(&format!("/reports/export.docx?{q}")))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    check_docx(&r.bytes().await.unwrap());
+    let docx = r.bytes().await.unwrap().to_vec();
+    check_docx(&docx);
+    // scripts/check_exports.sh opens these in LibreOffice.
+    if let Ok(dir) = std::env::var("KIEUBAO_EXPORT_DIR") {
+        let dir = std::path::Path::new(&dir);
+        std::fs::write(dir.join(format!("report-{:?}.xlsx", app.backend)), &xlsx).unwrap();
+        std::fs::write(dir.join(format!("report-{:?}.docx", app.backend)), &docx).unwrap();
+    }
 
     // API: a read token, the same figures as the builder.
     let id = app
