@@ -11,6 +11,9 @@ use db::Row;
 use super::{Counts, Dim, PivotSpec, age_band};
 use crate::{App, AppError, AppResult, Jurisdiction};
 
+/// Largest person id the columns hold (ids are dense row numbers; a larger
+/// one sends pivots to the database rather than allocate by it).
+const MAX_ID: usize = 200_000_000;
 /// Rows read per catch-up batch.
 const BATCH: i64 = 50_000;
 /// Person ids per source query of a catch-up.
@@ -149,6 +152,9 @@ struct State {
     cols: Columns,
     /// Highest `change_seq` applied.
     seen: i64,
+    /// A person id beyond [`MAX_ID`] was seen: the columns (indexed by id)
+    /// would not fit, pivots go to the database instead.
+    overflow: bool,
 }
 
 /// The statistics columns of one server process. Cheap to clone.
@@ -287,7 +293,11 @@ impl StatsIndex {
                 .iter()
                 .map(person_row)
                 .collect::<Result<Vec<_>, _>>()?;
-            let ids: Vec<usize> = people.iter().map(|p| p.id).collect();
+            let ids: Vec<usize> = people
+                .iter()
+                .map(|p| p.id)
+                .filter(|id| *id <= MAX_ID)
+                .collect();
             max_id = max_id.max(ids.iter().copied().max().unwrap_or(0));
             // On the build, sources are read afterwards in one pass.
             let sources = if building {
@@ -298,7 +308,11 @@ impl StatsIndex {
             {
                 let mut st = self.state.write().map_err(|_| poisoned())?;
                 for p in &people {
-                    apply_person(&mut st.cols, p)?;
+                    if p.id > MAX_ID {
+                        st.overflow = true;
+                    } else {
+                        apply_person(&mut st.cols, p)?;
+                    }
                     st.seen = st.seen.max(p.seq);
                 }
                 if !building {
@@ -360,9 +374,12 @@ impl StatsIndex {
         members: Option<&HashSet<i64>>,
         spec: &PivotSpec,
         year: i64,
-    ) -> AppResult<Counts> {
+    ) -> AppResult<Option<Counts>> {
         let st = self.state.read().map_err(|_| poisoned())?;
-        Ok(scan(&st.cols, jurisdiction, members, spec, year))
+        if st.overflow {
+            return Ok(None);
+        }
+        Ok(Some(scan(&st.cols, jurisdiction, members, spec, year)))
     }
 }
 
@@ -623,5 +640,89 @@ pub async fn member_ids(app: &App, j: &Jurisdiction) -> AppResult<Option<HashSet
             Ok(Some(rows.into_iter().collect()))
         }
         _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(id: usize, category: &str, country: &str, tags: &str, live: bool) -> PersonRow {
+        PersonRow {
+            id,
+            single: [
+                Some(category.into()),
+                None,
+                Some(country.into()),
+                Some("00001".into()),
+                None,
+                None,
+                Some("male".into()),
+                Some("unverified".into()),
+            ],
+            birth_year: Some(1990),
+            tags: tags.into(),
+            live,
+            seq: i64::try_from(id).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_person_with_two_tags_counts_under_each_and_once_in_totals() {
+        let mut cols = Columns::default();
+        apply_person(
+            &mut cols,
+            &person(1, "migrant", "KR", "expert,businessperson", true),
+        )
+        .unwrap();
+        apply_person(&mut cols, &person(2, "migrant", "JP", "expert", true)).unwrap();
+        apply_person(&mut cols, &person(3, "migrant", "JP", "", false)).unwrap();
+        apply_sources(
+            &mut cols,
+            &[1, 2, 3],
+            &vec![(1, "police".into(), "2025".into())],
+        )
+        .unwrap();
+        let spec = PivotSpec::new(Dim::Tag, Some(Dim::Country));
+        let c = scan(&cols, &Jurisdiction::Province, None, &spec, 2026);
+        assert_eq!(c.total, 2, "the deleted person is not counted");
+        assert_eq!(c.rows.get("expert"), Some(&2));
+        assert_eq!(c.rows.get("businessperson"), Some(&1));
+        assert_eq!(
+            c.cols.get("KR"),
+            Some(&1),
+            "a column total counts each person once"
+        );
+        assert_eq!(c.cells.get(&("expert".into(), "JP".into())), Some(&1));
+        let spec = PivotSpec::new(Dim::Agency, None);
+        let c = scan(
+            &cols,
+            &Jurisdiction::Countries(vec!["JP".into()]),
+            None,
+            &spec,
+            2026,
+        );
+        assert_eq!(
+            (c.total, c.rows.get("")),
+            (1, Some(&1)),
+            "no source: not recorded"
+        );
+    }
+
+    #[test]
+    fn an_edit_moves_a_person_between_cells() {
+        let mut cols = Columns::default();
+        apply_person(&mut cols, &person(7, "migrant", "KR", "", true)).unwrap();
+        apply_person(&mut cols, &person(7, "study_abroad", "KR", "", true)).unwrap();
+        let c = scan(
+            &cols,
+            &Jurisdiction::Province,
+            None,
+            &PivotSpec::new(Dim::Category, None),
+            2026,
+        );
+        assert_eq!(c.rows.len(), 1);
+        assert_eq!(c.rows.get("study_abroad"), Some(&1));
+        assert_eq!(cols.live_count, 1);
     }
 }

@@ -594,17 +594,20 @@ pub async fn pivot(app: &App, actor: &Actor, spec: &PivotSpec, engine: Engine) -
         ));
     }
     app.stats.catch_up(app).await?;
-    let members = memory::member_ids(app, &statistics_jurisdiction(actor)).await?;
-    let counts = app.stats.counts(
-        &statistics_jurisdiction(actor),
-        members.as_ref(),
-        spec,
-        year,
-    )?;
+    let jurisdiction = statistics_jurisdiction(actor);
+    let members = memory::member_ids(app, &jurisdiction).await?;
+    let counts = app
+        .stats
+        .counts(&jurisdiction, members.as_ref(), spec, year)?;
+    let (counts, engine) = if let Some(c) = counts {
+        (c, "memory")
+    } else {
+        (sql::counts(app, actor, spec, year).await?, "sql")
+    };
     Ok(finish(
         spec,
         &counts,
-        "memory",
+        engine,
         started.elapsed().as_secs_f64() * 1000.0,
     ))
 }
