@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
 use db::Row;
+use rayon::prelude::*;
 
 use super::{Counts, Dim, PivotSpec, age_band};
 use crate::{App, AppError, AppResult, Jurisdiction};
@@ -383,6 +384,43 @@ impl StatsIndex {
     }
 }
 
+/// Counts of one part of a scan.
+struct Tally {
+    cells: Vec<i64>,
+    rows: Vec<i64>,
+    cols: Vec<i64>,
+    total: i64,
+}
+
+impl Tally {
+    fn new(nr: usize, nc: usize) -> Self {
+        Self {
+            cells: vec![0; nr * nc],
+            rows: vec![0; nr],
+            cols: vec![0; nc],
+            total: 0,
+        }
+    }
+
+    #[expect(
+        clippy::needless_pass_by_value,
+        reason = "the signature rayon's reduce wants"
+    )]
+    fn add(mut self, other: Tally) -> Tally {
+        for (a, b) in self.cells.iter_mut().zip(&other.cells) {
+            *a += b;
+        }
+        for (a, b) in self.rows.iter_mut().zip(&other.rows) {
+            *a += b;
+        }
+        for (a, b) in self.cols.iter_mut().zip(&other.cols) {
+            *a += b;
+        }
+        self.total += other.total;
+        self
+    }
+}
+
 /// How to read a dimension's value ids for a person.
 enum Acc<'a> {
     One(&'a [u16]),
@@ -546,47 +584,63 @@ fn scan(
     let cdim = spec.cols.map(|c| accessor(cols, c, &ages));
     let nr = rcodes.len();
     let nc = cdim.as_ref().map_or(1, |c| c.1.len());
-    let mut cells = vec![0i64; nr * nc];
-    let mut rtot = vec![0i64; nr];
-    let mut ctot = vec![0i64; nc];
-    let mut total = 0i64;
-    let (mut t1, mut t2) = (0u16, 0u16);
-    'people: for i in 0..n {
-        if !cols.live[i] {
-            continue;
-        }
-        if let Some(m) = &mask
-            && !m[i]
-        {
-            continue;
-        }
-        if !scope_cols.is_empty()
-            && !scope_cols
-                .iter()
-                .any(|(s, ok)| ok[usize::from(cols.single[*s as usize][i])])
-        {
-            continue;
-        }
-        for (acc, ok) in &filters {
-            if !acc.get(i, &mut t1).iter().any(|v| ok[usize::from(*v)]) {
-                continue 'people;
+    let ccol = cdim.as_ref().map(|c| &c.0);
+    // One part of the ids: its cells, row and column totals and total.
+    let part = |range: std::ops::Range<usize>| -> Tally {
+        let mut t = Tally::new(nr, nc);
+        let (mut t1, mut t2) = (0u16, 0u16);
+        'people: for i in range {
+            if !cols.live[i] {
+                continue;
             }
-        }
-        total += 1;
-        let rs = racc.get(i, &mut t1);
-        for r in rs {
-            rtot[usize::from(*r)] += 1;
-        }
-        if let Some((cacc, _)) = &cdim {
-            let cs = cacc.get(i, &mut t2);
-            for c in cs {
-                ctot[usize::from(*c)] += 1;
-                for r in rs {
-                    cells[usize::from(*r) * nc + usize::from(*c)] += 1;
+            if let Some(m) = &mask
+                && !m[i]
+            {
+                continue;
+            }
+            if !scope_cols.is_empty()
+                && !scope_cols
+                    .iter()
+                    .any(|(s, ok)| ok[usize::from(cols.single[*s as usize][i])])
+            {
+                continue;
+            }
+            for (acc, ok) in &filters {
+                if !acc.get(i, &mut t1).iter().any(|v| ok[usize::from(*v)]) {
+                    continue 'people;
+                }
+            }
+            t.total += 1;
+            let rs = racc.get(i, &mut t1);
+            for r in rs {
+                t.rows[usize::from(*r)] += 1;
+            }
+            if let Some(cacc) = ccol {
+                for c in cacc.get(i, &mut t2) {
+                    t.cols[usize::from(*c)] += 1;
+                    for r in rs {
+                        t.cells[usize::from(*r) * nc + usize::from(*c)] += 1;
+                    }
                 }
             }
         }
-    }
+        t
+    };
+    // One part per core: the scan is memory-bound and each part's tally is
+    // small next to the columns.
+    let parts = rayon::current_num_threads().max(1);
+    let step = n.div_ceil(parts).max(1);
+    let ranges: Vec<std::ops::Range<usize>> =
+        (0..n).step_by(step).map(|a| a..(a + step).min(n)).collect();
+    let Tally {
+        cells,
+        rows: rtot,
+        cols: ctot,
+        total,
+    } = ranges
+        .into_par_iter()
+        .map(part)
+        .reduce(|| Tally::new(nr, nc), Tally::add);
     let mut out = Counts {
         total,
         ..Counts::default()
