@@ -145,7 +145,10 @@ fn from_where(actor: &Actor, spec: &PivotSpec, year: i64, args: &mut Vec<String>
 
 fn measure_sql(m: Measure) -> &'static str {
     match m {
-        Measure::People => "COUNT(DISTINCT p.id)",
+        // Every join of a dimension gives one row per person and value, so
+        // plain rows are people; relatives and households repeat across
+        // relatives and dimension values.
+        Measure::People => "COUNT(*)",
         Measure::Households => "COUNT(DISTINCT h.id)",
         Measure::Relatives => "COUNT(DISTINCT r.id)",
     }
