@@ -20,6 +20,7 @@ pub mod people;
 pub mod reconcile;
 pub mod search;
 pub mod statistics;
+pub mod stats;
 pub mod totp;
 pub mod users;
 
@@ -70,6 +71,8 @@ pub struct App {
     pub settings: AppSettings,
     /// This process's search index (rebuilt from the database; see [`search`]).
     pub search: crate::search::SearchIndex,
+    /// This process's statistics columns (caught up like the search index; see [`stats`]).
+    pub stats: crate::stats::StatsIndex,
 }
 
 impl App {
@@ -78,6 +81,7 @@ impl App {
             db,
             settings,
             search: crate::search::SearchIndex::default(),
+            stats: crate::stats::StatsIndex::default(),
         }
     }
 

@@ -36,6 +36,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_search"),
     migration!(4, "0004_import"),
     migration!(5, "0005_linkage"),
+    migration!(6, "0006_reports"),
 ];
 
 /// The schema version this program expects.

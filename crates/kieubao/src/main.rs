@@ -899,7 +899,8 @@ async fn serve(settings: config::Settings, demo: bool) -> Result<(), Failure> {
         max_body_bytes: settings.max_body_bytes,
         api_requests_per_minute: settings.api_requests_per_minute,
     };
-    // Build the search index in the background; searches wait for it.
+    // Build the search index, then the statistics columns, in the background;
+    // searches and pivots wait for them.
     let warm = app.clone();
     tokio::spawn(async move {
         let started = std::time::Instant::now();
@@ -910,6 +911,16 @@ async fn serve(settings: config::Settings, demo: bool) -> Result<(), Failure> {
                 "search index built"
             ),
             Err(e) => tracing::error!(error = %e, "search index build failed"),
+        }
+        // Then the statistics columns (issue 9); pivots wait for them.
+        let started = std::time::Instant::now();
+        match warm.stats.catch_up(&warm).await {
+            Ok(r) => tracing::info!(
+                people = r.live,
+                ms = started.elapsed().as_millis() as u64,
+                "statistics columns built"
+            ),
+            Err(e) => tracing::error!(error = %e, "statistics columns build failed"),
         }
     });
     let db = app.db.clone();

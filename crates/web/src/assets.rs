@@ -31,6 +31,11 @@ static ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/vendor/swagger-ui/swagger-ui.css"),
     ),
     (
+        "stats.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../static/stats.js"),
+    ),
+    (
         "swagger-init.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/swagger-init.js"),

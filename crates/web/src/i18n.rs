@@ -63,6 +63,7 @@ fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
     MESSAGES
         .iter()
         .chain(crate::imports::MESSAGES)
+        .chain(crate::stats::MESSAGES)
         .chain(crate::public::MESSAGES)
         .chain(crate::review::MESSAGES)
         .chain(crate::reconcile_pages::MESSAGES)
@@ -710,6 +711,7 @@ mod tests {
             MESSAGES
                 .iter()
                 .chain(crate::imports::MESSAGES)
+                .chain(crate::stats::MESSAGES)
                 .chain(crate::public::MESSAGES)
                 .chain(crate::review::MESSAGES)
                 .chain(crate::reconcile_pages::MESSAGES)

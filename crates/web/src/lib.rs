@@ -21,6 +21,7 @@ pub mod review;
 pub mod routes;
 pub mod search;
 pub mod security;
+pub mod stats;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

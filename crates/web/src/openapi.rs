@@ -529,6 +529,8 @@ mod doc {
             reconcile_pages::api_visit_list,
             reconcile_pages::api_visit,
             reconcile_pages::api_growth,
+            crate::stats::api_pivot,
+            crate::stats::api_reports,
         ),
         components(
             schemas(ProblemDoc, FieldErrorDoc),
@@ -545,6 +547,7 @@ mod doc {
             (name = "imports", description = "Agencies' lists: upload, validation report, commit, undo."),
             (name = "public", description = "Public statistics (no token)."),
             (name = "linkage", description = "Duplicates: scan, review queue with explanations, merge and unmerge."),
+            (name = "statistics", description = "Counts by one or two dimensions within the caller's jurisdiction; saved reports."),
         )
     )]
     pub struct ApiDoc;

@@ -6,7 +6,7 @@ use axum::routing::MethodRouter;
 
 use crate::{
     AppState, accounts, api, api_people, assets, imports, openapi, pages, people_pages, public,
-    reconcile_pages, review, search,
+    reconcile_pages, review, search, stats,
 };
 
 /// Who may call a route. The fine-grained decision (role, jurisdiction) is
@@ -806,6 +806,69 @@ pub fn table() -> Vec<Route> {
             Session,
             "roles exporting people (jurisdiction filtered, masked, audited)",
             axum::routing::get(search::export_csv),
+        ),
+        route(
+            "GET",
+            "/dashboard",
+            Session,
+            "every role except diaspora (counts in jurisdiction; leadership: province)",
+            axum::routing::get(stats::dashboard),
+        ),
+        route(
+            "GET",
+            "/reports",
+            Session,
+            "every role except diaspora (counts in jurisdiction; leadership: province)",
+            axum::routing::get(stats::reports),
+        ),
+        route(
+            "POST",
+            "/reports",
+            Session,
+            "every role except diaspora (saves a specification, no figures)",
+            axum::routing::post(stats::save),
+        ),
+        route(
+            "GET",
+            "/reports/{id}",
+            Session,
+            "every role except diaspora",
+            axum::routing::get(stats::open),
+        ),
+        route(
+            "POST",
+            "/reports/{id}/delete",
+            Session,
+            "the report's author, province officers, administrators",
+            axum::routing::post(stats::delete),
+        ),
+        route(
+            "GET",
+            "/reports/export.xlsx",
+            Session,
+            "every role except diaspora (counts in jurisdiction)",
+            axum::routing::get(stats::export_xlsx),
+        ),
+        route(
+            "GET",
+            "/reports/export.docx",
+            Session,
+            "every role except diaspora (counts in jurisdiction)",
+            axum::routing::get(stats::export_docx),
+        ),
+        route(
+            "GET",
+            "/api/v1/statistics/pivot",
+            Token,
+            "read scope, every role except diaspora (counts in jurisdiction)",
+            axum::routing::get(stats::api_pivot),
+        ),
+        route(
+            "GET",
+            "/api/v1/statistics/reports",
+            Token,
+            "read scope, every role except diaspora",
+            axum::routing::get(stats::api_reports),
         ),
     ]
 }

@@ -226,6 +226,18 @@ impl Browser {
             .to_owned()
     }
 
+    /// Saves downloads into `dir` (a Chromium `DevTools` command through chromedriver).
+    pub async fn allow_downloads(&self, dir: &std::path::Path) {
+        self.cmd(
+            reqwest::Method::POST,
+            "/goog/cdp/execute",
+            json!({"cmd": "Browser.setDownloadBehavior", "params": {
+                "behavior": "allow", "downloadPath": dir.display().to_string()
+            }}),
+        )
+        .await;
+    }
+
     /// Messages the page logged at SEVERE level (CSP violations show up here).
     pub async fn severe_logs(&self) -> Vec<String> {
         let v = self

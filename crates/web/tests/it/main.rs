@@ -26,3 +26,5 @@ mod registry_fields;
 mod review;
 mod routes;
 mod search;
+mod stats;
+mod stats_browser;

@@ -130,6 +130,15 @@ fn every_route_is_classified() {
         ("GET", "/search", Access::Session),
         ("GET", "/search/export.xlsx", Access::Session),
         ("GET", "/search/export.csv", Access::Session),
+        ("GET", "/dashboard", Access::Session),
+        ("GET", "/reports", Access::Session),
+        ("POST", "/reports", Access::Session),
+        ("GET", "/reports/{id}", Access::Session),
+        ("POST", "/reports/{id}/delete", Access::Session),
+        ("GET", "/reports/export.xlsx", Access::Session),
+        ("GET", "/reports/export.docx", Access::Session),
+        ("GET", "/api/v1/statistics/pivot", Access::Token),
+        ("GET", "/api/v1/statistics/reports", Access::Token),
     ];
     // Order-independent: the table's order is the router's business.
     actual.sort_by_key(|(m, p, _)| (*p, *m));

@@ -1,0 +1,2 @@
+DROP INDEX reports_name;
+DROP TABLE reports;

@@ -1,0 +1,633 @@
+//! Staff statistics pages and API (issue 9): the dashboard, the report
+//! builder with saved and ready-made reports, and exports of a pivot (xlsx,
+//! docx). Every handler calls `app::stats`, which checks access and applies
+//! the jurisdiction; drill-down links lead to the people list, which checks
+//! `PersonList` again.
+
+use app::stats::{self, Dim, Engine, Measure, Pivot, PivotSpec, export::ExportContext, saved};
+use askama::Template;
+use axum::Form;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::AppState;
+use crate::error::{ApiError, PageError};
+use crate::extract::{ApiUser, User};
+use crate::i18n::{Lang, Tr};
+use crate::pages::{Layout, XLSX, attachment, page_err, render};
+
+/// Content type of docx files.
+pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+type Pairs = Vec<(String, String)>;
+
+/// One bar of a breakdown: label, value, share of the largest (0–100), link.
+pub struct Bar {
+    pub label: String,
+    pub value: i64,
+    pub pct: String,
+    pub href: Option<String>,
+}
+
+/// One breakdown of the dashboard.
+pub struct Breakdown {
+    pub dim: &'static str,
+    pub title: String,
+    pub bars: Vec<Bar>,
+}
+
+fn encode(pairs: &[(String, String)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+/// The people list filtered like a figure, when the role may list people
+/// and every condition is one the list accepts (one known value each).
+fn drill(can_list: bool, filters: &[(Dim, Vec<String>)], extra: &[(Dim, &str)]) -> Option<String> {
+    if !can_list {
+        return None;
+    }
+    let mut pairs: Pairs = Vec::new();
+    for (d, v) in filters {
+        if !d.people_list_filter() || v.len() != 1 || v[0].is_empty() {
+            return None;
+        }
+        pairs.push((d.code().to_owned(), v[0].clone()));
+    }
+    for (d, v) in extra {
+        if !d.people_list_filter() || v.is_empty() || filters.iter().any(|(f, _)| f == d) {
+            return None;
+        }
+        pairs.push((d.code().to_owned(), (*v).to_owned()));
+    }
+    Some(format!("/people?{}", encode(&pairs)))
+}
+
+fn can_list(user: &User) -> bool {
+    app::access::authorize(&user.actor, app::access::Action::PersonList).is_ok()
+}
+
+fn breakdown(p: &Pivot, en: bool, can: bool) -> Breakdown {
+    let max = p.row_totals.iter().copied().max().unwrap_or(0).max(1);
+    Breakdown {
+        dim: p.spec.rows.code(),
+        title: p.spec.rows.label(en).to_owned(),
+        bars: p
+            .rows
+            .iter()
+            .zip(&p.row_totals)
+            .map(|(h, n)| Bar {
+                label: h.label(en).to_owned(),
+                value: *n,
+                pct: format!("{:.1}", (*n as f64) * 100.0 / (max as f64)),
+                href: drill(can, &p.spec.filters, &[(p.spec.rows, h.code.as_str())]),
+            })
+            .collect(),
+    }
+}
+
+/// A commune on the province map: position in the SVG, radius, figure, link.
+pub struct MapPoint {
+    pub x: String,
+    pub y: String,
+    pub r: String,
+    pub label: String,
+    pub value: i64,
+    pub href: Option<String>,
+}
+
+/// Width and height of the map's SVG view box.
+const MAP_W: f64 = 400.0;
+const MAP_H: f64 = 300.0;
+
+/// The communes of a commune breakdown placed by their coordinates (an
+/// equirectangular projection of the communes' bounding box), circles by count.
+fn commune_map(p: &Pivot, en: bool, can: bool) -> Vec<MapPoint> {
+    let known: Vec<(&stats::Header, i64, f64, f64)> = p
+        .rows
+        .iter()
+        .zip(&p.row_totals)
+        .filter_map(|(h, n)| domain::geo::new_commune(&h.code).map(|c| (h, *n, c.lat, c.lon)))
+        .filter(|(_, _, lat, lon)| *lat != 0.0 || *lon != 0.0)
+        .collect();
+    if known.len() < 2 {
+        return Vec::new();
+    }
+    let (mut lat0, mut lat1, mut lon0, mut lon1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for (_, _, lat, lon) in &known {
+        lat0 = lat0.min(*lat);
+        lat1 = lat1.max(*lat);
+        lon0 = lon0.min(*lon);
+        lon1 = lon1.max(*lon);
+    }
+    let k = f64::midpoint(lat0, lat1).to_radians().cos();
+    let w = ((lon1 - lon0) * k).max(1e-6);
+    let h = (lat1 - lat0).max(1e-6);
+    let scale = ((MAP_W - 40.0) / w).min((MAP_H - 40.0) / h);
+    let max = known.iter().map(|k| k.1).max().unwrap_or(1).max(1) as f64;
+    known
+        .into_iter()
+        .map(|(hd, n, lat, lon)| MapPoint {
+            x: format!("{:.1}", 20.0 + (lon - lon0) * k * scale),
+            y: format!("{:.1}", 20.0 + (lat1 - lat) * scale),
+            r: format!("{:.1}", 2.0 + 14.0 * ((n as f64) / max).sqrt()),
+            label: hd.label(en).to_owned(),
+            value: n,
+            href: drill(can, &p.spec.filters, &[(Dim::Commune, hd.code.as_str())]),
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- dashboard
+
+#[derive(Template)]
+#[template(path = "stats/dashboard.html")]
+struct DashboardPage {
+    l: Layout,
+    t: Tr,
+    total: i64,
+    households: i64,
+    relatives: i64,
+    total_href: Option<String>,
+    breakdowns: Vec<Breakdown>,
+    map: Vec<MapPoint>,
+    trend: Option<PivotView>,
+    filters: Vec<(String, String)>,
+    computed_at: String,
+}
+
+/// `GET /dashboard`: totals and breakdowns within the user's jurisdiction
+/// (filters in the query string, as in the report builder).
+pub async fn dashboard(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<Pairs>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let en = lang == Lang::En;
+    let spec = PivotSpec::from_pairs(&q).map_err(page_err(lang))?;
+    let d = stats::dashboard(&state.app, &user.actor, &spec.filters)
+        .await
+        .map_err(page_err(lang))?;
+    let can = can_list(&user);
+    let l = Layout::for_user(&user);
+    render(&DashboardPage {
+        t: l.t,
+        l,
+        total: d.total,
+        households: d.households,
+        relatives: d.relatives,
+        total_href: drill(can, &spec.filters, &[]),
+        computed_at: d
+            .breakdowns
+            .first()
+            .map(|p| p.computed_at.clone())
+            .unwrap_or_default(),
+        breakdowns: d.breakdowns.iter().map(|p| breakdown(p, en, can)).collect(),
+        map: d
+            .breakdowns
+            .iter()
+            .find(|p| p.spec.rows == Dim::Commune)
+            .map(|p| commune_map(p, en, can))
+            .unwrap_or_default(),
+        trend: d.trend.as_ref().map(|p| PivotView::new(p, en, can)),
+        filters: stats::export::describe_filters(&spec, en),
+    })
+}
+
+// ---------------------------------------------------------------- report builder
+
+/// A pivot ready for a template.
+pub struct PivotView {
+    pub row_title: String,
+    pub measure: String,
+    pub cols: Vec<String>,
+    /// (label, link, cells with their links, total, total's link)
+    pub rows: Vec<PivotRow>,
+    pub col_totals: Vec<i64>,
+    pub total: i64,
+    pub engine: String,
+    pub elapsed: String,
+}
+
+pub struct PivotRow {
+    pub label: String,
+    pub cells: Vec<(i64, Option<String>)>,
+    pub total: i64,
+    pub href: Option<String>,
+}
+
+impl PivotView {
+    fn new(p: &Pivot, en: bool, can: bool) -> Self {
+        // Drill-down counts people: other measures link nowhere.
+        let can = can && p.spec.measure == Measure::People;
+        Self {
+            row_title: p.spec.rows.label(en).to_owned(),
+            measure: p.spec.measure.label(en).to_owned(),
+            cols: p.cols.iter().map(|h| h.label(en).to_owned()).collect(),
+            rows: p
+                .rows
+                .iter()
+                .enumerate()
+                .map(|(i, h)| PivotRow {
+                    label: h.label(en).to_owned(),
+                    cells: p
+                        .cols
+                        .iter()
+                        .zip(&p.cells[i])
+                        .map(|(c, n)| {
+                            let link = p.spec.cols.and_then(|cd| {
+                                drill(
+                                    can,
+                                    &p.spec.filters,
+                                    &[(p.spec.rows, h.code.as_str()), (cd, c.code.as_str())],
+                                )
+                            });
+                            (*n, link)
+                        })
+                        .collect(),
+                    total: p.row_totals[i],
+                    href: drill(can, &p.spec.filters, &[(p.spec.rows, h.code.as_str())]),
+                })
+                .collect(),
+            col_totals: p.col_totals.clone(),
+            total: p.total,
+            engine: p.engine.clone(),
+            elapsed: format!("{:.1}", p.elapsed_ms),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "stats/reports.html")]
+struct ReportsPage {
+    l: Layout,
+    t: Tr,
+    dims: Vec<(&'static str, &'static str)>,
+    measures: Vec<(&'static str, &'static str)>,
+    rows: String,
+    cols: String,
+    measure: String,
+    /// Filter inputs: (code, label, value).
+    filter_inputs: Vec<(&'static str, &'static str, String)>,
+    pivot: PivotView,
+    title: String,
+    query: String,
+    presets: Vec<(&'static str, &'static str)>,
+    saved: Vec<saved::SavedReport>,
+    privileged: bool,
+}
+
+fn preset_spec(q: &Pairs) -> Option<(&'static saved::Preset, PivotSpec)> {
+    let key = q
+        .iter()
+        .find(|(k, _)| k == "preset")
+        .map(|(_, v)| v.as_str())?;
+    let p = saved::PRESETS.iter().find(|p| p.key == key)?;
+    Some((p, (p.spec)()))
+}
+
+/// The spec and title of a request: a ready-made report, or the form's fields.
+fn spec_of(q: &Pairs, en: bool) -> Result<(PivotSpec, String), app::AppError> {
+    if let Some((p, spec)) = preset_spec(q) {
+        return Ok((spec, (if en { p.title_en } else { p.title_vi }).to_owned()));
+    }
+    let spec = PivotSpec::from_pairs(q)?;
+    let title = q
+        .iter()
+        .find(|(k, v)| k == "title" && !v.trim().is_empty())
+        .map_or_else(
+            || {
+                let mut t = format!("{} — {}", spec.measure.label(en), spec.rows.label(en));
+                if let Some(c) = spec.cols {
+                    t.push_str(" × ");
+                    t.push_str(c.label(en));
+                }
+                t
+            },
+            |(_, v)| v.trim().to_owned(),
+        );
+    Ok((spec, title))
+}
+
+/// `GET /reports`: the builder (rows, columns, measure, filters), the pivot,
+/// the ready-made and saved reports.
+pub async fn reports(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<Pairs>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let en = lang == Lang::En;
+    let (spec, title) = spec_of(&q, en).map_err(page_err(lang))?;
+    let pivot = stats::pivot(&state.app, &user.actor, &spec, Engine::Auto)
+        .await
+        .map_err(page_err(lang))?;
+    let saved = saved::list(&state.app, &user.actor)
+        .await
+        .map_err(page_err(lang))?;
+    let can = can_list(&user);
+    let l = Layout::for_user(&user);
+    let mut query_pairs = spec.to_pairs();
+    query_pairs.push(("title".into(), title.clone()));
+    render(&ReportsPage {
+        t: l.t,
+        l,
+        dims: Dim::ALL.iter().map(|d| (d.code(), d.label(en))).collect(),
+        measures: Measure::ALL
+            .iter()
+            .map(|m| (m.code(), m.label(en)))
+            .collect(),
+        rows: spec.rows.code().to_owned(),
+        cols: spec.cols.map_or_else(String::new, |c| c.code().to_owned()),
+        measure: spec.measure.code().to_owned(),
+        filter_inputs: Dim::ALL
+            .iter()
+            .map(|d| {
+                let v = spec
+                    .filters
+                    .iter()
+                    .find(|(f, _)| f == d)
+                    .map(|(_, v)| v.join(","))
+                    .unwrap_or_default();
+                (d.code(), d.label(en), v)
+            })
+            .collect(),
+        pivot: PivotView::new(&pivot, en, can),
+        title,
+        query: encode(&query_pairs),
+        presets: saved::PRESETS
+            .iter()
+            .map(|p| (p.key, if en { p.title_en } else { p.title_vi }))
+            .collect(),
+        saved,
+        privileged: matches!(
+            user.actor.role,
+            domain::Role::Admin | domain::Role::ProvinceOfficer
+        ),
+    })
+}
+
+/// `POST /reports` (`name` and the builder's fields): saves the report.
+pub async fn save(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<Pairs>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let spec = PivotSpec::from_pairs(&f).map_err(page_err(lang))?;
+    let name = f
+        .iter()
+        .find(|(k, _)| k == "name")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let id = saved::save(&state.app, &user.actor, &name, &spec)
+        .await
+        .map_err(page_err(lang))?;
+    Ok(Redirect::to(&format!("/reports/{id}")).into_response())
+}
+
+/// `GET /reports/{id}`: opens a saved report in the builder.
+pub async fn open(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let r = saved::get(&state.app, &user.actor, id)
+        .await
+        .map_err(page_err(user.lang))?;
+    let mut pairs = r.spec.to_pairs();
+    pairs.push(("title".into(), r.name));
+    Ok(Redirect::to(&format!("/reports?{}", encode(&pairs))).into_response())
+}
+
+/// `POST /reports/{id}/delete`: its author, a province officer or an administrator.
+pub async fn delete(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    saved::delete(&state.app, &user.actor, id)
+        .await
+        .map_err(page_err(user.lang))?;
+    Ok(Redirect::to("/reports").into_response())
+}
+
+// ---------------------------------------------------------------- exports
+
+fn scope_words(actor: &app::Actor, en: bool) -> String {
+    use app::Jurisdiction as J;
+    match stats::statistics_jurisdiction(actor) {
+        J::Province => (if en { "whole province" } else { "toàn tỉnh" }).to_owned(),
+        J::Communes {
+            new_communes,
+            legacy_communes,
+            legacy_districts,
+        } => {
+            let mut names: Vec<String> = new_communes
+                .iter()
+                .map(|c| stats::header(Dim::Commune, c).label_vi)
+                .collect();
+            names.extend(
+                legacy_districts
+                    .iter()
+                    .map(|c| stats::header(Dim::LegacyDistrict, c).label_vi),
+            );
+            names.extend(legacy_communes.iter().cloned());
+            names.join(", ")
+        }
+        J::Countries(cs) => cs
+            .iter()
+            .map(|c| stats::header(Dim::Country, c).label(en).to_owned())
+            .collect::<Vec<_>>()
+            .join(", "),
+        J::Associations(_) => (if en {
+            "association members"
+        } else {
+            "hội viên hội đoàn"
+        })
+        .to_owned(),
+        J::Agency(a) => stats::header(Dim::Agency, &a).label(en).to_owned(),
+        J::StatisticsOnly | J::OwnRecord(_) => String::new(),
+    }
+}
+
+fn context(state: &AppState, actor: &app::Actor, title: String, en: bool) -> ExportContext {
+    let province = state.app.settings.home_province.clone();
+    ExportContext {
+        title,
+        authority: format!("UBND TỈNH {}", province.to_uppercase()),
+        body: "SỞ NGOẠI VỤ".to_owned(),
+        place: province,
+        date: app::clock::now().get(..10).unwrap_or_default().to_owned(),
+        scope: scope_words(actor, en),
+        en,
+    }
+}
+
+async fn export(
+    state: &AppState,
+    user: &User,
+    q: &Pairs,
+) -> Result<(Pivot, ExportContext), PageError> {
+    let lang = user.lang;
+    let en = lang == Lang::En;
+    let (spec, title) = spec_of(q, en).map_err(page_err(lang))?;
+    let pivot = stats::pivot(&state.app, &user.actor, &spec, Engine::Auto)
+        .await
+        .map_err(page_err(lang))?;
+    let ctx = context(state, &user.actor, title, en);
+    Ok((pivot, ctx))
+}
+
+/// `GET /reports/export.xlsx?...`: the pivot, a native chart, and a sheet
+/// describing the filters and the date.
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<Pairs>,
+) -> Result<Response, PageError> {
+    let (pivot, ctx) = export(&state, &user, &q).await?;
+    let bytes = stats::export::xlsx(&pivot, &ctx).map_err(page_err(user.lang))?;
+    Ok(attachment(bytes, XLSX, "bao-cao-thong-ke.xlsx"))
+}
+
+/// `GET /reports/export.docx?...`: the pivot as an official report.
+pub async fn export_docx(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<Pairs>,
+) -> Result<Response, PageError> {
+    let (pivot, ctx) = export(&state, &user, &q).await?;
+    let bytes = stats::export::docx(&pivot, &ctx).map_err(page_err(user.lang))?;
+    Ok(attachment(bytes, DOCX, "bao-cao-thong-ke.docx"))
+}
+
+// ---------------------------------------------------------------- API
+
+/// Query of `GET /api/v1/statistics/pivot`.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PivotParams {
+    /// Row dimension: `category`, `generation`, `country`, `commune`,
+    /// `legacy_district`, `gender`, `age_band`, `tag`, `verification`,
+    /// `agency`, `survey_round`.
+    pub rows: Option<String>,
+    /// Column dimension (optional; not the rows' dimension).
+    pub cols: Option<String>,
+    /// `people` (default), `households` or `relatives`.
+    pub measure: Option<String>,
+    /// `sql` to count by `GROUP BY` on the database instead of the in-memory columns.
+    pub engine: Option<String>,
+    /// Filters: any dimension's code as a key, values separated by commas
+    /// (`category=migrant,study_abroad&country=KR`; empty value = not recorded is not expressible here).
+    pub category: Option<String>,
+    pub country: Option<String>,
+    pub commune: Option<String>,
+}
+
+/// `GET /api/v1/statistics/pivot`: counts by one or two dimensions within
+/// the token's jurisdiction.
+#[utoipa::path(
+    get,
+    path = "/api/v1/statistics/pivot",
+    tag = "statistics",
+    params(PivotParams),
+    responses(
+        (status = 200, description = "The pivot: headings, cells, totals (each person once per total).", body = Pivot),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn api_pivot(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<Pairs>,
+) -> Result<Json<Pivot>, ApiError> {
+    let spec = PivotSpec::from_pairs(&q)?;
+    let engine = if q.iter().any(|(k, v)| k == "engine" && v == "sql") {
+        Engine::Sql
+    } else {
+        Engine::Auto
+    };
+    Ok(Json(stats::pivot(&state.app, &actor, &spec, engine).await?))
+}
+
+/// `GET /api/v1/statistics/reports`: the saved reports (specifications).
+#[utoipa::path(
+    get,
+    path = "/api/v1/statistics/reports",
+    tag = "statistics",
+    responses(
+        (status = 200, description = "Saved reports, by name.", body = Vec<saved::SavedReport>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn api_reports(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<Vec<saved::SavedReport>>, ApiError> {
+    Ok(Json(saved::list(&state.app, &actor).await?))
+}
+
+/// Messages of the statistics pages, Vietnamese then English.
+pub static MESSAGES: &[(&str, &str, &str)] = &[
+    ("nav.dashboard", "Thống kê", "Dashboard"),
+    ("nav.reports", "Báo cáo", "Reports"),
+    (
+        "stats.dashboard",
+        "Bảng điều khiển thống kê",
+        "Statistics dashboard",
+    ),
+    ("stats.people", "Số người ở nước ngoài", "People abroad"),
+    ("stats.households", "Hộ thân nhân", "Relatives' households"),
+    ("stats.relatives", "Thân nhân", "Relatives"),
+    ("stats.as_of", "Số liệu tính đến", "Figures as of"),
+    ("stats.filters", "Điều kiện lọc", "Filters"),
+    (
+        "stats.trend",
+        "Theo đợt điều tra và diện",
+        "By survey round and category",
+    ),
+    ("stats.open_list", "Xem danh sách", "Open the list"),
+    ("stats.reports", "Báo cáo thống kê", "Statistical reports"),
+    ("stats.rows", "Hàng", "Rows"),
+    ("stats.cols", "Cột", "Columns"),
+    ("stats.none", "(không)", "(none)"),
+    ("stats.measure", "Chỉ tiêu", "Measure"),
+    ("stats.show", "Lập bảng", "Show"),
+    (
+        "stats.filter_hint",
+        "Mã, cách nhau bởi dấu phẩy",
+        "Codes, separated by commas",
+    ),
+    ("stats.total", "Tổng cộng", "Total"),
+    ("stats.presets", "Báo cáo mẫu", "Ready-made reports"),
+    ("stats.saved", "Báo cáo đã lưu", "Saved reports"),
+    ("stats.save", "Lưu báo cáo", "Save report"),
+    ("stats.name", "Tên báo cáo", "Report name"),
+    ("stats.delete", "Xóa", "Delete"),
+    (
+        "stats.export_xlsx",
+        "Tải Excel (.xlsx)",
+        "Download Excel (.xlsx)",
+    ),
+    (
+        "stats.export_docx",
+        "Tải Word (.docx)",
+        "Download Word (.docx)",
+    ),
+    ("stats.engine", "Tính bằng", "Computed by"),
+    ("stats.print", "In", "Print"),
+    (
+        "stats.no_saved",
+        "Chưa có báo cáo nào được lưu.",
+        "No report saved yet.",
+    ),
+];

@@ -1,0 +1,693 @@
+//! Staff statistics (issue 9): the in-memory counts equal a full SQL recount
+//! after every kind of change, within each jurisdiction; the dashboard, the
+//! report builder, saved reports, exports and the API.
+
+use std::fmt::Write as _;
+use std::io::Read as _;
+
+use app::stats::{self, Dim, Engine, Measure, PivotSpec};
+use app::{Actor, Jurisdiction};
+use domain::Role;
+use serde_json::Value;
+
+use crate::dual;
+use crate::helpers::{PASSWORD, TestApp};
+
+fn officer() -> Actor {
+    Actor {
+        user_id: None,
+        username: "system:test".into(),
+        role: Role::ProvinceOfficer,
+        jurisdiction: Jurisdiction::Province,
+        ip: String::new(),
+        token_scopes: None,
+    }
+}
+
+fn communes() -> (String, String) {
+    let cs = domain::geo::new_communes_of("42");
+    (cs[0].code.to_owned(), cs[1].code.to_owned())
+}
+
+/// Every pair of dimensions, one-dimension pivots, filters of each kind.
+fn specs() -> Vec<PivotSpec> {
+    let mut out = Vec::new();
+    for r in Dim::ALL {
+        out.push(PivotSpec::new(*r, None));
+        for c in Dim::ALL {
+            if r != c {
+                out.push(PivotSpec::new(*r, Some(*c)));
+            }
+        }
+    }
+    let filters: Vec<(Dim, Vec<String>)> = vec![
+        (Dim::Country, vec!["KR".into(), "JP".into()]),
+        (Dim::Tag, vec!["expert".into(), String::new()]),
+        (Dim::Agency, vec!["police".into()]),
+        (Dim::SurveyRound, vec!["2025".into(), String::new()]),
+        (Dim::AgeBand, vec!["30_44".into(), String::new()]),
+        (Dim::Generation, vec![String::new()]),
+        (Dim::Category, vec!["contract_labour".into()]),
+    ];
+    for f in filters {
+        for (r, c) in [
+            (Dim::Commune, Some(Dim::Category)),
+            (Dim::Tag, Some(Dim::Agency)),
+            (Dim::AgeBand, None),
+        ] {
+            let mut s = PivotSpec::new(r, c);
+            s.filters = vec![f.clone()];
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// Every spec: the columns' answer equals the database's `GROUP BY`.
+async fn assert_recount(app: &TestApp, actor: &Actor, step: &str) -> stats::Pivot {
+    for spec in specs() {
+        let mem = stats::pivot(&app.app, actor, &spec, Engine::Auto)
+            .await
+            .unwrap();
+        let sql = stats::pivot(&app.app, actor, &spec, Engine::Sql)
+            .await
+            .unwrap();
+        assert_eq!(mem.engine, "memory");
+        assert_eq!(sql.engine, "sql");
+        assert_eq!(
+            (
+                &mem.rows,
+                &mem.cols,
+                &mem.cells,
+                &mem.row_totals,
+                &mem.col_totals,
+                mem.total
+            ),
+            (
+                &sql.rows,
+                &sql.cols,
+                &sql.cells,
+                &sql.row_totals,
+                &sql.col_totals,
+                sql.total
+            ),
+            "{step}: {spec:?}"
+        );
+    }
+    stats::pivot(
+        &app.app,
+        actor,
+        &PivotSpec::new(Dim::Country, Some(Dim::Category)),
+        Engine::Auto,
+    )
+    .await
+    .unwrap()
+}
+
+async fn add(
+    app: &TestApp,
+    name: &str,
+    country: &str,
+    category: &str,
+    commune: &str,
+    extra: impl FnOnce(&mut app::people::PersonInput),
+) -> app::people::Person {
+    let mut input = app::people::PersonInput {
+        full_name: Some(name.into()),
+        category: Some(category.into()),
+        country: Some(country.into()),
+        hometown_code: Some(commune.into()),
+        ..app::people::PersonInput::default()
+    };
+    extra(&mut input);
+    app::people::create(&app.app, &officer(), &input)
+        .await
+        .unwrap()
+}
+
+dual!(counts_equal_a_full_recount_after_insert_edit_delete_and_import_undo);
+
+async fn counts_equal_a_full_recount_after_insert_edit_delete_and_import_undo(app: TestApp) {
+    let (c1, c2) = communes();
+    let province = officer();
+    let commune_officer = Actor {
+        role: Role::CommuneOfficer,
+        jurisdiction: Jurisdiction::Communes {
+            new_communes: vec![c1.clone()],
+            legacy_communes: vec![],
+            legacy_districts: vec![],
+        },
+        ..officer()
+    };
+    let mission = Actor {
+        role: Role::Mission,
+        jurisdiction: Jurisdiction::Countries(vec!["KR".into()]),
+        ..officer()
+    };
+    let viewer = Actor {
+        role: Role::Viewer,
+        jurisdiction: Jurisdiction::StatisticsOnly,
+        ..officer()
+    };
+    // Before any person: zero everywhere, and the columns are built empty.
+    let p = assert_recount(&app, &province, "empty").await;
+    assert_eq!(p.total, 0);
+
+    // Inserts of every kind of value.
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        let country = ["KR", "JP", "US"][i % 3];
+        let category = [
+            "contract_labour",
+            "study_abroad",
+            "foreign_national",
+            "migrant",
+        ][i % 4];
+        let commune = if i % 2 == 0 { &c1 } else { &c2 };
+        let p = add(
+            &app,
+            &format!("Người Số {i}"),
+            country,
+            category,
+            commune,
+            |input| {
+                input.gender = Some(["male", "female", "unknown"][i % 3].into());
+                if i % 4 != 3 {
+                    input.birth_date = Some(format!("{}", 1950 + i * 6));
+                }
+                if i % 3 == 0 {
+                    input.generation = Some("2".into());
+                }
+                input.tags = Some(match i % 4 {
+                    0 => vec!["expert".into()],
+                    1 => vec!["expert".into(), "businessperson".into()],
+                    _ => vec![],
+                });
+                if i % 5 == 0 {
+                    input.verification = Some("police".into());
+                }
+            },
+        )
+        .await;
+        ids.push(p);
+    }
+    let p = assert_recount(&app, &province, "insert").await;
+    assert_eq!(p.total, 12);
+    assert_eq!(p.row_total("KR"), 4);
+    assert_eq!(p.cell("KR", "contract_labour"), 1);
+    // Jurisdictions: a commune officer sees half, a mission its country,
+    // leadership the province.
+    let p = assert_recount(&app, &commune_officer, "insert, commune").await;
+    assert_eq!(p.total, 6);
+    let p = assert_recount(&app, &mission, "insert, mission").await;
+    assert_eq!(p.total, 4);
+    assert_eq!(p.rows.len(), 1, "a mission sees its own country only");
+    let p = assert_recount(&app, &viewer, "insert, viewer").await;
+    assert_eq!(p.total, 12);
+
+    // Edit: move one person from KR to JP and change category.
+    let moved = &ids[0];
+    let mut input = app::people::PersonInput {
+        full_name: Some(moved.data.full_name.clone()),
+        category: Some("migrant".into()),
+        country: Some("JP".into()),
+        hometown_code: Some(c1.clone()),
+        tags: Some(vec!["intellectual".into()]),
+        ..app::people::PersonInput::default()
+    };
+    input.gender = Some("female".into());
+    app::people::update(&app.app, &province, moved.id, moved.version, &input, true)
+        .await
+        .unwrap();
+    let p = assert_recount(&app, &province, "edit").await;
+    assert_eq!(p.row_total("KR"), 3);
+    assert_eq!(p.cell("JP", "migrant"), 2);
+
+    // Delete.
+    app::people::delete(&app.app, &province, ids[1].id, "trùng")
+        .await
+        .unwrap();
+    let p = assert_recount(&app, &province, "delete").await;
+    assert_eq!(p.total, 11);
+    assert_recount(&app, &commune_officer, "delete, commune").await;
+
+    // Relatives and households: measures by SQL, checked against the fixture.
+    let rel = app::people::RelativeInput {
+        head_name: Some("Nguyễn Văn Chủ Hộ".into()),
+        commune_code: Some(c1.clone()),
+        full_name: Some("Nguyễn Thị Mẹ".into()),
+        relationship: Some("parent".into()),
+        ..app::people::RelativeInput::default()
+    };
+    let r = app::people::add_relative(&app.app, &province, ids[2].id, &rel)
+        .await
+        .unwrap();
+    let rel2 = app::people::RelativeInput {
+        household_id: Some(r.household_id),
+        full_name: Some("Nguyễn Văn Cha".into()),
+        relationship: Some("parent".into()),
+        ..app::people::RelativeInput::default()
+    };
+    app::people::add_relative(&app.app, &province, ids[2].id, &rel2)
+        .await
+        .unwrap();
+    let mut spec = PivotSpec::new(Dim::Commune, None);
+    spec.measure = Measure::Households;
+    let h = stats::pivot(&app.app, &province, &spec, Engine::Auto)
+        .await
+        .unwrap();
+    assert_eq!((h.total, h.engine.as_str()), (1, "sql"));
+    spec.measure = Measure::Relatives;
+    let r = stats::pivot(&app.app, &province, &spec, Engine::Auto)
+        .await
+        .unwrap();
+    assert_eq!(r.total, 2);
+
+    // Import (sources with an agency and a survey round), then undo.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ds.csv");
+    let mut csv = String::from("Họ và tên,Quốc gia,Mã xã,Diện\n");
+    for i in 0..5 {
+        writeln!(csv, "Người Nhập {i},Hàn Quốc,{c2},Lao động").unwrap();
+    }
+    std::fs::write(&path, csv).unwrap();
+    let s = app::import::run_file(
+        &app.app,
+        &province,
+        "police",
+        "2025",
+        &path,
+        false,
+        &|_, _, _| {},
+    )
+    .await
+    .unwrap();
+    let p = assert_recount(&app, &province, "import").await;
+    assert_eq!(p.total, 16);
+    assert_eq!(p.row_total("KR"), 8);
+    let by_round = stats::pivot(
+        &app.app,
+        &province,
+        &PivotSpec::new(Dim::SurveyRound, Some(Dim::Agency)),
+        Engine::Auto,
+    )
+    .await
+    .unwrap();
+    assert_eq!(by_round.cell("2025", "police"), 5);
+    assert_eq!(by_round.row_total(""), 11);
+    let agency = Actor {
+        role: Role::Agency,
+        jurisdiction: Jurisdiction::Agency("police".into()),
+        ..officer()
+    };
+    let p = assert_recount(&app, &agency, "import, agency").await;
+    assert_eq!(p.total, 5);
+    app::import::undo(&app.app, &province, s.id).await.unwrap();
+    let p = assert_recount(&app, &province, "undo").await;
+    assert_eq!(p.total, 11);
+
+    // Another server (its own columns, built from the database) agrees.
+    let second = app::App::new(
+        db::Db::connect(&app.db_url, 2).await.unwrap(),
+        app.app.settings.clone(),
+    );
+    let a = stats::pivot(
+        &second,
+        &province,
+        &PivotSpec::new(Dim::Commune, Some(Dim::Tag)),
+        Engine::Auto,
+    )
+    .await
+    .unwrap();
+    let b = stats::pivot(
+        &app.app,
+        &province,
+        &PivotSpec::new(Dim::Commune, Some(Dim::Tag)),
+        Engine::Auto,
+    )
+    .await
+    .unwrap();
+    assert_eq!((a.cells, a.total), (b.cells, b.total));
+
+    // Diaspora accounts read no statistics.
+    let diaspora = Actor {
+        role: Role::Diaspora,
+        jurisdiction: Jurisdiction::OwnRecord(Some(ids[3].id)),
+        ..officer()
+    };
+    assert!(matches!(
+        stats::pivot(
+            &app.app,
+            &diaspora,
+            &PivotSpec::new(Dim::Country, None),
+            Engine::Auto
+        )
+        .await,
+        Err(app::AppError::Forbidden)
+    ));
+}
+
+async fn signed_in(
+    app: &TestApp,
+    username: &str,
+    role: Role,
+    scopes: Vec<app::users::Scope>,
+) -> reqwest::Client {
+    app.add_user(username, role, scopes).await;
+    let c = TestApp::new_client();
+    let r = app.sign_in(&c, username, PASSWORD).await;
+    assert!(r.status().is_redirection(), "{username} signs in");
+    c
+}
+
+dual!(dashboard_reports_and_exports_show_the_jurisdictions_figures);
+
+async fn dashboard_reports_and_exports_show_the_jurisdictions_figures(app: TestApp) {
+    let (c1, c2) = communes();
+    for i in 0..7 {
+        add(
+            &app,
+            &format!("Người Hàn {i}"),
+            "KR",
+            "contract_labour",
+            &c1,
+            |input| {
+                input.tags = Some(vec!["expert".into()]);
+            },
+        )
+        .await;
+    }
+    for i in 0..3 {
+        add(
+            &app,
+            &format!("Người Nhật {i}"),
+            "JP",
+            "study_abroad",
+            &c2,
+            |_| {},
+        )
+        .await;
+    }
+    // Province officer: everything, with drill-down links to the people list.
+    let po = signed_in(&app, "sonv", Role::ProvinceOfficer, vec![]).await;
+    let html = po
+        .get(app.url("/dashboard"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("data-testid=\"total-people\""));
+    assert!(html.contains(">10</a>"), "total 10 linked to the list");
+    assert!(
+        html.contains("/people?country=KR"),
+        "a country bar links to its list"
+    );
+    assert!(html.contains(&format!("/people?commune={c1}")));
+    assert!(html.contains("Hàn Quốc") && html.contains("Chuyên gia"));
+    assert!(
+        html.contains("data-testid=\"commune-map\"") && html.matches("<circle").count() == 2,
+        "a province map with the two communes"
+    );
+    // Commune officer of c2: only its three people.
+    let co = signed_in(
+        &app,
+        "canbo",
+        Role::CommuneOfficer,
+        vec![app::users::Scope::new("new_commune", &c2)],
+    )
+    .await;
+    let html = co
+        .get(app.url("/dashboard"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(">3</a>"));
+    assert!(
+        !html.contains("Hàn Quốc"),
+        "no figure from outside the commune"
+    );
+    // Leadership: the province's counts, no links to people.
+    let v = signed_in(&app, "lanhdao", Role::Viewer, vec![]).await;
+    let html = v
+        .get(app.url("/dashboard"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(">10</span>"),
+        "leadership sees province totals"
+    );
+    assert!(
+        !html.contains("/people?"),
+        "no drill-down for statistics-only accounts"
+    );
+    // Diaspora: refused.
+    let d = signed_in(&app, "kieubao", Role::Diaspora, vec![]).await;
+    let r = d.get(app.url("/dashboard")).send().await.unwrap();
+    assert_eq!(r.status(), 403);
+
+    // Report builder: commune × country, with a filter.
+    let html = po
+        .get(app.url("/reports?rows=commune&cols=country&measure=people&category=contract_labour"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("data-testid=\"pivot-total\">7<"),
+        "filtered total"
+    );
+    // Links are HTML-escaped: compare with `&` restored.
+    let unescaped = html.replace("&#38;", "&").replace("&amp;", "&");
+    assert!(unescaped.contains(&format!(
+        "/people?category=contract_labour&commune={c1}&country=KR"
+    )));
+    // A ready-made report.
+    let html = po
+        .get(app.url("/reports?preset=notable_by_field"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("data-testid=\"pivot-total\">7<"),
+        "seven notable people"
+    );
+    // Save, reopen, list, delete.
+    let page = po
+        .get(app.url("/reports"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = crate::helpers::extract_csrf(&page);
+    let r = po
+        .post(app.url("/reports"))
+        .header("Origin", app.url(""))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Lao động theo xã"),
+            ("rows", "commune"),
+            ("cols", "country"),
+            ("measure", "people"),
+            ("category", "contract_labour"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let loc = r.headers()["location"].to_str().unwrap().to_owned();
+    let r = po.get(app.url(&loc)).send().await.unwrap();
+    let loc = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        loc.starts_with("/reports?rows=commune&cols=country"),
+        "{loc}"
+    );
+    let html = po
+        .get(app.url(&loc))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Lao động theo xã") && html.contains("data-testid=\"pivot-total\">7<"));
+    // The commune officer opens the same saved report: its own figures.
+    let html = co
+        .get(app.url("/reports"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Lao động theo xã"));
+    let html = co
+        .get(app.url(&loc))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("data-testid=\"pivot-total\">0<"));
+
+    // Exports read back: xlsx (table, chart, description sheet) and docx.
+    let q = "rows=country&cols=category&measure=people&title=B%C3%A1o%20c%C3%A1o%20th%E1%BB%AD";
+    let r = po
+        .get(app.url(&format!("/reports/export.xlsx?{q}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let xlsx = r.bytes().await.unwrap().to_vec();
+    check_xlsx(&xlsx);
+    let r = po
+        .get(app.url(&format!("/reports/export.docx?{q}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let docx = r.bytes().await.unwrap().to_vec();
+    check_docx(&docx);
+    // scripts/check_exports.sh opens these in LibreOffice.
+    if let Ok(dir) = std::env::var("KIEUBAO_EXPORT_DIR") {
+        let dir = std::path::Path::new(&dir);
+        std::fs::write(dir.join(format!("report-{:?}.xlsx", app.backend)), &xlsx).unwrap();
+        std::fs::write(dir.join(format!("report-{:?}.docx", app.backend)), &docx).unwrap();
+    }
+
+    // API: a read token, the same figures as the builder.
+    let id = app
+        .add_user("api.user", Role::ProvinceOfficer, vec![])
+        .await;
+    let actor = app::users::actor_for(&app.app, id).await.unwrap();
+    let tok = app::auth::create_token(&app.app, &actor, id, "t", &["read"], 30)
+        .await
+        .unwrap();
+    let r = app
+        .client
+        .get(app.url("/api/v1/statistics/pivot?rows=country&cols=category"))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(p["total"], 10);
+    assert_eq!(p["engine"], "memory");
+    let r = app
+        .client
+        .get(app.url("/api/v1/statistics/pivot?rows=country&cols=category&engine=sql"))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    let s: Value = r.json().await.unwrap();
+    assert_eq!(
+        (s["cells"].clone(), s["engine"].clone()),
+        (p["cells"].clone(), Value::from("sql"))
+    );
+    let r = app
+        .client
+        .get(app.url("/api/v1/statistics/pivot?rows=nonsense"))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = app
+        .client
+        .get(app.url("/api/v1/statistics/reports"))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    let list: Value = r.json().await.unwrap();
+    assert_eq!(list[0]["name"], "Lao động theo xã");
+}
+
+/// The xlsx has the table (KR row: 7 people), a chart, and the description sheet.
+pub fn check_xlsx(bytes: &[u8]) {
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let names = book.sheet_names();
+    assert_eq!(names, vec!["Bang".to_owned(), "Mo ta".to_owned()]);
+    let table = book.worksheet_range("Bang").unwrap();
+    assert_eq!(table.get_value((0, 0)).unwrap().to_string(), "Báo cáo thử");
+    assert_eq!(table.get_value((2, 0)).unwrap().to_string(), "Quốc gia");
+    let kr = (0..table.height())
+        .find(|r| {
+            table
+                .get_value((*r as u32, 0))
+                .is_some_and(|v| *v == "Hàn Quốc")
+        })
+        .unwrap();
+    let width = table.width();
+    let total = table.get_value((kr as u32, (width - 1) as u32)).unwrap();
+    assert_eq!(total.to_string(), "7");
+    let about = book.worksheet_range("Mo ta").unwrap();
+    let text: Vec<String> = about
+        .rows()
+        .flat_map(|r| r.iter().map(ToString::to_string))
+        .collect();
+    assert!(text.iter().any(|t| t == "Số liệu tính đến"));
+    assert!(text.iter().any(|t| t == "toàn tỉnh"));
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    assert!(
+        zip.by_name("xl/charts/chart1.xml").is_ok(),
+        "a native Excel chart"
+    );
+}
+
+/// The docx is a Word package with the motto, the title and the numbered table.
+pub fn check_docx(bytes: &[u8]) {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    for want in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "UBND TỈNH HÀ TĨNH",
+        "SỞ NGOẠI VỤ",
+        "Báo cáo thử",
+        "Bảng 1.",
+        "STT",
+        "Hàn Quốc",
+        "GIÁM ĐỐC",
+        "Nơi nhận:",
+    ] {
+        assert!(xml.contains(want), "docx lacks {want}");
+    }
+    assert!(zip.by_name("[Content_Types].xml").is_ok());
+    assert!(zip.by_name("_rels/.rels").is_ok());
+}
+
+/// The docx's text contains `want`.
+pub fn check_docx_has(bytes: &[u8], want: &str) {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    assert!(xml.contains(want), "docx lacks {want}");
+}
