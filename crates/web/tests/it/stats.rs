@@ -125,9 +125,9 @@ async fn add(
         .unwrap()
 }
 
-dual!(counts_equal_a_full_recount_after_insert_edit_delete_and_import_undo);
+dual!(counts_equal_a_full_recount_after_insert_edit_delete_import_undo_merge_unmerge);
 
-async fn counts_equal_a_full_recount_after_insert_edit_delete_and_import_undo(app: TestApp) {
+async fn counts_equal_a_full_recount_after_insert_edit_delete_import_undo_merge_unmerge(app: TestApp) {
     let (c1, c2) = communes();
     let province = officer();
     let commune_officer = Actor {
@@ -304,6 +304,37 @@ async fn counts_equal_a_full_recount_after_insert_edit_delete_and_import_undo(ap
     assert_eq!(p.total, 5);
     app::import::undo(&app.app, &province, s.id).await.unwrap();
     let p = assert_recount(&app, &province, "undo").await;
+    assert_eq!(p.total, 11);
+
+    // Merge two records (taking the second one's country), then unmerge.
+    let a0 = app::people::get(&app.app, &province, ids[0].id, false)
+        .await
+        .unwrap();
+    let a1 = app::people::get(&app.app, &province, ids[2].id, false)
+        .await
+        .unwrap();
+    let mut choices = std::collections::BTreeMap::new();
+    choices.insert("country".to_owned(), "merged".to_owned());
+    let merge = app::matching::merge(
+        &app.app,
+        &province,
+        &app::matching::MergeInput {
+            kept_id: a0.id,
+            merged_id: a1.id,
+            kept_version: a0.version,
+            merged_version: a1.version,
+            pair_id: None,
+            choices,
+        },
+    )
+    .await
+    .unwrap();
+    let p = assert_recount(&app, &province, "merge").await;
+    assert_eq!(p.total, 10);
+    app::matching::unmerge(&app.app, &province, merge)
+        .await
+        .unwrap();
+    let p = assert_recount(&app, &province, "unmerge").await;
     assert_eq!(p.total, 11);
 
     // Another server (its own columns, built from the database) agrees.
