@@ -1,6 +1,7 @@
 //! Browser flows in Debian's Chromium, headless, driven over WebDriver
 //! (chromedriver). `scripts/test.sh` installs both when missing.
 
+use std::os::unix::process::CommandExt as _;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -35,7 +36,9 @@ impl Browser {
         let chromium =
             std::env::var("KIEUBAO_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let port = free_port();
+        // Its own process group, so that the browser it starts goes with it.
         let driver = Command::new(&chromedriver)
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -256,6 +259,14 @@ impl Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // chromedriver and the Chromium processes it started (same group):
+        // killing only the driver would leave the browser running.
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--"])
+            .arg(format!("-{}", self.driver.id()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }

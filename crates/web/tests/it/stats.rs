@@ -127,7 +127,9 @@ async fn add(
 
 dual!(counts_equal_a_full_recount_after_insert_edit_delete_import_undo_merge_unmerge);
 
-async fn counts_equal_a_full_recount_after_insert_edit_delete_import_undo_merge_unmerge(app: TestApp) {
+async fn counts_equal_a_full_recount_after_insert_edit_delete_import_undo_merge_unmerge(
+    app: TestApp,
+) {
     let (c1, c2) = communes();
     let province = officer();
     let commune_officer = Actor {
