@@ -346,25 +346,113 @@ pub async fn visit_list_xlsx(app: &App, actor: &Actor, q: &ReconcileQuery) -> Ap
     let r = reconcile(app, actor, q).await?;
     let rows: Vec<&ReconRow> = r.rows.iter().filter(|x| x.class != "matched").collect();
     let bytes = visit_xlsx(&r, &rows).map_err(|e| anyhow::anyhow!("xlsx: {e}"))?;
+    audit_export(app, actor, &r, rows.len(), "xlsx").await?;
+    Ok(bytes)
+}
+
+/// The same list as a Word document in the layout of an official list
+/// (issuing body, national motto, numbered table, signature block).
+pub async fn visit_list_docx(
+    app: &App,
+    actor: &Actor,
+    q: &ReconcileQuery,
+    ctx: &crate::stats::export::ExportContext,
+) -> AppResult<Vec<u8>> {
+    access::authorize(actor, Action::PersonExport)?;
+    let r = reconcile(app, actor, q).await?;
+    let rows: Vec<&ReconRow> = r.rows.iter().filter(|x| x.class != "matched").collect();
+    let table = crate::stats::export::DocTable {
+        caption: "Người cần xác minh lại".to_owned(),
+        head: VISIT_HEAD[1..VISIT_HEAD.len() - 1]
+            .iter()
+            .map(|h| (*h).to_owned())
+            .collect(),
+        rows: rows.iter().map(|x| visit_cells(x)).collect(),
+        right_from: usize::MAX,
+        total: None,
+    };
+    let subtitle = format!(
+        "(Đợt khảo sát {}; {} và {}; phạm vi: {})",
+        r.round,
+        agency_vi(&r.a),
+        agency_vi(&r.b),
+        ctx.scope
+    );
+    let bytes = crate::stats::export::official_docx(ctx, "DANH SÁCH", &subtitle, &[table], &[])?;
+    audit_export(app, actor, &r, rows.len(), "docx").await?;
+    Ok(bytes)
+}
+
+async fn audit_export(
+    app: &App,
+    actor: &Actor,
+    r: &Reconciliation,
+    rows: usize,
+    format: &str,
+) -> AppResult<()> {
     let mut tx = app.db.begin_write().await?;
     audit::append(
         &mut tx,
         app.db.backend,
         actor,
         Event::new("reconcile.export", "survey_round", &r.round).with(serde_json::json!({
-            "a": r.a, "b": r.b, "rows": rows.len(), "format": "xlsx",
+            "a": r.a, "b": r.b, "rows": rows, "format": format,
         })),
     )
     .await?;
     tx.commit().await?;
-    Ok(bytes)
+    Ok(())
+}
+
+fn agency_vi(code: &str) -> &str {
+    domain::Agency::from_code(code).map_or(code, |x| x.label("vi"))
+}
+
+/// Columns of the re-verification list (the xlsx has them all; the docx
+/// drops the first, its own numbering, and the last, the note).
+const VISIT_HEAD: [&str; 11] = [
+    "STT",
+    "Mã hồ sơ",
+    "Họ và tên",
+    "Ngày sinh",
+    "Quốc gia",
+    "Xã/phường",
+    "Tình trạng",
+    "Chênh lệch",
+    "Hộ gia đình cần đến",
+    "Kết quả xác minh",
+    "Ghi chú",
+];
+
+/// One person of the list, from "Mã hồ sơ" to "Kết quả xác minh" (left blank to fill in).
+fn visit_cells(x: &ReconRow) -> Vec<String> {
+    let class = match x.class.as_str() {
+        "conflict" => "Hai danh sách khác nhau",
+        "only_a" => "Chỉ có trong danh sách thứ nhất",
+        "only_b" => "Chỉ có trong danh sách thứ hai",
+        _ => "Khớp",
+    };
+    vec![
+        x.person_id.to_string(),
+        x.full_name.clone(),
+        x.birth_date.clone().unwrap_or_default(),
+        domain::geo::country(&x.country)
+            .map_or_else(|| x.country.clone(), |c| c.name_vi.to_owned()),
+        x.commune
+            .as_deref()
+            .and_then(domain::geo::new_commune)
+            .map_or_else(String::new, |c| c.name.to_owned()),
+        class.to_owned(),
+        x.conflicts.join(", "),
+        x.household.clone().unwrap_or_default(),
+        String::new(),
+    ]
 }
 
 fn visit_xlsx(
     r: &Reconciliation,
     rows: &[&ReconRow],
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use domain::text::spreadsheet_safe as safe;
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
@@ -376,57 +464,25 @@ fn visit_xlsx(
         format!(
             "DANH SÁCH HỘ CẦN XÁC MINH LẠI — đợt {} — {} / {}",
             r.round,
-            domain::Agency::from_code(&r.a)
-                .ok()
-                .map_or(r.a.as_str(), |x| x.label("vi")),
-            domain::Agency::from_code(&r.b)
-                .ok()
-                .map_or(r.b.as_str(), |x| x.label("vi")),
+            agency_vi(&r.a),
+            agency_vi(&r.b),
         ),
         &bold,
     )?;
-    let headers = [
-        "STT",
-        "Mã hồ sơ",
-        "Họ và tên",
-        "Ngày sinh",
-        "Quốc gia",
-        "Xã/phường",
-        "Tình trạng",
-        "Chênh lệch",
-        "Hộ gia đình cần đến",
-        "Kết quả xác minh",
-        "Ghi chú",
-    ];
-    for (c, h) in headers.iter().enumerate() {
+    for (c, h) in VISIT_HEAD.iter().enumerate() {
         sheet.write_string_with_format(2, c as u16, *h, &bold)?;
     }
-    let class_vi = |c: &str| match c {
-        "conflict" => "Hai danh sách khác nhau",
-        "only_a" => "Chỉ có trong danh sách thứ nhất",
-        "only_b" => "Chỉ có trong danh sách thứ hai",
-        _ => "Khớp",
-    };
     for (i, x) in rows.iter().enumerate() {
         let row = 3 + i as u32;
         sheet.write_number(row, 0, (i + 1) as f64)?;
-        sheet.write_number(row, 1, x.person_id as f64)?;
-        sheet.write_string(row, 2, safe(&x.full_name))?;
-        sheet.write_string(row, 3, x.birth_date.clone().unwrap_or_default())?;
-        sheet.write_string(
-            row,
-            4,
-            domain::geo::country(&x.country).map_or(x.country.as_str(), |c| c.name_vi),
-        )?;
-        let commune = x
-            .commune
-            .as_deref()
-            .and_then(domain::geo::new_commune)
-            .map_or_else(String::new, |c| c.name.to_owned());
-        sheet.write_string(row, 5, commune)?;
-        sheet.write_string(row, 6, class_vi(&x.class))?;
-        sheet.write_string(row, 7, x.conflicts.join(", "))?;
-        sheet.write_string(row, 8, safe(x.household.as_deref().unwrap_or("")))?;
+        for (c, v) in visit_cells(x).iter().enumerate() {
+            if c == 0 {
+                sheet.write_number(row, 1, x.person_id as f64)?;
+            } else {
+                // Text as typed, never a formula.
+                sheet.write_string(row, c as u16 + 1, domain::text::spreadsheet_safe(v))?;
+            }
+        }
     }
     sheet.set_column_width(2, 28)?;
     sheet.set_column_width(8, 40)?;

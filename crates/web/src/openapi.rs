@@ -527,6 +527,7 @@ mod doc {
             review::api_unmerge,
             reconcile_pages::api_reconcile,
             reconcile_pages::api_visit_list,
+            reconcile_pages::api_visit_list_docx,
             reconcile_pages::api_visit,
             reconcile_pages::api_growth,
             crate::stats::api_pivot,

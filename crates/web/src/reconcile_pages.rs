@@ -128,6 +128,62 @@ pub async fn visit_list(
     ))
 }
 
+fn visit_context(
+    state: &AppState,
+    actor: &app::Actor,
+    round: &str,
+) -> app::stats::export::ExportContext {
+    // The official list is in Vietnamese whatever the interface language.
+    crate::stats::context(
+        state,
+        actor,
+        format!(
+            "HỘ CẦN XÁC MINH LẠI SAU ĐỐI CHIẾU DANH SÁCH — ĐỢT {}",
+            round.trim()
+        ),
+        false,
+    )
+}
+
+/// `GET /reconcile/visits.docx`: the re-verification list as an official
+/// document to print and take on visits (audited export).
+pub async fn visit_list_docx(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<ReconcileQuery>,
+) -> Result<Response, PageError> {
+    let ctx = visit_context(&state, &user.actor, &q.round);
+    let bytes = reconcile::visit_list_docx(&state.app, &user.actor, &q, &ctx)
+        .await
+        .map_err(page_err(user.lang))?;
+    Ok(attachment(
+        bytes,
+        crate::stats::DOCX,
+        &format!("xac-minh-{}.docx", q.round.trim()),
+    ))
+}
+
+/// `GET /api/v1/reconcile/visits.docx?round=&a=&b=&commune=`.
+#[utoipa::path(get, path = "/api/v1/reconcile/visits.docx", tag = "linkage", params(ReconcileQuery),
+    responses((status = 200, description = "The re-verification list as a Word document (audited export).", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+              (status = 401, response = crate::openapi::Unauthorized),
+              (status = 403, response = crate::openapi::Forbidden),
+              (status = 422, response = crate::openapi::Invalid)),
+    security(("bearer" = [])))]
+pub async fn api_visit_list_docx(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<ReconcileQuery>,
+) -> Result<Response, ApiError> {
+    let ctx = visit_context(&state, &actor, &q.round);
+    let bytes = reconcile::visit_list_docx(&state.app, &actor, &q, &ctx).await?;
+    Ok(attachment(
+        bytes,
+        crate::stats::DOCX,
+        &format!("xac-minh-{}.docx", q.round.trim()),
+    ))
+}
+
 #[derive(Deserialize)]
 pub struct VisitForm {
     person_id: i64,
@@ -356,6 +412,11 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "reconcile.download",
         "Tải danh sách xác minh (xlsx)",
         "Download the verification list (xlsx)",
+    ),
+    (
+        "reconcile.download_docx",
+        "Tải danh sách xác minh (Word)",
+        "Download the verification list (Word)",
     ),
     ("reconcile.class", "Tình trạng", "Status"),
     (

@@ -381,6 +381,20 @@ pub fn table() -> Vec<Route> {
             axum::routing::get(reconcile_pages::visit_list),
         ),
         route(
+            "GET",
+            "/reconcile/visits.docx",
+            Session,
+            "roles exporting people (jurisdiction filtered; audited)",
+            axum::routing::get(reconcile_pages::visit_list_docx),
+        ),
+        route(
+            "GET",
+            "/api/v1/reconcile/visits.docx",
+            Token,
+            "roles exporting people, read scope (audited)",
+            axum::routing::get(reconcile_pages::api_visit_list_docx),
+        ),
+        route(
             "POST",
             "/reconcile/visits",
             Session,

@@ -454,7 +454,12 @@ fn scope_words(actor: &app::Actor, en: bool) -> String {
     }
 }
 
-fn context(state: &AppState, actor: &app::Actor, title: String, en: bool) -> ExportContext {
+pub(crate) fn context(
+    state: &AppState,
+    actor: &app::Actor,
+    title: String,
+    en: bool,
+) -> ExportContext {
     let province = state.app.settings.home_province.clone();
     ExportContext {
         title,

@@ -248,14 +248,83 @@ fn date_line(place: &str, date: &str) -> String {
     format!("{place}, ngày {d} tháng {m} năm {y}")
 }
 
-/// The pivot as a Word document in the layout of an official report.
-pub fn docx(p: &Pivot, ctx: &ExportContext) -> AppResult<Vec<u8>> {
-    write_docx(p, ctx).map_err(unexpected)
+/// One numbered table of an official document.
+#[derive(Debug, Clone, Default)]
+pub struct DocTable {
+    /// Caption after "Bảng N." (e.g. the title and the measure).
+    pub caption: String,
+    /// Heading row (an "STT" column is added before it).
+    pub head: Vec<String>,
+    /// Body rows, as text; columns from `right_from` on are right-aligned (figures).
+    pub rows: Vec<Vec<String>>,
+    pub right_from: usize,
+    /// A bold total row, when there is one.
+    pub total: Option<Vec<String>>,
 }
 
-fn write_docx(p: &Pivot, ctx: &ExportContext) -> Result<Vec<u8>, zip::result::ZipError> {
+/// The pivot as a Word document in the layout of an official report.
+pub fn docx(p: &Pivot, ctx: &ExportContext) -> AppResult<Vec<u8>> {
     // Official reports are in Vietnamese whatever the interface language.
     let en = false;
+    let (head, rows, totals) = table(p, en);
+    let total_values = if p.cols.is_empty() {
+        vec![p.total]
+    } else {
+        totals
+    };
+    let mut total = vec!["Tổng cộng".to_owned()];
+    total.extend(total_values.iter().map(ToString::to_string));
+    let t = DocTable {
+        caption: format!("{} — {}", ctx.title, p.spec.measure.label(en)),
+        head,
+        rows: rows
+            .into_iter()
+            .map(|(label, values)| {
+                let mut r = vec![label];
+                r.extend(values.iter().map(ToString::to_string));
+                r
+            })
+            .collect(),
+        right_from: 1,
+        total: Some(total),
+    };
+    let subtitle = format!(
+        "(Số liệu tính đến {}; phạm vi: {})",
+        p.computed_at.get(..10).unwrap_or(&p.computed_at),
+        ctx.scope
+    );
+    let notes: Vec<String> = {
+        let filters = describe_filters(&p.spec, en);
+        if filters.is_empty() {
+            Vec::new()
+        } else {
+            let text: Vec<String> = filters.iter().map(|(d, v)| format!("{d}: {v}")).collect();
+            vec![format!("Điều kiện lọc: {}.", text.join("; "))]
+        }
+    };
+    official_docx(ctx, "BÁO CÁO", &subtitle, &[t], &notes)
+}
+
+/// A Word document in the layout of an official Vietnamese document: issuing
+/// body and national motto, place and date, `kind` ("BÁO CÁO", "DANH SÁCH")
+/// and the title, numbered tables, notes, recipients and signature block.
+pub fn official_docx(
+    ctx: &ExportContext,
+    kind: &str,
+    subtitle: &str,
+    tables: &[DocTable],
+    notes: &[String],
+) -> AppResult<Vec<u8>> {
+    write_docx(ctx, kind, subtitle, tables, notes).map_err(unexpected)
+}
+
+fn write_docx(
+    ctx: &ExportContext,
+    kind: &str,
+    subtitle: &str,
+    tables: &[DocTable],
+    notes: &[String],
+) -> Result<Vec<u8>, zip::result::ZipError> {
     let mut body = String::new();
     // Header: issuing body (left) and national motto (right), no borders.
     let left = format!(
@@ -292,101 +361,63 @@ fn write_docx(p: &Pivot, ctx: &ExportContext) -> Result<Vec<u8>, zip::result::Zi
         cell(5800, &right)
     );
     body.push_str(&para("center", &[("", false, false, false)], 26));
-    body.push_str(&para("center", &[("BÁO CÁO", true, false, false)], 28));
+    body.push_str(&para("center", &[(kind, true, false, false)], 28));
     body.push_str(&para("center", &[(&ctx.title, true, false, false)], 28));
-    body.push_str(&para(
-        "center",
-        &[(
-            &format!(
-                "(Số liệu tính đến {}; phạm vi: {})",
-                p.computed_at.get(..10).unwrap_or(&p.computed_at),
-                ctx.scope
-            ),
-            false,
-            true,
-            false,
-        )],
-        24,
-    ));
-    // The numbered table.
-    body.push_str(&para(
-        "left",
-        &[(
-            &format!("Bảng 1. {} — {}", ctx.title, p.spec.measure.label(en)),
-            true,
-            false,
-            false,
-        )],
-        26,
-    ));
-    let (head, rows, totals) = table(p, en);
-    let ncols = head.len() + 1;
-    let w = (9600 / ncols as u32).max(600);
+    body.push_str(&para("center", &[(subtitle, false, true, false)], 24));
     let border = "<w:tblBorders><w:top w:val=\"single\" w:sz=\"4\"/><w:left w:val=\"single\" w:sz=\"4\"/>\
         <w:bottom w:val=\"single\" w:sz=\"4\"/><w:right w:val=\"single\" w:sz=\"4\"/>\
         <w:insideH w:val=\"single\" w:sz=\"4\"/><w:insideV w:val=\"single\" w:sz=\"4\"/></w:tblBorders>";
-    let _ = write!(
-        body,
-        "<w:tbl><w:tblPr><w:tblW w:w=\"9600\" w:type=\"dxa\"/>{border}</w:tblPr><w:tblGrid>"
-    );
-    for _ in 0..ncols {
-        let _ = write!(body, "<w:gridCol w:w=\"{w}\"/>");
-    }
-    body.push_str("</w:tblGrid><w:tr><w:trPr><w:tblHeader/></w:trPr>");
-    body.push_str(&cell(
-        w,
-        &para("center", &[("STT", true, false, false)], 22),
-    ));
-    for h in &head {
-        body.push_str(&cell(w, &para("center", &[(h, true, false, false)], 22)));
-    }
-    body.push_str("</w:tr>");
-    for (i, (label, values)) in rows.iter().enumerate() {
-        body.push_str("<w:tr>");
-        body.push_str(&cell(
-            w,
-            &para("center", &[(&(i + 1).to_string(), false, false, false)], 22),
-        ));
-        body.push_str(&cell(w, &para("left", &[(label, false, false, false)], 22)));
-        for v in values {
-            body.push_str(&cell(
-                w,
-                &para("right", &[(&v.to_string(), false, false, false)], 22),
-            ));
-        }
-        body.push_str("</w:tr>");
-    }
-    body.push_str("<w:tr>");
-    body.push_str(&cell(w, &para("center", &[("", false, false, false)], 22)));
-    body.push_str(&cell(
-        w,
-        &para("left", &[("Tổng cộng", true, false, false)], 22),
-    ));
-    let total_values = if p.cols.is_empty() {
-        vec![p.total]
-    } else {
-        totals
-    };
-    for v in total_values {
-        body.push_str(&cell(
-            w,
-            &para("right", &[(&v.to_string(), true, false, false)], 22),
-        ));
-    }
-    body.push_str("</w:tr></w:tbl>");
-    let filters = describe_filters(&p.spec, en);
-    if !filters.is_empty() {
-        let text: Vec<String> = filters.iter().map(|(d, v)| format!("{d}: {v}")).collect();
+    for (n, t) in tables.iter().enumerate() {
         body.push_str(&para(
             "left",
             &[(
-                &format!("Điều kiện lọc: {}.", text.join("; ")),
-                false,
+                &format!("Bảng {}. {}", n + 1, t.caption),
                 true,
                 false,
+                false,
             )],
-            24,
+            26,
         ));
+        let ncols = t.head.len() + 1;
+        let w = (9600 / ncols as u32).max(600);
+        let _ = write!(
+            body,
+            "<w:tbl><w:tblPr><w:tblW w:w=\"9600\" w:type=\"dxa\"/>{border}</w:tblPr><w:tblGrid>"
+        );
+        for _ in 0..ncols {
+            let _ = write!(body, "<w:gridCol w:w=\"{w}\"/>");
+        }
+        body.push_str("</w:tblGrid><w:tr><w:trPr><w:tblHeader/></w:trPr>");
+        body.push_str(&cell(
+            w,
+            &para("center", &[("STT", true, false, false)], 22),
+        ));
+        for h in &t.head {
+            body.push_str(&cell(w, &para("center", &[(h, true, false, false)], 22)));
+        }
+        body.push_str("</w:tr>");
+        let row = |body: &mut String, number: &str, cells: &[String], bold: bool| {
+            body.push_str("<w:tr>");
+            body.push_str(&cell(
+                w,
+                &para("center", &[(number, bold, false, false)], 22),
+            ));
+            for (c, v) in cells.iter().enumerate() {
+                let align = if c >= t.right_from { "right" } else { "left" };
+                body.push_str(&cell(w, &para(align, &[(v, bold, false, false)], 22)));
+            }
+            body.push_str("</w:tr>");
+        };
+        for (i, r) in t.rows.iter().enumerate() {
+            row(&mut body, &(i + 1).to_string(), r, false);
+        }
+        if let Some(total) = &t.total {
+            row(&mut body, "", total, true);
+        }
+        body.push_str("</w:tbl>");
+    }
+    for note in notes {
+        body.push_str(&para("left", &[(note, false, true, false)], 24));
     }
     body.push_str(&para("left", &[("", false, false, false)], 26));
     // Recipients (left) and signature (right).

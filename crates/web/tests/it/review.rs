@@ -763,6 +763,23 @@ async fn police_and_front_lists_are_reconciled_and_visited(app: TestApp) {
     let names: Vec<String> = sheet.rows().skip(3).map(|row| row[2].to_string()).collect();
     assert_eq!(names, vec!["Trần Thị Bé", "Lê Văn Cường", "Đỗ Thị Dung"]);
     assert_eq!(audit_count(&app, "reconcile.export").await, 1);
+    // The same list as an official Word document: the motto, the title and the three names.
+    let r = get(&app, &tok, "/api/v1/reconcile/visits.docx?round=R2026").await;
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    assert!(xml.contains("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") && xml.contains("DANH SÁCH"));
+    for name in ["Trần Thị Bé", "Lê Văn Cường", "Đỗ Thị Dung"] {
+        assert!(xml.contains(name), "{name} missing from the docx");
+    }
+    assert!(
+        !xml.contains("Nguyễn Văn An"),
+        "the agreed person is not to visit"
+    );
+    assert_eq!(audit_count(&app, "reconcile.export").await, 2);
 
     // A visit confirms Cường for the police; a bad result is refused.
     let r = send(

@@ -57,6 +57,8 @@ fn every_route_is_classified() {
         ("POST", "/api/v1/imports/{id}/undo", Access::Token),
         ("GET", "/reconcile", Access::Session),
         ("GET", "/reconcile/visits.xlsx", Access::Session),
+        ("GET", "/reconcile/visits.docx", Access::Session),
+        ("GET", "/api/v1/reconcile/visits.docx", Access::Token),
         ("POST", "/reconcile/visits", Access::Session),
         ("GET", "/reconcile/growth", Access::Session),
         ("GET", "/api/v1/reconcile", Access::Token),
