@@ -22,18 +22,7 @@ use crate::pages::{Layout, XLSX, attachment, page_err, render};
 const PAGE_ROWS: usize = 500;
 
 fn query_string(q: &ReconcileQuery) -> String {
-    let enc = |s: &str| -> String {
-        s.trim()
-            .bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.') {
-                    char::from(b).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect()
-    };
+    let enc = |s: &str| crate::review::url_escape(s.trim());
     format!(
         "round={}&a={}&b={}&commune={}",
         enc(&q.round),

@@ -4,7 +4,6 @@
 //! `app::matching`, which checks role and jurisdiction.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use app::matching::{
     self, Decision, MergeInput, MergeRow, PairRow, PairView, QueueFilter, ScanSummary,
@@ -38,17 +37,9 @@ fn filter_query(f: &QueueFilter) -> String {
     )
 }
 
-/// Percent-encodes a query value (codes and agency names only).
-fn url_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
+/// Percent-encodes a query value.
+pub(crate) fn url_escape(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 fn percent(p: f64) -> String {
