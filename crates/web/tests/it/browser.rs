@@ -221,6 +221,44 @@ impl Browser {
         .await;
     }
 
+    /// Waits (up to 10 s) until the page's address ends with `suffix`: a click
+    /// that submits a form returns before the next page has loaded.
+    /// The text of `css` once it satisfies `ok` (up to 20 s; the last text
+    /// otherwise): after a click that submits a form, the old page may
+    /// still be showing, and background work may take a while.
+    pub async fn wait_text(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
+        let mut last = String::new();
+        for _ in 0..200 {
+            if let Some(t) = self.try_text(css).await {
+                if ok(&t) {
+                    return t;
+                }
+                last = t;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        last
+    }
+
+    pub async fn wait_url(&self, suffix: &str) -> bool {
+        self.wait_url_where(|u| u.ends_with(suffix)).await
+    }
+
+    /// Waits (up to 10 s) until the page's address contains `part`.
+    pub async fn wait_url_contains(&self, part: &str) -> bool {
+        self.wait_url_where(|u| u.contains(part)).await
+    }
+
+    async fn wait_url_where(&self, ok: impl Fn(&str) -> bool) -> bool {
+        for _ in 0..100 {
+            if ok(&self.url().await) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        false
+    }
+
     pub async fn url(&self) -> String {
         self.cmd(reqwest::Method::GET, "/url", Value::Null)
             .await
@@ -298,7 +336,7 @@ async fn demo_admin_signs_in_and_sees_the_home_page(app: TestApp) {
     assert!(b.url().await.ends_with("/profile?enrol=1"));
     // A commune officer (two-factor optional) reaches the overview.
     b.click("header form[action='/logout'] button").await;
-    assert!(b.url().await.ends_with("/login"));
+    assert!(b.wait_url("/login").await, "signed out: {}", b.url().await);
     b.sign_in(&app.url(""), "canbo.xa", password).await;
     let h1 = b.text("main h1").await;
     assert_eq!(h1, "Tổng quan");

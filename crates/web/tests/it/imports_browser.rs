@@ -60,11 +60,5 @@ async fn officer_uploads_a_list_and_watches_the_progress_bar_finish(app: TestApp
 /// Polls an element's text until it equals `want` (the page reloads itself
 /// when a step ends, so an element may go stale in between).
 async fn wait_text(b: &Browser, css: &str, want: &str) -> bool {
-    for _ in 0..100 {
-        if b.try_text(css).await.as_deref() == Some(want) {
-            return true;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
-    false
+    b.wait_text(css, |t| t == want).await == want
 }

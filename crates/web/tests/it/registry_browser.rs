@@ -91,7 +91,11 @@ async fn officer_edits_restores_and_deletes_in_the_browser(app: TestApp) {
     b.type_into("#f-email", &replace("lan.nguyen@example.jp"))
         .await;
     b.click("form.person-form button[type=submit]").await;
-    assert!(b.url().await.ends_with(&format!("/people/{}", ids[0])));
+    assert!(
+        b.wait_url(&format!("/people/{}", ids[0])).await,
+        "saved and back on the record: {}",
+        b.url().await
+    );
     let profile = b.text("dl.profile").await;
     assert!(profile.contains("Osaka") && profile.contains("lan.nguyen@example.jp"));
     // History: two versions; restore the first.
@@ -102,22 +106,33 @@ async fn officer_edits_restores_and_deletes_in_the_browser(app: TestApp) {
     );
     b.click("#history form:has(input[name=version][value='1']) button")
         .await;
+    let history = b
+        .wait_text("#history", |t| t.contains("restored version 1"))
+        .await;
+    assert!(history.contains("restored version 1"), "{history}");
     let profile = b.text("dl.profile").await;
     assert!(
         profile.contains("lan@example.com") && !profile.contains("Osaka"),
         "{profile}"
     );
-    assert!(b.text("#history").await.contains("restored version 1"));
     // Soft delete with a reason, then restore.
     b.type_into("form.delete input[name=reason]", "trùng hồ sơ")
         .await;
     b.click("form.delete button[type=submit]").await;
     assert!(
-        b.text("[data-testid=deleted]")
+        b.wait_text("[data-testid=deleted]", |t| t.contains("trùng hồ sơ"))
             .await
             .contains("trùng hồ sơ")
     );
     b.click("[data-testid=deleted] button").await;
+    // Back to a live record: the deletion notice is gone.
+    for _ in 0..100 {
+        if b.try_text("[data-testid=deleted]").await.is_none() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(b.try_text("[data-testid=deleted]").await.is_none());
     assert_eq!(b.text("[data-testid=person-name]").await, "Nguyễn Thị Lan");
     let p = app::people::get(&app.app, &prov, ids[0], true)
         .await

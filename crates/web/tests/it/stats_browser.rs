@@ -70,7 +70,11 @@ async fn officer_opens_the_dashboard_and_downloads_each_export(app: TestApp) {
     // Drill down: the country bar opens the people list of that country.
     b.click("section[data-dim=country] a[href*='country=KR']")
         .await;
-    assert!(b.url().await.contains("/people?country=KR"));
+    assert!(
+        b.wait_url_contains("/people?country=KR").await,
+        "{}",
+        b.url().await
+    );
     // The report builder and its exports.
     b.goto(&app.url("/reports?rows=country&cols=category"))
         .await;
