@@ -17,6 +17,13 @@ impl FieldError {
     }
 }
 
+impl AppError {
+    /// Refused input: one field and the message key saying why.
+    pub fn invalid_field(field: impl Into<String>, code: impl Into<String>) -> Self {
+        Self::Invalid(vec![FieldError::new(field, code)])
+    }
+}
+
 /// Errors of the use-case layer.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

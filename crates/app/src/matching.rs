@@ -190,10 +190,6 @@ pub struct MergeRow {
     pub undone_at: Option<String>,
 }
 
-fn invalid(field: &str, code: &str) -> AppError {
-    AppError::Invalid(vec![FieldError::new(field, code)])
-}
-
 /// The pair's two ids in stored order.
 fn ordered(a: i64, b: i64) -> (i64, i64) {
     if a < b { (a, b) } else { (b, a) }
@@ -541,7 +537,7 @@ pub async fn queue(
         filter.status.as_str()
     };
     if !STATUSES.contains(&status) {
-        return Err(invalid("status", "invalid_choice"));
+        return Err(AppError::invalid_field("status", "invalid_choice"));
     }
     let mut args: Vec<String> = vec![status.to_owned()];
     let mut cond = "mp.status = $1".to_owned();
@@ -741,7 +737,7 @@ pub async fn decide(app: &App, actor: &Actor, id: i64, decision: Decision) -> Ap
     people::load(&mut tx.tx, actor, rec.a_id).await?;
     people::load(&mut tx.tx, actor, rec.b_id).await?;
     if rec.status == "accepted" {
-        return Err(invalid("status", "pair_merged"));
+        return Err(AppError::invalid_field("status", "pair_merged"));
     }
     let status = match decision {
         Decision::Reject => "rejected",
@@ -847,16 +843,16 @@ async fn ids(tx: &mut db::WriteTx, sql: &str, id: i64) -> AppResult<Vec<i64>> {
 pub async fn merge(app: &App, actor: &Actor, input: &MergeInput) -> AppResult<i64> {
     access::authorize(actor, Action::PersonMerge)?;
     if input.kept_id == input.merged_id {
-        return Err(invalid("merged_id", "same_record"));
+        return Err(AppError::invalid_field("merged_id", "same_record"));
     }
     let mut tx = app.db.begin_write().await?;
     let kept = people::load(&mut tx.tx, actor, input.kept_id).await?;
     let merged = people::load(&mut tx.tx, actor, input.merged_id).await?;
     if kept.deleted_at.is_some() {
-        return Err(invalid("kept_id", "record_deleted"));
+        return Err(AppError::invalid_field("kept_id", "record_deleted"));
     }
     if merged.deleted_at.is_some() {
-        return Err(invalid("merged_id", "record_deleted"));
+        return Err(AppError::invalid_field("merged_id", "record_deleted"));
     }
     if kept.version != input.kept_version {
         return Err(AppError::PreconditionFailed {
@@ -1013,7 +1009,7 @@ pub async fn unmerge(app: &App, actor: &Actor, merge_id: i64) -> AppResult<()> {
     let kept = people::load(&mut tx.tx, actor, kept_id).await?;
     let merged = people::load(&mut tx.tx, actor, merged_id).await?;
     if undone.is_some() {
-        return Err(invalid("merge", "already_undone"));
+        return Err(AppError::invalid_field("merge", "already_undone"));
     }
     let old_kept = version_data(&mut tx, kept_id, kept_before).await?;
     let old_merged = version_data(&mut tx, merged_id, merged_before).await?;

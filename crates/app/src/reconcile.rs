@@ -49,7 +49,8 @@ pub struct ReconcileQuery {
 }
 
 impl ReconcileQuery {
-    fn sources(&self) -> (String, String) {
+    /// The two agencies, `police` and `fatherland_front` when not given.
+    pub fn sources(&self) -> (String, String) {
         let pick = |v: &str, d: &str| {
             if v.trim().is_empty() {
                 d.to_owned()
@@ -107,10 +108,6 @@ pub struct Reconciliation {
     pub rows: Vec<ReconRow>,
 }
 
-fn invalid(field: &str, code: &str) -> AppError {
-    AppError::Invalid(vec![FieldError::new(field, code)])
-}
-
 /// Survey rounds known to the registry (declared ones and those imports used).
 pub async fn rounds(app: &App, actor: &Actor) -> AppResult<Vec<String>> {
     // Round codes are not personal data: statistics readers see them too.
@@ -146,16 +143,16 @@ pub async fn reconcile(app: &App, actor: &Actor, q: &ReconcileQuery) -> AppResul
     access::authorize(actor, Action::PersonList)?;
     let round = q.round.trim().to_owned();
     if round.is_empty() {
-        return Err(invalid("round", "required"));
+        return Err(AppError::invalid_field("round", "required"));
     }
     let (a, b) = q.sources();
     for (field, v) in [("a", &a), ("b", &b)] {
         if domain::Agency::from_code(v).is_err() {
-            return Err(invalid(field, "invalid_code"));
+            return Err(AppError::invalid_field(field, "invalid_code"));
         }
     }
     if a == b {
-        return Err(invalid("b", "same_source"));
+        return Err(AppError::invalid_field("b", "same_source"));
     }
     let scope = access::person_scope(actor, 4);
     let mut sql = format!(
@@ -542,7 +539,7 @@ pub async fn record_visit(app: &App, actor: &Actor, v: &VisitInput) -> AppResult
     let mut tx = app.db.begin_write().await?;
     let current = people::load(&mut tx.tx, actor, v.person_id).await?;
     if current.deleted_at.is_some() {
-        return Err(invalid("person_id", "record_deleted"));
+        return Err(AppError::invalid_field("person_id", "record_deleted"));
     }
     let now = clock::now();
     let id: i64 = sqlx::query_scalar(
@@ -610,10 +607,10 @@ pub async fn growth(app: &App, actor: &Actor, from: &str, to: &str) -> AppResult
     access::authorize(actor, Action::StatisticsRead)?;
     let (from, to) = (from.trim(), to.trim());
     if from.is_empty() {
-        return Err(invalid("from", "required"));
+        return Err(AppError::invalid_field("from", "required"));
     }
     if to.is_empty() {
-        return Err(invalid("to", "required"));
+        return Err(AppError::invalid_field("to", "required"));
     }
     let count = |column: &'static str| {
         let scope = access::person_scope(actor, 3);
@@ -671,23 +668,14 @@ pub async fn growth(app: &App, actor: &Actor, from: &str, to: &str) -> AppResult
                 .collect(),
         );
     }
-    let scope = access::person_scope(actor, 2);
-    let sql = format!(
-        "SELECT COUNT(DISTINCT p.id) FROM persons p JOIN person_sources ps ON ps.person_id = p.id \
-         WHERE p.deleted_at IS NULL AND ps.survey_round = $1 AND {}",
-        scope.sql
-    );
-    let mut totals = [0i64; 2];
-    for (i, round) in [from, to].iter().enumerate() {
-        let mut q = sqlx::query_scalar::<_, i64>(&sql).bind(*round);
-        for a in &scope.args {
-            q = q.bind(a);
-        }
-        totals[i] = q.fetch_one(&app.db.pool).await?;
-    }
     let by_legacy_district = groups.pop().unwrap_or_default();
     let by_commune = groups.pop().unwrap_or_default();
     let by_category = groups.pop().unwrap_or_default();
+    // Everyone has exactly one category: the rows by category add up to the
+    // people each round's lists named.
+    let totals = by_category
+        .iter()
+        .fold([0i64; 2], |t, r| [t[0] + r.from, t[1] + r.to]);
     Ok(Growth {
         from: from.to_owned(),
         to: to.to_owned(),

@@ -71,19 +71,13 @@ pub async fn show(
         )
     };
     let l = Layout::for_user(&user);
-    let pick = |v: &str, d: &str| {
-        if v.trim().is_empty() {
-            d.to_owned()
-        } else {
-            v.trim().to_owned()
-        }
-    };
+    let (first, second) = q.sources();
     render(&ReconcilePage {
         t: l.t,
         l,
         query: query_string(&q),
-        a: pick(&q.a, "police"),
-        b: pick(&q.b, "fatherland_front"),
+        a: first,
+        b: second,
         q,
         rounds,
         sources: domain::Agency::ALL

@@ -5,10 +5,10 @@
 
 use std::collections::BTreeMap;
 
+use app::AppError;
 use app::matching::{
     self, Decision, MergeInput, MergeRow, PairRow, PairView, QueueFilter, ScanSummary,
 };
-use app::{AppError, FieldError};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -232,10 +232,7 @@ fn decision_of(s: &str) -> Result<Decision, AppError> {
         "reject" => Ok(Decision::Reject),
         "skip" => Ok(Decision::Skip),
         "reopen" => Ok(Decision::Reopen),
-        _ => Err(AppError::Invalid(vec![FieldError::new(
-            "decision",
-            "invalid_choice",
-        )])),
+        _ => Err(AppError::invalid_field("decision", "invalid_choice")),
     }
 }
 
@@ -272,7 +269,7 @@ pub async fn merge(
     };
     let num = |k: &str| -> Result<i64, PageError> {
         get(k).parse().map_err(|_| PageError {
-            err: AppError::Invalid(vec![FieldError::new(k, "required")]),
+            err: AppError::invalid_field(k, "required"),
             lang,
         })
     };
@@ -285,7 +282,7 @@ pub async fn merge(
         "b" => false,
         _ => {
             return Err(PageError {
-                err: AppError::Invalid(vec![FieldError::new("keep", "required")]),
+                err: AppError::invalid_field("keep", "required"),
                 lang,
             });
         }
