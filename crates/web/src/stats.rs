@@ -270,6 +270,10 @@ struct ReportsPage {
     rows: String,
     cols: String,
     measure: String,
+    /// The as-of day (`YYYY-MM-DD`), empty for now.
+    as_of: String,
+    /// Today, the latest as-of day.
+    today: String,
     /// Filter inputs: (code, label, value).
     filter_inputs: Vec<(&'static str, &'static str, String)>,
     pivot: PivotView,
@@ -291,7 +295,8 @@ fn preset_spec(q: &Pairs) -> Option<(&'static saved::Preset, PivotSpec)> {
 
 /// The spec and title of a request: a ready-made report, or the form's fields.
 fn spec_of(q: &Pairs, en: bool) -> Result<(PivotSpec, String), app::AppError> {
-    if let Some((p, spec)) = preset_spec(q) {
+    if let Some((p, mut spec)) = preset_spec(q) {
+        spec.as_of = PivotSpec::as_of_from_pairs(q).map_err(|e| app::AppError::Invalid(vec![e]))?;
         return Ok((spec, (if en { p.title_en } else { p.title_vi }).to_owned()));
     }
     let spec = PivotSpec::from_pairs(q)?;
@@ -343,6 +348,8 @@ pub async fn reports(
         rows: spec.rows.code().to_owned(),
         cols: spec.cols.map_or_else(String::new, |c| c.code().to_owned()),
         measure: spec.measure.code().to_owned(),
+        as_of: spec.as_of.clone().unwrap_or_default(),
+        today: app::clock::now().get(..10).unwrap_or_default().to_owned(),
         filter_inputs: Dim::ALL
             .iter()
             .map(|d| {
@@ -526,6 +533,9 @@ pub struct PivotParams {
     pub measure: Option<String>,
     /// `sql` to count by `GROUP BY` on the database instead of the in-memory columns.
     pub engine: Option<String>,
+    /// `YYYY-MM-DD`: the figures as the registry stood at the end of that day,
+    /// rebuilt from the history (not after today).
+    pub as_of: Option<String>,
     /// Filters: any dimension's code as a key, values separated by commas
     /// (`category=migrant,study_abroad&country=KR`; empty value = not recorded is not expressible here).
     pub category: Option<String>,
@@ -594,6 +604,16 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("stats.households", "Hộ thân nhân", "Relatives' households"),
     ("stats.relatives", "Thân nhân", "Relatives"),
     ("stats.as_of", "Số liệu tính đến", "Figures as of"),
+    (
+        "stats.as_of_day",
+        "Số liệu tại ngày (để trống: hiện tại)",
+        "Figures as of the day (empty: now)",
+    ),
+    (
+        "stats.as_of_note",
+        "Số liệu dựng lại từ lịch sử thay đổi, tính đến hết ngày",
+        "Figures rebuilt from the history of changes, as of the end of",
+    ),
     ("stats.filters", "Điều kiện lọc", "Filters"),
     (
         "stats.trend",

@@ -1089,16 +1089,33 @@ pub async fn undo(app: &App, actor: &Actor, id: i64) -> AppResult<UndoReport> {
     .bind(id)
     .fetch_all(&mut *tx.tx)
     .await?;
+    let reason = format!("import #{id} undone");
     let removed = sqlx::query(
-        "UPDATE persons SET deleted_at = $1, deleted_reason = $2, updated_at = $1 \
+        "UPDATE persons SET deleted_at = $1, deleted_reason = $2, updated_at = $1, version = 2 \
          WHERE deleted_at IS NULL AND version = 1 AND id IN (SELECT person_id FROM person_sources WHERE import_id = $3)",
     )
     .bind(&now)
-    .bind(format!("import #{id} undone"))
+    .bind(&reason)
     .bind(id)
     .execute(&mut *tx.tx)
     .await?
     .rows_affected() as i64;
+    // The removal is a version of each record, so the history (and a
+    // report "as of" a later day) knows it.
+    sqlx::query(
+        "INSERT INTO person_versions (person_id, version, data, changed_at, changed_by, changed_by_name, summary) \
+         SELECT v.person_id, 2, v.data, $1, $2, $3, $4 FROM person_versions v \
+         JOIN persons p ON p.id = v.person_id \
+         WHERE v.version = 1 AND p.version = 2 AND p.deleted_at = $1 AND p.deleted_reason = $4 \
+         AND p.id IN (SELECT person_id FROM person_sources WHERE import_id = $5)",
+    )
+    .bind(&now)
+    .bind(actor.user_id)
+    .bind(&actor.username)
+    .bind(&reason)
+    .bind(id)
+    .execute(&mut *tx.tx)
+    .await?;
     let report = UndoReport {
         removed,
         kept_edited: edited,

@@ -150,7 +150,7 @@ fn write_xlsx(p: &Pivot, ctx: &ExportContext) -> Result<Vec<u8>, XlsxError> {
                 "Số liệu tính đến"
             })
             .into(),
-            p.computed_at.clone(),
+            p.figures_date(),
         ),
         (
             (if en { "Scope" } else { "Phạm vi" }).into(),
@@ -290,7 +290,7 @@ pub fn docx(p: &Pivot, ctx: &ExportContext) -> AppResult<Vec<u8>> {
     };
     let subtitle = format!(
         "(Số liệu tính đến {}; phạm vi: {})",
-        p.computed_at.get(..10).unwrap_or(&p.computed_at),
+        p.figures_date(),
         ctx.scope
     );
     let notes: Vec<String> = {

@@ -380,7 +380,14 @@ impl StatsIndex {
         if st.overflow {
             return Ok(None);
         }
-        Ok(Some(scan(&st.cols, jurisdiction, members, spec, year)))
+        Ok(Some(scan(
+            &st.cols,
+            jurisdiction,
+            members,
+            spec,
+            year,
+            None,
+        )))
     }
 }
 
@@ -502,12 +509,15 @@ fn allowed(codes: &[String], wanted: &[String]) -> Vec<bool> {
         .collect()
 }
 
+/// Counts of the selected people (`units: None`) or of the distinct units
+/// (relatives, households) attached to them, by person id.
 fn scan(
     cols: &Columns,
     jurisdiction: &Jurisdiction,
     members: Option<&HashSet<i64>>,
     spec: &PivotSpec,
     year: i64,
+    units: Option<&HashMap<usize, Vec<i64>>>,
 ) -> Counts {
     // The birth year → band table only when a band is asked for.
     let uses_age = spec.rows == Dim::AgeBand
@@ -585,30 +595,37 @@ fn scan(
     let nr = rcodes.len();
     let nc = cdim.as_ref().map_or(1, |c| c.1.len());
     let ccol = cdim.as_ref().map(|c| &c.0);
+    // Whether person `i` is live, within the jurisdiction and the filters.
+    let selected = |i: usize, tmp: &mut u16| -> bool {
+        if !cols.live[i] {
+            return false;
+        }
+        if let Some(m) = &mask
+            && !m[i]
+        {
+            return false;
+        }
+        if !scope_cols.is_empty()
+            && !scope_cols
+                .iter()
+                .any(|(s, ok)| ok[usize::from(cols.single[*s as usize][i])])
+        {
+            return false;
+        }
+        filters
+            .iter()
+            .all(|(acc, ok)| acc.get(i, tmp).iter().any(|v| ok[usize::from(*v)]))
+    };
+    if let Some(units) = units {
+        return count_units(n, units, &selected, &racc, &rcodes, cdim.as_ref());
+    }
     // One part of the ids: its cells, row and column totals and total.
     let part = |range: std::ops::Range<usize>| -> Tally {
         let mut t = Tally::new(nr, nc);
         let (mut t1, mut t2) = (0u16, 0u16);
-        'people: for i in range {
-            if !cols.live[i] {
+        for i in range {
+            if !selected(i, &mut t1) {
                 continue;
-            }
-            if let Some(m) = &mask
-                && !m[i]
-            {
-                continue;
-            }
-            if !scope_cols.is_empty()
-                && !scope_cols
-                    .iter()
-                    .any(|(s, ok)| ok[usize::from(cols.single[*s as usize][i])])
-            {
-                continue;
-            }
-            for (acc, ok) in &filters {
-                if !acc.get(i, &mut t1).iter().any(|v| ok[usize::from(*v)]) {
-                    continue 'people;
-                }
             }
             t.total += 1;
             let rs = racc.get(i, &mut t1);
@@ -666,6 +683,217 @@ fn scan(
         }
     }
     out
+}
+
+/// Distinct units (relative or household ids) of the selected people, by
+/// cell, row, column and in all: a unit shared by two people counts once.
+fn count_units(
+    n: usize,
+    units: &HashMap<usize, Vec<i64>>,
+    selected: &dyn Fn(usize, &mut u16) -> bool,
+    racc: &Acc<'_>,
+    rcodes: &[String],
+    cdim: Option<&(Acc<'_>, Vec<String>)>,
+) -> Counts {
+    let mut cells: HashMap<(u16, u16), HashSet<i64>> = HashMap::new();
+    let mut rows: HashMap<u16, HashSet<i64>> = HashMap::new();
+    let mut cols_: HashMap<u16, HashSet<i64>> = HashMap::new();
+    let mut total: HashSet<i64> = HashSet::new();
+    let (mut t1, mut t2) = (0u16, 0u16);
+    for i in 0..n {
+        let Some(us) = units.get(&i).filter(|u| !u.is_empty()) else {
+            continue;
+        };
+        if !selected(i, &mut t1) {
+            continue;
+        }
+        total.extend(us);
+        let rs = racc.get(i, &mut t1);
+        for r in rs {
+            rows.entry(*r).or_default().extend(us);
+        }
+        if let Some((cacc, _)) = cdim {
+            for c in cacc.get(i, &mut t2) {
+                cols_.entry(*c).or_default().extend(us);
+                for r in rs {
+                    cells.entry((*r, *c)).or_default().extend(us);
+                }
+            }
+        }
+    }
+    let len = |s: &HashSet<i64>| i64::try_from(s.len()).unwrap_or(i64::MAX);
+    let mut out = Counts {
+        total: len(&total),
+        ..Counts::default()
+    };
+    for (r, set) in &rows {
+        out.rows.insert(rcodes[usize::from(*r)].clone(), len(set));
+    }
+    if let Some((_, ccodes)) = cdim {
+        for (c, set) in &cols_ {
+            out.cols.insert(ccodes[usize::from(*c)].clone(), len(set));
+        }
+        for ((r, c), set) in &cells {
+            out.cells.insert(
+                (
+                    rcodes[usize::from(*r)].clone(),
+                    ccodes[usize::from(*c)].clone(),
+                ),
+                len(set),
+            );
+        }
+    }
+    out
+}
+
+/// Whether a version's summary leaves the person out of the registry
+/// (deleted, merged into another record, or removed by an import's undo).
+pub fn summary_removes(summary: &str) -> bool {
+    summary == "deleted"
+        || summary.starts_with("merged into #")
+        || (summary.starts_with("import #") && summary.ends_with(" undone"))
+}
+
+/// A person's columns from a recorded version: the derivation of the
+/// `persons` row itself ([`crate::people::data_columns`]).
+fn row_from_data(id: usize, d: &crate::people::PersonData, live: bool) -> PersonRow {
+    let columns = crate::people::data_columns(d);
+    let text = |name: &str| {
+        columns
+            .iter()
+            .find(|c| c.0 == name)
+            .and_then(|c| c.1.clone())
+    };
+    PersonRow {
+        id,
+        single: [
+            text("category"),
+            text("generation"),
+            text("country"),
+            text("hometown_new_code"),
+            text("hometown_legacy_code"),
+            text("hometown_legacy_district"),
+            text("gender"),
+            text("verification"),
+        ],
+        birth_year: columns
+            .iter()
+            .find(|c| c.0 == "birth_year")
+            .and_then(|c| c.2),
+        tags: text("tags").unwrap_or_default(),
+        live,
+        seq: 0,
+    }
+}
+
+/// Person ids per window of an as-of read.
+const HISTORY_WINDOW: i64 = 100_000;
+
+/// Counts for a pivot as the registry stood before `until` (a stored
+/// timestamp or date: every change recorded earlier counts): each person's
+/// last version before it, the sources added before it and, for the
+/// households and relatives measures, the relatives and households that
+/// existed then. Built in columns of its own, then the same scan.
+pub(crate) async fn as_of(
+    app: &App,
+    jurisdiction: &Jurisdiction,
+    members: Option<&HashSet<i64>>,
+    spec: &PivotSpec,
+    until: &str,
+    year: i64,
+) -> AppResult<Counts> {
+    let mut cols = Columns::default();
+    let max_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(person_id), 0) FROM person_versions")
+        .fetch_one(&app.db.pool)
+        .await?;
+    let mut from = 0i64;
+    while from <= max_id {
+        let to = from + HISTORY_WINDOW;
+        let rows = sqlx::query(
+            "SELECT person_id, version, data, summary FROM person_versions \
+             WHERE person_id >= $1 AND person_id < $2 AND changed_at < $3 \
+             ORDER BY person_id, version",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(until)
+        .fetch_all(&app.db.pool)
+        .await?;
+        // The last version of each person (rows are ordered by version).
+        let mut last: Vec<(i64, String, String)> = Vec::new();
+        for r in &rows {
+            let id: i64 = r.try_get(0)?;
+            let data: String = r.try_get(2)?;
+            let summary: String = r.try_get(3)?;
+            match last.last_mut() {
+                Some(l) if l.0 == id => *l = (id, data, summary),
+                _ => last.push((id, data, summary)),
+            }
+        }
+        drop(rows);
+        let people: Vec<PersonRow> = last
+            .par_iter()
+            .filter_map(|(id, data, summary)| {
+                let id = usize::try_from(*id).ok().filter(|i| *i <= MAX_ID)?;
+                let d: crate::people::PersonData = serde_json::from_str(data).ok()?;
+                Some(row_from_data(id, &d, !summary_removes(summary)))
+            })
+            .collect();
+        for p in &people {
+            apply_person(&mut cols, p)?;
+        }
+        let rs = sqlx::query(
+            "SELECT person_id, agency, survey_round FROM person_sources \
+             WHERE person_id >= $1 AND person_id < $2 AND added_at < $3",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(until)
+        .fetch_all(&app.db.pool)
+        .await?;
+        let mut sources = Vec::with_capacity(rs.len());
+        for r in &rs {
+            sources.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
+        }
+        let ids: Vec<usize> = people.iter().filter(|p| p.live).map(|p| p.id).collect();
+        apply_sources(&mut cols, &ids, &sources)?;
+        from = to;
+    }
+    let units = match spec.measure {
+        super::Measure::People => None,
+        m => {
+            let rows = sqlx::query(
+                "SELECT r.person_id, r.id, r.household_id FROM relatives r \
+                 JOIN households h ON h.id = r.household_id \
+                 WHERE r.created_at < $1 AND (r.deleted_at IS NULL OR r.deleted_at >= $1) \
+                 AND h.created_at < $1 AND (h.deleted_at IS NULL OR h.deleted_at >= $1)",
+            )
+            .bind(until)
+            .fetch_all(&app.db.pool)
+            .await?;
+            let mut units: HashMap<usize, Vec<i64>> = HashMap::new();
+            for r in &rows {
+                let pid: i64 = r.try_get(0)?;
+                let unit: i64 = if m == super::Measure::Relatives {
+                    r.try_get(1)?
+                } else {
+                    r.try_get(2)?
+                };
+                if let Ok(pid) = usize::try_from(pid) {
+                    units.entry(pid).or_default().push(unit);
+                }
+            }
+            Some(units)
+        }
+    };
+    Ok(scan(
+        &cols,
+        jurisdiction,
+        members,
+        spec,
+        year,
+        units.as_ref(),
+    ))
 }
 
 /// Ids of the members of an association or agency jurisdiction; `None` for
@@ -738,7 +966,7 @@ mod tests {
         )
         .unwrap();
         let spec = PivotSpec::new(Dim::Tag, Some(Dim::Country));
-        let c = scan(&cols, &Jurisdiction::Province, None, &spec, 2026);
+        let c = scan(&cols, &Jurisdiction::Province, None, &spec, 2026, None);
         assert_eq!(c.total, 2, "the deleted person is not counted");
         assert_eq!(c.rows.get("expert"), Some(&2));
         assert_eq!(c.rows.get("businessperson"), Some(&1));
@@ -755,6 +983,7 @@ mod tests {
             None,
             &spec,
             2026,
+            None,
         );
         assert_eq!(
             (c.total, c.rows.get("")),
@@ -774,6 +1003,7 @@ mod tests {
             None,
             &PivotSpec::new(Dim::Category, None),
             2026,
+            None,
         );
         assert_eq!(c.rows.len(), 1);
         assert_eq!(c.rows.get("study_abroad"), Some(&1));

@@ -11,6 +11,12 @@
 //!   households and relatives measures (relatives carry no change number) and
 //!   as the reference of the tests and of the benchmark.
 //!
+//! A pivot "as of" an earlier day ([`PivotSpec::as_of`]) is computed from the
+//! history instead: each person's last version recorded before the next day
+//! (deleted, merged and undone records are left out), the sources added and
+//! the relatives and households that existed by then, in columns built for
+//! the query ([`memory::as_of`]).
+//!
 //! Access: `StatisticsRead`. Counts carry no personal data, so leadership
 //! (statistics-only) accounts see the province's figures; every other role
 //! sees its jurisdiction ([`access::person_scope`] in SQL, the same rule in
@@ -198,6 +204,10 @@ pub struct PivotSpec {
     /// Each dimension's accepted values (codes; `""` = not recorded).
     #[serde(default)]
     pub filters: Vec<(Dim, Vec<String>)>,
+    /// The figures as the registry stood at the end of this day
+    /// (`YYYY-MM-DD`), from the history; `None` for now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
 }
 
 impl PivotSpec {
@@ -207,6 +217,7 @@ impl PivotSpec {
             cols,
             measure: Measure::People,
             filters: Vec::new(),
+            as_of: None,
         }
     }
 
@@ -272,6 +283,10 @@ impl PivotSpec {
                 filters.push((*d, values));
             }
         }
+        let as_of = Self::as_of_from_pairs(pairs).unwrap_or_else(|e| {
+            errs.push(e);
+            None
+        });
         if !errs.is_empty() {
             return Err(AppError::Invalid(errs));
         }
@@ -280,9 +295,28 @@ impl PivotSpec {
             cols,
             measure,
             filters,
+            as_of,
         };
         spec.validate()?;
         Ok(spec)
+    }
+
+    /// The `as_of` day of query pairs, checked: a real day, not after today.
+    pub fn as_of_from_pairs(pairs: &[(String, String)]) -> Result<Option<String>, FieldError> {
+        let Some(d) = pairs
+            .iter()
+            .find(|(k, v)| k == "as_of" && !v.trim().is_empty())
+            .map(|(_, v)| v.trim())
+        else {
+            return Ok(None);
+        };
+        match parse_day(d) {
+            None => Err(FieldError::new("as_of", "invalid_date")),
+            Some(day) if day > time::OffsetDateTime::now_utc().date() => {
+                Err(FieldError::new("as_of", "in_future"))
+            }
+            Some(_) => Ok(Some(d.to_owned())),
+        }
     }
 
     /// The query pairs [`PivotSpec::from_pairs`] reads back.
@@ -295,6 +329,9 @@ impl PivotSpec {
         for (d, v) in &self.filters {
             out.push((d.code().into(), v.join(",")));
         }
+        if let Some(d) = &self.as_of {
+            out.push(("as_of".into(), d.clone()));
+        }
         out
     }
 
@@ -302,6 +339,12 @@ impl PivotSpec {
     pub fn query_string(&self) -> String {
         url_encode_pairs(&self.to_pairs())
     }
+}
+
+/// A day written `YYYY-MM-DD`.
+pub fn parse_day(s: &str) -> Option<time::Date> {
+    let f = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s, &f).ok()
 }
 
 fn url_encode_pairs(pairs: &[(String, String)]) -> String {
@@ -352,7 +395,7 @@ pub struct Pivot {
     pub row_totals: Vec<i64>,
     pub col_totals: Vec<i64>,
     pub total: i64,
-    /// `memory` or `sql`.
+    /// `memory`, `sql`, or `history` (an as-of pivot).
     pub engine: String,
     /// When the figures were computed (RFC 3339 UTC).
     pub computed_at: String,
@@ -361,6 +404,16 @@ pub struct Pivot {
 }
 
 impl Pivot {
+    /// The day the figures describe: the as-of day, or the day computed.
+    pub fn figures_date(&self) -> String {
+        self.spec.as_of.clone().unwrap_or_else(|| {
+            self.computed_at
+                .get(..10)
+                .unwrap_or(&self.computed_at)
+                .to_owned()
+        })
+    }
+
     /// The value of a cell by codes (tests and exports).
     pub fn cell(&self, row: &str, col: &str) -> i64 {
         let Some(r) = self.rows.iter().position(|h| h.code == row) else {
@@ -582,8 +635,34 @@ pub fn current_year() -> i64 {
 pub async fn pivot(app: &App, actor: &Actor, spec: &PivotSpec, engine: Engine) -> AppResult<Pivot> {
     access::authorize(actor, Action::StatisticsRead)?;
     spec.validate()?;
-    let year = current_year();
     let started = std::time::Instant::now();
+    if let Some(day) = &spec.as_of {
+        let day = parse_day(day)
+            .ok_or_else(|| AppError::Invalid(vec![FieldError::new("as_of", "invalid_date")]))?;
+        // Everything recorded before the next day counts.
+        let until = day.next_day().map_or_else(
+            || "9999-12-31".to_owned(),
+            |d| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()),
+        );
+        let jurisdiction = statistics_jurisdiction(actor);
+        let members = memory::member_ids(app, &jurisdiction).await?;
+        let counts = memory::as_of(
+            app,
+            &jurisdiction,
+            members.as_ref(),
+            spec,
+            &until,
+            i64::from(day.year()),
+        )
+        .await?;
+        return Ok(finish(
+            spec,
+            &counts,
+            "history",
+            started.elapsed().as_secs_f64() * 1000.0,
+        ));
+    }
+    let year = current_year();
     if engine == Engine::Sql || spec.measure != Measure::People {
         let counts = sql::counts(app, actor, spec, year).await?;
         return Ok(finish(
