@@ -705,6 +705,39 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
 mod tests {
     use super::*;
 
+    /// Every `t.s("key")` of every template names a message (a missing key
+    /// would show the key itself to the user).
+    #[test]
+    fn every_key_the_templates_use_exists() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "html") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+            &mut files,
+        );
+        assert!(files.len() > 10, "templates found");
+        let mut missing = Vec::new();
+        for f in &files {
+            let text = std::fs::read_to_string(f).unwrap();
+            for part in text.split("t.s(\"").skip(1) {
+                let key = part.split('"').next().unwrap_or_default();
+                if lookup(key).is_none() {
+                    missing.push(format!("{}: {key}", f.display()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys without a message: {missing:?}");
+    }
+
     #[test]
     fn every_key_is_unique_and_translated() {
         let all = || {

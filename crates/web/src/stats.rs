@@ -140,6 +140,128 @@ fn commune_map(p: &Pivot, en: bool, can: bool) -> Vec<MapPoint> {
         .collect()
 }
 
+/// A country on the world map: its outline, shade class, figure and link.
+pub struct MapCountry {
+    pub d: &'static str,
+    /// `q0` (none) to `q5` (most).
+    pub class: &'static str,
+    pub label: String,
+    pub value: i64,
+    pub href: Option<String>,
+}
+
+/// Country outlines of the world map, keyed by ISO 3166-1 numeric code:
+/// Natural Earth 1:110m (public domain) from the npm package world-atlas
+/// 2.0.2 (ISC), turned into SVG paths by `scripts/vendor/world_map.py`.
+static WORLD: std::sync::LazyLock<Vec<(&'static str, &'static str, &'static str)>> =
+    std::sync::LazyLock::new(|| {
+        include_str!("../assets/world-110m.tsv")
+            .lines()
+            .filter_map(|l| {
+                let mut f = l.splitn(3, '\t');
+                Some((f.next()?, f.next()?, f.next()?))
+            })
+            .collect()
+    });
+
+/// Width and height of the world map's SVG view box.
+pub const WORLD_W: u32 = 1000;
+pub const WORLD_H: u32 = 395;
+
+/// Shade classes of the world map: none, then five steps on a log scale
+/// of the largest country's figure.
+fn shade(n: i64, max: i64) -> &'static str {
+    const CLASSES: [&str; 6] = ["q0", "q1", "q2", "q3", "q4", "q5"];
+    if n <= 0 || max <= 0 {
+        return CLASSES[0];
+    }
+    let f = ((n as f64).ln_1p() / (max as f64).ln_1p()).clamp(0.0, 1.0);
+    CLASSES[((f * 5.0).ceil() as usize).clamp(1, 5)]
+}
+
+/// The world map's legend: each shade class and the figures it covers.
+fn world_legend(p: &Pivot, en: bool) -> Vec<(&'static str, String)> {
+    let max = p.row_totals.iter().copied().max().unwrap_or(0);
+    let mut out = vec![("q0", (if en { "none" } else { "không có" }).to_owned())];
+    if max <= 0 {
+        return out;
+    }
+    // Upper bound of each class: the largest n with shade(n, max) == class,
+    // from the log scale, then nudged to agree with `shade` exactly.
+    let top = (max as f64).ln_1p();
+    let mut lo = 1i64;
+    for (k, class) in ["q1", "q2", "q3", "q4", "q5"].into_iter().enumerate() {
+        let mut hi = ((top * (k + 1) as f64 / 5.0).exp_m1().floor() as i64).clamp(lo - 1, max);
+        while hi < max && shade(hi + 1, max) == class {
+            hi += 1;
+        }
+        while hi >= lo && shade(hi, max) != class {
+            hi -= 1;
+        }
+        if hi >= lo {
+            out.push((
+                class,
+                if hi == lo {
+                    lo.to_string()
+                } else {
+                    format!("{lo}–{hi}")
+                },
+            ));
+            lo = hi + 1;
+        }
+    }
+    out
+}
+
+/// A country breakdown as a choropleth: every country of the map shaded by
+/// its figure (countries without people in light grey, with their names).
+fn world_map(p: &Pivot, en: bool, can: bool) -> Vec<MapCountry> {
+    let by_numeric: std::collections::HashMap<&str, (&stats::Header, i64)> = p
+        .rows
+        .iter()
+        .zip(&p.row_totals)
+        .filter_map(|(h, n)| domain::geo::country(&h.code).map(|c| (c.numeric, (h, *n))))
+        .collect();
+    let max = by_numeric.values().map(|v| v.1).max().unwrap_or(0);
+    WORLD
+        .iter()
+        .map(|(numeric, name_en, d)| {
+            let hit = by_numeric.get(numeric);
+            let country = domain::geo::countries()
+                .iter()
+                .find(|c| c.numeric == *numeric);
+            let label = match (hit, country) {
+                (Some((h, _)), _) => h.label(en).to_owned(),
+                (None, Some(c)) => (if en { c.name_en } else { c.name_vi }).to_owned(),
+                (None, None) => (*name_en).to_owned(),
+            };
+            let value = hit.map_or(0, |v| v.1);
+            MapCountry {
+                d,
+                class: shade(value, max),
+                label,
+                value,
+                href: hit.and_then(|(h, _)| {
+                    drill(can, &p.spec.filters, &[(Dim::Country, h.code.as_str())])
+                }),
+            }
+        })
+        .collect()
+}
+
+/// People of a country breakdown whose country has no outline on the map.
+fn unmapped(p: &Pivot) -> i64 {
+    p.rows
+        .iter()
+        .zip(&p.row_totals)
+        .filter(|(h, _)| {
+            domain::geo::country(&h.code)
+                .is_none_or(|c| !WORLD.iter().any(|(numeric, _, _)| *numeric == c.numeric))
+        })
+        .map(|(_, n)| *n)
+        .sum()
+}
+
 // ---------------------------------------------------------------- dashboard
 
 #[derive(Template)]
@@ -153,6 +275,10 @@ struct DashboardPage {
     total_href: Option<String>,
     breakdowns: Vec<Breakdown>,
     map: Vec<MapPoint>,
+    world: Vec<MapCountry>,
+    world_legend: Vec<(&'static str, String)>,
+    /// People in countries the world map has no outline for (small islands).
+    world_unmapped: i64,
     trend: Option<PivotView>,
     filters: Vec<(String, String)>,
     computed_at: String,
@@ -173,6 +299,7 @@ pub async fn dashboard(
         .map_err(page_err(lang))?;
     let can = can_list(&user);
     let l = Layout::for_user(&user);
+    let countries = d.breakdowns.iter().find(|p| p.spec.rows == Dim::Country);
     render(&DashboardPage {
         t: l.t,
         l,
@@ -192,6 +319,9 @@ pub async fn dashboard(
             .find(|p| p.spec.rows == Dim::Commune)
             .map(|p| commune_map(p, en, can))
             .unwrap_or_default(),
+        world: countries.map(|p| world_map(p, en, can)).unwrap_or_default(),
+        world_legend: countries.map(|p| world_legend(p, en)).unwrap_or_default(),
+        world_unmapped: countries.map_or(0, unmapped),
         trend: d.trend.as_ref().map(|p| PivotView::new(p, en, can)),
         filters: stats::export::describe_filters(&spec, en),
     })
@@ -649,6 +779,23 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "Download Word (.docx)",
     ),
     ("stats.engine", "Tính bằng", "Computed by"),
+    (
+        "stats.map",
+        "Bản đồ số người theo xã/phường quê quán",
+        "Map of people by home commune",
+    ),
+    (
+        "stats.world_map",
+        "Bản đồ số người theo quốc gia cư trú",
+        "Map of people by country of residence",
+    ),
+    ("stats.legend", "Chú giải", "Legend"),
+    ("stats.no_people", "không có", "none"),
+    (
+        "stats.unmapped",
+        "người ở các quốc gia, vùng lãnh thổ nhỏ không có trên bản đồ (xem bảng bên dưới)",
+        "people in small countries and territories not on the map (see the table below)",
+    ),
     ("stats.print", "In", "Print"),
     (
         "stats.no_saved",

@@ -279,6 +279,17 @@ impl Browser {
         .await;
     }
 
+    /// The visible page as PNG bytes.
+    pub async fn screenshot(&self) -> Vec<u8> {
+        use base64::Engine as _;
+        let v = self
+            .cmd(reqwest::Method::GET, "/screenshot", Value::Null)
+            .await;
+        base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or_default())
+            .unwrap()
+    }
+
     /// Messages the page logged at SEVERE level (CSP violations show up here).
     pub async fn severe_logs(&self) -> Vec<String> {
         let v = self

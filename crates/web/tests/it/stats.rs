@@ -641,6 +641,24 @@ async fn dashboard_reports_and_exports_show_the_jurisdictions_figures(app: TestA
         html.contains("data-testid=\"commune-map\"") && html.matches("<circle").count() == 2,
         "a province map with the two communes"
     );
+    // The world map shades each country by its figure and links to its list.
+    assert!(html.contains("data-testid=\"world-map\""));
+    assert!(
+        html.contains("<path class=\"q5\"") && html.contains("<title>Hàn Quốc: 7</title>"),
+        "Korea, the largest figure, in the darkest shade"
+    );
+    assert!(
+        html.contains("<path class=\"q4\"") && html.contains("<title>Nhật Bản: 3</title>"),
+        "Japan one shade lighter"
+    );
+    assert!(
+        html.contains("<title>Pháp: 0</title>"),
+        "countries without people are drawn, named, in the empty shade"
+    );
+    assert!(
+        html.matches("class=\"q5\"").count() >= 2,
+        "the legend shows the darkest shade too"
+    );
     // Commune officer of c2: only its three people.
     let co = signed_in(
         &app,
@@ -659,8 +677,12 @@ async fn dashboard_reports_and_exports_show_the_jurisdictions_figures(app: TestA
         .unwrap();
     assert!(html.contains(">3</a>"));
     assert!(
-        !html.contains("Hàn Quốc"),
+        !html.contains("Hàn Quốc</") && !html.contains("country=KR"),
         "no figure from outside the commune"
+    );
+    assert!(
+        html.contains("<title>Hàn Quốc: 0</title>"),
+        "on the world map Korea is empty for this commune"
     );
     // Leadership: the province's counts, no links to people.
     let v = signed_in(&app, "lanhdao", Role::Viewer, vec![]).await;

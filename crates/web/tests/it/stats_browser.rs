@@ -67,6 +67,29 @@ async fn officer_opens_the_dashboard_and_downloads_each_export(app: TestApp) {
             .await
             .contains("Hàn Quốc")
     );
+    // The world map: Korea is shaded and linked; a screenshot for a human
+    // look when KIEUBAO_SCREENSHOT_DIR is set.
+    let png = b.screenshot().await;
+    assert!(png.starts_with(b"\x89PNG"), "a screenshot of the dashboard");
+    if let Ok(dir) = std::env::var("KIEUBAO_SCREENSHOT_DIR") {
+        std::fs::write(
+            std::path::Path::new(&dir).join(format!("dashboard-{:?}.png", app.backend)),
+            &png,
+        )
+        .unwrap();
+    }
+    assert!(
+        b.text("[data-testid=world-legend]").await.contains('7'),
+        "the legend reaches the largest figure"
+    );
+    b.click("[data-testid=world-map] a[href*='country=KR']")
+        .await;
+    assert!(
+        b.wait_url_contains("/people?country=KR").await,
+        "{}",
+        b.url().await
+    );
+    b.goto(&app.url("/dashboard")).await;
     // Drill down: the country bar opens the people list of that country.
     b.click("section[data-dim=country] a[href*='country=KR']")
         .await;
