@@ -1467,6 +1467,10 @@ pub struct ListQuery {
     pub verification: String,
     pub agency: String,
     pub survey_round: String,
+    /// `male`, `female`, `other` or `unknown`.
+    pub gender: String,
+    /// An age band code ([`crate::stats::AGE_BANDS`]), by the birth year.
+    pub age_band: String,
     /// `name`, `updated`, `birth` or `id` (default).
     pub sort: String,
     /// `desc` for descending.
@@ -1569,6 +1573,24 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> AppResult<ListPage
     eq("p.generation", &q.generation, &mut args, &mut wh);
     eq("p.status", &q.status, &mut args, &mut wh);
     eq("p.verification", &q.verification, &mut args, &mut wh);
+    eq("p.gender", &q.gender, &mut args, &mut wh);
+    let band = q.age_band.trim();
+    if !band.is_empty() {
+        match crate::stats::AGE_BANDS.iter().find(|b| b.0 == band) {
+            Some((_, _, _, lo, hi)) => {
+                let year = crate::stats::current_year();
+                // Integers computed here, not user input.
+                wh.push(format!(
+                    "p.birth_year > 0 AND p.birth_year <= {}",
+                    year - lo
+                ));
+                if *hi != i64::MAX {
+                    wh.push(format!("p.birth_year >= {}", year - hi));
+                }
+            }
+            None => wh.push("1 = 0".to_owned()),
+        }
+    }
     let tag = q.tag.trim();
     if !tag.is_empty() {
         args.push(Arg::S(format!("%,{tag},%")));

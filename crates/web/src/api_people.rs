@@ -51,6 +51,10 @@ pub struct PeopleParams {
     pub agency: String,
     /// Survey round code.
     pub survey_round: String,
+    /// `male`, `female`, `other` or `unknown`.
+    pub gender: String,
+    /// Age band: `under_18`, `18_29`, `30_44`, `45_59`, `60_plus`.
+    pub age_band: String,
     /// Cursor: the `next` of the previous page.
     pub after: Option<i64>,
     /// Page size, 1 to 500 (default 50).
@@ -74,6 +78,8 @@ impl From<PeopleParams> for ListQuery {
             verification: p.verification,
             agency: p.agency,
             survey_round: p.survey_round,
+            gender: p.gender,
+            age_band: p.age_band,
             // Cursor paging is by id.
             sort: String::new(),
             dir: String::new(),

@@ -532,6 +532,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "Other names (one per line)",
     ),
     ("field.gender", "Giới tính", "Gender"),
+    ("people.age_band", "Nhóm tuổi", "Age band"),
     ("field.birth_date", "Ngày sinh", "Birth date"),
     ("field.category", "Nhóm", "Category"),
     ("field.generation", "Thế hệ", "Generation"),

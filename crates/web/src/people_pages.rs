@@ -59,6 +59,8 @@ pub struct ListForm {
     verification: String,
     agency: String,
     survey_round: String,
+    gender: String,
+    age_band: String,
     sort: String,
     dir: String,
     page: String,
@@ -80,6 +82,8 @@ impl ListForm {
             verification: self.verification.clone(),
             agency: self.agency.clone(),
             survey_round: self.survey_round.clone(),
+            gender: self.gender.clone(),
+            age_band: self.age_band.clone(),
             sort: self.sort.clone(),
             dir: self.dir.clone(),
             page: self.page.trim().parse().ok(),
@@ -133,6 +137,8 @@ const FORM_KEYS: &[&str] = &[
     "verification",
     "agency",
     "survey_round",
+    "gender",
+    "age_band",
     "sort",
     "dir",
     "page",
@@ -169,6 +175,8 @@ struct ListPageView {
     tags: Vec<(String, String, bool)>,
     statuses: Vec<(String, String, bool)>,
     verifications: Vec<(String, String, bool)>,
+    genders: Vec<(String, String, bool)>,
+    age_bands: Vec<(String, String, bool)>,
     agencies: Vec<(String, String, bool)>,
     /// Survey rounds `(code, name)` offered by the survey-round picker.
     survey_rounds: Vec<(String, String)>,
@@ -299,6 +307,18 @@ pub async fn list(
             &f.verification,
             any,
         ),
+        genders: options(Gender::ALL, Gender::code, |c| c.label(lc), &f.gender, any),
+        age_bands: {
+            let mut v = vec![(String::new(), any.to_owned(), f.age_band.is_empty())];
+            v.extend(app::stats::AGE_BANDS.iter().map(|b| {
+                (
+                    b.0.to_owned(),
+                    (if lc == "en" { b.2 } else { b.1 }).to_owned(),
+                    b.0 == f.age_band,
+                )
+            }));
+            v
+        },
         agencies: options(Agency::ALL, Agency::code, |c| c.label(lc), &f.agency, any),
         survey_rounds: people::survey_rounds(&state.app, &user.actor)
             .await

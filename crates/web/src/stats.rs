@@ -51,13 +51,13 @@ fn drill(can_list: bool, filters: &[(Dim, Vec<String>)], extra: &[(Dim, &str)]) 
     }
     let mut pairs: Pairs = Vec::new();
     for (d, v) in filters {
-        if !d.people_list_filter() || v.len() != 1 || v[0].is_empty() {
+        if v.len() != 1 || v[0].is_empty() {
             return None;
         }
         pairs.push((d.code().to_owned(), v[0].clone()));
     }
     for (d, v) in extra {
-        if !d.people_list_filter() || v.is_empty() || filters.iter().any(|(f, _)| f == d) {
+        if v.is_empty() || filters.iter().any(|(f, _)| f == d) {
             return None;
         }
         pairs.push((d.code().to_owned(), (*v).to_owned()));

@@ -128,12 +128,6 @@ impl Dim {
     pub const fn is_multi(self) -> bool {
         matches!(self, Dim::Tag | Dim::Agency | Dim::SurveyRound)
     }
-
-    /// The people list (`/people`) accepts this dimension as a filter of
-    /// the same name and meaning.
-    pub const fn people_list_filter(self) -> bool {
-        !matches!(self, Dim::Gender | Dim::AgeBand)
-    }
 }
 
 /// What is counted.

@@ -415,6 +415,72 @@ async fn counts_equal_a_full_recount_after_insert_edit_delete_import_undo_merge_
     ));
 }
 
+dual!(a_gender_or_age_band_figure_opens_its_list);
+
+async fn a_gender_or_age_band_figure_opens_its_list(app: TestApp) {
+    let (c1, _) = communes();
+    let year = stats::current_year();
+    for (name, gender, born) in [
+        ("Phạm Thị Hoa", "female", year - 35),
+        ("Phạm Văn Hùng", "male", year - 35),
+        ("Phạm Thị Mai", "female", year - 10),
+    ] {
+        add(&app, name, "DE", "migrant", &c1, |i| {
+            i.gender = Some(gender.into());
+            i.birth_date = Some(format!("{born}-05-01"));
+        })
+        .await;
+    }
+    let po = signed_in(&app, "sonv", Role::ProvinceOfficer, vec![]).await;
+    let html = po
+        .get(app.url("/dashboard"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("/people?gender=female"), "gender bars link");
+    assert!(
+        html.contains("/people?age_band=30_44"),
+        "age band bars link"
+    );
+    let list = po
+        .get(app.url("/people?gender=female&age_band=30_44"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("Phạm Thị Hoa"));
+    assert!(!list.contains("Phạm Văn Hùng") && !list.contains("Phạm Thị Mai"));
+    let id = app
+        .add_user("band.api", Role::ProvinceOfficer, vec![])
+        .await;
+    let actor = app::users::actor_for(&app.app, id).await.unwrap();
+    let token = app::auth::create_token(&app.app, &actor, id, "t", &["read"], 30)
+        .await
+        .unwrap();
+    let v: Value = app
+        .client
+        .get(app.url("/api/v1/people?age_band=under_18"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["full_name"].as_str())
+        .collect();
+    assert_eq!(names, vec!["Phạm Thị Mai"]);
+}
+
 dual!(a_report_as_of_an_earlier_day_counts_the_registry_as_it_stood);
 
 /// Sets when a person's versions (and the person's own dates) were
