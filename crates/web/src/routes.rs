@@ -872,6 +872,13 @@ pub fn table() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/reports/export.pdf",
+            Session,
+            "every role except diaspora (counts in jurisdiction)",
+            axum::routing::get(stats::export_pdf),
+        ),
+        route(
+            "GET",
             "/api/v1/statistics/pivot",
             Token,
             "read scope, every role except diaspora (counts in jurisdiction)",

@@ -1,6 +1,6 @@
 //! Staff statistics pages and API (issue 9): the dashboard, the report
 //! builder with saved and ready-made reports, and exports of a pivot (xlsx,
-//! docx). Every handler calls `app::stats`, which checks access and applies
+//! docx, PDF). Every handler calls `app::stats`, which checks access and applies
 //! the jurisdiction; drill-down links lead to the people list, which checks
 //! `PersonList` again.
 
@@ -19,6 +19,8 @@ use crate::pages::{Layout, XLSX, attachment, page_err, render};
 
 /// Content type of docx files.
 pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+/// Content type of PDF files.
+pub const PDF: &str = "application/pdf";
 
 type Pairs = Vec<(String, String)>;
 
@@ -647,6 +649,17 @@ pub async fn export_docx(
     Ok(attachment(bytes, DOCX, "bao-cao-thong-ke.docx"))
 }
 
+/// `GET /reports/export.pdf?...`: the same official report as PDF.
+pub async fn export_pdf(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<Pairs>,
+) -> Result<Response, PageError> {
+    let (pivot, ctx) = export(&state, &user, &q).await?;
+    let bytes = stats::export::pdf(&pivot, &ctx).map_err(page_err(user.lang))?;
+    Ok(attachment(bytes, PDF, "bao-cao-thong-ke.pdf"))
+}
+
 // ---------------------------------------------------------------- API
 
 /// Query of `GET /api/v1/statistics/pivot`.
@@ -778,6 +791,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "Tải Word (.docx)",
         "Download Word (.docx)",
     ),
+    ("stats.export_pdf", "Tải PDF", "Download PDF"),
     ("stats.engine", "Tính bằng", "Computed by"),
     (
         "stats.map",

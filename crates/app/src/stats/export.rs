@@ -3,13 +3,15 @@
 //! the layout of an official Vietnamese report (Decree 30/2020/ND-CP on
 //! administrative documents: issuing body and national motto at the top,
 //! place and date, title, numbered table, recipients and signature block).
-//! Both carry counts only; text is written as strings, never formulas.
+//! Both carry counts only; text is written as strings, never formulas. The
+//! same official report as PDF is in [`super::pdf`].
 
 use std::fmt::Write as _;
 use std::io::{Cursor, Write};
 
 use rust_xlsxwriter::{Chart, ChartType, Format, Workbook, XlsxError};
 
+pub use super::pdf::{official_pdf, pdf};
 use super::{Pivot, PivotSpec};
 use crate::{AppError, AppResult};
 
@@ -238,7 +240,7 @@ fn cell(width: u32, content: &str) -> String {
 }
 
 /// The date line of an official document: "Hà Tĩnh, ngày 23 tháng 11 năm 2026".
-fn date_line(place: &str, date: &str) -> String {
+pub(super) fn date_line(place: &str, date: &str) -> String {
     let mut it = date.split('-');
     let (y, m, d) = (
         it.next().unwrap_or(""),
@@ -264,6 +266,13 @@ pub struct DocTable {
 
 /// The pivot as a Word document in the layout of an official report.
 pub fn docx(p: &Pivot, ctx: &ExportContext) -> AppResult<Vec<u8>> {
+    let (t, subtitle, notes) = report_parts(p, ctx);
+    official_docx(ctx, "BÁO CÁO", &subtitle, &[t], &notes)
+}
+
+/// The parts of the official report of a pivot (shared by the docx and the
+/// PDF): the numbered table, the subtitle and the notes.
+pub(super) fn report_parts(p: &Pivot, ctx: &ExportContext) -> (DocTable, String, Vec<String>) {
     // Official reports are in Vietnamese whatever the interface language.
     let en = false;
     let (head, rows, totals) = table(p, en);
@@ -302,7 +311,7 @@ pub fn docx(p: &Pivot, ctx: &ExportContext) -> AppResult<Vec<u8>> {
             vec![format!("Điều kiện lọc: {}.", text.join("; "))]
         }
     };
-    official_docx(ctx, "BÁO CÁO", &subtitle, &[t], &notes)
+    (t, subtitle, notes)
 }
 
 /// A Word document in the layout of an official Vietnamese document: issuing

@@ -25,6 +25,7 @@
 
 pub mod export;
 pub mod memory;
+pub mod pdf;
 pub mod saved;
 pub mod sql;
 

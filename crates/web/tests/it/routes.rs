@@ -139,6 +139,7 @@ fn every_route_is_classified() {
         ("POST", "/reports/{id}/delete", Access::Session),
         ("GET", "/reports/export.xlsx", Access::Session),
         ("GET", "/reports/export.docx", Access::Session),
+        ("GET", "/reports/export.pdf", Access::Session),
         ("GET", "/api/v1/statistics/pivot", Access::Token),
         ("GET", "/api/v1/statistics/reports", Access::Token),
     ];

@@ -883,11 +883,27 @@ async fn dashboard_reports_and_exports_show_the_jurisdictions_figures(app: TestA
     assert_eq!(r.status(), 200);
     let docx = r.bytes().await.unwrap().to_vec();
     check_docx(&docx);
+    let r = po
+        .get(app.url(&format!("/reports/export.pdf?{q}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("bao-cao-thong-ke.pdf")
+    );
+    let pdf = r.bytes().await.unwrap().to_vec();
+    check_pdf(&pdf);
     // scripts/check_exports.sh opens these in LibreOffice.
     if let Ok(dir) = std::env::var("KIEUBAO_EXPORT_DIR") {
         let dir = std::path::Path::new(&dir);
         std::fs::write(dir.join(format!("report-{:?}.xlsx", app.backend)), &xlsx).unwrap();
         std::fs::write(dir.join(format!("report-{:?}.docx", app.backend)), &docx).unwrap();
+        std::fs::write(dir.join(format!("report-{:?}.pdf", app.backend)), &pdf).unwrap();
     }
 
     // API: a read token, the same figures as the builder.
@@ -998,6 +1014,49 @@ pub fn check_docx(bytes: &[u8]) {
     }
     assert!(zip.by_name("[Content_Types].xml").is_ok());
     assert!(zip.by_name("_rels/.rels").is_ok());
+}
+
+/// The text of every page of a PDF, read back with lopdf.
+pub fn pdf_text(bytes: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(bytes).unwrap();
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    assert!(!pages.is_empty(), "a PDF without pages");
+    doc.extract_text(&pages).unwrap()
+}
+
+/// The PDF is the official report: motto, title, the numbered table with
+/// the KR row (7 people) and the total (10), the signature block.
+pub fn check_pdf(bytes: &[u8]) {
+    assert!(bytes.starts_with(b"%PDF-"));
+    let text = pdf_text(bytes);
+    for want in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "UBND TỈNH HÀ TĨNH",
+        "SỞ NGOẠI VỤ",
+        "Báo cáo thử",
+        "Bảng 1.",
+        "STT",
+        "Hàn Quốc",
+        "GIÁM ĐỐC",
+        "Nơi nhận:",
+        "Trang 1/1",
+    ] {
+        assert!(text.contains(want), "pdf lacks {want}: {text}");
+    }
+    // One line per cell: the three figures (two categories and the total)
+    // follow the row's label.
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let after = |label: &str| -> Vec<&str> {
+        let at = lines.iter().rposition(|l| *l == label).unwrap();
+        lines[at + 1..].iter().take(3).copied().collect()
+    };
+    assert_eq!(after("Hàn Quốc"), ["7", "0", "7"], "the KR row: {text}");
+    assert_eq!(
+        after("Tổng cộng"),
+        ["7", "3", "10"],
+        "the total row: {text}"
+    );
 }
 
 /// The docx's text contains `want`.
