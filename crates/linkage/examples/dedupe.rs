@@ -69,6 +69,9 @@ fn config_from_env(threshold: Option<f64>) -> linkage::Config {
     if let Some(v) = var("LINKAGE_MIN_EVIDENCE") {
         c.min_evidence = v;
     }
+    if let Some(v) = var("LINKAGE_GROUP_FLOOR") {
+        c.group_floor = v;
+    }
     if let Some(v) = var("LINKAGE_STRONG_SIZE") {
         c.strong_size = v as usize;
     }

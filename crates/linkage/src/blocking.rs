@@ -229,6 +229,31 @@ const RULES: &[Rule] = &[
         orders: &[Order::Date, Order::Name],
     },
     Rule {
+        name: "family_country_birth_year",
+        keys: |r, out| {
+            // A given name mistyped or westernised and the hometown written
+            // differently or left out: the family name, country and birth year.
+            if let (Some(d), true) = (r.birth, r.country != 0) {
+                out.extend(
+                    r.name
+                        .readings()
+                        .map(|x| hash_of(&(17u8, x.family_class, r.country, d.year))),
+                );
+            }
+        },
+        orders: &[Order::Given, Order::Place],
+    },
+    Rule {
+        name: "father_birth_year",
+        keys: |r, out| {
+            // The father's name, as the survey forms record it, and the year.
+            if let (Some(d), true) = (r.birth, r.father.tokens.len() >= 2) {
+                out.push(hash_of(&(18u8, r.father.sorted_hash(), d.year)));
+            }
+        },
+        orders: &[Order::Name],
+    },
+    Rule {
         name: "given_name_hometown",
         keys: |r, out| {
             if let Some(c) = r.hometown.commune() {

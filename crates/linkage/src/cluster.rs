@@ -33,6 +33,9 @@ pub(crate) struct Params {
     pub min_evidence: f64,
     pub max_size: usize,
     pub strong_size: usize,
+    /// Least average cross weight (bits, prior included) of a merge into a
+    /// group of three or more records, up to `strong_size`.
+    pub group_floor: f64,
 }
 
 /// Returns the cluster number of every record, numbered by first appearance.
@@ -53,7 +56,11 @@ pub(crate) fn cluster(
             .then(x.a.cmp(&y.a))
             .then(x.b.cmp(&y.b))
     });
-    let known: FxHashMap<(u32, u32), f64> = order.iter().map(|p| ((p.a, p.b), p.weight)).collect();
+    // Every scored pair's weight (the others are scored when needed).
+    let known: FxHashMap<(u32, u32), f64> = pairs
+        .iter()
+        .map(|p| ((p.a.min(p.b), p.a.max(p.b)), p.weight))
+        .collect();
     // Cluster representative of each record, and members of clusters with 2+ records.
     let mut head: Vec<u32> = (0..n as u32).collect();
     let mut members: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
@@ -91,6 +98,8 @@ pub(crate) fn cluster(
         }
         if ok && size > params.strong_size {
             ok = sum / (ma.len() * mb.len()) as f64 >= params.threshold_weight;
+        } else if ok && size >= 3 {
+            ok = sum / (ma.len() * mb.len()) as f64 >= params.group_floor;
         }
         if !ok {
             continue;
@@ -115,4 +124,51 @@ pub(crate) fn cluster(
             *ids.entry(*h).or_insert(next)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Record;
+
+    fn pair(a: u32, b: u32, weight: f64) -> ScoredPair {
+        ScoredPair {
+            a,
+            b,
+            weight,
+            probability: 1.0 / (1.0 + (-weight).exp2()),
+        }
+    }
+
+    /// A third record joins a pair only when it leans towards both on
+    /// average, not merely when nothing across contradicts it.
+    #[test]
+    fn a_group_of_three_needs_the_floor_on_average() {
+        let records: Vec<Prepared> = (0..3).map(|_| Prepared::new(&Record::default())).collect();
+        let model = Model::default();
+        // A–B strong, B–C above the threshold, A–C weak (-9 bits) but with
+        // evidence above the veto (-9 - prior -14 = 5 bits >= 4).
+        let pairs = [pair(0, 1, 20.0), pair(1, 2, 5.0), pair(0, 2, -9.0)];
+        let params = Params {
+            threshold_weight: 4.0,
+            min_evidence: 4.0,
+            max_size: 10,
+            strong_size: 4,
+            group_floor: -1.0,
+        };
+        let ids = cluster(&records, &model, &pairs, params);
+        assert_eq!(ids[0], ids[1]);
+        assert_ne!(ids[1], ids[2], "average (5 - 9) / 2 = -2 bits < -1");
+        let ids = cluster(
+            &records,
+            &model,
+            &[pair(0, 1, 20.0), pair(1, 2, 5.0), pair(0, 2, -6.0)],
+            params,
+        );
+        assert_eq!(ids[1], ids[2], "average (5 - 6) / 2 = -0.5 bits >= -1");
+        assert!(
+            (model.prior_weight + 14.0).abs() < 1e-9,
+            "the evidence above assumes a prior of -14 bits"
+        );
+    }
 }

@@ -80,6 +80,11 @@ pub struct Config {
     /// A pair whose evidence (field weights without the prior) falls below this many
     /// bits vetoes the merge of the groups it joins.
     pub min_evidence: f64,
+    /// Groups of three records up to `strong_size` need this average cross
+    /// weight (bits, prior included): -1 bit is an average match probability
+    /// of one in three — the records across need not each reach the threshold,
+    /// but must lean towards one person rather than merely not contradict.
+    pub group_floor: f64,
     /// Blocking limits.
     pub limits: Limits,
 }
@@ -87,11 +92,12 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Self {
-            threshold: 0.97,
+            threshold: 0.96,
             review_threshold: 0.5,
             max_cluster_size: 10,
             strong_size: 4,
             min_evidence: 4.0,
+            group_floor: -1.0,
             limits: Limits {
                 block_cap: 30,
                 window: 8,
@@ -190,6 +196,7 @@ pub(crate) fn dedupe_prepared(prepared: &[Prepared], config: &Config) -> Dedupe 
             min_evidence: config.min_evidence,
             max_size: config.max_cluster_size.max(1),
             strong_size: config.strong_size,
+            group_floor: config.group_floor,
         },
     );
     let mut sizes = vec![0usize; prepared.len()];
