@@ -342,7 +342,8 @@ async fn as_of(app: &App, actor: &Actor) {
     let t = Instant::now();
     let p = stats::pivot(app, actor, &hist, Engine::Auto).await.ok();
     let ms = t.elapsed().as_secs_f64() * 1000.0;
-    let same = matches!((&live, &p), (Some(a), Some(b)) if a.cells == b.cells && a.total == b.total);
+    let same =
+        matches!((&live, &p), (Some(a), Some(b)) if a.cells == b.cells && a.total == b.total);
     println!(
         "| country × category as of today, from the history | {ms:.0} | — | {} |",
         if same { "yes" } else { "NO" }

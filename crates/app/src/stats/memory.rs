@@ -263,6 +263,24 @@ async fn read_sources(app: &App, ids: &[usize]) -> AppResult<Sources> {
     Ok(out)
 }
 
+/// Sources of the people with ids in `from..to` (added before `until`, when given).
+async fn sources_between(app: &App, from: i64, to: i64, until: Option<&str>) -> AppResult<Sources> {
+    let rs = sqlx::query(
+        "SELECT person_id, agency, survey_round FROM person_sources \
+         WHERE person_id >= $1 AND person_id < $2 AND ($3 IS NULL OR added_at < $3)",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(until)
+    .fetch_all(&app.db.pool)
+    .await?;
+    let mut sources = Vec::with_capacity(rs.len());
+    for r in &rs {
+        sources.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
+    }
+    Ok(sources)
+}
+
 /// Figures of a build or catch-up.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct CatchUp {
@@ -331,18 +349,7 @@ impl StatsIndex {
             let last = i64::try_from(max_id).unwrap_or(i64::MAX);
             while from <= last {
                 let to = from + SOURCE_WINDOW;
-                let rs = sqlx::query(
-                    "SELECT person_id, agency, survey_round FROM person_sources \
-                     WHERE person_id >= $1 AND person_id < $2",
-                )
-                .bind(from)
-                .bind(to)
-                .fetch_all(&app.db.pool)
-                .await?;
-                let mut sources = Vec::with_capacity(rs.len());
-                for r in &rs {
-                    sources.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
-                }
+                let sources = sources_between(app, from, to, None).await?;
                 let mut st = self.state.write().map_err(|_| poisoned())?;
                 let hi = usize::try_from(to)
                     .unwrap_or(usize::MAX)
@@ -842,19 +849,7 @@ pub(crate) async fn as_of(
         for p in &people {
             apply_person(&mut cols, p)?;
         }
-        let rs = sqlx::query(
-            "SELECT person_id, agency, survey_round FROM person_sources \
-             WHERE person_id >= $1 AND person_id < $2 AND added_at < $3",
-        )
-        .bind(from)
-        .bind(to)
-        .bind(until)
-        .fetch_all(&app.db.pool)
-        .await?;
-        let mut sources = Vec::with_capacity(rs.len());
-        for r in &rs {
-            sources.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
-        }
+        let sources = sources_between(app, from, to, Some(until)).await?;
         let ids: Vec<usize> = people.iter().filter(|p| p.live).map(|p| p.id).collect();
         apply_sources(&mut cols, &ids, &sources)?;
         from = to;

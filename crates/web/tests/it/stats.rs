@@ -455,13 +455,7 @@ async fn a_gender_or_age_band_figure_opens_its_list(app: TestApp) {
         .unwrap();
     assert!(list.contains("Phạm Thị Hoa"));
     assert!(!list.contains("Phạm Văn Hùng") && !list.contains("Phạm Thị Mai"));
-    let id = app
-        .add_user("band.api", Role::ProvinceOfficer, vec![])
-        .await;
-    let actor = app::users::actor_for(&app.app, id).await.unwrap();
-    let token = app::auth::create_token(&app.app, &actor, id, "t", &["read"], 30)
-        .await
-        .unwrap();
+    let token = read_token(&app, "band.api").await;
     let v: Value = app
         .client
         .get(app.url("/api/v1/people?age_band=under_18"))
@@ -582,13 +576,7 @@ async fn a_report_as_of_an_earlier_day_counts_the_registry_as_it_stood(app: Test
 
     // The API and the report page take `as_of`; a day after today or not a
     // day is refused with the field named.
-    let id = app
-        .add_user("asof.api", Role::ProvinceOfficer, vec![])
-        .await;
-    let actor = app::users::actor_for(&app.app, id).await.unwrap();
-    let token = app::auth::create_token(&app.app, &actor, id, "t", &["read"], 30)
-        .await
-        .unwrap();
+    let token = read_token(&app, "asof.api").await;
     let c = TestApp::new_client();
     let r = c
         .get(app.url("/api/v1/statistics/pivot?rows=country&as_of=2024-12-31"))
@@ -642,6 +630,15 @@ async fn a_report_as_of_an_earlier_day_counts_the_registry_as_it_stood(app: Test
         .await
         .unwrap();
     check_docx_has(&docx, "2024-12-31");
+}
+
+/// An API token with the `read` scope of a new province officer.
+async fn read_token(app: &TestApp, username: &str) -> String {
+    let id = app.add_user(username, Role::ProvinceOfficer, vec![]).await;
+    let actor = app::users::actor_for(&app.app, id).await.unwrap();
+    app::auth::create_token(&app.app, &actor, id, "t", &["read"], 30)
+        .await
+        .unwrap()
 }
 
 async fn signed_in(
@@ -907,13 +904,7 @@ async fn dashboard_reports_and_exports_show_the_jurisdictions_figures(app: TestA
     }
 
     // API: a read token, the same figures as the builder.
-    let id = app
-        .add_user("api.user", Role::ProvinceOfficer, vec![])
-        .await;
-    let actor = app::users::actor_for(&app.app, id).await.unwrap();
-    let tok = app::auth::create_token(&app.app, &actor, id, "t", &["read"], 30)
-        .await
-        .unwrap();
+    let tok = read_token(&app, "api.user").await;
     let r = app
         .client
         .get(app.url("/api/v1/statistics/pivot?rows=country&cols=category"))
