@@ -7,7 +7,10 @@
 //! * no pair across them contradicts the merge: each cross pair's evidence (the
 //!   sum of its field weights, without the prior) stays above a floor, so one
 //!   record's birth date or passport disagreeing with another's vetoes it;
-//! * the merged group stays within the size cap; and
+//! * the merged group stays within the size cap;
+//! * a group of three or four needs the average match weight across to reach
+//!   a floor (−1 bit by default): the third record must lean towards the
+//!   others, not merely not contradict them; and
 //! * above a few records, the average match weight across the two groups still
 //!   reaches the threshold: large groups need strong evidence all round.
 
