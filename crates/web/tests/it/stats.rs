@@ -432,27 +432,13 @@ async fn a_gender_or_age_band_figure_opens_its_list(app: TestApp) {
         .await;
     }
     let po = signed_in(&app, "sonv", Role::ProvinceOfficer, vec![]).await;
-    let html = po
-        .get(app.url("/dashboard"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&po, &app, "/dashboard").await;
     assert!(html.contains("/people?gender=female"), "gender bars link");
     assert!(
         html.contains("/people?age_band=30_44"),
         "age band bars link"
     );
-    let list = po
-        .get(app.url("/people?gender=female&age_band=30_44"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let list = page(&po, &app, "/people?gender=female&age_band=30_44").await;
     assert!(list.contains("Phạm Thị Hoa"));
     assert!(!list.contains("Phạm Văn Hùng") && !list.contains("Phạm Thị Mai"));
     let token = read_token(&app, "band.api").await;
@@ -605,14 +591,7 @@ async fn a_report_as_of_an_earlier_day_counts_the_registry_as_it_stood(app: Test
         assert!(body.contains("as_of"), "{bad}: {body}");
     }
     let web = signed_in(&app, "asof-officer", Role::ProvinceOfficer, vec![]).await;
-    let html = web
-        .get(app.url("/reports?rows=country&as_of=2024-12-31"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&web, &app, "/reports?rows=country&as_of=2024-12-31").await;
     assert!(
         html.contains("data-testid=\"as-of\""),
         "the page says the day"
@@ -630,6 +609,18 @@ async fn a_report_as_of_an_earlier_day_counts_the_registry_as_it_stood(app: Test
         .await
         .unwrap();
     check_docx_has(&docx, "2024-12-31");
+}
+
+/// The body of a page fetched by a signed-in client.
+async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> String {
+    client
+        .get(app.url(path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 /// An API token with the `read` scope of a new province officer.
@@ -684,14 +675,7 @@ async fn dashboard_reports_and_exports_show_the_jurisdictions_figures(app: TestA
     }
     // Province officer: everything, with drill-down links to the people list.
     let po = signed_in(&app, "sonv", Role::ProvinceOfficer, vec![]).await;
-    let html = po
-        .get(app.url("/dashboard"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&po, &app, "/dashboard").await;
     assert!(html.contains("data-testid=\"total-people\""));
     assert!(html.contains(">10</a>"), "total 10 linked to the list");
     assert!(
@@ -730,14 +714,7 @@ async fn dashboard_reports_and_exports_show_the_jurisdictions_figures(app: TestA
         vec![app::users::Scope::new("new_commune", &c2)],
     )
     .await;
-    let html = co
-        .get(app.url("/dashboard"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&co, &app, "/dashboard").await;
     assert!(html.contains(">3</a>"));
     assert!(
         !html.contains("Hàn Quốc</") && !html.contains("country=KR"),
@@ -749,14 +726,7 @@ async fn dashboard_reports_and_exports_show_the_jurisdictions_figures(app: TestA
     );
     // Leadership: the province's counts, no links to people.
     let v = signed_in(&app, "lanhdao", Role::Viewer, vec![]).await;
-    let html = v
-        .get(app.url("/dashboard"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&v, &app, "/dashboard").await;
     assert!(
         html.contains(">10</span>"),
         "leadership sees province totals"
@@ -771,14 +741,12 @@ async fn dashboard_reports_and_exports_show_the_jurisdictions_figures(app: TestA
     assert_eq!(r.status(), 403);
 
     // Report builder: commune × country, with a filter.
-    let html = po
-        .get(app.url("/reports?rows=commune&cols=country&measure=people&category=contract_labour"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(
+        &po,
+        &app,
+        "/reports?rows=commune&cols=country&measure=people&category=contract_labour",
+    )
+    .await;
     assert!(
         html.contains("data-testid=\"pivot-total\">7<"),
         "filtered total"
@@ -789,28 +757,14 @@ async fn dashboard_reports_and_exports_show_the_jurisdictions_figures(app: TestA
         "/people?category=contract_labour&commune={c1}&country=KR"
     )));
     // A ready-made report.
-    let html = po
-        .get(app.url("/reports?preset=notable_by_field"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&po, &app, "/reports?preset=notable_by_field").await;
     assert!(
         html.contains("data-testid=\"pivot-total\">7<"),
         "seven notable people"
     );
     // Save, reopen, list, delete.
-    let page = po
-        .get(app.url("/reports"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = crate::helpers::extract_csrf(&page);
+    let reports = page(&po, &app, "/reports").await;
+    let csrf = crate::helpers::extract_csrf(&reports);
     let r = po
         .post(app.url("/reports"))
         .header("Origin", app.url(""))
@@ -833,33 +787,12 @@ async fn dashboard_reports_and_exports_show_the_jurisdictions_figures(app: TestA
         loc.starts_with("/reports?rows=commune&cols=country"),
         "{loc}"
     );
-    let html = po
-        .get(app.url(&loc))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&po, &app, &loc).await;
     assert!(html.contains("Lao động theo xã") && html.contains("data-testid=\"pivot-total\">7<"));
     // The commune officer opens the same saved report: its own figures.
-    let html = co
-        .get(app.url("/reports"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&co, &app, "/reports").await;
     assert!(html.contains("Lao động theo xã"));
-    let html = co
-        .get(app.url(&loc))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&co, &app, &loc).await;
     assert!(html.contains("data-testid=\"pivot-total\">0<"));
 
     // Exports read back: xlsx (table, chart, description sheet) and docx.
