@@ -1576,16 +1576,12 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> AppResult<ListPage
     eq("p.gender", &q.gender, &mut args, &mut wh);
     let band = q.age_band.trim();
     if !band.is_empty() {
-        match crate::stats::AGE_BANDS.iter().find(|b| b.0 == band) {
-            Some((_, _, _, lo, hi)) => {
-                let year = crate::stats::current_year();
+        match crate::stats::band_birth_years(band, crate::stats::current_year()) {
+            Some((earliest, latest)) => {
                 // Integers computed here, not user input.
-                wh.push(format!(
-                    "p.birth_year > 0 AND p.birth_year <= {}",
-                    year - lo
-                ));
-                if *hi != i64::MAX {
-                    wh.push(format!("p.birth_year >= {}", year - hi));
+                wh.push(format!("p.birth_year > 0 AND p.birth_year <= {latest}"));
+                if let Some(earliest) = earliest {
+                    wh.push(format!("p.birth_year >= {earliest}"));
                 }
             }
             None => wh.push("1 = 0".to_owned()),

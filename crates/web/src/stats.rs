@@ -166,10 +166,6 @@ static WORLD: std::sync::LazyLock<Vec<(&'static str, &'static str, &'static str)
             .collect()
     });
 
-/// Width and height of the world map's SVG view box.
-pub const WORLD_W: u32 = 1000;
-pub const WORLD_H: u32 = 395;
-
 /// Shade classes of the world map: none, then five steps on a log scale
 /// of the largest country's figure.
 fn shade(n: i64, max: i64) -> &'static str {
@@ -181,9 +177,26 @@ fn shade(n: i64, max: i64) -> &'static str {
     CLASSES[((f * 5.0).ceil() as usize).clamp(1, 5)]
 }
 
-/// The world map's legend: each shade class and the figures it covers.
-fn world_legend(p: &Pivot, en: bool) -> Vec<(&'static str, String)> {
-    let max = p.row_totals.iter().copied().max().unwrap_or(0);
+/// The countries of a country breakdown by ISO numeric code, with their
+/// figures ("not recorded" and unknown codes left out).
+type ByNumeric<'a> = std::collections::HashMap<&'static str, (&'a stats::Header, i64)>;
+
+fn by_numeric(p: &Pivot) -> ByNumeric<'_> {
+    p.rows
+        .iter()
+        .zip(&p.row_totals)
+        .filter_map(|(h, n)| domain::geo::country(&h.code).map(|c| (c.numeric, (h, *n))))
+        .collect()
+}
+
+/// The largest country figure: the top of the world map's shade scale.
+fn world_max(countries: &ByNumeric<'_>) -> i64 {
+    countries.values().map(|v| v.1).max().unwrap_or(0)
+}
+
+/// The world map's legend: each shade class and the figures it covers, on
+/// the scale the map is shaded by.
+fn world_legend(max: i64, en: bool) -> Vec<(&'static str, String)> {
     let mut out = vec![("q0", (if en { "none" } else { "không có" }).to_owned())];
     if max <= 0 {
         return out;
@@ -218,13 +231,8 @@ fn world_legend(p: &Pivot, en: bool) -> Vec<(&'static str, String)> {
 /// A country breakdown as a choropleth: every country of the map shaded by
 /// its figure (countries without people in light grey, with their names).
 fn world_map(p: &Pivot, en: bool, can: bool) -> Vec<MapCountry> {
-    let by_numeric: std::collections::HashMap<&str, (&stats::Header, i64)> = p
-        .rows
-        .iter()
-        .zip(&p.row_totals)
-        .filter_map(|(h, n)| domain::geo::country(&h.code).map(|c| (c.numeric, (h, *n))))
-        .collect();
-    let max = by_numeric.values().map(|v| v.1).max().unwrap_or(0);
+    let by_numeric = by_numeric(p);
+    let max = world_max(&by_numeric);
     WORLD
         .iter()
         .map(|(numeric, name_en, d)| {
@@ -322,7 +330,9 @@ pub async fn dashboard(
             .map(|p| commune_map(p, en, can))
             .unwrap_or_default(),
         world: countries.map(|p| world_map(p, en, can)).unwrap_or_default(),
-        world_legend: countries.map(|p| world_legend(p, en)).unwrap_or_default(),
+        world_legend: countries
+            .map(|p| world_legend(world_max(&by_numeric(p)), en))
+            .unwrap_or_default(),
         world_unmapped: countries.map_or(0, unmapped),
         trend: d.trend.as_ref().map(|p| PivotView::new(p, en, can)),
         filters: stats::export::describe_filters(&spec, en),

@@ -33,7 +33,7 @@ pub struct ExportContext {
     pub en: bool,
 }
 
-fn unexpected(e: impl std::fmt::Display) -> AppError {
+pub(super) fn unexpected(e: impl std::fmt::Display) -> AppError {
     AppError::Unexpected(anyhow::anyhow!("export: {e}"))
 }
 

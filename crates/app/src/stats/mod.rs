@@ -189,6 +189,13 @@ pub fn age_band(birth_year: i64, year: i64) -> &'static str {
         .map_or("", |b| b.0)
 }
 
+/// Birth years of an age band in `year`: the earliest (`None` for the open
+/// top band) and the latest; `None` for an unknown band code.
+pub fn band_birth_years(code: &str, year: i64) -> Option<(Option<i64>, i64)> {
+    let (_, _, _, lo, hi) = AGE_BANDS.iter().find(|b| b.0 == code)?;
+    Some(((*hi != i64::MAX).then(|| year - hi), year - lo))
+}
+
 /// A pivot to compute.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PivotSpec {

@@ -22,8 +22,8 @@ use ttf_parser::{Face, GlyphId};
 use unicode_normalization::UnicodeNormalization;
 
 use super::Pivot;
-use super::export::{DocTable, ExportContext, date_line, report_parts};
-use crate::{AppError, AppResult};
+use super::export::{DocTable, ExportContext, date_line, report_parts, unexpected};
+use crate::AppResult;
 
 static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
@@ -41,10 +41,6 @@ const PAD_X: f32 = 3.0;
 const PAD_Y: f32 = 2.5;
 /// Slant of the italic text (the faces have no italic of their own).
 const SLANT: f32 = 0.2;
-
-fn unexpected(e: impl std::fmt::Display) -> AppError {
-    AppError::Unexpected(anyhow::anyhow!("pdf export: {e}"))
-}
 
 /// The pivot as a PDF in the layout of an official report (the content of
 /// [`super::export::docx`]).

@@ -22,17 +22,19 @@ fn dim_sql(dim: Dim, year: i64, alias: &str) -> (String, String) {
         Dim::Verification => plain("p.verification"),
         Dim::AgeBand => {
             let mut e = "CASE WHEN p.birth_year IS NULL OR p.birth_year <= 0 THEN ''".to_owned();
-            for (code, _, _, lo, hi) in AGE_BANDS {
+            for (code, ..) in AGE_BANDS {
                 // Integers computed here, not user input.
-                let oldest = year - lo;
-                if *hi == i64::MAX {
-                    let _ = write!(e, " WHEN p.birth_year <= {oldest} THEN '{code}'");
-                } else {
-                    let youngest = year - hi;
-                    let _ = write!(
-                        e,
-                        " WHEN p.birth_year BETWEEN {youngest} AND {oldest} THEN '{code}'"
-                    );
+                match super::band_birth_years(code, year) {
+                    Some((None, latest)) => {
+                        let _ = write!(e, " WHEN p.birth_year <= {latest} THEN '{code}'");
+                    }
+                    Some((Some(earliest), latest)) => {
+                        let _ = write!(
+                            e,
+                            " WHEN p.birth_year BETWEEN {earliest} AND {latest} THEN '{code}'"
+                        );
+                    }
+                    None => {}
                 }
             }
             // Born after `year` (a data slip): the youngest band, as in memory.
