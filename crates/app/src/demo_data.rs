@@ -260,10 +260,13 @@ pub async fn load_people(app: &App, actor: &Actor, people: u64, seed: u64) -> Ap
         let mut sources = Vec::with_capacity(batch.len());
         let mut new_assocs = Vec::new();
         let mut memberships = Vec::new();
+        // Each person's associations by id (for the first versions).
+        let mut by_id = std::collections::HashMap::with_capacity(batch.len());
         for p in &batch {
             let id = start
                 + 1
                 + i64::try_from(p.person_key).map_err(|e| AppError::Unexpected(e.into()))?;
+            by_id.insert(id, p.associations.clone());
             let hid = start_household + id - start;
             persons.push(person_row(id, p, &now));
             households.push(vec![
@@ -375,6 +378,11 @@ pub async fn load_people(app: &App, actor: &Actor, people: u64, seed: u64) -> Ap
             &memberships,
         )
         .await?;
+        // Every person has a history from its first version, as when
+        // created by hand or imported (reports "as of" a day read it).
+        let lo = by_id.keys().copied().min().unwrap_or(0);
+        let hi = by_id.keys().copied().max().unwrap_or(-1);
+        crate::people::first_versions(&mut tx, actor, (lo, hi), &by_id, &now).await?;
         for t in ["persons", "households", "associations"] {
             bulk::sync_identity(&mut tx.tx, backend, t).await?;
         }

@@ -635,6 +635,57 @@ fn person_from_row(r: &db::AnyRow) -> Result<Person, db::SqlxError> {
     })
 }
 
+/// Writes the first version ("created") of the people with ids `lo..=hi`
+/// inserted in bulk in `tx` without one (demo data), read back from their
+/// rows so that the snapshot is what [`get`] shows; `associations` by id.
+pub(crate) async fn first_versions(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    (lo, hi): (i64, i64),
+    associations: &std::collections::HashMap<i64, Vec<String>>,
+    now: &str,
+) -> AppResult<()> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM persons p WHERE p.id >= $1 AND p.id <= $2 \
+         AND NOT EXISTS (SELECT 1 FROM person_versions v WHERE v.person_id = p.id)"
+    ))
+    .bind(lo)
+    .bind(hi)
+    .fetch_all(&mut *tx.tx)
+    .await?;
+    let mut versions = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let mut p = person_from_row(r)?;
+        p.data.associations = associations.get(&p.id).cloned().unwrap_or_default();
+        p.data.associations.sort();
+        versions.push(vec![
+            db::bulk::Val::from(p.id),
+            db::bulk::Val::from(1),
+            db::bulk::Val::from(serde_json::to_string(&p.data).map_err(anyhow::Error::from)?),
+            db::bulk::Val::from(now),
+            db::bulk::Val::from(actor.user_id),
+            db::bulk::Val::from(actor.username.as_str()),
+            db::bulk::Val::from("created"),
+        ]);
+    }
+    db::bulk::insert(
+        &mut tx.tx,
+        "person_versions",
+        &[
+            "person_id",
+            "version",
+            "data",
+            "changed_at",
+            "changed_by",
+            "changed_by_name",
+            "summary",
+        ],
+        &versions,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Loads a person the actor may see (for other modules of this crate).
 pub(crate) async fn load_visible(
     conn: &mut sqlx::AnyConnection,

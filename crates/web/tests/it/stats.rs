@@ -461,6 +461,44 @@ async fn a_gender_or_age_band_figure_opens_its_list(app: TestApp) {
     assert_eq!(names, vec!["Phạm Thị Mai"]);
 }
 
+dual!(demo_people_have_a_history_so_as_of_today_counts_them);
+
+/// People loaded as demo data start their history like any other: a report
+/// "as of" today counts them, people, households and relatives alike.
+async fn demo_people_have_a_history_so_as_of_today_counts_them(app: TestApp) {
+    let admin = app::Actor::system("test");
+    app::demo_data::load_people(&app.app, &admin, 120, 3)
+        .await
+        .unwrap();
+    let province = officer();
+    let today = app::clock::now()[..10].to_owned();
+    for measure in [Measure::People, Measure::Households, Measure::Relatives] {
+        let mut spec = PivotSpec::new(Dim::Country, Some(Dim::Category));
+        spec.measure = measure;
+        let live = stats::pivot(&app.app, &province, &spec, Engine::Sql)
+            .await
+            .unwrap();
+        spec.as_of = Some(today.clone());
+        let hist = stats::pivot(&app.app, &province, &spec, Engine::Auto)
+            .await
+            .unwrap();
+        assert!(live.total > 0, "{measure:?}: demo data loaded");
+        assert_eq!(
+            (&hist.rows, &hist.cells, hist.total),
+            (&live.rows, &live.cells, live.total),
+            "{measure:?} as of today"
+        );
+    }
+    let history = app::people::history(&app.app, &province, 1).await.unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|v| (v.version, v.summary.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(1, "created")]
+    );
+}
+
 dual!(a_report_as_of_an_earlier_day_counts_the_registry_as_it_stood);
 
 /// Sets when a person's versions (and the person's own dates) were
