@@ -37,6 +37,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_import"),
     migration!(5, "0005_linkage"),
     migration!(6, "0006_reports"),
+    migration!(7, "0007_bulk_change_seq"),
 ];
 
 /// The schema version this program expects.

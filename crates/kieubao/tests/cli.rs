@@ -838,3 +838,110 @@ fn scan_queues_candidate_pairs_once() {
         .unwrap();
     assert!(!bad.status.success());
 }
+
+/// Facts about an import's data directory, read back from `SQLite`.
+fn sqlite_facts(data: &std::path::Path) -> (i64, i64, bool, String) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let url = format!("sqlite://{}?mode=rw", data.join("kieubao.db").display());
+        let db = db::Db::connect(&url, 1).await.unwrap();
+        let (people, seqs): (i64, i64) = db::query_as(
+            "SELECT COUNT(*), COUNT(DISTINCT change_seq) FROM persons WHERE change_seq > 0",
+        )
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        let index: Option<String> = db::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'persons_folded'",
+        )
+        .fetch_optional(&db.pool)
+        .await
+        .unwrap();
+        let plan: Vec<(i64, i64, i64, String)> = db::query_as(
+            "EXPLAIN QUERY PLAN SELECT id FROM persons WHERE full_name_folded = 'nguyen van an'",
+        )
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+        db.close().await;
+        let plan = plan.into_iter().map(|r| r.3).collect::<Vec<_>>().join("; ");
+        (people, seqs, index.is_some(), plan)
+    })
+}
+
+#[test]
+fn a_large_import_builds_the_deferred_index_again_and_a_failed_one_leaves_it() {
+    // 25,000 rows: past the 20,000 from which an import drops the
+    // folded-name index for the load and builds it again before commit.
+    let dir = tempfile::tempdir().unwrap();
+    let out = kb(dir.path())
+        .args([
+            "demo",
+            "--people",
+            "25000",
+            "--seed",
+            "5",
+            "--csv",
+            "people.csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let import = |file: &str, data: &str| {
+        kb(dir.path())
+            .args([
+                "import",
+                file,
+                "--source",
+                "survey",
+                "--round",
+                "2025",
+                "--data-dir",
+                data,
+            ])
+            .output()
+            .unwrap()
+    };
+    let out = import("people.csv", "data");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    let valid: i64 = report
+        .split(", ")
+        .nth(1)
+        .and_then(|v| v.split(' ').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(valid > 24_000, "{report}");
+    assert!(
+        text(&out.stderr).contains("index: 1/1"),
+        "the index was dropped for the load and built again: {}",
+        text(&out.stderr)
+    );
+    assert!(
+        report.contains(&format!("{valid} people created (committed)")),
+        "{report}"
+    );
+    let (people, seqs, index, plan) = sqlite_facts(&dir.path().join("data"));
+    assert_eq!(people, valid);
+    assert_eq!(seqs, valid, "every imported row has its own change number");
+    assert!(index, "the folded-name index is back");
+    assert!(plan.contains("persons_folded"), "{plan}");
+
+    // The same rows and, at the very end, a row wider than the column limit:
+    // the import fails after the index was dropped and two chunks written;
+    // the rollback leaves no person and the index in place.
+    let mut bad = std::fs::read_to_string(dir.path().join("people.csv")).unwrap();
+    bad.push_str(&"x,".repeat(150));
+    bad.push('\n');
+    std::fs::write(dir.path().join("bad.csv"), bad).unwrap();
+    let out = import("bad.csv", "data2");
+    let report = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(
+        report.contains("too_many_columns") || report.contains("failed"),
+        "{report}"
+    );
+    let (people, _, index, _) = sqlite_facts(&dir.path().join("data2"));
+    assert_eq!(people, 0, "{report}");
+    assert!(index, "a failed import leaves the index");
+}

@@ -743,51 +743,274 @@ pub async fn match_committed(app: &App, actor: &Actor, id: i64, auto_merge: bool
     }
 }
 
-/// Reserves `n` new ids of `table` inside a write transaction.
-async fn reserve_ids(
-    tx: &mut db::WriteTx,
-    backend: Backend,
-    table: &str,
-    n: usize,
-) -> AppResult<Vec<i64>> {
-    if n == 0 {
-        return Ok(Vec::new());
-    }
-    match backend {
-        Backend::Sqlite => {
-            // The write lock is held: nobody else inserts meanwhile.
-            let max: i64 = sqlx::query_scalar(&format!("SELECT COALESCE(MAX(id), 0) FROM {table}"))
+/// Indexes whose upkeep is a random-order B-tree insert per imported row (a
+/// quarter of a large import on `SQLite`): a large load drops them and builds
+/// them again, sorted, before it commits. The others grow at their end.
+const DEFERRED_INDEXES: &[&str] = &["persons_folded"];
+
+/// A load defers [`DEFERRED_INDEXES`] once it has this many rows and at
+/// least an eighth of the registry's (rebuilding costs the whole table).
+fn worth_deferring(rows: usize, existing: i64) -> bool {
+    rows >= 20_000 && (rows as i64).saturating_mul(8) >= existing
+}
+
+async fn count_persons(tx: &mut db::WriteTx) -> AppResult<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM persons")
+        .fetch_one(&mut *tx.tx)
+        .await?)
+}
+
+/// One chunk of a streamed import, checked and made into statements.
+struct Stage {
+    total: i64,
+    valid: i64,
+    errors: i64,
+    warnings: i64,
+    /// The rows with errors or warnings, for the report.
+    problems: Vec<bulk::Statement>,
+    /// The valid rows, unless this is a dry run.
+    people: Option<Prepared>,
+}
+
+/// Checks one chunk of a streamed import and, when `write` is given, builds
+/// the statements of its valid rows (off the async threads).
+async fn stage(
+    app: &App,
+    actor: &Actor,
+    (mapping, agency, province): (&[String], Agency, &str),
+    rows: Vec<(u32, Vec<String>)>,
+    first_of: &mut HashMap<String, u32>,
+    cx: &BatchContext,
+    write: Option<(&mut Ids, &mut HashMap<String, i64>)>,
+) -> AppResult<Stage> {
+    let mut checked = check_chunk(rows, mapping, agency, province).await?;
+    screen(actor, &mut checked, first_of);
+    likely_in_registry(app, &mut checked).await?;
+    let import_id = cx.import_id;
+    let backend = app.db.backend;
+    let (mut stage, good, problems) = tokio::task::spawn_blocking(move || {
+        let mut stage = Stage {
+            total: 0,
+            valid: 0,
+            errors: 0,
+            warnings: 0,
+            problems: Vec::new(),
+            people: None,
+        };
+        let mut problems = Vec::new();
+        let mut good = Vec::new();
+        for (n, cells, c) in checked {
+            stage.total += 1;
+            if !c.errors.is_empty() {
+                stage.errors += 1;
+            }
+            if !c.warnings.is_empty() {
+                stage.warnings += 1;
+            }
+            if !c.errors.is_empty() || !c.warnings.is_empty() {
+                problems.push(vec![
+                    Val::from(import_id),
+                    Val::from(i64::from(n)),
+                    Val::from(serde_json::to_string(&cells).map_err(anyhow::Error::from)?),
+                    Val::Text(None),
+                    Val::from(serde_json::to_string(&c.errors).map_err(anyhow::Error::from)?),
+                    Val::from(serde_json::to_string(&c.warnings).map_err(anyhow::Error::from)?),
+                ]);
+            }
+            if let Some(d) = c.data {
+                stage.valid += 1;
+                good.push((i64::from(n), d));
+            }
+        }
+        Ok::<_, AppError>((stage, good, problems))
+    })
+    .await
+    .map_err(|e| AppError::Unexpected(e.into()))??;
+    let columns = ["import_id", "row_no", "cells", "data", "errors", "warnings"];
+    let Some((ids, households)) = write else {
+        stage.problems = bulk::build(backend, "import_rows", &columns, problems);
+        return Ok(stage);
+    };
+    let batch = ids.draw(app, &good).await?;
+    let cx = cx.clone();
+    let mut owned = std::mem::take(households);
+    let (prepared, owned, problems) = tokio::task::spawn_blocking(move || {
+        let p = prepare_people(&cx, &good, &batch, &mut owned);
+        let problems = bulk::build(cx.backend, "import_rows", &columns, problems);
+        (p, owned, problems)
+    })
+    .await
+    .map_err(|e| AppError::Unexpected(e.into()))?;
+    *households = owned;
+    let prepared = prepared?;
+    ids.used_households(prepared.households_used);
+    stage.problems = problems;
+    stage.people = Some(prepared);
+    Ok(stage)
+}
+
+/// Why the reading stage of a streamed import stopped early.
+enum Stop {
+    /// The file: the import fails with this message.
+    Read(read::ReadError),
+    /// Anything else: the import's transaction is rolled back.
+    App(AppError),
+}
+
+/// Where a bulk write draws new ids (and, on `SQLite`, change sequence
+/// numbers) from. On `SQLite` the write lock is held from the start of the
+/// transaction, so the next numbers after the maxima read then are free for
+/// its whole length and can be handed out ahead of the writes; PostgreSQL
+/// draws from its sequences.
+struct Ids {
+    sqlite: Option<NextIds>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct NextIds {
+    person: i64,
+    household: i64,
+    change_seq: i64,
+}
+
+impl Ids {
+    async fn start(tx: &mut db::WriteTx, backend: Backend) -> AppResult<Self> {
+        let sqlite = match backend {
+            Backend::Postgres => None,
+            Backend::Sqlite => {
+                let r = sqlx::query(
+                    "SELECT (SELECT COALESCE(MAX(id), 0) FROM persons), \
+                            (SELECT COALESCE(MAX(id), 0) FROM households), \
+                            (SELECT COALESCE(MAX(change_seq), 0) FROM persons)",
+                )
                 .fetch_one(&mut *tx.tx)
                 .await?;
-            Ok((1..=n as i64).map(|i| max + i).collect())
+                Some(NextIds {
+                    person: r.try_get::<i64, _>(0)? + 1,
+                    household: r.try_get::<i64, _>(1)? + 1,
+                    change_seq: r.try_get::<i64, _>(2)? + 1,
+                })
+            }
+        };
+        Ok(Self { sqlite })
+    }
+
+    /// Ids for a batch: one per row, and up to one household per row that
+    /// names one (PostgreSQL draws them all; unused ones are a gap).
+    async fn draw(&mut self, app: &App, rows: &[(i64, validate::RowData)]) -> AppResult<BatchIds> {
+        let n = rows.len();
+        let h = rows.iter().filter(|(_, r)| r.household.is_some()).count();
+        Ok(match &mut self.sqlite {
+            Some(next) => {
+                let ids = BatchIds {
+                    persons: (next.person..next.person + n as i64).collect(),
+                    households: (next.household..next.household + h as i64).collect(),
+                    change_seq: Some(next.change_seq),
+                };
+                next.person += n as i64;
+                next.change_seq += n as i64;
+                ids
+            }
+            None => BatchIds {
+                persons: next_values(app, "persons", n).await?,
+                households: next_values(app, "households", h).await?,
+                change_seq: None,
+            },
+        })
+    }
+
+    /// Takes back the household ids a batch did not use (`SQLite`: the next
+    /// batch starts after the last one used).
+    fn used_households(&mut self, used: usize) {
+        if let Some(next) = &mut self.sqlite {
+            next.household += used as i64;
         }
-        Backend::Postgres => Ok(sqlx::query_scalar(&format!(
-            "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)"
-        ))
-        .bind(n as i64)
-        .fetch_all(&mut *tx.tx)
-        .await?),
     }
 }
 
-/// Writes people of one batch inside `tx`; answers how many.
-async fn insert_people(
-    tx: &mut db::WriteTx,
-    app: &App,
-    actor: &Actor,
-    import: &Summary,
+/// New ids of one batch.
+struct BatchIds {
+    persons: Vec<i64>,
+    households: Vec<i64>,
+    /// `SQLite`: the first change sequence number of the batch's rows.
+    change_seq: Option<i64>,
+}
+
+/// `n` values of `table`'s id sequence (PostgreSQL; outside any transaction,
+/// as sequences are).
+async fn next_values(app: &App, table: &str, n: usize) -> AppResult<Vec<i64>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)"
+    ))
+    .bind(n as i64)
+    .fetch_all(&app.db.pool)
+    .await?)
+}
+
+/// One batch of people ready to be written: the statements, built off the
+/// async threads while the previous batch is written.
+struct Prepared {
+    people: usize,
+    households_used: usize,
+    statements: Vec<bulk::Statement>,
+}
+
+/// What every row of an import shares.
+#[derive(Clone)]
+struct BatchContext {
+    backend: Backend,
+    import_id: i64,
+    source: String,
+    file_name: String,
+    survey_round: String,
+    sheet: String,
+    user_id: Option<i64>,
+    username: String,
+    /// The actor's association, when an association's officer imports.
+    association: Option<i64>,
+    now: String,
+}
+
+impl BatchContext {
+    fn new(app: &App, actor: &Actor, import: &Summary, now: &str) -> Self {
+        let association = match &actor.jurisdiction {
+            Jurisdiction::Associations(a) => a.first().copied(),
+            _ => None,
+        };
+        Self {
+            backend: app.db.backend,
+            import_id: import.id,
+            source: import.source.clone(),
+            file_name: import.file_name.clone(),
+            survey_round: import.survey_round.clone(),
+            sheet: import.sheet.clone(),
+            user_id: actor.user_id,
+            username: actor.username.clone(),
+            association,
+            now: now.to_owned(),
+        }
+    }
+}
+
+/// Builds the rows of one batch: people, their first versions, sources,
+/// association memberships and survey households. Pure.
+fn prepare_people(
+    cx: &BatchContext,
     rows: &[(i64, validate::RowData)],
-    now: &str,
+    ids: &BatchIds,
     households: &mut HashMap<String, i64>,
-) -> AppResult<usize> {
-    let ids = reserve_ids(tx, app.db.backend, "persons", rows.len()).await?;
+) -> AppResult<Prepared> {
     let mut persons = Vec::with_capacity(rows.len());
     let mut versions = Vec::with_capacity(rows.len());
     let mut sources = Vec::with_capacity(rows.len());
     let mut memberships = Vec::new();
     let mut columns: Vec<&'static str> = Vec::new();
-    let summary = format!("import #{}", import.id);
-    for ((row_no, row), id) in rows.iter().zip(&ids) {
+    let summary = format!("import #{}", cx.import_id);
+    let now = cx.now.as_str();
+    for (i, ((row_no, row), id)) in rows.iter().zip(&ids.persons).enumerate() {
         let d = &row.person;
         let cols = people::data_columns(d);
         if columns.is_empty() {
@@ -800,6 +1023,11 @@ async fn insert_people(
                 "created_by",
                 "updated_by",
             ]);
+            // SQLite: the rows bring their change sequence numbers, so the
+            // insert trigger skips them.
+            if ids.change_seq.is_some() {
+                columns.push("change_seq");
+            }
         }
         let mut vals: Vec<Val> = cols
             .into_iter()
@@ -816,40 +1044,41 @@ async fn insert_people(
             Val::from(1_i64),
             Val::from(now),
             Val::from(now),
-            Val::from(actor.user_id),
-            Val::from(actor.user_id),
+            Val::from(cx.user_id),
+            Val::from(cx.user_id),
         ]);
+        if let Some(base) = ids.change_seq {
+            vals.push(Val::from(base + i as i64));
+        }
         persons.push(vals);
         versions.push(vec![
             Val::from(*id),
             Val::from(1_i64),
             Val::from(serde_json::to_string(d).map_err(anyhow::Error::from)?),
             Val::from(now),
-            Val::from(actor.user_id),
-            Val::from(actor.username.as_str()),
+            Val::from(cx.user_id),
+            Val::from(cx.username.as_str()),
             Val::from(summary.as_str()),
         ]);
         sources.push(vec![
             Val::from(*id),
-            Val::from(import.source.as_str()),
-            Val::from(import.file_name.as_str()),
-            Val::from(import.survey_round.as_str()),
-            Val::from(import.file_name.as_str()),
-            Val::from(import.sheet.as_str()),
+            Val::from(cx.source.as_str()),
+            Val::from(cx.file_name.as_str()),
+            Val::from(cx.survey_round.as_str()),
+            Val::from(cx.file_name.as_str()),
+            Val::from(cx.sheet.as_str()),
             Val::from(*row_no),
-            Val::from(import.id),
+            Val::from(cx.import_id),
             Val::from(now),
         ]);
-        if let Jurisdiction::Associations(a) = &actor.jurisdiction
-            && let Some(a) = a.first()
-        {
-            memberships.push(vec![Val::from(*id), Val::from(*a)]);
+        if let Some(a) = cx.association {
+            memberships.push(vec![Val::from(*id), Val::from(a)]);
         }
     }
-    bulk::insert(&mut tx.tx, "persons", &columns, &persons).await?;
-    insert_households(tx, app, rows, &ids, now, households).await?;
-    bulk::insert(
-        &mut tx.tx,
+    let mut statements = bulk::build(cx.backend, "persons", &columns, persons);
+    let households_used = prepare_households(cx, rows, ids, households, &mut statements);
+    statements.extend(bulk::build(
+        cx.backend,
         "person_versions",
         &[
             "person_id",
@@ -860,11 +1089,10 @@ async fn insert_people(
             "changed_by_name",
             "summary",
         ],
-        &versions,
-    )
-    .await?;
-    bulk::insert(
-        &mut tx.tx,
+        versions,
+    ));
+    statements.extend(bulk::build(
+        cx.backend,
         "person_sources",
         &[
             "person_id",
@@ -877,37 +1105,38 @@ async fn insert_people(
             "import_id",
             "added_at",
         ],
-        &sources,
-    )
-    .await?;
-    bulk::insert(
-        &mut tx.tx,
+        sources,
+    ));
+    statements.extend(bulk::build(
+        cx.backend,
         "person_associations",
         &["person_id", "association_id"],
-        &memberships,
-    )
-    .await?;
-    Ok(rows.len())
+        memberships,
+    ));
+    Ok(Prepared {
+        people: rows.len(),
+        households_used,
+        statements,
+    })
 }
 
 /// Survey-form rows: one household per head, commune and address within
 /// the import (several people abroad may share it), the head recorded as a
-/// relative of each.
-async fn insert_households(
-    tx: &mut db::WriteTx,
-    app: &App,
+/// relative of each. Answers how many of the batch's household ids it used.
+fn prepare_households(
+    cx: &BatchContext,
     rows: &[(i64, validate::RowData)],
-    ids: &[i64],
-    now: &str,
+    ids: &BatchIds,
     households: &mut HashMap<String, i64>,
-) -> AppResult<()> {
+    statements: &mut Vec<bulk::Statement>,
+) -> usize {
     let wanted: Vec<(&validate::HouseholdIn, i64, &PersonData)> = rows
         .iter()
-        .zip(ids)
+        .zip(&ids.persons)
         .filter_map(|((_, r), id)| r.household.as_ref().map(|h| (h, *id, &r.person)))
         .collect();
     if wanted.is_empty() {
-        return Ok(());
+        return 0;
     }
     let key = |h: &validate::HouseholdIn, p: &PersonData| {
         format!(
@@ -920,30 +1149,41 @@ async fn insert_households(
             domain::text::fold(&h.address)
         )
     };
-    let new: Vec<(String, &validate::HouseholdIn, &PersonData)> = {
-        let mut seen = std::collections::HashSet::new();
-        wanted
-            .iter()
-            .map(|(h, _, p)| (key(h, p), *h, *p))
-            .filter(|(k, _, _)| !households.contains_key(k) && seen.insert(k.clone()))
-            .collect()
-    };
-    let new_ids = reserve_ids(tx, app.db.backend, "households", new.len()).await?;
-    let mut rows_h = Vec::with_capacity(new.len());
-    for ((k, h, p), hid) in new.iter().zip(&new_ids) {
-        households.insert(k.clone(), *hid);
-        let commune = h.commune_code.clone().or_else(|| p.hometown_code.clone());
-        rows_h.push(vec![
-            Val::from(*hid),
+    let now = cx.now.as_str();
+    let mut rows_h = Vec::new();
+    let mut relatives = Vec::with_capacity(wanted.len());
+    let mut fresh = ids.households.iter();
+    for (h, pid, p) in &wanted {
+        let k = key(h, p);
+        let hid = if let Some(hid) = households.get(&k) {
+            *hid
+        } else {
+            // As many ids were drawn as rows name a household.
+            let Some(&hid) = fresh.next() else { continue };
+            households.insert(k, hid);
+            let commune = h.commune_code.clone().or_else(|| p.hometown_code.clone());
+            rows_h.push(vec![
+                Val::from(hid),
+                Val::from(h.head_name.as_str()),
+                Val::from(h.address.as_str()),
+                Val::from(commune),
+                Val::from(now),
+                Val::from(now),
+            ]);
+            hid
+        };
+        relatives.push(vec![
+            Val::from(hid),
+            Val::from(*pid),
             Val::from(h.head_name.as_str()),
-            Val::from(h.address.as_str()),
-            Val::from(commune),
-            Val::from(now),
+            Val::from(domain::text::fold(&h.head_name)),
+            Val::from(h.relationship.as_str()),
             Val::from(now),
         ]);
     }
-    bulk::insert(
-        &mut tx.tx,
+    let used = rows_h.len();
+    statements.extend(bulk::build(
+        cx.backend,
         "households",
         &[
             "id",
@@ -953,26 +1193,10 @@ async fn insert_households(
             "created_at",
             "updated_at",
         ],
-        &rows_h,
-    )
-    .await?;
-    let relatives: Vec<Vec<Val>> = wanted
-        .iter()
-        .filter_map(|(h, pid, p)| {
-            households.get(&key(h, p)).map(|hid| {
-                vec![
-                    Val::from(*hid),
-                    Val::from(*pid),
-                    Val::from(h.head_name.as_str()),
-                    Val::from(domain::text::fold(&h.head_name)),
-                    Val::from(h.relationship.as_str()),
-                    Val::from(now),
-                ]
-            })
-        })
-        .collect();
-    bulk::insert(
-        &mut tx.tx,
+        rows_h,
+    ));
+    statements.extend(bulk::build(
+        cx.backend,
         "relatives",
         &[
             "household_id",
@@ -982,10 +1206,9 @@ async fn insert_households(
             "relationship",
             "created_at",
         ],
-        &relatives,
-    )
-    .await?;
-    Ok(())
+        relatives,
+    ));
+    used
 }
 
 /// Commits the valid rows of a validated import in one transaction.
@@ -1009,12 +1232,24 @@ pub async fn commit_now(app: &App, actor: &Actor, id: i64) -> AppResult<usize> {
     drop(stored);
     let now = clock::now();
     let mut tx = app.db.begin_write().await?;
+    let deferred = if worth_deferring(rows.len(), count_persons(&mut tx).await?) {
+        bulk::defer_indexes(&mut tx.tx, app.db.backend, DEFERRED_INDEXES).await?
+    } else {
+        bulk::DeferredIndexes::default()
+    };
+    let cx = BatchContext::new(app, actor, &s, &now);
+    let mut ids = Ids::start(&mut tx, app.db.backend).await?;
     let mut done = 0;
     let mut households = HashMap::new();
     for chunk in rows.chunks(5_000) {
-        done += insert_people(&mut tx, app, actor, &s, chunk, &now, &mut households).await?;
+        let batch = ids.draw(app, chunk).await?;
+        let p = prepare_people(&cx, chunk, &batch, &mut households)?;
+        ids.used_households(p.households_used);
+        bulk::run(&mut tx.tx, p.statements).await?;
+        done += p.people;
         set_progress_tx(&mut tx, id, done, rows.len()).await?;
     }
+    bulk::restore_indexes(&mut tx.tx, deferred).await?;
     finish_commit(&mut tx, app, actor, id, done, &now).await?;
     tx.commit().await?;
     Ok(done)
@@ -1236,7 +1471,7 @@ async fn stream_csv(
     dry_run: bool,
     progress: &(dyn Fn(&str, usize, usize) + Sync),
 ) -> AppResult<()> {
-    const CHUNK: usize = 20_000;
+    const CHUNK: usize = 10_000;
     let file = std::fs::File::open(path).map_err(anyhow::Error::from)?;
     let limits = app.settings.import_limits.clone();
     let opened = tokio::task::block_in_place(|| {
@@ -1245,7 +1480,7 @@ async fn stream_csv(
             limits,
         )
     });
-    let mut chunks = match opened {
+    let chunks = match opened {
         Ok(c) => c,
         Err(e) => {
             set_status(app, id, "failed", &format!("import.{}|{}", e.code, e.arg)).await?;
@@ -1268,64 +1503,107 @@ async fn stream_csv(
     } else {
         Some(app.db.begin_write().await?)
     };
-    let mut first_of: HashMap<String, u32> = HashMap::new();
-    let mut households = HashMap::new();
+    let existing = match tx.as_mut() {
+        Some(tx) => count_persons(tx).await?,
+        None => 0,
+    };
+    let mut deferred = bulk::DeferredIndexes::default();
+    let cx = BatchContext::new(app, actor, &s, &now);
+    let mut ids = match tx.as_mut() {
+        Some(tx) => Some(Ids::start(tx, app.db.backend).await?),
+        None => None,
+    };
     let (mut total, mut valid, mut errors, mut warnings, mut created) =
         (0_i64, 0_i64, 0_i64, 0_i64, 0_usize);
-    loop {
-        let rows = match tokio::task::block_in_place(|| chunks.next_chunk(CHUNK)) {
-            Ok(r) => r,
-            Err(e) => {
-                drop(tx);
-                set_status(app, id, "failed", &format!("import.{}|{}", e.code, e.arg)).await?;
-                return Ok(());
+    // Two stages on the two cores: the next chunk is read, checked and made
+    // into statements while the previous one is written. The writer drops
+    // the channel when it stops, which stops the reader.
+    let (send, recv) = tokio::sync::mpsc::channel::<Result<Stage, Stop>>(1);
+    let read_and_check = async {
+        let send = send;
+        let mut chunks = chunks;
+        let mut first_of: HashMap<String, u32> = HashMap::new();
+        let mut households: HashMap<String, i64> = HashMap::new();
+        loop {
+            let next = tokio::task::spawn_blocking(move || {
+                let rows = chunks.next_chunk(CHUNK);
+                (chunks, rows)
+            })
+            .await;
+            let (back, rows) = match next {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = send
+                        .send(Err(Stop::App(AppError::Unexpected(e.into()))))
+                        .await;
+                    break;
+                }
+            };
+            chunks = back;
+            let rows = match rows {
+                Err(e) => {
+                    let _ = send.send(Err(Stop::Read(e))).await;
+                    break;
+                }
+                Ok(rows) if rows.is_empty() => break,
+                Ok(rows) => rows,
+            };
+            let staged = stage(
+                app,
+                actor,
+                (&mapping, agency, &province),
+                rows,
+                &mut first_of,
+                &cx,
+                ids.as_mut().map(|i| (i, &mut households)),
+            )
+            .await;
+            let last = staged.is_err();
+            if send.send(staged.map_err(Stop::App)).await.is_err() || last {
+                break;
             }
-        };
-        if rows.is_empty() {
-            break;
         }
-        let mut checked = check_chunk(rows, &mapping, agency, &province).await?;
-        screen(actor, &mut checked, &mut first_of);
-        likely_in_registry(app, &mut checked).await?;
-        let mut problems = Vec::new();
-        let mut good = Vec::new();
-        for (n, cells, c) in checked {
-            total += 1;
-            if !c.errors.is_empty() {
-                errors += 1;
+    };
+    let write = async {
+        let mut recv = recv;
+        while let Some(item) = recv.recv().await {
+            let stage = match item {
+                Ok(c) => c,
+                Err(Stop::Read(e)) => return Ok(Some(e)),
+                Err(Stop::App(e)) => return Err(e),
+            };
+            total += stage.total;
+            valid += stage.valid;
+            errors += stage.errors;
+            warnings += stage.warnings;
+            if let Some(tx) = tx.as_mut() {
+                if !deferred.is_active() && worth_deferring(valid as usize, existing) {
+                    deferred =
+                        bulk::defer_indexes(&mut tx.tx, app.db.backend, DEFERRED_INDEXES).await?;
+                }
+                if let Some(p) = stage.people {
+                    created += p.people;
+                    bulk::run(&mut tx.tx, p.statements).await?;
+                }
+                bulk::run(&mut tx.tx, stage.problems).await?;
+            } else {
+                let mut t = app.db.begin_write().await?;
+                bulk::run(&mut t.tx, stage.problems).await?;
+                t.commit().await?;
             }
-            if !c.warnings.is_empty() {
-                warnings += 1;
-            }
-            if let Some(d) = &c.data {
-                valid += 1;
-                good.push((i64::from(n), d.clone()));
-            }
-            if !c.errors.is_empty() || !c.warnings.is_empty() {
-                problems.push(vec![
-                    Val::from(id),
-                    Val::from(i64::from(n)),
-                    Val::from(serde_json::to_string(&cells).map_err(anyhow::Error::from)?),
-                    Val::Text(None),
-                    Val::from(serde_json::to_string(&c.errors).map_err(anyhow::Error::from)?),
-                    Val::from(serde_json::to_string(&c.warnings).map_err(anyhow::Error::from)?),
-                ]);
-            }
+            progress(
+                if dry_run { "validate" } else { "import" },
+                total as usize,
+                0,
+            );
         }
-        let columns = ["import_id", "row_no", "cells", "data", "errors", "warnings"];
-        if let Some(tx) = tx.as_mut() {
-            created += insert_people(tx, app, actor, &s, &good, &now, &mut households).await?;
-            bulk::insert(&mut tx.tx, "import_rows", &columns, &problems).await?;
-        } else {
-            let mut t = app.db.begin_write().await?;
-            bulk::insert(&mut t.tx, "import_rows", &columns, &problems).await?;
-            t.commit().await?;
-        }
-        progress(
-            if dry_run { "validate" } else { "import" },
-            total as usize,
-            0,
-        );
+        Ok::<Option<read::ReadError>, AppError>(None)
+    };
+    let ((), written) = tokio::join!(read_and_check, write);
+    if let Some(e) = written? {
+        drop(tx);
+        set_status(app, id, "failed", &format!("import.{}|{}", e.code, e.arg)).await?;
+        return Ok(());
     }
     let counts = "UPDATE imports SET valid_rows = $1, error_rows = $2, warning_rows = $3, total_rows = $4, \
                   status = $5, updated_at = $6 WHERE id = $7";
@@ -1340,6 +1618,11 @@ async fn stream_csv(
             .bind(id)
             .execute(&mut *tx.tx)
             .await?;
+        if deferred.is_active() {
+            progress("index", 0, 1);
+            bulk::restore_indexes(&mut tx.tx, std::mem::take(&mut deferred)).await?;
+            progress("index", 1, 1);
+        }
         finish_commit(&mut tx, app, actor, id, created, &now).await?;
         tx.commit().await?;
         progress("commit", created, created);

@@ -189,6 +189,32 @@ fn head_relationship(person_to_head: &str) -> Option<Relationship> {
     })
 }
 
+/// [`geo::resolve_hometown`], remembered per thread: a list repeats the same
+/// few hundred hometowns, and resolving one was most of a row's check.
+fn resolve_hometown(text: &str, province_hint: Option<&str>) -> geo::HometownResolution {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    type Memo = HashMap<(String, Option<String>), geo::HometownResolution>;
+    thread_local! {
+        static MEMO: RefCell<Memo> = RefCell::new(HashMap::new());
+    }
+    /// Entries kept per thread before the memo starts again.
+    const MAX: usize = 20_000;
+    let key = (text.to_owned(), province_hint.map(str::to_owned));
+    if let Some(r) = MEMO.with(|m| m.borrow().get(&key).cloned()) {
+        return r;
+    }
+    let r = geo::resolve_hometown(text, province_hint);
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= MAX {
+            m.clear();
+        }
+        m.insert(key, r.clone());
+    });
+    r
+}
+
 /// Checks one row. `cells[i]` fills `mapping[i]`; `province_hint` names
 /// the province hometowns are most likely in.
 pub fn check_row(
@@ -282,7 +308,7 @@ pub fn check_row(
         && let Some(text) = input.hometown_text.clone()
     {
         let col = column_of.get("hometown_text").copied();
-        let r = geo::resolve_hometown(&text, province_hint);
+        let r = resolve_hometown(&text, province_hint);
         match r.outcome {
             Outcome::Resolved => {
                 input.hometown_code = r.place.new_commune.map(str::to_owned);
