@@ -7,7 +7,12 @@
 //! recall@20 is counted by `driver.py`'s rule: the target is on the page, or
 //! the 20 hits all bear the target (folded name, other name or e-mail).
 //! ROUNDS (default 1) runs every query that many times; p50/p95 are over all.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::many_single_char_names
+)]
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
@@ -156,9 +161,9 @@ fn main() {
     for (k, mut v) in lat {
         v.sort_by(f64::total_cmp);
         let p = |x: f64| v[((v.len() as f64 * x) as usize).min(v.len() - 1)];
-        let rec = recall
-            .get(&k)
-            .map_or("-".to_owned(), |(ok, n)| format!("{:.3}", *ok as f64 / *n as f64));
+        let rec = recall.get(&k).map_or("-".to_owned(), |(ok, n)| {
+            format!("{:.3}", *ok as f64 / *n as f64)
+        });
         println!(
             "{k:<17}\tn={}\tp50={:.2}ms\tp95={:.2}ms\tmax={:.2}ms\trecall={rec}",
             v.len(),

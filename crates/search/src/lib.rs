@@ -31,7 +31,6 @@ pub use text::{
     Token, deletions, email_norm, passport_norm, phone_digits, phone_key, tokenize, within_one_edit,
 };
 
-const SEP: u32 = u32::MAX;
 const NONE: u32 = u32::MAX;
 /// Query syllables beyond this are ignored.
 pub const MAX_TOKENS: usize = 8;
@@ -207,8 +206,8 @@ struct Doc {
     id: i64,
     /// Full name, then `\n` and each other name.
     text: Box<str>,
-    /// Accented syllable ids, [`SEP`] between names.
-    aids: Box<[u32]>,
+    /// Name ids: the full name, then each other name.
+    names: Box<[u32]>,
     attrs: [u32; ATTRS],
     tags: Box<[u32]>,
     phone_hash: u32,
@@ -280,9 +279,18 @@ pub struct Index {
     /// Accented (lower-case, NFC) syllables.
     acc: Interner,
     acc_fold: Vec<u32>,
-    /// Folded syllables and their postings.
+    /// Folded syllables and their postings: the names that hold each.
     fold: Interner,
     postings: Vec<Vec<u32>>,
+    /// Documents (slots) holding each folded syllable.
+    fold_docs: Vec<u32>,
+    /// Distinct names (sequences of accented syllable ids) → name id.
+    name_ids: HashMap<Box<[u32]>, u32>,
+    /// Accented syllables of name `n`: `name_syl[name_off[n]..name_off[n + 1]]`.
+    name_off: Vec<u32>,
+    name_syl: Vec<u32>,
+    /// Documents bearing each name (full or other), ascending.
+    name_docs: Vec<Vec<u32>>,
     sorted: BTreeMap<Box<str>, u32>,
     /// Each folded syllable and each of its one-deletion variants → syllables.
     neighbours: HashMap<Box<str>, Vec<u32>>,
@@ -363,12 +371,44 @@ impl Index {
         }
         let f = self.fold.intern(folded);
         self.postings.push(Vec::new());
+        self.fold_docs.push(0);
         self.sorted.insert(folded.into(), f);
         self.neighbours.entry(folded.into()).or_default().push(f);
         for d in deletions(folded) {
             self.neighbours.entry(d.into()).or_default().push(f);
         }
         f
+    }
+
+    /// The id of a name (its accented syllables), added when new.
+    fn name_id(&mut self, aids: &[u32]) -> u32 {
+        if let Some(&n) = self.name_ids.get(aids) {
+            return n;
+        }
+        let n = self.name_docs.len() as u32;
+        if self.name_off.is_empty() {
+            self.name_off.push(0);
+        }
+        self.name_syl.extend_from_slice(aids);
+        self.name_off.push(self.name_syl.len() as u32);
+        self.name_docs.push(Vec::new());
+        self.name_ids.insert(aids.into(), n);
+        let mut folds: Vec<u32> = aids.iter().map(|&a| self.acc_fold[a as usize]).collect();
+        folds.sort_unstable();
+        folds.dedup();
+        for f in folds {
+            self.postings[f as usize].push(n);
+        }
+        n
+    }
+
+    /// Accented syllables of a name.
+    fn name(&self, n: u32) -> &[u32] {
+        let (a, b) = (
+            self.name_off[n as usize] as usize,
+            self.name_off[n as usize + 1] as usize,
+        );
+        &self.name_syl[a..b]
     }
 
     fn accent_id(&mut self, t: &Token) -> u32 {
@@ -404,30 +444,37 @@ impl Index {
         }
         let d = self.docs.len() as u32;
         let mut text = p.full_name.trim().to_owned();
-        let mut aids = Vec::new();
         let names = std::iter::once(p.full_name.as_str()).chain(
             p.other_names
                 .iter()
                 .map(String::as_str)
                 .filter(|n| !n.trim().is_empty()),
         );
-        let mut folds: Vec<u32> = Vec::new();
+        let mut nids: Vec<u32> = Vec::new();
+        let mut aids: Vec<u32> = Vec::new();
         for (g, name) in names.enumerate() {
             if g > 0 {
-                aids.push(SEP);
                 text.push('\n');
                 text.push_str(name.trim());
             }
+            aids.clear();
             for t in tokenize(name.trim()) {
-                let a = self.accent_id(&t);
-                aids.push(a);
-                folds.push(self.acc_fold[a as usize]);
+                aids.push(self.accent_id(&t));
             }
+            let n = self.name_id(&aids);
+            if !nids.contains(&n) {
+                self.name_docs[n as usize].push(d);
+            }
+            nids.push(n);
         }
+        let mut folds: Vec<u32> = nids
+            .iter()
+            .flat_map(|&n| self.name(n).iter().map(|&a| self.acc_fold[a as usize]))
+            .collect();
         folds.sort_unstable();
         folds.dedup();
         for f in folds {
-            self.postings[f as usize].push(d);
+            self.fold_docs[f as usize] += 1;
         }
         let mut attrs = [NONE; ATTRS];
         attrs[Attr::NewCommune as usize] = self.value(p.new_commune.as_deref());
@@ -450,7 +497,7 @@ impl Index {
         self.docs.push(Doc {
             id: p.id,
             text: text.into(),
-            aids: aids.into(),
+            names: nids.into(),
             attrs,
             tags: tags.into(),
             phone_hash: digits.as_deref().map_or(0, short_hash),
@@ -585,9 +632,26 @@ impl Index {
 
     /// Matches one document against the query syllables. Allocation-free:
     /// names longer than [`MAX_POS`] syllables are matched on their start.
+    /// The best of a document's names (the full name wins ties).
     fn evaluate(&self, doc: &Doc, plan: &Plan, strict: bool) -> Option<Eval> {
         let mut best: Option<Eval> = None;
-        for (g, group) in doc.aids.split(|a| *a == SEP).enumerate() {
+        for (g, &n) in doc.names.iter().enumerate() {
+            if let Some(mut e) = self.evaluate_name(n, plan, strict) {
+                e.score += u64::from(g == 0);
+                e.group = g;
+                if best.as_ref().is_none_or(|b| e.score > b.score) {
+                    best = Some(e);
+                }
+            }
+        }
+        best
+    }
+
+    /// Matches one name against the query syllables (score without the
+    /// full-name point, group 0).
+    fn evaluate_name(&self, n: u32, plan: &Plan, strict: bool) -> Option<Eval> {
+        let group = self.name(n);
+        {
             let len = group.len().min(MAX_POS);
             let mut masks = [0u32; MAX_POS];
             let mut any = 0u32;
@@ -614,7 +678,7 @@ impl Index {
                 plan.n - 1
             };
             if present < need {
-                continue;
+                return None;
             }
             let mut used = 0u64;
             let mut matched: [Option<(u8, bool)>; MAX_TOKENS] = [None; MAX_TOKENS];
@@ -675,8 +739,8 @@ impl Index {
                             let freq = self
                                 .acc_fold
                                 .get(group[p] as usize)
-                                .and_then(|f| self.postings.get(*f as usize))
-                                .map_or(0, Vec::len);
+                                .and_then(|f| self.fold_docs.get(*f as usize))
+                                .map_or(0, |&c| c as usize);
                             prior = u64::from((freq + 1).ilog2()).min(40);
                         }
                     }
@@ -686,7 +750,7 @@ impl Index {
             let extras = plan.n - count;
             let faults = typos + extras;
             if count == 0 || faults > 1 || (extras > 0 && plan.n < 3) {
-                continue;
+                return None;
             }
             let mut in_order = true;
             let mut adjacent = 0u64;
@@ -739,19 +803,15 @@ impl Index {
                 + (accents.min(9) as u64) * (TIER / 1_000_000)
                 + (exacts.min(9) as u64) * (TIER / 10_000_000)
                 + u64::from(first_pos == Some(0)) * (TIER / 20_000_000)
-                + coverage * 10_000
-                + u64::from(g == 0);
-            if best.as_ref().is_none_or(|b| score > b.score) {
-                best = Some(Eval {
-                    score,
-                    kind,
-                    group: g,
-                    matched,
-                    faults,
-                });
-            }
+                + coverage * 10_000;
+            Some(Eval {
+                score,
+                kind,
+                group: 0,
+                matched,
+                faults,
+            })
         }
-        best
     }
 
     fn passes(doc: &Doc, filters: &[(usize, u32)], tag: Option<u32>) -> bool {
@@ -826,18 +886,10 @@ impl Index {
             let n = plan.n;
             let mut strict = 0usize;
             if plan.exact.iter().all(|e| !e.is_empty()) {
-                let driver = (0..n)
-                    .min_by_key(|&i| self.postings_len(&plan.exact[i]))
-                    .unwrap_or(0);
-                let cands = self.gather(&plan.exact[driver]);
-                let (scanned, capped) =
-                    self.scan(true, &cands, q.max_scan, &plan, &ok, &found, |d, e| {
-                        if e.faults == 0 {
-                            strict += 1;
-                            top.push(e.score, d, Pending::Name(e));
-                        }
-                    });
-                let _ = scanned;
+                let cands = self.strict_names(&plan);
+                let (count, capped) =
+                    self.pass(true, &cands, q.max_scan, &plan, &ok, &found, &mut top);
+                strict = count;
                 lower |= capped;
             }
             total += strict;
@@ -846,37 +898,11 @@ impl Index {
             // so near names follow the exact ones. A single word that exists
             // is taken as typed.
             if strict < q.limit.max(1) && (n > 1 || strict == 0) {
-                let empty: Vec<usize> = (0..n).filter(|&i| plan.exact[i].is_empty()).collect();
-                let cands = if n == 1 {
-                    self.gather(&plan.typo[0])
-                } else if empty.len() == 1 {
-                    // The fault is that syllable: every other one is in the name.
-                    let driver = (0..n)
-                        .filter(|&i| i != empty[0])
-                        .min_by_key(|&i| self.postings_len(&plan.exact[i]))
-                        .unwrap_or(0);
-                    self.gather(&plan.exact[driver])
-                } else if empty.len() > 1 {
-                    Vec::new()
-                } else {
-                    let mut order: Vec<usize> = (0..n).collect();
-                    order.sort_by_key(|&i| self.postings_len(&plan.exact[i]));
-                    let mut fids = plan.exact[order[0]].clone();
-                    fids.extend_from_slice(&plan.exact[order[1]]);
-                    fids.sort_unstable();
-                    fids.dedup();
-                    self.gather(&fids)
-                };
-                let mut fuzzy = 0usize;
-                let (_, capped) =
-                    self.scan(false, &cands, q.max_scan, &plan, &ok, &found, |d, e| {
-                        if e.faults > 0 {
-                            fuzzy += 1;
-                            top.push(e.score, d, Pending::Name(e));
-                        }
-                    });
+                let cands = self.fuzzy_names(&plan);
+                let (count, capped) =
+                    self.pass(false, &cands, q.max_scan, &plan, &ok, &found, &mut top);
                 lower |= capped;
-                total += fuzzy;
+                total += count;
             }
         }
 
@@ -895,8 +921,68 @@ impl Index {
         }
     }
 
+    /// Names that hold every query syllable (exactly, or the last one by
+    /// prefix): the rarest syllable's names, intersected with the names of
+    /// each other syllable that is one folded syllable (a prefix's several
+    /// are left to [`Index::evaluate_name`]).
+    fn strict_names(&self, plan: &Plan) -> Vec<u32> {
+        let mut order: Vec<usize> = (0..plan.n).collect();
+        order.sort_by_key(|&i| self.postings_len(&plan.exact[i]));
+        let mut cands = self.gather(&plan.exact[order[0]]);
+        for &i in &order[1..] {
+            if cands.is_empty() {
+                break;
+            }
+            if let [f] = plan.exact[i][..] {
+                intersect(&mut cands, &self.postings[f as usize]);
+            }
+        }
+        cands
+    }
+
+    /// Names that hold every query syllable but one (a one-word query: its
+    /// one-typo neighbours), sorted.
+    fn fuzzy_names(&self, plan: &Plan) -> Vec<u32> {
+        let n = plan.n;
+        if n == 1 {
+            return self.gather(&plan.typo[0]);
+        }
+        let all_but = |j: usize| -> Vec<u32> {
+            let mut order: Vec<usize> = (0..n).filter(|&i| i != j).collect();
+            order.sort_by_key(|&i| self.postings_len(&plan.exact[i]));
+            let mut cands = self.gather(&plan.exact[order[0]]);
+            for &i in &order[1..] {
+                if cands.is_empty() {
+                    break;
+                }
+                match plan.exact[i][..] {
+                    [f] => intersect(&mut cands, &self.postings[f as usize]),
+                    _ => intersect(&mut cands, &self.gather(&plan.exact[i])),
+                }
+            }
+            cands
+        };
+        let empty: Vec<usize> = (0..n).filter(|&i| plan.exact[i].is_empty()).collect();
+        match empty[..] {
+            [] => {
+                let mut out: Vec<u32> = (0..n).flat_map(all_but).collect();
+                out.sort_unstable();
+                out.dedup();
+                out
+            }
+            // The fault is that syllable: every other one is in the name.
+            [j] => all_but(j),
+            _ => Vec::new(),
+        }
+    }
+
+    /// One pass over candidate names: each is evaluated once; their
+    /// documents are then counted (up to `max_scan` examined) and the best
+    /// pushed to the page. Names are taken best first, in growing chunks,
+    /// until the page is full and no name left can beat it; the rest are only
+    /// counted. Returns (documents matched, capped).
     #[allow(clippy::too_many_arguments)]
-    fn scan<O, S>(
+    fn pass<O>(
         &self,
         strict: bool,
         cands: &[u32],
@@ -904,32 +990,143 @@ impl Index {
         plan: &Plan,
         ok: &O,
         skip: &HashSet<u32>,
-        mut sink: S,
+        top: &mut TopK,
     ) -> (usize, bool)
     where
         O: Fn(u32) -> bool,
-        S: FnMut(u32, Eval),
     {
-        let mut scanned = 0;
-        for &d in cands {
-            if scanned >= max_scan {
-                return (scanned, true);
+        let mut named: Vec<(u64, u32)> = Vec::new();
+        for &n in cands {
+            if let Some(e) = self.evaluate_name(n, plan, strict)
+                && (e.faults == 0) == strict
+            {
+                named.push((e.score, n));
             }
-            scanned += 1;
+        }
+        let mut count = 0usize;
+        let mut scanned = 0usize;
+        let by_best = |a: &(u64, u32), b: &(u64, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        let mut done = 0usize;
+        let mut chunk = 64usize;
+        let mut paging = top.k > 0;
+        while paging && done < named.len() {
+            let rest = &mut named[done..];
+            let take = chunk.min(rest.len());
+            if take < rest.len() {
+                rest.select_nth_unstable_by(take - 1, by_best);
+            }
+            rest[..take].sort_unstable_by(by_best);
+            for (i, &(score, n)) in named.iter().enumerate().skip(done).take(take) {
+                if top.full() && score < top.worst() {
+                    paging = false;
+                    done = i;
+                    break;
+                }
+                if !self.docs_of(
+                    n,
+                    score,
+                    strict,
+                    plan,
+                    ok,
+                    skip,
+                    max_scan,
+                    &mut scanned,
+                    &mut count,
+                    Some(top),
+                ) {
+                    return (count, true);
+                }
+            }
+            if paging {
+                done += take;
+                chunk = chunk.saturating_mul(4);
+            }
+        }
+        for &(score, n) in &named[done..] {
+            if !self.docs_of(
+                n,
+                score,
+                strict,
+                plan,
+                ok,
+                skip,
+                max_scan,
+                &mut scanned,
+                &mut count,
+                None,
+            ) {
+                return (count, true);
+            }
+        }
+        (count, false)
+    }
+
+    /// Counts the documents of one matching name (those whose best name it
+    /// is) and pushes them to the page when given one. False when `max_scan`
+    /// documents have been examined.
+    #[allow(clippy::too_many_arguments)]
+    fn docs_of<O>(
+        &self,
+        n: u32,
+        score: u64,
+        strict: bool,
+        plan: &Plan,
+        ok: &O,
+        skip: &HashSet<u32>,
+        max_scan: usize,
+        scanned: &mut usize,
+        count: &mut usize,
+        mut top: Option<&mut TopK>,
+    ) -> bool
+    where
+        O: Fn(u32) -> bool,
+    {
+        let mut cached: Option<Eval> = None;
+        for &d in &self.name_docs[n as usize] {
+            if *scanned >= max_scan {
+                return false;
+            }
+            *scanned += 1;
             let Some(doc) = self.docs.get(d as usize) else {
                 continue;
             };
             if !doc.alive || (!skip.is_empty() && skip.contains(&d)) {
                 continue;
             }
-            let Some(e) = self.evaluate(doc, plan, strict) else {
+            let mut best = None;
+            if doc.names.len() > 1 {
+                // Counted under its best name only.
+                match self.evaluate(doc, plan, strict) {
+                    Some(e) if (e.faults == 0) == strict && doc.names[e.group] == n => {
+                        best = Some(e);
+                    }
+                    _ => continue,
+                }
+            }
+            if !ok(d) {
                 continue;
-            };
-            if ok(d) {
-                sink(d, e);
+            }
+            *count += 1;
+            if let Some(top) = top.as_deref_mut() {
+                let g = best.map_or(0, |e| e.group);
+                let s = score + u64::from(g == 0);
+                if top.accepts(s, d) {
+                    let e = if let Some(e) = best {
+                        e
+                    } else {
+                        if cached.is_none() {
+                            cached = self.evaluate_name(n, plan, strict);
+                        }
+                        let Some(mut e) = cached else { continue };
+                        e.score = s;
+                        e.group = 0;
+                        e
+                    };
+                    top.push(s, d, Pending::Name(e));
+                }
             }
         }
-        (scanned, false)
+        true
     }
 
     fn hit(doc: &Doc, score: u64, pending: Pending, tokens: &[Token]) -> Hit {
@@ -982,15 +1179,44 @@ impl Index {
             .docs
             .iter()
             .map(|d| {
-                std::mem::size_of::<Doc>() + d.text.len() + d.aids.len() * 4 + d.tags.len() * 4
+                std::mem::size_of::<Doc>() + d.text.len() + d.names.len() * 4 + d.tags.len() * 4
             })
             .sum();
         let postings: usize = self.postings.iter().map(|p| p.capacity() * 4 + 24).sum();
+        let names: usize = self
+            .name_docs
+            .iter()
+            .map(|v| v.capacity() * 4 + 24)
+            .sum::<usize>()
+            + self.name_syl.capacity() * 4 * 2
+            + self.name_off.capacity() * 4
+            + self.name_ids.capacity() * 24;
         docs + postings
+            + names
             + self.by_id.capacity() * 16
             + self.keys.capacity() * 16
             + self.key_next.capacity() * 12
     }
+}
+
+/// Keeps the elements of sorted `a` that are in sorted `b` (galloping
+/// through `b`, so a short `a` against a long `b` costs little).
+fn intersect(a: &mut Vec<u32>, b: &[u32]) {
+    let mut lo = 0usize;
+    a.retain(|&x| {
+        let rest = &b[lo.min(b.len())..];
+        if rest.is_empty() {
+            return false;
+        }
+        let mut hi = 1usize;
+        while hi < rest.len() && rest[hi] < x {
+            hi *= 2;
+        }
+        let from = hi / 2;
+        let to = (hi + 1).min(rest.len());
+        lo += from + rest[from..to].partition_point(|&y| y < x);
+        b.get(lo) == Some(&x)
+    });
 }
 
 #[derive(Clone, Copy)]
@@ -1056,6 +1282,22 @@ impl TopK {
                 pending,
             });
         }
+    }
+    fn full(&self) -> bool {
+        self.heap.len() >= self.k
+    }
+    /// The worst score kept (0 when none).
+    fn worst(&self) -> u64 {
+        self.heap.peek().map_or(0, |e| e.score)
+    }
+    /// Would `push` keep this?
+    fn accepts(&self, score: u64, doc: u32) -> bool {
+        self.k > 0
+            && (self.heap.len() < self.k
+                || self
+                    .heap
+                    .peek()
+                    .is_some_and(|w| score > w.score || (score == w.score && doc < w.doc)))
     }
     fn into_sorted(self) -> Vec<(u64, u32, Pending)> {
         self.heap
