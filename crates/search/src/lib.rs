@@ -291,12 +291,19 @@ pub struct Index {
     name_syl: Vec<u32>,
     /// Documents bearing each name (full or other), ascending.
     name_docs: Vec<Vec<u32>>,
+    /// Per document, [`ALIVE`] and [`MULTI`]: read without touching the
+    /// document when counting.
+    flags: Vec<u8>,
     sorted: BTreeMap<Box<str>, u32>,
     /// Each folded syllable and each of its one-deletion variants → syllables.
     neighbours: HashMap<Box<str>, Vec<u32>>,
     keys: HashMap<u64, u32>,
     key_next: Vec<[u32; 3]>,
 }
+
+/// Document flags: findable; has other names.
+const ALIVE: u8 = 1;
+const MULTI: u8 = 2;
 
 /// Per query syllable: bits of a syllable mask.
 const EXACT: u32 = 1;
@@ -362,6 +369,9 @@ impl Index {
                 self.live -= 1;
             }
             doc.alive = false;
+            if let Some(f) = self.flags.get_mut(d as usize) {
+                *f &= !ALIVE;
+            }
         }
     }
 
@@ -494,6 +504,8 @@ impl Index {
         tags.sort_unstable();
         tags.dedup();
         let digits = phone_digits(&p.phone);
+        self.flags
+            .push(if nids.len() > 1 { ALIVE | MULTI } else { ALIVE });
         self.docs.push(Doc {
             id: p.id,
             text: text.into(),
@@ -632,7 +644,9 @@ impl Index {
 
     /// Matches one document against the query syllables. Allocation-free:
     /// names longer than [`MAX_POS`] syllables are matched on their start.
-    /// The best of a document's names (the full name wins ties).
+    /// The best of a document's names (the full name wins ties): the
+    /// brute-force reference of the tests.
+    #[cfg(test)]
     fn evaluate(&self, doc: &Doc, plan: &Plan, strict: bool) -> Option<Eval> {
         let mut best: Option<Eval> = None;
         for (g, &n) in doc.names.iter().enumerate() {
@@ -838,9 +852,14 @@ impl Index {
                 None => return Results::default(),
             }
         };
+        let plain = filters.is_empty() && tag.is_none();
         let ok = |d: u32| -> bool {
             self.docs.get(d as usize).is_some_and(|doc| {
-                Self::passes(doc, &filters, tag) && allow(&DocView { index: self, doc })
+                (if plain {
+                    self.flags.get(d as usize).is_some_and(|f| f & ALIVE != 0)
+                } else {
+                    Self::passes(doc, &filters, tag)
+                }) && allow(&DocView { index: self, doc })
             })
         };
         let mut top = TopK::new(q.limit);
@@ -995,14 +1014,19 @@ impl Index {
     where
         O: Fn(u32) -> bool,
     {
-        let mut named: Vec<(u64, u32)> = Vec::new();
+        // Every candidate that matches at all, by name id: the other names
+        // of a document are looked up here.
+        let mut evals: Vec<(u32, u64, bool)> = Vec::new();
         for &n in cands {
-            if let Some(e) = self.evaluate_name(n, plan, strict)
-                && (e.faults == 0) == strict
-            {
-                named.push((e.score, n));
+            if let Some(e) = self.evaluate_name(n, plan, strict) {
+                evals.push((n, e.score, e.faults == 0));
             }
         }
+        let mut named: Vec<(u64, u32)> = evals
+            .iter()
+            .filter(|e| e.2 == strict)
+            .map(|e| (e.1, e.0))
+            .collect();
         let mut count = 0usize;
         let mut scanned = 0usize;
         let by_best = |a: &(u64, u32), b: &(u64, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
@@ -1027,6 +1051,7 @@ impl Index {
                     score,
                     strict,
                     plan,
+                    &evals,
                     ok,
                     skip,
                     max_scan,
@@ -1048,6 +1073,7 @@ impl Index {
                 score,
                 strict,
                 plan,
+                &evals,
                 ok,
                 skip,
                 max_scan,
@@ -1071,6 +1097,7 @@ impl Index {
         score: u64,
         strict: bool,
         plan: &Plan,
+        evals: &[(u32, u64, bool)],
         ok: &O,
         skip: &HashSet<u32>,
         max_scan: usize,
@@ -1087,20 +1114,35 @@ impl Index {
                 return false;
             }
             *scanned += 1;
-            let Some(doc) = self.docs.get(d as usize) else {
-                continue;
-            };
-            if !doc.alive || (!skip.is_empty() && skip.contains(&d)) {
+            let flags = self.flags.get(d as usize).copied().unwrap_or(0);
+            if flags & ALIVE == 0 || (!skip.is_empty() && skip.contains(&d)) {
                 continue;
             }
-            let mut best = None;
-            if doc.names.len() > 1 {
-                // Counted under its best name only.
-                match self.evaluate(doc, plan, strict) {
-                    Some(e) if (e.faults == 0) == strict && doc.names[e.group] == n => {
-                        best = Some(e);
+            let mut g = 0;
+            if flags & MULTI != 0 {
+                // Counted under its best name only (the first on a tie), and
+                // in the strict pass when one of its names matches strictly.
+                let Some(doc) = self.docs.get(d as usize) else {
+                    continue;
+                };
+                let Some(mine) = doc.names.iter().position(|&m| m == n) else {
+                    continue;
+                };
+                g = mine;
+                let s = score + u64::from(g == 0);
+                let beaten = doc.names.iter().enumerate().any(|(h, &m)| {
+                    if h == mine || m == n {
+                        return false;
                     }
-                    _ => continue,
+                    let Ok(i) = evals.binary_search_by_key(&m, |e| e.0) else {
+                        return false;
+                    };
+                    let (_, other, clean) = evals[i];
+                    let other = other + u64::from(h == 0);
+                    (clean && !strict) || (clean == strict && (other > s || (other == s && h < g)))
+                });
+                if beaten {
+                    continue;
                 }
             }
             if !ok(d) {
@@ -1108,20 +1150,14 @@ impl Index {
             }
             *count += 1;
             if let Some(top) = top.as_deref_mut() {
-                let g = best.map_or(0, |e| e.group);
                 let s = score + u64::from(g == 0);
                 if top.accepts(s, d) {
-                    let e = if let Some(e) = best {
-                        e
-                    } else {
-                        if cached.is_none() {
-                            cached = self.evaluate_name(n, plan, strict);
-                        }
-                        let Some(mut e) = cached else { continue };
-                        e.score = s;
-                        e.group = 0;
-                        e
-                    };
+                    if cached.is_none() {
+                        cached = self.evaluate_name(n, plan, strict);
+                    }
+                    let Some(mut e) = cached else { continue };
+                    e.score = s;
+                    e.group = g;
                     top.push(s, d, Pending::Name(e));
                 }
             }
