@@ -289,11 +289,9 @@ pub struct Index {
     /// Accented syllables of name `n`: `name_syl[name_off[n]..name_off[n + 1]]`.
     name_off: Vec<u32>,
     name_syl: Vec<u32>,
-    /// Documents bearing each name (full or other), ascending.
-    name_docs: Vec<Vec<u32>>,
-    /// Per document, [`ALIVE`] and [`MULTI`]: read without touching the
-    /// document when counting.
-    flags: Vec<u8>,
+    /// Documents bearing each name (full or other), ascending, with what
+    /// counting needs to know of them without reading the document.
+    name_docs: Vec<Vec<Bearer>>,
     sorted: BTreeMap<Box<str>, u32>,
     /// Each folded syllable and each of its one-deletion variants → syllables.
     neighbours: HashMap<Box<str>, Vec<u32>>,
@@ -301,9 +299,24 @@ pub struct Index {
     key_next: Vec<[u32; 3]>,
 }
 
-/// Document flags: findable; has other names.
-const ALIVE: u8 = 1;
-const MULTI: u8 = 2;
+/// One document under one of its names.
+#[derive(Debug, Clone, Copy)]
+struct Bearer {
+    doc: u32,
+    /// [`DEAD`], [`OTHER`], and the document's other name ([`PARTNER`] bits).
+    meta: u32,
+}
+/// The document was replaced or removed.
+const DEAD: u32 = 1 << 31;
+/// The name is one of the document's other names, not its full name.
+const OTHER: u32 = 1 << 30;
+/// The one other name of a document of two names (full name first, other
+/// name second), or [`SOLO`] or [`MANY`].
+const PARTNER: u32 = OTHER - 1;
+/// The document bears no other name.
+const SOLO: u32 = PARTNER;
+/// The document's names are read from it.
+const MANY: u32 = PARTNER - 1;
 
 /// Per query syllable: bits of a syllable mask.
 const EXACT: u32 = 1;
@@ -369,8 +382,15 @@ impl Index {
                 self.live -= 1;
             }
             doc.alive = false;
-            if let Some(f) = self.flags.get_mut(d as usize) {
-                *f &= !ALIVE;
+            let mut names = doc.names.to_vec();
+            names.sort_unstable();
+            names.dedup();
+            for n in names {
+                if let Some(list) = self.name_docs.get_mut(n as usize)
+                    && let Ok(i) = list.binary_search_by_key(&d, |b| b.doc)
+                {
+                    list[i].meta |= DEAD;
+                }
             }
         }
     }
@@ -471,11 +491,27 @@ impl Index {
             for t in tokenize(name.trim()) {
                 aids.push(self.accent_id(&t));
             }
-            let n = self.name_id(&aids);
-            if !nids.contains(&n) {
-                self.name_docs[n as usize].push(d);
+            nids.push(self.name_id(&aids));
+        }
+        for (g, &n) in nids.iter().enumerate() {
+            if nids[..g].contains(&n) {
+                continue;
             }
-            nids.push(n);
+            let partner = match nids[..] {
+                [_] => SOLO,
+                [a, b] if a == b => SOLO,
+                [a, b] => {
+                    if g == 0 {
+                        b
+                    } else {
+                        a
+                    }
+                }
+                _ if nids.iter().all(|&m| m == n) => SOLO,
+                _ => MANY,
+            };
+            let meta = partner | if g > 0 { OTHER } else { 0 };
+            self.name_docs[n as usize].push(Bearer { doc: d, meta });
         }
         let mut folds: Vec<u32> = nids
             .iter()
@@ -504,8 +540,6 @@ impl Index {
         tags.sort_unstable();
         tags.dedup();
         let digits = phone_digits(&p.phone);
-        self.flags
-            .push(if nids.len() > 1 { ALIVE | MULTI } else { ALIVE });
         self.docs.push(Doc {
             id: p.id,
             text: text.into(),
@@ -852,16 +886,16 @@ impl Index {
                 None => return Results::default(),
             }
         };
+        // Name passes know which documents are alive: without filters,
+        // only the jurisdiction is asked.
         let plain = filters.is_empty() && tag.is_none();
-        let ok = |d: u32| -> bool {
+        let admit = |d: u32| -> bool {
             self.docs.get(d as usize).is_some_and(|doc| {
-                (if plain {
-                    self.flags.get(d as usize).is_some_and(|f| f & ALIVE != 0)
-                } else {
-                    Self::passes(doc, &filters, tag)
-                }) && allow(&DocView { index: self, doc })
+                (plain || Self::passes(doc, &filters, tag)) && allow(&DocView { index: self, doc })
             })
         };
+        let ok =
+            |d: u32| -> bool { self.docs.get(d as usize).is_some_and(|doc| doc.alive) && admit(d) };
         let mut top = TopK::new(q.limit);
         let mut total = 0usize;
         let mut lower = false;
@@ -907,7 +941,7 @@ impl Index {
             if plan.exact.iter().all(|e| !e.is_empty()) {
                 let cands = self.strict_names(&plan);
                 let (count, capped) =
-                    self.pass(true, &cands, q.max_scan, &plan, &ok, &found, &mut top);
+                    self.pass(true, &cands, q.max_scan, &plan, &admit, &found, &mut top);
                 strict = count;
                 lower |= capped;
             }
@@ -919,7 +953,7 @@ impl Index {
             if strict < q.limit.max(1) && (n > 1 || strict == 0) {
                 let cands = self.fuzzy_names(&plan);
                 let (count, capped) =
-                    self.pass(false, &cands, q.max_scan, &plan, &ok, &found, &mut top);
+                    self.pass(false, &cands, q.max_scan, &plan, &admit, &found, &mut top);
                 lower |= capped;
                 total += count;
             }
@@ -1109,57 +1143,67 @@ impl Index {
         O: Fn(u32) -> bool,
     {
         let mut cached: Option<Eval> = None;
-        for &d in &self.name_docs[n as usize] {
+        for bearer in &self.name_docs[n as usize] {
             if *scanned >= max_scan {
                 return false;
             }
             *scanned += 1;
-            let flags = self.flags.get(d as usize).copied().unwrap_or(0);
-            if flags & ALIVE == 0 || (!skip.is_empty() && skip.contains(&d)) {
+            let d = bearer.doc;
+            if bearer.meta & DEAD != 0 || (!skip.is_empty() && skip.contains(&d)) {
                 continue;
             }
-            let mut g = 0;
-            if flags & MULTI != 0 {
-                // Counted under its best name only (the first on a tie), and
-                // in the strict pass when one of its names matches strictly.
-                let Some(doc) = self.docs.get(d as usize) else {
-                    continue;
+            // Counted under its best name only (the first on a tie), and in
+            // the strict pass when one of its names matches strictly.
+            let mut g = usize::from(bearer.meta & OTHER != 0);
+            let mine_score = score + u64::from(g == 0);
+            let beaten = |h: usize, m: u32, g: usize| -> bool {
+                let Ok(i) = evals.binary_search_by_key(&m, |e| e.0) else {
+                    return false;
                 };
-                let Some(mine) = doc.names.iter().position(|&m| m == n) else {
-                    continue;
-                };
-                g = mine;
-                let s = score + u64::from(g == 0);
-                let beaten = doc.names.iter().enumerate().any(|(h, &m)| {
-                    if h == mine || m == n {
-                        return false;
-                    }
-                    let Ok(i) = evals.binary_search_by_key(&m, |e| e.0) else {
-                        return false;
+                let (_, other, clean) = evals[i];
+                let other = other + u64::from(h == 0);
+                (clean && !strict)
+                    || (clean == strict && (other > mine_score || (other == mine_score && h < g)))
+            };
+            match bearer.meta & PARTNER {
+                SOLO => {}
+                MANY => {
+                    let Some(doc) = self.docs.get(d as usize) else {
+                        continue;
                     };
-                    let (_, other, clean) = evals[i];
-                    let other = other + u64::from(h == 0);
-                    (clean && !strict) || (clean == strict && (other > s || (other == s && h < g)))
-                });
-                if beaten {
-                    continue;
+                    let Some(mine) = doc.names.iter().position(|&m| m == n) else {
+                        continue;
+                    };
+                    g = mine;
+                    if doc
+                        .names
+                        .iter()
+                        .enumerate()
+                        .any(|(h, &m)| h != mine && m != n && beaten(h, m, mine))
+                    {
+                        continue;
+                    }
+                }
+                partner => {
+                    if beaten(1 - g, partner, g) {
+                        continue;
+                    }
                 }
             }
             if !ok(d) {
                 continue;
             }
             *count += 1;
-            if let Some(top) = top.as_deref_mut() {
-                let s = score + u64::from(g == 0);
-                if top.accepts(s, d) {
-                    if cached.is_none() {
-                        cached = self.evaluate_name(n, plan, strict);
-                    }
-                    let Some(mut e) = cached else { continue };
-                    e.score = s;
-                    e.group = g;
-                    top.push(s, d, Pending::Name(e));
+            if let Some(top) = top.as_deref_mut()
+                && top.accepts(mine_score, d)
+            {
+                if cached.is_none() {
+                    cached = self.evaluate_name(n, plan, strict);
                 }
+                let Some(mut e) = cached else { continue };
+                e.score = mine_score;
+                e.group = g;
+                top.push(mine_score, d, Pending::Name(e));
             }
         }
         true
@@ -1222,7 +1266,7 @@ impl Index {
         let names: usize = self
             .name_docs
             .iter()
-            .map(|v| v.capacity() * 4 + 24)
+            .map(|v| v.capacity() * 8 + 24)
             .sum::<usize>()
             + self.name_syl.capacity() * 4 * 2
             + self.name_off.capacity() * 4
