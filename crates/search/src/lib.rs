@@ -110,7 +110,7 @@ impl<'a> Query<'a> {
             text,
             limit,
             filters,
-            max_scan: 2_000_000,
+            max_scan: 100_000,
         }
     }
 }
@@ -1050,13 +1050,15 @@ impl Index {
     {
         // Every candidate that matches at all, by name id: the other names
         // of a document are looked up here.
-        let mut evals: Vec<(u32, u64, bool)> = Vec::new();
+        let mut list: Vec<(u32, u64, bool)> = Vec::new();
         for &n in cands {
             if let Some(e) = self.evaluate_name(n, plan, strict) {
-                evals.push((n, e.score, e.faults == 0));
+                list.push((n, e.score, e.faults == 0));
             }
         }
+        let evals = Evals::new(list, self.name_docs.len());
         let mut named: Vec<(u64, u32)> = evals
+            .list
             .iter()
             .filter(|e| e.2 == strict)
             .map(|e| (e.1, e.0))
@@ -1131,7 +1133,7 @@ impl Index {
         score: u64,
         strict: bool,
         plan: &Plan,
-        evals: &[(u32, u64, bool)],
+        evals: &Evals,
         ok: &O,
         skip: &HashSet<u32>,
         max_scan: usize,
@@ -1157,10 +1159,9 @@ impl Index {
             let mut g = usize::from(bearer.meta & OTHER != 0);
             let mine_score = score + u64::from(g == 0);
             let beaten = |h: usize, m: u32, g: usize| -> bool {
-                let Ok(i) = evals.binary_search_by_key(&m, |e| e.0) else {
+                let Some((other, clean)) = evals.get(m) else {
                     return false;
                 };
-                let (_, other, clean) = evals[i];
                 let other = other + u64::from(h == 0);
                 (clean && !strict)
                     || (clean == strict && (other > mine_score || (other == mine_score && h < g)))
@@ -1276,6 +1277,40 @@ impl Index {
             + self.by_id.capacity() * 16
             + self.keys.capacity() * 16
             + self.key_next.capacity() * 12
+    }
+}
+
+/// The names of a pass that match the query at all, by name id, with their
+/// score and whether they match without fault.
+struct Evals {
+    list: Vec<(u32, u64, bool)>,
+    /// One bit per name of the index when the list is long.
+    bits: Vec<u64>,
+}
+
+impl Evals {
+    fn new(list: Vec<(u32, u64, bool)>, names: usize) -> Self {
+        let mut bits = Vec::new();
+        if list.len() > 64 {
+            bits = vec![0u64; names.div_ceil(64)];
+            for e in &list {
+                bits[e.0 as usize / 64] |= 1 << (e.0 % 64);
+            }
+        }
+        Self { list, bits }
+    }
+
+    fn get(&self, n: u32) -> Option<(u64, bool)> {
+        if !self.bits.is_empty()
+            && self
+                .bits
+                .get(n as usize / 64)
+                .is_none_or(|w| w & (1 << (n % 64)) == 0)
+        {
+            return None;
+        }
+        let i = self.list.binary_search_by_key(&n, |e| e.0).ok()?;
+        Some((self.list[i].1, self.list[i].2))
     }
 }
 
