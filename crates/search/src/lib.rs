@@ -282,8 +282,6 @@ pub struct Index {
     /// Folded syllables and their postings: the names that hold each.
     fold: Interner,
     postings: Vec<Vec<u32>>,
-    /// Documents (slots) holding each folded syllable.
-    fold_docs: Vec<u32>,
     /// Distinct names (sequences of accented syllable ids) → name id.
     name_ids: HashMap<Box<[u32]>, u32>,
     /// Accented syllables of name `n`: `name_syl[name_off[n]..name_off[n + 1]]`.
@@ -332,6 +330,8 @@ struct Plan {
     /// Folded ids matching each query syllable exactly or by prefix.
     exact: Vec<Vec<u32>>,
     typo: Vec<Vec<u32>>,
+    /// Each query syllable folded.
+    folded: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -401,7 +401,6 @@ impl Index {
         }
         let f = self.fold.intern(folded);
         self.postings.push(Vec::new());
-        self.fold_docs.push(0);
         self.sorted.insert(folded.into(), f);
         self.neighbours.entry(folded.into()).or_default().push(f);
         for d in deletions(folded) {
@@ -512,15 +511,6 @@ impl Index {
             };
             let meta = partner | if g > 0 { OTHER } else { 0 };
             self.name_docs[n as usize].push(Bearer { doc: d, meta });
-        }
-        let mut folds: Vec<u32> = nids
-            .iter()
-            .flat_map(|&n| self.name(n).iter().map(|&a| self.acc_fold[a as usize]))
-            .collect();
-        folds.sort_unstable();
-        folds.dedup();
-        for f in folds {
-            self.fold_docs[f as usize] += 1;
         }
         let mut attrs = [NONE; ATTRS];
         attrs[Attr::NewCommune as usize] = self.value(p.new_commune.as_deref());
@@ -656,6 +646,7 @@ impl Index {
                 .collect(),
             exact,
             typo,
+            folded: tokens.iter().map(|t| t.folded.clone()).collect(),
         }
     }
 
@@ -783,13 +774,19 @@ impl Index {
                         1 => prefixes += 1,
                         _ => {
                             typos += 1;
-                            // A typo of a common syllable is likelier than of a rare one.
-                            let freq = self
+                            // Which name was meant: one that more people
+                            // bear, and a likelier slip (a letter left out,
+                            // two swapped) than a wrong or an extra letter.
+                            let people = self.name_docs.get(n as usize).map_or(0, Vec::len);
+                            let meant = self
                                 .acc_fold
                                 .get(group[p] as usize)
-                                .and_then(|f| self.fold_docs.get(*f as usize))
-                                .map_or(0, |&c| c as usize);
-                            prior = u64::from((freq + 1).ilog2()).min(40);
+                                .and_then(|f| self.fold.str(*f))
+                                .unwrap_or("");
+                            let typed = plan.folded.get(i).map_or("", String::as_str);
+                            prior = (log2_quarters(people + 1)
+                                + if slip(typed, meant) { 16 } else { 0 })
+                            .min(99);
                         }
                     }
                 }
@@ -839,6 +836,13 @@ impl Index {
                 MatchKind::Fuzzy => 2,
             };
             let coverage = (count * 1000 / group.len().max(1)) as u64;
+            // With a typo, a name wholly typed and no syllable cut short is
+            // likelier to be the one meant, then the likelier name and slip.
+            let typed_whole = if typos > 0 {
+                u64::from(count == group.len()) + u64::from(prefixes == 0)
+            } else {
+                0
+            };
             // Within a tier: more query syllables found, in order, next to
             // each other, a likelier typo, same diacritics, exact syllables,
             // starting at the family name, covering more of the name, the
@@ -847,6 +851,7 @@ impl Index {
                 + (count as u64) * (TIER / 10)
                 + u64::from(in_order) * (TIER / 20)
                 + adjacent.min(7) * (TIER / 200)
+                + typed_whole * (TIER / 1000)
                 + prior * (TIER / 100_000)
                 + (accents.min(9) as u64) * (TIER / 1_000_000)
                 + (exacts.min(9) as u64) * (TIER / 10_000_000)
@@ -1278,6 +1283,31 @@ impl Index {
             + self.keys.capacity() * 16
             + self.key_next.capacity() * 12
     }
+}
+
+/// `4 · log2(x)`, rounded down.
+fn log2_quarters(x: usize) -> u64 {
+    let x = x.max(1) as u64;
+    let whole = u64::from(x.ilog2());
+    // The fraction from the bits below the top one: x / 2^whole in [1, 2).
+    let top = x >> whole.saturating_sub(8);
+    let frac = top as f64 / (1u64 << whole.min(8)) as f64;
+    whole * 4 + ((frac.log2() * 4.0).floor() as u64).min(3)
+}
+
+/// True when `typed` is `meant` with one letter left out or two
+/// neighbouring letters swapped: slips likelier than a wrong or extra letter.
+fn slip(typed: &str, meant: &str) -> bool {
+    let t: Vec<char> = typed.chars().collect();
+    let m: Vec<char> = meant.chars().collect();
+    if t.len() + 1 == m.len() {
+        return true;
+    }
+    if t.len() != m.len() {
+        return false;
+    }
+    let diff: Vec<usize> = (0..t.len()).filter(|&i| t[i] != m[i]).collect();
+    matches!(diff[..], [a, b] if b == a + 1 && t[a] == m[b] && t[b] == m[a])
 }
 
 /// The names of a pass that match the query at all, by name id, with their

@@ -487,3 +487,31 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn typo_prior_parts() {
+    assert!(slip("lung", "luong"));
+    assert!(slip("tugn", "tung"));
+    assert!(!slip("tugn", "tuan"));
+    assert!(!slip("nanh", "anh"));
+    assert!(!slip("uien", "lien"));
+    assert_eq!(log2_quarters(1), 0);
+    assert_eq!(log2_quarters(2), 4);
+    assert_eq!(log2_quarters(3), 6);
+    assert_eq!(log2_quarters(1024), 40);
+    assert_eq!(log2_quarters(1500), 42);
+}
+
+#[test]
+fn a_typo_finds_the_likelier_name_first() {
+    // "lung": "Lương" with a letter left out is likelier than "Dung" with a
+    // wrong one, though more people are called Dung.
+    let mut names = vec!["Nguyễn Thị Lương"; 3];
+    names.extend(vec!["Nguyễn Thị Dung"; 5]);
+    let ix = index(&names);
+    let h = first(&ix, "nguyen thi lung");
+    assert_eq!((h.id, h.kind), (1, MatchKind::Fuzzy));
+    // A name typed whole beats a longer one that merely contains it.
+    let ix = index(&["Nguyễn Thanh Anh", "Nguyễn Thanh Anh", "Nguyễn Thành"]);
+    assert_eq!(first(&ix, "nugyen thanh ").id, 3);
+}
