@@ -102,6 +102,7 @@ fn main() {
     let f = Filters::default();
     let mut lat: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut recall: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut capped: BTreeMap<String, usize> = BTreeMap::new();
     let text = std::fs::read_to_string(&args[2]).unwrap();
     let queries: Vec<Vec<&str>> = text
         .lines()
@@ -116,6 +117,9 @@ fn main() {
             let r = ix.search(&Query::new(q, LIMIT, &f), |_| true);
             let ms = t.elapsed().as_secs_f64() * 1000.0;
             lat.entry(kind.to_owned()).or_default().push(ms);
+            if round == 0 {
+                *capped.entry(kind.to_owned()).or_default() += usize::from(r.total_is_lower_bound);
+            }
             if round > 0 || v.len() < 4 || matches!(kind, "fragment" | "typing_prefix") {
                 continue;
             }
@@ -165,11 +169,12 @@ fn main() {
             format!("{:.3}", *ok as f64 / *n as f64)
         });
         println!(
-            "{k:<17}\tn={}\tp50={:.2}ms\tp95={:.2}ms\tmax={:.2}ms\trecall={rec}",
+            "{k:<17}\tn={}\tp50={:.2}ms\tp95={:.2}ms\tmax={:.2}ms\trecall={rec}\tcapped={}",
             v.len(),
             p(0.5),
             p(0.95),
-            p(1.0)
+            p(1.0),
+            capped.get(&k).copied().unwrap_or(0)
         );
     }
     eprintln!("{}", rss_mb());

@@ -1,23 +1,41 @@
 //! Finding people in milliseconds, however the name was written.
 //!
 //! An in-memory index, pure (no I/O, no clock): names are cut into syllables,
-//! folded (`Đức`, `ĐỨC`, `Duc` alike) and interned; each folded syllable has a
-//! sorted posting list of internal document numbers. A query is cut the same
-//! way; candidates come from the rarest syllable's postings (or, when one fault
-//! is allowed, from the two rarest: a document that matches all but one query
-//! syllable is in at least one of them), and each candidate is checked against
-//! its own few syllables. One typo is found through a deletion-neighbourhood
-//! index over the distinct syllables (a few thousand even at national scale).
+//! folded (`Đức`, `ĐỨC`, `Duc` alike) and interned. Every distinct name (its
+//! sequence of accented syllables: a full name or an other name) is kept once,
+//! with the ascending list of the people who bear it; each folded syllable
+//! has a sorted posting list of the names that hold it. Many people share a
+//! name, so a query weighs names, not people: the candidates of the strict
+//! pass are the names holding every query syllable (the rarest syllable's
+//! names, intersected by galloping with each other syllable's), those of the
+//! fuzzy pass the names holding all query syllables but one (one such
+//! intersection per left-out syllable, united; for a one-word query, its
+//! one-typo neighbours). Each candidate name is checked once against its own
+//! few syllables. One typo is found through a deletion-neighbourhood index
+//! over the distinct syllables (a few thousand even at national scale).
 //! Passport numbers, e-mails and phones (by their last nine digits) are exact
 //! keys.
 //!
 //! Ranking: identifier > exact (same diacritics, same order, every syllable) >
 //! same without diacritics > same syllables in another order > part of the
-//! name > fuzzy (one typo, or one query syllable not in the name).
+//! name > fuzzy (one typo, or one query syllable not in the name). Among
+//! typos, a name typed whole comes first, then the likelier name meant: borne
+//! by more people, reached by a likelier slip (a letter left out or two
+//! swapped, before a wrong or an extra letter).
+//!
+//! The page is filled best name first: the matching names are ordered by
+//! score in growing chunks and their people taken until no name left can
+//! beat the page; the people of the remaining names are only counted.
+//! Approximations: people of equal score are taken in name order, then
+//! document order (not document order across names); a pass examines at most
+//! [`Query::max_scan`] people (100,000 by default), beyond which the total is
+//! a lower bound ([`Results::total_is_lower_bound`]) and, if filters or the
+//! jurisdiction turn most people away, the page may hold fewer than it could.
+//! A person whose several names match is counted once, under the best.
 //!
 //! Updates are incremental: [`Index::upsert`] replaces a person's document,
 //! [`Index::remove`] hides it. Replaced documents stay as dead slots until the
-//! index is rebuilt.
+//! index is rebuilt (names no one bears any more stay too).
 
 #[cfg(test)]
 mod tests;
@@ -100,7 +118,8 @@ pub struct Query<'a> {
     /// Best hits returned.
     pub limit: usize,
     pub filters: &'a Filters,
-    /// Candidates examined per pass at most; beyond, the total is a lower bound.
+    /// People examined per pass at most (the page's and the total's); beyond,
+    /// the total is a lower bound.
     pub max_scan: usize,
 }
 
@@ -1020,16 +1039,33 @@ impl Index {
             }
             cands
         };
+        // Of two syllables, one cannot be missing: the other holds a typo.
+        let fault_at = |j: usize| -> Vec<u32> {
+            if n > 2 {
+                return all_but(j);
+            }
+            if plan.typo[j].is_empty() {
+                return Vec::new();
+            }
+            let mut cands = all_but(j);
+            intersect(&mut cands, &self.gather(&plan.typo[j]));
+            cands
+        };
         let empty: Vec<usize> = (0..n).filter(|&i| plan.exact[i].is_empty()).collect();
         match empty[..] {
             [] => {
-                let mut out: Vec<u32> = (0..n).flat_map(all_but).collect();
+                let mut out: Vec<u32> = (0..n).flat_map(fault_at).collect();
+                if n == 2 {
+                    // Names without fault too, so that a person bearing one
+                    // is known to belong to the strict pass.
+                    out.extend(self.strict_names(plan));
+                }
                 out.sort_unstable();
                 out.dedup();
                 out
             }
             // The fault is that syllable: every other one is in the name.
-            [j] => all_but(j),
+            [j] => fault_at(j),
             _ => Vec::new(),
         }
     }

@@ -515,3 +515,15 @@ fn a_typo_finds_the_likelier_name_first() {
     let ix = index(&["Nguyễn Thanh Anh", "Nguyễn Thanh Anh", "Nguyễn Thành"]);
     assert_eq!(first(&ix, "nugyen thanh ").id, 3);
 }
+
+#[test]
+fn a_person_matching_by_one_name_and_by_a_typo_of_another_counts_once() {
+    let mut ix = Index::new();
+    let mut p = doc(1, "Võ Trinh");
+    p.other_names = vec!["Võ Tình".into()];
+    ix.upsert(&p);
+    let f = Filters::default();
+    let r = ix.search(&Query::new("vo tinh", 5, &f), |_| true);
+    assert_eq!((r.total, r.hits.len()), (1, 1));
+    assert_eq!(r.hits[0].field, Field::OtherName(0));
+}
