@@ -110,6 +110,7 @@ fn main() {
         .filter(|v| v.len() >= 2)
         .collect();
     let verbose = std::env::var("VERBOSE").is_ok();
+    let slow: Option<f64> = std::env::var("SLOW").ok().and_then(|s| s.parse().ok());
     for round in 0..rounds {
         for v in &queries {
             let (kind, q) = (v[0], v[1]);
@@ -117,6 +118,9 @@ fn main() {
             let r = ix.search(&Query::new(q, LIMIT, &f), |_| true);
             let ms = t.elapsed().as_secs_f64() * 1000.0;
             lat.entry(kind.to_owned()).or_default().push(ms);
+            if slow.is_some_and(|s| ms > s) {
+                eprintln!("SLOW {kind} {q:?}: {ms:.2} ms, total {}", r.total);
+            }
             if round == 0 {
                 *capped.entry(kind.to_owned()).or_default() += usize::from(r.total_is_lower_bound);
             }
