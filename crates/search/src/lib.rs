@@ -28,9 +28,10 @@
 //! beat the page; the people of the remaining names are only counted.
 //! Approximations: people of equal score are taken in name order, then
 //! document order (not document order across names); a pass examines at most
-//! [`Query::max_scan`] people (100,000 by default), beyond which the total is
-//! a lower bound ([`Results::total_is_lower_bound`]) and, if filters or the
-//! jurisdiction turn most people away, the page may hold fewer than it could.
+//! [`Query::max_scan`] people (100,000 by default) to count them, beyond which
+//! the total is a lower bound ([`Results::total_is_lower_bound`]), and ten
+//! times as many to fill the page when filters or the jurisdiction turn most
+//! people away (past that, the page may hold fewer than it could).
 //! A person whose several names match is counted once, under the best.
 //!
 //! Updates are incremental: [`Index::upsert`] replaces a person's document,
@@ -56,6 +57,9 @@ pub const MAX_TOKENS: usize = 8;
 const MAX_PREFIX: usize = 400;
 /// Syllables of one name matched at most.
 const MAX_POS: usize = 32;
+/// While the page is not full, a pass may examine this many times
+/// [`Query::max_scan`] people (filters or a jurisdiction that turn most away).
+const FILL_SCAN: usize = 10;
 /// Score of one tier; the parts below it never add up to one.
 const TIER: u64 = 1_000_000_000_000_000;
 
@@ -1187,7 +1191,12 @@ impl Index {
     {
         let mut cached: Option<Eval> = None;
         for bearer in &self.name_docs[n as usize] {
-            if *scanned >= max_scan {
+            // Filling the page may look further than counting.
+            let cap = match &top {
+                Some(t) if !t.full() => max_scan.saturating_mul(FILL_SCAN),
+                _ => max_scan,
+            };
+            if *scanned >= cap {
                 return false;
             }
             *scanned += 1;

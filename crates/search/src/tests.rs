@@ -527,3 +527,28 @@ fn a_person_matching_by_one_name_and_by_a_typo_of_another_counts_once() {
     assert_eq!((r.total, r.hits.len()), (1, 1));
     assert_eq!(r.hits[0].field, Field::OtherName(0));
 }
+
+#[test]
+fn a_scarce_jurisdiction_still_fills_the_page_past_the_count_cap() {
+    let names: Vec<String> = (0..400).map(|i| format!("Nguyễn Văn Số{i}")).collect();
+    let mut ix = Index::new();
+    for (i, n) in names.iter().enumerate() {
+        let mut p = doc(i as i64, n);
+        p.new_commune = Some(if i % 20 == 0 { "C1" } else { "C2" }.into());
+        ix.upsert(&p);
+    }
+    let f = Filters::default();
+    let mut q = Query::new("nguyen", 5, &f);
+    q.max_scan = 20;
+    let r = ix.search(&q, |d| d.new_commune() == Some("C1"));
+    // Five in the commune need a hundred people looked at: more than the
+    // count's cap, within the page's.
+    assert_eq!(r.hits.len(), 5);
+    assert!(r.total_is_lower_bound);
+    assert!(r.total >= 5);
+    // Without a cap, all twenty.
+    let r = ix.search(&Query::new("nguyen", 5, &f), |d| {
+        d.new_commune() == Some("C1")
+    });
+    assert_eq!((r.total, r.total_is_lower_bound), (20, false));
+}
