@@ -28,7 +28,7 @@
 //! beat the page; the people of the remaining names are only counted.
 //! Approximations: people of equal score are taken in name order, then
 //! document order (not document order across names); a pass examines at most
-//! [`Query::max_scan`] people (100,000 by default) to count them, beyond which
+//! [`Query::max_scan`] people (50,000 by default) to count them, beyond which
 //! the total is a lower bound ([`Results::total_is_lower_bound`]), and ten
 //! times as many to fill the page when filters or the jurisdiction turn most
 //! people away (past that, the page may hold fewer than it could).
@@ -133,7 +133,7 @@ impl<'a> Query<'a> {
             text,
             limit,
             filters,
-            max_scan: 100_000,
+            max_scan: 50_000,
         }
     }
 }
