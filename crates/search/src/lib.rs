@@ -679,7 +679,26 @@ impl Index {
 
     /// Sorted, distinct documents of the union of these syllables' postings.
     fn gather(&self, fids: &[u32]) -> Vec<u32> {
-        let mut out: Vec<u32> = Vec::with_capacity(self.postings_len(fids));
+        let total = self.postings_len(fids);
+        if fids.len() > 1 && total > 4096 {
+            // A bitset over the names: no sort of a long list.
+            let mut bits = vec![0u64; self.name_docs.len().div_ceil(64)];
+            for &f in fids {
+                for &n in &self.postings[f as usize] {
+                    bits[n as usize / 64] |= 1 << (n % 64);
+                }
+            }
+            let mut out: Vec<u32> = Vec::with_capacity(total);
+            for (w, &word) in bits.iter().enumerate() {
+                let mut word = word;
+                while word != 0 {
+                    out.push((w * 64) as u32 + word.trailing_zeros());
+                    word &= word - 1;
+                }
+            }
+            return out;
+        }
+        let mut out: Vec<u32> = Vec::with_capacity(total);
         for &f in fids {
             out.extend_from_slice(&self.postings[f as usize]);
         }

@@ -552,3 +552,30 @@ fn a_scarce_jurisdiction_still_fills_the_page_past_the_count_cap() {
     });
     assert_eq!((r.total, r.total_is_lower_bound), (20, false));
 }
+
+#[test]
+fn a_long_union_of_postings_is_sorted_and_distinct() {
+    let names: Vec<String> = (0..5000)
+        .map(|i| match i % 3 {
+            0 => format!("Văn Số{i}"),
+            1 => format!("Vinh Số{i}"),
+            _ => format!("Văn Vinh Số{i}"),
+        })
+        .collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let ix = index(&refs);
+    let fids = [ix.fold.get("van").unwrap(), ix.fold.get("vinh").unwrap()];
+    assert!(ix.postings_len(&fids) > 4096);
+    let got = ix.gather(&fids);
+    let mut want: Vec<u32> = fids
+        .iter()
+        .flat_map(|&f| ix.postings[f as usize].clone())
+        .collect();
+    want.sort_unstable();
+    want.dedup();
+    assert_eq!(got.len(), 5000);
+    assert_eq!(got, want);
+    // Typing "v": every one of them.
+    let f = Filters::default();
+    assert_eq!(ix.search(&Query::new("v", 10, &f), |_| true).total, 5000);
+}
