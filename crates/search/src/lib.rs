@@ -1,23 +1,42 @@
 //! Finding people in milliseconds, however the name was written.
 //!
 //! An in-memory index, pure (no I/O, no clock): names are cut into syllables,
-//! folded (`Đức`, `ĐỨC`, `Duc` alike) and interned; each folded syllable has a
-//! sorted posting list of internal document numbers. A query is cut the same
-//! way; candidates come from the rarest syllable's postings (or, when one fault
-//! is allowed, from the two rarest: a document that matches all but one query
-//! syllable is in at least one of them), and each candidate is checked against
-//! its own few syllables. One typo is found through a deletion-neighbourhood
-//! index over the distinct syllables (a few thousand even at national scale).
+//! folded (`Đức`, `ĐỨC`, `Duc` alike) and interned. Every distinct name (its
+//! sequence of accented syllables: a full name or an other name) is kept once,
+//! with the ascending list of the people who bear it; each folded syllable
+//! has a sorted posting list of the names that hold it. Many people share a
+//! name, so a query weighs names, not people: the candidates of the strict
+//! pass are the names holding every query syllable (the rarest syllable's
+//! names, intersected by galloping with each other syllable's), those of the
+//! fuzzy pass the names holding all query syllables but one (one such
+//! intersection per left-out syllable, united; for a one-word query, its
+//! one-typo neighbours). Each candidate name is checked once against its own
+//! few syllables. One typo is found through a deletion-neighbourhood index
+//! over the distinct syllables (a few thousand even at national scale).
 //! Passport numbers, e-mails and phones (by their last nine digits) are exact
 //! keys.
 //!
 //! Ranking: identifier > exact (same diacritics, same order, every syllable) >
 //! same without diacritics > same syllables in another order > part of the
-//! name > fuzzy (one typo, or one query syllable not in the name).
+//! name > fuzzy (one typo, or one query syllable not in the name). Among
+//! typos, a name typed whole comes first, then the likelier name meant: borne
+//! by more people, reached by a likelier slip (a letter left out or two
+//! swapped, before a wrong or an extra letter).
+//!
+//! The page is filled best name first: the matching names are ordered by
+//! score in growing chunks and their people taken until no name left can
+//! beat the page; the people of the remaining names are only counted.
+//! Approximations: people of equal score are taken in name order, then
+//! document order (not document order across names); a pass examines at most
+//! [`Query::max_scan`] people (50,000 by default) to count them, beyond which
+//! the total is a lower bound ([`Results::total_is_lower_bound`]), and ten
+//! times as many to fill the page when filters or the jurisdiction turn most
+//! people away (past that, the page may hold fewer than it could).
+//! A person whose several names match is counted once, under the best.
 //!
 //! Updates are incremental: [`Index::upsert`] replaces a person's document,
 //! [`Index::remove`] hides it. Replaced documents stay as dead slots until the
-//! index is rebuilt.
+//! index is rebuilt (names no one bears any more stay too).
 
 #[cfg(test)]
 mod tests;
@@ -31,7 +50,6 @@ pub use text::{
     Token, deletions, email_norm, passport_norm, phone_digits, phone_key, tokenize, within_one_edit,
 };
 
-const SEP: u32 = u32::MAX;
 const NONE: u32 = u32::MAX;
 /// Query syllables beyond this are ignored.
 pub const MAX_TOKENS: usize = 8;
@@ -39,6 +57,9 @@ pub const MAX_TOKENS: usize = 8;
 const MAX_PREFIX: usize = 400;
 /// Syllables of one name matched at most.
 const MAX_POS: usize = 32;
+/// While the page is not full, a pass may examine this many times
+/// [`Query::max_scan`] people (filters or a jurisdiction that turn most away).
+const FILL_SCAN: usize = 10;
 /// Score of one tier; the parts below it never add up to one.
 const TIER: u64 = 1_000_000_000_000_000;
 
@@ -101,7 +122,8 @@ pub struct Query<'a> {
     /// Best hits returned.
     pub limit: usize,
     pub filters: &'a Filters,
-    /// Candidates examined per pass at most; beyond, the total is a lower bound.
+    /// People examined per pass at most (the page's and the total's); beyond,
+    /// the total is a lower bound.
     pub max_scan: usize,
 }
 
@@ -111,7 +133,7 @@ impl<'a> Query<'a> {
             text,
             limit,
             filters,
-            max_scan: 2_000_000,
+            max_scan: 50_000,
         }
     }
 }
@@ -207,8 +229,8 @@ struct Doc {
     id: i64,
     /// Full name, then `\n` and each other name.
     text: Box<str>,
-    /// Accented syllable ids, [`SEP`] between names.
-    aids: Box<[u32]>,
+    /// Name ids: the full name, then each other name.
+    names: Box<[u32]>,
     attrs: [u32; ATTRS],
     tags: Box<[u32]>,
     phone_hash: u32,
@@ -280,15 +302,42 @@ pub struct Index {
     /// Accented (lower-case, NFC) syllables.
     acc: Interner,
     acc_fold: Vec<u32>,
-    /// Folded syllables and their postings.
+    /// Folded syllables and their postings: the names that hold each.
     fold: Interner,
     postings: Vec<Vec<u32>>,
+    /// Distinct names (sequences of accented syllable ids) → name id.
+    name_ids: HashMap<Box<[u32]>, u32>,
+    /// Accented syllables of name `n`: `name_syl[name_off[n]..name_off[n + 1]]`.
+    name_off: Vec<u32>,
+    name_syl: Vec<u32>,
+    /// Documents bearing each name (full or other), ascending, with what
+    /// counting needs to know of them without reading the document.
+    name_docs: Vec<Vec<Bearer>>,
     sorted: BTreeMap<Box<str>, u32>,
     /// Each folded syllable and each of its one-deletion variants → syllables.
     neighbours: HashMap<Box<str>, Vec<u32>>,
     keys: HashMap<u64, u32>,
     key_next: Vec<[u32; 3]>,
 }
+
+/// One document under one of its names.
+#[derive(Debug, Clone, Copy)]
+struct Bearer {
+    doc: u32,
+    /// [`DEAD`], [`OTHER`], and the document's other name ([`PARTNER`] bits).
+    meta: u32,
+}
+/// The document was replaced or removed.
+const DEAD: u32 = 1 << 31;
+/// The name is one of the document's other names, not its full name.
+const OTHER: u32 = 1 << 30;
+/// The one other name of a document of two names (full name first, other
+/// name second), or [`SOLO`] or [`MANY`].
+const PARTNER: u32 = OTHER - 1;
+/// The document bears no other name.
+const SOLO: u32 = PARTNER;
+/// The document's names are read from it.
+const MANY: u32 = PARTNER - 1;
 
 /// Per query syllable: bits of a syllable mask.
 const EXACT: u32 = 1;
@@ -304,6 +353,8 @@ struct Plan {
     /// Folded ids matching each query syllable exactly or by prefix.
     exact: Vec<Vec<u32>>,
     typo: Vec<Vec<u32>>,
+    /// Each query syllable folded.
+    folded: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -354,6 +405,16 @@ impl Index {
                 self.live -= 1;
             }
             doc.alive = false;
+            let mut names = doc.names.to_vec();
+            names.sort_unstable();
+            names.dedup();
+            for n in names {
+                if let Some(list) = self.name_docs.get_mut(n as usize)
+                    && let Ok(i) = list.binary_search_by_key(&d, |b| b.doc)
+                {
+                    list[i].meta |= DEAD;
+                }
+            }
         }
     }
 
@@ -369,6 +430,37 @@ impl Index {
             self.neighbours.entry(d.into()).or_default().push(f);
         }
         f
+    }
+
+    /// The id of a name (its accented syllables), added when new.
+    fn name_id(&mut self, aids: &[u32]) -> u32 {
+        if let Some(&n) = self.name_ids.get(aids) {
+            return n;
+        }
+        let n = self.name_docs.len() as u32;
+        if self.name_off.is_empty() {
+            self.name_off.push(0);
+        }
+        self.name_syl.extend_from_slice(aids);
+        self.name_off.push(self.name_syl.len() as u32);
+        self.name_docs.push(Vec::new());
+        self.name_ids.insert(aids.into(), n);
+        let mut folds: Vec<u32> = aids.iter().map(|&a| self.acc_fold[a as usize]).collect();
+        folds.sort_unstable();
+        folds.dedup();
+        for f in folds {
+            self.postings[f as usize].push(n);
+        }
+        n
+    }
+
+    /// Accented syllables of a name.
+    fn name(&self, n: u32) -> &[u32] {
+        let (a, b) = (
+            self.name_off[n as usize] as usize,
+            self.name_off[n as usize + 1] as usize,
+        );
+        &self.name_syl[a..b]
     }
 
     fn accent_id(&mut self, t: &Token) -> u32 {
@@ -404,30 +496,44 @@ impl Index {
         }
         let d = self.docs.len() as u32;
         let mut text = p.full_name.trim().to_owned();
-        let mut aids = Vec::new();
         let names = std::iter::once(p.full_name.as_str()).chain(
             p.other_names
                 .iter()
                 .map(String::as_str)
                 .filter(|n| !n.trim().is_empty()),
         );
-        let mut folds: Vec<u32> = Vec::new();
+        let mut nids: Vec<u32> = Vec::new();
+        let mut aids: Vec<u32> = Vec::new();
         for (g, name) in names.enumerate() {
             if g > 0 {
-                aids.push(SEP);
                 text.push('\n');
                 text.push_str(name.trim());
             }
+            aids.clear();
             for t in tokenize(name.trim()) {
-                let a = self.accent_id(&t);
-                aids.push(a);
-                folds.push(self.acc_fold[a as usize]);
+                aids.push(self.accent_id(&t));
             }
+            nids.push(self.name_id(&aids));
         }
-        folds.sort_unstable();
-        folds.dedup();
-        for f in folds {
-            self.postings[f as usize].push(d);
+        for (g, &n) in nids.iter().enumerate() {
+            if nids[..g].contains(&n) {
+                continue;
+            }
+            let partner = match nids[..] {
+                [_] => SOLO,
+                [a, b] if a == b => SOLO,
+                [a, b] => {
+                    if g == 0 {
+                        b
+                    } else {
+                        a
+                    }
+                }
+                _ if nids.iter().all(|&m| m == n) => SOLO,
+                _ => MANY,
+            };
+            let meta = partner | if g > 0 { OTHER } else { 0 };
+            self.name_docs[n as usize].push(Bearer { doc: d, meta });
         }
         let mut attrs = [NONE; ATTRS];
         attrs[Attr::NewCommune as usize] = self.value(p.new_commune.as_deref());
@@ -450,7 +556,7 @@ impl Index {
         self.docs.push(Doc {
             id: p.id,
             text: text.into(),
-            aids: aids.into(),
+            names: nids.into(),
             attrs,
             tags: tags.into(),
             phone_hash: digits.as_deref().map_or(0, short_hash),
@@ -563,6 +669,7 @@ impl Index {
                 .collect(),
             exact,
             typo,
+            folded: tokens.iter().map(|t| t.folded.clone()).collect(),
         }
     }
 
@@ -572,7 +679,26 @@ impl Index {
 
     /// Sorted, distinct documents of the union of these syllables' postings.
     fn gather(&self, fids: &[u32]) -> Vec<u32> {
-        let mut out: Vec<u32> = Vec::with_capacity(self.postings_len(fids));
+        let total = self.postings_len(fids);
+        if fids.len() > 1 && total > 4096 {
+            // A bitset over the names: no sort of a long list.
+            let mut bits = vec![0u64; self.name_docs.len().div_ceil(64)];
+            for &f in fids {
+                for &n in &self.postings[f as usize] {
+                    bits[n as usize / 64] |= 1 << (n % 64);
+                }
+            }
+            let mut out: Vec<u32> = Vec::with_capacity(total);
+            for (w, &word) in bits.iter().enumerate() {
+                let mut word = word;
+                while word != 0 {
+                    out.push((w * 64) as u32 + word.trailing_zeros());
+                    word &= word - 1;
+                }
+            }
+            return out;
+        }
+        let mut out: Vec<u32> = Vec::with_capacity(total);
         for &f in fids {
             out.extend_from_slice(&self.postings[f as usize]);
         }
@@ -585,9 +711,28 @@ impl Index {
 
     /// Matches one document against the query syllables. Allocation-free:
     /// names longer than [`MAX_POS`] syllables are matched on their start.
+    /// The best of a document's names (the full name wins ties): the
+    /// brute-force reference of the tests.
+    #[cfg(test)]
     fn evaluate(&self, doc: &Doc, plan: &Plan, strict: bool) -> Option<Eval> {
         let mut best: Option<Eval> = None;
-        for (g, group) in doc.aids.split(|a| *a == SEP).enumerate() {
+        for (g, &n) in doc.names.iter().enumerate() {
+            if let Some(mut e) = self.evaluate_name(n, plan, strict) {
+                e.score += u64::from(g == 0);
+                e.group = g;
+                if best.as_ref().is_none_or(|b| e.score > b.score) {
+                    best = Some(e);
+                }
+            }
+        }
+        best
+    }
+
+    /// Matches one name against the query syllables (score without the
+    /// full-name point, group 0).
+    fn evaluate_name(&self, n: u32, plan: &Plan, strict: bool) -> Option<Eval> {
+        let group = self.name(n);
+        {
             let len = group.len().min(MAX_POS);
             let mut masks = [0u32; MAX_POS];
             let mut any = 0u32;
@@ -614,7 +759,7 @@ impl Index {
                 plan.n - 1
             };
             if present < need {
-                continue;
+                return None;
             }
             let mut used = 0u64;
             let mut matched: [Option<(u8, bool)>; MAX_TOKENS] = [None; MAX_TOKENS];
@@ -671,13 +816,19 @@ impl Index {
                         1 => prefixes += 1,
                         _ => {
                             typos += 1;
-                            // A typo of a common syllable is likelier than of a rare one.
-                            let freq = self
+                            // Which name was meant: one that more people
+                            // bear, and a likelier slip (a letter left out,
+                            // two swapped) than a wrong or an extra letter.
+                            let people = self.name_docs.get(n as usize).map_or(0, Vec::len);
+                            let meant = self
                                 .acc_fold
                                 .get(group[p] as usize)
-                                .and_then(|f| self.postings.get(*f as usize))
-                                .map_or(0, Vec::len);
-                            prior = u64::from((freq + 1).ilog2()).min(40);
+                                .and_then(|f| self.fold.str(*f))
+                                .unwrap_or("");
+                            let typed = plan.folded.get(i).map_or("", String::as_str);
+                            prior = (log2_quarters(people + 1)
+                                + if slip(typed, meant) { 16 } else { 0 })
+                            .min(99);
                         }
                     }
                 }
@@ -686,7 +837,7 @@ impl Index {
             let extras = plan.n - count;
             let faults = typos + extras;
             if count == 0 || faults > 1 || (extras > 0 && plan.n < 3) {
-                continue;
+                return None;
             }
             let mut in_order = true;
             let mut adjacent = 0u64;
@@ -727,6 +878,13 @@ impl Index {
                 MatchKind::Fuzzy => 2,
             };
             let coverage = (count * 1000 / group.len().max(1)) as u64;
+            // With a typo, a name wholly typed and no syllable cut short is
+            // likelier to be the one meant, then the likelier name and slip.
+            let typed_whole = if typos > 0 {
+                u64::from(count == group.len()) + u64::from(prefixes == 0)
+            } else {
+                0
+            };
             // Within a tier: more query syllables found, in order, next to
             // each other, a likelier typo, same diacritics, exact syllables,
             // starting at the family name, covering more of the name, the
@@ -735,23 +893,20 @@ impl Index {
                 + (count as u64) * (TIER / 10)
                 + u64::from(in_order) * (TIER / 20)
                 + adjacent.min(7) * (TIER / 200)
+                + typed_whole * (TIER / 1000)
                 + prior * (TIER / 100_000)
                 + (accents.min(9) as u64) * (TIER / 1_000_000)
                 + (exacts.min(9) as u64) * (TIER / 10_000_000)
                 + u64::from(first_pos == Some(0)) * (TIER / 20_000_000)
-                + coverage * 10_000
-                + u64::from(g == 0);
-            if best.as_ref().is_none_or(|b| score > b.score) {
-                best = Some(Eval {
-                    score,
-                    kind,
-                    group: g,
-                    matched,
-                    faults,
-                });
-            }
+                + coverage * 10_000;
+            Some(Eval {
+                score,
+                kind,
+                group: 0,
+                matched,
+                faults,
+            })
         }
-        best
     }
 
     fn passes(doc: &Doc, filters: &[(usize, u32)], tag: Option<u32>) -> bool {
@@ -778,11 +933,16 @@ impl Index {
                 None => return Results::default(),
             }
         };
-        let ok = |d: u32| -> bool {
+        // Name passes know which documents are alive: without filters,
+        // only the jurisdiction is asked.
+        let plain = filters.is_empty() && tag.is_none();
+        let admit = |d: u32| -> bool {
             self.docs.get(d as usize).is_some_and(|doc| {
-                Self::passes(doc, &filters, tag) && allow(&DocView { index: self, doc })
+                (plain || Self::passes(doc, &filters, tag)) && allow(&DocView { index: self, doc })
             })
         };
+        let ok =
+            |d: u32| -> bool { self.docs.get(d as usize).is_some_and(|doc| doc.alive) && admit(d) };
         let mut top = TopK::new(q.limit);
         let mut total = 0usize;
         let mut lower = false;
@@ -826,18 +986,10 @@ impl Index {
             let n = plan.n;
             let mut strict = 0usize;
             if plan.exact.iter().all(|e| !e.is_empty()) {
-                let driver = (0..n)
-                    .min_by_key(|&i| self.postings_len(&plan.exact[i]))
-                    .unwrap_or(0);
-                let cands = self.gather(&plan.exact[driver]);
-                let (scanned, capped) =
-                    self.scan(true, &cands, q.max_scan, &plan, &ok, &found, |d, e| {
-                        if e.faults == 0 {
-                            strict += 1;
-                            top.push(e.score, d, Pending::Name(e));
-                        }
-                    });
-                let _ = scanned;
+                let cands = self.strict_names(&plan);
+                let (count, capped) =
+                    self.pass(true, &cands, q.max_scan, &plan, &admit, &found, &mut top);
+                strict = count;
                 lower |= capped;
             }
             total += strict;
@@ -846,37 +998,11 @@ impl Index {
             // so near names follow the exact ones. A single word that exists
             // is taken as typed.
             if strict < q.limit.max(1) && (n > 1 || strict == 0) {
-                let empty: Vec<usize> = (0..n).filter(|&i| plan.exact[i].is_empty()).collect();
-                let cands = if n == 1 {
-                    self.gather(&plan.typo[0])
-                } else if empty.len() == 1 {
-                    // The fault is that syllable: every other one is in the name.
-                    let driver = (0..n)
-                        .filter(|&i| i != empty[0])
-                        .min_by_key(|&i| self.postings_len(&plan.exact[i]))
-                        .unwrap_or(0);
-                    self.gather(&plan.exact[driver])
-                } else if empty.len() > 1 {
-                    Vec::new()
-                } else {
-                    let mut order: Vec<usize> = (0..n).collect();
-                    order.sort_by_key(|&i| self.postings_len(&plan.exact[i]));
-                    let mut fids = plan.exact[order[0]].clone();
-                    fids.extend_from_slice(&plan.exact[order[1]]);
-                    fids.sort_unstable();
-                    fids.dedup();
-                    self.gather(&fids)
-                };
-                let mut fuzzy = 0usize;
-                let (_, capped) =
-                    self.scan(false, &cands, q.max_scan, &plan, &ok, &found, |d, e| {
-                        if e.faults > 0 {
-                            fuzzy += 1;
-                            top.push(e.score, d, Pending::Name(e));
-                        }
-                    });
+                let cands = self.fuzzy_names(&plan);
+                let (count, capped) =
+                    self.pass(false, &cands, q.max_scan, &plan, &admit, &found, &mut top);
                 lower |= capped;
-                total += fuzzy;
+                total += count;
             }
         }
 
@@ -895,8 +1021,85 @@ impl Index {
         }
     }
 
+    /// Names that hold every query syllable (exactly, or the last one by
+    /// prefix): the rarest syllable's names, intersected with the names of
+    /// each other syllable that is one folded syllable (a prefix's several
+    /// are left to [`Index::evaluate_name`]).
+    fn strict_names(&self, plan: &Plan) -> Vec<u32> {
+        let mut order: Vec<usize> = (0..plan.n).collect();
+        order.sort_by_key(|&i| self.postings_len(&plan.exact[i]));
+        let mut cands = self.gather(&plan.exact[order[0]]);
+        for &i in &order[1..] {
+            if cands.is_empty() {
+                break;
+            }
+            if let [f] = plan.exact[i][..] {
+                intersect(&mut cands, &self.postings[f as usize]);
+            }
+        }
+        cands
+    }
+
+    /// Names that hold every query syllable but one (a one-word query: its
+    /// one-typo neighbours), sorted.
+    fn fuzzy_names(&self, plan: &Plan) -> Vec<u32> {
+        let n = plan.n;
+        if n == 1 {
+            return self.gather(&plan.typo[0]);
+        }
+        let all_but = |j: usize| -> Vec<u32> {
+            let mut order: Vec<usize> = (0..n).filter(|&i| i != j).collect();
+            order.sort_by_key(|&i| self.postings_len(&plan.exact[i]));
+            let mut cands = self.gather(&plan.exact[order[0]]);
+            for &i in &order[1..] {
+                if cands.is_empty() {
+                    break;
+                }
+                match plan.exact[i][..] {
+                    [f] => intersect(&mut cands, &self.postings[f as usize]),
+                    _ => intersect(&mut cands, &self.gather(&plan.exact[i])),
+                }
+            }
+            cands
+        };
+        // Of two syllables, one cannot be missing: the other holds a typo.
+        let fault_at = |j: usize| -> Vec<u32> {
+            if n > 2 {
+                return all_but(j);
+            }
+            if plan.typo[j].is_empty() {
+                return Vec::new();
+            }
+            let mut cands = all_but(j);
+            intersect(&mut cands, &self.gather(&plan.typo[j]));
+            cands
+        };
+        let empty: Vec<usize> = (0..n).filter(|&i| plan.exact[i].is_empty()).collect();
+        match empty[..] {
+            [] => {
+                let mut out: Vec<u32> = (0..n).flat_map(fault_at).collect();
+                if n == 2 {
+                    // Names without fault too, so that a person bearing one
+                    // is known to belong to the strict pass.
+                    out.extend(self.strict_names(plan));
+                }
+                out.sort_unstable();
+                out.dedup();
+                out
+            }
+            // The fault is that syllable: every other one is in the name.
+            [j] => fault_at(j),
+            _ => Vec::new(),
+        }
+    }
+
+    /// One pass over candidate names: each is evaluated once; their
+    /// documents are then counted (up to `max_scan` examined) and the best
+    /// pushed to the page. Names are taken best first, in growing chunks,
+    /// until the page is full and no name left can beat it; the rest are only
+    /// counted. Returns (documents matched, capped).
     #[allow(clippy::too_many_arguments)]
-    fn scan<O, S>(
+    fn pass<O>(
         &self,
         strict: bool,
         cands: &[u32],
@@ -904,32 +1107,176 @@ impl Index {
         plan: &Plan,
         ok: &O,
         skip: &HashSet<u32>,
-        mut sink: S,
+        top: &mut TopK,
     ) -> (usize, bool)
     where
         O: Fn(u32) -> bool,
-        S: FnMut(u32, Eval),
     {
-        let mut scanned = 0;
-        for &d in cands {
-            if scanned >= max_scan {
-                return (scanned, true);
-            }
-            scanned += 1;
-            let Some(doc) = self.docs.get(d as usize) else {
-                continue;
-            };
-            if !doc.alive || (!skip.is_empty() && skip.contains(&d)) {
-                continue;
-            }
-            let Some(e) = self.evaluate(doc, plan, strict) else {
-                continue;
-            };
-            if ok(d) {
-                sink(d, e);
+        // Every candidate that matches at all, by name id: the other names
+        // of a document are looked up here.
+        let mut list: Vec<(u32, u64, bool)> = Vec::new();
+        for &n in cands {
+            if let Some(e) = self.evaluate_name(n, plan, strict) {
+                list.push((n, e.score, e.faults == 0));
             }
         }
-        (scanned, false)
+        let evals = Evals::new(list, self.name_docs.len());
+        let mut named: Vec<(u64, u32)> = evals
+            .list
+            .iter()
+            .filter(|e| e.2 == strict)
+            .map(|e| (e.1, e.0))
+            .collect();
+        let mut count = 0usize;
+        let mut scanned = 0usize;
+        let by_best = |a: &(u64, u32), b: &(u64, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        let mut done = 0usize;
+        let mut chunk = 64usize;
+        let mut paging = top.k > 0;
+        while paging && done < named.len() {
+            let rest = &mut named[done..];
+            let take = chunk.min(rest.len());
+            if take < rest.len() {
+                rest.select_nth_unstable_by(take - 1, by_best);
+            }
+            rest[..take].sort_unstable_by(by_best);
+            for (i, &(score, n)) in named.iter().enumerate().skip(done).take(take) {
+                if top.full() && score < top.worst() {
+                    paging = false;
+                    done = i;
+                    break;
+                }
+                if !self.docs_of(
+                    n,
+                    score,
+                    strict,
+                    plan,
+                    &evals,
+                    ok,
+                    skip,
+                    max_scan,
+                    &mut scanned,
+                    &mut count,
+                    Some(top),
+                ) {
+                    return (count, true);
+                }
+            }
+            if paging {
+                done += take;
+                chunk = chunk.saturating_mul(4);
+            }
+        }
+        for &(score, n) in &named[done..] {
+            if !self.docs_of(
+                n,
+                score,
+                strict,
+                plan,
+                &evals,
+                ok,
+                skip,
+                max_scan,
+                &mut scanned,
+                &mut count,
+                None,
+            ) {
+                return (count, true);
+            }
+        }
+        (count, false)
+    }
+
+    /// Counts the documents of one matching name (those whose best name it
+    /// is) and pushes them to the page when given one. False when `max_scan`
+    /// documents have been examined.
+    #[allow(clippy::too_many_arguments)]
+    fn docs_of<O>(
+        &self,
+        n: u32,
+        score: u64,
+        strict: bool,
+        plan: &Plan,
+        evals: &Evals,
+        ok: &O,
+        skip: &HashSet<u32>,
+        max_scan: usize,
+        scanned: &mut usize,
+        count: &mut usize,
+        mut top: Option<&mut TopK>,
+    ) -> bool
+    where
+        O: Fn(u32) -> bool,
+    {
+        let mut cached: Option<Eval> = None;
+        for bearer in &self.name_docs[n as usize] {
+            // Filling the page may look further than counting.
+            let cap = match &top {
+                Some(t) if !t.full() => max_scan.saturating_mul(FILL_SCAN),
+                _ => max_scan,
+            };
+            if *scanned >= cap {
+                return false;
+            }
+            *scanned += 1;
+            let d = bearer.doc;
+            if bearer.meta & DEAD != 0 || (!skip.is_empty() && skip.contains(&d)) {
+                continue;
+            }
+            // Counted under its best name only (the first on a tie), and in
+            // the strict pass when one of its names matches strictly.
+            let mut g = usize::from(bearer.meta & OTHER != 0);
+            let mine_score = score + u64::from(g == 0);
+            let beaten = |h: usize, m: u32, g: usize| -> bool {
+                let Some((other, clean)) = evals.get(m) else {
+                    return false;
+                };
+                let other = other + u64::from(h == 0);
+                (clean && !strict)
+                    || (clean == strict && (other > mine_score || (other == mine_score && h < g)))
+            };
+            match bearer.meta & PARTNER {
+                SOLO => {}
+                MANY => {
+                    let Some(doc) = self.docs.get(d as usize) else {
+                        continue;
+                    };
+                    let Some(mine) = doc.names.iter().position(|&m| m == n) else {
+                        continue;
+                    };
+                    g = mine;
+                    if doc
+                        .names
+                        .iter()
+                        .enumerate()
+                        .any(|(h, &m)| h != mine && m != n && beaten(h, m, mine))
+                    {
+                        continue;
+                    }
+                }
+                partner => {
+                    if beaten(1 - g, partner, g) {
+                        continue;
+                    }
+                }
+            }
+            if !ok(d) {
+                continue;
+            }
+            *count += 1;
+            if let Some(top) = top.as_deref_mut()
+                && top.accepts(mine_score, d)
+            {
+                if cached.is_none() {
+                    cached = self.evaluate_name(n, plan, strict);
+                }
+                let Some(mut e) = cached else { continue };
+                e.score = mine_score;
+                e.group = g;
+                top.push(mine_score, d, Pending::Name(e));
+            }
+        }
+        true
     }
 
     fn hit(doc: &Doc, score: u64, pending: Pending, tokens: &[Token]) -> Hit {
@@ -982,15 +1329,103 @@ impl Index {
             .docs
             .iter()
             .map(|d| {
-                std::mem::size_of::<Doc>() + d.text.len() + d.aids.len() * 4 + d.tags.len() * 4
+                std::mem::size_of::<Doc>() + d.text.len() + d.names.len() * 4 + d.tags.len() * 4
             })
             .sum();
         let postings: usize = self.postings.iter().map(|p| p.capacity() * 4 + 24).sum();
+        let names: usize = self
+            .name_docs
+            .iter()
+            .map(|v| v.capacity() * 8 + 24)
+            .sum::<usize>()
+            + self.name_syl.capacity() * 4 * 2
+            + self.name_off.capacity() * 4
+            + self.name_ids.capacity() * 24;
         docs + postings
+            + names
             + self.by_id.capacity() * 16
             + self.keys.capacity() * 16
             + self.key_next.capacity() * 12
     }
+}
+
+/// `4 · log2(x)`, rounded down.
+fn log2_quarters(x: usize) -> u64 {
+    let x = x.max(1) as u64;
+    let whole = u64::from(x.ilog2());
+    // The fraction from the bits below the top one: x / 2^whole in [1, 2).
+    let top = x >> whole.saturating_sub(8);
+    let frac = top as f64 / (1u64 << whole.min(8)) as f64;
+    whole * 4 + ((frac.log2() * 4.0).floor() as u64).min(3)
+}
+
+/// True when `typed` is `meant` with one letter left out or two
+/// neighbouring letters swapped: slips likelier than a wrong or extra letter.
+fn slip(typed: &str, meant: &str) -> bool {
+    let t: Vec<char> = typed.chars().collect();
+    let m: Vec<char> = meant.chars().collect();
+    if t.len() + 1 == m.len() {
+        return true;
+    }
+    if t.len() != m.len() {
+        return false;
+    }
+    let diff: Vec<usize> = (0..t.len()).filter(|&i| t[i] != m[i]).collect();
+    matches!(diff[..], [a, b] if b == a + 1 && t[a] == m[b] && t[b] == m[a])
+}
+
+/// The names of a pass that match the query at all, by name id, with their
+/// score and whether they match without fault.
+struct Evals {
+    list: Vec<(u32, u64, bool)>,
+    /// One bit per name of the index when the list is long.
+    bits: Vec<u64>,
+}
+
+impl Evals {
+    fn new(list: Vec<(u32, u64, bool)>, names: usize) -> Self {
+        let mut bits = Vec::new();
+        if list.len() > 64 {
+            bits = vec![0u64; names.div_ceil(64)];
+            for e in &list {
+                bits[e.0 as usize / 64] |= 1 << (e.0 % 64);
+            }
+        }
+        Self { list, bits }
+    }
+
+    fn get(&self, n: u32) -> Option<(u64, bool)> {
+        if !self.bits.is_empty()
+            && self
+                .bits
+                .get(n as usize / 64)
+                .is_none_or(|w| w & (1 << (n % 64)) == 0)
+        {
+            return None;
+        }
+        let i = self.list.binary_search_by_key(&n, |e| e.0).ok()?;
+        Some((self.list[i].1, self.list[i].2))
+    }
+}
+
+/// Keeps the elements of sorted `a` that are in sorted `b` (galloping
+/// through `b`, so a short `a` against a long `b` costs little).
+fn intersect(a: &mut Vec<u32>, b: &[u32]) {
+    let mut lo = 0usize;
+    a.retain(|&x| {
+        let rest = &b[lo.min(b.len())..];
+        if rest.is_empty() {
+            return false;
+        }
+        let mut hi = 1usize;
+        while hi < rest.len() && rest[hi] < x {
+            hi *= 2;
+        }
+        let from = hi / 2;
+        let to = (hi + 1).min(rest.len());
+        lo += from + rest[from..to].partition_point(|&y| y < x);
+        b.get(lo) == Some(&x)
+    });
 }
 
 #[derive(Clone, Copy)]
@@ -1056,6 +1491,22 @@ impl TopK {
                 pending,
             });
         }
+    }
+    fn full(&self) -> bool {
+        self.heap.len() >= self.k
+    }
+    /// The worst score kept (0 when none).
+    fn worst(&self) -> u64 {
+        self.heap.peek().map_or(0, |e| e.score)
+    }
+    /// Would `push` keep this?
+    fn accepts(&self, score: u64, doc: u32) -> bool {
+        self.k > 0
+            && (self.heap.len() < self.k
+                || self
+                    .heap
+                    .peek()
+                    .is_some_and(|w| score > w.score || (score == w.score && doc < w.doc)))
     }
     fn into_sorted(self) -> Vec<(u64, u32, Pending)> {
         self.heap

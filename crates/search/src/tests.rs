@@ -360,3 +360,222 @@ proptest! {
         }
     }
 }
+
+/// The search by brute force: every live document evaluated against the
+/// query, no postings, no names table (the engine before names were shared).
+fn brute(ix: &Index, text: &str, limit: usize) -> (usize, Vec<(u64, i64, MatchKind)>) {
+    let mut tokens = tokenize(text);
+    tokens.truncate(MAX_TOKENS);
+    if tokens.is_empty() {
+        return (0, Vec::new());
+    }
+    let plan = ix.plan(&tokens, !text.ends_with(char::is_whitespace));
+    let live = || ix.docs.iter().filter(|d| d.alive);
+    let mut all: Vec<(u64, i64, MatchKind)> = Vec::new();
+    let mut strict = 0;
+    if plan.exact.iter().all(|e| !e.is_empty()) {
+        for d in live() {
+            if let Some(e) = ix.evaluate(d, &plan, true)
+                && e.faults == 0
+            {
+                strict += 1;
+                all.push((e.score, d.id, e.kind));
+            }
+        }
+    }
+    let mut total = strict;
+    if strict < limit.max(1) && (plan.n > 1 || strict == 0) {
+        for d in live() {
+            if let Some(e) = ix.evaluate(d, &plan, false)
+                && e.faults > 0
+            {
+                total += 1;
+                all.push((e.score, d.id, e.kind));
+            }
+        }
+    }
+    all.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    all.truncate(limit);
+    (total, all)
+}
+
+const VOCAB: &[&str] = &[
+    "Nguyễn", "Nguyen", "Nguyên", "Trần", "Tran", "Lê", "Võ", "Vo", "Văn", "Vân", "Vy", "Thị",
+    "Thi", "Thu", "Tình", "Tinh", "Trinh", "Linh", "Thịnh", "Đức", "Duc", "Dục", "Anh", "Ánh",
+    "Xuân", "Kim",
+];
+
+fn arb_name() -> impl Strategy<Value = String> {
+    prop::collection::vec(0..VOCAB.len(), 1..5)
+        .prop_map(|v| v.iter().map(|&i| VOCAB[i]).collect::<Vec<_>>().join(" "))
+}
+
+fn arb_query() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(0..VOCAB.len(), 1..5),
+        0usize..4,
+        any::<bool>(),
+    )
+        .prop_map(|(v, edit, space)| {
+            let mut words: Vec<String> = v.iter().map(|&i| strip(VOCAB[i])).collect();
+            let last = words.len() - 1;
+            match edit {
+                // A typo: drop a letter of the first word.
+                1 if words[0].len() > 3 => {
+                    words[0].remove(1);
+                }
+                // Typing: the start of the last word.
+                2 if words[last].len() > 1 => {
+                    words[last].truncate(1);
+                }
+                _ => {}
+            }
+            let mut q = words.join(" ");
+            if space {
+                q.push(' ');
+            }
+            q
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The names table, the intersections and the early stop give the page
+    /// and the total of a scan of every document (ties aside: equal scores
+    /// may be other people of the same name).
+    #[test]
+    fn same_as_brute_force(
+        people in prop::collection::vec((arb_name(), prop::collection::vec(arb_name(), 0..2)), 1..60),
+        gone in prop::collection::vec(0usize..60, 0..5),
+        q in arb_query(),
+        limit in 1usize..8,
+    ) {
+        let mut ix = Index::new();
+        for (i, (name, other)) in people.iter().enumerate() {
+            let mut p = doc(i as i64, name);
+            p.other_names = other.clone();
+            ix.upsert(&p);
+        }
+        for g in gone {
+            if g % 2 == 0 {
+                ix.remove(g as i64);
+            } else if let Some((name, _)) = people.get(g) {
+                // Replaced: the old slot stays, dead.
+                ix.upsert(&doc(g as i64, &format!("{name} Anh")));
+            }
+        }
+        let f = Filters::default();
+        let r = ix.search(&Query::new(&q, limit, &f), |_| true);
+        let (total, want) = brute(&ix, &q, limit);
+        prop_assert_eq!(r.total, total, "{}", q);
+        prop_assert!(!r.total_is_lower_bound);
+        let got: Vec<(u64, MatchKind)> = r.hits.iter().map(|h| (h.score, h.kind)).collect();
+        let exp: Vec<(u64, MatchKind)> = want.iter().map(|w| (w.0, w.2)).collect();
+        prop_assert_eq!(&got, &exp, "{}", q);
+        // Above the last score on the page, the same people.
+        if let Some(last) = exp.last() {
+            let above = |v: Vec<(u64, i64)>| -> Vec<i64> {
+                let mut ids: Vec<i64> = v.into_iter().filter(|x| x.0 > last.0).map(|x| x.1).collect();
+                ids.sort_unstable();
+                ids
+            };
+            prop_assert_eq!(
+                above(r.hits.iter().map(|h| (h.score, h.id)).collect()),
+                above(want.iter().map(|w| (w.0, w.1)).collect())
+            );
+        }
+    }
+}
+
+#[test]
+fn typo_prior_parts() {
+    assert!(slip("lung", "luong"));
+    assert!(slip("tugn", "tung"));
+    assert!(!slip("tugn", "tuan"));
+    assert!(!slip("nanh", "anh"));
+    assert!(!slip("uien", "lien"));
+    assert_eq!(log2_quarters(1), 0);
+    assert_eq!(log2_quarters(2), 4);
+    assert_eq!(log2_quarters(3), 6);
+    assert_eq!(log2_quarters(1024), 40);
+    assert_eq!(log2_quarters(1500), 42);
+}
+
+#[test]
+fn a_typo_finds_the_likelier_name_first() {
+    // "lung": "Lương" with a letter left out is likelier than "Dung" with a
+    // wrong one, though more people are called Dung.
+    let mut names = vec!["Nguyễn Thị Lương"; 3];
+    names.extend(vec!["Nguyễn Thị Dung"; 5]);
+    let ix = index(&names);
+    let h = first(&ix, "nguyen thi lung");
+    assert_eq!((h.id, h.kind), (1, MatchKind::Fuzzy));
+    // A name typed whole beats a longer one that merely contains it.
+    let ix = index(&["Nguyễn Thanh Anh", "Nguyễn Thanh Anh", "Nguyễn Thành"]);
+    assert_eq!(first(&ix, "nugyen thanh ").id, 3);
+}
+
+#[test]
+fn a_person_matching_by_one_name_and_by_a_typo_of_another_counts_once() {
+    let mut ix = Index::new();
+    let mut p = doc(1, "Võ Trinh");
+    p.other_names = vec!["Võ Tình".into()];
+    ix.upsert(&p);
+    let f = Filters::default();
+    let r = ix.search(&Query::new("vo tinh", 5, &f), |_| true);
+    assert_eq!((r.total, r.hits.len()), (1, 1));
+    assert_eq!(r.hits[0].field, Field::OtherName(0));
+}
+
+#[test]
+fn a_scarce_jurisdiction_still_fills_the_page_past_the_count_cap() {
+    let names: Vec<String> = (0..400).map(|i| format!("Nguyễn Văn Số{i}")).collect();
+    let mut ix = Index::new();
+    for (i, n) in names.iter().enumerate() {
+        let mut p = doc(i as i64, n);
+        p.new_commune = Some(if i % 20 == 0 { "C1" } else { "C2" }.into());
+        ix.upsert(&p);
+    }
+    let f = Filters::default();
+    let mut q = Query::new("nguyen", 5, &f);
+    q.max_scan = 20;
+    let r = ix.search(&q, |d| d.new_commune() == Some("C1"));
+    // Five in the commune need a hundred people looked at: more than the
+    // count's cap, within the page's.
+    assert_eq!(r.hits.len(), 5);
+    assert!(r.total_is_lower_bound);
+    assert!(r.total >= 5);
+    // Without a cap, all twenty.
+    let r = ix.search(&Query::new("nguyen", 5, &f), |d| {
+        d.new_commune() == Some("C1")
+    });
+    assert_eq!((r.total, r.total_is_lower_bound), (20, false));
+}
+
+#[test]
+fn a_long_union_of_postings_is_sorted_and_distinct() {
+    let names: Vec<String> = (0..5000)
+        .map(|i| match i % 3 {
+            0 => format!("Văn Số{i}"),
+            1 => format!("Vinh Số{i}"),
+            _ => format!("Văn Vinh Số{i}"),
+        })
+        .collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let ix = index(&refs);
+    let fids = [ix.fold.get("van").unwrap(), ix.fold.get("vinh").unwrap()];
+    assert!(ix.postings_len(&fids) > 4096);
+    let got = ix.gather(&fids);
+    let mut want: Vec<u32> = fids
+        .iter()
+        .flat_map(|&f| ix.postings[f as usize].clone())
+        .collect();
+    want.sort_unstable();
+    want.dedup();
+    assert_eq!(got.len(), 5000);
+    assert_eq!(got, want);
+    // Typing "v": every one of them.
+    let f = Filters::default();
+    assert_eq!(ix.search(&Query::new("v", 10, &f), |_| true).total, 5000);
+}
