@@ -358,7 +358,7 @@ async fn validate_rows(
     }
     let mut first_of = HashMap::new();
     screen(actor, &mut checked, &mut first_of);
-    likely_in_registry(app, &mut checked).await?;
+    likely_in_registry(app, &mut checked, i64::MAX).await?;
     store_rows(app, id, &checked).await
 }
 
@@ -419,10 +419,13 @@ fn screen(
     }
 }
 
-/// Warns on rows whose folded name and birth year match a live record.
+/// Warns on rows whose folded name and birth year match a live record with
+/// an id below `below` (a streamed import passes its first id: its own rows,
+/// not yet committed, are not the registry).
 async fn likely_in_registry(
     app: &App,
     checked: &mut [(u32, Vec<String>, validate::Checked)],
+    below: i64,
 ) -> AppResult<()> {
     let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, (_, _, c)) in checked.iter().enumerate() {
@@ -435,13 +438,13 @@ async fn likely_in_registry(
     }
     let names: Vec<String> = by_name.keys().cloned().collect();
     for chunk in names.chunks(300) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let placeholders: Vec<String> = (2..=chunk.len() + 1).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT id, full_name_folded, birth_year FROM persons \
-             WHERE deleted_at IS NULL AND full_name_folded IN ({})",
+             WHERE deleted_at IS NULL AND id < $1 AND full_name_folded IN ({})",
             placeholders.join(", ")
         );
-        let mut q = sqlx::query(&sql);
+        let mut q = sqlx::query(&sql).bind(below);
         for n in chunk {
             q = q.bind(n);
         }
@@ -785,7 +788,7 @@ async fn stage(
 ) -> AppResult<Stage> {
     let mut checked = check_chunk(rows, mapping, agency, province).await?;
     screen(actor, &mut checked, first_of);
-    likely_in_registry(app, &mut checked).await?;
+    likely_in_registry(app, &mut checked, cx.first_id).await?;
     let import_id = cx.import_id;
     let backend = app.db.backend;
     let (mut stage, good, problems) = tokio::task::spawn_blocking(move || {
@@ -972,6 +975,8 @@ struct BatchContext {
     /// The actor's association, when an association's officer imports.
     association: Option<i64>,
     now: String,
+    /// Every person of the import has an id from this one on.
+    first_id: i64,
 }
 
 impl BatchContext {
@@ -991,6 +996,7 @@ impl BatchContext {
             username: actor.username.clone(),
             association,
             now: now.to_owned(),
+            first_id: i64::MAX,
         }
     }
 }
@@ -1508,9 +1514,16 @@ async fn stream_csv(
         None => 0,
     };
     let mut deferred = bulk::DeferredIndexes::default();
-    let cx = BatchContext::new(app, actor, &s, &now);
+    let mut cx = BatchContext::new(app, actor, &s, &now);
     let mut ids = match tx.as_mut() {
-        Some(tx) => Some(Ids::start(tx, app.db.backend).await?),
+        Some(tx) => {
+            // Ids drawn later (SQLite: from the maximum; PostgreSQL: from
+            // the sequence, which is past it) are all above the maximum now.
+            cx.first_id = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM persons")
+                .fetch_one(&mut *tx.tx)
+                .await?;
+            Some(Ids::start(tx, app.db.backend).await?)
+        }
         None => None,
     };
     let (mut total, mut valid, mut errors, mut warnings, mut created) =
