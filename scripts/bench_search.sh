@@ -39,8 +39,10 @@ if [ "$HAVE" -lt "$PEOPLE" ]; then
   /usr/bin/time -f "load: %e s" "$BIN" demo --people "$PEOPLE" --seed 42
 fi
 "$BIN" migrate
-echo "== PostgreSQL peer: unaccent + pg_trgm GIN index"
-/usr/bin/time -f "pg_trgm index: %e s" "${PSQL[@]}" -q -f scripts/bench_search/pg_setup.sql
+if [[ "${ENGINES:-kieubao,pg,fts}" == *pg* ]]; then
+  echo "== PostgreSQL peer: unaccent + pg_trgm GIN index"
+  /usr/bin/time -f "pg_trgm index: %e s" "${PSQL[@]}" -q -f scripts/bench_search/pg_setup.sql
+fi
 
 echo "== accounts"
 echo 'bench search passphrase 2026' | "$BIN" user add --username bench_search --role province_officer >/dev/null 2>&1 || true
