@@ -668,23 +668,20 @@ pub(crate) async fn first_versions(
             db::bulk::Val::from("created"),
         ]);
     }
-    db::bulk::insert(
-        &mut tx.tx,
-        "person_versions",
-        &[
-            "person_id",
-            "version",
-            "data",
-            "changed_at",
-            "changed_by",
-            "changed_by_name",
-            "summary",
-        ],
-        &versions,
-    )
-    .await?;
+    db::bulk::insert(&mut tx.tx, "person_versions", VERSION_COLUMNS, &versions).await?;
     Ok(())
 }
+
+/// The columns of a `person_versions` row written in bulk, in order.
+pub(crate) const VERSION_COLUMNS: &[&str] = &[
+    "person_id",
+    "version",
+    "data",
+    "changed_at",
+    "changed_by",
+    "changed_by_name",
+    "summary",
+];
 
 /// Loads a person the actor may see (for other modules of this crate).
 pub(crate) async fn load_visible(

@@ -867,6 +867,9 @@ enum Stop {
 /// draws from its sequences.
 struct Ids {
     sqlite: Option<NextIds>,
+    /// Every person drawn has an id from this one on (SQLite: after the
+    /// maximum; PostgreSQL: the sequence is past the maximum).
+    first_person: i64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -878,24 +881,26 @@ struct NextIds {
 
 impl Ids {
     async fn start(tx: &mut db::WriteTx, backend: Backend) -> AppResult<Self> {
+        let r = sqlx::query(
+            "SELECT (SELECT COALESCE(MAX(id), 0) FROM persons), \
+                    (SELECT COALESCE(MAX(id), 0) FROM households), \
+                    (SELECT COALESCE(MAX(change_seq), 0) FROM persons)",
+        )
+        .fetch_one(&mut *tx.tx)
+        .await?;
+        let first_person = r.try_get::<i64, _>(0)? + 1;
         let sqlite = match backend {
             Backend::Postgres => None,
-            Backend::Sqlite => {
-                let r = sqlx::query(
-                    "SELECT (SELECT COALESCE(MAX(id), 0) FROM persons), \
-                            (SELECT COALESCE(MAX(id), 0) FROM households), \
-                            (SELECT COALESCE(MAX(change_seq), 0) FROM persons)",
-                )
-                .fetch_one(&mut *tx.tx)
-                .await?;
-                Some(NextIds {
-                    person: r.try_get::<i64, _>(0)? + 1,
-                    household: r.try_get::<i64, _>(1)? + 1,
-                    change_seq: r.try_get::<i64, _>(2)? + 1,
-                })
-            }
+            Backend::Sqlite => Some(NextIds {
+                person: first_person,
+                household: r.try_get::<i64, _>(1)? + 1,
+                change_seq: r.try_get::<i64, _>(2)? + 1,
+            }),
         };
-        Ok(Self { sqlite })
+        Ok(Self {
+            sqlite,
+            first_person,
+        })
     }
 
     /// Ids for a batch: one per row, and up to one household per row that
@@ -1086,15 +1091,7 @@ fn prepare_people(
     statements.extend(bulk::build(
         cx.backend,
         "person_versions",
-        &[
-            "person_id",
-            "version",
-            "data",
-            "changed_at",
-            "changed_by",
-            "changed_by_name",
-            "summary",
-        ],
+        people::VERSION_COLUMNS,
         versions,
     ));
     statements.extend(bulk::build(
@@ -1516,16 +1513,12 @@ async fn stream_csv(
     let mut deferred = bulk::DeferredIndexes::default();
     let mut cx = BatchContext::new(app, actor, &s, &now);
     let mut ids = match tx.as_mut() {
-        Some(tx) => {
-            // Ids drawn later (SQLite: from the maximum; PostgreSQL: from
-            // the sequence, which is past it) are all above the maximum now.
-            cx.first_id = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM persons")
-                .fetch_one(&mut *tx.tx)
-                .await?;
-            Some(Ids::start(tx, app.db.backend).await?)
-        }
+        Some(tx) => Some(Ids::start(tx, app.db.backend).await?),
         None => None,
     };
+    if let Some(ids) = &ids {
+        cx.first_id = ids.first_person;
+    }
     let (mut total, mut valid, mut errors, mut warnings, mut created) =
         (0_i64, 0_i64, 0_i64, 0_i64, 0_usize);
     // Two stages on the two cores: the next chunk is read, checked and made
