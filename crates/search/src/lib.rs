@@ -18,7 +18,9 @@
 //!
 //! Ranking: identifier > exact (same diacritics, same order, every syllable) >
 //! same without diacritics > same syllables in another order > part of the
-//! name > fuzzy (one typo, or one query syllable not in the name). Among
+//! name (in its order, or with the family name last) > fuzzy (one typo, or
+//! one query syllable not in the name) and part of the name in another
+//! order, which rank together. Among
 //! typos, a name typed whole comes first, then the likelier name meant: borne
 //! by more people, reached by a likelier slip (a letter left out or two
 //! swapped, before a wrong or an extra letter).
@@ -857,6 +859,13 @@ impl Index {
                 }
                 prev = Some(m.0);
             }
+            // The family name written last ("Duc Nguyen" for Nguyễn Văn
+            // Đức), as foreign papers do: the other syllables in order, the
+            // last one the name's first.
+            let family_last = !in_order && {
+                let found: Vec<u8> = matched.iter().flatten().map(|m| m.0).collect();
+                found.last() == Some(&0) && found[..found.len() - 1].windows(2).all(|w| w[0] < w[1])
+            };
             let full = count == group.len() && faults == 0 && prefixes == 0;
             let kind = if faults > 0 {
                 MatchKind::Fuzzy
@@ -874,8 +883,13 @@ impl Index {
                 MatchKind::Exact => 6,
                 MatchKind::Folded => 5,
                 MatchKind::Reordered => 4,
-                MatchKind::Partial => 3,
-                MatchKind::Fuzzy => 2,
+                // Part of a name, in its order or with the family name last.
+                MatchKind::Partial if in_order || family_last => PARTIAL_TIER,
+                // Part of a name in another order departs from it twice (a
+                // syllable left out, the order changed): no likelier than a
+                // whole name in order with one typo ("hong thi gam" is
+                // Hoàng Thị Gấm before Nguyễn Thị Hồng Gấm).
+                MatchKind::Partial | MatchKind::Fuzzy => 2,
             };
             let coverage = (count * 1000 / group.len().max(1)) as u64;
             // With a typo, a name wholly typed and no syllable cut short is
@@ -993,11 +1007,8 @@ impl Index {
                 lower |= capped;
             }
             total += strict;
-            // Fuzzy pass when the strict one did not fill the page: a typo can
-            // turn one person's name into another's ("Phương" typed "Huong"),
-            // so near names follow the exact ones. A single word that exists
-            // is taken as typed.
-            if strict < q.limit.max(1) && (n > 1 || strict == 0) {
+            // Then near names, unless the strict matches fill the page.
+            if needs_fuzzy(strict, q.limit, n, top.worst()) {
                 let cands = self.fuzzy_names(&plan);
                 let (count, capped) =
                     self.pass(false, &cands, q.max_scan, &plan, &admit, &found, &mut top);
@@ -1347,6 +1358,19 @@ impl Index {
             + self.keys.capacity() * 16
             + self.key_next.capacity() * 12
     }
+}
+
+/// Score tier of a partial match in order (below it, fuzzy matches and
+/// partial ones out of order).
+const PARTIAL_TIER: u64 = 3;
+
+/// Whether a name search runs its fuzzy pass after the strict one found
+/// `strict` people (the page's worst score now `worst`): when the page is
+/// not full, or holds matches a fuzzy one can equal (a typo can turn one
+/// person's name into another's, "Phương" typed "Huong", so near names
+/// follow the exact ones). A single word that exists is taken as typed.
+fn needs_fuzzy(strict: usize, limit: usize, syllables: usize, worst: u64) -> bool {
+    (syllables > 1 || strict == 0) && (strict < limit.max(1) || worst < PARTIAL_TIER * TIER)
 }
 
 /// `4 · log2(x)`, rounded down.

@@ -384,7 +384,13 @@ fn brute(ix: &Index, text: &str, limit: usize) -> (usize, Vec<(u64, i64, MatchKi
         }
     }
     let mut total = strict;
-    if strict < limit.max(1) && (plan.n > 1 || strict == 0) {
+    all.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let worst = if all.len() >= limit.max(1) {
+        all[limit.max(1) - 1].0
+    } else {
+        0
+    };
+    if needs_fuzzy(strict, limit, plan.n, worst) {
         for d in live() {
             if let Some(e) = ix.evaluate(d, &plan, false)
                 && e.faults > 0
@@ -514,6 +520,37 @@ fn a_typo_finds_the_likelier_name_first() {
     // A name typed whole beats a longer one that merely contains it.
     let ix = index(&["Nguyễn Thanh Anh", "Nguyễn Thanh Anh", "Nguyễn Thành"]);
     assert_eq!(first(&ix, "nugyen thanh ").id, 3);
+}
+
+#[test]
+fn part_of_a_name_out_of_order_ranks_with_typos() {
+    // "hong thi gam": Hoàng Thị Gấm with a letter left out, in order, before
+    // the many Nguyễn Thị Hồng Gấm that hold the three syllables in another
+    // order without the family name, even though those fill the page.
+    let mut names = vec!["Nguyễn Thị Hồng Gấm"; 30];
+    names.push("Hoàng Thị Gấm");
+    let ix = index(&names);
+    let f = Filters::default();
+    let r = ix.search(&Query::new("hong thi gam", 5, &f), |_| true);
+    assert_eq!((r.hits[0].id, r.hits[0].kind), (31, MatchKind::Fuzzy));
+    assert_eq!(r.hits[1].kind, MatchKind::Partial);
+    assert_eq!(r.total, 31);
+    // The family name written last is a convention, not a departure: part of
+    // the name so written still ranks above a typo ("duc nguyen" for
+    // Nguyễn Văn Đức, not Trần Đức Nguyệt).
+    let ix = index(&["Trần Đức Nguyệt", "Nguyễn Văn Đức"]);
+    let r = ix.search(&Query::new("duc nguyen", 5, &f), |_| true);
+    let got: Vec<(i64, MatchKind)> = r.hits.iter().map(|h| (h.id, h.kind)).collect();
+    assert_eq!(got, [(2, MatchKind::Partial), (1, MatchKind::Fuzzy)]);
+    // In its order, part of a name fills the page without the fuzzy pass.
+    let mut names = vec!["Nguyễn Văn Đức"; 6];
+    names.push("Nguyễn Văn Đắc");
+    let ix = index(&names);
+    let r = ix.search(&Query::new("nguyen duc", 5, &f), |_| true);
+    assert!(r.hits.iter().all(|h| h.kind == MatchKind::Partial));
+    assert_eq!(r.total, 6);
+    let r = ix.search(&Query::new("nguyen duc", 10, &f), |_| true);
+    assert_eq!((r.total, r.hits[6].id), (7, 7));
 }
 
 #[test]
