@@ -187,7 +187,7 @@ def run_kieubao(base, token, kinds):
     headers = {"Authorization": "Bearer " + token}
     out = {}
     for kind, qs in kinds.items():
-        lat, ok, totals = [], 0, []
+        lat, ok, totals, steps = [], 0, [], {}
         for q in qs:
             path = "/api/v1/search?" + urllib.parse.urlencode({"q": q["q"], "limit": LIMIT})
             t0 = time.perf_counter()
@@ -197,6 +197,11 @@ def run_kieubao(base, token, kinds):
             lat.append((time.perf_counter() - t0) * 1000)
             if r.status != 200:
                 raise SystemExit(f"HTTP {r.status}: {body[:200]!r}")
+            # The server's own breakdown: "catchup;dur=0.12, engine;dur=1.3, ..."
+            for part in (r.getheader("Server-Timing") or "").split(","):
+                if ";dur=" in part:
+                    name, dur = part.strip().split(";dur=", 1)
+                    steps.setdefault(name, []).append(float(dur))
             v = json.loads(body)
             totals.append(v["total"])
             if q["kind"] == "email":
@@ -206,6 +211,9 @@ def run_kieubao(base, token, kinds):
             if hit(q, matched):
                 ok += 1
         out[kind] = summary(lat, ok, len(qs), kind)
+        out[kind]["server_p50_p95_ms"] = {
+            name: [round(pct(v, 50), 2), round(pct(v, 95), 2)] for name, v in steps.items()
+        }
     return out
 
 
@@ -365,6 +373,16 @@ def main():
             rec = "—" if r["recall"] is None else f"{r['recall']:.3f}"
             cells.append(f"{r['p50_ms']} / {r['p95_ms']}, {rec} (n={r['n']})")
         print(f"| {k} | {len(kinds[k])} | " + " | ".join(cells) + " |")
+    if "kieubao" in result:
+        # Where a kieubao request's time went (server side, p50 / p95 ms per step).
+        steps = ["catchup", "members", "engine", "readback", "audit"]
+        print()
+        print("| query kind | " + " | ".join(steps) + " |")
+        print("|---|" + "---|" * len(steps))
+        for k in kinds:
+            srv = result["kieubao"].get(k, {}).get("server_p50_p95_ms", {})
+            cells = [f"{srv[s][0]} / {srv[s][1]}" if s in srv else "n/a" for s in steps]
+            print(f"| {k} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

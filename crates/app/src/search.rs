@@ -270,12 +270,46 @@ pub struct SearchHit {
 }
 
 /// A page of hits, best first.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct SearchPage {
     pub total: usize,
     /// When true there are more than `total`.
     pub total_is_lower_bound: bool,
     pub items: Vec<SearchHit>,
+    /// Where the time went (not part of the JSON; the API sends it as a
+    /// `Server-Timing` header).
+    #[serde(skip)]
+    pub timings: Timings,
+}
+
+/// Time spent in each step of a search, in milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    /// Reading the rows changed since the last search into the index.
+    pub catch_up: f64,
+    /// Association or agency members read for the jurisdiction and filters.
+    pub members: f64,
+    /// The in-memory index.
+    pub engine: f64,
+    /// Reading the page back from the database.
+    pub read_back: f64,
+    /// Writing the audit row.
+    pub audit: f64,
+}
+
+impl Timings {
+    /// The `Server-Timing` header value (RFC: `name;dur=ms`).
+    pub fn header(&self) -> String {
+        format!(
+            "catchup;dur={:.2}, members;dur={:.2}, engine;dur={:.2}, readback;dur={:.2}, audit;dur={:.2}",
+            self.catch_up, self.members, self.engine, self.read_back, self.audit
+        )
+    }
+}
+
+/// Milliseconds since `t`.
+fn ms_since(t: std::time::Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1000.0
 }
 
 /// Ids of the people the actor's association or agency jurisdiction, or the
@@ -335,8 +369,14 @@ const HIT_COLUMNS: &str = "p.id, p.full_name, p.other_names, p.gender, p.birth_d
 
 /// Runs the query on the index and reads the hits back.
 async fn run(app: &App, actor: &Actor, q: &SearchQuery, limit: usize) -> AppResult<SearchPage> {
+    let mut timings = Timings::default();
+    let t = std::time::Instant::now();
     app.search.catch_up(app).await?;
+    timings.catch_up = ms_since(t);
+    let t = std::time::Instant::now();
     let members = member_ids(app, actor, q).await?;
+    timings.members = ms_since(t);
+    let t = std::time::Instant::now();
     let state = app.search.state.clone();
     let jurisdiction = actor.jurisdiction.clone();
     let text = q.q.clone();
@@ -351,14 +391,17 @@ async fn run(app: &App, actor: &Actor, q: &SearchQuery, limit: usize) -> AppResu
     })
     .await
     .map_err(|e| AppError::Unexpected(e.into()))??;
+    timings.engine = ms_since(t);
     if results.hits.is_empty() {
         return Ok(SearchPage {
             total: results.total,
             total_is_lower_bound: results.total_is_lower_bound,
             items: Vec::new(),
+            timings,
         });
     }
     // Read the page back, within the jurisdiction once more.
+    let t = std::time::Instant::now();
     let scope = access::person_scope(actor, 1);
     let mut rows_by_id = std::collections::HashMap::new();
     for chunk in results.hits.chunks(500) {
@@ -416,10 +459,12 @@ async fn run(app: &App, actor: &Actor, q: &SearchQuery, limit: usize) -> AppResu
             verification: r.try_get(14)?,
         });
     }
+    timings.read_back = ms_since(t);
     Ok(SearchPage {
         total: results.total,
         total_is_lower_bound: results.total_is_lower_bound,
         items,
+        timings,
     })
 }
 
@@ -460,8 +505,10 @@ async fn audit_search(
 pub async fn search(app: &App, actor: &Actor, q: &SearchQuery) -> AppResult<SearchPage> {
     access::authorize(actor, Action::PersonList)?;
     let limit = q.limit.unwrap_or(20).clamp(1, PAGE_MAX as i64) as usize;
-    let page = run(app, actor, q, limit).await?;
+    let mut page = run(app, actor, q, limit).await?;
+    let t = std::time::Instant::now();
     audit_search(app, actor, "person.search", q, &page).await?;
+    page.timings.audit = ms_since(t);
     Ok(page)
 }
 

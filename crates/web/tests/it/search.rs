@@ -69,6 +69,21 @@ async fn search_at(app: &TestApp, base: &str, tok: &str, query: &[(&str, &str)])
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+    // Each step's duration, and nothing else, in the Server-Timing header.
+    let timing = r.headers()["server-timing"].to_str().unwrap().to_owned();
+    let names: Vec<&str> = timing
+        .split(", ")
+        .map(|m| {
+            let (name, dur) = m.split_once(";dur=").unwrap();
+            assert!(dur.parse::<f64>().unwrap() >= 0.0, "{timing}");
+            name
+        })
+        .collect();
+    assert_eq!(
+        names,
+        ["catchup", "members", "engine", "readback", "audit"],
+        "{timing}"
+    );
     r.json().await.unwrap()
 }
 
