@@ -7,7 +7,8 @@
 #
 # Environment: PG (default postgres://postgres@127.0.0.1:5432), DB (database
 # name, default kb_search_bench_<PEOPLE>), WORK (scratch dir), PER_KIND
-# (queries per kind, default 200), BIN (a built kieubao; else a release build),
+# (queries per kind, default 200), WARMUP (untimed queries per kind first,
+# made with another seed; default 200), BIN (a built kieubao; else a release build),
 # ENGINES (default kieubao,pg,fts: pg_trgm similarity runs only the first
 # SIMILARITY_PER_KIND=10 queries of each kind, as each takes seconds at 1M).
 # Loads the people once (kieubao demo, seed 42) and reuses them on later runs.
@@ -80,7 +81,7 @@ echo "server RSS after build: $(grep VmRSS /proc/$SERVER/status)"
 echo "== queries"
 python3 scripts/bench_search/driver.py --base "http://127.0.0.1:$PORT" --token "$TOKEN" \
   --sample "$WORK/sample.csv" --names "$WORK/names.csv" --psql "psql $PG/$DB" \
-  --per-kind "$PER_KIND" --similarity-per-kind "${SIMILARITY_PER_KIND:-10}" \
+  --per-kind "$PER_KIND" --warmup "${WARMUP:-200}" --similarity-per-kind "${SIMILARITY_PER_KIND:-10}" \
   --engines "${ENGINES:-kieubao,pg,fts}" --out "$WORK/results.json"
 echo "server RSS after queries: $(grep VmRSS /proc/$SERVER/status), peak: $(grep VmHWM /proc/$SERVER/status)"
 echo "results: $WORK/results.json"
