@@ -845,13 +845,17 @@ impl Index {
             let mut adjacent = 0u64;
             let mut prev: Option<u8> = None;
             let mut first_pos = None;
+            // Steps back in the name's order, and whether the last step was one.
+            let (mut back, mut back_last) = (0u32, false);
             for m in matched.iter().flatten() {
                 if first_pos.is_none() {
                     first_pos = Some(m.0);
                 }
                 if let Some(p) = prev {
-                    if p >= m.0 {
+                    back_last = p >= m.0;
+                    if back_last {
                         in_order = false;
+                        back += 1;
                     }
                     if p + 1 == m.0 {
                         adjacent += 1;
@@ -862,10 +866,7 @@ impl Index {
             // The family name written last ("Duc Nguyen" for Nguyễn Văn
             // Đức), as foreign papers do: the other syllables in order, the
             // last one the name's first.
-            let family_last = !in_order && {
-                let found: Vec<u8> = matched.iter().flatten().map(|m| m.0).collect();
-                found.last() == Some(&0) && found[..found.len() - 1].windows(2).all(|w| w[0] < w[1])
-            };
+            let family_last = back == 1 && back_last && prev == Some(0);
             let full = count == group.len() && faults == 0 && prefixes == 0;
             let kind = if faults > 0 {
                 MatchKind::Fuzzy
