@@ -317,7 +317,7 @@ pub async fn load_people(app: &App, actor: &Actor, people: u64, seed: u64) -> Ap
             }
         }
         let mut tx = app.db.begin_write().await?;
-        bulk::insert(&mut tx.tx, "persons", PERSON_COLUMNS, &persons).await?;
+        bulk::insert(&mut tx.tx, "persons", PERSON_COLUMNS, persons).await?;
         bulk::insert(
             &mut tx.tx,
             "households",
@@ -332,7 +332,7 @@ pub async fn load_people(app: &App, actor: &Actor, people: u64, seed: u64) -> Ap
                 "created_at",
                 "updated_at",
             ],
-            &households,
+            households,
         )
         .await?;
         bulk::insert(
@@ -348,7 +348,7 @@ pub async fn load_people(app: &App, actor: &Actor, people: u64, seed: u64) -> Ap
                 "phone",
                 "created_at",
             ],
-            &relatives,
+            relatives,
         )
         .await?;
         bulk::insert(
@@ -361,21 +361,21 @@ pub async fn load_people(app: &App, actor: &Actor, people: u64, seed: u64) -> Ap
                 "survey_round",
                 "added_at",
             ],
-            &sources,
+            sources,
         )
         .await?;
         bulk::insert(
             &mut tx.tx,
             "associations",
             &["id", "name", "country", "created_at"],
-            &new_assocs,
+            new_assocs,
         )
         .await?;
         bulk::insert(
             &mut tx.tx,
             "person_associations",
             &["person_id", "association_id"],
-            &memberships,
+            memberships,
         )
         .await?;
         // Every person has a history from its first version, as when

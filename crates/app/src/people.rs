@@ -668,7 +668,7 @@ pub(crate) async fn first_versions(
             db::bulk::Val::from("created"),
         ]);
     }
-    db::bulk::insert(&mut tx.tx, "person_versions", VERSION_COLUMNS, &versions).await?;
+    db::bulk::insert(&mut tx.tx, "person_versions", VERSION_COLUMNS, versions).await?;
     Ok(())
 }
 

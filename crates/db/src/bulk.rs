@@ -49,19 +49,20 @@ const MAX_PARAMS_SQLITE: usize = 16_000;
 const MAX_PARAMS_POSTGRES: usize = 8_000;
 
 /// Inserts `rows` into `table` (columns in order), in as few statements as
-/// the parameter limits allow.
+/// the parameter limits allow. Takes the rows: their values move into the
+/// statements' arguments without a copy.
 pub async fn insert(
     tx: &mut Transaction<'static, Any>,
     table: &str,
     columns: &[&str],
-    rows: &[Vec<Val>],
+    rows: Vec<Vec<Val>>,
 ) -> DbResult<()> {
     let backend = if tx.backend_name().eq_ignore_ascii_case("sqlite") {
         Backend::Sqlite
     } else {
         Backend::Postgres
     };
-    run(tx, build(backend, table, columns, rows.to_vec())).await
+    run(tx, build(backend, table, columns, rows)).await
 }
 
 /// A multi-row `INSERT` with its values bound, ready to run: built off the

@@ -514,7 +514,7 @@ async fn store_rows(
         &mut tx.tx,
         "import_rows",
         &["import_id", "row_no", "cells", "data", "errors", "warnings"],
-        &rows,
+        rows,
     )
     .await?;
     sqlx::query(
