@@ -263,15 +263,14 @@ async fn read_sources(app: &App, ids: &[usize]) -> AppResult<Sources> {
     Ok(out)
 }
 
-/// Sources of the people with ids in `from..to` (added before `until`, when given).
-async fn sources_between(app: &App, from: i64, to: i64, until: Option<&str>) -> AppResult<Sources> {
+/// Sources of the people with ids in `from..to`.
+async fn sources_between(app: &App, from: i64, to: i64) -> AppResult<Sources> {
     let rs = sqlx::query(
         "SELECT person_id, agency, survey_round FROM person_sources \
-         WHERE person_id >= $1 AND person_id < $2 AND ($3 IS NULL OR added_at < $3)",
+         WHERE person_id >= $1 AND person_id < $2",
     )
     .bind(from)
     .bind(to)
-    .bind(until)
     .fetch_all(&app.db.pool)
     .await?;
     let mut sources = Vec::with_capacity(rs.len());
@@ -349,7 +348,7 @@ impl StatsIndex {
             let last = i64::try_from(max_id).unwrap_or(i64::MAX);
             while from <= last {
                 let to = from + SOURCE_WINDOW;
-                let sources = sources_between(app, from, to, None).await?;
+                let sources = sources_between(app, from, to).await?;
                 let mut st = self.state.write().map_err(|_| poisoned())?;
                 let hi = usize::try_from(to)
                     .unwrap_or(usize::MAX)
@@ -810,6 +809,7 @@ pub(crate) async fn as_of(
     year: i64,
 ) -> AppResult<Counts> {
     let mut cols = Columns::default();
+    let moved = MovedBack::read(app, until).await?;
     let max_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(person_id), 0) FROM person_versions")
         .fetch_one(&app.db.pool)
         .await?;
@@ -849,7 +849,7 @@ pub(crate) async fn as_of(
         for p in &people {
             apply_person(&mut cols, p)?;
         }
-        let sources = sources_between(app, from, to, Some(until)).await?;
+        let sources = sources_as_of(app, (from, to), until, &moved).await?;
         let ids: Vec<usize> = people.iter().filter(|p| p.live).map(|p| p.id).collect();
         apply_sources(&mut cols, &ids, &sources)?;
         from = to;
@@ -868,7 +868,8 @@ pub(crate) async fn as_of(
             .await?;
             let mut units: HashMap<usize, Vec<i64>> = HashMap::new();
             for r in &rows {
-                let pid: i64 = r.try_get(0)?;
+                let rid: i64 = r.try_get(1)?;
+                let pid: i64 = moved.relatives.get(&rid).copied().unwrap_or(r.try_get(0)?);
                 let unit: i64 = if m == super::Measure::Relatives {
                     r.try_get(1)?
                 } else {
@@ -889,6 +890,114 @@ pub(crate) async fn as_of(
         year,
         units.as_ref(),
     ))
+}
+
+/// Where the sources and relatives that merges moved hung before an as-of
+/// day: merges and unmerges recorded since are walked back, the latest
+/// first, so each row ends on the record it belonged to that day (a merge
+/// moved rows from the merged record to the kept one, an unmerge back).
+#[derive(Debug, Default)]
+struct MovedBack {
+    /// Source id → person it belonged to.
+    sources: HashMap<i64, i64>,
+    /// Relative id → person.
+    relatives: HashMap<i64, i64>,
+    /// The moved sources that existed that day, with their owner then.
+    relocated: Sources,
+}
+
+impl MovedBack {
+    async fn read(app: &App, until: &str) -> AppResult<Self> {
+        let rows = sqlx::query(
+            "SELECT kept_id, merged_id, moved, merged_at, undone_at FROM merges \
+             WHERE merged_at >= $1 OR undone_at >= $1",
+        )
+        .bind(until)
+        .fetch_all(&app.db.pool)
+        .await?;
+        // (when, the owner before then, what moved)
+        let mut events: Vec<(String, i64, HashMap<String, Vec<i64>>)> = Vec::new();
+        for r in &rows {
+            let kept: i64 = r.try_get(0)?;
+            let merged: i64 = r.try_get(1)?;
+            let moved: String = r.try_get(2)?;
+            let moved: HashMap<String, Vec<i64>> = serde_json::from_str(&moved).unwrap_or_default();
+            let merged_at: String = r.try_get(3)?;
+            let undone_at: Option<String> = r.try_get(4)?;
+            if let Some(u) = undone_at.filter(|u| u.as_str() >= until) {
+                events.push((u, kept, moved.clone()));
+            }
+            if merged_at.as_str() >= until {
+                events.push((merged_at, merged, moved));
+            }
+        }
+        events.sort_by(|a, b| b.0.cmp(&a.0));
+        let mut out = Self::default();
+        for (_, owner, moved) in events {
+            for (key, map) in [
+                ("sources", &mut out.sources),
+                ("relatives", &mut out.relatives),
+            ] {
+                for id in moved.get(key).into_iter().flatten() {
+                    map.insert(*id, owner);
+                }
+            }
+        }
+        let ids: Vec<i64> = out.sources.keys().copied().collect();
+        for chunk in ids.chunks(500) {
+            let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+            // Ids are integers read from the database: inlined.
+            let rows = sqlx::query(&format!(
+                "SELECT id, agency, survey_round FROM person_sources \
+                 WHERE added_at < $1 AND id IN ({})",
+                list.join(", ")
+            ))
+            .bind(until)
+            .fetch_all(&app.db.pool)
+            .await?;
+            for r in &rows {
+                let id: i64 = r.try_get(0)?;
+                if let Some(owner) = out.sources.get(&id) {
+                    out.relocated.push((*owner, r.try_get(1)?, r.try_get(2)?));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The sources added before `until` of the people with ids in `from..to`
+/// as they stood then ([`MovedBack`]).
+async fn sources_as_of(
+    app: &App,
+    (from, to): (i64, i64),
+    until: &str,
+    moved: &MovedBack,
+) -> AppResult<Sources> {
+    let rs = sqlx::query(
+        "SELECT id, person_id, agency, survey_round FROM person_sources \
+         WHERE person_id >= $1 AND person_id < $2 AND added_at < $3",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(until)
+    .fetch_all(&app.db.pool)
+    .await?;
+    let mut sources = Vec::with_capacity(rs.len());
+    for r in &rs {
+        let id: i64 = r.try_get(0)?;
+        if !moved.sources.contains_key(&id) {
+            sources.push((r.try_get(1)?, r.try_get(2)?, r.try_get(3)?));
+        }
+    }
+    sources.extend(
+        moved
+            .relocated
+            .iter()
+            .filter(|(owner, _, _)| (from..to).contains(owner))
+            .cloned(),
+    );
+    Ok(sources)
 }
 
 /// Ids of the members of an association or agency jurisdiction; `None` for

@@ -14,8 +14,9 @@
 //! A pivot "as of" an earlier day ([`PivotSpec::as_of`]) is computed from the
 //! history instead: each person's last version recorded before the next day
 //! (deleted, merged and undone records are left out), the sources added and
-//! the relatives and households that existed by then, in columns built for
-//! the query ([`memory::as_of`]).
+//! the relatives and households that existed by then (on the record they
+//! hung on that day, when a merge has moved them since), in columns built
+//! for the query ([`memory::as_of`]).
 //!
 //! Access: `StatisticsRead`. Counts carry no personal data, so leadership
 //! (statistics-only) accounts see the province's figures; every other role

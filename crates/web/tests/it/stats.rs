@@ -683,6 +683,144 @@ async fn signed_in(
     c
 }
 
+dual!(a_report_as_of_a_day_before_a_merge_keeps_sources_and_relatives_where_they_were);
+
+/// A merge moves the merged record's sources and relatives to the kept one;
+/// figures as of a day before the merge count them on the record they hung
+/// on that day, before and after an unmerge.
+async fn a_report_as_of_a_day_before_a_merge_keeps_sources_and_relatives_where_they_were(
+    app: TestApp,
+) {
+    let (c1, _) = communes();
+    let province = officer();
+    let a = add(&app, "Nguyễn Văn An", "US", "migrant", &c1, |_| {}).await;
+    let b = add(&app, "Nguyễn Văn Ân", "KR", "migrant", &c1, |_| {}).await;
+    let rel = app::people::RelativeInput {
+        head_name: Some("Nguyễn Văn Chủ Hộ".into()),
+        commune_code: Some(c1.clone()),
+        full_name: Some("Nguyễn Thị Mẹ".into()),
+        relationship: Some("parent".into()),
+        ..app::people::RelativeInput::default()
+    };
+    app::people::add_relative(&app.app, &province, b.id, &rel)
+        .await
+        .unwrap();
+    // Both registered in January 2025, each listed by another agency.
+    let pool = &app.app.db.pool;
+    let then = "2025-01-10T08:00:00.000000Z";
+    for (person, agency) in [(a.id, "police"), (b.id, "labour")] {
+        sqlx::query(
+            "INSERT INTO person_sources (person_id, agency, list_name, survey_round, added_at) \
+             VALUES ($1, $2, 'list', '2025', $3)",
+        )
+        .bind(person)
+        .bind(agency)
+        .bind(then)
+        .execute(pool)
+        .await
+        .unwrap();
+        sqlx::query("UPDATE person_versions SET changed_at = $1 WHERE person_id = $2")
+            .bind(then)
+            .bind(person)
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    for sql in [
+        "UPDATE relatives SET created_at = $1",
+        "UPDATE households SET created_at = $1",
+    ] {
+        sqlx::query(sql).bind(then).execute(pool).await.unwrap();
+    }
+    // Today Ân is merged into An: the labour list's row and the relative move.
+    let a = app::people::get(&app.app, &province, a.id, false)
+        .await
+        .unwrap();
+    let b = app::people::get(&app.app, &province, b.id, false)
+        .await
+        .unwrap();
+    let merge = app::matching::merge(
+        &app.app,
+        &province,
+        &app::matching::MergeInput {
+            kept_id: a.id,
+            merged_id: b.id,
+            kept_version: a.version,
+            merged_version: b.version,
+            pair_id: None,
+            choices: std::collections::BTreeMap::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let pivot = |as_of: Option<&str>, measure: Measure| {
+        let mut s = PivotSpec::new(Dim::Agency, Some(Dim::Country));
+        if measure != Measure::People {
+            s = PivotSpec::new(Dim::Country, None);
+        }
+        s.measure = measure;
+        s.as_of = as_of.map(str::to_owned);
+        s
+    };
+    let now = stats::pivot(
+        &app.app,
+        &province,
+        &pivot(None, Measure::People),
+        Engine::Auto,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (
+            now.total,
+            now.cell("labour", "US"),
+            now.cell("labour", "KR")
+        ),
+        (1, 1, 0),
+        "today the labour list's row is An's"
+    );
+    for stage in ["merged", "unmerged"] {
+        let before = "2025-12-31";
+        let p = stats::pivot(
+            &app.app,
+            &province,
+            &pivot(Some(before), Measure::People),
+            Engine::Auto,
+        )
+        .await
+        .unwrap();
+        assert_eq!(p.engine, "history");
+        assert_eq!(
+            (
+                p.total,
+                p.cell("police", "US"),
+                p.cell("labour", "KR"),
+                p.cell("labour", "US")
+            ),
+            (2, 1, 1, 0),
+            "{stage}: in 2025 the labour list named Ân, in Korea"
+        );
+        let r = stats::pivot(
+            &app.app,
+            &province,
+            &pivot(Some(before), Measure::Relatives),
+            Engine::Auto,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (r.total, r.row_total("KR"), r.row_total("US")),
+            (1, 1, 0),
+            "{stage}: in 2025 the relative was Ân's"
+        );
+        if stage == "merged" {
+            app::matching::unmerge(&app.app, &province, merge)
+                .await
+                .unwrap();
+        }
+    }
+}
+
 dual!(dashboard_reports_and_exports_show_the_jurisdictions_figures);
 
 async fn dashboard_reports_and_exports_show_the_jurisdictions_figures(app: TestApp) {
