@@ -263,19 +263,39 @@ async fn read_sources(app: &App, ids: &[usize]) -> AppResult<Sources> {
     Ok(out)
 }
 
-/// Sources of the people with ids in `from..to`.
-async fn sources_between(app: &App, from: i64, to: i64) -> AppResult<Sources> {
+/// Sources of the people with ids in `from..to`: today's, or, for an as-of
+/// day, those added before it, the ones a merge moved since counted on the
+/// record they hung on then ([`MovedBack`]).
+async fn sources_between(
+    app: &App,
+    (from, to): (i64, i64),
+    as_of: Option<(&str, &MovedBack)>,
+) -> AppResult<Sources> {
     let rs = sqlx::query(
-        "SELECT person_id, agency, survey_round FROM person_sources \
-         WHERE person_id >= $1 AND person_id < $2",
+        "SELECT id, person_id, agency, survey_round FROM person_sources \
+         WHERE person_id >= $1 AND person_id < $2 AND ($3 IS NULL OR added_at < $3)",
     )
     .bind(from)
     .bind(to)
+    .bind(as_of.map(|(until, _)| until))
     .fetch_all(&app.db.pool)
     .await?;
     let mut sources = Vec::with_capacity(rs.len());
     for r in &rs {
-        sources.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
+        let id: i64 = r.try_get(0)?;
+        if as_of.is_some_and(|(_, moved)| moved.sources.contains_key(&id)) {
+            continue;
+        }
+        sources.push((r.try_get(1)?, r.try_get(2)?, r.try_get(3)?));
+    }
+    if let Some((_, moved)) = as_of {
+        sources.extend(
+            moved
+                .relocated
+                .iter()
+                .filter(|(owner, _, _)| (from..to).contains(owner))
+                .cloned(),
+        );
     }
     Ok(sources)
 }
@@ -348,7 +368,7 @@ impl StatsIndex {
             let last = i64::try_from(max_id).unwrap_or(i64::MAX);
             while from <= last {
                 let to = from + SOURCE_WINDOW;
-                let sources = sources_between(app, from, to).await?;
+                let sources = sources_between(app, (from, to), None).await?;
                 let mut st = self.state.write().map_err(|_| poisoned())?;
                 let hi = usize::try_from(to)
                     .unwrap_or(usize::MAX)
@@ -849,7 +869,7 @@ pub(crate) async fn as_of(
         for p in &people {
             apply_person(&mut cols, p)?;
         }
-        let sources = sources_as_of(app, (from, to), until, &moved).await?;
+        let sources = sources_between(app, (from, to), Some((until, &moved))).await?;
         let ids: Vec<usize> = people.iter().filter(|p| p.live).map(|p| p.id).collect();
         apply_sources(&mut cols, &ids, &sources)?;
         from = to;
@@ -964,40 +984,6 @@ impl MovedBack {
         }
         Ok(out)
     }
-}
-
-/// The sources added before `until` of the people with ids in `from..to`
-/// as they stood then ([`MovedBack`]).
-async fn sources_as_of(
-    app: &App,
-    (from, to): (i64, i64),
-    until: &str,
-    moved: &MovedBack,
-) -> AppResult<Sources> {
-    let rs = sqlx::query(
-        "SELECT id, person_id, agency, survey_round FROM person_sources \
-         WHERE person_id >= $1 AND person_id < $2 AND added_at < $3",
-    )
-    .bind(from)
-    .bind(to)
-    .bind(until)
-    .fetch_all(&app.db.pool)
-    .await?;
-    let mut sources = Vec::with_capacity(rs.len());
-    for r in &rs {
-        let id: i64 = r.try_get(0)?;
-        if !moved.sources.contains_key(&id) {
-            sources.push((r.try_get(1)?, r.try_get(2)?, r.try_get(3)?));
-        }
-    }
-    sources.extend(
-        moved
-            .relocated
-            .iter()
-            .filter(|(owner, _, _)| (from..to).contains(owner))
-            .cloned(),
-    );
-    Ok(sources)
 }
 
 /// Ids of the members of an association or agency jurisdiction; `None` for

@@ -160,6 +160,17 @@ async fn add(
         .unwrap()
 }
 
+/// A relative (a mother) in a new household of `commune`.
+fn mother_in_a_new_household(commune: &str) -> app::people::RelativeInput {
+    app::people::RelativeInput {
+        head_name: Some("Nguyễn Văn Chủ Hộ".into()),
+        commune_code: Some(commune.to_owned()),
+        full_name: Some("Nguyễn Thị Mẹ".into()),
+        relationship: Some("parent".into()),
+        ..app::people::RelativeInput::default()
+    }
+}
+
 dual!(counts_equal_a_full_recount_after_insert_edit_delete_import_undo_merge_unmerge);
 
 async fn counts_equal_a_full_recount_after_insert_edit_delete_import_undo_merge_unmerge(
@@ -269,13 +280,7 @@ async fn counts_equal_a_full_recount_after_insert_edit_delete_import_undo_merge_
     assert_recount(&app, &commune_officer, "delete, commune").await;
 
     // Relatives and households: measures by SQL, checked against the fixture.
-    let rel = app::people::RelativeInput {
-        head_name: Some("Nguyễn Văn Chủ Hộ".into()),
-        commune_code: Some(c1.clone()),
-        full_name: Some("Nguyễn Thị Mẹ".into()),
-        relationship: Some("parent".into()),
-        ..app::people::RelativeInput::default()
-    };
+    let rel = mother_in_a_new_household(&c1);
     let r = app::people::add_relative(&app.app, &province, ids[2].id, &rel)
         .await
         .unwrap();
@@ -695,13 +700,7 @@ async fn a_report_as_of_a_day_before_a_merge_keeps_sources_and_relatives_where_t
     let province = officer();
     let a = add(&app, "Nguyễn Văn An", "US", "migrant", &c1, |_| {}).await;
     let b = add(&app, "Nguyễn Văn Ân", "KR", "migrant", &c1, |_| {}).await;
-    let rel = app::people::RelativeInput {
-        head_name: Some("Nguyễn Văn Chủ Hộ".into()),
-        commune_code: Some(c1.clone()),
-        full_name: Some("Nguyễn Thị Mẹ".into()),
-        relationship: Some("parent".into()),
-        ..app::people::RelativeInput::default()
-    };
+    let rel = mother_in_a_new_household(&c1);
     app::people::add_relative(&app.app, &province, b.id, &rel)
         .await
         .unwrap();
@@ -753,23 +752,20 @@ async fn a_report_as_of_a_day_before_a_merge_keeps_sources_and_relatives_where_t
     )
     .await
     .unwrap();
-    let pivot = |as_of: Option<&str>, measure: Measure| {
-        let mut s = PivotSpec::new(Dim::Agency, Some(Dim::Country));
-        if measure != Measure::People {
-            s = PivotSpec::new(Dim::Country, None);
-        }
+    let (app_ref, actor) = (&app.app, &province);
+    let pivot = |as_of: Option<&'static str>, measure: Measure| async move {
+        let mut s = if measure == Measure::People {
+            PivotSpec::new(Dim::Agency, Some(Dim::Country))
+        } else {
+            PivotSpec::new(Dim::Country, None)
+        };
         s.measure = measure;
         s.as_of = as_of.map(str::to_owned);
-        s
+        stats::pivot(app_ref, actor, &s, Engine::Auto)
+            .await
+            .unwrap()
     };
-    let now = stats::pivot(
-        &app.app,
-        &province,
-        &pivot(None, Measure::People),
-        Engine::Auto,
-    )
-    .await
-    .unwrap();
+    let now = pivot(None, Measure::People).await;
     assert_eq!(
         (
             now.total,
@@ -780,15 +776,7 @@ async fn a_report_as_of_a_day_before_a_merge_keeps_sources_and_relatives_where_t
         "today the labour list's row is An's"
     );
     for stage in ["merged", "unmerged"] {
-        let before = "2025-12-31";
-        let p = stats::pivot(
-            &app.app,
-            &province,
-            &pivot(Some(before), Measure::People),
-            Engine::Auto,
-        )
-        .await
-        .unwrap();
+        let p = pivot(Some("2025-12-31"), Measure::People).await;
         assert_eq!(p.engine, "history");
         assert_eq!(
             (
@@ -800,14 +788,7 @@ async fn a_report_as_of_a_day_before_a_merge_keeps_sources_and_relatives_where_t
             (2, 1, 1, 0),
             "{stage}: in 2025 the labour list named Ân, in Korea"
         );
-        let r = stats::pivot(
-            &app.app,
-            &province,
-            &pivot(Some(before), Measure::Relatives),
-            Engine::Auto,
-        )
-        .await
-        .unwrap();
+        let r = pivot(Some("2025-12-31"), Measure::Relatives).await;
         assert_eq!(
             (r.total, r.row_total("KR"), r.row_total("US")),
             (1, 1, 0),
