@@ -891,7 +891,7 @@ pub(crate) async fn as_of(
                 let rid: i64 = r.try_get(1)?;
                 let pid: i64 = moved.relatives.get(&rid).copied().unwrap_or(r.try_get(0)?);
                 let unit: i64 = if m == super::Measure::Relatives {
-                    r.try_get(1)?
+                    rid
                 } else {
                     r.try_get(2)?
                 };

@@ -171,6 +171,36 @@ fn mother_in_a_new_household(commune: &str) -> app::people::RelativeInput {
     }
 }
 
+/// Merges `merged_id` into `kept_id` at their current versions, each field
+/// listed in `choices` taken from the side named; answers the merge's id.
+async fn merge_records(
+    app: &TestApp,
+    actor: &Actor,
+    (kept_id, merged_id): (i64, i64),
+    choices: std::collections::BTreeMap<String, String>,
+) -> i64 {
+    let kept = app::people::get(&app.app, actor, kept_id, false)
+        .await
+        .unwrap();
+    let merged = app::people::get(&app.app, actor, merged_id, false)
+        .await
+        .unwrap();
+    app::matching::merge(
+        &app.app,
+        actor,
+        &app::matching::MergeInput {
+            kept_id,
+            merged_id,
+            kept_version: kept.version,
+            merged_version: merged.version,
+            pair_id: None,
+            choices,
+        },
+    )
+    .await
+    .unwrap()
+}
+
 dual!(counts_equal_a_full_recount_after_insert_edit_delete_import_undo_merge_unmerge);
 
 async fn counts_equal_a_full_recount_after_insert_edit_delete_import_undo_merge_unmerge(
@@ -349,28 +379,9 @@ async fn counts_equal_a_full_recount_after_insert_edit_delete_import_undo_merge_
     assert_eq!(p.total, 11);
 
     // Merge two records (taking the second one's country), then unmerge.
-    let a0 = app::people::get(&app.app, &province, ids[0].id, false)
-        .await
-        .unwrap();
-    let a1 = app::people::get(&app.app, &province, ids[2].id, false)
-        .await
-        .unwrap();
     let mut choices = std::collections::BTreeMap::new();
     choices.insert("country".to_owned(), "merged".to_owned());
-    let merge = app::matching::merge(
-        &app.app,
-        &province,
-        &app::matching::MergeInput {
-            kept_id: a0.id,
-            merged_id: a1.id,
-            kept_version: a0.version,
-            merged_version: a1.version,
-            pair_id: None,
-            choices,
-        },
-    )
-    .await
-    .unwrap();
+    let merge = merge_records(&app, &province, (ids[0].id, ids[2].id), choices).await;
     let p = assert_recount(&app, &province, "merge").await;
     assert_eq!(p.total, 10);
     app::matching::unmerge(&app.app, &province, merge)
@@ -718,12 +729,7 @@ async fn a_report_as_of_a_day_before_a_merge_keeps_sources_and_relatives_where_t
         .execute(pool)
         .await
         .unwrap();
-        sqlx::query("UPDATE person_versions SET changed_at = $1 WHERE person_id = $2")
-            .bind(then)
-            .bind(person)
-            .execute(pool)
-            .await
-            .unwrap();
+        backdate(&app, person, 1, then).await;
     }
     for sql in [
         "UPDATE relatives SET created_at = $1",
@@ -732,26 +738,13 @@ async fn a_report_as_of_a_day_before_a_merge_keeps_sources_and_relatives_where_t
         sqlx::query(sql).bind(then).execute(pool).await.unwrap();
     }
     // Today Ân is merged into An: the labour list's row and the relative move.
-    let a = app::people::get(&app.app, &province, a.id, false)
-        .await
-        .unwrap();
-    let b = app::people::get(&app.app, &province, b.id, false)
-        .await
-        .unwrap();
-    let merge = app::matching::merge(
-        &app.app,
+    let merge = merge_records(
+        &app,
         &province,
-        &app::matching::MergeInput {
-            kept_id: a.id,
-            merged_id: b.id,
-            kept_version: a.version,
-            merged_version: b.version,
-            pair_id: None,
-            choices: std::collections::BTreeMap::new(),
-        },
+        (a.id, b.id),
+        std::collections::BTreeMap::new(),
     )
-    .await
-    .unwrap();
+    .await;
     let (app_ref, actor) = (&app.app, &province);
     let pivot = |as_of: Option<&'static str>, measure: Measure| async move {
         let mut s = if measure == Measure::People {
