@@ -8,11 +8,15 @@
 
 use std::fmt::Write as _;
 
-use db::{Backend, Db, Row, WriteTx};
+use db::{Backend, Db, Row as _, WriteTx};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::{Actor, AppResult, access, clock};
+use std::sync::{Arc, OnceLock};
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::{Actor, App, AppError, AppResult, access, clock};
 
 /// Lock key for the audit chain on PostgreSQL.
 const AUDIT_LOCK: i64 = 7_113_001;
@@ -87,6 +91,45 @@ pub async fn append(
     actor: &Actor,
     event: Event,
 ) -> AppResult<()> {
+    append_rows(tx, backend, vec![Row::new(actor, event)]).await
+}
+
+/// One row to append, before it is numbered and chained.
+struct Row {
+    actor_id: Option<i64>,
+    actor_name: String,
+    ip: String,
+    action: &'static str,
+    entity: &'static str,
+    entity_id: String,
+    details: String,
+}
+
+impl Row {
+    fn new(actor: &Actor, event: Event) -> Self {
+        Self {
+            actor_id: actor.user_id,
+            actor_name: actor.username.clone(),
+            ip: actor.ip.clone(),
+            action: event.action,
+            entity: event.entity,
+            entity_id: event.entity_id,
+            details: event.details.to_string(),
+        }
+    }
+}
+
+/// Rows of one multi-row `INSERT` (11 parameters each: well under both
+/// backends' limits).
+const INSERT_CHUNK: usize = 256;
+
+/// Numbers and chains `rows` after the last stored row and inserts them, in
+/// the caller's transaction (which holds the chain: SQLite's write lock, a
+/// PostgreSQL advisory lock).
+async fn append_rows(tx: &mut WriteTx, backend: Backend, rows: Vec<Row>) -> AppResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
     if backend == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(AUDIT_LOCK)
@@ -96,50 +139,153 @@ pub async fn append(
     let last = sqlx::query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
         .fetch_optional(&mut *tx.tx)
         .await?;
-    let (prev_id, prev_hash) = match last {
+    let (mut prev_id, mut prev_hash) = match last {
         Some(r) => (r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?),
         None => (0, String::new()),
     };
-    let mut entry = Entry {
-        id: prev_id + 1,
-        at: clock::now(),
-        actor_id: actor.user_id,
-        actor_name: actor.username.clone(),
-        ip: actor.ip.clone(),
-        action: event.action.to_owned(),
-        entity: event.entity.to_owned(),
-        entity_id: event.entity_id,
-        details: event.details.to_string(),
-        prev_hash,
-        hash: String::new(),
-    };
-    entry.hash = digest(&entry);
-    sqlx::query(
-        "INSERT INTO audit_log (id, at, actor_id, actor_name, ip, action, entity, entity_id, details, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(entry.id)
-    .bind(&entry.at)
-    .bind(entry.actor_id)
-    .bind(&entry.actor_name)
-    .bind(&entry.ip)
-    .bind(&entry.action)
-    .bind(&entry.entity)
-    .bind(&entry.entity_id)
-    .bind(&entry.details)
-    .bind(&entry.prev_hash)
-    .bind(&entry.hash)
-    .execute(&mut *tx.tx)
-    .await?;
+    let at = clock::now();
+    let mut entries = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut entry = Entry {
+            id: prev_id + 1,
+            at: at.clone(),
+            actor_id: row.actor_id,
+            actor_name: row.actor_name,
+            ip: row.ip,
+            action: row.action.to_owned(),
+            entity: row.entity.to_owned(),
+            entity_id: row.entity_id,
+            details: row.details,
+            prev_hash: std::mem::take(&mut prev_hash),
+            hash: String::new(),
+        };
+        entry.hash = digest(&entry);
+        prev_id = entry.id;
+        prev_hash.clone_from(&entry.hash);
+        entries.push(entry);
+    }
+    for chunk in entries.chunks(INSERT_CHUNK) {
+        let mut sql = String::from(
+            "INSERT INTO audit_log (id, at, actor_id, actor_name, ip, action, entity, entity_id, details, prev_hash, hash) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for c in 1..=11 {
+                if c > 1 {
+                    sql.push_str(", ");
+                }
+                let _ = write!(sql, "${}", i * 11 + c);
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for e in chunk {
+            q = q
+                .bind(e.id)
+                .bind(&e.at)
+                .bind(e.actor_id)
+                .bind(&e.actor_name)
+                .bind(&e.ip)
+                .bind(&e.action)
+                .bind(&e.entity)
+                .bind(&e.entity_id)
+                .bind(&e.details)
+                .bind(&e.prev_hash)
+                .bind(&e.hash);
+        }
+        q.execute(&mut *tx.tx).await?;
+    }
     Ok(())
 }
 
-/// Records an event in its own transaction.
-pub async fn record(db: &Db, actor: &Actor, event: Event) -> AppResult<()> {
-    let mut tx = db.begin_write().await?;
-    append(&mut tx, db.backend, actor, event).await?;
-    tx.commit().await?;
-    Ok(())
+/// Records an event in a transaction of its own — shared with the events
+/// of concurrent requests (group commit): the rows waiting when the audit
+/// writer of this process is free go into one transaction, and each caller
+/// returns once that transaction has committed. A view is therefore
+/// durably audited before its answer is sent, at one commit per batch
+/// rather than per request.
+pub async fn record(app: &App, actor: &Actor, event: Event) -> AppResult<()> {
+    let row = Row::new(actor, event);
+    let Some(queue) = app.audit_writer.queue(&app.db) else {
+        // Outside a runtime that can host the writer: commit alone.
+        let mut tx = app.db.begin_write().await?;
+        append_rows(&mut tx, app.db.backend, vec![row]).await?;
+        tx.commit().await?;
+        return Ok(());
+    };
+    let (done, committed) = oneshot::channel();
+    queue
+        .send(Pending { row, done })
+        .await
+        .map_err(|_| AppError::Unexpected(anyhow::anyhow!("the audit writer has stopped")))?;
+    match committed.await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(AppError::Unexpected(anyhow::anyhow!(
+            "audit batch not committed: {e}"
+        ))),
+        Err(_) => Err(AppError::Unexpected(anyhow::anyhow!(
+            "the audit writer has stopped"
+        ))),
+    }
+}
+
+/// An event waiting for the shared commit.
+struct Pending {
+    row: Row,
+    done: oneshot::Sender<Result<(), String>>,
+}
+
+/// Rows committed together at most.
+const MAX_BATCH: usize = 1024;
+
+/// This process's audit writer (see [`record`]): started on first use, it
+/// stops when the last clone of the [`App`] is dropped.
+#[derive(Clone, Default)]
+pub struct Writer {
+    queue: Arc<OnceLock<mpsc::Sender<Pending>>>,
+}
+
+impl Writer {
+    fn queue(&self, db: &Db) -> Option<&mpsc::Sender<Pending>> {
+        if let Some(q) = self.queue.get() {
+            return Some(q);
+        }
+        let handle = tokio::runtime::Handle::try_current().ok()?;
+        Some(self.queue.get_or_init(|| {
+            let (tx, rx) = mpsc::channel(8 * MAX_BATCH);
+            handle.spawn(write_batches(db.clone(), rx));
+            tx
+        }))
+    }
+}
+
+async fn write_batches(db: Db, mut rx: mpsc::Receiver<Pending>) {
+    let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let mut rows = Vec::with_capacity(batch.len());
+        let mut waiters = Vec::with_capacity(batch.len());
+        for p in batch.drain(..) {
+            rows.push(p.row);
+            waiters.push(p.done);
+        }
+        let outcome = async {
+            let mut tx = db.begin_write().await?;
+            append_rows(&mut tx, db.backend, rows).await?;
+            tx.commit().await?;
+            Ok::<_, AppError>(())
+        }
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "audit batch failed");
+            e.to_string()
+        });
+        for w in waiters {
+            let _ = w.send(outcome.clone());
+        }
+    }
 }
 
 fn entry_from_row(r: &db::AnyRow) -> Result<Entry, db::SqlxError> {
@@ -267,7 +413,8 @@ pub const EXPORT_HEADER: [&str; 9] = [
 /// Exports the filtered log (at most 100 000 rows, newest first) as an xlsx
 /// workbook; the export itself is audited. Cells that a spreadsheet would
 /// read as a formula are written as plain strings.
-pub async fn export_xlsx(db: &Db, actor: &Actor, f: &Filter) -> AppResult<Vec<u8>> {
+pub async fn export_xlsx(app: &App, actor: &Actor, f: &Filter) -> AppResult<Vec<u8>> {
+    let db = &app.db;
     access::authorize(actor, access::Action::AuditRead)?;
     let mut rows = Vec::new();
     let mut page = Filter {
@@ -286,7 +433,7 @@ pub async fn export_xlsx(db: &Db, actor: &Actor, f: &Filter) -> AppResult<Vec<u8
     }
     let bytes = write_xlsx(&rows).map_err(|e| anyhow::anyhow!("xlsx: {e}"))?;
     record(
-        db,
+        app,
         actor,
         Event::new("audit.export", "audit_log", &"").with(serde_json::json!({
             "rows": rows.len(),

@@ -186,7 +186,7 @@ pub async fn sign_in(app: &App, username: &str, password: &str, ip: &str) -> App
     let mut session = create_session(app, id, ip, mfa_enabled).await?;
     session.must_enrol = !mfa_enabled && crate::mfa::required_for(&app.settings, actor.role);
     audit::record(
-        &app.db,
+        app,
         &actor,
         Event::new("auth.sign_in", "user", &id)
             .with(serde_json::json!({ "mfa_pending": mfa_enabled })),
@@ -202,7 +202,7 @@ async fn audit_failure(app: &App, username: &str, ip: &str, reason: &str) -> App
     // The attempted username is recorded only by its hash: a mistyped
     // password pasted in the username box must not end up in the log.
     audit::record(
-        &app.db,
+        app,
         &actor,
         Event::new("auth.sign_in_failed", "user", &"")
             .with(serde_json::json!({"reason": reason, "username_sha256": token_hash(username)})),
@@ -256,9 +256,124 @@ pub struct SessionInfo {
     pub must_enrol: bool,
 }
 
+/// This process's cache of resolved sessions and API tokens.
+///
+/// A request would otherwise read the session or token, the account and its
+/// scopes (three queries) before doing its work. Entries are keyed by the
+/// token's hash and kept at most [`CACHE_TTL_SECS`]; each carries the
+/// value of `auth_epoch` read before it was fetched. Every change that can
+/// end or narrow access — a session ended, a token revoked, an account
+/// disabled, a role, scope or password changed, from any server or the
+/// command line — moves that counter in the same transaction (triggers,
+/// migration 8), and each request reads it first (one indexed row), so a
+/// revocation takes effect at once everywhere.
+#[derive(Clone, Default)]
+pub struct Cache {
+    inner: std::sync::Arc<std::sync::Mutex<CacheMaps>>,
+}
+
+#[derive(Default)]
+struct CacheMaps {
+    sessions: std::collections::HashMap<String, CachedSession>,
+    tokens: std::collections::HashMap<String, CachedToken>,
+}
+
+#[derive(Clone)]
+struct CachedSession {
+    info: SessionInfo,
+    last_seen: time::OffsetDateTime,
+    expires: String,
+    epoch: i64,
+    fetched: std::time::Instant,
+}
+
+#[derive(Clone)]
+struct CachedToken {
+    actor: Actor,
+    expires: String,
+    epoch: i64,
+    fetched: std::time::Instant,
+}
+
+/// Longest time a cached session or token is trusted without reading it again.
+pub const CACHE_TTL_SECS: u64 = 60;
+/// Entries kept at most (per kind); the cache is emptied beyond.
+const CACHE_MAX: usize = 50_000;
+
+impl Cache {
+    fn fresh(fetched: std::time::Instant) -> bool {
+        fetched.elapsed() < std::time::Duration::from_secs(CACHE_TTL_SECS)
+    }
+
+    fn session(&self, hash: &str, epoch: i64) -> Option<CachedSession> {
+        let maps = self.inner.lock().ok()?;
+        maps.sessions
+            .get(hash)
+            .filter(|c| c.epoch == epoch && Self::fresh(c.fetched))
+            .cloned()
+    }
+
+    fn put_session(&self, hash: String, entry: CachedSession) {
+        if let Ok(mut maps) = self.inner.lock() {
+            if maps.sessions.len() >= CACHE_MAX {
+                maps.sessions.clear();
+            }
+            maps.sessions.insert(hash, entry);
+        }
+    }
+
+    fn token(&self, hash: &str, epoch: i64) -> Option<CachedToken> {
+        let maps = self.inner.lock().ok()?;
+        maps.tokens
+            .get(hash)
+            .filter(|c| c.epoch == epoch && Self::fresh(c.fetched))
+            .cloned()
+    }
+
+    fn put_token(&self, hash: String, entry: CachedToken) {
+        if let Ok(mut maps) = self.inner.lock() {
+            if maps.tokens.len() >= CACHE_MAX {
+                maps.tokens.clear();
+            }
+            maps.tokens.insert(hash, entry);
+        }
+    }
+
+    fn forget_session(&self, hash: &str) {
+        if let Ok(mut maps) = self.inner.lock() {
+            maps.sessions.remove(hash);
+        }
+    }
+}
+
+/// The current value of the access-change counter (see [`Cache`]).
+async fn auth_epoch(app: &App) -> AppResult<i64> {
+    Ok(
+        sqlx::query_scalar::<_, i64>("SELECT n FROM auth_epoch WHERE id = 1")
+            .fetch_one(&app.db.pool)
+            .await?,
+    )
+}
+
 /// Resolves a session cookie; expired (idle or absolute) sessions are deleted.
 pub async fn session(app: &App, token: &str, ip: &str) -> AppResult<SessionInfo> {
     let hash = token_hash(token);
+    let epoch = auth_epoch(app).await?;
+    let now = time::OffsetDateTime::now_utc();
+    let idle_limit = now - time::Duration::minutes(app.settings.session_idle_minutes);
+    if let Some(c) = app.auth_cache.session(&hash, epoch) {
+        // Within a minute of the last read the stored last-seen time needs
+        // no touch; anything near an expiry goes back to the database.
+        if c.last_seen >= idle_limit
+            && clock::fmt(now) <= c.expires
+            && now - c.last_seen <= time::Duration::minutes(1)
+        {
+            let mut info = c.info;
+            ip.clone_into(&mut info.actor.ip);
+            return Ok(info);
+        }
+    }
+    let fetched = std::time::Instant::now();
     let row = sqlx::query(
         "SELECT s.user_id, s.csrf_token, s.last_seen_at, s.expires_at, s.mfa_pending, u.totp_enabled \
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
@@ -267,6 +382,7 @@ pub async fn session(app: &App, token: &str, ip: &str) -> AppResult<SessionInfo>
     .fetch_optional(&app.db.pool)
     .await?;
     let Some(row) = row else {
+        app.auth_cache.forget_session(&hash);
         return Err(AppError::Unauthenticated);
     };
     let user_id: i64 = row.try_get(0)?;
@@ -275,10 +391,10 @@ pub async fn session(app: &App, token: &str, ip: &str) -> AppResult<SessionInfo>
     let expires: String = row.try_get(3)?;
     let mfa_pending: i64 = row.try_get(4)?;
     let totp_enabled: i64 = row.try_get(5)?;
-    let now = time::OffsetDateTime::now_utc();
-    let idle_limit = now - time::Duration::minutes(app.settings.session_idle_minutes);
-    let idle_expired = clock::parse(&last_seen).is_none_or(|t| t < idle_limit);
+    let last_seen = clock::parse(&last_seen);
+    let idle_expired = last_seen.is_none_or(|t| t < idle_limit);
     if clock::fmt(now) > expires || idle_expired {
+        app.auth_cache.forget_session(&hash);
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(&hash)
             .execute(&app.db.pool)
@@ -286,22 +402,36 @@ pub async fn session(app: &App, token: &str, ip: &str) -> AppResult<SessionInfo>
         return Err(AppError::Unauthenticated);
     }
     // Touch at most once a minute: fewer writes, same idle semantics.
-    if clock::parse(&last_seen).is_none_or(|t| now - t > time::Duration::minutes(1)) {
+    let mut seen = last_seen.unwrap_or(now);
+    if now - seen > time::Duration::minutes(1) {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
             .bind(clock::fmt(now))
             .bind(&hash)
             .execute(&app.db.pool)
             .await?;
+        seen = now;
     }
-    let mut actor = users::actor_for(app, user_id).await?;
-    ip.clone_into(&mut actor.ip);
+    let actor = users::actor_for(app, user_id).await?;
     let must_enrol = totp_enabled == 0 && crate::mfa::required_for(&app.settings, actor.role);
-    Ok(SessionInfo {
+    let info = SessionInfo {
         actor,
         csrf,
         mfa_pending: mfa_pending != 0,
         must_enrol,
-    })
+    };
+    app.auth_cache.put_session(
+        hash,
+        CachedSession {
+            info: info.clone(),
+            last_seen: seen,
+            expires,
+            epoch,
+            fetched,
+        },
+    );
+    let mut info = info;
+    ip.clone_into(&mut info.actor.ip);
+    Ok(info)
 }
 
 /// Ends one session.
@@ -324,7 +454,7 @@ pub async fn sign_out_everywhere(app: &App, actor: &Actor) -> AppResult<u64> {
         .await?
         .rows_affected();
     audit::record(
-        &app.db,
+        app,
         actor,
         Event::new("auth.sign_out_everywhere", "user", &id),
     )
@@ -387,10 +517,20 @@ pub async fn create_token(
 
 /// Resolves a bearer token to its actor; expired or revoked tokens fail.
 pub async fn token_actor(app: &App, token: &str, ip: &str) -> AppResult<Actor> {
+    let hash = token_hash(token);
+    let epoch = auth_epoch(app).await?;
+    if let Some(c) = app.auth_cache.token(&hash, epoch)
+        && c.expires >= clock::now()
+    {
+        let mut actor = c.actor;
+        ip.clone_into(&mut actor.ip);
+        return Ok(actor);
+    }
+    let fetched = std::time::Instant::now();
     let row = sqlx::query(
         "SELECT id, user_id, scopes, expires_at, revoked_at FROM api_tokens WHERE token_hash = $1",
     )
-    .bind(token_hash(token))
+    .bind(&hash)
     .fetch_optional(&app.db.pool)
     .await?;
     let Some(row) = row else {
@@ -404,8 +544,17 @@ pub async fn token_actor(app: &App, token: &str, ip: &str) -> AppResult<Actor> {
         return Err(AppError::Unauthenticated);
     }
     let mut actor = users::actor_for(app, user_id).await?;
-    ip.clone_into(&mut actor.ip);
     actor.token_scopes = Some(scopes.split_whitespace().map(str::to_owned).collect());
+    app.auth_cache.put_token(
+        hash,
+        CachedToken {
+            actor: actor.clone(),
+            expires,
+            epoch,
+            fetched,
+        },
+    );
+    ip.clone_into(&mut actor.ip);
     Ok(actor)
 }
 

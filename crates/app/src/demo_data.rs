@@ -47,18 +47,28 @@ pub fn config(people: u64, seed: u64) -> demo::Config {
     cfg
 }
 
-/// On an empty database, creates the demo accounts and `people` demo people.
-/// Returns the generated password when none was given (to print once);
-/// does nothing at all when the database already has accounts.
+/// What `serve --demo` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DemoOutcome {
+    /// Demo accounts created (those missing; existing ones are left alone).
+    pub accounts_created: Vec<String>,
+    /// The password of the created accounts, when it was generated (to print once).
+    pub generated_password: Option<String>,
+    /// Demo people loaded (only into a registry that holds nobody).
+    pub people_loaded: u64,
+}
+
+/// Makes a database usable for a demonstration: adds the demo accounts that
+/// are missing (an existing account of the same name is kept as it is) and,
+/// when the registry holds nobody, `people` demo people. A database that
+/// already holds people — loaded by `kieubao demo`, imported, or from an
+/// earlier `--demo` — gets the missing accounts and nothing else.
 pub async fn ensure_demo(
     app: &App,
     password: Option<&str>,
     people: u64,
     seed: u64,
-) -> AppResult<Option<String>> {
-    if users::count(app).await? > 0 {
-        return Ok(None);
-    }
+) -> AppResult<DemoOutcome> {
     let (password, generated) = match password {
         Some(p) => (p.to_owned(), false),
         None => (auth::random_token()[..20].to_owned(), true),
@@ -106,7 +116,16 @@ pub async fn ensure_demo(
             vec![users::Scope::new("agency", "police")],
         ),
     ];
+    let mut out = DemoOutcome::default();
     for (username, display, role, scopes) in accounts {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&app.db.pool)
+            .await?;
+        if exists.is_some() {
+            continue;
+        }
+        out.accounts_created.push(username.to_owned());
         users::add(
             app,
             &system,
@@ -120,8 +139,16 @@ pub async fn ensure_demo(
         )
         .await?;
     }
-    load_people(app, &system, people, seed).await?;
-    Ok(generated.then_some(password))
+    if generated && !out.accounts_created.is_empty() {
+        out.generated_password = Some(password);
+    }
+    let anyone: Option<i64> = sqlx::query_scalar("SELECT id FROM persons LIMIT 1")
+        .fetch_optional(&app.db.pool)
+        .await?;
+    if anyone.is_none() {
+        out.people_loaded = load_people(app, &system, people, seed).await?;
+    }
+    Ok(out)
 }
 
 const PERSON_COLUMNS: &[&str] = &[
@@ -390,7 +417,7 @@ pub async fn load_people(app: &App, actor: &Actor, people: u64, seed: u64) -> Ap
         loaded += batch.len() as u64;
     }
     audit::record(
-        &app.db,
+        app,
         actor,
         Event::new("demo.load", "persons", &"")
             .with(serde_json::json!({"people": loaded, "seed": seed})),

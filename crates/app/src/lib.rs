@@ -73,6 +73,38 @@ pub struct App {
     pub search: crate::search::SearchIndex,
     /// This process's statistics columns (caught up like the search index; see [`stats`]).
     pub stats: crate::stats::StatsIndex,
+    /// This process's audit writer (group commit; see [`audit::record`]).
+    pub audit_writer: audit::Writer,
+    /// This process's cache of sessions and tokens (see [`auth::Cache`]).
+    pub auth_cache: auth::Cache,
+    /// The public figures last computed (see [`statistics::public_cached`]).
+    pub public_statistics: statistics::Cache,
+}
+
+/// Why a server is not ready to take traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotReady {
+    /// The schema is not the one this program expects.
+    Schema,
+    /// No write transaction could begin within the readiness time-out
+    /// (database unreachable, pool exhausted, write lock held).
+    Writes,
+    /// The search index is still being built.
+    SearchIndex,
+    /// The statistics columns are still being built.
+    Statistics,
+}
+
+impl NotReady {
+    /// A short English reason (for probes and logs; no personal data).
+    pub fn reason(self) -> &'static str {
+        match self {
+            NotReady::Schema => "schema not current",
+            NotReady::Writes => "database not writable",
+            NotReady::SearchIndex => "search index building",
+            NotReady::Statistics => "statistics columns building",
+        }
+    }
 }
 
 impl App {
@@ -82,14 +114,57 @@ impl App {
             settings,
             search: crate::search::SearchIndex::default(),
             stats: crate::stats::StatsIndex::default(),
+            audit_writer: audit::Writer::default(),
+            auth_cache: auth::Cache::default(),
+            public_statistics: statistics::Cache::default(),
         }
     }
 
-    /// Ready to serve: the database answers and its schema is current.
-    pub async fn ready(&self) -> bool {
-        self.db.ping().await
-            && db::migrate::current_version(&self.db)
-                .await
-                .is_ok_and(|v| v == db::migrate::latest_version())
+    /// Ready to serve: the database answers, its schema is current, a write
+    /// can begin within `write_within`, and the in-memory search index and
+    /// statistics columns are built (until then searches and pivots wait).
+    pub async fn ready(&self, write_within: std::time::Duration) -> Result<(), NotReady> {
+        // A write transaction that begins and rolls back also proves the
+        // database answers; a pool whose connections are all stuck, or a
+        // write lock nobody releases, fails it within the time-out.
+        if !self.db.can_write(write_within).await {
+            return Err(NotReady::Writes);
+        }
+        if !db::migrate::current_version(&self.db)
+            .await
+            .is_ok_and(|v| v == db::migrate::latest_version())
+        {
+            return Err(NotReady::Schema);
+        }
+        if !self.search.is_built() {
+            return Err(NotReady::SearchIndex);
+        }
+        if !self.stats.is_built() {
+            return Err(NotReady::Statistics);
+        }
+        Ok(())
+    }
+
+    /// Builds the search index, then the statistics columns (a server does
+    /// this in the background at start; it is ready once both are built).
+    pub async fn warm_up(&self) {
+        let started = std::time::Instant::now();
+        match self.search.catch_up(self).await {
+            Ok(r) => tracing::info!(
+                people = r.indexed,
+                ms = started.elapsed().as_millis() as u64,
+                "search index built"
+            ),
+            Err(e) => tracing::error!(error = %e, "search index build failed"),
+        }
+        let started = std::time::Instant::now();
+        match self.stats.catch_up(self).await {
+            Ok(r) => tracing::info!(
+                people = r.live,
+                ms = started.elapsed().as_millis() as u64,
+                "statistics columns built"
+            ),
+            Err(e) => tracing::error!(error = %e, "statistics columns build failed"),
+        }
     }
 }

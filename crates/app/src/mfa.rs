@@ -307,12 +307,7 @@ pub async fn complete_sign_in(
         let wanted = auth::token_hash(&normalise_recovery(code));
         let Some(pos) = codes.iter().position(|c| *c == wanted) else {
             drop(tx);
-            audit::record(
-                &app.db,
-                &actor,
-                Event::new("auth.mfa_failed", "user", &user_id),
-            )
-            .await?;
+            audit::record(app, &actor, Event::new("auth.mfa_failed", "user", &user_id)).await?;
             return Err(bad_code());
         };
         let mut left = codes;

@@ -928,8 +928,10 @@ pub async fn get(app: &App, actor: &Actor, id: i64, reveal: bool) -> AppResult<P
     if reveal {
         access::authorize(actor, Action::PersonReveal)?;
     }
-    let mut tx = app.db.begin_write().await?;
-    let mut p = load(&mut tx.tx, actor, id).await?;
+    let mut p = {
+        let mut conn = app.db.pool.acquire().await?;
+        load(&mut conn, actor, id).await?
+    };
     let action = if reveal {
         "person.reveal"
     } else {
@@ -940,14 +942,9 @@ pub async fn get(app: &App, actor: &Actor, id: i64, reveal: bool) -> AppResult<P
     } else {
         serde_json::json!({})
     };
-    audit::append(
-        &mut tx,
-        app.db.backend,
-        actor,
-        Event::new(action, "person", &id).with(details),
-    )
-    .await?;
-    tx.commit().await?;
+    // The view is committed to the audit log (with the views of concurrent
+    // requests: group commit) before the record leaves this function.
+    audit::record(app, actor, Event::new(action, "person", &id).with(details)).await?;
     if !reveal {
         mask_person(&mut p);
     }

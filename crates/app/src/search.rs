@@ -41,6 +41,8 @@ pub struct SearchIndex {
     state: Arc<RwLock<State>>,
     /// One catch-up at a time.
     catching: Arc<tokio::sync::Mutex<()>>,
+    /// Set once the first catch-up (the build) has finished.
+    built: Arc<std::sync::atomic::AtomicBool>,
 }
 
 fn poisoned() -> AppError {
@@ -130,6 +132,7 @@ impl SearchIndex {
             }
         }
         let indexed = self.state.read().map_err(|_| poisoned())?.index.len();
+        self.built.store(true, std::sync::atomic::Ordering::Release);
         Ok(CatchUp { rows, indexed })
     }
 
@@ -141,6 +144,11 @@ impl SearchIndex {
             *st = State::default();
         }
         self.catch_up(app).await
+    }
+
+    /// True once the index has been built (readiness).
+    pub fn is_built(&self) -> bool {
+        self.built.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// People findable now.
@@ -488,7 +496,7 @@ async fn audit_search(
     page: &SearchPage,
 ) -> AppResult<()> {
     audit::record(
-        &app.db,
+        app,
         actor,
         Event::new(action, "person", &"").with(serde_json::json!({
             "query_chars": q.q.chars().count(),

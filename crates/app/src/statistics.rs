@@ -3,10 +3,13 @@
 //! individual can be singled out (Law 91/2025/QH15: published figures must
 //! not identify a person).
 
+use std::sync::{Arc, Mutex};
+
 use db::Row;
 use serde::Serialize;
 
-use crate::{App, AppResult};
+use crate::stats::{Dim, PivotSpec};
+use crate::{App, AppResult, Jurisdiction};
 
 /// Cells below this are shown as "fewer than 5".
 pub const MIN_CELL: i64 = 5;
@@ -49,7 +52,7 @@ fn suppress(mut cells: Vec<(Cell, i64)>) -> Vec<Cell> {
         .collect()
 }
 
-async fn counts(app: &App, column: &str) -> AppResult<Vec<(String, i64)>> {
+async fn counts_sql(app: &App, column: &str) -> AppResult<Vec<(String, i64)>> {
     // `column` is one of two constants below, never user input.
     let rows = sqlx::query(&format!(
         "SELECT {column}, COUNT(*) FROM persons WHERE deleted_at IS NULL GROUP BY {column}"
@@ -62,9 +65,74 @@ async fn counts(app: &App, column: &str) -> AppResult<Vec<(String, i64)>> {
         .map_err(Into::into)
 }
 
+/// Counts of live people by `dim` over the whole province: from the
+/// statistics columns, or by `GROUP BY` when they cannot hold the registry.
+async fn counts(app: &App, dim: Dim, column: &str) -> AppResult<Vec<(String, i64)>> {
+    let spec = PivotSpec::new(dim, None);
+    match app.stats.counts(
+        &Jurisdiction::Province,
+        None,
+        &spec,
+        crate::stats::current_year(),
+    )? {
+        Some(c) => {
+            let mut v: Vec<(String, i64)> = c.rows.into_iter().filter(|(_, n)| *n > 0).collect();
+            v.sort();
+            Ok(v)
+        }
+        None => counts_sql(app, column).await,
+    }
+}
+
+/// The last figures computed, with the change number they are fresh to
+/// and their JSON (the public page is open to anyone: it must cost nothing).
+#[derive(Clone, Default)]
+pub struct Cache {
+    last: Arc<Mutex<Option<Cached>>>,
+}
+
+/// Published figures and their JSON, computed once per change of the registry.
+#[derive(Clone)]
+pub struct Cached {
+    seen: i64,
+    pub figures: Arc<PublicStatistics>,
+    pub json: Arc<[u8]>,
+}
+
+/// The public figures (no sign-in; no personal data), from the statistics
+/// columns brought up to date; computed again only when a person changed
+/// since the figures kept.
+pub async fn public_cached(app: &App) -> AppResult<Cached> {
+    app.stats.catch_up(app).await?;
+    let seen = app.stats.seen();
+    if let Ok(last) = app.public_statistics.last.lock()
+        && let Some(c) = last.as_ref().filter(|c| c.seen == seen)
+    {
+        return Ok(c.clone());
+    }
+    let figures = compute(app).await?;
+    let json = serde_json::to_vec(&figures)
+        .map_err(|e| crate::AppError::Unexpected(anyhow::anyhow!("json: {e}")))?;
+    let c = Cached {
+        seen,
+        figures: Arc::new(figures),
+        json: Arc::from(json),
+    };
+    if let Ok(mut last) = app.public_statistics.last.lock()
+        && last.as_ref().is_none_or(|l| l.seen <= seen)
+    {
+        *last = Some(c.clone());
+    }
+    Ok(c)
+}
+
 /// The public figures (no sign-in; no personal data).
 pub async fn public(app: &App) -> AppResult<PublicStatistics> {
-    let by_country: Vec<(Cell, i64)> = counts(app, "country")
+    Ok((*public_cached(app).await?.figures).clone())
+}
+
+async fn compute(app: &App) -> AppResult<PublicStatistics> {
+    let by_country: Vec<(Cell, i64)> = counts(app, Dim::Country, "country")
         .await?
         .into_iter()
         .map(|(code, n)| {
@@ -80,7 +148,7 @@ pub async fn public(app: &App) -> AppResult<PublicStatistics> {
             )
         })
         .collect();
-    let by_category: Vec<(Cell, i64)> = counts(app, "category")
+    let by_category: Vec<(Cell, i64)> = counts(app, Dim::Category, "category")
         .await?
         .into_iter()
         .map(|(code, n)| {

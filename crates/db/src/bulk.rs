@@ -3,10 +3,10 @@
 
 use std::fmt::Write as _;
 
+use sqlx::Arguments as _;
 use sqlx::any::AnyArguments;
-use sqlx::{Any, Arguments as _, Transaction};
 
-use crate::{Backend, DbResult};
+use crate::{Backend, DbResult, TxConn};
 
 /// One value of a bulk row.
 #[derive(Debug, Clone)]
@@ -52,7 +52,7 @@ const MAX_PARAMS_POSTGRES: usize = 8_000;
 /// the parameter limits allow. Takes the rows: their values move into the
 /// statements' arguments without a copy.
 pub async fn insert(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut TxConn,
     table: &str,
     columns: &[&str],
     rows: Vec<Vec<Val>>,
@@ -127,7 +127,7 @@ pub fn build(
 }
 
 /// Runs statements made by [`build`], in order, in the caller's transaction.
-pub async fn run(tx: &mut Transaction<'static, Any>, statements: Vec<Statement>) -> DbResult<()> {
+pub async fn run(tx: &mut TxConn, statements: Vec<Statement>) -> DbResult<()> {
     for s in statements {
         sqlx::query_with(&s.sql, s.args).execute(&mut **tx).await?;
     }
@@ -136,11 +136,7 @@ pub async fn run(tx: &mut Transaction<'static, Any>, statements: Vec<Statement>)
 
 /// After inserting explicit ids on PostgreSQL, moves the identity sequence
 /// past them (no-op on `SQLite`, whose rowid follows the maximum).
-pub async fn sync_identity(
-    tx: &mut Transaction<'static, Any>,
-    backend: Backend,
-    table: &str,
-) -> DbResult<()> {
+pub async fn sync_identity(tx: &mut TxConn, backend: Backend, table: &str) -> DbResult<()> {
     if backend == Backend::Postgres {
         sqlx::query(&format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
@@ -173,7 +169,7 @@ impl DeferredIndexes {
 /// (or a crash) brings them back untouched. Readers keep the committed
 /// schema meanwhile (WAL).
 pub async fn defer_indexes(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut TxConn,
     backend: Backend,
     names: &[&str],
 ) -> DbResult<DeferredIndexes> {
@@ -198,10 +194,7 @@ pub async fn defer_indexes(
 }
 
 /// Builds again the indexes [`defer_indexes`] dropped.
-pub async fn restore_indexes(
-    tx: &mut Transaction<'static, Any>,
-    deferred: DeferredIndexes,
-) -> DbResult<()> {
+pub async fn restore_indexes(tx: &mut TxConn, deferred: DeferredIndexes) -> DbResult<()> {
     for sql in deferred.create {
         sqlx::query(&sql).execute(&mut **tx).await?;
     }

@@ -11,7 +11,7 @@ pub mod migrate;
 pub mod pool;
 pub mod testing;
 
-pub use pool::{Backend, Db, WriteTx};
+pub use pool::{Backend, Db, TxConn, WriteTx};
 pub use sqlx::Error as SqlxError;
 pub use sqlx::any::AnyRow;
 pub use sqlx::{Row, query, query_as, query_scalar};
@@ -29,6 +29,8 @@ pub enum DbError {
     NewerSchema { found: i64, known: i64 },
     #[error("unsupported database URL (expected sqlite:// or postgres://)")]
     UnsupportedUrl,
+    #[error("a database task ended abnormally: {0}")]
+    Task(String),
     #[error(transparent)]
     Sqlx(sqlx::Error),
 }

@@ -38,6 +38,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_linkage"),
     migration!(6, "0006_reports"),
     migration!(7, "0007_bulk_change_seq"),
+    migration!(8, "0008_auth_epoch"),
 ];
 
 /// The schema version this program expects.

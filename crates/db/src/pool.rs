@@ -4,7 +4,7 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use std::sync::Arc;
 
-use sqlx::{Any, AnyPool, ConnectOptions, Executor, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, ConnectOptions, Connection, Executor, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::{DbError, DbResult};
@@ -26,22 +26,101 @@ pub struct Db {
     write_lock: Arc<Mutex<()>>,
 }
 
+/// The connection of an open transaction (`&mut *tx.tx` is an executor).
+///
+/// Empty only after [`WriteTx::commit`] or while the transaction is being
+/// rolled back, when nothing can reach it any more.
+pub struct TxConn(Option<Transaction<'static, Any>>);
+
+impl std::ops::Deref for TxConn {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        match &self.0 {
+            Some(t) => t,
+            None => unreachable!("a transaction is used only while it is open"),
+        }
+    }
+}
+
+impl std::ops::DerefMut for TxConn {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match &mut self.0 {
+            Some(t) => t,
+            None => unreachable!("a transaction is used only while it is open"),
+        }
+    }
+}
+
 /// A write transaction. On SQLite it also holds the process's write lock.
+///
+/// Cancellation-safe: a handler future dropped at any await (a client that
+/// hung up, a time-out) never returns a connection to the pool inside a
+/// transaction. `BEGIN` and `COMMIT` run in their own tasks, so once started
+/// they finish whatever happens to the caller; a transaction dropped without
+/// commit is rolled back by a task of its own, and the SQLite write lock is
+/// released only once the `ROLLBACK` has run.
 pub struct WriteTx {
-    pub tx: Transaction<'static, Any>,
-    _guard: Option<OwnedMutexGuard<()>>,
+    pub tx: TxConn,
+    guard: Option<OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {
-    /// Commits the transaction.
-    pub async fn commit(self) -> DbResult<()> {
-        self.tx.commit().await?;
+    /// Commits the transaction. The commit runs to its end even if the
+    /// caller is cancelled meanwhile (an audit row, an import: work that
+    /// must not depend on the client staying connected).
+    pub async fn commit(mut self) -> DbResult<()> {
+        let tx = self.tx.0.take();
+        let guard = self.guard.take();
+        let done = tokio::spawn(async move {
+            let r = match tx {
+                Some(t) => t.commit().await,
+                None => Ok(()),
+            };
+            drop(guard);
+            r
+        });
+        match done.await {
+            Ok(r) => Ok(r?),
+            Err(e) => Err(DbError::Task(e.to_string())),
+        }
+    }
+
+    /// Rolls the transaction back and waits for it.
+    pub async fn rollback(mut self) -> DbResult<()> {
+        let tx = self.tx.0.take();
+        let guard = self.guard.take();
+        if let Some(t) = tx {
+            t.rollback().await?;
+        }
+        drop(guard);
         Ok(())
     }
 }
 
+impl Drop for WriteTx {
+    fn drop(&mut self) {
+        let Some(tx) = self.tx.0.take() else {
+            return;
+        };
+        let guard = self.guard.take();
+        match tokio::runtime::Handle::try_current() {
+            // Roll back explicitly, then let the next writer in.
+            Ok(h) => {
+                h.spawn(async move {
+                    if let Err(e) = tx.rollback().await {
+                        tracing::warn!(error = %e, "rollback of an abandoned transaction failed");
+                    }
+                    drop(guard);
+                });
+            }
+            // No runtime (process ending): sqlx queues the rollback itself.
+            Err(_) => drop(tx),
+        }
+    }
+}
+
 impl std::ops::Deref for WriteTx {
-    type Target = Transaction<'static, Any>;
+    type Target = TxConn;
     fn deref(&self) -> &Self::Target {
         &self.tx
     }
@@ -70,7 +149,19 @@ impl Db {
         let opts = AnyConnectOptions::from_str(url)?.disable_statement_logging();
         let mut pool_opts = AnyPoolOptions::new()
             .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(10));
+            .acquire_timeout(Duration::from_secs(10))
+            // Last line of defence: a connection that comes back still
+            // inside a transaction is closed (which rolls it back) rather
+            // than lent to the next request with someone else's locks.
+            .after_release(|conn, _meta| {
+                Box::pin(async move {
+                    if conn.is_in_transaction() {
+                        tracing::warn!("a connection came back inside a transaction; closed");
+                        return Ok(false);
+                    }
+                    Ok(true)
+                })
+            });
         if backend == Backend::Sqlite {
             pool_opts = pool_opts.after_connect(|conn, _meta| {
                 Box::pin(async move {
@@ -93,20 +184,45 @@ impl Db {
     }
 
     /// Begins a write transaction (see [`WriteTx`]).
+    ///
+    /// The lock and the `BEGIN` are taken in a task of their own: if the
+    /// caller is dropped while they are in flight, the task still finishes
+    /// them and then drops the transaction, which rolls it back. (Dropping
+    /// sqlx's `begin` future half-way would leave the connection inside a
+    /// transaction it no longer tracks.)
     pub async fn begin_write(&self) -> DbResult<WriteTx> {
-        let guard = if self.backend == Backend::Sqlite {
-            Some(self.write_lock.clone().lock_owned().await)
-        } else {
-            None
-        };
-        // BEGIN IMMEDIATE takes SQLite's write lock up front (waiting up to
-        // the busy time-out), so another process writing the same file
-        // cannot make a read-then-write transaction fail half-way.
-        let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        };
-        Ok(WriteTx { tx, _guard: guard })
+        let db = self.clone();
+        let started = tokio::spawn(async move {
+            let guard = if db.backend == Backend::Sqlite {
+                Some(db.write_lock.clone().lock_owned().await)
+            } else {
+                None
+            };
+            // BEGIN IMMEDIATE takes SQLite's write lock up front (waiting up to
+            // the busy time-out), so another process writing the same file
+            // cannot make a read-then-write transaction fail half-way.
+            let tx = match db.backend {
+                Backend::Sqlite => db.pool.begin_with("BEGIN IMMEDIATE").await?,
+                Backend::Postgres => db.pool.begin().await?,
+            };
+            Ok::<_, DbError>(WriteTx {
+                tx: TxConn(Some(tx)),
+                guard,
+            })
+        });
+        match started.await {
+            Ok(r) => r,
+            Err(e) => Err(DbError::Task(e.to_string())),
+        }
+    }
+
+    /// True when a write transaction can begin within `within` (readiness:
+    /// a server whose writes are stuck must leave the rotation).
+    pub async fn can_write(&self, within: Duration) -> bool {
+        match tokio::time::timeout(within, self.begin_write()).await {
+            Ok(Ok(tx)) => tx.rollback().await.is_ok(),
+            _ => false,
+        }
     }
 
     /// True when the database answers a trivial query.

@@ -263,3 +263,17 @@ pub fn sqlite_url(data_dir: &Path) -> String {
 pub fn uses_data_dir(s: &Settings) -> bool {
     s.database_url == sqlite_url(&s.data_dir)
 }
+
+impl Settings {
+    /// The database URL without a password (for messages).
+    pub fn database_url_for_display(&self) -> String {
+        let url = &self.database_url;
+        if let Some((scheme, rest)) = url.split_once("://")
+            && let Some((creds, host)) = rest.split_once('@')
+        {
+            let user = creds.split(':').next().unwrap_or("");
+            return format!("{scheme}://{user}@{host}");
+        }
+        url.clone()
+    }
+}

@@ -880,10 +880,30 @@ async fn serve(settings: config::Settings, demo: bool) -> Result<(), Failure> {
         let password = std::env::var("KIEUBAO_DEMO_PASSWORD")
             .ok()
             .filter(|p| !p.is_empty());
-        if let Some(generated) =
-            app::demo_data::ensure_demo(&app, password.as_deref(), 3000, 42).await?
-        {
-            println!("Demo administrator: username 'admin', password '{generated}' (shown once)");
+        let outcome = app::demo_data::ensure_demo(&app, password.as_deref(), 3000, 42)
+            .await
+            .map_err(|e| {
+                Failure::new(
+                    exit::DATABASE,
+                    format!(
+                        "could not add the demo accounts and people to {}: {e}. \
+                         The database holds data that conflicts with the demo; start without \
+                         --demo, or give an empty --data-dir",
+                        settings.database_url_for_display()
+                    ),
+                )
+            })?;
+        if !outcome.accounts_created.is_empty() {
+            println!(
+                "Demo accounts added: {}",
+                outcome.accounts_created.join(", ")
+            );
+        }
+        if let Some(generated) = &outcome.generated_password {
+            println!("Demo password for these accounts: '{generated}' (shown once)");
+        }
+        if outcome.people_loaded > 0 {
+            println!("Demo people loaded: {}", outcome.people_loaded);
         }
     }
     let listener = tokio::net::TcpListener::bind(settings.addr)
@@ -906,30 +926,6 @@ async fn serve(settings: config::Settings, demo: bool) -> Result<(), Failure> {
         max_body_bytes: settings.max_body_bytes,
         api_requests_per_minute: settings.api_requests_per_minute,
     };
-    // Build the search index, then the statistics columns, in the background;
-    // searches and pivots wait for them.
-    let warm = app.clone();
-    tokio::spawn(async move {
-        let started = std::time::Instant::now();
-        match warm.search.catch_up(&warm).await {
-            Ok(r) => tracing::info!(
-                people = r.indexed,
-                ms = started.elapsed().as_millis() as u64,
-                "search index built"
-            ),
-            Err(e) => tracing::error!(error = %e, "search index build failed"),
-        }
-        // Then the statistics columns (issue 9); pivots wait for them.
-        let started = std::time::Instant::now();
-        match warm.stats.catch_up(&warm).await {
-            Ok(r) => tracing::info!(
-                people = r.live,
-                ms = started.elapsed().as_millis() as u64,
-                "statistics columns built"
-            ),
-            Err(e) => tracing::error!(error = %e, "statistics columns build failed"),
-        }
-    });
     let db = app.db.clone();
     web::serve(listener, app, cfg, shutdown_signal())
         .await

@@ -389,8 +389,9 @@ fn serve_demo_once(dir: &std::path::Path, port: u16) -> String {
         .unwrap();
     let start = Instant::now();
     let mut ready = None;
+    // Ready once the in-memory indexes are built (503 until then).
     while start.elapsed() < Duration::from_mins(1) {
-        if let Some(r) = http_get(&addr, "/readyz") {
+        if let Some(r) = http_get(&addr, "/readyz").filter(|r| r.contains(" 200 ")) {
             ready = Some(r);
             break;
         }
@@ -447,6 +448,63 @@ fn serve_demo_fills_once_and_keeps_data_across_restarts() {
     assert!(n1 >= 1000, "demo people loaded: {n1}");
     serve_demo_once(dir.path(), port);
     assert_eq!(count(), n1, "--demo on a database with data adds nothing");
+}
+
+#[test]
+fn serve_demo_on_people_loaded_by_demo_adds_the_accounts_and_nothing_else() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kb(dir.path())
+        .args([
+            "demo",
+            "--people",
+            "300",
+            "--seed",
+            "7",
+            "--data-dir",
+            "data",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let counts = || {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let url = format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("data/kieubao.db").display()
+            );
+            let db = db::Db::connect(&url, 1).await.unwrap();
+            let people: i64 = db::query_scalar("SELECT COUNT(*) FROM persons")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+            let accounts: i64 = db::query_scalar("SELECT COUNT(*) FROM users")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+            db.close().await;
+            (people, accounts)
+        })
+    };
+    assert_eq!(counts(), (300, 0));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // Once exited at start with "conflict: unique".
+    let out = serve_demo_once(dir.path(), port);
+    assert!(out.contains("Demo accounts added: admin"), "{out}");
+    let (people, accounts) = counts();
+    assert_eq!(
+        people, 300,
+        "no demo people added to a registry that has some"
+    );
+    assert!(accounts >= 6, "the demo accounts exist: {accounts}");
+    // A second start adds nothing and says nothing about accounts.
+    let out = serve_demo_once(dir.path(), port);
+    assert!(!out.contains("Demo accounts added"), "{out}");
+    assert_eq!(counts(), (people, accounts));
 }
 
 #[test]

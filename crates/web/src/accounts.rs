@@ -643,7 +643,7 @@ pub async fn audit_export(
     user: User,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, PageError> {
-    let bytes = app::audit::export_xlsx(&state.app.db, &user.actor, &q.filter(1000))
+    let bytes = app::audit::export_xlsx(&state.app, &user.actor, &q.filter(1000))
         .await
         .map_err(page_err(user.lang))?;
     Ok(crate::pages::attachment(

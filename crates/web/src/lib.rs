@@ -30,6 +30,7 @@ use std::time::Duration;
 use app::App;
 use axum::Router;
 use axum::http::{HeaderName, Request};
+use axum::response::IntoResponse as _;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -103,6 +104,7 @@ pub fn router(app: App, cfg: WebConfig) -> Router {
         // own 2 MB default would refuse an agency's list.
         .layer(axum::extract::DefaultBodyLimit::max(max_body))
         .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(axum::middleware::from_fn(detach))
         .layer(TimeoutLayer::new(Duration::from_mins(2)))
         .layer(CatchPanicLayer::custom(security::panic_response))
         // Logs carry method, route template, status and request id: never
@@ -128,13 +130,35 @@ pub fn router(app: App, cfg: WebConfig) -> Router {
         .with_state(state)
 }
 
+/// Runs the rest of the request in a task of its own, so that a client
+/// hanging up (or the time-out answering for it) never cancels a handler
+/// half-way through its database work: what was started — a write, its
+/// audit row, an import commit — finishes, and its connection goes back to
+/// the pool clean. A panic inside is handed on to the panic catcher.
+async fn detach(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use tracing::Instrument as _;
+    match tokio::spawn(next.run(req).in_current_span()).await {
+        Ok(response) => response,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}
+
 /// Serves until `shutdown` resolves, then finishes in-flight requests.
+/// Starts building the in-memory indexes ([`app::App::warm_up`]).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: App,
     cfg: WebConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Build the search index, then the statistics columns, in the
+    // background; `/readyz` answers 503 until both are built.
+    let warm = app.clone();
+    tokio::spawn(async move { warm.warm_up().await });
     let router = router(app, cfg);
     axum::serve(
         listener,

@@ -260,11 +260,17 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// `GET /readyz`: the database answers and is migrated.
+/// `GET /readyz`: ready to take traffic — the database answers and is
+/// migrated, a write can begin within two seconds, and the search index and
+/// statistics columns are built. Otherwise 503 with the reason, so a load
+/// balancer takes the server out of rotation.
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    if state.app.ready().await {
-        (StatusCode::OK, "ready").into_response()
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response()
+    match state.app.ready(std::time::Duration::from_secs(2)).await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(why) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("not ready: {}", why.reason()),
+        )
+            .into_response(),
     }
 }

@@ -1,8 +1,9 @@
 //! Pages and API open to everyone: the province's public statistics.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
 use axum::response::Response;
 
 use crate::AppState;
@@ -36,10 +37,14 @@ pub async fn statistics(State(state): State<AppState>, ctx: Ctx) -> Result<Respo
 }
 
 /// `GET /api/v1/public/statistics`: the same figures as JSON; no sign-in.
-pub async fn api_statistics(
-    State(state): State<AppState>,
-) -> Result<Json<app::statistics::PublicStatistics>, ApiError> {
-    Ok(Json(app::statistics::public(&state.app).await?))
+/// The JSON is made once per change of the registry and served as it is.
+pub async fn api_statistics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let c = app::statistics::public_cached(&state.app).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        axum::body::Bytes::from_owner(c.json),
+    )
+        .into_response())
 }
 
 /// Messages of the public pages, Vietnamese then English.

@@ -569,7 +569,7 @@ pub async fn rows(
     // The rows hold the people of the file: reading them is a view of
     // personal data, audited like a record's.
     audit::record(
-        &app.db,
+        app,
         actor,
         Event::new("import.view_rows", "import", &id).with(serde_json::json!({
             "rows": rows.len(), "problems_only": problems_only,

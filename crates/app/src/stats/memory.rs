@@ -164,6 +164,8 @@ pub struct StatsIndex {
     state: Arc<RwLock<State>>,
     /// One catch-up at a time.
     catching: Arc<tokio::sync::Mutex<()>>,
+    /// Set once the first catch-up (the build) has finished.
+    built: Arc<std::sync::atomic::AtomicBool>,
 }
 
 fn poisoned() -> AppError {
@@ -310,6 +312,17 @@ pub struct CatchUp {
 }
 
 impl StatsIndex {
+    /// The highest change number applied (read before counting, it labels
+    /// figures that are at least that fresh).
+    pub fn seen(&self) -> i64 {
+        self.state.read().map_or(0, |s| s.seen)
+    }
+
+    /// True once the columns have been built (readiness).
+    pub fn is_built(&self) -> bool {
+        self.built.load(std::sync::atomic::Ordering::Acquire)
+    }
+
     /// Applies every person changed since the last change number seen (from
     /// the start on a new index: that is the build), with their sources.
     pub async fn catch_up(&self, app: &App) -> AppResult<CatchUp> {
@@ -380,6 +393,7 @@ impl StatsIndex {
             }
         }
         let live = self.state.read().map_err(|_| poisoned())?.cols.live_count;
+        self.built.store(true, std::sync::atomic::Ordering::Release);
         Ok(CatchUp { rows, live })
     }
 

@@ -8,7 +8,7 @@ dual!(audit_chain_detects_tampering);
 async fn audit_chain_detects_tampering(app: TestApp) {
     let actor = app::Actor::system("test");
     for i in 0..5 {
-        audit::record(&app.app.db, &actor, Event::new("test.event", "thing", &i))
+        audit::record(&app.app, &actor, Event::new("test.event", "thing", &i))
             .await
             .unwrap();
     }

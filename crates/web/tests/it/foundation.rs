@@ -11,9 +11,33 @@ dual!(
 async fn health_and_readiness_answer(app: TestApp) {
     let r = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status(), 200);
+    // Ready once the in-memory indexes are built (at once on an empty database).
+    let mut ready = None;
+    for _ in 0..100 {
+        let r = app.client.get(app.url("/readyz")).send().await.unwrap();
+        if r.status() == 200 {
+            ready = Some(r.text().await.unwrap());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(ready.as_deref(), Some("ready"));
+    assert!(app.app.search.is_built() && app.app.stats.is_built());
+    // Every connection taken (and with it the write lock): not ready, said
+    // within the readiness time-out; ready again once they are back.
+    let max = app.app.db.pool.options().get_max_connections();
+    let mut held = Vec::new();
+    for _ in 0..max {
+        held.push(app.app.db.pool.acquire().await.unwrap());
+    }
+    let started = std::time::Instant::now();
+    let r = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.text().await.unwrap(), "not ready: database not writable");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    drop(held);
     let r = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(r.text().await.unwrap(), "ready");
 }
 
 async fn unknown_page_is_a_translated_404(app: TestApp) {
@@ -64,18 +88,21 @@ async fn two_servers_share_sessions_and_the_audit_chain(app: TestApp) {
     assert_eq!(r.status(), 200);
     // Audit rows written concurrently by both servers form one intact chain.
     let actor = app::Actor::system("test");
-    let other_db = db::Db::connect(&app.db_url, 4).await.unwrap();
+    let other = app::App::new(
+        db::Db::connect(&app.db_url, 4).await.unwrap(),
+        app.app.settings.clone(),
+    );
     let mut tasks = Vec::new();
     for i in 0..20 {
-        let db = if i % 2 == 0 {
-            app.app.db.clone()
+        let server = if i % 2 == 0 {
+            app.app.clone()
         } else {
-            other_db.clone()
+            other.clone()
         };
         let actor = actor.clone();
         tasks.push(tokio::spawn(async move {
             app::audit::record(
-                &db,
+                &server,
                 &actor,
                 app::audit::Event::new("test.concurrent", "thing", &i),
             )

@@ -28,3 +28,4 @@ mod routes;
 mod search;
 mod stats;
 mod stats_browser;
+mod traffic;
