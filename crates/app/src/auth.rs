@@ -270,6 +270,8 @@ pub struct SessionInfo {
 #[derive(Clone, Default)]
 pub struct Cache {
     inner: std::sync::Arc<std::sync::Mutex<CacheMaps>>,
+    /// The counter, read once for all the requests waiting at that moment.
+    epoch: std::sync::Arc<crate::coalesce::Coalesced<i64>>,
 }
 
 #[derive(Default)]
@@ -346,13 +348,19 @@ impl Cache {
     }
 }
 
-/// The current value of the access-change counter (see [`Cache`]).
+/// The value of the access-change counter as of this call (see [`Cache`]):
+/// concurrent requests share one read that began after they arrived.
 async fn auth_epoch(app: &App) -> AppResult<i64> {
-    Ok(
-        sqlx::query_scalar::<_, i64>("SELECT n FROM auth_epoch WHERE id = 1")
-            .fetch_one(&app.db.pool)
-            .await?,
-    )
+    app.auth_cache
+        .epoch
+        .get(|| async {
+            Ok(
+                sqlx::query_scalar::<_, i64>("SELECT n FROM auth_epoch WHERE id = 1")
+                    .fetch_one(&app.db.pool)
+                    .await?,
+            )
+        })
+        .await
 }
 
 /// Resolves a session cookie; expired (idle or absolute) sessions are deleted.

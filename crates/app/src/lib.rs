@@ -9,6 +9,7 @@ pub mod actor;
 pub mod audit;
 pub mod auth;
 pub mod clock;
+pub mod coalesce;
 pub mod demo_data;
 pub mod error;
 pub mod households;

@@ -576,6 +576,18 @@ const COLUMNS: &str = "p.id, p.version, p.full_name, p.other_names, p.gender, p.
     p.enterprise, p.status, p.consent, p.verification, p.notes, p.created_at, p.updated_at, \
     p.deleted_at, p.deleted_reason, p.nationalities, p.social, p.income_bracket, p.remittance, \
     p.extra";
+/// Columns in [`COLUMNS`].
+const COLUMN_COUNT: usize = {
+    let b = COLUMNS.as_bytes();
+    let (mut i, mut n) = (0, 1);
+    while i < b.len() {
+        if b[i] == b',' {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+};
 
 fn split_tags(s: &str) -> Vec<String> {
     s.split(',')
@@ -699,8 +711,22 @@ pub(crate) async fn load(
     id: i64,
 ) -> AppResult<Person> {
     let scope = access::person_scope(actor, 2);
+    // One round trip: the person, the names of their associations and the
+    // keys of the sensitive extra fields (masked below), the two lists
+    // joined by the unit separator (never in a name or key).
+    let agg = if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+        |expr: &str| format!("group_concat({expr}, char(31))")
+    } else {
+        |expr: &str| format!("string_agg({expr}, chr(31))")
+    };
     let sql = format!(
-        "SELECT {COLUMNS} FROM persons p WHERE p.id = $1 AND {}",
+        "SELECT {COLUMNS}, \
+         (SELECT {} FROM person_associations pa JOIN associations a ON a.id = pa.association_id \
+          WHERE pa.person_id = p.id), \
+         (SELECT {} FROM custom_fields WHERE sensitive <> 0) \
+         FROM persons p WHERE p.id = $1 AND {}",
+        agg("a.name"),
+        agg("key"),
         scope.sql
     );
     let mut q = sqlx::query(&sql).bind(id);
@@ -712,20 +738,19 @@ pub(crate) async fn load(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut p = person_from_row(&row)?;
-    p.data.associations = sqlx::query_scalar(
-        "SELECT a.name FROM person_associations pa JOIN associations a ON a.id = pa.association_id \
-         WHERE pa.person_id = $1",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let split = |v: Option<String>| -> Vec<String> {
+        v.map(|v| {
+            v.split('\u{1f}')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    p.data.associations = split(row.try_get(COLUMN_COUNT)?);
     p.data.associations.sort();
-    p.sensitive_extra = custom_fields_on(conn)
-        .await?
-        .into_iter()
-        .filter(|f| f.sensitive)
-        .map(|f| f.key)
-        .collect();
+    p.sensitive_extra = split(row.try_get(COLUMN_COUNT + 1)?);
+    p.sensitive_extra.sort();
     Ok(p)
 }
 

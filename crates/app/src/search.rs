@@ -43,6 +43,9 @@ pub struct SearchIndex {
     catching: Arc<tokio::sync::Mutex<()>>,
     /// Set once the first catch-up (the build) has finished.
     built: Arc<std::sync::atomic::AtomicBool>,
+    /// When the last completed catch-up started: a request that arrived
+    /// before that has nothing more to read (see [`crate::coalesce`]).
+    last_pass: Arc<crate::coalesce::LastPass>,
 }
 
 fn poisoned() -> AppError {
@@ -101,7 +104,15 @@ impl SearchIndex {
     /// Applies every row changed since the last one seen (from the start on
     /// a new index: that is the build).
     pub async fn catch_up(&self, app: &App) -> AppResult<CatchUp> {
+        let arrived = std::time::Instant::now();
         let _one = self.catching.lock().await;
+        if self.last_pass.covers(arrived) {
+            return Ok(CatchUp {
+                rows: 0,
+                indexed: self.len(),
+            });
+        }
+        let started = std::time::Instant::now();
         let mut seen = self.state.read().map_err(|_| poisoned())?.seen;
         let mut rows = 0u64;
         loop {
@@ -133,6 +144,7 @@ impl SearchIndex {
         }
         let indexed = self.state.read().map_err(|_| poisoned())?.index.len();
         self.built.store(true, std::sync::atomic::Ordering::Release);
+        self.last_pass.done(started);
         Ok(CatchUp { rows, indexed })
     }
 

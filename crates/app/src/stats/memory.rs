@@ -166,6 +166,9 @@ pub struct StatsIndex {
     catching: Arc<tokio::sync::Mutex<()>>,
     /// Set once the first catch-up (the build) has finished.
     built: Arc<std::sync::atomic::AtomicBool>,
+    /// When the last completed catch-up started: a request that arrived
+    /// before that has nothing more to read (see [`crate::coalesce`]).
+    last_pass: Arc<crate::coalesce::LastPass>,
 }
 
 fn poisoned() -> AppError {
@@ -326,7 +329,13 @@ impl StatsIndex {
     /// Applies every person changed since the last change number seen (from
     /// the start on a new index: that is the build), with their sources.
     pub async fn catch_up(&self, app: &App) -> AppResult<CatchUp> {
+        let arrived = std::time::Instant::now();
         let _one = self.catching.lock().await;
+        if self.last_pass.covers(arrived) {
+            let live = self.state.read().map_err(|_| poisoned())?.cols.live_count;
+            return Ok(CatchUp { rows: 0, live });
+        }
+        let started = std::time::Instant::now();
         let mut seen = self.state.read().map_err(|_| poisoned())?.seen;
         let building = seen == 0;
         let mut rows = 0u64;
@@ -394,6 +403,7 @@ impl StatsIndex {
         }
         let live = self.state.read().map_err(|_| poisoned())?.cols.live_count;
         self.built.store(true, std::sync::atomic::Ordering::Release);
+        self.last_pass.done(started);
         Ok(CatchUp { rows, live })
     }
 
