@@ -64,10 +64,21 @@ impl Default for AppSettings {
     }
 }
 
-/// The application: storage plus settings. Cheap to clone; holds no
-/// per-process state that would stop several servers sharing one database.
+/// The application: storage plus settings. One pointer, so a clone per
+/// request costs one reference count; holds no per-process state that
+/// would stop several servers sharing one database.
 #[derive(Clone)]
-pub struct App {
+pub struct App(std::sync::Arc<AppInner>);
+
+impl std::ops::Deref for App {
+    type Target = AppInner;
+    fn deref(&self) -> &AppInner {
+        &self.0
+    }
+}
+
+/// What an [`App`] holds.
+pub struct AppInner {
     pub db: Db,
     pub settings: AppSettings,
     /// This process's search index (rebuilt from the database; see [`search`]).
@@ -110,7 +121,7 @@ impl NotReady {
 
 impl App {
     pub fn new(db: Db, settings: AppSettings) -> Self {
-        Self {
+        Self(std::sync::Arc::new(AppInner {
             db,
             settings,
             search: crate::search::SearchIndex::default(),
@@ -118,7 +129,7 @@ impl App {
             audit_writer: audit::Writer::default(),
             auth_cache: auth::Cache::default(),
             public_statistics: statistics::Cache::default(),
-        }
+        }))
     }
 
     /// Ready to serve: the database answers, its schema is current, a write

@@ -123,11 +123,32 @@ pub fn router(app: App, cfg: WebConfig) -> Router {
                     .unwrap_or("")
                     .to_owned();
                 tracing::info_span!("request", method = %req.method(), route = %route, request_id = %id)
-            }),
+            })
+            .on_failure(log_failure),
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// A 503 is an answer the server means (not ready yet, or over its limit):
+/// a warning. Any other server error is an error.
+fn log_failure(
+    class: tower_http::classify::ServerErrorsFailureClass,
+    latency: Duration,
+    _span: &tracing::Span,
+) {
+    use tower_http::classify::ServerErrorsFailureClass as C;
+    let ms = latency.as_millis();
+    match class {
+        C::StatusCode(code) if code == axum::http::StatusCode::SERVICE_UNAVAILABLE => {
+            tracing::warn!(status = %code, latency_ms = %ms, "service unavailable");
+        }
+        C::StatusCode(code) => {
+            tracing::error!(status = %code, latency_ms = %ms, "response failed");
+        }
+        C::Error(error) => tracing::error!(error = %error, latency_ms = %ms, "response failed"),
+    }
 }
 
 /// Runs the rest of the request in a task of its own, so that a client
