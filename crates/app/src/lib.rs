@@ -5,9 +5,9 @@
 //! checked, for pages, API, CLI and background jobs alike.
 
 pub mod access;
+pub mod accounts;
 pub mod actor;
 pub mod audit;
-pub mod auth;
 pub mod clock;
 pub mod coalesce;
 pub mod demo_data;
@@ -15,15 +15,12 @@ pub mod error;
 pub mod households;
 pub mod import;
 pub mod matching;
-pub mod mfa;
 pub mod overview;
 pub mod people;
 pub mod reconcile;
 pub mod search;
 pub mod statistics;
 pub mod stats;
-pub mod totp;
-pub mod users;
 
 pub use actor::{Actor, Jurisdiction};
 pub use error::{AppError, AppResult, FieldError};
@@ -76,8 +73,8 @@ pub struct App {
     pub stats: crate::stats::StatsIndex,
     /// This process's audit writer (group commit; see [`audit::record`]).
     pub audit_writer: audit::Writer,
-    /// This process's cache of sessions and tokens (see [`auth::Cache`]).
-    pub auth_cache: auth::Cache,
+    /// This process's cache of sessions and tokens (see [`accounts::sessions::Cache`]).
+    pub auth_cache: accounts::sessions::Cache,
     /// The public figures last computed (see [`statistics::public_cached`]).
     pub public_statistics: statistics::Cache,
 }
@@ -116,7 +113,7 @@ impl App {
             search: crate::search::SearchIndex::default(),
             stats: crate::stats::StatsIndex::default(),
             audit_writer: audit::Writer::default(),
-            auth_cache: auth::Cache::default(),
+            auth_cache: accounts::sessions::Cache::default(),
             public_statistics: statistics::Cache::default(),
         }
     }

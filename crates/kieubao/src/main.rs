@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use app::users::{NewUser, Scope};
+use app::accounts::users::{NewUser, Scope};
 use app::{Actor, App, AppError};
 use clap::{Args, Parser, Subcommand};
 use domain::Role;
@@ -558,14 +558,21 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             name,
         }) => {
             let app = open(&settings).await?;
-            let id = app::users::id_by_username(&app, &username).await?;
+            let id = app::accounts::users::id_by_username(&app, &username).await?;
             let scopes: Vec<&str> = if scopes.is_empty() {
                 vec!["read", "write"]
             } else {
                 scopes.iter().map(String::as_str).collect()
             };
-            let token =
-                app::auth::create_token(&app, &system, id, &name, &scopes, expires_days).await?;
+            let token = app::accounts::tokens::create_token(
+                &app,
+                &system,
+                id,
+                &name,
+                &scopes,
+                expires_days,
+            )
+            .await?;
             println!("{token}");
             Ok(())
         }
@@ -590,8 +597,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 async fn import_actor(app: &App, as_user: Option<&str>) -> Result<Actor, Failure> {
     Ok(match as_user {
         Some(u) => {
-            let id = app::users::id_by_username(app, u).await?;
-            app::users::actor_for(app, id).await?
+            let id = app::accounts::users::id_by_username(app, u).await?;
+            app::accounts::users::actor_for(app, id).await?
         }
         None => Actor {
             user_id: None,
@@ -710,7 +717,7 @@ async fn user(app: &App, system: &Actor, cmd: UserCommand) -> Result<(), Failure
             let role = parse_role(&role)?;
             let scopes = scope.scopes();
             let password = read_password()?;
-            let id = app::users::add(
+            let id = app::accounts::users::add(
                 app,
                 system,
                 NewUser {
@@ -726,7 +733,7 @@ async fn user(app: &App, system: &Actor, cmd: UserCommand) -> Result<(), Failure
             Ok(())
         }
         UserCommand::List => {
-            for u in app::users::list(app, system).await? {
+            for u in app::accounts::users::list(app, system).await? {
                 let scopes: Vec<String> = u
                     .scopes
                     .iter()
@@ -755,27 +762,27 @@ async fn user(app: &App, system: &Actor, cmd: UserCommand) -> Result<(), Failure
             scope,
         } => {
             let role = parse_role(&role)?;
-            let id = app::users::id_by_username(app, &username).await?;
-            app::users::set_access(app, system, id, role, scope.scopes()).await?;
+            let id = app::accounts::users::id_by_username(app, &username).await?;
+            app::accounts::users::set_access(app, system, id, role, scope.scopes()).await?;
             println!("{username}: role and jurisdiction changed; sessions ended");
             Ok(())
         }
         UserCommand::MfaReset { username } => {
-            let id = app::users::id_by_username(app, &username).await?;
-            app::mfa::reset(app, system, id).await?;
+            let id = app::accounts::users::id_by_username(app, &username).await?;
+            app::accounts::mfa::reset(app, system, id).await?;
             println!("{username}: two-factor setup cleared; sessions ended");
             Ok(())
         }
         UserCommand::ResetPassword { username } => {
-            let id = app::users::id_by_username(app, &username).await?;
+            let id = app::accounts::users::id_by_username(app, &username).await?;
             let password = read_password()?;
-            app::users::reset_password(app, system, id, &password).await?;
+            app::accounts::users::reset_password(app, system, id, &password).await?;
             println!("password changed; sessions of {username} ended");
             Ok(())
         }
         UserCommand::Disable { username, enable } => {
-            let id = app::users::id_by_username(app, &username).await?;
-            app::users::set_disabled(app, system, id, !enable).await?;
+            let id = app::accounts::users::id_by_username(app, &username).await?;
+            app::accounts::users::set_disabled(app, system, id, !enable).await?;
             println!("{username} {}", if enable { "enabled" } else { "disabled" });
             Ok(())
         }

@@ -90,7 +90,7 @@ impl FromRequestParts<AppState> for ApiUser {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(ApiError(app::AppError::Unauthenticated))?;
-        let actor = app::auth::token_actor(&state.app, token, &ctx.ip).await?;
+        let actor = app::accounts::tokens::token_actor(&state.app, token, &ctx.ip).await?;
         Ok(ApiUser(actor))
     }
 }

@@ -3,8 +3,8 @@
 //! Handlers parse, call one use case in `app` (which checks access), and
 //! render. No SQL and no business rules here.
 
+pub mod access;
 pub mod accounts;
-pub mod api;
 pub mod api_people;
 pub mod assets;
 pub mod error;

@@ -146,7 +146,7 @@ pub struct AuditParams {
     pub before: Option<i64>,
 }
 
-/// Documentation of `GET /api/v1/me` (served by `api::me`).
+/// Documentation of `GET /api/v1/me` (served by `accounts::api::me`).
 #[utoipa::path(
     get,
     path = "/api/v1/me",
@@ -159,7 +159,7 @@ pub struct AuditParams {
 )]
 pub fn me_doc() {}
 
-/// Documentation of `GET /api/v1/audit` (served by `accounts::api_audit`).
+/// Documentation of `GET /api/v1/audit` (served by `accounts::api::api_audit`).
 #[utoipa::path(
     get,
     path = "/api/v1/audit",

@@ -2,55 +2,17 @@
 //! so a route cannot exist without a classification; the route-map test
 //! pins the table.
 
-use axum::routing::MethodRouter;
-
+use crate::access::route;
+pub use crate::access::{Access, Route};
 use crate::{
-    AppState, accounts, api, api_people, assets, imports, openapi, pages, people_pages, public,
-    reconcile_pages, review, search, stats,
+    accounts, api_people, assets, imports, openapi, pages, people_pages, public, reconcile_pages,
+    review, search, stats,
 };
-
-/// Who may call a route. The fine-grained decision (role, jurisdiction) is
-/// taken inside the use case by `app::access`; this is the outer gate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    /// Anyone, signed in or not.
-    Public,
-    /// A browser session (anonymous visitors are redirected to sign in).
-    Session,
-    /// A bearer token (401 otherwise).
-    Token,
-}
-
-/// One route.
-pub struct Route {
-    pub method: &'static str,
-    pub path: &'static str,
-    pub access: Access,
-    /// Roles allowed by `app::access` (documentation, checked by the access-matrix tests).
-    pub who: &'static str,
-    pub handler: MethodRouter<AppState>,
-}
-
-fn route(
-    method: &'static str,
-    path: &'static str,
-    access: Access,
-    who: &'static str,
-    handler: MethodRouter<AppState>,
-) -> Route {
-    Route {
-        method,
-        path,
-        access,
-        who,
-        handler,
-    }
-}
 
 /// The table.
 pub fn table() -> Vec<Route> {
     use Access::{Public, Session, Token};
-    vec![
+    let mut table = vec![
         route(
             "GET",
             "/healthz",
@@ -95,178 +57,10 @@ pub fn table() -> Vec<Route> {
         ),
         route(
             "GET",
-            "/login",
-            Public,
-            "anyone",
-            axum::routing::get(pages::login_form),
-        ),
-        route(
-            "POST",
-            "/login",
-            Public,
-            "anyone (CSRF double-submit, per-IP limit, lockout)",
-            axum::routing::post(pages::login_submit),
-        ),
-        route(
-            "POST",
-            "/logout",
-            Session,
-            "any signed-in user",
-            axum::routing::post(pages::logout),
-        ),
-        route(
-            "GET",
             "/",
             Session,
             "every role except diaspora (statistics in scope)",
             axum::routing::get(pages::home),
-        ),
-        route(
-            "GET",
-            "/api/v1/me",
-            Token,
-            "any token",
-            axum::routing::get(api::me),
-        ),
-        route(
-            "GET",
-            "/login/mfa",
-            Public,
-            "a session owing its second factor (others are redirected)",
-            axum::routing::get(accounts::mfa_form),
-        ),
-        route(
-            "POST",
-            "/login/mfa",
-            Public,
-            "a session owing its second factor (CSRF, per-account limit)",
-            axum::routing::post(accounts::mfa_submit),
-        ),
-        route(
-            "GET",
-            "/profile",
-            Session,
-            "any signed-in user (own account)",
-            axum::routing::get(accounts::profile),
-        ),
-        route(
-            "POST",
-            "/profile/password",
-            Session,
-            "any signed-in user (current password)",
-            axum::routing::post(accounts::change_password),
-        ),
-        route(
-            "POST",
-            "/profile/mfa/begin",
-            Session,
-            "any signed-in user (own account)",
-            axum::routing::post(accounts::mfa_begin),
-        ),
-        route(
-            "POST",
-            "/profile/mfa/confirm",
-            Session,
-            "any signed-in user (own account)",
-            axum::routing::post(accounts::mfa_confirm),
-        ),
-        route(
-            "POST",
-            "/profile/mfa/disable",
-            Session,
-            "signed-in users for whom two-factor is not required",
-            axum::routing::post(accounts::mfa_disable),
-        ),
-        route(
-            "POST",
-            "/profile/tokens",
-            Session,
-            "any signed-in user (own tokens; admin scope for admins)",
-            axum::routing::post(accounts::token_create),
-        ),
-        route(
-            "POST",
-            "/profile/tokens/{id}/revoke",
-            Session,
-            "the token's owner or an administrator",
-            axum::routing::post(accounts::token_revoke),
-        ),
-        route(
-            "POST",
-            "/profile/sign-out-everywhere",
-            Session,
-            "any signed-in user",
-            axum::routing::post(accounts::sign_out_everywhere),
-        ),
-        route(
-            "GET",
-            "/admin/users",
-            Session,
-            "admin",
-            axum::routing::get(accounts::users),
-        ),
-        route(
-            "POST",
-            "/admin/users",
-            Session,
-            "admin",
-            axum::routing::post(accounts::user_create),
-        ),
-        route(
-            "POST",
-            "/admin/users/{id}/disable",
-            Session,
-            "admin",
-            axum::routing::post(accounts::user_disable),
-        ),
-        route(
-            "POST",
-            "/admin/users/{id}/access",
-            Session,
-            "admin",
-            axum::routing::post(accounts::user_set_access),
-        ),
-        route(
-            "POST",
-            "/admin/users/{id}/enable",
-            Session,
-            "admin",
-            axum::routing::post(accounts::user_enable),
-        ),
-        route(
-            "POST",
-            "/admin/users/{id}/password",
-            Session,
-            "admin",
-            axum::routing::post(accounts::user_reset_password),
-        ),
-        route(
-            "POST",
-            "/admin/users/{id}/mfa-reset",
-            Session,
-            "admin",
-            axum::routing::post(accounts::user_mfa_reset),
-        ),
-        route(
-            "GET",
-            "/audit",
-            Session,
-            "admin, province_officer",
-            axum::routing::get(accounts::audit),
-        ),
-        route(
-            "GET",
-            "/audit/export.xlsx",
-            Session,
-            "admin, province_officer (audited export)",
-            axum::routing::get(accounts::audit_export),
-        ),
-        route(
-            "GET",
-            "/api/v1/audit",
-            Token,
-            "admin, province_officer with an admin-scoped token",
-            axum::routing::get(accounts::api_audit),
         ),
         route(
             "GET",
@@ -891,5 +685,7 @@ pub fn table() -> Vec<Route> {
             "read scope, every role except diaspora",
             axum::routing::get(stats::api_reports),
         ),
-    ]
+    ];
+    table.extend(accounts::routes());
+    table
 }

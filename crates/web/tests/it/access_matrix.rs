@@ -2,7 +2,7 @@
 //! PostgreSQL. Anonymous visitors are sent to sign in; roles outside a
 //! route's audience get 403.
 
-use app::users::Scope;
+use app::accounts::users::Scope;
 use domain::Role;
 
 use crate::dual;
@@ -121,7 +121,7 @@ async fn every_role_gets_the_expected_status_on_every_route(app: TestApp) {
         let want = if role == Role::Admin { 200 } else { 403 };
         assert_eq!(r.status().as_u16(), want, "{name} POST /admin/users");
         // The API: any token reads /api/v1/me.
-        let token = app::auth::create_token(
+        let token = app::accounts::tokens::create_token(
             &app.app,
             &app::Actor::system("test"),
             id,
@@ -147,7 +147,7 @@ async fn every_role_gets_the_expected_status_on_every_route(app: TestApp) {
             .await
             .unwrap();
         assert_eq!(r.status(), 403, "{name} GET /api/v1/audit (read token)");
-        let admin_token = app::auth::create_token(
+        let admin_token = app::accounts::tokens::create_token(
             &app.app,
             &app::Actor::system("test"),
             id,
@@ -382,11 +382,19 @@ async fn every_role_on_every_person_route_inside_and_outside_its_jurisdiction(ap
                 .await
                 .unwrap(),
         );
-        let actor = app::users::actor_for(&app.app, user_id).await.unwrap();
-        let token =
-            app::auth::create_token(&app.app, &actor, user_id, "matrix", &["read", "write"], 1)
-                .await
-                .unwrap();
+        let actor = app::accounts::users::actor_for(&app.app, user_id)
+            .await
+            .unwrap();
+        let token = app::accounts::tokens::create_token(
+            &app.app,
+            &actor,
+            user_id,
+            "matrix",
+            &["read", "write"],
+            1,
+        )
+        .await
+        .unwrap();
         let api = reqwest::Client::new();
 
         // Lists: the page and the API show the inside record only (the

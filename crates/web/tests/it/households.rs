@@ -2,7 +2,7 @@
 //! update with If-Match, jurisdiction (404 outside), relatives across
 //! households, audit.
 
-use app::users::Scope;
+use app::accounts::users::Scope;
 use domain::Role;
 use serde_json::{Value, json};
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::io::{Cursor, Write as _};
 use std::time::{Duration, Instant};
 
-use app::users::Scope;
+use app::accounts::users::Scope;
 use calamine::{Reader, Xlsx};
 use domain::{Agency, Role};
 use serde_json::Value;
@@ -22,8 +22,8 @@ dual!(
 
 async fn token(app: &TestApp, username: &str, role: Role, scopes: Vec<Scope>) -> String {
     let id = app.add_user(username, role, scopes).await;
-    let actor = app::users::actor_for(&app.app, id).await.unwrap();
-    app::auth::create_token(&app.app, &actor, id, "t", &["read", "write"], 1)
+    let actor = app::accounts::users::actor_for(&app.app, id).await.unwrap();
+    app::accounts::tokens::create_token(&app.app, &actor, id, "t", &["read", "write"], 1)
         .await
         .unwrap()
 }
@@ -463,9 +463,11 @@ async fn page_flow_upload_report_mapping_commit_undo(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 303);
     let tok = {
-        let id = app::users::id_by_username(&app.app, "sonv").await.unwrap();
-        let actor = app::users::actor_for(&app.app, id).await.unwrap();
-        app::auth::create_token(&app.app, &actor, id, "t", &["read", "write"], 1)
+        let id = app::accounts::users::id_by_username(&app.app, "sonv")
+            .await
+            .unwrap();
+        let actor = app::accounts::users::actor_for(&app.app, id).await.unwrap();
+        app::accounts::tokens::create_token(&app.app, &actor, id, "t", &["read", "write"], 1)
             .await
             .unwrap()
     };

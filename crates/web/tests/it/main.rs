@@ -12,7 +12,6 @@ mod helpers;
 mod access_matrix;
 mod accounts;
 mod audit;
-mod auth;
 mod browser;
 mod foundation;
 mod households;

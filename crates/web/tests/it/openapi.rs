@@ -2,7 +2,7 @@
 //! described (the document cannot drift from the route table), the
 //! document's shapes match real answers, and the page loads its assets.
 
-use app::users::Scope;
+use app::accounts::users::Scope;
 use domain::Role;
 use serde_json::Value;
 

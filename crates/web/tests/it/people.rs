@@ -1,6 +1,6 @@
 //! The registry: API and pages, access and audit.
 
-use app::users::Scope;
+use app::accounts::users::Scope;
 use domain::Role;
 use serde_json::{Value, json};
 
@@ -21,8 +21,8 @@ pub(crate) async fn token(
     s: &[&str],
 ) -> String {
     let id = app.add_user(username, role, scopes).await;
-    let actor = app::users::actor_for(&app.app, id).await.unwrap();
-    app::auth::create_token(&app.app, &actor, id, "t", s, 30)
+    let actor = app::accounts::users::actor_for(&app.app, id).await.unwrap();
+    app::accounts::tokens::create_token(&app.app, &actor, id, "t", s, 30)
         .await
         .unwrap()
 }
@@ -133,7 +133,7 @@ async fn api_create_read_patch_delete_with_etags(app: TestApp) {
     let b: Value = r.json().await.unwrap();
     assert_eq!(b["errors"][0]["field"], "shoe_size");
     // History and restore of version 1.
-    let actor = app::users::actor_for(&app.app, 1).await.unwrap();
+    let actor = app::accounts::users::actor_for(&app.app, 1).await.unwrap();
     let h = app::people::history(&app.app, &actor, id).await.unwrap();
     assert_eq!(h.len(), 2);
     assert!(h[0].summary.contains("city_abroad"));
@@ -457,7 +457,9 @@ async fn pages_escape_html_audit_views_and_refuse_viewers(app: TestApp) {
 async fn pages_delete_undelete_and_restore_a_version(app: TestApp) {
     let (c1, _) = communes();
     let uid = app.add_user("lan", Role::ProvinceOfficer, vec![]).await;
-    let actor = app::users::actor_for(&app.app, uid).await.unwrap();
+    let actor = app::accounts::users::actor_for(&app.app, uid)
+        .await
+        .unwrap();
     let input: app::people::PersonInput =
         serde_json::from_value(person("Võ Thị Hoa", &c1)).unwrap();
     let p = app::people::create(&app.app, &actor, &input).await.unwrap();

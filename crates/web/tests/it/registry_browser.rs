@@ -3,7 +3,7 @@
 //! error then fix it, see the history, restore a version, soft delete and
 //! restore. And the Swagger UI page renders the API under the CSP.
 
-use app::users::Scope;
+use app::accounts::users::Scope;
 use domain::Role;
 
 use crate::browser::Browser;
@@ -27,7 +27,9 @@ async fn officer_edits_restores_and_deletes_in_the_browser(app: TestApp) {
     let all = domain::geo::new_communes_of("42");
     let (c1, c2, c3) = (all[0].code, all[1].code, all[2].code);
     let prov = app.add_user("tinh", Role::ProvinceOfficer, vec![]).await;
-    let prov = app::users::actor_for(&app.app, prov).await.unwrap();
+    let prov = app::accounts::users::actor_for(&app.app, prov)
+        .await
+        .unwrap();
     let mut ids = Vec::new();
     for (name, commune) in [
         ("Nguyễn Thị Lan", c1),

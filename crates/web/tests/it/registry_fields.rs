@@ -188,7 +188,7 @@ async fn api_carries_masks_and_checks_the_extra_registry_fields(app: TestApp) {
     let v: Value = r.json().await.unwrap();
     assert!(v["extra"].get("visa_type").is_none());
     assert_eq!(v["associations"], json!([]));
-    let actor = app::users::actor_for(&app.app, 2).await.unwrap();
+    let actor = app::accounts::users::actor_for(&app.app, 2).await.unwrap();
     let p = app::people::restore_version(&app.app, &actor, id, 2, 1)
         .await
         .unwrap();

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use app::users::Scope;
+use app::accounts::users::Scope;
 use calamine::Reader as _;
 use domain::Role;
 use serde_json::{Value, json};

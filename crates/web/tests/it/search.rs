@@ -4,7 +4,7 @@
 
 use std::io::Cursor;
 
-use app::users::Scope;
+use app::accounts::users::Scope;
 use calamine::{Reader, Xlsx};
 use domain::Role;
 use serde_json::{Value, json};
@@ -30,8 +30,8 @@ fn communes() -> (String, String) {
 
 async fn token(app: &TestApp, username: &str, role: Role, scopes: Vec<Scope>) -> String {
     let id = app.add_user(username, role, scopes).await;
-    let actor = app::users::actor_for(&app.app, id).await.unwrap();
-    app::auth::create_token(&app.app, &actor, id, "t", &["read", "write"], 30)
+    let actor = app::accounts::users::actor_for(&app.app, id).await.unwrap();
+    app::accounts::tokens::create_token(&app.app, &actor, id, "t", &["read", "write"], 30)
         .await
         .unwrap()
 }

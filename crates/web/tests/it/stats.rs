@@ -680,8 +680,8 @@ async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> String {
 /// An API token with the `read` scope of a new province officer.
 async fn read_token(app: &TestApp, username: &str) -> String {
     let id = app.add_user(username, Role::ProvinceOfficer, vec![]).await;
-    let actor = app::users::actor_for(&app.app, id).await.unwrap();
-    app::auth::create_token(&app.app, &actor, id, "t", &["read"], 30)
+    let actor = app::accounts::users::actor_for(&app.app, id).await.unwrap();
+    app::accounts::tokens::create_token(&app.app, &actor, id, "t", &["read"], 30)
         .await
         .unwrap()
 }
@@ -690,7 +690,7 @@ async fn signed_in(
     app: &TestApp,
     username: &str,
     role: Role,
-    scopes: Vec<app::users::Scope>,
+    scopes: Vec<app::accounts::users::Scope>,
 ) -> reqwest::Client {
     app.add_user(username, role, scopes).await;
     let c = TestApp::new_client();
@@ -861,7 +861,7 @@ async fn dashboard_reports_and_exports_show_the_jurisdictions_figures(app: TestA
         &app,
         "canbo",
         Role::CommuneOfficer,
-        vec![app::users::Scope::new("new_commune", &c2)],
+        vec![app::accounts::users::Scope::new("new_commune", &c2)],
     )
     .await;
     let html = page(&co, &app, "/dashboard").await;

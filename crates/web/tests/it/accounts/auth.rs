@@ -286,8 +286,8 @@ async fn api_without_token_gets_401_problem_json(app: TestApp) {
 
 async fn api_token_expiry_revocation_and_scope(app: TestApp) {
     let id = app.add_user("lan", Role::ProvinceOfficer, vec![]).await;
-    let actor = app::users::actor_for(&app.app, id).await.unwrap();
-    let token = app::auth::create_token(&app.app, &actor, id, "t", &["read"], 30)
+    let actor = app::accounts::users::actor_for(&app.app, id).await.unwrap();
+    let token = app::accounts::tokens::create_token(&app.app, &actor, id, "t", &["read"], 30)
         .await
         .unwrap();
     let r = app
@@ -323,14 +323,15 @@ async fn api_token_expiry_revocation_and_scope(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 401);
     // Revoked.
-    let token2 = app::auth::create_token(&app.app, &actor, id, "t2", &["read", "write"], 30)
-        .await
-        .unwrap();
+    let token2 =
+        app::accounts::tokens::create_token(&app.app, &actor, id, "t2", &["read", "write"], 30)
+            .await
+            .unwrap();
     let tid: i64 = sqlx::query_scalar("SELECT MAX(id) FROM api_tokens")
         .fetch_one(&app.app.db.pool)
         .await
         .unwrap();
-    app::auth::revoke_token(&app.app, &actor, tid)
+    app::accounts::tokens::revoke_token(&app.app, &actor, tid)
         .await
         .unwrap();
     let r = app
@@ -342,14 +343,16 @@ async fn api_token_expiry_revocation_and_scope(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 401);
     // Out-of-range expiry is refused with the field named.
-    let err = app::auth::create_token(&app.app, &actor, id, "t3", &["read"], 5000)
+    let err = app::accounts::tokens::create_token(&app.app, &actor, id, "t3", &["read"], 5000)
         .await
         .unwrap_err();
     assert!(matches!(err, app::AppError::Invalid(ref f) if f[0].field == "expires_days"));
     // Another user cannot create tokens for someone else.
     let other = app.add_user("binh", Role::ProvinceOfficer, vec![]).await;
-    let other_actor = app::users::actor_for(&app.app, other).await.unwrap();
-    let err = app::auth::create_token(&app.app, &other_actor, id, "x", &["read"], 1)
+    let other_actor = app::accounts::users::actor_for(&app.app, other)
+        .await
+        .unwrap();
+    let err = app::accounts::tokens::create_token(&app.app, &other_actor, id, "x", &["read"], 1)
         .await
         .unwrap_err();
     assert!(matches!(err, app::AppError::Forbidden));
@@ -362,7 +365,7 @@ async fn disabled_account_loses_its_sessions(app: TestApp) {
         app.client.get(app.url("/")).send().await.unwrap().status(),
         200
     );
-    app::users::set_disabled(&app.app, &app::Actor::system("test"), id, true)
+    app::accounts::users::set_disabled(&app.app, &app::Actor::system("test"), id, true)
         .await
         .unwrap();
     assert_eq!(

@@ -6,22 +6,18 @@
 //! second step, and is replaced by a fresh session once a code is given.
 
 use db::Row;
-use domain::Role;
 use rand::RngCore;
 
+use super::secret::{self, check_current_password};
+use super::sessions::{self, NewSession, required_for};
+use super::{totp, users};
 use crate::audit::{self, Event};
-use crate::auth::{self, NewSession};
-use crate::{Actor, App, AppError, AppResult, AppSettings, FieldError, clock, totp, users};
+use crate::{Actor, App, AppError, AppResult, FieldError, clock};
 
 /// Issuer shown in authenticator apps.
 pub const ISSUER: &str = "Kieu Bao";
 /// Recovery codes issued at enrolment.
 pub const RECOVERY_CODES: usize = 10;
-
-/// True when the settings require two-factor sign-in for this role.
-pub fn required_for(settings: &AppSettings, role: Role) -> bool {
-    settings.mfa_required_for_privileged && matches!(role, Role::Admin | Role::ProvinceOfficer)
-}
 
 /// Two-factor state of an account, for the profile page.
 #[derive(Debug, Clone)]
@@ -144,7 +140,7 @@ pub async fn confirm_enrolment(
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
     let hashed: Vec<String> = codes
         .iter()
-        .map(|c| auth::token_hash(&normalise_recovery(c)))
+        .map(|c| secret::token_hash(&normalise_recovery(c)))
         .collect();
     let mut tx = app.db.begin_write().await?;
     sqlx::query(
@@ -174,7 +170,7 @@ async fn end_other_sessions(
 ) -> AppResult<()> {
     sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
         .bind(user_id)
-        .bind(keep_session.map(auth::token_hash).unwrap_or_default())
+        .bind(keep_session.map(secret::token_hash).unwrap_or_default())
         .execute(&mut *tx.tx)
         .await?;
     Ok(())
@@ -240,23 +236,6 @@ pub async fn reset(app: &App, actor: &Actor, user_id: i64) -> AppResult<()> {
     Ok(())
 }
 
-/// Checks the account's current password (profile changes).
-pub async fn check_current_password(app: &App, user_id: i64, password: &str) -> AppResult<()> {
-    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(&app.db.pool)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if auth::verify_password(password, &hash) {
-        Ok(())
-    } else {
-        Err(AppError::Invalid(vec![FieldError::new(
-            "current_password",
-            "wrong_password",
-        )]))
-    }
-}
-
 /// True when the account has TOTP enabled.
 pub async fn enabled(app: &App, user_id: i64) -> AppResult<bool> {
     Ok(load(app, user_id).await?.1)
@@ -271,7 +250,7 @@ pub async fn complete_sign_in(
     code: &str,
     ip: &str,
 ) -> AppResult<NewSession> {
-    let hash = auth::token_hash(pending_token);
+    let hash = secret::token_hash(pending_token);
     let user_id: Option<i64> =
         sqlx::query_scalar("SELECT user_id FROM sessions WHERE id_hash = $1 AND mfa_pending = 1")
             .bind(&hash)
@@ -280,7 +259,7 @@ pub async fn complete_sign_in(
     let Some(user_id) = user_id else {
         return Err(AppError::Unauthenticated);
     };
-    let hits = auth::hit(app, &format!("mfa:{user_id}"), 300).await?;
+    let hits = sessions::hit(app, &format!("mfa:{user_id}"), 300).await?;
     if hits > app.settings.lockout_threshold {
         return Err(AppError::RateLimited {
             retry_after_secs: 300,
@@ -304,7 +283,7 @@ pub async fn complete_sign_in(
     let method = if by_totp {
         "totp"
     } else {
-        let wanted = auth::token_hash(&normalise_recovery(code));
+        let wanted = secret::token_hash(&normalise_recovery(code));
         let Some(pos) = codes.iter().position(|c| *c == wanted) else {
             drop(tx);
             audit::record(app, &actor, Event::new("auth.mfa_failed", "user", &user_id)).await?;
@@ -347,5 +326,5 @@ pub async fn complete_sign_in(
     )
     .await?;
     tx.commit().await?;
-    auth::create_session(app, user_id, ip, false).await
+    sessions::create_session(app, user_id, ip, false).await
 }

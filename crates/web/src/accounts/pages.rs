@@ -1,4 +1,4 @@
-//! Account pages: the second sign-in step, the profile (password,
+//! Account pages: sign-in (both steps) and sign-out, the profile (password,
 //! two-factor, API tokens, sign out everywhere), user administration and the
 //! audit browser with its xlsx export. Each handler calls one `app` use case,
 //! which checks access.
@@ -6,17 +6,141 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::Role;
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::error::{ApiError, PageError};
-use crate::extract::{ApiUser, User};
+use crate::error::PageError;
+use crate::extract::User;
 use crate::i18n::Tr;
 use crate::pages::{Layout, page_err, render};
 use crate::security::{Ctx, set_cookie};
+
+// ---------------------------------------------------------------- sign-in
+
+#[derive(Template)]
+#[template(path = "accounts/login.html")]
+struct LoginPage {
+    t: Tr,
+    csrf: String,
+    error: Option<String>,
+    username: String,
+}
+
+/// `GET /login`: the form, with a pre-session CSRF cookie (double submit).
+pub async fn login_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    if let Some(s) = &ctx.session {
+        let to = if s.mfa_pending { "/login/mfa" } else { "/" };
+        return Ok(Redirect::to(to).into_response());
+    }
+    let csrf = app::accounts::secret::random_token();
+    let page = LoginPage {
+        t: Tr::new(ctx.lang),
+        csrf: csrf.clone(),
+        error: None,
+        username: String::new(),
+    };
+    let mut resp = render(&page)?;
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            &state,
+            state.cfg.pre_session_cookie(),
+            &csrf,
+            Some(3600),
+            true,
+        ),
+    );
+    Ok(resp)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    #[expect(
+        dead_code,
+        reason = "checked by the CSRF middleware before the handler runs"
+    )]
+    csrf: String,
+}
+
+/// `POST /login`: a new session id on every sign-in (no fixation).
+pub async fn login_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, PageError> {
+    let t = Tr::new(ctx.lang);
+    match app::accounts::auth::sign_in(&state.app, &form.username, &form.password, &ctx.ip).await {
+        Ok(s) => {
+            if let Some(old) = &ctx.session_token {
+                app::accounts::sessions::sign_out(&state.app, old).await?;
+            }
+            // Second factor owed, or required but not set up yet: there next.
+            let to = if s.mfa_pending {
+                "/login/mfa"
+            } else if s.must_enrol {
+                "/profile"
+            } else {
+                "/"
+            };
+            let mut resp = Redirect::to(to).into_response();
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(&state, state.cfg.session_cookie(), &s.token, None, true),
+            );
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(&state, state.cfg.pre_session_cookie(), "", Some(0), true),
+            );
+            Ok(resp)
+        }
+        Err(e @ (app::AppError::BadCredentials | app::AppError::RateLimited { .. })) => {
+            let key = if matches!(e, app::AppError::BadCredentials) {
+                "error.bad_credentials"
+            } else {
+                "error.rate_limited"
+            };
+            let csrf = crate::security::cookie(&headers, state.cfg.pre_session_cookie())
+                .unwrap_or_default();
+            let page = LoginPage {
+                t,
+                csrf,
+                error: Some(t.s(key).to_owned()),
+                username: form.username,
+            };
+            let mut resp = render(&page)?;
+            *resp.status_mut() = if matches!(e, app::AppError::BadCredentials) {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::TOO_MANY_REQUESTS
+            };
+            Ok(resp)
+        }
+        Err(e) => Err(PageError {
+            err: e,
+            lang: ctx.lang,
+        }),
+    }
+}
+
+/// `POST /logout`.
+pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    if let Some(token) = &ctx.session_token {
+        app::accounts::sessions::sign_out(&state.app, token).await?;
+    }
+    let mut resp = Redirect::to("/login").into_response();
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&state, state.cfg.session_cookie(), "", Some(0), true),
+    );
+    Ok(resp)
+}
 
 // ---------------------------------------------------------------- sign-in, step two
 
@@ -57,7 +181,7 @@ pub async fn mfa_submit(
     let Some(token) = ctx.session_token.clone().filter(|_| ctx.session.is_some()) else {
         return Ok(Redirect::to("/login").into_response());
     };
-    match app::mfa::complete_sign_in(&state.app, &token, &form.code, &ctx.ip).await {
+    match app::accounts::mfa::complete_sign_in(&state.app, &token, &form.code, &ctx.ip).await {
         Ok(s) => {
             let mut resp = Redirect::to("/").into_response();
             resp.headers_mut().append(
@@ -103,8 +227,8 @@ pub async fn mfa_submit(
 struct ProfilePage {
     l: Layout,
     t: Tr,
-    mfa: app::mfa::Status,
-    tokens: Vec<app::auth::TokenSummary>,
+    mfa: app::accounts::mfa::Status,
+    tokens: Vec<app::accounts::tokens::TokenSummary>,
     new_token: Option<String>,
     recovery_codes: Vec<String>,
     notice: Option<&'static str>,
@@ -118,10 +242,10 @@ async fn profile_page(
     notice: Option<&'static str>,
 ) -> Result<Response, PageError> {
     let e = page_err(user.lang);
-    let mfa = app::mfa::status(&state.app, &user.actor)
+    let mfa = app::accounts::mfa::status(&state.app, &user.actor)
         .await
         .map_err(&e)?;
-    let tokens = app::auth::list_tokens(&state.app, &user.actor)
+    let tokens = app::accounts::tokens::list_tokens(&state.app, &user.actor)
         .await
         .map_err(&e)?;
     let l = Layout::for_user(user);
@@ -156,7 +280,7 @@ pub async fn change_password(
     ctx: Ctx,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, PageError> {
-    app::users::change_own_password(
+    app::accounts::users::change_own_password(
         &state.app,
         &user.actor,
         &form.current_password,
@@ -177,7 +301,7 @@ pub async fn change_password(
 
 /// `POST /profile/mfa/begin`: a new secret to enter in an authenticator app.
 pub async fn mfa_begin(State(state): State<AppState>, user: User) -> Result<Response, PageError> {
-    app::mfa::begin_enrolment(&state.app, &user.actor)
+    app::accounts::mfa::begin_enrolment(&state.app, &user.actor)
         .await
         .map_err(page_err(user.lang))?;
     profile_page(&state, &user, None, Vec::new(), None).await
@@ -191,7 +315,7 @@ pub async fn mfa_confirm(
     ctx: Ctx,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, PageError> {
-    let codes = app::mfa::confirm_enrolment(
+    let codes = app::accounts::mfa::confirm_enrolment(
         &state.app,
         &user.actor,
         &form.code,
@@ -214,7 +338,7 @@ pub async fn mfa_disable(
     user: User,
     Form(form): Form<CurrentPasswordForm>,
 ) -> Result<Response, PageError> {
-    app::mfa::disable(&state.app, &user.actor, &form.current_password)
+    app::accounts::mfa::disable(&state.app, &user.actor, &form.current_password)
         .await
         .map_err(page_err(user.lang))?;
     profile_page(
@@ -249,7 +373,7 @@ pub async fn token_create(
         "admin" => &["read", "write", "admin"],
         _ => &["read"],
     };
-    let token = app::auth::create_token(
+    let token = app::accounts::tokens::create_token(
         &state.app,
         &user.actor,
         user_id,
@@ -268,7 +392,7 @@ pub async fn token_revoke(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    app::auth::revoke_token(&state.app, &user.actor, id)
+    app::accounts::tokens::revoke_token(&state.app, &user.actor, id)
         .await
         .map_err(page_err(user.lang))?;
     profile_page(
@@ -286,7 +410,7 @@ pub async fn sign_out_everywhere(
     State(state): State<AppState>,
     user: User,
 ) -> Result<Response, PageError> {
-    app::auth::sign_out_everywhere(&state.app, &user.actor)
+    app::accounts::sessions::sign_out_everywhere(&state.app, &user.actor)
         .await
         .map_err(page_err(user.lang))?;
     let mut resp = Redirect::to("/login").into_response();
@@ -329,7 +453,7 @@ async fn users_page(
     notice: Option<&'static str>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let list = app::users::list(&state.app, &user.actor)
+    let list = app::accounts::users::list(&state.app, &user.actor)
         .await
         .map_err(page_err(lang))?;
     let l = Layout::for_user(user);
@@ -427,7 +551,7 @@ pub struct AccessForm {
 
 impl AccessForm {
     /// The role and the scopes typed as comma- or space-separated codes.
-    fn parse(&self) -> Result<(Role, Vec<app::users::Scope>), app::AppError> {
+    fn parse(&self) -> Result<(Role, Vec<app::accounts::users::Scope>), app::AppError> {
         let role = Role::from_code(self.role.trim()).map_err(|_| {
             app::AppError::Invalid(vec![app::FieldError::new("role", "invalid_code")])
         })?;
@@ -449,14 +573,14 @@ impl AccessForm {
                 } else {
                     code.trim().to_owned()
                 };
-                scopes.push(app::users::Scope::new(kind, &code));
+                scopes.push(app::accounts::users::Scope::new(kind, &code));
             }
         }
         Ok((role, scopes))
     }
 }
 
-impl TryFrom<NewUserForm> for app::users::NewUser {
+impl TryFrom<NewUserForm> for app::accounts::users::NewUser {
     type Error = app::AppError;
 
     fn try_from(f: NewUserForm) -> Result<Self, Self::Error> {
@@ -481,7 +605,7 @@ pub async fn user_set_access(
 ) -> Result<Response, PageError> {
     let e = page_err(user.lang);
     let (role, scopes) = form.parse().map_err(&e)?;
-    app::users::set_access(&state.app, &user.actor, id, role, scopes)
+    app::accounts::users::set_access(&state.app, &user.actor, id, role, scopes)
         .await
         .map_err(&e)?;
     users_page(&state, &user, Some("users.access_changed")).await
@@ -494,8 +618,8 @@ pub async fn user_create(
     Form(form): Form<NewUserForm>,
 ) -> Result<Response, PageError> {
     let e = page_err(user.lang);
-    let new = app::users::NewUser::try_from(form).map_err(&e)?;
-    app::users::add(&state.app, &user.actor, new)
+    let new = app::accounts::users::NewUser::try_from(form).map_err(&e)?;
+    app::accounts::users::add(&state.app, &user.actor, new)
         .await
         .map_err(&e)?;
     users_page(&state, &user, Some("users.created")).await
@@ -507,7 +631,7 @@ pub async fn user_disable(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    app::users::set_disabled(&state.app, &user.actor, id, true)
+    app::accounts::users::set_disabled(&state.app, &user.actor, id, true)
         .await
         .map_err(page_err(user.lang))?;
     users_page(&state, &user, Some("users.disabled")).await
@@ -519,7 +643,7 @@ pub async fn user_enable(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    app::users::set_disabled(&state.app, &user.actor, id, false)
+    app::accounts::users::set_disabled(&state.app, &user.actor, id, false)
         .await
         .map_err(page_err(user.lang))?;
     users_page(&state, &user, Some("users.enabled")).await
@@ -539,7 +663,7 @@ pub async fn user_reset_password(
     Path(id): Path<i64>,
     Form(form): Form<ResetForm>,
 ) -> Result<Response, PageError> {
-    app::users::reset_password(&state.app, &user.actor, id, &form.password)
+    app::accounts::users::reset_password(&state.app, &user.actor, id, &form.password)
         .await
         .map_err(page_err(user.lang))?;
     users_page(&state, &user, Some("users.password_reset")).await
@@ -551,7 +675,7 @@ pub async fn user_mfa_reset(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    app::mfa::reset(&state.app, &user.actor, id)
+    app::accounts::mfa::reset(&state.app, &user.actor, id)
         .await
         .map_err(page_err(user.lang))?;
     users_page(&state, &user, Some("users.mfa_reset_done")).await
@@ -577,7 +701,7 @@ pub struct AuditQuery {
 const AUDIT_PAGE: i64 = 50;
 
 impl AuditQuery {
-    fn filter(&self, limit: i64) -> app::audit::Filter {
+    pub(super) fn filter(&self, limit: i64) -> app::audit::Filter {
         let opt = |s: &String| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         app::audit::Filter {
             actor: opt(&self.actor),
@@ -651,16 +775,4 @@ pub async fn audit_export(
         crate::pages::XLSX,
         "audit.xlsx",
     ))
-}
-
-/// `GET /api/v1/audit`: the filtered log as JSON, newest first (at most 200
-/// rows; page with `before`). Needs an admin-scoped token of an
-/// administrator or province officer.
-pub async fn api_audit(
-    State(state): State<AppState>,
-    ApiUser(actor): ApiUser,
-    Query(q): Query<AuditQuery>,
-) -> Result<axum::Json<Vec<app::audit::Entry>>, ApiError> {
-    let rows = app::audit::list(&state.app.db, &actor, &q.filter(200)).await?;
-    Ok(axum::Json(rows))
 }

@@ -2,7 +2,7 @@
 
 use std::io::Cursor;
 
-use app::users::Scope;
+use app::accounts::users::Scope;
 use calamine::{Reader, Xlsx};
 use domain::Role;
 
@@ -58,12 +58,12 @@ async fn enrol(app: &TestApp, client: &reqwest::Client) -> (Vec<u8>, Vec<String>
         .unwrap();
     let secret_b32 = between(&html, "data-testid=\"totp-secret\">", "<").to_owned();
     assert!(html.contains("otpauth://totp/"), "{html}");
-    let secret = app::totp::base32_decode(&secret_b32).unwrap();
+    let secret = app::accounts::totp::base32_decode(&secret_b32).unwrap();
     let r = client
         .post(app.url("/profile/mfa/confirm"))
         .form(&[
             ("csrf", csrf.as_str()),
-            ("code", &app::totp::code_at(&secret, now())),
+            ("code", &app::accounts::totp::code_at(&secret, now())),
         ])
         .send()
         .await
@@ -107,7 +107,7 @@ async fn two_factor_is_required_for_admins_and_then_asked_at_sign_in(app: TestAp
     assert_eq!(r.headers()["location"], "/login/mfa");
     let r = second_step(&app, &b, "000000").await;
     assert_eq!(r.status(), 401);
-    let r = second_step(&app, &b, &app::totp::code_at(&secret, now() + 30)).await;
+    let r = second_step(&app, &b, &app::accounts::totp::code_at(&secret, now() + 30)).await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/");
     let r = b.get(app.url("/")).send().await.unwrap();
@@ -122,7 +122,9 @@ async fn two_factor_is_required_for_admins_and_then_asked_at_sign_in(app: TestAp
     let root = TestApp::new_client();
     app.sign_in(&root, "root", PASSWORD).await;
     enrol(&app, &root).await;
-    let admin_id = app::users::id_by_username(&app.app, "admin").await.unwrap();
+    let admin_id = app::accounts::users::id_by_username(&app.app, "admin")
+        .await
+        .unwrap();
     let csrf = extract_csrf(&get_text(&root, app.url("/admin/users")).await);
     let r = root
         .post(app.url(&format!("/admin/users/{admin_id}/mfa-reset")))
@@ -269,8 +271,10 @@ async fn admin_creates_a_commune_officer_with_jurisdiction(app: TestApp) {
     let html = r.text().await.unwrap();
     assert!(html.contains("new_commune:18427"), "{html}");
     assert!(html.contains("legacy_district:436"));
-    let id = app::users::id_by_username(&app.app, "hoa").await.unwrap();
-    let actor = app::users::actor_for(&app.app, id).await.unwrap();
+    let id = app::accounts::users::id_by_username(&app.app, "hoa")
+        .await
+        .unwrap();
+    let actor = app::accounts::users::actor_for(&app.app, id).await.unwrap();
     assert_eq!(
         actor.jurisdiction,
         app::Jurisdiction::Communes {
@@ -503,7 +507,9 @@ async fn privilege_change_ends_the_accounts_sessions(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 422);
     assert_eq!(sessions_of(&app, hoa_id).await, 1);
-    let actor = app::users::actor_for(&app.app, hoa_id).await.unwrap();
+    let actor = app::accounts::users::actor_for(&app.app, hoa_id)
+        .await
+        .unwrap();
     assert_eq!(actor.role, Role::CommuneOfficer);
 
     // Valid: another commune. The account's session ends at once.
@@ -521,7 +527,9 @@ async fn privilege_change_ends_the_accounts_sessions(app: TestApp) {
     let r = hoa.get(app.url("/")).send().await.unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/login");
-    let actor = app::users::actor_for(&app.app, hoa_id).await.unwrap();
+    let actor = app::accounts::users::actor_for(&app.app, hoa_id)
+        .await
+        .unwrap();
     assert_eq!(
         actor.jurisdiction,
         app::Jurisdiction::Communes {
@@ -567,6 +575,8 @@ async fn privilege_change_ends_the_accounts_sessions(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
-    let actor = app::users::actor_for(&app.app, root_id).await.unwrap();
+    let actor = app::accounts::users::actor_for(&app.app, root_id)
+        .await
+        .unwrap();
     assert_eq!(actor.role, Role::Admin);
 }

@@ -4,9 +4,10 @@ use db::Row;
 use domain::Role;
 use serde::Serialize;
 
+use super::secret;
 use crate::access::{self, Action};
 use crate::audit::{self, Event};
-use crate::{Actor, App, AppError, AppResult, FieldError, Jurisdiction, auth, clock};
+use crate::{Actor, App, AppError, AppResult, FieldError, Jurisdiction, clock};
 
 /// One element of an account's jurisdiction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -96,14 +97,14 @@ pub async fn add(app: &App, actor: &Actor, new: NewUser) -> AppResult<i64> {
     if !valid_username(&username) {
         errors.push(FieldError::new("username", "invalid_username"));
     }
-    if let Err(e) = auth::check_password_policy(&username, &new.password) {
+    if let Err(e) = secret::check_password_policy(&username, &new.password) {
         errors.push(e);
     }
     errors.extend(check_scopes(new.role, &new.scopes));
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let hash = auth::hash_password(&new.password)?;
+    let hash = secret::hash_password(&new.password)?;
     let now = clock::now();
     let mut tx = app.db.begin_write().await?;
     let id: i64 = sqlx::query_scalar(
@@ -264,8 +265,8 @@ pub async fn reset_password(
         .fetch_optional(&app.db.pool)
         .await?
         .ok_or(AppError::NotFound)?;
-    auth::check_password_policy(&username, password).map_err(|e| AppError::Invalid(vec![e]))?;
-    let hash = auth::hash_password(password)?;
+    secret::check_password_policy(&username, password).map_err(|e| AppError::Invalid(vec![e]))?;
+    let hash = secret::hash_password(password)?;
     let mut tx = app.db.begin_write().await?;
     sqlx::query(
         "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $3",
@@ -301,10 +302,10 @@ pub async fn change_own_password(
 ) -> AppResult<()> {
     access::authorize(actor, Action::SelfProfile)?;
     let user_id = actor.user_id.ok_or(AppError::Forbidden)?;
-    crate::mfa::check_current_password(app, user_id, current).await?;
-    auth::check_password_policy(&actor.username, new_password)
+    secret::check_current_password(app, user_id, current).await?;
+    secret::check_password_policy(&actor.username, new_password)
         .map_err(|e| AppError::Invalid(vec![e]))?;
-    let hash = auth::hash_password(new_password)?;
+    let hash = secret::hash_password(new_password)?;
     let mut tx = app.db.begin_write().await?;
     sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(&hash)
@@ -314,7 +315,7 @@ pub async fn change_own_password(
         .await?;
     sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
         .bind(user_id)
-        .bind(keep_session.map(auth::token_hash).unwrap_or_default())
+        .bind(keep_session.map(secret::token_hash).unwrap_or_default())
         .execute(&mut *tx.tx)
         .await?;
     audit::append(
