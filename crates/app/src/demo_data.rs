@@ -410,7 +410,7 @@ pub async fn load_people(app: &App, actor: &Actor, people: u64, seed: u64) -> Ap
         // created by hand or imported (reports "as of" a day read it).
         let lo = by_id.keys().copied().min().unwrap_or(0);
         let hi = by_id.keys().copied().max().unwrap_or(-1);
-        crate::people::first_versions(&mut tx, actor, (lo, hi), &by_id, &now).await?;
+        crate::registry::people::first_versions(&mut tx, actor, (lo, hi), &by_id, &now).await?;
         for t in ["persons", "households", "associations"] {
             bulk::sync_identity(&mut tx.tx, backend, t).await?;
         }

@@ -12,13 +12,10 @@ pub mod clock;
 pub mod coalesce;
 pub mod demo_data;
 pub mod error;
-pub mod households;
 pub mod import;
 pub mod matching;
-pub mod overview;
-pub mod people;
 pub mod reconcile;
-pub mod search;
+pub mod registry;
 pub mod statistics;
 pub mod stats;
 
@@ -67,8 +64,8 @@ impl Default for AppSettings {
 pub struct App {
     pub db: Db,
     pub settings: AppSettings,
-    /// This process's search index (rebuilt from the database; see [`search`]).
-    pub search: crate::search::SearchIndex,
+    /// This process's search index (rebuilt from the database; see [`registry::search`]).
+    pub search: crate::registry::search::SearchIndex,
     /// This process's statistics columns (caught up like the search index; see [`stats`]).
     pub stats: crate::stats::StatsIndex,
     /// This process's audit writer (group commit; see [`audit::record`]).
@@ -110,7 +107,7 @@ impl App {
         Self {
             db,
             settings,
-            search: crate::search::SearchIndex::default(),
+            search: crate::registry::search::SearchIndex::default(),
             stats: crate::stats::StatsIndex::default(),
             audit_writer: audit::Writer::default(),
             auth_cache: accounts::sessions::Cache::default(),

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::{self, Action};
 use crate::audit::{self, Event};
-use crate::people::{self, Person, PersonData};
+use crate::registry::people::{self, Person, PersonData};
 use crate::{Actor, App, AppError, AppResult, FieldError, clock};
 
 /// Pair statuses.

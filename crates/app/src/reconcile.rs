@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::access::{self, Action};
 use crate::audit::{self, Event};
-use crate::people;
+use crate::registry::people;
 use crate::{Actor, App, AppError, AppResult, FieldError, clock};
 
 /// Fields compared between the two agencies' rows of a matched person.

@@ -5,7 +5,6 @@
 
 pub mod access;
 pub mod accounts;
-pub mod api_people;
 pub mod assets;
 pub mod error;
 pub mod extract;
@@ -13,13 +12,12 @@ pub mod i18n;
 pub mod imports;
 pub mod openapi;
 pub mod pages;
-pub mod people_pages;
 pub mod public;
 pub mod ratelimit;
 pub mod reconcile_pages;
+pub mod registry;
 pub mod review;
 pub mod routes;
-pub mod search;
 pub mod security;
 pub mod stats;
 

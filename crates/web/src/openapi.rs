@@ -9,7 +9,7 @@
 //! credentials, so it could not be behind `Token`.
 //!
 //! Paths are described next to their handlers (`#[utoipa::path]` in
-//! `api_people`); the two routes owned by other modules (`/api/v1/me`,
+//! `registry::api`); the two routes owned by other modules (`/api/v1/me`,
 //! `/api/v1/audit`) are described here by documentation-only functions.
 //! The `openapi` integration test checks that every `/api/v1/` route of
 //! [`crate::routes::table`] is in the document, so it cannot drift.
@@ -22,7 +22,7 @@ use serde::Serialize;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToResponse, ToSchema};
 
-use crate::{api_people, reconcile_pages, review};
+use crate::{reconcile_pages, registry, review};
 
 /// One refused field of a request (`errors[]` of a problem).
 #[derive(Debug, Serialize, ToSchema)]
@@ -232,7 +232,7 @@ pub struct SearchParams {
     pub survey_round: Option<String>,
 }
 
-/// Documentation of `GET /api/v1/search` (served by `search::api`).
+/// Documentation of `GET /api/v1/search` (served by `registry::api::search`).
 #[utoipa::path(
     get,
     path = "/api/v1/search",
@@ -473,7 +473,7 @@ mod doc {
     };
     use super::{
         BearerAuth, FieldErrorDoc, Forbidden, IfMatchRequired, Invalid, NotFound, OpenApi,
-        ProblemDoc, Stale, Unauthorized, api_people, reconcile_pages, review,
+        ProblemDoc, Stale, Unauthorized, reconcile_pages, registry, review,
     };
 
     /// The document.
@@ -491,24 +491,24 @@ mod doc {
                 Paging: lists are ordered by id; pass the page's `next` as `after` for the following page (cursor pagination)."
         ),
         paths(
-            api_people::list,
-            api_people::create,
-            api_people::read,
-            api_people::update,
-            api_people::delete,
-            api_people::relatives,
-            api_people::history,
-            api_people::add_relative,
-            api_people::relative_update,
-            api_people::relative_delete,
-            api_people::households,
-            api_people::household_create,
-            api_people::household_read,
-            api_people::household_update,
-            api_people::custom_fields,
-            api_people::restore,
-            api_people::undelete,
-            api_people::custom_field_define,
+            registry::api::list,
+            registry::api::create,
+            registry::api::read,
+            registry::api::update,
+            registry::api::delete,
+            registry::api::relatives,
+            registry::api::history,
+            registry::api::add_relative,
+            registry::api::relative_update,
+            registry::api::relative_delete,
+            registry::api::households,
+            registry::api::household_create,
+            registry::api::household_read,
+            registry::api::household_update,
+            registry::api::custom_fields,
+            registry::api::restore,
+            registry::api::undelete,
+            registry::api::custom_field_define,
             me_doc,
             audit_doc,
             search_doc,

@@ -88,7 +88,7 @@ struct HomePage {
 /// `GET /`: the overview within the user's jurisdiction.
 pub async fn home(State(state): State<AppState>, user: User) -> Result<Response, PageError> {
     let lang = user.lang;
-    let o = app::overview::overview(&state.app, &user.actor)
+    let o = app::registry::overview::overview(&state.app, &user.actor)
         .await
         .map_err(|err| PageError { err, lang })?;
     let l = Layout::for_user(&user);

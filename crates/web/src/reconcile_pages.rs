@@ -12,8 +12,8 @@ use axum::{Form, Json};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::api_people::parse_input;
 use crate::error::{ApiError, PageError};
+use crate::extract::parse_input;
 use crate::extract::{ApiUser, User};
 use crate::i18n::Tr;
 use crate::pages::{Layout, XLSX, attachment, page_err, render};

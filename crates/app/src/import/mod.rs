@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::access::{self, Action};
 use crate::audit::{self, Event};
-use crate::people::{self, PersonData};
+use crate::registry::people::{self, PersonData};
 use crate::{Actor, App, AppError, AppResult, FieldError, Jurisdiction, clock};
 
 pub use validate::Message;

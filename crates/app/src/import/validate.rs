@@ -11,7 +11,7 @@ use domain::text::fold;
 use domain::{Agency, Category, Gender, Generation, Relationship};
 use serde::{Deserialize, Serialize};
 
-use crate::people::{self, PersonData, PersonInput, YearInput};
+use crate::registry::people::{self, PersonData, PersonInput, YearInput};
 
 /// A message about one cell (or the row when `column` is None).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

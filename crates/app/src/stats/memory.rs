@@ -805,9 +805,9 @@ pub fn summary_removes(summary: &str) -> bool {
 }
 
 /// A person's columns from a recorded version: the derivation of the
-/// `persons` row itself ([`crate::people::data_columns`]).
-fn row_from_data(id: usize, d: &crate::people::PersonData, live: bool) -> PersonRow {
-    let columns = crate::people::data_columns(d);
+/// `persons` row itself ([`crate::registry::people::data_columns`]).
+fn row_from_data(id: usize, d: &crate::registry::people::PersonData, live: bool) -> PersonRow {
+    let columns = crate::registry::people::data_columns(d);
     let text = |name: &str| {
         columns
             .iter()
@@ -886,7 +886,7 @@ pub(crate) async fn as_of(
             .par_iter()
             .filter_map(|(id, data, summary)| {
                 let id = usize::try_from(*id).ok().filter(|i| *i <= MAX_ID)?;
-                let d: crate::people::PersonData = serde_json::from_str(data).ok()?;
+                let d: crate::registry::people::PersonData = serde_json::from_str(data).ok()?;
                 Some(row_from_data(id, &d, !summary_removes(summary)))
             })
             .collect();

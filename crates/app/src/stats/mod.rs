@@ -5,7 +5,7 @@
 //! Two engines give the same figures:
 //! - [`memory`]: columnar small-integer arrays per dimension held by each
 //!   server and caught up from `persons.change_seq` before every query (the
-//!   mechanism of [`crate::search`]), one scan per pivot — the fast path for
+//!   mechanism of [`crate::registry::search`]), one scan per pivot — the fast path for
 //!   the people measure;
 //! - [`sql`]: a plain `GROUP BY` on the database — the peer used for the
 //!   households and relatives measures (relatives carry no change number) and

@@ -274,13 +274,13 @@ fn officer() -> app::Actor {
 async fn fixture(app: &TestApp) -> Fixture {
     let communes = domain::geo::new_communes_of("42");
     let (c_in, c_out) = (communes[0].code.to_owned(), communes[1].code.to_owned());
-    let make = |name: &str, country: &str, commune: &str| app::people::PersonInput {
+    let make = |name: &str, country: &str, commune: &str| app::registry::people::PersonInput {
         full_name: Some(name.into()),
         category: Some("contract_labour".into()),
         country: Some(country.into()),
         hometown_code: Some(commune.into()),
         passport_no: Some("C7654321".into()),
-        ..app::people::PersonInput::default()
+        ..app::registry::people::PersonInput::default()
     };
     let sys = officer();
     let pool = &app.app.db.pool;
@@ -294,11 +294,11 @@ async fn fixture(app: &TestApp) -> Fixture {
     .unwrap();
     let mut inside_input = make(IN_NAME, "KR", &c_in);
     inside_input.associations = Some(vec![ASSOCIATION.into()]);
-    let inside = app::people::create(&app.app, &sys, &inside_input)
+    let inside = app::registry::people::create(&app.app, &sys, &inside_input)
         .await
         .unwrap()
         .id;
-    let outside = app::people::create(&app.app, &sys, &make(OUT_NAME, "JP", &c_out))
+    let outside = app::registry::people::create(&app.app, &sys, &make(OUT_NAME, "JP", &c_out))
         .await
         .unwrap()
         .id;
@@ -311,11 +311,11 @@ async fn fixture(app: &TestApp) -> Fixture {
     .await
     .unwrap();
     for (id, commune) in [(inside, &c_in), (outside, &c_out)] {
-        app::people::add_relative(
+        app::registry::relatives::add_relative(
             &app.app,
             &sys,
             id,
-            &app::people::RelativeInput {
+            &app::registry::relatives::RelativeInput {
                 household_id: None,
                 head_name: Some("Chủ hộ".into()),
                 address: Some("Thôn 1".into()),
@@ -696,7 +696,7 @@ async fn every_role_on_every_person_route_inside_and_outside_its_jurisdiction(ap
                 &what("DELETE /api/v1/people/{id}"),
             );
             if c.delete && inside {
-                app::people::undelete(&app.app, &officer(), id)
+                app::registry::people::undelete(&app.app, &officer(), id)
                     .await
                     .unwrap();
             }

@@ -7,7 +7,7 @@ use domain::Role;
 use serde_json::Value;
 
 use crate::helpers::{TestApp, spawn_app};
-use crate::people::{communes, person, post, token};
+use crate::registry::people::{communes, person, post, token};
 
 async fn document(app: &TestApp) -> Value {
     let r = app

@@ -23,14 +23,14 @@ async fn public_statistics_need_no_sign_in_and_hide_small_cells(app: TestApp) {
         ("JP", 3, "study_abroad"),
     ] {
         for i in 0..n {
-            let input = app::people::PersonInput {
+            let input = app::registry::people::PersonInput {
                 full_name: Some(format!("Người {country} {i}")),
                 category: Some(category.into()),
                 country: Some(country.into()),
                 hometown_code: Some(commune.into()),
-                ..app::people::PersonInput::default()
+                ..app::registry::people::PersonInput::default()
             };
-            app::people::create(&app.app, &officer, &input)
+            app::registry::people::create(&app.app, &officer, &input)
                 .await
                 .unwrap();
         }

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::dual;
 use crate::helpers::{PASSWORD, TestApp, extract_csrf};
-use crate::people::{communes, post, token};
+use crate::registry::people::{communes, post, token};
 
 async fn get(app: &TestApp, tok: &str, path: &str) -> reqwest::Response {
     app.client

@@ -145,29 +145,29 @@ async fn add(
     country: &str,
     category: &str,
     commune: &str,
-    extra: impl FnOnce(&mut app::people::PersonInput),
-) -> app::people::Person {
-    let mut input = app::people::PersonInput {
+    extra: impl FnOnce(&mut app::registry::people::PersonInput),
+) -> app::registry::people::Person {
+    let mut input = app::registry::people::PersonInput {
         full_name: Some(name.into()),
         category: Some(category.into()),
         country: Some(country.into()),
         hometown_code: Some(commune.into()),
-        ..app::people::PersonInput::default()
+        ..app::registry::people::PersonInput::default()
     };
     extra(&mut input);
-    app::people::create(&app.app, &officer(), &input)
+    app::registry::people::create(&app.app, &officer(), &input)
         .await
         .unwrap()
 }
 
 /// A relative (a mother) in a new household of `commune`.
-fn mother_in_a_new_household(commune: &str) -> app::people::RelativeInput {
-    app::people::RelativeInput {
+fn mother_in_a_new_household(commune: &str) -> app::registry::relatives::RelativeInput {
+    app::registry::relatives::RelativeInput {
         head_name: Some("Nguyễn Văn Chủ Hộ".into()),
         commune_code: Some(commune.to_owned()),
         full_name: Some("Nguyễn Thị Mẹ".into()),
         relationship: Some("parent".into()),
-        ..app::people::RelativeInput::default()
+        ..app::registry::relatives::RelativeInput::default()
     }
 }
 
@@ -179,10 +179,10 @@ async fn merge_records(
     (kept_id, merged_id): (i64, i64),
     choices: std::collections::BTreeMap<String, String>,
 ) -> i64 {
-    let kept = app::people::get(&app.app, actor, kept_id, false)
+    let kept = app::registry::people::get(&app.app, actor, kept_id, false)
         .await
         .unwrap();
-    let merged = app::people::get(&app.app, actor, merged_id, false)
+    let merged = app::registry::people::get(&app.app, actor, merged_id, false)
         .await
         .unwrap();
     app::matching::merge(
@@ -285,16 +285,16 @@ async fn counts_equal_a_full_recount_after_insert_edit_delete_import_undo_merge_
 
     // Edit: move one person from KR to JP and change category.
     let moved = &ids[0];
-    let mut input = app::people::PersonInput {
+    let mut input = app::registry::people::PersonInput {
         full_name: Some(moved.data.full_name.clone()),
         category: Some("migrant".into()),
         country: Some("JP".into()),
         hometown_code: Some(c1.clone()),
         tags: Some(vec!["intellectual".into()]),
-        ..app::people::PersonInput::default()
+        ..app::registry::people::PersonInput::default()
     };
     input.gender = Some("female".into());
-    app::people::update(&app.app, &province, moved.id, moved.version, &input, true)
+    app::registry::people::update(&app.app, &province, moved.id, moved.version, &input, true)
         .await
         .unwrap();
     let p = assert_recount(&app, &province, "edit").await;
@@ -302,7 +302,7 @@ async fn counts_equal_a_full_recount_after_insert_edit_delete_import_undo_merge_
     assert_eq!(p.cell("JP", "migrant"), 2);
 
     // Delete.
-    app::people::delete(&app.app, &province, ids[1].id, "trùng")
+    app::registry::people::delete(&app.app, &province, ids[1].id, "trùng")
         .await
         .unwrap();
     let p = assert_recount(&app, &province, "delete").await;
@@ -311,16 +311,16 @@ async fn counts_equal_a_full_recount_after_insert_edit_delete_import_undo_merge_
 
     // Relatives and households: measures by SQL, checked against the fixture.
     let rel = mother_in_a_new_household(&c1);
-    let r = app::people::add_relative(&app.app, &province, ids[2].id, &rel)
+    let r = app::registry::relatives::add_relative(&app.app, &province, ids[2].id, &rel)
         .await
         .unwrap();
-    let rel2 = app::people::RelativeInput {
+    let rel2 = app::registry::relatives::RelativeInput {
         household_id: Some(r.household_id),
         full_name: Some("Nguyễn Văn Cha".into()),
         relationship: Some("parent".into()),
-        ..app::people::RelativeInput::default()
+        ..app::registry::relatives::RelativeInput::default()
     };
-    app::people::add_relative(&app.app, &province, ids[2].id, &rel2)
+    app::registry::relatives::add_relative(&app.app, &province, ids[2].id, &rel2)
         .await
         .unwrap();
     let mut spec = PivotSpec::new(Dim::Commune, None);
@@ -505,7 +505,9 @@ async fn demo_people_have_a_history_so_as_of_today_counts_them(app: TestApp) {
             "{measure:?} as of today"
         );
     }
-    let history = app::people::history(&app.app, &province, 1).await.unwrap();
+    let history = app::registry::people::history(&app.app, &province, 1)
+        .await
+        .unwrap();
     assert_eq!(
         history
             .iter()
@@ -543,14 +545,14 @@ async fn a_report_as_of_an_earlier_day_counts_the_registry_as_it_stood(app: Test
     let a = add(&app, "Nguyễn Văn An", "KR", "migrant", &c1, |_| {}).await;
     let mut edit = a.data.to_input();
     edit.country = Some("JP".into());
-    app::people::update(&app.app, &province, a.id, a.version, &edit, false)
+    app::registry::people::update(&app.app, &province, a.id, a.version, &edit, false)
         .await
         .unwrap();
     backdate(&app, a.id, 1, "2024-05-10T08:00:00.000000Z").await;
     backdate(&app, a.id, 2, "2025-03-01T08:00:00.000000Z").await;
     // B: registered in June 2025 in another commune, deleted in 2026.
     let b = add(&app, "Trần Thị Bình", "US", "study_abroad", &c2, |_| {}).await;
-    app::people::delete(&app.app, &province, b.id, "trùng")
+    app::registry::people::delete(&app.app, &province, b.id, "trùng")
         .await
         .unwrap();
     backdate(&app, b.id, 1, "2025-06-15T08:00:00.000000Z").await;
@@ -712,7 +714,7 @@ async fn a_report_as_of_a_day_before_a_merge_keeps_sources_and_relatives_where_t
     let a = add(&app, "Nguyễn Văn An", "US", "migrant", &c1, |_| {}).await;
     let b = add(&app, "Nguyễn Văn Ân", "KR", "migrant", &c1, |_| {}).await;
     let rel = mother_in_a_new_household(&c1);
-    app::people::add_relative(&app.app, &province, b.id, &rel)
+    app::registry::relatives::add_relative(&app.app, &province, b.id, &rel)
         .await
         .unwrap();
     // Both registered in January 2025, each listed by another agency.

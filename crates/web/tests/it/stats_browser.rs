@@ -43,14 +43,14 @@ async fn officer_opens_the_dashboard_and_downloads_each_export(app: TestApp) {
     let commune = domain::geo::new_communes_of("42")[0].code;
     for (country, n) in [("KR", 7), ("JP", 3)] {
         for i in 0..n {
-            let input = app::people::PersonInput {
+            let input = app::registry::people::PersonInput {
                 full_name: Some(format!("Người {country} {i}")),
                 category: Some("contract_labour".into()),
                 country: Some(country.into()),
                 hometown_code: Some(commune.into()),
-                ..app::people::PersonInput::default()
+                ..app::registry::people::PersonInput::default()
             };
-            app::people::create(&app.app, &officer, &input)
+            app::registry::people::create(&app.app, &officer, &input)
                 .await
                 .unwrap();
         }

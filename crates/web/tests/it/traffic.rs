@@ -12,7 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::dual;
 use crate::helpers::{PASSWORD, TestApp};
-use crate::people::{communes, person, post, token};
+use crate::registry::people::{communes, person, post, token};
 
 dual!(aborted_requests_leave_every_route_answering_and_nothing_half_written);
 

@@ -1,9 +1,10 @@
-//! JSON API of the registry: `/api/v1/people`, `/api/v1/households` and
-//! relatives. Each handler carries its OpenAPI description (`utoipa::path`),
+//! JSON API of the registry: `/api/v1/people`, `/api/v1/households`,
+//! relatives and `/api/v1/search`. Each handler carries its OpenAPI description (`utoipa::path`),
 //! gathered in [`crate::openapi`].
 
-use app::households::{self, Household, HouseholdInput, HouseholdRow, Relative, RelativePatch};
-use app::people::{self, ListQuery, Person, PersonInput};
+use app::registry::households::{self, Household, HouseholdInput, HouseholdRow};
+use app::registry::people::{self, ListQuery, Person, PersonInput};
+use app::registry::relatives::{self, Relative, RelativeInput, RelativePatch};
 use app::{AppError, FieldError};
 use axum::Json;
 use axum::body::Bytes;
@@ -14,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::error::{ApiError, problem};
-use crate::extract::ApiUser;
+use crate::extract::{ApiUser, parse_input};
 
 /// A page of people.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -123,22 +124,6 @@ fn with_etag<T: Serialize>(status: StatusCode, body: &T, version: i64) -> Respon
         resp.headers_mut().insert(header::ETAG, v);
     }
     resp
-}
-
-/// Parses a body, naming the offending field of a refused one.
-pub(crate) fn parse_input<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice::<T>(body).map_err(|e| {
-        let msg = e.to_string();
-        let (field, code) = if msg.starts_with("unknown field") {
-            (
-                msg.split('`').nth(1).unwrap_or("body").to_owned(),
-                "unknown_field",
-            )
-        } else {
-            ("body".to_owned(), "invalid_json")
-        };
-        ApiError(AppError::Invalid(vec![FieldError::new(field, code)]))
-    })
 }
 
 /// `POST /api/v1/people`: 201 with the record and its `ETag`.
@@ -364,7 +349,7 @@ pub async fn history(
     path = "/api/v1/people/{id}/relatives",
     tag = "relatives",
     params(("id" = i64, Path, description = "Person id")),
-    request_body(content = people::RelativeInput,
+    request_body(content = RelativeInput,
                  description = "A relative in an existing household (`household_id`) or a new one (`head_name`, `address`, `commune_code`)."),
     responses(
         (status = 201, description = "Added (audited).", body = people::RelativeRow),
@@ -381,7 +366,7 @@ pub async fn add_relative(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let input: people::RelativeInput = serde_json::from_slice(&body).map_err(|e| {
+    let input: RelativeInput = serde_json::from_slice(&body).map_err(|e| {
         let msg = e.to_string();
         let field = msg.split('`').nth(1).unwrap_or("body").to_owned();
         ApiError(AppError::Invalid(vec![FieldError::new(
@@ -389,7 +374,7 @@ pub async fn add_relative(
             "invalid_json",
         )]))
     })?;
-    let r = people::add_relative(&state.app, &actor, id, &input).await?;
+    let r = relatives::add_relative(&state.app, &actor, id, &input).await?;
     Ok((StatusCode::CREATED, Json(r)).into_response())
 }
 
@@ -556,7 +541,7 @@ pub async fn relative_update(
     body: Bytes,
 ) -> Result<Json<Relative>, ApiError> {
     let patch = parse_patch(&body)?;
-    let r = households::update_relative(&state.app, &actor, id, relative_id, &patch).await?;
+    let r = relatives::update_relative(&state.app, &actor, id, relative_id, &patch).await?;
     Ok(Json(r))
 }
 
@@ -582,7 +567,7 @@ pub async fn relative_delete(
     ApiUser(actor): ApiUser,
     Path((id, relative_id)): Path<(i64, i64)>,
 ) -> Result<Response, ApiError> {
-    households::delete_relative(&state.app, &actor, id, relative_id).await?;
+    relatives::delete_relative(&state.app, &actor, id, relative_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -696,4 +681,25 @@ pub async fn undelete(
 ) -> Result<Response, ApiError> {
     people::undelete(&state.app, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GET /api/v1/search?q=&limit=&<filters>`: best first, with the total.
+pub async fn search(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<app::registry::search::SearchQuery>,
+) -> Result<
+    (
+        [(axum::http::HeaderName, String); 1],
+        Json<app::registry::search::SearchPage>,
+    ),
+    ApiError,
+> {
+    let page = app::registry::search::search(&state.app, &actor, &q).await?;
+    // Where the time went, for operators and the benchmark (durations only).
+    let timing = page.timings.header();
+    Ok((
+        [(axum::http::HeaderName::from_static("server-timing"), timing)],
+        Json(page),
+    ))
 }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::dual;
 use crate::helpers::{PASSWORD, TestApp, extract_csrf};
-use crate::people::{communes, person, post, token};
+use crate::registry::people::{communes, person, post, token};
 
 async fn add_association(app: &TestApp, name: &str) {
     sqlx::query("INSERT INTO associations (name, country, created_at) VALUES ($1, 'KR', '2026-01-01T00:00:00Z')")
@@ -189,7 +189,7 @@ async fn api_carries_masks_and_checks_the_extra_registry_fields(app: TestApp) {
     assert!(v["extra"].get("visa_type").is_none());
     assert_eq!(v["associations"], json!([]));
     let actor = app::accounts::users::actor_for(&app.app, 2).await.unwrap();
-    let p = app::people::restore_version(&app.app, &actor, id, 2, 1)
+    let p = app::registry::people::restore_version(&app.app, &actor, id, 2, 1)
         .await
         .unwrap();
     assert_eq!(p.data.extra["visa_type"], "E-9");

@@ -37,16 +37,16 @@ async fn officer_edits_restores_and_deletes_in_the_browser(app: TestApp) {
         ("Lê Thị Hoa", c2),
         ("Phạm Văn Xa", c3),
     ] {
-        let input = app::people::PersonInput {
+        let input = app::registry::people::PersonInput {
             full_name: Some(name.into()),
             category: Some("contract_labour".into()),
             country: Some("JP".into()),
             hometown_code: Some(commune.into()),
             email: Some("lan@example.com".into()),
-            ..app::people::PersonInput::default()
+            ..app::registry::people::PersonInput::default()
         };
         ids.push(
-            app::people::create(&app.app, &prov, &input)
+            app::registry::people::create(&app.app, &prov, &input)
                 .await
                 .unwrap()
                 .id,
@@ -136,7 +136,7 @@ async fn officer_edits_restores_and_deletes_in_the_browser(app: TestApp) {
     }
     assert!(b.try_text("[data-testid=deleted]").await.is_none());
     assert_eq!(b.text("[data-testid=person-name]").await, "Nguyễn Thị Lan");
-    let p = app::people::get(&app.app, &prov, ids[0], true)
+    let p = app::registry::people::get(&app.app, &prov, ids[0], true)
         .await
         .unwrap();
     assert!(p.deleted_at.is_none());

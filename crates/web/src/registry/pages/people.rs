@@ -1,10 +1,10 @@
 //! Registry pages: the list, the record page, create and edit forms, the
-//! pickers. Each handler calls `app::people`, which checks access.
+//! pickers. Each handler calls `app::registry`, which checks access.
 
 use std::fmt::Write as _;
 
 use app::AppError;
-use app::people::{self, ListQuery, Person, PersonInput, YearInput};
+use app::registry::people::{self, ListQuery, Person, PersonInput, YearInput};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -158,7 +158,7 @@ pub struct RowView {
 }
 
 #[derive(Template)]
-#[template(path = "people/list.html")]
+#[template(path = "registry/people/list.html")]
 struct ListPageView {
     l: Layout,
     t: Tr,
@@ -708,7 +708,7 @@ fn fields(
 }
 
 #[derive(Template)]
-#[template(path = "people/form.html")]
+#[template(path = "registry/people/form.html")]
 struct FormPage {
     l: Layout,
     t: Tr,
@@ -895,7 +895,7 @@ pub async fn update(
 // ---------------------------------------------------------------- record page
 
 #[derive(Template)]
-#[template(path = "people/show.html")]
+#[template(path = "registry/people/show.html")]
 #[expect(
     clippy::struct_excessive_bools,
     reason = "permission flags of the template"
@@ -1208,7 +1208,7 @@ pub async fn add_relative(
                 })?,
         )
     };
-    let input = people::RelativeInput {
+    let input = app::registry::relatives::RelativeInput {
         household_id,
         head_name: Some(f.head_name),
         address: Some(f.address),
@@ -1219,7 +1219,7 @@ pub async fn add_relative(
         phone: None,
         notes: None,
     };
-    people::add_relative(&state.app, &user.actor, id, &input)
+    app::registry::relatives::add_relative(&state.app, &user.actor, id, &input)
         .await
         .map_err(page_err(lang))?;
     Ok(Redirect::to(&format!("/people/{id}#relatives")).into_response())
@@ -1231,7 +1231,7 @@ pub async fn relative_delete(
     user: User,
     Path((id, relative_id)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
-    app::households::delete_relative(&state.app, &user.actor, id, relative_id)
+    app::registry::relatives::delete_relative(&state.app, &user.actor, id, relative_id)
         .await
         .map_err(page_err(user.lang))?;
     Ok(Redirect::to(&format!("/people/{id}#relatives")).into_response())
@@ -1252,7 +1252,7 @@ pub struct HouseholdForm {
 }
 
 impl HouseholdForm {
-    fn from_household(h: &app::households::Household) -> Self {
+    fn from_household(h: &app::registry::households::Household) -> Self {
         Self {
             head_name: h.head_name.clone(),
             address: h.address.clone(),
@@ -1263,9 +1263,9 @@ impl HouseholdForm {
         }
     }
 
-    fn to_input(&self) -> app::households::HouseholdInput {
+    fn to_input(&self) -> app::registry::households::HouseholdInput {
         let s = |v: &str| Some(v.to_owned());
-        app::households::HouseholdInput {
+        app::registry::households::HouseholdInput {
             head_name: s(&self.head_name),
             address: s(&self.address),
             commune_code: s(&self.commune_code),
@@ -1277,13 +1277,13 @@ impl HouseholdForm {
 }
 
 #[derive(Template)]
-#[template(path = "people/household.html")]
+#[template(path = "registry/people/household.html")]
 struct HouseholdPage {
     l: Layout,
     t: Tr,
-    h: app::households::Household,
+    h: app::registry::households::Household,
     commune_label: String,
-    relatives: Vec<(app::households::HouseholdMember, String)>,
+    relatives: Vec<(app::registry::households::HouseholdMember, String)>,
     /// Name, label, value, error message.
     fields: Vec<(&'static str, String, String, String)>,
     version: String,
@@ -1293,7 +1293,7 @@ struct HouseholdPage {
 
 fn household_page(
     user: &User,
-    h: app::households::Household,
+    h: app::registry::households::Household,
     f: &HouseholdForm,
     errors: &[app::FieldError],
     error: String,
@@ -1358,7 +1358,7 @@ pub async fn household_show(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    let h = app::households::get(&state.app, &user.actor, id)
+    let h = app::registry::households::get(&state.app, &user.actor, id)
         .await
         .map_err(page_err(user.lang))?;
     let f = HouseholdForm::from_household(&h);
@@ -1375,7 +1375,9 @@ pub async fn household_update(
     let lang = user.lang;
     let t = Tr::new(lang);
     let version = f.version.trim().parse::<i64>().unwrap_or(-1);
-    let result = app::households::update(&state.app, &user.actor, id, version, &f.to_input()).await;
+    let result =
+        app::registry::households::update(&state.app, &user.actor, id, version, &f.to_input())
+            .await;
     let (errors, message, status) = match result {
         Ok(_) => return Ok(Redirect::to(&format!("/households/{id}")).into_response()),
         Err(AppError::Invalid(errors)) => (
@@ -1390,7 +1392,7 @@ pub async fn household_update(
         ),
         Err(err) => return Err(PageError { err, lang }),
     };
-    let h = app::households::get(&state.app, &user.actor, id)
+    let h = app::registry::households::get(&state.app, &user.actor, id)
         .await
         .map_err(page_err(lang))?;
     let mut f = f;

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::dual;
 use crate::helpers::{PASSWORD, TestApp, extract_csrf};
-use crate::people::{communes, person, post, token};
+use crate::registry::people::{communes, person, post, token};
 
 async fn create_household(app: &TestApp, tok: &str, body: &Value) -> reqwest::Response {
     app.client

@@ -1,4 +1,5 @@
-//! Households at home (*hộ gia đình*) and the relatives in them (*thân nhân*).
+//! Households at home (*hộ gia đình*); the relatives in them (*thân nhân*)
+//! are in [`super::relatives`].
 //!
 //! A household lives in one commune; it may hold relatives of several people
 //! abroad, and one person abroad may have relatives in several households.
@@ -11,15 +12,15 @@ use db::Row;
 use domain::geo;
 use serde::{Deserialize, Serialize};
 
+use super::people::{merge_patch, normalize_phone};
 use crate::access::{self, Action, ScopeFilter};
 use crate::audit::{self, Event};
-use crate::people::{self, merge_patch, normalize_phone};
 use crate::{Actor, App, AppError, AppResult, FieldError, Jurisdiction, clock};
 
 /// Longest head name, address or relative name.
-const MAX_SHORT: usize = 200;
+pub(super) const MAX_SHORT: usize = 200;
 /// Longest notes.
-const MAX_LONG: usize = 4000;
+pub(super) const MAX_LONG: usize = 4000;
 
 /// The households (aliased `h`) the actor may see, as SQL; placeholders from `first`.
 ///
@@ -131,11 +132,11 @@ struct HouseholdData {
     phone: String,
 }
 
-fn trimmed(v: Option<&String>) -> String {
+pub(super) fn trimmed(v: Option<&String>) -> String {
     v.map(|s| s.trim().to_owned()).unwrap_or_default()
 }
 
-fn text_ok(v: &str, max: usize) -> Option<&'static str> {
+pub(super) fn text_ok(v: &str, max: usize) -> Option<&'static str> {
     if domain::text::has_forbidden_control(v) || (max <= MAX_SHORT && v.contains('\n')) {
         Some("control_chars")
     } else if v.chars().count() > max {
@@ -548,169 +549,6 @@ pub async fn list(
         None
     };
     Ok((items, next))
-}
-
-/// Changes to a relative at home (JSON merge patch fields). Unknown fields are refused.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RelativePatch {
-    /// Move the relative to another household the actor may see.
-    pub household_id: Option<i64>,
-    pub full_name: Option<String>,
-    pub relationship: Option<String>,
-    pub birth_year: Option<i64>,
-    pub phone: Option<String>,
-    pub notes: Option<String>,
-}
-
-/// A relative at home as stored.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Relative {
-    pub id: i64,
-    pub person_id: i64,
-    pub household_id: i64,
-    pub full_name: String,
-    pub relationship: String,
-    pub birth_year: Option<i64>,
-    pub phone: String,
-    pub notes: String,
-}
-
-async fn load_relative(
-    conn: &mut sqlx::AnyConnection,
-    person_id: i64,
-    id: i64,
-) -> AppResult<Relative> {
-    let r = sqlx::query(
-        "SELECT id, person_id, household_id, full_name, relationship, birth_year, phone, notes \
-         FROM relatives WHERE id = $1 AND person_id = $2 AND deleted_at IS NULL",
-    )
-    .bind(id)
-    .bind(person_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    Ok(Relative {
-        id: r.try_get(0)?,
-        person_id: r.try_get(1)?,
-        household_id: r.try_get(2)?,
-        full_name: r.try_get(3)?,
-        relationship: r.try_get(4)?,
-        birth_year: r.try_get(5)?,
-        phone: r.try_get(6)?,
-        notes: r.try_get(7)?,
-    })
-}
-
-/// Applies a merge patch to a relative of a person the actor may update.
-pub async fn update_relative(
-    app: &App,
-    actor: &Actor,
-    person_id: i64,
-    id: i64,
-    patch: &serde_json::Value,
-) -> AppResult<Relative> {
-    access::authorize(actor, Action::PersonUpdate)?;
-    let mut tx = app.db.begin_write().await?;
-    people::load_visible(&mut tx.tx, actor, person_id).await?;
-    let current = load_relative(&mut tx.tx, person_id, id).await?;
-    let mut doc = serde_json::json!({
-        "household_id": current.household_id,
-        "full_name": current.full_name,
-        "relationship": current.relationship,
-        "birth_year": current.birth_year,
-        "phone": current.phone,
-        "notes": current.notes,
-    });
-    merge_patch(&mut doc, patch);
-    if let Some(o) = doc.as_object_mut() {
-        o.retain(|_, v| !v.is_null());
-    }
-    let input: RelativePatch = serde_json::from_value(doc).map_err(|e| {
-        let msg = e.to_string();
-        let field = msg.split('`').nth(1).unwrap_or("body").to_owned();
-        AppError::Invalid(vec![FieldError::new(field, "unknown_field")])
-    })?;
-    let mut errs = Vec::new();
-    let full_name = trimmed(input.full_name.as_ref());
-    if full_name.is_empty() {
-        errs.push(FieldError::new("full_name", "required"));
-    } else if let Some(code) = text_ok(&full_name, MAX_SHORT) {
-        errs.push(FieldError::new("full_name", code));
-    }
-    let relationship = trimmed(input.relationship.as_ref());
-    if domain::Relationship::from_code(&relationship).is_err() {
-        errs.push(FieldError::new("relationship", "invalid_code"));
-    }
-    if input
-        .birth_year
-        .is_some_and(|y| y < 1900 || y > i64::from(clock::current_year()))
-    {
-        errs.push(FieldError::new("birth_year", "out_of_range"));
-    }
-    let phone = normalize_phone(&trimmed(input.phone.as_ref())).unwrap_or_else(|code| {
-        errs.push(FieldError::new("phone", code));
-        String::new()
-    });
-    let notes = trimmed(input.notes.as_ref());
-    if let Some(code) = text_ok(&notes, MAX_LONG) {
-        errs.push(FieldError::new("notes", code));
-    }
-    let household_id = input.household_id.unwrap_or(current.household_id);
-    if household_id != current.household_id && !visible(&mut tx.tx, actor, household_id).await? {
-        errs.push(FieldError::new("household_id", "invalid_code"));
-    }
-    if !errs.is_empty() {
-        return Err(AppError::Invalid(errs));
-    }
-    sqlx::query(
-        "UPDATE relatives SET household_id = $1, full_name = $2, full_name_folded = $3, \
-         relationship = $4, birth_year = $5, phone = $6, notes = $7 WHERE id = $8",
-    )
-    .bind(household_id)
-    .bind(&full_name)
-    .bind(domain::text::fold(&full_name))
-    .bind(&relationship)
-    .bind(input.birth_year)
-    .bind(&phone)
-    .bind(&notes)
-    .bind(id)
-    .execute(&mut *tx.tx)
-    .await?;
-    audit::append(
-        &mut tx,
-        app.db.backend,
-        actor,
-        Event::new("relative.update", "person", &person_id)
-            .with(serde_json::json!({"relative_id": id, "household_id": household_id})),
-    )
-    .await?;
-    let r = load_relative(&mut tx.tx, person_id, id).await?;
-    tx.commit().await?;
-    Ok(r)
-}
-
-/// Removes (soft-deletes) a relative of a person the actor may update.
-pub async fn delete_relative(app: &App, actor: &Actor, person_id: i64, id: i64) -> AppResult<()> {
-    access::authorize(actor, Action::PersonUpdate)?;
-    let mut tx = app.db.begin_write().await?;
-    people::load_visible(&mut tx.tx, actor, person_id).await?;
-    let current = load_relative(&mut tx.tx, person_id, id).await?;
-    sqlx::query("UPDATE relatives SET deleted_at = $1 WHERE id = $2")
-        .bind(clock::now())
-        .bind(id)
-        .execute(&mut *tx.tx)
-        .await?;
-    audit::append(
-        &mut tx,
-        app.db.backend,
-        actor,
-        Event::new("relative.delete", "person", &person_id)
-            .with(serde_json::json!({"relative_id": id, "household_id": current.household_id})),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -134,7 +134,9 @@ async fn api_create_read_patch_delete_with_etags(app: TestApp) {
     assert_eq!(b["errors"][0]["field"], "shoe_size");
     // History and restore of version 1.
     let actor = app::accounts::users::actor_for(&app.app, 1).await.unwrap();
-    let h = app::people::history(&app.app, &actor, id).await.unwrap();
+    let h = app::registry::people::history(&app.app, &actor, id)
+        .await
+        .unwrap();
     assert_eq!(h.len(), 2);
     assert!(h[0].summary.contains("city_abroad"));
     let restore = app.url(&format!("/api/v1/people/{id}/restore"));
@@ -162,7 +164,9 @@ async fn api_create_read_patch_delete_with_etags(app: TestApp) {
     let p: Value = r.json().await.unwrap();
     assert_eq!(p["version"], 3);
     assert_eq!(p["city_abroad"], "");
-    let h = app::people::history(&app.app, &actor, id).await.unwrap();
+    let h = app::registry::people::history(&app.app, &actor, id)
+        .await
+        .unwrap();
     assert_eq!(h[0].summary, "restored version 1");
     // Soft delete hides from the list; restore brings back.
     let list_url = app.url("/api/v1/people");
@@ -460,12 +464,14 @@ async fn pages_delete_undelete_and_restore_a_version(app: TestApp) {
     let actor = app::accounts::users::actor_for(&app.app, uid)
         .await
         .unwrap();
-    let input: app::people::PersonInput =
+    let input: app::registry::people::PersonInput =
         serde_json::from_value(person("Võ Thị Hoa", &c1)).unwrap();
-    let p = app::people::create(&app.app, &actor, &input).await.unwrap();
+    let p = app::registry::people::create(&app.app, &actor, &input)
+        .await
+        .unwrap();
     let mut changed = input.clone();
     changed.city_abroad = Some("Daegu".into());
-    app::people::update(&app.app, &actor, p.id, 1, &changed, false)
+    app::registry::people::update(&app.app, &actor, p.id, 1, &changed, false)
         .await
         .unwrap();
     app.sign_in(&app.client, "lan", PASSWORD).await;
@@ -505,7 +511,7 @@ async fn pages_delete_undelete_and_restore_a_version(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let got = app::people::get(&app.app, &actor, p.id, false)
+    let got = app::registry::people::get(&app.app, &actor, p.id, false)
         .await
         .unwrap();
     assert_eq!((got.version, got.data.city_abroad.as_str()), (3, ""));

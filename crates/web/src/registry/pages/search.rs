@@ -1,37 +1,21 @@
-//! Search: `GET /api/v1/search`, the staff search box with live results
+//! Search pages: the staff search box with live results
 //! (`GET /search`, htmx) and exports of a result set (`/search/export.xlsx`,
 //! `/search/export.csv`). Access, jurisdiction, masking and audit are in
-//! `app::search`.
+//! `app::registry::search` (the JSON is in [`crate::registry::api::search`]).
 
-use app::search::{self as use_case, ExportFormat, SearchPage, SearchQuery};
+use app::registry::search::{self as use_case, ExportFormat, SearchPage, SearchQuery};
 use askama::Template;
-use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderName};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use domain::{Agency, Category, Generation, NotableTag, PersonStatus, VerificationStatus};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
-use crate::error::{ApiError, PageError};
-use crate::extract::{ApiUser, User};
+use crate::error::PageError;
+use crate::extract::User;
 use crate::i18n::{Lang, Tr};
 use crate::pages::{Layout, page_err, render};
-
-/// `GET /api/v1/search?q=&limit=&<filters>`: best first, with the total.
-pub async fn api(
-    State(state): State<AppState>,
-    ApiUser(actor): ApiUser,
-    Query(q): Query<SearchQuery>,
-) -> Result<([(HeaderName, String); 1], Json<SearchPage>), ApiError> {
-    let page = use_case::search(&state.app, &actor, &q).await?;
-    // Where the time went, for operators and the benchmark (durations only).
-    let timing = page.timings.header();
-    Ok((
-        [(HeaderName::from_static("server-timing"), timing)],
-        Json(page),
-    ))
-}
 
 /// The search form as typed (every value text).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -145,7 +129,7 @@ pub struct HitView {
 }
 
 #[derive(Template)]
-#[template(path = "search/page.html")]
+#[template(path = "registry/search/page.html")]
 struct PageView {
     l: Layout,
     t: Tr,
@@ -165,7 +149,7 @@ struct PageView {
 }
 
 #[derive(Template)]
-#[template(path = "search/results.html")]
+#[template(path = "registry/search/results.html")]
 struct ResultsView {
     t: Tr,
     searched: bool,
