@@ -12,9 +12,7 @@ pub mod clock;
 pub mod coalesce;
 pub mod demo_data;
 pub mod error;
-pub mod import;
-pub mod matching;
-pub mod reconcile;
+pub mod intake;
 pub mod registry;
 pub mod statistics;
 pub mod stats;
@@ -39,7 +37,7 @@ pub struct AppSettings {
     /// factor (TOTP); those not yet enrolled are sent to enrol.
     pub mfa_required_for_privileged: bool,
     /// Limits on imported files (size, rows, columns, cells, sheets, zip).
-    pub import_limits: import::read::Limits,
+    pub import_limits: intake::import::read::Limits,
     /// Province whose communes imported hometowns are looked up in first.
     pub home_province: String,
 }
@@ -52,7 +50,7 @@ impl Default for AppSettings {
             lockout_threshold: 5,
             login_rate_per_minute: 20,
             mfa_required_for_privileged: true,
-            import_limits: import::read::Limits::default(),
+            import_limits: intake::import::read::Limits::default(),
             home_province: "Hà Tĩnh".to_owned(),
         }
     }

@@ -534,7 +534,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let app = open(&settings).await?;
             let actor = import_actor(&app, as_user.as_deref()).await?;
             let started = std::time::Instant::now();
-            let s = app::matching::scan(&app, &actor).await?;
+            let s = app::intake::matching::scan(&app, &actor).await?;
             println!(
                 "compared {} records ({} candidate pairs): {} pairs at or above the review threshold, \
                  {} new in the queue ({} very likely the same person), in {:.1} s",
@@ -614,7 +614,7 @@ async fn import_actor(app: &App, as_user: Option<&str>) -> Result<Actor, Failure
 async fn import(app: &App, args: ImportArgs) -> Result<(), Failure> {
     if let Some(ImportAction::Undo { id, as_user }) = args.action {
         let actor = import_actor(app, as_user.as_deref()).await?;
-        let r = app::import::undo(app, &actor, id).await?;
+        let r = app::intake::import::undo(app, &actor, id).await?;
         println!("import {id} undone: {} people removed", r.removed);
         if !r.kept_edited.is_empty() {
             let ids: Vec<String> = r.kept_edited.iter().map(ToString::to_string).collect();
@@ -652,7 +652,7 @@ async fn import(app: &App, args: ImportArgs) -> Result<(), Failure> {
             started.elapsed().as_secs_f64()
         );
     };
-    let s = app::import::run_file(
+    let s = app::intake::import::run_file(
         app,
         &actor,
         &source,
@@ -672,7 +672,7 @@ async fn import(app: &App, args: ImportArgs) -> Result<(), Failure> {
         "import {}: {} rows, {} valid, {} with errors, {} with warnings, {} people created ({})",
         s.id, s.total_rows, s.valid_rows, s.error_rows, s.warning_rows, s.created_persons, s.status
     );
-    for r in app::import::rows(app, &actor, s.id, true, 50).await? {
+    for r in app::intake::import::rows(app, &actor, s.id, true, 50).await? {
         let msgs: Vec<String> = r
             .errors
             .iter()
@@ -879,7 +879,7 @@ async fn serve(settings: config::Settings, demo: bool) -> Result<(), Failure> {
     let app = open(&settings).await?;
     // Imports interrupted by the last stop: a commit left nothing behind
     // (one transaction) and can be retried.
-    let recovered = app::import::recover(&app).await?;
+    let recovered = app::intake::import::recover(&app).await?;
     if recovered > 0 {
         tracing::warn!(imports = recovered, "interrupted imports reset");
     }

@@ -62,11 +62,11 @@ impl Tr {
 fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
     MESSAGES
         .iter()
-        .chain(crate::imports::MESSAGES)
+        .chain(crate::intake::pages::imports::MESSAGES)
         .chain(crate::stats::MESSAGES)
         .chain(crate::public::MESSAGES)
-        .chain(crate::review::MESSAGES)
-        .chain(crate::reconcile_pages::MESSAGES)
+        .chain(crate::intake::pages::review::MESSAGES)
+        .chain(crate::intake::pages::reconcile::MESSAGES)
         .find(|(k, _, _)| *k == key)
         .map(|(_, vi, en)| (*vi, *en))
 }
@@ -744,11 +744,11 @@ mod tests {
         let all = || {
             MESSAGES
                 .iter()
-                .chain(crate::imports::MESSAGES)
+                .chain(crate::intake::pages::imports::MESSAGES)
                 .chain(crate::stats::MESSAGES)
                 .chain(crate::public::MESSAGES)
-                .chain(crate::review::MESSAGES)
-                .chain(crate::reconcile_pages::MESSAGES)
+                .chain(crate::intake::pages::review::MESSAGES)
+                .chain(crate::intake::pages::reconcile::MESSAGES)
         };
         let mut keys: Vec<&str> = all().map(|m| m.0).collect();
         keys.sort_unstable();

@@ -22,7 +22,7 @@ use serde::Serialize;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToResponse, ToSchema};
 
-use crate::{reconcile_pages, registry, review};
+use crate::{intake, registry};
 
 /// One refused field of a request (`errors[]` of a problem).
 #[derive(Debug, Serialize, ToSchema)]
@@ -331,7 +331,7 @@ pub struct ImportParams {
     pub file_name: Option<String>,
 }
 
-/// Documentation of `POST /api/v1/imports` (served by `imports::api_upload`).
+/// Documentation of `POST /api/v1/imports` (served by `intake::api::imports::api_upload`).
 #[utoipa::path(
     post,
     path = "/api/v1/imports",
@@ -473,7 +473,7 @@ mod doc {
     };
     use super::{
         BearerAuth, FieldErrorDoc, Forbidden, IfMatchRequired, Invalid, NotFound, OpenApi,
-        ProblemDoc, Stale, Unauthorized, reconcile_pages, registry, review,
+        ProblemDoc, Stale, Unauthorized, intake, registry,
     };
 
     /// The document.
@@ -518,18 +518,18 @@ mod doc {
             import_commit_doc,
             import_undo_doc,
             public_statistics_doc,
-            review::api_scan,
-            review::api_pairs,
-            review::api_pair,
-            review::api_decide,
-            review::api_merge,
-            review::api_merges,
-            review::api_unmerge,
-            reconcile_pages::api_reconcile,
-            reconcile_pages::api_visit_list,
-            reconcile_pages::api_visit_list_docx,
-            reconcile_pages::api_visit,
-            reconcile_pages::api_growth,
+            intake::api::review::api_scan,
+            intake::api::review::api_pairs,
+            intake::api::review::api_pair,
+            intake::api::review::api_decide,
+            intake::api::review::api_merge,
+            intake::api::review::api_merges,
+            intake::api::review::api_unmerge,
+            intake::api::reconcile::api_reconcile,
+            intake::api::reconcile::api_visit_list,
+            intake::api::reconcile::api_visit_list_docx,
+            intake::api::reconcile::api_visit,
+            intake::api::reconcile::api_growth,
             crate::stats::api_pivot,
             crate::stats::api_reports,
         ),

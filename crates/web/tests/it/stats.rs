@@ -185,10 +185,10 @@ async fn merge_records(
     let merged = app::registry::people::get(&app.app, actor, merged_id, false)
         .await
         .unwrap();
-    app::matching::merge(
+    app::intake::matching::merge(
         &app.app,
         actor,
-        &app::matching::MergeInput {
+        &app::intake::matching::MergeInput {
             kept_id,
             merged_id,
             kept_version: kept.version,
@@ -343,7 +343,7 @@ async fn counts_equal_a_full_recount_after_insert_edit_delete_import_undo_merge_
         writeln!(csv, "Người Nhập {i},Hàn Quốc,{c2},Lao động").unwrap();
     }
     std::fs::write(&path, csv).unwrap();
-    let s = app::import::run_file(
+    let s = app::intake::import::run_file(
         &app.app,
         &province,
         "police",
@@ -374,7 +374,9 @@ async fn counts_equal_a_full_recount_after_insert_edit_delete_import_undo_merge_
     };
     let p = assert_recount(&app, &agency, "import, agency").await;
     assert_eq!(p.total, 5);
-    app::import::undo(&app.app, &province, s.id).await.unwrap();
+    app::intake::import::undo(&app.app, &province, s.id)
+        .await
+        .unwrap();
     let p = assert_recount(&app, &province, "undo").await;
     assert_eq!(p.total, 11);
 
@@ -384,7 +386,7 @@ async fn counts_equal_a_full_recount_after_insert_edit_delete_import_undo_merge_
     let merge = merge_records(&app, &province, (ids[0].id, ids[2].id), choices).await;
     let p = assert_recount(&app, &province, "merge").await;
     assert_eq!(p.total, 10);
-    app::matching::unmerge(&app.app, &province, merge)
+    app::intake::matching::unmerge(&app.app, &province, merge)
         .await
         .unwrap();
     let p = assert_recount(&app, &province, "unmerge").await;
@@ -790,7 +792,7 @@ async fn a_report_as_of_a_day_before_a_merge_keeps_sources_and_relatives_where_t
             "{stage}: in 2025 the relative was Ân's"
         );
         if stage == "merged" {
-            app::matching::unmerge(&app.app, &province, merge)
+            app::intake::matching::unmerge(&app.app, &province, merge)
                 .await
                 .unwrap();
         }

@@ -721,7 +721,7 @@ pub async fn commit(app: &App, actor: &Actor, id: i64, auto_merge: bool) -> AppR
 /// stores the counts on the import. A failure here leaves the committed
 /// people as they are (the duplicate scan can be run again later).
 pub async fn match_committed(app: &App, actor: &Actor, id: i64, auto_merge: bool) {
-    let set = |status: &'static str, m: crate::matching::ImportMatch| {
+    let set = |status: &'static str, m: crate::intake::matching::ImportMatch| {
         sqlx::query(
             "UPDATE imports SET match_status = $1, match_new = $2, match_same = $3, \
              match_possible = $4, match_merged = $5 WHERE id = $6",
@@ -734,14 +734,14 @@ pub async fn match_committed(app: &App, actor: &Actor, id: i64, auto_merge: bool
         .bind(id)
         .execute(&app.db.pool)
     };
-    let _ = set("running", crate::matching::ImportMatch::default()).await;
-    match crate::matching::scan_import(app, actor, id, auto_merge).await {
+    let _ = set("running", crate::intake::matching::ImportMatch::default()).await;
+    match crate::intake::matching::scan_import(app, actor, id, auto_merge).await {
         Ok(m) => {
             let _ = set("done", m).await;
         }
         Err(e) => {
             tracing::error!(import = id, error = %e, "import matching failed");
-            let _ = set("failed", crate::matching::ImportMatch::default()).await;
+            let _ = set("failed", crate::intake::matching::ImportMatch::default()).await;
         }
     }
 }

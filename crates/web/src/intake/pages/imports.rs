@@ -1,21 +1,19 @@
 //! Import pages and API: templates, upload, the validation report with the
 //! column mapping, progress, commit and undo. Every handler calls
-//! `app::import`, which checks access.
+//! `app::intake::import`, which checks access.
 
 use app::AppError;
-use app::import::{self, RowReport, Summary};
+use app::intake::import::{self, RowReport, Summary};
 use askama::Template;
-use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{Multipart, Path, State};
+use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::Agency;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::AppState;
-use crate::error::{ApiError, PageError};
-use crate::extract::{ApiUser, User};
+use crate::error::PageError;
+use crate::extract::User;
 use crate::i18n::{Lang, Tr};
 use crate::pages::{Layout, XLSX, attachment, page_err, render};
 
@@ -68,7 +66,7 @@ fn agency_of(actor: &app::Actor) -> Option<String> {
 // ---------------------------------------------------------------- list and upload
 
 #[derive(Template)]
-#[template(path = "imports/list.html")]
+#[template(path = "intake/imports/list.html")]
 struct ListPage {
     l: Layout,
     t: Tr,
@@ -190,7 +188,7 @@ pub struct ShownRow {
 }
 
 #[derive(Template)]
-#[template(path = "imports/show.html")]
+#[template(path = "intake/imports/show.html")]
 struct ShowPage {
     l: Layout,
     t: Tr,
@@ -203,7 +201,7 @@ struct ShowPage {
 }
 
 #[derive(Template)]
-#[template(path = "imports/progress.html")]
+#[template(path = "intake/imports/progress.html")]
 struct ProgressFragment {
     t: Tr,
     s: Summary,
@@ -360,7 +358,7 @@ pub struct CommitForm {
 }
 
 impl CommitForm {
-    fn auto_merge(&self) -> bool {
+    pub(crate) fn auto_merge(&self) -> bool {
         matches!(self.auto_merge.as_str(), "on" | "true" | "1")
     }
 }
@@ -421,108 +419,6 @@ pub async fn report(
         XLSX,
         &format!("bao-cao-kiem-tra-{id}.xlsx"),
     ))
-}
-
-// ---------------------------------------------------------------- API
-
-#[derive(Debug, Deserialize)]
-pub struct UploadQuery {
-    source: String,
-    #[serde(default)]
-    survey_round: String,
-    #[serde(default)]
-    file_name: String,
-}
-
-/// `POST /api/v1/imports?source=&survey_round=&file_name=` with the file as
-/// the body: 202 with the import (validation runs in the background).
-pub async fn api_upload(
-    State(state): State<AppState>,
-    ApiUser(actor): ApiUser,
-    Query(q): Query<UploadQuery>,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    if body.is_empty() {
-        return Err(ApiError(AppError::Invalid(vec![app::FieldError::new(
-            "file", "required",
-        )])));
-    }
-    let id = import::start(
-        &state.app,
-        &actor,
-        &q.source,
-        &q.survey_round,
-        &q.file_name,
-        body.to_vec(),
-    )
-    .await?;
-    let s = import::get(&state.app, &actor, id).await?;
-    let mut resp = (StatusCode::ACCEPTED, Json(s)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/imports/{id}")) {
-        resp.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(resp)
-}
-
-/// `GET /api/v1/imports/{id}`.
-pub async fn api_get(
-    State(state): State<AppState>,
-    ApiUser(actor): ApiUser,
-    Path(id): Path<i64>,
-) -> Result<Json<Summary>, ApiError> {
-    Ok(Json(import::get(&state.app, &actor, id).await?))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct RowsQuery {
-    #[serde(default)]
-    problems: bool,
-    limit: Option<i64>,
-}
-
-/// `GET /api/v1/imports/{id}/rows?problems=true&limit=`: the validation report.
-pub async fn api_rows(
-    State(state): State<AppState>,
-    ApiUser(actor): ApiUser,
-    Path(id): Path<i64>,
-    Query(q): Query<RowsQuery>,
-) -> Result<Json<Vec<RowReport>>, ApiError> {
-    let limit = q.limit.unwrap_or(1000).clamp(1, 100_000);
-    Ok(Json(
-        import::rows(&state.app, &actor, id, q.problems, limit).await?,
-    ))
-}
-
-/// `POST /api/v1/imports/{id}/commit[?auto_merge=true]`: 202; poll the import
-/// for `committed`, then `match_status` = `done`.
-pub async fn api_commit(
-    State(state): State<AppState>,
-    ApiUser(actor): ApiUser,
-    Path(id): Path<i64>,
-    Query(q): Query<CommitForm>,
-) -> Result<Response, ApiError> {
-    import::commit(&state.app, &actor, id, q.auto_merge()).await?;
-    let s = import::get(&state.app, &actor, id).await?;
-    Ok((StatusCode::ACCEPTED, Json(s)).into_response())
-}
-
-#[derive(Debug, Serialize)]
-pub struct UndoBody {
-    removed: i64,
-    kept_edited: Vec<i64>,
-}
-
-/// `POST /api/v1/imports/{id}/undo`.
-pub async fn api_undo(
-    State(state): State<AppState>,
-    ApiUser(actor): ApiUser,
-    Path(id): Path<i64>,
-) -> Result<Json<UndoBody>, ApiError> {
-    let r = import::undo(&state.app, &actor, id).await?;
-    Ok(Json(UndoBody {
-        removed: r.removed,
-        kept_edited: r.kept_edited,
-    }))
 }
 
 /// Messages of the import pages, Vietnamese then English.

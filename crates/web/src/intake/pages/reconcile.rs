@@ -1,20 +1,17 @@
 //! Reconciliation of two lists in a survey round, the re-verification list
 //! and visits, and growth between rounds: pages and API over
-//! `app::reconcile`, which checks role and jurisdiction.
+//! `app::intake::reconcile`, which checks role and jurisdiction.
 
-use app::reconcile::{self, Growth, ReconcileQuery, Reconciliation, VisitInput};
+use app::intake::reconcile::{self, Growth, ReconcileQuery, Reconciliation, VisitInput};
 use askama::Template;
-use axum::body::Bytes;
+use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::{Form, Json};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::AppState;
-use crate::error::{ApiError, PageError};
-use crate::extract::parse_input;
-use crate::extract::{ApiUser, User};
+use crate::error::PageError;
+use crate::extract::User;
 use crate::i18n::Tr;
 use crate::pages::{Layout, XLSX, attachment, page_err, render};
 
@@ -22,7 +19,7 @@ use crate::pages::{Layout, XLSX, attachment, page_err, render};
 const PAGE_ROWS: usize = 500;
 
 fn query_string(q: &ReconcileQuery) -> String {
-    let enc = |s: &str| crate::review::url_escape(s.trim());
+    let enc = |s: &str| super::review::url_escape(s.trim());
     format!(
         "round={}&a={}&b={}&commune={}",
         enc(&q.round),
@@ -33,7 +30,7 @@ fn query_string(q: &ReconcileQuery) -> String {
 }
 
 #[derive(Template)]
-#[template(path = "reconcile/show.html")]
+#[template(path = "intake/reconcile/show.html")]
 struct ReconcilePage {
     l: Layout,
     t: Tr,
@@ -111,7 +108,7 @@ pub async fn visit_list(
     ))
 }
 
-fn visit_context(
+pub(crate) fn visit_context(
     state: &AppState,
     actor: &app::Actor,
     round: &str,
@@ -139,27 +136,6 @@ pub async fn visit_list_docx(
     let bytes = reconcile::visit_list_docx(&state.app, &user.actor, &q, &ctx)
         .await
         .map_err(page_err(user.lang))?;
-    Ok(attachment(
-        bytes,
-        crate::stats::DOCX,
-        &format!("xac-minh-{}.docx", q.round.trim()),
-    ))
-}
-
-/// `GET /api/v1/reconcile/visits.docx?round=&a=&b=&commune=`.
-#[utoipa::path(get, path = "/api/v1/reconcile/visits.docx", tag = "linkage", params(ReconcileQuery),
-    responses((status = 200, description = "The re-verification list as a Word document (audited export).", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-              (status = 401, response = crate::openapi::Unauthorized),
-              (status = 403, response = crate::openapi::Forbidden),
-              (status = 422, response = crate::openapi::Invalid)),
-    security(("bearer" = [])))]
-pub async fn api_visit_list_docx(
-    State(state): State<AppState>,
-    ApiUser(actor): ApiUser,
-    Query(q): Query<ReconcileQuery>,
-) -> Result<Response, ApiError> {
-    let ctx = visit_context(&state, &actor, &q.round);
-    let bytes = reconcile::visit_list_docx(&state.app, &actor, &q, &ctx).await?;
     Ok(attachment(
         bytes,
         crate::stats::DOCX,
@@ -217,13 +193,13 @@ pub async fn visit(
 #[serde(default)]
 pub struct GrowthQuery {
     /// Earlier round.
-    from: String,
+    pub(crate) from: String,
     /// Later round.
-    to: String,
+    pub(crate) to: String,
 }
 
 #[derive(Template)]
-#[template(path = "reconcile/growth.html")]
+#[template(path = "intake/reconcile/growth.html")]
 struct GrowthPage {
     l: Layout,
     t: Tr,
@@ -231,7 +207,7 @@ struct GrowthPage {
     from: String,
     to: String,
     g: Option<Growth>,
-    sections: Vec<(&'static str, Vec<app::reconcile::GrowthRow>)>,
+    sections: Vec<(&'static str, Vec<app::intake::reconcile::GrowthRow>)>,
 }
 
 /// `GET /reconcile/growth?from=&to=`: growth between two rounds by category,
@@ -273,83 +249,6 @@ pub async fn growth(
         g,
         sections,
     })
-}
-
-// -------------------------------------------------------------------- API
-
-/// `GET /api/v1/reconcile?round=&a=&b=&commune=`.
-#[utoipa::path(get, path = "/api/v1/reconcile", tag = "linkage", params(ReconcileQuery),
-    responses((status = 200, description = "Per-commune counts (in A, in B, agreed, conflicting, only in A, only in B, pairs awaiting review) and every person with its class.", body = Reconciliation),
-              (status = 401, response = crate::openapi::Unauthorized),
-              (status = 403, response = crate::openapi::Forbidden),
-              (status = 422, response = crate::openapi::Invalid)),
-    security(("bearer" = [])))]
-pub async fn api_reconcile(
-    State(state): State<AppState>,
-    ApiUser(actor): ApiUser,
-    Query(q): Query<ReconcileQuery>,
-) -> Result<Json<Reconciliation>, ApiError> {
-    Ok(Json(reconcile::reconcile(&state.app, &actor, &q).await?))
-}
-
-/// `GET /api/v1/reconcile/visits.xlsx?round=&a=&b=&commune=`.
-#[utoipa::path(get, path = "/api/v1/reconcile/visits.xlsx", tag = "linkage", params(ReconcileQuery),
-    responses((status = 200, description = "The re-verification list (audited export).", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-              (status = 401, response = crate::openapi::Unauthorized),
-              (status = 403, response = crate::openapi::Forbidden),
-              (status = 422, response = crate::openapi::Invalid)),
-    security(("bearer" = [])))]
-pub async fn api_visit_list(
-    State(state): State<AppState>,
-    ApiUser(actor): ApiUser,
-    Query(q): Query<ReconcileQuery>,
-) -> Result<Response, ApiError> {
-    let bytes = reconcile::visit_list_xlsx(&state.app, &actor, &q).await?;
-    Ok(attachment(
-        bytes,
-        XLSX,
-        &format!("xac-minh-{}.xlsx", q.round.trim()),
-    ))
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct VisitBody {
-    id: i64,
-}
-
-/// `POST /api/v1/reconcile/visits`.
-#[utoipa::path(post, path = "/api/v1/reconcile/visits", tag = "linkage", request_body = VisitInput,
-    responses((status = 201, description = "Recorded; the record's verification status is the result.", body = VisitBody),
-              (status = 401, response = crate::openapi::Unauthorized),
-              (status = 403, response = crate::openapi::Forbidden),
-              (status = 404, response = crate::openapi::NotFound),
-              (status = 422, response = crate::openapi::Invalid)),
-    security(("bearer" = [])))]
-pub async fn api_visit(
-    State(state): State<AppState>,
-    ApiUser(actor): ApiUser,
-    body: Bytes,
-) -> Result<Response, ApiError> {
-    let v: VisitInput = parse_input(&body)?;
-    let id = reconcile::record_visit(&state.app, &actor, &v).await?;
-    Ok((StatusCode::CREATED, Json(VisitBody { id })).into_response())
-}
-
-/// `GET /api/v1/growth?from=&to=`.
-#[utoipa::path(get, path = "/api/v1/growth", tag = "linkage", params(GrowthQuery),
-    responses((status = 200, description = "People named by a round's lists, per category, new commune and legacy district, in both rounds.", body = Growth),
-              (status = 401, response = crate::openapi::Unauthorized),
-              (status = 403, response = crate::openapi::Forbidden),
-              (status = 422, response = crate::openapi::Invalid)),
-    security(("bearer" = [])))]
-pub async fn api_growth(
-    State(state): State<AppState>,
-    ApiUser(actor): ApiUser,
-    Query(q): Query<GrowthQuery>,
-) -> Result<Json<Growth>, ApiError> {
-    Ok(Json(
-        reconcile::growth(&state.app, &actor, &q.from, &q.to).await?,
-    ))
 }
 
 /// Messages, Vietnamese then English.

@@ -134,7 +134,7 @@ async fn every_source_template_round_trips(app: TestApp) {
             .iter()
             .map(ToString::to_string)
             .collect();
-        let expected: Vec<&str> = app::import::mapping::template_fields(*source)
+        let expected: Vec<&str> = app::intake::import::mapping::template_fields(*source)
             .iter()
             .map(|f| f.header_vi)
             .collect();
@@ -170,7 +170,7 @@ async fn every_source_template_round_trips(app: TestApp) {
         ];
         let mut filled_rows = vec![vec![String::new(); FIELD_COUNT]; rows.len()];
         for (k, key) in keys.iter().enumerate() {
-            let col = app::import::mapping::FIELDS
+            let col = app::intake::import::mapping::FIELDS
                 .iter()
                 .position(|f| f.key == *key)
                 .unwrap();
@@ -178,14 +178,14 @@ async fn every_source_template_round_trips(app: TestApp) {
                 filled_rows[r][col].clone_from(&row[k]);
             }
         }
-        for (c, f) in app::import::mapping::FIELDS.iter().enumerate() {
+        for (c, f) in app::intake::import::mapping::FIELDS.iter().enumerate() {
             filled_headers[c] = f.header_vi;
         }
         let survey = *source == Agency::Survey;
         if survey {
             // The survey form: two people abroad from one household.
             let col = |key: &str| {
-                app::import::mapping::FIELDS
+                app::intake::import::mapping::FIELDS
                     .iter()
                     .position(|f| f.key == key)
                     .unwrap()
@@ -319,7 +319,7 @@ async fn every_source_template_round_trips(app: TestApp) {
     );
 }
 
-const FIELD_COUNT: usize = app::import::mapping::FIELDS.len();
+const FIELD_COUNT: usize = app::intake::import::mapping::FIELDS.len();
 
 async fn page_flow_upload_report_mapping_commit_undo(app: TestApp) {
     app.add_user("sonv", Role::ProvinceOfficer, vec![]).await;
@@ -634,7 +634,7 @@ async fn jurisdiction_and_ownership_of_imports(app: TestApp) {
 fn small_limits() -> app::AppSettings {
     app::AppSettings {
         mfa_required_for_privileged: false,
-        import_limits: app::import::read::Limits {
+        import_limits: app::intake::import::read::Limits {
             max_file_bytes: 5 * 1024 * 1024,
             max_rows: 1000,
             max_columns: 50,
@@ -835,7 +835,7 @@ async fn bad_file_corpus(app: TestApp) {
 
     // Other formats agencies send: legacy .xls (a fixture saved by xlwt, see
     // tests/fixtures/make_xls.py) and OpenDocument .ods.
-    let xls = include_bytes!("../fixtures/list.xls").to_vec();
+    let xls = include_bytes!("../../fixtures/list.xls").to_vec();
     let (id, s) = validated(&app, &tok, "list.xls", xls).await;
     assert_eq!(s["valid_rows"], 2, "{s}");
     let rows: Value = app
