@@ -14,7 +14,6 @@ pub mod demo_data;
 pub mod error;
 pub mod intake;
 pub mod registry;
-pub mod statistics;
 pub mod stats;
 
 pub use actor::{Actor, Jurisdiction};
@@ -70,8 +69,8 @@ pub struct App {
     pub audit_writer: audit::Writer,
     /// This process's cache of sessions and tokens (see [`accounts::sessions::Cache`]).
     pub auth_cache: accounts::sessions::Cache,
-    /// The public figures last computed (see [`statistics::public_cached`]).
-    pub public_statistics: statistics::Cache,
+    /// The public figures last computed (see [`stats::public::public_cached`]).
+    pub public_statistics: stats::public::Cache,
 }
 
 /// Why a server is not ready to take traffic.
@@ -109,7 +108,7 @@ impl App {
             stats: crate::stats::StatsIndex::default(),
             audit_writer: audit::Writer::default(),
             auth_cache: accounts::sessions::Cache::default(),
-            public_statistics: statistics::Cache::default(),
+            public_statistics: stats::public::Cache::default(),
         }
     }
 

@@ -63,8 +63,8 @@ fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
     MESSAGES
         .iter()
         .chain(crate::intake::pages::imports::MESSAGES)
-        .chain(crate::stats::MESSAGES)
-        .chain(crate::public::MESSAGES)
+        .chain(crate::stats::pages::MESSAGES)
+        .chain(crate::stats::public::MESSAGES)
         .chain(crate::intake::pages::review::MESSAGES)
         .chain(crate::intake::pages::reconcile::MESSAGES)
         .find(|(k, _, _)| *k == key)
@@ -745,8 +745,8 @@ mod tests {
             MESSAGES
                 .iter()
                 .chain(crate::intake::pages::imports::MESSAGES)
-                .chain(crate::stats::MESSAGES)
-                .chain(crate::public::MESSAGES)
+                .chain(crate::stats::pages::MESSAGES)
+                .chain(crate::stats::public::MESSAGES)
                 .chain(crate::intake::pages::review::MESSAGES)
                 .chain(crate::intake::pages::reconcile::MESSAGES)
         };

@@ -12,7 +12,6 @@ pub mod i18n;
 pub mod intake;
 pub mod openapi;
 pub mod pages;
-pub mod public;
 pub mod ratelimit;
 pub mod registry;
 pub mod routes;

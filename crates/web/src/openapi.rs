@@ -530,8 +530,8 @@ mod doc {
             intake::api::reconcile::api_visit_list_docx,
             intake::api::reconcile::api_visit,
             intake::api::reconcile::api_growth,
-            crate::stats::api_pivot,
-            crate::stats::api_reports,
+            crate::stats::api::api_pivot,
+            crate::stats::api::api_reports,
         ),
         components(
             schemas(ProblemDoc, FieldErrorDoc),

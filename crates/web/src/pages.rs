@@ -73,6 +73,10 @@ pub fn attachment(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -
 
 /// Content type of xlsx files.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+/// Content type of docx files.
+pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+/// Content type of PDF files.
+pub const PDF: &str = "application/pdf";
 
 #[derive(Template)]
 #[template(path = "home.html")]

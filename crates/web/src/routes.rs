@@ -4,11 +4,11 @@
 
 use crate::access::route;
 pub use crate::access::{Access, Route};
-use crate::{accounts, assets, intake, openapi, pages, public, registry, stats};
+use crate::{accounts, assets, intake, openapi, pages, registry, stats};
 
 /// The table.
 pub fn table() -> Vec<Route> {
-    use Access::{Public, Session, Token};
+    use Access::{Public, Session};
     let mut table = vec![
         route(
             "GET",
@@ -23,20 +23,6 @@ pub fn table() -> Vec<Route> {
             Public,
             "anyone",
             axum::routing::get(pages::readyz),
-        ),
-        route(
-            "GET",
-            "/public/statistics",
-            Public,
-            "anyone (counts only, cells under 5 suppressed)",
-            axum::routing::get(public::statistics),
-        ),
-        route(
-            "GET",
-            "/api/v1/public/statistics",
-            Public,
-            "anyone (counts only, cells under 5 suppressed)",
-            axum::routing::get(public::api_statistics),
         ),
         route(
             "GET",
@@ -73,79 +59,10 @@ pub fn table() -> Vec<Route> {
             "anyone (Swagger UI over /api/openapi.json)",
             axum::routing::get(openapi::docs),
         ),
-        route(
-            "GET",
-            "/dashboard",
-            Session,
-            "every role except diaspora (counts in jurisdiction; leadership: province)",
-            axum::routing::get(stats::dashboard),
-        ),
-        route(
-            "GET",
-            "/reports",
-            Session,
-            "every role except diaspora (counts in jurisdiction; leadership: province)",
-            axum::routing::get(stats::reports),
-        ),
-        route(
-            "POST",
-            "/reports",
-            Session,
-            "every role except diaspora (saves a specification, no figures)",
-            axum::routing::post(stats::save),
-        ),
-        route(
-            "GET",
-            "/reports/{id}",
-            Session,
-            "every role except diaspora",
-            axum::routing::get(stats::open),
-        ),
-        route(
-            "POST",
-            "/reports/{id}/delete",
-            Session,
-            "the report's author, province officers, administrators",
-            axum::routing::post(stats::delete),
-        ),
-        route(
-            "GET",
-            "/reports/export.xlsx",
-            Session,
-            "every role except diaspora (counts in jurisdiction)",
-            axum::routing::get(stats::export_xlsx),
-        ),
-        route(
-            "GET",
-            "/reports/export.docx",
-            Session,
-            "every role except diaspora (counts in jurisdiction)",
-            axum::routing::get(stats::export_docx),
-        ),
-        route(
-            "GET",
-            "/reports/export.pdf",
-            Session,
-            "every role except diaspora (counts in jurisdiction)",
-            axum::routing::get(stats::export_pdf),
-        ),
-        route(
-            "GET",
-            "/api/v1/statistics/pivot",
-            Token,
-            "read scope, every role except diaspora (counts in jurisdiction)",
-            axum::routing::get(stats::api_pivot),
-        ),
-        route(
-            "GET",
-            "/api/v1/statistics/reports",
-            Token,
-            "read scope, every role except diaspora",
-            axum::routing::get(stats::api_reports),
-        ),
     ];
     table.extend(accounts::routes());
     table.extend(registry::routes());
     table.extend(intake::routes());
+    table.extend(stats::routes());
     table
 }

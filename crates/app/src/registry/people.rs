@@ -1539,7 +1539,7 @@ pub struct ListQuery {
     pub survey_round: String,
     /// `male`, `female`, `other` or `unknown`.
     pub gender: String,
-    /// An age band code ([`crate::stats::AGE_BANDS`]), by the birth year.
+    /// An age band code ([`domain::age::AGE_BANDS`]), by the birth year.
     pub age_band: String,
     /// `name`, `updated`, `birth` or `id` (default).
     pub sort: String,
@@ -1646,7 +1646,7 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> AppResult<ListPage
     eq("p.gender", &q.gender, &mut args, &mut wh);
     let band = q.age_band.trim();
     if !band.is_empty() {
-        match crate::stats::band_birth_years(band, crate::stats::current_year()) {
+        match domain::age::band_birth_years(band, i64::from(clock::current_year())) {
             Some((earliest, latest)) => {
                 // Integers computed here, not user input.
                 wh.push(format!("p.birth_year > 0 AND p.birth_year <= {latest}"));

@@ -32,7 +32,7 @@ pub async fn api_visit_list_docx(
     let bytes = reconcile::visit_list_docx(&state.app, &actor, &q, &ctx).await?;
     Ok(attachment(
         bytes,
-        crate::stats::DOCX,
+        crate::pages::DOCX,
         &format!("xac-minh-{}.docx", q.round.trim()),
     ))
 }

@@ -114,7 +114,7 @@ pub(crate) fn visit_context(
     round: &str,
 ) -> app::stats::export::ExportContext {
     // The official list is in Vietnamese whatever the interface language.
-    crate::stats::context(
+    crate::stats::pages::context(
         state,
         actor,
         format!(
@@ -138,7 +138,7 @@ pub async fn visit_list_docx(
         .map_err(page_err(user.lang))?;
     Ok(attachment(
         bytes,
-        crate::stats::DOCX,
+        crate::pages::DOCX,
         &format!("xac-minh-{}.docx", q.round.trim()),
     ))
 }

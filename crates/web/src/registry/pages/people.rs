@@ -310,7 +310,7 @@ pub async fn list(
         genders: options(Gender::ALL, Gender::code, |c| c.label(lc), &f.gender, any),
         age_bands: {
             let mut v = vec![(String::new(), any.to_owned(), f.age_band.is_empty())];
-            v.extend(app::stats::AGE_BANDS.iter().map(|b| {
+            v.extend(domain::age::AGE_BANDS.iter().map(|b| {
                 (
                     b.0.to_owned(),
                     (if lc == "en" { b.2 } else { b.1 }).to_owned(),

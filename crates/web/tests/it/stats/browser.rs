@@ -107,11 +107,11 @@ async fn officer_opens_the_dashboard_and_downloads_each_export(app: TestApp) {
     b.click("a[data-testid=export-docx]").await;
     let docx = downloaded(dir.path(), ".docx").await;
     assert!(xlsx.starts_with(b"PK") && docx.starts_with(b"PK"));
-    crate::stats::check_docx_has(&docx, "Hàn Quốc");
+    crate::stats::pivots::check_docx_has(&docx, "Hàn Quốc");
     b.click("a[data-testid=export-pdf]").await;
     let pdf = downloaded(dir.path(), ".pdf").await;
     assert!(pdf.starts_with(b"%PDF-"));
-    assert!(crate::stats::pdf_text(&pdf).contains("Hàn Quốc"));
+    assert!(crate::stats::pivots::pdf_text(&pdf).contains("Hàn Quốc"));
     let logs = b.severe_logs().await;
     assert!(
         logs.iter().all(|m| !m.contains("Content Security Policy")),

@@ -12,17 +12,17 @@ use crate::i18n::{Lang, Tr};
 use crate::security::Ctx;
 
 #[derive(Template)]
-#[template(path = "public/statistics.html")]
+#[template(path = "stats/public/statistics.html")]
 struct StatisticsPage {
     t: Tr,
     en: bool,
-    s: app::statistics::PublicStatistics,
+    s: app::stats::public::PublicStatistics,
 }
 
 /// `GET /public/statistics`: counts by country and category, small cells
 /// suppressed; no sign-in.
 pub async fn statistics(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    let s = app::statistics::public(&state.app)
+    let s = app::stats::public::public(&state.app)
         .await
         .map_err(|err| PageError {
             err,
@@ -39,7 +39,7 @@ pub async fn statistics(State(state): State<AppState>, ctx: Ctx) -> Result<Respo
 /// `GET /api/v1/public/statistics`: the same figures as JSON; no sign-in.
 /// The JSON is made once per change of the registry and served as it is.
 pub async fn api_statistics(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let c = app::statistics::public_cached(&state.app).await?;
+    let c = app::stats::public::public_cached(&state.app).await?;
     Ok((
         [(header::CONTENT_TYPE, "application/json")],
         axum::body::Bytes::from_owner(c.json),

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use db::Row;
 use serde::Serialize;
 
-use crate::stats::{Dim, PivotSpec};
+use super::pivots::{Dim, PivotSpec, current_year};
 use crate::{App, AppResult, Jurisdiction};
 
 /// Cells below this are shown as "fewer than 5".
@@ -69,12 +69,10 @@ async fn counts_sql(app: &App, column: &str) -> AppResult<Vec<(String, i64)>> {
 /// statistics columns, or by `GROUP BY` when they cannot hold the registry.
 async fn counts(app: &App, dim: Dim, column: &str) -> AppResult<Vec<(String, i64)>> {
     let spec = PivotSpec::new(dim, None);
-    match app.stats.counts(
-        &Jurisdiction::Province,
-        None,
-        &spec,
-        crate::stats::current_year(),
-    )? {
+    match app
+        .stats
+        .counts(&Jurisdiction::Province, None, &spec, current_year())?
+    {
         Some(c) => {
             let mut v: Vec<(String, i64)> = c.rows.into_iter().filter(|(_, n)| *n > 0).collect();
             v.sort();

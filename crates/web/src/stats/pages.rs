@@ -7,22 +7,16 @@
 use app::stats::{self, Dim, Engine, Measure, Pivot, PivotSpec, export::ExportContext, saved};
 use askama::Template;
 use axum::Form;
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::AppState;
-use crate::error::{ApiError, PageError};
-use crate::extract::{ApiUser, User};
+use crate::error::PageError;
+use crate::extract::User;
 use crate::i18n::{Lang, Tr};
-use crate::pages::{Layout, XLSX, attachment, page_err, render};
+use crate::pages::{DOCX, Layout, PDF, XLSX, attachment, page_err, render};
 
-/// Content type of docx files.
-pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-/// Content type of PDF files.
-pub const PDF: &str = "application/pdf";
-
-type Pairs = Vec<(String, String)>;
+pub(crate) type Pairs = Vec<(String, String)>;
 
 /// One bar of a breakdown: label, value, share of the largest (0–100), link.
 pub struct Bar {
@@ -157,7 +151,7 @@ pub struct MapCountry {
 /// 2.0.2 (ISC), turned into SVG paths by `scripts/vendor/world_map.py`.
 static WORLD: std::sync::LazyLock<Vec<(&'static str, &'static str, &'static str)>> =
     std::sync::LazyLock::new(|| {
-        include_str!("../assets/world-110m.tsv")
+        include_str!("../../assets/world-110m.tsv")
             .lines()
             .filter_map(|l| {
                 let mut f = l.splitn(3, '\t');
@@ -666,82 +660,8 @@ pub async fn export_pdf(
     Query(q): Query<Pairs>,
 ) -> Result<Response, PageError> {
     let (pivot, ctx) = export(&state, &user, &q).await?;
-    let bytes = stats::export::pdf(&pivot, &ctx).map_err(page_err(user.lang))?;
+    let bytes = stats::pdf::pdf(&pivot, &ctx).map_err(page_err(user.lang))?;
     Ok(attachment(bytes, PDF, "bao-cao-thong-ke.pdf"))
-}
-
-// ---------------------------------------------------------------- API
-
-/// Query of `GET /api/v1/statistics/pivot`.
-#[derive(Debug, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PivotParams {
-    /// Row dimension: `category`, `generation`, `country`, `commune`,
-    /// `legacy_district`, `gender`, `age_band`, `tag`, `verification`,
-    /// `agency`, `survey_round`.
-    pub rows: Option<String>,
-    /// Column dimension (optional; not the rows' dimension).
-    pub cols: Option<String>,
-    /// `people` (default), `households` or `relatives`.
-    pub measure: Option<String>,
-    /// `sql` to count by `GROUP BY` on the database instead of the in-memory columns.
-    pub engine: Option<String>,
-    /// `YYYY-MM-DD`: the figures as the registry stood at the end of that day,
-    /// rebuilt from the history (not after today).
-    pub as_of: Option<String>,
-    /// Filters: any dimension's code as a key, values separated by commas
-    /// (`category=migrant,study_abroad&country=KR`; empty value = not recorded is not expressible here).
-    pub category: Option<String>,
-    pub country: Option<String>,
-    pub commune: Option<String>,
-}
-
-/// `GET /api/v1/statistics/pivot`: counts by one or two dimensions within
-/// the token's jurisdiction.
-#[utoipa::path(
-    get,
-    path = "/api/v1/statistics/pivot",
-    tag = "statistics",
-    params(PivotParams),
-    responses(
-        (status = 200, description = "The pivot: headings, cells, totals (each person once per total).", body = Pivot),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::Invalid),
-    ),
-    security(("bearer" = []))
-)]
-pub async fn api_pivot(
-    State(state): State<AppState>,
-    ApiUser(actor): ApiUser,
-    Query(q): Query<Pairs>,
-) -> Result<Json<Pivot>, ApiError> {
-    let spec = PivotSpec::from_pairs(&q)?;
-    let engine = if q.iter().any(|(k, v)| k == "engine" && v == "sql") {
-        Engine::Sql
-    } else {
-        Engine::Auto
-    };
-    Ok(Json(stats::pivot(&state.app, &actor, &spec, engine).await?))
-}
-
-/// `GET /api/v1/statistics/reports`: the saved reports (specifications).
-#[utoipa::path(
-    get,
-    path = "/api/v1/statistics/reports",
-    tag = "statistics",
-    responses(
-        (status = 200, description = "Saved reports, by name.", body = Vec<saved::SavedReport>),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-    ),
-    security(("bearer" = []))
-)]
-pub async fn api_reports(
-    State(state): State<AppState>,
-    ApiUser(actor): ApiUser,
-) -> Result<Json<Vec<saved::SavedReport>>, ApiError> {
-    Ok(Json(saved::list(&state.app, &actor).await?))
 }
 
 /// Messages of the statistics pages, Vietnamese then English.
