@@ -46,27 +46,3 @@ pub async fn api_statistics(State(state): State<AppState>) -> Result<Response, A
     )
         .into_response())
 }
-
-/// Messages of the public pages, Vietnamese then English.
-pub static MESSAGES: &[(&str, &str, &str)] = &[
-    (
-        "public.title",
-        "Thống kê công khai về kiều bào của tỉnh",
-        "Public statistics on the province's people abroad",
-    ),
-    ("public.total", "Tổng số người", "People in all"),
-    ("public.about", "khoảng", "about"),
-    (
-        "public.suppression",
-        "Để không ai bị nhận diện, ô có ít người hơn ngưỡng được ẩn; ngưỡng",
-        "So that no one can be singled out, cells under the threshold are hidden; threshold",
-    ),
-    (
-        "public.by_country",
-        "Theo quốc gia cư trú",
-        "By country of residence",
-    ),
-    ("public.by_category", "Theo diện", "By category"),
-    ("public.people", "Số người", "People"),
-    ("public.json", "Dữ liệu dạng JSON", "The same as JSON"),
-];
