@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod intake;
 pub mod openapi;
 pub mod pages;
+pub mod problems;
 pub mod ratelimit;
 pub mod registry;
 pub mod routes;

@@ -100,8 +100,8 @@ impl From<PeopleParams> for ListQuery {
     params(PeopleParams),
     responses(
         (status = 200, description = "A page of people in the caller's jurisdiction, by id.", body = PeoplePage),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
     ),
     security(("bearer" = []))
 )]
@@ -136,9 +136,9 @@ fn with_etag<T: Serialize>(status: StatusCode, body: &T, version: i64) -> Respon
         (status = 201, description = "Created; sensitive fields masked unless the role may reveal them.", body = Person,
          headers(("ETag" = String, description = "The record's version, for If-Match"),
                  ("Location" = String, description = "The record's URL"))),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 422, response = crate::problems::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -173,9 +173,9 @@ pub struct ReadQuery {
     responses(
         (status = 200, description = "The record (the view is audited).", body = Person,
          headers(("ETag" = String, description = "The record's version, for If-Match"))),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 404, response = crate::problems::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -233,12 +233,12 @@ fn parse_patch(body: &[u8]) -> Result<serde_json::Value, ApiError> {
     responses(
         (status = 200, description = "Updated.", body = Person,
          headers(("ETag" = String, description = "The new version"))),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::Stale),
-        (status = 422, response = crate::openapi::Invalid),
-        (status = 428, response = crate::openapi::IfMatchRequired),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 404, response = crate::problems::NotFound),
+        (status = 412, response = crate::problems::Stale),
+        (status = 422, response = crate::problems::Invalid),
+        (status = 428, response = crate::problems::IfMatchRequired),
     ),
     security(("bearer" = []))
 )]
@@ -274,10 +274,10 @@ pub struct DeleteQuery {
     params(("id" = i64, Path, description = "Person id"), DeleteQuery),
     responses(
         (status = 204, description = "Soft-deleted (restorable; audited)."),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 404, response = crate::problems::NotFound),
+        (status = 422, response = crate::problems::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -306,9 +306,9 @@ pub struct Related {
     params(("id" = i64, Path, description = "Person id")),
     responses(
         (status = 200, description = "Relatives at home with their households, and the record's sources.", body = Related),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 404, response = crate::problems::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -329,9 +329,9 @@ pub async fn relatives(
     params(("id" = i64, Path, description = "Person id")),
     responses(
         (status = 200, description = "Every saved version: who, when, what changed.", body = Vec<people::VersionEntry>),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 404, response = crate::problems::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -353,10 +353,10 @@ pub async fn history(
                  description = "A relative in an existing household (`household_id`) or a new one (`head_name`, `address`, `commune_code`)."),
     responses(
         (status = 201, description = "Added (audited).", body = people::RelativeRow),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 404, response = crate::problems::NotFound),
+        (status = 422, response = crate::problems::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -406,8 +406,8 @@ pub struct HouseholdPage {
     params(HouseholdQuery),
     responses(
         (status = 200, description = "A page of households in the caller's communes (province: all), by id.", body = HouseholdPage),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
     ),
     security(("bearer" = []))
 )]
@@ -431,9 +431,9 @@ pub async fn households(
         (status = 201, description = "Created (audited).", body = Household,
          headers(("ETag" = String, description = "The household's version, for If-Match"),
                  ("Location" = String, description = "The household's URL"))),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 422, response = crate::problems::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -460,9 +460,9 @@ pub async fn household_create(
     responses(
         (status = 200, description = "The household, with the relatives of people the caller may see (the view is audited).", body = Household,
          headers(("ETag" = String, description = "The household's version, for If-Match"))),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 404, response = crate::problems::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -489,12 +489,12 @@ pub async fn household_read(
     responses(
         (status = 200, description = "Updated (audited).", body = Household,
          headers(("ETag" = String, description = "The new version"))),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::Stale),
-        (status = 422, response = crate::openapi::Invalid),
-        (status = 428, response = crate::openapi::IfMatchRequired),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 404, response = crate::problems::NotFound),
+        (status = 412, response = crate::problems::Stale),
+        (status = 422, response = crate::problems::Invalid),
+        (status = 428, response = crate::problems::IfMatchRequired),
     ),
     security(("bearer" = []))
 )]
@@ -527,10 +527,10 @@ pub async fn household_update(
                  description = "JSON merge patch (RFC 7396); `household_id` moves the relative to another visible household."),
     responses(
         (status = 200, description = "Updated (audited).", body = Relative),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 404, response = crate::problems::NotFound),
+        (status = 422, response = crate::problems::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -556,9 +556,9 @@ pub async fn relative_update(
     ),
     responses(
         (status = 204, description = "Removed (soft delete; audited)."),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 404, response = crate::problems::NotFound),
     ),
     security(("bearer" = []))
 )]
@@ -578,8 +578,8 @@ pub async fn relative_delete(
     tag = "people",
     responses(
         (status = 200, description = "Extra fields, by key; their values are `extra.<key>` of a person.", body = Vec<people::CustomField>),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
     ),
     security(("bearer" = []))
 )]
@@ -598,9 +598,9 @@ pub async fn custom_fields(
     request_body(content = people::CustomField, description = "`key` is lower-case letters, digits and `_`; `kind` is `text`, `number` or `date`."),
     responses(
         (status = 204, description = "Defined (audited)."),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 422, response = crate::problems::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -635,12 +635,12 @@ pub struct RestoreBody {
     responses(
         (status = 200, description = "Restored as a new version (audited).", body = Person,
          headers(("ETag" = String, description = "The new version"))),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::Stale),
-        (status = 422, response = crate::openapi::Invalid),
-        (status = 428, response = crate::openapi::IfMatchRequired),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 404, response = crate::problems::NotFound),
+        (status = 412, response = crate::problems::Stale),
+        (status = 422, response = crate::problems::Invalid),
+        (status = 428, response = crate::problems::IfMatchRequired),
     ),
     security(("bearer" = []))
 )]
@@ -668,9 +668,9 @@ pub async fn restore(
     params(("id" = i64, Path, description = "Person id")),
     responses(
         (status = 204, description = "Live again (audited)."),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 404, response = crate::problems::NotFound),
     ),
     security(("bearer" = []))
 )]

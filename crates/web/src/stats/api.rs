@@ -42,9 +42,9 @@ pub struct PivotParams {
     params(PivotParams),
     responses(
         (status = 200, description = "The pivot: headings, cells, totals (each person once per total).", body = Pivot),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 422, response = crate::openapi::Invalid),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 422, response = crate::problems::Invalid),
     ),
     security(("bearer" = []))
 )]
@@ -69,8 +69,8 @@ pub async fn api_pivot(
     tag = "statistics",
     responses(
         (status = 200, description = "Saved reports, by name.", body = Vec<saved::SavedReport>),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
     ),
     security(("bearer" = []))
 )]

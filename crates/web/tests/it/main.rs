@@ -15,6 +15,7 @@ mod audit;
 mod browser;
 mod foundation;
 mod intake;
+mod layout;
 mod openapi;
 mod registry;
 mod routes;

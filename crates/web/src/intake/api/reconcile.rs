@@ -19,9 +19,9 @@ use crate::pages::{XLSX, attachment};
 /// `GET /api/v1/reconcile/visits.docx?round=&a=&b=&commune=`.
 #[utoipa::path(get, path = "/api/v1/reconcile/visits.docx", tag = "linkage", params(ReconcileQuery),
     responses((status = 200, description = "The re-verification list as a Word document (audited export).", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-              (status = 401, response = crate::openapi::Unauthorized),
-              (status = 403, response = crate::openapi::Forbidden),
-              (status = 422, response = crate::openapi::Invalid)),
+              (status = 401, response = crate::problems::Unauthorized),
+              (status = 403, response = crate::problems::Forbidden),
+              (status = 422, response = crate::problems::Invalid)),
     security(("bearer" = [])))]
 pub async fn api_visit_list_docx(
     State(state): State<AppState>,
@@ -40,9 +40,9 @@ pub async fn api_visit_list_docx(
 /// `GET /api/v1/reconcile?round=&a=&b=&commune=`.
 #[utoipa::path(get, path = "/api/v1/reconcile", tag = "linkage", params(ReconcileQuery),
     responses((status = 200, description = "Per-commune counts (in A, in B, agreed, conflicting, only in A, only in B, pairs awaiting review) and every person with its class.", body = Reconciliation),
-              (status = 401, response = crate::openapi::Unauthorized),
-              (status = 403, response = crate::openapi::Forbidden),
-              (status = 422, response = crate::openapi::Invalid)),
+              (status = 401, response = crate::problems::Unauthorized),
+              (status = 403, response = crate::problems::Forbidden),
+              (status = 422, response = crate::problems::Invalid)),
     security(("bearer" = [])))]
 pub async fn api_reconcile(
     State(state): State<AppState>,
@@ -55,9 +55,9 @@ pub async fn api_reconcile(
 /// `GET /api/v1/reconcile/visits.xlsx?round=&a=&b=&commune=`.
 #[utoipa::path(get, path = "/api/v1/reconcile/visits.xlsx", tag = "linkage", params(ReconcileQuery),
     responses((status = 200, description = "The re-verification list (audited export).", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-              (status = 401, response = crate::openapi::Unauthorized),
-              (status = 403, response = crate::openapi::Forbidden),
-              (status = 422, response = crate::openapi::Invalid)),
+              (status = 401, response = crate::problems::Unauthorized),
+              (status = 403, response = crate::problems::Forbidden),
+              (status = 422, response = crate::problems::Invalid)),
     security(("bearer" = [])))]
 pub async fn api_visit_list(
     State(state): State<AppState>,
@@ -80,10 +80,10 @@ pub struct VisitBody {
 /// `POST /api/v1/reconcile/visits`.
 #[utoipa::path(post, path = "/api/v1/reconcile/visits", tag = "linkage", request_body = VisitInput,
     responses((status = 201, description = "Recorded; the record's verification status is the result.", body = VisitBody),
-              (status = 401, response = crate::openapi::Unauthorized),
-              (status = 403, response = crate::openapi::Forbidden),
-              (status = 404, response = crate::openapi::NotFound),
-              (status = 422, response = crate::openapi::Invalid)),
+              (status = 401, response = crate::problems::Unauthorized),
+              (status = 403, response = crate::problems::Forbidden),
+              (status = 404, response = crate::problems::NotFound),
+              (status = 422, response = crate::problems::Invalid)),
     security(("bearer" = [])))]
 pub async fn api_visit(
     State(state): State<AppState>,
@@ -98,9 +98,9 @@ pub async fn api_visit(
 /// `GET /api/v1/growth?from=&to=`.
 #[utoipa::path(get, path = "/api/v1/growth", tag = "linkage", params(GrowthQuery),
     responses((status = 200, description = "People named by a round's lists, per category, new commune and legacy district, in both rounds.", body = Growth),
-              (status = 401, response = crate::openapi::Unauthorized),
-              (status = 403, response = crate::openapi::Forbidden),
-              (status = 422, response = crate::openapi::Invalid)),
+              (status = 401, response = crate::problems::Unauthorized),
+              (status = 403, response = crate::problems::Forbidden),
+              (status = 422, response = crate::problems::Invalid)),
     security(("bearer" = [])))]
 pub async fn api_growth(
     State(state): State<AppState>,

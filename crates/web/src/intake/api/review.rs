@@ -18,8 +18,8 @@ use crate::extract::parse_input;
 /// `POST /api/v1/linkage/scan`: compares the records the token's user may see.
 #[utoipa::path(post, path = "/api/v1/linkage/scan", tag = "linkage",
     responses((status = 200, description = "What the scan found; new pairs join the review queue.", body = ScanSummary),
-              (status = 401, response = crate::openapi::Unauthorized),
-              (status = 403, response = crate::openapi::Forbidden)),
+              (status = 401, response = crate::problems::Unauthorized),
+              (status = 403, response = crate::problems::Forbidden)),
     security(("bearer" = [])))]
 pub async fn api_scan(
     State(state): State<AppState>,
@@ -52,8 +52,8 @@ pub struct PairsBody {
 /// `GET /api/v1/linkage/pairs`: the review queue.
 #[utoipa::path(get, path = "/api/v1/linkage/pairs", tag = "linkage", params(PairsQuery),
     responses((status = 200, description = "Pairs whose two records are live and visible, most probable first.", body = PairsBody),
-              (status = 401, response = crate::openapi::Unauthorized),
-              (status = 403, response = crate::openapi::Forbidden)),
+              (status = 401, response = crate::problems::Unauthorized),
+              (status = 403, response = crate::problems::Forbidden)),
     security(("bearer" = [])))]
 pub async fn api_pairs(
     State(state): State<AppState>,
@@ -81,9 +81,9 @@ pub async fn api_pairs(
 #[utoipa::path(get, path = "/api/v1/linkage/pairs/{id}", tag = "linkage",
     params(("id" = i64, Path, description = "Pair id")),
     responses((status = 200, description = "Both records (views audited, sensitive fields masked), fields side by side, explanation.", body = PairView),
-              (status = 401, response = crate::openapi::Unauthorized),
-              (status = 403, response = crate::openapi::Forbidden),
-              (status = 404, response = crate::openapi::NotFound)),
+              (status = 401, response = crate::problems::Unauthorized),
+              (status = 403, response = crate::problems::Forbidden),
+              (status = 404, response = crate::problems::NotFound)),
     security(("bearer" = [])))]
 pub async fn api_pair(
     State(state): State<AppState>,
@@ -104,10 +104,10 @@ pub struct DecisionBody {
     params(("id" = i64, Path, description = "Pair id")),
     request_body = DecisionBody,
     responses((status = 204, description = "Decided; a rejected pair is never proposed again."),
-              (status = 401, response = crate::openapi::Unauthorized),
-              (status = 403, response = crate::openapi::Forbidden),
-              (status = 404, response = crate::openapi::NotFound),
-              (status = 422, response = crate::openapi::Invalid)),
+              (status = 401, response = crate::problems::Unauthorized),
+              (status = 403, response = crate::problems::Forbidden),
+              (status = 404, response = crate::problems::NotFound),
+              (status = 422, response = crate::problems::Invalid)),
     security(("bearer" = [])))]
 pub async fn api_decide(
     State(state): State<AppState>,
@@ -129,11 +129,11 @@ pub struct MergedBody {
 #[utoipa::path(post, path = "/api/v1/merges", tag = "linkage",
     request_body = MergeInput,
     responses((status = 201, description = "Merged; the merged record is kept, marked deleted, for unmerge.", body = MergedBody),
-              (status = 401, response = crate::openapi::Unauthorized),
-              (status = 403, response = crate::openapi::Forbidden),
-              (status = 404, response = crate::openapi::NotFound),
-              (status = 412, response = crate::openapi::Stale),
-              (status = 422, response = crate::openapi::Invalid)),
+              (status = 401, response = crate::problems::Unauthorized),
+              (status = 403, response = crate::problems::Forbidden),
+              (status = 404, response = crate::problems::NotFound),
+              (status = 412, response = crate::problems::Stale),
+              (status = 422, response = crate::problems::Invalid)),
     security(("bearer" = [])))]
 pub async fn api_merge(
     State(state): State<AppState>,
@@ -148,8 +148,8 @@ pub async fn api_merge(
 /// `GET /api/v1/merges`: recent merges.
 #[utoipa::path(get, path = "/api/v1/merges", tag = "linkage",
     responses((status = 200, description = "Merges whose records are visible, newest first.", body = Vec<MergeRow>),
-              (status = 401, response = crate::openapi::Unauthorized),
-              (status = 403, response = crate::openapi::Forbidden)),
+              (status = 401, response = crate::problems::Unauthorized),
+              (status = 403, response = crate::problems::Forbidden)),
     security(("bearer" = [])))]
 pub async fn api_merges(
     State(state): State<AppState>,
@@ -162,10 +162,10 @@ pub async fn api_merges(
 #[utoipa::path(post, path = "/api/v1/merges/{id}/undo", tag = "linkage",
     params(("id" = i64, Path, description = "Merge id")),
     responses((status = 204, description = "Both records restored as they were before the merge."),
-              (status = 401, response = crate::openapi::Unauthorized),
-              (status = 403, response = crate::openapi::Forbidden),
-              (status = 404, response = crate::openapi::NotFound),
-              (status = 422, response = crate::openapi::Invalid)),
+              (status = 401, response = crate::problems::Unauthorized),
+              (status = 403, response = crate::problems::Forbidden),
+              (status = 404, response = crate::problems::NotFound),
+              (status = 422, response = crate::problems::Invalid)),
     security(("bearer" = [])))]
 pub async fn api_unmerge(
     State(state): State<AppState>,
