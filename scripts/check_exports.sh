@@ -17,7 +17,7 @@ out="${1:-$(mktemp -d)}"
 mkdir -p "$out/docx" "$out/xlsx"
 cd "$(dirname "$0")/.."
 KIEUBAO_EXPORT_DIR="$out" cargo nextest run -p web --test it \
-  'stats::dashboard_reports_and_exports_show_the_jurisdictions_figures::sqlite' >&2
+  'stats::pivots::dashboard_reports_and_exports_show_the_jurisdictions_figures::sqlite' >&2
 KIEUBAO_EXPORT_DIR="$out" cargo nextest run -p app --lib \
   'stats::pdf::tests::a_long_table_runs_over_pages_with_its_heading_repeated' >&2
 cd "$out"

@@ -8,9 +8,10 @@ use db::bulk::{self, Val};
 use demo::HometownOption;
 use domain::geo;
 
+use crate::accounts::secret;
+use crate::accounts::users::{self, NewUser};
 use crate::audit::{self, Event};
-use crate::users::NewUser;
-use crate::{Actor, App, AppError, AppResult, auth, clock, users};
+use crate::{Actor, App, AppError, AppResult, clock};
 
 /// The province whose people the demo describes: Hà Tĩnh (seed 000), code 42
 /// both before and after the 2025 reorganisation.
@@ -71,7 +72,7 @@ pub async fn ensure_demo(
 ) -> AppResult<DemoOutcome> {
     let (password, generated) = match password {
         Some(p) => (p.to_owned(), false),
-        None => (auth::random_token()[..20].to_owned(), true),
+        None => (secret::random_token()[..20].to_owned(), true),
     };
     let system = Actor::system("demo");
     let hometowns = hometowns_of(DEMO_PROVINCE);
@@ -409,7 +410,7 @@ pub async fn load_people(app: &App, actor: &Actor, people: u64, seed: u64) -> Ap
         // created by hand or imported (reports "as of" a day read it).
         let lo = by_id.keys().copied().min().unwrap_or(0);
         let hi = by_id.keys().copied().max().unwrap_or(-1);
-        crate::people::first_versions(&mut tx, actor, (lo, hi), &by_id, &now).await?;
+        crate::registry::people::first_versions(&mut tx, actor, (lo, hi), &by_id, &now).await?;
         for t in ["persons", "households", "associations"] {
             bulk::sync_identity(&mut tx.tx, backend, t).await?;
         }

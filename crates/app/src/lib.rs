@@ -5,25 +5,16 @@
 //! checked, for pages, API, CLI and background jobs alike.
 
 pub mod access;
+pub mod accounts;
 pub mod actor;
 pub mod audit;
-pub mod auth;
 pub mod clock;
 pub mod coalesce;
 pub mod demo_data;
 pub mod error;
-pub mod households;
-pub mod import;
-pub mod matching;
-pub mod mfa;
-pub mod overview;
-pub mod people;
-pub mod reconcile;
-pub mod search;
-pub mod statistics;
+pub mod intake;
+pub mod registry;
 pub mod stats;
-pub mod totp;
-pub mod users;
 
 pub use actor::{Actor, Jurisdiction};
 pub use error::{AppError, AppResult, FieldError};
@@ -45,7 +36,7 @@ pub struct AppSettings {
     /// factor (TOTP); those not yet enrolled are sent to enrol.
     pub mfa_required_for_privileged: bool,
     /// Limits on imported files (size, rows, columns, cells, sheets, zip).
-    pub import_limits: import::read::Limits,
+    pub import_limits: intake::import::read::Limits,
     /// Province whose communes imported hometowns are looked up in first.
     pub home_province: String,
 }
@@ -58,7 +49,7 @@ impl Default for AppSettings {
             lockout_threshold: 5,
             login_rate_per_minute: 20,
             mfa_required_for_privileged: true,
-            import_limits: import::read::Limits::default(),
+            import_limits: intake::import::read::Limits::default(),
             home_province: "Hà Tĩnh".to_owned(),
         }
     }
@@ -81,16 +72,16 @@ impl std::ops::Deref for App {
 pub struct AppInner {
     pub db: Db,
     pub settings: AppSettings,
-    /// This process's search index (rebuilt from the database; see [`search`]).
-    pub search: crate::search::SearchIndex,
+    /// This process's search index (rebuilt from the database; see [`registry::search`]).
+    pub search: crate::registry::search::SearchIndex,
     /// This process's statistics columns (caught up like the search index; see [`stats`]).
     pub stats: crate::stats::StatsIndex,
     /// This process's audit writer (group commit; see [`audit::record`]).
     pub audit_writer: audit::Writer,
-    /// This process's cache of sessions and tokens (see [`auth::Cache`]).
-    pub auth_cache: auth::Cache,
-    /// The public figures last computed (see [`statistics::public_cached`]).
-    pub public_statistics: statistics::Cache,
+    /// This process's cache of sessions and tokens (see [`accounts::sessions::Cache`]).
+    pub auth_cache: accounts::sessions::Cache,
+    /// The public figures last computed (see [`stats::public::public_cached`]).
+    pub public_statistics: stats::public::Cache,
 }
 
 /// Why a server is not ready to take traffic.
@@ -124,11 +115,11 @@ impl App {
         Self(std::sync::Arc::new(AppInner {
             db,
             settings,
-            search: crate::search::SearchIndex::default(),
+            search: crate::registry::search::SearchIndex::default(),
             stats: crate::stats::StatsIndex::default(),
             audit_writer: audit::Writer::default(),
-            auth_cache: auth::Cache::default(),
-            public_statistics: statistics::Cache::default(),
+            auth_cache: accounts::sessions::Cache::default(),
+            public_statistics: stats::public::Cache::default(),
         }))
     }
 

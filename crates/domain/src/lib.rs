@@ -3,6 +3,7 @@
 //!
 //! This crate is pure: no I/O, no clock, no random numbers. Callers pass those in.
 
+pub mod age;
 pub mod geo;
 pub mod text;
 pub mod types;

@@ -189,7 +189,7 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
             let n = |name: &str, v: Option<i64>, d: usize| -> Result<usize, ConfigError> {
                 Ok(positive(name, v, d as i64)? as usize)
             };
-            app::import::read::Limits {
+            app::intake::import::read::Limits {
                 max_file_bytes: positive(
                     "import_max_file_mb",
                     file.import_max_file_mb,

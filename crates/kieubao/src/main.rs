@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use app::users::{NewUser, Scope};
+use app::accounts::users::{NewUser, Scope};
 use app::{Actor, App, AppError};
 use clap::{Args, Parser, Subcommand};
 use domain::Role;
@@ -534,7 +534,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let app = open(&settings).await?;
             let actor = import_actor(&app, as_user.as_deref()).await?;
             let started = std::time::Instant::now();
-            let s = app::matching::scan(&app, &actor).await?;
+            let s = app::intake::matching::scan(&app, &actor).await?;
             println!(
                 "compared {} records ({} candidate pairs): {} pairs at or above the review threshold, \
                  {} new in the queue ({} very likely the same person), in {:.1} s",
@@ -558,14 +558,21 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             name,
         }) => {
             let app = open(&settings).await?;
-            let id = app::users::id_by_username(&app, &username).await?;
+            let id = app::accounts::users::id_by_username(&app, &username).await?;
             let scopes: Vec<&str> = if scopes.is_empty() {
                 vec!["read", "write"]
             } else {
                 scopes.iter().map(String::as_str).collect()
             };
-            let token =
-                app::auth::create_token(&app, &system, id, &name, &scopes, expires_days).await?;
+            let token = app::accounts::tokens::create_token(
+                &app,
+                &system,
+                id,
+                &name,
+                &scopes,
+                expires_days,
+            )
+            .await?;
             println!("{token}");
             Ok(())
         }
@@ -590,8 +597,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 async fn import_actor(app: &App, as_user: Option<&str>) -> Result<Actor, Failure> {
     Ok(match as_user {
         Some(u) => {
-            let id = app::users::id_by_username(app, u).await?;
-            app::users::actor_for(app, id).await?
+            let id = app::accounts::users::id_by_username(app, u).await?;
+            app::accounts::users::actor_for(app, id).await?
         }
         None => Actor {
             user_id: None,
@@ -607,7 +614,7 @@ async fn import_actor(app: &App, as_user: Option<&str>) -> Result<Actor, Failure
 async fn import(app: &App, args: ImportArgs) -> Result<(), Failure> {
     if let Some(ImportAction::Undo { id, as_user }) = args.action {
         let actor = import_actor(app, as_user.as_deref()).await?;
-        let r = app::import::undo(app, &actor, id).await?;
+        let r = app::intake::import::undo(app, &actor, id).await?;
         println!("import {id} undone: {} people removed", r.removed);
         if !r.kept_edited.is_empty() {
             let ids: Vec<String> = r.kept_edited.iter().map(ToString::to_string).collect();
@@ -645,7 +652,7 @@ async fn import(app: &App, args: ImportArgs) -> Result<(), Failure> {
             started.elapsed().as_secs_f64()
         );
     };
-    let s = app::import::run_file(
+    let s = app::intake::import::run_file(
         app,
         &actor,
         &source,
@@ -665,7 +672,7 @@ async fn import(app: &App, args: ImportArgs) -> Result<(), Failure> {
         "import {}: {} rows, {} valid, {} with errors, {} with warnings, {} people created ({})",
         s.id, s.total_rows, s.valid_rows, s.error_rows, s.warning_rows, s.created_persons, s.status
     );
-    for r in app::import::rows(app, &actor, s.id, true, 50).await? {
+    for r in app::intake::import::rows(app, &actor, s.id, true, 50).await? {
         let msgs: Vec<String> = r
             .errors
             .iter()
@@ -710,7 +717,7 @@ async fn user(app: &App, system: &Actor, cmd: UserCommand) -> Result<(), Failure
             let role = parse_role(&role)?;
             let scopes = scope.scopes();
             let password = read_password()?;
-            let id = app::users::add(
+            let id = app::accounts::users::add(
                 app,
                 system,
                 NewUser {
@@ -726,7 +733,7 @@ async fn user(app: &App, system: &Actor, cmd: UserCommand) -> Result<(), Failure
             Ok(())
         }
         UserCommand::List => {
-            for u in app::users::list(app, system).await? {
+            for u in app::accounts::users::list(app, system).await? {
                 let scopes: Vec<String> = u
                     .scopes
                     .iter()
@@ -755,27 +762,27 @@ async fn user(app: &App, system: &Actor, cmd: UserCommand) -> Result<(), Failure
             scope,
         } => {
             let role = parse_role(&role)?;
-            let id = app::users::id_by_username(app, &username).await?;
-            app::users::set_access(app, system, id, role, scope.scopes()).await?;
+            let id = app::accounts::users::id_by_username(app, &username).await?;
+            app::accounts::users::set_access(app, system, id, role, scope.scopes()).await?;
             println!("{username}: role and jurisdiction changed; sessions ended");
             Ok(())
         }
         UserCommand::MfaReset { username } => {
-            let id = app::users::id_by_username(app, &username).await?;
-            app::mfa::reset(app, system, id).await?;
+            let id = app::accounts::users::id_by_username(app, &username).await?;
+            app::accounts::mfa::reset(app, system, id).await?;
             println!("{username}: two-factor setup cleared; sessions ended");
             Ok(())
         }
         UserCommand::ResetPassword { username } => {
-            let id = app::users::id_by_username(app, &username).await?;
+            let id = app::accounts::users::id_by_username(app, &username).await?;
             let password = read_password()?;
-            app::users::reset_password(app, system, id, &password).await?;
+            app::accounts::users::reset_password(app, system, id, &password).await?;
             println!("password changed; sessions of {username} ended");
             Ok(())
         }
         UserCommand::Disable { username, enable } => {
-            let id = app::users::id_by_username(app, &username).await?;
-            app::users::set_disabled(app, system, id, !enable).await?;
+            let id = app::accounts::users::id_by_username(app, &username).await?;
+            app::accounts::users::set_disabled(app, system, id, !enable).await?;
             println!("{username} {}", if enable { "enabled" } else { "disabled" });
             Ok(())
         }
@@ -872,7 +879,7 @@ async fn serve(settings: config::Settings, demo: bool) -> Result<(), Failure> {
     let app = open(&settings).await?;
     // Imports interrupted by the last stop: a commit left nothing behind
     // (one transaction) and can be retried.
-    let recovered = app::import::recover(&app).await?;
+    let recovered = app::intake::import::recover(&app).await?;
     if recovered > 0 {
         tracing::warn!(imports = recovered, "interrupted imports reset");
     }

@@ -90,7 +90,27 @@ impl FromRequestParts<AppState> for ApiUser {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(ApiError(app::AppError::Unauthenticated))?;
-        let actor = app::auth::token_actor(&state.app, token, &ctx.ip).await?;
+        let actor = app::accounts::tokens::token_actor(&state.app, token, &ctx.ip).await?;
         Ok(ApiUser(actor))
     }
+}
+
+/// Parses a body, naming the offending field of a refused one.
+pub(crate) fn parse_input<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+) -> Result<T, crate::error::ApiError> {
+    serde_json::from_slice::<T>(body).map_err(|e| {
+        let msg = e.to_string();
+        let (field, code) = if msg.starts_with("unknown field") {
+            (
+                msg.split('`').nth(1).unwrap_or("body").to_owned(),
+                "unknown_field",
+            )
+        } else {
+            ("body".to_owned(), "invalid_json")
+        };
+        crate::error::ApiError(app::AppError::Invalid(vec![app::FieldError::new(
+            field, code,
+        )]))
+    })
 }

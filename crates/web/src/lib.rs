@@ -3,23 +3,19 @@
 //! Handlers parse, call one use case in `app` (which checks access), and
 //! render. No SQL and no business rules here.
 
+pub mod access;
 pub mod accounts;
-pub mod api;
-pub mod api_people;
 pub mod assets;
 pub mod error;
 pub mod extract;
 pub mod i18n;
-pub mod imports;
+pub mod intake;
 pub mod openapi;
 pub mod pages;
-pub mod people_pages;
-pub mod public;
+pub mod problems;
 pub mod ratelimit;
-pub mod reconcile_pages;
-pub mod review;
+pub mod registry;
 pub mod routes;
-pub mod search;
 pub mod security;
 pub mod stats;
 

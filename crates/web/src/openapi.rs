@@ -9,7 +9,7 @@
 //! credentials, so it could not be behind `Token`.
 //!
 //! Paths are described next to their handlers (`#[utoipa::path]` in
-//! `api_people`); the two routes owned by other modules (`/api/v1/me`,
+//! `registry::api`); the two routes owned by other modules (`/api/v1/me`,
 //! `/api/v1/audit`) are described here by documentation-only functions.
 //! The `openapi` integration test checks that every `/api/v1/` route of
 //! [`crate::routes::table`] is in the document, so it cannot drift.
@@ -20,87 +20,12 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::{IntoParams, Modify, OpenApi, ToResponse, ToSchema};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
-use crate::{api_people, reconcile_pages, review};
-
-/// One refused field of a request (`errors[]` of a problem).
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = FieldError)]
-pub struct FieldErrorDoc {
-    /// The field's JSON name (`full_name`, `birth_date`, ...).
-    pub field: String,
-    /// A stable code: `required`, `too_long`, `invalid_code`, `unknown_field`,
-    /// `unknown_country`, `unknown_commune`, `invalid_phone`, `invalid_email`,
-    /// `in_future`, `before_birth`, `out_of_jurisdiction`, ...
-    pub code: String,
-}
-
-/// An error answer (RFC 9457 `application/problem+json`).
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = Problem)]
-pub struct ProblemDoc {
-    /// A URI naming the kind of problem.
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
-    pub status: u16,
-    /// A stable code: `invalid_input`, `not_found`, `forbidden`, `unauthenticated`,
-    /// `version_mismatch`, `precondition_required`, `rate_limited`, ...
-    pub code: String,
-    /// A human-readable message.
-    pub message: String,
-    /// The refused fields, for `invalid_input`.
-    pub errors: Option<Vec<FieldErrorDoc>>,
-}
-
-/// 401: no bearer token, or an unknown, expired or revoked one.
-#[derive(ToResponse)]
-#[response(
-    description = "No valid bearer token (`unauthenticated`).",
-    content_type = "application/problem+json"
-)]
-pub struct Unauthorized(#[allow(dead_code)] ProblemDoc);
-
-/// 403: the role or the token's scopes do not allow the operation.
-#[derive(ToResponse)]
-#[response(
-    description = "The role or the token's scopes do not allow this (`forbidden`).",
-    content_type = "application/problem+json"
-)]
-pub struct Forbidden(#[allow(dead_code)] ProblemDoc);
-
-/// 404: absent, or outside the caller's jurisdiction (the two are not told apart).
-#[derive(ToResponse)]
-#[response(
-    description = "Absent or outside the caller's jurisdiction (`not_found`; the two are not told apart).",
-    content_type = "application/problem+json"
-)]
-pub struct NotFound(#[allow(dead_code)] ProblemDoc);
-
-/// 412: `If-Match` names an older version: someone else saved first.
-#[derive(ToResponse)]
-#[response(
-    description = "`If-Match` names an older version: someone else saved first (`version_mismatch`). Read again, reapply, retry.",
-    content_type = "application/problem+json"
-)]
-pub struct Stale(#[allow(dead_code)] ProblemDoc);
-
-/// 422: refused input, by field; nothing was saved.
-#[derive(ToResponse)]
-#[response(
-    description = "Refused input, one entry per field in `errors` (`invalid_input`); nothing was saved.",
-    content_type = "application/problem+json"
-)]
-pub struct Invalid(#[allow(dead_code)] ProblemDoc);
-
-/// 428: a change without `If-Match`.
-#[derive(ToResponse)]
-#[response(
-    description = "A change needs `If-Match` with the ETag last read (`precondition_required`).",
-    content_type = "application/problem+json"
-)]
-pub struct IfMatchRequired(#[allow(dead_code)] ProblemDoc);
+pub use crate::problems::{
+    FieldErrorDoc, Forbidden, IfMatchRequired, Invalid, NotFound, ProblemDoc, Stale, Unauthorized,
+};
+use crate::{intake, registry};
 
 /// Who a token belongs to (`GET /api/v1/me`).
 #[derive(Debug, Serialize, ToSchema)]
@@ -146,7 +71,7 @@ pub struct AuditParams {
     pub before: Option<i64>,
 }
 
-/// Documentation of `GET /api/v1/me` (served by `api::me`).
+/// Documentation of `GET /api/v1/me` (served by `accounts::api::me`).
 #[utoipa::path(
     get,
     path = "/api/v1/me",
@@ -159,7 +84,7 @@ pub struct AuditParams {
 )]
 pub fn me_doc() {}
 
-/// Documentation of `GET /api/v1/audit` (served by `accounts::api_audit`).
+/// Documentation of `GET /api/v1/audit` (served by `accounts::api::api_audit`).
 #[utoipa::path(
     get,
     path = "/api/v1/audit",
@@ -232,7 +157,7 @@ pub struct SearchParams {
     pub survey_round: Option<String>,
 }
 
-/// Documentation of `GET /api/v1/search` (served by `search::api`).
+/// Documentation of `GET /api/v1/search` (served by `registry::api::search`).
 #[utoipa::path(
     get,
     path = "/api/v1/search",
@@ -331,7 +256,7 @@ pub struct ImportParams {
     pub file_name: Option<String>,
 }
 
-/// Documentation of `POST /api/v1/imports` (served by `imports::api_upload`).
+/// Documentation of `POST /api/v1/imports` (served by `intake::api::imports::api_upload`).
 #[utoipa::path(
     post,
     path = "/api/v1/imports",
@@ -473,7 +398,7 @@ mod doc {
     };
     use super::{
         BearerAuth, FieldErrorDoc, Forbidden, IfMatchRequired, Invalid, NotFound, OpenApi,
-        ProblemDoc, Stale, Unauthorized, api_people, reconcile_pages, review,
+        ProblemDoc, Stale, Unauthorized, intake, registry,
     };
 
     /// The document.
@@ -491,24 +416,24 @@ mod doc {
                 Paging: lists are ordered by id; pass the page's `next` as `after` for the following page (cursor pagination)."
         ),
         paths(
-            api_people::list,
-            api_people::create,
-            api_people::read,
-            api_people::update,
-            api_people::delete,
-            api_people::relatives,
-            api_people::history,
-            api_people::add_relative,
-            api_people::relative_update,
-            api_people::relative_delete,
-            api_people::households,
-            api_people::household_create,
-            api_people::household_read,
-            api_people::household_update,
-            api_people::custom_fields,
-            api_people::restore,
-            api_people::undelete,
-            api_people::custom_field_define,
+            registry::api::list,
+            registry::api::create,
+            registry::api::read,
+            registry::api::update,
+            registry::api::delete,
+            registry::api::relatives,
+            registry::api::history,
+            registry::api::add_relative,
+            registry::api::relative_update,
+            registry::api::relative_delete,
+            registry::api::households,
+            registry::api::household_create,
+            registry::api::household_read,
+            registry::api::household_update,
+            registry::api::custom_fields,
+            registry::api::restore,
+            registry::api::undelete,
+            registry::api::custom_field_define,
             me_doc,
             audit_doc,
             search_doc,
@@ -518,20 +443,20 @@ mod doc {
             import_commit_doc,
             import_undo_doc,
             public_statistics_doc,
-            review::api_scan,
-            review::api_pairs,
-            review::api_pair,
-            review::api_decide,
-            review::api_merge,
-            review::api_merges,
-            review::api_unmerge,
-            reconcile_pages::api_reconcile,
-            reconcile_pages::api_visit_list,
-            reconcile_pages::api_visit_list_docx,
-            reconcile_pages::api_visit,
-            reconcile_pages::api_growth,
-            crate::stats::api_pivot,
-            crate::stats::api_reports,
+            intake::api::review::api_scan,
+            intake::api::review::api_pairs,
+            intake::api::review::api_pair,
+            intake::api::review::api_decide,
+            intake::api::review::api_merge,
+            intake::api::review::api_merges,
+            intake::api::review::api_unmerge,
+            intake::api::reconcile::api_reconcile,
+            intake::api::reconcile::api_visit_list,
+            intake::api::reconcile::api_visit_list_docx,
+            intake::api::reconcile::api_visit,
+            intake::api::reconcile::api_growth,
+            crate::stats::api::api_pivot,
+            crate::stats::api::api_reports,
         ),
         components(
             schemas(ProblemDoc, FieldErrorDoc),

@@ -1,9 +1,8 @@
 //! HTML pages of the foundation: sign-in, home, language switch, health.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -11,7 +10,7 @@ use crate::AppState;
 use crate::error::PageError;
 use crate::extract::User;
 use crate::i18n::{Lang, Tr};
-use crate::security::{Ctx, set_cookie};
+use crate::security::set_cookie;
 
 /// Shared by every page: the layout's needs.
 #[allow(
@@ -74,128 +73,10 @@ pub fn attachment(bytes: Vec<u8>, content_type: &'static str, file_name: &str) -
 
 /// Content type of xlsx files.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-#[derive(Template)]
-#[template(path = "login.html")]
-struct LoginPage {
-    t: Tr,
-    csrf: String,
-    error: Option<String>,
-    username: String,
-}
-
-/// `GET /login`: the form, with a pre-session CSRF cookie (double submit).
-pub async fn login_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    if let Some(s) = &ctx.session {
-        let to = if s.mfa_pending { "/login/mfa" } else { "/" };
-        return Ok(Redirect::to(to).into_response());
-    }
-    let csrf = app::auth::random_token();
-    let page = LoginPage {
-        t: Tr::new(ctx.lang),
-        csrf: csrf.clone(),
-        error: None,
-        username: String::new(),
-    };
-    let mut resp = render(&page)?;
-    resp.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(
-            &state,
-            state.cfg.pre_session_cookie(),
-            &csrf,
-            Some(3600),
-            true,
-        ),
-    );
-    Ok(resp)
-}
-
-#[derive(Deserialize)]
-pub struct LoginForm {
-    username: String,
-    password: String,
-    #[serde(default)]
-    #[expect(
-        dead_code,
-        reason = "checked by the CSRF middleware before the handler runs"
-    )]
-    csrf: String,
-}
-
-/// `POST /login`: a new session id on every sign-in (no fixation).
-pub async fn login_submit(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
-    Form(form): Form<LoginForm>,
-) -> Result<Response, PageError> {
-    let t = Tr::new(ctx.lang);
-    match app::auth::sign_in(&state.app, &form.username, &form.password, &ctx.ip).await {
-        Ok(s) => {
-            if let Some(old) = &ctx.session_token {
-                app::auth::sign_out(&state.app, old).await?;
-            }
-            // Second factor owed, or required but not set up yet: there next.
-            let to = if s.mfa_pending {
-                "/login/mfa"
-            } else if s.must_enrol {
-                "/profile"
-            } else {
-                "/"
-            };
-            let mut resp = Redirect::to(to).into_response();
-            resp.headers_mut().append(
-                header::SET_COOKIE,
-                set_cookie(&state, state.cfg.session_cookie(), &s.token, None, true),
-            );
-            resp.headers_mut().append(
-                header::SET_COOKIE,
-                set_cookie(&state, state.cfg.pre_session_cookie(), "", Some(0), true),
-            );
-            Ok(resp)
-        }
-        Err(e @ (app::AppError::BadCredentials | app::AppError::RateLimited { .. })) => {
-            let key = if matches!(e, app::AppError::BadCredentials) {
-                "error.bad_credentials"
-            } else {
-                "error.rate_limited"
-            };
-            let csrf = crate::security::cookie(&headers, state.cfg.pre_session_cookie())
-                .unwrap_or_default();
-            let page = LoginPage {
-                t,
-                csrf,
-                error: Some(t.s(key).to_owned()),
-                username: form.username,
-            };
-            let mut resp = render(&page)?;
-            *resp.status_mut() = if matches!(e, app::AppError::BadCredentials) {
-                StatusCode::UNAUTHORIZED
-            } else {
-                StatusCode::TOO_MANY_REQUESTS
-            };
-            Ok(resp)
-        }
-        Err(e) => Err(PageError {
-            err: e,
-            lang: ctx.lang,
-        }),
-    }
-}
-
-/// `POST /logout`.
-pub async fn logout(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    if let Some(token) = &ctx.session_token {
-        app::auth::sign_out(&state.app, token).await?;
-    }
-    let mut resp = Redirect::to("/login").into_response();
-    resp.headers_mut().append(
-        header::SET_COOKIE,
-        set_cookie(&state, state.cfg.session_cookie(), "", Some(0), true),
-    );
-    Ok(resp)
-}
+/// Content type of docx files.
+pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+/// Content type of PDF files.
+pub const PDF: &str = "application/pdf";
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -211,7 +92,7 @@ struct HomePage {
 /// `GET /`: the overview within the user's jurisdiction.
 pub async fn home(State(state): State<AppState>, user: User) -> Result<Response, PageError> {
     let lang = user.lang;
-    let o = app::overview::overview(&state.app, &user.actor)
+    let o = app::registry::overview::overview(&state.app, &user.actor)
         .await
         .map_err(|err| PageError { err, lang })?;
     let l = Layout::for_user(&user);

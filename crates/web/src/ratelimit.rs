@@ -1,6 +1,6 @@
 //! Per-client request limit for the JSON API and uploads: a fixed window
 //! per IP address, per server process. Sign-in has its own limit kept in the
-//! database (shared by every server), see `app::auth`.
+//! database (shared by every server), see `app::accounts::sessions::hit`.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

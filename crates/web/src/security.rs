@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use app::auth::SessionInfo;
+use app::accounts::sessions::SessionInfo;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
@@ -129,7 +129,9 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
         cookie(req.headers(), state.cfg.session_cookie())
     };
     let session = match &token {
-        Some(t) => app::auth::session(&state.app, t, &ip).await.ok(),
+        Some(t) => app::accounts::sessions::session(&state.app, t, &ip)
+            .await
+            .ok(),
         None => None,
     };
     let mut req = req;

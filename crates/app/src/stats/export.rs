@@ -11,8 +11,7 @@ use std::io::{Cursor, Write};
 
 use rust_xlsxwriter::{Chart, ChartType, Format, Workbook, XlsxError};
 
-pub use super::pdf::{official_pdf, pdf};
-use super::{Pivot, PivotSpec};
+use super::pivots::{Pivot, PivotSpec, header};
 use crate::{AppError, AppResult};
 
 /// What the export says about where the figures come from.
@@ -44,7 +43,7 @@ pub fn describe_filters(spec: &PivotSpec, en: bool) -> Vec<(String, String)> {
         .map(|(d, vals)| {
             let labels: Vec<String> = vals
                 .iter()
-                .map(|v| super::header(*d, v).label(en).to_owned())
+                .map(|v| header(*d, v).label(en).to_owned())
                 .collect();
             (d.label(en).to_owned(), labels.join(", "))
         })

@@ -9,8 +9,9 @@ use std::sync::{Arc, RwLock};
 use db::Row;
 use rayon::prelude::*;
 
-use super::{Counts, Dim, PivotSpec, age_band};
+use super::pivots::{Counts, Dim, Measure, PivotSpec};
 use crate::{App, AppError, AppResult, Jurisdiction};
+use domain::age::{AGE_BANDS, age_band};
 
 /// Largest person id the columns hold (ids are dense row numbers; a larger
 /// one sends pivots to the database rather than allocate by it).
@@ -530,7 +531,7 @@ fn accessor<'a>(cols: &'a Columns, dim: Dim, age_table: &'a [u16]) -> (Acc<'a>, 
         Dim::SurveyRound => multi(Multi::Round),
         Dim::AgeBand => {
             let mut codes = vec![String::new()];
-            codes.extend(super::AGE_BANDS.iter().map(|b| b.0.to_owned()));
+            codes.extend(AGE_BANDS.iter().map(|b| b.0.to_owned()));
             (Acc::Age(&cols.birth_year, age_table), codes)
         }
     }
@@ -544,7 +545,7 @@ fn age_table(year: i64) -> Vec<u16> {
                 return 0;
             }
             let code = age_band(i64::from(y), year);
-            super::AGE_BANDS
+            AGE_BANDS
                 .iter()
                 .position(|b| b.0 == code)
                 .map_or(0, |p| u16::try_from(p + 1).unwrap_or(0))
@@ -805,9 +806,9 @@ pub fn summary_removes(summary: &str) -> bool {
 }
 
 /// A person's columns from a recorded version: the derivation of the
-/// `persons` row itself ([`crate::people::data_columns`]).
-fn row_from_data(id: usize, d: &crate::people::PersonData, live: bool) -> PersonRow {
-    let columns = crate::people::data_columns(d);
+/// `persons` row itself ([`crate::registry::people::data_columns`]).
+fn row_from_data(id: usize, d: &crate::registry::people::PersonData, live: bool) -> PersonRow {
+    let columns = crate::registry::people::data_columns(d);
     let text = |name: &str| {
         columns
             .iter()
@@ -886,7 +887,7 @@ pub(crate) async fn as_of(
             .par_iter()
             .filter_map(|(id, data, summary)| {
                 let id = usize::try_from(*id).ok().filter(|i| *i <= MAX_ID)?;
-                let d: crate::people::PersonData = serde_json::from_str(data).ok()?;
+                let d: crate::registry::people::PersonData = serde_json::from_str(data).ok()?;
                 Some(row_from_data(id, &d, !summary_removes(summary)))
             })
             .collect();
@@ -899,7 +900,7 @@ pub(crate) async fn as_of(
         from = to;
     }
     let units = match spec.measure {
-        super::Measure::People => None,
+        Measure::People => None,
         m => {
             let rows = sqlx::query(
                 "SELECT r.person_id, r.id, r.household_id FROM relatives r \
@@ -914,7 +915,7 @@ pub(crate) async fn as_of(
             for r in &rows {
                 let rid: i64 = r.try_get(1)?;
                 let pid: i64 = moved.relatives.get(&rid).copied().unwrap_or(r.try_get(0)?);
-                let unit: i64 = if m == super::Measure::Relatives {
+                let unit: i64 = if m == Measure::Relatives {
                     rid
                 } else {
                     r.try_get(2)?

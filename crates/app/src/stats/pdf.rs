@@ -21,8 +21,8 @@ use subsetter::GlyphRemapper;
 use ttf_parser::{Face, GlyphId};
 use unicode_normalization::UnicodeNormalization;
 
-use super::Pivot;
 use super::export::{DocTable, ExportContext, date_line, report_parts, unexpected};
+use super::pivots::Pivot;
 use crate::AppResult;
 
 static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");

@@ -5,7 +5,7 @@
 use db::Row;
 use serde::Serialize;
 
-use super::{Dim, Measure, PivotSpec};
+use super::pivots::{Dim, Measure, PivotSpec};
 use crate::access::{self, Action};
 use crate::{Actor, App, AppError, AppResult, FieldError};
 

@@ -5,8 +5,9 @@
 use db::Row;
 use std::fmt::Write as _;
 
-use super::{AGE_BANDS, Counts, Dim, Measure, PivotSpec};
+use super::pivots::{Counts, Dim, Measure, PivotSpec, statistics_scope};
 use crate::{Actor, App, AppResult};
+use domain::age::{AGE_BANDS, band_birth_years};
 
 /// A dimension as SQL over `persons p`: an optional join and the value
 /// expression (`''` for not recorded).
@@ -24,7 +25,7 @@ fn dim_sql(dim: Dim, year: i64, alias: &str) -> (String, String) {
             let mut e = "CASE WHEN p.birth_year IS NULL OR p.birth_year <= 0 THEN ''".to_owned();
             for (code, ..) in AGE_BANDS {
                 // Integers computed here, not user input.
-                match super::band_birth_years(code, year) {
+                match band_birth_years(code, year) {
                     Some((None, latest)) => {
                         let _ = write!(e, " WHEN p.birth_year <= {latest} THEN '{code}'");
                     }
@@ -129,7 +130,7 @@ fn filter_sql(dim: Dim, values: &[String], year: i64, args: &mut Vec<String>) ->
 
 /// The `FROM ... WHERE ...` of a pivot (scope and filters bound in `args`).
 fn from_where(actor: &Actor, spec: &PivotSpec, year: i64, args: &mut Vec<String>) -> String {
-    let scope = super::statistics_scope(actor, 1);
+    let scope = statistics_scope(actor, 1);
     args.extend(scope.args.iter().cloned());
     let mut wh = vec![scope.sql.clone(), "p.deleted_at IS NULL".to_owned()];
     for (d, v) in &spec.filters {

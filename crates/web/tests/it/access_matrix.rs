@@ -2,7 +2,7 @@
 //! PostgreSQL. Anonymous visitors are sent to sign in; roles outside a
 //! route's audience get 403.
 
-use app::users::Scope;
+use app::accounts::users::Scope;
 use domain::Role;
 
 use crate::dual;
@@ -121,7 +121,7 @@ async fn every_role_gets_the_expected_status_on_every_route(app: TestApp) {
         let want = if role == Role::Admin { 200 } else { 403 };
         assert_eq!(r.status().as_u16(), want, "{name} POST /admin/users");
         // The API: any token reads /api/v1/me.
-        let token = app::auth::create_token(
+        let token = app::accounts::tokens::create_token(
             &app.app,
             &app::Actor::system("test"),
             id,
@@ -147,7 +147,7 @@ async fn every_role_gets_the_expected_status_on_every_route(app: TestApp) {
             .await
             .unwrap();
         assert_eq!(r.status(), 403, "{name} GET /api/v1/audit (read token)");
-        let admin_token = app::auth::create_token(
+        let admin_token = app::accounts::tokens::create_token(
             &app.app,
             &app::Actor::system("test"),
             id,
@@ -274,13 +274,13 @@ fn officer() -> app::Actor {
 async fn fixture(app: &TestApp) -> Fixture {
     let communes = domain::geo::new_communes_of("42");
     let (c_in, c_out) = (communes[0].code.to_owned(), communes[1].code.to_owned());
-    let make = |name: &str, country: &str, commune: &str| app::people::PersonInput {
+    let make = |name: &str, country: &str, commune: &str| app::registry::people::PersonInput {
         full_name: Some(name.into()),
         category: Some("contract_labour".into()),
         country: Some(country.into()),
         hometown_code: Some(commune.into()),
         passport_no: Some("C7654321".into()),
-        ..app::people::PersonInput::default()
+        ..app::registry::people::PersonInput::default()
     };
     let sys = officer();
     let pool = &app.app.db.pool;
@@ -294,11 +294,11 @@ async fn fixture(app: &TestApp) -> Fixture {
     .unwrap();
     let mut inside_input = make(IN_NAME, "KR", &c_in);
     inside_input.associations = Some(vec![ASSOCIATION.into()]);
-    let inside = app::people::create(&app.app, &sys, &inside_input)
+    let inside = app::registry::people::create(&app.app, &sys, &inside_input)
         .await
         .unwrap()
         .id;
-    let outside = app::people::create(&app.app, &sys, &make(OUT_NAME, "JP", &c_out))
+    let outside = app::registry::people::create(&app.app, &sys, &make(OUT_NAME, "JP", &c_out))
         .await
         .unwrap()
         .id;
@@ -311,11 +311,11 @@ async fn fixture(app: &TestApp) -> Fixture {
     .await
     .unwrap();
     for (id, commune) in [(inside, &c_in), (outside, &c_out)] {
-        app::people::add_relative(
+        app::registry::relatives::add_relative(
             &app.app,
             &sys,
             id,
-            &app::people::RelativeInput {
+            &app::registry::relatives::RelativeInput {
                 household_id: None,
                 head_name: Some("Chủ hộ".into()),
                 address: Some("Thôn 1".into()),
@@ -382,11 +382,19 @@ async fn every_role_on_every_person_route_inside_and_outside_its_jurisdiction(ap
                 .await
                 .unwrap(),
         );
-        let actor = app::users::actor_for(&app.app, user_id).await.unwrap();
-        let token =
-            app::auth::create_token(&app.app, &actor, user_id, "matrix", &["read", "write"], 1)
-                .await
-                .unwrap();
+        let actor = app::accounts::users::actor_for(&app.app, user_id)
+            .await
+            .unwrap();
+        let token = app::accounts::tokens::create_token(
+            &app.app,
+            &actor,
+            user_id,
+            "matrix",
+            &["read", "write"],
+            1,
+        )
+        .await
+        .unwrap();
         let api = reqwest::Client::new();
 
         // Lists: the page and the API show the inside record only (the
@@ -688,7 +696,7 @@ async fn every_role_on_every_person_route_inside_and_outside_its_jurisdiction(ap
                 &what("DELETE /api/v1/people/{id}"),
             );
             if c.delete && inside {
-                app::people::undelete(&app.app, &officer(), id)
+                app::registry::people::undelete(&app.app, &officer(), id)
                     .await
                     .unwrap();
             }

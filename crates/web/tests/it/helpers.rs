@@ -39,12 +39,12 @@ impl TestApp {
         &self,
         username: &str,
         role: domain::Role,
-        scopes: Vec<app::users::Scope>,
+        scopes: Vec<app::accounts::users::Scope>,
     ) -> i64 {
-        app::users::add(
+        app::accounts::users::add(
             &self.app,
             &Actor::system("test"),
-            app::users::NewUser {
+            app::accounts::users::NewUser {
                 username: username.into(),
                 display_name: String::new(),
                 role,

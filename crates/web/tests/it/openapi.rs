@@ -2,12 +2,12 @@
 //! described (the document cannot drift from the route table), the
 //! document's shapes match real answers, and the page loads its assets.
 
-use app::users::Scope;
+use app::accounts::users::Scope;
 use domain::Role;
 use serde_json::Value;
 
 use crate::helpers::{TestApp, spawn_app};
-use crate::people::{communes, person, post, token};
+use crate::registry::people::{communes, person, post, token};
 
 async fn document(app: &TestApp) -> Value {
     let r = app

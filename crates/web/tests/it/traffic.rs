@@ -12,7 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::dual;
 use crate::helpers::{PASSWORD, TestApp};
-use crate::people::{communes, person, post, token};
+use crate::registry::people::{communes, person, post, token};
 
 dual!(aborted_requests_leave_every_route_answering_and_nothing_half_written);
 
@@ -334,7 +334,7 @@ async fn revocation_on_one_server_takes_effect_at_once_on_another(app: TestApp) 
         .await
         .unwrap();
     let admin = app::Actor::system("test");
-    app::auth::revoke_token(&app.app, &admin, token_id)
+    app::accounts::tokens::revoke_token(&app.app, &admin, token_id)
         .await
         .unwrap();
     assert_eq!(me(tok).await, 401);
@@ -366,8 +366,10 @@ async fn revocation_on_one_server_takes_effect_at_once_on_another(app: TestApp) 
     };
     assert_eq!(home(cookie.clone()).await, 200);
     assert_eq!(home(cookie.clone()).await, 200);
-    let user_id = app::users::id_by_username(&app.app, "lan").await.unwrap();
-    app::users::set_disabled(&app.app, &admin, user_id, true)
+    let user_id = app::accounts::users::id_by_username(&app.app, "lan")
+        .await
+        .unwrap();
+    app::accounts::users::set_disabled(&app.app, &admin, user_id, true)
         .await
         .unwrap();
     assert_eq!(home(cookie).await, 303, "sent to sign in");

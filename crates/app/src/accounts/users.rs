@@ -1,0 +1,461 @@
+//! Accounts: creation, roles and jurisdiction, password resets, disabling.
+
+use db::Row;
+use domain::Role;
+use serde::Serialize;
+
+use super::secret;
+use crate::access::{self, Action};
+use crate::audit::{self, Event};
+use crate::{Actor, App, AppError, AppResult, FieldError, Jurisdiction, clock};
+
+/// One element of an account's jurisdiction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Scope {
+    /// `new_commune`, `legacy_commune`, `legacy_district`, `country`, `agency` or `association`.
+    pub kind: String,
+    pub code: String,
+}
+
+impl Scope {
+    pub fn new(kind: &str, code: &str) -> Self {
+        Self {
+            kind: kind.to_owned(),
+            code: code.trim().to_owned(),
+        }
+    }
+}
+
+/// What is needed to create an account.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password: String,
+    pub scopes: Vec<Scope>,
+}
+
+/// An account as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserSummary {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub locked: bool,
+    pub scopes: Vec<Scope>,
+}
+
+fn valid_username(u: &str) -> bool {
+    (3..=64).contains(&u.len())
+        && u.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        })
+}
+
+fn check_scopes(role: Role, scopes: &[Scope]) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for s in scopes {
+        let ok = match s.kind.as_str() {
+            "new_commune" | "legacy_commune" => {
+                s.code.len() == 5 && s.code.bytes().all(|b| b.is_ascii_digit())
+            }
+            "legacy_district" => s.code.len() == 3 && s.code.bytes().all(|b| b.is_ascii_digit()),
+            "country" => s.code.len() == 2 && s.code.bytes().all(|b| b.is_ascii_uppercase()),
+            "agency" => domain::Agency::from_code(&s.code).is_ok(),
+            "association" => s.code.parse::<i64>().is_ok(),
+            _ => false,
+        };
+        if !ok {
+            errors.push(FieldError::new(format!("scope.{}", s.kind), "invalid_code"));
+        }
+    }
+    let has = |kinds: &[&str]| scopes.iter().any(|s| kinds.contains(&s.kind.as_str()));
+    let needed = match role {
+        Role::CommuneOfficer => Some((
+            "commune",
+            has(&["new_commune", "legacy_commune", "legacy_district"]),
+        )),
+        Role::Mission => Some(("country", has(&["country"]))),
+        Role::Agency => Some(("agency", has(&["agency"]))),
+        Role::Association => Some(("association", has(&["association"]))),
+        _ => None,
+    };
+    if let Some((field, false)) = needed {
+        errors.push(FieldError::new(field, "required_for_role"));
+    }
+    errors
+}
+
+/// Creates an account (administrators; the CLI acts as the system actor).
+pub async fn add(app: &App, actor: &Actor, new: NewUser) -> AppResult<i64> {
+    access::authorize(actor, Action::UserAdmin)?;
+    let username = new.username.trim().to_lowercase();
+    let mut errors = Vec::new();
+    if !valid_username(&username) {
+        errors.push(FieldError::new("username", "invalid_username"));
+    }
+    if let Err(e) = secret::check_password_policy(&username, &new.password) {
+        errors.push(e);
+    }
+    errors.extend(check_scopes(new.role, &new.scopes));
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let hash = secret::hash_password(&new.password)?;
+    let now = clock::now();
+    let mut tx = app.db.begin_write().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (username, display_name, password_hash, role, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(&username)
+    .bind(new.display_name.trim())
+    .bind(&hash)
+    .bind(new.role.code())
+    .bind(&now)
+    .bind(&now)
+    .fetch_one(&mut *tx.tx)
+    .await
+    .map_err(|e| match db::DbError::from(e) {
+        db::DbError::Conflict => AppError::Invalid(vec![FieldError::new("username", "taken")]),
+        other => AppError::from(other),
+    })?;
+    for s in &new.scopes {
+        sqlx::query("INSERT INTO user_scopes (user_id, kind, code) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(id)
+            .bind(&s.kind)
+            .bind(&s.code)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    audit::append(
+        &mut tx,
+        app.db.backend,
+        actor,
+        Event::new("user.create", "user", &id).with(serde_json::json!({
+            "username": username, "role": new.role.code(), "scopes": new.scopes,
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Finds an account id by username.
+pub async fn id_by_username(app: &App, username: &str) -> AppResult<i64> {
+    sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+        .bind(username.trim().to_lowercase())
+        .fetch_optional(&app.db.pool)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn scopes_of(app: &App, user_id: i64) -> AppResult<Vec<Scope>> {
+    let rows =
+        sqlx::query("SELECT kind, code FROM user_scopes WHERE user_id = $1 ORDER BY kind, code")
+            .bind(user_id)
+            .fetch_all(&app.db.pool)
+            .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Scope {
+                kind: r.try_get(0)?,
+                code: r.try_get(1)?,
+            })
+        })
+        .collect::<Result<_, db::SqlxError>>()
+        .map_err(AppError::from)
+}
+
+/// Builds the actor of an account: role and jurisdiction from the database.
+pub async fn actor_for(app: &App, user_id: i64) -> AppResult<Actor> {
+    let row = sqlx::query("SELECT username, role, disabled, person_id FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&app.db.pool)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let username: String = row.try_get(0)?;
+    let role: String = row.try_get(1)?;
+    let disabled: i64 = row.try_get(2)?;
+    let person_id: Option<i64> = row.try_get(3)?;
+    if disabled != 0 {
+        return Err(AppError::Unauthenticated);
+    }
+    let role = Role::from_code(&role).map_err(|e| AppError::Unexpected(e.into()))?;
+    let scopes = scopes_of(app, user_id).await?;
+    let codes = |kind: &str| -> Vec<String> {
+        scopes
+            .iter()
+            .filter(|s| s.kind == kind)
+            .map(|s| s.code.clone())
+            .collect()
+    };
+    let jurisdiction = match role {
+        Role::Admin | Role::ProvinceOfficer => Jurisdiction::Province,
+        Role::CommuneOfficer => Jurisdiction::Communes {
+            new_communes: codes("new_commune"),
+            legacy_communes: codes("legacy_commune"),
+            legacy_districts: codes("legacy_district"),
+        },
+        Role::Mission => Jurisdiction::Countries(codes("country")),
+        Role::Association => Jurisdiction::Associations(
+            codes("association")
+                .iter()
+                .filter_map(|c| c.parse().ok())
+                .collect(),
+        ),
+        Role::Agency => {
+            Jurisdiction::Agency(codes("agency").into_iter().next().unwrap_or_default())
+        }
+        Role::Viewer => Jurisdiction::StatisticsOnly,
+        Role::Diaspora => Jurisdiction::OwnRecord(person_id),
+    };
+    Ok(Actor {
+        user_id: Some(user_id),
+        username,
+        role,
+        jurisdiction,
+        ip: String::new(),
+        token_scopes: None,
+    })
+}
+
+/// Lists accounts (administrators).
+pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<UserSummary>> {
+    access::authorize(actor, Action::UserAdmin)?;
+    let now = clock::now();
+    let rows = sqlx::query(
+        "SELECT id, username, display_name, role, disabled, locked_until FROM users ORDER BY username",
+    )
+    .fetch_all(&app.db.pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id: i64 = r.try_get(0)?;
+        let role: String = r.try_get(3)?;
+        let locked: Option<String> = r.try_get(5)?;
+        out.push(UserSummary {
+            id,
+            username: r.try_get(1)?,
+            display_name: r.try_get(2)?,
+            role: Role::from_code(&role).unwrap_or(Role::Viewer),
+            disabled: r.try_get::<i64, _>(4)? != 0,
+            locked: locked.is_some_and(|l| l > now),
+            scopes: scopes_of(app, id).await?,
+        });
+    }
+    Ok(out)
+}
+
+/// Sets a new password; ends the account's sessions and unlocks it.
+pub async fn reset_password(
+    app: &App,
+    actor: &Actor,
+    user_id: i64,
+    password: &str,
+) -> AppResult<()> {
+    if actor.user_id != Some(user_id) {
+        access::authorize(actor, Action::UserAdmin)?;
+    }
+    let username: String = sqlx::query_scalar("SELECT username FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&app.db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    secret::check_password_policy(&username, password).map_err(|e| AppError::Invalid(vec![e]))?;
+    let hash = secret::hash_password(password)?;
+    let mut tx = app.db.begin_write().await?;
+    sqlx::query(
+        "UPDATE users SET password_hash = $1, failed_logins = 0, locked_until = NULL, updated_at = $2 WHERE id = $3",
+    )
+    .bind(&hash)
+    .bind(clock::now())
+    .bind(user_id)
+    .execute(&mut *tx.tx)
+    .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx.tx)
+        .await?;
+    audit::append(
+        &mut tx,
+        app.db.backend,
+        actor,
+        Event::new("user.password_reset", "user", &user_id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes the actor's own password, given the current one; every other
+/// session of the account ends (the one in `keep_session` stays).
+pub async fn change_own_password(
+    app: &App,
+    actor: &Actor,
+    current: &str,
+    new_password: &str,
+    keep_session: Option<&str>,
+) -> AppResult<()> {
+    access::authorize(actor, Action::SelfProfile)?;
+    let user_id = actor.user_id.ok_or(AppError::Forbidden)?;
+    secret::check_current_password(app, user_id, current).await?;
+    secret::check_password_policy(&actor.username, new_password)
+        .map_err(|e| AppError::Invalid(vec![e]))?;
+    let hash = secret::hash_password(new_password)?;
+    let mut tx = app.db.begin_write().await?;
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(&hash)
+        .bind(clock::now())
+        .bind(user_id)
+        .execute(&mut *tx.tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+        .bind(user_id)
+        .bind(keep_session.map(secret::token_hash).unwrap_or_default())
+        .execute(&mut *tx.tx)
+        .await?;
+    audit::append(
+        &mut tx,
+        app.db.backend,
+        actor,
+        Event::new("user.password_change", "user", &user_id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Disables (or re-enables) an account; its sessions end at once.
+pub async fn set_disabled(app: &App, actor: &Actor, user_id: i64, disabled: bool) -> AppResult<()> {
+    access::authorize(actor, Action::UserAdmin)?;
+    let mut tx = app.db.begin_write().await?;
+    let n = sqlx::query("UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3")
+        .bind(i64::from(disabled))
+        .bind(clock::now())
+        .bind(user_id)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx.tx)
+        .await?;
+    let action = if disabled {
+        "user.disable"
+    } else {
+        "user.enable"
+    };
+    audit::append(
+        &mut tx,
+        app.db.backend,
+        actor,
+        Event::new(action, "user", &user_id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes an account's role and jurisdiction (a privilege change). The
+/// account's sessions end at once, so its next request needs a fresh
+/// sign-in and gets a new session id; its API tokens act with the new rights
+/// from the next call. The last enabled administrator cannot be demoted.
+pub async fn set_access(
+    app: &App,
+    actor: &Actor,
+    user_id: i64,
+    role: Role,
+    scopes: Vec<Scope>,
+) -> AppResult<()> {
+    access::authorize(actor, Action::UserAdmin)?;
+    let errors = check_scopes(role, &scopes);
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let mut tx = app.db.begin_write().await?;
+    let before: Option<String> = sqlx::query_scalar("SELECT role FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+    let Some(before_role) = before else {
+        return Err(AppError::NotFound);
+    };
+    if before_role == Role::Admin.code() && role != Role::Admin {
+        let admins: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users WHERE role = $1 AND disabled = 0 AND id <> $2",
+        )
+        .bind(Role::Admin.code())
+        .bind(user_id)
+        .fetch_one(&mut *tx.tx)
+        .await?;
+        if admins == 0 {
+            return Err(AppError::Invalid(vec![FieldError::new(
+                "role",
+                "last_admin",
+            )]));
+        }
+    }
+    let before_scopes: Vec<Scope> =
+        sqlx::query("SELECT kind, code FROM user_scopes WHERE user_id = $1 ORDER BY kind, code")
+            .bind(user_id)
+            .fetch_all(&mut *tx.tx)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Scope {
+                    kind: r.try_get(0)?,
+                    code: r.try_get(1)?,
+                })
+            })
+            .collect::<Result<_, db::SqlxError>>()?;
+    sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
+        .bind(role.code())
+        .bind(clock::now())
+        .bind(user_id)
+        .execute(&mut *tx.tx)
+        .await?;
+    sqlx::query("DELETE FROM user_scopes WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx.tx)
+        .await?;
+    for s in &scopes {
+        sqlx::query("INSERT INTO user_scopes (user_id, kind, code) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+            .bind(user_id)
+            .bind(&s.kind)
+            .bind(&s.code)
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *tx.tx)
+        .await?
+        .rows_affected();
+    audit::append(
+        &mut tx,
+        app.db.backend,
+        actor,
+        Event::new("user.permission_change", "user", &user_id).with(serde_json::json!({
+            "before": { "role": before_role, "scopes": before_scopes },
+            "after": { "role": role.code(), "scopes": scopes },
+            "sessions_ended": ended,
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Number of accounts (used to decide whether demo data is needed).
+pub async fn count(app: &App) -> AppResult<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(&app.db.pool)
+        .await?)
+}

@@ -1,0 +1,115 @@
+//! Imports' JSON API: upload a list, read the report and its rows, commit, undo.
+
+use app::AppError;
+use app::intake::import::{self, RowReport, Summary};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::ApiUser;
+use crate::intake::pages::imports::CommitForm;
+
+#[derive(Debug, Deserialize)]
+pub struct UploadQuery {
+    source: String,
+    #[serde(default)]
+    survey_round: String,
+    #[serde(default)]
+    file_name: String,
+}
+
+/// `POST /api/v1/imports?source=&survey_round=&file_name=` with the file as
+/// the body: 202 with the import (validation runs in the background).
+pub async fn api_upload(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<UploadQuery>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    if body.is_empty() {
+        return Err(ApiError(AppError::Invalid(vec![app::FieldError::new(
+            "file", "required",
+        )])));
+    }
+    let id = import::start(
+        &state.app,
+        &actor,
+        &q.source,
+        &q.survey_round,
+        &q.file_name,
+        body.to_vec(),
+    )
+    .await?;
+    let s = import::get(&state.app, &actor, id).await?;
+    let mut resp = (StatusCode::ACCEPTED, Json(s)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/imports/{id}")) {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(resp)
+}
+
+/// `GET /api/v1/imports/{id}`.
+pub async fn api_get(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Summary>, ApiError> {
+    Ok(Json(import::get(&state.app, &actor, id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RowsQuery {
+    #[serde(default)]
+    problems: bool,
+    limit: Option<i64>,
+}
+
+/// `GET /api/v1/imports/{id}/rows?problems=true&limit=`: the validation report.
+pub async fn api_rows(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+    Query(q): Query<RowsQuery>,
+) -> Result<Json<Vec<RowReport>>, ApiError> {
+    let limit = q.limit.unwrap_or(1000).clamp(1, 100_000);
+    Ok(Json(
+        import::rows(&state.app, &actor, id, q.problems, limit).await?,
+    ))
+}
+
+/// `POST /api/v1/imports/{id}/commit[?auto_merge=true]`: 202; poll the import
+/// for `committed`, then `match_status` = `done`.
+pub async fn api_commit(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+    Query(q): Query<CommitForm>,
+) -> Result<Response, ApiError> {
+    import::commit(&state.app, &actor, id, q.auto_merge()).await?;
+    let s = import::get(&state.app, &actor, id).await?;
+    Ok((StatusCode::ACCEPTED, Json(s)).into_response())
+}
+
+#[derive(Debug, Serialize)]
+pub struct UndoBody {
+    removed: i64,
+    kept_edited: Vec<i64>,
+}
+
+/// `POST /api/v1/imports/{id}/undo`.
+pub async fn api_undo(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<UndoBody>, ApiError> {
+    let r = import::undo(&state.app, &actor, id).await?;
+    Ok(Json(UndoBody {
+        removed: r.removed,
+        kept_edited: r.kept_edited,
+    }))
+}

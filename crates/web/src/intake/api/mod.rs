@@ -1,0 +1,5 @@
+//! Intake's JSON API.
+
+pub mod imports;
+pub mod reconcile;
+pub mod review;

@@ -1,0 +1,4 @@
+//! The registry's HTML pages.
+
+pub mod people;
+pub mod search;

@@ -1,0 +1,1406 @@
+//! Registry pages: the list, the record page, create and edit forms, the
+//! pickers. Each handler calls `app::registry`, which checks access.
+
+use std::fmt::Write as _;
+
+use app::AppError;
+use app::registry::people::{self, ListQuery, Person, PersonInput, YearInput};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use domain::{
+    Agency, Category, ConsentStatus, Gender, Generation, NotableTag, PersonStatus,
+    VerificationStatus,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::error::PageError;
+use crate::extract::User;
+use crate::i18n::{Lang, Tr};
+use crate::pages::{Layout, page_err, render};
+
+/// `(code, label, selected)` options of a coded select, with an empty first option.
+fn options<T: Copy>(
+    all: &[T],
+    code: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+    selected: &str,
+    empty: &str,
+) -> Vec<(String, String, bool)> {
+    let mut v = vec![(String::new(), empty.to_owned(), selected.is_empty())];
+    v.extend(all.iter().map(|x| {
+        (
+            code(*x).to_owned(),
+            label(*x).to_owned(),
+            code(*x) == selected,
+        )
+    }));
+    v
+}
+
+// ---------------------------------------------------------------- list
+
+/// The list's query string (every value text, as typed in the filter form).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ListForm {
+    q: String,
+    commune: String,
+    legacy_commune: String,
+    legacy_district: String,
+    country: String,
+    category: String,
+    generation: String,
+    tag: String,
+    status: String,
+    verification: String,
+    agency: String,
+    survey_round: String,
+    gender: String,
+    age_band: String,
+    sort: String,
+    dir: String,
+    page: String,
+    deleted: String,
+}
+
+impl ListForm {
+    fn to_query(&self) -> ListQuery {
+        ListQuery {
+            q: self.q.clone(),
+            commune: self.commune.clone(),
+            legacy_commune: self.legacy_commune.clone(),
+            legacy_district: self.legacy_district.clone(),
+            country: self.country.clone(),
+            category: self.category.clone(),
+            generation: self.generation.clone(),
+            tag: self.tag.clone(),
+            status: self.status.clone(),
+            verification: self.verification.clone(),
+            agency: self.agency.clone(),
+            survey_round: self.survey_round.clone(),
+            gender: self.gender.clone(),
+            age_band: self.age_band.clone(),
+            sort: self.sort.clone(),
+            dir: self.dir.clone(),
+            page: self.page.trim().parse().ok(),
+            after: None,
+            limit: Some(50),
+            deleted: !self.deleted.is_empty(),
+        }
+    }
+
+    /// The query string with some keys replaced.
+    fn url_with(&self, sort: Option<(&str, &str)>, page: Option<i64>) -> String {
+        let mut f = self.clone();
+        if let Some((s, d)) = sort {
+            s.clone_into(&mut f.sort);
+            d.clone_into(&mut f.dir);
+            f.page = String::new();
+        }
+        if let Some(p) = page {
+            f.page = p.to_string();
+        }
+        let pairs: Vec<(&str, String)> = serde_json::to_value(&f)
+            .ok()
+            .and_then(|v| v.as_object().cloned())
+            .map(|o| {
+                o.into_iter()
+                    .filter_map(|(k, v)| {
+                        let s = v.as_str()?.to_owned();
+                        if s.is_empty() {
+                            return None;
+                        }
+                        FORM_KEYS.iter().find(|x| **x == k).map(|x| (*x, s))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let qs = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        format!("/people?{qs}")
+    }
+}
+
+const FORM_KEYS: &[&str] = &[
+    "q",
+    "commune",
+    "legacy_commune",
+    "legacy_district",
+    "country",
+    "category",
+    "generation",
+    "tag",
+    "status",
+    "verification",
+    "agency",
+    "survey_round",
+    "gender",
+    "age_band",
+    "sort",
+    "dir",
+    "page",
+    "deleted",
+];
+
+/// A list row as shown.
+pub struct RowView {
+    id: i64,
+    full_name: String,
+    birth_date: String,
+    category: String,
+    country: String,
+    hometown: String,
+    status: String,
+    verification: String,
+}
+
+#[derive(Template)]
+#[template(path = "registry/people/list.html")]
+struct ListPageView {
+    l: Layout,
+    t: Tr,
+    f: ListForm,
+    rows: Vec<RowView>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    prev_url: String,
+    next_url: String,
+    sort_urls: Vec<(String, String)>,
+    categories: Vec<(String, String, bool)>,
+    generations: Vec<(String, String, bool)>,
+    tags: Vec<(String, String, bool)>,
+    statuses: Vec<(String, String, bool)>,
+    verifications: Vec<(String, String, bool)>,
+    genders: Vec<(String, String, bool)>,
+    age_bands: Vec<(String, String, bool)>,
+    agencies: Vec<(String, String, bool)>,
+    /// Survey rounds `(code, name)` offered by the survey-round picker.
+    survey_rounds: Vec<(String, String)>,
+    can_create: bool,
+}
+
+fn country_label(code: &str, lang: Lang) -> String {
+    domain::geo::country(code).map_or_else(
+        || code.to_owned(),
+        |c| {
+            if lang == Lang::En {
+                c.name_en.to_owned()
+            } else {
+                c.name_vi.to_owned()
+            }
+        },
+    )
+}
+
+fn coded_label<T>(
+    code: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    label: impl Fn(T) -> &'static str,
+) -> String {
+    parse(code).map_or_else(|| code.to_owned(), |x| label(x).to_owned())
+}
+
+/// `GET /people`: the list, filtered from the URL.
+pub async fn list(
+    State(state): State<AppState>,
+    user: User,
+    Query(f): Query<ListForm>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let lc = lang.code();
+    let page = people::list(&state.app, &user.actor, &f.to_query())
+        .await
+        .map_err(page_err(lang))?;
+    let l = Layout::for_user(&user);
+    let t = l.t;
+    let any = t.s("people.any");
+    let rows = page
+        .items
+        .iter()
+        .map(|r| RowView {
+            id: r.id,
+            full_name: r.full_name.clone(),
+            birth_date: r.birth_date.clone().unwrap_or_default(),
+            category: coded_label(
+                &r.category,
+                |c| Category::from_code(c).ok(),
+                |c| c.label(lc),
+            ),
+            country: country_label(&r.country, lang),
+            hometown: r.hometown_text.clone(),
+            status: coded_label(
+                &r.status,
+                |c| PersonStatus::from_code(c).ok(),
+                |c| c.label(lc),
+            ),
+            verification: coded_label(
+                &r.verification,
+                |c| VerificationStatus::from_code(c).ok(),
+                |c| c.label(lc),
+            ),
+        })
+        .collect();
+    let pages = ((page.total + page.limit - 1) / page.limit).max(1);
+    let sort_urls = ["name", "birth", "updated", "id"]
+        .iter()
+        .map(|s| {
+            let dir = if f.sort == *s && f.dir != "desc" {
+                "desc"
+            } else {
+                "asc"
+            };
+            ((*s).to_owned(), f.url_with(Some((s, dir)), None))
+        })
+        .collect();
+    render(&ListPageView {
+        rows,
+        total: page.total,
+        page: page.page,
+        pages,
+        prev_url: if page.page > 1 {
+            f.url_with(None, Some(page.page - 1))
+        } else {
+            String::new()
+        },
+        next_url: if page.page < pages {
+            f.url_with(None, Some(page.page + 1))
+        } else {
+            String::new()
+        },
+        sort_urls,
+        categories: options(
+            Category::ALL,
+            Category::code,
+            |c| c.label(lc),
+            &f.category,
+            any,
+        ),
+        generations: options(
+            Generation::ALL,
+            Generation::code,
+            |c| c.label(lc),
+            &f.generation,
+            any,
+        ),
+        tags: options(
+            NotableTag::ALL,
+            NotableTag::code,
+            |c| c.label(lc),
+            &f.tag,
+            any,
+        ),
+        statuses: options(
+            PersonStatus::ALL,
+            PersonStatus::code,
+            |c| c.label(lc),
+            &f.status,
+            any,
+        ),
+        verifications: options(
+            VerificationStatus::ALL,
+            VerificationStatus::code,
+            |c| c.label(lc),
+            &f.verification,
+            any,
+        ),
+        genders: options(Gender::ALL, Gender::code, |c| c.label(lc), &f.gender, any),
+        age_bands: {
+            let mut v = vec![(String::new(), any.to_owned(), f.age_band.is_empty())];
+            v.extend(domain::age::AGE_BANDS.iter().map(|b| {
+                (
+                    b.0.to_owned(),
+                    (if lc == "en" { b.2 } else { b.1 }).to_owned(),
+                    b.0 == f.age_band,
+                )
+            }));
+            v
+        },
+        agencies: options(Agency::ALL, Agency::code, |c| c.label(lc), &f.agency, any),
+        survey_rounds: people::survey_rounds(&state.app, &user.actor)
+            .await
+            .map_err(page_err(lang))?,
+        can_create: app::access::authorize(&user.actor, app::access::Action::PersonCreate).is_ok(),
+        f,
+        l,
+        t,
+    })
+}
+
+// ---------------------------------------------------------------- pickers
+
+/// `GET /people/pick/communes?q=`: `<option>`s for a commune `<datalist>`.
+pub async fn pick_communes(_user: User, Query(q): Query<Vec<(String, String)>>) -> Response {
+    let text = q.into_iter().next().map(|kv| kv.1).unwrap_or_default();
+    let mut out = String::new();
+    for hit in domain::geo::search_communes(&text, Some("42"), 20) {
+        if hit.commune.era() == domain::geo::Era::New {
+            let _ = write!(
+                out,
+                "<option value=\"{}\">{}</option>",
+                hit.commune.code(),
+                escape(&hit.label)
+            );
+        }
+    }
+    Html(out).into_response()
+}
+
+/// `GET /people/pick/countries?q=`: `<option>`s for a country `<datalist>`.
+pub async fn pick_countries(_user: User, Query(q): Query<Vec<(String, String)>>) -> Response {
+    let text = q.into_iter().next().map(|kv| kv.1).unwrap_or_default();
+    let mut out = String::new();
+    for c in domain::geo::search_countries(&text, 20) {
+        let _ = write!(
+            out,
+            "<option value=\"{}\">{} / {}</option>",
+            c.code,
+            escape(c.name_vi),
+            escape(c.name_en)
+        );
+    }
+    Html(out).into_response()
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+// ---------------------------------------------------------------- forms
+
+/// The create and edit form, every value as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PersonForm {
+    full_name: String,
+    other_names: String,
+    gender: String,
+    birth_date: String,
+    category: String,
+    generation: String,
+    country: String,
+    region_abroad: String,
+    city_abroad: String,
+    address_abroad: String,
+    hometown_text: String,
+    hometown_code: String,
+    hometown_legacy_code: String,
+    departure_year: String,
+    passport_no: String,
+    id_no: String,
+    phone: String,
+    email: String,
+    occupation: String,
+    education: String,
+    expertise: String,
+    tags: String,
+    enterprise: String,
+    status: String,
+    consent: String,
+    verification: String,
+    notes: String,
+    /// Two-letter codes, separated by commas.
+    nationalities: String,
+    /// One account a line.
+    social: String,
+    income_bracket: String,
+    remittance: String,
+    /// One association name a line.
+    associations: String,
+    version: String,
+    /// Everything else posted: the extra fields are `extra.<key>`.
+    #[serde(flatten)]
+    rest: std::collections::BTreeMap<String, String>,
+}
+
+fn lines(v: &str) -> Vec<String> {
+    v.lines().map(str::to_owned).collect()
+}
+
+impl PersonForm {
+    fn to_input(&self) -> PersonInput {
+        let s = |v: &str| Some(v.to_owned());
+        PersonInput {
+            full_name: s(&self.full_name),
+            other_names: Some(self.other_names.lines().map(str::to_owned).collect()),
+            gender: s(&self.gender),
+            birth_date: s(&self.birth_date),
+            category: s(&self.category),
+            generation: s(&self.generation),
+            country: s(&self.country),
+            region_abroad: s(&self.region_abroad),
+            city_abroad: s(&self.city_abroad),
+            address_abroad: s(&self.address_abroad),
+            hometown_text: s(&self.hometown_text),
+            hometown_code: s(&self.hometown_code),
+            hometown_legacy_code: s(&self.hometown_legacy_code),
+            departure_year: Some(YearInput::Text(self.departure_year.clone())),
+            passport_no: s(&self.passport_no),
+            id_no: s(&self.id_no),
+            phone: s(&self.phone),
+            email: s(&self.email),
+            occupation: s(&self.occupation),
+            education: s(&self.education),
+            expertise: s(&self.expertise),
+            tags: Some(self.tags.split(',').map(str::to_owned).collect()),
+            enterprise: s(&self.enterprise),
+            status: s(&self.status),
+            consent: s(&self.consent),
+            verification: s(&self.verification),
+            notes: s(&self.notes),
+            nationalities: Some(self.nationalities.split(',').map(str::to_owned).collect()),
+            social: Some(lines(&self.social)),
+            income_bracket: s(&self.income_bracket),
+            remittance: s(&self.remittance),
+            associations: Some(lines(&self.associations)),
+            extra: Some(
+                self.rest
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.strip_prefix("extra.")?.to_owned(), v.clone())))
+                    .collect(),
+            ),
+            version: None,
+        }
+    }
+
+    fn from_person(p: &Person) -> Self {
+        let d = &p.data;
+        Self {
+            full_name: d.full_name.clone(),
+            other_names: d.other_names.join("\n"),
+            gender: d.gender.clone(),
+            birth_date: d.birth_date.clone().unwrap_or_default(),
+            category: d.category.clone(),
+            generation: d.generation.clone().unwrap_or_default(),
+            country: d.country.clone(),
+            region_abroad: d.region_abroad.clone(),
+            city_abroad: d.city_abroad.clone(),
+            address_abroad: d.address_abroad.clone(),
+            hometown_text: d.hometown_text.clone(),
+            hometown_code: d.hometown_code.clone().unwrap_or_default(),
+            hometown_legacy_code: d.hometown_legacy_code.clone().unwrap_or_default(),
+            departure_year: d.departure_year.map(|y| y.to_string()).unwrap_or_default(),
+            passport_no: d.passport_no.clone(),
+            id_no: d.id_no.clone(),
+            phone: d.phone.clone(),
+            email: d.email.clone(),
+            occupation: d.occupation.clone(),
+            education: d.education.clone(),
+            expertise: d.expertise.clone(),
+            tags: d.tags.join(","),
+            enterprise: d.enterprise.clone(),
+            status: d.status.clone(),
+            consent: d.consent.clone(),
+            verification: d.verification.clone(),
+            notes: d.notes.clone(),
+            nationalities: d.nationalities.join(","),
+            social: d.social.join("\n"),
+            income_bracket: d.income_bracket.clone(),
+            remittance: d.remittance.clone(),
+            associations: d.associations.join("\n"),
+            version: p.version.to_string(),
+            rest: d
+                .extra
+                .iter()
+                .map(|(k, v)| (format!("extra.{k}"), v.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// One form field as rendered.
+pub struct FieldView {
+    name: String,
+    label: String,
+    value: String,
+    error: String,
+    /// `text`, `textarea` or `select`.
+    kind: &'static str,
+    options: Vec<(String, String, bool)>,
+    /// Picker URL for a `<datalist>`, or empty.
+    picker: &'static str,
+}
+
+fn fields(
+    t: Tr,
+    f: &PersonForm,
+    errors: &[app::FieldError],
+    defs: &[people::CustomField],
+) -> Vec<FieldView> {
+    let lc = t.code();
+    let err = |name: &str| -> String {
+        errors
+            .iter()
+            .filter(|e| e.field == name)
+            .map(|e| t.s(&format!("code.{}", e.code)).to_owned())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let none = t.s("people.none");
+    let mk = |name: &'static str, value: &str, kind: &'static str, options, picker| FieldView {
+        name: name.to_owned(),
+        label: t.s(&format!("field.{name}")).to_owned(),
+        value: value.to_owned(),
+        error: err(name),
+        kind,
+        options,
+        picker,
+    };
+    let text = |name: &'static str, value: &str| mk(name, value, "text", Vec::new(), "");
+    vec![
+        text("full_name", &f.full_name),
+        mk("other_names", &f.other_names, "textarea", Vec::new(), ""),
+        mk(
+            "gender",
+            "",
+            "select",
+            options(Gender::ALL, Gender::code, |c| c.label(lc), &f.gender, none),
+            "",
+        ),
+        text("birth_date", &f.birth_date),
+        mk(
+            "category",
+            "",
+            "select",
+            options(
+                Category::ALL,
+                Category::code,
+                |c| c.label(lc),
+                &f.category,
+                none,
+            ),
+            "",
+        ),
+        mk(
+            "generation",
+            "",
+            "select",
+            options(
+                Generation::ALL,
+                Generation::code,
+                |c| c.label(lc),
+                &f.generation,
+                none,
+            ),
+            "",
+        ),
+        mk(
+            "country",
+            &f.country,
+            "text",
+            Vec::new(),
+            "/people/pick/countries",
+        ),
+        text("region_abroad", &f.region_abroad),
+        text("city_abroad", &f.city_abroad),
+        mk(
+            "address_abroad",
+            &f.address_abroad,
+            "textarea",
+            Vec::new(),
+            "",
+        ),
+        text("hometown_text", &f.hometown_text),
+        mk(
+            "hometown_code",
+            &f.hometown_code,
+            "text",
+            Vec::new(),
+            "/people/pick/communes",
+        ),
+        text("hometown_legacy_code", &f.hometown_legacy_code),
+        text("departure_year", &f.departure_year),
+        text("passport_no", &f.passport_no),
+        text("id_no", &f.id_no),
+        text("phone", &f.phone),
+        text("email", &f.email),
+        text("occupation", &f.occupation),
+        text("education", &f.education),
+        text("expertise", &f.expertise),
+        text("tags", &f.tags),
+        text("enterprise", &f.enterprise),
+        mk(
+            "status",
+            "",
+            "select",
+            options(
+                PersonStatus::ALL,
+                PersonStatus::code,
+                |c| c.label(lc),
+                &f.status,
+                none,
+            ),
+            "",
+        ),
+        mk(
+            "consent",
+            "",
+            "select",
+            options(
+                ConsentStatus::ALL,
+                ConsentStatus::code,
+                |c| c.label(lc),
+                &f.consent,
+                none,
+            ),
+            "",
+        ),
+        mk(
+            "verification",
+            "",
+            "select",
+            options(
+                VerificationStatus::ALL,
+                VerificationStatus::code,
+                |c| c.label(lc),
+                &f.verification,
+                none,
+            ),
+            "",
+        ),
+        mk("notes", &f.notes, "textarea", Vec::new(), ""),
+        text("nationalities", &f.nationalities),
+        mk("social", &f.social, "textarea", Vec::new(), ""),
+        mk(
+            "income_bracket",
+            "",
+            "select",
+            {
+                let mut v = vec![(String::new(), none.to_owned(), f.income_bracket.is_empty())];
+                v.extend(people::INCOME_BRACKETS.iter().map(|(code, vi, en)| {
+                    (
+                        (*code).to_owned(),
+                        (if lc == "en" { *en } else { *vi }).to_owned(),
+                        *code == f.income_bracket,
+                    )
+                }));
+                v
+            },
+            "",
+        ),
+        text("remittance", &f.remittance),
+        mk("associations", &f.associations, "textarea", Vec::new(), ""),
+    ]
+    .into_iter()
+    .chain(defs.iter().map(|d| {
+        let name = format!("extra.{}", d.key);
+        FieldView {
+            label: if lc == "en" {
+                d.label_en.clone()
+            } else {
+                d.label_vi.clone()
+            },
+            value: f.rest.get(&name).cloned().unwrap_or_default(),
+            error: err(&name),
+            kind: "text",
+            options: Vec::new(),
+            picker: "",
+            name,
+        }
+    }))
+    .collect()
+}
+
+#[derive(Template)]
+#[template(path = "registry/people/form.html")]
+struct FormPage {
+    l: Layout,
+    t: Tr,
+    /// Record id when editing.
+    id: Option<i64>,
+    version: String,
+    fields: Vec<FieldView>,
+    error: String,
+    /// On a conflict: the stored values that differ from the user's.
+    conflicts: Vec<(String, String)>,
+}
+
+async fn form_page(
+    state: &AppState,
+    user: &User,
+    id: Option<i64>,
+    f: &PersonForm,
+    errors: &[app::FieldError],
+    error: String,
+    conflicts: Vec<(String, String)>,
+) -> Result<Response, PageError> {
+    let defs = people::custom_fields(&state.app, &user.actor)
+        .await
+        .map_err(page_err(user.lang))?;
+    let l = Layout::for_user(user);
+    let t = l.t;
+    render(&FormPage {
+        fields: fields(t, f, errors, &defs),
+        version: f.version.clone(),
+        id,
+        error,
+        conflicts,
+        l,
+        t,
+    })
+}
+
+/// `GET /people/new`.
+pub async fn new_form(State(state): State<AppState>, user: User) -> Result<Response, PageError> {
+    app::access::authorize(&user.actor, app::access::Action::PersonCreate)
+        .map_err(page_err(user.lang))?;
+    let f = PersonForm {
+        country: String::new(),
+        ..PersonForm::default()
+    };
+    form_page(&state, &user, None, &f, &[], String::new(), Vec::new()).await
+}
+
+/// `POST /people`: creates, or shows the form again with per-field messages.
+pub async fn create(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<PersonForm>,
+) -> Result<Response, PageError> {
+    match people::create(&state.app, &user.actor, &f.to_input()).await {
+        Ok(p) => Ok(Redirect::to(&format!("/people/{}", p.id)).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let t = Tr::new(user.lang);
+            let mut resp = form_page(
+                &state,
+                &user,
+                None,
+                &f,
+                &errors,
+                t.s("error.invalid").to_owned(),
+                Vec::new(),
+            )
+            .await?;
+            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(resp)
+        }
+        Err(err) => Err(PageError {
+            err,
+            lang: user.lang,
+        }),
+    }
+}
+
+/// `GET /people/{id}/edit`: sensitive fields are filled only for roles that may reveal them.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    app::access::authorize(&user.actor, app::access::Action::PersonUpdate)
+        .map_err(page_err(user.lang))?;
+    let reveal = app::access::authorize(&user.actor, app::access::Action::PersonReveal).is_ok();
+    let p = people::get(&state.app, &user.actor, id, reveal)
+        .await
+        .map_err(page_err(user.lang))?;
+    let mut f = PersonForm::from_person(&p);
+    if !reveal {
+        f.passport_no.clear();
+        f.id_no.clear();
+        f.address_abroad.clear();
+        f.income_bracket.clear();
+        f.remittance.clear();
+        for k in &p.sensitive_extra {
+            f.rest.remove(&format!("extra.{k}"));
+        }
+    }
+    form_page(&state, &user, Some(id), &f, &[], String::new(), Vec::new()).await
+}
+
+/// `POST /people/{id}`: saves when the version is current; otherwise shows
+/// the conflict with the stored values, keeping what the user typed.
+pub async fn update(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<PersonForm>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let t = Tr::new(lang);
+    let Ok(version) = f.version.trim().parse::<i64>() else {
+        return Err(PageError {
+            err: AppError::Invalid(vec![app::FieldError::new("version", "required")]),
+            lang,
+        });
+    };
+    let reveal = app::access::authorize(&user.actor, app::access::Action::PersonReveal).is_ok();
+    match people::update(&state.app, &user.actor, id, version, &f.to_input(), !reveal).await {
+        Ok(_) => Ok(Redirect::to(&format!("/people/{id}")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let mut resp = form_page(
+                &state,
+                &user,
+                Some(id),
+                &f,
+                &errors,
+                t.s("error.invalid").to_owned(),
+                Vec::new(),
+            )
+            .await?;
+            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(resp)
+        }
+        Err(AppError::PreconditionFailed { .. }) => {
+            let current = people::get(&state.app, &user.actor, id, false)
+                .await
+                .map_err(page_err(lang))?;
+            let cur = PersonForm::from_person(&current);
+            let mut conflicts = Vec::new();
+            let defs = people::custom_fields(&state.app, &user.actor)
+                .await
+                .map_err(page_err(lang))?;
+            let mine = fields(t, &f, &[], &defs);
+            for (a, b) in fields(t, &cur, &[], &defs).into_iter().zip(mine) {
+                let sel = |x: &FieldView| {
+                    x.options
+                        .iter()
+                        .find(|o| o.2)
+                        .map_or_else(|| x.value.clone(), |o| o.0.clone())
+                };
+                let masked = app::access::is_sensitive(&a.name) || a.name.starts_with("extra.");
+                if sel(&a) != sel(&b) && (!masked || reveal) {
+                    let shown = a
+                        .options
+                        .iter()
+                        .find(|o| o.2)
+                        .map_or_else(|| a.value.clone(), |o| o.1.clone());
+                    conflicts.push((a.label, shown));
+                }
+            }
+            let mut f = f;
+            f.version = current.version.to_string();
+            let mut resp = form_page(
+                &state,
+                &user,
+                Some(id),
+                &f,
+                &[],
+                t.s("error.conflict").to_owned(),
+                conflicts,
+            )
+            .await?;
+            *resp.status_mut() = StatusCode::CONFLICT;
+            Ok(resp)
+        }
+        Err(err) => Err(PageError { err, lang }),
+    }
+}
+
+// ---------------------------------------------------------------- record page
+
+#[derive(Template)]
+#[template(path = "registry/people/show.html")]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "permission flags of the template"
+)]
+struct ShowPage {
+    l: Layout,
+    t: Tr,
+    p: Person,
+    profile: Vec<(String, String)>,
+    relatives: Vec<people::RelativeRow>,
+    sources: Vec<people::SourceRow>,
+    history: Vec<people::VersionEntry>,
+    views: Vec<people::AccessEntry>,
+    relationships: Vec<(String, String, bool)>,
+    can_reveal: bool,
+    can_edit: bool,
+    can_delete: bool,
+    can_audit: bool,
+}
+
+#[expect(
+    clippy::many_single_char_names,
+    reason = "short names keep the field table readable"
+)]
+async fn show_page(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    reveal: bool,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let lc = lang.code();
+    let a = &user.actor;
+    let p = people::get(&state.app, a, id, reveal)
+        .await
+        .map_err(page_err(lang))?;
+    let (relatives, sources) = people::related(&state.app, a, id)
+        .await
+        .map_err(page_err(lang))?;
+    let history = people::history(&state.app, a, id)
+        .await
+        .map_err(page_err(lang))?;
+    let can = |x| app::access::authorize(a, x).is_ok();
+    let can_audit = can(app::access::Action::AuditRead);
+    let views = if can_audit {
+        people::access_log(&state.app, a, id)
+            .await
+            .map_err(page_err(lang))?
+    } else {
+        Vec::new()
+    };
+    let l = Layout::for_user(user);
+    let t = l.t;
+    let d = &p.data;
+    let f = |k: &str| t.s(&format!("field.{k}")).to_owned();
+    let tags: Vec<&str> = d
+        .tags
+        .iter()
+        .map(|x| NotableTag::from_code(x).map_or(x.as_str(), |c| c.label(lc)))
+        .collect();
+    let profile = vec![
+        (f("other_names"), d.other_names.join("; ")),
+        (
+            f("gender"),
+            coded_label(&d.gender, |c| Gender::from_code(c).ok(), |c| c.label(lc)),
+        ),
+        (f("birth_date"), d.birth_date.clone().unwrap_or_default()),
+        (
+            f("category"),
+            coded_label(
+                &d.category,
+                |c| Category::from_code(c).ok(),
+                |c| c.label(lc),
+            ),
+        ),
+        (
+            f("generation"),
+            d.generation
+                .as_deref()
+                .map(|g| coded_label(g, |c| Generation::from_code(c).ok(), |c| c.label(lc)))
+                .unwrap_or_default(),
+        ),
+        (f("country"), country_label(&d.country, lang)),
+        (f("region_abroad"), d.region_abroad.clone()),
+        (f("city_abroad"), d.city_abroad.clone()),
+        (f("address_abroad"), d.address_abroad.clone()),
+        (f("hometown_text"), d.hometown_text.clone()),
+        (
+            f("hometown_code"),
+            d.hometown_code.clone().unwrap_or_default(),
+        ),
+        (
+            f("hometown_legacy_code"),
+            d.hometown_legacy_code.clone().unwrap_or_default(),
+        ),
+        (
+            f("departure_year"),
+            d.departure_year.map(|y| y.to_string()).unwrap_or_default(),
+        ),
+        (f("passport_no"), d.passport_no.clone()),
+        (f("id_no"), d.id_no.clone()),
+        (f("phone"), d.phone.clone()),
+        (f("email"), d.email.clone()),
+        (f("occupation"), d.occupation.clone()),
+        (f("education"), d.education.clone()),
+        (f("expertise"), d.expertise.clone()),
+        (f("tags"), tags.join(", ")),
+        (f("enterprise"), d.enterprise.clone()),
+        (
+            f("status"),
+            coded_label(
+                &d.status,
+                |c| PersonStatus::from_code(c).ok(),
+                |c| c.label(lc),
+            ),
+        ),
+        (
+            f("consent"),
+            coded_label(
+                &d.consent,
+                |c| ConsentStatus::from_code(c).ok(),
+                |c| c.label(lc),
+            ),
+        ),
+        (
+            f("verification"),
+            coded_label(
+                &d.verification,
+                |c| VerificationStatus::from_code(c).ok(),
+                |c| c.label(lc),
+            ),
+        ),
+        (f("notes"), d.notes.clone()),
+        (
+            f("nationalities"),
+            d.nationalities
+                .iter()
+                .map(|c| country_label(c, lang))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        (f("social"), d.social.join("; ")),
+        (
+            f("income_bracket"),
+            people::INCOME_BRACKETS
+                .iter()
+                .find(|b| b.0 == d.income_bracket)
+                .map_or_else(
+                    || d.income_bracket.clone(),
+                    |b| (if lc == "en" { b.2 } else { b.1 }).to_owned(),
+                ),
+        ),
+        (f("remittance"), d.remittance.clone()),
+        (f("associations"), d.associations.join("; ")),
+    ];
+    let defs = people::custom_fields(&state.app, a)
+        .await
+        .map_err(page_err(lang))?;
+    let mut profile = profile;
+    for def in &defs {
+        let label = if lc == "en" {
+            def.label_en.clone()
+        } else {
+            def.label_vi.clone()
+        };
+        profile.push((label, d.extra.get(&def.key).cloned().unwrap_or_default()));
+    }
+    let none = t.s("people.none");
+    render(&ShowPage {
+        relationships: options(
+            domain::Relationship::ALL,
+            domain::Relationship::code,
+            |c| c.label(lc),
+            "",
+            none,
+        ),
+        profile,
+        relatives,
+        sources,
+        history,
+        views,
+        can_reveal: p.masked && can(app::access::Action::PersonReveal),
+        can_edit: can(app::access::Action::PersonUpdate),
+        can_delete: can(app::access::Action::PersonDelete),
+        can_audit,
+        p,
+        l,
+        t,
+    })
+}
+
+/// `GET /people/{id}`: the record page (the view is audited).
+pub async fn show(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    show_page(&state, &user, id, false).await
+}
+
+/// `POST /people/{id}/reveal`: the record page with sensitive fields shown (audited).
+pub async fn reveal(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    show_page(&state, &user, id, true).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /people/{id}/delete`: soft delete with a reason.
+pub async fn delete(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<ReasonForm>,
+) -> Result<Response, PageError> {
+    people::delete(&state.app, &user.actor, id, &f.reason)
+        .await
+        .map_err(page_err(user.lang))?;
+    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+}
+
+/// `POST /people/{id}/undelete`: brings a deleted record back.
+pub async fn undelete(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    people::undelete(&state.app, &user.actor, id)
+        .await
+        .map_err(page_err(user.lang))?;
+    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RestoreForm {
+    #[serde(default)]
+    version: i64,
+    #[serde(default)]
+    current: i64,
+}
+
+/// `POST /people/{id}/restore`: restores an earlier version as a new one.
+pub async fn restore(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<RestoreForm>,
+) -> Result<Response, PageError> {
+    people::restore_version(&state.app, &user.actor, id, f.current, f.version)
+        .await
+        .map_err(page_err(user.lang))?;
+    Ok(Redirect::to(&format!("/people/{id}")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RelativeForm {
+    /// An existing household (its number); otherwise a new one from the fields below.
+    #[serde(default)]
+    household_id: String,
+    #[serde(default)]
+    head_name: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    commune_code: String,
+    #[serde(default)]
+    full_name: String,
+    #[serde(default)]
+    relationship: String,
+    #[serde(default)]
+    birth_year: String,
+}
+
+/// `POST /people/{id}/relatives`: adds a relative at home, in an existing household or a new one.
+pub async fn add_relative(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<RelativeForm>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let birth_year = if f.birth_year.trim().is_empty() {
+        None
+    } else {
+        Some(f.birth_year.trim().parse::<i64>().map_err(|_| PageError {
+            err: AppError::Invalid(vec![app::FieldError::new("birth_year", "invalid_year")]),
+            lang,
+        })?)
+    };
+    let household_id = if f.household_id.trim().is_empty() {
+        None
+    } else {
+        Some(
+            f.household_id
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| PageError {
+                    err: AppError::Invalid(vec![app::FieldError::new(
+                        "household_id",
+                        "invalid_code",
+                    )]),
+                    lang,
+                })?,
+        )
+    };
+    let input = app::registry::relatives::RelativeInput {
+        household_id,
+        head_name: Some(f.head_name),
+        address: Some(f.address),
+        commune_code: Some(f.commune_code),
+        full_name: Some(f.full_name),
+        relationship: Some(f.relationship),
+        birth_year,
+        phone: None,
+        notes: None,
+    };
+    app::registry::relatives::add_relative(&state.app, &user.actor, id, &input)
+        .await
+        .map_err(page_err(lang))?;
+    Ok(Redirect::to(&format!("/people/{id}#relatives")).into_response())
+}
+
+/// `POST /people/{id}/relatives/{relative_id}/delete`: removes a relative (audited).
+pub async fn relative_delete(
+    State(state): State<AppState>,
+    user: User,
+    Path((id, relative_id)): Path<(i64, i64)>,
+) -> Result<Response, PageError> {
+    app::registry::relatives::delete_relative(&state.app, &user.actor, id, relative_id)
+        .await
+        .map_err(page_err(user.lang))?;
+    Ok(Redirect::to(&format!("/people/{id}#relatives")).into_response())
+}
+
+// ---------------------------------------------------------------- households
+
+/// The household form, as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct HouseholdForm {
+    head_name: String,
+    address: String,
+    commune_code: String,
+    legacy_commune_code: String,
+    phone: String,
+    version: String,
+}
+
+impl HouseholdForm {
+    fn from_household(h: &app::registry::households::Household) -> Self {
+        Self {
+            head_name: h.head_name.clone(),
+            address: h.address.clone(),
+            commune_code: h.commune_code.clone().unwrap_or_default(),
+            legacy_commune_code: h.legacy_commune_code.clone().unwrap_or_default(),
+            phone: h.phone.clone(),
+            version: h.version.to_string(),
+        }
+    }
+
+    fn to_input(&self) -> app::registry::households::HouseholdInput {
+        let s = |v: &str| Some(v.to_owned());
+        app::registry::households::HouseholdInput {
+            head_name: s(&self.head_name),
+            address: s(&self.address),
+            commune_code: s(&self.commune_code),
+            legacy_commune_code: s(&self.legacy_commune_code),
+            phone: s(&self.phone),
+            version: None,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "registry/people/household.html")]
+struct HouseholdPage {
+    l: Layout,
+    t: Tr,
+    h: app::registry::households::Household,
+    commune_label: String,
+    relatives: Vec<(app::registry::households::HouseholdMember, String)>,
+    /// Name, label, value, error message.
+    fields: Vec<(&'static str, String, String, String)>,
+    version: String,
+    error: String,
+    can_edit: bool,
+}
+
+fn household_page(
+    user: &User,
+    h: app::registry::households::Household,
+    f: &HouseholdForm,
+    errors: &[app::FieldError],
+    error: String,
+) -> Result<Response, PageError> {
+    let l = Layout::for_user(user);
+    let t = l.t;
+    let lc = user.lang.code();
+    let err = |name: &str| {
+        errors
+            .iter()
+            .find(|e| e.field == name)
+            .map(|e| t.s(&format!("code.{}", e.code)).to_owned())
+            .unwrap_or_default()
+    };
+    let fields = vec![
+        ("head_name", f.head_name.clone()),
+        ("address", f.address.clone()),
+        ("commune_code", f.commune_code.clone()),
+        ("legacy_commune_code", f.legacy_commune_code.clone()),
+        ("phone", f.phone.clone()),
+    ]
+    .into_iter()
+    .map(|(n, v)| (n, t.s(&format!("field.{n}")).to_owned(), v, err(n)))
+    .collect();
+    let commune_label = h
+        .commune_code
+        .as_deref()
+        .and_then(domain::geo::new_commune)
+        .map(domain::geo::new_commune_label)
+        .or_else(|| {
+            h.legacy_commune_code
+                .as_deref()
+                .and_then(domain::geo::legacy_commune)
+                .map(domain::geo::legacy_commune_label)
+        })
+        .unwrap_or_default();
+    let relatives = h
+        .relatives
+        .iter()
+        .map(|r| {
+            let rel = domain::Relationship::from_code(&r.relationship)
+                .map_or_else(|_| r.relationship.clone(), |c| c.label(lc).to_owned());
+            (r.clone(), rel)
+        })
+        .collect();
+    render(&HouseholdPage {
+        can_edit: app::access::authorize(&user.actor, app::access::Action::PersonUpdate).is_ok(),
+        version: f.version.clone(),
+        commune_label,
+        relatives,
+        fields,
+        error,
+        h,
+        l,
+        t,
+    })
+}
+
+/// `GET /households/{id}`: a household, its relatives and its form (the view is audited).
+pub async fn household_show(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let h = app::registry::households::get(&state.app, &user.actor, id)
+        .await
+        .map_err(page_err(user.lang))?;
+    let f = HouseholdForm::from_household(&h);
+    household_page(&user, h, &f, &[], String::new())
+}
+
+/// `POST /households/{id}`: saves when the version is current; otherwise shows the form again.
+pub async fn household_update(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<HouseholdForm>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let t = Tr::new(lang);
+    let version = f.version.trim().parse::<i64>().unwrap_or(-1);
+    let result =
+        app::registry::households::update(&state.app, &user.actor, id, version, &f.to_input())
+            .await;
+    let (errors, message, status) = match result {
+        Ok(_) => return Ok(Redirect::to(&format!("/households/{id}")).into_response()),
+        Err(AppError::Invalid(errors)) => (
+            errors,
+            t.s("error.invalid").to_owned(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(AppError::PreconditionFailed { .. }) => (
+            Vec::new(),
+            t.s("error.conflict").to_owned(),
+            StatusCode::CONFLICT,
+        ),
+        Err(err) => return Err(PageError { err, lang }),
+    };
+    let h = app::registry::households::get(&state.app, &user.actor, id)
+        .await
+        .map_err(page_err(lang))?;
+    let mut f = f;
+    if status == StatusCode::CONFLICT {
+        // The stored values, with the new version: the user re-applies the change.
+        f = HouseholdForm::from_household(&h);
+    }
+    let mut resp = household_page(&user, h, &f, &errors, message)?;
+    *resp.status_mut() = status;
+    Ok(resp)
+}

@@ -1,0 +1,5 @@
+//! Accounts: sign-in, sessions and tokens, two-factor, the profile, user
+//! administration and the audit export.
+
+mod auth;
+mod profile;

@@ -1,0 +1,875 @@
+//! Imports: every source's template round-trips (download, fill with
+//! generated people, upload, validate, commit, undo) through the API on
+//! SQLite and PostgreSQL; the page flow; and the bad-file corpus.
+
+use std::fmt::Write as _;
+use std::io::{Cursor, Write as _};
+use std::time::{Duration, Instant};
+
+use app::accounts::users::Scope;
+use calamine::{Reader, Xlsx};
+use domain::{Agency, Role};
+use serde_json::Value;
+
+use crate::dual;
+use crate::helpers::{PASSWORD, TestApp, extract_csrf};
+
+dual!(
+    every_source_template_round_trips,
+    page_flow_upload_report_mapping_commit_undo,
+    jurisdiction_and_ownership_of_imports,
+);
+
+async fn token(app: &TestApp, username: &str, role: Role, scopes: Vec<Scope>) -> String {
+    let id = app.add_user(username, role, scopes).await;
+    let actor = app::accounts::users::actor_for(&app.app, id).await.unwrap();
+    app::accounts::tokens::create_token(&app.app, &actor, id, "t", &["read", "write"], 1)
+        .await
+        .unwrap()
+}
+
+/// An xlsx with a "Danh sách" sheet: the given headers and rows.
+pub fn xlsx(headers: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Danh sách").unwrap();
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet.write_string(r as u32 + 1, c as u16, v).unwrap();
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+/// Generated people as template rows (Vietnamese wording, as agencies write).
+fn people_rows(n: u64, seed: u64) -> Vec<Vec<String>> {
+    demo::people(&demo::Config::new(seed, n))
+        .map(|p| {
+            vec![
+                p.full_name.clone(),
+                p.gender.label("vi").to_owned(),
+                p.birth_date.to_string(),
+                p.category.label("vi").to_owned(),
+                p.country_name_vi.to_owned(),
+                p.hometown_text.clone(),
+                p.passport_no.clone().unwrap_or_default(),
+            ]
+        })
+        .collect()
+}
+
+async fn wait_status(app: &TestApp, tok: &str, id: i64, want: &str) -> Value {
+    let started = Instant::now();
+    loop {
+        let s: Value = app
+            .client
+            .get(app.url(&format!("/api/v1/imports/{id}")))
+            .bearer_auth(tok)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if s["status"] == want {
+            return s;
+        }
+        assert!(
+            s["status"] != "failed" || want == "failed",
+            "import {id} failed: {s}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_mins(1),
+            "import {id} stuck: {s}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn upload(
+    app: &TestApp,
+    tok: &str,
+    source: &str,
+    name: &str,
+    body: Vec<u8>,
+) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!(
+            "/api/v1/imports?source={source}&survey_round=2025&file_name={name}"
+        )))
+        .bearer_auth(tok)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn every_source_template_round_trips(app: TestApp) {
+    let tok = token(&app, "sonv", Role::ProvinceOfficer, vec![]).await;
+    let browser = TestApp::new_client();
+    app.sign_in(&browser, "sonv", PASSWORD).await;
+    for (i, source) in Agency::ALL.iter().enumerate() {
+        // The template: three sheets, Vietnamese headers with English notes,
+        // drop-downs backed by the "Danh mục" sheet.
+        let r = browser
+            .get(app.url(&format!("/imports/template/{}.xlsx", source.code())))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "template {}", source.code());
+        let bytes = r.bytes().await.unwrap().to_vec();
+        let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.clone())).unwrap();
+        assert_eq!(
+            book.sheet_names(),
+            vec!["Hướng dẫn", "Danh sách", "Danh mục"]
+        );
+        let list = book.worksheet_range("Danh sách").unwrap();
+        let headers: Vec<String> = list
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let expected: Vec<&str> = app::intake::import::mapping::template_fields(*source)
+            .iter()
+            .map(|f| f.header_vi)
+            .collect();
+        assert_eq!(headers, expected);
+        let values = book.worksheet_range("Danh mục").unwrap();
+        let countries: Vec<String> = values
+            .rows()
+            .skip(1)
+            .filter_map(|r| r.get(3).map(ToString::to_string))
+            .filter(|s| !s.is_empty())
+            .collect();
+        assert!(countries.contains(&"Hàn Quốc".to_owned()), "country list");
+        let sheet_xml = {
+            let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+            let mut f = zip.by_name("xl/worksheets/sheet2.xml").unwrap();
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut f, &mut s).unwrap();
+            s
+        };
+        assert!(sheet_xml.contains("<dataValidation"), "drop-down lists");
+
+        // Filled with generated people in the template's own headers.
+        let rows: Vec<Vec<String>> = people_rows(6, 100 + i as u64);
+        let mut filled_headers = vec![""; FIELD_COUNT];
+        let keys = [
+            "full_name",
+            "gender",
+            "birth_date",
+            "category",
+            "country",
+            "hometown_text",
+            "passport_no",
+        ];
+        let mut filled_rows = vec![vec![String::new(); FIELD_COUNT]; rows.len()];
+        for (k, key) in keys.iter().enumerate() {
+            let col = app::intake::import::mapping::FIELDS
+                .iter()
+                .position(|f| f.key == *key)
+                .unwrap();
+            for (r, row) in rows.iter().enumerate() {
+                filled_rows[r][col].clone_from(&row[k]);
+            }
+        }
+        for (c, f) in app::intake::import::mapping::FIELDS.iter().enumerate() {
+            filled_headers[c] = f.header_vi;
+        }
+        let survey = *source == Agency::Survey;
+        if survey {
+            // The survey form: two people abroad from one household.
+            let col = |key: &str| {
+                app::intake::import::mapping::FIELDS
+                    .iter()
+                    .position(|f| f.key == key)
+                    .unwrap()
+            };
+            for (r, row) in filled_rows.iter_mut().enumerate() {
+                row[col("household_head")] = format!("Chủ Hộ {}", r / 2);
+                row[col("household_address")] = "Thôn Đông".into();
+                row[col("household_commune")] = domain::geo::new_communes_of("42")[0].code.into();
+                row[col("relationship_to_head")] = "Con".into();
+            }
+        }
+        let file = xlsx(&filled_headers, &filled_rows);
+        let r = upload(&app, &tok, source.code(), "filled.xlsx", file).await;
+        assert_eq!(r.status(), 202, "upload {}", source.code());
+        let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        let s = wait_status(&app, &tok, id, "validated").await;
+        assert_eq!(s["total_rows"], 6, "{s}");
+        assert_eq!(s["valid_rows"], 6, "{s}");
+        assert_eq!(s["mapping"][0], "full_name");
+        // Commit, then every person keeps its provenance.
+        let r = app
+            .client
+            .post(app.url(&format!("/api/v1/imports/{id}/commit")))
+            .bearer_auth(&tok)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 202);
+        let s = wait_status(&app, &tok, id, "committed").await;
+        assert_eq!(s["created_persons"], 6);
+        let provenance: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT agency, survey_round, sheet, row_no FROM person_sources WHERE import_id = $1 ORDER BY row_no",
+        )
+        .bind(id)
+        .fetch_all(&app.app.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(provenance.len(), 6);
+        assert_eq!(
+            provenance[0],
+            (
+                source.code().to_owned(),
+                "2025".to_owned(),
+                "Danh sách".to_owned(),
+                2
+            )
+        );
+        let names: Vec<String> = sqlx::query_scalar(
+            "SELECT p.full_name FROM persons p JOIN person_sources ps ON ps.person_id = p.id WHERE ps.import_id = $1 ORDER BY ps.row_no",
+        )
+        .bind(id)
+        .fetch_all(&app.app.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(names, rows.iter().map(|r| r[0].clone()).collect::<Vec<_>>());
+        let (households, relatives): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(DISTINCT r.household_id), COUNT(*) FROM relatives r \
+             JOIN person_sources ps ON ps.person_id = r.person_id WHERE ps.import_id = $1 AND r.relationship = 'parent'",
+        )
+        .bind(id)
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+        if survey {
+            assert_eq!(
+                (households, relatives),
+                (3, 6),
+                "one household for two people abroad"
+            );
+        } else {
+            assert_eq!((households, relatives), (0, 0));
+        }
+
+        // Edit one of them, then undo: the edited one is kept and reported.
+        let edited: i64 = sqlx::query_scalar(
+            "SELECT person_id FROM person_sources WHERE import_id = $1 AND row_no = 3",
+        )
+        .bind(id)
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+        let r = app
+            .client
+            .patch(app.url(&format!("/api/v1/people/{edited}")))
+            .bearer_auth(&tok)
+            .header("if-match", "\"1\"")
+            .header("content-type", "application/merge-patch+json")
+            .body(r#"{"notes": "đã xác minh"}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let r = app
+            .client
+            .post(app.url(&format!("/api/v1/imports/{id}/undo")))
+            .bearer_auth(&tok)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let undo: Value = r.json().await.unwrap();
+        assert_eq!(undo["removed"], 5);
+        assert_eq!(undo["kept_edited"], serde_json::json!([edited]));
+        let live: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM persons p JOIN person_sources ps ON ps.person_id = p.id WHERE ps.import_id = $1 AND p.deleted_at IS NULL",
+        )
+        .bind(id)
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(live, 1);
+        // A second undo is refused.
+        let r = app
+            .client
+            .post(app.url(&format!("/api/v1/imports/{id}/undo")))
+            .bearer_auth(&tok)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 409);
+    }
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT action FROM audit_log WHERE action LIKE 'import.%' ORDER BY action",
+    )
+    .fetch_all(&app.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        actions,
+        vec!["import.commit", "import.undo", "import.upload"]
+    );
+}
+
+const FIELD_COUNT: usize = app::intake::import::mapping::FIELDS.len();
+
+async fn page_flow_upload_report_mapping_commit_undo(app: TestApp) {
+    app.add_user("sonv", Role::ProvinceOfficer, vec![]).await;
+    app.sign_in(&app.client, "sonv", PASSWORD).await;
+    let html = app
+        .client
+        .get(app.url("/imports"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = extract_csrf(&html);
+    assert!(html.contains("data-testid=\"upload-form\""));
+    // A file not following the template: other header wording, an unknown
+    // column, a row with errors, a duplicate row, a formula-looking name.
+    let csv = "STT;HỌ TÊN;Nuoc;Ngay sinh;Que quan;Cot la\n\
+               1;Nguyễn Văn Đức;Hàn Quốc;05/03/1990;Thạch Long, Thạch Hà, Hà Tĩnh;x\n\
+               2;Trần Thị Lan;Atlantis;31/02/1991;;y\n\
+               3;Nguyễn Văn Đức;Hàn Quốc;05/03/1990;Thạch Long, Thạch Hà, Hà Tĩnh;z\n\
+               4;=HYPERLINK(\"http://evil\");Nhật Bản;1985;Xóm Zzyzx;w\n";
+    let part = reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("ds.csv");
+    let form = reqwest::multipart::Form::new()
+        .text("source", "labour")
+        .text("survey_round", "2025")
+        .part("file", part);
+    // Without the CSRF token: refused.
+    let r = app
+        .client
+        .post(app.url("/imports"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let part = reqwest::multipart::Part::bytes(csv.as_bytes().to_vec()).file_name("ds.csv");
+    let form = reqwest::multipart::Form::new()
+        .text("source", "labour")
+        .text("survey_round", "2025")
+        .part("file", part);
+    let r = app
+        .client
+        .post(app.url(&format!("/imports?csrf={csrf}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let id: i64 = location.trim_start_matches("/imports/").parse().unwrap();
+    // The progress fragment ends by asking for a refresh.
+    let started = Instant::now();
+    loop {
+        let r = app
+            .client
+            .get(app.url(&format!("/imports/{id}/progress")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        if r.headers().get("hx-refresh").is_some() {
+            assert!(
+                r.text()
+                    .await
+                    .unwrap()
+                    .contains("data-status=\"validated\"")
+            );
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let html = app
+        .client
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("data-testid=\"import-valid\">3<"), "{html}");
+    assert!(
+        html.contains("Không tồn tại") || html.contains("Quốc gia"),
+        "country error shown"
+    );
+    assert!(
+        html.contains("Trùng với dòng khác trong tệp — 2"),
+        "duplicate warning: {html}"
+    );
+    assert!(
+        html.contains("=HYPERLINK(&#34;http://evil&#34;)")
+            || html.contains("=HYPERLINK(&quot;http://evil&quot;)"),
+        "formula kept as escaped text"
+    );
+    // The xlsx report: problem cells highlighted, messages added, formulas neutralised.
+    let r = app
+        .client
+        .get(app.url(&format!("/imports/{id}/report.xlsx")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    let sheet = book.worksheet_range("Báo cáo kiểm tra").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect();
+    assert_eq!(rows[0][2], "HỌ TÊN");
+    let bad = rows.iter().find(|r| r[0] == "3").unwrap();
+    assert!(bad.last().unwrap().contains("Quốc gia"), "{bad:?}");
+    let formula = rows.iter().find(|r| r[0] == "5").unwrap();
+    assert!(formula[2].starts_with("'="), "neutralised: {formula:?}");
+    // Correct the mapping: the unknown column is notes now; remembered.
+    let html = app
+        .client
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("name=\"col5\""));
+    let r = app
+        .client
+        .post(app.url(&format!("/imports/{id}/mapping")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("col0", ""),
+            ("col1", "full_name"),
+            ("col2", "country"),
+            ("col3", "birth_date"),
+            ("col4", "hometown_text"),
+            ("col5", "notes"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let tok = {
+        let id = app::accounts::users::id_by_username(&app.app, "sonv")
+            .await
+            .unwrap();
+        let actor = app::accounts::users::actor_for(&app.app, id).await.unwrap();
+        app::accounts::tokens::create_token(&app.app, &actor, id, "t", &["read", "write"], 1)
+            .await
+            .unwrap()
+    };
+    let s = wait_status(&app, &tok, id, "validated").await;
+    assert_eq!(s["mapping"][5], "notes");
+    let remembered: String =
+        sqlx::query_scalar("SELECT mapping FROM import_mappings WHERE source = 'labour'")
+            .fetch_one(&app.app.db.pool)
+            .await
+            .unwrap();
+    assert!(remembered.contains("notes"));
+    // Commit through the page; the category came from the source (labour).
+    let r = app
+        .client
+        .post(app.url(&format!("/imports/{id}/commit")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let s = wait_status(&app, &tok, id, "committed").await;
+    assert_eq!(s["created_persons"], 3);
+    let cats: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT p.category FROM persons p JOIN person_sources ps ON ps.person_id = p.id WHERE ps.import_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&app.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(cats, vec!["contract_labour"]);
+    let stored: String = sqlx::query_scalar(
+        "SELECT p.full_name FROM persons p JOIN person_sources ps ON ps.person_id = p.id WHERE ps.import_id = $1 AND ps.row_no = 5",
+    )
+    .bind(id)
+    .fetch_one(&app.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(stored, "=HYPERLINK(\"http://evil\")", "stored as typed");
+    // Imported people are findable at once, and gone again after the undo.
+    let search = |q: &'static str| {
+        app.client
+            .get(app.url(&format!("/api/v1/search?q={q}")))
+            .bearer_auth(&tok)
+            .send()
+    };
+    let found: Value = search("nguyen van duc")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        found["total"], 2,
+        "the row and its duplicate (a warning only): {found}"
+    );
+    // Undo through the page.
+    let r = app
+        .client
+        .post(app.url(&format!("/imports/{id}/undo")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let html = app
+        .client
+        .get(app.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Đã hoàn tác: số người đã xóa: 3"), "{html}");
+    let found: Value = search("nguyen van duc")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["total"], 0, "{found}");
+}
+
+async fn jurisdiction_and_ownership_of_imports(app: TestApp) {
+    let communes = domain::geo::new_communes_of("42");
+    let (c_in, c_out) = (communes[0].code, communes[1].code);
+    let police = token(
+        &app,
+        "congan",
+        Role::Agency,
+        vec![Scope::new("agency", "police")],
+    )
+    .await;
+    let xa = token(
+        &app,
+        "canbo",
+        Role::CommuneOfficer,
+        vec![Scope::new("new_commune", c_in)],
+    )
+    .await;
+    let viewer = token(&app, "lanhdao", Role::Viewer, vec![]).await;
+    let file = xlsx(
+        &["Họ và tên", "Quốc gia", "Mã xã"],
+        &[
+            vec!["Lê Văn Một".into(), "KR".into(), c_in.into()],
+            vec!["Lê Văn Hai".into(), "KR".into(), c_out.into()],
+        ],
+    );
+    // An agency imports its own lists only.
+    let r = upload(&app, &police, "fatherland_front", "a.xlsx", file.clone()).await;
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["errors"][0]["field"], "source");
+    let r = upload(&app, &police, "police", "a.xlsx", file.clone()).await;
+    assert_eq!(r.status(), 202);
+    let police_import = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    wait_status(&app, &police, police_import, "validated").await;
+    // A viewer may not import.
+    assert_eq!(
+        upload(&app, &viewer, "police", "a.xlsx", file.clone())
+            .await
+            .status(),
+        403
+    );
+    // A commune officer: the row outside its communes is an error.
+    let r = upload(&app, &xa, "survey", "b.xlsx", file).await;
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let s = wait_status(&app, &xa, id, "validated").await;
+    assert_eq!(s["valid_rows"], 1);
+    let rows: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/imports/{id}/rows?problems=true")))
+        .bearer_auth(&xa)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rows[0]["row_no"], 3);
+    assert_eq!(rows[0]["errors"][0]["code"], "out_of_jurisdiction");
+    // Someone else's import answers 404.
+    let r = app
+        .client
+        .get(app.url(&format!("/api/v1/imports/{police_import}")))
+        .bearer_auth(&xa)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    // An agency may not write people: its import cannot be committed.
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/imports/{police_import}/commit")))
+        .bearer_auth(&police)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}
+
+// ------------------------------------------------------------ bad files
+
+fn small_limits() -> app::AppSettings {
+    app::AppSettings {
+        mfa_required_for_privileged: false,
+        import_limits: app::intake::import::read::Limits {
+            max_file_bytes: 5 * 1024 * 1024,
+            max_rows: 1000,
+            max_columns: 50,
+            max_cell_chars: 500,
+            max_sheets: 5,
+            max_decompressed_bytes: 20 * 1024 * 1024,
+        },
+        ..app::AppSettings::default()
+    }
+}
+
+mod bad_file_corpus {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::bad_file_corpus(
+            crate::helpers::spawn_app_with(db::Backend::Sqlite, super::small_limits()).await,
+        )
+        .await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::bad_file_corpus(
+            crate::helpers::spawn_app_with(db::Backend::Postgres, super::small_limits()).await,
+        )
+        .await;
+    }
+}
+
+/// A zip whose one entry inflates to `size` bytes of zeros.
+fn zip_bomb(size: usize) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true);
+        zip.start_file("xl/worksheets/sheet1.xml", opts).unwrap();
+        let chunk = vec![b' '; 1 << 20];
+        for _ in 0..size / chunk.len() {
+            zip.write_all(&chunk).unwrap();
+        }
+        zip.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+/// A minimal `OpenDocument` spreadsheet.
+fn ods<const N: usize>(rows: &[[&str; N]]) -> Vec<u8> {
+    let mut body = String::new();
+    for row in rows {
+        body.push_str("<table:table-row>");
+        for cell in row {
+            write!(body, "<table:table-cell office:value-type=\"string\"><text:p>{cell}</text:p></table:table-cell>").unwrap();
+        }
+        body.push_str("</table:table-row>");
+    }
+    let content = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+         <office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" \
+         xmlns:table=\"urn:oasis:names:tc:opendocument:xmlns:table:1.0\" \
+         xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" office:version=\"1.2\">\
+         <office:body><office:spreadsheet><table:table table:name=\"Danh sách\">{body}</table:table>\
+         </office:spreadsheet></office:body></office:document-content>"
+    );
+    let manifest = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
+        <manifest:manifest xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\" manifest:version=\"1.2\">\
+        <manifest:file-entry manifest:full-path=\"/\" manifest:media-type=\"application/vnd.oasis.opendocument.spreadsheet\"/>\
+        <manifest:file-entry manifest:full-path=\"content.xml\" manifest:media-type=\"text/xml\"/>\
+        </manifest:manifest>";
+    let mut out = Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        zip.start_file("mimetype", stored).unwrap();
+        zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+            .unwrap();
+        zip.start_file("content.xml", stored).unwrap();
+        zip.write_all(content.as_bytes()).unwrap();
+        zip.start_file("META-INF/manifest.xml", stored).unwrap();
+        zip.write_all(manifest.as_bytes()).unwrap();
+        zip.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+async fn refused(app: &TestApp, tok: &str, name: &str, body: Vec<u8>) -> String {
+    let r = upload(app, tok, "police", name, body).await;
+    assert_eq!(r.status(), 202, "{name}");
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let s = wait_status(app, tok, id, "failed").await;
+    s["failure"].as_str().unwrap().to_owned()
+}
+
+async fn validated(app: &TestApp, tok: &str, name: &str, body: Vec<u8>) -> (i64, Value) {
+    let r = upload(app, tok, "police", name, body).await;
+    assert_eq!(r.status(), 202, "{name}");
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    (id, wait_status(app, tok, id, "validated").await)
+}
+
+async fn bad_file_corpus(app: TestApp) {
+    let tok = token(&app, "sonv", Role::ProvinceOfficer, vec![]).await;
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM persons")
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+
+    // Zip bomb: 64 MiB of spaces in a ~64 KiB file; refused quickly.
+    let bomb = zip_bomb(64 << 20);
+    assert!(bomb.len() < 1 << 20);
+    let started = Instant::now();
+    let failure = refused(&app, &tok, "bomb.xlsx", bomb).await;
+    assert!(
+        failure.starts_with("import.decompressed_too_large"),
+        "{failure}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+
+    // A sheet with a cell at XFD1048576 (and a dimension to match).
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "Họ và tên").unwrap();
+    sheet.write_string(0, 1, "Quốc gia").unwrap();
+    sheet.write_string(1_048_575, 16_383, "far away").unwrap();
+    let failure = refused(&app, &tok, "huge.xlsx", book.save_to_buffer().unwrap()).await;
+    assert!(failure.starts_with("import.too_many_columns"), "{failure}");
+
+    // Broken zip, empty file content, a sheet with nothing.
+    let failure = refused(
+        &app,
+        &tok,
+        "broken.xlsx",
+        b"PK\x03\x04 this is not a zip".to_vec(),
+    )
+    .await;
+    assert_eq!(failure, "import.broken_file");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    book.add_worksheet();
+    let failure = refused(&app, &tok, "empty.xlsx", book.save_to_buffer().unwrap()).await;
+    assert_eq!(failure, "import.empty_sheet");
+
+    // Too many rows for the limit.
+    let many: String = std::iter::once("Họ và tên,Quốc gia\n".to_owned())
+        .chain((0..1001).map(|i| format!("Người {i},KR\n")))
+        .collect();
+    let failure = refused(&app, &tok, "many.csv", many.into_bytes()).await;
+    assert!(failure.starts_with("import.too_many_rows"), "{failure}");
+
+    // Encodings met in practice: Windows-1258 (tone marks combining) and UTF-16.
+    let text = "Họ và tên,Quốc gia\nNguyễn Thị Thu Hà,Nhật Bản\n";
+    let (cp1258, _, _) = encoding_rs::WINDOWS_1258.encode("Ho va ten,Quoc gia\nNguy\u{ea}\u{0303}n Thi\u{0323} Thu Ha\u{0300},Nha\u{0323}t Ba\u{0309}n\n");
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    for (name, body) in [("cp1258.csv", cp1258.into_owned()), ("utf16.csv", utf16)] {
+        let (id, s) = validated(&app, &tok, name, body).await;
+        assert_eq!(s["valid_rows"], 1, "{name}: {s}");
+        let rows: Value = app
+            .client
+            .get(app.url(&format!("/api/v1/imports/{id}/rows")))
+            .bearer_auth(&tok)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(rows[0]["cells"][0], "Nguyễn Thị Thu Hà", "{name}");
+    }
+
+    // Formulas: cached values are read, never evaluated; merged header cells.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let merged = rust_xlsxwriter::Format::new();
+    sheet.merge_range(0, 0, 0, 1, "Họ và tên", &merged).unwrap();
+    sheet.write_string(0, 2, "Quốc gia").unwrap();
+    sheet.write_string(1, 0, "Phạm Văn Bình").unwrap();
+    sheet
+        .write_formula(
+            1,
+            2,
+            rust_xlsxwriter::Formula::new("=\"K\"&\"R\"").set_result("KR"),
+        )
+        .unwrap();
+    let (id, s) = validated(&app, &tok, "formula.xlsx", book.save_to_buffer().unwrap()).await;
+    assert_eq!(s["valid_rows"], 1, "{s}");
+    let rows: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/imports/{id}/rows")))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rows[0]["cells"][2], "KR", "cached value");
+
+    // Other formats agencies send: legacy .xls (a fixture saved by xlwt, see
+    // tests/fixtures/make_xls.py) and OpenDocument .ods.
+    let xls = include_bytes!("../../fixtures/list.xls").to_vec();
+    let (id, s) = validated(&app, &tok, "list.xls", xls).await;
+    assert_eq!(s["valid_rows"], 2, "{s}");
+    let rows: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/imports/{id}/rows")))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rows[1]["cells"][0], "Vũ Đức Thắng");
+    let (_, s) = validated(
+        &app,
+        &tok,
+        "list.ods",
+        ods(&[["Họ và tên", "Quốc gia"], ["Đặng Văn Lâm", "Nga"]]),
+    )
+    .await;
+    assert_eq!(s["valid_rows"], 1, "{s}");
+
+    // Reading an import's rows is a view of personal data: audited.
+    let views: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'import.view_rows'")
+            .fetch_one(&app.app.db.pool)
+            .await
+            .unwrap();
+    assert!(views >= 4, "{views}");
+
+    // Nothing was written by any of this.
+    let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM persons")
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(after, before);
+}

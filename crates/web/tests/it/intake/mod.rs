@@ -1,0 +1,6 @@
+//! Intake: imports of agencies' lists (and their browser flow), the
+//! duplicate review and merges.
+
+mod imports;
+mod imports_browser;
+mod review;
