@@ -110,16 +110,22 @@ A=$!
 api() { curl -s -H "Authorization: Bearer $TOKEN" "$@"; }
 sleep 30
 echo "== import of $IMPORT_ROWS rows"
-IMP=$(api -X POST --data-binary @"$S/list.csv" "$BASE/api/v1/imports?source=police&file_name=list.csv")
+IMP=$(api -X POST --data-binary @"$S/list.csv" "$BASE/api/v1/imports?source=police&survey_round=2025&file_name=list.csv")
 ID=$(echo "$IMP" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-for _ in $(seq 1 600); do
-  STATE=$(api "$BASE/api/v1/imports/$ID" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')
-  [ "$STATE" != "validating" ] && [ "$STATE" != "uploaded" ] && break
-  sleep 1
-done
-echo "validated: $STATE"
-/usr/bin/time -f "commit: %e s" curl -s -o "$S/commit.json" -w '%{http_code}\n' -H "Authorization: Bearer $TOKEN" \
-  -X POST "$BASE/api/v1/imports/$ID/commit"
+status() { api "$BASE/api/v1/imports/$ID" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'; }
+wait_while() { # states to wait through
+  local st
+  for _ in $(seq 1 1200); do
+    st=$(status)
+    case " $* " in *" $st "*) sleep 1 ;; *) echo "$st"; return ;; esac
+  done
+  echo "$st"
+}
+echo "validated: $(wait_while uploaded reading validating)"
+T0=$(date +%s.%N)
+echo "commit request: $(curl -s -o "$S/commit.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+  -X POST "$BASE/api/v1/imports/$ID/commit")"
+echo "commit: $(wait_while validated committing) after $(echo "$(date +%s.%N) - $T0" | bc) s"
 echo "== duplicate scan"
 /usr/bin/time -f "scan: %e s" curl -s -o "$S/scan.json" -w '%{http_code}\n' -H "Authorization: Bearer $TOKEN" \
   -X POST "$BASE/api/v1/linkage/scan"

@@ -395,7 +395,12 @@ fn main() -> ExitCode {
             return ExitCode::from(exit::FAILURE);
         }
     };
-    match runtime.block_on(run(cli)) {
+    let outcome = runtime.block_on(run(cli));
+    // Work still running in the background when the server stops (a long
+    // duplicate scan whose client has gone) is abandoned after a grace
+    // period, not waited for: its transaction rolls back.
+    runtime.shutdown_timeout(SHUTDOWN_GRACE);
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             eprintln!("kieubao: {}", f.message);
@@ -403,6 +408,10 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// How long a stopping server waits for background work and for its
+/// database connections to come back.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 fn init_logs(json: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("KIEUBAO_LOG")
@@ -937,7 +946,12 @@ async fn serve(settings: config::Settings, demo: bool) -> Result<(), Failure> {
     web::serve(listener, app, cfg, shutdown_signal())
         .await
         .map_err(|e| Failure::new(exit::FAILURE, format!("server: {e}")))?;
-    db.close().await;
+    if tokio::time::timeout(SHUTDOWN_GRACE, db.close())
+        .await
+        .is_err()
+    {
+        tracing::warn!("stopped with background work unfinished");
+    }
     tracing::info!("stopped");
     Ok(())
 }
