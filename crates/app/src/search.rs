@@ -62,7 +62,7 @@ fn split_tags(s: &str) -> Vec<String> {
 
 const DOC_COLUMNS: &str = "id, full_name, other_names, passport_no, phone, email, \
     hometown_new_code, hometown_legacy_code, hometown_legacy_district, country, category, \
-    generation, tags, status, verification, deleted_at, change_seq";
+    generation, tags, status, verification, deleted_at, change_seq, birth_date";
 
 fn doc_from_row(r: &db::AnyRow) -> Result<(PersonDoc, i64), db::SqlxError> {
     let other: String = r.try_get(2)?;
@@ -85,6 +85,7 @@ fn doc_from_row(r: &db::AnyRow) -> Result<(PersonDoc, i64), db::SqlxError> {
             tags: split_tags(&tags),
             status: r.try_get(13)?,
             verification: r.try_get(14)?,
+            birth_date: r.try_get(17)?,
             deleted: deleted.is_some(),
         },
         r.try_get(16)?,

@@ -43,6 +43,7 @@
 #[cfg(test)]
 mod tests;
 mod text;
+mod understand;
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
@@ -51,6 +52,7 @@ use std::hash::{Hash, Hasher};
 pub use text::{
     Token, deletions, email_norm, passport_norm, phone_digits, phone_key, tokenize, within_one_edit,
 };
+pub use understand::{Born, CountryWords, Understood, understand};
 
 const NONE: u32 = u32::MAX;
 /// Query syllables beyond this are ignored.
@@ -75,6 +77,8 @@ pub struct PersonDoc {
     pub passport: String,
     pub phone: String,
     pub email: String,
+    /// ISO `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
     pub new_commune: Option<String>,
     pub legacy_commune: Option<String>,
     pub legacy_district: Option<String>,
@@ -200,6 +204,17 @@ pub struct Results {
     /// True when the scan stopped early: there are at least `total`.
     pub total_is_lower_bound: bool,
     pub hits: Vec<Hit>,
+    /// What narrowed the name search besides the filters (a year or date,
+    /// a country read in the query).
+    pub narrowed: Narrowed,
+}
+
+/// The year or date and the country a query was narrowed by.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Narrowed {
+    pub born: Option<Born>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<&'static str>,
 }
 
 #[derive(Debug, Default)]
@@ -236,6 +251,8 @@ struct Doc {
     attrs: [u32; ATTRS],
     tags: Box<[u32]>,
     phone_hash: u32,
+    /// Birth date as `yyyymmdd` (0 unknown; month or day 0 when not known).
+    birth: u32,
     alive: bool,
 }
 
@@ -555,6 +572,15 @@ impl Index {
         tags.sort_unstable();
         tags.dedup();
         let digits = phone_digits(&p.phone);
+        let birth = p
+            .birth_date
+            .as_deref()
+            .and_then(|b| domain::types::PartialDate::parse(b).ok())
+            .map_or(0, |b| {
+                u32::from(b.year) * 10_000
+                    + u32::from(b.month.unwrap_or(0)) * 100
+                    + u32::from(b.day.unwrap_or(0))
+            });
         self.docs.push(Doc {
             id: p.id,
             text: text.into(),
@@ -562,6 +588,7 @@ impl Index {
             attrs,
             tags: tags.into(),
             phone_hash: digits.as_deref().map_or(0, short_hash),
+            birth,
             alive: true,
         });
         self.key_next.push([NONE; 3]);
@@ -709,25 +736,6 @@ impl Index {
             out.dedup();
         }
         out
-    }
-
-    /// Matches one document against the query syllables. Allocation-free:
-    /// names longer than [`MAX_POS`] syllables are matched on their start.
-    /// The best of a document's names (the full name wins ties): the
-    /// brute-force reference of the tests.
-    #[cfg(test)]
-    fn evaluate(&self, doc: &Doc, plan: &Plan, strict: bool) -> Option<Eval> {
-        let mut best: Option<Eval> = None;
-        for (g, &n) in doc.names.iter().enumerate() {
-            if let Some(mut e) = self.evaluate_name(n, plan, strict) {
-                e.score += u64::from(g == 0);
-                e.group = g;
-                if best.as_ref().is_none_or(|b| e.score > b.score) {
-                    best = Some(e);
-                }
-            }
-        }
-        best
     }
 
     /// Matches one name against the query syllables (score without the
@@ -948,14 +956,29 @@ impl Index {
                 None => return Results::default(),
             }
         };
+        // A year or date and a country in the query narrow the name search.
+        let understood = understand(q.text);
+        let born = understood.born;
+        // A country no one lives in matches no one.
+        let country = understood
+            .country
+            .as_ref()
+            .map(|c| self.values.get(c.code).unwrap_or(NONE));
         // Name passes know which documents are alive: without filters,
         // only the jurisdiction is asked.
         let plain = filters.is_empty() && tag.is_none();
-        let admit = |d: u32| -> bool {
+        let admit_in = |d: u32, by_country: bool| -> bool {
             self.docs.get(d as usize).is_some_and(|doc| {
-                (plain || Self::passes(doc, &filters, tag)) && allow(&DocView { index: self, doc })
+                (plain || Self::passes(doc, &filters, tag))
+                    && born.is_none_or(|b| b.matches(doc.birth))
+                    && (!by_country
+                        || country
+                            .is_none_or(|c| c != NONE && doc.attrs[Attr::Country as usize] == c))
+                    && allow(&DocView { index: self, doc })
             })
         };
+        let (name_text, by_country, ends_before) = self.reading(&understood, &admit_in);
+        let admit = |d: u32| admit_in(d, by_country);
         let ok =
             |d: u32| -> bool { self.docs.get(d as usize).is_some_and(|doc| doc.alive) && admit(d) };
         let mut top = TopK::new(q.limit);
@@ -993,10 +1016,10 @@ impl Index {
         }
 
         // Names.
-        let mut tokens = tokenize(q.text);
+        let mut tokens = tokenize(name_text);
         tokens.truncate(MAX_TOKENS);
         if !tokens.is_empty() {
-            let prefix_last = !q.text.ends_with(char::is_whitespace);
+            let prefix_last = !q.text.ends_with(char::is_whitespace) && !ends_before;
             let plan = self.plan(&tokens, prefix_last);
             let n = plan.n;
             let mut strict = 0usize;
@@ -1030,7 +1053,71 @@ impl Index {
             total,
             total_is_lower_bound: lower,
             hits,
+            narrowed: Narrowed {
+                born,
+                country: understood
+                    .country
+                    .as_ref()
+                    .filter(|_| by_country)
+                    .map(|c| c.code),
+            },
         }
+    }
+
+    /// Which reading of a query with a country phrase holds (see
+    /// [`understand`]'s ambiguity rule): the name text, whether the country
+    /// narrows, and whether the name's last word is complete.
+    fn reading<'u, A>(&self, u: &'u Understood, admit: &A) -> (&'u str, bool, bool)
+    where
+        A: Fn(u32, bool) -> bool,
+    {
+        let Some(c) = &u.country else {
+            return (&u.name, false, u.name_ends_before);
+        };
+        let country_reading = (u.name.as_str(), true, u.name_ends_before);
+        let name_reading = (u.name_with_country.as_str(), false, u.born_at_end);
+        // A word no name holds is not part of the name.
+        let name_word = |w: &String| {
+            self.fold
+                .get(w)
+                .is_some_and(|f| !self.postings[f as usize].is_empty())
+        };
+        if c.separate || !c.folded.iter().all(name_word) {
+            return country_reading;
+        }
+        let prefix_last = |ends: bool| !u.raw_ends_with_space && !ends;
+        if self.any_strict(name_reading.0, prefix_last(name_reading.2), &|d| {
+            admit(d, false)
+        }) {
+            return name_reading;
+        }
+        if self.any_strict(country_reading.0, prefix_last(country_reading.2), &|d| {
+            admit(d, true)
+        }) {
+            return country_reading;
+        }
+        name_reading
+    }
+
+    /// True when someone the predicate admits bears a name holding every
+    /// syllable of the text (the strict pass would find them).
+    fn any_strict(&self, text: &str, prefix_last: bool, ok: &dyn Fn(u32) -> bool) -> bool {
+        let mut tokens = tokenize(text);
+        tokens.truncate(MAX_TOKENS);
+        if tokens.is_empty() {
+            return false;
+        }
+        let plan = self.plan(&tokens, prefix_last);
+        if plan.exact.iter().any(Vec::is_empty) {
+            return false;
+        }
+        self.strict_names(&plan).into_iter().any(|n| {
+            self.evaluate_name(n, &plan, true)
+                .is_some_and(|e| e.faults == 0)
+                && self.name_docs[n as usize]
+                    .iter()
+                    .any(|b| b.meta & DEAD == 0 && ok(b.doc))
+        })
     }
 
     /// Names that hold every query syllable (exactly, or the last one by
