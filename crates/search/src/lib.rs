@@ -21,9 +21,14 @@
 //! name (in its order, or with the family name last) > fuzzy (one typo, or
 //! one query syllable not in the name) and part of the name in another
 //! order, which rank together. Among
-//! typos, a name typed whole comes first, then the likelier name meant: borne
-//! by more people, reached by a likelier slip (a letter left out or two
-//! swapped, before a wrong or an extra letter).
+//! typos, a name typed whole comes first, then the likelier name meant, by
+//! how people mistype Vietnamese before how many bear it: the marks typed
+//! are the name's ("Châo": Châu before Thảo), then a common slip of the
+//! fingers (a letter left out, two swapped, a neighbouring QWERTY key, a
+//! key doubled, a Telex key left in: "Trsng" is Trang before Trung), then
+//! the name more people bear. A word typed as input-method keystrokes
+//! (Telex "Nguyeenx", VNI "Tra62n", VIQR "Nguye^n") is read back as the
+//! syllable before the search.
 //!
 //! The page is filled best name first: the matching names are ordered by
 //! score in growing chunks and their people taken until no name left can
@@ -40,6 +45,7 @@
 //! [`Index::remove`] hides it. Replaced documents stay as dead slots until the
 //! index is rebuilt (names no one bears any more stay too).
 
+mod input;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -49,6 +55,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
+pub use input::{Decoded, Marks, decode, keys_near, marks_agree, marks_of, slip_class};
 pub use text::{
     Token, deletions, email_norm, passport_norm, phone_digits, phone_key, tokenize, within_one_edit,
 };
@@ -321,6 +328,8 @@ pub struct Index {
     /// Accented (lower-case, NFC) syllables.
     acc: Interner,
     acc_fold: Vec<u32>,
+    /// Accented syllables of each folded one.
+    fold_accs: Vec<Vec<u32>>,
     /// Folded syllables and their postings: the names that hold each.
     fold: Interner,
     postings: Vec<Vec<u32>>,
@@ -372,8 +381,11 @@ struct Plan {
     /// Folded ids matching each query syllable exactly or by prefix.
     exact: Vec<Vec<u32>>,
     typo: Vec<Vec<u32>>,
-    /// Each query syllable folded.
-    folded: Vec<String>,
+    /// Per query syllable: each typo neighbour's [`slip_class`], by folded id.
+    slips: Vec<Vec<(u32, u8)>>,
+    /// Per query syllable typed with marks: the accented syllables of its
+    /// typo neighbours that bear every mark typed, sorted.
+    agree: Vec<Vec<u32>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -443,6 +455,7 @@ impl Index {
         }
         let f = self.fold.intern(folded);
         self.postings.push(Vec::new());
+        self.fold_accs.push(Vec::new());
         self.sorted.insert(folded.into(), f);
         self.neighbours.entry(folded.into()).or_default().push(f);
         for d in deletions(folded) {
@@ -489,6 +502,7 @@ impl Index {
         let f = self.fold_id(&t.folded);
         let a = self.acc.intern(&t.lower);
         self.acc_fold.push(f);
+        self.fold_accs[f as usize].push(a);
         a
     }
 
@@ -649,6 +663,8 @@ impl Index {
         let mut masks: Vec<u32> = vec![0; self.fold.strs.len()];
         let mut exact = vec![Vec::new(); n];
         let mut typo = vec![Vec::new(); n];
+        let mut slips: Vec<Vec<(u32, u8)>> = vec![Vec::new(); n];
+        let mut agree: Vec<Vec<u32>> = vec![Vec::new(); n];
         for (i, t) in tokens.iter().enumerate() {
             if let Some(f) = self.fold.get(&t.folded) {
                 masks[f as usize] |= EXACT << i;
@@ -684,10 +700,30 @@ impl Index {
                         {
                             masks[f as usize] |= TYPO << i;
                             typo[i].push(f);
+                            slips[i].push((f, slip_class(&t.folded, s)));
                         }
                     }
                 }
             }
+        }
+        for (i, t) in tokens.iter().enumerate() {
+            slips[i].sort_unstable();
+            let typed = marks_of(&t.lower);
+            if typed.is_empty() {
+                continue;
+            }
+            for &f in &typo[i] {
+                for &a in &self.fold_accs[f as usize] {
+                    if self
+                        .acc
+                        .str(a)
+                        .is_some_and(|s| marks_agree(&typed, &marks_of(s)))
+                    {
+                        agree[i].push(a);
+                    }
+                }
+            }
+            agree[i].sort_unstable();
         }
         Plan {
             n,
@@ -698,7 +734,8 @@ impl Index {
                 .collect(),
             exact,
             typo,
-            folded: tokens.iter().map(|t| t.folded.clone()).collect(),
+            slips,
+            agree,
         }
     }
 
@@ -826,19 +863,22 @@ impl Index {
                         1 => prefixes += 1,
                         _ => {
                             typos += 1;
-                            // Which name was meant: one that more people
-                            // bear, and a likelier slip (a letter left out,
-                            // two swapped) than a wrong or an extra letter.
+                            // Which name was meant: first by how people
+                            // mistype (the marks typed are the name's; a
+                            // letter left out, two swapped, a neighbouring
+                            // key), then by how many bear it.
                             let people = self.name_docs.get(n as usize).map_or(0, Vec::len);
-                            let meant = self
+                            let f = self
                                 .acc_fold
                                 .get(group[p] as usize)
-                                .and_then(|f| self.fold.str(*f))
-                                .unwrap_or("");
-                            let typed = plan.folded.get(i).map_or("", String::as_str);
-                            prior = (log2_quarters(people + 1)
-                                + if slip(typed, meant) { 16 } else { 0 })
-                            .min(99);
+                                .copied()
+                                .unwrap_or(NONE);
+                            let slips = &plan.slips[i];
+                            let class = slips
+                                .binary_search_by_key(&f, |s| s.0)
+                                .map_or(0, |k| u64::from(slips[k].1));
+                            let marks = u64::from(plan.agree[i].binary_search(&group[p]).is_ok());
+                            prior = (marks * 3 + class) * 100 + log2_quarters(people + 1).min(99);
                         }
                     }
                 }
@@ -917,11 +957,11 @@ impl Index {
                 + u64::from(in_order) * (TIER / 20)
                 + adjacent.min(7) * (TIER / 200)
                 + typed_whole * (TIER / 1000)
-                + prior * (TIER / 100_000)
-                + (accents.min(9) as u64) * (TIER / 1_000_000)
-                + (exacts.min(9) as u64) * (TIER / 10_000_000)
-                + u64::from(first_pos == Some(0)) * (TIER / 20_000_000)
-                + coverage * 10_000;
+                + prior * (TIER / 1_000_000)
+                + (accents.min(9) as u64) * (TIER / 10_000_000)
+                + (exacts.min(9) as u64) * (TIER / 100_000_000)
+                + u64::from(first_pos == Some(0)) * (TIER / 200_000_000)
+                + coverage * 1_000;
             Some(Eval {
                 score,
                 kind,
@@ -956,8 +996,10 @@ impl Index {
                 None => return Results::default(),
             }
         };
-        // A year or date and a country in the query narrow the name search.
-        let understood = understand(q.text);
+        // Words typed as input-method keystrokes ("Nguyeenx") read back;
+        // a year or date and a country in the query narrow the name search.
+        let typed = self.typed_words(q.text);
+        let understood = understand(&typed);
         let born = understood.born;
         // A country no one lives in matches no one.
         let country = understood
@@ -1061,6 +1103,64 @@ impl Index {
                     .filter(|_| by_country)
                     .map(|c| c.code),
             },
+        }
+    }
+
+    /// The text with each word that is no syllable of the index, but is
+    /// the keystrokes of one typed without an input method (Telex
+    /// "Nguyeenx", VNI "Tra62n", VIQR "Nguye^n"), replaced by that syllable
+    /// as the index writes it (with the marks typed) or, when no such form
+    /// is indexed, by its letters.
+    fn typed_words<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        let known = |folded: &str| {
+            self.fold
+                .get(folded)
+                .filter(|&f| !self.postings[f as usize].is_empty())
+        };
+        let mut out: Option<String> = None;
+        for (k, word) in text.split_whitespace().enumerate() {
+            let folded = domain::text::fold(word);
+            let mut read = None;
+            if known(&folded).is_none()
+                && let Some(d) = decode(word)
+                && let Some(f) = known(&d.base)
+            {
+                let accs = &self.fold_accs[f as usize];
+                let form = |same: &dyn Fn(&Marks) -> bool| {
+                    accs.iter()
+                        .filter_map(|&a| self.acc.str(a))
+                        .find(|s| same(&marks_of(s)))
+                };
+                read = Some(
+                    form(&|m| *m == d.marks)
+                        .or_else(|| form(&|m| marks_agree(&d.marks, m)))
+                        .unwrap_or(&d.base)
+                        .to_owned(),
+                );
+            }
+            if read.is_some() && out.is_none() {
+                out = Some(
+                    text.split_whitespace()
+                        .take(k)
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                );
+            }
+            if let Some(o) = out.as_mut() {
+                if k > 0 {
+                    o.push(' ');
+                }
+                o.push_str(read.as_deref().unwrap_or(word));
+            }
+        }
+        match out {
+            Some(mut o) => {
+                if text.ends_with(char::is_whitespace) {
+                    o.push(' ');
+                }
+                std::borrow::Cow::Owned(o)
+            }
+            None => std::borrow::Cow::Borrowed(text),
         }
     }
 
@@ -1469,21 +1569,6 @@ fn log2_quarters(x: usize) -> u64 {
     let top = x >> whole.saturating_sub(8);
     let frac = top as f64 / (1u64 << whole.min(8)) as f64;
     whole * 4 + ((frac.log2() * 4.0).floor() as u64).min(3)
-}
-
-/// True when `typed` is `meant` with one letter left out or two
-/// neighbouring letters swapped: slips likelier than a wrong or extra letter.
-fn slip(typed: &str, meant: &str) -> bool {
-    let t: Vec<char> = typed.chars().collect();
-    let m: Vec<char> = meant.chars().collect();
-    if t.len() + 1 == m.len() {
-        return true;
-    }
-    if t.len() != m.len() {
-        return false;
-    }
-    let diff: Vec<usize> = (0..t.len()).filter(|&i| t[i] != m[i]).collect();
-    matches!(diff[..], [a, b] if b == a + 1 && t[a] == m[b] && t[b] == m[a])
 }
 
 /// The names of a pass that match the query at all, by name id, with their

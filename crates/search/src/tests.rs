@@ -529,11 +529,11 @@ proptest! {
 
 #[test]
 fn typo_prior_parts() {
-    assert!(slip("lung", "luong"));
-    assert!(slip("tugn", "tung"));
-    assert!(!slip("tugn", "tuan"));
-    assert!(!slip("nanh", "anh"));
-    assert!(!slip("uien", "lien"));
+    assert_eq!(slip_class("lung", "luong"), 2);
+    assert_eq!(slip_class("tugn", "tung"), 2);
+    assert_eq!(slip_class("tugn", "tuan"), 0);
+    assert_eq!(slip_class("nanh", "anh"), 0);
+    assert_eq!(slip_class("uien", "lien"), 0);
     assert_eq!(log2_quarters(1), 0);
     assert_eq!(log2_quarters(2), 4);
     assert_eq!(log2_quarters(3), 6);
@@ -791,4 +791,54 @@ fn a_country_word_that_may_be_part_of_the_name_is_read_as_a_name_first() {
     let r = ix.search(&Query::new("Nguyen Vn Duc", 10, &f), |_| true);
     assert_eq!(r.hits.first().map(|h| h.id), Some(2));
     assert_eq!(r.narrowed.country, None);
+}
+
+/// Typos are ranked by how people mistype Vietnamese before how many bear
+/// the name: the marks typed, then a neighbouring key.
+#[test]
+fn a_typo_ranks_the_name_a_slip_of_the_fingers_makes_before_the_commoner_one() {
+    // "Trsng": s is next to a on the keyboard; more people are called Trung.
+    let mut names = vec!["Lê Văn Trung"; 40];
+    names.extend(vec!["Lê Văn Trọng"; 10]);
+    names.push("Lê Văn Trang");
+    let ix = index(&names);
+    let h = first(&ix, "Lê Văn Trsng");
+    assert_eq!((h.id, h.kind), (51, MatchKind::Fuzzy));
+    // "Châo": the â typed is Châu's, not Thảo's, though Thảo is commoner.
+    let mut names = vec!["Nguyễn Thị Thảo"; 40];
+    names.push("Nguyễn Thị Châu");
+    let ix = index(&names);
+    assert_eq!(first(&ix, "Nguyễn Thị Châo").id, 41);
+    // Without marks and without a likelier slip, the commoner name first.
+    assert_eq!(first(&ix, "nguyen thi chao").id, 1);
+}
+
+#[test]
+fn input_method_keystrokes_find_the_name_as_written() {
+    let ix = index(&[
+        "Nguyễn Văn An",
+        "Trần Thị Lan",
+        "Trương Đình Tuấn",
+        "Nguyên Văn An",
+    ]);
+    for (q, id) in [
+        ("Nguyeenx Vawn An", 1),
+        ("Nguye^~n Va(n An", 1),
+        ("Nguye6n4 Va8n An", 1),
+        ("Tra62n Thij Lan", 2),
+        ("traanf thi lan", 2),
+        ("Truwowng ddinhf tuaans", 3),
+        ("Nguye^n Van An", 4),
+    ] {
+        let h = first(&ix, q);
+        assert_eq!(h.id, id, "{q}");
+        assert!(
+            matches!(h.kind, MatchKind::Exact | MatchKind::Folded),
+            "{q}: {:?}",
+            h.kind
+        );
+    }
+    assert_eq!(first(&ix, "Nguyeenx Vawn An").kind, MatchKind::Exact);
+    // A word the index knows is taken as typed.
+    assert_eq!(first(&ix, "an").kind, MatchKind::Partial);
 }
