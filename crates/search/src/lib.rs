@@ -878,7 +878,9 @@ impl Index {
                                 .binary_search_by_key(&f, |s| s.0)
                                 .map_or(0, |k| u64::from(slips[k].1));
                             let marks = u64::from(plan.agree[i].binary_search(&group[p]).is_ok());
-                            prior = (marks * 3 + class) * 100 + log2_quarters(people + 1).min(99);
+                            prior = marks * MARKS_PRIOR
+                                + class * SLIP_PRIOR
+                                + log2_quarters(people + 1).min(99);
                         }
                     }
                 }
@@ -1176,13 +1178,9 @@ impl Index {
         };
         let country_reading = (u.name.as_str(), true, u.name_ends_before);
         let name_reading = (u.name_with_country.as_str(), false, u.born_at_end);
-        // A word no name holds is not part of the name.
-        let name_word = |w: &String| {
-            self.fold
-                .get(w)
-                .is_some_and(|f| !self.postings[f as usize].is_empty())
-        };
-        if c.separate || !c.folded.iter().all(name_word) {
+        // A word no name holds, nor one typo away from one ("phap" may be
+        // Phạm mistyped, not France), is not part of the name.
+        if c.separate || !c.folded.iter().all(|w| self.may_be_name_syllable(w)) {
             return country_reading;
         }
         let prefix_last = |ends: bool| !u.raw_ends_with_space && !ends;
@@ -1197,6 +1195,24 @@ impl Index {
             return country_reading;
         }
         name_reading
+    }
+
+    /// True when a folded word is a syllable some name holds, or one typo
+    /// away from one.
+    fn may_be_name_syllable(&self, w: &str) -> bool {
+        let held = |f: u32| !self.postings[f as usize].is_empty();
+        if self.fold.get(w).is_some_and(held) {
+            return true;
+        }
+        if w.chars().count() < 3 {
+            return false;
+        }
+        std::iter::once(w.to_owned()).chain(deletions(w)).any(|p| {
+            self.neighbours.get(p.as_str()).is_some_and(|fs| {
+                fs.iter()
+                    .any(|&f| held(f) && self.fold.str(f).is_some_and(|s| within_one_edit(s, w)))
+            })
+        })
     }
 
     /// True when someone the predicate admits bears a name holding every
@@ -1547,6 +1563,13 @@ impl Index {
             + self.key_next.capacity() * 12
     }
 }
+
+/// A typo's prior, in quarters of a doubling of its name's bearers (at
+/// most 99): the marks typed are all the candidate's, and each step of
+/// [`slip_class`] (a slip of the fingers). Both outweigh any bearer count:
+/// how people mistype ranks first.
+const MARKS_PRIOR: u64 = 300;
+const SLIP_PRIOR: u64 = 100;
 
 /// Score tier of a partial match in order (below it, fuzzy matches and
 /// partial ones out of order).

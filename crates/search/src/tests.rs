@@ -842,3 +842,16 @@ fn input_method_keystrokes_find_the_name_as_written() {
     // A word the index knows is taken as typed.
     assert_eq!(first(&ix, "an").kind, MatchKind::Partial);
 }
+
+/// "phap huy lan" is Phạm Huy Lân mistyped, not Huy Lan in France: a word
+/// one typo from a name syllable may be part of the name.
+#[test]
+fn a_country_word_one_typo_from_a_name_syllable_is_read_as_a_name_first() {
+    let mut ix = Index::new();
+    ix.upsert(&person(1, "Phạm Huy Lân", "", "US"));
+    ix.upsert(&person(2, "Trần Văn Lâm", "", "FR"));
+    assert_eq!(narrowed_ids(&ix, "phap huy lan"), vec![1]);
+    // Written so that it cannot be a name, France narrows.
+    assert_eq!(narrowed_ids(&ix, "Lâm, Pháp"), vec![2]);
+    assert_eq!(narrowed_ids(&ix, "Lâm France"), vec![2]);
+}

@@ -20,9 +20,10 @@
 //! **Ambiguity.** "Đức", "Anh", "Nga", "Mỹ", "Nhật", "Thái", "Trung Quốc"
 //! are countries and also syllables of Vietnamese names. The rule
 //! ([`crate::Index::search`]): a country phrase after a comma, or holding a
-//! word that no name in the index holds ("CHLB", "Japan", "Bản"), always
-//! narrows. A phrase whose every word is also a name syllable is read as
-//! part of the name first; it narrows only when no one the searcher may see
+//! word that no name in the index holds nor is one typo away from one
+//! ("CHLB", "Japan"), always narrows. A phrase whose every word is, or may
+//! be, a name syllable ("phap" may be Phạm mistyped) is read as part of the
+//! name first; it narrows only when no one the searcher may see
 //! bears a name holding every word of the query (without a typo), and
 //! someone in that country bears a name holding the rest. So "Nguyễn Văn
 //! Đức" is a name; "Hiền Đức" is a name when some Đức Hiền exists and the
