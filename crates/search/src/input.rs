@@ -123,7 +123,8 @@ fn telex(w: &str) -> Option<Decoded> {
         return None;
     }
     let chars: Vec<char> = w.chars().collect();
-    let first_vowel = chars.iter().position(|&c| is_vowel(c))?;
+    // A lone `w` is ư.
+    let first_vowel = chars.iter().position(|&c| is_vowel(c) || c == 'w')?;
     let mut letters: Vec<char> = Vec::new();
     let mut marks: Vec<(usize, char)> = Vec::new();
     let mut tone = None;
@@ -149,7 +150,8 @@ fn telex(w: &str) -> Option<Decoded> {
             if !mark_before(&letters, &mut marks, letters.len(), HORN)
                 && !mark_before(&letters, &mut marks, letters.len(), BREVE)
             {
-                return None;
+                marks.push((letters.len(), HORN));
+                letters.push('u');
             }
             changed = true;
             continue;
@@ -347,6 +349,9 @@ mod tests {
             ("Truwowngf", "trường"),
             ("truowngf", "trường"),
             ("ddinhf", "đình"),
+            ("Dduwcs", "đức"),
+            ("ddwcs", "đức"),
+            ("nhw", "như"),
             ("d9inh2", "đình"),
             ("Thuyr", "thuỷ"),
             ("tuaans", "tuấn"),

@@ -91,10 +91,12 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("search.go", "Tìm", "Search"),
     (
         "search.hint",
-        "Gõ họ tên (có dấu hay không dấu, theo thứ tự bất kỳ), số hộ chiếu, số điện thoại hoặc email.",
-        "Type a name (with or without diacritics, in any order), a passport number, a phone number or an e-mail.",
+        "Gõ họ tên (có dấu hay không dấu, theo thứ tự bất kỳ; thêm năm sinh, ngày sinh hoặc nước nếu cần: \"Hiền 1979\", \"Hiền Nhật Bản\"), số hộ chiếu, số điện thoại hoặc email.",
+        "Type a name (with or without diacritics, in any order; add a birth year, a birth date or a country if needed: \"Hiền 1979\", \"Hiền Japan\"), a passport number, a phone number or an e-mail.",
     ),
     ("search.more_than", "Hơn", "More than"),
+    ("search.narrowed", "Đã thu hẹp theo", "Narrowed to"),
+    ("search.narrowed.born", "năm sinh", "born"),
     ("search.match", "Mức khớp", "Match"),
     ("search.other_name", "tên khác", "other name"),
     (

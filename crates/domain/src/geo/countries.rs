@@ -95,17 +95,27 @@ pub fn search_countries(query: &str, limit: usize) -> Vec<&'static Country> {
     hits.into_iter().take(limit).map(|(_, c)| c).collect()
 }
 
+/// Each country's names and aliases without spaces → the first country
+/// (by code) that bears it: a lookup per query word in search.
+static BY_COMPACT: LazyLock<std::collections::HashMap<&'static str, usize>> = LazyLock::new(|| {
+    let mut map = std::collections::HashMap::new();
+    for (i, n) in NAMES.iter().enumerate() {
+        for k in &n.compact {
+            map.entry(k.as_str()).or_insert(i);
+        }
+    }
+    map
+});
+
 /// Country whose name or alias (folded) equals the whole text, if any.
 pub(super) fn country_named(folded: &str) -> Option<&'static Country> {
     if folded.is_empty() {
         return None;
     }
     let compact = folded.replace(' ', "");
-    countries()
-        .iter()
-        .zip(NAMES.iter())
-        .find(|(_, n)| n.compact.contains(&compact))
-        .map(|(c, _)| c)
+    BY_COMPACT
+        .get(compact.as_str())
+        .and_then(|&i| countries().get(i))
 }
 
 /// Words before a country's name that do not change which country is meant
