@@ -1097,12 +1097,13 @@ impl Index {
             total,
             total_is_lower_bound: lower,
             hits,
+            // Only a name search is narrowed ("1979" alone searches nothing).
             narrowed: Narrowed {
-                born,
+                born: born.filter(|_| !tokens.is_empty()),
                 country: understood
                     .country
                     .as_ref()
-                    .filter(|_| by_country)
+                    .filter(|_| by_country && !tokens.is_empty())
                     .map(|c| c.code),
             },
         }
