@@ -12,12 +12,16 @@
 # ENGINES (default kieubao,pg,fts: pg_trgm similarity runs only the first
 # SIMILARITY_PER_KIND=10 queries of each kind, as each takes seconds at 1M).
 # Loads the people once (kieubao demo, seed 42) and reuses them on later runs.
+# BACKEND=sqlite runs kieubao alone on an embedded SQLite database in
+# $WORK/sqlite (the sample drawn by a hash of the id instead of md5; ENGINES
+# kieubao and fts only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PEOPLE=${1:-1000000}
 PG=${PG:-postgres://postgres@127.0.0.1:5432}
 DB=${DB:-kb_search_bench_${PEOPLE}}
-WORK=${WORK:-/tmp/kb_search_bench_${PEOPLE}}
+BACKEND=${BACKEND:-postgres}
+WORK=${WORK:-/tmp/kb_search_bench_${PEOPLE}$([ "$BACKEND" = sqlite ] && echo _sqlite)}
 PER_KIND=${PER_KIND:-200}
 PORT=${PORT:-18089}
 mkdir -p "$WORK"
@@ -26,11 +30,28 @@ if [ -z "${BIN:-}" ]; then
   BIN="${CARGO_TARGET_DIR:-target}/release/kieubao"
 fi
 PSQL=(psql "$PG/$DB" -v ON_ERROR_STOP=1)
-export KIEUBAO_DATABASE_URL="$PG/$DB"
 
 echo "== machine"
 echo "cpus: $(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 free -g | head -2
+
+if [ "$BACKEND" = sqlite ]; then
+  ENGINES=${ENGINES:-kieubao}
+  export KIEUBAO_DATA_DIR="$WORK/sqlite"
+  SQL=(sqlite3 "$KIEUBAO_DATA_DIR/kieubao.db")
+  echo "== data: $PEOPLE people in $KIEUBAO_DATA_DIR (SQLite)"
+  HAVE=$("${SQL[@]}" "SELECT COUNT(*) FROM persons" 2>/dev/null || echo 0)
+  if [ "$HAVE" -lt "$PEOPLE" ]; then
+    rm -rf "$KIEUBAO_DATA_DIR"; mkdir -p "$KIEUBAO_DATA_DIR"
+    /usr/bin/time -f "load: %e s" "$BIN" demo --people "$PEOPLE" --seed 42
+  fi
+  "$BIN" migrate
+  echo 'bench search passphrase 2026' | "$BIN" user add --username bench_search --role province_officer >/dev/null 2>&1 || true
+  TOKEN=$("$BIN" token create --username bench_search --scope read --name bench --expires-days 1)
+  [ -s "$WORK/sample.csv" ] || "${SQL[@]}" -header -csv "SELECT id, full_name, other_names, phone, email, passport_no FROM persons WHERE deleted_at IS NULL ORDER BY (id * 2654435761) % 4294967296 LIMIT 6000" >"$WORK/sample.csv"
+  [ -s "$WORK/names.csv" ] || "${SQL[@]}" -csv "SELECT id, full_name, other_names FROM persons WHERE deleted_at IS NULL" >"$WORK/names.csv"
+else
+export KIEUBAO_DATABASE_URL="$PG/$DB"
 
 echo "== data: $PEOPLE people in $DB"
 psql "$PG/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1 \
@@ -57,6 +78,8 @@ TOKEN=$("$BIN" token create --username bench_search --scope read --name bench --
 echo "== sample (ground truth) and names"
 "${PSQL[@]}" -qc "\\copy (SELECT id, full_name, other_names, phone, email, passport_no FROM persons WHERE deleted_at IS NULL ORDER BY md5(id::text) LIMIT 6000) TO '$WORK/sample.csv' CSV HEADER"
 [ -s "$WORK/names.csv" ] || "${PSQL[@]}" -qc "\\copy (SELECT id, full_name, other_names FROM persons WHERE deleted_at IS NULL) TO '$WORK/names.csv' CSV"
+
+fi
 
 echo "== kieubao reindex (build from the database, in a process of its own)"
 /usr/bin/time -f "reindex: %e s wall, max RSS %M KiB" "$BIN" reindex

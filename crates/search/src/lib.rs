@@ -21,9 +21,14 @@
 //! name (in its order, or with the family name last) > fuzzy (one typo, or
 //! one query syllable not in the name) and part of the name in another
 //! order, which rank together. Among
-//! typos, a name typed whole comes first, then the likelier name meant: borne
-//! by more people, reached by a likelier slip (a letter left out or two
-//! swapped, before a wrong or an extra letter).
+//! typos, a name typed whole comes first, then the likelier name meant, by
+//! how people mistype Vietnamese before how many bear it: the marks typed
+//! are the name's ("Châo": Châu before Thảo), then a common slip of the
+//! fingers (a letter left out, two swapped, a neighbouring QWERTY key, a
+//! key doubled, a Telex key left in: "Trsng" is Trang before Trung), then
+//! the name more people bear. A word typed as input-method keystrokes
+//! (Telex "Nguyeenx", VNI "Tra62n", VIQR "Nguye^n") is read back as the
+//! syllable before the search.
 //!
 //! The page is filled best name first: the matching names are ordered by
 //! score in growing chunks and their people taken until no name left can
@@ -40,17 +45,21 @@
 //! [`Index::remove`] hides it. Replaced documents stay as dead slots until the
 //! index is rebuilt (names no one bears any more stay too).
 
+mod input;
 #[cfg(test)]
 mod tests;
 mod text;
+mod understand;
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
+pub use input::{Decoded, Marks, decode, keys_near, marks_agree, marks_of, slip_class};
 pub use text::{
     Token, deletions, email_norm, passport_norm, phone_digits, phone_key, tokenize, within_one_edit,
 };
+pub use understand::{Born, CountryWords, Understood, understand};
 
 const NONE: u32 = u32::MAX;
 /// Query syllables beyond this are ignored.
@@ -75,6 +84,8 @@ pub struct PersonDoc {
     pub passport: String,
     pub phone: String,
     pub email: String,
+    /// ISO `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
     pub new_commune: Option<String>,
     pub legacy_commune: Option<String>,
     pub legacy_district: Option<String>,
@@ -200,6 +211,17 @@ pub struct Results {
     /// True when the scan stopped early: there are at least `total`.
     pub total_is_lower_bound: bool,
     pub hits: Vec<Hit>,
+    /// What narrowed the name search besides the filters (a year or date,
+    /// a country read in the query).
+    pub narrowed: Narrowed,
+}
+
+/// The year or date and the country a query was narrowed by.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Narrowed {
+    pub born: Option<Born>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<&'static str>,
 }
 
 #[derive(Debug, Default)]
@@ -236,6 +258,8 @@ struct Doc {
     attrs: [u32; ATTRS],
     tags: Box<[u32]>,
     phone_hash: u32,
+    /// Birth date as `yyyymmdd` (0 unknown; month or day 0 when not known).
+    birth: u32,
     alive: bool,
 }
 
@@ -304,6 +328,8 @@ pub struct Index {
     /// Accented (lower-case, NFC) syllables.
     acc: Interner,
     acc_fold: Vec<u32>,
+    /// Accented syllables of each folded one.
+    fold_accs: Vec<Vec<u32>>,
     /// Folded syllables and their postings: the names that hold each.
     fold: Interner,
     postings: Vec<Vec<u32>>,
@@ -355,8 +381,11 @@ struct Plan {
     /// Folded ids matching each query syllable exactly or by prefix.
     exact: Vec<Vec<u32>>,
     typo: Vec<Vec<u32>>,
-    /// Each query syllable folded.
-    folded: Vec<String>,
+    /// Per query syllable: each typo neighbour's [`slip_class`], by folded id.
+    slips: Vec<Vec<(u32, u8)>>,
+    /// Per query syllable typed with marks: the accented syllables of its
+    /// typo neighbours that bear every mark typed, sorted.
+    agree: Vec<Vec<u32>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -426,6 +455,7 @@ impl Index {
         }
         let f = self.fold.intern(folded);
         self.postings.push(Vec::new());
+        self.fold_accs.push(Vec::new());
         self.sorted.insert(folded.into(), f);
         self.neighbours.entry(folded.into()).or_default().push(f);
         for d in deletions(folded) {
@@ -472,6 +502,7 @@ impl Index {
         let f = self.fold_id(&t.folded);
         let a = self.acc.intern(&t.lower);
         self.acc_fold.push(f);
+        self.fold_accs[f as usize].push(a);
         a
     }
 
@@ -555,6 +586,15 @@ impl Index {
         tags.sort_unstable();
         tags.dedup();
         let digits = phone_digits(&p.phone);
+        let birth = p
+            .birth_date
+            .as_deref()
+            .and_then(|b| domain::types::PartialDate::parse(b).ok())
+            .map_or(0, |b| {
+                u32::from(b.year) * 10_000
+                    + u32::from(b.month.unwrap_or(0)) * 100
+                    + u32::from(b.day.unwrap_or(0))
+            });
         self.docs.push(Doc {
             id: p.id,
             text: text.into(),
@@ -562,6 +602,7 @@ impl Index {
             attrs,
             tags: tags.into(),
             phone_hash: digits.as_deref().map_or(0, short_hash),
+            birth,
             alive: true,
         });
         self.key_next.push([NONE; 3]);
@@ -622,6 +663,8 @@ impl Index {
         let mut masks: Vec<u32> = vec![0; self.fold.strs.len()];
         let mut exact = vec![Vec::new(); n];
         let mut typo = vec![Vec::new(); n];
+        let mut slips: Vec<Vec<(u32, u8)>> = vec![Vec::new(); n];
+        let mut agree: Vec<Vec<u32>> = vec![Vec::new(); n];
         for (i, t) in tokens.iter().enumerate() {
             if let Some(f) = self.fold.get(&t.folded) {
                 masks[f as usize] |= EXACT << i;
@@ -657,10 +700,30 @@ impl Index {
                         {
                             masks[f as usize] |= TYPO << i;
                             typo[i].push(f);
+                            slips[i].push((f, slip_class(&t.folded, s)));
                         }
                     }
                 }
             }
+        }
+        for (i, t) in tokens.iter().enumerate() {
+            slips[i].sort_unstable();
+            let typed = marks_of(&t.lower);
+            if typed.is_empty() {
+                continue;
+            }
+            for &f in &typo[i] {
+                for &a in &self.fold_accs[f as usize] {
+                    if self
+                        .acc
+                        .str(a)
+                        .is_some_and(|s| marks_agree(&typed, &marks_of(s)))
+                    {
+                        agree[i].push(a);
+                    }
+                }
+            }
+            agree[i].sort_unstable();
         }
         Plan {
             n,
@@ -671,7 +734,8 @@ impl Index {
                 .collect(),
             exact,
             typo,
-            folded: tokens.iter().map(|t| t.folded.clone()).collect(),
+            slips,
+            agree,
         }
     }
 
@@ -709,25 +773,6 @@ impl Index {
             out.dedup();
         }
         out
-    }
-
-    /// Matches one document against the query syllables. Allocation-free:
-    /// names longer than [`MAX_POS`] syllables are matched on their start.
-    /// The best of a document's names (the full name wins ties): the
-    /// brute-force reference of the tests.
-    #[cfg(test)]
-    fn evaluate(&self, doc: &Doc, plan: &Plan, strict: bool) -> Option<Eval> {
-        let mut best: Option<Eval> = None;
-        for (g, &n) in doc.names.iter().enumerate() {
-            if let Some(mut e) = self.evaluate_name(n, plan, strict) {
-                e.score += u64::from(g == 0);
-                e.group = g;
-                if best.as_ref().is_none_or(|b| e.score > b.score) {
-                    best = Some(e);
-                }
-            }
-        }
-        best
     }
 
     /// Matches one name against the query syllables (score without the
@@ -818,19 +863,24 @@ impl Index {
                         1 => prefixes += 1,
                         _ => {
                             typos += 1;
-                            // Which name was meant: one that more people
-                            // bear, and a likelier slip (a letter left out,
-                            // two swapped) than a wrong or an extra letter.
+                            // Which name was meant: first by how people
+                            // mistype (the marks typed are the name's; a
+                            // letter left out, two swapped, a neighbouring
+                            // key), then by how many bear it.
                             let people = self.name_docs.get(n as usize).map_or(0, Vec::len);
-                            let meant = self
+                            let f = self
                                 .acc_fold
                                 .get(group[p] as usize)
-                                .and_then(|f| self.fold.str(*f))
-                                .unwrap_or("");
-                            let typed = plan.folded.get(i).map_or("", String::as_str);
-                            prior = (log2_quarters(people + 1)
-                                + if slip(typed, meant) { 16 } else { 0 })
-                            .min(99);
+                                .copied()
+                                .unwrap_or(NONE);
+                            let slips = &plan.slips[i];
+                            let class = slips
+                                .binary_search_by_key(&f, |s| s.0)
+                                .map_or(0, |k| u64::from(slips[k].1));
+                            let marks = u64::from(plan.agree[i].binary_search(&group[p]).is_ok());
+                            prior = marks * MARKS_PRIOR
+                                + class * SLIP_PRIOR
+                                + log2_quarters(people + 1).min(99);
                         }
                     }
                 }
@@ -909,11 +959,11 @@ impl Index {
                 + u64::from(in_order) * (TIER / 20)
                 + adjacent.min(7) * (TIER / 200)
                 + typed_whole * (TIER / 1000)
-                + prior * (TIER / 100_000)
-                + (accents.min(9) as u64) * (TIER / 1_000_000)
-                + (exacts.min(9) as u64) * (TIER / 10_000_000)
-                + u64::from(first_pos == Some(0)) * (TIER / 20_000_000)
-                + coverage * 10_000;
+                + prior * (TIER / 1_000_000)
+                + (accents.min(9) as u64) * (TIER / 10_000_000)
+                + (exacts.min(9) as u64) * (TIER / 100_000_000)
+                + u64::from(first_pos == Some(0)) * (TIER / 200_000_000)
+                + coverage * 1_000;
             Some(Eval {
                 score,
                 kind,
@@ -948,14 +998,31 @@ impl Index {
                 None => return Results::default(),
             }
         };
+        // Words typed as input-method keystrokes ("Nguyeenx") read back;
+        // a year or date and a country in the query narrow the name search.
+        let typed = self.typed_words(q.text);
+        let understood = understand(&typed);
+        let born = understood.born;
+        // A country no one lives in matches no one.
+        let country = understood
+            .country
+            .as_ref()
+            .map(|c| self.values.get(c.code).unwrap_or(NONE));
         // Name passes know which documents are alive: without filters,
         // only the jurisdiction is asked.
         let plain = filters.is_empty() && tag.is_none();
-        let admit = |d: u32| -> bool {
+        let admit_in = |d: u32, by_country: bool| -> bool {
             self.docs.get(d as usize).is_some_and(|doc| {
-                (plain || Self::passes(doc, &filters, tag)) && allow(&DocView { index: self, doc })
+                (plain || Self::passes(doc, &filters, tag))
+                    && born.is_none_or(|b| b.matches(doc.birth))
+                    && (!by_country
+                        || country
+                            .is_none_or(|c| c != NONE && doc.attrs[Attr::Country as usize] == c))
+                    && allow(&DocView { index: self, doc })
             })
         };
+        let (name_text, by_country, ends_before) = self.reading(&understood, &admit_in);
+        let admit = |d: u32| admit_in(d, by_country);
         let ok =
             |d: u32| -> bool { self.docs.get(d as usize).is_some_and(|doc| doc.alive) && admit(d) };
         let mut top = TopK::new(q.limit);
@@ -993,10 +1060,10 @@ impl Index {
         }
 
         // Names.
-        let mut tokens = tokenize(q.text);
+        let mut tokens = tokenize(name_text);
         tokens.truncate(MAX_TOKENS);
         if !tokens.is_empty() {
-            let prefix_last = !q.text.ends_with(char::is_whitespace);
+            let prefix_last = !q.text.ends_with(char::is_whitespace) && !ends_before;
             let plan = self.plan(&tokens, prefix_last);
             let n = plan.n;
             let mut strict = 0usize;
@@ -1030,7 +1097,144 @@ impl Index {
             total,
             total_is_lower_bound: lower,
             hits,
+            // Only a name search is narrowed ("1979" alone searches nothing).
+            narrowed: Narrowed {
+                born: born.filter(|_| !tokens.is_empty()),
+                country: understood
+                    .country
+                    .as_ref()
+                    .filter(|_| by_country && !tokens.is_empty())
+                    .map(|c| c.code),
+            },
         }
+    }
+
+    /// The text with each word that is no syllable of the index, but is
+    /// the keystrokes of one typed without an input method (Telex
+    /// "Nguyeenx", VNI "Tra62n", VIQR "Nguye^n"), replaced by that syllable
+    /// as the index writes it (with the marks typed) or, when no such form
+    /// is indexed, by its letters.
+    fn typed_words<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        let known = |folded: &str| {
+            self.fold
+                .get(folded)
+                .filter(|&f| !self.postings[f as usize].is_empty())
+        };
+        let mut out: Option<String> = None;
+        for (k, word) in text.split_whitespace().enumerate() {
+            let folded = domain::text::fold(word);
+            let mut read = None;
+            if known(&folded).is_none()
+                && let Some(d) = decode(word)
+                && let Some(f) = known(&d.base)
+            {
+                let accs = &self.fold_accs[f as usize];
+                let form = |same: &dyn Fn(&Marks) -> bool| {
+                    accs.iter()
+                        .filter_map(|&a| self.acc.str(a))
+                        .find(|s| same(&marks_of(s)))
+                };
+                read = Some(
+                    form(&|m| *m == d.marks)
+                        .or_else(|| form(&|m| marks_agree(&d.marks, m)))
+                        .unwrap_or(&d.base)
+                        .to_owned(),
+                );
+            }
+            if read.is_some() && out.is_none() {
+                out = Some(
+                    text.split_whitespace()
+                        .take(k)
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                );
+            }
+            if let Some(o) = out.as_mut() {
+                if k > 0 {
+                    o.push(' ');
+                }
+                o.push_str(read.as_deref().unwrap_or(word));
+            }
+        }
+        match out {
+            Some(mut o) => {
+                if text.ends_with(char::is_whitespace) {
+                    o.push(' ');
+                }
+                std::borrow::Cow::Owned(o)
+            }
+            None => std::borrow::Cow::Borrowed(text),
+        }
+    }
+
+    /// Which reading of a query with a country phrase holds (see
+    /// [`understand`]'s ambiguity rule): the name text, whether the country
+    /// narrows, and whether the name's last word is complete.
+    fn reading<'u, A>(&self, u: &'u Understood, admit: &A) -> (&'u str, bool, bool)
+    where
+        A: Fn(u32, bool) -> bool,
+    {
+        let Some(c) = &u.country else {
+            return (&u.name, false, u.name_ends_before);
+        };
+        let country_reading = (u.name.as_str(), true, u.name_ends_before);
+        let name_reading = (u.name_with_country.as_str(), false, u.born_at_end);
+        // A word no name holds, nor one typo away from one ("phap" may be
+        // Phạm mistyped, not France), is not part of the name.
+        if c.separate || !c.folded.iter().all(|w| self.may_be_name_syllable(w)) {
+            return country_reading;
+        }
+        let prefix_last = |ends: bool| !u.raw_ends_with_space && !ends;
+        if self.any_strict(name_reading.0, prefix_last(name_reading.2), &|d| {
+            admit(d, false)
+        }) {
+            return name_reading;
+        }
+        if self.any_strict(country_reading.0, prefix_last(country_reading.2), &|d| {
+            admit(d, true)
+        }) {
+            return country_reading;
+        }
+        name_reading
+    }
+
+    /// True when a folded word is a syllable some name holds, or one typo
+    /// away from one.
+    fn may_be_name_syllable(&self, w: &str) -> bool {
+        let held = |f: u32| !self.postings[f as usize].is_empty();
+        if self.fold.get(w).is_some_and(held) {
+            return true;
+        }
+        if w.chars().count() < 3 {
+            return false;
+        }
+        std::iter::once(w.to_owned()).chain(deletions(w)).any(|p| {
+            self.neighbours.get(p.as_str()).is_some_and(|fs| {
+                fs.iter()
+                    .any(|&f| held(f) && self.fold.str(f).is_some_and(|s| within_one_edit(s, w)))
+            })
+        })
+    }
+
+    /// True when someone the predicate admits bears a name holding every
+    /// syllable of the text (the strict pass would find them).
+    fn any_strict(&self, text: &str, prefix_last: bool, ok: &dyn Fn(u32) -> bool) -> bool {
+        let mut tokens = tokenize(text);
+        tokens.truncate(MAX_TOKENS);
+        if tokens.is_empty() {
+            return false;
+        }
+        let plan = self.plan(&tokens, prefix_last);
+        if plan.exact.iter().any(Vec::is_empty) {
+            return false;
+        }
+        self.strict_names(&plan).into_iter().any(|n| {
+            self.evaluate_name(n, &plan, true)
+                .is_some_and(|e| e.faults == 0)
+                && self.name_docs[n as usize]
+                    .iter()
+                    .any(|b| b.meta & DEAD == 0 && ok(b.doc))
+        })
     }
 
     /// Names that hold every query syllable (exactly, or the last one by
@@ -1361,6 +1565,13 @@ impl Index {
     }
 }
 
+/// A typo's prior, in quarters of a doubling of its name's bearers (at
+/// most 99): the marks typed are all the candidate's, and each step of
+/// [`slip_class`] (a slip of the fingers). Both outweigh any bearer count:
+/// how people mistype ranks first.
+const MARKS_PRIOR: u64 = 300;
+const SLIP_PRIOR: u64 = 100;
+
 /// Score tier of a partial match in order (below it, fuzzy matches and
 /// partial ones out of order).
 const PARTIAL_TIER: u64 = 3;
@@ -1382,21 +1593,6 @@ fn log2_quarters(x: usize) -> u64 {
     let top = x >> whole.saturating_sub(8);
     let frac = top as f64 / (1u64 << whole.min(8)) as f64;
     whole * 4 + ((frac.log2() * 4.0).floor() as u64).min(3)
-}
-
-/// True when `typed` is `meant` with one letter left out or two
-/// neighbouring letters swapped: slips likelier than a wrong or extra letter.
-fn slip(typed: &str, meant: &str) -> bool {
-    let t: Vec<char> = typed.chars().collect();
-    let m: Vec<char> = meant.chars().collect();
-    if t.len() + 1 == m.len() {
-        return true;
-    }
-    if t.len() != m.len() {
-        return false;
-    }
-    let diff: Vec<usize> = (0..t.len()).filter(|&i| t[i] != m[i]).collect();
-    matches!(diff[..], [a, b] if b == a + 1 && t[a] == m[b] && t[b] == m[a])
 }
 
 /// The names of a pass that match the query at all, by name id, with their

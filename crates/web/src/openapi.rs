@@ -124,6 +124,21 @@ pub struct SearchHitDoc {
     pub hometown_text: String,
 }
 
+/// What the query's own words narrowed the name search by: a birth year or
+/// date ("Hiền 1979", "An 12/03/1979") and a country ("Hiền Nhật Bản",
+/// "Lan, CHLB Đức"), besides the filters.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = SearchNarrowed)]
+pub struct SearchNarrowedDoc {
+    /// The birth year, or the two a two-digit year may mean (1979 and
+    /// 2079 for "79"); empty when the query named none.
+    pub birth_years: Vec<u16>,
+    pub birth_month: Option<u8>,
+    pub birth_day: Option<u8>,
+    /// ISO 3166-1 alpha-2 of a country named in the query.
+    pub country: Option<String>,
+}
+
 /// A page of search results.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = SearchPage)]
@@ -132,6 +147,7 @@ pub struct SearchPageDoc {
     /// True when there are more than `total` ("more than N").
     pub total_is_lower_bound: bool,
     pub items: Vec<SearchHitDoc>,
+    pub narrowed: SearchNarrowedDoc,
 }
 
 /// Query of `GET /api/v1/search`.
@@ -139,7 +155,11 @@ pub struct SearchPageDoc {
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Any fragment of a name (any order, with or without diacritics, one
-    /// typo), another name, a passport number, a phone in any format, an email.
+    /// typo, Telex/VNI/VIQR keystrokes), another name, a passport number, a
+    /// phone in any format, an email. A birth year or date (`1979`,
+    /// `12/03/1979`, `1/3/79`) and a country (`Nhật Bản`, `Mỹ`, `CHLB Đức`,
+    /// `USA`; after a comma, or a word no name holds) in the text narrow the
+    /// name search; see `narrowed` in the answer.
     pub q: String,
     pub limit: Option<i64>,
     /// New commune code.

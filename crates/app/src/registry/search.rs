@@ -65,7 +65,7 @@ fn split_tags(s: &str) -> Vec<String> {
 
 const DOC_COLUMNS: &str = "id, full_name, other_names, passport_no, phone, email, \
     hometown_new_code, hometown_legacy_code, hometown_legacy_district, country, category, \
-    generation, tags, status, verification, deleted_at, change_seq";
+    generation, tags, status, verification, deleted_at, change_seq, birth_date";
 
 fn doc_from_row(r: &db::AnyRow) -> Result<(PersonDoc, i64), db::SqlxError> {
     let other: String = r.try_get(2)?;
@@ -88,6 +88,7 @@ fn doc_from_row(r: &db::AnyRow) -> Result<(PersonDoc, i64), db::SqlxError> {
             tags: split_tags(&tags),
             status: r.try_get(13)?,
             verification: r.try_get(14)?,
+            birth_date: r.try_get(17)?,
             deleted: deleted.is_some(),
         },
         r.try_get(16)?,
@@ -292,6 +293,32 @@ pub struct SearchHit {
     pub verification: String,
 }
 
+/// What the query's own words narrowed the name search by, besides the
+/// filters: a birth year or date, a country ("Hiền 1979", "Hiền Nhật Bản").
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Narrowed {
+    /// The birth year, or the two a two-digit year may mean; empty when
+    /// the query named none.
+    pub birth_years: Vec<u16>,
+    pub birth_month: Option<u8>,
+    pub birth_day: Option<u8>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+}
+
+impl From<&::search::Narrowed> for Narrowed {
+    fn from(n: &::search::Narrowed) -> Self {
+        let mut birth_years: Vec<u16> = n.born.map(|b| b.years.to_vec()).unwrap_or_default();
+        birth_years.dedup();
+        Self {
+            birth_years,
+            birth_month: n.born.map(|b| b.month).filter(|m| *m > 0),
+            birth_day: n.born.map(|b| b.day).filter(|d| *d > 0),
+            country: n.country.map(str::to_owned),
+        }
+    }
+}
+
 /// A page of hits, best first.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SearchPage {
@@ -299,6 +326,7 @@ pub struct SearchPage {
     /// When true there are more than `total`.
     pub total_is_lower_bound: bool,
     pub items: Vec<SearchHit>,
+    pub narrowed: Narrowed,
     /// Where the time went (not part of the JSON; the API sends it as a
     /// `Server-Timing` header).
     #[serde(skip)]
@@ -415,11 +443,13 @@ async fn run(app: &App, actor: &Actor, q: &SearchQuery, limit: usize) -> AppResu
     .await
     .map_err(|e| AppError::Unexpected(e.into()))??;
     timings.engine = ms_since(t);
+    let narrowed = Narrowed::from(&results.narrowed);
     if results.hits.is_empty() {
         return Ok(SearchPage {
             total: results.total,
             total_is_lower_bound: results.total_is_lower_bound,
             items: Vec::new(),
+            narrowed,
             timings,
         });
     }
@@ -498,6 +528,7 @@ async fn run(app: &App, actor: &Actor, q: &SearchQuery, limit: usize) -> AppResu
         total: results.total,
         total_is_lower_bound: results.total_is_lower_bound,
         items,
+        narrowed,
         timings,
     })
 }

@@ -95,17 +95,92 @@ pub fn search_countries(query: &str, limit: usize) -> Vec<&'static Country> {
     hits.into_iter().take(limit).map(|(_, c)| c).collect()
 }
 
+/// Each country's names and aliases without spaces → the first country
+/// (by code) that bears it: a lookup per query word in search.
+static BY_COMPACT: LazyLock<std::collections::HashMap<&'static str, usize>> = LazyLock::new(|| {
+    let mut map = std::collections::HashMap::new();
+    for (i, n) in NAMES.iter().enumerate() {
+        for k in &n.compact {
+            map.entry(k.as_str()).or_insert(i);
+        }
+    }
+    map
+});
+
 /// Country whose name or alias (folded) equals the whole text, if any.
 pub(super) fn country_named(folded: &str) -> Option<&'static Country> {
     if folded.is_empty() {
         return None;
     }
     let compact = folded.replace(' ', "");
-    countries()
-        .iter()
-        .zip(NAMES.iter())
-        .find(|(_, n)| n.compact.contains(&compact))
-        .map(|(c, _)| c)
+    BY_COMPACT
+        .get(compact.as_str())
+        .and_then(|&i| countries().get(i))
+}
+
+/// Words before a country's name that do not change which country is meant
+/// ("nước Đức", "CHLB Đức", "Cộng hòa Séc", "Liên bang Nga", "Vương quốc
+/// Anh", "the Netherlands"), folded, longest first.
+const STYLE_WORDS: &[&str] = &[
+    "cong hoa lien bang ",
+    "federal republic of ",
+    "cong hoa ",
+    "republic of ",
+    "lien bang ",
+    "vuong quoc ",
+    "quoc gia ",
+    "nuoc ",
+    "chlb ",
+    "ch ",
+    "the ",
+];
+
+/// ISO 3166-1 alpha-2 code of the country a text names, if exactly one is
+/// meant: a code ("DE", "DEU"; in other cases only when no name is meant:
+/// "Nga" is Russia, "NGA" Nigeria), a Vietnamese or English name or alias in
+/// any case, with or without diacritics ("Nhật Bản", "Nhật", "Hoa Kỳ", "Mỹ",
+/// "USA", "Hàn Quốc", "Nam Hàn", "Đài Loan", "Séc", "Japan"), or such a name
+/// after words of style ("CHLB Đức", "nước Đức", "Liên bang Nga", "Cộng hòa
+/// Séc"). The one resolver for imports, filters and search; it knows nothing
+/// of people's names: "Đức" is Germany here, and a caller that reads a name
+/// (search) decides whether the word was a name instead.
+///
+/// ```
+/// use domain::geo::countries::resolve;
+/// assert_eq!(resolve("CHLB Đức"), Some("DE"));
+/// assert_eq!(resolve("nam han"), Some("KR"));
+/// assert_eq!(resolve("Hiền"), None);
+/// ```
+pub fn resolve(text: &str) -> Option<&'static str> {
+    let t = text.trim();
+    let code = || {
+        let upper = t.to_ascii_uppercase();
+        ((2..=3).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphabetic()))
+            .then(|| {
+                countries()
+                    .iter()
+                    .find(|c| c.code == upper || c.code3 == upper)
+            })
+            .flatten()
+            .map(|c| c.code)
+    };
+    // "NGA" in capitals is Nigeria's code; "Nga" is Russia.
+    if t.bytes().all(|b| b.is_ascii_uppercase())
+        && let Some(c) = code()
+    {
+        return Some(c);
+    }
+    let folded = fold(t);
+    let mut rest = folded.as_str();
+    loop {
+        if let Some(c) = country_named(rest) {
+            return Some(c.code);
+        }
+        let Some(shorter) = STYLE_WORDS.iter().find_map(|w| rest.strip_prefix(w)) else {
+            return code();
+        };
+        rest = shorter;
+    }
 }
 
 /// Country named by a whole text — a code ("KR"), or a Vietnamese or English

@@ -16,7 +16,7 @@
 //! All data is embedded in the binary and parsed once on first use; nothing here does
 //! I/O. Sources, licences and counts: `docs/DATA_SOURCES.md`.
 
-mod countries;
+pub mod countries;
 mod data;
 mod index;
 mod resolve;

@@ -251,3 +251,47 @@ fn commune_search_offers_both_eras() {
     assert!(search_communes("", None, 5).is_empty());
     assert_eq!(search_communes("t", None, 7).len(), 7);
 }
+
+#[test]
+fn countries_resolve_as_officials_write_them() {
+    use super::countries::resolve;
+    for (text, code) in [
+        ("Nhật Bản", "JP"),
+        ("Nhật", "JP"),
+        ("nhat ban", "JP"),
+        ("Japan", "JP"),
+        ("JP", "JP"),
+        ("jpn", "JP"),
+        ("Hoa Kỳ", "US"),
+        ("Hoa Kì", "US"),
+        ("Mỹ", "US"),
+        ("USA", "US"),
+        ("U.S.A.", "US"),
+        ("United States", "US"),
+        ("CHLB Đức", "DE"),
+        ("Cộng hòa Liên bang Đức", "DE"),
+        ("nước Đức", "DE"),
+        ("Đức", "DE"),
+        ("Germany", "DE"),
+        ("Hàn Quốc", "KR"),
+        ("Nam Hàn", "KR"),
+        ("South Korea", "KR"),
+        ("Đài Loan", "TW"),
+        ("Liên bang Nga", "RU"),
+        ("Nga", "RU"),
+        ("NGA", "NG"),
+        ("Séc", "CZ"),
+        ("CH Séc", "CZ"),
+        ("Cộng hoà Séc", "CZ"),
+        ("Vương quốc Anh", "GB"),
+        ("Anh", "GB"),
+        ("UK", "GB"),
+        ("the Netherlands", "NL"),
+        ("Úc", "AU"),
+    ] {
+        assert_eq!(resolve(text), Some(code), "{text}");
+    }
+    for text in ["", "Hiền", "Nguyễn Văn", "nước", "CHLB", "Đức Anh", "XX"] {
+        assert_eq!(resolve(text), None, "{text}");
+    }
+}

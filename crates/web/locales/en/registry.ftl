@@ -4,8 +4,10 @@
 search-title = Find a person
 search-box = Name, other name, passport, phone or e-mail
 search-go = Search
-search-hint = Type a name (with or without diacritics, in any order), a passport number, a phone number or an e-mail.
+search-hint = Type a name (with or without diacritics, in any order; add a birth year, a birth date or a country if needed: "Hiền 1979", "Hiền Japan"), a passport number, a phone number or an e-mail.
 search-more_than = More than
+search-narrowed = Narrowed to
+search-narrowed-born = born
 search-match = Match
 search-other_name = other name
 search-export_xlsx = Export to Excel (.xlsx)

@@ -4,8 +4,10 @@
 search-title = Tìm kiếm kiều bào
 search-box = Họ tên, tên khác, số hộ chiếu, điện thoại hoặc email
 search-go = Tìm
-search-hint = Gõ họ tên (có dấu hay không dấu, theo thứ tự bất kỳ), số hộ chiếu, số điện thoại hoặc email.
+search-hint = Gõ họ tên (có dấu hay không dấu, theo thứ tự bất kỳ; thêm năm sinh, ngày sinh hoặc nước nếu cần: "Hiền 1979", "Hiền Nhật Bản"), số hộ chiếu, số điện thoại hoặc email.
 search-more_than = Hơn
+search-narrowed = Đã thu hẹp theo
+search-narrowed-born = năm sinh
 search-match = Mức khớp
 search-other_name = tên khác
 search-export_xlsx = Xuất Excel (.xlsx)

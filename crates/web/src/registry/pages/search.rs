@@ -140,6 +140,8 @@ struct PageView {
     lower: bool,
     qs: String,
     can_export: bool,
+    /// What the query's own words narrowed the search by (empty if nothing).
+    narrowed: String,
     categories: Vec<(String, String, bool)>,
     generations: Vec<(String, String, bool)>,
     tags: Vec<(String, String, bool)>,
@@ -158,6 +160,28 @@ struct ResultsView {
     lower: bool,
     qs: String,
     can_export: bool,
+    narrowed: String,
+}
+
+/// "năm sinh 12/03/1979 · Nhật Bản": the birth year or date and the
+/// country read in the query, as a person reads them.
+fn narrowed_text(page: &SearchPage, t: Tr, lang: Lang) -> String {
+    let n = &page.narrowed;
+    let mut parts = Vec::new();
+    if !n.birth_years.is_empty() {
+        let years: Vec<String> = n.birth_years.iter().map(u16::to_string).collect();
+        let years = years.join(" / ");
+        let born = match (n.birth_day, n.birth_month) {
+            (Some(d), Some(m)) => format!("{d:02}/{m:02}/{years}"),
+            (None, Some(m)) => format!("{m:02}/{years}"),
+            _ => years,
+        };
+        parts.push(format!("{} {born}", t.s("search.narrowed.born")));
+    }
+    if let Some(c) = &n.country {
+        parts.push(country_label(c, lang));
+    }
+    parts.join(" · ")
 }
 
 fn options<T: Copy>(
@@ -237,6 +261,7 @@ pub async fn page(
     let l = Layout::for_user(&user);
     let t = l.t;
     let rows = rows_of(&page, t, lang);
+    let narrowed = narrowed_text(&page, t, lang);
     let can_export = app::access::authorize(&user.actor, app::access::Action::PersonExport).is_ok();
     let qs = f.query_string();
     if headers.contains_key("hx-request") {
@@ -248,6 +273,7 @@ pub async fn page(
             lower: page.total_is_lower_bound,
             qs,
             can_export,
+            narrowed,
         });
     }
     let any = t.s("people.any");
@@ -297,6 +323,7 @@ pub async fn page(
         lower: page.total_is_lower_bound,
         qs,
         can_export,
+        narrowed,
     })
 }
 

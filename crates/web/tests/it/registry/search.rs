@@ -21,6 +21,7 @@ dual!(
     reindex_is_idempotent,
     search_page_shows_live_results_and_exports,
     search_box_shows_live_results_in_the_browser,
+    search_narrows_by_year_date_and_country_and_reads_keystrokes,
 );
 
 fn communes() -> (String, String) {
@@ -569,5 +570,94 @@ async fn search_box_shows_live_results_in_the_browser(app: TestApp) {
     assert!(
         logs.iter().all(|m| !m.contains("Content Security Policy")),
         "CSP violations: {logs:?}"
+    );
+}
+
+/// Issue 17 §4: a year, a date or a country in the query narrows the name
+/// search, a country word that may be a given name is read as a name
+/// first, and a name typed as Telex or VNI keystrokes is found.
+async fn search_narrows_by_year_date_and_country_and_reads_keystrokes(app: TestApp) {
+    let (c1, _) = communes();
+    let tok = token(&app, "tinh", Role::ProvinceOfficer, vec![]).await;
+    let add = async |name: &str, born: &str, country: &str| {
+        let mut p = person(name, &c1, country);
+        p["birth_date"] = json!(born);
+        create(&app, &tok, p).await
+    };
+    let hien_jp = add("Nguyễn Thị Hiền", "1979-03-12", "JP").await;
+    let hien_de = add("Trần Thu Hiền", "1985-07-01", "DE").await;
+    let hien_us = add("Lê Thị Hiền", "1979-11-30", "US").await;
+    let duc_us = add("Nguyễn Văn Đức", "1970", "US").await;
+    let tran = add("Trần Văn Lâm", "1990-05-20", "US").await;
+    let sorted = |v: &Value| {
+        let mut got = ids(v);
+        got.sort_unstable();
+        got
+    };
+    // Before: "Hiền 1979" found no one (1979 was taken as a name syllable).
+    let v = search(&app, &tok, "Hiền 1979").await;
+    assert_eq!(sorted(&v), vec![hien_jp, hien_us], "{v}");
+    assert_eq!(v["narrowed"]["birth_years"], json!([1979]));
+    assert_eq!(search(&app, &tok, "hien 12/03/1979").await["total"], 1);
+    assert_eq!(
+        ids(&search(&app, &tok, "hien 12/03/1979").await),
+        vec![hien_jp]
+    );
+    assert_eq!(ids(&search(&app, &tok, "Hiền 1-7-85").await), vec![hien_de]);
+    // A country, in Vietnamese or English, with its usual variants.
+    for (q, want) in [
+        ("Hiền Nhật Bản", hien_jp),
+        ("Hiền Nhật", hien_jp),
+        ("Hiền Japan", hien_jp),
+        ("Hiền Hoa Kỳ", hien_us),
+        ("Hiền Mỹ", hien_us),
+        ("Hiền USA", hien_us),
+        ("Hiền CHLB Đức", hien_de),
+        ("Hiền, Đức", hien_de),
+        ("Hiền Đức 1985", hien_de),
+    ] {
+        let v = search(&app, &tok, q).await;
+        assert_eq!(ids(&v), vec![want], "{q}: {v}");
+    }
+    let v = search(&app, &tok, "Hiền CHLB Đức").await;
+    assert_eq!(v["narrowed"]["country"], "DE");
+    // "Đức" as a given name: the Đức in the United States, no country read.
+    let v = search(&app, &tok, "Nguyễn Văn Đức").await;
+    assert_eq!(ids(&v).first(), Some(&duc_us), "{v}");
+    assert_eq!(v["items"][0]["kind"], "exact");
+    assert_eq!(v["narrowed"]["country"], Value::Null);
+    // Keystrokes of an input method left in: Telex and VNI.
+    for q in [
+        "Nguyeenx Vawn Dduwcs",
+        "Tra62n Va8n La6m",
+        "traanf vawn laam",
+    ] {
+        let v = search(&app, &tok, q).await;
+        let want = if q.starts_with("Nguy") { duc_us } else { tran };
+        assert_eq!(ids(&v).first(), Some(&want), "{q}: {v}");
+        assert_eq!(v["items"][0]["kind"], "exact", "{q}");
+    }
+    // A typo: the neighbouring key's name before the commoner one.
+    let v = search(&app, &tok, "Trần Văn Lsm").await;
+    assert_eq!(ids(&v).first(), Some(&tran), "{v}");
+    // The page says what narrowed the search, as a person reads it.
+    app.add_user("tinh_page", Role::ProvinceOfficer, vec![])
+        .await;
+    let r = app.sign_in(&app.client, "tinh_page", PASSWORD).await;
+    assert!(r.status().is_redirection());
+    let html = app
+        .client
+        .get(app.url("/search"))
+        .query(&[("q", "Hiền 12/03/1979 Nhật Bản")])
+        .header("hx-request", "true")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Đã thu hẹp theo: năm sinh 12/03/1979 · Nhật Bản"),
+        "{html}"
     );
 }
