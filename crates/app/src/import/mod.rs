@@ -1065,7 +1065,7 @@ fn prepare_people(
         versions.push(vec![
             Val::from(*id),
             Val::from(1_i64),
-            Val::from(serde_json::to_string(d).map_err(anyhow::Error::from)?),
+            Val::from(people::snapshot_json(d)),
             Val::from(now),
             Val::from(cx.user_id),
             Val::from(cx.username.as_str()),
