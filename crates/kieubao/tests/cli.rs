@@ -985,6 +985,32 @@ fn a_large_import_builds_the_deferred_index_again_and_a_failed_one_leaves_it() {
     assert_eq!(seqs, valid, "every imported row has its own change number");
     assert!(index, "the folded-name index is back");
     assert!(plan.contains("persons_folded"), "{plan}");
+    // Rows made in parallel, three chunks: every person has one source row
+    // and one first version (stored without its empty members) that names
+    // the same person as the row.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (versions, sources, mismatched): (i64, i64, i64) = rt.block_on(async {
+        let url = format!(
+            "sqlite://{}?mode=rw",
+            dir.path().join("data/kieubao.db").display()
+        );
+        let db = db::Db::connect(&url, 1).await.unwrap();
+        let r = db::query_as(
+            "SELECT (SELECT COUNT(*) FROM person_versions WHERE version = 1), \
+                    (SELECT COUNT(DISTINCT person_id) FROM person_sources), \
+                    (SELECT COUNT(*) FROM persons p JOIN person_versions v \
+                       ON v.person_id = p.id AND v.version = 1 \
+                     WHERE json_extract(v.data, '$.full_name') <> p.full_name \
+                        OR COALESCE(json_extract(v.data, '$.birth_date'), '') <> COALESCE(p.birth_date, '') \
+                        OR COALESCE(json_extract(v.data, '$.country'), '') <> p.country)",
+        )
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+        db.close().await;
+        r
+    });
+    assert_eq!((versions, sources, mismatched), (valid, valid, 0));
 
     // The same rows and, at the very end, a row wider than the column limit:
     // the import fails after the index was dropped and two chunks written;

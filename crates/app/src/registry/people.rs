@@ -673,7 +673,7 @@ pub(crate) async fn first_versions(
         versions.push(vec![
             db::bulk::Val::from(p.id),
             db::bulk::Val::from(1),
-            db::bulk::Val::from(serde_json::to_string(&p.data).map_err(anyhow::Error::from)?),
+            db::bulk::Val::from(snapshot_json(&p.data)),
             db::bulk::Val::from(now),
             db::bulk::Val::from(actor.user_id),
             db::bulk::Val::from(actor.username.as_str()),
@@ -682,6 +682,84 @@ pub(crate) async fn first_versions(
     }
     db::bulk::insert(&mut tx.tx, "person_versions", VERSION_COLUMNS, versions).await?;
     Ok(())
+}
+
+/// A person's snapshot as stored in `person_versions.data`: the JSON of
+/// [`PersonData`] without its empty members (`""`, `null`, `[]`, `{}`),
+/// which `#[serde(default)]` gives back on reading. Half of an imported
+/// person's snapshot is empty members, and the snapshots were most of the
+/// bytes a large import writes (issue 17 §5).
+pub(crate) fn snapshot_json(data: &PersonData) -> String {
+    let full = serde_json::to_string(data).unwrap_or_default();
+    strip_empty_members(&full)
+}
+
+/// Drops the top-level members of a JSON object whose value is `""`,
+/// `null`, `[]` or `{}`; anything that is not an object comes back as is.
+/// Works on serde_json's compact output (no whitespace); the delimiters it
+/// looks at are ASCII, which never occur inside a UTF-8 sequence.
+fn strip_empty_members(json: &str) -> String {
+    let b = json.as_bytes();
+    if b.first() != Some(&b'{') || b.last() != Some(&b'}') {
+        return json.to_owned();
+    }
+    let mut out = String::with_capacity(json.len());
+    out.push('{');
+    let mut i = 1;
+    while i < b.len() - 1 {
+        let key_end = json_value_end(b, i);
+        // `key_end` is at the ':'.
+        let value_end = json_value_end(b, key_end + 1);
+        let value = &json[key_end + 1..value_end];
+        if !matches!(value, "\"\"" | "null" | "[]" | "{}") {
+            if out.len() > 1 {
+                out.push(',');
+            }
+            out.push_str(&json[i..value_end]);
+        }
+        // Past the ',' between members (or onto the closing '}').
+        i = value_end + 1;
+    }
+    out.push('}');
+    out
+}
+
+/// The index just past the JSON value (or key) starting at `start`.
+fn json_value_end(b: &[u8], start: usize) -> usize {
+    let mut i = start;
+    let mut depth = 0usize;
+    let mut in_string = false;
+    while i < b.len() {
+        let c = b[i];
+        if in_string {
+            match c {
+                b'\\' => i += 1,
+                b'"' => {
+                    in_string = false;
+                    if depth == 0 {
+                        return i + 1;
+                    }
+                }
+                _ => {}
+            }
+        } else {
+            match c {
+                b'"' => in_string = true,
+                b'[' | b'{' => depth += 1,
+                b']' | b'}' if depth == 0 => return i,
+                b']' | b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return i + 1;
+                    }
+                }
+                b',' | b':' if depth == 0 => return i,
+                _ => {}
+            }
+        }
+        i += 1;
+    }
+    b.len()
 }
 
 /// The columns of a `person_versions` row written in bulk, in order.
@@ -1088,7 +1166,7 @@ pub(crate) async fn snapshot(
     )
     .bind(id)
     .bind(version)
-    .bind(serde_json::to_string(data).unwrap_or_default())
+    .bind(snapshot_json(data))
     .bind(now)
     .bind(actor.user_id)
     .bind(&actor.username)
@@ -1855,6 +1933,75 @@ pub async fn related(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every field set (a field added to `PersonData` must be added here:
+    /// the literal has no `..Default::default()`).
+    fn every_field(text: &str) -> PersonData {
+        PersonData {
+            full_name: text.to_owned(),
+            other_names: vec![text.to_owned(), String::new()],
+            gender: "female".into(),
+            birth_date: Some("1970-01-02".into()),
+            category: "migrant".into(),
+            generation: Some("1".into()),
+            country: "US".into(),
+            region_abroad: text.to_owned(),
+            city_abroad: "San Jose".into(),
+            address_abroad: text.to_owned(),
+            hometown_text: text.to_owned(),
+            hometown_code: Some("18277".into()),
+            hometown_legacy_code: Some("18277".into()),
+            departure_year: Some(1990),
+            passport_no: "P1".into(),
+            id_no: "0123".into(),
+            phone: "+14155550100".into(),
+            email: "a@b.c".into(),
+            occupation: text.to_owned(),
+            education: "x".into(),
+            expertise: "y".into(),
+            tags: vec!["t".into()],
+            enterprise: "e".into(),
+            status: "active".into(),
+            consent: "unknown".into(),
+            verification: "unverified".into(),
+            notes: text.to_owned(),
+            nationalities: vec!["VN".into()],
+            social: vec![text.to_owned()],
+            income_bracket: "b".into(),
+            remittance: "r".into(),
+            associations: vec!["1".into()],
+            extra: BTreeMap::from([
+                (text.to_owned(), String::new()),
+                ("k".into(), text.to_owned()),
+            ]),
+        }
+    }
+
+    #[test]
+    fn snapshots_leave_out_empty_members_and_read_back_the_same() {
+        let awkward = r#"a "quoted", {braced} [bracketed]: \ back\"slash\ — Nguyễn"#;
+        for d in [
+            PersonData::default(),
+            every_field(""),
+            every_field(awkward),
+            PersonData {
+                full_name: awkward.into(),
+                ..PersonData::default()
+            },
+        ] {
+            let stored = snapshot_json(&d);
+            let back: PersonData = serde_json::from_str(&stored).unwrap();
+            assert_eq!(back, d, "{stored}");
+            let full = serde_json::to_string(&d).unwrap();
+            assert!(stored.len() <= full.len());
+        }
+        assert_eq!(snapshot_json(&PersonData::default()), "{}");
+        assert_eq!(strip_empty_members("[1,2]"), "[1,2]");
+        assert_eq!(
+            strip_empty_members(r#"{"a":"","b":{"c":""},"d":[""],"e":0}"#),
+            r#"{"b":{"c":""},"d":[""],"e":0}"#
+        );
+    }
 
     #[test]
     fn phones_become_e164() {

@@ -845,7 +845,6 @@ async fn stage(
     .await
     .map_err(|e| AppError::Unexpected(e.into()))?;
     *households = owned;
-    let prepared = prepared?;
     ids.used_households(prepared.households_used);
     stage.problems = problems;
     stage.people = Some(prepared);
@@ -1007,121 +1006,149 @@ impl BatchContext {
 }
 
 /// Builds the rows of one batch: people, their first versions, sources,
-/// association memberships and survey households. Pure.
+/// association memberships and survey households. Pure. The rows are made
+/// and the statements built on every core (the writer is the other stage).
 fn prepare_people(
     cx: &BatchContext,
     rows: &[(i64, validate::RowData)],
     ids: &BatchIds,
     households: &mut HashMap<String, i64>,
-) -> AppResult<Prepared> {
-    let mut persons = Vec::with_capacity(rows.len());
-    let mut versions = Vec::with_capacity(rows.len());
-    let mut sources = Vec::with_capacity(rows.len());
-    let mut memberships = Vec::new();
-    let mut columns: Vec<&'static str> = Vec::new();
+) -> Prepared {
+    use rayon::prelude::*;
+    let Some((_, first)) = rows.first() else {
+        return Prepared {
+            people: 0,
+            households_used: 0,
+            statements: Vec::new(),
+        };
+    };
+    let mut columns: Vec<&'static str> = people::data_columns(&first.person)
+        .iter()
+        .map(|c| c.0)
+        .collect();
+    columns.extend([
+        "id",
+        "version",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+    ]);
+    // SQLite: the rows bring their change sequence numbers, so the insert
+    // trigger skips them.
+    if ids.change_seq.is_some() {
+        columns.push("change_seq");
+    }
     let summary = format!("import #{}", cx.import_id);
     let now = cx.now.as_str();
-    for (i, ((row_no, row), id)) in rows.iter().zip(&ids.persons).enumerate() {
-        let d = &row.person;
-        let cols = people::data_columns(d);
-        if columns.is_empty() {
-            columns = cols.iter().map(|c| c.0).collect();
-            columns.extend([
-                "id",
-                "version",
-                "created_at",
-                "updated_at",
-                "created_by",
-                "updated_by",
+    let made: Vec<(Vec<Val>, (Vec<Val>, Vec<Val>))> = rows
+        .par_iter()
+        .zip(ids.persons.par_iter())
+        .enumerate()
+        .map(|(i, ((row_no, row), id))| {
+            let d = &row.person;
+            let mut vals: Vec<Val> = people::data_columns(d)
+                .into_iter()
+                .map(|(name, s, i)| {
+                    if people::INT_COLUMNS.contains(&name) {
+                        Val::Int(i)
+                    } else {
+                        Val::Text(s)
+                    }
+                })
+                .collect();
+            vals.extend([
+                Val::from(*id),
+                Val::from(1_i64),
+                Val::from(now),
+                Val::from(now),
+                Val::from(cx.user_id),
+                Val::from(cx.user_id),
             ]);
-            // SQLite: the rows bring their change sequence numbers, so the
-            // insert trigger skips them.
-            if ids.change_seq.is_some() {
-                columns.push("change_seq");
+            if let Some(base) = ids.change_seq {
+                vals.push(Val::from(base + i as i64));
             }
-        }
-        let mut vals: Vec<Val> = cols
-            .into_iter()
-            .map(|(name, s, i)| {
-                if people::INT_COLUMNS.contains(&name) {
-                    Val::Int(i)
-                } else {
-                    Val::Text(s)
-                }
-            })
-            .collect();
-        vals.extend([
-            Val::from(*id),
-            Val::from(1_i64),
-            Val::from(now),
-            Val::from(now),
-            Val::from(cx.user_id),
-            Val::from(cx.user_id),
-        ]);
-        if let Some(base) = ids.change_seq {
-            vals.push(Val::from(base + i as i64));
-        }
-        persons.push(vals);
-        versions.push(vec![
-            Val::from(*id),
-            Val::from(1_i64),
-            Val::from(serde_json::to_string(d).map_err(anyhow::Error::from)?),
-            Val::from(now),
-            Val::from(cx.user_id),
-            Val::from(cx.username.as_str()),
-            Val::from(summary.as_str()),
-        ]);
-        sources.push(vec![
-            Val::from(*id),
-            Val::from(cx.source.as_str()),
-            Val::from(cx.file_name.as_str()),
-            Val::from(cx.survey_round.as_str()),
-            Val::from(cx.file_name.as_str()),
-            Val::from(cx.sheet.as_str()),
-            Val::from(*row_no),
-            Val::from(cx.import_id),
-            Val::from(now),
-        ]);
-        if let Some(a) = cx.association {
-            memberships.push(vec![Val::from(*id), Val::from(a)]);
-        }
-    }
-    let mut statements = bulk::build(cx.backend, "persons", &columns, persons);
+            let version = vec![
+                Val::from(*id),
+                Val::from(1_i64),
+                Val::from(people::snapshot_json(d)),
+                Val::from(now),
+                Val::from(cx.user_id),
+                Val::from(cx.username.as_str()),
+                Val::from(summary.as_str()),
+            ];
+            let source = vec![
+                Val::from(*id),
+                Val::from(cx.source.as_str()),
+                Val::from(cx.file_name.as_str()),
+                Val::from(cx.survey_round.as_str()),
+                Val::from(cx.file_name.as_str()),
+                Val::from(cx.sheet.as_str()),
+                Val::from(*row_no),
+                Val::from(cx.import_id),
+                Val::from(now),
+            ];
+            (vals, (version, source))
+        })
+        .collect();
+    let (persons, (versions, sources)): (Vec<_>, (Vec<_>, Vec<_>)) = made.into_iter().unzip();
+    let memberships: Vec<Vec<Val>> = match cx.association {
+        Some(a) => ids
+            .persons
+            .iter()
+            .take(rows.len())
+            .map(|id| vec![Val::from(*id), Val::from(a)])
+            .collect(),
+        None => Vec::new(),
+    };
+    let backend = cx.backend;
+    let (persons, (versions, sources)) = rayon::join(
+        || bulk::build(backend, "persons", &columns, persons),
+        || {
+            rayon::join(
+                || {
+                    bulk::build(
+                        backend,
+                        "person_versions",
+                        people::VERSION_COLUMNS,
+                        versions,
+                    )
+                },
+                || bulk::build(backend, "person_sources", SOURCE_COLUMNS, sources),
+            )
+        },
+    );
+    // In this order: households and relatives, versions and sources refer
+    // to the people.
+    let mut statements = persons;
     let households_used = prepare_households(cx, rows, ids, households, &mut statements);
+    statements.extend(versions);
+    statements.extend(sources);
     statements.extend(bulk::build(
-        cx.backend,
-        "person_versions",
-        people::VERSION_COLUMNS,
-        versions,
-    ));
-    statements.extend(bulk::build(
-        cx.backend,
-        "person_sources",
-        &[
-            "person_id",
-            "agency",
-            "list_name",
-            "survey_round",
-            "file_name",
-            "sheet",
-            "row_no",
-            "import_id",
-            "added_at",
-        ],
-        sources,
-    ));
-    statements.extend(bulk::build(
-        cx.backend,
+        backend,
         "person_associations",
         &["person_id", "association_id"],
         memberships,
     ));
-    Ok(Prepared {
+    Prepared {
         people: rows.len(),
         households_used,
         statements,
-    })
+    }
 }
+
+/// The columns of an imported person's source row, in order.
+const SOURCE_COLUMNS: &[&str] = &[
+    "person_id",
+    "agency",
+    "list_name",
+    "survey_round",
+    "file_name",
+    "sheet",
+    "row_no",
+    "import_id",
+    "added_at",
+];
 
 /// Survey-form rows: one household per head, commune and address within
 /// the import (several people abroad may share it), the head recorded as a
@@ -1246,7 +1273,7 @@ pub async fn commit_now(app: &App, actor: &Actor, id: i64) -> AppResult<usize> {
     let mut households = HashMap::new();
     for chunk in rows.chunks(5_000) {
         let batch = ids.draw(app, chunk).await?;
-        let p = prepare_people(&cx, chunk, &batch, &mut households)?;
+        let p = prepare_people(&cx, chunk, &batch, &mut households);
         ids.used_households(p.households_used);
         bulk::run(&mut tx.tx, p.statements).await?;
         done += p.people;
