@@ -1005,6 +1005,9 @@ impl BatchContext {
     }
 }
 
+/// One person's values, with those of their first version and of their source.
+type MadeRow = (Vec<Val>, (Vec<Val>, Vec<Val>));
+
 /// Builds the rows of one batch: people, their first versions, sources,
 /// association memberships and survey households. Pure. The rows are made
 /// and the statements built on every core (the writer is the other stage).
@@ -1041,7 +1044,7 @@ fn prepare_people(
     }
     let summary = format!("import #{}", cx.import_id);
     let now = cx.now.as_str();
-    let made: Vec<(Vec<Val>, (Vec<Val>, Vec<Val>))> = rows
+    let made: Vec<MadeRow> = rows
         .par_iter()
         .zip(ids.persons.par_iter())
         .enumerate()
