@@ -696,7 +696,7 @@ pub(crate) fn snapshot_json(data: &PersonData) -> String {
 
 /// Drops the top-level members of a JSON object whose value is `""`,
 /// `null`, `[]` or `{}`; anything that is not an object comes back as is.
-/// Works on serde_json's compact output (no whitespace); the delimiters it
+/// Works on `serde_json`'s compact output (no whitespace); the delimiters it
 /// looks at are ASCII, which never occur inside a UTF-8 sequence.
 fn strip_empty_members(json: &str) -> String {
     let b = json.as_bytes();
@@ -746,14 +746,13 @@ fn json_value_end(b: &[u8], start: usize) -> usize {
             match c {
                 b'"' => in_string = true,
                 b'[' | b'{' => depth += 1,
-                b']' | b'}' if depth == 0 => return i,
+                b']' | b'}' | b',' | b':' if depth == 0 => return i,
                 b']' | b'}' => {
                     depth -= 1;
                     if depth == 0 {
                         return i + 1;
                     }
                 }
-                b',' | b':' if depth == 0 => return i,
                 _ => {}
             }
         }

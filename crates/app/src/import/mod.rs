@@ -1041,7 +1041,7 @@ fn prepare_people(
     }
     let summary = format!("import #{}", cx.import_id);
     let now = cx.now.as_str();
-    let made: Vec<(Vec<Val>, (Vec<Val>, Vec<Val>))> = rows
+    let made: Vec<MadeRow> = rows
         .par_iter()
         .zip(ids.persons.par_iter())
         .enumerate()
@@ -1136,6 +1136,9 @@ fn prepare_people(
         statements,
     }
 }
+
+/// One imported person's row, first version and source row.
+type MadeRow = (Vec<Val>, (Vec<Val>, Vec<Val>));
 
 /// The columns of an imported person's source row, in order.
 const SOURCE_COLUMNS: &[&str] = &[
