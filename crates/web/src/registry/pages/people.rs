@@ -16,30 +16,12 @@ use domain::{
 };
 use serde::{Deserialize, Serialize};
 
+use super::{country_label, options};
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::User;
-use crate::i18n::{Lang, Tr};
+use crate::i18n::Tr;
 use crate::pages::{Layout, page_err, render};
-
-/// `(code, label, selected)` options of a coded select, with an empty first option.
-fn options<T: Copy>(
-    all: &[T],
-    code: impl Fn(T) -> &'static str,
-    label: impl Fn(T) -> &'static str,
-    selected: &str,
-    empty: &str,
-) -> Vec<(String, String, bool)> {
-    let mut v = vec![(String::new(), empty.to_owned(), selected.is_empty())];
-    v.extend(all.iter().map(|x| {
-        (
-            code(*x).to_owned(),
-            label(*x).to_owned(),
-            code(*x) == selected,
-        )
-    }));
-    v
-}
 
 // ---------------------------------------------------------------- list
 
@@ -181,19 +163,6 @@ struct ListPageView {
     /// Survey rounds `(code, name)` offered by the survey-round picker.
     survey_rounds: Vec<(String, String)>,
     can_create: bool,
-}
-
-fn country_label(code: &str, lang: Lang) -> String {
-    domain::geo::country(code).map_or_else(
-        || code.to_owned(),
-        |c| {
-            if lang == Lang::En {
-                c.name_en.to_owned()
-            } else {
-                c.name_vi.to_owned()
-            }
-        },
-    )
 }
 
 fn coded_label<T>(

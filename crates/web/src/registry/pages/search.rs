@@ -11,6 +11,7 @@ use axum::response::Response;
 use domain::{Agency, Category, Generation, NotableTag, PersonStatus, VerificationStatus};
 use serde::{Deserialize, Serialize};
 
+use super::{country_label, options};
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::User;
@@ -182,37 +183,6 @@ fn narrowed_text(page: &SearchPage, t: Tr, lang: Lang) -> String {
         parts.push(country_label(c, lang));
     }
     parts.join(" · ")
-}
-
-fn options<T: Copy>(
-    all: &[T],
-    code: impl Fn(T) -> &'static str,
-    label: impl Fn(T) -> &'static str,
-    selected: &str,
-    empty: &str,
-) -> Vec<(String, String, bool)> {
-    let mut v = vec![(String::new(), empty.to_owned(), selected.is_empty())];
-    v.extend(all.iter().map(|x| {
-        (
-            code(*x).to_owned(),
-            label(*x).to_owned(),
-            code(*x) == selected,
-        )
-    }));
-    v
-}
-
-fn country_label(code: &str, lang: Lang) -> String {
-    domain::geo::country(code).map_or_else(
-        || code.to_owned(),
-        |c| {
-            if lang == Lang::En {
-                c.name_en.to_owned()
-            } else {
-                c.name_vi.to_owned()
-            }
-        },
-    )
 }
 
 fn rows_of(page: &SearchPage, t: Tr, lang: Lang) -> Vec<HitView> {
