@@ -351,7 +351,7 @@ const fn style(agency: Agency) -> Style {
             renewed: 0,
             mismatch: 50,
         },
-        Agency::Survey | Agency::Statistics | Agency::ForeignAffairs => Style {
+        Agency::Survey | Agency::Statistics | Agency::ForeignAffairs | Agency::Commune => Style {
             upper: 0,
             plain: 10,
             family_last: 0,

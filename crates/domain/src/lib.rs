@@ -4,8 +4,10 @@
 //! This crate is pure: no I/O, no clock, no random numbers. Callers pass those in.
 
 pub mod age;
+pub mod dates;
 pub mod geo;
 pub mod text;
 pub mod types;
+pub mod words;
 
 pub use types::*;

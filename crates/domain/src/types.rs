@@ -180,6 +180,8 @@ coded_enum! {
         Association => "association", "Hội đồng hương", "Hometown association";
         Survey => "survey", "Phiếu điều tra hộ gia đình", "Household survey form";
         ForeignAffairs => "foreign_affairs", "Sở Ngoại vụ", "Department of Foreign Affairs";
+        /// A commune's own list (*UBND xã/phường*), sent by its officer.
+        Commune => "commune", "UBND xã/phường", "Commune People's Committee";
     }
 }
 
