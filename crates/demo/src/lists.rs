@@ -433,7 +433,7 @@ impl Lists {
             .take(32)
             .map(|a| match a {
                 Agency::Police | Agency::FatherlandFront => 30,
-                Agency::Survey => 20,
+                Agency::Survey | Agency::Commune => 20,
                 Agency::Mission => 8,
                 Agency::Association => {
                     if head.association_count() > 0 {
