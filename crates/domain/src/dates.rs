@@ -173,7 +173,7 @@ mod tests {
     use super::*;
 
     fn iso(s: &str) -> String {
-        read(s, 2026).map_or_else(|e| format!("error: {e}"), |d| d.to_iso())
+        read(s, 2026).map_or_else(|e| format!("error: {e}"), PartialDate::to_iso)
     }
 
     #[test]
@@ -212,12 +212,24 @@ mod tests {
     #[test]
     fn what_is_not_a_date_is_refused() {
         for typed in [
-            "", "abc", "90", "5/90", "1/2/3/4", "trước 1975", "123", "99999", "12345678", "Hà Nội",
+            "",
+            "abc",
+            "90",
+            "5/90",
+            "1/2/3/4",
+            "trước 1975",
+            "123",
+            "99999",
+            "12345678",
+            "Hà Nội",
         ] {
             assert!(read(typed, 2026).is_err(), "{typed} read as {}", iso(typed));
         }
         assert_eq!(read("31/02/1990", 2026), Err(DateError::Impossible));
-        assert_eq!(read("ngày 31 tháng 2 năm 1990", 2026), Err(DateError::Impossible));
+        assert_eq!(
+            read("ngày 31 tháng 2 năm 1990", 2026),
+            Err(DateError::Impossible)
+        );
     }
 
     #[test]

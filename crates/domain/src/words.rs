@@ -25,9 +25,11 @@ fn coded<T: Copy>(
     if f.is_empty() {
         return None;
     }
-    if let Some(v) = all.iter().copied().find(|v| {
-        code(*v) == t || fold(label(*v, "vi")) == f || fold(label(*v, "en")) == f
-    }) {
+    if let Some(v) = all
+        .iter()
+        .copied()
+        .find(|v| code(*v) == t || fold(label(*v, "vi")) == f || fold(label(*v, "en")) == f)
+    {
         return Some(v);
     }
     if let Some((_, v)) = synonyms.iter().find(|(s, _)| f == *s) {
@@ -378,7 +380,10 @@ mod tests {
         assert_eq!(generation("đời thứ 5"), Some(Generation::FourthOrLater));
         assert_eq!(generation("thứ nhất"), Some(Generation::First));
         assert_eq!(generation("không rõ"), None);
-        assert_eq!(verification("MTTQ đã xác minh"), Some(VerificationStatus::FatherlandFront));
+        assert_eq!(
+            verification("MTTQ đã xác minh"),
+            Some(VerificationStatus::FatherlandFront)
+        );
         assert_eq!(consent("Đồng ý"), Some(ConsentStatus::Given));
         assert_eq!(agency("Công an tỉnh"), Some(Agency::Police));
         assert_eq!(agency("UBND xã"), Some(Agency::Commune));

@@ -7,3 +7,4 @@ pub mod overview;
 pub mod people;
 pub mod relatives;
 pub mod search;
+pub mod values;

@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use db::{Row, WriteTx};
-use domain::geo;
 use domain::{
     Category, ConsentStatus, Gender, Generation, NotableTag, PartialDate, PersonStatus,
     VerificationStatus,
 };
+use domain::{geo, words};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{self, Action};
@@ -282,18 +282,26 @@ pub fn validate(input: &PersonInput) -> Result<PersonData, Vec<FieldError>> {
     for n in &other_names {
         check_text("other_names", n, MAX_SHORT, &mut errs);
     }
-    let coded =
-        |field: &str, v: Option<&String>, ok: &dyn Fn(&str) -> bool, errs: &mut Vec<FieldError>| {
-            let v = trimmed(v);
-            if !v.is_empty() && !ok(&v) {
-                errs.push(FieldError::new(field, "invalid_code"));
-            }
-            v
-        };
+    // A code, or the value's label or usual words ("Nữ", "Lao động", "Đã
+    // về nước"): stored as the code.
+    let coded = |field: &str,
+                 v: Option<&String>,
+                 read: &dyn Fn(&str) -> Option<&'static str>,
+                 errs: &mut Vec<FieldError>| {
+        let v = trimmed(v);
+        if v.is_empty() {
+            return v;
+        }
+        if let Some(code) = read(&v) {
+            return code.to_owned();
+        }
+        errs.push(FieldError::new(field, "invalid_code"));
+        v
+    };
     let mut gender = coded(
         "gender",
         input.gender.as_ref(),
-        &|c| Gender::from_code(c).is_ok(),
+        &|t| words::gender(t).map(Gender::code),
         &mut errs,
     );
     if gender.is_empty() {
@@ -302,7 +310,7 @@ pub fn validate(input: &PersonInput) -> Result<PersonData, Vec<FieldError>> {
     let category = coded(
         "category",
         input.category.as_ref(),
-        &|c| Category::from_code(c).is_ok(),
+        &|t| words::category(t).map(Category::code),
         &mut errs,
     );
     if category.is_empty() {
@@ -311,13 +319,13 @@ pub fn validate(input: &PersonInput) -> Result<PersonData, Vec<FieldError>> {
     let generation = coded(
         "generation",
         input.generation.as_ref(),
-        &|c| Generation::from_code(c).is_ok(),
+        &|t| words::generation(t).map(Generation::code),
         &mut errs,
     );
     let mut status = coded(
         "status",
         input.status.as_ref(),
-        &|c| PersonStatus::from_code(c).is_ok(),
+        &|t| words::status(t).map(PersonStatus::code),
         &mut errs,
     );
     if status.is_empty() {
@@ -326,7 +334,7 @@ pub fn validate(input: &PersonInput) -> Result<PersonData, Vec<FieldError>> {
     let mut consent = coded(
         "consent",
         input.consent.as_ref(),
-        &|c| ConsentStatus::from_code(c).is_ok(),
+        &|t| words::consent(t).map(ConsentStatus::code),
         &mut errs,
     );
     if consent.is_empty() {
@@ -335,7 +343,7 @@ pub fn validate(input: &PersonInput) -> Result<PersonData, Vec<FieldError>> {
     let mut verification = coded(
         "verification",
         input.verification.as_ref(),
-        &|c| VerificationStatus::from_code(c).is_ok(),
+        &|t| words::verification(t).map(VerificationStatus::code),
         &mut errs,
     );
     if verification.is_empty() {
@@ -343,7 +351,10 @@ pub fn validate(input: &PersonInput) -> Result<PersonData, Vec<FieldError>> {
             .code()
             .clone_into(&mut verification);
     }
-    let country = trimmed(input.country.as_ref()).to_uppercase();
+    // An ISO code or a name as people write it ("Nhật Bản", "Mỹ", "CHLB Đức").
+    let typed_country = trimmed(input.country.as_ref());
+    let country = geo::countries::resolve(&typed_country)
+        .map_or_else(|| typed_country.to_uppercase(), str::to_owned);
     if country.is_empty() {
         errs.push(FieldError::new("country", "required"));
     } else if geo::country(&country).is_none() {
@@ -354,7 +365,7 @@ pub fn validate(input: &PersonInput) -> Result<PersonData, Vec<FieldError>> {
     let mut birth_year = None;
     let birth_date = if birth.is_empty() {
         None
-    } else if let Ok(d) = PartialDate::parse(&birth) {
+    } else if let Ok(d) = domain::dates::read(&birth, this_year()) {
         let iso = d.to_iso();
         if today.get(..iso.len()).is_some_and(|t| iso.as_str() > t) {
             errs.push(FieldError::new("birth_date", "in_future"));
@@ -372,6 +383,8 @@ pub fn validate(input: &PersonInput) -> Result<PersonData, Vec<FieldError>> {
         Some(YearInput::Text(t)) => {
             if let Ok(n) = t.trim().parse::<i64>() {
                 Some(n)
+            } else if let Ok(y) = domain::dates::read_year(t, this_year()) {
+                Some(i64::from(y))
             } else {
                 errs.push(FieldError::new("departure_year", "invalid_year"));
                 None
@@ -446,7 +459,7 @@ pub fn validate(input: &PersonInput) -> Result<PersonData, Vec<FieldError>> {
     }
     let mut nationalities: Vec<String> = Vec::new();
     for n in input.nationalities.iter().flatten() {
-        let n = n.trim().to_uppercase();
+        let n = geo::countries::resolve(n).map_or_else(|| n.trim().to_uppercase(), str::to_owned);
         if n.is_empty() {
             continue;
         }
@@ -1631,6 +1644,26 @@ pub struct ListQuery {
     pub deleted: bool,
 }
 
+impl ListQuery {
+    /// The query with its coded filters read from words and names as
+    /// people write them ("Nhật Bản", "Lao động", "Nữ"); an unknown value
+    /// is an error naming its filter.
+    pub fn read_values(&self) -> AppResult<Self> {
+        let mut q = self.clone();
+        super::values::read_filters(&mut [
+            ("country", &mut q.country),
+            ("category", &mut q.category),
+            ("generation", &mut q.generation),
+            ("status", &mut q.status),
+            ("verification", &mut q.verification),
+            ("gender", &mut q.gender),
+            ("agency", &mut q.agency),
+        ])
+        .map_err(AppError::Invalid)?;
+        Ok(q)
+    }
+}
+
 /// One row of the list.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PersonRow {
@@ -1663,9 +1696,15 @@ enum Arg {
     I(i64),
 }
 
+/// This year, for the century of two-digit years in dates as typed.
+fn this_year() -> u16 {
+    u16::try_from(clock::current_year()).unwrap_or(2026)
+}
+
 /// Lists people within the actor's jurisdiction.
 pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> AppResult<ListPage> {
     access::authorize(actor, Action::PersonList)?;
+    let q = &q.read_values()?;
     let scope = access::person_scope(actor, 1);
     let mut args: Vec<Arg> = scope.args.iter().cloned().map(Arg::S).collect();
     let mut wh: Vec<String> = vec![scope.sql.clone()];
@@ -1715,7 +1754,7 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> AppResult<ListPage
         &mut args,
         &mut wh,
     );
-    eq("p.country", &q.country.to_uppercase(), &mut args, &mut wh);
+    eq("p.country", &q.country, &mut args, &mut wh);
     eq("p.category", &q.category, &mut args, &mut wh);
     eq("p.generation", &q.generation, &mut args, &mut wh);
     eq("p.status", &q.status, &mut args, &mut wh);

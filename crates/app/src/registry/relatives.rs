@@ -45,10 +45,14 @@ pub async fn add_relative(
     {
         errs.push(FieldError::new("full_name", "too_long"));
     }
-    let relationship = trimmed(input.relationship.as_ref());
-    if domain::Relationship::from_code(&relationship).is_err() {
+    // A code, or the word people write ("Mẹ", "Con trai", "Anh ruột").
+    let typed = trimmed(input.relationship.as_ref());
+    let relationship = if let Some(r) = domain::words::relationship(&typed) {
+        r.code().to_owned()
+    } else {
         errs.push(FieldError::new("relationship", "invalid_code"));
-    }
+        typed
+    };
     if input
         .birth_year
         .is_some_and(|y| y < 1900 || y > i64::from(clock::current_year()))
@@ -239,10 +243,14 @@ pub async fn update_relative(
     } else if let Some(code) = text_ok(&full_name, MAX_SHORT) {
         errs.push(FieldError::new("full_name", code));
     }
-    let relationship = trimmed(input.relationship.as_ref());
-    if domain::Relationship::from_code(&relationship).is_err() {
+    // A code, or the word people write ("Mẹ", "Con trai", "Anh ruột").
+    let typed = trimmed(input.relationship.as_ref());
+    let relationship = if let Some(r) = domain::words::relationship(&typed) {
+        r.code().to_owned()
+    } else {
         errs.push(FieldError::new("relationship", "invalid_code"));
-    }
+        typed
+    };
     if input
         .birth_year
         .is_some_and(|y| y < 1900 || y > i64::from(clock::current_year()))

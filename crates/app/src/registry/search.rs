@@ -226,6 +226,22 @@ pub struct SearchQuery {
 }
 
 impl SearchQuery {
+    /// The query with its coded filters read from words and names as
+    /// people write them; an unknown value is an error naming its filter.
+    pub fn read_values(&self) -> AppResult<Self> {
+        let mut q = self.clone();
+        super::values::read_filters(&mut [
+            ("country", &mut q.country),
+            ("category", &mut q.category),
+            ("generation", &mut q.generation),
+            ("status", &mut q.status),
+            ("verification", &mut q.verification),
+            ("agency", &mut q.agency),
+        ])
+        .map_err(AppError::Invalid)?;
+        Ok(q)
+    }
+
     fn filters(&self) -> Filters {
         Filters {
             new_commune: self.commune.clone(),
@@ -420,6 +436,7 @@ const HIT_COLUMNS: &str = "p.id, p.full_name, p.other_names, p.gender, p.birth_d
 
 /// Runs the query on the index and reads the hits back.
 async fn run(app: &App, actor: &Actor, q: &SearchQuery, limit: usize) -> AppResult<SearchPage> {
+    let q = &q.read_values()?;
     let mut timings = Timings::default();
     let t = std::time::Instant::now();
     app.search.catch_up(app).await?;

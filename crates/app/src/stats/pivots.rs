@@ -220,13 +220,15 @@ impl PivotSpec {
                 .iter()
                 .filter(|(k, _)| k == d.code())
                 .flat_map(|(_, v)| v.split(','))
+                .filter(|v| !v.trim().is_empty())
                 .map(|v| {
-                    let v = v.trim();
-                    if *d == Dim::Country {
-                        v.to_uppercase()
-                    } else {
-                        v.to_owned()
-                    }
+                    // Codes, or names and words as people write them.
+                    crate::registry::values::filter_code(d.code(), v).unwrap_or_else(|e| {
+                        if !errs.contains(&e) {
+                            errs.push(e);
+                        }
+                        String::new()
+                    })
                 })
                 .filter(|v| !v.is_empty())
                 .collect();

@@ -283,6 +283,18 @@ pub const FIELDS: &[Field] = &[
         ],
     },
     Field {
+        key: "status",
+        header_vi: "Tình trạng",
+        header_en: "Status: đang ở nước ngoài, đã về nước, đã mất, mất liên lạc",
+        synonyms: &[
+            "tinh trang",
+            "hien trang",
+            "tinh trang hien nay",
+            "trang thai",
+            "status",
+        ],
+    },
+    Field {
         key: "notes",
         header_vi: "Ghi chú",
         header_en: "Notes",

@@ -8,6 +8,7 @@
 
 use domain::geo::{self, Outcome};
 use domain::text::fold;
+use domain::words;
 use domain::{Agency, Category, Gender, Generation, Relationship};
 use serde::{Deserialize, Serialize};
 
@@ -75,80 +76,16 @@ pub fn default_category(source: Agency) -> Category {
     }
 }
 
-fn coded<T: Copy>(
-    text: &str,
-    all: &[T],
-    code: impl Fn(T) -> &'static str,
-    label: impl Fn(T, &str) -> &'static str,
-    synonyms: &[(&str, T)],
-) -> Option<T> {
-    let f = fold(text);
-    if f.is_empty() {
-        return None;
-    }
-    all.iter()
-        .copied()
-        .find(|v| {
-            code(*v) == text.trim() || fold(label(*v, "vi")) == f || fold(label(*v, "en")) == f
-        })
-        .or_else(|| {
-            synonyms
-                .iter()
-                .find(|(s, _)| f == *s || f.contains(s))
-                .map(|(_, v)| *v)
-        })
-}
-
 fn category_of(text: &str) -> Option<Category> {
-    coded(
-        text,
-        Category::ALL,
-        Category::code,
-        Category::label,
-        &[
-            ("lao dong", Category::ContractLabour),
-            ("xuat khau lao dong", Category::ContractLabour),
-            ("du hoc", Category::StudyAbroad),
-            ("hoc sinh", Category::StudyAbroad),
-            ("sinh vien", Category::StudyAbroad),
-            ("ket hon", Category::ForeignMarriage),
-            ("lay chong", Category::ForeignMarriage),
-            ("lay vo", Category::ForeignMarriage),
-            ("viet kieu", Category::ForeignNational),
-            ("quoc tich nuoc ngoai", Category::ForeignNational),
-            ("di cu", Category::Migrant),
-            ("dinh cu", Category::Migrant),
-            ("khac", Category::Other),
-        ],
-    )
+    words::category(text)
 }
 
 fn gender_of(text: &str) -> Option<Gender> {
-    coded(
-        text,
-        Gender::ALL,
-        Gender::code,
-        Gender::label,
-        &[
-            ("m", Gender::Male),
-            ("f", Gender::Female),
-            ("nam gioi", Gender::Male),
-            ("nu gioi", Gender::Female),
-            ("nu", Gender::Female),
-        ],
-    )
+    words::gender(text)
 }
 
 fn generation_of(text: &str) -> Option<Generation> {
-    let t = text.trim();
-    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
-    match digits.as_str() {
-        "1" => Some(Generation::First),
-        "2" => Some(Generation::Second),
-        "3" => Some(Generation::Third),
-        "" => coded(t, Generation::ALL, Generation::code, Generation::label, &[]),
-        _ => Some(Generation::FourthOrLater),
-    }
+    words::generation(text)
 }
 
 /// The head's relationship to the person abroad, from how the form says
@@ -270,8 +207,8 @@ pub fn check_row(
                     .push(Message::new(col, "generation", "invalid_code", text)),
             },
             "country" => {
-                if let Some(c) = geo::country_by_name(text) {
-                    input.country = Some(c.code.to_owned());
+                if let Some(c) = geo::countries::resolve(text) {
+                    input.country = Some(c.to_owned());
                 } else {
                     let suggestion = geo::search_countries(text, 1)
                         .first()
@@ -281,6 +218,12 @@ pub fn check_row(
                         .push(Message::new(col, "country", "unknown_country", suggestion));
                 }
             }
+            "status" => match words::status(text) {
+                Some(v) => input.status = Some(v.code().to_owned()),
+                None => out
+                    .errors
+                    .push(Message::new(col, "status", "invalid_code", text)),
+            },
             "city_abroad" => input.city_abroad = s,
             "address_abroad" => input.address_abroad = s,
             "hometown_text" => input.hometown_text = s,
