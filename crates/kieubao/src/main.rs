@@ -151,6 +151,9 @@ struct ImportArgs {
     /// Act as this account (its jurisdiction applies); default: the province.
     #[arg(long = "as")]
     as_user: Option<String>,
+    /// Language of the report's messages: vi (default) or en.
+    #[arg(long, default_value = "vi")]
+    lang: String,
 }
 
 #[derive(Subcommand)]
@@ -671,46 +674,38 @@ async fn import(app: &App, args: ImportArgs) -> Result<(), Failure> {
         &progress,
     )
     .await?;
+    let t = web::i18n::Tr::new(web::i18n::Lang::from_code(&args.lang));
     if s.status == "failed" {
         return Err(Failure::new(
             exit::INVALID,
-            format!("import {}: the file was refused ({})", s.id, s.failure),
+            format!(
+                "import {}: {}",
+                s.id,
+                web::intake::pages::imports::failure_text(t, &s.failure)
+            ),
         ));
     }
     println!(
         "import {}: {} rows, {} valid, {} with errors, {} with warnings, {} people created ({})",
         s.id, s.total_rows, s.valid_rows, s.error_rows, s.warning_rows, s.created_persons, s.status
     );
+    // The sentences the page shows: the column as the file heads it, the
+    // value as typed, what is wrong.
     for r in app::intake::import::rows(app, &actor, s.id, true, 50).await? {
         let msgs: Vec<String> = r
             .errors
             .iter()
-            .map(|m| {
+            .map(|m| ("error", m))
+            .chain(r.warnings.iter().map(|m| ("warning", m)))
+            .map(|(kind, m)| {
                 format!(
-                    "error {} {}{}",
-                    m.field,
-                    m.code,
-                    if m.arg.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", m.arg)
-                    }
+                    "[{}] {}",
+                    t.s(&format!("import.{kind}")),
+                    web::intake::pages::imports::row_message(t, &s.headers, &r.cells, m)
                 )
             })
-            .chain(r.warnings.iter().map(|m| {
-                format!(
-                    "warning {} {}{}",
-                    m.field,
-                    m.code,
-                    if m.arg.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" ({})", m.arg)
-                    }
-                )
-            }))
             .collect();
-        println!("  row {}: {}", r.row_no, msgs.join("; "));
+        println!("  {} {}: {}", t.s("import.row"), r.row_no, msgs.join("; "));
     }
     Ok(())
 }

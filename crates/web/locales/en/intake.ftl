@@ -226,3 +226,11 @@ field-from = Earlier round
 field-to = Later round
 
 code-same_source = Choose two different lists.
+
+# Import fields of the household survey form, and message sentences.
+field-household_head = Head of the household at home
+field-household_address = Household address
+field-household_commune = Household commune code
+field-relationship_to_head = Relationship to the head of the household
+import-column = Column
+code-invalid = Invalid value

@@ -44,7 +44,7 @@ code-invalid_username = Tên đăng nhập chỉ gồm chữ thường không d�
 code-taken = Đã có người dùng giá trị này.
 code-required = Bắt buộc nhập.
 code-too_long = Quá dài.
-code-invalid_code = Mã không hợp lệ.
+code-invalid_code = Giá trị không có trong danh mục.
 code-required_for_role = Bắt buộc với vai trò này.
 code-last_admin = Không thể đổi vai trò của quản trị viên cuối cùng.
 

@@ -226,3 +226,11 @@ field-from = Đợt trước
 field-to = Đợt sau
 
 code-same_source = Hãy chọn hai danh sách khác nhau.
+
+# Import fields of the household survey form, and message sentences.
+field-household_head = Họ tên chủ hộ (thân nhân)
+field-household_address = Địa chỉ hộ
+field-household_commune = Mã xã của hộ
+field-relationship_to_head = Quan hệ với chủ hộ
+import-column = Cột
+code-invalid = Giá trị không hợp lệ

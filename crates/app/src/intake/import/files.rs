@@ -139,7 +139,7 @@ pub fn template(source: Agency, home_province_code: &str) -> anyhow::Result<Vec<
 pub fn report(
     s: &Summary,
     rows: &[RowReport],
-    tr: &dyn Fn(&str, &str, &str) -> String,
+    tr: &dyn Fn(&str, &[String], &super::validate::Message) -> String,
 ) -> anyhow::Result<Vec<u8>> {
     let mut book = Workbook::new();
     let bold = Format::new()
@@ -190,7 +190,7 @@ pub fn report(
         let mut messages: Vec<String> = Vec::new();
         for (kind, list) in [("error", &r.errors), ("warning", &r.warnings)] {
             for m in list {
-                messages.push(tr(kind, &m.field, &format!("{}|{}", m.code, m.arg)));
+                messages.push(tr(kind, &r.cells, m));
             }
         }
         sheet

@@ -140,10 +140,11 @@ fn sees_all(actor: &Actor) -> bool {
 
 /// The source an actor may submit for: an agency contributor only its own.
 fn check_source(actor: &Actor, source: &str) -> AppResult<Agency> {
-    let agency = Agency::from_code(source)
-        .map_err(|_| AppError::Invalid(vec![FieldError::new("source", "invalid_code")]))?;
+    // A code, or the agency's name as written ("Công an tỉnh", "UBND xã").
+    let agency = domain::words::agency(source)
+        .ok_or_else(|| AppError::Invalid(vec![FieldError::new("source", "invalid_code")]))?;
     if let Jurisdiction::Agency(own) = &actor.jurisdiction
-        && own != source
+        && own != agency.code()
     {
         return Err(AppError::Invalid(vec![FieldError::new(
             "source",
@@ -393,7 +394,30 @@ fn screen(
     checked: &mut [(u32, Vec<String>, validate::Checked)],
     first_of: &mut HashMap<String, u32>,
 ) {
+    // A commune officer's list is about their commune: a row that names no
+    // hometown is from it.
+    let own_commune = match &actor.jurisdiction {
+        Jurisdiction::Communes {
+            new_communes,
+            legacy_communes,
+            legacy_districts,
+        } if new_communes.len() == 1
+            && legacy_communes.is_empty()
+            && legacy_districts.is_empty() =>
+        {
+            domain::geo::new_commune(&new_communes[0])
+        }
+        _ => None,
+    };
     for (n, _, c) in checked.iter_mut() {
+        if let (Some(own), Some(d)) = (own_commune, c.data.as_mut())
+            && d.person.hometown_code.is_none()
+            && d.person.hometown_legacy_code.is_none()
+            && d.person.hometown_text.is_empty()
+        {
+            d.person.hometown_code = Some(own.code.to_owned());
+            d.person.hometown_text = domain::geo::new_commune_label(own);
+        }
         let Some(d) = &c.data else { continue };
         if !people::within_jurisdiction(actor, &d.person) {
             c.errors.push(Message {

@@ -20,19 +20,51 @@ use crate::pages::{Layout, XLSX, attachment, page_err, render};
 /// Rows shown on the page (the xlsx report has them all).
 const PAGE_ROWS: i64 = 200;
 
-/// A message of the report, translated: "Field: what is wrong — detail".
-pub fn message_text(t: Tr, field: &str, code: &str, arg: &str) -> String {
-    let field_label = t.s(&format!("field.{field}")).to_owned();
-    let code_key = format!("code.{code}");
+/// One message of a row as a sentence naming the column as the file heads
+/// it and the value as typed: `Cột "Nước" ("Nhật Bổn"): Quốc gia không có
+/// trong danh mục — Nhật Bản`. The page, the xlsx report and the command
+/// line all print this sentence.
+pub fn row_message(
+    t: Tr,
+    headers: &[String],
+    cells: &[String],
+    m: &import::validate::Message,
+) -> String {
+    let field_label = t.s(&format!("field.{}", m.field)).to_owned();
+    let code_key = format!("code.{}", m.code);
     let mut text = t.s(&code_key).to_owned();
     if text == code_key {
-        code.clone_into(&mut text);
+        t.s("code.invalid").clone_into(&mut text);
     }
-    if arg.is_empty() {
-        format!("{field_label}: {text}")
-    } else {
-        format!("{field_label}: {text} — {arg}")
+    let header = m
+        .column
+        .and_then(|c| headers.get(c))
+        .map(|h| h.trim())
+        .filter(|h| !h.is_empty());
+    let value = m
+        .column
+        .and_then(|c| cells.get(c))
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty());
+    let mut out = match header {
+        Some(h) if domain::text::fold(h) == domain::text::fold(&field_label) => {
+            format!("{} \"{h}\"", t.s("import.column"))
+        }
+        Some(h) => format!("{} \"{h}\" ({field_label})", t.s("import.column")),
+        None => field_label,
+    };
+    if let Some(v) = value {
+        out.push_str(" = \"");
+        out.push_str(v);
+        out.push('"');
     }
+    out.push_str(": ");
+    out.push_str(&text);
+    if !m.arg.is_empty() && Some(m.arg.as_str()) != value {
+        out.push_str(" — ");
+        out.push_str(&m.arg);
+    }
+    out
 }
 
 /// The failure of an import ("import.code|arg"), translated.
@@ -207,7 +239,7 @@ struct ProgressFragment {
     s: Summary,
 }
 
-fn shown_rows(t: Tr, rows: Vec<RowReport>) -> Vec<ShownRow> {
+fn shown_rows(t: Tr, headers: &[String], rows: Vec<RowReport>) -> Vec<ShownRow> {
     rows.into_iter()
         .map(|r| {
             let cells = r
@@ -227,10 +259,10 @@ fn shown_rows(t: Tr, rows: Vec<RowReport>) -> Vec<ShownRow> {
                 .collect();
             let mut messages = Vec::new();
             for m in &r.errors {
-                messages.push(("error", message_text(t, &m.field, &m.code, &m.arg)));
+                messages.push(("error", row_message(t, headers, &r.cells, m)));
             }
             for m in &r.warnings {
-                messages.push(("warning", message_text(t, &m.field, &m.code, &m.arg)));
+                messages.push(("warning", row_message(t, headers, &r.cells, m)));
             }
             ShownRow {
                 row_no: r.row_no,
@@ -281,13 +313,14 @@ async fn show_page(state: &AppState, user: &User, id: i64) -> Result<Response, P
         .collect();
     let undo: import::UndoReport = serde_json::from_str(&s.undo_report).unwrap_or_default();
     let l = Layout::for_user(user);
+    let rows = shown_rows(t, &s.headers, rows);
     render(&ShowPage {
         t: l.t,
         l,
         failure: failure_text(t, &s.failure),
         s,
         columns,
-        rows: shown_rows(t, rows),
+        rows,
         undo_removed: undo.removed,
         undo_kept: undo.kept_edited,
     })
@@ -404,12 +437,11 @@ pub async fn report(
         .await
         .map_err(page_err(lang))?;
     let t = Tr::new(lang);
-    let tr = |kind: &str, field: &str, code_arg: &str| {
-        let (code, arg) = code_arg.split_once('|').unwrap_or((code_arg, ""));
+    let tr = |kind: &str, cells: &[String], m: &import::validate::Message| {
         format!(
             "[{}] {}",
             t.s(&format!("import.{kind}")),
-            message_text(t, field, code, arg)
+            row_message(t, &s.headers, cells, m)
         )
     };
     let bytes = import::files::report(&s, &rows, &tr)
