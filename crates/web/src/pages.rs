@@ -123,17 +123,38 @@ pub async fn set_lang(
     Query(q): Query<Next>,
 ) -> Response {
     let lang = Lang::from_code(&code);
-    // Only local paths: never an open redirect.
-    let next = q
-        .next
-        .filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .unwrap_or_else(|| "/".to_owned());
+    let next = local_path(q.next.as_deref().unwrap_or("/"));
     let mut resp = Redirect::to(&next).into_response();
     resp.headers_mut().append(
         header::SET_COOKIE,
         set_cookie(&state, "kb_lang", lang.code(), Some(31_536_000), false),
     );
     resp
+}
+
+/// A path of this site to send a browser back to, never elsewhere: the
+/// text is resolved as a browser would (tabs and newlines dropped, `\\` as
+/// `/`) against the site's own origin, and anything that lands on another
+/// origin, or is not a path, gives `/`.
+pub fn local_path(next: &str) -> String {
+    const ORIGIN: &str = "http://kieubao.invalid/";
+    let Ok(base) = url::Url::parse(ORIGIN) else {
+        return "/".to_owned();
+    };
+    if !next.starts_with('/') {
+        return "/".to_owned();
+    }
+    match base.join(next) {
+        Ok(u) if u.origin() == base.origin() && u.username().is_empty() => {
+            let mut out = u.path().to_owned();
+            if let Some(q) = u.query() {
+                out.push('?');
+                out.push_str(q);
+            }
+            out
+        }
+        _ => "/".to_owned(),
+    }
 }
 
 /// `GET /healthz`: the process is up.

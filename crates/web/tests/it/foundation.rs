@@ -5,7 +5,8 @@ dual!(
     two_servers_share_sessions_and_the_audit_chain,
     health_and_readiness_answer,
     unknown_page_is_a_translated_404,
-    anonymous_home_redirects_to_sign_in
+    anonymous_home_redirects_to_sign_in,
+    language_switch_goes_back_only_to_a_page_of_the_site
 );
 
 async fn health_and_readiness_answer(app: TestApp) {
@@ -117,4 +118,32 @@ async fn two_servers_share_sessions_and_the_audit_chain(app: TestApp) {
         app::audit::verify(&app.app.db).await.unwrap(),
         app::audit::Verification::Intact { .. }
     ));
+}
+
+/// Issue 26, finding 1: `next` is resolved as a browser would resolve it;
+/// what lands elsewhere (a tab or newline in `//`, a backslash, a scheme)
+/// goes to `/`, and a control character never makes a 500.
+async fn language_switch_goes_back_only_to_a_page_of_the_site(app: TestApp) {
+    for (next, want) in [
+        ("%2F%09%2Fevil.example", "/"),
+        ("%2F%0A%2Fevil.example", "/"),
+        ("%2F%0D%0A%2Fevil.example", "/"),
+        ("//evil.example", "/"),
+        ("%2F%5Cevil.example", "/"),
+        ("%5C%5Cevil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("javascript:alert(1)", "/"),
+        ("/%2F%2Fevil.example", "/"),
+        ("/people%3Fq%3DNguy%E1%BB%85n", "/people?q=Nguy%E1%BB%85n"),
+        ("/imports/3", "/imports/3"),
+    ] {
+        let r = app
+            .client
+            .get(app.url(&format!("/lang/en?next={next}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{next}");
+        assert_eq!(r.headers()["location"], want, "{next}");
+    }
 }
