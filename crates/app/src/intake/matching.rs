@@ -846,6 +846,21 @@ pub async fn merge(app: &App, actor: &Actor, input: &MergeInput) -> AppResult<i6
         return Err(AppError::invalid_field("merged_id", "same_record"));
     }
     let mut tx = app.db.begin_write().await?;
+    // A merge from a pair is of that pair's two records, and no other.
+    if let Some(pair_id) = input.pair_id {
+        let (a, b) = ordered(input.kept_id, input.merged_id);
+        let same: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM match_pairs WHERE id = $1 AND a_id = $2 AND b_id = $3",
+        )
+        .bind(pair_id)
+        .bind(a)
+        .bind(b)
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+        if same.is_none() {
+            return Err(AppError::invalid_field("pair_id", "not_this_pair"));
+        }
+    }
     let kept = people::load(&mut tx.tx, actor, input.kept_id).await?;
     let merged = people::load(&mut tx.tx, actor, input.merged_id).await?;
     if kept.deleted_at.is_some() {

@@ -163,6 +163,7 @@ field-b_version = Version of record B
 
 code-invalid_choice = Not a valid choice.
 code-same_record = A record cannot be merged with itself.
+code-not_this_pair = These two records are not the pair under review.
 code-record_deleted = The record is deleted or already merged.
 code-already_undone = This merge was already undone.
 code-pair_merged = This pair was merged; unmerge it first.

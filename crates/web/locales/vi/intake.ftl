@@ -163,6 +163,7 @@ field-b_version = Phiên bản hồ sơ B
 
 code-invalid_choice = Lựa chọn không hợp lệ.
 code-same_record = Không thể gộp một hồ sơ với chính nó.
+code-not_this_pair = Hai hồ sơ này không phải là cặp đang xem xét.
 code-record_deleted = Hồ sơ đã bị xóa hoặc đã được gộp.
 code-already_undone = Lần hợp nhất này đã được tách.
 code-pair_merged = Cặp này đã được hợp nhất; hãy tách lại trước.

@@ -185,6 +185,29 @@ async fn scan_explain_merge_unmerge_through_the_api(app: TestApp) {
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("password"));
 
+    // Issue 26, finding 6: a pair id with records that are not that pair
+    // is refused, and nothing is merged.
+    let (c1, _) = crate::registry::people::communes();
+    let stranger = json_of(
+        crate::registry::people::post(
+            &app,
+            &tok,
+            &crate::registry::people::person("Lý Văn Lạ", &c1),
+        )
+        .await,
+    )
+    .await;
+    let wrong = json!({"kept_id": a, "merged_id": stranger["id"], "kept_version": 1,
+                       "merged_version": stranger["version"], "pair_id": pid});
+    let r = send(&app, &tok, "/api/v1/merges", Some(wrong)).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("not_this_pair"));
+    let still = json_of(get(&app, &tok, &format!("/api/v1/people/{}", stranger["id"])).await).await;
+    assert_eq!(
+        still["version"], stranger["version"],
+        "the stranger is untouched"
+    );
+
     let body = json!({"kept_id": a, "merged_id": b, "kept_version": 1,
                       "merged_version": bv["version"], "pair_id": pid,
                       "choices": {"phone": "merged"}});
