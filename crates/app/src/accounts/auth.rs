@@ -26,7 +26,23 @@ pub async fn sign_in(app: &App, username: &str, password: &str, ip: &str) -> App
     .fetch_optional(&app.db.pool)
     .await?;
     let Some(row) = row else {
+        // An unknown name is locked out like an account (same count, same
+        // back-off, same answer), so a lock-out confirms nothing. The name
+        // is kept hashed.
         let _ = verify_password(password, dummy_hash());
+        let key = format!(
+            "login-unknown:{}",
+            token_hash(&username.trim().to_lowercase())
+        );
+        let failed = hit(app, &key, 86_400).await?;
+        let threshold = app.settings.lockout_threshold;
+        if failed > threshold {
+            audit_failure(app, username, ip, "unknown_user").await?;
+            let minutes = 1_i64 << (failed - 1 - threshold).min(10);
+            return Err(AppError::RateLimited {
+                retry_after_secs: minutes.min(1440) * 60,
+            });
+        }
         audit_failure(app, username, ip, "unknown_user").await?;
         return Err(AppError::BadCredentials);
     };

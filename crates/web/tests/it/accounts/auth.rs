@@ -97,6 +97,40 @@ async fn repeated_failures_lock_the_account(app: TestApp) {
     // Even the right password is refused while locked.
     let r = app.sign_in(&TestApp::new_client(), "lan", PASSWORD).await;
     assert_eq!(r.status(), 429);
+    let real_retry = r.headers().get("retry-after").cloned();
+    let real_body = r.text().await.unwrap();
+    // Issue 26, finding 5: an unknown name behaves the same way (same
+    // count, same status, same answer), so a lock-out confirms nothing.
+    for _ in 0..threshold {
+        let r = app
+            .sign_in(&TestApp::new_client(), "Nobody.Here", "not the password")
+            .await;
+        assert_eq!(r.status(), 401);
+    }
+    let r = app
+        .sign_in(&TestApp::new_client(), "nobody.here", PASSWORD)
+        .await;
+    assert_eq!(r.status(), 429, "an unknown name locks like a real one");
+    let unknown_retry = r.headers().get("retry-after").cloned();
+    let secs = |h: Option<axum::http::HeaderValue>| -> i64 {
+        h.and_then(|v| v.to_str().ok()?.parse().ok()).unwrap_or(-1)
+    };
+    assert!(
+        (secs(real_retry) - secs(unknown_retry)).abs() <= 2,
+        "same back-off for a real and an unknown name"
+    );
+    let strip_tokens = |b: &str| {
+        b.lines()
+            .filter(|l| {
+                !l.contains("csrf") && !l.contains("nonce") && !l.contains("name=\"username\"")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(
+        strip_tokens(&real_body),
+        strip_tokens(&r.text().await.unwrap())
+    );
     // The failures are in the audit log, without the attempted username in clear.
     let n: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.sign_in_failed'")
