@@ -85,6 +85,20 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
     }
 }
 
+/// The token scopes a role may hold: `read` for every role that reads,
+/// `write` for roles that change records or submit lists, `admin` for
+/// roles that reveal sensitive fields, manage accounts or read the audit.
+pub fn scopes_of_role(role: Role) -> &'static [&'static str] {
+    use Role as R;
+    match role {
+        R::Admin | R::ProvinceOfficer | R::CommuneOfficer | R::Mission => {
+            &["read", "write", "admin"]
+        }
+        R::Agency | R::Association | R::Diaspora => &["read", "write"],
+        R::Viewer => &["read"],
+    }
+}
+
 /// API tokens carry scopes: `read` allows reading, `write` allows changes.
 fn token_allows(actor: &Actor, action: Action) -> bool {
     let Some(scopes) = &actor.token_scopes else {

@@ -35,6 +35,21 @@ pub async fn create_token(
             )]));
         }
     }
+    // A token never carries more than its owner's role allows.
+    let owner = if actor.user_id == Some(user_id) {
+        actor.role
+    } else {
+        super::users::actor_for(app, user_id).await?.role
+    };
+    if scopes
+        .iter()
+        .any(|s| !crate::access::scopes_of_role(owner).contains(s))
+    {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "scopes",
+            "scope_beyond_role",
+        )]));
+    }
     let token = format!("kb_{}", random_token());
     let mut tx = app.db.begin_write().await?;
     let id: i64 = sqlx::query_scalar(

@@ -52,6 +52,7 @@ error-mfa_enrolment_required = Your role requires two-factor sign-in: set it up 
 
 code-out_of_range = Value out of range.
 code-unknown_scope = Unknown scope.
+code-scope_beyond_role = The account's role does not allow this scope.
 
 nav-profile = Profile
 

@@ -52,6 +52,7 @@ error-mfa_enrolment_required = Vai trò của bạn bắt buộc xác thực hai
 
 code-out_of_range = Giá trị nằm ngoài khoảng cho phép.
 code-unknown_scope = Phạm vi không hợp lệ.
+code-scope_beyond_role = Vai trò của tài khoản không cho phép quyền này.
 
 nav-profile = Hồ sơ cá nhân
 

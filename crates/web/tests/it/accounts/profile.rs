@@ -23,6 +23,7 @@ dual!(
     admin_creates_a_commune_officer_with_jurisdiction,
     token_is_shown_once_and_can_be_revoked,
     audit_export_is_a_real_xlsx_and_is_audited,
+    a_token_never_exceeds_its_owners_role,
 );
 
 fn now() -> i64 {
@@ -579,4 +580,74 @@ async fn privilege_change_ends_the_accounts_sessions(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(actor.role, Role::Admin);
+}
+
+/// Issue 26, finding 4: a token's scopes never exceed what its owner's
+/// role allows, through the page or the function behind it.
+async fn a_token_never_exceeds_its_owners_role(app: TestApp) {
+    let commune = domain::geo::new_communes_of("42")[0].code;
+    for (name, role, jurisdiction, scope, allowed) in [
+        (
+            "police",
+            Role::Agency,
+            Some(("agency", "police")),
+            "admin",
+            false,
+        ),
+        ("leader", Role::Viewer, None, "write", false),
+        ("leader2", Role::Viewer, None, "read", true),
+        (
+            "canbo.xa",
+            Role::CommuneOfficer,
+            Some(("new_commune", commune)),
+            "admin",
+            true,
+        ),
+        (
+            "canbo.xa2",
+            Role::CommuneOfficer,
+            Some(("new_commune", commune)),
+            "write",
+            true,
+        ),
+    ] {
+        let scopes = jurisdiction
+            .map(|(k, v)| vec![Scope::new(k, v)])
+            .unwrap_or_default();
+        let id = app.add_user(name, role, scopes).await;
+        let actor = app::accounts::users::actor_for(&app.app, id).await.unwrap();
+        let r =
+            app::accounts::tokens::create_token(&app.app, &actor, id, "t", &["read", scope], 30)
+                .await;
+        assert_eq!(r.is_ok(), allowed, "{name} asking {scope}: {r:?}");
+    }
+    // Through the page: refused with a sentence, and no token is made.
+    app.sign_in(&app.client, "police", PASSWORD).await;
+    let csrf = extract_csrf(&get_text(&app.client, app.url("/profile")).await);
+    let r = app
+        .client
+        .post(app.url("/profile/tokens"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "script"),
+            ("scope", "admin"),
+            ("expires_days", "30"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(!html.contains("kb_"), "no token shown");
+    assert!(
+        !html.contains("scope_beyond_role"),
+        "a sentence, not a code"
+    );
+    let n: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.username = 'police'",
+    )
+    .fetch_one(&app.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(n, 0);
 }
