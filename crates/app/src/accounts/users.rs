@@ -280,6 +280,7 @@ pub async fn reset_password(
         .bind(user_id)
         .execute(&mut *tx.tx)
         .await?;
+    super::tokens::end_all(&mut tx, user_id).await?;
     audit::append(
         &mut tx,
         app.db.backend,
@@ -318,6 +319,7 @@ pub async fn change_own_password(
         .bind(keep_session.map(secret::token_hash).unwrap_or_default())
         .execute(&mut *tx.tx)
         .await?;
+    super::tokens::end_all(&mut tx, user_id).await?;
     audit::append(
         &mut tx,
         app.db.backend,
@@ -347,6 +349,7 @@ pub async fn set_disabled(app: &App, actor: &Actor, user_id: i64, disabled: bool
         .bind(user_id)
         .execute(&mut *tx.tx)
         .await?;
+    super::tokens::end_all(&mut tx, user_id).await?;
     let action = if disabled {
         "user.disable"
     } else {
@@ -365,8 +368,9 @@ pub async fn set_disabled(app: &App, actor: &Actor, user_id: i64, disabled: bool
 
 /// Changes an account's role and jurisdiction (a privilege change). The
 /// account's sessions end at once, so its next request needs a fresh
-/// sign-in and gets a new session id; its API tokens act with the new rights
-/// from the next call. The last enabled administrator cannot be demoted.
+/// sign-in and gets a new session id; its API tokens are revoked (a new
+/// one is made for the new rights). The last enabled administrator cannot
+/// be demoted.
 pub async fn set_access(
     app: &App,
     actor: &Actor,
@@ -438,6 +442,7 @@ pub async fn set_access(
         .execute(&mut *tx.tx)
         .await?
         .rows_affected();
+    let tokens_ended = super::tokens::end_all(&mut tx, user_id).await?;
     audit::append(
         &mut tx,
         app.db.backend,
@@ -446,6 +451,7 @@ pub async fn set_access(
             "before": { "role": before_role, "scopes": before_scopes },
             "after": { "role": role.code(), "scopes": scopes },
             "sessions_ended": ended,
+            "tokens_ended": tokens_ended,
         })),
     )
     .await?;

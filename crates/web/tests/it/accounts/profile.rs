@@ -621,6 +621,42 @@ async fn a_token_never_exceeds_its_owners_role(app: TestApp) {
                 .await;
         assert_eq!(r.is_ok(), allowed, "{name} asking {scope}: {r:?}");
     }
+    // A token ends when its owner's role or password changes.
+    let admin = app::Actor::system("test");
+    for change in ["role", "password"] {
+        let name = format!("canbo.{change}");
+        let id = app
+            .add_user(
+                &name,
+                Role::CommuneOfficer,
+                vec![Scope::new("new_commune", commune)],
+            )
+            .await;
+        let actor = app::accounts::users::actor_for(&app.app, id).await.unwrap();
+        let tok = app::accounts::tokens::create_token(&app.app, &actor, id, "t", &["read"], 30)
+            .await
+            .unwrap();
+        let me = |tok: String| {
+            let c = reqwest::Client::new();
+            let url = app.url("/api/v1/me");
+            async move { c.get(url).bearer_auth(tok).send().await.unwrap().status() }
+        };
+        assert_eq!(me(tok.clone()).await, 200);
+        if change == "role" {
+            app::accounts::users::set_access(&app.app, &admin, id, Role::Viewer, vec![])
+                .await
+                .unwrap();
+        } else {
+            app::accounts::users::reset_password(&app.app, &admin, id, "một câu mật khẩu mới dài")
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            me(tok).await,
+            401,
+            "the token ended with the {change} change"
+        );
+    }
     // Through the page: refused with a sentence, and no token is made.
     app.sign_in(&app.client, "police", PASSWORD).await;
     let csrf = extract_csrf(&get_text(&app.client, app.url("/profile")).await);
