@@ -226,3 +226,19 @@ field-from = Earlier round
 field-to = Later round
 
 code-same_source = Choose two different lists.
+
+import-layout = Where the list is in the file
+import-header_row = Header row
+import-row_word = row
+import-sheet = Sheet
+import-choose_header_row = The header row is
+import-reread = Read the file again
+import-layout_hint = If the wrong row was taken as the header (an agency's name or the list's title, say), choose the right row and read again. A row of column numbers (1), (2)... and a totals row are skipped.
+import-file_word = File
+import-not_a_spreadsheet = is not a spreadsheet (xlsx, xls, ods, csv).
+import-unknown_sheet = The file has no such sheet. Its sheets:
+import-header_row_not_found = No such header row (blank, or outside the table):
+code-not_a_spreadsheet = The file is not a spreadsheet (xlsx, xls, ods, csv)
+code-unknown_sheet = The file has no such sheet
+field-sheet = Sheet
+field-header_row = Header row

@@ -226,3 +226,19 @@ field-from = Đợt trước
 field-to = Đợt sau
 
 code-same_source = Hãy chọn hai danh sách khác nhau.
+
+import-layout = Vị trí danh sách trong tệp
+import-header_row = Dòng tiêu đề
+import-row_word = dòng
+import-sheet = Trang tính
+import-choose_header_row = Dòng tiêu đề là
+import-reread = Đọc lại tệp
+import-layout_hint = Nếu hệ thống lấy nhầm dòng tiêu đề (ví dụ dòng tên cơ quan hay tên danh sách), chọn đúng dòng rồi bấm Đọc lại. Dòng số thứ tự cột (1), (2)... và dòng Tổng cộng được bỏ qua.
+import-file_word = Tệp
+import-not_a_spreadsheet = không phải bảng tính (xlsx, xls, ods, csv).
+import-unknown_sheet = Không có trang tính đã chọn trong tệp. Các trang tính trong tệp:
+import-header_row_not_found = Không có dòng tiêu đề đã chọn (dòng trống hoặc ngoài bảng):
+code-not_a_spreadsheet = Tệp không phải bảng tính (xlsx, xls, ods, csv)
+code-unknown_sheet = Không có trang tính này trong tệp
+field-sheet = Trang tính
+field-header_row = Dòng tiêu đề

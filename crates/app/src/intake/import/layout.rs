@@ -204,11 +204,7 @@ pub fn locate(
                 && !merged_here(c)
                 && !cell(&n, c - 1).is_empty()
             {
-                headers[c] = headers[c - 1]
-                    .split(" - ")
-                    .next()
-                    .unwrap_or("")
-                    .to_owned();
+                headers[c] = headers[c - 1].split(" - ").next().unwrap_or("").to_owned();
             }
             let parent = headers[c].clone();
             headers[c] = match (parent.as_str(), child) {
@@ -338,7 +334,9 @@ mod tests {
             (1, &["UBND XÃ THẠCH HÀ"]),
             (
                 2,
-                &["DANH SÁCH CÔNG DÂN CÓ NGƯỜI THÂN Ở NƯỚC NGOÀI (Kèm theo Báo cáo số 12/BC-UBND ngày 3/3/2025)"],
+                &[
+                    "DANH SÁCH CÔNG DÂN CÓ NGƯỜI THÂN Ở NƯỚC NGOÀI (Kèm theo Báo cáo số 12/BC-UBND ngày 3/3/2025)",
+                ],
             ),
             (4, &["STT", "Họ và tên", "Ngày sinh", "Quốc gia"]),
             (5, &["1", "Nguyễn Văn An", "1990", "Nhật Bản"]),
@@ -353,7 +351,10 @@ mod tests {
         assert_eq!(data.len(), 2, "{data:?}");
         assert_eq!(data[0].0, 5);
         assert_eq!(head.len(), 6);
-        assert_eq!(head[2], (4, "STT | Họ và tên | Ngày sinh | Quốc gia".to_owned()));
+        assert_eq!(
+            head[2],
+            (4, "STT | Họ và tên | Ngày sinh | Quốc gia".to_owned())
+        );
     }
 
     #[test]
@@ -403,7 +404,13 @@ mod tests {
         let (layout, data, _) = shape(r.clone(), &merges, None).unwrap();
         assert_eq!(
             layout.headers,
-            vec!["STT", "Họ và tên", "Quê quán - Xã", "Quê quán - Huyện", "Quốc gia"]
+            vec![
+                "STT",
+                "Họ và tên",
+                "Quê quán - Xã",
+                "Quê quán - Huyện",
+                "Quốc gia"
+            ]
         );
         assert_eq!((layout.header_row, layout.header_rows), (3, 2));
         assert_eq!(data.len(), 1, "{data:?}");

@@ -360,10 +360,36 @@ pub const JOINABLE: &[&str] = &["hometown_text", "address_abroad"];
 /// village or a street.
 fn is_address_part(header: &str) -> bool {
     const PARTS: &[&str] = &[
-        "xa", "phuong", "thi tran", "xa phuong", "xa phuong thi tran", "huyen", "quan",
-        "thi xa", "huyen thi xa", "quan huyen", "tinh", "thanh pho", "tinh thanh pho",
-        "tinh thanh", "thon", "xom", "ban", "ap", "to", "khoi", "thon xom", "so nha",
-        "duong", "pho", "commune", "ward", "district", "province", "village", "street",
+        "xa",
+        "phuong",
+        "thi tran",
+        "xa phuong",
+        "xa phuong thi tran",
+        "huyen",
+        "quan",
+        "thi xa",
+        "huyen thi xa",
+        "quan huyen",
+        "tinh",
+        "thanh pho",
+        "tinh thanh pho",
+        "tinh thanh",
+        "thon",
+        "xom",
+        "ban",
+        "ap",
+        "to",
+        "khoi",
+        "thon xom",
+        "so nha",
+        "duong",
+        "pho",
+        "commune",
+        "ward",
+        "district",
+        "province",
+        "village",
+        "street",
     ];
     let n = normalise(header);
     PARTS.contains(&n.as_str())
@@ -413,7 +439,10 @@ pub fn guess_all(headers: &[String], remembered: Option<&[(String, String)]>) ->
 pub fn join_parts<'a>(
     cells: &'a [String],
     mapping: &'a [String],
-) -> (std::borrow::Cow<'a, [String]>, std::borrow::Cow<'a, [String]>) {
+) -> (
+    std::borrow::Cow<'a, [String]>,
+    std::borrow::Cow<'a, [String]>,
+) {
     use std::borrow::Cow;
     let repeated = JOINABLE
         .iter()
@@ -492,12 +521,27 @@ mod tests {
             assert!(is_row_number(h), "{h}");
             assert_eq!(guess(h), None, "{h}");
         }
-        let headers: Vec<String> = ["STT", "Họ và tên", "Quê quán - Xã", "Quê quán - Huyện", "Quê quán - Tỉnh"]
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect();
+        let headers: Vec<String> = [
+            "STT",
+            "Họ và tên",
+            "Quê quán - Xã",
+            "Quê quán - Huyện",
+            "Quê quán - Tỉnh",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
         let m = guess_all(&headers, None);
-        assert_eq!(m, vec!["", "full_name", "hometown_text", "hometown_text", "hometown_text"]);
+        assert_eq!(
+            m,
+            vec![
+                "",
+                "full_name",
+                "hometown_text",
+                "hometown_text",
+                "hometown_text"
+            ]
+        );
         let cells: Vec<String> = ["1", "An", "Thạch Kim", "", "Hà Tĩnh"]
             .iter()
             .map(|s| (*s).to_owned())

@@ -307,12 +307,14 @@ async fn create(
     .fetch_one(&mut *tx.tx)
     .await?;
     if let Some(file) = file {
-        sqlx::query("INSERT INTO import_files (import_id, content, created_at) VALUES ($1, $2, $3)")
-            .bind(id)
-            .bind(file)
-            .bind(&now)
-            .execute(&mut *tx.tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO import_files (import_id, content, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(file)
+        .bind(&now)
+        .execute(&mut *tx.tx)
+        .await?;
     }
     audit::append(
         &mut tx,
@@ -1634,13 +1636,20 @@ fn open_file(path: &std::path::Path) -> AppResult<(Vec<u8>, Option<Vec<u8>>)> {
 
 /// Checks a file before an import of it is recorded: a spreadsheet, with
 /// the sheet chosen (`unknown_sheet` names the sheets there are).
-pub fn check_file(path: &std::path::Path, choice: &read::Choice) -> AppResult<Result<(), read::ReadError>> {
+pub fn check_file(
+    path: &std::path::Path,
+    choice: &read::Choice,
+) -> AppResult<Result<(), read::ReadError>> {
     let (head, whole) = open_file(path)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    Ok(check_bytes(whole.as_deref().unwrap_or(&head), &name, choice))
+    Ok(check_bytes(
+        whole.as_deref().unwrap_or(&head),
+        &name,
+        choice,
+    ))
 }
 
 fn check_bytes(bytes: &[u8], name: &str, choice: &read::Choice) -> Result<(), read::ReadError> {
@@ -1676,7 +1685,11 @@ pub async fn run_file_with(
         .unwrap_or_default();
     let (head, whole) = tokio::task::block_in_place(|| open_file(path))?;
     if let Err(e) = check_bytes(whole.as_deref().unwrap_or(&head), &file_name, choice) {
-        let field = if e.code == "unknown_sheet" { "sheet" } else { "file" };
+        let field = if e.code == "unknown_sheet" {
+            "sheet"
+        } else {
+            "file"
+        };
         return Err(AppError::Invalid(vec![FieldError::new(field, e.code)]));
     }
     drop(head);

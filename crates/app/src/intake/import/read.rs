@@ -124,14 +124,19 @@ pub fn check_type(bytes: &[u8], file_name: &str) -> Result<Format, ReadError> {
     let refuse = || ReadError::new("not_a_spreadsheet", file_name);
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| refuse())?;
-        if zip.file_names().any(|n| n.is_ok_and(|n| n.starts_with("xl/"))) {
+        if zip
+            .file_names()
+            .any(|n| n.is_ok_and(|n| n.starts_with("xl/")))
+        {
             return Ok(Format::Xlsx);
         }
         let mut mime = String::new();
         if let Ok(entry) = zip.by_name("mimetype") {
             let _ = entry.take(200).read_to_string(&mut mime);
         }
-        let content = zip.file_names().any(|n| n.is_ok_and(|n| n == "content.xml"));
+        let content = zip
+            .file_names()
+            .any(|n| n.is_ok_and(|n| n == "content.xml"));
         return if mime.contains("spreadsheet") || (mime.is_empty() && content) {
             Ok(Format::Ods)
         } else {
@@ -739,7 +744,10 @@ impl CsvChunks {
         if !more {
             return Ok(None);
         }
-        self.inside += rec.iter().map(|c| c.matches('\n').count() as u64).sum::<u64>();
+        self.inside += rec
+            .iter()
+            .map(|c| c.matches('\n').count() as u64)
+            .sum::<u64>();
         Ok(Some((self.reader.position().line(), self.inside, rec)))
     }
 
@@ -757,8 +765,8 @@ impl CsvChunks {
         };
         self.ahead = self.read_one()?;
         let (after, inside, rec) = current;
-        let own_break = !self.crlf
-            && (self.ahead.is_some() || self.reader.get_ref().last == Some(b'\n'));
+        let own_break =
+            !self.crlf && (self.ahead.is_some() || self.reader.get_ref().last == Some(b'\n'));
         let row = after
             .saturating_sub(inside)
             .saturating_sub(u64::from(own_break))
@@ -896,11 +904,19 @@ mod tests {
                 .map(|r| r.0)
                 .collect();
             assert_eq!(whole, vec![1, 2, 3, 5, 6], "{text:?}");
-            let mut chunks =
-                CsvChunks::open(Box::new(Cursor::new(text.as_bytes().to_vec())), l.clone(), None)
-                    .unwrap();
+            let mut chunks = CsvChunks::open(
+                Box::new(Cursor::new(text.as_bytes().to_vec())),
+                l.clone(),
+                None,
+            )
+            .unwrap();
             assert_eq!(chunks.layout.header_row, 1);
-            let streamed: Vec<u32> = chunks.next_chunk(100).unwrap().iter().map(|r| r.0).collect();
+            let streamed: Vec<u32> = chunks
+                .next_chunk(100)
+                .unwrap()
+                .iter()
+                .map(|r| r.0)
+                .collect();
             assert_eq!(streamed, vec![2, 3, 5, 6], "{text:?}");
         }
     }
@@ -908,9 +924,12 @@ mod tests {
     #[test]
     fn streamed_csv_finds_the_header_under_title_rows() {
         let text = "UBND XÃ THẠCH HÀ\nDANH SÁCH\n\nSTT,Họ và tên,Quốc gia\n(1),(2),(3)\n1,An,KR\n2,Bình,JP\nTổng cộng,,2\n";
-        let mut c =
-            CsvChunks::open(Box::new(Cursor::new(text.as_bytes().to_vec())), Limits::default(), None)
-                .unwrap();
+        let mut c = CsvChunks::open(
+            Box::new(Cursor::new(text.as_bytes().to_vec())),
+            Limits::default(),
+            None,
+        )
+        .unwrap();
         assert_eq!(c.layout.header_row, 4);
         assert_eq!(c.headers, vec!["STT", "Họ và tên", "Quốc gia"]);
         let rows = c.next_chunk(100).unwrap();
@@ -929,7 +948,10 @@ mod tests {
         for (name, bytes) in [
             ("a.pdf", b"%PDF-1.7 ...".to_vec()),
             ("a.png", b"\x89PNG\r\n\x1a\n\0\0".to_vec()),
-            ("random.xlsx", (0..4096_u32).map(|i| (i * 7919 % 251) as u8).collect()),
+            (
+                "random.xlsx",
+                (0..4096_u32).map(|i| (i * 7919 % 251) as u8).collect(),
+            ),
         ] {
             let e = check_type(&bytes, name).unwrap_err();
             assert_eq!((e.code, e.arg.as_str()), ("not_a_spreadsheet", name));
@@ -937,8 +959,11 @@ mod tests {
         let mut docx = Cursor::new(Vec::new());
         {
             let mut zip = zip::ZipWriter::new(&mut docx);
-            zip.start_file("word/document.xml", zip::write::SimpleFileOptions::default())
-                .unwrap();
+            zip.start_file(
+                "word/document.xml",
+                zip::write::SimpleFileOptions::default(),
+            )
+            .unwrap();
             std::io::Write::write_all(&mut zip, b"<w:document/>").unwrap();
             zip.finish().unwrap();
         }
@@ -946,7 +971,10 @@ mod tests {
             check_type(docx.get_ref(), "a.docx").unwrap_err().code,
             "not_a_spreadsheet"
         );
-        assert_eq!(check_type("Họ và tên;Nước\n".as_bytes(), "a.csv").unwrap(), Format::Csv);
+        assert_eq!(
+            check_type("Họ và tên;Nước\n".as_bytes(), "a.csv").unwrap(),
+            Format::Csv
+        );
     }
 
     #[test]
