@@ -233,6 +233,8 @@ struct ShowPage {
     head_options: Vec<(u32, String, bool)>,
     /// The sheets: (name, selected).
     sheet_options: Vec<(String, bool)>,
+    /// The source agency's name.
+    source_label: String,
 }
 
 #[derive(Template)]
@@ -340,7 +342,10 @@ async fn show_page(state: &AppState, user: &User, id: i64) -> Result<Response, P
         .map(|n| (n.clone(), *n == s.sheet))
         .collect();
     let l = Layout::for_user(user);
+    let source_label = Agency::from_code(&s.source)
+        .map_or_else(|_| s.source.clone(), |a| a.label(lang.code()).to_owned());
     render(&ShowPage {
+        source_label,
         header_cells,
         head_options,
         sheet_options,
