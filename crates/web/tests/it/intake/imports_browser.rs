@@ -114,19 +114,28 @@ async fn a_commune_list_with_titles_merged_headers_and_totals_is_committed(app: 
         "the first rows to choose the header from"
     );
     assert!(wait_text(&b, "[data-testid=import-valid]", "3").await);
+    let page = b.url().await;
     for (w, h) in [(1366, 900), (390, 844)] {
         b.set_window(w, h).await;
-        let png = b.screenshot().await;
-        assert!(png.starts_with(b"\x89PNG"));
-        if let Ok(dir) = std::env::var("KIEUBAO_SCREENSHOT_DIR") {
-            std::fs::write(
-                std::path::Path::new(&dir)
-                    .join(format!("import-commune-{w}-{:?}.png", app.backend)),
-                &png,
-            )
-            .unwrap();
+        for (part, url) in [
+            ("top", page.clone()),
+            ("layout", format!("{page}#import-layout")),
+        ] {
+            b.goto(&url).await;
+            b.find("[data-testid=import-layout]").await;
+            let png = b.screenshot().await;
+            assert!(png.starts_with(b"\x89PNG"));
+            if let Ok(dir) = std::env::var("KIEUBAO_SCREENSHOT_DIR") {
+                std::fs::write(
+                    std::path::Path::new(&dir)
+                        .join(format!("import-commune-{w}-{part}-{:?}.png", app.backend)),
+                    &png,
+                )
+                .unwrap();
+            }
         }
     }
+    b.goto(&page).await;
     b.set_window(1280, 900).await;
     b.click("button[data-testid=commit]").await;
     assert!(
