@@ -7,7 +7,23 @@
 //! shows them, and the text of each cell).
 
 use super::mapping;
-use super::read::ReadError;
+
+/// Why the list could not be found: a message key (as a read error's) and
+/// an argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayoutError {
+    pub code: &'static str,
+    pub arg: String,
+}
+
+impl LayoutError {
+    fn new(code: &'static str, arg: impl std::fmt::Display) -> Self {
+        Self {
+            code,
+            arg: arg.to_string(),
+        }
+    }
+}
 
 /// Rows looked at for the header, and offered to pick another.
 pub const HEAD_ROWS: usize = 30;
@@ -66,9 +82,9 @@ fn filled(
         if out.len() <= m.cols.1 {
             out.resize(m.cols.1 + 1, String::new());
         }
-        for c in m.cols.0..=m.cols.1 {
-            if out[c].trim().is_empty() {
-                out[c].clone_from(&text);
+        for c in out.iter_mut().take(m.cols.1 + 1).skip(m.cols.0) {
+            if c.trim().is_empty() {
+                c.clone_from(&text);
             }
         }
     }
@@ -128,7 +144,7 @@ pub fn is_totals(cells: &[String]) -> bool {
                     .all(|w| w.chars().all(|ch| ch.is_ascii_digit()) || *w == "nguoi")
             };
             match words.as_slice() {
-                ["tong", "cong", ..] | ["tong", "so", ..] => true,
+                ["tong", "cong" | "so", ..] => true,
                 ["cong" | "tong", ..] => rest_is_count(1),
                 _ => false,
             }
@@ -158,7 +174,7 @@ pub fn locate(
     rows: &[(u32, Vec<String>)],
     merges: &[Merge],
     want: Option<u32>,
-) -> Result<(Layout, usize), ReadError> {
+) -> Result<(Layout, usize), LayoutError> {
     let top_left = |r: u32, c: usize| {
         rows.iter()
             .find(|(n, _)| *n == r)
@@ -166,24 +182,22 @@ pub fn locate(
             .unwrap_or_default()
     };
     let head = &rows[..rows.len().min(HEAD_ROWS)];
-    let at = match want {
-        Some(w) => rows
-            .iter()
+    let at = if let Some(w) = want {
+        rows.iter()
             .position(|(n, _)| *n == w)
-            .ok_or_else(|| ReadError::new("header_row_not_found", w))?,
-        None => {
-            let mut best = (0, 0);
-            for (i, (n, cells)) in head.iter().enumerate() {
-                let s = score(&filled(*n, cells, merges, &top_left, false));
-                if s > best.1 {
-                    best = (i, s);
-                }
+            .ok_or_else(|| LayoutError::new("header_row_not_found", w))?
+    } else {
+        let mut best = (0, 0);
+        for (i, (n, cells)) in head.iter().enumerate() {
+            let s = score(&filled(*n, cells, merges, &top_left, false));
+            if s > best.1 {
+                best = (i, s);
             }
-            best.0
         }
+        best.0
     };
     let Some((h_no, h_raw)) = rows.get(at) else {
-        return Err(ReadError::new("empty_sheet", ""));
+        return Err(LayoutError::new("empty_sheet", ""));
     };
     let h = filled(*h_no, h_raw, merges, &top_left, false);
     let next = rows.get(at + 1);
@@ -204,7 +218,8 @@ pub fn locate(
                 && !merged_here(c)
                 && !cell(&n, c - 1).is_empty()
             {
-                headers[c] = headers[c - 1].split(" - ").next().unwrap_or("").to_owned();
+                let parent = headers[c - 1].split(" - ").next().unwrap_or("").to_owned();
+                headers[c] = parent;
             }
             let parent = headers[c].clone();
             headers[c] = match (parent.as_str(), child) {
@@ -277,13 +292,16 @@ pub fn head(rows: &[(u32, Vec<String>)]) -> Vec<(u32, String)> {
         .collect()
 }
 
+/// The layout of a sheet, its rows of people and its first rows (see [`head`]).
+pub type Shaped = (Layout, Vec<(u32, Vec<String>)>, Vec<(u32, String)>);
+
 /// Shapes the rows of a sheet into the list: the header found (or wanted),
 /// then the rows of people below it, with vertically merged cells filled.
 pub fn shape(
     rows: Vec<(u32, Vec<String>)>,
     merges: &[Merge],
     want: Option<u32>,
-) -> Result<(Layout, Vec<(u32, Vec<String>)>, Vec<(u32, String)>), ReadError> {
+) -> Result<Shaped, LayoutError> {
     let (layout, data) = locate(&rows, merges, want)?;
     let head = head(&rows);
     let vertical: Vec<Merge> = merges

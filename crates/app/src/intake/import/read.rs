@@ -62,6 +62,15 @@ impl ReadError {
     }
 }
 
+impl From<layout::LayoutError> for ReadError {
+    fn from(e: layout::LayoutError) -> Self {
+        Self {
+            code: e.code,
+            arg: e.arg,
+        }
+    }
+}
+
 /// File formats accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -121,6 +130,18 @@ pub fn detect(bytes: &[u8], file_name: &str) -> Format {
 /// Cheap: zip files are only listed, text is sampled. `bytes` may be the
 /// start of the file, except for a zip (its directory is at the end).
 pub fn check_type(bytes: &[u8], file_name: &str) -> Result<Format, ReadError> {
+    const BINARY: &[&[u8]] = &[
+        b"%PDF",
+        b"\x89PNG",
+        b"GIF8",
+        &[0xFF, 0xD8, 0xFF],
+        b"Rar!",
+        &[0x1F, 0x8B],
+        b"7z\xBC\xAF",
+        b"{\\rtf",
+        b"II*\0",
+        b"MM\0*",
+    ];
     let refuse = || ReadError::new("not_a_spreadsheet", file_name);
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| refuse())?;
@@ -155,18 +176,6 @@ pub fn check_type(bytes: &[u8], file_name: &str) -> Result<Format, ReadError> {
             Ok(Format::Xls)
         };
     }
-    const BINARY: &[&[u8]] = &[
-        b"%PDF",
-        b"\x89PNG",
-        b"GIF8",
-        &[0xFF, 0xD8, 0xFF],
-        b"Rar!",
-        &[0x1F, 0x8B],
-        b"7z\xBC\xAF",
-        b"{\\rtf",
-        b"II*\0",
-        b"MM\0*",
-    ];
     if BINARY.iter().any(|m| bytes.starts_with(m)) {
         return Err(refuse());
     }
