@@ -114,6 +114,26 @@ async fn a_commune_list_with_titles_merged_headers_and_totals_is_committed(app: 
         "the first rows to choose the header from"
     );
     assert!(wait_text(&b, "[data-testid=import-valid]", "3").await);
+    // Picking another header row reads the file again: the title row gives
+    // nobody; the header found, picked back, gives the three people again.
+    for (row, shown, valid) in [
+        ("2", "Dòng tiêu đề: dòng 2", "0"),
+        ("4", "Dòng tiêu đề: dòng 4–5", "3"),
+    ] {
+        b.click(&format!("select[name=header_row] option[value='{row}']"))
+            .await;
+        b.click("button[data-testid=reread]").await;
+        assert_eq!(
+            b.wait_text("[data-testid=header-row]", |t| t == shown)
+                .await,
+            shown
+        );
+        assert!(wait_text(&b, "[data-testid=import-status]", "Đã kiểm tra, chờ ghi").await);
+        assert!(
+            wait_text(&b, "[data-testid=import-valid]", valid).await,
+            "row {row}"
+        );
+    }
     let page = b.url().await;
     for (w, h) in [(1366, 900), (390, 844)] {
         b.set_window(w, h).await;
