@@ -62,17 +62,16 @@ fn cell(cells: &[String], c: usize) -> &str {
 }
 
 /// The cells of a row with the text of merged regions in every cell they
-/// span (`only_vertical`: only regions one column wide).
+/// span.
 fn filled(
     row_no: u32,
     cells: &[String],
     merges: &[Merge],
     top_left: &dyn Fn(u32, usize) -> String,
-    only_vertical: bool,
 ) -> Vec<String> {
     let mut out = cells.to_vec();
     for m in merges {
-        if !(m.rows.0..=m.rows.1).contains(&row_no) || (only_vertical && m.cols.0 != m.cols.1) {
+        if !(m.rows.0..=m.rows.1).contains(&row_no) {
             continue;
         }
         let text = top_left(m.rows.0, m.cols.0);
@@ -189,7 +188,7 @@ pub fn locate(
     } else {
         let mut best = (0, 0);
         for (i, (n, cells)) in head.iter().enumerate() {
-            let s = score(&filled(*n, cells, merges, &top_left, false));
+            let s = score(&filled(*n, cells, merges, &top_left));
             if s > best.1 {
                 best = (i, s);
             }
@@ -199,12 +198,12 @@ pub fn locate(
     let Some((h_no, h_raw)) = rows.get(at) else {
         return Err(LayoutError::new("empty_sheet", ""));
     };
-    let h = filled(*h_no, h_raw, merges, &top_left, false);
+    let h = filled(*h_no, h_raw, merges, &top_left);
     let next = rows.get(at + 1);
     let two = next.is_some_and(|(n_no, n_raw)| second_header(*h_no, h_raw, &h, *n_no, n_raw));
     let mut headers: Vec<String> = h.iter().map(|c| c.trim().to_owned()).collect();
     if two && let Some((n_no, n_raw)) = next {
-        let n = filled(*n_no, n_raw, merges, &top_left, false);
+        let n = filled(*n_no, n_raw, merges, &top_left);
         let width = headers.len().max(n.len());
         headers.resize(width, String::new());
         let merged_here = |c: usize| merges.iter().any(|m| m.contains(*h_no, c));
@@ -317,20 +316,35 @@ pub fn shape(
                 .filter(|(_, cells)| keep_row(&layout, cells)),
         );
     } else {
-        let tops: std::collections::HashMap<(u32, usize), String> = vertical
-            .iter()
-            .filter_map(|m| {
-                rows.iter()
-                    .find(|(n, _)| *n == m.rows.0)
-                    .map(|(_, cells)| ((m.rows.0, m.cols.0), cell(cells, m.cols.0).to_owned()))
-            })
-            .collect();
-        let top_left = |r: u32, c: usize| tops.get(&(r, c)).cloned().unwrap_or_default();
-        for (n, cells) in rows.into_iter().skip(data) {
-            if keep_row(&layout, &cells) {
-                let cells = filled(n, &cells, &vertical, &top_left, true);
-                kept.push((n, cells));
+        // For each row under a vertically merged cell: its column and text
+        // (the rows are in order: the top cell is found by a binary search).
+        let mut under: std::collections::HashMap<u32, Vec<(usize, String)>> =
+            std::collections::HashMap::new();
+        for m in &vertical {
+            let Ok(i) = rows.binary_search_by_key(&m.rows.0, |(n, _)| *n) else {
+                continue;
+            };
+            let text = cell(&rows[i].1, m.cols.0).to_owned();
+            if text.is_empty() {
+                continue;
             }
+            for r in m.rows.0 + 1..=m.rows.1 {
+                under.entry(r).or_default().push((m.cols.0, text.clone()));
+            }
+        }
+        for (n, mut cells) in rows.into_iter().skip(data) {
+            if !keep_row(&layout, &cells) {
+                continue;
+            }
+            for (c, text) in under.get(&n).into_iter().flatten() {
+                if cells.len() <= *c {
+                    cells.resize(c + 1, String::new());
+                }
+                if cells[*c].trim().is_empty() {
+                    cells[*c].clone_from(text);
+                }
+            }
+            kept.push((n, cells));
         }
     }
     Ok((layout, kept, head))
@@ -438,6 +452,21 @@ mod tests {
         let (layout, data, _) = shape(r, &[], None).unwrap();
         assert_eq!(layout.headers[2..4], ["Quê quán - Xã", "Quê quán - Huyện"]);
         assert_eq!(data.len(), 1);
+    }
+
+    #[test]
+    fn a_cell_merged_down_over_several_people_reaches_each() {
+        let r = rows(&[
+            (1, &["Họ và tên", "Quê quán", "Quốc gia"]),
+            (2, &["An", "Thạch Kim", "KR"]),
+            (3, &["Bình", "", "KR"]),
+        ]);
+        let merges = [Merge {
+            rows: (2, 3),
+            cols: (1, 1),
+        }];
+        let (_, data, _) = shape(r, &merges, None).unwrap();
+        assert_eq!(data[1].1[1], "Thạch Kim");
     }
 
     #[test]
