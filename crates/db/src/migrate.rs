@@ -39,6 +39,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_reports"),
     migration!(7, "0007_bulk_change_seq"),
     migration!(8, "0008_auth_epoch"),
+    migration!(9, "0009_import_layout"),
 ];
 
 /// The schema version this program expects.

@@ -154,6 +154,13 @@ struct ImportArgs {
     /// Language of the report's messages: vi (default) or en.
     #[arg(long, default_value = "vi")]
     lang: String,
+    /// The sheet to read (default: the first that holds a list).
+    #[arg(long)]
+    sheet: Option<String>,
+    /// The header row as the spreadsheet numbers it (default: found among
+    /// the first 30 rows).
+    #[arg(long)]
+    header_row: Option<u32>,
 }
 
 #[derive(Subcommand)]
@@ -657,6 +664,32 @@ async fn import(app: &App, args: ImportArgs) -> Result<(), Failure> {
             ),
         ));
     }
+    let choice = app::intake::import::read::Choice {
+        sheet: args.sheet.clone(),
+        header_row: args.header_row,
+    };
+    // A file that is not a spreadsheet, or a sheet it does not have, is
+    // refused before anything is recorded, in the page's words.
+    if let Err(e) = app::intake::import::check_file(&path, &choice)? {
+        let t = web::i18n::Tr::new(web::i18n::Lang::from_code(&args.lang));
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let message = if e.code == "not_a_spreadsheet" {
+            web::intake::pages::imports::wrong_type_text(t, &name)
+        } else {
+            let text = web::intake::pages::imports::failure_text(
+                t,
+                &format!("import.{}|{}", e.code, e.arg),
+            );
+            match &args.sheet {
+                Some(s) if e.code == "unknown_sheet" => format!("--sheet «{s}»: {text}"),
+                _ => format!("{name}: {text}"),
+            }
+        };
+        return Err(Failure::new(exit::INVALID, message));
+    }
     let started = std::time::Instant::now();
     let progress = |phase: &str, done: usize, total: usize| {
         eprintln!(
@@ -664,13 +697,13 @@ async fn import(app: &App, args: ImportArgs) -> Result<(), Failure> {
             started.elapsed().as_secs_f64()
         );
     };
-    let s = app::intake::import::run_file(
+    let s = app::intake::import::run_file_with(
         app,
         &actor,
-        &source,
-        &args.round,
+        (&source, &args.round),
         &path,
         args.dry_run,
+        &choice,
         &progress,
     )
     .await?;
@@ -689,6 +722,23 @@ async fn import(app: &App, args: ImportArgs) -> Result<(), Failure> {
         "import {}: {} rows, {} valid, {} with errors, {} with warnings, {} people created ({})",
         s.id, s.total_rows, s.valid_rows, s.error_rows, s.warning_rows, s.created_persons, s.status
     );
+    if s.header_row > 1 || s.header_rows > 1 || !s.sheet.is_empty() {
+        println!(
+            "header: row {}{}{} ({})",
+            s.header_row,
+            if s.header_rows > 1 {
+                format!("-{}", s.header_row + 1)
+            } else {
+                String::new()
+            },
+            if s.sheet.is_empty() {
+                String::new()
+            } else {
+                format!(", sheet «{}»", s.sheet)
+            },
+            s.headers.join(" | ")
+        );
+    }
     // The sentences the page shows: the column as the file heads it, the
     // value as typed, what is wrong.
     for r in app::intake::import::rows(app, &actor, s.id, true, 50).await? {

@@ -911,6 +911,83 @@ fn import_report_speaks_sentences_and_reads_vietnamese_values() {
     );
 }
 
+/// Issue 19: row numbers as the spreadsheet shows them (a CSV saved by
+/// Excel, CR LF: the bad row is on line 4); a commune's list under title
+/// rows; `--header-row`, `--sheet`; a file that is not a spreadsheet is
+/// refused, naming it, before anything is recorded.
+#[test]
+fn import_reports_spreadsheet_rows_and_finds_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("cong-van.pdf"),
+        b"%PDF-1.7\n%\xe2\xe3 1 0 obj",
+    )
+    .unwrap();
+    let import = |args: &[&str]| {
+        let mut all = vec!["import"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--source", "fatherland_front", "--data-dir", "data"]);
+        kb(dir.path()).args(&all).output().unwrap()
+    };
+    let out = import(&["cong-van.pdf", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("Tệp «cong-van.pdf» không phải bảng tính (xlsx, xls, ods, csv)"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::write(
+        dir.path().join("crlf.csv"),
+        "Họ và tên,Quốc gia\r\nAn,Hàn Quốc\r\nBình,Hàn Quốc\r\n,Hàn Quốc\r\nCường,Hàn Quốc\r\n",
+    )
+    .unwrap();
+    let out = import(&["crlf.csv", "--dry-run"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    // The first import recorded: the refused PDF left nothing.
+    assert!(report.starts_with("import 1:"), "{report}");
+    assert!(report.contains("4 rows, 3 valid"), "{report}");
+    assert!(report.contains("  Dòng 4: "), "{report}");
+    std::fs::write(
+        dir.path().join("xa.csv"),
+        "UBND XÃ THẠCH HÀ\nDANH SÁCH CÔNG DÂN CÓ NGƯỜI THÂN Ở NƯỚC NGOÀI\n\n\
+         STT,Họ và tên,Quê quán,,Quốc gia\n,,Xã,Huyện,\n(1),(2),(3),(4),(5)\n\
+         1,Nguyễn Văn An,Thạch Kim,Lộc Hà,Hàn Quốc\n2,,Thạch Hải,Thạch Hà,Hàn Quốc\n\
+         Tổng cộng,,,,2 người\n",
+    )
+    .unwrap();
+    let out = import(&["xa.csv", "--dry-run"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(
+        report.contains("2 rows, 1 valid, 1 with errors"),
+        "{report}"
+    );
+    assert!(report.contains("  Dòng 8: "), "{report}");
+    assert!(
+        report.contains(
+            "header: row 4-5 (STT | Họ và tên | Quê quán - Xã | Quê quán - Huyện | Quốc gia)"
+        ),
+        "{report}"
+    );
+    // The header row chosen by hand: the title row, so nobody is valid.
+    let out = import(&["xa.csv", "--dry-run", "--header-row", "2"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("0 valid"),
+        "{}",
+        text(&out.stdout)
+    );
+    // A CSV has no sheets.
+    let out = import(&["xa.csv", "--dry-run", "--sheet", "Danh sách"]);
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--sheet «Danh sách»: Không có trang tính đã chọn trong tệp."),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 #[test]
 fn scan_queues_candidate_pairs_once() {
     let dir = tempfile::tempdir().unwrap();

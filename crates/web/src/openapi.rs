@@ -233,6 +233,14 @@ pub struct ImportDoc {
     pub match_possible: i64,
     /// Imported people merged into their registered record (`?auto_merge=true` on commit).
     pub match_merged: i64,
+    /// Every sheet of the file (none for a CSV); `sheet` is the one read.
+    pub sheets: Vec<String>,
+    /// The (first) header row, as the spreadsheet numbers it (0: not read yet).
+    pub header_row: i64,
+    /// 1, or 2 for a header on two rows (merged cells).
+    pub header_rows: i64,
+    /// The first rows of the sheet with text: `[row number, first cells]`, to choose another header row.
+    pub head_rows: Vec<(u32, String)>,
 }
 
 /// A message about one row or cell of an import.
@@ -345,6 +353,25 @@ pub fn import_rows_doc() {}
 )]
 pub fn import_commit_doc() {}
 
+/// Documentation of `POST /api/v1/imports/{id}/layout`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/imports/{id}/layout",
+    tag = "imports",
+    params(("id" = i64, Path, description = "Import id"),
+           ("sheet" = Option<String>, Query, description = "The sheet to read (one of the import's `sheets`)."),
+           ("header_row" = Option<u32>, Query, description = "The header row as the spreadsheet numbers it (default: found).")),
+    responses(
+        (status = 202, description = "Reading the file again in the background: headers, mapping and rows are derived again and validated; poll for `validated`.", body = ImportDoc),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 409, description = "Not validated, or already committed (the file is no longer kept).", content_type = "application/problem+json", body = ProblemDoc),
+        (status = 422, response = Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub fn import_layout_doc() {}
+
 /// Documentation of `POST /api/v1/imports/{id}/undo`.
 #[utoipa::path(
     post,
@@ -412,9 +439,9 @@ impl Modify for BearerAuth {
 #[allow(clippy::needless_for_each, reason = "in utoipa's generated code")]
 mod doc {
     use super::{
-        __path_audit_doc, __path_import_commit_doc, __path_import_get_doc, __path_import_rows_doc,
-        __path_import_undo_doc, __path_import_upload_doc, __path_me_doc,
-        __path_public_statistics_doc, __path_search_doc,
+        __path_audit_doc, __path_import_commit_doc, __path_import_get_doc,
+        __path_import_layout_doc, __path_import_rows_doc, __path_import_undo_doc,
+        __path_import_upload_doc, __path_me_doc, __path_public_statistics_doc, __path_search_doc,
     };
     use super::{
         BearerAuth, FieldErrorDoc, Forbidden, IfMatchRequired, Invalid, NotFound, OpenApi,
@@ -461,6 +488,7 @@ mod doc {
             import_get_doc,
             import_rows_doc,
             import_commit_doc,
+            import_layout_doc,
             import_undo_doc,
             public_statistics_doc,
             intake::api::review::api_scan,

@@ -191,16 +191,3 @@ pub async fn list_tokens(app: &App, actor: &Actor) -> AppResult<Vec<TokenSummary
     }
     Ok(out)
 }
-
-/// Revokes every live token of an account: its password, role or
-/// jurisdiction changed, or it was disabled. Returns how many ended.
-pub(crate) async fn end_all(tx: &mut db::WriteTx, user_id: i64) -> AppResult<u64> {
-    Ok(sqlx::query(
-        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-    )
-    .bind(clock::now())
-    .bind(user_id)
-    .execute(&mut *tx.tx)
-    .await?
-    .rows_affected())
-}

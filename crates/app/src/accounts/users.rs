@@ -280,7 +280,7 @@ pub async fn reset_password(
         .bind(user_id)
         .execute(&mut *tx.tx)
         .await?;
-    super::tokens::end_all(&mut tx, user_id).await?;
+    end_tokens(&mut tx, user_id).await?;
     audit::append(
         &mut tx,
         app.db.backend,
@@ -319,7 +319,7 @@ pub async fn change_own_password(
         .bind(keep_session.map(secret::token_hash).unwrap_or_default())
         .execute(&mut *tx.tx)
         .await?;
-    super::tokens::end_all(&mut tx, user_id).await?;
+    end_tokens(&mut tx, user_id).await?;
     audit::append(
         &mut tx,
         app.db.backend,
@@ -349,7 +349,7 @@ pub async fn set_disabled(app: &App, actor: &Actor, user_id: i64, disabled: bool
         .bind(user_id)
         .execute(&mut *tx.tx)
         .await?;
-    super::tokens::end_all(&mut tx, user_id).await?;
+    end_tokens(&mut tx, user_id).await?;
     let action = if disabled {
         "user.disable"
     } else {
@@ -442,7 +442,7 @@ pub async fn set_access(
         .execute(&mut *tx.tx)
         .await?
         .rows_affected();
-    let tokens_ended = super::tokens::end_all(&mut tx, user_id).await?;
+    let tokens_ended = end_tokens(&mut tx, user_id).await?;
     audit::append(
         &mut tx,
         app.db.backend,
@@ -464,4 +464,17 @@ pub async fn count(app: &App) -> AppResult<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(&app.db.pool)
         .await?)
+}
+
+/// Revokes every live API token of an account: its password, role or
+/// jurisdiction changed, or it was disabled. Returns how many ended.
+async fn end_tokens(tx: &mut db::WriteTx, user_id: i64) -> AppResult<u64> {
+    Ok(sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(clock::now())
+    .bind(user_id)
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected())
 }

@@ -54,6 +54,13 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "POST",
+            "/imports/{id}/layout",
+            Session,
+            "its uploader, or province level",
+            axum::routing::post(pages::imports::layout),
+        ),
+        route(
+            "POST",
             "/imports/{id}/commit",
             Session,
             "its uploader or province level, with the right to create people",
@@ -93,6 +100,13 @@ pub fn routes() -> Vec<Route> {
             Token,
             "read scope, its uploader or province level",
             axum::routing::get(api::imports::api_rows),
+        ),
+        route(
+            "POST",
+            "/api/v1/imports/{id}/layout",
+            Token,
+            "write scope, its uploader or province level",
+            axum::routing::post(api::imports::api_layout),
         ),
         route(
             "POST",

@@ -280,6 +280,16 @@ impl Browser {
     }
 
     /// The visible page as PNG bytes.
+    /// Resizes the window (CSS pixels).
+    pub async fn set_window(&self, width: u32, height: u32) {
+        self.cmd(
+            reqwest::Method::POST,
+            "/window/rect",
+            json!({"width": width, "height": height}),
+        )
+        .await;
+    }
+
     pub async fn screenshot(&self) -> Vec<u8> {
         use base64::Engine as _;
         let v = self

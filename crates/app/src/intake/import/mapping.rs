@@ -334,8 +334,23 @@ fn normalise(header: &str) -> String {
     words.join(" ")
 }
 
-/// The field a header names, if any.
+/// The field a header names, if any. A header of two rows, "Quê quán - Xã",
+/// names its parent's field when the parent is an address and the child one
+/// of its parts, else the child's ("Nơi ở - Quốc gia"), else the parent's.
 pub fn guess(header: &str) -> Option<&'static str> {
+    if let Some(key) = guess_one(header) {
+        return Some(key);
+    }
+    let (parent, child) = header.split_once(" - ")?;
+    let p = guess_one(parent);
+    let c = guess_one(child);
+    match p {
+        Some(k) if JOINABLE.contains(&k) && is_address_part(child) => p,
+        _ => c.or(p),
+    }
+}
+
+fn guess_one(header: &str) -> Option<&'static str> {
     let h = normalise(header);
     if h.is_empty() {
         return None;
@@ -346,6 +361,58 @@ pub fn guess(header: &str) -> Option<&'static str> {
             f.synonyms.contains(&h.as_str()) || normalise(f.header_vi) == h || fold(f.key) == h
         })
         .map(|f| f.key)
+}
+
+/// Fields whose parts may be in several columns of a two-row header
+/// ("Quê quán" over "Xã", "Huyện", "Tỉnh"): the parts are joined in column
+/// order, ", " between them.
+pub const JOINABLE: &[&str] = &["hometown_text", "address_abroad"];
+
+/// A part of an address: a unit ("Xã", "Huyện", "Tỉnh/Thành phố"...), a
+/// village or a street.
+fn is_address_part(header: &str) -> bool {
+    const PARTS: &[&str] = &[
+        "xa",
+        "phuong",
+        "thi tran",
+        "xa phuong",
+        "xa phuong thi tran",
+        "huyen",
+        "quan",
+        "thi xa",
+        "huyen thi xa",
+        "quan huyen",
+        "tinh",
+        "thanh pho",
+        "tinh thanh pho",
+        "tinh thanh",
+        "thon",
+        "xom",
+        "ban",
+        "ap",
+        "to",
+        "khoi",
+        "thon xom",
+        "so nha",
+        "duong",
+        "pho",
+        "commune",
+        "ward",
+        "district",
+        "province",
+        "village",
+        "street",
+    ];
+    let n = normalise(header);
+    PARTS.contains(&n.as_str())
+}
+
+/// A row-number column ("STT", "Số TT", "TT"): recognised, not imported.
+pub fn is_row_number(header: &str) -> bool {
+    matches!(
+        normalise(header).as_str(),
+        "stt" | "so tt" | "tt" | "so thu tu" | "thu tu" | "no"
+    )
 }
 
 /// A mapping: for each column, the field it fills ("" for none).
@@ -366,11 +433,67 @@ pub fn guess_all(headers: &[String], remembered: Option<&[(String, String)]>) ->
             });
             let key = from_memory.or_else(|| guess(h).map(str::to_owned));
             match key {
+                // The parts of a two-row header's address fill one field.
+                Some(k) if JOINABLE.contains(&k.as_str()) && h.contains(" - ") => {
+                    used.insert(k.clone());
+                    k
+                }
                 Some(k) if !k.is_empty() && used.insert(k.clone()) => k,
                 _ => String::new(),
             }
         })
         .collect()
+}
+
+/// The cells and mapping a row is checked with: the columns of a
+/// [`JOINABLE`] field mapped more than once are joined, in column order,
+/// into the first of them ("Thạch Kim, Lộc Hà, Hà Tĩnh").
+pub fn join_parts<'a>(
+    cells: &'a [String],
+    mapping: &'a [String],
+) -> (
+    std::borrow::Cow<'a, [String]>,
+    std::borrow::Cow<'a, [String]>,
+) {
+    use std::borrow::Cow;
+    let repeated = JOINABLE
+        .iter()
+        .any(|k| mapping.iter().filter(|m| m == k).count() > 1);
+    if !repeated {
+        return (Cow::Borrowed(cells), Cow::Borrowed(mapping));
+    }
+    let mut cells = cells.to_vec();
+    let mut mapping = mapping.to_vec();
+    for key in JOINABLE {
+        let cols: Vec<usize> = mapping
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m == key)
+            .map(|(i, _)| i)
+            .collect();
+        let Some((&first, rest)) = cols.split_first() else {
+            continue;
+        };
+        if rest.is_empty() {
+            continue;
+        }
+        let parts: Vec<String> = cols
+            .iter()
+            .filter_map(|&c| cells.get(c).map(|t| t.trim().to_owned()))
+            .filter(|t| !t.is_empty())
+            .collect();
+        if cells.len() <= first {
+            cells.resize(first + 1, String::new());
+        }
+        cells[first] = parts.join(", ");
+        for &c in rest {
+            if let Some(t) = cells.get_mut(c) {
+                t.clear();
+            }
+            mapping[c].clear();
+        }
+    }
+    (Cow::Owned(cells), Cow::Owned(mapping))
 }
 
 /// True when a row of headers names at least two known fields.
@@ -398,6 +521,46 @@ mod tests {
         }
         assert_eq!(guess("Số hộ chiếu"), Some("passport_no"));
         assert_eq!(guess("Cột lạ"), None);
+    }
+
+    #[test]
+    fn two_row_headers_and_row_numbers() {
+        assert_eq!(guess("Quê quán - Xã"), Some("hometown_text"));
+        assert_eq!(guess("Quê quán - Huyện"), Some("hometown_text"));
+        assert_eq!(guess("Nơi ở hiện nay - Quốc gia"), Some("country"));
+        assert_eq!(guess("Họ và tên - Chủ hộ"), Some("household_head"));
+        for h in ["STT", "Số TT", "TT", "stt"] {
+            assert!(is_row_number(h), "{h}");
+            assert_eq!(guess(h), None, "{h}");
+        }
+        let headers: Vec<String> = [
+            "STT",
+            "Họ và tên",
+            "Quê quán - Xã",
+            "Quê quán - Huyện",
+            "Quê quán - Tỉnh",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        let m = guess_all(&headers, None);
+        assert_eq!(
+            m,
+            vec![
+                "",
+                "full_name",
+                "hometown_text",
+                "hometown_text",
+                "hometown_text"
+            ]
+        );
+        let cells: Vec<String> = ["1", "An", "Thạch Kim", "", "Hà Tĩnh"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let (c, m) = join_parts(&cells, &m);
+        assert_eq!(c[2], "Thạch Kim, Hà Tĩnh");
+        assert_eq!(m.iter().filter(|k| *k == "hometown_text").count(), 1);
     }
 
     #[test]

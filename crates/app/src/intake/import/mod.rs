@@ -9,6 +9,7 @@
 //! reported.
 
 pub mod files;
+pub mod layout;
 pub mod mapping;
 pub mod read;
 pub mod validate;
@@ -57,6 +58,14 @@ pub struct Summary {
     pub match_same: i64,
     pub match_possible: i64,
     pub match_merged: i64,
+    /// Every sheet of the file (none for a CSV).
+    pub sheets: Vec<String>,
+    /// The (first) header row as the spreadsheet numbers it (0: not read),
+    /// and 1 or 2 rows of header.
+    pub header_row: i64,
+    pub header_rows: i64,
+    /// The first rows of the sheet with text: number and first cells.
+    pub head_rows: Vec<(u32, String)>,
 }
 
 impl Summary {
@@ -95,11 +104,14 @@ pub struct RowReport {
 const SUMMARY_COLUMNS: &str = "id, source, survey_round, file_name, sheet, status, progress_done, \
     progress_total, total_rows, valid_rows, error_rows, warning_rows, created_persons, failure, \
     created_by_name, created_at, committed_at, undone_at, undo_report, headers, mapping, created_by, \
-    match_status, match_new, match_same, match_possible, match_merged";
+    match_status, match_new, match_same, match_possible, match_merged, sheets, header_row, \
+    header_rows, head_rows";
 
 fn summary_of(r: &db::AnyRow) -> AppResult<(Summary, Option<i64>)> {
     let headers: String = r.try_get(19)?;
     let mapping: String = r.try_get(20)?;
+    let sheets: String = r.try_get(27)?;
+    let head_rows: String = r.try_get(30)?;
     Ok((
         Summary {
             id: r.try_get(0)?,
@@ -128,6 +140,10 @@ fn summary_of(r: &db::AnyRow) -> AppResult<(Summary, Option<i64>)> {
             match_same: r.try_get(24)?,
             match_possible: r.try_get(25)?,
             match_merged: r.try_get(26)?,
+            sheets: serde_json::from_str(&sheets).unwrap_or_default(),
+            header_row: r.try_get(28)?,
+            header_rows: r.try_get(29)?,
+            head_rows: serde_json::from_str(&head_rows).unwrap_or_default(),
         },
         r.try_get(21)?,
     ))
@@ -226,12 +242,16 @@ pub async fn start(
 ) -> AppResult<i64> {
     access::authorize(actor, Action::ImportSubmit)?;
     let agency = check_source(actor, source)?;
-    let id = create(app, actor, agency, survey_round, file_name).await?;
+    refuse_wrong_type(&bytes, file_name)?;
+    let id = create(app, actor, agency, survey_round, file_name, Some(&bytes)).await?;
     let app2 = app.clone();
     let actor2 = actor.clone();
     let file_name = file_name.to_owned();
     tokio::spawn(async move {
-        if let Err(e) = read_and_validate(&app2, &actor2, id, agency, &file_name, bytes).await {
+        let choice = read::Choice::default();
+        if let Err(e) =
+            read_and_validate(&app2, &actor2, id, agency, &file_name, bytes, &choice).await
+        {
             tracing::error!(import = id, error = %e, "import validation failed");
             let _ = set_status(&app2, id, "failed", "error.internal").await;
         }
@@ -239,12 +259,27 @@ pub async fn start(
     Ok(id)
 }
 
+/// A file that is not a spreadsheet (a document, a picture, a PDF, bytes
+/// that are not text) is refused before anything is recorded.
+fn refuse_wrong_type(bytes: &[u8], file_name: &str) -> AppResult<()> {
+    match read::check_type(bytes, file_name) {
+        Err(e) if e.code == "not_a_spreadsheet" => Err(AppError::Invalid(vec![FieldError::new(
+            "file",
+            "not_a_spreadsheet",
+        )])),
+        _ => Ok(()),
+    }
+}
+
+/// Records an import; `file`, when given, is kept until the import is
+/// committed or undone (to read it again with another sheet or header row).
 async fn create(
     app: &App,
     actor: &Actor,
     agency: Agency,
     survey_round: &str,
     file_name: &str,
+    file: Option<&[u8]>,
 ) -> AppResult<i64> {
     let round = survey_round.trim();
     if round.chars().count() > 64 || domain::text::has_forbidden_control(round) {
@@ -272,6 +307,16 @@ async fn create(
     .bind(&now)
     .fetch_one(&mut *tx.tx)
     .await?;
+    if let Some(file) = file {
+        sqlx::query(
+            "INSERT INTO import_files (import_id, content, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(id)
+        .bind(file)
+        .bind(&now)
+        .execute(&mut *tx.tx)
+        .await?;
+    }
     audit::append(
         &mut tx,
         app.db.backend,
@@ -294,6 +339,25 @@ async fn remembered_mapping(app: &App, source: &str) -> AppResult<Option<Vec<(St
     Ok(m.and_then(|m| serde_json::from_str(&m).ok()))
 }
 
+/// Drops the kept file of an import (after commit or undo, or when it
+/// cannot be read with another choice).
+async fn drop_file(app: &App, id: i64) -> AppResult<()> {
+    sqlx::query("DELETE FROM import_files WHERE import_id = $1")
+        .bind(id)
+        .execute(&app.db.pool)
+        .await?;
+    Ok(())
+}
+
+/// The failure of a read as stored: "import.code" or "import.code|arg".
+fn failure_of(e: &read::ReadError) -> String {
+    if e.arg.is_empty() {
+        format!("import.{}", e.code)
+    } else {
+        format!("import.{}|{}", e.code, e.arg)
+    }
+}
+
 async fn read_and_validate(
     app: &App,
     actor: &Actor,
@@ -301,37 +365,123 @@ async fn read_and_validate(
     agency: Agency,
     file_name: &str,
     bytes: Vec<u8>,
+    choice: &read::Choice,
 ) -> AppResult<()> {
     let limits = app.settings.import_limits.clone();
     let name = file_name.to_owned();
-    let table = tokio::task::spawn_blocking(move || {
-        read::read(&bytes, &name, &limits, &|h| mapping::looks_like_header(h))
+    let choice = choice.clone();
+    let (table, sheets) = tokio::task::spawn_blocking(move || {
+        let sheets = read::check_type(&bytes, &name)
+            .and_then(|f| read::sheet_names(&bytes, f))
+            .unwrap_or_default();
+        (read::read(&bytes, &name, &limits, &choice), sheets)
     })
     .await
     .map_err(|e| AppError::Unexpected(e.into()))?;
     let table = match table {
         Ok(t) => t,
         Err(e) => {
-            let failure = if e.arg.is_empty() {
-                format!("import.{}", e.code)
-            } else {
-                format!("import.{}|{}", e.code, e.arg)
-            };
-            set_status(app, id, "failed", &failure).await?;
+            // With several sheets, another one may be chosen: the file is kept.
+            sqlx::query("UPDATE imports SET sheets = $1 WHERE id = $2")
+                .bind(serde_json::to_string(&sheets).map_err(anyhow::Error::from)?)
+                .bind(id)
+                .execute(&app.db.pool)
+                .await?;
+            if sheets.len() < 2 {
+                drop_file(app, id).await?;
+            }
+            set_status(app, id, "failed", &failure_of(&e)).await?;
             return Ok(());
         }
     };
     let remembered = remembered_mapping(app, agency.code()).await?;
     let mapping = mapping::guess_all(&table.headers, remembered.as_deref());
-    sqlx::query("UPDATE imports SET sheet = $1, headers = $2, mapping = $3, total_rows = $4, status = 'validating' WHERE id = $5")
-        .bind(&table.sheet)
-        .bind(serde_json::to_string(&table.headers).map_err(anyhow::Error::from)?)
-        .bind(serde_json::to_string(&mapping).map_err(anyhow::Error::from)?)
-        .bind(table.rows.len() as i64)
-        .bind(id)
-        .execute(&app.db.pool)
-        .await?;
+    sqlx::query(
+        "UPDATE imports SET sheet = $1, headers = $2, mapping = $3, total_rows = $4, sheets = $5, \
+         header_row = $6, header_rows = $7, head_rows = $8, failure = '', status = 'validating' WHERE id = $9",
+    )
+    .bind(&table.sheet)
+    .bind(serde_json::to_string(&table.headers).map_err(anyhow::Error::from)?)
+    .bind(serde_json::to_string(&mapping).map_err(anyhow::Error::from)?)
+    .bind(table.rows.len() as i64)
+    .bind(serde_json::to_string(&table.sheets).map_err(anyhow::Error::from)?)
+    .bind(i64::from(table.header_row))
+    .bind(i64::from(table.header_rows))
+    .bind(serde_json::to_string(&table.head).map_err(anyhow::Error::from)?)
+    .bind(id)
+    .execute(&app.db.pool)
+    .await?;
     validate_rows(app, actor, id, agency, &mapping, table.rows).await
+}
+
+/// Reads an uploaded import again with another sheet or header row (as the
+/// spreadsheet numbers it): headers, mapping and rows are derived again and
+/// validated (in the background). The file is kept in the database until
+/// the import is committed, so any server can do it.
+pub async fn reshape(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    sheet: Option<String>,
+    header_row: Option<u32>,
+) -> AppResult<()> {
+    let s = get(app, actor, id).await?;
+    if !matches!(s.status.as_str(), "validated" | "failed") {
+        return Err(AppError::Conflict("import_not_validated".into()));
+    }
+    if let Some(name) = &sheet
+        && !s.sheets.contains(name)
+    {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "sheet",
+            "invalid_code",
+        )]));
+    }
+    let agency = check_source(actor, &s.source)?;
+    let bytes: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT content FROM import_files WHERE import_id = $1")
+            .bind(id)
+            .fetch_optional(&app.db.pool)
+            .await?;
+    let Some(bytes) = bytes else {
+        return Err(AppError::Conflict("import_file_gone".into()));
+    };
+    // Claim it: one re-read at a time, whichever server gets it.
+    let mut tx = app.db.begin_write().await?;
+    let n = sqlx::query(
+        "UPDATE imports SET status = 'reading', failure = '', progress_done = 0, updated_at = $1 \
+         WHERE id = $2 AND status IN ('validated', 'failed')",
+    )
+    .bind(clock::now())
+    .bind(id)
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+    if n != 1 {
+        return Err(AppError::Conflict("import_not_validated".into()));
+    }
+    audit::append(
+        &mut tx,
+        app.db.backend,
+        actor,
+        Event::new("import.reshape", "import", &id)
+            .with(serde_json::json!({"sheet": sheet, "header_row": header_row})),
+    )
+    .await?;
+    tx.commit().await?;
+    let choice = read::Choice { sheet, header_row };
+    let app2 = app.clone();
+    let actor2 = actor.clone();
+    let file_name = s.file_name.clone();
+    tokio::spawn(async move {
+        if let Err(e) =
+            read_and_validate(&app2, &actor2, id, agency, &file_name, bytes, &choice).await
+        {
+            tracing::error!(import = id, error = %e, "import re-reading failed");
+            let _ = set_status(&app2, id, "failed", "error.internal").await;
+        }
+    });
+    Ok(())
 }
 
 /// Validates rows against a mapping and stores them with their messages.
@@ -377,7 +527,8 @@ async fn check_chunk(
         use rayon::prelude::*;
         rows.into_par_iter()
             .map(|(n, cells)| {
-                let c = validate::check_row(&cells, &mapping, agency, Some(&province));
+                let (joined, map) = mapping::join_parts(&cells, &mapping);
+                let c = validate::check_row(&joined, &map, agency, Some(&province));
                 (n, cells, c)
             })
             .collect()
@@ -630,7 +781,7 @@ pub async fn remap(app: &App, actor: &Actor, id: i64, mapping: Vec<String>) -> A
         }
         if mapping::field(key).is_none() {
             errors.push(FieldError::new(format!("mapping.{i}"), "invalid_code"));
-        } else if !seen.insert(key.clone()) {
+        } else if !seen.insert(key.clone()) && !mapping::JOINABLE.contains(&key.as_str()) {
             errors.push(FieldError::new(format!("mapping.{i}"), "mapped_twice"));
         }
     }
@@ -1345,6 +1496,11 @@ async fn finish_commit(
     .bind(id)
     .execute(&mut *tx.tx)
     .await?;
+    // The file is not needed any more (nor kept: it holds personal data).
+    sqlx::query("DELETE FROM import_files WHERE import_id = $1")
+        .bind(id)
+        .execute(&mut *tx.tx)
+        .await?;
     audit::append(
         tx,
         app.db.backend,
@@ -1412,6 +1568,10 @@ pub async fn undo(app: &App, actor: &Actor, id: i64) -> AppResult<UndoReport> {
         removed,
         kept_edited: edited,
     };
+    sqlx::query("DELETE FROM import_files WHERE import_id = $1")
+        .bind(id)
+        .execute(&mut *tx.tx)
+        .await?;
     sqlx::query(
         "UPDATE imports SET status = 'undone', undone_at = $1, updated_at = $1, undo_report = $2 WHERE id = $3 AND status = 'committed'",
     )
@@ -1466,6 +1626,78 @@ pub async fn run_file(
     dry_run: bool,
     progress: &(dyn Fn(&str, usize, usize) + Sync),
 ) -> AppResult<Summary> {
+    let choice = read::Choice::default();
+    run_file_with(
+        app,
+        actor,
+        (source, survey_round),
+        path,
+        dry_run,
+        &choice,
+        progress,
+    )
+    .await
+}
+
+/// The first 64 KiB of a file, and the whole file unless it is a UTF-8 CSV
+/// (streamed).
+fn open_file(path: &std::path::Path) -> AppResult<(Vec<u8>, Option<Vec<u8>>)> {
+    use std::io::Read as _;
+    let mut head = Vec::with_capacity(64 * 1024);
+    let f = std::fs::File::open(path).map_err(anyhow::Error::from)?;
+    f.take(64 * 1024)
+        .read_to_end(&mut head)
+        .map_err(anyhow::Error::from)?;
+    let streamable = read::detect(&head, "") == read::Format::Csv
+        && (head.starts_with(&[0xEF, 0xBB, 0xBF]) || utf8_prefix(&head));
+    let whole = if streamable {
+        None
+    } else {
+        Some(std::fs::read(path).map_err(anyhow::Error::from)?)
+    };
+    Ok((head, whole))
+}
+
+/// Checks a file before an import of it is recorded: a spreadsheet, with
+/// the sheet chosen (`unknown_sheet` names the sheets there are).
+pub fn check_file(
+    path: &std::path::Path,
+    choice: &read::Choice,
+) -> AppResult<Result<(), read::ReadError>> {
+    let (head, whole) = open_file(path)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(check_bytes(
+        whole.as_deref().unwrap_or(&head),
+        &name,
+        choice,
+    ))
+}
+
+fn check_bytes(bytes: &[u8], name: &str, choice: &read::Choice) -> Result<(), read::ReadError> {
+    let format = read::check_type(bytes, name)?;
+    if let Some(want) = &choice.sheet {
+        let names = read::sheet_names(bytes, format)?;
+        let fold = |s: &str| domain::text::fold(s.trim());
+        if !names.iter().any(|n| fold(n) == fold(want)) {
+            return Err(read::unknown_sheet(&names));
+        }
+    }
+    Ok(())
+}
+
+/// [`run_file`] with a sheet and header row chosen.
+pub async fn run_file_with(
+    app: &App,
+    actor: &Actor,
+    (source, survey_round): (&str, &str),
+    path: &std::path::Path,
+    dry_run: bool,
+    choice: &read::Choice,
+    progress: &(dyn Fn(&str, usize, usize) + Sync),
+) -> AppResult<Summary> {
     access::authorize(actor, Action::ImportSubmit)?;
     if !dry_run {
         access::authorize(actor, Action::PersonCreate)?;
@@ -1475,23 +1707,20 @@ pub async fn run_file(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let id = create(app, actor, agency, survey_round, &file_name).await?;
-    let mut head = Vec::with_capacity(64 * 1024);
-    {
-        use std::io::Read as _;
-        let f = std::fs::File::open(path).map_err(anyhow::Error::from)?;
-        f.take(64 * 1024)
-            .read_to_end(&mut head)
-            .map_err(anyhow::Error::from)?;
+    let (head, whole) = tokio::task::block_in_place(|| open_file(path))?;
+    if let Err(e) = check_bytes(whole.as_deref().unwrap_or(&head), &file_name, choice) {
+        let field = if e.code == "unknown_sheet" {
+            "sheet"
+        } else {
+            "file"
+        };
+        return Err(AppError::Invalid(vec![FieldError::new(field, e.code)]));
     }
-    let streamable = read::detect(&head, &file_name) == read::Format::Csv
-        && (head.starts_with(&[0xEF, 0xBB, 0xBF]) || utf8_prefix(&head));
-    if streamable {
-        stream_csv(app, actor, id, agency, path, dry_run, progress).await?;
-    } else {
-        let bytes = std::fs::read(path).map_err(anyhow::Error::from)?;
+    drop(head);
+    let id = create(app, actor, agency, survey_round, &file_name, None).await?;
+    if let Some(bytes) = whole {
         progress("read", 0, 1);
-        read_and_validate(app, actor, id, agency, &file_name, bytes).await?;
+        read_and_validate(app, actor, id, agency, &file_name, bytes, choice).await?;
         let s = get(app, actor, id).await?;
         progress("validate", s.total_rows as usize, s.total_rows as usize);
         if s.status == "validated" && !dry_run && s.valid_rows > 0 {
@@ -1504,6 +1733,16 @@ pub async fn run_file(
                 }
             }
         }
+    } else {
+        stream_csv(
+            app,
+            actor,
+            (id, agency),
+            path,
+            (dry_run, choice.header_row),
+            progress,
+        )
+        .await?;
     }
     get(app, actor, id).await
 }
@@ -1522,10 +1761,9 @@ fn utf8_prefix(b: &[u8]) -> bool {
 async fn stream_csv(
     app: &App,
     actor: &Actor,
-    id: i64,
-    agency: Agency,
+    (id, agency): (i64, Agency),
     path: &std::path::Path,
-    dry_run: bool,
+    (dry_run, header_row): (bool, Option<u32>),
     progress: &(dyn Fn(&str, usize, usize) + Sync),
 ) -> AppResult<()> {
     const CHUNK: usize = 10_000;
@@ -1535,21 +1773,27 @@ async fn stream_csv(
         read::CsvChunks::open(
             Box::new(std::io::BufReader::with_capacity(1 << 20, file)),
             limits,
+            header_row,
         )
     });
     let chunks = match opened {
         Ok(c) => c,
         Err(e) => {
-            set_status(app, id, "failed", &format!("import.{}|{}", e.code, e.arg)).await?;
+            set_status(app, id, "failed", &failure_of(&e)).await?;
             return Ok(());
         }
     };
     let remembered = remembered_mapping(app, agency.code()).await?;
     let mapping = mapping::guess_all(&chunks.headers, remembered.as_deref());
-    sqlx::query("UPDATE imports SET sheet = '', headers = $1, mapping = $2, status = 'validating' WHERE id = $3")
-        .bind(serde_json::to_string(&chunks.headers).map_err(anyhow::Error::from)?)
-        .bind(serde_json::to_string(&mapping).map_err(anyhow::Error::from)?)
-        .bind(id)
+    sqlx::query(
+        "UPDATE imports SET sheet = '', headers = $1, mapping = $2, header_row = $3, header_rows = $4, \
+         status = 'validating' WHERE id = $5",
+    )
+    .bind(serde_json::to_string(&chunks.headers).map_err(anyhow::Error::from)?)
+    .bind(serde_json::to_string(&mapping).map_err(anyhow::Error::from)?)
+    .bind(i64::from(chunks.layout.header_row))
+    .bind(i64::from(chunks.layout.header_rows))
+    .bind(id)
         .execute(&app.db.pool)
         .await?;
     let s = get(app, actor, id).await?;
@@ -1662,7 +1906,7 @@ async fn stream_csv(
     let ((), written) = tokio::join!(read_and_check, write);
     if let Some(e) = written? {
         drop(tx);
-        set_status(app, id, "failed", &format!("import.{}|{}", e.code, e.arg)).await?;
+        set_status(app, id, "failed", &failure_of(&e)).await?;
         return Ok(());
     }
     let counts = "UPDATE imports SET valid_rows = $1, error_rows = $2, warning_rows = $3, total_rows = $4, \

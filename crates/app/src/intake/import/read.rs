@@ -16,6 +16,8 @@
 use std::io::{Cursor, Read};
 
 use calamine::{Data, DataRef, Reader};
+
+use super::layout;
 use serde::{Deserialize, Serialize};
 
 /// Configurable limits on an uploaded file.
@@ -52,10 +54,19 @@ pub struct ReadError {
 
 impl ReadError {
     #[allow(clippy::needless_pass_by_value, reason = "numbers and strings alike")]
-    fn new(code: &'static str, arg: impl ToString) -> Self {
+    pub(crate) fn new(code: &'static str, arg: impl ToString) -> Self {
         Self {
             code,
             arg: arg.to_string(),
+        }
+    }
+}
+
+impl From<layout::LayoutError> for ReadError {
+    fn from(e: layout::LayoutError) -> Self {
+        Self {
+            code: e.code,
+            arg: e.arg,
         }
     }
 }
@@ -69,13 +80,33 @@ pub enum Format {
     Ods,
 }
 
-/// One sheet read as text: the header row and the data rows below it.
+/// One sheet read as text: the header found in it and the rows of people
+/// below it.
 #[derive(Debug, Clone, Default)]
 pub struct Table {
     pub sheet: String,
+    /// Every sheet of the file (none for a CSV).
+    pub sheets: Vec<String>,
+    /// The (first) header row as the spreadsheet numbers it, and 1 or 2.
+    pub header_row: u32,
+    pub header_rows: u32,
     pub headers: Vec<String>,
-    /// Data rows with their 1-based row number in the file.
+    /// Data rows with their row number as the spreadsheet shows it.
     pub rows: Vec<(u32, Vec<String>)>,
+    /// The first rows of the sheet with text (number, first cells), to
+    /// choose another header row.
+    pub head: Vec<(u32, String)>,
+    /// How many known fields the headers name.
+    pub score: usize,
+}
+
+/// What to read: a sheet by name (default: the first that holds a list, else
+/// the first with data) and the header row as the spreadsheet numbers it
+/// (default: found, see [`super::layout`]).
+#[derive(Debug, Clone, Default)]
+pub struct Choice {
+    pub sheet: Option<String>,
+    pub header_row: Option<u32>,
 }
 
 /// Guesses the format from the first bytes (and the name, for zip files).
@@ -92,14 +123,110 @@ pub fn detect(bytes: &[u8], file_name: &str) -> Format {
     }
 }
 
-/// Reads the sheet that holds the list: the first sheet whose first non-empty
-/// row names at least two known columns (`is_header`), else the first sheet
-/// with data.
+/// The format of a file, or `not_a_spreadsheet` (naming the file) for a
+/// document, a picture, a PDF, an archive or bytes that are not text: a zip
+/// must hold a workbook (xlsx) or an `OpenDocument` spreadsheet; an OLE file
+/// must not be a Word document; anything else must look like text (CSV).
+/// Cheap: zip files are only listed, text is sampled. `bytes` may be the
+/// start of the file, except for a zip (its directory is at the end).
+pub fn check_type(bytes: &[u8], file_name: &str) -> Result<Format, ReadError> {
+    const BINARY: &[&[u8]] = &[
+        b"%PDF",
+        b"\x89PNG",
+        b"GIF8",
+        &[0xFF, 0xD8, 0xFF],
+        b"Rar!",
+        &[0x1F, 0x8B],
+        b"7z\xBC\xAF",
+        b"{\\rtf",
+        b"II*\0",
+        b"MM\0*",
+    ];
+    let refuse = || ReadError::new("not_a_spreadsheet", file_name);
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| refuse())?;
+        if zip
+            .file_names()
+            .any(|n| n.is_ok_and(|n| n.starts_with("xl/")))
+        {
+            return Ok(Format::Xlsx);
+        }
+        let mut mime = String::new();
+        if let Ok(entry) = zip.by_name("mimetype") {
+            let _ = entry.take(200).read_to_string(&mut mime);
+        }
+        let content = zip
+            .file_names()
+            .any(|n| n.is_ok_and(|n| n == "content.xml"));
+        return if mime.contains("spreadsheet") || (mime.is_empty() && content) {
+            Ok(Format::Ods)
+        } else {
+            Err(refuse())
+        };
+    }
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        let word: Vec<u8> = "WordDocument"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let sample = &bytes[..bytes.len().min(1 << 20)];
+        return if sample.windows(word.len()).any(|w| w == word.as_slice()) {
+            Err(refuse())
+        } else {
+            Ok(Format::Xls)
+        };
+    }
+    if BINARY.iter().any(|m| bytes.starts_with(m)) {
+        return Err(refuse());
+    }
+    let sample = &bytes[..bytes.len().min(8192)];
+    if encoding_rs::Encoding::for_bom(sample).is_some() || looks_utf16le(sample) {
+        return Ok(Format::Csv);
+    }
+    let controls = sample
+        .iter()
+        .filter(|b| **b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C))
+        .count();
+    // A stray control character (an old end-of-file mark) is not binary.
+    if sample.contains(&0) || (controls > 4 && controls * 100 > sample.len()) {
+        return Err(refuse());
+    }
+    Ok(Format::Csv)
+}
+
+/// The sheets of a spreadsheet (none for a CSV).
+pub fn sheet_names(bytes: &[u8], format: Format) -> Result<Vec<String>, ReadError> {
+    let broken = |_| ReadError::new("broken_file", "");
+    Ok(match format {
+        Format::Csv => Vec::new(),
+        Format::Xlsx => calamine::Xlsx::new(Cursor::new(bytes))
+            .map_err(|e| broken(e.to_string()))?
+            .sheet_names(),
+        Format::Xls | Format::Ods => calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+            .map_err(|e| broken(e.to_string()))?
+            .sheet_names(),
+    })
+}
+
+/// `unknown_sheet`, naming the sheets there are.
+pub fn unknown_sheet(names: &[String]) -> ReadError {
+    ReadError::new(
+        "unknown_sheet",
+        if names.is_empty() {
+            "—".to_owned()
+        } else {
+            names.join(", ")
+        },
+    )
+}
+
+/// Reads the sheet that holds the list (see [`Choice`]) and finds the list
+/// in it (see [`super::layout`]).
 pub fn read(
     bytes: &[u8],
     file_name: &str,
     limits: &Limits,
-    is_header: &dyn Fn(&[String]) -> bool,
+    choice: &Choice,
 ) -> Result<Table, ReadError> {
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(ReadError::new("file_too_large", limits.max_file_bytes));
@@ -107,17 +234,103 @@ pub fn read(
     if bytes.is_empty() {
         return Err(ReadError::new("empty_file", ""));
     }
-    match detect(bytes, file_name) {
-        Format::Csv => read_csv(bytes, limits),
+    match check_type(bytes, file_name)? {
+        Format::Csv => {
+            if choice.sheet.is_some() {
+                return Err(unknown_sheet(&[]));
+            }
+            let rows = read_csv(bytes, limits)?;
+            table("", Vec::new(), rows, &[], choice.header_row)
+        }
         Format::Xlsx => {
             check_zip(bytes, limits)?;
-            read_xlsx(bytes, limits, is_header)
+            read_xlsx(bytes, limits, choice)
         }
         Format::Ods => {
             check_zip(bytes, limits)?;
-            read_whole(bytes, limits, is_header)
+            read_whole(bytes, limits, choice)
         }
-        Format::Xls => read_whole(bytes, limits, is_header),
+        Format::Xls => read_whole(bytes, limits, choice),
+    }
+}
+
+type SheetRows = (Vec<(u32, Vec<String>)>, Vec<layout::Merge>);
+
+fn table(
+    sheet: &str,
+    sheets: Vec<String>,
+    rows: Vec<(u32, Vec<String>)>,
+    merges: &[layout::Merge],
+    want: Option<u32>,
+) -> Result<Table, ReadError> {
+    if rows.is_empty() {
+        return Err(ReadError::new("empty_sheet", ""));
+    }
+    let (l, data, head) = layout::shape(rows, merges, want)?;
+    Ok(Table {
+        sheet: sheet.to_owned(),
+        sheets,
+        header_row: l.header_row,
+        header_rows: l.header_rows,
+        headers: l.headers,
+        rows: data,
+        head,
+        score: l.score,
+    })
+}
+
+/// The sheet chosen, or the first holding a list (two known headers), else
+/// the first with data; `read_one` reads a sheet's rows and merged cells.
+fn pick(
+    names: Vec<String>,
+    limits: &Limits,
+    choice: &Choice,
+    read_one: &mut dyn FnMut(&str) -> Result<SheetRows, ReadError>,
+) -> Result<Table, ReadError> {
+    if names.len() > limits.max_sheets {
+        return Err(ReadError::new("too_many_sheets", limits.max_sheets));
+    }
+    let chosen = match &choice.sheet {
+        Some(want) => Some(
+            names
+                .iter()
+                .find(|n| *n == want)
+                .or_else(|| {
+                    names
+                        .iter()
+                        .find(|n| domain::text::fold(n.trim()) == domain::text::fold(want.trim()))
+                })
+                .ok_or_else(|| unknown_sheet(&names))?
+                .clone(),
+        ),
+        None => None,
+    };
+    if let Some(name) = chosen {
+        let (rows, merges) = read_one(&name)?;
+        return table(&name, names, rows, &merges, choice.header_row);
+    }
+    let mut first: Option<Table> = None;
+    for name in &names {
+        let (rows, merges) = read_one(name)?;
+        if rows.is_empty() {
+            continue;
+        }
+        let t = table(name, names.clone(), rows, &merges, None)?;
+        if t.score >= 2 {
+            first = Some(t);
+            break;
+        }
+        if first.is_none() {
+            first = Some(t);
+        }
+    }
+    let t = first.ok_or_else(|| ReadError::new("empty_sheet", ""))?;
+    match choice.header_row {
+        Some(want) => {
+            let (rows, merges) = read_one(&t.sheet)?;
+            table(&t.sheet, names, rows, &merges, Some(want))
+        }
+        None => Ok(t),
     }
 }
 
@@ -224,19 +437,19 @@ fn sniff_delimiter(text: &str) -> u8 {
         .map_or(b',', |(d, _)| d)
 }
 
-fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Table, ReadError> {
+/// The rows of a CSV file with text, numbered as a spreadsheet shows them:
+/// a blank line is a row, a cell over several lines (quoted) is one row.
+fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Vec<(u32, Vec<String>)>, ReadError> {
     let text = decode_text(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(sniff_delimiter(&text))
         .from_reader(text.as_bytes());
-    let mut table = Table {
-        sheet: String::new(),
-        ..Table::default()
-    };
-    let mut header_seen = false;
-    let (mut line, mut counted_to) = (0_usize, 0_usize);
+    let mut rows = Vec::new();
+    // Lines of the file before the record, less the line breaks inside
+    // earlier records' cells.
+    let (mut line, mut counted_to, mut inside) = (0_usize, 0_usize, 0_usize);
     for (i, rec) in reader.records().enumerate() {
         let rec = rec.map_err(|_| ReadError::new("broken_row", i + 1))?;
         // The line in the file, counting the blank lines the reader skips.
@@ -249,35 +462,27 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Table, ReadError> {
             .get(counted_to..start)
             .map_or(0, |b| b.split(|c| *c == b'\n').count() - 1);
         counted_to = start;
-        let row_no = u32::try_from(line + 1).unwrap_or(u32::MAX);
+        let row_no = u32::try_from(line + 1 - inside).unwrap_or(u32::MAX);
+        inside += rec.iter().map(|c| c.matches('\n').count()).sum::<usize>();
         if rec.len() > limits.max_columns {
             return Err(ReadError::new("too_many_columns", limits.max_columns));
         }
         let cells: Vec<String> = rec.iter().map(|c| c.trim().to_owned()).collect();
-        if let Some(c) = cells
+        if cells
             .iter()
-            .find(|c| c.chars().count() > limits.max_cell_chars)
+            .any(|c| c.chars().count() > limits.max_cell_chars)
         {
-            let _ = c;
             return Err(ReadError::new("cell_too_long", row_no));
         }
         if cells.iter().all(String::is_empty) {
             continue;
         }
-        if header_seen {
-            if table.rows.len() >= limits.max_rows {
-                return Err(ReadError::new("too_many_rows", limits.max_rows));
-            }
-            table.rows.push((row_no, cells));
-        } else {
-            table.headers = cells;
-            header_seen = true;
+        if rows.len() > limits.max_rows {
+            return Err(ReadError::new("too_many_rows", limits.max_rows));
         }
+        rows.push((row_no, cells));
     }
-    if !header_seen {
-        return Err(ReadError::new("empty_sheet", ""));
-    }
-    Ok(table)
+    Ok(rows)
 }
 
 // ---------------------------------------------------------------- spreadsheets
@@ -356,51 +561,33 @@ impl Grid<'_> {
         Ok(())
     }
 
-    fn into_table(mut self, sheet: &str) -> Option<Table> {
+    fn into_rows(mut self) -> Vec<(u32, Vec<String>)> {
         self.rows.sort_by_key(|(r, _)| *r);
-        let mut it = self.rows.into_iter();
-        let (_, headers) = it.next()?;
-        Some(Table {
-            sheet: sheet.to_owned(),
-            headers,
-            rows: it.collect(),
+        self.rows
+    }
+}
+
+fn merges_of(dims: Vec<calamine::Dimensions>) -> Vec<layout::Merge> {
+    dims.into_iter()
+        .map(|d| layout::Merge {
+            rows: (d.start.0 + 1, d.end.0 + 1),
+            cols: (d.start.1 as usize, d.end.1 as usize),
         })
-    }
+        .collect()
 }
 
-fn pick(tables: Vec<Table>, is_header: &dyn Fn(&[String]) -> bool) -> Result<Table, ReadError> {
-    let mut first = None;
-    for t in tables {
-        if is_header(&t.headers) {
-            return Ok(t);
-        }
-        if first.is_none() {
-            first = Some(t);
-        }
-    }
-    first.ok_or_else(|| ReadError::new("empty_sheet", ""))
-}
-
-fn read_xlsx(
-    bytes: &[u8],
-    limits: &Limits,
-    is_header: &dyn Fn(&[String]) -> bool,
-) -> Result<Table, ReadError> {
+fn read_xlsx(bytes: &[u8], limits: &Limits, choice: &Choice) -> Result<Table, ReadError> {
     let mut book =
         calamine::Xlsx::new(Cursor::new(bytes)).map_err(|_| ReadError::new("broken_file", ""))?;
     let names = book.sheet_names();
-    if names.len() > limits.max_sheets {
-        return Err(ReadError::new("too_many_sheets", limits.max_sheets));
-    }
-    let mut tables = Vec::new();
-    for name in names {
+    pick(names, limits, choice, &mut |name| {
         let mut grid = Grid {
             limits,
             rows: Vec::new(),
         };
         {
             let mut cells = book
-                .worksheet_cells_reader(&name)
+                .worksheet_cells_reader(name)
                 .map_err(|_| ReadError::new("broken_file", ""))?;
             while let Some(cell) = cells
                 .next_cell()
@@ -410,31 +597,20 @@ fn read_xlsx(
                 grid.put(r, c, &data_ref_text(cell.get_value()))?;
             }
         }
-        if let Some(t) = grid.into_table(&name) {
-            if is_header(&t.headers) {
-                return Ok(t);
-            }
-            tables.push(t);
-        }
-    }
-    pick(tables, is_header)
+        let merges = book
+            .merge_cells_by_sheet_name(name)
+            .map_err(|_| ReadError::new("broken_file", ""))?;
+        Ok((grid.into_rows(), merges_of(merges)))
+    })
 }
 
-fn read_whole(
-    bytes: &[u8],
-    limits: &Limits,
-    is_header: &dyn Fn(&[String]) -> bool,
-) -> Result<Table, ReadError> {
+fn read_whole(bytes: &[u8], limits: &Limits, choice: &Choice) -> Result<Table, ReadError> {
     let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|_| ReadError::new("broken_file", ""))?;
     let names = book.sheet_names();
-    if names.len() > limits.max_sheets {
-        return Err(ReadError::new("too_many_sheets", limits.max_sheets));
-    }
-    let mut tables = Vec::new();
-    for name in names {
+    pick(names, limits, choice, &mut |name| {
         let range = book
-            .worksheet_range(&name)
+            .worksheet_range(name)
             .map_err(|_| ReadError::new("broken_file", ""))?;
         let (r0, c0) = range.start().unwrap_or((0, 0));
         let mut grid = Grid {
@@ -446,100 +622,199 @@ fn read_whole(
                 grid.put(r0 + r as u32, c0 + c as u32, &data_text(d))?;
             }
         }
-        if let Some(t) = grid.into_table(&name) {
-            tables.push(t);
-        }
-    }
-    pick(tables, is_header)
+        let merges = match &book {
+            calamine::Sheets::Xls(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        Ok((grid.into_rows(), merges_of(merges)))
+    })
 }
 
+/// The input of a streamed CSV, remembering its last byte (a last row
+/// with or without a line break after it).
+struct Tail {
+    inner: Box<dyn Read + Send>,
+    last: Option<u8>,
+}
+
+impl Read for Tail {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n > 0 {
+            self.last = Some(buf[n - 1]);
+        }
+        Ok(n)
+    }
+}
+
+/// A record read, with the reader's line after it and the line breaks
+/// inside cells up to it.
+type Ahead = (u64, u64, csv::StringRecord);
+
 /// Reads a CSV file from a reader in chunks (for very large imports from the
-/// command line): the header, then `chunk` rows at a time.
+/// command line): the header found among the first rows (or the row
+/// wanted), then `chunk` rows at a time, numbered as a spreadsheet shows
+/// them.
 pub struct CsvChunks {
-    reader: csv::Reader<Box<dyn Read + Send>>,
+    reader: csv::Reader<Tail>,
     pub headers: Vec<String>,
-    row_no: u32,
+    pub layout: layout::Layout,
+    /// Lines end with CR LF (the reader counts the LF with the next row).
+    crlf: bool,
+    inside: u64,
+    ahead: Option<Ahead>,
+    pending: std::collections::VecDeque<(u32, Vec<String>)>,
+    last_row: u32,
     limits: Limits,
     seen: usize,
 }
 
 impl CsvChunks {
-    /// Opens a UTF-8 (or UTF-8 with BOM) CSV stream.
-    pub fn open(mut input: Box<dyn Read + Send>, limits: Limits) -> Result<Self, ReadError> {
-        let mut head = [0u8; 3];
-        let n = input
-            .read(&mut head)
+    /// Opens a UTF-8 (or UTF-8 with BOM) CSV stream; `header_row` is the
+    /// header's row as a spreadsheet numbers it (default: found).
+    pub fn open(
+        mut input: Box<dyn Read + Send>,
+        limits: Limits,
+        header_row: Option<u32>,
+    ) -> Result<Self, ReadError> {
+        let mut head = Vec::with_capacity(64 * 1024);
+        (&mut input)
+            .take(64 * 1024)
+            .read_to_end(&mut head)
             .map_err(|_| ReadError::new("broken_file", ""))?;
-        let prefix: Vec<u8> = if n == 3 && head == [0xEF, 0xBB, 0xBF] {
-            Vec::new()
-        } else {
-            head[..n].to_vec()
-        };
+        let crlf = head
+            .iter()
+            .position(|b| *b == b'\n')
+            .is_some_and(|i| i > 0 && head[i - 1] == b'\r');
+        let prefix = head
+            .strip_prefix(&[0xEF, 0xBB, 0xBF])
+            .map_or_else(|| head.clone(), <[u8]>::to_vec);
         let chained: Box<dyn Read + Send> = Box::new(Cursor::new(prefix).chain(input));
-        let mut reader = csv::ReaderBuilder::new()
+        let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .buffer_capacity(1 << 20)
-            .from_reader(chained);
-        let mut rec = csv::StringRecord::new();
-        let mut row_no = 0;
-        loop {
-            row_no += 1;
-            if !reader
-                .read_record(&mut rec)
-                .map_err(|_| ReadError::new("broken_row", row_no))?
-            {
-                return Err(ReadError::new("empty_sheet", ""));
+            .from_reader(Tail {
+                inner: chained,
+                last: None,
+            });
+        let mut me = Self {
+            reader,
+            headers: Vec::new(),
+            layout: layout::Layout {
+                header_row: 0,
+                header_rows: 0,
+                headers: Vec::new(),
+                row_number_col: None,
+                score: 0,
+            },
+            crlf,
+            inside: 0,
+            ahead: None,
+            pending: std::collections::VecDeque::new(),
+            last_row: 0,
+            limits,
+            seen: 0,
+        };
+        let mut first = Vec::new();
+        while let Some((n, rec)) = me.next_record()? {
+            if rec.len() > me.limits.max_columns {
+                return Err(ReadError::new("too_many_columns", me.limits.max_columns));
             }
-            if rec.iter().any(|c| !c.trim().is_empty()) {
+            if rec.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            first.push((n, rec.iter().map(|c| c.trim().to_owned()).collect()));
+            let enough = first.len() >= layout::HEAD_ROWS + 2
+                && header_row.is_none_or(|w| n > w.saturating_add(2));
+            if enough || first.len() > 100_000 {
                 break;
             }
         }
-        Ok(Self {
-            headers: rec.iter().map(|c| c.trim().to_owned()).collect(),
-            reader,
-            row_no,
-            limits,
-            seen: 0,
-        })
+        if first.is_empty() {
+            return Err(ReadError::new("empty_sheet", ""));
+        }
+        let (l, data) = layout::locate(&first, &[], header_row)?;
+        me.pending = first
+            .into_iter()
+            .skip(data)
+            .filter(|(_, c)| layout::keep_row(&l, c))
+            .collect();
+        me.headers.clone_from(&l.headers);
+        me.layout = l;
+        Ok(me)
+    }
+
+    fn read_one(&mut self) -> Result<Option<Ahead>, ReadError> {
+        let mut rec = csv::StringRecord::new();
+        let more = self
+            .reader
+            .read_record(&mut rec)
+            .map_err(|_| ReadError::new("broken_row", self.last_row + 1))?;
+        if !more {
+            return Ok(None);
+        }
+        self.inside += rec
+            .iter()
+            .map(|c| c.matches('\n').count() as u64)
+            .sum::<u64>();
+        Ok(Some((self.reader.position().line(), self.inside, rec)))
+    }
+
+    /// The next record and its row number. The reader's line after a
+    /// record counts the record's own line break only when lines end with
+    /// LF and one follows it (a last row may have none): one record is
+    /// read ahead to know.
+    fn next_record(&mut self) -> Result<Option<(u32, csv::StringRecord)>, ReadError> {
+        let current = match self.ahead.take() {
+            Some(a) => a,
+            None => match self.read_one()? {
+                Some(a) => a,
+                None => return Ok(None),
+            },
+        };
+        self.ahead = self.read_one()?;
+        let (after, inside, rec) = current;
+        let own_break =
+            !self.crlf && (self.ahead.is_some() || self.reader.get_ref().last == Some(b'\n'));
+        let row = after
+            .saturating_sub(inside)
+            .saturating_sub(u64::from(own_break))
+            .max(1);
+        self.last_row = u32::try_from(row).unwrap_or(u32::MAX);
+        Ok(Some((self.last_row, rec)))
     }
 
     /// The next rows, at most `chunk`; empty at the end.
     pub fn next_chunk(&mut self, chunk: usize) -> Result<Vec<(u32, Vec<String>)>, ReadError> {
         let mut out = Vec::with_capacity(chunk);
-        let mut rec = csv::StringRecord::new();
         while out.len() < chunk {
-            self.row_no += 1;
-            let more = self
-                .reader
-                .read_record(&mut rec)
-                .map_err(|_| ReadError::new("broken_row", self.row_no))?;
-            if !more {
-                break;
-            }
-            if let Some(p) = rec.position() {
-                self.row_no = u32::try_from(p.line()).unwrap_or(u32::MAX);
-            }
-            if rec.len() > self.limits.max_columns {
-                return Err(ReadError::new("too_many_columns", self.limits.max_columns));
-            }
-            if rec.iter().all(|c| c.trim().is_empty()) {
-                continue;
-            }
-            if rec
+            let (row_no, cells) = if let Some(r) = self.pending.pop_front() {
+                r
+            } else {
+                let Some((n, rec)) = self.next_record()? else {
+                    break;
+                };
+                if rec.len() > self.limits.max_columns {
+                    return Err(ReadError::new("too_many_columns", self.limits.max_columns));
+                }
+                let cells: Vec<String> = rec.iter().map(|c| c.trim().to_owned()).collect();
+                if !layout::keep_row(&self.layout, &cells) {
+                    continue;
+                }
+                (n, cells)
+            };
+            if cells
                 .iter()
                 .any(|c| c.chars().count() > self.limits.max_cell_chars)
             {
-                return Err(ReadError::new("cell_too_long", self.row_no));
+                return Err(ReadError::new("cell_too_long", row_no));
             }
             self.seen += 1;
             if self.seen > self.limits.max_rows {
                 return Err(ReadError::new("too_many_rows", self.limits.max_rows));
             }
-            out.push((
-                self.row_no,
-                rec.iter().map(|c| c.trim().to_owned()).collect(),
-            ));
+            out.push((row_no, cells));
         }
         Ok(out)
     }
@@ -604,10 +879,10 @@ mod tests {
     fn csv_delimiters_and_limits() {
         let l = Limits::default();
         let t = read_csv("a;b\n1;2\n\n3;4\n".as_bytes(), &l).unwrap();
-        assert_eq!(t.headers, vec!["a", "b"]);
         assert_eq!(
-            t.rows,
+            t,
             vec![
+                (1, vec!["a".into(), "b".into()]),
                 (2, vec!["1".into(), "2".into()]),
                 (4, vec!["3".into(), "4".into()])
             ]
@@ -619,6 +894,96 @@ mod tests {
         assert_eq!(
             read_csv(b"a\n1\n2\n", &small).unwrap_err().code,
             "too_many_rows"
+        );
+    }
+
+    /// Row numbers as a spreadsheet shows them: LF or CR LF line ends, blank
+    /// lines, a cell over two lines, a last row with or without a line
+    /// break; the whole reader and the streamed one agree.
+    #[test]
+    fn csv_row_numbers_are_the_spreadsheet_rows() {
+        let l = Limits::default();
+        for text in [
+            "Họ và tên,Quốc gia\nAn,KR\nBình,JP\n\nCường,\"DE\nx\"\nDũng,FR\n",
+            "Họ và tên,Quốc gia\r\nAn,KR\r\nBình,JP\r\n\r\nCường,\"DE\r\nx\"\r\nDũng,FR",
+            "Họ và tên,Quốc gia\nAn,KR\nBình,JP\n\nCường,\"DE\nx\"\nDũng,FR",
+        ] {
+            let whole: Vec<u32> = read_csv(text.as_bytes(), &l)
+                .unwrap()
+                .iter()
+                .map(|r| r.0)
+                .collect();
+            assert_eq!(whole, vec![1, 2, 3, 5, 6], "{text:?}");
+            let mut chunks = CsvChunks::open(
+                Box::new(Cursor::new(text.as_bytes().to_vec())),
+                l.clone(),
+                None,
+            )
+            .unwrap();
+            assert_eq!(chunks.layout.header_row, 1);
+            let streamed: Vec<u32> = chunks
+                .next_chunk(100)
+                .unwrap()
+                .iter()
+                .map(|r| r.0)
+                .collect();
+            assert_eq!(streamed, vec![2, 3, 5, 6], "{text:?}");
+        }
+    }
+
+    #[test]
+    fn streamed_csv_finds_the_header_under_title_rows() {
+        let text = "UBND XÃ THẠCH HÀ\nDANH SÁCH\n\nSTT,Họ và tên,Quốc gia\n(1),(2),(3)\n1,An,KR\n2,Bình,JP\nTổng cộng,,2\n";
+        let mut c = CsvChunks::open(
+            Box::new(Cursor::new(text.as_bytes().to_vec())),
+            Limits::default(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(c.layout.header_row, 4);
+        assert_eq!(c.headers, vec!["STT", "Họ và tên", "Quốc gia"]);
+        let rows = c.next_chunk(100).unwrap();
+        assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), vec![6, 7]);
+        let c = CsvChunks::open(
+            Box::new(Cursor::new(text.as_bytes().to_vec())),
+            Limits::default(),
+            Some(2),
+        )
+        .unwrap();
+        assert_eq!(c.headers, vec!["DANH SÁCH"]);
+    }
+
+    #[test]
+    fn wrong_file_types_are_named() {
+        for (name, bytes) in [
+            ("a.pdf", b"%PDF-1.7 ...".to_vec()),
+            ("a.png", b"\x89PNG\r\n\x1a\n\0\0".to_vec()),
+            (
+                "random.xlsx",
+                (0..4096_u32).map(|i| (i * 7919 % 251) as u8).collect(),
+            ),
+        ] {
+            let e = check_type(&bytes, name).unwrap_err();
+            assert_eq!((e.code, e.arg.as_str()), ("not_a_spreadsheet", name));
+        }
+        let mut docx = Cursor::new(Vec::new());
+        {
+            let mut zip = zip::ZipWriter::new(&mut docx);
+            zip.start_file(
+                "word/document.xml",
+                zip::write::SimpleFileOptions::default(),
+            )
+            .unwrap();
+            std::io::Write::write_all(&mut zip, b"<w:document/>").unwrap();
+            zip.finish().unwrap();
+        }
+        assert_eq!(
+            check_type(docx.get_ref(), "a.docx").unwrap_err().code,
+            "not_a_spreadsheet"
+        );
+        assert_eq!(
+            check_type("Họ và tên;Nước\n".as_bytes(), "a.csv").unwrap(),
+            Format::Csv
         );
     }
 

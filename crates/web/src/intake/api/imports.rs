@@ -36,7 +36,7 @@ pub async fn api_upload(
             "file", "required",
         )])));
     }
-    let id = import::start(
+    let id = match import::start(
         &state.app,
         &actor,
         &q.source,
@@ -44,7 +44,27 @@ pub async fn api_upload(
         &q.file_name,
         body.to_vec(),
     )
-    .await?;
+    .await
+    {
+        Ok(id) => id,
+        Err(e) if crate::intake::pages::imports::is_wrong_type(&e) => {
+            // Nothing was recorded; the message names the file.
+            let message = crate::intake::pages::imports::wrong_type_text(
+                crate::i18n::Tr::new(crate::i18n::Lang::En),
+                &q.file_name,
+            );
+            let AppError::Invalid(errors) = e else {
+                return Err(ApiError(e));
+            };
+            return Ok(crate::error::problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_input",
+                &message,
+                errors,
+            ));
+        }
+        Err(e) => return Err(ApiError(e)),
+    };
     let s = import::get(&state.app, &actor, id).await?;
     let mut resp = (StatusCode::ACCEPTED, Json(s)).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/imports/{id}")) {
@@ -91,6 +111,26 @@ pub async fn api_commit(
     Query(q): Query<CommitForm>,
 ) -> Result<Response, ApiError> {
     import::commit(&state.app, &actor, id, q.auto_merge()).await?;
+    let s = import::get(&state.app, &actor, id).await?;
+    Ok((StatusCode::ACCEPTED, Json(s)).into_response())
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub struct LayoutQuery {
+    sheet: Option<String>,
+    header_row: Option<u32>,
+}
+
+/// `POST /api/v1/imports/{id}/layout?sheet=&header_row=`: 202; the file is
+/// read again with that sheet or header row; poll for `validated`.
+pub async fn api_layout(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+    Query(q): Query<LayoutQuery>,
+) -> Result<Response, ApiError> {
+    import::reshape(&state.app, &actor, id, q.sheet, q.header_row).await?;
     let s = import::get(&state.app, &actor, id).await?;
     Ok((StatusCode::ACCEPTED, Json(s)).into_response())
 }

@@ -76,9 +76,26 @@ pub fn failure_text(t: Tr, failure: &str) -> String {
     let text = t.s(key).to_owned();
     if arg.is_empty() {
         text
+    } else if text.ends_with(':') {
+        format!("{text} {arg}")
     } else {
         format!("{text} ({arg})")
     }
+}
+
+/// True for the refusal of a file that is not a spreadsheet.
+pub fn is_wrong_type(e: &AppError) -> bool {
+    matches!(e, AppError::Invalid(f) if f.iter().any(|f| f.code == "not_a_spreadsheet"))
+}
+
+/// "Tệp «x.docx» không phải bảng tính (xlsx, xls, ods, csv)".
+pub fn wrong_type_text(t: Tr, file_name: &str) -> String {
+    format!(
+        "{} «{}» {}",
+        t.s("import.file_word"),
+        file_name,
+        t.s("import.not_a_spreadsheet")
+    )
 }
 
 fn sources(lang: Lang) -> Vec<(&'static str, &'static str)> {
@@ -166,7 +183,7 @@ pub async fn upload(
     let Some(bytes) = bytes.filter(|b| !b.is_empty()) else {
         return Err(bad("file", "required"));
     };
-    let id = import::start(
+    let id = match import::start(
         &state.app,
         &user.actor,
         source.trim(),
@@ -175,7 +192,19 @@ pub async fn upload(
         bytes.to_vec(),
     )
     .await
-    .map_err(page_err(lang))?;
+    {
+        Ok(id) => id,
+        Err(e) if is_wrong_type(&e) => {
+            // Nothing was recorded: say which file, and what is accepted.
+            return Ok(crate::error::error_page(
+                lang,
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "error.invalid",
+                vec![wrong_type_text(Tr::new(lang), &file_name)],
+            ));
+        }
+        Err(e) => return Err(page_err(lang)(e)),
+    };
     Ok(Redirect::to(&format!("/imports/{id}")).into_response())
 }
 
@@ -230,6 +259,14 @@ struct ShowPage {
     rows: Vec<ShownRow>,
     undo_removed: i64,
     undo_kept: Vec<i64>,
+    /// The header as read: "row 4: STT | Họ và tên | ...".
+    header_cells: String,
+    /// The first rows of the sheet: (row number, label, selected).
+    head_options: Vec<(u32, String, bool)>,
+    /// The sheets: (name, selected).
+    sheet_options: Vec<(String, bool)>,
+    /// The source agency's name.
+    source_label: String,
 }
 
 #[derive(Template)]
@@ -312,9 +349,39 @@ async fn show_page(state: &AppState, user: &User, id: i64) -> Result<Response, P
         })
         .collect();
     let undo: import::UndoReport = serde_json::from_str(&s.undo_report).unwrap_or_default();
+    let header_cells = s
+        .headers
+        .iter()
+        .filter(|h| !h.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" | ");
+    let row_word = t.s("import.row");
+    let head_options = s
+        .head_rows
+        .iter()
+        .map(|(n, text)| {
+            (
+                *n,
+                format!("{row_word} {n}: {text}"),
+                i64::from(*n) == s.header_row,
+            )
+        })
+        .collect();
+    let sheet_options = s
+        .sheets
+        .iter()
+        .map(|n| (n.clone(), *n == s.sheet))
+        .collect();
     let l = Layout::for_user(user);
     let rows = shown_rows(t, &s.headers, rows);
+    let source_label = Agency::from_code(&s.source)
+        .map_or_else(|_| s.source.clone(), |a| a.label(lang.code()).to_owned());
     render(&ShowPage {
+        source_label,
+        header_cells,
+        head_options,
+        sheet_options,
         t: l.t,
         l,
         failure: failure_text(t, &s.failure),
@@ -378,6 +445,40 @@ pub async fn remap(
         }
     }
     import::remap(&state.app, &user.actor, id, mapping)
+        .await
+        .map_err(page_err(lang))?;
+    Ok(Redirect::to(&format!("/imports/{id}")).into_response())
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub struct LayoutForm {
+    sheet: String,
+    header_row: String,
+}
+
+/// `POST /imports/{id}/layout` (fields `sheet`, `header_row`): reads the
+/// file again with that sheet or header row. A new sheet's header is found
+/// again unless a row is chosen with it.
+pub async fn layout(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<LayoutForm>,
+) -> Result<Response, PageError> {
+    let lang = user.lang;
+    let s = import::get(&state.app, &user.actor, id)
+        .await
+        .map_err(page_err(lang))?;
+    let sheet = Some(f.sheet.trim().to_owned()).filter(|n| !n.is_empty());
+    let same_sheet = sheet.as_deref().is_none_or(|n| n == s.sheet);
+    let header_row = f
+        .header_row
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|_| same_sheet);
+    import::reshape(&state.app, &user.actor, id, sheet, header_row)
         .await
         .map_err(page_err(lang))?;
     Ok(Redirect::to(&format!("/imports/{id}")).into_response())

@@ -18,12 +18,20 @@ dual!(
     every_source_template_round_trips,
     page_flow_upload_report_mapping_commit_undo,
     jurisdiction_and_ownership_of_imports,
+    a_commune_list_is_found_under_its_titles_and_read_again_on_request,
+    wrong_file_types_are_refused_before_anything_is_recorded,
+    row_numbers_are_the_spreadsheet_rows,
 );
 
 async fn token(app: &TestApp, username: &str, role: Role, scopes: Vec<Scope>) -> String {
     let id = app.add_user(username, role, scopes).await;
     let actor = app::accounts::users::actor_for(&app.app, id).await.unwrap();
-    app::accounts::tokens::create_token(&app.app, &actor, id, "t", &["read", "write"], 1)
+    // As much as the role allows (a leader's token only reads).
+    let scopes: Vec<&str> = ["read", "write"]
+        .into_iter()
+        .filter(|s| app::access::scopes_of_role(role).contains(s))
+        .collect();
+    app::accounts::tokens::create_token(&app.app, &actor, id, "t", &scopes, 1)
         .await
         .unwrap()
 }
@@ -764,14 +772,16 @@ async fn bad_file_corpus(app: TestApp) {
     assert!(failure.starts_with("import.too_many_columns"), "{failure}");
 
     // Broken zip, empty file content, a sheet with nothing.
-    let failure = refused(
+    // A zip that cannot be opened is not a spreadsheet: refused at once.
+    let r = upload(
         &app,
         &tok,
+        "police",
         "broken.xlsx",
         b"PK\x03\x04 this is not a zip".to_vec(),
     )
     .await;
-    assert_eq!(failure, "import.broken_file");
+    assert_eq!(r.status(), 422);
     let mut book = rust_xlsxwriter::Workbook::new();
     book.add_worksheet();
     let failure = refused(&app, &tok, "empty.xlsx", book.save_to_buffer().unwrap()).await;
@@ -872,4 +882,343 @@ async fn bad_file_corpus(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(after, before);
+}
+
+// ------------------------------------------------------------ lists as communes make them
+
+/// A commune's list as communes make it: an instructions sheet first, then
+/// the list under two title rows and a blank row, a header on two rows with
+/// merged cells ("Quê quán" over "Xã" and "Huyện", the others merged down),
+/// an STT column, a row of column numbers and a totals row. The people are
+/// on rows 7, 8 and 9 (as the spreadsheet numbers them).
+pub fn commune_xlsx(names: &[&str; 3]) -> Vec<u8> {
+    use rust_xlsxwriter::Format;
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let guide = book.add_worksheet();
+    guide.set_name("Hướng dẫn").unwrap();
+    guide
+        .write_string(0, 0, "Ghi mỗi người một dòng; không sửa dòng tiêu đề.")
+        .unwrap();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Danh sách").unwrap();
+    let f = Format::new();
+    sheet
+        .merge_range(0, 0, 0, 5, "UBND XÃ THẠCH HÀ", &f)
+        .unwrap();
+    sheet
+        .merge_range(
+            1,
+            0,
+            1,
+            5,
+            "DANH SÁCH CÔNG DÂN CÓ NGƯỜI THÂN Ở NƯỚC NGOÀI (Kèm theo Báo cáo số 12/BC-UBND ngày 03/3/2025)",
+            &f,
+        )
+        .unwrap();
+    for (c, h) in [
+        (0, "STT"),
+        (1, "Họ và tên"),
+        (2, "Ngày sinh"),
+        (5, "Quốc gia"),
+    ] {
+        sheet.merge_range(3, c, 4, c, h, &f).unwrap();
+    }
+    sheet.merge_range(3, 3, 3, 4, "Quê quán", &f).unwrap();
+    sheet.write_string(4, 3, "Xã").unwrap();
+    sheet.write_string(4, 4, "Huyện").unwrap();
+    for c in 0..6_u16 {
+        sheet.write_string(5, c, format!("({})", c + 1)).unwrap();
+    }
+    let people = [
+        (names[0], "12/05/1990", "Thạch Kim", "Lộc Hà"),
+        (names[1], "1985", "Thạch Hải", "Thạch Hà"),
+        (names[2], "03/1992", "Thạch Bàn", "Thạch Hà"),
+    ];
+    for (i, (name, born, xa, huyen)) in people.iter().enumerate() {
+        let r = 6 + i as u32;
+        sheet.write_number(r, 0, (i + 1) as f64).unwrap();
+        sheet.write_string(r, 1, *name).unwrap();
+        sheet.write_string(r, 2, *born).unwrap();
+        sheet.write_string(r, 3, *xa).unwrap();
+        sheet.write_string(r, 4, *huyen).unwrap();
+        sheet.write_string(r, 5, "Hàn Quốc").unwrap();
+    }
+    sheet.merge_range(9, 0, 9, 1, "Tổng cộng", &f).unwrap();
+    sheet.write_string(9, 5, "3 người").unwrap();
+    book.save_to_buffer().unwrap()
+}
+
+async fn import_rows(app: &TestApp, tok: &str, id: i64) -> Value {
+    app.client
+        .get(app.url(&format!("/api/v1/imports/{id}/rows")))
+        .bearer_auth(tok)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn relayout(app: &TestApp, tok: &str, id: i64, query: &str) -> Value {
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/imports/{id}/layout?{query}")))
+        .bearer_auth(tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202, "{query}");
+    wait_status(app, tok, id, "validated").await
+}
+
+async fn a_commune_list_is_found_under_its_titles_and_read_again_on_request(app: TestApp) {
+    let tok = token(&app, "sonv", Role::ProvinceOfficer, vec![]).await;
+    let names = ["Nguyễn Văn Thạch", "Trần Thị Kim", "Lê Văn Bàn"];
+    let r = upload(
+        &app,
+        &tok,
+        "fatherland_front",
+        "xa-thach-ha.xlsx",
+        commune_xlsx(&names),
+    )
+    .await;
+    assert_eq!(r.status(), 202);
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let s = wait_status(&app, &tok, id, "validated").await;
+    // The list sheet (not the instructions), the header on rows 4-5.
+    assert_eq!(s["sheet"], "Danh sách", "{s}");
+    assert_eq!(s["sheets"], serde_json::json!(["Hướng dẫn", "Danh sách"]));
+    assert_eq!(
+        (s["header_row"].as_i64(), s["header_rows"].as_i64()),
+        (Some(4), Some(2))
+    );
+    assert_eq!(
+        s["headers"],
+        serde_json::json!([
+            "STT",
+            "Họ và tên",
+            "Ngày sinh",
+            "Quê quán - Xã",
+            "Quê quán - Huyện",
+            "Quốc gia"
+        ])
+    );
+    assert_eq!(s["mapping"][0], "", "STT is ignored");
+    assert_eq!(s["mapping"][3], "hometown_text");
+    assert_eq!(s["mapping"][4], "hometown_text");
+    // The column numbers and the totals row are not people.
+    assert_eq!(
+        (s["total_rows"].as_i64(), s["valid_rows"].as_i64()),
+        (Some(3), Some(3)),
+        "{s}"
+    );
+    let rows = import_rows(&app, &tok, id).await;
+    let numbers: Vec<i64> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["row_no"].as_i64().unwrap())
+        .collect();
+    assert_eq!(numbers, vec![7, 8, 9]);
+    assert_eq!(s["head_rows"][0][0], 1);
+    assert_eq!(s["head_rows"].as_array().unwrap().len(), 9);
+
+    // Another header row: the title row, as a user might pick by mistake;
+    // then back to the header found.
+    let s = relayout(&app, &tok, id, "header_row=2").await;
+    assert_eq!(s["header_row"], 2);
+    assert_eq!(s["valid_rows"], 0, "{s}");
+    let s = relayout(&app, &tok, id, "").await;
+    assert_eq!(
+        (s["header_row"].as_i64(), s["valid_rows"].as_i64()),
+        (Some(4), Some(3))
+    );
+    // Another sheet, then back.
+    let s = relayout(&app, &tok, id, "sheet=H%C6%B0%E1%BB%9Bng%20d%E1%BA%ABn").await;
+    assert_eq!(s["sheet"], "Hướng dẫn");
+    let s = relayout(&app, &tok, id, "sheet=Danh%20s%C3%A1ch").await;
+    assert_eq!(
+        (s["sheet"].as_str(), s["valid_rows"].as_i64()),
+        (Some("Danh sách"), Some(3))
+    );
+    // A sheet the file does not have.
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/imports/{id}/layout?sheet=Sheet9")))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+
+    // Committed: the hometown's parts joined in order; the file dropped.
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/imports/{id}/commit")))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    wait_status(&app, &tok, id, "committed").await;
+    let hometown: String = sqlx::query_scalar(
+        "SELECT p.hometown_text FROM persons p JOIN person_sources s ON s.person_id = p.id \
+         WHERE s.import_id = $1 AND s.row_no = 7",
+    )
+    .bind(id)
+    .fetch_one(&app.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(hometown, "Thạch Kim, Lộc Hà");
+    let files: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM import_files WHERE import_id = $1")
+        .bind(id)
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(files, 0, "the file is not kept after the commit");
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/imports/{id}/layout?header_row=4")))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409, "a committed import is not read again");
+}
+
+async fn wrong_file_types_are_refused_before_anything_is_recorded(app: TestApp) {
+    let tok = token(&app, "sonv", Role::ProvinceOfficer, vec![]).await;
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM imports")
+            .fetch_one(&app.app.db.pool)
+            .await
+            .unwrap()
+    };
+    let before = count().await;
+    let mut docx = Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut docx);
+        zip.start_file(
+            "word/document.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        zip.write_all(b"<w:document/>").unwrap();
+        zip.finish().unwrap();
+    }
+    let random: Vec<u8> = (0..20_000_u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    for (name, body) in [
+        ("to-trinh.docx", docx.into_inner()),
+        (
+            "bao-cao.pdf",
+            b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj".to_vec(),
+        ),
+        ("anh.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec()),
+        ("danh-sach.xlsx", random),
+    ] {
+        let r = upload(&app, &tok, "police", name, body).await;
+        assert_eq!(r.status(), 422, "{name}");
+        let p: Value = r.json().await.unwrap();
+        assert_eq!(p["errors"][0]["code"], "not_a_spreadsheet", "{name}: {p}");
+        let message = p["message"].as_str().unwrap();
+        assert!(
+            message.contains(name) && message.contains("xlsx, xls, ods, csv"),
+            "{message}"
+        );
+    }
+    assert_eq!(count().await, before, "no import was recorded");
+    // The page says it in Vietnamese, naming the file.
+    app.add_user("lan", Role::ProvinceOfficer, vec![]).await;
+    let browser = TestApp::new_client();
+    app.sign_in(&browser, "lan", PASSWORD).await;
+    let page = browser
+        .get(app.url("/imports"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = extract_csrf(&page);
+    let form = reqwest::multipart::Form::new()
+        .text("source", "police")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"%PDF-1.4 x".to_vec()).file_name("cong-van.pdf"),
+        );
+    let r = browser
+        .post(app.url(&format!("/imports?csrf={csrf}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("Tệp «cong-van.pdf» không phải bảng tính (xlsx, xls, ods, csv)"),
+        "{body}"
+    );
+    assert_eq!(count().await, before, "no import was recorded");
+}
+
+async fn row_numbers_are_the_spreadsheet_rows(app: TestApp) {
+    let tok = token(&app, "sonv", Role::ProvinceOfficer, vec![]).await;
+    // CSV as Excel saves it (CR LF): the bad row is on line 4.
+    let csv =
+        "Họ và tên,Quốc gia\r\nAn,Hàn Quốc\r\nBình,Hàn Quốc\r\n,Hàn Quốc\r\nCường,Hàn Quốc\r\n";
+    let (id, _) = validated(&app, &tok, "crlf.csv", csv.as_bytes().to_vec()).await;
+    let rows = import_rows(&app, &tok, id).await;
+    let bad: Vec<i64> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["errors"].as_array().is_some_and(|e| !e.is_empty()))
+        .map(|r| r["row_no"].as_i64().unwrap())
+        .collect();
+    assert_eq!(bad, vec![4]);
+    // xlsx: a blank row 3, the bad row on row 5.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, (name, country)) in [
+        (0, ("Họ và tên", "Quốc gia")),
+        (1, ("An", "Hàn Quốc")),
+        (3, ("Bình", "Hàn Quốc")),
+        (4, ("", "Hàn Quốc")),
+    ] {
+        sheet.write_string(r, 0, name).unwrap();
+        sheet.write_string(r, 1, country).unwrap();
+    }
+    let (id, _) = validated(&app, &tok, "rows.xlsx", book.save_to_buffer().unwrap()).await;
+    let rows = import_rows(&app, &tok, id).await;
+    let numbers: Vec<(i64, bool)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["row_no"].as_i64().unwrap(),
+                r["errors"].as_array().is_some_and(|e| !e.is_empty()),
+            )
+        })
+        .collect();
+    assert_eq!(numbers, vec![(2, false), (4, false), (5, true)]);
+    // The xlsx report names the same row.
+    app.add_user("lan", Role::ProvinceOfficer, vec![]).await;
+    let browser = TestApp::new_client();
+    app.sign_in(&browser, "lan", PASSWORD).await;
+    let r = browser
+        .get(app.url(&format!("/imports/{id}/report.xlsx")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    let sheet = book.worksheet_range("Báo cáo kiểm tra").unwrap();
+    assert_eq!(
+        sheet.get_value((1, 0)).map(ToString::to_string).as_deref(),
+        Some("5")
+    );
 }

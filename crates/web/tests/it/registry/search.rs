@@ -32,7 +32,11 @@ fn communes() -> (String, String) {
 async fn token(app: &TestApp, username: &str, role: Role, scopes: Vec<Scope>) -> String {
     let id = app.add_user(username, role, scopes).await;
     let actor = app::accounts::users::actor_for(&app.app, id).await.unwrap();
-    app::accounts::tokens::create_token(&app.app, &actor, id, "t", &["read", "write"], 30)
+    let scopes: Vec<&str> = ["read", "write"]
+        .into_iter()
+        .filter(|s| app::access::scopes_of_role(actor.role).contains(s))
+        .collect();
+    app::accounts::tokens::create_token(&app.app, &actor, id, "t", &scopes, 30)
         .await
         .unwrap()
 }
