@@ -29,10 +29,68 @@ pub fn check_password_policy(username: &str, password: &str) -> Result<(), Field
     if COMMON.lines().any(|l| l == lower)
         || lower == username.to_lowercase()
         || lower.chars().all(|c| Some(c) == first)
+        || guessable_stem(username, password)
     {
         return Err(FieldError::new("password", "password_too_common"));
     }
     Ok(())
+}
+
+/// Stems of guessable passwords ([`WORDS`]), letters only.
+static WORDS: &str = include_str!("../../data/password_words.txt");
+
+/// True when the password is a guessable word (a stem of the commonest
+/// passwords, or the account's own name or a part of it) dressed up the way
+/// breached passwords are: capitals, digits and symbols before or after,
+/// look-alike characters inside ("Password1!", "P@ssw0rd2025", "Matkhau@123",
+/// "nguyen.van.an1990" for the account nguyen.van.an).
+fn guessable_stem(username: &str, password: &str) -> bool {
+    let lower = password.to_lowercase();
+    // Look-alikes as letters, then digits and symbols at the edges dropped.
+    let unleet: String = password
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            '0' => 'o',
+            '1' | '!' | '|' => 'i',
+            '3' => 'e',
+            '4' | '@' => 'a',
+            '5' | '$' => 's',
+            '7' => 't',
+            _ => c,
+        })
+        .collect();
+    let core = |s: &str| -> String {
+        domain::text::fold(s)
+            .chars()
+            .filter(char::is_ascii_alphabetic)
+            .collect()
+    };
+    let trimmed: String = core(lower.trim_matches(|c: char| !c.is_alphabetic()));
+    let candidates = [trimmed, core(&unleet)];
+    let mut words: Vec<String> = WORDS
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
+    words.extend(
+        username
+            .to_lowercase()
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|p| p.chars().count() >= 3)
+            .map(core),
+    );
+    words.push(core(username));
+    candidates.iter().filter(|c| !c.is_empty()).any(|c| {
+        words.iter().filter(|w| !w.is_empty()).any(|w| {
+            c == w
+                // a stem with at most three letters more ("passwordabc")
+                || (w.len() >= 5
+                    && (c.starts_with(w.as_str()) || c.ends_with(w.as_str()))
+                    && c.len() <= w.len() + 3)
+        })
+    })
 }
 
 /// Hashes a password with Argon2id (default parameters of the argon2 crate:
@@ -116,6 +174,39 @@ mod tests {
             "password_too_common"
         );
         assert!(check_password_policy("u", "correct horse battery").is_ok());
+    }
+
+    /// Issue 26, finding 8: a guessable word dressed up as breached
+    /// passwords are is refused; so is the account's own name.
+    #[test]
+    fn dressed_up_common_words_and_own_names_are_refused() {
+        for p in [
+            "Password1!",
+            "P@ssw0rd2025",
+            "Matkhau@123",
+            "MATKHAU2025!!",
+            "Kieubao2026!",
+            "Hà Tĩnh@2025",
+            "Qwerty!2345",
+            "iloveyou2024",
+            "Passwordabc1",
+        ] {
+            assert_eq!(
+                check_password_policy("u", p).unwrap_err().code,
+                "password_too_common",
+                "{p}"
+            );
+        }
+        assert!(check_password_policy("nguyen.van.an", "nguyen.van.an1990").is_err());
+        assert!(check_password_policy("lananh", "Lananh@2025!").is_err());
+        for p in [
+            "Xk9#mQ2$vL7!",
+            "correct horse battery",
+            "Đồng lúa chín vàng 1975",
+            "another long passphrase",
+        ] {
+            assert!(check_password_policy("nguyen.van.an", p).is_ok(), "{p}");
+        }
     }
 
     #[test]
