@@ -198,3 +198,75 @@ impl IntoResponse for ApiError {
         resp
     }
 }
+
+/// Turns an error of the JSON API that is not yet problem+json (answered by
+/// the framework: a body over the limit, a path or query parameter that
+/// cannot be read, a method not allowed, a time-out) into one, naming the
+/// parameter when the framework said which.
+pub async fn api_problems(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if !api || status.as_u16() < 400 {
+        return resp;
+    }
+    let is_problem = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    // The framework's text, read only to name the parameter (never echoed).
+    let text = axum::body::to_bytes(body, 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let mut errors = Vec::new();
+    let (code, message) = match status.as_u16() {
+        413 => (
+            "body_too_large",
+            "The request body is larger than this server accepts.",
+        ),
+        400 => {
+            if let Some(rest) = text.strip_prefix("Failed to deserialize query string: ") {
+                let field = rest.split(':').next().unwrap_or("query").trim();
+                let field = if field.is_empty() || field.contains(' ') {
+                    "query"
+                } else {
+                    field
+                };
+                errors.push(app::FieldError::new(field, "invalid_value"));
+            } else if text.contains("URL") || text.contains("path") {
+                errors.push(app::FieldError::new("path", "invalid_value"));
+            }
+            (
+                "invalid_parameter",
+                "A parameter of the request is missing, malformed or out of range.",
+            )
+        }
+        405 => ("method_not_allowed", "This method is not allowed here."),
+        408 => ("timeout", "The request took too long."),
+        415 => (
+            "unsupported_media_type",
+            "The body's content type is not accepted here.",
+        ),
+        422 => ("invalid_input", "The request body could not be read."),
+        404 => ("not_found", "Not found."),
+        429 => ("rate_limited", "Too many requests; try again later."),
+        503 => (
+            "unavailable",
+            "The server is busy or not ready; try again later.",
+        ),
+        _ if status.is_server_error() => ("internal", "Internal error."),
+        _ => ("error", status.canonical_reason().unwrap_or("error")),
+    };
+    let mut out = problem(status, code, message, errors);
+    for name in [header::RETRY_AFTER, header::ALLOW, header::WWW_AUTHENTICATE] {
+        if let Some(v) = parts.headers.get(&name) {
+            out.headers_mut().insert(name, v.clone());
+        }
+    }
+    out
+}

@@ -99,13 +99,42 @@ impl FromRequestParts<AppState> for ApiUser {
 pub(crate) fn parse_input<T: serde::de::DeserializeOwned>(
     body: &[u8],
 ) -> Result<T, crate::error::ApiError> {
-    serde_json::from_slice::<T>(body).map_err(|e| {
-        let msg = e.to_string();
+    let mut de = serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let msg = inner.to_string();
+        // The field as the body names it ("generation", "tags[2]" → "tags").
+        let top = path
+            .split(['.', '['])
+            .next()
+            .filter(|p| !p.is_empty() && *p != "?")
+            .unwrap_or("body")
+            .to_owned();
         let (field, code) = if msg.starts_with("unknown field") {
             (
                 msg.split('`').nth(1).unwrap_or("body").to_owned(),
                 "unknown_field",
             )
+        } else if inner.is_data() {
+            let expected = msg.split(", expected ").nth(1).unwrap_or("");
+            let code = if expected.contains("string") {
+                "expected_text"
+            } else if expected.contains("sequence") {
+                "expected_list"
+            } else if expected.contains("bool") {
+                "expected_true_false"
+            } else if expected.contains("i64")
+                || expected.contains("u32")
+                || expected.contains("u64")
+                || expected.contains("integer")
+                || expected.contains("number")
+            {
+                "expected_number"
+            } else {
+                "invalid_value"
+            };
+            (top, code)
         } else {
             ("body".to_owned(), "invalid_json")
         };

@@ -102,6 +102,9 @@ pub fn router(app: App, cfg: WebConfig) -> Router {
         .layer(RequestBodyLimitLayer::new(max_body))
         .layer(axum::middleware::from_fn(detach))
         .layer(TimeoutLayer::new(Duration::from_mins(2)))
+        // Every error of the JSON API is problem+json, including those the
+        // framework answers itself (body too large, unreadable parameters).
+        .layer(axum::middleware::from_fn(error::api_problems))
         .layer(CatchPanicLayer::custom(security::panic_response))
         // Logs carry method, route template, status and request id: never
         // the query string or body, which may hold names.

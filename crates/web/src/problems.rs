@@ -14,7 +14,9 @@ pub struct FieldErrorDoc {
     pub field: String,
     /// A stable code: `required`, `too_long`, `invalid_code`, `unknown_field`,
     /// `unknown_country`, `unknown_commune`, `invalid_phone`, `invalid_email`,
-    /// `in_future`, `before_birth`, `out_of_jurisdiction`, ...
+    /// `in_future`, `before_birth`, `out_of_jurisdiction`; for a body or
+    /// parameter of the wrong type `expected_text`, `expected_number`,
+    /// `expected_list`, `expected_true_false`, `invalid_value`, ...
     pub code: String,
 }
 
@@ -27,8 +29,9 @@ pub struct ProblemDoc {
     pub kind: String,
     pub title: String,
     pub status: u16,
-    /// A stable code: `invalid_input`, `not_found`, `forbidden`, `unauthenticated`,
-    /// `version_mismatch`, `precondition_required`, `rate_limited`, ...
+    /// A stable code: `invalid_input`, `invalid_parameter`, `body_too_large`,
+    /// `not_found`, `forbidden`, `unauthenticated`, `version_mismatch`,
+    /// `precondition_required`, `rate_limited`, ...
     pub code: String,
     /// A human-readable message.
     pub message: String,

@@ -41,6 +41,20 @@ pub enum YearInput {
     Text(String),
 }
 
+/// A coded value sent as text or as a number (`"generation": 1`).
+fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Text(String),
+        Number(i64),
+    }
+    Ok(Option::<Either>::deserialize(d)?.map(|v| match v {
+        Either::Text(t) => t,
+        Either::Number(n) => n.to_string(),
+    }))
+}
+
 /// What a caller submits for a person: the API body and the form alike.
 /// Unknown fields are refused.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -51,6 +65,9 @@ pub struct PersonInput {
     pub gender: Option<String>,
     pub birth_date: Option<String>,
     pub category: Option<String>,
+    /// `"1"` … `"4"`, a number, or words ("thế hệ thứ hai").
+    #[serde(default, deserialize_with = "text_or_number")]
+    #[schema(value_type = Option<String>)]
     pub generation: Option<String>,
     pub country: Option<String>,
     pub region_abroad: Option<String>,

@@ -125,3 +125,10 @@ field-associations = Associations (one name a line)
 code-too_many = Too many entries.
 code-unknown_association = No association has this name.
 code-invalid_number = Must be a number.
+
+# Values of the wrong type in an API body or parameter.
+code-expected_text = Text expected.
+code-expected_number = A number expected.
+code-expected_list = A list expected.
+code-expected_true_false = True or false expected.
+code-invalid_value = The value cannot be read.

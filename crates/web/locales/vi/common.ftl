@@ -125,3 +125,10 @@ field-associations = Hội, đoàn thể (mỗi dòng một tên)
 code-too_many = Quá nhiều mục.
 code-unknown_association = Không có hội nào mang tên này.
 code-invalid_number = Phải là một số.
+
+# Values of the wrong type in an API body or parameter.
+code-expected_text = Cần một chuỗi chữ.
+code-expected_number = Cần một số.
+code-expected_list = Cần một danh sách.
+code-expected_true_false = Cần giá trị đúng/sai.
+code-invalid_value = Giá trị không đọc được.

@@ -6,7 +6,8 @@ dual!(
     health_and_readiness_answer,
     unknown_page_is_a_translated_404,
     anonymous_home_redirects_to_sign_in,
-    language_switch_goes_back_only_to_a_page_of_the_site
+    language_switch_goes_back_only_to_a_page_of_the_site,
+    every_api_error_is_problem_json_naming_the_field
 );
 
 async fn health_and_readiness_answer(app: TestApp) {
@@ -146,4 +147,100 @@ async fn language_switch_goes_back_only_to_a_page_of_the_site(app: TestApp) {
         assert_eq!(r.status(), 303, "{next}");
         assert_eq!(r.headers()["location"], want, "{next}");
     }
+}
+
+/// Issue 26, finding 7: errors the framework answers (a body over the
+/// limit, an id that overflows, a query parameter that cannot be read) are
+/// problem+json like the rest; a body with a wrong type names the field and
+/// what was expected; a number is accepted for a numeric code.
+async fn every_api_error_is_problem_json_naming_the_field(app: TestApp) {
+    use domain::Role;
+    let id = app.add_user("lan", Role::ProvinceOfficer, vec![]).await;
+    let actor = app::accounts::users::actor_for(&app.app, id).await.unwrap();
+    let tok = app::accounts::tokens::create_token(&app.app, &actor, id, "t", &["read", "write"], 1)
+        .await
+        .unwrap();
+    let problem = |r: reqwest::Response| async move {
+        let status = r.status().as_u16();
+        let ct = r.headers()["content-type"].to_str().unwrap().to_owned();
+        let v: serde_json::Value = r.json().await.unwrap_or(serde_json::Value::Null);
+        assert_eq!(ct, "application/problem+json", "{status}: {v}");
+        (status, v)
+    };
+    let get = |path: &str| app.client.get(app.url(path)).bearer_auth(&tok).send();
+    let (s, v) = problem(get("/api/v1/people/99999999999999999999").await.unwrap()).await;
+    assert_eq!(
+        (s, v["errors"][0]["field"].as_str()),
+        (400, Some("path")),
+        "{v}"
+    );
+    let (s, v) = problem(get("/api/v1/people?limit=abc").await.unwrap()).await;
+    assert_eq!(
+        (s, v["errors"][0]["field"].as_str()),
+        (400, Some("limit")),
+        "{v}"
+    );
+    // A body announced over the limit is refused before it is sent (a
+    // raw request: a client library would fail writing the rest).
+    {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let addr = app
+            .url("/")
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        let mut sock = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        let head = format!(
+            "POST /api/v1/people HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {tok}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            64 * 1024 * 1024 + 10
+        );
+        sock.write_all(head.as_bytes()).await.unwrap();
+        let mut out = Vec::new();
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            sock.read_to_end(&mut out),
+        )
+        .await;
+        let text = String::from_utf8_lossy(&out);
+        assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+        assert!(
+            text.to_lowercase()
+                .contains("content-type: application/problem+json"),
+            "{text}"
+        );
+        assert!(text.contains("body_too_large"), "{text}");
+    }
+    let post = |body: serde_json::Value| {
+        app.client
+            .post(app.url("/api/v1/people"))
+            .bearer_auth(&tok)
+            .json(&body)
+            .send()
+    };
+    let (s, v) = problem(
+        post(serde_json::json!({"full_name": 5, "country": "KR", "category": "other"}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert_eq!(v["errors"][0]["field"], "full_name", "{v}");
+    assert_eq!(v["errors"][0]["code"], "expected_text", "{v}");
+    let (s, v) = problem(post(serde_json::json!({"full_name": "A", "tags": "expert", "country": "KR", "category": "other"})).await.unwrap()).await;
+    assert_eq!(
+        (
+            s,
+            v["errors"][0]["field"].as_str(),
+            v["errors"][0]["code"].as_str()
+        ),
+        (422, Some("tags"), Some("expected_list")),
+        "{v}"
+    );
+    let r = post(serde_json::json!({"full_name": "Ngô Văn Một", "generation": 1, "country": "KR", "category": "other"}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "a number for a numeric code");
+    let p: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(p["generation"], "1");
 }
