@@ -1,5 +1,6 @@
-//! Per-client request limit for the JSON API and uploads: a fixed window
-//! per IP address, per server process. Sign-in has its own limit kept in the
+//! Per-caller request limit for the JSON API and uploads: a fixed window
+//! per bearer token (per address without one), with a higher floor per
+//! address, per server process. Sign-in has its own limit kept in the
 //! database (shared by every server), see `app::accounts::sessions::hit`.
 
 use std::collections::HashMap;
@@ -41,6 +42,39 @@ impl Limiter {
     }
 }
 
+/// How many callers behind one address (a ministry's proxy, a NAT) may
+/// share it: the address's own limit is this many times a caller's.
+const CALLERS_PER_ADDRESS: u32 = 10;
+
+/// The counters one API request is held to: its caller's (the bearer
+/// token's, by a hash of it; the address's when it has none) with the
+/// per-minute limit, and, for a token, its address's with a floor
+/// [`CALLERS_PER_ADDRESS`] times higher — so one caller cannot use up its
+/// neighbours' budget, and made-up tokens cannot multiply one address's.
+fn counters(ip: &str, authorization: Option<&str>, limit: u32) -> Vec<(String, u32)> {
+    let token = authorization
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    match token {
+        Some(t) => {
+            use sha2::Digest;
+            let h = sha2::Sha256::digest(t.as_bytes());
+            vec![
+                (format!("token:{}", hex::encode(&h[..12])), limit),
+                (
+                    format!("ip:{ip}"),
+                    limit.saturating_mul(CALLERS_PER_ADDRESS),
+                ),
+            ]
+        }
+        None => vec![(format!("ip:{ip}"), limit)],
+    }
+}
+
 /// Refuses API requests above the per-minute limit with 429 problem+json.
 pub async fn limit_api(
     State(state): State<AppState>,
@@ -49,10 +83,19 @@ pub async fn limit_api(
     next: Next,
 ) -> Response {
     let limit = state.cfg.api_requests_per_minute;
-    if limit > 0
+    let over = limit > 0
         && req.uri().path().starts_with("/api/")
-        && !state.limiter.allow(&ctx.ip, limit, Duration::from_mins(1))
-    {
+        && counters(
+            &ctx.ip,
+            req.headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok()),
+            limit,
+        )
+        .iter()
+        .map(|(key, n)| state.limiter.allow(key, *n, Duration::from_mins(1)))
+        .fold(false, |over, ok| over || !ok);
+    if over {
         let mut resp = problem(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
@@ -69,6 +112,38 @@ pub async fn limit_api(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 26, finding 8: each token has its own budget; one address has
+    /// a higher floor; made-up tokens do not multiply an address's budget.
+    #[test]
+    fn each_caller_has_its_budget_and_the_address_a_floor() {
+        let l = Limiter::default();
+        let w = Duration::from_mins(1);
+        let run = |ip: &str, auth: Option<&str>| {
+            counters(ip, auth, 3)
+                .iter()
+                .map(|(k, n)| l.allow(k, *n, w))
+                .fold(true, |a, b| a && b)
+        };
+        for _ in 0..3 {
+            assert!(run("10.0.0.1", Some("Bearer kb_a")));
+        }
+        assert!(!run("10.0.0.1", Some("Bearer kb_a")), "token a is over");
+        assert!(
+            run("10.0.0.1", Some("Bearer kb_b")),
+            "token b has its own budget"
+        );
+        // Made-up tokens from one address: stopped at the address's floor.
+        let allowed = (0..100)
+            .filter(|i| run("10.0.0.2", Some(&format!("Bearer kb_{i}"))))
+            .count();
+        assert_eq!(allowed, 30);
+        // Without a token the address is the caller.
+        for _ in 0..3 {
+            assert!(run("10.0.0.3", None));
+        }
+        assert!(!run("10.0.0.3", None));
+    }
 
     #[test]
     fn requests_over_the_limit_are_refused_until_the_window_ends() {
