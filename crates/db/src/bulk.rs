@@ -13,6 +13,7 @@ use crate::{Backend, DbResult, TxConn};
 pub enum Val {
     Int(Option<i64>),
     Text(Option<String>),
+    Real(Option<f64>),
 }
 
 impl From<i64> for Val {
@@ -117,6 +118,7 @@ pub fn build(
                 let _ = match v {
                     Val::Int(i) => args.add(i),
                     Val::Text(t) => args.add(t),
+                    Val::Real(r) => args.add(r),
                 };
             }
             sql.push(')');

@@ -39,6 +39,8 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_reports"),
     migration!(7, "0007_bulk_change_seq"),
     migration!(8, "0008_auth_epoch"),
+    // 9 is taken by the spreadsheet-structure branch (issue 19).
+    migration!(10, "0010_source_fields"),
 ];
 
 /// The schema version this program expects.

@@ -5,6 +5,7 @@
 
 pub mod age;
 pub mod geo;
+pub mod source_fields;
 pub mod text;
 pub mod types;
 

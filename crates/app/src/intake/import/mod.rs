@@ -321,7 +321,7 @@ async fn read_and_validate(
         }
     };
     let remembered = remembered_mapping(app, agency.code()).await?;
-    let mapping = mapping::guess_all(&table.headers, remembered.as_deref());
+    let mapping = mapping::guess_all_for(agency, &table.headers, remembered.as_deref());
     sqlx::query("UPDATE imports SET sheet = $1, headers = $2, mapping = $3, total_rows = $4, status = 'validating' WHERE id = $5")
         .bind(&table.sheet)
         .bind(serde_json::to_string(&table.headers).map_err(anyhow::Error::from)?)
@@ -598,13 +598,14 @@ pub async fn remap(app: &App, actor: &Actor, id: i64, mapping: Vec<String>) -> A
     if s.status != "validated" {
         return Err(AppError::Conflict("import_not_validated".into()));
     }
+    let source = Agency::from_code(&s.source).unwrap_or(Agency::Survey);
     let mut seen = std::collections::HashSet::new();
     let mut errors = Vec::new();
     for (i, key) in mapping.iter().enumerate() {
         if key.is_empty() {
             continue;
         }
-        if mapping::field(key).is_none() {
+        if mapping::field_for(source, key).is_none() {
             errors.push(FieldError::new(format!("mapping.{i}"), "invalid_code"));
         } else if !seen.insert(key.clone()) {
             errors.push(FieldError::new(format!("mapping.{i}"), "mapped_twice"));
@@ -876,6 +877,8 @@ struct NextIds {
     person: i64,
     household: i64,
     change_seq: i64,
+    /// `person_sources`: their own fields refer to them.
+    source: i64,
 }
 
 impl Ids {
@@ -883,7 +886,8 @@ impl Ids {
         let r = sqlx::query(
             "SELECT (SELECT COALESCE(MAX(id), 0) FROM persons), \
                     (SELECT COALESCE(MAX(id), 0) FROM households), \
-                    (SELECT COALESCE(MAX(change_seq), 0) FROM persons)",
+                    (SELECT COALESCE(MAX(change_seq), 0) FROM persons), \
+                    (SELECT COALESCE(MAX(id), 0) FROM person_sources)",
         )
         .fetch_one(&mut *tx.tx)
         .await?;
@@ -894,6 +898,7 @@ impl Ids {
                 person: first_person,
                 household: r.try_get::<i64, _>(1)? + 1,
                 change_seq: r.try_get::<i64, _>(2)? + 1,
+                source: r.try_get::<i64, _>(3)? + 1,
             }),
         };
         Ok(Self {
@@ -913,15 +918,24 @@ impl Ids {
                     persons: (next.person..next.person + n as i64).collect(),
                     households: (next.household..next.household + h as i64).collect(),
                     change_seq: Some(next.change_seq),
+                    sources: Some((next.source..next.source + n as i64).collect()),
                 };
                 next.person += n as i64;
                 next.change_seq += n as i64;
+                next.source += n as i64;
                 ids
             }
             None => BatchIds {
                 persons: next_values(app, "persons", n).await?,
                 households: next_values(app, "households", h).await?,
                 change_seq: None,
+                // Drawn only when a row has its source's own fields (a
+                // round trip the plain lists do without).
+                sources: if rows.iter().any(|(_, r)| !r.source_fields.is_empty()) {
+                    Some(next_values(app, "person_sources", n).await?)
+                } else {
+                    None
+                },
             },
         })
     }
@@ -941,6 +955,10 @@ struct BatchIds {
     households: Vec<i64>,
     /// `SQLite`: the first change sequence number of the batch's rows.
     change_seq: Option<i64>,
+    /// Ids of the rows' sources, one per row (always on `SQLite`, whose
+    /// next free id is counted ahead; on PostgreSQL when some row has own
+    /// fields).
+    sources: Option<Vec<i64>>,
 }
 
 /// `n` values of `table`'s id sequence (PostgreSQL; outside any transaction,
@@ -1080,7 +1098,11 @@ fn prepare_people(
                 Val::from(cx.username.as_str()),
                 Val::from(summary.as_str()),
             ];
-            let source = vec![
+            let mut source = Vec::with_capacity(SOURCE_COLUMNS.len() + 1);
+            if let Some(sources) = &ids.sources {
+                source.push(Val::from(sources[i]));
+            }
+            source.extend([
                 Val::from(*id),
                 Val::from(cx.source.as_str()),
                 Val::from(cx.file_name.as_str()),
@@ -1090,11 +1112,17 @@ fn prepare_people(
                 Val::from(*row_no),
                 Val::from(cx.import_id),
                 Val::from(now),
-            ];
+            ]);
             (vals, (version, source))
         })
         .collect();
     let (persons, (versions, sources)): (Vec<_>, (Vec<_>, Vec<_>)) = made.into_iter().unzip();
+    let own_fields = own_field_rows(rows, ids.sources.as_deref());
+    let mut source_columns = Vec::with_capacity(SOURCE_COLUMNS.len() + 1);
+    if ids.sources.is_some() {
+        source_columns.push("id");
+    }
+    source_columns.extend_from_slice(SOURCE_COLUMNS);
     let memberships: Vec<Vec<Val>> = match cx.association {
         Some(a) => ids
             .persons
@@ -1117,7 +1145,7 @@ fn prepare_people(
                         versions,
                     )
                 },
-                || bulk::build(backend, "person_sources", SOURCE_COLUMNS, sources),
+                || bulk::build(backend, "person_sources", &source_columns, sources),
             )
         },
     );
@@ -1127,6 +1155,12 @@ fn prepare_people(
     let households_used = prepare_households(cx, rows, ids, households, &mut statements);
     statements.extend(versions);
     statements.extend(sources);
+    statements.extend(bulk::build(
+        backend,
+        "person_source_fields",
+        OWN_FIELD_COLUMNS,
+        own_fields,
+    ));
     statements.extend(bulk::build(
         backend,
         "person_associations",
@@ -1152,6 +1186,39 @@ const SOURCE_COLUMNS: &[&str] = &[
     "import_id",
     "added_at",
 ];
+
+/// The columns of a source's own field row, in order.
+const OWN_FIELD_COLUMNS: &[&str] = &[
+    "source_id",
+    "field_key",
+    "text_value",
+    "folded_value",
+    "num_value",
+    "date_value",
+];
+
+/// The rows of the sources' own fields (issue 19), by the ids drawn for
+/// the sources (`sources[i]` is row `i`'s).
+fn own_field_rows(rows: &[(i64, validate::RowData)], sources: Option<&[i64]>) -> Vec<Vec<Val>> {
+    let Some(sources) = sources else {
+        return Vec::new();
+    };
+    rows.iter()
+        .zip(sources)
+        .flat_map(|((_, r), sid)| {
+            r.source_fields.iter().map(move |v| {
+                vec![
+                    Val::from(*sid),
+                    Val::from(v.key.as_str()),
+                    Val::from(v.text.as_str()),
+                    Val::from(v.folded()),
+                    Val::Real(v.num),
+                    Val::from(v.date.clone()),
+                ]
+            })
+        })
+        .collect()
+}
 
 /// Survey-form rows: one household per head, commune and address within
 /// the import (several people abroad may share it), the head recorded as a
@@ -1521,7 +1588,7 @@ async fn stream_csv(
         }
     };
     let remembered = remembered_mapping(app, agency.code()).await?;
-    let mapping = mapping::guess_all(&chunks.headers, remembered.as_deref());
+    let mapping = mapping::guess_all_for(agency, &chunks.headers, remembered.as_deref());
     sqlx::query("UPDATE imports SET sheet = '', headers = $1, mapping = $2, status = 'validating' WHERE id = $3")
         .bind(serde_json::to_string(&chunks.headers).map_err(anyhow::Error::from)?)
         .bind(serde_json::to_string(&mapping).map_err(anyhow::Error::from)?)
