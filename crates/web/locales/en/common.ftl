@@ -124,3 +124,26 @@ field-associations = Associations (one name a line)
 code-too_many = Too many entries.
 code-unknown_association = No association has this name.
 code-invalid_number = Must be a number.
+
+## Each department's own fields (issue 19)
+field-marriage_date = Date of marriage registration
+field-spouse_name = Spouse's full name
+field-spouse_nationality = Spouse's nationality
+field-employer_abroad = Employer abroad
+field-contract_term_months = Contract term (months)
+field-sending_company = Sending company
+field-school = School or university
+field-field_of_study = Field of study
+field-funding = Funding
+field-study_from_year = Year studies began
+field-study_to_year = Year studies end (expected)
+field-sending_agency = Sending agency
+field-programme = Training programme
+field-enterprise_name = Enterprise name
+field-project = Investment project
+field-capital = Invested capital (million VND)
+field-sector = Sector
+field-citizen_protection_case = Citizen protection case
+field-field = Department's own field
+field-field_op = Comparison
+field-field_value = Value

@@ -46,6 +46,22 @@ pub fn template(source: Agency, home_province_code: &str) -> anyhow::Result<Vec<
         "5. Không nhập công thức; ô bắt đầu bằng dấu = được giữ nguyên như chữ.".into(),
         "   Do not enter formulas; a cell starting with = is kept as text.".into(),
     ];
+    let mut lines = lines.to_vec();
+    let own: Vec<&domain::source_fields::SourceField> = domain::source_fields::of(source).collect();
+    if !own.is_empty() {
+        let names = |f: fn(&domain::source_fields::SourceField) -> &'static str| {
+            own.iter().map(|o| f(o)).collect::<Vec<_>>().join("; ")
+        };
+        lines.push(format!(
+            "6. Các cột riêng của {}: {}. Ngày: DD/MM/YYYY, MM/YYYY hoặc năm; số: 36 hoặc 1.500,5; cột có danh sách thả xuống: chọn trong danh sách.",
+            source.label("vi"),
+            names(|o| o.header_vi)
+        ));
+        lines.push(format!(
+            "   This department's own columns: {}. Dates: DD/MM/YYYY, MM/YYYY or a year; numbers: 36 or 1500.5; columns with a drop-down: pick from it.",
+            names(|o| o.header_en)
+        ));
+    }
     for (i, l) in lines.iter().enumerate() {
         let f = if i < 2 { &bold } else { &wrap };
         guide
@@ -87,6 +103,24 @@ pub fn template(source: Agency, home_province_code: &str) -> anyhow::Result<Vec<
             communes.iter().map(|c| c.code.to_owned()).collect(),
         ),
     ];
+    let mut lists = lists;
+    for f in &own {
+        if let domain::source_fields::Kind::Choice(choices) = f.kind {
+            lists.push((
+                f.key,
+                choices.iter().map(|c| c.label_vi.to_owned()).collect(),
+            ));
+        }
+    }
+    // The drop-down of a column: its own list, or the countries' for a
+    // country column of the source's own.
+    let list_of = |key: &str| {
+        lists.iter().position(|(k, _)| *k == key).or_else(|| {
+            domain::source_fields::field(key)
+                .filter(|f| f.kind == domain::source_fields::Kind::Country)
+                .and_then(|_| lists.iter().position(|(k, _)| *k == "country"))
+        })
+    };
 
     let sheet = book.add_worksheet();
     sheet.set_name("Danh sách").map_err(|e| err(&e))?;
@@ -99,7 +133,7 @@ pub fn template(source: Agency, home_province_code: &str) -> anyhow::Result<Vec<
             .insert_note(0, col, &Note::new(f.header_en).set_author("Kiều Bào"))
             .map_err(|e| err(&e))?;
         sheet.set_column_width(col, 18).map_err(|e| err(&e))?;
-        if let Some(i) = lists.iter().position(|(k, _)| *k == f.key) {
+        if let Some(i) = list_of(f.key) {
             let letter = char::from(b'A' + i as u8);
             let n = lists[i].1.len().max(1);
             let dv = DataValidation::new()
