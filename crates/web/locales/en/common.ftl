@@ -147,3 +147,5 @@ field-citizen_protection_case = Citizen protection case
 field-field = Department's own field
 field-field_op = Comparison
 field-field_value = Value
+
+code-not_with_source_fields = Figures by a department's own field are available for today only; clear the date.

@@ -147,3 +147,5 @@ field-citizen_protection_case = Vụ việc bảo hộ công dân
 field-field = Trường riêng của cơ quan
 field-field_op = Phép so sánh
 field-field_value = Giá trị
+
+code-not_with_source_fields = Không lập được số liệu theo trường riêng của cơ quan cho một ngày trong quá khứ; bỏ ngày để xem số liệu hiện tại.
