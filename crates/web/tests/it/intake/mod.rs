@@ -4,3 +4,4 @@
 mod imports;
 mod imports_browser;
 mod review;
+mod source_fields;
