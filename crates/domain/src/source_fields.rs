@@ -614,17 +614,23 @@ pub fn parse_number(text: &str, months: bool) -> Option<f64> {
     let mut words = f.split(' ').filter(|w| !w.is_empty());
     let first = words.next()?;
     let mut factor = 1.0;
-    let mut unit = false;
+    // At most one unit word, after the number's digits ("1.500.000" folds
+    // to "1 500 000": its groups come first).
+    let mut unit: Option<&str> = None;
     for w in words {
-        // "1.500.000" folds to "1 500 000": digits before any unit word
-        // are the number's own groups.
-        if !unit && w.chars().all(|c| c.is_ascii_digit()) {
+        if unit.is_none() && w.chars().all(|c| c.is_ascii_digit()) {
             continue;
         }
-        unit = true;
+        if unit == Some("trieu") && w == "dong" {
+            continue;
+        }
+        if unit.is_some() {
+            return None;
+        }
+        unit = Some(w);
         match w {
-            "thang" | "month" | "months" | "trieu" | "dong" | "vnd" | "trd" if factor == 1.0 => {}
-            "nam" | "year" | "years" if months && factor == 1.0 => factor = 12.0,
+            "thang" | "month" | "months" | "trieu" | "dong" | "vnd" | "trd" => {}
+            "nam" | "year" | "years" if months => factor = 12.0,
             _ => return None,
         }
     }

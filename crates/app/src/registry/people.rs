@@ -2048,7 +2048,7 @@ async fn source_fields_on(
         });
     }
     let rank = |k: &str| domain::source_fields::index_of(k).unwrap_or(usize::MAX);
-    out.sort_by(|a, b| (a.source_id, rank(&a.key)).cmp(&(b.source_id, rank(&b.key))));
+    out.sort_by_key(|a| (a.source_id, rank(&a.key)));
     Ok(out)
 }
 

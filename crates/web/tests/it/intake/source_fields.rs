@@ -93,7 +93,7 @@ fn filled(source: Agency, rows: &[Vec<(&str, &str)>]) -> Vec<u8> {
         .map(|pairs| {
             let mut row = vec![String::new(); headers.len()];
             for (k, v) in pairs {
-                row[col(k)] = (*v).to_owned();
+                (*v).clone_into(&mut row[col(k)]);
             }
             row
         })
