@@ -21,6 +21,7 @@ use crate::intake::imports::xlsx;
 dual!(
     each_department_own_fields_round_trip_to_record_filter_and_statistics,
     unreadable_own_cells_are_row_errors_naming_column_and_value,
+    a_streamed_csv_keeps_its_own_fields,
 );
 
 async fn token(app: &TestApp, username: &str, role: Role, scopes: Vec<Scope>) -> String {
@@ -788,4 +789,80 @@ async fn unreadable_own_cells_are_row_errors_naming_column_and_value(app: TestAp
     .await
     .unwrap();
     assert_eq!(stored, vec![pair("spouse_nationality", "KR")]);
+}
+
+/// The command line's streamed path (`kieubao import list.csv`) writes
+/// the own fields like the page's commit, after a list without any.
+async fn a_streamed_csv_keeps_its_own_fields(app: TestApp) {
+    let tok = token(&app, "sonv", Role::ProvinceOfficer, vec![]).await;
+    let uid: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'sonv'")
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+    let actor = app::accounts::users::actor_for(&app.app, uid)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, source: Agency, rows: &[&[(&str, &str)]]| {
+        let fields = mapping::template_fields(source);
+        let mut csv = fields
+            .iter()
+            .map(|f| format!("\"{}\"", f.header_vi))
+            .collect::<Vec<_>>()
+            .join(",");
+        for row in rows {
+            csv.push('\n');
+            let cells: Vec<String> = fields
+                .iter()
+                .map(|f| {
+                    let v = row.iter().find(|(k, _)| *k == f.key).map_or("", |p| p.1);
+                    format!("\"{v}\"")
+                })
+                .collect();
+            csv.push_str(&cells.join(","));
+        }
+        let path = dir.path().join(name);
+        std::fs::write(&path, csv).unwrap();
+        path
+    };
+    let police = write(
+        "police.csv",
+        Agency::Police,
+        &[&[("full_name", "Đinh Văn Long"), ("country", "Đức")]],
+    );
+    let labour = write(
+        "labour.csv",
+        Agency::Labour,
+        &[
+            &[
+                ("full_name", "Phan Văn Hùng"),
+                ("country", "Nhật"),
+                ("sending_company", "Công ty CP Nhân lực Hà Tĩnh"),
+                ("contract_term_months", "36"),
+            ],
+            &[("full_name", "Võ Thị Hà"), ("country", "Đài Loan")],
+        ],
+    );
+    let quiet = |_: &str, _: usize, _: usize| {};
+    for (source, path) in [("police", &police), ("labour", &labour)] {
+        let s =
+            app::intake::import::run_file(&app.app, &actor, source, "2025", path, false, &quiet)
+                .await
+                .unwrap();
+        assert_eq!(s.status, "committed", "{s:?}");
+        assert_eq!(s.error_rows, 0, "{s:?}");
+    }
+    assert_eq!(
+        filtered(&app, &tok, "sending_company", "contains", "nhân lực").await,
+        1
+    );
+    assert_eq!(
+        filtered(&app, &tok, "contract_term_months", "gte", "24").await,
+        1
+    );
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM person_source_fields")
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 2);
 }
