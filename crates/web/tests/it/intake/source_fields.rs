@@ -52,8 +52,10 @@ async fn wait_status(app: &TestApp, tok: &str, id: i64, want: &str) -> Value {
             return s;
         }
         assert!(s["status"] != "failed", "import {id} failed: {s}");
+        // Generous: this file runs eight imports, beside the other tests,
+        // on a shared machine.
         assert!(
-            started.elapsed() < Duration::from_mins(1),
+            started.elapsed() < Duration::from_mins(3),
             "import {id} stuck: {s}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
