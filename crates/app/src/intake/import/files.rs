@@ -234,3 +234,84 @@ pub fn report(
     sheet.set_freeze_panes(1, 1).map_err(|e| err(&e))?;
     book.save_to_buffer().map_err(|e| err(&e))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::Reader;
+    use std::io::Cursor;
+
+    /// The sheet's XML (data validations are not read by calamine).
+    fn sheet_xml(bytes: &[u8], n: usize) -> String {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut f = zip.by_name(&format!("xl/worksheets/sheet{n}.xml")).unwrap();
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut f, &mut s).unwrap();
+        s
+    }
+
+    #[test]
+    fn a_department_template_has_its_own_columns_with_drop_downs() {
+        let bytes = template(Agency::Education, "42").unwrap();
+        let mut book: calamine::Xlsx<_> = calamine::Xlsx::new(Cursor::new(bytes.clone())).unwrap();
+        let headers: Vec<String> = book
+            .worksheet_range("Danh sách")
+            .unwrap()
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let funding = headers.iter().position(|h| h == "Kinh phí").unwrap();
+        for h in ["Trường theo học", "Ngành học", "Năm bắt đầu học"] {
+            assert!(headers.iter().any(|x| x == h), "{h}");
+        }
+        // Its choices are listed on the values sheet...
+        let values = book.worksheet_range("Danh mục").unwrap();
+        let lists: Vec<Vec<String>> = (0..values.width())
+            .map(|c| {
+                values
+                    .rows()
+                    .filter_map(|r| r.get(c).map(ToString::to_string))
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .collect();
+        let list = lists.iter().position(|l| l[0] == "Kinh phí").unwrap();
+        assert_eq!(
+            lists[list][1..],
+            ["Ngân sách nhà nước", "Học bổng", "Tự túc", "Khác"]
+        );
+        // ...and the column's drop-down points at them.
+        let col = char::from(b'A' + u8::try_from(funding).unwrap());
+        let letter = char::from(b'A' + u8::try_from(list).unwrap());
+        let xml = sheet_xml(&bytes, 2);
+        assert!(
+            xml.contains(&format!("sqref=\"{col}2:{col}5001\"")),
+            "{xml}"
+        );
+        assert!(xml.contains(&format!("'Danh mục'!${letter}$2:${letter}$5")));
+        // A department without own columns keeps the core ones.
+        let police = template(Agency::Police, "42").unwrap();
+        let mut book: calamine::Xlsx<_> = calamine::Xlsx::new(Cursor::new(police)).unwrap();
+        let n = book.worksheet_range("Danh sách").unwrap().width();
+        assert_eq!(n, template_fields(Agency::Police).len());
+    }
+
+    #[test]
+    fn a_country_column_of_its_own_has_the_countries_drop_down() {
+        let bytes = template(Agency::Justice, "42").unwrap();
+        let fields = template_fields(Agency::Justice);
+        let col = fields
+            .iter()
+            .position(|f| f.key == "spouse_nationality")
+            .unwrap();
+        let col = char::from(b'A' + u8::try_from(col).unwrap());
+        let xml = sheet_xml(&bytes, 2);
+        assert!(
+            xml.contains(&format!("sqref=\"{col}2:{col}5001\"")),
+            "{xml}"
+        );
+    }
+}
