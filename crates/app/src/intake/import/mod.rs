@@ -1155,11 +1155,18 @@ fn prepare_people(
     let households_used = prepare_households(cx, rows, ids, households, &mut statements);
     statements.extend(versions);
     statements.extend(sources);
+    let (numbers, others) = own_fields;
     statements.extend(bulk::build(
         backend,
         "person_source_fields",
         OWN_FIELD_COLUMNS,
-        own_fields,
+        numbers,
+    ));
+    statements.extend(bulk::build(
+        backend,
+        "person_source_fields",
+        &OWN_FIELD_COLUMNS[..5],
+        others,
     ));
     statements.extend(bulk::build(
         backend,
@@ -1187,37 +1194,47 @@ const SOURCE_COLUMNS: &[&str] = &[
     "added_at",
 ];
 
-/// The columns of a source's own field row, in order.
+/// The columns of a source's own field row, in order: a row without a
+/// number leaves out `num_value` (see [`bulk::Val::Real`]) and takes the
+/// first five.
 const OWN_FIELD_COLUMNS: &[&str] = &[
     "source_id",
     "field_key",
     "text_value",
     "folded_value",
-    "num_value",
     "date_value",
+    "num_value",
 ];
 
 /// The rows of the sources' own fields (issue 19), by the ids drawn for
-/// the sources (`sources[i]` is row `i`'s).
-fn own_field_rows(rows: &[(i64, validate::RowData)], sources: Option<&[i64]>) -> Vec<Vec<Val>> {
+/// the sources (`sources[i]` is row `i`'s): those with a number (years,
+/// numbers; every column) and the others (text, dates, countries, choices).
+fn own_field_rows(
+    rows: &[(i64, validate::RowData)],
+    sources: Option<&[i64]>,
+) -> (Vec<Vec<Val>>, Vec<Vec<Val>>) {
+    let (mut numbers, mut others) = (Vec::new(), Vec::new());
     let Some(sources) = sources else {
-        return Vec::new();
+        return (numbers, others);
     };
-    rows.iter()
-        .zip(sources)
-        .flat_map(|((_, r), sid)| {
-            r.source_fields.iter().map(move |v| {
-                vec![
-                    Val::from(*sid),
-                    Val::from(v.key.as_str()),
-                    Val::from(v.text.as_str()),
-                    Val::from(v.folded()),
-                    Val::Real(v.num),
-                    Val::from(v.date.clone()),
-                ]
-            })
-        })
-        .collect()
+    for ((_, r), sid) in rows.iter().zip(sources) {
+        for v in &r.source_fields {
+            let mut row = vec![
+                Val::from(*sid),
+                Val::from(v.key.as_str()),
+                Val::from(v.text.as_str()),
+                Val::from(v.folded()),
+                Val::from(v.date.clone()),
+            ];
+            if let Some(n) = v.num {
+                row.push(Val::Real(n));
+                numbers.push(row);
+            } else {
+                others.push(row);
+            }
+        }
+    }
+    (numbers, others)
 }
 
 /// Survey-form rows: one household per head, commune and address within
