@@ -461,6 +461,20 @@ async fn each_department_own_fields_round_trip_to_record_filter_and_statistics(a
         html.contains("Kinh phí") && html.contains("Tự túc"),
         "stats page"
     );
+    // A figure drills down to the people list filtered by the own field.
+    assert!(
+        html.contains("field=funding") && html.contains("field_value=self_funded"),
+        "drill-down link"
+    );
+    let html = browser
+        .get(app.url("/people?agency=education&field=funding&field_value=self_funded"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Nguyễn Minh Anh") && !html.contains("Hoàng Gia Bảo"));
     let r = browser
         .get(app.url("/reports/export.xlsx?rows=funding&agency=education"))
         .send()
