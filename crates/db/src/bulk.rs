@@ -13,6 +13,11 @@ use crate::{Backend, DbResult, TxConn};
 pub enum Val {
     Int(Option<i64>),
     Text(Option<String>),
+    /// A number, never null: sqlx 0.8.6's `Any` binds a null `f64` as a
+    /// `float4` on PostgreSQL, which types the cached statement's parameter
+    /// so that a later number in the same place is refused ("incorrect
+    /// binary data format"). Leave the column out of the rows without one.
+    Real(f64),
 }
 
 impl From<i64> for Val {
@@ -117,6 +122,7 @@ pub fn build(
                 let _ = match v {
                     Val::Int(i) => args.add(i),
                     Val::Text(t) => args.add(t),
+                    Val::Real(r) => args.add(r),
                 };
             }
             sql.push(')');

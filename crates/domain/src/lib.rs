@@ -6,6 +6,7 @@
 pub mod age;
 pub mod dates;
 pub mod geo;
+pub mod source_fields;
 pub mod text;
 pub mod types;
 pub mod words;

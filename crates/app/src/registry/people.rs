@@ -1648,6 +1648,14 @@ pub struct ListQuery {
     pub gender: String,
     /// An age band code ([`domain::age::AGE_BANDS`]), by the birth year.
     pub age_band: String,
+    /// A department's own field ([`domain::source_fields`]) to filter by,
+    /// with `field_op` and `field_value`.
+    pub field: String,
+    /// `eq` (default), `contains` (text), `gte` or `lte` (numbers, years,
+    /// dates).
+    pub field_op: String,
+    /// As people write it: a choice's label, a country's name, a date...
+    pub field_value: String,
     /// `name`, `updated`, `birth` or `id` (default).
     pub sort: String,
     /// `desc` for descending.
@@ -1711,6 +1719,7 @@ pub struct ListPage {
 enum Arg {
     S(String),
     I(i64),
+    F(f64),
 }
 
 /// This year, for the century of two-digit years in dates as typed.
@@ -1820,6 +1829,12 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> AppResult<ListPage
             cond.join(" AND ")
         ));
     }
+    if !q.field.trim().is_empty() {
+        let first = args.len() + 1;
+        let (cond, values) = source_field_filter(&q.field, &q.field_op, &q.field_value)?;
+        args.extend(values);
+        wh.push(renumber(&cond, first));
+    }
     let where_sql = wh.join(" AND ");
     let count_sql = format!("SELECT COUNT(*) FROM persons p WHERE {where_sql}");
     let mut cq = sqlx::query_scalar::<_, i64>(&count_sql);
@@ -1827,6 +1842,7 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> AppResult<ListPage
         cq = match a {
             Arg::S(s) => cq.bind(s.clone()),
             Arg::I(i) => cq.bind(*i),
+            Arg::F(f) => cq.bind(*f),
         };
     }
     let total = cq.fetch_one(&app.db.pool).await?;
@@ -1870,6 +1886,7 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> AppResult<ListPage
         lq = match a {
             Arg::S(s) => lq.bind(s.clone()),
             Arg::I(i) => lq.bind(*i),
+            Arg::F(f) => lq.bind(*f),
         };
     }
     let rows = lq.fetch_all(&app.db.pool).await?;
@@ -1907,6 +1924,105 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> AppResult<ListPage
     })
 }
 
+// ---------------------------------------------------------------- own fields filter
+
+/// Numbers the `$?` marks of a condition from `first`.
+fn renumber(cond: &str, first: usize) -> String {
+    let mut out = String::with_capacity(cond.len() + 8);
+    let mut n = first;
+    let mut rest = cond;
+    while let Some(i) = rest.find("$?") {
+        out.push_str(&rest[..i]);
+        let _ = write!(out, "${n}");
+        n += 1;
+        rest = &rest[i + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The condition on `persons p` of a filter by a department's own field,
+/// with `$?` marks for its values: the value is read as the import reads
+/// it (a choice by its label, a country by its name, a date or a number as
+/// written); a text is matched folded, whole or (`contains`) in part.
+fn source_field_filter(key: &str, op: &str, raw: &str) -> AppResult<(String, Vec<Arg>)> {
+    use domain::source_fields::{self as sf, Kind};
+    let invalid = |field: &str, code: &str| AppError::Invalid(vec![FieldError::new(field, code)]);
+    let f = sf::field(key.trim()).ok_or_else(|| invalid("field", "invalid_code"))?;
+    let op = match op.trim() {
+        "" => "eq",
+        o @ ("eq" | "contains" | "gte" | "lte") => o,
+        _ => return Err(invalid("field_op", "invalid_code")),
+    };
+    let ranged = matches!(f.kind, Kind::Number | Kind::Year | Kind::Date);
+    if (op == "contains" && f.kind != Kind::Text) || (matches!(op, "gte" | "lte") && !ranged) {
+        return Err(invalid("field_op", "invalid_code"));
+    }
+    let value = sf::parse(f, raw)
+        .map_err(|e| invalid("field_value", e.0))?
+        .ok_or_else(|| invalid("field_value", "required"))?;
+    let cmp = match op {
+        "gte" => ">=",
+        "lte" => "<=",
+        _ => "=",
+    };
+    let mut args = vec![Arg::S(f.key.to_owned())];
+    let cond = match (f.kind, op) {
+        (Kind::Text, "contains") => {
+            let folded: String = value
+                .folded()
+                .chars()
+                .filter(|c| *c != '%' && *c != '_')
+                .collect();
+            args.push(Arg::S(format!("%{folded}%")));
+            "f.folded_value LIKE $?"
+        }
+        (Kind::Text, _) => {
+            args.push(Arg::S(value.folded()));
+            "f.folded_value = $?"
+        }
+        (Kind::Number | Kind::Year, _) => {
+            args.push(Arg::F(value.num.unwrap_or_default()));
+            match cmp {
+                ">=" => "f.num_value >= $?",
+                "<=" => "f.num_value <= $?",
+                _ => "f.num_value = $?",
+            }
+        }
+        (Kind::Date, _) => {
+            let d = value.date.unwrap_or_default();
+            match cmp {
+                // A partial date is a period: "≥ 2019" takes all of 2019,
+                // "≤ 2019" too, "= 2019" any date in it.
+                ">=" => {
+                    args.push(Arg::S(d));
+                    "f.date_value >= $?"
+                }
+                "<=" => {
+                    args.push(Arg::S(format!("{d}\u{7f}")));
+                    "f.date_value <= $?"
+                }
+                _ => {
+                    args.push(Arg::S(d.clone()));
+                    args.push(Arg::S(format!("{d}-%")));
+                    "(f.date_value = $? OR f.date_value LIKE $?)"
+                }
+            }
+        }
+        (Kind::Country | Kind::Choice(_), _) => {
+            args.push(Arg::S(value.text));
+            "f.text_value = $?"
+        }
+    };
+    Ok((
+        format!(
+            "EXISTS (SELECT 1 FROM person_sources ps JOIN person_source_fields f \
+             ON f.source_id = ps.id WHERE ps.person_id = p.id AND f.field_key = $? AND {cond})"
+        ),
+        args,
+    ))
+}
+
 /// A household and the relative in it, for the record page.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RelativeRow {
@@ -1929,6 +2045,67 @@ pub struct SourceRow {
     pub file_name: String,
     pub row_no: Option<i64>,
     pub added_at: String,
+    /// The values of the source's own columns (issue 19).
+    pub fields: Vec<SourceFieldValue>,
+}
+
+/// A value of a department's own field ([`domain::source_fields`]), as
+/// stored: the canonical text (partial ISO date, number, ISO country code,
+/// choice code or text as written).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct SourceFieldValue {
+    /// The department whose list gave it.
+    pub agency: String,
+    /// The field's key (`sending_company`, `funding`...).
+    pub key: String,
+    /// `text`, `date`, `year`, `number`, `country` or `choice`.
+    pub kind: String,
+    pub value: String,
+    #[serde(skip)]
+    source_id: i64,
+}
+
+/// The own fields of a person's sources, in the catalogue's order per
+/// source (oldest source first). Checks the actor may read the person.
+pub async fn source_fields(app: &App, actor: &Actor, id: i64) -> AppResult<Vec<SourceFieldValue>> {
+    access::authorize(actor, Action::PersonRead)?;
+    let mut conn = app.db.pool.acquire().await?;
+    source_fields_on(&mut conn, actor, id).await
+}
+
+async fn source_fields_on(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<Vec<SourceFieldValue>> {
+    let scope = access::person_scope(actor, 2);
+    let sql = format!(
+        "SELECT ps.id, ps.agency, f.field_key, f.text_value FROM person_sources ps \
+         JOIN person_source_fields f ON f.source_id = ps.id JOIN persons p ON p.id = ps.person_id \
+         WHERE ps.person_id = $1 AND {}",
+        scope.sql
+    );
+    let mut q = sqlx::query(&sql).bind(id);
+    for a in &scope.args {
+        q = q.bind(a);
+    }
+    let mut out = Vec::new();
+    for r in q.fetch_all(&mut *conn).await? {
+        let key: String = r.try_get(2)?;
+        let Some(f) = domain::source_fields::field(&key) else {
+            continue;
+        };
+        out.push(SourceFieldValue {
+            source_id: r.try_get(0)?,
+            agency: r.try_get(1)?,
+            key,
+            kind: f.kind.code().to_owned(),
+            value: r.try_get(3)?,
+        });
+    }
+    let rank = |k: &str| domain::source_fields::index_of(k).unwrap_or(usize::MAX);
+    out.sort_by_key(|a| (a.source_id, rank(&a.key)));
+    Ok(out)
 }
 
 /// Relatives at home and sources of a person (already checked visible by [`get`]).
@@ -1963,15 +2140,20 @@ pub async fn related(
         })
         .collect::<Result<Vec<_>, db::SqlxError>>()?;
     let rows = sqlx::query(
-        "SELECT agency, list_name, survey_round, file_name, row_no, added_at \
+        "SELECT agency, list_name, survey_round, file_name, row_no, added_at, id \
          FROM person_sources WHERE person_id = $1 ORDER BY id",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
+    let mut fields = source_fields_on(&mut conn, actor, id).await?;
     let sources = rows
         .iter()
         .map(|r| {
+            let source_id: i64 = r.try_get(6)?;
+            let (own, rest): (Vec<_>, Vec<_>) =
+                fields.drain(..).partition(|f| f.source_id == source_id);
+            fields = rest;
             Ok(SourceRow {
                 agency: r.try_get(0)?,
                 list_name: r.try_get(1)?,
@@ -1979,6 +2161,7 @@ pub async fn related(
                 file_name: r.try_get(3)?,
                 row_no: r.try_get(4)?,
                 added_at: r.try_get(5)?,
+                fields: own,
             })
         })
         .collect::<Result<Vec<_>, db::SqlxError>>()?;

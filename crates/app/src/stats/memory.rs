@@ -427,6 +427,10 @@ impl StatsIndex {
         spec: &PivotSpec,
         year: i64,
     ) -> AppResult<Option<Counts>> {
+        // The departments' own fields have no columns here: SQL counts them.
+        if uses_source_fields(spec) {
+            return Ok(None);
+        }
         let st = self.state.read().map_err(|_| poisoned())?;
         if st.overflow {
             return Ok(None);
@@ -440,6 +444,12 @@ impl StatsIndex {
             None,
         )))
     }
+}
+
+/// True when a pivot breaks down or filters by a department's own field.
+pub fn uses_source_fields(spec: &PivotSpec) -> bool {
+    let own = |d: Dim| matches!(d, Dim::SourceField(_));
+    own(spec.rows) || spec.cols.is_some_and(own) || spec.filters.iter().any(|(d, _)| own(*d))
 }
 
 /// Counts of one part of a scan.
@@ -485,6 +495,8 @@ enum Acc<'a> {
     Many(&'a [u16], &'a [Vec<u16>]),
     /// Birth year → band id.
     Age(&'a [u16], &'a [u16]),
+    /// No column (a department's own field: counted by SQL): no value.
+    Nothing,
 }
 
 impl Acc<'_> {
@@ -500,6 +512,7 @@ impl Acc<'_> {
                 *tmp = table[usize::from(by[i])];
                 std::slice::from_ref(tmp)
             }
+            Acc::Nothing => &[],
         }
     }
 }
@@ -529,6 +542,7 @@ fn accessor<'a>(cols: &'a Columns, dim: Dim, age_table: &'a [u16]) -> (Acc<'a>, 
         Dim::Tag => multi(Multi::Tag),
         Dim::Agency => multi(Multi::Agency),
         Dim::SurveyRound => multi(Multi::Round),
+        Dim::SourceField(_) => (Acc::Nothing, Vec::new()),
         Dim::AgeBand => {
             let mut codes = vec![String::new()];
             codes.extend(AGE_BANDS.iter().map(|b| b.0.to_owned()));

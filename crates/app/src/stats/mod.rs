@@ -46,6 +46,14 @@ pub async fn pivot(app: &App, actor: &Actor, spec: &PivotSpec, engine: Engine) -
     access::authorize(actor, Action::StatisticsRead)?;
     spec.validate()?;
     let started = std::time::Instant::now();
+    if spec.as_of.is_some() && memory::uses_source_fields(spec) {
+        // The history keeps the people's versions, not their sources' own
+        // fields: such figures are today's only.
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "as_of",
+            "not_with_source_fields",
+        )]));
+    }
     if let Some(day) = &spec.as_of {
         let day = parse_day(day)
             .ok_or_else(|| AppError::Invalid(vec![FieldError::new("as_of", "invalid_date")]))?;

@@ -9,13 +9,13 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 use domain::age::AGE_BANDS;
+use domain::source_fields::Kind;
 
 use crate::access;
 use crate::{Actor, AppError, AppResult, FieldError, Jurisdiction};
 
 /// A dimension figures can be broken down or filtered by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dim {
     Category,
     Generation,
@@ -33,6 +33,30 @@ pub enum Dim {
     Agency,
     /// Survey round of the person's sources (a person may be in several).
     SurveyRound,
+    /// A department's own field (issue 19; a person may have several
+    /// sources giving it): the values its lists gave, dates by year.
+    SourceField(SourceFieldId),
+}
+
+/// A department's own field, by its place in
+/// [`domain::source_fields::SOURCE_FIELDS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SourceFieldId(u8);
+
+impl SourceFieldId {
+    /// The id of a field key.
+    pub fn of(key: &str) -> Option<Self> {
+        domain::source_fields::index_of(key)
+            .and_then(|i| u8::try_from(i).ok())
+            .map(Self)
+    }
+
+    /// The field.
+    pub fn field(self) -> &'static domain::source_fields::SourceField {
+        let all = domain::source_fields::SOURCE_FIELDS;
+        // Ids are only made by `of`, from a place in the list.
+        &all[usize::from(self.0).min(all.len() - 1)]
+    }
 }
 
 impl Dim {
@@ -50,8 +74,22 @@ impl Dim {
         Dim::SurveyRound,
     ];
 
-    /// Stable code (query strings, JSON, saved reports).
-    pub const fn code(self) -> &'static str {
+    /// The departments' own fields as dimensions, in the catalogue's order.
+    pub fn source_fields() -> impl Iterator<Item = Dim> {
+        domain::source_fields::SOURCE_FIELDS
+            .iter()
+            .filter_map(|f| SourceFieldId::of(f.key))
+            .map(Dim::SourceField)
+    }
+
+    /// Every dimension: [`Dim::ALL`], then [`Dim::source_fields`].
+    pub fn every() -> impl Iterator<Item = Dim> {
+        Dim::ALL.iter().copied().chain(Dim::source_fields())
+    }
+
+    /// Stable code (query strings, JSON, saved reports); a department's own
+    /// field is named by its key.
+    pub fn code(self) -> &'static str {
         match self {
             Dim::Category => "category",
             Dim::Generation => "generation",
@@ -64,15 +102,20 @@ impl Dim {
             Dim::Verification => "verification",
             Dim::Agency => "agency",
             Dim::SurveyRound => "survey_round",
+            Dim::SourceField(f) => f.field().key,
         }
     }
 
     pub fn from_code(code: &str) -> Option<Dim> {
-        Dim::ALL.iter().copied().find(|d| d.code() == code)
+        Dim::ALL
+            .iter()
+            .copied()
+            .find(|d| d.code() == code)
+            .or_else(|| SourceFieldId::of(code).map(Dim::SourceField))
     }
 
     /// Label in Vietnamese or English.
-    pub const fn label(self, en: bool) -> &'static str {
+    pub fn label(self, en: bool) -> &'static str {
         match (self, en) {
             (Dim::Category, false) => "Diện",
             (Dim::Category, true) => "Category",
@@ -96,14 +139,54 @@ impl Dim {
             (Dim::Agency, true) => "Source agency",
             (Dim::SurveyRound, false) => "Đợt điều tra",
             (Dim::SurveyRound, true) => "Survey round",
+            (Dim::SourceField(f), en) => {
+                domain::source_fields::label(f.field(), if en { "en" } else { "vi" })
+            }
         }
     }
 
-    /// A person may have several values (tags, sources).
+    /// A department's own field holding a country (its codes are upper case).
+    pub fn is_country_field(self) -> bool {
+        matches!(self, Dim::SourceField(f) if f.field().kind == Kind::Country)
+    }
+
+    /// A person may have several values (tags, sources, sources' fields).
     pub const fn is_multi(self) -> bool {
-        matches!(self, Dim::Tag | Dim::Agency | Dim::SurveyRound)
+        matches!(
+            self,
+            Dim::Tag | Dim::Agency | Dim::SurveyRound | Dim::SourceField(_)
+        )
     }
 }
+
+impl Serialize for Dim {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Dim {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(d)?;
+        Dim::from_code(&code)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown dimension {code}")))
+    }
+}
+
+impl utoipa::PartialSchema for Dim {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let codes: Vec<&str> = Dim::every().map(Dim::code).collect();
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(codes))
+            .description(Some(
+                "A dimension: a core one, or a department's own field by its key.",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Dim {}
 
 /// What is counted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -215,7 +298,7 @@ impl PivotSpec {
             }),
         };
         let mut filters: Vec<(Dim, Vec<String>)> = Vec::new();
-        for d in Dim::ALL {
+        for d in Dim::every() {
             let values: Vec<String> = pairs
                 .iter()
                 .filter(|(k, _)| k == d.code())
@@ -223,7 +306,14 @@ impl PivotSpec {
                 .filter(|v| !v.trim().is_empty())
                 .map(|v| {
                     // Codes, or names and words as people write them.
-                    crate::registry::values::filter_code(d.code(), v).unwrap_or_else(|e| {
+                    let code = if d.is_country_field() {
+                        domain::geo::countries::resolve(v)
+                            .map(str::to_owned)
+                            .ok_or_else(|| FieldError::new(d.code(), "unknown_country"))
+                    } else {
+                        crate::registry::values::filter_code(d.code(), v)
+                    };
+                    code.unwrap_or_else(|e| {
                         if !errs.contains(&e) {
                             errs.push(e);
                         }
@@ -233,7 +323,7 @@ impl PivotSpec {
                 .filter(|v| !v.is_empty())
                 .collect();
             if !values.is_empty() {
-                filters.push((*d, values));
+                filters.push((d, values));
             }
         }
         let as_of = Self::as_of_from_pairs(pairs).unwrap_or_else(|e| {
@@ -466,6 +556,10 @@ pub fn header(dim: Dim, code: &str) -> Header {
                 |b| (b.1.to_owned(), b.2.to_owned()),
             ),
             Dim::SurveyRound => (code.to_owned(), code.to_owned()),
+            Dim::SourceField(f) => (
+                domain::source_fields::display(f.field().key, code, "vi"),
+                domain::source_fields::display(f.field().key, code, "en"),
+            ),
         }
     };
     Header {
@@ -494,15 +588,28 @@ fn order(dim: Dim, totals: &HashMap<String, i64>) -> Vec<String> {
             Dim::Tag => pos(domain::NotableTag::ALL, domain::NotableTag::code, c),
             Dim::Agency => pos(domain::Agency::ALL, domain::Agency::code, c),
             Dim::AgeBand => AGE_BANDS.iter().position(|b| b.0 == c),
+            Dim::SourceField(f) => match f.field().kind {
+                Kind::Choice(choices) => choices.iter().position(|x| x.code == c),
+                _ => None,
+            },
             // Rounds are named by their year or date: their order is the code's.
             Dim::SurveyRound | Dim::Country | Dim::Commune | Dim::LegacyDistrict => None,
         }
     };
+    // Years, dates (by year) and numbers in their order.
+    let numeric = matches!(dim, Dim::SourceField(f)
+        if matches!(f.field().kind, Kind::Year | Kind::Date | Kind::Number));
     let mut codes: Vec<&String> = totals.keys().collect();
     codes.sort_by(|a, b| {
         let key = |c: &str| (c.is_empty(), rank(c), -totals.get(c).copied().unwrap_or(0));
         if dim == Dim::SurveyRound {
             (a.is_empty(), a.as_str()).cmp(&(b.is_empty(), b.as_str()))
+        } else if numeric {
+            let n = |c: &str| c.parse::<f64>().unwrap_or(f64::MAX);
+            (a.is_empty(), n(a))
+                .partial_cmp(&(b.is_empty(), n(b)))
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then_with(|| a.cmp(b))
         } else {
             key(a).cmp(&key(b)).then_with(|| a.cmp(b))
         }

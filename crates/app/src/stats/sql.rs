@@ -58,6 +58,17 @@ fn dim_sql(dim: Dim, year: i64, alias: &str) -> (String, String) {
                 format!("{alias}.column1"),
             )
         }
+        Dim::SourceField(_) => {
+            let (key, value) = source_field_sql(dim);
+            (
+                format!(
+                    " LEFT JOIN (SELECT DISTINCT ps.person_id, {value} AS v FROM person_sources ps \
+                     JOIN person_source_fields f ON f.source_id = ps.id WHERE f.field_key = '{key}') \
+                     AS {alias} ON {alias}.person_id = p.id"
+                ),
+                format!("COALESCE({alias}.v, '')"),
+            )
+        }
         Dim::Agency | Dim::SurveyRound => {
             let col = if dim == Dim::Agency {
                 "agency"
@@ -72,6 +83,23 @@ fn dim_sql(dim: Dim, year: i64, alias: &str) -> (String, String) {
                 format!("COALESCE({alias}.v, '')"),
             )
         }
+    }
+}
+
+/// A department's own field: its key (from the catalogue, never user
+/// input, so written into the SQL) and the value grouped by over
+/// `person_source_fields f` (dates by their year).
+fn source_field_sql(dim: Dim) -> (&'static str, &'static str) {
+    match dim {
+        Dim::SourceField(f) => (
+            f.field().key,
+            if f.field().kind == domain::source_fields::Kind::Date {
+                "substr(f.text_value, 1, 4)"
+            } else {
+                "f.text_value"
+            },
+        ),
+        _ => ("", "''"),
     }
 }
 
@@ -118,6 +146,24 @@ fn filter_sql(dim: Dim, values: &[String], year: i64, args: &mut Vec<String>) ->
                 parts.push(
                     "NOT EXISTS (SELECT 1 FROM person_sources ps WHERE ps.person_id = p.id)".into(),
                 );
+            }
+            format!("({})", parts.join(" OR "))
+        }
+        Dim::SourceField(_) => {
+            let (key, value) = source_field_sql(dim);
+            let from = format!(
+                "FROM person_sources ps JOIN person_source_fields f ON f.source_id = ps.id \
+                 WHERE ps.person_id = p.id AND f.field_key = '{key}'"
+            );
+            let mut parts: Vec<String> = Vec::new();
+            if !all.is_empty() {
+                parts.push(format!(
+                    "EXISTS (SELECT 1 {from} AND {value} IN ({}))",
+                    marks(&all, args)
+                ));
+            }
+            if wants_none {
+                parts.push(format!("NOT EXISTS (SELECT 1 {from})"));
             }
             format!("({})", parts.join(" OR "))
         }

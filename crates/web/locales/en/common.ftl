@@ -132,3 +132,28 @@ code-expected_number = A number expected.
 code-expected_list = A list expected.
 code-expected_true_false = True or false expected.
 code-invalid_value = The value cannot be read.
+
+## Each department's own fields (issue 19)
+field-marriage_date = Date of marriage registration
+field-spouse_name = Spouse's full name
+field-spouse_nationality = Spouse's nationality
+field-employer_abroad = Employer abroad
+field-contract_term_months = Contract term (months)
+field-sending_company = Sending company
+field-school = School or university
+field-field_of_study = Field of study
+field-funding = Funding
+field-study_from_year = Year studies began
+field-study_to_year = Year studies end (expected)
+field-sending_agency = Sending agency
+field-programme = Training programme
+field-enterprise_name = Enterprise name
+field-project = Investment project
+field-capital = Invested capital (million VND)
+field-sector = Sector
+field-citizen_protection_case = Citizen protection case
+field-field = Department's own field
+field-field_op = Comparison
+field-field_value = Value
+
+code-not_with_source_fields = Figures by a department's own field are available for today only; clear the date.

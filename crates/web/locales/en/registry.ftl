@@ -66,3 +66,8 @@ household-no_relatives = No relatives within your jurisdiction yet.
 
 people-remove_relative = Remove
 people-existing_household = Existing household no. (empty: a new one)
+
+people-field_op_eq = equals
+people-field_op_contains = contains
+people-field_op_gte = at least (≥)
+people-field_op_lte = at most (≤)

@@ -132,3 +132,28 @@ code-expected_number = Cần một số.
 code-expected_list = Cần một danh sách.
 code-expected_true_false = Cần giá trị đúng/sai.
 code-invalid_value = Giá trị không đọc được.
+
+## Each department's own fields (issue 19)
+field-marriage_date = Ngày đăng ký kết hôn
+field-spouse_name = Họ tên vợ/chồng
+field-spouse_nationality = Quốc tịch vợ/chồng
+field-employer_abroad = Nơi làm việc ở nước ngoài
+field-contract_term_months = Thời hạn hợp đồng (tháng)
+field-sending_company = Doanh nghiệp đưa đi
+field-school = Trường theo học
+field-field_of_study = Ngành học
+field-funding = Kinh phí
+field-study_from_year = Năm bắt đầu học
+field-study_to_year = Năm kết thúc (dự kiến)
+field-sending_agency = Cơ quan cử đi
+field-programme = Chương trình đào tạo
+field-enterprise_name = Tên doanh nghiệp
+field-project = Dự án đầu tư
+field-capital = Vốn đầu tư (triệu đồng)
+field-sector = Ngành, lĩnh vực
+field-citizen_protection_case = Vụ việc bảo hộ công dân
+field-field = Trường riêng của cơ quan
+field-field_op = Phép so sánh
+field-field_value = Giá trị
+
+code-not_with_source_fields = Không lập được số liệu theo trường riêng của cơ quan cho một ngày trong quá khứ; bỏ ngày để xem số liệu hiện tại.

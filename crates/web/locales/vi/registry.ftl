@@ -66,3 +66,8 @@ household-no_relatives = Chưa có thân nhân nào trong phạm vi của bạn.
 
 people-remove_relative = Xoá thân nhân
 people-existing_household = Số hộ có sẵn (để trống: hộ mới)
+
+people-field_op_eq = bằng
+people-field_op_contains = có chứa
+people-field_op_gte = từ (≥)
+people-field_op_lte = đến (≤)

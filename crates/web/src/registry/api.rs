@@ -56,6 +56,13 @@ pub struct PeopleParams {
     pub gender: String,
     /// Age band: `under_18`, `18_29`, `30_44`, `45_59`, `60_plus`.
     pub age_band: String,
+    /// A department's own field to filter by (`sending_company`, `funding`,
+    /// `capital`...; the keys of `GET /api/v1/people/{id}`'s `source_fields`).
+    pub field: String,
+    /// `eq` (default), `contains` (text fields), `gte` or `lte` (numbers, years, dates).
+    pub field_op: String,
+    /// The value as people write it (a choice's label, a country's name, a date DD/MM/YYYY...).
+    pub field_value: String,
     /// Cursor: the `next` of the previous page.
     pub after: Option<i64>,
     /// Page size, 1 to 500 (default 50).
@@ -81,6 +88,9 @@ impl From<PeopleParams> for ListQuery {
             survey_round: p.survey_round,
             gender: p.gender,
             age_band: p.age_band,
+            field: p.field,
+            field_op: p.field_op,
+            field_value: p.field_value,
             // Cursor paging is by id.
             sort: String::new(),
             dir: String::new(),
@@ -171,7 +181,7 @@ pub struct ReadQuery {
     tag = "people",
     params(("id" = i64, Path, description = "Person id"), ReadQuery),
     responses(
-        (status = 200, description = "The record (the view is audited).", body = Person,
+        (status = 200, description = "The record (the view is audited), with its sources' own fields.", body = PersonRead,
          headers(("ETag" = String, description = "The record's version, for If-Match"))),
         (status = 401, response = crate::problems::Unauthorized),
         (status = 403, response = crate::problems::Forbidden),
@@ -186,7 +196,26 @@ pub async fn read(
     Query(q): Query<ReadQuery>,
 ) -> Result<Response, ApiError> {
     let p = people::get(&state.app, &actor, id, q.reveal).await?;
-    Ok(with_etag(StatusCode::OK, &p, p.version))
+    let source_fields = people::source_fields(&state.app, &actor, id).await?;
+    let version = p.version;
+    Ok(with_etag(
+        StatusCode::OK,
+        &PersonRead {
+            person: p,
+            source_fields,
+        },
+        version,
+    ))
+}
+
+/// A record as read: the person and the own fields of its sources
+/// (each department's own columns, issue 19).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PersonRead {
+    #[serde(flatten)]
+    pub person: Person,
+    /// The values the departments' own columns gave, source by source.
+    pub source_fields: Vec<people::SourceFieldValue>,
 }
 
 /// The version named by `If-Match: "N"` (or `W/"N"`); an unreadable tag is -1, which never matches.

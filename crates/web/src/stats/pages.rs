@@ -46,17 +46,31 @@ fn drill(can_list: bool, filters: &[(Dim, Vec<String>)], extra: &[(Dim, &str)]) 
         return None;
     }
     let mut pairs: Pairs = Vec::new();
+    // The list filters by one department's own field, as `field` and
+    // `field_value` (the value read as typed: a code reads as itself).
+    let mut push = |d: &Dim, v: &str| -> Option<()> {
+        if let Dim::SourceField(_) = d {
+            if pairs.iter().any(|(k, _)| k == "field") {
+                return None;
+            }
+            pairs.push(("field".to_owned(), d.code().to_owned()));
+            pairs.push(("field_value".to_owned(), v.to_owned()));
+        } else {
+            pairs.push((d.code().to_owned(), v.to_owned()));
+        }
+        Some(())
+    };
     for (d, v) in filters {
         if v.len() != 1 || v[0].is_empty() {
             return None;
         }
-        pairs.push((d.code().to_owned(), v[0].clone()));
+        push(d, &v[0])?;
     }
     for (d, v) in extra {
         if v.is_empty() || filters.iter().any(|(f, _)| f == d) {
             return None;
         }
-        pairs.push((d.code().to_owned(), (*v).to_owned()));
+        push(d, v)?;
     }
     Some(format!("/people?{}", encode(&pairs)))
 }
@@ -401,7 +415,7 @@ impl PivotView {
 struct ReportsPage {
     l: Layout,
     t: Tr,
-    dims: Vec<(&'static str, &'static str)>,
+    dims: Vec<(&'static str, String)>,
     measures: Vec<(&'static str, &'static str)>,
     rows: String,
     cols: String,
@@ -411,7 +425,7 @@ struct ReportsPage {
     /// Today, the latest as-of day.
     today: String,
     /// Filter inputs: (code, label, value).
-    filter_inputs: Vec<(&'static str, &'static str, String)>,
+    filter_inputs: Vec<(&'static str, String, String)>,
     pivot: PivotView,
     title: String,
     query: String,
@@ -453,6 +467,19 @@ fn spec_of(q: &Pairs, en: bool) -> Result<(PivotSpec, String), app::AppError> {
     Ok((spec, title))
 }
 
+/// A dimension's label in the builder: a department's own field names
+/// its department ("Sở GD&ĐT — Kinh phí").
+fn dim_label(d: Dim, en: bool) -> String {
+    match d {
+        Dim::SourceField(f) => format!(
+            "{} — {}",
+            f.field().agency.label(if en { "en" } else { "vi" }),
+            d.label(en)
+        ),
+        _ => d.label(en).to_owned(),
+    }
+}
+
 /// `GET /reports`: the builder (rows, columns, measure, filters), the pivot,
 /// the ready-made and saved reports.
 pub async fn reports(
@@ -476,7 +503,7 @@ pub async fn reports(
     render(&ReportsPage {
         t: l.t,
         l,
-        dims: Dim::ALL.iter().map(|d| (d.code(), d.label(en))).collect(),
+        dims: Dim::every().map(|d| (d.code(), dim_label(d, en))).collect(),
         measures: Measure::ALL
             .iter()
             .map(|m| (m.code(), m.label(en)))
@@ -486,16 +513,23 @@ pub async fn reports(
         measure: spec.measure.code().to_owned(),
         as_of: spec.as_of.clone().unwrap_or_default(),
         today: app::clock::now().get(..10).unwrap_or_default().to_owned(),
-        filter_inputs: Dim::ALL
-            .iter()
+        // The core dimensions, and the departments' own fields in use (one
+        // input each would crowd the form; a drill-down or a link sets them).
+        filter_inputs: Dim::every()
+            .filter(|d| {
+                !matches!(d, Dim::SourceField(_))
+                    || spec.rows == *d
+                    || spec.cols == Some(*d)
+                    || spec.filters.iter().any(|(f, _)| f == d)
+            })
             .map(|d| {
                 let v = spec
                     .filters
                     .iter()
-                    .find(|(f, _)| f == d)
+                    .find(|(f, _)| *f == d)
                     .map(|(_, v)| v.join(","))
                     .unwrap_or_default();
-                (d.code(), d.label(en), v)
+                (d.code(), dim_label(d, en), v)
             })
             .collect(),
         pivot: PivotView::new(&pivot, en, can),

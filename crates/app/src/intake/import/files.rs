@@ -46,6 +46,22 @@ pub fn template(source: Agency, home_province_code: &str) -> anyhow::Result<Vec<
         "5. Không nhập công thức; ô bắt đầu bằng dấu = được giữ nguyên như chữ.".into(),
         "   Do not enter formulas; a cell starting with = is kept as text.".into(),
     ];
+    let mut lines = lines.to_vec();
+    let own: Vec<&domain::source_fields::SourceField> = domain::source_fields::of(source).collect();
+    if !own.is_empty() {
+        let names = |f: fn(&domain::source_fields::SourceField) -> &'static str| {
+            own.iter().map(|o| f(o)).collect::<Vec<_>>().join("; ")
+        };
+        lines.push(format!(
+            "6. Các cột riêng của {}: {}. Ngày: DD/MM/YYYY, MM/YYYY hoặc năm; số: 36 hoặc 1.500,5; cột có danh sách thả xuống: chọn trong danh sách.",
+            source.label("vi"),
+            names(|o| o.header_vi)
+        ));
+        lines.push(format!(
+            "   This department's own columns: {}. Dates: DD/MM/YYYY, MM/YYYY or a year; numbers: 36 or 1500.5; columns with a drop-down: pick from it.",
+            names(|o| o.header_en)
+        ));
+    }
     for (i, l) in lines.iter().enumerate() {
         let f = if i < 2 { &bold } else { &wrap };
         guide
@@ -87,6 +103,24 @@ pub fn template(source: Agency, home_province_code: &str) -> anyhow::Result<Vec<
             communes.iter().map(|c| c.code.to_owned()).collect(),
         ),
     ];
+    let mut lists = lists;
+    for f in &own {
+        if let domain::source_fields::Kind::Choice(choices) = f.kind {
+            lists.push((
+                f.key,
+                choices.iter().map(|c| c.label_vi.to_owned()).collect(),
+            ));
+        }
+    }
+    // The drop-down of a column: its own list, or the countries' for a
+    // country column of the source's own.
+    let list_of = |key: &str| {
+        lists.iter().position(|(k, _)| *k == key).or_else(|| {
+            domain::source_fields::field(key)
+                .filter(|f| f.kind == domain::source_fields::Kind::Country)
+                .and_then(|_| lists.iter().position(|(k, _)| *k == "country"))
+        })
+    };
 
     let sheet = book.add_worksheet();
     sheet.set_name("Danh sách").map_err(|e| err(&e))?;
@@ -99,7 +133,7 @@ pub fn template(source: Agency, home_province_code: &str) -> anyhow::Result<Vec<
             .insert_note(0, col, &Note::new(f.header_en).set_author("Kiều Bào"))
             .map_err(|e| err(&e))?;
         sheet.set_column_width(col, 18).map_err(|e| err(&e))?;
-        if let Some(i) = lists.iter().position(|(k, _)| *k == f.key) {
+        if let Some(i) = list_of(f.key) {
             let letter = char::from(b'A' + i as u8);
             let n = lists[i].1.len().max(1);
             let dv = DataValidation::new()
@@ -199,4 +233,85 @@ pub fn report(
     }
     sheet.set_freeze_panes(1, 1).map_err(|e| err(&e))?;
     book.save_to_buffer().map_err(|e| err(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::Reader;
+    use std::io::Cursor;
+
+    /// The sheet's XML (data validations are not read by calamine).
+    fn sheet_xml(bytes: &[u8], n: usize) -> String {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut f = zip.by_name(&format!("xl/worksheets/sheet{n}.xml")).unwrap();
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut f, &mut s).unwrap();
+        s
+    }
+
+    #[test]
+    fn a_department_template_has_its_own_columns_with_drop_downs() {
+        let bytes = template(Agency::Education, "42").unwrap();
+        let mut book: calamine::Xlsx<_> = calamine::Xlsx::new(Cursor::new(bytes.clone())).unwrap();
+        let headers: Vec<String> = book
+            .worksheet_range("Danh sách")
+            .unwrap()
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let funding = headers.iter().position(|h| h == "Kinh phí").unwrap();
+        for h in ["Trường theo học", "Ngành học", "Năm bắt đầu học"] {
+            assert!(headers.iter().any(|x| x == h), "{h}");
+        }
+        // Its choices are listed on the values sheet...
+        let values = book.worksheet_range("Danh mục").unwrap();
+        let lists: Vec<Vec<String>> = (0..values.width())
+            .map(|c| {
+                values
+                    .rows()
+                    .filter_map(|r| r.get(c).map(ToString::to_string))
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .collect();
+        let list = lists.iter().position(|l| l[0] == "Kinh phí").unwrap();
+        assert_eq!(
+            lists[list][1..],
+            ["Ngân sách nhà nước", "Học bổng", "Tự túc", "Khác"]
+        );
+        // ...and the column's drop-down points at them.
+        let col = char::from(b'A' + u8::try_from(funding).unwrap());
+        let letter = char::from(b'A' + u8::try_from(list).unwrap());
+        let xml = sheet_xml(&bytes, 2);
+        assert!(
+            xml.contains(&format!("sqref=\"{col}2:{col}5001\"")),
+            "{xml}"
+        );
+        assert!(xml.contains(&format!("'Danh mục'!${letter}$2:${letter}$5")));
+        // A department without own columns keeps the core ones.
+        let police = template(Agency::Police, "42").unwrap();
+        let mut book: calamine::Xlsx<_> = calamine::Xlsx::new(Cursor::new(police)).unwrap();
+        let n = book.worksheet_range("Danh sách").unwrap().width();
+        assert_eq!(n, template_fields(Agency::Police).len());
+    }
+
+    #[test]
+    fn a_country_column_of_its_own_has_the_countries_drop_down() {
+        let bytes = template(Agency::Justice, "42").unwrap();
+        let fields = template_fields(Agency::Justice);
+        let col = fields
+            .iter()
+            .position(|f| f.key == "spouse_nationality")
+            .unwrap();
+        let col = char::from(b'A' + u8::try_from(col).unwrap());
+        let xml = sheet_xml(&bytes, 2);
+        assert!(
+            xml.contains(&format!("sqref=\"{col}2:{col}5001\"")),
+            "{xml}"
+        );
+    }
 }

@@ -310,18 +310,55 @@ pub const HOUSEHOLD_FIELDS: &[&str] = &[
     "relationship_to_head",
 ];
 
-/// The fields of a source's template: the household survey form adds the
-/// household and the relationship to it.
+/// The fields of a source's template: the core fields (the household
+/// survey form adds the household and the relationship to it), then the
+/// source's own fields ([`domain::source_fields`]).
 pub fn template_fields(source: domain::Agency) -> Vec<&'static Field> {
     FIELDS
         .iter()
         .filter(|f| source == domain::Agency::Survey || !HOUSEHOLD_FIELDS.contains(&f.key))
+        .chain(own_fields(source))
         .collect()
 }
 
-/// The field of a key.
+/// The field of a key: a core field or any department's own field.
 pub fn field(key: &str) -> Option<&'static Field> {
-    FIELDS.iter().find(|f| f.key == key)
+    FIELDS
+        .iter()
+        .find(|f| f.key == key)
+        .or_else(|| OWN_FIELDS.iter().find(|f| f.key == key))
+}
+
+/// The field of a key a source's column may fill: a core field or one of
+/// the source's own fields.
+pub fn field_for(source: domain::Agency, key: &str) -> Option<&'static Field> {
+    FIELDS
+        .iter()
+        .find(|f| f.key == key)
+        .or_else(|| own_fields(source).find(|f| f.key == key))
+}
+
+/// Every department's own field, as a mapping field (same order as
+/// [`domain::source_fields::SOURCE_FIELDS`]).
+static OWN_FIELDS: std::sync::LazyLock<Vec<Field>> = std::sync::LazyLock::new(|| {
+    domain::source_fields::SOURCE_FIELDS
+        .iter()
+        .map(|f| Field {
+            key: f.key,
+            header_vi: f.header_vi,
+            header_en: f.header_en,
+            synonyms: f.synonyms,
+        })
+        .collect()
+});
+
+/// A source's own fields, as mapping fields.
+pub fn own_fields(source: domain::Agency) -> impl Iterator<Item = &'static Field> {
+    domain::source_fields::SOURCE_FIELDS
+        .iter()
+        .zip(OWN_FIELDS.iter())
+        .filter(move |(d, _)| d.agency == source)
+        .map(|(_, f)| f)
 }
 
 fn normalise(header: &str) -> String {
@@ -351,16 +388,27 @@ pub fn guess(header: &str) -> Option<&'static str> {
 }
 
 fn guess_one(header: &str) -> Option<&'static str> {
+    guess_in(FIELDS.iter(), header)
+}
+
+/// The field a header names in a source's list: its own fields first (a
+/// planning list's "Doanh nghiệp" is the enterprise it registered), then
+/// the core fields.
+pub fn guess_for(source: domain::Agency, header: &str) -> Option<&'static str> {
+    guess_in(own_fields(source), header).or_else(|| guess(header))
+}
+
+fn guess_in<'a>(fields: impl Iterator<Item = &'a Field>, header: &str) -> Option<&'static str> {
     let h = normalise(header);
     if h.is_empty() {
         return None;
     }
-    FIELDS
-        .iter()
-        .find(|f| {
+    fields
+        .filter(|f| {
             f.synonyms.contains(&h.as_str()) || normalise(f.header_vi) == h || fold(f.key) == h
         })
         .map(|f| f.key)
+        .next()
 }
 
 /// Fields whose parts may be in several columns of a two-row header
@@ -421,6 +469,23 @@ pub type Mapping = Vec<String>;
 /// Guesses the mapping of headers; a remembered mapping for the same
 /// headers wins where it names a field.
 pub fn guess_all(headers: &[String], remembered: Option<&[(String, String)]>) -> Mapping {
+    guess_all_with(headers, remembered, &guess)
+}
+
+/// [`guess_all`] for a source's list: its own columns are recognised too.
+pub fn guess_all_for(
+    source: domain::Agency,
+    headers: &[String],
+    remembered: Option<&[(String, String)]>,
+) -> Mapping {
+    guess_all_with(headers, remembered, &|h| guess_for(source, h))
+}
+
+fn guess_all_with(
+    headers: &[String],
+    remembered: Option<&[(String, String)]>,
+    guess: &dyn Fn(&str) -> Option<&'static str>,
+) -> Mapping {
     let mut used = std::collections::HashSet::new();
     headers
         .iter()
@@ -561,6 +626,33 @@ mod tests {
         let (c, m) = join_parts(&cells, &m);
         assert_eq!(c[2], "Thạch Kim, Hà Tĩnh");
         assert_eq!(m.iter().filter(|k| *k == "hometown_text").count(), 1);
+    }
+
+    #[test]
+    fn a_source_recognises_its_own_columns() {
+        use domain::Agency;
+        assert_eq!(
+            guess_for(Agency::Labour, "Công ty phái cử"),
+            Some("sending_company")
+        );
+        assert_eq!(guess_for(Agency::Education, "KINH PHÍ"), Some("funding"));
+        assert_eq!(
+            guess_for(Agency::PlanningInvestment, "Doanh nghiệp"),
+            Some("enterprise_name")
+        );
+        // Another department's list keeps the core field.
+        assert_eq!(
+            guess_for(Agency::Police, "Doanh nghiệp"),
+            Some("enterprise")
+        );
+        assert_eq!(guess_for(Agency::Police, "Kinh phí"), None);
+        assert_eq!(guess_for(Agency::Justice, "Họ và tên"), Some("full_name"));
+        for a in domain::Agency::ALL {
+            for f in template_fields(*a) {
+                assert_eq!(field_for(*a, f.key), Some(f), "{a} {}", f.key);
+                assert_eq!(guess_for(*a, f.header_vi), Some(f.key), "{a} {}", f.key);
+            }
+        }
     }
 
     #[test]

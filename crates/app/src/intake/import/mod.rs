@@ -395,7 +395,7 @@ async fn read_and_validate(
         }
     };
     let remembered = remembered_mapping(app, agency.code()).await?;
-    let mapping = mapping::guess_all(&table.headers, remembered.as_deref());
+    let mapping = mapping::guess_all_for(agency, &table.headers, remembered.as_deref());
     sqlx::query(
         "UPDATE imports SET sheet = $1, headers = $2, mapping = $3, total_rows = $4, sheets = $5, \
          header_row = $6, header_rows = $7, head_rows = $8, failure = '', status = 'validating' WHERE id = $9",
@@ -773,13 +773,14 @@ pub async fn remap(app: &App, actor: &Actor, id: i64, mapping: Vec<String>) -> A
     if s.status != "validated" {
         return Err(AppError::Conflict("import_not_validated".into()));
     }
+    let source = Agency::from_code(&s.source).unwrap_or(Agency::Survey);
     let mut seen = std::collections::HashSet::new();
     let mut errors = Vec::new();
     for (i, key) in mapping.iter().enumerate() {
         if key.is_empty() {
             continue;
         }
-        if mapping::field(key).is_none() {
+        if mapping::field_for(source, key).is_none() {
             errors.push(FieldError::new(format!("mapping.{i}"), "invalid_code"));
         } else if !seen.insert(key.clone()) && !mapping::JOINABLE.contains(&key.as_str()) {
             errors.push(FieldError::new(format!("mapping.{i}"), "mapped_twice"));
@@ -1051,6 +1052,8 @@ struct NextIds {
     person: i64,
     household: i64,
     change_seq: i64,
+    /// `person_sources`: their own fields refer to them.
+    source: i64,
 }
 
 impl Ids {
@@ -1058,7 +1061,8 @@ impl Ids {
         let r = sqlx::query(
             "SELECT (SELECT COALESCE(MAX(id), 0) FROM persons), \
                     (SELECT COALESCE(MAX(id), 0) FROM households), \
-                    (SELECT COALESCE(MAX(change_seq), 0) FROM persons)",
+                    (SELECT COALESCE(MAX(change_seq), 0) FROM persons), \
+                    (SELECT COALESCE(MAX(id), 0) FROM person_sources)",
         )
         .fetch_one(&mut *tx.tx)
         .await?;
@@ -1069,6 +1073,7 @@ impl Ids {
                 person: first_person,
                 household: r.try_get::<i64, _>(1)? + 1,
                 change_seq: r.try_get::<i64, _>(2)? + 1,
+                source: r.try_get::<i64, _>(3)? + 1,
             }),
         };
         Ok(Self {
@@ -1088,15 +1093,24 @@ impl Ids {
                     persons: (next.person..next.person + n as i64).collect(),
                     households: (next.household..next.household + h as i64).collect(),
                     change_seq: Some(next.change_seq),
+                    sources: Some((next.source..next.source + n as i64).collect()),
                 };
                 next.person += n as i64;
                 next.change_seq += n as i64;
+                next.source += n as i64;
                 ids
             }
             None => BatchIds {
                 persons: next_values(app, "persons", n).await?,
                 households: next_values(app, "households", h).await?,
                 change_seq: None,
+                // Drawn only when a row has its source's own fields (a
+                // round trip the plain lists do without).
+                sources: if rows.iter().any(|(_, r)| !r.source_fields.is_empty()) {
+                    Some(next_values(app, "person_sources", n).await?)
+                } else {
+                    None
+                },
             },
         })
     }
@@ -1116,6 +1130,10 @@ struct BatchIds {
     households: Vec<i64>,
     /// `SQLite`: the first change sequence number of the batch's rows.
     change_seq: Option<i64>,
+    /// Ids of the rows' sources, one per row (always on `SQLite`, whose
+    /// next free id is counted ahead; on PostgreSQL when some row has own
+    /// fields).
+    sources: Option<Vec<i64>>,
 }
 
 /// `n` values of `table`'s id sequence (PostgreSQL; outside any transaction,
@@ -1255,7 +1273,11 @@ fn prepare_people(
                 Val::from(cx.username.as_str()),
                 Val::from(summary.as_str()),
             ];
-            let source = vec![
+            let mut source = Vec::with_capacity(SOURCE_COLUMNS.len() + 1);
+            if let Some(sources) = &ids.sources {
+                source.push(Val::from(sources[i]));
+            }
+            source.extend([
                 Val::from(*id),
                 Val::from(cx.source.as_str()),
                 Val::from(cx.file_name.as_str()),
@@ -1265,11 +1287,17 @@ fn prepare_people(
                 Val::from(*row_no),
                 Val::from(cx.import_id),
                 Val::from(now),
-            ];
+            ]);
             (vals, (version, source))
         })
         .collect();
     let (persons, (versions, sources)): (Vec<_>, (Vec<_>, Vec<_>)) = made.into_iter().unzip();
+    let own_fields = own_field_rows(rows, ids.sources.as_deref());
+    let mut source_columns = Vec::with_capacity(SOURCE_COLUMNS.len() + 1);
+    if ids.sources.is_some() {
+        source_columns.push("id");
+    }
+    source_columns.extend_from_slice(SOURCE_COLUMNS);
     let memberships: Vec<Vec<Val>> = match cx.association {
         Some(a) => ids
             .persons
@@ -1292,7 +1320,7 @@ fn prepare_people(
                         versions,
                     )
                 },
-                || bulk::build(backend, "person_sources", SOURCE_COLUMNS, sources),
+                || bulk::build(backend, "person_sources", &source_columns, sources),
             )
         },
     );
@@ -1302,6 +1330,19 @@ fn prepare_people(
     let households_used = prepare_households(cx, rows, ids, households, &mut statements);
     statements.extend(versions);
     statements.extend(sources);
+    let (numbers, others) = own_fields;
+    statements.extend(bulk::build(
+        backend,
+        "person_source_fields",
+        OWN_FIELD_COLUMNS,
+        numbers,
+    ));
+    statements.extend(bulk::build(
+        backend,
+        "person_source_fields",
+        &OWN_FIELD_COLUMNS[..5],
+        others,
+    ));
     statements.extend(bulk::build(
         backend,
         "person_associations",
@@ -1327,6 +1368,49 @@ const SOURCE_COLUMNS: &[&str] = &[
     "import_id",
     "added_at",
 ];
+
+/// The columns of a source's own field row, in order: a row without a
+/// number leaves out `num_value` (see [`bulk::Val::Real`]) and takes the
+/// first five.
+const OWN_FIELD_COLUMNS: &[&str] = &[
+    "source_id",
+    "field_key",
+    "text_value",
+    "folded_value",
+    "date_value",
+    "num_value",
+];
+
+/// The rows of the sources' own fields (issue 19), by the ids drawn for
+/// the sources (`sources[i]` is row `i`'s): those with a number (years,
+/// numbers; every column) and the others (text, dates, countries, choices).
+fn own_field_rows(
+    rows: &[(i64, validate::RowData)],
+    sources: Option<&[i64]>,
+) -> (Vec<Vec<Val>>, Vec<Vec<Val>>) {
+    let (mut numbers, mut others) = (Vec::new(), Vec::new());
+    let Some(sources) = sources else {
+        return (numbers, others);
+    };
+    for ((_, r), sid) in rows.iter().zip(sources) {
+        for v in &r.source_fields {
+            let mut row = vec![
+                Val::from(*sid),
+                Val::from(v.key.as_str()),
+                Val::from(v.text.as_str()),
+                Val::from(v.folded()),
+                Val::from(v.date.clone()),
+            ];
+            if let Some(n) = v.num {
+                row.push(Val::Real(n));
+                numbers.push(row);
+            } else {
+                others.push(row);
+            }
+        }
+    }
+    (numbers, others)
+}
 
 /// Survey-form rows: one household per head, commune and address within
 /// the import (several people abroad may share it), the head recorded as a
@@ -1784,7 +1868,7 @@ async fn stream_csv(
         }
     };
     let remembered = remembered_mapping(app, agency.code()).await?;
-    let mapping = mapping::guess_all(&chunks.headers, remembered.as_deref());
+    let mapping = mapping::guess_all_for(agency, &chunks.headers, remembered.as_deref());
     sqlx::query(
         "UPDATE imports SET sheet = '', headers = $1, mapping = $2, header_row = $3, header_rows = $4, \
          status = 'validating' WHERE id = $5",

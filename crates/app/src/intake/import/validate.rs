@@ -56,6 +56,9 @@ pub struct RowData {
     pub person: PersonData,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub household: Option<HouseholdIn>,
+    /// The source's own fields the row filled, typed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_fields: Vec<domain::source_fields::Value>,
 }
 
 /// A validated row.
@@ -295,8 +298,15 @@ pub fn check_row(
         }
     }
     let household = household_of(&household, &column_of, &mut out);
+    let source_fields = own_fields(cells, mapping, source, &mut out);
     match people::validate(&input) {
-        Ok(person) if out.errors.is_empty() => out.data = Some(RowData { person, household }),
+        Ok(person) if out.errors.is_empty() => {
+            out.data = Some(RowData {
+                person,
+                household,
+                source_fields,
+            });
+        }
         Ok(_) => {}
         Err(errs) => {
             for e in errs {
@@ -308,6 +318,41 @@ pub fn check_row(
         }
     }
     out
+}
+
+// ---------------------------------------------------------------- own fields
+// Each department's own columns (issue 19, `domain::source_fields`): kept
+// apart from the core fields above so that both can change independently.
+
+/// The typed values of the source's own columns in a row. A cell that
+/// cannot be read is an error naming the column and the value as typed
+/// (nothing typed is dropped silently); a column mapped to another
+/// department's field is an error too.
+fn own_fields(
+    cells: &[String],
+    mapping: &[String],
+    source: Agency,
+    out: &mut Checked,
+) -> Vec<domain::source_fields::Value> {
+    use domain::source_fields as sf;
+    let mut values = Vec::new();
+    for (i, key) in mapping.iter().enumerate() {
+        let Some(f) = sf::field(key) else { continue };
+        let Some(text) = cells.get(i).map(|s| s.trim()).filter(|s| !s.is_empty()) else {
+            continue;
+        };
+        if f.agency != source {
+            out.errors
+                .push(Message::new(Some(i), key, "unknown_field", text));
+            continue;
+        }
+        match sf::parse(f, text) {
+            Ok(Some(v)) => values.push(v),
+            Ok(None) => {}
+            Err(sf::ValueError(code)) => out.errors.push(Message::new(Some(i), key, code, text)),
+        }
+    }
+    values
 }
 
 /// Household cells of a row as typed.
@@ -428,6 +473,53 @@ mod tests {
         assert!(fields.contains(&("country", Some(2))), "{fields:?}");
         assert!(fields.contains(&("birth_date", Some(1))), "{fields:?}");
         assert!(fields.contains(&("full_name", None)), "{fields:?}");
+    }
+
+    #[test]
+    fn own_columns_are_typed_and_bad_cells_name_column_and_value() {
+        let (cells, mapping) = row(&[
+            ("full_name", "Phan Văn Hùng"),
+            ("country", "Nhật Bản"),
+            ("employer_abroad", "Toyota Motor"),
+            ("contract_term_months", "3 năm"),
+            ("sending_company", "Công ty CP Nhân lực Hà Tĩnh"),
+        ]);
+        let c = check_row(&cells, &mapping, Agency::Labour, None);
+        assert!(c.errors.is_empty(), "{:?}", c.errors);
+        let own = c.data.unwrap().source_fields;
+        let term = own
+            .iter()
+            .find(|v| v.key == "contract_term_months")
+            .unwrap();
+        assert_eq!(term.num, Some(36.0));
+        assert_eq!(own.len(), 3);
+
+        let (cells, mapping) = row(&[
+            ("full_name", "Phan Văn Hùng"),
+            ("country", "JP"),
+            ("contract_term_months", "ba năm"),
+        ]);
+        let c = check_row(&cells, &mapping, Agency::Labour, None);
+        assert!(c.data.is_none());
+        assert_eq!(
+            c.errors,
+            vec![Message::new(
+                Some(2),
+                "contract_term_months",
+                "invalid_number",
+                "ba năm"
+            )]
+        );
+
+        // Another department's column is not silently dropped.
+        let (cells, mapping) = row(&[
+            ("full_name", "Phan Văn Hùng"),
+            ("country", "JP"),
+            ("funding", "Tự túc"),
+        ]);
+        let c = check_row(&cells, &mapping, Agency::Labour, None);
+        assert!(c.data.is_none());
+        assert_eq!(c.errors[0].code, "unknown_field");
     }
 
     #[test]

@@ -334,7 +334,10 @@ async fn show_page(state: &AppState, user: &User, id: i64) -> Result<Response, P
                 t.s("import.ignore_column").to_owned(),
                 current.is_empty(),
             )];
-            options.extend(import::mapping::FIELDS.iter().map(|f| {
+            let own = Agency::from_code(&s.source)
+                .into_iter()
+                .flat_map(import::mapping::own_fields);
+            options.extend(import::mapping::FIELDS.iter().chain(own).map(|f| {
                 (
                     f.key,
                     t.s(&format!("field.{}", f.key)).to_owned(),

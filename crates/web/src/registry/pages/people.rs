@@ -43,6 +43,9 @@ pub struct ListForm {
     survey_round: String,
     gender: String,
     age_band: String,
+    field: String,
+    field_op: String,
+    field_value: String,
     sort: String,
     dir: String,
     page: String,
@@ -66,6 +69,9 @@ impl ListForm {
             survey_round: self.survey_round.clone(),
             gender: self.gender.clone(),
             age_band: self.age_band.clone(),
+            field: self.field.clone(),
+            field_op: self.field_op.clone(),
+            field_value: self.field_value.clone(),
             sort: self.sort.clone(),
             dir: self.dir.clone(),
             page: self.page.trim().parse().ok(),
@@ -121,6 +127,9 @@ const FORM_KEYS: &[&str] = &[
     "survey_round",
     "gender",
     "age_band",
+    "field",
+    "field_op",
+    "field_value",
     "sort",
     "dir",
     "page",
@@ -160,6 +169,9 @@ struct ListPageView {
     genders: Vec<(String, String, bool)>,
     age_bands: Vec<(String, String, bool)>,
     agencies: Vec<(String, String, bool)>,
+    /// Each department's own fields: key, "Department — field", selected.
+    source_fields: Vec<(String, String, bool)>,
+    field_ops: Vec<(String, String, bool)>,
     /// Survey rounds `(code, name)` offered by the survey-round picker.
     survey_rounds: Vec<(String, String)>,
     can_create: bool,
@@ -289,6 +301,31 @@ pub async fn list(
             v
         },
         agencies: options(Agency::ALL, Agency::code, |c| c.label(lc), &f.agency, any),
+        source_fields: {
+            let mut v = vec![(String::new(), any.to_owned(), f.field.is_empty())];
+            v.extend(domain::source_fields::SOURCE_FIELDS.iter().map(|sf| {
+                (
+                    sf.key.to_owned(),
+                    format!(
+                        "{} — {}",
+                        sf.agency.label(lc),
+                        t.s(&format!("field.{}", sf.key))
+                    ),
+                    sf.key == f.field,
+                )
+            }));
+            v
+        },
+        field_ops: ["eq", "contains", "gte", "lte"]
+            .iter()
+            .map(|o| {
+                (
+                    (*o).to_owned(),
+                    t.s(&format!("people.field_op_{o}")).to_owned(),
+                    *o == f.field_op,
+                )
+            })
+            .collect(),
         survey_rounds: people::survey_rounds(&state.app, &user.actor)
             .await
             .map_err(page_err(lang))?,
@@ -863,6 +900,38 @@ pub async fn update(
 
 // ---------------------------------------------------------------- record page
 
+/// A source of the record as shown: the agency by name, its own fields
+/// as label and value (dates DD/MM/YYYY, countries and choices by name).
+struct SourceView {
+    agency: String,
+    list_name: String,
+    file_name: String,
+    survey_round: String,
+    row_no: Option<i64>,
+    fields: Vec<(String, String)>,
+}
+
+fn source_view(t: Tr, lang: &str, s: people::SourceRow) -> SourceView {
+    SourceView {
+        agency: domain::Agency::from_code(&s.agency)
+            .map_or_else(|_| s.agency.clone(), |a| a.label(lang).to_owned()),
+        list_name: s.list_name,
+        file_name: s.file_name,
+        survey_round: s.survey_round,
+        row_no: s.row_no,
+        fields: s
+            .fields
+            .iter()
+            .map(|f| {
+                (
+                    t.s(&format!("field.{}", f.key)).to_owned(),
+                    domain::source_fields::display(&f.key, &f.value, lang),
+                )
+            })
+            .collect(),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "registry/people/show.html")]
 #[expect(
@@ -875,7 +944,7 @@ struct ShowPage {
     p: Person,
     profile: Vec<(String, String)>,
     relatives: Vec<people::RelativeRow>,
-    sources: Vec<people::SourceRow>,
+    sources: Vec<SourceView>,
     history: Vec<people::VersionEntry>,
     views: Vec<people::AccessEntry>,
     relationships: Vec<(String, String, bool)>,
@@ -1043,7 +1112,7 @@ async fn show_page(
         ),
         profile,
         relatives,
-        sources,
+        sources: sources.into_iter().map(|s| source_view(t, lc, s)).collect(),
         history,
         views,
         can_reveal: p.masked && can(app::access::Action::PersonReveal),

@@ -4,4 +4,5 @@
 mod imports;
 mod imports_browser;
 mod review;
+mod source_fields;
 mod values;
