@@ -556,3 +556,38 @@ pub async fn report(
         &format!("bao-cao-kiem-tra-{id}.xlsx"),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 19: every field the column mapping offers, for every source
+    /// (its own fields too), and every field a row message may name, has a
+    /// label in both languages — the select never shows `field.household_head`.
+    #[test]
+    fn every_mapping_choice_has_a_label_in_both_languages() {
+        for lang in [Lang::Vi, Lang::En] {
+            let t = Tr::new(lang);
+            for source in Agency::ALL {
+                for f in import::mapping::FIELDS
+                    .iter()
+                    .chain(import::mapping::own_fields(*source))
+                {
+                    let key = format!("field.{}", f.key);
+                    assert_ne!(t.s(&key), key, "{lang:?}: {source} {}", f.key);
+                }
+            }
+            for field in [
+                "head_name",
+                "commune_code",
+                "relationship",
+                "status",
+                "sheet",
+                "header_row",
+            ] {
+                let key = format!("field.{field}");
+                assert_ne!(t.s(&key), key, "{lang:?}: {field}");
+            }
+        }
+    }
+}

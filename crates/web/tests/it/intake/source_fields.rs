@@ -22,6 +22,7 @@ dual!(
     each_department_own_fields_round_trip_to_record_filter_and_statistics,
     unreadable_own_cells_are_row_errors_naming_column_and_value,
     a_streamed_csv_keeps_its_own_fields,
+    the_record_shows_own_fields_in_words_on_a_desk_and_a_phone,
 );
 
 async fn token(app: &TestApp, username: &str, role: Role, scopes: Vec<Scope>) -> String {
@@ -900,4 +901,61 @@ async fn a_streamed_csv_keeps_its_own_fields(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(stored, 2);
+}
+
+/// In Chromium, as the officer sees it at a desk (1366×900) and on a phone
+/// (390×844): the record's sources show each department's own fields by
+/// label, dates as dd/mm/yyyy, countries and choices by name — never a key,
+/// a code or an ISO date. Screenshots go to `KIEUBAO_SCREENSHOT_DIR`.
+async fn the_record_shows_own_fields_in_words_on_a_desk_and_a_phone(app: TestApp) {
+    let tok = token(&app, "sonv", Role::ProvinceOfficer, vec![]).await;
+    let c0 = domain::geo::new_communes_of("42")[0].code;
+    let ids = import(
+        &app,
+        &tok,
+        Agency::Justice,
+        filled(
+            Agency::Justice,
+            &[vec![
+                ("full_name", "Trần Thị Mai"),
+                ("country", "Hàn Quốc"),
+                ("hometown_code", c0),
+                ("marriage_date", "12/06/2018"),
+                ("spouse_name", "Kim Min Soo"),
+                ("spouse_nationality", "Hàn Quốc"),
+            ]],
+        ),
+    )
+    .await;
+    let b = crate::browser::Browser::start().await;
+    b.sign_in(&app.url(""), "sonv", PASSWORD).await;
+    for (w, h) in [(1366, 900), (390, 844)] {
+        b.set_window(w, h).await;
+        b.goto(&app.url(&format!("/people/{}", ids[0]))).await;
+        let text = b.wait_text("main", |t| t.contains("Kim Min Soo")).await;
+        assert!(
+            text.contains("12/06/2018"),
+            "the date as dd/mm/yyyy: {text}"
+        );
+        assert!(text.contains("Hàn Quốc"), "{text}");
+        for raw in [
+            "2018-06-12",
+            "spouse_nationality",
+            "marriage_date",
+            "justice",
+            " KR",
+        ] {
+            assert!(!text.contains(raw), "{raw:?} shown at {w}px: {text}");
+        }
+        let png = b.screenshot().await;
+        assert!(png.starts_with(b"\x89PNG"));
+        if let Ok(dir) = std::env::var("KIEUBAO_SCREENSHOT_DIR") {
+            std::fs::write(
+                std::path::Path::new(&dir)
+                    .join(format!("record-own-fields-{w}-{:?}.png", app.backend)),
+                &png,
+            )
+            .unwrap();
+        }
+    }
 }
