@@ -251,3 +251,4 @@ code-not_a_spreadsheet = The file is not a spreadsheet (xlsx, xls, ods, csv)
 code-unknown_sheet = The file has no such sheet
 field-sheet = Sheet
 field-header_row = Header row
+code-line_too_long = The file has a line longer than any list can have (it may not be a list); refused as it was uploaded.

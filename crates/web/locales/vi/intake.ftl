@@ -251,3 +251,4 @@ code-not_a_spreadsheet = Tệp không phải bảng tính (xlsx, xls, ods, csv)
 code-unknown_sheet = Không có trang tính này trong tệp
 field-sheet = Trang tính
 field-header_row = Dòng tiêu đề
+code-line_too_long = Tệp có một dòng dài hơn mọi danh sách có thể có (có thể không phải danh sách); đã từ chối ngay khi tải lên.

@@ -334,6 +334,57 @@ fn pick(
     }
 }
 
+// ---------------------------------------------------------------- uploads
+
+/// Watches an upload as it arrives and refuses, at once, a text file with a
+/// line longer than any list can have (every column full to the cell
+/// limit), so a hostile single-line file is refused after a few hundred
+/// kilobytes instead of being held whole in memory. Spreadsheets (zip or
+/// OLE files) are not text and are let through to their own checks.
+#[derive(Debug)]
+pub struct LineGuard {
+    max_line: usize,
+    line: usize,
+    row: u32,
+    text: Option<bool>,
+}
+
+impl LineGuard {
+    pub fn new(limits: &Limits) -> Self {
+        Self {
+            // UTF-8 takes up to 4 bytes a character; quotes and separators.
+            max_line: limits.max_columns * (limits.max_cell_chars * 4 + 3),
+            line: 0,
+            row: 1,
+            text: None,
+        }
+    }
+
+    /// Takes the next piece of the upload.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), ReadError> {
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let text = *self.text.get_or_insert_with(|| {
+            !(chunk.starts_with(b"PK") || chunk.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]))
+        });
+        if !text {
+            return Ok(());
+        }
+        for piece in chunk.split_inclusive(|b| *b == b'\n') {
+            self.line += piece.len();
+            if self.line > self.max_line {
+                return Err(ReadError::new("line_too_long", self.row));
+            }
+            if piece.ends_with(b"\n") {
+                self.line = 0;
+                self.row += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
 // ---------------------------------------------------------------- zip checks
 
 struct Counting {
@@ -985,6 +1036,23 @@ mod tests {
             check_type("Họ và tên;Nước\n".as_bytes(), "a.csv").unwrap(),
             Format::Csv
         );
+    }
+
+    #[test]
+    fn an_overlong_line_is_refused_as_it_arrives() {
+        let limits = Limits {
+            max_columns: 2,
+            max_cell_chars: 10,
+            ..Limits::default()
+        };
+        let mut g = LineGuard::new(&limits);
+        g.feed(b"a,b\nc,d\n").unwrap();
+        let e = g.feed(&[b'x'; 100]).unwrap_err();
+        assert_eq!((e.code, e.arg.as_str()), ("line_too_long", "3"));
+        // A spreadsheet is not text: no line to measure.
+        let mut g = LineGuard::new(&limits);
+        g.feed(b"PK\x03\x04").unwrap();
+        g.feed(&[b'x'; 1000]).unwrap();
     }
 
     #[test]

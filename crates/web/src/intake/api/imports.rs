@@ -3,7 +3,6 @@
 use app::AppError;
 use app::intake::import::{self, RowReport, Summary};
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -29,8 +28,29 @@ pub async fn api_upload(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
     Query(q): Query<UploadQuery>,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> Result<Response, ApiError> {
+    // Read as it arrives: a line no list can have is refused before the
+    // rest is held in memory.
+    let mut guard = import::read::LineGuard::new(&state.app.settings.import_limits);
+    let mut buf = Vec::new();
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
+        let chunk = chunk.map_err(|_| {
+            ApiError(AppError::Invalid(vec![app::FieldError::new(
+                "file",
+                "upload_broken",
+            )]))
+        })?;
+        guard.feed(&chunk).map_err(|_| {
+            ApiError(AppError::Invalid(vec![app::FieldError::new(
+                "file",
+                "line_too_long",
+            )]))
+        })?;
+        buf.extend_from_slice(&chunk);
+    }
+    let body = buf;
     if body.is_empty() {
         return Err(ApiError(AppError::Invalid(vec![app::FieldError::new(
             "file", "required",
@@ -42,7 +62,7 @@ pub async fn api_upload(
         &q.source,
         &q.survey_round,
         &q.file_name,
-        body.to_vec(),
+        body,
     )
     .await
     {

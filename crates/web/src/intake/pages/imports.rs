@@ -170,12 +170,22 @@ pub async fn upload(
             }
             "file" => {
                 file_name = field.file_name().unwrap_or("").to_owned();
-                bytes = Some(
-                    field
-                        .bytes()
-                        .await
-                        .map_err(|_| bad("file", "upload_broken"))?,
-                );
+                // Read as it arrives: a line no list can have is refused
+                // before the rest is held in memory.
+                let mut guard = import::read::LineGuard::new(&state.app.settings.import_limits);
+                let mut buf = Vec::new();
+                let mut field = field;
+                while let Some(chunk) = field
+                    .chunk()
+                    .await
+                    .map_err(|_| bad("file", "upload_broken"))?
+                {
+                    guard
+                        .feed(&chunk)
+                        .map_err(|_| bad("file", "line_too_long"))?;
+                    buf.extend_from_slice(&chunk);
+                }
+                bytes = Some(buf);
             }
             _ => {}
         }
@@ -189,7 +199,7 @@ pub async fn upload(
         source.trim(),
         &round,
         &file_name,
-        bytes.to_vec(),
+        bytes,
     )
     .await
     {

@@ -21,6 +21,7 @@ dual!(
     a_commune_list_is_found_under_its_titles_and_read_again_on_request,
     wrong_file_types_are_refused_before_anything_is_recorded,
     row_numbers_are_the_spreadsheet_rows,
+    a_hostile_single_line_file_is_refused_as_it_arrives,
 );
 
 async fn token(app: &TestApp, username: &str, role: Role, scopes: Vec<Scope>) -> String {
@@ -1221,4 +1222,47 @@ async fn row_numbers_are_the_spreadsheet_rows(app: TestApp) {
         sheet.get_value((1, 0)).map(ToString::to_string).as_deref(),
         Some("5")
     );
+}
+
+/// Issue 26, finding 3 (first part): a 60 MiB CSV of one line is refused
+/// as soon as the line passes what any list can hold, through the API and
+/// the page, and nothing is recorded.
+async fn a_hostile_single_line_file_is_refused_as_it_arrives(app: TestApp) {
+    let tok = token(&app, "sonv", Role::ProvinceOfficer, vec![]).await;
+    let hostile = vec![b'a'; 60 * 1024 * 1024];
+    let r = upload(&app, &tok, "police", "mot-dong.csv", hostile.clone()).await;
+    assert_eq!(r.status(), 422);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["errors"][0]["field"], "file", "{v}");
+    assert_eq!(v["errors"][0]["code"], "line_too_long", "{v}");
+    let browser = TestApp::new_client();
+    app.sign_in(&browser, "sonv", PASSWORD).await;
+    let html = browser
+        .get(app.url("/imports"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = extract_csrf(&html);
+    let form = reqwest::multipart::Form::new()
+        .text("source", "police")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(hostile).file_name("mot-dong.csv"),
+        );
+    let r = browser
+        .post(app.url(&format!("/imports?csrf={csrf}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("dài hơn mọi danh sách"));
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM imports")
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "nothing recorded");
 }
