@@ -40,6 +40,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_bulk_change_seq"),
     migration!(8, "0008_auth_epoch"),
     migration!(9, "0009_import_layout"),
+    migration!(11, "0011_audit_keys"),
 ];
 
 /// The schema version this program expects.

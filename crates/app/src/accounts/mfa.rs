@@ -154,7 +154,7 @@ pub async fn confirm_enrolment(
     end_other_sessions(&mut tx, id, keep_session).await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("mfa.enable", "user", &id),
     )
@@ -195,7 +195,7 @@ pub async fn disable(app: &App, actor: &Actor, password: &str) -> AppResult<()> 
     .await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("mfa.disable", "user", &id),
     )
@@ -227,7 +227,7 @@ pub async fn reset(app: &App, actor: &Actor, user_id: i64) -> AppResult<()> {
         .await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("mfa.reset", "user", &user_id),
     )
@@ -319,7 +319,7 @@ pub async fn complete_sign_in(
         .await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         &actor,
         Event::new("auth.mfa_verified", "user", &user_id)
             .with(serde_json::json!({ "method": method })),
