@@ -253,7 +253,7 @@ async fn audit_key_rotation_keeps_every_segment_verifiable(app: TestApp) {
     assert!(keys.contains(&r.key_ids[0]) && keys.contains(&new_id));
     // A row of the old segment still fails under the old key.
     drop_triggers(&app).await;
-    sqlx::query("UPDATE audit_log SET details = '{"forged":1}' WHERE id = 2")
+    sqlx::query(r#"UPDATE audit_log SET details = '{"forged":1}' WHERE id = 2"#)
         .execute(&app.app.db.pool)
         .await
         .unwrap();
