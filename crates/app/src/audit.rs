@@ -19,8 +19,8 @@ pub mod keys;
 use std::fmt::Write as _;
 
 use db::{Backend, Db, Row as _, WriteTx};
-use serde::Serialize;
 use hmac::{Hmac, Mac};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use std::sync::{Arc, OnceLock};
@@ -190,12 +190,18 @@ async fn append_rows(
         Some(id) => audit_keys.ring_with(id).map_err(key_err)?,
         None => audit_keys.ring().map_err(key_err)?,
     };
-    let key = match (rotate_to.or(Some(last_key.as_str()).filter(|k| !k.is_empty())), &ring) {
+    let key = match (
+        rotate_to.or(Some(last_key.as_str()).filter(|k| !k.is_empty())),
+        &ring,
+    ) {
         (Some(id), Some(ring)) => Some(ring.get(id).ok_or_else(|| {
             AppError::Unexpected(anyhow::anyhow!(
                 "the audit chain is keyed with {id}, which the key file {} does not hold \
                  (servers sharing a database must share audit_key_file)",
-                audit_keys.path().map(|p| p.display().to_string()).unwrap_or_default()
+                audit_keys
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
             ))
         })?),
         (Some(id), None) => {
@@ -451,9 +457,7 @@ pub async fn verify_report(app: &App) -> AppResult<Report> {
     let by_last_id: std::collections::HashMap<i64, &anchors::Anchor> =
         anchors.iter().map(|a| (a.last_id, a)).collect();
     let ring = match app.audit_keys.path() {
-        Some(p) if p.exists() => Some(
-            keys::read(p).map_err(|e| AppError::Unexpected(e.into()))?,
-        ),
+        Some(p) if p.exists() => Some(keys::read(p).map_err(|e| AppError::Unexpected(e.into()))?),
         _ => None,
     };
     let mut prev_hash = String::new();

@@ -1219,7 +1219,10 @@ fn audit_keys_anchors_and_truncation(dir: &std::path::Path, db_args: &[String], 
     #[cfg(unix)]
     for f in ["audit.key", "audit-anchor.key"] {
         use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(data.join(f)).unwrap().permissions().mode();
+        let mode = std::fs::metadata(data.join(f))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600, "{f}");
     }
     // The database's owner drops the guard and the last two rows.

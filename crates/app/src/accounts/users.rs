@@ -355,13 +355,7 @@ pub async fn set_disabled(app: &App, actor: &Actor, user_id: i64, disabled: bool
     } else {
         "user.enable"
     };
-    audit::append(
-        &mut tx,
-        app,
-        actor,
-        Event::new(action, "user", &user_id),
-    )
-    .await?;
+    audit::append(&mut tx, app, actor, Event::new(action, "user", &user_id)).await?;
     tx.commit().await?;
     Ok(())
 }

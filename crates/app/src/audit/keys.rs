@@ -10,7 +10,8 @@ use std::sync::{Arc, RwLock};
 
 use rand::RngCore as _;
 
-const HEADER: &str = "# Kiều Bào audit chain keys: keep secret, back up, never put in the database.";
+const HEADER: &str =
+    "# Kiều Bào audit chain keys: keep secret, back up, never put in the database.";
 const TAG: &str = "kb-audit-key-v1";
 
 /// One HMAC key.

@@ -349,7 +349,10 @@ async fn audit_keys_are_never_in_the_database(app: TestApp) {
             db::Backend::Postgres => format!("SELECT CAST(t AS TEXT) FROM \"{t}\" t"),
         };
         for row in sqlx::query(&sql).fetch_all(pool).await.unwrap() {
-            let text: String = row.try_get::<Option<String>, _>(0).unwrap().unwrap_or_default();
+            let text: String = row
+                .try_get::<Option<String>, _>(0)
+                .unwrap()
+                .unwrap_or_default();
             let lower = text.to_lowercase();
             for s in &secrets {
                 assert!(!lower.contains(s), "a key is in table {t}");
