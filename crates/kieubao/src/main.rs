@@ -681,21 +681,19 @@ async fn audit(app: &App, system: &Actor, cmd: &AuditCommand) -> Result<(), Fail
                 )),
             }
         }
-        AuditCommand::Anchor => match app::audit::anchor(app, true).await? {
-            Some(a) => {
+        AuditCommand::Anchor => {
+            if let Some(a) = app::audit::anchor(app, true).await? {
                 println!(
                     "anchor written: {} rows, last hash {}, at {}",
                     a.rows,
                     a.last_hash,
                     display_time(&a.at)
                 );
-                Ok(())
-            }
-            None => {
+            } else {
                 println!("the audit chain is empty: nothing to anchor");
-                Ok(())
             }
-        },
+            Ok(())
+        }
         AuditCommand::RotateKey => {
             let id = app::audit::rotate_key(app, system).await?;
             println!("new audit key {id}; earlier keys are kept in the key file");

@@ -4,6 +4,7 @@
 //! and keeps the old ones, so earlier segments still verify. The secret never
 //! goes to the database, a log line or an error message (only its id does).
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
@@ -102,7 +103,7 @@ pub fn read(path: &Path) -> Result<Ring, KeyError> {
 fn render(ring: &Ring) -> String {
     let mut s = format!("{HEADER}\n");
     for k in &ring.keys {
-        s.push_str(&format!("{TAG} {} {}\n", k.id, hex::encode(k.secret)));
+        let _ = writeln!(s, "{TAG} {} {}", k.id, hex::encode(k.secret));
     }
     s
 }
