@@ -448,6 +448,34 @@ fn serve_demo_fills_once_and_keeps_data_across_restarts() {
     assert!(n1 >= 1000, "demo people loaded: {n1}");
     serve_demo_once(dir.path(), port);
     assert_eq!(count(), n1, "--demo on a database with data adds nothing");
+    // The server signed the chain's head (at start, and at shutdown if it
+    // moved): the last anchor covers every audit row, and verify checks it.
+    let anchors = std::fs::read_to_string(dir.path().join("data/audit-anchors.log")).unwrap();
+    let last: Vec<&str> = anchors.lines().last().unwrap().split(' ').collect();
+    let rows = {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let url = format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("data/kieubao.db").display()
+            );
+            let db = db::Db::connect(&url, 1).await.unwrap();
+            let n: i64 = db::query_scalar("SELECT COUNT(*) FROM audit_log")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+            db.close().await;
+            n
+        })
+    };
+    assert!(rows > 0);
+    assert_eq!(last[2], rows.to_string(), "{anchors}");
+    let out = kb(dir.path())
+        .args(["audit", "verify", "--data-dir", "data"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("signed anchors checked"));
 }
 
 #[test]
