@@ -588,6 +588,26 @@ pub async fn anchor(app: &App, force: bool) -> AppResult<Option<anchors::Anchor>
     Ok(Some(a))
 }
 
+/// The key id of the chain's last row when the key file does not hold it
+/// (`None`: the chain can be extended).
+pub async fn missing_chain_key(app: &App) -> AppResult<Option<String>> {
+    let last: Option<String> =
+        sqlx::query_scalar("SELECT key_id FROM audit_log ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&app.db.pool)
+            .await?;
+    let Some(id) = last.filter(|k| !k.is_empty()) else {
+        return Ok(None);
+    };
+    let ring = app
+        .audit_keys
+        .ring_with(&id)
+        .map_err(|e| AppError::Unexpected(e.into()))?;
+    Ok(match ring {
+        Some(r) if r.get(&id).is_some() => None,
+        _ => Some(id),
+    })
+}
+
 /// Anchors every `minutes` until the process ends (a server's background task).
 pub async fn anchor_every(app: App, minutes: u64) {
     let period = std::time::Duration::from_secs(minutes.max(1) * 60);

@@ -473,6 +473,33 @@ fn prepare_data_dir(settings: &config::Settings) -> Result<(), Failure> {
 }
 
 async fn open(settings: &config::Settings) -> Result<App, Failure> {
+    let app = open_unkeyed(settings).await?;
+    // The key file is read (or created, 0600) now: a program that cannot use
+    // it stops with one line instead of failing its first audited action.
+    app.audit_keys
+        .ring()
+        .map_err(|e| Failure::new(exit::CONFIG, e.to_string()))?;
+    // A chain keyed with a key this file lacks (servers sharing a database
+    // must share the key file) would fail every audited action.
+    if let Some(missing) = app::audit::missing_chain_key(&app).await? {
+        return Err(Failure::new(
+            exit::CONFIG,
+            format!(
+                "the audit chain is keyed with {missing}, which the audit key file {} does not hold; \
+                 servers sharing a database must share audit_key_file",
+                app.audit_keys
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(app)
+}
+
+/// Opens the database without reading or creating the audit key file
+/// (`audit verify` reports a missing key instead of making one).
+async fn open_unkeyed(settings: &config::Settings) -> Result<App, Failure> {
     prepare_data_dir(settings)?;
     let db = db::Db::connect(&settings.database_url, settings.db_max_connections)
         .await
@@ -481,13 +508,7 @@ async fn open(settings: &config::Settings) -> Result<App, Failure> {
     if !applied.is_empty() {
         tracing::info!(count = applied.len(), "database migrated");
     }
-    let app = App::new(db, settings.app.clone());
-    // The key file is read (or created, 0600) now: a server that cannot use
-    // it stops with one line instead of failing its first audited request.
-    app.audit_keys
-        .ring()
-        .map_err(|e| Failure::new(exit::CONFIG, e.to_string()))?;
-    Ok(app)
+    Ok(App::new(db, settings.app.clone()))
 }
 
 fn read_password() -> Result<String, Failure> {
@@ -611,7 +632,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Audit(cmd) => {
-            let app = open(&settings).await?;
+            let app = if matches!(cmd, AuditCommand::Verify) {
+                open_unkeyed(&settings).await?
+            } else {
+                open(&settings).await?
+            };
             audit(&app, &system, &cmd).await
         }
     }

@@ -1305,6 +1305,23 @@ fn audit_keys_anchors_and_truncation(dir: &std::path::Path, db_args: &[String], 
     for s in &secrets {
         assert!(!outputs.to_lowercase().contains(s), "a key in the output");
     }
+    // A program with another key file on this database refuses to start.
+    let mut other = kb(dir);
+    other
+        .args(["user", "add", "--username", "dung", "--role", "viewer"])
+        .arg("--data-dir")
+        .arg(dir.join("other"))
+        .args(["--database-url", db_url]);
+    let out = run_with_stdin(other, "a long enough passphrase\n");
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("must share audit_key_file"));
+    // Verify without the key file: broken at the first keyed row, and no
+    // new key is made in its place.
+    std::fs::rename(data.join("audit.key"), dir.join("audit.key.bak")).unwrap();
+    let out = kbd().args(["audit", "verify"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("its key is not in the key file"));
+    assert!(!data.join("audit.key").exists());
 }
 
 #[test]
