@@ -56,6 +56,8 @@ pub struct AuditSettings {
     pub anchor_key_file: Option<std::path::PathBuf>,
     /// Minutes between anchors written by a server (`audit_anchor_minutes`).
     pub anchor_minutes: u64,
+    /// Syslog socket that also gets each anchor (`audit_anchor_syslog`).
+    pub anchor_syslog: Option<std::path::PathBuf>,
 }
 
 impl AuditSettings {
@@ -66,6 +68,7 @@ impl AuditSettings {
             anchor_file: Some(dir.join("audit-anchors.log")),
             anchor_key_file: Some(dir.join("audit-anchor.key")),
             anchor_minutes: 15,
+            anchor_syslog: None,
         }
     }
 }
@@ -153,6 +156,7 @@ impl App {
         let audit_anchoring = audit::anchors::Anchoring::new(audit::anchors::Files {
             log: settings.audit.anchor_file.clone(),
             secret: settings.audit.anchor_key_file.clone(),
+            syslog: settings.audit.anchor_syslog.clone(),
         });
         Self(std::sync::Arc::new(AppInner {
             db,

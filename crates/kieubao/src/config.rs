@@ -36,6 +36,7 @@ pub struct FileSettings {
     pub audit_anchor_file: Option<PathBuf>,
     pub audit_anchor_key_file: Option<PathBuf>,
     pub audit_anchor_minutes: Option<i64>,
+    pub audit_anchor_syslog: Option<PathBuf>,
 }
 
 /// The checked settings.
@@ -83,6 +84,7 @@ const ENV_KEYS: &[&str] = &[
     "audit_anchor_file",
     "audit_anchor_key_file",
     "audit_anchor_minutes",
+    "audit_anchor_syslog",
 ];
 
 fn env_table() -> toml::Table {
@@ -232,6 +234,7 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
                     file.audit_anchor_minutes,
                     d.anchor_minutes as i64,
                 )? as u64,
+                anchor_syslog: file.audit_anchor_syslog,
             }
         },
     };

@@ -26,6 +26,9 @@ pub struct Files {
     /// The Ed25519 secret (`audit_anchor_key_file`); its public half sits
     /// next to it with the extension `.pub`.
     pub secret: Option<PathBuf>,
+    /// A syslog socket (`audit_anchor_syslog`, e.g. `/dev/log`) that also
+    /// gets each anchor line, so a copy lives on another machine.
+    pub syslog: Option<PathBuf>,
 }
 
 impl Files {
@@ -122,11 +125,37 @@ pub fn write(files: &Files, anchor: &Anchor) -> anyhow::Result<()> {
         .append(true)
         .open(log)
         .map_err(|e| io_err(log, e))?;
+    let line = format!("{message} {}", hex::encode(signature.to_bytes()));
     // One write per line: concurrent writers never interleave within a line.
-    f.write_all(format!("{message} {}\n", hex::encode(signature.to_bytes())).as_bytes())
+    f.write_all(format!("{line}\n").as_bytes())
         .and_then(|()| f.sync_all())
         .map_err(|e| io_err(log, e))?;
+    if let Some(socket) = &files.syslog
+        && let Err(e) = to_syslog(socket, &line)
+    {
+        // The file holds the anchor; the copy is best effort.
+        tracing::warn!(socket = %socket.display(), error = %e, "audit anchor not sent to syslog");
+    }
     Ok(())
+}
+
+/// Sends one anchor line to a local syslog socket (facility log audit, 13;
+/// severity info).
+fn to_syslog(socket: &Path, line: &str) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let s = std::os::unix::net::UnixDatagram::unbound()?;
+        s.send_to(
+            format!("<110>kieubao[{}]: {line}", std::process::id()).as_bytes(),
+            socket,
+        )?;
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (socket, line);
+        Err(std::io::Error::other("syslog sockets need Unix"))
+    }
 }
 
 /// Reads and checks every anchor (none when no log exists yet).

@@ -125,6 +125,7 @@ async fn recompute_without_key(app: &TestApp, from_id: i64, unkeyed: bool) {
 }
 
 dual!(
+    audit_anchors_go_to_syslog_too,
     audit_rows_deleted_after_an_anchor_are_reported,
     audit_edit_and_recompute_without_the_key_is_detected,
     audit_chain_rewritten_unkeyed_is_detected,
@@ -361,4 +362,29 @@ async fn audit_keys_are_never_in_the_database(app: TestApp) {
         }
     }
     assert!(searched >= 6, "{searched} rows searched");
+}
+
+/// Where configured, each anchor line also goes to a syslog socket.
+async fn audit_anchors_go_to_syslog_too(app: TestApp) {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("log");
+    let listener = std::os::unix::net::UnixDatagram::bind(&socket).unwrap();
+    listener
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let mut settings = app.app.settings.clone();
+    settings.audit.anchor_syslog = Some(socket);
+    let server = app::App::new(db::Db::connect(&app.db_url, 2).await.unwrap(), settings);
+    record_n(&server, 0, 2).await;
+    audit::anchor(&server, true).await.unwrap().unwrap();
+    let mut buf = [0u8; 1024];
+    let n = listener.recv(&mut buf).unwrap();
+    let got = String::from_utf8_lossy(&buf[..n]).into_owned();
+    let file = std::fs::read_to_string(app.audit_dir.join("audit-anchors.log")).unwrap();
+    assert!(got.starts_with("<110>kieubao["), "{got}");
+    assert!(got.ends_with(file.lines().last().unwrap()), "{got}");
+    assert_eq!(
+        audit::verify(&server).await.unwrap(),
+        Verification::Intact { rows: 2 }
+    );
 }
