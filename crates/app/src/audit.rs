@@ -5,10 +5,21 @@
 //! also refuses UPDATE and DELETE by trigger. Appends are serialised (the
 //! SQLite write lock, a PostgreSQL advisory lock) so servers sharing one
 //! database keep one chain.
+//!
+//! Against whoever owns the database (and can drop the triggers), the hash
+//! is an HMAC-SHA-256 under a key kept outside the database ([`keys`]), and
+//! the head of the chain is signed now and then into an anchor file
+//! ([`anchors`]): rewriting rows needs the key, dropping the last rows
+//! contradicts the last anchor. Rows written before the key existed stay a
+//! plain SHA-256 segment at the start of the chain (key id '').
+
+pub mod anchors;
+pub mod keys;
 
 use std::fmt::Write as _;
 
 use db::{Backend, Db, Row as _, WriteTx};
+use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -61,10 +72,25 @@ pub struct Entry {
     pub details: String,
     pub prev_hash: String,
     pub hash: String,
+    /// The key of the row's HMAC ('' for the unkeyed segment).
+    pub key_id: String,
 }
 
-fn digest(e: &Entry) -> String {
-    let mut h = Sha256::new();
+/// The row's hash: HMAC-SHA-256 under `key` (which also covers the key id),
+/// or plain SHA-256 for rows of the unkeyed segment.
+fn digest(e: &Entry, key: Option<&keys::Key>) -> String {
+    let mut sha = Sha256::new();
+    let mut mac = key.map(|k| {
+        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&k.secret)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        m.update(&(k.id.len() as u64).to_le_bytes());
+        m.update(k.id.as_bytes());
+        m
+    });
+    let mut update = |bytes: &[u8]| match &mut mac {
+        Some(m) => m.update(bytes),
+        None => sha.update(bytes),
+    };
     for part in [
         e.prev_hash.as_str(),
         &e.id.to_string(),
@@ -77,21 +103,26 @@ fn digest(e: &Entry) -> String {
         &e.entity_id,
         &e.details,
     ] {
-        h.update((part.len() as u64).to_le_bytes());
-        h.update(part.as_bytes());
+        update(&(part.len() as u64).to_le_bytes());
+        update(part.as_bytes());
     }
-    hex::encode(h.finalize())
+    match mac {
+        Some(m) => hex::encode(m.finalize().into_bytes()),
+        None => hex::encode(sha.finalize()),
+    }
 }
 
 /// Appends an event inside the caller's write transaction, so the change and
 /// its audit row commit or roll back together.
-pub async fn append(
-    tx: &mut WriteTx,
-    backend: Backend,
-    actor: &Actor,
-    event: Event,
-) -> AppResult<()> {
-    append_rows(tx, backend, vec![Row::new(actor, event)]).await
+pub async fn append(tx: &mut WriteTx, app: &App, actor: &Actor, event: Event) -> AppResult<()> {
+    append_rows(
+        tx,
+        app.db.backend,
+        &app.audit_keys,
+        vec![Row::new(actor, event)],
+        None,
+    )
+    .await
 }
 
 /// One row to append, before it is numbered and chained.
@@ -119,14 +150,21 @@ impl Row {
     }
 }
 
-/// Rows of one multi-row `INSERT` (11 parameters each: well under both
+/// Rows of one multi-row `INSERT` (12 parameters each: well under both
 /// backends' limits).
 const INSERT_CHUNK: usize = 256;
 
 /// Numbers and chains `rows` after the last stored row and inserts them, in
 /// the caller's transaction (which holds the chain: SQLite's write lock, a
-/// PostgreSQL advisory lock).
-async fn append_rows(tx: &mut WriteTx, backend: Backend, rows: Vec<Row>) -> AppResult<()> {
+/// PostgreSQL advisory lock). Rows take the key of the last row (the key
+/// file's current key after an unkeyed segment), or `rotate_to`.
+async fn append_rows(
+    tx: &mut WriteTx,
+    backend: Backend,
+    audit_keys: &keys::Keys,
+    rows: Vec<Row>,
+    rotate_to: Option<&str>,
+) -> AppResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -136,13 +174,45 @@ async fn append_rows(tx: &mut WriteTx, backend: Backend, rows: Vec<Row>) -> AppR
             .execute(&mut *tx.tx)
             .await?;
     }
-    let last = sqlx::query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+    let last = sqlx::query("SELECT id, hash, key_id FROM audit_log ORDER BY id DESC LIMIT 1")
         .fetch_optional(&mut *tx.tx)
         .await?;
-    let (mut prev_id, mut prev_hash) = match last {
-        Some(r) => (r.try_get::<i64, _>(0)?, r.try_get::<String, _>(1)?),
-        None => (0, String::new()),
+    let (mut prev_id, mut prev_hash, last_key) = match last {
+        Some(r) => (
+            r.try_get::<i64, _>(0)?,
+            r.try_get::<String, _>(1)?,
+            r.try_get::<String, _>(2)?,
+        ),
+        None => (0, String::new(), String::new()),
     };
+    let key_err = |e: keys::KeyError| AppError::Unexpected(e.into());
+    let ring = match rotate_to.or(Some(last_key.as_str()).filter(|k| !k.is_empty())) {
+        Some(id) => audit_keys.ring_with(id).map_err(key_err)?,
+        None => audit_keys.ring().map_err(key_err)?,
+    };
+    let key = match (
+        rotate_to.or(Some(last_key.as_str()).filter(|k| !k.is_empty())),
+        &ring,
+    ) {
+        (Some(id), Some(ring)) => Some(ring.get(id).ok_or_else(|| {
+            AppError::Unexpected(anyhow::anyhow!(
+                "the audit chain is keyed with {id}, which the key file {} does not hold \
+                 (servers sharing a database must share audit_key_file)",
+                audit_keys
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            ))
+        })?),
+        (Some(id), None) => {
+            return Err(AppError::Unexpected(anyhow::anyhow!(
+                "the audit chain is keyed with {id} but no audit_key_file is configured"
+            )));
+        }
+        (None, Some(ring)) => ring.current(),
+        (None, None) => None,
+    };
+    let key_id = key.map(|k| k.id.clone()).unwrap_or_default();
     let at = clock::now();
     let mut entries = Vec::with_capacity(rows.len());
     for row in rows {
@@ -158,26 +228,27 @@ async fn append_rows(tx: &mut WriteTx, backend: Backend, rows: Vec<Row>) -> AppR
             details: row.details,
             prev_hash: std::mem::take(&mut prev_hash),
             hash: String::new(),
+            key_id: key_id.clone(),
         };
-        entry.hash = digest(&entry);
+        entry.hash = digest(&entry, key);
         prev_id = entry.id;
         prev_hash.clone_from(&entry.hash);
         entries.push(entry);
     }
     for chunk in entries.chunks(INSERT_CHUNK) {
         let mut sql = String::from(
-            "INSERT INTO audit_log (id, at, actor_id, actor_name, ip, action, entity, entity_id, details, prev_hash, hash) VALUES ",
+            "INSERT INTO audit_log (id, at, actor_id, actor_name, ip, action, entity, entity_id, details, prev_hash, hash, key_id) VALUES ",
         );
         for i in 0..chunk.len() {
             if i > 0 {
                 sql.push_str(", ");
             }
             sql.push('(');
-            for c in 1..=11 {
+            for c in 1..=12 {
                 if c > 1 {
                     sql.push_str(", ");
                 }
-                let _ = write!(sql, "${}", i * 11 + c);
+                let _ = write!(sql, "${}", i * 12 + c);
             }
             sql.push(')');
         }
@@ -194,7 +265,8 @@ async fn append_rows(tx: &mut WriteTx, backend: Backend, rows: Vec<Row>) -> AppR
                 .bind(&e.entity_id)
                 .bind(&e.details)
                 .bind(&e.prev_hash)
-                .bind(&e.hash);
+                .bind(&e.hash)
+                .bind(&e.key_id);
         }
         q.execute(&mut *tx.tx).await?;
     }
@@ -209,10 +281,10 @@ async fn append_rows(tx: &mut WriteTx, backend: Backend, rows: Vec<Row>) -> AppR
 /// rather than per request.
 pub async fn record(app: &App, actor: &Actor, event: Event) -> AppResult<()> {
     let row = Row::new(actor, event);
-    let Some(queue) = app.audit_writer.queue(&app.db) else {
+    let Some(queue) = app.audit_writer.queue(app) else {
         // Outside a runtime that can host the writer: commit alone.
         let mut tx = app.db.begin_write().await?;
-        append_rows(&mut tx, app.db.backend, vec![row]).await?;
+        append_rows(&mut tx, app.db.backend, &app.audit_keys, vec![row], None).await?;
         tx.commit().await?;
         return Ok(());
     };
@@ -249,20 +321,20 @@ pub struct Writer {
 }
 
 impl Writer {
-    fn queue(&self, db: &Db) -> Option<&mpsc::Sender<Pending>> {
+    fn queue(&self, app: &App) -> Option<&mpsc::Sender<Pending>> {
         if let Some(q) = self.queue.get() {
             return Some(q);
         }
         let handle = tokio::runtime::Handle::try_current().ok()?;
         Some(self.queue.get_or_init(|| {
             let (tx, rx) = mpsc::channel(8 * MAX_BATCH);
-            handle.spawn(write_batches(db.clone(), rx));
+            handle.spawn(write_batches(app.db.clone(), app.audit_keys.clone(), rx));
             tx
         }))
     }
 }
 
-async fn write_batches(db: Db, mut rx: mpsc::Receiver<Pending>) {
+async fn write_batches(db: Db, audit_keys: keys::Keys, mut rx: mpsc::Receiver<Pending>) {
     let mut batch: Vec<Pending> = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let mut rows = Vec::with_capacity(batch.len());
@@ -273,7 +345,7 @@ async fn write_batches(db: Db, mut rx: mpsc::Receiver<Pending>) {
         }
         let outcome = async {
             let mut tx = db.begin_write().await?;
-            append_rows(&mut tx, db.backend, rows).await?;
+            append_rows(&mut tx, db.backend, &audit_keys, rows, None).await?;
             tx.commit().await?;
             Ok::<_, AppError>(())
         }
@@ -301,61 +373,299 @@ fn entry_from_row(r: &db::AnyRow) -> Result<Entry, db::SqlxError> {
         details: r.try_get(8)?,
         prev_hash: r.try_get(9)?,
         hash: r.try_get(10)?,
+        key_id: r.try_get(11)?,
     })
 }
 
 const COLUMNS: &str =
-    "id, at, actor_id, actor_name, ip, action, entity, entity_id, details, prev_hash, hash";
+    "id, at, actor_id, actor_name, ip, action, entity, entity_id, details, prev_hash, hash, key_id";
+
+/// The action of the row that moves the chain to a new key.
+pub const KEY_ROTATED: &str = "audit.key_rotated";
 
 /// Outcome of a chain verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verification {
-    Intact { rows: i64 },
-    Broken { row_id: i64, reason: &'static str },
+    Intact {
+        rows: i64,
+    },
+    /// A row fails (missing in the middle, wrong link, wrong hash or HMAC,
+    /// an unknown key).
+    Broken {
+        row_id: i64,
+        reason: &'static str,
+    },
+    /// The chain ends before the last row a signed anchor recorded.
+    Truncated {
+        first_missing: i64,
+        last_missing: i64,
+        anchor_at: String,
+    },
+    /// A row differs from the hash a signed anchor recorded for it (rows
+    /// dropped and others appended in their place).
+    AnchorMismatch {
+        row_id: i64,
+        anchor_at: String,
+    },
+    /// The anchor file itself fails (a line edited, a signature forged).
+    BadAnchor {
+        line: usize,
+        reason: &'static str,
+    },
 }
 
-/// Walks the whole chain in id order.
-pub async fn verify(db: &Db) -> AppResult<Verification> {
+/// What a verification checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub outcome: Verification,
+    /// Rows walked.
+    pub rows: i64,
+    /// Rows of the unkeyed segment (plain SHA-256, before the key existed).
+    pub unkeyed_rows: i64,
+    /// Keys met along the chain, in order.
+    pub key_ids: Vec<String>,
+    /// Signed anchors checked against the chain.
+    pub anchors: usize,
+    /// The last anchor (time, rows).
+    pub last_anchor: Option<(String, i64)>,
+}
+
+/// Walks the whole chain in id order against the keys and the anchors.
+pub async fn verify(app: &App) -> AppResult<Verification> {
+    Ok(verify_report(app).await?.outcome)
+}
+
+/// [`verify`], with what was checked.
+pub async fn verify_report(app: &App) -> AppResult<Report> {
+    let mut report = Report {
+        outcome: Verification::Intact { rows: 0 },
+        rows: 0,
+        unkeyed_rows: 0,
+        key_ids: Vec::new(),
+        anchors: 0,
+        last_anchor: None,
+    };
+    let anchors = match anchors::read(&app.audit_anchoring.files) {
+        Ok(a) => a,
+        Err(anchors::BadAnchor { line, reason }) => {
+            report.outcome = Verification::BadAnchor { line, reason };
+            return Ok(report);
+        }
+    };
+    report.anchors = anchors.len();
+    report.last_anchor = anchors.last().map(|a| (a.at.clone(), a.rows));
+    let by_last_id: std::collections::HashMap<i64, &anchors::Anchor> =
+        anchors.iter().map(|a| (a.last_id, a)).collect();
+    let ring = match app.audit_keys.path() {
+        Some(p) if p.exists() => Some(keys::read(p).map_err(|e| AppError::Unexpected(e.into()))?),
+        _ => None,
+    };
     let mut prev_hash = String::new();
+    let mut prev_key = String::new();
     let mut expected_id = 1_i64;
     let mut after = 0_i64;
-    loop {
+    let broken = |row_id, reason| Verification::Broken { row_id, reason };
+    let outcome = 'walk: loop {
         let rows = sqlx::query(&format!(
             "SELECT {COLUMNS} FROM audit_log WHERE id > $1 ORDER BY id LIMIT 5000"
         ))
         .bind(after)
-        .fetch_all(&db.pool)
+        .fetch_all(&app.db.pool)
         .await?;
         if rows.is_empty() {
-            return Ok(Verification::Intact {
+            break Verification::Intact {
                 rows: expected_id - 1,
-            });
+            };
         }
         for r in &rows {
             let e = entry_from_row(r)?;
             if e.id != expected_id {
-                return Ok(Verification::Broken {
-                    row_id: expected_id,
-                    reason: "missing row",
-                });
+                break 'walk broken(expected_id, "missing row");
             }
             if e.prev_hash != prev_hash {
-                return Ok(Verification::Broken {
-                    row_id: e.id,
-                    reason: "previous hash does not match",
-                });
+                break 'walk broken(e.id, "previous hash does not match");
             }
-            if digest(&e) != e.hash {
-                return Ok(Verification::Broken {
-                    row_id: e.id,
-                    reason: "content does not match its hash",
-                });
+            let key = if e.key_id.is_empty() {
+                if !prev_key.is_empty() {
+                    break 'walk broken(e.id, "unkeyed row after keyed rows");
+                }
+                report.unkeyed_rows += 1;
+                None
+            } else {
+                if !prev_key.is_empty() && e.key_id != prev_key && e.action != KEY_ROTATED {
+                    break 'walk broken(e.id, "key changes without a rotation row");
+                }
+                let Some(k) = ring.as_ref().and_then(|r| r.get(&e.key_id)) else {
+                    break 'walk broken(e.id, "its key is not in the key file");
+                };
+                if e.key_id != prev_key {
+                    report.key_ids.push(e.key_id.clone());
+                }
+                Some(k)
+            };
+            if digest(&e, key) != e.hash {
+                break 'walk broken(
+                    e.id,
+                    if key.is_some() {
+                        "content does not match its HMAC"
+                    } else {
+                        "content does not match its hash"
+                    },
+                );
             }
+            if let Some(a) = by_last_id.get(&e.id)
+                && (a.last_hash != e.hash || a.key_id != e.key_id)
+            {
+                break 'walk Verification::AnchorMismatch {
+                    row_id: e.id,
+                    anchor_at: a.at.clone(),
+                };
+            }
+            prev_key = e.key_id;
             prev_hash = e.hash;
             expected_id += 1;
             after = e.id;
         }
+    };
+    report.rows = expected_id - 1;
+    report.outcome = match outcome {
+        Verification::Intact { rows } => {
+            // The latest anchor that records more rows than the chain holds.
+            match anchors
+                .iter()
+                .filter(|a| a.last_id > rows)
+                .max_by_key(|a| (a.last_id, a.at.clone()))
+            {
+                Some(a) => Verification::Truncated {
+                    first_missing: rows + 1,
+                    last_missing: a.last_id,
+                    anchor_at: a.at.clone(),
+                },
+                None => Verification::Intact { rows },
+            }
+        }
+        other => other,
+    };
+    Ok(report)
+}
+
+/// Signs the head of the chain into the anchor file. `force`: even when
+/// this process already anchored the same head (the periodic task skips
+/// it). Returns the anchor written, if any (none on an empty chain).
+pub async fn anchor(app: &App, force: bool) -> AppResult<Option<anchors::Anchor>> {
+    let head = sqlx::query("SELECT id, hash, key_id FROM audit_log ORDER BY id DESC LIMIT 1")
+        .fetch_optional(&app.db.pool)
+        .await?;
+    let Some(head) = head else { return Ok(None) };
+    let last_id: i64 = head.try_get(0)?;
+    {
+        let last = app
+            .audit_anchoring
+            .last
+            .lock()
+            .map(|g| *g)
+            .unwrap_or_default();
+        if !force && last == last_id {
+            return Ok(None);
+        }
     }
+    let a = anchors::Anchor {
+        at: clock::now(),
+        rows: last_id,
+        last_id,
+        last_hash: head.try_get(1)?,
+        key_id: head.try_get(2)?,
+    };
+    let files = app.audit_anchoring.files.clone();
+    let written = a.clone();
+    tokio::task::spawn_blocking(move || anchors::write(&files, &written))
+        .await
+        .map_err(|e| AppError::Unexpected(e.into()))?
+        .map_err(AppError::Unexpected)?;
+    if let Ok(mut g) = app.audit_anchoring.last.lock() {
+        *g = last_id;
+    }
+    Ok(Some(a))
+}
+
+/// The key id of the chain's last row when the key file does not hold it
+/// (`None`: the chain can be extended).
+pub async fn missing_chain_key(app: &App) -> AppResult<Option<String>> {
+    let last: Option<String> =
+        sqlx::query_scalar("SELECT key_id FROM audit_log ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&app.db.pool)
+            .await?;
+    let Some(id) = last.filter(|k| !k.is_empty()) else {
+        return Ok(None);
+    };
+    let ring = app
+        .audit_keys
+        .ring_with(&id)
+        .map_err(|e| AppError::Unexpected(e.into()))?;
+    Ok(match ring {
+        Some(r) if r.get(&id).is_some() => None,
+        _ => Some(id),
+    })
+}
+
+/// Anchors every `minutes` until the process ends (a server's background task).
+pub async fn anchor_every(app: App, minutes: u64) {
+    let period = std::time::Duration::from_secs(minutes.max(1) * 60);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    loop {
+        tick.tick().await;
+        if let Err(e) = anchor(&app, false).await {
+            tracing::error!(error = %e, "audit anchor not written");
+        }
+    }
+}
+
+/// Moves the chain to a new key: the key file gets a new current key (old
+/// ones kept, so earlier segments still verify), and a chain row under the
+/// new key names it. Returns the new key id.
+pub async fn rotate_key(app: &App, actor: &Actor) -> AppResult<String> {
+    let Some(path) = app.audit_keys.path().map(std::path::Path::to_path_buf) else {
+        return Err(AppError::Unexpected(anyhow::anyhow!(
+            "no audit_key_file is configured"
+        )));
+    };
+    let id = tokio::task::spawn_blocking(move || keys::rotate(&path))
+        .await
+        .map_err(|e| AppError::Unexpected(e.into()))?
+        .map_err(|e| AppError::Unexpected(e.into()))?;
+    app.audit_keys
+        .refresh()
+        .map_err(|e| AppError::Unexpected(e.into()))?;
+    let mut tx = app.db.begin_write().await?;
+    append_rows(
+        &mut tx,
+        app.db.backend,
+        &app.audit_keys,
+        vec![Row::new(
+            actor,
+            Event::new(KEY_ROTATED, "audit_log", &"").with(serde_json::json!({ "key_id": id })),
+        )],
+        Some(&id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A stored time as a person reads it: dd/mm/yyyy HH:MM, Vietnam time (UTC+7).
+pub fn display_time(stored: &str) -> String {
+    let Some(t) = clock::parse(stored) else {
+        return stored.to_owned();
+    };
+    let t = t.to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC));
+    format!(
+        "{:02}/{:02}/{:04} {:02}:{:02}",
+        t.day(),
+        u8::from(t.month()),
+        t.year(),
+        t.hour(),
+        t.minute()
+    )
 }
 
 /// Filters for browsing the log.

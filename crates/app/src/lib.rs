@@ -39,6 +39,38 @@ pub struct AppSettings {
     pub import_limits: intake::import::read::Limits,
     /// Province whose communes imported hometowns are looked up in first.
     pub home_province: String,
+    /// Where the audit chain's keys and anchors live (outside the database).
+    pub audit: AuditSettings,
+}
+
+/// Files of the audit chain's HMAC keys and signed anchors (see [`audit`]).
+/// `None` everywhere: an unkeyed, unanchored chain (plain SHA-256).
+#[derive(Debug, Clone, Default)]
+pub struct AuditSettings {
+    /// HMAC keys (`audit_key_file`, default `<data_dir>/audit.key`).
+    pub key_file: Option<std::path::PathBuf>,
+    /// Anchor log (`audit_anchor_file`, default `<data_dir>/audit-anchors.log`).
+    pub anchor_file: Option<std::path::PathBuf>,
+    /// Ed25519 anchor key (`audit_anchor_key_file`, default
+    /// `<data_dir>/audit-anchor.key`; public half next to it as `.pub`).
+    pub anchor_key_file: Option<std::path::PathBuf>,
+    /// Minutes between anchors written by a server (`audit_anchor_minutes`).
+    pub anchor_minutes: u64,
+    /// Syslog socket that also gets each anchor (`audit_anchor_syslog`).
+    pub anchor_syslog: Option<std::path::PathBuf>,
+}
+
+impl AuditSettings {
+    /// The default files inside a data directory.
+    pub fn in_dir(dir: &std::path::Path) -> Self {
+        Self {
+            key_file: Some(dir.join("audit.key")),
+            anchor_file: Some(dir.join("audit-anchors.log")),
+            anchor_key_file: Some(dir.join("audit-anchor.key")),
+            anchor_minutes: 15,
+            anchor_syslog: None,
+        }
+    }
 }
 
 impl Default for AppSettings {
@@ -51,6 +83,10 @@ impl Default for AppSettings {
             mfa_required_for_privileged: true,
             import_limits: intake::import::read::Limits::default(),
             home_province: "Hà Tĩnh".to_owned(),
+            audit: AuditSettings {
+                anchor_minutes: 15,
+                ..AuditSettings::default()
+            },
         }
     }
 }
@@ -78,6 +114,10 @@ pub struct AppInner {
     pub stats: crate::stats::StatsIndex,
     /// This process's audit writer (group commit; see [`audit::record`]).
     pub audit_writer: audit::Writer,
+    /// The audit chain's HMAC keys (read from their file; see [`audit::keys`]).
+    pub audit_keys: audit::keys::Keys,
+    /// Where this process signs the chain's head (see [`audit::anchors`]).
+    pub audit_anchoring: audit::anchors::Anchoring,
     /// This process's cache of sessions and tokens (see [`accounts::sessions::Cache`]).
     pub auth_cache: accounts::sessions::Cache,
     /// The public figures last computed (see [`stats::public::public_cached`]).
@@ -112,9 +152,17 @@ impl NotReady {
 
 impl App {
     pub fn new(db: Db, settings: AppSettings) -> Self {
+        let audit_keys = audit::keys::Keys::new(settings.audit.key_file.clone());
+        let audit_anchoring = audit::anchors::Anchoring::new(audit::anchors::Files {
+            log: settings.audit.anchor_file.clone(),
+            secret: settings.audit.anchor_key_file.clone(),
+            syslog: settings.audit.anchor_syslog.clone(),
+        });
         Self(std::sync::Arc::new(AppInner {
             db,
             settings,
+            audit_keys,
+            audit_anchoring,
             search: crate::registry::search::SearchIndex::default(),
             stats: crate::stats::StatsIndex::default(),
             audit_writer: audit::Writer::default(),

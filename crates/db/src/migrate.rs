@@ -41,6 +41,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_auth_epoch"),
     migration!(9, "0009_import_layout"),
     migration!(10, "0010_source_fields"),
+    migration!(11, "0011_audit_keys"),
 ];
 
 /// The schema version this program expects.

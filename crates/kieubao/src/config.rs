@@ -32,6 +32,11 @@ pub struct FileSettings {
     pub import_max_sheets: Option<i64>,
     pub import_max_decompressed_mb: Option<i64>,
     pub home_province: Option<String>,
+    pub audit_key_file: Option<PathBuf>,
+    pub audit_anchor_file: Option<PathBuf>,
+    pub audit_anchor_key_file: Option<PathBuf>,
+    pub audit_anchor_minutes: Option<i64>,
+    pub audit_anchor_syslog: Option<PathBuf>,
 }
 
 /// The checked settings.
@@ -75,6 +80,11 @@ const ENV_KEYS: &[&str] = &[
     "import_max_sheets",
     "import_max_decompressed_mb",
     "home_province",
+    "audit_key_file",
+    "audit_anchor_file",
+    "audit_anchor_key_file",
+    "audit_anchor_minutes",
+    "audit_anchor_syslog",
 ];
 
 fn env_table() -> toml::Table {
@@ -213,6 +223,20 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
             }
         },
         home_province: file.home_province.unwrap_or(defaults.home_province),
+        audit: {
+            let d = app::AuditSettings::in_dir(&data_dir);
+            app::AuditSettings {
+                key_file: file.audit_key_file.or(d.key_file),
+                anchor_file: file.audit_anchor_file.or(d.anchor_file),
+                anchor_key_file: file.audit_anchor_key_file.or(d.anchor_key_file),
+                anchor_minutes: positive(
+                    "audit_anchor_minutes",
+                    file.audit_anchor_minutes,
+                    d.anchor_minutes as i64,
+                )? as u64,
+                anchor_syslog: file.audit_anchor_syslog,
+            }
+        },
     };
     if let Some(origin) = &file.public_origin
         && (!(origin.starts_with("https://") || origin.starts_with("http://"))

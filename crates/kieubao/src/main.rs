@@ -2,6 +2,7 @@
 
 mod config;
 
+use std::fmt::Write as _;
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,6 +38,8 @@ Examples:
   kieubao import ds-cong-an.xlsx --source police --round 2025 --dry-run
   kieubao import undo 12
   kieubao audit verify
+  kieubao audit anchor
+  kieubao audit rotate-key
 
 Configuration, lowest to highest precedence: built-in defaults, kieubao.toml (or --config),
 KIEUBAO_* environment variables (KIEUBAO_DATA_DIR, KIEUBAO_DATABASE_URL, KIEUBAO_ADDR, ...),
@@ -335,8 +338,14 @@ enum TokenCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Check the hash chain; exit 0 when intact, 5 naming the first bad row.
+    /// Check the chain against its keys and the signed anchors; exit 0 when
+    /// intact, 5 naming the first bad row or the rows missing after an anchor.
     Verify,
+    /// Sign the head of the chain (row count, last hash) into the anchor file now.
+    Anchor,
+    /// Start a new HMAC key (kept with the old ones in the key file) and
+    /// record the change in the chain.
+    RotateKey,
 }
 
 /// A failure with its exit code and one line for the user.
@@ -464,6 +473,33 @@ fn prepare_data_dir(settings: &config::Settings) -> Result<(), Failure> {
 }
 
 async fn open(settings: &config::Settings) -> Result<App, Failure> {
+    let app = open_unkeyed(settings).await?;
+    // The key file is read (or created, 0600) now: a program that cannot use
+    // it stops with one line instead of failing its first audited action.
+    app.audit_keys
+        .ring()
+        .map_err(|e| Failure::new(exit::CONFIG, e.to_string()))?;
+    // A chain keyed with a key this file lacks (servers sharing a database
+    // must share the key file) would fail every audited action.
+    if let Some(missing) = app::audit::missing_chain_key(&app).await? {
+        return Err(Failure::new(
+            exit::CONFIG,
+            format!(
+                "the audit chain is keyed with {missing}, which the audit key file {} does not hold; \
+                 servers sharing a database must share audit_key_file",
+                app.audit_keys
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    Ok(app)
+}
+
+/// Opens the database without reading or creating the audit key file
+/// (`audit verify` reports a missing key instead of making one).
+async fn open_unkeyed(settings: &config::Settings) -> Result<App, Failure> {
     prepare_data_dir(settings)?;
     let db = db::Db::connect(&settings.database_url, settings.db_max_connections)
         .await
@@ -595,18 +631,98 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             println!("{token}");
             Ok(())
         }
-        Command::Audit(AuditCommand::Verify) => {
-            let app = open(&settings).await?;
-            match app::audit::verify(&app.db).await? {
-                app::audit::Verification::Intact { rows } => {
-                    println!("audit chain intact: {rows} rows");
+        Command::Audit(cmd) => {
+            let app = if matches!(cmd, AuditCommand::Verify) {
+                open_unkeyed(&settings).await?
+            } else {
+                open(&settings).await?
+            };
+            audit(&app, &system, &cmd).await
+        }
+    }
+}
+
+async fn audit(app: &App, system: &Actor, cmd: &AuditCommand) -> Result<(), Failure> {
+    use app::audit::{Verification, display_time};
+    match cmd {
+        AuditCommand::Verify => {
+            let r = app::audit::verify_report(app).await?;
+            let broken = |m: String| Err(Failure::new(exit::AUDIT_BROKEN, m));
+            match r.outcome {
+                Verification::Intact { rows } => {
+                    let mut line = format!("audit chain intact: {rows} rows");
+                    if r.unkeyed_rows > 0 {
+                        let _ = write!(
+                            line,
+                            "; rows 1–{} were written before the chain was keyed and are checked as plain SHA-256",
+                            r.unkeyed_rows
+                        );
+                    }
+                    if !r.key_ids.is_empty() {
+                        let _ = write!(
+                            line,
+                            "; {} rows checked by HMAC (keys {})",
+                            rows - r.unkeyed_rows,
+                            r.key_ids.join(", ")
+                        );
+                    }
+                    match &r.last_anchor {
+                        Some((at, n)) => {
+                            let _ = write!(
+                                line,
+                                "; {} signed anchors checked, the last of {} at {n} rows",
+                                r.anchors,
+                                display_time(at)
+                            );
+                        }
+                        None => line.push_str("; no signed anchor yet"),
+                    }
+                    println!("{line}");
                     Ok(())
                 }
-                app::audit::Verification::Broken { row_id, reason } => Err(Failure::new(
-                    exit::AUDIT_BROKEN,
-                    format!("audit chain broken at row {row_id}: {reason}"),
+                Verification::Broken { row_id, reason } => {
+                    broken(format!("audit chain broken at row {row_id}: {reason}"))
+                }
+                Verification::Truncated {
+                    first_missing,
+                    last_missing,
+                    anchor_at,
+                } => broken(format!(
+                    "audit chain broken: rows {first_missing}–{last_missing} missing after the anchor of {}",
+                    display_time(&anchor_at)
+                )),
+                Verification::AnchorMismatch { row_id, anchor_at } => broken(format!(
+                    "audit chain broken at row {row_id}: it differs from the anchor of {}",
+                    display_time(&anchor_at)
+                )),
+                Verification::BadAnchor { line, reason } => broken(format!(
+                    "audit anchors broken at line {line} of {}: {reason}",
+                    app.audit_anchoring
+                        .files
+                        .log
+                        .as_ref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default()
                 )),
             }
+        }
+        AuditCommand::Anchor => {
+            if let Some(a) = app::audit::anchor(app, true).await? {
+                println!(
+                    "anchor written: {} rows, last hash {}, at {}",
+                    a.rows,
+                    a.last_hash,
+                    display_time(&a.at)
+                );
+            } else {
+                println!("the audit chain is empty: nothing to anchor");
+            }
+            Ok(())
+        }
+        AuditCommand::RotateKey => {
+            let id = app::audit::rotate_key(app, system).await?;
+            println!("new audit key {id}; earlier keys are kept in the key file");
+            Ok(())
         }
     }
 }
@@ -988,9 +1104,24 @@ async fn serve(settings: config::Settings, demo: bool) -> Result<(), Failure> {
         api_requests_per_minute: settings.api_requests_per_minute,
     };
     let db = app.db.clone();
-    web::serve(listener, app, cfg, shutdown_signal())
+    // The chain's head is signed at start, every audit_anchor_minutes and at
+    // shutdown, so dropping the last rows contradicts a signed anchor.
+    if let Err(e) = app::audit::anchor(&app, false).await {
+        tracing::error!(error = %e, "audit anchor not written");
+    }
+    let anchoring = tokio::spawn(app::audit::anchor_every(
+        app.clone(),
+        settings.app.audit.anchor_minutes,
+    ));
+    let served = app.clone();
+    web::serve(listener, served, cfg, shutdown_signal())
         .await
         .map_err(|e| Failure::new(exit::FAILURE, format!("server: {e}")))?;
+    anchoring.abort();
+    if let Err(e) = app::audit::anchor(&app, false).await {
+        tracing::error!(error = %e, "audit anchor not written at shutdown");
+    }
+    drop(app);
     if tokio::time::timeout(SHUTDOWN_GRACE, db.close())
         .await
         .is_err()

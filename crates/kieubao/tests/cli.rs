@@ -448,6 +448,34 @@ fn serve_demo_fills_once_and_keeps_data_across_restarts() {
     assert!(n1 >= 1000, "demo people loaded: {n1}");
     serve_demo_once(dir.path(), port);
     assert_eq!(count(), n1, "--demo on a database with data adds nothing");
+    // The server signed the chain's head (at start, and at shutdown if it
+    // moved): the last anchor covers every audit row, and verify checks it.
+    let anchors = std::fs::read_to_string(dir.path().join("data/audit-anchors.log")).unwrap();
+    let last: Vec<&str> = anchors.lines().last().unwrap().split(' ').collect();
+    let rows = {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async {
+            let url = format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("data/kieubao.db").display()
+            );
+            let db = db::Db::connect(&url, 1).await.unwrap();
+            let n: i64 = db::query_scalar("SELECT COUNT(*) FROM audit_log")
+                .fetch_one(&db.pool)
+                .await
+                .unwrap();
+            db.close().await;
+            n
+        })
+    };
+    assert!(rows > 0);
+    assert_eq!(last[2], rows.to_string(), "{anchors}");
+    let out = kb(dir.path())
+        .args(["audit", "verify", "--data-dir", "data"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("signed anchors checked"));
 }
 
 #[test]
@@ -1165,4 +1193,153 @@ fn a_large_import_builds_the_deferred_index_again_and_a_failed_one_leaves_it() {
     let (people, _, index, _) = sqlite_facts(&dir.path().join("data2"));
     assert_eq!(people, 0, "{report}");
     assert!(index, "a failed import leaves the index");
+}
+
+/// Issue 26, finding 2, from the command line: the key and anchor files are
+/// created 0600 outside the database, `audit anchor` signs the head,
+/// `audit rotate-key` starts a new key, and `audit verify` names the rows
+/// dropped after the last anchor (exit 5) in a date a person reads. The keys
+/// never appear in any output, even at debug level.
+fn audit_keys_anchors_and_truncation(dir: &std::path::Path, db_args: &[String], db_url: &str) {
+    let data = dir.join("data");
+    let kbd = || {
+        let mut c = kb(dir);
+        c.env("KIEUBAO_LOG", "debug")
+            .arg("--data-dir")
+            .arg(&data)
+            .args(db_args);
+        c
+    };
+    let mut outputs = String::new();
+    let mut keep = |o: &Output| {
+        outputs.push_str(&text(&o.stdout));
+        outputs.push_str(&text(&o.stderr));
+    };
+    for name in ["lan", "binh", "chi"] {
+        let mut add = kbd();
+        add.args(["user", "add", "--username", name, "--role", "viewer"]);
+        let out = run_with_stdin(add, "a long enough passphrase\n");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        keep(&out);
+    }
+    let out = kbd().args(["audit", "rotate-key"]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("new audit key"));
+    keep(&out);
+    let out = kbd()
+        .args(["user", "disable", "--username", "chi"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    keep(&out);
+    let out = kbd().args(["audit", "anchor"]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("anchor written: 5 rows"));
+    keep(&out);
+    let out = kbd().args(["audit", "verify"]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let verified = text(&out.stdout);
+    assert!(
+        verified.contains("intact: 5 rows") && verified.contains("1 signed anchors checked"),
+        "{verified}"
+    );
+    keep(&out);
+    #[cfg(unix)]
+    for f in ["audit.key", "audit-anchor.key"] {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(data.join(f))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{f}");
+    }
+    // The database's owner drops the guard and the last two rows.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let db = db::Db::connect(db_url, 1).await.unwrap();
+        let drops: &[&str] = match db.backend {
+            db::Backend::Sqlite => &[
+                "DROP TRIGGER audit_log_no_update",
+                "DROP TRIGGER audit_log_no_delete",
+            ],
+            db::Backend::Postgres => &["DROP TRIGGER audit_log_no_change ON audit_log"],
+        };
+        for sql in drops {
+            db::query(sql).execute(&db.pool).await.unwrap();
+        }
+        db::query("DELETE FROM audit_log WHERE id > 3")
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        db.close().await;
+    });
+    let out = kbd().args(["audit", "verify"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stdout));
+    let err = text(&out.stderr);
+    let at = err
+        .split("rows 4–5 missing after the anchor of ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{err}"))
+        .trim();
+    // dd/mm/yyyy HH:MM, never ISO.
+    let b = at.as_bytes();
+    assert!(
+        at.len() == 16 && b[2] == b'/' && b[5] == b'/' && b[13] == b':',
+        "{at}"
+    );
+    keep(&out);
+    // No secret in any output.
+    let mut secrets: Vec<String> = std::fs::read_to_string(data.join("audit.key"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| l.split(' ').nth(2).unwrap().to_owned())
+        .collect();
+    assert_eq!(secrets.len(), 2);
+    secrets.push(
+        std::fs::read_to_string(data.join("audit-anchor.key"))
+            .unwrap()
+            .trim()
+            .to_owned(),
+    );
+    for s in &secrets {
+        assert!(!outputs.to_lowercase().contains(s), "a key in the output");
+    }
+    // A program with another key file on this database refuses to start.
+    let mut other = kb(dir);
+    other
+        .args(["user", "add", "--username", "dung", "--role", "viewer"])
+        .arg("--data-dir")
+        .arg(dir.join("other"))
+        .args(["--database-url", db_url]);
+    let out = run_with_stdin(other, "a long enough passphrase\n");
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("must share audit_key_file"));
+    // Verify without the key file: broken at the first keyed row, and no
+    // new key is made in its place.
+    std::fs::rename(data.join("audit.key"), dir.join("audit.key.bak")).unwrap();
+    let out = kbd().args(["audit", "verify"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("its key is not in the key file"));
+    assert!(!data.join("audit.key").exists());
+}
+
+#[test]
+fn audit_keys_anchors_and_truncation_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("data").join("kieubao.db").display()
+    );
+    audit_keys_anchors_and_truncation(dir.path(), &[], &url);
+}
+
+#[test]
+fn audit_keys_anchors_and_truncation_on_postgres() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let name = format!("kb_test_cli_{}", uuid::Uuid::new_v4().simple());
+    let url = rt.block_on(db::testing::create_pg_database(&name)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    audit_keys_anchors_and_truncation(dir.path(), &["--database-url".into(), url.clone()], &url);
+    rt.block_on(db::testing::drop_pg_database(&name));
 }

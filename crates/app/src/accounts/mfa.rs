@@ -152,13 +152,7 @@ pub async fn confirm_enrolment(
     .execute(&mut *tx.tx)
     .await?;
     end_other_sessions(&mut tx, id, keep_session).await?;
-    audit::append(
-        &mut tx,
-        app.db.backend,
-        actor,
-        Event::new("mfa.enable", "user", &id),
-    )
-    .await?;
+    audit::append(&mut tx, app, actor, Event::new("mfa.enable", "user", &id)).await?;
     tx.commit().await?;
     Ok(codes)
 }
@@ -193,13 +187,7 @@ pub async fn disable(app: &App, actor: &Actor, password: &str) -> AppResult<()> 
     .bind(id)
     .execute(&mut *tx.tx)
     .await?;
-    audit::append(
-        &mut tx,
-        app.db.backend,
-        actor,
-        Event::new("mfa.disable", "user", &id),
-    )
-    .await?;
+    audit::append(&mut tx, app, actor, Event::new("mfa.disable", "user", &id)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -227,7 +215,7 @@ pub async fn reset(app: &App, actor: &Actor, user_id: i64) -> AppResult<()> {
         .await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("mfa.reset", "user", &user_id),
     )
@@ -319,7 +307,7 @@ pub async fn complete_sign_in(
         .await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         &actor,
         Event::new("auth.mfa_verified", "user", &user_id)
             .with(serde_json::json!({ "method": method })),

@@ -66,7 +66,7 @@ pub async fn create_token(
     .await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("token.create", "api_token", &id).with(
             serde_json::json!({"user_id": user_id, "scopes": scopes, "expires_days": expires_days}),
@@ -141,7 +141,7 @@ pub async fn revoke_token(app: &App, actor: &Actor, token_id: i64) -> AppResult<
         .await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("token.revoke", "api_token", &token_id),
     )

@@ -133,7 +133,7 @@ pub async fn add(app: &App, actor: &Actor, new: NewUser) -> AppResult<i64> {
     }
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("user.create", "user", &id).with(serde_json::json!({
             "username": username, "role": new.role.code(), "scopes": new.scopes,
@@ -283,7 +283,7 @@ pub async fn reset_password(
     end_tokens(&mut tx, user_id).await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("user.password_reset", "user", &user_id),
     )
@@ -322,7 +322,7 @@ pub async fn change_own_password(
     end_tokens(&mut tx, user_id).await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("user.password_change", "user", &user_id),
     )
@@ -355,13 +355,7 @@ pub async fn set_disabled(app: &App, actor: &Actor, user_id: i64, disabled: bool
     } else {
         "user.enable"
     };
-    audit::append(
-        &mut tx,
-        app.db.backend,
-        actor,
-        Event::new(action, "user", &user_id),
-    )
-    .await?;
+    audit::append(&mut tx, app, actor, Event::new(action, "user", &user_id)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -445,7 +439,7 @@ pub async fn set_access(
     let tokens_ended = end_tokens(&mut tx, user_id).await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("user.permission_change", "user", &user_id).with(serde_json::json!({
             "before": { "role": before_role, "scopes": before_scopes },

@@ -486,7 +486,7 @@ async fn compare_and_queue(
     }
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("linkage.scan", "match_pairs", &found_by).with(serde_json::json!({
             "people": summary.people,
@@ -755,7 +755,7 @@ pub async fn decide(app: &App, actor: &Actor, id: i64, decision: Decision) -> Ap
     .await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("match_pair.decide", "match_pair", &id).with(serde_json::json!({
             "status": status, "a": rec.a_id, "b": rec.b_id,
@@ -974,7 +974,7 @@ pub async fn merge(app: &App, actor: &Actor, input: &MergeInput) -> AppResult<i6
     .await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("merge.create", "merge", &merge_id).with(serde_json::json!({
             "kept": kept.id,
@@ -1088,7 +1088,7 @@ pub async fn unmerge(app: &App, actor: &Actor, merge_id: i64) -> AppResult<()> {
     .await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("merge.undo", "merge", &merge_id)
             .with(serde_json::json!({"kept": kept_id, "merged": merged_id})),

@@ -390,7 +390,7 @@ async fn audit_export(
     let mut tx = app.db.begin_write().await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("reconcile.export", "survey_round", &r.round).with(serde_json::json!({
             "a": r.a, "b": r.b, "rows": rows, "format": format,
@@ -571,7 +571,7 @@ pub async fn record_visit(app: &App, actor: &Actor, v: &VisitInput) -> AppResult
     }
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("verification.visit", "person", &v.person_id)
             .with(serde_json::json!({"visit": id, "result": v.result, "round": v.round})),

@@ -311,7 +311,7 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<Household> {
     let h = load(&mut tx.tx, actor, id).await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("household.view", "household", &id),
     )
@@ -347,7 +347,7 @@ pub async fn create(app: &App, actor: &Actor, input: &HouseholdInput) -> AppResu
     .try_get(0)?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("household.create", "household", &id),
     )
@@ -431,7 +431,7 @@ pub async fn update(
     let changed = changed_fields(&before, &after);
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("household.update", "household", &id)
             .with(serde_json::json!({"version": current.version + 1, "changed": changed})),

@@ -959,7 +959,7 @@ pub async fn define_custom_field(app: &App, actor: &Actor, field: &CustomField) 
     .await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("custom_field.define", "custom_field", &key),
     )
@@ -1257,7 +1257,7 @@ pub async fn create(app: &App, actor: &Actor, input: &PersonInput) -> AppResult<
     snapshot(&mut tx, actor, id, 1, &data, "created", &now).await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("person.create", "person", &id),
     )
@@ -1384,7 +1384,7 @@ pub(crate) async fn write(
     snapshot(tx, actor, current.id, version, data, summary, &now).await?;
     audit::append(
         tx,
-        app.db.backend,
+        app,
         actor,
         Event::new(action, "person", &current.id)
             .with(serde_json::json!({"version": version, "changed": summary})),
@@ -1512,7 +1512,7 @@ async fn set_deleted(app: &App, actor: &Actor, id: i64, reason: Option<&str>) ->
     .await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new(action, "person", &id).with(serde_json::json!({"reason": reason})),
     )

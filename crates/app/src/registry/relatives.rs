@@ -130,7 +130,7 @@ pub async fn add_relative(
     .try_get(0)?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("relative.create", "person", &person_id)
             .with(serde_json::json!({"household_id": household_id})),
@@ -290,7 +290,7 @@ pub async fn update_relative(
     .await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("relative.update", "person", &person_id)
             .with(serde_json::json!({"relative_id": id, "household_id": household_id})),
@@ -314,7 +314,7 @@ pub async fn delete_relative(app: &App, actor: &Actor, person_id: i64, id: i64) 
         .await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("relative.delete", "person", &person_id)
             .with(serde_json::json!({"relative_id": id, "household_id": current.household_id})),

@@ -116,7 +116,7 @@ async fn two_servers_share_sessions_and_the_audit_chain(app: TestApp) {
         t.await.unwrap();
     }
     assert!(matches!(
-        app::audit::verify(&app.app.db).await.unwrap(),
+        app::audit::verify(&app.app).await.unwrap(),
         app::audit::Verification::Intact { .. }
     ));
 }

@@ -16,6 +16,9 @@ pub struct TestApp {
     /// Browser-like client: keeps cookies, does not follow redirects.
     pub client: reqwest::Client,
     pub db_url: String,
+    /// Holds the audit chain's key file and anchors (outside the database).
+    pub audit_dir: std::path::PathBuf,
+    _audit_dir: tempfile::TempDir,
     _dir: Option<tempfile::TempDir>,
     pg_name: Option<String>,
 }
@@ -157,7 +160,12 @@ pub async fn spawn_app_strict(backend: Backend) -> TestApp {
     spawn_app_with(backend, AppSettings::default()).await
 }
 
-pub async fn spawn_app_with(backend: Backend, settings: AppSettings) -> TestApp {
+pub async fn spawn_app_with(backend: Backend, mut settings: AppSettings) -> TestApp {
+    // A keyed, anchored chain as a server has, its files in a temp dir.
+    let audit_dir = tempfile::tempdir().unwrap();
+    if settings.audit.key_file.is_none() {
+        settings.audit = app::AuditSettings::in_dir(audit_dir.path());
+    }
     let (url, dir, pg_name) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();
@@ -193,6 +201,8 @@ pub async fn spawn_app_with(backend: Backend, settings: AppSettings) -> TestApp 
         backend,
         client: TestApp::new_client(),
         db_url,
+        audit_dir: audit_dir.path().to_path_buf(),
+        _audit_dir: audit_dir,
         _dir: dir,
         pg_name,
     }

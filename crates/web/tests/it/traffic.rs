@@ -237,7 +237,7 @@ async fn aborted_requests_leave_every_route_answering_and_nothing_half_written(a
         "some abandoned creations ran to their end ({created} people)"
     );
     assert!(matches!(
-        app::audit::verify(&app.app.db).await.unwrap(),
+        app::audit::verify(&app.app).await.unwrap(),
         app::audit::Verification::Intact { .. }
     ));
     eprintln!("{ABORTED} aborted requests in {abort_phase:?}; {created} people created in all");
@@ -305,7 +305,7 @@ async fn every_concurrent_read_is_audited_before_its_answer(app: TestApp) {
     }
     assert_eq!(views_of(&app, id).await, 205);
     assert!(matches!(
-        app::audit::verify(&app.app.db).await.unwrap(),
+        app::audit::verify(&app.app).await.unwrap(),
         app::audit::Verification::Intact { .. }
     ));
 }

@@ -319,7 +319,7 @@ async fn create(
     }
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("import.upload", "import", &id).with(serde_json::json!({
             "source": agency.code(), "survey_round": round, "file_name": name,
@@ -462,7 +462,7 @@ pub async fn reshape(
     }
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("import.reshape", "import", &id)
             .with(serde_json::json!({"sheet": sheet, "header_row": header_row})),
@@ -821,7 +821,7 @@ pub async fn remap(app: &App, actor: &Actor, id: i64, mapping: Vec<String>) -> A
     .await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("import.remap", "import", &id).with(serde_json::json!({"mapping": mapping})),
     )
@@ -1587,7 +1587,7 @@ async fn finish_commit(
         .await?;
     audit::append(
         tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("import.commit", "import", &id)
             .with(serde_json::json!({"created_persons": created})),
@@ -1666,7 +1666,7 @@ pub async fn undo(app: &App, actor: &Actor, id: i64) -> AppResult<UndoReport> {
     .await?;
     audit::append(
         &mut tx,
-        app.db.backend,
+        app,
         actor,
         Event::new("import.undo", "import", &id).with(serde_json::json!({
             "removed": report.removed, "kept_edited": report.kept_edited,
