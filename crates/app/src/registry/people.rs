@@ -1056,28 +1056,62 @@ pub(crate) fn shown(actor: &Actor, mut p: Person) -> Person {
 /// Reads one person; the view is audited. Sensitive fields are masked
 /// unless `reveal` is asked and the role may reveal (that is audited too).
 pub async fn get(app: &App, actor: &Actor, id: i64, reveal: bool) -> AppResult<Person> {
+    read(app, actor, id, reveal.then_some("")).await
+}
+
+/// Reveals at most this many records per account and hour.
+pub const REVEALS_PER_HOUR: i64 = 60;
+
+/// Reads one person with the sensitive fields shown, for a purpose the
+/// officer states (Law 91/2025/QH15: personal data is processed for a
+/// stated purpose): the purpose is required, kept in the audit row, and an
+/// account reveals at most [`REVEALS_PER_HOUR`] records an hour.
+pub async fn reveal(app: &App, actor: &Actor, id: i64, purpose: &str) -> AppResult<Person> {
     access::authorize(actor, Action::PersonRead)?;
-    if reveal {
+    access::authorize(actor, Action::PersonReveal)?;
+    let purpose = purpose.trim();
+    if purpose.is_empty() {
+        return Err(AppError::invalid_field("purpose", "required"));
+    }
+    if purpose.chars().count() > 200 || domain::text::has_forbidden_control(purpose) {
+        return Err(AppError::invalid_field("purpose", "too_long"));
+    }
+    let key = format!("reveal:{}", actor.user_id.unwrap_or_default());
+    if crate::accounts::sessions::hit(app, &key, 3600).await? > REVEALS_PER_HOUR {
+        return Err(AppError::RateLimited {
+            retry_after_secs: 3600,
+        });
+    }
+    read(app, actor, id, Some(purpose)).await
+}
+
+/// Reads one person; `reveal` holds the purpose of a reveal ("" when the
+/// record is opened for editing).
+async fn read(app: &App, actor: &Actor, id: i64, reveal: Option<&str>) -> AppResult<Person> {
+    access::authorize(actor, Action::PersonRead)?;
+    if reveal.is_some() {
         access::authorize(actor, Action::PersonReveal)?;
     }
     let mut p = {
         let mut conn = app.db.pool.acquire().await?;
         load(&mut conn, actor, id).await?
     };
-    let action = if reveal {
+    let action = if reveal.is_some() {
         "person.reveal"
     } else {
         "person.view"
     };
-    let details = if reveal {
-        serde_json::json!({"fields": ["passport_no", "id_no", "address_abroad", "income_bracket", "remittance", "extra"]})
-    } else {
-        serde_json::json!({})
+    let details = match reveal {
+        Some(purpose) => serde_json::json!({
+            "fields": ["passport_no", "id_no", "address_abroad", "income_bracket", "remittance", "extra"],
+            "purpose": if purpose.is_empty() { "edit" } else { purpose },
+        }),
+        None => serde_json::json!({}),
     };
     // The view is committed to the audit log (with the views of concurrent
     // requests: group commit) before the record leaves this function.
     audit::record(app, actor, Event::new(action, "person", &id).with(details)).await?;
-    if !reveal {
+    if reveal.is_none() {
         mask_person(&mut p);
     }
     Ok(p)

@@ -169,9 +169,13 @@ pub async fn create(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReadQuery {
-    /// Show sensitive fields unmasked (roles allowed to reveal, admin-scoped token; audited).
+    /// Show sensitive fields unmasked (roles allowed to reveal, admin-scoped
+    /// token; audited with the purpose; at most 60 reveals an hour).
     #[serde(default)]
     reveal: bool,
+    /// Why the sensitive fields are needed: required with `reveal=true`.
+    #[serde(default)]
+    purpose: String,
 }
 
 /// `GET /api/v1/people/{id}`: masked unless `?reveal=true` and allowed (audited).
@@ -186,6 +190,8 @@ pub struct ReadQuery {
         (status = 401, response = crate::problems::Unauthorized),
         (status = 403, response = crate::problems::Forbidden),
         (status = 404, response = crate::problems::NotFound),
+        (status = 422, response = crate::problems::Invalid),
+        (status = 429, description = "More reveals than allowed in an hour (`rate_limited`).", body = crate::problems::ProblemDoc, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -195,7 +201,11 @@ pub async fn read(
     Path(id): Path<i64>,
     Query(q): Query<ReadQuery>,
 ) -> Result<Response, ApiError> {
-    let p = people::get(&state.app, &actor, id, q.reveal).await?;
+    let p = if q.reveal {
+        people::reveal(&state.app, &actor, id, &q.purpose).await?
+    } else {
+        people::get(&state.app, &actor, id, false).await?
+    };
     let source_fields = people::source_fields(&state.app, &actor, id).await?;
     let version = p.version;
     Ok(with_etag(

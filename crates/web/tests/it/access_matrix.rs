@@ -552,7 +552,12 @@ async fn every_role_on_every_person_route_inside_and_outside_its_jurisdiction(ap
                     );
                 }
             }
-            let r = form(format!("/people/{id}/reveal"), vec![]).await.unwrap();
+            let r = form(
+                format!("/people/{id}/reveal"),
+                vec![("purpose", "kiểm tra quyền".to_owned())],
+            )
+            .await
+            .unwrap();
             check(
                 r.status().as_u16(),
                 want(c.reveal, inside),

@@ -962,14 +962,16 @@ async fn show_page(
     state: &AppState,
     user: &User,
     id: i64,
-    reveal: bool,
+    reveal: Option<&str>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
     let lc = lang.code();
     let a = &user.actor;
-    let p = people::get(&state.app, a, id, reveal)
-        .await
-        .map_err(page_err(lang))?;
+    let p = match reveal {
+        Some(purpose) => people::reveal(&state.app, a, id, purpose).await,
+        None => people::get(&state.app, a, id, false).await,
+    }
+    .map_err(page_err(lang))?;
     let (relatives, sources) = people::related(&state.app, a, id)
         .await
         .map_err(page_err(lang))?;
@@ -1131,7 +1133,7 @@ pub async fn show(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
-    show_page(&state, &user, id, false).await
+    show_page(&state, &user, id, None).await
 }
 
 /// `POST /people/{id}/reveal`: the record page with sensitive fields shown (audited).
@@ -1139,8 +1141,16 @@ pub async fn reveal(
     State(state): State<AppState>,
     user: User,
     Path(id): Path<i64>,
+    Form(f): Form<RevealForm>,
 ) -> Result<Response, PageError> {
-    show_page(&state, &user, id, true).await
+    show_page(&state, &user, id, Some(&f.purpose)).await
+}
+
+/// The reveal form: why the officer needs the sensitive fields.
+#[derive(Debug, Deserialize)]
+pub struct RevealForm {
+    #[serde(default)]
+    purpose: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -120,7 +120,7 @@ async fn api_carries_masks_and_checks_the_extra_registry_fields(app: TestApp) {
     }
     let shown: Value = app
         .client
-        .get(format!("{url}?reveal=true"))
+        .get(format!("{url}?reveal=true&purpose=test"))
         .bearer_auth(&tok)
         .send()
         .await

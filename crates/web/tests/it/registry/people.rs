@@ -319,9 +319,20 @@ async fn commune_officer_sees_only_own_communes(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(v["passport_no"], "••••••67");
-    let v: Value = app
+    // Issue 26, finding 4: a reveal through the API needs its purpose.
+    let r = app
         .client
         .get(format!("{url}?reveal=true"))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["errors"][0]["field"], "purpose", "{v}");
+    let v: Value = app
+        .client
+        .get(format!("{url}?reveal=true&purpose=xác minh hộ chiếu"))
         .bearer_auth(&tok)
         .send()
         .await
@@ -330,6 +341,16 @@ async fn commune_officer_sees_only_own_communes(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(v["passport_no"], "C1234567");
+    let purpose: String = sqlx::query_scalar(
+        "SELECT details FROM audit_log WHERE action = 'person.reveal' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&app.app.db.pool)
+    .await
+    .unwrap();
+    assert!(
+        purpose.contains("xác minh hộ chiếu"),
+        "the purpose is audited: {purpose}"
+    );
     let actions: Vec<String> = sqlx::query_scalar(
         "SELECT action FROM audit_log WHERE entity = 'person' AND entity_id = $1 ORDER BY id",
     )
@@ -338,6 +359,27 @@ async fn commune_officer_sees_only_own_communes(app: TestApp) {
     .await
     .unwrap();
     assert_eq!(actions, ["person.create", "person.view", "person.reveal"]);
+    // At most REVEALS_PER_HOUR reveals an hour per account.
+    let mut statuses = Vec::new();
+    for _ in 0..app::registry::people::REVEALS_PER_HOUR {
+        let r = app
+            .client
+            .get(format!("{url}?reveal=true&purpose=kiểm tra"))
+            .bearer_auth(&tok)
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count() as i64,
+        app::registry::people::REVEALS_PER_HOUR - 1
+    );
+    assert_eq!(
+        statuses.last(),
+        Some(&429),
+        "the reveal over the limit is refused"
+    );
     // Cannot create outside the commune.
     let r = post(&app, &tok, &person("Phạm Văn C", &c2)).await;
     assert_eq!(r.status(), 422);
