@@ -122,6 +122,9 @@ pub struct AppInner {
     pub auth_cache: accounts::sessions::Cache,
     /// The public figures last computed (see [`stats::public::public_cached`]).
     pub public_statistics: stats::public::Cache,
+    /// Files read at once by this process's imports
+    /// (`import_limits.max_concurrent`); the others queue.
+    pub import_slots: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 /// Why a server is not ready to take traffic.
@@ -158,6 +161,7 @@ impl App {
             secret: settings.audit.anchor_key_file.clone(),
             syslog: settings.audit.anchor_syslog.clone(),
         });
+        let settings_concurrency = settings.import_limits.max_concurrent.max(1);
         Self(std::sync::Arc::new(AppInner {
             db,
             settings,
@@ -168,6 +172,7 @@ impl App {
             audit_writer: audit::Writer::default(),
             auth_cache: accounts::sessions::Cache::default(),
             public_statistics: stats::public::Cache::default(),
+            import_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(settings_concurrency)),
         }))
     }
 

@@ -31,6 +31,7 @@ pub struct FileSettings {
     pub import_max_cell_chars: Option<i64>,
     pub import_max_sheets: Option<i64>,
     pub import_max_decompressed_mb: Option<i64>,
+    pub import_max_concurrent: Option<i64>,
     pub home_province: Option<String>,
     pub audit_key_file: Option<PathBuf>,
     pub audit_anchor_file: Option<PathBuf>,
@@ -79,6 +80,7 @@ const ENV_KEYS: &[&str] = &[
     "import_max_cell_chars",
     "import_max_sheets",
     "import_max_decompressed_mb",
+    "import_max_concurrent",
     "home_province",
     "audit_key_file",
     "audit_anchor_file",
@@ -220,6 +222,11 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
                     (d.max_decompressed_bytes / mb) as i64,
                 )? as u64
                     * mb,
+                max_concurrent: n(
+                    "import_max_concurrent",
+                    file.import_max_concurrent,
+                    d.max_concurrent,
+                )?,
             }
         },
         home_province: file.home_province.unwrap_or(defaults.home_province),

@@ -66,6 +66,9 @@ pub struct Summary {
     pub header_rows: i64,
     /// The first rows of the sheet with text: number and first cells.
     pub head_rows: Vec<(u32, String)>,
+    /// While queued: its place among the imports waiting on this database
+    /// (1 is next).
+    pub queue_position: i64,
 }
 
 impl Summary {
@@ -73,7 +76,7 @@ impl Summary {
     pub fn busy(&self) -> bool {
         matches!(
             self.status.as_str(),
-            "reading" | "validating" | "committing"
+            "queued" | "reading" | "validating" | "committing"
         )
     }
     /// Message key of the status.
@@ -144,6 +147,7 @@ fn summary_of(r: &db::AnyRow) -> AppResult<(Summary, Option<i64>)> {
             header_row: r.try_get(28)?,
             header_rows: r.try_get(29)?,
             head_rows: serde_json::from_str(&head_rows).unwrap_or_default(),
+            queue_position: 0,
         },
         r.try_get(21)?,
     ))
@@ -183,6 +187,15 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<Summary> {
     let (s, owner) = summary_of(&row)?;
     if !sees_all(actor) && owner != actor.user_id {
         return Err(AppError::NotFound);
+    }
+    let mut s = s;
+    if s.status == "queued" {
+        let ahead: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM imports WHERE status = 'queued' AND id < $1")
+                .bind(id)
+                .fetch_one(&app.db.pool)
+                .await?;
+        s.queue_position = ahead + 1;
     }
     Ok(s)
 }
@@ -367,6 +380,22 @@ async fn read_and_validate(
     bytes: Vec<u8>,
     choice: &read::Choice,
 ) -> AppResult<()> {
+    // At most `max_concurrent` files are read at once on this server (a
+    // file's text and rows take several times its size); the others wait
+    // their turn, "queued", with their place shown.
+    let _slot = if let Ok(p) = app.import_slots.clone().try_acquire_owned() {
+        p
+    } else {
+        set_status(app, id, "queued", "").await?;
+        let p = app
+            .import_slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| AppError::Unexpected(e.into()))?;
+        set_status(app, id, "reading", "").await?;
+        p
+    };
     let limits = app.settings.import_limits.clone();
     let name = file_name.to_owned();
     let choice = choice.clone();
@@ -1689,7 +1718,7 @@ pub async fn recover(app: &App) -> AppResult<u64> {
     .await?
     .rows_affected();
     let b = sqlx::query(
-        "UPDATE imports SET status = 'failed', failure = 'import.interrupted' WHERE status IN ('reading', 'validating')",
+        "UPDATE imports SET status = 'failed', failure = 'import.interrupted' WHERE status IN ('queued', 'reading', 'validating')",
     )
     .execute(&app.db.pool)
     .await?

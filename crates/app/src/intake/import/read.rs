@@ -30,6 +30,13 @@ pub struct Limits {
     pub max_sheets: usize,
     /// Total of the decompressed zip entries of an xlsx or ods file.
     pub max_decompressed_bytes: u64,
+    /// Uploaded files read at once by one server; the others queue.
+    #[serde(default = "default_concurrent")]
+    pub max_concurrent: usize,
+}
+
+fn default_concurrent() -> usize {
+    2
 }
 
 impl Default for Limits {
@@ -41,6 +48,7 @@ impl Default for Limits {
             max_cell_chars: 2_000,
             max_sheets: 50,
             max_decompressed_bytes: 1024 * 1024 * 1024,
+            max_concurrent: default_concurrent(),
         }
     }
 }

@@ -22,6 +22,7 @@ dual!(
     wrong_file_types_are_refused_before_anything_is_recorded,
     row_numbers_are_the_spreadsheet_rows,
     a_hostile_single_line_file_is_refused_as_it_arrives,
+    imports_beyond_the_servers_slots_wait_their_turn,
 );
 
 async fn token(app: &TestApp, username: &str, role: Role, scopes: Vec<Scope>) -> String {
@@ -650,6 +651,7 @@ fn small_limits() -> app::AppSettings {
             max_cell_chars: 500,
             max_sheets: 5,
             max_decompressed_bytes: 20 * 1024 * 1024,
+            max_concurrent: 2,
         },
         ..app::AppSettings::default()
     }
@@ -1294,4 +1296,52 @@ async fn a_hostile_single_line_file_is_refused_as_it_arrives(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(n, 0, "nothing recorded");
+}
+
+/// Issue 26, finding 3: a server reads at most `max_concurrent` files at
+/// once; the others are "queued" with their place shown, and go on when a
+/// slot frees.
+async fn imports_beyond_the_servers_slots_wait_their_turn(app: TestApp) {
+    let tok = token(&app, "sonv", Role::ProvinceOfficer, vec![]).await;
+    // Every slot taken, as by long reads.
+    let n = app.app.settings.import_limits.max_concurrent as u32;
+    let held = app
+        .app
+        .import_slots
+        .clone()
+        .acquire_many_owned(n)
+        .await
+        .unwrap();
+    let csv = "Họ và tên,Quốc gia\nNguyễn Văn An,Hàn Quốc\n"
+        .as_bytes()
+        .to_vec();
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let r = upload(&app, &tok, "police", "ds.csv", csv.clone()).await;
+        assert_eq!(r.status(), 202);
+        ids.push(r.json::<Value>().await.unwrap()["id"].as_i64().unwrap());
+    }
+    for (place, id) in ids.iter().enumerate() {
+        let s = wait_status(&app, &tok, *id, "queued").await;
+        assert_eq!(s["queue_position"], place as i64 + 1, "{s}");
+    }
+    // The page says it in words.
+    let browser = TestApp::new_client();
+    app.sign_in(&browser, "sonv", PASSWORD).await;
+    let html = browser
+        .get(app.url(&format!("/imports/{}/progress", ids[1])))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Đang chờ đến lượt đọc tệp — vị trí 2"),
+        "{html}"
+    );
+    drop(held);
+    for id in ids {
+        wait_status(&app, &tok, id, "validated").await;
+    }
 }
