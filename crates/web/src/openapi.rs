@@ -435,6 +435,61 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Adds to every operation of the JSON API the errors any of them may
+/// answer — 400 (a path or query parameter that cannot be read), 429 (over
+/// the caller's limit), and for a request with a body 413 (larger than the
+/// server accepts) — each problem+json, unless the operation names them.
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let problem = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                (&mut item.get, false),
+                (&mut item.delete, false),
+                (&mut item.post, true),
+                (&mut item.put, true),
+                (&mut item.patch, true),
+            ];
+            for (op, with_body) in ops {
+                let Some(op) = op.as_mut() else { continue };
+                let mut add = |status: &str, description: &str| {
+                    op.responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| problem(description).into());
+                };
+                add(
+                    "400",
+                    "A path or query parameter cannot be read (`invalid_parameter`, the parameter in `errors`).",
+                );
+                add(
+                    "429",
+                    "Over the caller's request limit (`rate_limited`); see `Retry-After`.",
+                );
+                if with_body {
+                    add(
+                        "413",
+                        "The body is larger than the server accepts (`body_too_large`).",
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// The document (in a module of its own: the derive's generated code trips a lint).
 #[allow(clippy::needless_for_each, reason = "in utoipa's generated code")]
 mod doc {
@@ -444,8 +499,8 @@ mod doc {
         __path_import_upload_doc, __path_me_doc, __path_public_statistics_doc, __path_search_doc,
     };
     use super::{
-        BearerAuth, FieldErrorDoc, Forbidden, IfMatchRequired, Invalid, NotFound, OpenApi,
-        ProblemDoc, Stale, Unauthorized, intake, registry,
+        BearerAuth, CommonErrors, FieldErrorDoc, Forbidden, IfMatchRequired, Invalid, NotFound,
+        OpenApi, ProblemDoc, Stale, Unauthorized, intake, registry,
     };
 
     /// The document.
@@ -510,7 +565,7 @@ mod doc {
             schemas(ProblemDoc, FieldErrorDoc),
             responses(Unauthorized, Forbidden, NotFound, Stale, Invalid, IfMatchRequired)
         ),
-        modifiers(&BearerAuth),
+        modifiers(&BearerAuth, &CommonErrors),
         tags(
             (name = "people", description = "People abroad: list, read, create, update, delete, history."),
             (name = "relatives", description = "Relatives at home of a person abroad."),

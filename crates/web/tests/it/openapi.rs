@@ -70,6 +70,23 @@ async fn every_api_route_is_in_the_openapi_document() {
             .unwrap_or_else(|| panic!("{} missing from /api/openapi.json", r.path))
             [r.method.to_lowercase()];
         assert!(op.is_object(), "{} {} not described", r.method, r.path);
+        // Errors any operation may answer (issue 26, finding 7).
+        for status in ["400", "429"] {
+            assert!(
+                op["responses"][status].is_object(),
+                "{} {} lacks its {status}",
+                r.method,
+                r.path
+            );
+        }
+        if matches!(r.method, "POST" | "PUT" | "PATCH") {
+            assert!(
+                op["responses"]["413"].is_object(),
+                "{} {} lacks its 413",
+                r.method,
+                r.path
+            );
+        }
         if r.path.starts_with("/api/v1/public/") {
             // Open to anyone: no token, no 401.
             assert!(op["security"].is_null(), "{} {}", r.method, r.path);
