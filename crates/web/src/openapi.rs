@@ -187,6 +187,7 @@ pub struct SearchParams {
         (status = 200, description = "Best first, within the caller's jurisdiction, sensitive fields masked.", body = SearchPageDoc),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
+        (status = 422, response = Invalid),
     ),
     security(("bearer" = []))
 )]

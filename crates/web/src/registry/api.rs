@@ -112,6 +112,7 @@ impl From<PeopleParams> for ListQuery {
         (status = 200, description = "A page of people in the caller's jurisdiction, by id.", body = PeoplePage),
         (status = 401, response = crate::problems::Unauthorized),
         (status = 403, response = crate::problems::Forbidden),
+        (status = 422, response = crate::problems::Invalid),
     ),
     security(("bearer" = []))
 )]
