@@ -12,7 +12,7 @@ command -v schemathesis >/dev/null || python3 -m pip install -q 'schemathesis==4
 cargo build -q --bin kieubao
 bin="$CARGO_TARGET_DIR/debug/kieubao"
 dir=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
 printf 'api_requests_per_minute = 0\n' > "$dir/kieubao.toml"
 port=${PORT:-8099}
 KIEUBAO_DEMO_PASSWORD='demo password for schemathesis' \
