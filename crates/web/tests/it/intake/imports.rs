@@ -25,7 +25,9 @@ dual!(
     imports_beyond_the_servers_slots_wait_their_turn,
 );
 
-async fn token(app: &TestApp, username: &str, role: Role, scopes: Vec<Scope>) -> String {
+/// A token for a new account, with as much of read and write as its role
+/// allows (shared by the intake tests).
+pub(crate) async fn token(app: &TestApp, username: &str, role: Role, scopes: Vec<Scope>) -> String {
     let id = app.add_user(username, role, scopes).await;
     let actor = app::accounts::users::actor_for(&app.app, id).await.unwrap();
     // As much as the role allows (a leader's token only reads).

@@ -25,13 +25,7 @@ dual!(
     the_record_shows_own_fields_in_words_on_a_desk_and_a_phone,
 );
 
-async fn token(app: &TestApp, username: &str, role: Role, scopes: Vec<Scope>) -> String {
-    let id = app.add_user(username, role, scopes).await;
-    let actor = app::accounts::users::actor_for(&app.app, id).await.unwrap();
-    app::accounts::tokens::create_token(&app.app, &actor, id, "t", &["read", "write"], 1)
-        .await
-        .unwrap()
-}
+use super::imports::token;
 
 async fn get_json(app: &TestApp, tok: &str, path: &str) -> Value {
     let r = app

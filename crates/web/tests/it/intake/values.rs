@@ -17,13 +17,7 @@ dual!(
     a_commune_officers_own_list_lands_in_their_commune,
 );
 
-async fn token(app: &TestApp, username: &str, role: Role, scopes: Vec<Scope>) -> String {
-    let id = app.add_user(username, role, scopes).await;
-    let actor = app::accounts::users::actor_for(&app.app, id).await.unwrap();
-    app::accounts::tokens::create_token(&app.app, &actor, id, "t", &["read", "write"], 1)
-        .await
-        .unwrap()
-}
+use super::imports::token;
 
 async fn get(app: &TestApp, tok: &str, path: &str) -> (u16, Value) {
     let r = app
