@@ -368,9 +368,10 @@ pub fn validate(input: &PersonInput) -> Result<PersonData, Vec<FieldError>> {
             .code()
             .clone_into(&mut verification);
     }
-    // An ISO code or a name as people write it ("Nhật Bản", "Mỹ", "CHLB Đức").
+    // An ISO code ("my" is Malaysia) or a name as people write it ("Nhật
+    // Bản", "Mỹ", "CHLB Đức").
     let typed_country = trimmed(input.country.as_ref());
-    let country = geo::countries::resolve(&typed_country)
+    let country = geo::countries::code_or_name(&typed_country)
         .map_or_else(|| typed_country.to_uppercase(), str::to_owned);
     if country.is_empty() {
         errs.push(FieldError::new("country", "required"));
@@ -476,7 +477,8 @@ pub fn validate(input: &PersonInput) -> Result<PersonData, Vec<FieldError>> {
     }
     let mut nationalities: Vec<String> = Vec::new();
     for n in input.nationalities.iter().flatten() {
-        let n = geo::countries::resolve(n).map_or_else(|| n.trim().to_uppercase(), str::to_owned);
+        let n =
+            geo::countries::code_or_name(n).map_or_else(|| n.trim().to_uppercase(), str::to_owned);
         if n.is_empty() {
             continue;
         }

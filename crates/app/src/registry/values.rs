@@ -15,7 +15,7 @@ pub fn filter_code(field: &str, text: &str) -> Result<String, FieldError> {
         return Ok(String::new());
     }
     let code: Option<&'static str> = match field {
-        "country" => geo::countries::resolve(t),
+        "country" => geo::countries::code_or_name(t),
         "category" => words::category(t).map(domain::Category::code),
         "generation" => words::generation(t).map(domain::Generation::code),
         "status" => words::status(t).map(domain::PersonStatus::code),
@@ -60,6 +60,11 @@ mod tests {
         assert_eq!(filter_code("country", "Nhật Bản").unwrap(), "JP");
         assert_eq!(filter_code("country", "jp").unwrap(), "JP");
         assert_eq!(filter_code("country", "Mỹ").unwrap(), "US");
+        assert_eq!(
+            filter_code("country", "my").unwrap(),
+            "MY",
+            "a code stays a code"
+        );
         assert_eq!(filter_code("country", "CHLB Đức").unwrap(), "DE");
         assert_eq!(
             filter_code("category", "Lao động").unwrap(),

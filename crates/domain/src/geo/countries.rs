@@ -183,6 +183,28 @@ pub fn resolve(text: &str) -> Option<&'static str> {
     }
 }
 
+/// ISO 3166-1 alpha-2 code of a country given where a code is expected (the
+/// API, a filter, a form): two ASCII letters that are a code are that code
+/// in any case ("my" is Malaysia here), anything else is read by
+/// [`resolve`] ("Mỹ", "Nhật Bản", "CHLB Đức").
+///
+/// ```
+/// use domain::geo::countries::code_or_name;
+/// assert_eq!(code_or_name("my"), Some("MY"));
+/// assert_eq!(code_or_name("Mỹ"), Some("US"));
+/// assert_eq!(code_or_name("Nhật Bản"), Some("JP"));
+/// ```
+pub fn code_or_name(text: &str) -> Option<&'static str> {
+    let t = text.trim();
+    if t.len() == 2
+        && t.bytes().all(|b| b.is_ascii_alphabetic())
+        && let Some(c) = country(t)
+    {
+        return Some(c.code);
+    }
+    resolve(t)
+}
+
 /// Country named by a whole text — a code ("KR"), or a Vietnamese or English
 /// name or alias in any case, with or without diacritics ("Hàn Quốc",
 /// "han quoc", "Korea") — if exactly one is meant.
