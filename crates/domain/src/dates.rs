@@ -11,10 +11,10 @@ use crate::text::fold;
 use crate::types::{DateError, PartialDate};
 
 /// Words around a date that do not change it ("ngày", "tháng", "năm",
-/// "khoảng", "sinh"...), folded.
+/// "khoảng", "sinh", "dự kiến"...), folded.
 const FILLER: &[&str] = &[
     "ngay", "thang", "thg", "nam", "khoang", "uoc", "chung", "tam", "sinh", "vao", "luc", "co",
-    "le", "hon", "ca", "circa", "about", "born", "year", "in",
+    "le", "hon", "ca", "circa", "about", "born", "year", "in", "du", "kien",
 ];
 
 /// Excel's day 0 in the 1900 system is 1899-12-30 (its 1900 leap-year bug
@@ -32,6 +32,16 @@ const SERIALS: std::ops::RangeInclusive<u32> = 10_000..=80_000;
 /// assert_eq!(read("45658", 2026).unwrap().to_iso(), "2025-01-01");
 /// ```
 pub fn read(text: &str, this_year: u16) -> Result<PartialDate, DateError> {
+    read_in(text, Some(this_year))
+}
+
+/// [`read`] where no current year is at hand (pure code with no clock): a
+/// two-digit year, whose century cannot be told, is refused.
+pub fn read_without_century(text: &str) -> Result<PartialDate, DateError> {
+    read_in(text, None)
+}
+
+fn read_in(text: &str, this_year: Option<u16>) -> Result<PartialDate, DateError> {
     let s = text.trim();
     if s.is_empty() {
         return Err(DateError::Format);
@@ -70,7 +80,7 @@ pub fn read(text: &str, this_year: u16) -> Result<PartialDate, DateError> {
     let year = |t: &str| -> Result<u32, DateError> {
         match t.len() {
             4 => num(t),
-            2 => Ok(two_digit_year(num(t)?, this_year)),
+            2 => Ok(two_digit_year(num(t)?, this_year.ok_or(DateError::Format)?)),
             _ => Err(DateError::Format),
         }
     };
@@ -229,6 +239,19 @@ mod tests {
         assert_eq!(
             read("ngày 31 tháng 2 năm 1990", 2026),
             Err(DateError::Impossible)
+        );
+    }
+
+    #[test]
+    fn without_a_current_year_two_digit_years_are_refused() {
+        assert_eq!(read_without_century("30-4-75"), Err(DateError::Format));
+        assert_eq!(
+            read_without_century("tháng 5/1990").unwrap().to_iso(),
+            "1990-05"
+        );
+        assert_eq!(
+            read_without_century("dự kiến 2015").unwrap().to_iso(),
+            "2015"
         );
     }
 

@@ -567,43 +567,19 @@ fn contains_words(hay: &str, needle: &str) -> bool {
     format!(" {hay} ").contains(&format!(" {needle} "))
 }
 
-/// A year as people write it: "2015", "năm 2015", "2015?".
+/// A year as people write it: "2015", "năm 2015", "2015?", or the year of
+/// a date ([`crate::dates`], the one reader of dates as typed).
 pub fn parse_year(text: &str) -> Option<i32> {
-    let groups: Vec<&str> = text
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|g| !g.is_empty())
-        .collect();
-    let letters = fold(text)
-        .split(' ')
-        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
-        .all(|w| matches!(w, "nam" | "year" | "khoang" | "du" | "kien"));
-    match groups.as_slice() {
-        [y] if y.len() == 4 && letters => {
-            y.parse::<i32>().ok().filter(|y| (1900..=2100).contains(y))
-        }
-        _ => None,
-    }
+    parse_date(text)
+        .map(|d| i32::from(d.year))
+        .filter(|y| (1900..=2100).contains(y))
 }
 
-/// A date as people write it: what [`PartialDate::parse`] reads, or with
-/// words ("tháng 5/1990", "ngày 2 tháng 9 năm 2019", "năm 2015").
+/// A date as people write it ("tháng 5/1990", "ngày 2 tháng 9 năm 2019",
+/// "năm 2015"): [`crate::dates::read_without_century`], as this pure code
+/// has no clock to place a two-digit year.
 pub fn parse_date(text: &str) -> Option<PartialDate> {
-    if let Ok(d) = PartialDate::parse(text) {
-        return Some(d);
-    }
-    let f = fold(text);
-    let mut numbers = Vec::new();
-    for w in f.split(' ').filter(|w| !w.is_empty()) {
-        if w.chars().all(|c| c.is_ascii_digit()) {
-            numbers.push(w);
-        } else if !matches!(w, "ngay" | "thang" | "nam") {
-            return None;
-        }
-    }
-    if numbers.is_empty() {
-        return None;
-    }
-    PartialDate::parse(&numbers.join("/")).ok()
+    crate::dates::read_without_century(text).ok()
 }
 
 /// A number as people write it: "36", "36 tháng", "3 năm" (contract terms:
