@@ -36,14 +36,13 @@ pub async fn sign_in(app: &App, username: &str, password: &str, ip: &str) -> App
         );
         let failed = hit(app, &key, 86_400).await?;
         let threshold = app.settings.lockout_threshold;
+        audit_failure(app, username, ip, "unknown_user").await?;
         if failed > threshold {
-            audit_failure(app, username, ip, "unknown_user").await?;
             let minutes = 1_i64 << (failed - 1 - threshold).min(10);
             return Err(AppError::RateLimited {
                 retry_after_secs: minutes.min(1440) * 60,
             });
         }
-        audit_failure(app, username, ip, "unknown_user").await?;
         return Err(AppError::BadCredentials);
     };
     let id: i64 = row.try_get(0)?;

@@ -28,6 +28,18 @@ pub struct RelativeInput {
     pub notes: Option<String>,
 }
 
+/// The relationship's code, from a code or the word people write ("Mẹ",
+/// "Con trai", "Anh ruột"); an unknown one is an error on the field.
+fn relationship_code(typed: Option<&String>, errs: &mut Vec<FieldError>) -> String {
+    let typed = trimmed(typed);
+    if let Some(r) = domain::words::relationship(&typed) {
+        r.code().to_owned()
+    } else {
+        errs.push(FieldError::new("relationship", "invalid_code"));
+        typed
+    }
+}
+
 /// Adds a relative at home (*thân nhân*) to a person the actor may update.
 pub async fn add_relative(
     app: &App,
@@ -45,14 +57,7 @@ pub async fn add_relative(
     {
         errs.push(FieldError::new("full_name", "too_long"));
     }
-    // A code, or the word people write ("Mẹ", "Con trai", "Anh ruột").
-    let typed = trimmed(input.relationship.as_ref());
-    let relationship = if let Some(r) = domain::words::relationship(&typed) {
-        r.code().to_owned()
-    } else {
-        errs.push(FieldError::new("relationship", "invalid_code"));
-        typed
-    };
+    let relationship = relationship_code(input.relationship.as_ref(), &mut errs);
     if input
         .birth_year
         .is_some_and(|y| y < 1900 || y > i64::from(clock::current_year()))
@@ -243,14 +248,7 @@ pub async fn update_relative(
     } else if let Some(code) = text_ok(&full_name, MAX_SHORT) {
         errs.push(FieldError::new("full_name", code));
     }
-    // A code, or the word people write ("Mẹ", "Con trai", "Anh ruột").
-    let typed = trimmed(input.relationship.as_ref());
-    let relationship = if let Some(r) = domain::words::relationship(&typed) {
-        r.code().to_owned()
-    } else {
-        errs.push(FieldError::new("relationship", "invalid_code"));
-        typed
-    };
+    let relationship = relationship_code(input.relationship.as_ref(), &mut errs);
     if input
         .birth_year
         .is_some_and(|y| y < 1900 || y > i64::from(clock::current_year()))

@@ -306,19 +306,20 @@ impl PivotSpec {
                 .filter(|v| !v.trim().is_empty())
                 .map(|v| {
                     // Codes, or names and words as people write them.
-                    let code = if d.is_country_field() {
-                        domain::geo::countries::resolve(v)
-                            .map(str::to_owned)
-                            .ok_or_else(|| FieldError::new(d.code(), "unknown_country"))
+                    // A department's own country field reads as the country filter.
+                    let kind = if d.is_country_field() {
+                        "country"
                     } else {
-                        crate::registry::values::filter_code(d.code(), v)
+                        d.code()
                     };
-                    code.unwrap_or_else(|e| {
-                        if !errs.contains(&e) {
-                            errs.push(e);
-                        }
-                        String::new()
-                    })
+                    crate::registry::values::filter_code(kind, v)
+                        .map_err(|e| FieldError::new(d.code(), e.code))
+                        .unwrap_or_else(|e| {
+                            if !errs.contains(&e) {
+                                errs.push(e);
+                            }
+                            String::new()
+                        })
                 })
                 .filter(|v| !v.is_empty())
                 .collect();

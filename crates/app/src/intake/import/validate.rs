@@ -9,7 +9,7 @@
 use domain::geo::{self, Outcome};
 use domain::text::fold;
 use domain::words;
-use domain::{Agency, Category, Gender, Generation, Relationship};
+use domain::{Agency, Category, Relationship};
 use serde::{Deserialize, Serialize};
 
 use crate::registry::people::{self, PersonData, PersonInput, YearInput};
@@ -77,18 +77,6 @@ pub fn default_category(source: Agency) -> Category {
         Agency::Justice => Category::ForeignMarriage,
         _ => Category::Other,
     }
-}
-
-fn category_of(text: &str) -> Option<Category> {
-    words::category(text)
-}
-
-fn gender_of(text: &str) -> Option<Gender> {
-    words::gender(text)
-}
-
-fn generation_of(text: &str) -> Option<Generation> {
-    words::generation(text)
 }
 
 /// The head's relationship to the person abroad, from how the form says
@@ -187,7 +175,7 @@ pub fn check_row(
                         .collect(),
                 );
             }
-            "gender" => match gender_of(text) {
+            "gender" => match words::gender(text) {
                 Some(g) => input.gender = Some(g.code().to_owned()),
                 None => out.warnings.push(Message::new(
                     col,
@@ -197,13 +185,13 @@ pub fn check_row(
                 )),
             },
             "birth_date" => input.birth_date = s,
-            "category" => match category_of(text) {
+            "category" => match words::category(text) {
                 Some(c) => input.category = Some(c.code().to_owned()),
                 None => out
                     .errors
                     .push(Message::new(col, "category", "invalid_code", text)),
             },
-            "generation" => match generation_of(text) {
+            "generation" => match words::generation(text) {
                 Some(g) => input.generation = Some(g.code().to_owned()),
                 None => out
                     .errors
