@@ -252,5 +252,6 @@ code-not_a_spreadsheet = The file is not a spreadsheet (xlsx, xls, ods, csv)
 code-unknown_sheet = The file has no such sheet
 field-sheet = Sheet
 field-header_row = Header row
+code-file_too_large = The file is larger than the limit for a list; refused as it was uploaded.
 code-line_too_long = The file has a line longer than any list can have (it may not be a list); refused as it was uploaded.
 import-queue_position = place

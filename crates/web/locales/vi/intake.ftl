@@ -252,5 +252,6 @@ code-not_a_spreadsheet = Tệp không phải bảng tính (xlsx, xls, ods, csv)
 code-unknown_sheet = Không có trang tính này trong tệp
 field-sheet = Trang tính
 field-header_row = Dòng tiêu đề
+code-file_too_large = Tệp lớn hơn giới hạn cho một danh sách; đã từ chối ngay khi tải lên.
 code-line_too_long = Tệp có một dòng dài hơn mọi danh sách có thể có (có thể không phải danh sách); đã từ chối ngay khi tải lên.
 import-queue_position = vị trí

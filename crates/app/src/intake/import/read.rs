@@ -344,6 +344,61 @@ fn pick(
 
 // ---------------------------------------------------------------- uploads
 
+/// An upload written to a temporary file as it arrives, through a small
+/// buffer, so that a server receiving several large lists at once holds a
+/// few kilobytes per upload, not each whole file: an over-long line (see
+/// [`LineGuard`]) and a file over the size limit are refused as soon as
+/// they pass the limit. The file is read back whole, at its exact size, once
+/// it is complete; it is deleted when the spool is dropped.
+pub struct Spool {
+    file: std::io::BufWriter<tempfile::NamedTempFile>,
+    guard: LineGuard,
+    size: u64,
+    max: u64,
+}
+
+impl Spool {
+    /// A spool in the system's temporary directory.
+    pub fn new(limits: &Limits) -> std::io::Result<Self> {
+        Ok(Self {
+            file: std::io::BufWriter::with_capacity(64 * 1024, tempfile::NamedTempFile::new()?),
+            guard: LineGuard::new(limits),
+            size: 0,
+            max: limits.max_file_bytes,
+        })
+    }
+
+    /// Takes the next piece: `line_too_long` or `file_too_large` refuse it.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), ReadError> {
+        self.size += chunk.len() as u64;
+        if self.size > self.max {
+            return Err(ReadError::new("file_too_large", self.max));
+        }
+        self.guard.feed(chunk)?;
+        std::io::Write::write_all(&mut self.file, chunk)
+            .map_err(|_| ReadError::new("upload_broken", ""))
+    }
+
+    /// Bytes received so far.
+    pub fn len(&self) -> u64 {
+        self.size
+    }
+
+    /// True before any byte arrived.
+    pub fn is_empty(&self) -> bool {
+        self.size == 0
+    }
+
+    /// The whole upload (the temporary file is removed).
+    pub fn finish(self) -> std::io::Result<Vec<u8>> {
+        let file = self
+            .file
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
+        std::fs::read(file.path())
+    }
+}
+
 /// Watches an upload as it arrives and refuses, at once, a text file with a
 /// line longer than any list can have (every column full to the cell
 /// limit), so a hostile single-line file is refused after a few hundred
@@ -1061,6 +1116,33 @@ mod tests {
         let mut g = LineGuard::new(&limits);
         g.feed(b"PK\x03\x04").unwrap();
         g.feed(&[b'x'; 1000]).unwrap();
+    }
+
+    #[test]
+    fn a_spool_keeps_the_upload_on_disk_and_refuses_at_the_limits() {
+        let limits = Limits {
+            max_file_bytes: 18,
+            max_columns: 2,
+            max_cell_chars: 10,
+            ..Limits::default()
+        };
+        let mut s = Spool::new(&limits).unwrap();
+        assert!(s.is_empty());
+        s.feed(b"a,b\n").unwrap();
+        s.feed(b"c,d\n").unwrap();
+        assert_eq!(s.len(), 8);
+        assert_eq!(s.finish().unwrap(), b"a,b\nc,d\n");
+        // Over the file size, refused as soon as it passes.
+        let mut s = Spool::new(&limits).unwrap();
+        s.feed(b"a,b\nc,d\ne,f\ng,h\n").unwrap();
+        assert_eq!(s.feed(b"i,j\n").unwrap_err().code, "file_too_large");
+        // An over-long line, refused before the size limit.
+        let roomy = Limits {
+            max_file_bytes: 1_000,
+            ..limits
+        };
+        let mut s = Spool::new(&roomy).unwrap();
+        assert_eq!(s.feed(&[b'x'; 100]).unwrap_err().code, "line_too_long");
     }
 
     #[test]

@@ -30,27 +30,14 @@ pub async fn api_upload(
     Query(q): Query<UploadQuery>,
     body: axum::body::Body,
 ) -> Result<Response, ApiError> {
-    // Read as it arrives: a line no list can have is refused before the
-    // rest is held in memory.
-    let mut guard = import::read::LineGuard::new(&state.app.settings.import_limits);
-    let mut buf = Vec::new();
-    let mut stream = body.into_data_stream();
-    while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
-        let chunk = chunk.map_err(|_| {
-            ApiError(AppError::Invalid(vec![app::FieldError::new(
-                "file",
-                "upload_broken",
-            )]))
-        })?;
-        guard.feed(&chunk).map_err(|_| {
-            ApiError(AppError::Invalid(vec![app::FieldError::new(
-                "file",
-                "line_too_long",
-            )]))
-        })?;
-        buf.extend_from_slice(&chunk);
-    }
-    let body = buf;
+    // Spooled to disk as it arrives; an over-long line or file is refused
+    // as soon as it passes the limit.
+    let body = crate::intake::pages::imports::receive(
+        &state.app.settings.import_limits,
+        body.into_data_stream(),
+    )
+    .await
+    .map_err(|code| ApiError(AppError::Invalid(vec![app::FieldError::new("file", code)])))?;
     if body.is_empty() {
         return Err(ApiError(AppError::Invalid(vec![app::FieldError::new(
             "file", "required",

@@ -141,6 +141,32 @@ pub async fn list(State(state): State<AppState>, user: User) -> Result<Response,
     })
 }
 
+/// Receives an uploaded file as it arrives, through a spool on disk
+/// (`import::read::Spool`): a few kilobytes in memory per upload until it
+/// is complete; an over-long line or an over-large file is refused as soon
+/// as it passes the limit. Errors are field error codes of `file`.
+pub(crate) async fn receive<S, E>(
+    limits: &import::read::Limits,
+    mut stream: S,
+) -> Result<Vec<u8>, &'static str>
+where
+    S: futures_util::Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
+{
+    let mut spool = import::read::Spool::new(limits).map_err(|e| {
+        tracing::error!(error = %e, "cannot create an upload spool");
+        "upload_broken"
+    })?;
+    while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
+        let chunk = chunk.map_err(|_| "upload_broken")?;
+        spool.feed(&chunk).map_err(|e| e.code)?;
+    }
+    tokio::task::spawn_blocking(move || spool.finish())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or("upload_broken")
+}
+
 /// `POST /imports` (multipart: `source`, `survey_round`, `file`): starts an import
 /// and shows its page, where progress is polled.
 pub async fn upload(
@@ -170,21 +196,9 @@ pub async fn upload(
             }
             "file" => {
                 file_name = field.file_name().unwrap_or("").to_owned();
-                // Read as it arrives: a line no list can have is refused
-                // before the rest is held in memory.
-                let mut guard = import::read::LineGuard::new(&state.app.settings.import_limits);
-                let mut buf = Vec::new();
-                let mut field = field;
-                while let Some(chunk) = field
-                    .chunk()
+                let buf = receive(&state.app.settings.import_limits, field)
                     .await
-                    .map_err(|_| bad("file", "upload_broken"))?
-                {
-                    guard
-                        .feed(&chunk)
-                        .map_err(|_| bad("file", "line_too_long"))?;
-                    buf.extend_from_slice(&chunk);
-                }
+                    .map_err(|code| bad("file", code))?;
                 bytes = Some(buf);
             }
             _ => {}
