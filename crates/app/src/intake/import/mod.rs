@@ -159,6 +159,17 @@ fn sees_all(actor: &Actor) -> bool {
 }
 
 /// The source an actor may submit for: an agency contributor only its own.
+/// Whether `actor` may submit a list (of `source`, when already known):
+/// checked before an upload is received, so a refused caller's file is
+/// not even written to disk.
+pub fn may_submit(actor: &Actor, source: Option<&str>) -> AppResult<()> {
+    access::authorize(actor, Action::ImportSubmit)?;
+    if let Some(source) = source {
+        check_source(actor, source)?;
+    }
+    Ok(())
+}
+
 fn check_source(actor: &Actor, source: &str) -> AppResult<Agency> {
     // A code, or the agency's name as written ("Công an tỉnh", "UBND xã").
     let agency = domain::words::agency(source)

@@ -389,14 +389,44 @@ impl Spool {
         self.size == 0
     }
 
-    /// The whole upload (the temporary file is removed).
-    pub fn finish(self) -> std::io::Result<Vec<u8>> {
-        let file = self
-            .file
-            .into_inner()
-            .map_err(std::io::IntoInnerError::into_error)?;
-        std::fs::read(file.path())
+    /// The whole upload (the temporary file is removed), once its type is
+    /// known to be a spreadsheet: a file that is not one (`not_a_spreadsheet`,
+    /// naming `file_name`) is refused from the disk, never read whole.
+    pub fn finish(self, file_name: &str) -> Result<Vec<u8>, ReadError> {
+        let broken = |_| ReadError::new("upload_broken", "");
+        let file = self.file.into_inner().map_err(|e| broken(e.into_error()))?;
+        check_type_on_disk(file.path(), file_name)?;
+        std::fs::read(file.path()).map_err(broken)
     }
+}
+
+/// [`check_type`] of a file on disk, reading only what it needs: the
+/// central directory of a zip (xlsx, ods), the first megabyte otherwise.
+fn check_type_on_disk(path: &std::path::Path, file_name: &str) -> Result<Format, ReadError> {
+    let broken = |_| ReadError::new("upload_broken", "");
+    let mut head = Vec::with_capacity(1 << 20);
+    std::fs::File::open(path)
+        .map_err(broken)?
+        .take(1 << 20)
+        .read_to_end(&mut head)
+        .map_err(broken)?;
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        let file = std::fs::File::open(path).map_err(broken)?;
+        let zip = zip::ZipArchive::new(std::io::BufReader::new(file))
+            .map_err(|_| ReadError::new("not_a_spreadsheet", file_name))?;
+        let xlsx = zip
+            .file_names()
+            .any(|n| n.is_ok_and(|n| n.starts_with("xl/")));
+        drop(zip);
+        return if xlsx {
+            Ok(Format::Xlsx)
+        } else {
+            // An ods (or not): the reader's own check sees the whole file.
+            let bytes = std::fs::read(path).map_err(broken)?;
+            check_type(&bytes, file_name)
+        };
+    }
+    check_type(&head, file_name)
 }
 
 /// Watches an upload as it arrives and refuses, at once, a text file with a
@@ -1131,7 +1161,7 @@ mod tests {
         s.feed(b"a,b\n").unwrap();
         s.feed(b"c,d\n").unwrap();
         assert_eq!(s.len(), 8);
-        assert_eq!(s.finish().unwrap(), b"a,b\nc,d\n");
+        assert_eq!(s.finish("a.csv").unwrap(), b"a,b\nc,d\n");
         // Over the file size, refused as soon as it passes.
         let mut s = Spool::new(&limits).unwrap();
         s.feed(b"a,b\nc,d\ne,f\ng,h\n").unwrap();
@@ -1143,6 +1173,21 @@ mod tests {
         };
         let mut s = Spool::new(&roomy).unwrap();
         assert_eq!(s.feed(&[b'x'; 100]).unwrap_err().code, "line_too_long");
+        // Not a spreadsheet: refused from the disk, naming the file.
+        let mut s = Spool::new(&roomy).unwrap();
+        s.feed(b"%PDF-1.7 ...").unwrap();
+        let e = s.finish("thu.pdf").unwrap_err();
+        assert_eq!((e.code, e.arg.as_str()), ("not_a_spreadsheet", "thu.pdf"));
+        let mut s = Spool::new(&roomy).unwrap();
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file(
+            "word/document.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        std::io::Write::write_all(&mut zip, b"<w/>").unwrap();
+        s.feed(zip.finish().unwrap().get_ref()).unwrap();
+        assert_eq!(s.finish("a.docx").unwrap_err().code, "not_a_spreadsheet");
     }
 
     #[test]

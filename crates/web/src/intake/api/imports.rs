@@ -31,28 +31,30 @@ pub async fn api_upload(
     body: axum::body::Body,
 ) -> Result<Response, ApiError> {
     // Spooled to disk as it arrives; an over-long line or file is refused
-    // as soon as it passes the limit.
-    let body = crate::intake::pages::imports::receive(
+    // as soon as it passes the limit, a file of another type before it is
+    // read back.
+    import::may_submit(&actor, Some(&q.source))?;
+    let received = crate::intake::pages::imports::receive(
         &state.app.settings.import_limits,
+        &q.file_name,
         body.into_data_stream(),
     )
-    .await
-    .map_err(|code| ApiError(AppError::Invalid(vec![app::FieldError::new("file", code)])))?;
-    if body.is_empty() {
-        return Err(ApiError(AppError::Invalid(vec![app::FieldError::new(
-            "file", "required",
-        )])));
-    }
-    let id = match import::start(
-        &state.app,
-        &actor,
-        &q.source,
-        &q.survey_round,
-        &q.file_name,
-        body,
-    )
-    .await
-    {
+    .await;
+    let started = match received {
+        Ok(body) => {
+            import::start(
+                &state.app,
+                &actor,
+                &q.source,
+                &q.survey_round,
+                &q.file_name,
+                body,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    let id = match started {
         Ok(id) => id,
         Err(e) if crate::intake::pages::imports::is_wrong_type(&e) => {
             // Nothing was recorded; the message names the file.

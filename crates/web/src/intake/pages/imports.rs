@@ -144,27 +144,33 @@ pub async fn list(State(state): State<AppState>, user: User) -> Result<Response,
 /// Receives an uploaded file as it arrives, through a spool on disk
 /// (`import::read::Spool`): a few kilobytes in memory per upload until it
 /// is complete; an over-long line or an over-large file is refused as soon
-/// as it passes the limit. Errors are field error codes of `file`.
+/// as it passes the limit, a file that is not a spreadsheet before it is
+/// read back. Errors are field errors of `file`.
 pub(crate) async fn receive<S, E>(
     limits: &import::read::Limits,
+    file_name: &str,
     mut stream: S,
-) -> Result<Vec<u8>, &'static str>
+) -> Result<Vec<u8>, AppError>
 where
     S: futures_util::Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
 {
+    let refuse = |code: &str| AppError::Invalid(vec![app::FieldError::new("file", code)]);
     let mut spool = import::read::Spool::new(limits).map_err(|e| {
         tracing::error!(error = %e, "cannot create an upload spool");
-        "upload_broken"
+        refuse("upload_broken")
     })?;
     while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
-        let chunk = chunk.map_err(|_| "upload_broken")?;
-        spool.feed(&chunk).map_err(|e| e.code)?;
+        let chunk = chunk.map_err(|_| refuse("upload_broken"))?;
+        spool.feed(&chunk).map_err(|e| refuse(e.code))?;
     }
-    tokio::task::spawn_blocking(move || spool.finish())
+    if spool.is_empty() {
+        return Err(refuse("required"));
+    }
+    let name = file_name.to_owned();
+    tokio::task::spawn_blocking(move || spool.finish(&name))
         .await
-        .ok()
-        .and_then(Result::ok)
-        .ok_or("upload_broken")
+        .map_err(|_| refuse("upload_broken"))?
+        .map_err(|e| refuse(e.code))
 }
 
 /// `POST /imports` (multipart: `source`, `survey_round`, `file`): starts an import
@@ -196,27 +202,33 @@ pub async fn upload(
             }
             "file" => {
                 file_name = field.file_name().unwrap_or("").to_owned();
-                let buf = receive(&state.app.settings.import_limits, field)
-                    .await
-                    .map_err(|code| bad("file", code))?;
-                bytes = Some(buf);
+                // The form sends the source first; a refused caller's file
+                // is not received.
+                import::may_submit(&user.actor, Some(source.trim()).filter(|s| !s.is_empty()))
+                    .map_err(page_err(lang))?;
+                bytes = Some(receive(&state.app.settings.import_limits, &file_name, field).await);
             }
             _ => {}
         }
     }
-    let Some(bytes) = bytes.filter(|b| !b.is_empty()) else {
-        return Err(bad("file", "required"));
+    let started = match bytes {
+        None => Err(AppError::Invalid(vec![app::FieldError::new(
+            "file", "required",
+        )])),
+        Some(Err(e)) => Err(e),
+        Some(Ok(bytes)) => {
+            import::start(
+                &state.app,
+                &user.actor,
+                source.trim(),
+                &round,
+                &file_name,
+                bytes,
+            )
+            .await
+        }
     };
-    let id = match import::start(
-        &state.app,
-        &user.actor,
-        source.trim(),
-        &round,
-        &file_name,
-        bytes,
-    )
-    .await
-    {
+    let id = match started {
         Ok(id) => id,
         Err(e) if is_wrong_type(&e) => {
             // Nothing was recorded: say which file, and what is accepted.
