@@ -125,6 +125,8 @@ pub struct AppInner {
     /// Files read at once by this process's imports
     /// (`import_limits.max_concurrent`); the others queue.
     pub import_slots: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The clock sessions' time-outs are decided by (see [`clock::Clock`]).
+    pub clock: clock::Clock,
 }
 
 /// Why a server is not ready to take traffic.
@@ -173,6 +175,7 @@ impl App {
             auth_cache: accounts::sessions::Cache::default(),
             public_statistics: stats::public::Cache::default(),
             import_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(settings_concurrency)),
+            clock: clock::Clock::default(),
         }))
     }
 

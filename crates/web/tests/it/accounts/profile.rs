@@ -25,6 +25,7 @@ dual!(
     audit_export_is_a_real_xlsx_and_is_audited,
     a_token_never_exceeds_its_owners_role,
     a_users_tokens_share_one_budget,
+    sessions_end_at_their_idle_and_absolute_time_outs,
 );
 
 fn now() -> i64 {
@@ -752,4 +753,42 @@ async fn a_users_tokens_share_one_budget(app: TestApp) {
         200,
         "Mai has her own budget"
     );
+}
+
+/// Issue 26: idle (30 minutes) and absolute (12 hours) session time-outs,
+/// proved by moving the server's clock forward instead of waiting.
+async fn sessions_end_at_their_idle_and_absolute_time_outs(app: TestApp) {
+    let minutes = time::Duration::minutes;
+    app.add_user("hoa", Role::ProvinceOfficer, vec![]).await;
+    let status = || async { app.client.get(app.url("/")).send().await.unwrap().status() };
+    app.sign_in(&app.client, "hoa", PASSWORD).await;
+    assert_eq!(status().await, 200);
+    // Used every 29 minutes, it stays open; 31 idle minutes end it.
+    app.app.clock.advance(minutes(29));
+    assert_eq!(status().await, 200);
+    app.app.clock.advance(minutes(29));
+    assert_eq!(status().await, 200);
+    app.app.clock.advance(minutes(31));
+    assert_eq!(status().await, 303, "idle for 31 minutes: signed out");
+    let left: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'hoa'",
+    )
+    .fetch_one(&app.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(left, 0, "the expired session is deleted");
+    // Used every 25 minutes, it ends at 12 hours all the same.
+    app.sign_in(&app.client, "hoa", PASSWORD).await;
+    let mut open_for = 0;
+    loop {
+        app.app.clock.advance(minutes(25));
+        open_for += 25;
+        let s = status().await;
+        if open_for <= 12 * 60 {
+            assert_eq!(s, 200, "still open after {open_for} minutes");
+        } else {
+            assert_eq!(s, 303, "past 12 hours ({open_for} minutes): signed out");
+            break;
+        }
+    }
 }
