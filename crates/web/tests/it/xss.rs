@@ -4,6 +4,8 @@
 //! display names — rendered in Chromium on every page that shows them:
 //! nothing executes, nothing is parsed into markup, no CSP violation.
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
 use crate::browser::Browser;
@@ -36,7 +38,7 @@ fn payload(i: usize) -> String {
 
 /// What the page shows of an injection: the flag, elements with event
 /// handlers, `javascript:` links, frames and scripts that are not ours.
-const PROBE: &str = r#"
+const PROBE: &str = r"
 const handlers = [...document.querySelectorAll('*')]
   .filter(e => [...e.attributes].some(a => a.name.toLowerCase().startsWith('on')))
   .map(e => e.outerHTML.slice(0, 160));
@@ -50,7 +52,7 @@ const scripts = [...document.scripts]
   .filter(s => (s.text || '').includes('__xss'))
   .map(s => s.outerHTML.slice(0, 160));
 return {flag: window.__xss || null, handlers, links, frames, scripts};
-"#;
+";
 
 dual!(payloads_in_every_text_field_never_run_in_chromium);
 
@@ -123,12 +125,13 @@ async fn payloads_in_every_text_field_never_run_in_chromium(app: TestApp) {
     let mut csv = String::from("Họ và tên,Nước,Năm sinh,Nghề nghiệp,Ghi chú\n");
     for i in 0..PAYLOADS.len() {
         let quoted = |s: String| format!("\"{}\"", s.replace('"', "\"\""));
-        csv.push_str(&format!(
-            "{},Hàn Quốc,1980,{},{}\n",
+        let _ = writeln!(
+            csv,
+            "{},Hàn Quốc,1980,{},{}",
             quoted(payload(i)),
             quoted(payload(i + 1)),
             quoted(payload(i + 2)),
-        ));
+        );
     }
     let r = app
         .client
