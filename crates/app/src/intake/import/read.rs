@@ -152,25 +152,7 @@ pub fn check_type(bytes: &[u8], file_name: &str) -> Result<Format, ReadError> {
     ];
     let refuse = || ReadError::new("not_a_spreadsheet", file_name);
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| refuse())?;
-        if zip
-            .file_names()
-            .any(|n| n.is_ok_and(|n| n.starts_with("xl/")))
-        {
-            return Ok(Format::Xlsx);
-        }
-        let mut mime = String::new();
-        if let Ok(entry) = zip.by_name("mimetype") {
-            let _ = entry.take(200).read_to_string(&mut mime);
-        }
-        let content = zip
-            .file_names()
-            .any(|n| n.is_ok_and(|n| n == "content.xml"));
-        return if mime.contains("spreadsheet") || (mime.is_empty() && content) {
-            Ok(Format::Ods)
-        } else {
-            Err(refuse())
-        };
+        return zip_format(Cursor::new(bytes), file_name);
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         let word: Vec<u8> = "WordDocument"
@@ -400,6 +382,32 @@ impl Spool {
     }
 }
 
+/// A zip that is a spreadsheet: an xlsx has `xl/` entries, an ods says so
+/// in `mimetype` (or has a `content.xml`); anything else (a docx, a zip of
+/// pictures) is not one. Reads the directory and `mimetype` only.
+fn zip_format<R: Read + std::io::Seek>(reader: R, file_name: &str) -> Result<Format, ReadError> {
+    let refuse = || ReadError::new("not_a_spreadsheet", file_name);
+    let mut zip = zip::ZipArchive::new(reader).map_err(|_| refuse())?;
+    if zip
+        .file_names()
+        .any(|n| n.is_ok_and(|n| n.starts_with("xl/")))
+    {
+        return Ok(Format::Xlsx);
+    }
+    let mut mime = String::new();
+    if let Ok(entry) = zip.by_name("mimetype") {
+        let _ = entry.take(200).read_to_string(&mut mime);
+    }
+    let content = zip
+        .file_names()
+        .any(|n| n.is_ok_and(|n| n == "content.xml"));
+    if mime.contains("spreadsheet") || (mime.is_empty() && content) {
+        Ok(Format::Ods)
+    } else {
+        Err(refuse())
+    }
+}
+
 /// [`check_type`] of a file on disk, reading only what it needs: the
 /// central directory of a zip (xlsx, ods), the first megabyte otherwise.
 fn check_type_on_disk(path: &std::path::Path, file_name: &str) -> Result<Format, ReadError> {
@@ -411,20 +419,9 @@ fn check_type_on_disk(path: &std::path::Path, file_name: &str) -> Result<Format,
         .read_to_end(&mut head)
         .map_err(broken)?;
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        // From the zip's directory on disk, the rest left unread.
         let file = std::fs::File::open(path).map_err(broken)?;
-        let zip = zip::ZipArchive::new(std::io::BufReader::new(file))
-            .map_err(|_| ReadError::new("not_a_spreadsheet", file_name))?;
-        let xlsx = zip
-            .file_names()
-            .any(|n| n.is_ok_and(|n| n.starts_with("xl/")));
-        drop(zip);
-        return if xlsx {
-            Ok(Format::Xlsx)
-        } else {
-            // An ods (or not): the reader's own check sees the whole file.
-            let bytes = std::fs::read(path).map_err(broken)?;
-            check_type(&bytes, file_name)
-        };
+        return zip_format(std::io::BufReader::new(file), file_name);
     }
     check_type(&head, file_name)
 }

@@ -34,21 +34,18 @@ pub async fn api_upload(
     // as soon as it passes the limit, a file of another type before it is
     // read back.
     import::may_submit(&actor, Some(&q.source))?;
-    let received = crate::intake::pages::imports::receive(
-        &state.app.settings.import_limits,
-        &q.file_name,
-        body.into_data_stream(),
-    )
-    .await;
+    let received =
+        crate::intake::pages::imports::receive(&state.app, &q.file_name, body.into_data_stream())
+            .await;
     let started = match received {
-        Ok(body) => {
+        Ok(received) => {
             import::start(
                 &state.app,
                 &actor,
                 &q.source,
                 &q.survey_round,
                 &q.file_name,
-                body,
+                received.bytes,
             )
             .await
         }

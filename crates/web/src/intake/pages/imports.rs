@@ -147,15 +147,15 @@ pub async fn list(State(state): State<AppState>, user: User) -> Result<Response,
 /// as it passes the limit, a file that is not a spreadsheet before it is
 /// read back. Errors are field errors of `file`.
 pub(crate) async fn receive<S, E>(
-    limits: &import::read::Limits,
+    app: &app::App,
     file_name: &str,
     mut stream: S,
-) -> Result<Vec<u8>, AppError>
+) -> Result<Received, AppError>
 where
     S: futures_util::Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
 {
     let refuse = |code: &str| AppError::Invalid(vec![app::FieldError::new("file", code)]);
-    let mut spool = import::read::Spool::new(limits).map_err(|e| {
+    let mut spool = import::read::Spool::new(&app.settings.import_limits).map_err(|e| {
         tracing::error!(error = %e, "cannot create an upload spool");
         refuse("upload_broken")
     })?;
@@ -166,11 +166,25 @@ where
     if spool.is_empty() {
         return Err(refuse("required"));
     }
+    // Read back and stored a few at a time: the others wait on disk.
+    let slot = app
+        .upload_slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| AppError::Unexpected(e.into()))?;
     let name = file_name.to_owned();
-    tokio::task::spawn_blocking(move || spool.finish(&name))
+    let bytes = tokio::task::spawn_blocking(move || spool.finish(&name))
         .await
         .map_err(|_| refuse("upload_broken"))?
-        .map_err(|e| refuse(e.code))
+        .map_err(|e| refuse(e.code))?;
+    Ok(Received { bytes, _slot: slot })
+}
+
+/// A received upload, and its turn to be stored (held until it is).
+pub(crate) struct Received {
+    pub(crate) bytes: Vec<u8>,
+    _slot: tokio::sync::OwnedSemaphorePermit,
 }
 
 /// `POST /imports` (multipart: `source`, `survey_round`, `file`): starts an import
@@ -206,7 +220,7 @@ pub async fn upload(
                 // is not received.
                 import::may_submit(&user.actor, Some(source.trim()).filter(|s| !s.is_empty()))
                     .map_err(page_err(lang))?;
-                bytes = Some(receive(&state.app.settings.import_limits, &file_name, field).await);
+                bytes = Some(receive(&state.app, &file_name, field).await);
             }
             _ => {}
         }
@@ -216,14 +230,14 @@ pub async fn upload(
             "file", "required",
         )])),
         Some(Err(e)) => Err(e),
-        Some(Ok(bytes)) => {
+        Some(Ok(received)) => {
             import::start(
                 &state.app,
                 &user.actor,
                 source.trim(),
                 &round,
                 &file_name,
-                bytes,
+                received.bytes,
             )
             .await
         }
