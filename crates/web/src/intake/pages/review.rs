@@ -37,8 +37,14 @@ pub(crate) fn url_escape(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
+/// A probability as a percentage with one decimal; the model is never
+/// certain, so nothing above 99.9 % reads "100.0" (it reads "> 99.9").
 fn percent(p: f64) -> String {
-    format!("{:.1}", p * 100.0)
+    if p > 0.999 {
+        "> 99.9".to_owned()
+    } else {
+        format!("{:.1}", (p * 1000.0).floor() / 10.0)
+    }
 }
 
 // ------------------------------------------------------------------ queue
@@ -337,4 +343,19 @@ pub async fn unmerge(
         .await
         .map_err(page_err(user.lang))?;
     Ok(Redirect::to("/review/merges").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent;
+
+    #[test]
+    fn no_probability_reads_a_hundred_percent() {
+        assert_eq!(percent(1.0), "> 99.9");
+        assert_eq!(percent(0.999_999_9), "> 99.9");
+        assert_eq!(percent(0.9995), "> 99.9");
+        assert_eq!(percent(0.999), "99.9");
+        assert_eq!(percent(0.9549), "95.4");
+        assert_eq!(percent(0.5), "50.0");
+    }
 }
