@@ -78,6 +78,9 @@ pub struct ScanSummary {
     pub new_pairs: usize,
     /// New pairs above the match threshold (very likely the same person).
     pub likely: usize,
+    /// Pending pairs among the compared records that the scan no longer
+    /// proposes, withdrawn from the queue.
+    pub withdrawn: usize,
 }
 
 /// One line of an explanation: how a field compared and what it weighed.
@@ -456,15 +459,34 @@ async fn compare_and_queue(
     };
     let mut kept = Vec::with_capacity(found.len());
     let mut tx = app.db.begin_write().await?;
+    // Pairs still open from earlier scans and imports: the queue a scan
+    // leaves must not depend on what was found before (issue 20).
+    let open: HashMap<(i64, i64), (i64, String)> = if only.is_none() {
+        let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+            "SELECT id, a_id, b_id, status FROM match_pairs WHERE status IN ('pending', 'skipped')",
+        )
+        .fetch_all(&mut *tx.tx)
+        .await?;
+        rows.into_iter()
+            .map(|(id, a, b, status)| ((a, b), (id, status)))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let mut seen = std::collections::HashSet::with_capacity(found.len());
     for (a, b, probability, weight, explanation) in &found {
         let (ca, cb) = (&cands[*a as usize], &cands[*b as usize]);
         let (first, second) = if ca.id < cb.id { (ca, cb) } else { (cb, ca) };
         kept.push((first.id, second.id, *probability));
+        seen.insert((first.id, second.id));
+        // An open pair takes the current model's score; a decided one stays
+        // as it was decided.
         let done = sqlx::query(
             "INSERT INTO match_pairs (a_id, b_id, probability, weight, explanation, found_by, \
              status, commune_a, commune_b, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9) \
-             ON CONFLICT (a_id, b_id) DO NOTHING",
+             ON CONFLICT (a_id, b_id) DO UPDATE SET probability = $10, weight = $11, \
+             explanation = $12 WHERE match_pairs.status IN ('pending', 'skipped')",
         )
         .bind(first.id)
         .bind(second.id)
@@ -475,12 +497,33 @@ async fn compare_and_queue(
         .bind(first.commune.clone())
         .bind(second.commune.clone())
         .bind(&now)
+        .bind(*probability)
+        .bind(*weight)
+        .bind(explanation)
         .execute(&mut *tx.tx)
         .await?;
-        if done.rows_affected() > 0 {
+        if done.rows_affected() > 0 && !open.contains_key(&(first.id, second.id)) {
             summary.new_pairs += 1;
             if *probability >= config.threshold {
                 summary.likely += 1;
+            }
+        }
+    }
+    // A whole scan withdraws the pending pairs among the records it compared
+    // that it no longer proposes (a reviewer's skipped pairs stay).
+    if only.is_none() {
+        let compared: std::collections::HashSet<i64> = cands.iter().map(|c| c.id).collect();
+        for ((a, b), (id, status)) in &open {
+            if status == "pending"
+                && !seen.contains(&(*a, *b))
+                && compared.contains(a)
+                && compared.contains(b)
+            {
+                sqlx::query("DELETE FROM match_pairs WHERE id = $1 AND status = 'pending'")
+                    .bind(*id)
+                    .execute(&mut *tx.tx)
+                    .await?;
+                summary.withdrawn += 1;
             }
         }
     }
@@ -492,6 +535,7 @@ async fn compare_and_queue(
             "people": summary.people,
             "scored_pairs": summary.scored_pairs,
             "new_pairs": summary.new_pairs,
+            "withdrawn": summary.withdrawn,
         })),
     )
     .await?;
