@@ -66,7 +66,8 @@ const UNITED: &[&str] = &[
 ];
 
 /// What a scan found.
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct ScanSummary {
     /// Live records compared.
     pub people: usize,
@@ -208,7 +209,14 @@ struct Candidate {
 /// Compares the live records the actor may see and queues the likely pairs.
 pub async fn scan(app: &App, actor: &Actor) -> AppResult<ScanSummary> {
     access::authorize(actor, Action::PersonMerge)?;
-    let (summary, _) = compare_and_queue(app, actor, actor, "scan", None).await?;
+    let (summary, _) = compare_and_queue(app, actor, actor, "scan", None, None).await?;
+    Ok(summary)
+}
+
+/// [`scan`] as the background job `job` runs it, recording its steps.
+pub(crate) async fn scan_job(app: &App, actor: &Actor, job: i64) -> AppResult<ScanSummary> {
+    access::authorize(actor, Action::PersonMerge)?;
+    let (summary, _) = compare_and_queue(app, actor, actor, "scan", None, Some(job)).await?;
     Ok(summary)
 }
 
@@ -253,6 +261,7 @@ pub async fn scan_import(
         actor,
         &format!("import:{import_id}"),
         Some(&created),
+        None,
     )
     .await?;
     let config = linkage::Config::default();
@@ -351,13 +360,15 @@ async fn merge_likely(
 /// Runs the engine over the live records `scope` may see and stores the
 /// pairs at or above the review threshold (once each; decided pairs are
 /// never proposed again). With `only`, keeps the pairs touching those ids.
-/// Answers the summary and every kept pair `(a, b, probability)`.
+/// Answers the summary and every kept pair `(a, b, probability)`. With
+/// `job`, records the steps of that scan job as they are done.
 async fn compare_and_queue(
     app: &App,
     scope: &Actor,
     actor: &Actor,
     found_by: &str,
     only: Option<&std::collections::HashSet<i64>>,
+    job: Option<i64>,
 ) -> AppResult<(ScanSummary, Vec<(i64, i64, f64)>)> {
     let filter = access::person_scope(scope, 1);
     let sql = format!(
@@ -409,6 +420,9 @@ async fn compare_and_queue(
         });
     }
     drop(rows);
+    if let Some(job) = job {
+        crate::intake::scan_jobs::step(app, job, 1).await?;
+    }
     let people = records.len();
     let config = linkage::Config::default();
     let keep: Vec<bool> = cands
@@ -449,6 +463,9 @@ async fn compare_and_queue(
     })
     .await
     .map_err(|e| anyhow::anyhow!("linkage task: {e}"))?;
+    if let Some(job) = job {
+        crate::intake::scan_jobs::step(app, job, 2).await?;
+    }
 
     let now = clock::now();
     let mut summary = ScanSummary {

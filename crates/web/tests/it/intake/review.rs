@@ -36,6 +36,37 @@ async fn json_of(r: reqwest::Response) -> Value {
     r.json().await.unwrap()
 }
 
+/// Waits until a scan job is no longer running; answers its last state.
+pub(crate) async fn wait_scan(app: &TestApp, tok: &str, status_url: &str) -> Value {
+    let started = std::time::Instant::now();
+    loop {
+        let r = get(app, tok, status_url).await;
+        assert_eq!(r.status(), 200);
+        let job = json_of(r).await;
+        if job["status"] != "running" {
+            return job;
+        }
+        assert!(
+            started.elapsed().as_secs() < 120,
+            "scan still running: {job}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Starts a scan through the API (202 and a job), waits for it to finish
+/// and answers what it found.
+pub(crate) async fn scan(app: &TestApp, tok: &str) -> Value {
+    let r = send(app, tok, "/api/v1/linkage/scan", None).await;
+    assert_eq!(r.status(), 202);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let job = json_of(r).await;
+    assert_eq!(job["status_url"], location.as_str());
+    let done = wait_scan(app, tok, &location).await;
+    assert_eq!(done["status"], "done", "{done}");
+    done["summary"].clone()
+}
+
 /// A registry of a few hundred demo people plus one person entered twice.
 pub(crate) async fn registry_with_a_duplicate(app: &TestApp, tok: &str) -> (i64, i64) {
     app::demo_data::load_people(&app.app, &app::Actor::system("test"), 300, 7)
@@ -131,9 +162,7 @@ async fn scan_explain_merge_unmerge_through_the_api(app: TestApp) {
     let (a, b) = registry_with_a_duplicate(&app, &tok).await;
 
     // Scan: the pair is proposed, with an explanation.
-    let r = send(&app, &tok, "/api/v1/linkage/scan", None).await;
-    assert_eq!(r.status(), 200);
-    let s = json_of(r).await;
+    let s = scan(&app, &tok).await;
     assert_eq!(s["people"], 302);
     assert!(s["new_pairs"].as_i64().unwrap() >= 1, "{s}");
     let p = pair_of(&app, &tok, a, b, "pending")
@@ -163,7 +192,7 @@ async fn scan_explain_merge_unmerge_through_the_api(app: TestApp) {
     assert!(audit_count(&app, "person.view").await >= 2);
 
     // A second scan proposes nothing new.
-    let s = json_of(send(&app, &tok, "/api/v1/linkage/scan", None).await).await;
+    let s = scan(&app, &tok).await;
     assert_eq!(s["new_pairs"], 0, "{s}");
 
     // Merge: stale version refused, a record with itself refused.
@@ -252,7 +281,7 @@ async fn scan_explain_merge_unmerge_through_the_api(app: TestApp) {
     assert_eq!(audit_count(&app, "merge.undo").await, 1);
     // Unmerged means "not the same": remembered by the next scan.
     assert!(pair_of(&app, &tok, a, b, "rejected").await.is_some());
-    let s = json_of(send(&app, &tok, "/api/v1/linkage/scan", None).await).await;
+    let s = scan(&app, &tok).await;
     assert_eq!(s["new_pairs"], 0);
     assert!(pair_of(&app, &tok, a, b, "pending").await.is_none());
     let r = send(&app, &tok, &format!("/api/v1/merges/{mid}/undo"), None).await;
@@ -290,7 +319,7 @@ async fn pairs_are_reviewed_only_within_jurisdiction(app: TestApp) {
     )
     .await;
     let (a, b) = registry_with_a_duplicate(&app, &tok).await;
-    send(&app, &tok, "/api/v1/linkage/scan", None).await;
+    scan(&app, &tok).await;
     let pid = pair_of(&app, &tok, a, b, "pending").await.unwrap()["id"]
         .as_i64()
         .unwrap();
@@ -397,8 +426,22 @@ async fn review_pages_scan_open_merge_and_unmerge(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
+    // The scan runs in the background: the queue shows its progress, then
+    // what it found.
     let to = r.headers()["location"].to_str().unwrap().to_owned();
-    assert!(to.starts_with("/review?scanned=302"), "{to}");
+    let job: i64 = to.strip_prefix("/review?scan=").unwrap().parse().unwrap();
+    wait_scan(&app, &tok, &format!("/api/v1/linkage/scans/{job}")).await;
+    let html = c
+        .get(app.url(&to))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("data-testid=\"scan-summary\""), "{html}");
+    assert!(html.contains("<dd>302</dd>"), "{html}");
+    assert!(!html.contains("scan-running"));
     let pid = pair_of(&app, &tok, a, b, "pending").await.unwrap()["id"]
         .as_i64()
         .unwrap();
@@ -681,8 +724,7 @@ async fn strangers_of_one_family_are_not_proposed_on_the_demo_registry(app: Test
         let v = json_of(post(&app, &tok, &body).await).await;
         ids.push(v["id"].as_i64().unwrap_or_else(|| panic!("{v}")));
     }
-    let r = send(&app, &tok, "/api/v1/linkage/scan", None).await;
-    assert!(r.status().is_success(), "{}", r.status());
+    scan(&app, &tok).await;
     assert!(
         pair_of(&app, &tok, ids[0], ids[1], "pending")
             .await
@@ -784,8 +826,7 @@ async fn a_scan_finds_the_same_pairs_whatever_the_order_of_events(app: TestApp) 
         let mut imports = [("police", 1, 7), ("fatherland_front", 3, 11)].into_iter();
         for step in order.split(", ") {
             if step == "scan" {
-                let r = send(&app, &tok, "/api/v1/linkage/scan", None).await;
-                assert!(r.status().is_success(), "{}", r.status());
+                scan(&app, &tok).await;
             } else {
                 let all = if step == "imports" { 2 } else { 1 };
                 for (source, first, every) in imports.by_ref().take(all) {
@@ -801,7 +842,106 @@ async fn a_scan_finds_the_same_pairs_whatever_the_order_of_events(app: TestApp) 
     }
 }
 
+/// Issue 20: at a million people the scan ran past the request time-out.
+/// It is a background job: the request answers 202 at once with the job
+/// and where to read it; any server on the database answers its state; a
+/// second request while it runs gets the same job; a job whose server
+/// stopped reads as interrupted and another can start; another
+/// jurisdiction's job is not found.
+async fn the_scan_is_a_background_job_any_server_answers(app: TestApp) {
+    let tok = token(
+        &app,
+        "lan",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    // Enough people for the scan to take a while.
+    app::demo_data::load_people(&app.app, &app::Actor::system("test"), 1000, 9)
+        .await
+        .unwrap();
+    let r = send(&app, &tok, "/api/v1/linkage/scan", None).await;
+    assert_eq!(r.status(), 202);
+    let first = json_of(r).await;
+    let again = json_of(send(&app, &tok, "/api/v1/linkage/scan", None).await).await;
+    // Both answered while the scan runs.
+    assert_eq!(first["status"], "running", "{first}");
+    assert_eq!(again["status"], "running", "{again}");
+    assert_eq!(again["id"], first["id"], "one scan at a time: {again}");
+    assert_eq!(first["total_steps"], 3);
+    let url = first["status_url"].as_str().unwrap().to_owned();
+    // Another server on the same database reads the job's state.
+    let other = app.spawn_second_server().await;
+    let read_there = |url: String| {
+        let c = app.client.clone();
+        let tok = tok.clone();
+        async move {
+            let r = c
+                .get(format!("http://{other}{url}"))
+                .bearer_auth(&tok)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let there = read_there(url.clone()).await;
+    assert_eq!(there["id"], first["id"]);
+    let done = wait_scan(&app, &tok, &url).await;
+    assert_eq!(done["status"], "done", "{done}");
+    assert_eq!(done["done_steps"], 3);
+    assert_eq!(done["summary"]["people"], 1000, "{done}");
+    assert_eq!(read_there(url.clone()).await["status"], "done");
+    // Another jurisdiction does not see the job.
+    let (c1, _) = communes();
+    let xa = token(
+        &app,
+        "xa1",
+        Role::CommuneOfficer,
+        vec![Scope::new("new_commune", &c1)],
+        &["read", "write"],
+    )
+    .await;
+    assert_eq!(get(&app, &xa, &url).await.status(), 404);
+    // A job whose server stopped without a word (a crash): its heartbeat
+    // stops, it reads as interrupted, and a new scan starts.
+    let r = send(&app, &tok, "/api/v1/linkage/scan", None).await;
+    let running = json_of(r).await;
+    assert_ne!(running["id"], first["id"]);
+    let id = running["id"].as_i64().unwrap();
+    wait_scan(&app, &tok, running["status_url"].as_str().unwrap()).await;
+    sqlx::query(
+        "UPDATE scan_jobs SET status = 'running', heartbeat_at = '2020-01-01T00:00:00.000000Z' \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&app.app.db.pool)
+    .await
+    .unwrap();
+    let stale = json_of(get(&app, &tok, &format!("/api/v1/linkage/scans/{id}")).await).await;
+    assert_eq!(stale["status"], "interrupted", "{stale}");
+    assert_eq!(stale["failure"], "review.scan_interrupted");
+    let next = json_of(send(&app, &tok, "/api/v1/linkage/scan", None).await).await;
+    assert_ne!(next["id"], id);
+    wait_scan(&app, &tok, next["status_url"].as_str().unwrap()).await;
+    // The page shows an interrupted scan in words.
+    let c = TestApp::new_client();
+    app.sign_in(&c, "lan", PASSWORD).await;
+    let html = c
+        .get(app.url(&format!("/review?scan={id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Lần dò trùng bị gián đoạn"), "{html}");
+}
+
 dual!(
+    the_scan_is_a_background_job_any_server_answers,
     a_scan_finds_the_same_pairs_whatever_the_order_of_events,
     strangers_of_one_family_are_not_proposed_on_the_demo_registry,
     scan_explain_merge_unmerge_through_the_api,
@@ -1067,7 +1207,7 @@ async fn reviewer_decides_with_the_keyboard_in_the_browser(app: TestApp) {
     )
     .await;
     let (a, b) = registry_with_a_duplicate(&app, &tok).await;
-    send(&app, &tok, "/api/v1/linkage/scan", None).await;
+    scan(&app, &tok).await;
     let pid = pair_of(&app, &tok, a, b, "pending").await.unwrap()["id"]
         .as_i64()
         .unwrap();
