@@ -592,12 +592,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let s = app::intake::matching::scan(&app, &actor).await?;
             println!(
                 "compared {} records ({} candidate pairs): {} pairs at or above the review threshold, \
-                 {} new in the queue ({} very likely the same person), in {:.1} s",
+                 {} new in the queue ({} very likely the same person), {} pending pairs no longer \
+                 proposed withdrawn, in {:.1} s",
                 s.people,
                 s.candidate_pairs,
                 s.scored_pairs,
                 s.new_pairs,
                 s.likely,
+                s.withdrawn,
                 started.elapsed().as_secs_f64()
             );
             Ok(())

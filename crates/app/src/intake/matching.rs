@@ -213,7 +213,22 @@ pub async fn scan(app: &App, actor: &Actor) -> AppResult<ScanSummary> {
     Ok(summary)
 }
 
-/// [`scan`] as the background job `job` runs it, recording its steps.
+/// Records that the running scan job `job` has done `done` steps (and is
+/// alive: the heartbeat moves too).
+async fn job_step(app: &App, job: i64, done: i64) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE scan_jobs SET done_steps = $1, heartbeat_at = $2 WHERE id = $3 AND status = 'running'",
+    )
+    .bind(done)
+    .bind(clock::now())
+    .bind(job)
+    .execute(&app.db.pool)
+    .await?;
+    Ok(())
+}
+
+/// [`scan`] as the background job `job` runs it (`intake::scan_jobs`),
+/// recording its steps.
 pub(crate) async fn scan_job(app: &App, actor: &Actor, job: i64) -> AppResult<ScanSummary> {
     access::authorize(actor, Action::PersonMerge)?;
     let (summary, _) = compare_and_queue(app, actor, actor, "scan", None, Some(job)).await?;
@@ -421,7 +436,7 @@ async fn compare_and_queue(
     }
     drop(rows);
     if let Some(job) = job {
-        crate::intake::scan_jobs::step(app, job, 1).await?;
+        job_step(app, job, 1).await?;
     }
     let people = records.len();
     let config = linkage::Config::default();
@@ -464,7 +479,7 @@ async fn compare_and_queue(
     .await
     .map_err(|e| anyhow::anyhow!("linkage task: {e}"))?;
     if let Some(job) = job {
-        crate::intake::scan_jobs::step(app, job, 2).await?;
+        job_step(app, job, 2).await?;
     }
 
     let now = clock::now();

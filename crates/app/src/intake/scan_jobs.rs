@@ -207,19 +207,6 @@ async fn run(app: &App, actor: &Actor, id: i64) {
     own(id, false);
 }
 
-/// Records that a running job has done `done` steps.
-pub(crate) async fn step(app: &App, id: i64, done: i64) -> AppResult<()> {
-    sqlx::query(
-        "UPDATE scan_jobs SET done_steps = $1, heartbeat_at = $2 WHERE id = $3 AND status = 'running'",
-    )
-    .bind(done)
-    .bind(clock::now())
-    .bind(id)
-    .execute(&app.db.pool)
-    .await?;
-    Ok(())
-}
-
 /// A scan job of the actor's jurisdiction (another's reads as not found).
 pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<ScanJob> {
     access::authorize(actor, Action::PersonMerge)?;
