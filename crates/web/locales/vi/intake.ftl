@@ -146,6 +146,11 @@ review-level-fuzzy = gần giống
 review-level-western_given_name = tên phương Tây
 review-level-day_month_swapped = đảo ngày/tháng
 review-level-one_part_differs = khác một phần
+review-scan_running = Đang dò trùng…
+review-scan_interrupted = Lần dò trùng bị gián đoạn vì máy chủ đã dừng. Hãy bấm quét lại.
+review-scan_failed = Lần dò trùng không hoàn thành. Hãy thử lại; nếu vẫn không được, báo quản trị hệ thống.
+review-level-differs = khác (cách nhau dưới 10 năm)
+review-level-decades_apart = cách nhau từ 10 năm trở lên
 
 field-given_name = Tên
 field-family_name = Họ
