@@ -185,7 +185,7 @@ def main():
     for f in findings:
         print("FINDING:", f)
     if a.backend == "postgres":
-        subprocess.run(["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {db}"])
+        subprocess.run(["psql", f"{PG}/postgres", "-qc", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)"])
     shutil.rmtree(work, ignore_errors=True)
     sys.exit(1 if findings else 0)
 
