@@ -1585,6 +1585,20 @@ pub async fn commit_now(app: &App, actor: &Actor, id: i64) -> AppResult<usize> {
     drop(stored);
     let now = clock::now();
     let mut tx = app.db.begin_write().await?;
+    // Hold the import's row for the whole commit, and check it is still
+    // ours to commit: a server starting meanwhile on the same PostgreSQL
+    // skips a row a running commit holds (`recover`), and a second claim
+    // waits for it and then finds it committed.
+    let held =
+        sqlx::query("UPDATE imports SET updated_at = $1 WHERE id = $2 AND status = 'committing'")
+            .bind(&now)
+            .bind(id)
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected();
+    if held != 1 {
+        return Err(AppError::Conflict("import_not_validated".into()));
+    }
     let deferred = if worth_deferring(rows.len(), count_persons(&mut tx).await?) {
         bulk::defer_indexes(&mut tx.tx, app.db.backend, DEFERRED_INDEXES).await?
     } else {
@@ -1740,15 +1754,25 @@ pub async fn undo(app: &App, actor: &Actor, id: i64) -> AppResult<UndoReport> {
 
 /// At start-up: steps interrupted by a stop or a crash. A commit is one
 /// transaction, so an interrupted one wrote nothing and goes back to
-/// `validated` (it can be committed again); an interrupted reading or
+/// `validated` (it can be committed again) — unless, on PostgreSQL, another
+/// server is running it; an interrupted reading or
 /// validation is marked failed (upload again).
 pub async fn recover(app: &App) -> AppResult<u64> {
-    let a = sqlx::query(
-        "UPDATE imports SET status = 'validated', failure = 'import.interrupted', progress_done = 0 WHERE status = 'committing'",
-    )
-    .execute(&app.db.pool)
-    .await?
-    .rows_affected();
+    // With several servers on one PostgreSQL, a commit another server is
+    // running holds its import's row (see `commit_now`): skip it.
+    let interrupted = match app.db.backend {
+        db::Backend::Postgres => {
+            "UPDATE imports SET status = 'validated', failure = 'import.interrupted', progress_done = 0 \
+             WHERE id IN (SELECT id FROM imports WHERE status = 'committing' FOR UPDATE SKIP LOCKED)"
+        }
+        db::Backend::Sqlite => {
+            "UPDATE imports SET status = 'validated', failure = 'import.interrupted', progress_done = 0 WHERE status = 'committing'"
+        }
+    };
+    let a = sqlx::query(interrupted)
+        .execute(&app.db.pool)
+        .await?
+        .rows_affected();
     let b = sqlx::query(
         "UPDATE imports SET status = 'failed', failure = 'import.interrupted' WHERE status IN ('queued', 'reading', 'validating')",
     )

@@ -23,6 +23,7 @@ dual!(
     row_numbers_are_the_spreadsheet_rows,
     a_hostile_single_line_file_is_refused_as_it_arrives,
     imports_beyond_the_servers_slots_wait_their_turn,
+    a_starting_server_leaves_a_running_commit_alone,
 );
 
 /// A token for a new account, with as much of read and write as its role
@@ -1346,4 +1347,71 @@ async fn imports_beyond_the_servers_slots_wait_their_turn(app: TestApp) {
     for id in ids {
         wait_status(&app, &tok, id, "validated").await;
     }
+}
+
+/// A server starting on the same PostgreSQL while another server commits an
+/// import must not put that import back to "validated" (it could then be
+/// committed twice); a commit that no one is running is put back. On SQLite
+/// there is one server, and a commit interrupted by its stop is put back.
+async fn a_starting_server_leaves_a_running_commit_alone(app: TestApp) {
+    let tok = token(&app, "sonv", Role::ProvinceOfficer, vec![]).await;
+    let csv = "Họ và tên,Nước,Năm sinh\nNguyễn Văn An,Hàn Quốc,1980\n"
+        .as_bytes()
+        .to_vec();
+    let r = upload(&app, &tok, "police", "a.csv", csv).await;
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    wait_status(&app, &tok, id, "validated").await;
+    sqlx::query("UPDATE imports SET status = 'committing' WHERE id = $1")
+        .bind(id)
+        .execute(&app.app.db.pool)
+        .await
+        .unwrap();
+    let status = || async {
+        sqlx::query_scalar::<_, String>("SELECT status FROM imports WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.app.db.pool)
+            .await
+            .unwrap()
+    };
+    if app.backend == db::Backend::Postgres {
+        // Another server's commit: its transaction holds the import's row.
+        let mut running = app.app.db.pool.begin().await.unwrap();
+        sqlx::query("UPDATE imports SET updated_at = updated_at WHERE id = $1")
+            .bind(id)
+            .execute(&mut *running)
+            .await
+            .unwrap();
+        let n = tokio::time::timeout(
+            Duration::from_secs(10),
+            app::intake::import::recover(&app.app),
+        )
+        .await
+        .expect("start-up does not wait for another server's commit")
+        .unwrap();
+        assert_eq!(n, 0);
+        assert_eq!(
+            status().await,
+            "committing",
+            "the running commit is left alone"
+        );
+        running.rollback().await.unwrap();
+    }
+    // No one is committing it any more: put back, to be committed again.
+    app::intake::import::recover(&app.app).await.unwrap();
+    assert_eq!(status().await, "validated");
+    // And a commit claimed twice writes once: the second finds it done.
+    let commit = |tok: String| {
+        let c = app.client.clone();
+        let url = app.url(&format!("/api/v1/imports/{id}/commit"));
+        async move { c.post(url).bearer_auth(tok).send().await.unwrap().status() }
+    };
+    assert_eq!(commit(tok.clone()).await, 202);
+    wait_status(&app, &tok, id, "committed").await;
+    assert_eq!(commit(tok.clone()).await, 409);
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM person_sources WHERE import_id = $1")
+        .bind(id)
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
 }
