@@ -21,6 +21,27 @@ const FILLER: &[&str] = &[
 /// folded in): serials from 10000 (1927) to 80000 (2119) are read as dates.
 const SERIALS: std::ops::RangeInclusive<u32> = 10_000..=80_000;
 
+/// A stored date (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`, or a timestamp's date
+/// part) as a person reads it: `dd/mm/yyyy`, `mm/yyyy` or `yyyy`. Text that
+/// is not such a date is returned as it is.
+///
+/// ```
+/// assert_eq!(domain::dates::show("1975-04-30"), "30/04/1975");
+/// assert_eq!(domain::dates::show("1990-05"), "05/1990");
+/// assert_eq!(domain::dates::show(""), "");
+/// ```
+pub fn show(stored: &str) -> String {
+    let s = stored.trim();
+    let day = s
+        .get(..10)
+        .filter(|d| s.len() > 10 && d.as_bytes()[4] == b'-')
+        .unwrap_or(s);
+    if !day.starts_with(|c: char| c.is_ascii_digit()) || day.contains('/') {
+        return stored.to_owned();
+    }
+    PartialDate::parse(day).map_or_else(|_| stored.to_owned(), PartialDate::to_vn)
+}
+
 /// Reads a date as people write it; the year alone, a month and year, or a
 /// full date. `this_year` decides the century of a two-digit year.
 ///
