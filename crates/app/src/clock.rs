@@ -60,18 +60,30 @@ pub fn show_day(stored: &str) -> String {
     }
 }
 
-/// "Figures as of": the current day and time in the configured time zone,
-/// day first ("06/12/2026 16:38").
-pub fn now_shown() -> String {
+/// "Figures as of": a stored timestamp day first, in the configured time
+/// zone ("06/12/2026 16:38"), as statistics and reports print it.
+pub fn show_as_of(stored: &str) -> String {
+    match parse(stored) {
+        Some(t) => {
+            let t = t.to_offset(display_offset());
+            format!(
+                "{:02}/{:02}/{:04} {:02}:{:02}",
+                t.day(),
+                u8::from(t.month()),
+                t.year(),
+                t.hour(),
+                t.minute()
+            )
+        }
+        None => domain::dates::show(stored),
+    }
+}
+
+/// Today in the configured time zone, `YYYY-MM-DD` (the date line of a
+/// document: the day it is in Vietnam, not in UTC).
+pub fn today() -> String {
     let t = OffsetDateTime::now_utc().to_offset(display_offset());
-    format!(
-        "{:02}/{:02}/{:04} {:02}:{:02}",
-        t.day(),
-        u8::from(t.month()),
-        t.year(),
-        t.hour(),
-        t.minute()
-    )
+    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
 }
 
 /// Formats a time as stored in the database.
@@ -131,5 +143,10 @@ mod tests {
         assert_eq!(super::show_day("2026-12-06T20:00:00Z"), "07/12/2026");
         assert_eq!(super::show("1975-04-30"), "30/04/1975");
         assert_eq!(super::show("not a time"), "not a time");
+        assert_eq!(
+            super::show_as_of("2026-12-06T09:38:05Z"),
+            "06/12/2026 16:38"
+        );
+        assert_eq!(super::today().len(), 10);
     }
 }

@@ -42,6 +42,20 @@ pub fn show(stored: &str) -> String {
     PartialDate::parse(day).map_or_else(|_| stored.to_owned(), PartialDate::to_vn)
 }
 
+/// A whole day as a person types it in a date field (`30/04/1975`,
+/// `30-4-1975`, `1975-04-30`), as ISO `YYYY-MM-DD`; `None` for anything
+/// else, a partial date included.
+///
+/// ```
+/// assert_eq!(domain::dates::read_day("06/12/2026").as_deref(), Some("2026-12-06"));
+/// assert_eq!(domain::dates::read_day("2026-12-06").as_deref(), Some("2026-12-06"));
+/// assert_eq!(domain::dates::read_day("12/2026"), None);
+/// ```
+pub fn read_day(text: &str) -> Option<String> {
+    let d = read_without_century(text).ok()?;
+    (d.month.is_some() && d.day.is_some()).then(|| d.to_iso())
+}
+
 /// Reads a date as people write it; the year alone, a month and year, or a
 /// full date. `this_year` decides the century of a two-digit year.
 ///

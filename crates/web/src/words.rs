@@ -73,6 +73,36 @@ impl Tr {
             .join(", ")
     }
 
+    /// A record's field value as a person reads it: coded values by their
+    /// labels (lists too), dates day first, communes and countries by name.
+    pub fn value(&self, field: &str, value: &str) -> String {
+        if value.starts_with(app::access::MASK) {
+            return value.to_owned();
+        }
+        let kind = match field {
+            "gender" | "category" | "generation" | "status" | "consent" | "verification"
+            | "relationship" | "agency" => field,
+            "tags" => "tag",
+            "country" | "nationalities" | "spouse_nationality" => "country",
+            "hometown_code" | "commune_code" => "new_commune",
+            "hometown_legacy_code" | "legacy_commune_code" => "legacy_commune",
+            "hometown_legacy_district" => "legacy_district",
+            "birth_date" | "marriage_date" => return domain::dates::show(value),
+            _ => return value.to_owned(),
+        };
+        self.labels(kind, value)
+    }
+
+    /// How a candidate pair was found: the scan of the whole registry, or
+    /// an import (`import:ID`).
+    pub fn found_by(&self, found_by: &str) -> String {
+        match found_by.strip_prefix("import:") {
+            Some(id) => format!("{} #{id}", self.s("review.found_by_import")),
+            None if found_by == "scan" => self.s("review.found_by_scan").to_owned(),
+            None => found_by.to_owned(),
+        }
+    }
+
     /// A field's name (`birth_date` → "Ngày sinh"); a department's own
     /// field (`extra.key`) by its label too.
     pub fn field(&self, name: &str) -> String {

@@ -515,16 +515,15 @@ pub async fn record_visit(app: &App, actor: &Actor, v: &VisitInput) -> AppResult
     if note.chars().count() > 2000 || domain::text::has_forbidden_control(note) {
         errors.push(FieldError::new("note", "too_long"));
     }
-    let today = clock::now().get(..10).unwrap_or_default().to_owned();
+    let today = clock::today();
+    // Day first as people type it (06/12/2026) or ISO (the API).
     let on = if v.visited_on.trim().is_empty() {
-        today.clone()
+        Some(today.clone())
     } else {
-        v.visited_on.trim().to_owned()
+        domain::dates::read_day(&v.visited_on)
     };
-    let valid_date = on.len() == 10
-        && on.as_bytes()[4] == b'-'
-        && on.as_bytes()[7] == b'-'
-        && on.chars().filter(char::is_ascii_digit).count() == 8;
+    let valid_date = on.is_some();
+    let on = on.unwrap_or_default();
     if !valid_date {
         errors.push(FieldError::new("visited_on", "invalid_date"));
     } else if on > today {

@@ -457,6 +457,7 @@ async fn users_page(
         .await
         .map_err(page_err(lang))?;
     let l = Layout::for_user(user);
+    let t = l.t;
     render(&UsersPage {
         t: l.t,
         l,
@@ -485,7 +486,7 @@ async fn users_page(
                 scopes: u
                     .scopes
                     .iter()
-                    .map(|s| format!("{}:{}", s.kind, s.code))
+                    .map(|s| t.scope(&s.kind, &s.code))
                     .collect::<Vec<_>>()
                     .join(", "),
             })

@@ -21,3 +21,4 @@ mod registry;
 mod routes;
 mod stats;
 mod traffic;
+mod words;

@@ -199,7 +199,7 @@ pub async fn pair(
         .iter()
         .map(|e| {
             (
-                t.s(&format!("field.{}", e.field)).to_owned(),
+                t.field(&e.field),
                 t.s(&format!("review.level.{}", e.level)).to_owned(),
                 e.outcome.clone(),
                 format!("{:+.2}", e.weight),
