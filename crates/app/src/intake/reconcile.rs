@@ -31,6 +31,19 @@ pub const COMPARED: &[&str] = &[
     "passport_no",
 ];
 
+/// A compared field's name in the (Vietnamese) visit list.
+fn compared_vi(field: &str) -> &str {
+    match field {
+        "birth_date" => "Ngày sinh",
+        "gender" => "Giới tính",
+        "country" => "Quốc gia",
+        "hometown_code" => "Quê quán",
+        "category" => "Nhóm",
+        "passport_no" => "Số hộ chiếu",
+        other => other,
+    }
+}
+
 /// Visit results (they become the record's verification status).
 pub const RESULTS: &[&str] = &["police", "fatherland_front", "both", "disputed"];
 
@@ -432,7 +445,7 @@ fn visit_cells(x: &ReconRow) -> Vec<String> {
     vec![
         x.person_id.to_string(),
         x.full_name.clone(),
-        x.birth_date.clone().unwrap_or_default(),
+        domain::dates::show(x.birth_date.as_deref().unwrap_or_default()),
         domain::geo::country(&x.country)
             .map_or_else(|| x.country.clone(), |c| c.name_vi.to_owned()),
         x.commune
@@ -440,7 +453,11 @@ fn visit_cells(x: &ReconRow) -> Vec<String> {
             .and_then(domain::geo::new_commune)
             .map_or_else(String::new, |c| c.name.to_owned()),
         class.to_owned(),
-        x.conflicts.join(", "),
+        x.conflicts
+            .iter()
+            .map(|f| compared_vi(f))
+            .collect::<Vec<_>>()
+            .join(", "),
         x.household.clone().unwrap_or_default(),
         String::new(),
     ]

@@ -768,7 +768,24 @@ pub async fn audit_export(
     user: User,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, PageError> {
-    let bytes = app::audit::export_xlsx(&state.app, &user.actor, &q.filter(1000))
+    let t = Tr::new(user.lang);
+    let describe = move |e: &app::audit::Entry| {
+        let line = t.audit(e);
+        let details: Vec<String> = line
+            .details
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        vec![t.time(&e.at), line.sentence, details.join("; ")]
+    };
+    let readable = app::audit::Readable {
+        headings: ["audit.at", "audit.action", "audit.details"]
+            .iter()
+            .map(|k| t.s(k).to_owned())
+            .collect(),
+        describe: &describe,
+    };
+    let bytes = app::audit::export_xlsx(&state.app, &user.actor, &q.filter(1000), &readable)
         .await
         .map_err(page_err(user.lang))?;
     Ok(crate::pages::attachment(

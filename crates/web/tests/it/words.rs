@@ -160,6 +160,7 @@ async fn no_page_shows_a_code_a_key_or_an_iso_date(app: TestApp) {
     };
     let household = one("SELECT MIN(id) FROM households").await;
     let pair = one("SELECT MIN(id) FROM match_pairs").await;
+    assert!(household.is_some() && pair.is_some(), "a household and a pair to show");
     let fill = |path: &str| -> Option<String> {
         let id = |n: Option<i64>| n.map(|n| n.to_string());
         let mut p = path.to_owned();

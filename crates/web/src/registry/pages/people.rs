@@ -531,6 +531,8 @@ pub struct FieldView {
     options: Vec<(String, String, bool)>,
     /// Picker URL for a `<datalist>`, or empty.
     picker: &'static str,
+    /// How to write the value (dates: day first), or empty.
+    hint: &'static str,
 }
 
 fn fields(
@@ -557,6 +559,11 @@ fn fields(
         kind,
         options,
         picker,
+        hint: if name == "birth_date" {
+            t.s("common.partial_date_hint")
+        } else {
+            ""
+        },
     };
     let text = |name: &'static str, value: &str| mk(name, value, "text", Vec::new(), "");
     vec![
@@ -707,6 +714,11 @@ fn fields(
             kind: "text",
             options: Vec::new(),
             picker: "",
+            hint: if d.kind == "date" {
+                t.s("common.partial_date_hint")
+            } else {
+                ""
+            },
             name,
         }
     }))

@@ -418,10 +418,22 @@ async fn audit_export_is_a_real_xlsx_and_is_audited(app: TestApp) {
         .iter()
         .map(ToString::to_string)
         .collect();
-    assert_eq!(header, app::audit::EXPORT_HEADER);
-    let actions: Vec<String> = rows.map(|r| r[4].to_string()).collect();
-    assert!(actions.contains(&"user.create".to_owned()), "{actions:?}");
-    assert!(actions.contains(&"auth.sign_in".to_owned()));
+    // The stored columns as stored (to check the chain), then the same rows
+    // for people: the time in Vietnam and a sentence.
+    assert_eq!(header[..9], app::audit::EXPORT_HEADER);
+    assert_eq!(header[9..], ["Thời điểm", "Hành động", "Chi tiết"]);
+    let rows: Vec<Vec<String>> = rows
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect();
+    let actions: Vec<&str> = rows.iter().map(|r| r[4].as_str()).collect();
+    assert!(actions.contains(&"user.create"), "{actions:?}");
+    assert!(actions.contains(&"auth.sign_in"));
+    let sentences: Vec<&str> = rows.iter().map(|r| r[10].as_str()).collect();
+    assert!(sentences.contains(&"admin đã đăng nhập"), "{sentences:?}");
+    assert!(
+        rows.iter()
+            .all(|r| !r[9].contains('T') && r[9].contains('/'))
+    );
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'audit.export'")
         .fetch_one(&app.app.db.pool)
         .await
