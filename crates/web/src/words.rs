@@ -108,7 +108,10 @@ impl Tr {
     pub fn field(&self, name: &str) -> String {
         let name = name.trim();
         let key = name.strip_prefix("extra.").unwrap_or(name);
-        self.get(&format!("field.{key}"))
+        // A read-only name where the form's label carries a hint ("Quốc
+        // tịch (mã 2 chữ, cách nhau dấu phẩy)" reads "Quốc tịch").
+        self.get(&format!("label.{key}"))
+            .or_else(|| self.get(&format!("field.{key}")))
             .map_or_else(|| key.replace('_', " "), str::to_owned)
     }
 

@@ -261,3 +261,14 @@ common-partial_date_hint = Day/month/year (30/04/1975), month/year (04/1975) or 
 field-id = Record no.
 field-match = How it was found
 field-score = Match score
+
+## Field names where a record is read, not typed (the form's labels carry hints).
+label-hometown_code = Commune (new)
+label-hometown_legacy_code = Commune (former)
+label-commune_code = Commune
+label-legacy_commune_code = Former commune (before 2025)
+label-nationalities = Nationalities
+label-other_names = Other names
+label-social = Social media
+label-associations = Associations
+label-tags = Notable

@@ -261,3 +261,14 @@ common-partial_date_hint = Ngày/tháng/năm (30/04/1975), tháng/năm (04/1975)
 field-id = Số hồ sơ
 field-match = Cách tìm thấy
 field-score = Điểm khớp
+
+## Field names where a record is read, not typed (the form's labels carry hints).
+label-hometown_code = Xã/phường (mới)
+label-hometown_legacy_code = Xã/phường (cũ)
+label-commune_code = Xã/phường
+label-legacy_commune_code = Xã/phường cũ (trước 2025)
+label-nationalities = Quốc tịch
+label-other_names = Tên khác
+label-social = Mạng xã hội
+label-associations = Hội, đoàn thể
+label-tags = Tiêu biểu

@@ -87,6 +87,10 @@ async fn no_page_shows_a_code_a_key_or_an_iso_date(app: TestApp) {
         .await
         .unwrap();
     let (edited, deleted, merged) = (ids[0], ids[1], ids[2]);
+    let ids_more: Vec<i64> = sqlx::query_scalar("SELECT id FROM persons ORDER BY id DESC LIMIT 1")
+        .fetch_all(pool)
+        .await
+        .unwrap();
     json_of(
         api(reqwest::Method::PATCH, &format!("/api/v1/people/{edited}"))
             .header("If-Match", "\"1\"")
@@ -115,6 +119,38 @@ async fn no_page_shows_a_code_a_key_or_an_iso_date(app: TestApp) {
         api(reqwest::Method::POST, "/api/v1/merges")
             .json(&json!({"kept_id": edited, "merged_id": merged,
                           "kept_version": edited_v, "merged_version": 1}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    // A second record of someone, for the scan to propose as a pair.
+    let twin = json_of(
+        api(
+            reqwest::Method::GET,
+            &format!("/api/v1/people/{}", ids_more[0]),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    let copy: serde_json::Map<String, Value> = [
+        "full_name",
+        "gender",
+        "birth_date",
+        "country",
+        "category",
+        "hometown_code",
+        "city_abroad",
+    ]
+    .iter()
+    .filter(|k| !twin[**k].is_null())
+    .map(|k| ((*k).to_owned(), twin[*k].clone()))
+    .collect();
+    json_of(
+        api(reqwest::Method::POST, "/api/v1/people")
+            .json(&copy)
             .send()
             .await
             .unwrap(),
@@ -153,14 +189,20 @@ async fn no_page_shows_a_code_a_key_or_an_iso_date(app: TestApp) {
 
     // The ids each page of the table is opened with.
     let one = |sql: &'static str| async move {
-        sqlx::query_scalar::<_, i64>(sql)
-            .fetch_optional(pool)
+        sqlx::query_scalar::<_, Option<i64>>(sql)
+            .fetch_one(pool)
             .await
             .unwrap()
     };
     let household = one("SELECT MIN(id) FROM households").await;
-    let pair = one("SELECT MIN(id) FROM match_pairs").await;
-    assert!(household.is_some() && pair.is_some(), "a household and a pair to show");
+    let pair =
+        one("SELECT MIN(id) FROM match_pairs WHERE status = 'pending' AND explanation <> '[]'")
+            .await;
+    let decided = one("SELECT MIN(id) FROM match_pairs WHERE status <> 'pending'").await;
+    assert!(
+        household.is_some() && pair.is_some(),
+        "a household and a pair to show"
+    );
     let fill = |path: &str| -> Option<String> {
         let id = |n: Option<i64>| n.map(|n| n.to_string());
         let mut p = path.to_owned();
@@ -202,6 +244,9 @@ async fn no_page_shows_a_code_a_key_or_an_iso_date(app: TestApp) {
     pages.push(format!("/people/{deleted}"));
     pages.push(format!("/people/{merged}"));
     pages.push("/search?q=nguyen".to_owned());
+    if let Some(decided) = decided {
+        pages.push(format!("/review/pairs/{decided}"));
+    }
     pages.push("/people?sort=birth_date".to_owned());
     pages.sort();
     pages.dedup();
@@ -258,6 +303,9 @@ async fn no_page_shows_a_code_a_key_or_an_iso_date(app: TestApp) {
         "{audit}"
     );
     assert!(text("/imports").contains("Ủy ban MTTQ"));
+    // The pair's score explained in words.
+    let pair_page = text(&format!("/review/pairs/{}", pair.unwrap_or_default()));
+    assert!(pair_page.contains("Giống nhau"), "{pair_page}");
     assert!(
         problems.is_empty(),
         "{} codes, keys or ISO dates shown:\n{}",

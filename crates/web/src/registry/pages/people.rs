@@ -1002,7 +1002,7 @@ async fn show_page(
     let l = Layout::for_user(user);
     let t = l.t;
     let d = &p.data;
-    let f = |k: &str| t.s(&format!("field.{k}")).to_owned();
+    let f = |k: &str| t.field(k);
     let tags: Vec<&str> = d
         .tags
         .iter()
