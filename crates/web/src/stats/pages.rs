@@ -623,7 +623,9 @@ fn scope_words(actor: &app::Actor, en: bool) -> String {
                     .iter()
                     .map(|c| stats::header(Dim::LegacyDistrict, c).label_vi),
             );
-            names.extend(legacy_communes.iter().cloned());
+            names.extend(legacy_communes.iter().map(|c| {
+                domain::geo::legacy_commune(c).map_or_else(|| c.clone(), |x| x.name.to_owned())
+            }));
             names.join(", ")
         }
         J::Countries(cs) => cs
