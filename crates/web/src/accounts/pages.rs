@@ -456,8 +456,15 @@ async fn users_page(
     let list = app::accounts::users::list(&state.app, &user.actor)
         .await
         .map_err(page_err(lang))?;
+    let associations = app::accounts::users::association_names(&state.app, &user.actor)
+        .await
+        .map_err(page_err(lang))?;
     let l = Layout::for_user(user);
     let t = l.t;
+    let scope = |s: &app::accounts::users::Scope| match associations.get(&s.code) {
+        Some(name) if s.kind == "association" => format!("{}: {name}", t.s("scope.association")),
+        _ => t.scope(&s.kind, &s.code),
+    };
     render(&UsersPage {
         t: l.t,
         l,
@@ -483,12 +490,7 @@ async fn users_page(
                     .collect(),
                 disabled: u.disabled,
                 locked: u.locked,
-                scopes: u
-                    .scopes
-                    .iter()
-                    .map(|s| t.scope(&s.kind, &s.code))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                scopes: u.scopes.iter().map(scope).collect::<Vec<_>>().join(", "),
             })
             .collect(),
         roles: Role::ALL
