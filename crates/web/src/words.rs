@@ -241,12 +241,16 @@ impl Tr {
                     .collect::<Vec<_>>()
                     .join(", "),
                 serde_json::Value::String(s) if k == "result" => self.label("verification", s),
+                serde_json::Value::String(s) if k == "role" => self.label("role", s),
+                serde_json::Value::String(s) if k == "action" => self
+                    .get(&format!("audit.did.{s}"))
+                    .map_or_else(|| s.clone(), str::to_owned),
                 serde_json::Value::String(s) => self.history(s),
                 serde_json::Value::Bool(b) => self
                     .s(if *b { "common.yes" } else { "common.no" })
                     .to_owned(),
                 serde_json::Value::Null => continue,
-                other => other.to_string(),
+                other => self.detail(other),
             };
             lines.push((label, value));
         }
@@ -256,6 +260,45 @@ impl Tr {
         AuditLine {
             sentence,
             details: lines,
+        }
+    }
+}
+
+impl Tr {
+    /// A structured detail of an audit row in words: an account's scopes
+    /// by name, a role by its label, lists and records spelled out.
+    fn detail(self, v: &serde_json::Value) -> String {
+        use serde_json::Value;
+        match v {
+            Value::Array(items) => items
+                .iter()
+                .map(|x| self.detail(x))
+                .collect::<Vec<_>>()
+                .join(", "),
+            Value::Object(map) => {
+                if let (Some(Value::String(kind)), Some(Value::String(code))) =
+                    (map.get("kind"), map.get("code"))
+                {
+                    return self.scope(kind, code);
+                }
+                map.iter()
+                    .map(|(k, x)| {
+                        let label = self
+                            .get(&format!("audit.detail.{k}"))
+                            .map_or_else(|| self.field(k), str::to_owned);
+                        let value = match (k.as_str(), x) {
+                            ("role", Value::String(r)) => self.label("role", r),
+                            (_, Value::String(s)) => s.clone(),
+                            _ => self.detail(x),
+                        };
+                        format!("{label}: {value}")
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            }
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
         }
     }
 }

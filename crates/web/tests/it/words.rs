@@ -343,3 +343,166 @@ async fn no_page_shows_a_code_a_key_or_an_iso_date(app: TestApp) {
         problems.join("\n")
     );
 }
+
+// ------------------------------------------------------------------ exports
+
+dual!(exports_show_words_and_day_first_dates);
+
+/// Codes, keys and ISO dates in a document's text, as the page test looks
+/// for them; the same exceptions (e-mail and web addresses, file names).
+fn codes_in(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for token in text.split(|c: char| c.is_whitespace() || ",;\"'()<>".contains(c)) {
+        if token.contains('@')
+            || token.contains("://")
+            || [".xlsx", ".xls", ".ods", ".csv", ".docx", ".pdf"]
+                .iter()
+                .any(|x| token.to_lowercase().contains(x))
+        {
+            continue;
+        }
+        let b = token.as_bytes();
+        let iso = (0..b.len().saturating_sub(9)).any(|i| {
+            let d = |j: usize| b[i + j].is_ascii_digit();
+            d(0) && d(1)
+                && d(2)
+                && d(3)
+                && b[i + 4] == b'-'
+                && d(5)
+                && d(6)
+                && b[i + 7] == b'-'
+                && d(8)
+                && d(9)
+        });
+        let word = |w: &str| {
+            w.split('_')
+                .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_lowercase()))
+        };
+        let snake = token
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .any(|w| w.contains('_') && word(w));
+        let key = token.trim_end_matches(['.', ':']).split('.').count() >= 3
+            && token
+                .trim_end_matches(['.', ':'])
+                .split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_lowercase() || c == b'_'));
+        if iso || snake || key {
+            found.push(token.to_owned());
+        }
+    }
+    found
+}
+
+/// Every cell of every sheet of a workbook, from the first column `from` on.
+fn xlsx_text(bytes: &[u8], from: usize) -> String {
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut out = String::new();
+    for name in book.sheet_names() {
+        let range = book.worksheet_range(&name).unwrap();
+        for row in range.rows() {
+            for cell in row.iter().skip(from) {
+                out.push_str(&cell.to_string());
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// The text of a Word document (its runs, tags dropped).
+fn docx_text(bytes: &[u8]) -> String {
+    use std::io::Read as _;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    let mut text = String::new();
+    let mut inside = false;
+    for c in xml.chars() {
+        match c {
+            '<' => {
+                inside = true;
+                text.push(' ');
+            }
+            '>' => inside = false,
+            c if !inside => text.push(c),
+            _ => {}
+        }
+    }
+    text
+}
+
+async fn exports_show_words_and_day_first_dates(app: TestApp) {
+    app::demo_data::ensure_demo(&app.app, Some(PASSWORD), 60, 7)
+        .await
+        .unwrap();
+    let get = |client: reqwest::Client, path: String| {
+        let url = app.url(&path);
+        async move {
+            let r = client.get(url).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            r.bytes().await.unwrap().to_vec()
+        }
+    };
+    let sonv = TestApp::new_client();
+    app.sign_in(&sonv, "sonv", PASSWORD).await;
+    let admin = TestApp::new_client();
+    app.sign_in(&admin, "admin", PASSWORD).await;
+    let report = "rows=country&cols=category&title=Theo%20n%C6%B0%E1%BB%9Bc";
+    let mut documents = vec![
+        (
+            "report xlsx",
+            xlsx_text(
+                &get(sonv.clone(), format!("/reports/export.xlsx?{report}")).await,
+                0,
+            ),
+        ),
+        (
+            "report docx",
+            docx_text(&get(sonv.clone(), format!("/reports/export.docx?{report}")).await),
+        ),
+        (
+            "report pdf",
+            crate::stats::pivots::pdf_text(
+                &get(sonv.clone(), format!("/reports/export.pdf?{report}")).await,
+            ),
+        ),
+        (
+            "search xlsx",
+            xlsx_text(
+                &get(sonv.clone(), "/search/export.xlsx?q=nguyen".into()).await,
+                0,
+            ),
+        ),
+        (
+            "search csv",
+            String::from_utf8(get(sonv.clone(), "/search/export.csv?q=nguyen".into()).await)
+                .unwrap(),
+        ),
+        (
+            // The stored columns stay as stored (to check the chain); the
+            // columns for people come after them.
+            "audit xlsx",
+            xlsx_text(
+                &get(admin.clone(), "/audit/export.xlsx".into()).await,
+                app::audit::EXPORT_HEADER.len(),
+            ),
+        ),
+    ];
+    for (what, text) in &mut documents {
+        assert!(text.len() > 100, "{what}: {text}");
+        let found = codes_in(text);
+        assert!(found.is_empty(), "{what} shows {found:?}");
+    }
+    // "Figures as of" the day and time, day first.
+    let today = app::clock::show_as_of(&app::clock::now());
+    let day = &today[..10];
+    for (what, text) in &documents[..3] {
+        assert!(text.contains(day), "{what} lacks {day}: {text}");
+    }
+    assert!(documents[0].1.contains("Số liệu tính đến"));
+}
