@@ -175,12 +175,12 @@ impl Tr {
         }
         // Field names the edit changed, as the registry lists them.
         let names: Vec<&str> = s.split(", ").collect();
+        // Only names the registry has: a reason typed as one lowercase word
+        // ("duplicate") is a person's text, shown as typed.
         if !s.is_empty()
-            && names.iter().all(|n| {
-                !n.is_empty()
-                    && n.bytes()
-                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_.".contains(&b))
-            })
+            && names
+                .iter()
+                .all(|n| n.starts_with("extra.") || self.get(&format!("field.{n}")).is_some())
         {
             let fields: Vec<String> = names.iter().map(|n| self.field(n)).collect();
             return format!("{}: {}", self.s("history.changed"), fields.join(", "));
@@ -319,6 +319,11 @@ mod tests {
         assert_eq!(vi.history("import #3 undone"), "Hủy lần nhập #3");
         assert_eq!(vi.history("created"), "Tạo hồ sơ");
         assert_eq!(vi.history("Trùng với hồ sơ khác"), "Trùng với hồ sơ khác");
+        assert_eq!(vi.history("duplicate"), "duplicate");
+        assert_eq!(
+            en.history("verification visit 2026-12-06: police"),
+            "Home verification visit on 06/12/2026: Confirmed by police"
+        );
     }
 
     #[test]
