@@ -127,8 +127,17 @@ echo "commit request: $(curl -s -o "$S/commit.json" -w '%{http_code}' -H "Author
   -X POST "$BASE/api/v1/imports/$ID/commit")"
 echo "commit: $(wait_while validated committing) after $(echo "$(date +%s.%N) - $T0" | bc) s"
 echo "== duplicate scan"
-/usr/bin/time -f "scan: %e s" curl -s -o "$S/scan.json" -w '%{http_code}\n' -H "Authorization: Bearer $TOKEN" \
-  -X POST "$BASE/api/v1/linkage/scan"
+# A background job (202 with its status URL): wait until it is no longer running.
+T0=$(date +%s.%N)
+echo "scan request: $(curl -s -o "$S/scan.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+  -X POST "$BASE/api/v1/linkage/scan")"
+SCAN_URL=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["status_url"])' "$S/scan.json")
+for _ in $(seq 1 3600); do
+  SCAN_STATUS=$(api "$BASE$SCAN_URL" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])')
+  [ "$SCAN_STATUS" = running ] || break
+  sleep 1
+done
+echo "scan: $SCAN_STATUS after $(echo "$(date +%s.%N) - $T0" | bc) s"
 wait "$W1" "$W2" "$A"
 kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
 

@@ -116,6 +116,33 @@ pub fn parse(s: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(s, &Rfc3339).ok()
 }
 
+/// The clock of an [`crate::App`] where time-outs are decided (sessions):
+/// the system's time, which a test can move forward to prove an idle or
+/// absolute time-out without waiting for it.
+#[derive(Debug, Default)]
+pub struct Clock {
+    skew_secs: std::sync::atomic::AtomicI64,
+}
+
+impl Clock {
+    /// Now, by this clock.
+    pub fn now_utc(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+            + time::Duration::seconds(self.skew_secs.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Now plus some seconds, as stored.
+    pub fn in_seconds(&self, secs: i64) -> String {
+        fmt(self.now_utc() + time::Duration::seconds(secs))
+    }
+
+    /// Moves this clock forward (tests).
+    pub fn advance(&self, by: time::Duration) {
+        self.skew_secs
+            .fetch_add(by.whole_seconds(), std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// Current year (for date validation).
 pub fn current_year() -> i32 {
     OffsetDateTime::now_utc().year()

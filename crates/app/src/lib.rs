@@ -129,6 +129,12 @@ pub struct AppInner {
     /// Files read at once by this process's imports
     /// (`import_limits.max_concurrent`); the others queue.
     pub import_slots: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Uploads read back from their spool and stored at once by this
+    /// process (`import_limits.max_concurrent`): each holds its whole file
+    /// in memory for a moment, so the others wait their turn on disk.
+    pub upload_slots: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The clock sessions' time-outs are decided by (see [`clock::Clock`]).
+    pub clock: clock::Clock,
 }
 
 /// Why a server is not ready to take traffic.
@@ -178,6 +184,8 @@ impl App {
             auth_cache: accounts::sessions::Cache::default(),
             public_statistics: stats::public::Cache::default(),
             import_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(settings_concurrency)),
+            upload_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(settings_concurrency)),
+            clock: clock::Clock::default(),
         }))
     }
 

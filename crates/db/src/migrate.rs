@@ -42,6 +42,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(9, "0009_import_layout"),
     migration!(10, "0010_source_fields"),
     migration!(11, "0011_audit_keys"),
+    migration!(12, "0012_scan_jobs"),
 ];
 
 /// The schema version this program expects.

@@ -592,12 +592,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let s = app::intake::matching::scan(&app, &actor).await?;
             println!(
                 "compared {} records ({} candidate pairs): {} pairs at or above the review threshold, \
-                 {} new in the queue ({} very likely the same person), in {:.1} s",
+                 {} new in the queue ({} very likely the same person), {} pending pairs no longer \
+                 proposed withdrawn, in {:.1} s",
                 s.people,
                 s.candidate_pairs,
                 s.scored_pairs,
                 s.new_pairs,
                 s.likely,
+                s.withdrawn,
                 started.elapsed().as_secs_f64()
             );
             Ok(())
@@ -1053,6 +1055,11 @@ async fn serve(settings: config::Settings, demo: bool) -> Result<(), Failure> {
     if recovered > 0 {
         tracing::warn!(imports = recovered, "interrupted imports reset");
     }
+    // Duplicate scans whose server stopped without saying so (a crash).
+    let stale = app::intake::scan_jobs::expire_stale(&app).await?;
+    if stale > 0 {
+        tracing::warn!(scans = stale, "interrupted duplicate scans marked");
+    }
     if demo {
         let password = std::env::var("KIEUBAO_DEMO_PASSWORD")
             .ok()
@@ -1118,6 +1125,13 @@ async fn serve(settings: config::Settings, demo: bool) -> Result<(), Failure> {
         .await
         .map_err(|e| Failure::new(exit::FAILURE, format!("server: {e}")))?;
     anchoring.abort();
+    // Duplicate scans this server runs will not finish: say so, so that
+    // their status reads "interrupted" at once on any server.
+    match app::intake::scan_jobs::interrupt_own(&app).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(scans = n, "duplicate scans interrupted by the stop"),
+        Err(e) => tracing::error!(error = %e, "interrupted scans not marked"),
+    }
     if let Err(e) = app::audit::anchor(&app, false).await {
         tracing::error!(error = %e, "audit anchor not written at shutdown");
     }

@@ -118,6 +118,18 @@ fn debug(input: &str) -> ExitCode {
         eprintln!("{}: {}", f.code(), cells.join(" | "));
     }
     eprintln!("{:?}", d.summary);
+    // LINKAGE_PAIR=ID1,ID2: the explanation of one pair.
+    if let Ok(pair) = std::env::var("LINKAGE_PAIR") {
+        let ids: Vec<&str> = pair.split(',').collect();
+        let at = |id: &str| records.iter().position(|r| r.record_id == id);
+        if let [x, y] = ids[..]
+            && let (Some(a), Some(b)) = (at(x), at(y))
+        {
+            let c = linkage::compare(&records[a], &records[b], &d.model);
+            eprintln!("--- PAIR {} | {}", fmt(&records[a]), fmt(&records[b]));
+            eprintln!("{}", c.explain());
+        }
+    }
     let Ok(file) = File::open(input) else {
         return ExitCode::FAILURE;
     };

@@ -83,7 +83,8 @@ impl Field {
                 "one_part_differs",
                 "same_month_and_year",
                 "same_year",
-                "disagree",
+                "differs",
+                "decades_apart",
             ],
             Field::Gender | Field::Country => &["missing", "agree", "disagree"],
             Field::Passport => &["missing", "exact", "typo", "disagree"],
@@ -121,6 +122,8 @@ impl Outcome {
             0 => Outcome::Missing,
             1 => Outcome::Agree,
             l if l == last => Outcome::Disagree,
+            // Dates that differ, by less than ten years: still a disagreement.
+            l if matches!(field, Field::BirthDate) && l == last - 1 => Outcome::Disagree,
             _ => Outcome::Partial,
         }
     }
@@ -371,9 +374,18 @@ fn compare_names(a: &Name, b: &Name) -> ((u8, u64), (u8, u64)) {
         n.family == 0 && !n.ambiguous && n.all_readings().next().is_some_and(|r| r.family_known)
     };
     let (a_known, b_known) = (decided_known(a), decided_known(b));
-    for ra in a.all_readings() {
-        for rb in b.all_readings() {
+    for (ia, ra) in a.all_readings().enumerate() {
+        for (ib, rb) in b.all_readings().enumerate() {
             if (!ra.plausible && a_known) || (!rb.plausible && b_known) {
+                continue;
+            }
+            // Both names reversed align the same syllables as both as written,
+            // only labelled the other way: the given names would then be
+            // compared with the leniency of family names ("Vương" and "Lương"
+            // close variants) and the family names as given names ("Ngô" and
+            // "Ngô" a rare given name agreeing). Two names whose order is open
+            // are read as written, family name first, the usual order.
+            if ia == 1 && ib == 1 && a.ambiguous && b.ambiguous {
                 continue;
             }
             let f = family_level(&ra, &rb);
@@ -408,8 +420,17 @@ fn compare_names(a: &Name, b: &Name) -> ((u8, u64), (u8, u64)) {
     ((f, ftf), (sum - f, gtf))
 }
 
+/// Birth years this far apart are two generations, not a slip of the pen
+/// (a transposed "1987"/"1978" is nine years).
+pub(crate) const DECADES: u16 = 10;
+
+/// The level of two birth dates, the last (`decades_apart`) when their years
+/// are [`DECADES`] or more apart.
 fn date_level(a: Option<PartialDate>, b: Option<PartialDate>) -> u8 {
     let (Some(a), Some(b)) = (a, b) else { return 0 };
+    if a.year.abs_diff(b.year) >= DECADES {
+        return 7;
+    }
     if let (Some(am), Some(ad), Some(bm), Some(bd)) = (a.month, a.day, b.month, b.day) {
         let same = [a.year == b.year, am == bm, ad == bd];
         let agree = same.iter().filter(|s| **s).count();
@@ -634,6 +655,8 @@ mod tests {
         assert_eq!(g.levels[2], 5);
         let g = gamma(&rec("a", "1980-03-04"), &rec("a", "1981"));
         assert_eq!(g.levels[2], 6);
+        let g = gamma(&rec("a", "1980-03-04"), &rec("a", "1967-03-04"));
+        assert_eq!(g.levels[2], 7);
     }
 }
 

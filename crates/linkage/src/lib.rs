@@ -28,7 +28,7 @@ pub use blocking::{Limits, RuleStats, rule_names};
 pub use cluster::ScoredPair;
 pub use compare::{FIELD_COUNT, Field, Outcome};
 pub use io::{Error, read_csv, run_dedupe, write_clusters_csv, write_explain_csv};
-pub use model::{Model, Session};
+pub use model::{Model, Session, VETO_WEIGHT};
 
 use compare::{Gamma, Prepared, gamma};
 use rayon::prelude::*;
@@ -250,6 +250,10 @@ pub struct Comparison {
     /// Total match weight in bits.
     pub weight: f64,
     pub probability: f64,
+    /// The given names disagree and the birth years are decades apart: two
+    /// people, the weight held at [`VETO_WEIGHT`] bits or below whatever the
+    /// fields add up to.
+    pub vetoed: bool,
 }
 
 impl Comparison {
@@ -266,12 +270,17 @@ impl Comparison {
                 }
             })
             .collect();
-        let weight = model.prior_weight + fields.iter().map(|f| f.weight).sum::<f64>();
+        let mut weight = model.prior_weight + fields.iter().map(|f| f.weight).sum::<f64>();
+        let vetoed = model::vetoed(g);
+        if vetoed {
+            weight = weight.min(model::VETO_WEIGHT);
+        }
         Self {
             fields,
             prior_weight: model.prior_weight,
             weight,
             probability: probability(weight),
+            vetoed,
         }
     }
 
@@ -290,6 +299,12 @@ impl Comparison {
             );
         }
         let _ = writeln!(s, "prior: {:+.2} bits", self.prior_weight);
+        if self.vetoed {
+            let _ = writeln!(
+                s,
+                "veto: given names disagree and birth years decades apart, at most {VETO_WEIGHT:+.2} bits"
+            );
+        }
         let _ = write!(
             s,
             "total: {:+.2} bits, match probability {:.4}",

@@ -16,6 +16,17 @@ use crate::normalize::{hash_of, mix};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
+/// Weight (bits) a pair is held to when its given names disagree and its
+/// birth years are decades apart: two people, whatever else they share (a
+/// family name, a commune, a city abroad — a father and his son).
+pub const VETO_WEIGHT: f64 = -30.0;
+
+/// True when the given names disagree and the birth years are decades apart.
+pub(crate) fn vetoed(g: &Gamma) -> bool {
+    let last = |f: Field| g.levels[f.index()] == f.level_count() as u8 - 1;
+    last(Field::GivenName) && last(Field::BirthDate)
+}
+
 /// How many random pairs are compared to estimate u.
 const U_SAMPLES: u64 = 1_500_000;
 /// Largest number of pairs in one EM session.
@@ -100,7 +111,7 @@ fn default_m(f: Field) -> &'static [f64] {
     match f {
         Field::FamilyName => &[0.0, 0.88, 0.05, 0.03, 0.04],
         Field::GivenName => &[0.0, 0.78, 0.1, 0.02, 0.03, 0.02, 0.02, 0.03],
-        Field::BirthDate => &[0.0, 0.8, 0.03, 0.07, 0.03, 0.04, 0.03],
+        Field::BirthDate => &[0.0, 0.8, 0.03, 0.07, 0.03, 0.04, 0.025, 0.005],
         Field::Gender => &[0.0, 0.97, 0.03],
         Field::Passport => &[0.0, 0.75, 0.05, 0.2],
         Field::Email => &[0.0, 0.8, 0.05, 0.15],
@@ -116,7 +127,7 @@ fn default_u(f: Field) -> &'static [f64] {
     match f {
         Field::FamilyName => &[0.0, 0.1, 0.02, 0.04, 0.84],
         Field::GivenName => &[0.0, 0.005, 0.008, 0.01, 0.0005, 0.02, 0.03, 0.9265],
-        Field::BirthDate => &[0.0, 0.0001, 0.0001, 0.003, 0.002, 0.018, 0.9768],
+        Field::BirthDate => &[0.0, 0.0001, 0.0001, 0.003, 0.002, 0.018, 0.3768, 0.6],
         Field::Gender => &[0.0, 0.5, 0.5],
         Field::Passport | Field::Email | Field::Phone => &[0.0, 0.00001, 0.0001, 0.99989],
         Field::Hometown => &[0.0, 0.005, 0.01, 0.05, 0.935],
@@ -163,11 +174,29 @@ impl Model {
 
     /// Total match weight (bits) of a comparison vector, prior included.
     pub(crate) fn score(&self, g: &Gamma) -> f64 {
-        self.prior_weight
+        let w = self.prior_weight
             + Field::ALL
                 .iter()
                 .map(|f| self.field_weight(*f, g.levels[f.index()], g.tf[f.index()]))
-                .sum::<f64>()
+                .sum::<f64>();
+        if vetoed(g) { w.min(VETO_WEIGHT) } else { w }
+    }
+
+    /// No partial agreement is stronger evidence than the exact one: a level
+    /// too rare among strangers to be seen in the sample (a "fuzzy" city, a
+    /// "similar" hometown) would otherwise weigh its floor, up to 18 bits —
+    /// more than agreeing exactly, and enough to call strangers one person.
+    fn order_levels(&mut self) {
+        for f in Field::ALL {
+            let i = f.index();
+            let last = f.level_count() - 1;
+            let exact = self.m[i][1] / self.u[i][1];
+            for l in 2..last {
+                if self.m[i][l] / self.u[i][l] > exact {
+                    self.u[i][l] = self.m[i][l] / exact;
+                }
+            }
+        }
     }
 
     /// Trains a model on prepared records.
@@ -180,6 +209,7 @@ impl Model {
             return model;
         }
         estimate_u(&mut model, records);
+        model.order_levels();
         let n = records.len() as f64;
         let all_pairs = n * (n - 1.0) / 2.0;
 
@@ -267,6 +297,7 @@ impl Model {
             model.prior_weight = (lambda / (1.0 - lambda)).log2();
         }
         model.sessions = sessions;
+        model.order_levels();
         model
     }
 }

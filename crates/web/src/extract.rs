@@ -91,6 +91,14 @@ impl FromRequestParts<AppState> for ApiUser {
             .filter(|t| !t.is_empty())
             .ok_or(ApiError(app::AppError::Unauthenticated))?;
         let actor = app::accounts::tokens::token_actor(&state.app, token, &ctx.ip).await?;
+        // The user's own budget, across all their tokens (issue 26, finding 8).
+        if let Some(uid) = actor.user_id
+            && !crate::ratelimit::allow_user(&state.limiter, uid, state.cfg.api_requests_per_minute)
+        {
+            return Err(ApiError(app::AppError::RateLimited {
+                retry_after_secs: 60,
+            }));
+        }
         Ok(ApiUser(actor))
     }
 }

@@ -548,6 +548,7 @@ mod doc {
             import_undo_doc,
             public_statistics_doc,
             intake::api::review::api_scan,
+            intake::api::review::api_scan_job,
             intake::api::review::api_pairs,
             intake::api::review::api_pair,
             intake::api::review::api_decide,

@@ -42,6 +42,23 @@ impl Limiter {
     }
 }
 
+/// How many tokens' worth of budget one user has across all their tokens:
+/// a person (or a system acting as one account) with two tokens may use
+/// both at full speed, but minting more does not buy more requests.
+pub const TOKENS_PER_USER: u32 = 2;
+
+/// Counts one API request of an authenticated user against the user's own
+/// budget ([`TOKENS_PER_USER`] times the per-token limit); false when over.
+/// Called once the bearer token is known to belong to `user_id`.
+pub fn allow_user(limiter: &Limiter, user_id: i64, limit: u32) -> bool {
+    limit == 0
+        || limiter.allow(
+            &format!("user:{user_id}"),
+            limit.saturating_mul(TOKENS_PER_USER),
+            Duration::from_mins(1),
+        )
+}
+
 /// How many callers behind one address (a ministry's proxy, a NAT) may
 /// share it: the address's own limit is this many times a caller's.
 const CALLERS_PER_ADDRESS: u32 = 10;
@@ -147,6 +164,17 @@ mod tests {
             assert!(run("10.0.0.3", None));
         }
         assert!(!run("10.0.0.3", None));
+    }
+
+    /// Issue 26, finding 8: a user's tokens share the user's budget, so
+    /// minting tokens does not multiply it; other users are not affected.
+    #[test]
+    fn a_users_tokens_share_the_users_budget() {
+        let l = Limiter::default();
+        let allowed = (0..50).filter(|_| allow_user(&l, 7, 5)).count();
+        assert_eq!(allowed, 5 * TOKENS_PER_USER as usize);
+        assert!(allow_user(&l, 8, 5), "another user has their own budget");
+        assert!(allow_user(&l, 7, 0), "no limit configured: never refused");
     }
 
     #[test]

@@ -59,8 +59,10 @@ pub async fn create_session(
 ) -> AppResult<NewSession> {
     let token = random_token();
     let csrf = random_token();
-    let now = clock::now();
-    let expires = clock::in_seconds(app.settings.session_absolute_hours * 3600);
+    let now = clock::fmt(app.clock.now_utc());
+    let expires = app
+        .clock
+        .in_seconds(app.settings.session_absolute_hours * 3600);
     sqlx::query(
         "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip, mfa_pending) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -207,7 +209,7 @@ pub(super) async fn auth_epoch(app: &App) -> AppResult<i64> {
 pub async fn session(app: &App, token: &str, ip: &str) -> AppResult<SessionInfo> {
     let hash = token_hash(token);
     let epoch = auth_epoch(app).await?;
-    let now = time::OffsetDateTime::now_utc();
+    let now = app.clock.now_utc();
     let idle_limit = now - time::Duration::minutes(app.settings.session_idle_minutes);
     if let Some(c) = app.auth_cache.session(&hash, epoch) {
         // Within a minute of the last read the stored last-seen time needs

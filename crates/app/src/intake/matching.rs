@@ -66,7 +66,8 @@ const UNITED: &[&str] = &[
 ];
 
 /// What a scan found.
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
 pub struct ScanSummary {
     /// Live records compared.
     pub people: usize,
@@ -78,6 +79,9 @@ pub struct ScanSummary {
     pub new_pairs: usize,
     /// New pairs above the match threshold (very likely the same person).
     pub likely: usize,
+    /// Pending pairs among the compared records that the scan no longer
+    /// proposes, withdrawn from the queue.
+    pub withdrawn: usize,
 }
 
 /// One line of an explanation: how a field compared and what it weighed.
@@ -205,7 +209,29 @@ struct Candidate {
 /// Compares the live records the actor may see and queues the likely pairs.
 pub async fn scan(app: &App, actor: &Actor) -> AppResult<ScanSummary> {
     access::authorize(actor, Action::PersonMerge)?;
-    let (summary, _) = compare_and_queue(app, actor, actor, "scan", None).await?;
+    let (summary, _) = compare_and_queue(app, actor, actor, "scan", None, None).await?;
+    Ok(summary)
+}
+
+/// Records that the running scan job `job` has done `done` steps (and is
+/// alive: the heartbeat moves too).
+async fn job_step(app: &App, job: i64, done: i64) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE scan_jobs SET done_steps = $1, heartbeat_at = $2 WHERE id = $3 AND status = 'running'",
+    )
+    .bind(done)
+    .bind(clock::now())
+    .bind(job)
+    .execute(&app.db.pool)
+    .await?;
+    Ok(())
+}
+
+/// [`scan`] as the background job `job` runs it (`intake::scan_jobs`),
+/// recording its steps.
+pub(crate) async fn scan_job(app: &App, actor: &Actor, job: i64) -> AppResult<ScanSummary> {
+    access::authorize(actor, Action::PersonMerge)?;
+    let (summary, _) = compare_and_queue(app, actor, actor, "scan", None, Some(job)).await?;
     Ok(summary)
 }
 
@@ -250,6 +276,7 @@ pub async fn scan_import(
         actor,
         &format!("import:{import_id}"),
         Some(&created),
+        None,
     )
     .await?;
     let config = linkage::Config::default();
@@ -348,13 +375,15 @@ async fn merge_likely(
 /// Runs the engine over the live records `scope` may see and stores the
 /// pairs at or above the review threshold (once each; decided pairs are
 /// never proposed again). With `only`, keeps the pairs touching those ids.
-/// Answers the summary and every kept pair `(a, b, probability)`.
+/// Answers the summary and every kept pair `(a, b, probability)`. With
+/// `job`, records the steps of that scan job as they are done.
 async fn compare_and_queue(
     app: &App,
     scope: &Actor,
     actor: &Actor,
     found_by: &str,
     only: Option<&std::collections::HashSet<i64>>,
+    job: Option<i64>,
 ) -> AppResult<(ScanSummary, Vec<(i64, i64, f64)>)> {
     let filter = access::person_scope(scope, 1);
     let sql = format!(
@@ -406,6 +435,9 @@ async fn compare_and_queue(
         });
     }
     drop(rows);
+    if let Some(job) = job {
+        job_step(app, job, 1).await?;
+    }
     let people = records.len();
     let config = linkage::Config::default();
     let keep: Vec<bool> = cands
@@ -446,6 +478,9 @@ async fn compare_and_queue(
     })
     .await
     .map_err(|e| anyhow::anyhow!("linkage task: {e}"))?;
+    if let Some(job) = job {
+        job_step(app, job, 2).await?;
+    }
 
     let now = clock::now();
     let mut summary = ScanSummary {
@@ -456,15 +491,34 @@ async fn compare_and_queue(
     };
     let mut kept = Vec::with_capacity(found.len());
     let mut tx = app.db.begin_write().await?;
+    // Pairs still open from earlier scans and imports: the queue a scan
+    // leaves must not depend on what was found before (issue 20).
+    let open: HashMap<(i64, i64), (i64, String)> = if only.is_none() {
+        let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+            "SELECT id, a_id, b_id, status FROM match_pairs WHERE status IN ('pending', 'skipped')",
+        )
+        .fetch_all(&mut *tx.tx)
+        .await?;
+        rows.into_iter()
+            .map(|(id, a, b, status)| ((a, b), (id, status)))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let mut seen = std::collections::HashSet::with_capacity(found.len());
     for (a, b, probability, weight, explanation) in &found {
         let (ca, cb) = (&cands[*a as usize], &cands[*b as usize]);
         let (first, second) = if ca.id < cb.id { (ca, cb) } else { (cb, ca) };
         kept.push((first.id, second.id, *probability));
+        seen.insert((first.id, second.id));
+        // An open pair takes the current model's score; a decided one stays
+        // as it was decided.
         let done = sqlx::query(
             "INSERT INTO match_pairs (a_id, b_id, probability, weight, explanation, found_by, \
              status, commune_a, commune_b, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9) \
-             ON CONFLICT (a_id, b_id) DO NOTHING",
+             ON CONFLICT (a_id, b_id) DO UPDATE SET probability = $10, weight = $11, \
+             explanation = $12 WHERE match_pairs.status IN ('pending', 'skipped')",
         )
         .bind(first.id)
         .bind(second.id)
@@ -475,12 +529,33 @@ async fn compare_and_queue(
         .bind(first.commune.clone())
         .bind(second.commune.clone())
         .bind(&now)
+        .bind(*probability)
+        .bind(*weight)
+        .bind(explanation)
         .execute(&mut *tx.tx)
         .await?;
-        if done.rows_affected() > 0 {
+        if done.rows_affected() > 0 && !open.contains_key(&(first.id, second.id)) {
             summary.new_pairs += 1;
             if *probability >= config.threshold {
                 summary.likely += 1;
+            }
+        }
+    }
+    // A whole scan withdraws the pending pairs among the records it compared
+    // that it no longer proposes (a reviewer's skipped pairs stay).
+    if only.is_none() {
+        let compared: std::collections::HashSet<i64> = cands.iter().map(|c| c.id).collect();
+        for ((a, b), (id, status)) in &open {
+            if status == "pending"
+                && !seen.contains(&(*a, *b))
+                && compared.contains(a)
+                && compared.contains(b)
+            {
+                sqlx::query("DELETE FROM match_pairs WHERE id = $1 AND status = 'pending'")
+                    .bind(*id)
+                    .execute(&mut *tx.tx)
+                    .await?;
+                summary.withdrawn += 1;
             }
         }
     }
@@ -492,6 +567,7 @@ async fn compare_and_queue(
             "people": summary.people,
             "scored_pairs": summary.scored_pairs,
             "new_pairs": summary.new_pairs,
+            "withdrawn": summary.withdrawn,
         })),
     )
     .await?;

@@ -6,3 +6,4 @@
 pub mod import;
 pub mod matching;
 pub mod reconcile;
+pub mod scan_jobs;

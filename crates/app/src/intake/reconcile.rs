@@ -52,6 +52,7 @@ pub const RESULTS: &[&str] = &["police", "fatherland_front", "both", "disputed"]
 #[serde(default)]
 pub struct ReconcileQuery {
     /// Survey round code.
+    #[param(required = true)]
     pub round: String,
     /// First agency (default `police`).
     pub a: String,

@@ -1318,7 +1318,7 @@ pub async fn update(
     access::authorize(actor, Action::PersonUpdate)?;
     let mut tx = app.db.begin_write().await?;
     let current = load(&mut tx.tx, actor, id).await?;
-    if current.version != expected_version {
+    if !crate::registry::version_matches(expected_version, current.version) {
         return Err(AppError::PreconditionFailed {
             current_version: current.version,
         });
@@ -1451,7 +1451,7 @@ pub async fn patch(
     access::authorize(actor, Action::PersonUpdate)?;
     let mut tx = app.db.begin_write().await?;
     let current = load(&mut tx.tx, actor, id).await?;
-    if current.version != expected_version {
+    if !crate::registry::version_matches(expected_version, current.version) {
         return Err(AppError::PreconditionFailed {
             current_version: current.version,
         });
@@ -1601,7 +1601,7 @@ pub async fn restore_version(
     access::authorize(actor, Action::PersonUpdate)?;
     let mut tx = app.db.begin_write().await?;
     let current = load(&mut tx.tx, actor, id).await?;
-    if current.version != expected_version {
+    if !crate::registry::version_matches(expected_version, current.version) {
         return Err(AppError::PreconditionFailed {
             current_version: current.version,
         });

@@ -146,6 +146,11 @@ review-level-fuzzy = similar
 review-level-western_given_name = western given name
 review-level-day_month_swapped = day and month swapped
 review-level-one_part_differs = one part differs
+review-scan_running = Looking for duplicates…
+review-scan_interrupted = The duplicate scan was interrupted because its server stopped. Start the scan again.
+review-scan_failed = The duplicate scan did not finish. Try again; if it fails again, tell the system administrator.
+review-level-differs = differs (less than 10 years apart)
+review-level-decades_apart = 10 years or more apart
 
 field-given_name = Given name
 field-family_name = Family name
@@ -252,6 +257,7 @@ code-not_a_spreadsheet = The file is not a spreadsheet (xlsx, xls, ods, csv)
 code-unknown_sheet = The file has no such sheet
 field-sheet = Sheet
 field-header_row = Header row
+code-file_too_large = The file is larger than the limit for a list; refused as it was uploaded.
 code-line_too_long = The file has a line longer than any list can have (it may not be a list); refused as it was uploaded.
 import-queue_position = place
 

@@ -146,6 +146,11 @@ review-level-fuzzy = gần giống
 review-level-western_given_name = tên phương Tây
 review-level-day_month_swapped = đảo ngày/tháng
 review-level-one_part_differs = khác một phần
+review-scan_running = Đang dò trùng…
+review-scan_interrupted = Lần dò trùng bị gián đoạn vì máy chủ đã dừng. Hãy bấm quét lại.
+review-scan_failed = Lần dò trùng không hoàn thành. Hãy thử lại; nếu vẫn không được, báo quản trị hệ thống.
+review-level-differs = khác (cách nhau dưới 10 năm)
+review-level-decades_apart = cách nhau từ 10 năm trở lên
 
 field-given_name = Tên
 field-family_name = Họ
@@ -252,6 +257,7 @@ code-not_a_spreadsheet = Tệp không phải bảng tính (xlsx, xls, ods, csv)
 code-unknown_sheet = Không có trang tính này trong tệp
 field-sheet = Trang tính
 field-header_row = Dòng tiêu đề
+code-file_too_large = Tệp lớn hơn giới hạn cho một danh sách; đã từ chối ngay khi tải lên.
 code-line_too_long = Tệp có một dòng dài hơn mọi danh sách có thể có (có thể không phải danh sách); đã từ chối ngay khi tải lên.
 import-queue_position = vị trí
 

@@ -257,6 +257,13 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/api/v1/linkage/scans/{id}",
+            Token,
+            "province and commune officers, write scope (jobs of their jurisdiction)",
+            axum::routing::get(api::review::api_scan_job),
+        ),
+        route(
+            "GET",
             "/api/v1/linkage/pairs",
             Token,
             "province and commune officers, write scope",

@@ -229,12 +229,16 @@ pub struct PersonRead {
     pub source_fields: Vec<people::SourceFieldValue>,
 }
 
-/// The version named by `If-Match: "N"` (or `W/"N"`); an unreadable tag is -1, which never matches.
+/// The version named by `If-Match: "N"` (or `W/"N"`); `*` is any current
+/// version (RFC 9110); an unreadable tag is -1, which never matches.
 fn if_match(headers: &HeaderMap) -> Option<i64> {
     let v = headers.get(header::IF_MATCH)?;
-    let s = v.to_str().ok().unwrap_or("");
-    let s = s.trim().trim_start_matches("W/").trim_matches('"');
-    Some(s.parse::<i64>().unwrap_or(-1))
+    let s = v.to_str().ok().unwrap_or("").trim();
+    if s == "*" {
+        return Some(app::registry::ANY_VERSION);
+    }
+    let s = s.trim_start_matches("W/").trim_matches('"');
+    Some(s.parse::<i64>().unwrap_or(-1).max(-1))
 }
 
 /// The version named by `If-Match`, or the 428 answer when it is missing.
@@ -266,7 +270,7 @@ fn parse_patch(body: &[u8]) -> Result<serde_json::Value, ApiError> {
     tag = "people",
     params(
         ("id" = i64, Path, description = "Person id"),
-        ("If-Match" = String, Header, description = "The ETag last read, e.g. `\"3\"`"),
+        ("If-Match" = String, Header, description = "The ETag last read, e.g. `\"3\"`, or `*` to overwrite whatever version is current (RFC 9110)"),
     ),
     request_body(content = PersonInput, content_type = "application/merge-patch+json",
                  description = "JSON merge patch (RFC 7396): named fields replace, null clears."),
@@ -522,7 +526,7 @@ pub async fn household_read(
     tag = "households",
     params(
         ("id" = i64, Path, description = "Household id"),
-        ("If-Match" = String, Header, description = "The ETag last read, e.g. `\"3\"`"),
+        ("If-Match" = String, Header, description = "The ETag last read, e.g. `\"3\"`, or `*` to overwrite whatever version is current (RFC 9110)"),
     ),
     request_body(content = HouseholdInput, content_type = "application/merge-patch+json",
                  description = "JSON merge patch (RFC 7396)."),
@@ -669,7 +673,7 @@ pub struct RestoreBody {
     tag = "people",
     params(
         ("id" = i64, Path, description = "Person id"),
-        ("If-Match" = String, Header, description = "The ETag last read, e.g. `\"3\"`"),
+        ("If-Match" = String, Header, description = "The ETag last read, e.g. `\"3\"`, or `*` to overwrite whatever version is current (RFC 9110)"),
     ),
     request_body(content = RestoreBody),
     responses(

@@ -311,6 +311,16 @@ impl Browser {
             .unwrap()
     }
 
+    /// Runs a script in the page (its body, with `return`) and gives its value.
+    pub async fn eval(&self, script: &str) -> Value {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({"script": script, "args": []}),
+        )
+        .await
+    }
+
     /// Messages the page logged at SEVERE level (CSP violations show up here).
     pub async fn severe_logs(&self) -> Vec<String> {
         let v = self

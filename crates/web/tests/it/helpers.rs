@@ -108,19 +108,20 @@ impl TestApp {
     /// Starts another server process-equivalent (its own pool) on the same
     /// database, as a second app server behind a load balancer would be.
     pub async fn spawn_second_server(&self) -> SocketAddr {
+        self.spawn_server_with(web::WebConfig::default()).await
+    }
+
+    /// Another server on the same database with its own web settings
+    /// (rate limits, body limits...).
+    pub async fn spawn_server_with(&self, cfg: web::WebConfig) -> SocketAddr {
         let db = Db::connect(&self.db_url, 4).await.unwrap();
         let app = App::new(db, self.app.settings.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
-            web::serve(
-                listener,
-                app,
-                web::WebConfig::default(),
-                std::future::pending(),
-            )
-            .await
-            .unwrap();
+            web::serve(listener, app, cfg, std::future::pending())
+                .await
+                .unwrap();
         });
         addr
     }

@@ -22,3 +22,4 @@ mod routes;
 mod stats;
 mod traffic;
 mod words;
+mod xss;

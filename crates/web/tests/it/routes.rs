@@ -76,6 +76,7 @@ fn every_route_is_classified() {
         ("GET", "/review/merges", Access::Session),
         ("POST", "/review/merges/{id}/undo", Access::Session),
         ("POST", "/api/v1/linkage/scan", Access::Token),
+        ("GET", "/api/v1/linkage/scans/{id}", Access::Token),
         ("GET", "/api/v1/linkage/pairs", Access::Token),
         ("GET", "/api/v1/linkage/pairs/{id}", Access::Token),
         ("POST", "/api/v1/linkage/pairs/{id}/decision", Access::Token),

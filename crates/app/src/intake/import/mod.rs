@@ -159,6 +159,17 @@ fn sees_all(actor: &Actor) -> bool {
 }
 
 /// The source an actor may submit for: an agency contributor only its own.
+/// Whether `actor` may submit a list (of `source`, when already known):
+/// checked before an upload is received, so a refused caller's file is
+/// not even written to disk.
+pub fn may_submit(actor: &Actor, source: Option<&str>) -> AppResult<()> {
+    access::authorize(actor, Action::ImportSubmit)?;
+    if let Some(source) = source {
+        check_source(actor, source)?;
+    }
+    Ok(())
+}
+
 fn check_source(actor: &Actor, source: &str) -> AppResult<Agency> {
     // A code, or the agency's name as written ("Công an tỉnh", "UBND xã").
     let agency = domain::words::agency(source)
@@ -383,10 +394,23 @@ async fn read_and_validate(
     // At most `max_concurrent` files are read at once on this server (a
     // file's text and rows take several times its size); the others wait
     // their turn, "queued", with their place shown.
-    let _slot = if let Ok(p) = app.import_slots.clone().try_acquire_owned() {
-        p
+    let (_slot, bytes) = if let Ok(p) = app.import_slots.clone().try_acquire_owned() {
+        (p, bytes)
     } else {
         set_status(app, id, "queued", "").await?;
+        // A queued file waits in the database, not in this server's memory
+        // (several large lists queued at once would otherwise all be held).
+        let kept: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM import_files WHERE import_id = $1")
+                .bind(id)
+                .fetch_one(&app.db.pool)
+                .await?;
+        let held = if kept > 0 {
+            drop(bytes);
+            None
+        } else {
+            Some(bytes)
+        };
         let p = app
             .import_slots
             .clone()
@@ -394,7 +418,15 @@ async fn read_and_validate(
             .await
             .map_err(|e| AppError::Unexpected(e.into()))?;
         set_status(app, id, "reading", "").await?;
-        p
+        let bytes = match held {
+            Some(b) => b,
+            None => sqlx::query_scalar("SELECT content FROM import_files WHERE import_id = $1")
+                .bind(id)
+                .fetch_optional(&app.db.pool)
+                .await?
+                .ok_or_else(|| AppError::Conflict("import_file_gone".into()))?,
+        };
+        (p, bytes)
     };
     let limits = app.settings.import_limits.clone();
     let name = file_name.to_owned();

@@ -152,25 +152,7 @@ pub fn check_type(bytes: &[u8], file_name: &str) -> Result<Format, ReadError> {
     ];
     let refuse = || ReadError::new("not_a_spreadsheet", file_name);
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| refuse())?;
-        if zip
-            .file_names()
-            .any(|n| n.is_ok_and(|n| n.starts_with("xl/")))
-        {
-            return Ok(Format::Xlsx);
-        }
-        let mut mime = String::new();
-        if let Ok(entry) = zip.by_name("mimetype") {
-            let _ = entry.take(200).read_to_string(&mut mime);
-        }
-        let content = zip
-            .file_names()
-            .any(|n| n.is_ok_and(|n| n == "content.xml"));
-        return if mime.contains("spreadsheet") || (mime.is_empty() && content) {
-            Ok(Format::Ods)
-        } else {
-            Err(refuse())
-        };
+        return zip_format(Cursor::new(bytes), file_name);
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         let word: Vec<u8> = "WordDocument"
@@ -343,6 +325,106 @@ fn pick(
 }
 
 // ---------------------------------------------------------------- uploads
+
+/// An upload written to a temporary file as it arrives, through a small
+/// buffer, so that a server receiving several large lists at once holds a
+/// few kilobytes per upload, not each whole file: an over-long line (see
+/// [`LineGuard`]) and a file over the size limit are refused as soon as
+/// they pass the limit. The file is read back whole, at its exact size, once
+/// it is complete; it is deleted when the spool is dropped.
+pub struct Spool {
+    file: std::io::BufWriter<tempfile::NamedTempFile>,
+    guard: LineGuard,
+    size: u64,
+    max: u64,
+}
+
+impl Spool {
+    /// A spool in the system's temporary directory.
+    pub fn new(limits: &Limits) -> std::io::Result<Self> {
+        Ok(Self {
+            file: std::io::BufWriter::with_capacity(64 * 1024, tempfile::NamedTempFile::new()?),
+            guard: LineGuard::new(limits),
+            size: 0,
+            max: limits.max_file_bytes,
+        })
+    }
+
+    /// Takes the next piece: `line_too_long` or `file_too_large` refuse it.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), ReadError> {
+        self.size += chunk.len() as u64;
+        if self.size > self.max {
+            return Err(ReadError::new("file_too_large", self.max));
+        }
+        self.guard.feed(chunk)?;
+        std::io::Write::write_all(&mut self.file, chunk)
+            .map_err(|_| ReadError::new("upload_broken", ""))
+    }
+
+    /// Bytes received so far.
+    pub fn len(&self) -> u64 {
+        self.size
+    }
+
+    /// True before any byte arrived.
+    pub fn is_empty(&self) -> bool {
+        self.size == 0
+    }
+
+    /// The whole upload (the temporary file is removed), once its type is
+    /// known to be a spreadsheet: a file that is not one (`not_a_spreadsheet`,
+    /// naming `file_name`) is refused from the disk, never read whole.
+    pub fn finish(self, file_name: &str) -> Result<Vec<u8>, ReadError> {
+        let broken = |_| ReadError::new("upload_broken", "");
+        let file = self.file.into_inner().map_err(|e| broken(e.into_error()))?;
+        check_type_on_disk(file.path(), file_name)?;
+        std::fs::read(file.path()).map_err(broken)
+    }
+}
+
+/// A zip that is a spreadsheet: an xlsx has `xl/` entries, an ods says so
+/// in `mimetype` (or has a `content.xml`); anything else (a docx, a zip of
+/// pictures) is not one. Reads the directory and `mimetype` only.
+fn zip_format<R: Read + std::io::Seek>(reader: R, file_name: &str) -> Result<Format, ReadError> {
+    let refuse = || ReadError::new("not_a_spreadsheet", file_name);
+    let mut zip = zip::ZipArchive::new(reader).map_err(|_| refuse())?;
+    if zip
+        .file_names()
+        .any(|n| n.is_ok_and(|n| n.starts_with("xl/")))
+    {
+        return Ok(Format::Xlsx);
+    }
+    let mut mime = String::new();
+    if let Ok(entry) = zip.by_name("mimetype") {
+        let _ = entry.take(200).read_to_string(&mut mime);
+    }
+    let content = zip
+        .file_names()
+        .any(|n| n.is_ok_and(|n| n == "content.xml"));
+    if mime.contains("spreadsheet") || (mime.is_empty() && content) {
+        Ok(Format::Ods)
+    } else {
+        Err(refuse())
+    }
+}
+
+/// [`check_type`] of a file on disk, reading only what it needs: the
+/// central directory of a zip (xlsx, ods), the first megabyte otherwise.
+fn check_type_on_disk(path: &std::path::Path, file_name: &str) -> Result<Format, ReadError> {
+    let broken = |_| ReadError::new("upload_broken", "");
+    let mut head = Vec::with_capacity(1 << 20);
+    std::fs::File::open(path)
+        .map_err(broken)?
+        .take(1 << 20)
+        .read_to_end(&mut head)
+        .map_err(broken)?;
+    if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
+        // From the zip's directory on disk, the rest left unread.
+        let file = std::fs::File::open(path).map_err(broken)?;
+        return zip_format(std::io::BufReader::new(file), file_name);
+    }
+    check_type(&head, file_name)
+}
 
 /// Watches an upload as it arrives and refuses, at once, a text file with a
 /// line longer than any list can have (every column full to the cell
@@ -1061,6 +1143,48 @@ mod tests {
         let mut g = LineGuard::new(&limits);
         g.feed(b"PK\x03\x04").unwrap();
         g.feed(&[b'x'; 1000]).unwrap();
+    }
+
+    #[test]
+    fn a_spool_keeps_the_upload_on_disk_and_refuses_at_the_limits() {
+        let limits = Limits {
+            max_file_bytes: 18,
+            max_columns: 2,
+            max_cell_chars: 10,
+            ..Limits::default()
+        };
+        let mut s = Spool::new(&limits).unwrap();
+        assert!(s.is_empty());
+        s.feed(b"a,b\n").unwrap();
+        s.feed(b"c,d\n").unwrap();
+        assert_eq!(s.len(), 8);
+        assert_eq!(s.finish("a.csv").unwrap(), b"a,b\nc,d\n");
+        // Over the file size, refused as soon as it passes.
+        let mut s = Spool::new(&limits).unwrap();
+        s.feed(b"a,b\nc,d\ne,f\ng,h\n").unwrap();
+        assert_eq!(s.feed(b"i,j\n").unwrap_err().code, "file_too_large");
+        // An over-long line, refused before the size limit.
+        let roomy = Limits {
+            max_file_bytes: 1_000,
+            ..limits
+        };
+        let mut s = Spool::new(&roomy).unwrap();
+        assert_eq!(s.feed(&[b'x'; 100]).unwrap_err().code, "line_too_long");
+        // Not a spreadsheet: refused from the disk, naming the file.
+        let mut s = Spool::new(&roomy).unwrap();
+        s.feed(b"%PDF-1.7 ...").unwrap();
+        let e = s.finish("thu.pdf").unwrap_err();
+        assert_eq!((e.code, e.arg.as_str()), ("not_a_spreadsheet", "thu.pdf"));
+        let mut s = Spool::new(&roomy).unwrap();
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file(
+            "word/document.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        std::io::Write::write_all(&mut zip, b"<w/>").unwrap();
+        s.feed(zip.finish().unwrap().get_ref()).unwrap();
+        assert_eq!(s.finish("a.docx").unwrap_err().code, "not_a_spreadsheet");
     }
 
     #[test]

@@ -30,42 +30,28 @@ pub async fn api_upload(
     Query(q): Query<UploadQuery>,
     body: axum::body::Body,
 ) -> Result<Response, ApiError> {
-    // Read as it arrives: a line no list can have is refused before the
-    // rest is held in memory.
-    let mut guard = import::read::LineGuard::new(&state.app.settings.import_limits);
-    let mut buf = Vec::new();
-    let mut stream = body.into_data_stream();
-    while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
-        let chunk = chunk.map_err(|_| {
-            ApiError(AppError::Invalid(vec![app::FieldError::new(
-                "file",
-                "upload_broken",
-            )]))
-        })?;
-        guard.feed(&chunk).map_err(|_| {
-            ApiError(AppError::Invalid(vec![app::FieldError::new(
-                "file",
-                "line_too_long",
-            )]))
-        })?;
-        buf.extend_from_slice(&chunk);
-    }
-    let body = buf;
-    if body.is_empty() {
-        return Err(ApiError(AppError::Invalid(vec![app::FieldError::new(
-            "file", "required",
-        )])));
-    }
-    let id = match import::start(
-        &state.app,
-        &actor,
-        &q.source,
-        &q.survey_round,
-        &q.file_name,
-        body,
-    )
-    .await
-    {
+    // Spooled to disk as it arrives; an over-long line or file is refused
+    // as soon as it passes the limit, a file of another type before it is
+    // read back.
+    import::may_submit(&actor, Some(&q.source))?;
+    let received =
+        crate::intake::pages::imports::receive(&state.app, &q.file_name, body.into_data_stream())
+            .await;
+    let started = match received {
+        Ok(received) => {
+            import::start(
+                &state.app,
+                &actor,
+                &q.source,
+                &q.survey_round,
+                &q.file_name,
+                received.bytes,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    let id = match started {
         Ok(id) => id,
         Err(e) if crate::intake::pages::imports::is_wrong_type(&e) => {
             // Nothing was recorded; the message names the file.

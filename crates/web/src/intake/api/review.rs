@@ -1,12 +1,11 @@
 //! The duplicate review's JSON API: scan, pairs, decisions, merges and their undo.
 
-use app::intake::matching::{
-    self, Decision, MergeInput, MergeRow, PairRow, PairView, QueueFilter, ScanSummary,
-};
+use app::intake::matching::{self, Decision, MergeInput, MergeRow, PairRow, PairView, QueueFilter};
+use app::intake::scan_jobs::{self, ScanJob};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
@@ -15,17 +14,59 @@ use crate::error::ApiError;
 use crate::extract::ApiUser;
 use crate::extract::parse_input;
 
-/// `POST /api/v1/linkage/scan`: compares the records the token's user may see.
+/// A scan job as the API answers it: its state and where to read it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ScanJobBody {
+    #[serde(flatten)]
+    job: ScanJob,
+    /// Where the job's status is read (any server on the database answers).
+    status_url: String,
+}
+
+fn job_body(job: ScanJob) -> ScanJobBody {
+    ScanJobBody {
+        status_url: format!("/api/v1/linkage/scans/{}", job.id),
+        job,
+    }
+}
+
+/// `POST /api/v1/linkage/scan`: starts comparing the records the token's
+/// user may see, in the background; answers at once with the job.
 #[utoipa::path(post, path = "/api/v1/linkage/scan", tag = "linkage",
-    responses((status = 200, description = "What the scan found; new pairs join the review queue.", body = ScanSummary),
+    responses((status = 202, description = "The scan job, started, or the one already running for the same jurisdiction (one at a time); its status is read at `status_url` (also in the Location header). New pairs join the review queue when it is done.", body = ScanJobBody),
               (status = 401, response = crate::problems::Unauthorized),
               (status = 403, response = crate::problems::Forbidden)),
     security(("bearer" = [])))]
 pub async fn api_scan(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
-) -> Result<Json<ScanSummary>, ApiError> {
-    Ok(Json(matching::scan(&state.app, &actor).await?))
+) -> Result<Response, ApiError> {
+    let (job, _) = scan_jobs::start(&state.app, &actor).await?;
+    let body = job_body(job);
+    let location = HeaderValue::from_str(&body.status_url).ok();
+    let mut resp = (StatusCode::ACCEPTED, Json(body)).into_response();
+    if let Some(v) = location {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(resp)
+}
+
+/// `GET /api/v1/linkage/scans/{id}`: a scan job's state.
+#[utoipa::path(get, path = "/api/v1/linkage/scans/{id}", tag = "linkage",
+    params(("id" = i64, Path, description = "Scan job id")),
+    responses((status = 200, description = "The job: running (with the steps done), done (with what it found), failed, or interrupted (its server stopped; start another).", body = ScanJobBody),
+              (status = 401, response = crate::problems::Unauthorized),
+              (status = 403, response = crate::problems::Forbidden),
+              (status = 404, response = crate::problems::NotFound)),
+    security(("bearer" = [])))]
+pub async fn api_scan_job(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ScanJobBody>, ApiError> {
+    Ok(Json(job_body(
+        scan_jobs::get(&state.app, &actor, id).await?,
+    )))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

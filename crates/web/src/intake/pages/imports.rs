@@ -141,6 +141,52 @@ pub async fn list(State(state): State<AppState>, user: User) -> Result<Response,
     })
 }
 
+/// Receives an uploaded file as it arrives, through a spool on disk
+/// (`import::read::Spool`): a few kilobytes in memory per upload until it
+/// is complete; an over-long line or an over-large file is refused as soon
+/// as it passes the limit, a file that is not a spreadsheet before it is
+/// read back. Errors are field errors of `file`.
+pub(crate) async fn receive<S, E>(
+    app: &app::App,
+    file_name: &str,
+    mut stream: S,
+) -> Result<Received, AppError>
+where
+    S: futures_util::Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
+{
+    let refuse = |code: &str| AppError::Invalid(vec![app::FieldError::new("file", code)]);
+    let mut spool = import::read::Spool::new(&app.settings.import_limits).map_err(|e| {
+        tracing::error!(error = %e, "cannot create an upload spool");
+        refuse("upload_broken")
+    })?;
+    while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
+        let chunk = chunk.map_err(|_| refuse("upload_broken"))?;
+        spool.feed(&chunk).map_err(|e| refuse(e.code))?;
+    }
+    if spool.is_empty() {
+        return Err(refuse("required"));
+    }
+    // Read back and stored a few at a time: the others wait on disk.
+    let slot = app
+        .upload_slots
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| AppError::Unexpected(e.into()))?;
+    let name = file_name.to_owned();
+    let bytes = tokio::task::spawn_blocking(move || spool.finish(&name))
+        .await
+        .map_err(|_| refuse("upload_broken"))?
+        .map_err(|e| refuse(e.code))?;
+    Ok(Received { bytes, _slot: slot })
+}
+
+/// A received upload, and its turn to be stored (held until it is).
+pub(crate) struct Received {
+    pub(crate) bytes: Vec<u8>,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+}
+
 /// `POST /imports` (multipart: `source`, `survey_round`, `file`): starts an import
 /// and shows its page, where progress is polled.
 pub async fn upload(
@@ -170,39 +216,33 @@ pub async fn upload(
             }
             "file" => {
                 file_name = field.file_name().unwrap_or("").to_owned();
-                // Read as it arrives: a line no list can have is refused
-                // before the rest is held in memory.
-                let mut guard = import::read::LineGuard::new(&state.app.settings.import_limits);
-                let mut buf = Vec::new();
-                let mut field = field;
-                while let Some(chunk) = field
-                    .chunk()
-                    .await
-                    .map_err(|_| bad("file", "upload_broken"))?
-                {
-                    guard
-                        .feed(&chunk)
-                        .map_err(|_| bad("file", "line_too_long"))?;
-                    buf.extend_from_slice(&chunk);
-                }
-                bytes = Some(buf);
+                // The form sends the source first; a refused caller's file
+                // is not received.
+                import::may_submit(&user.actor, Some(source.trim()).filter(|s| !s.is_empty()))
+                    .map_err(page_err(lang))?;
+                bytes = Some(receive(&state.app, &file_name, field).await);
             }
             _ => {}
         }
     }
-    let Some(bytes) = bytes.filter(|b| !b.is_empty()) else {
-        return Err(bad("file", "required"));
+    let started = match bytes {
+        None => Err(AppError::Invalid(vec![app::FieldError::new(
+            "file", "required",
+        )])),
+        Some(Err(e)) => Err(e),
+        Some(Ok(received)) => {
+            import::start(
+                &state.app,
+                &user.actor,
+                source.trim(),
+                &round,
+                &file_name,
+                received.bytes,
+            )
+            .await
+        }
     };
-    let id = match import::start(
-        &state.app,
-        &user.actor,
-        source.trim(),
-        &round,
-        &file_name,
-        bytes,
-    )
-    .await
-    {
+    let id = match started {
         Ok(id) => id,
         Err(e) if is_wrong_type(&e) => {
             // Nothing was recorded: say which file, and what is accepted.

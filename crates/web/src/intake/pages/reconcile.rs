@@ -193,8 +193,10 @@ pub async fn visit(
 #[serde(default)]
 pub struct GrowthQuery {
     /// Earlier round.
+    #[param(required = true)]
     pub(crate) from: String,
     /// Later round.
+    #[param(required = true)]
     pub(crate) to: String,
 }
 

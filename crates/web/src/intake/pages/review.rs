@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use app::AppError;
 use app::intake::matching::{self, Decision, MergeInput, MergeRow, PairRow, PairView, QueueFilter};
+use app::intake::scan_jobs;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -37,8 +38,14 @@ pub(crate) fn url_escape(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
+/// A probability as a percentage with one decimal; the model is never
+/// certain, so nothing above 99.9 % reads "100.0" (it reads "> 99.9").
 fn percent(p: f64) -> String {
-    format!("{:.1}", p * 100.0)
+    if p > 0.999 {
+        "> 99.9".to_owned()
+    } else {
+        format!("{:.1}", (p * 1000.0).floor() / 10.0)
+    }
 }
 
 // ------------------------------------------------------------------ queue
@@ -51,9 +58,8 @@ pub struct QueueParams {
     source: String,
     found_by: String,
     page: i64,
-    scanned: Option<usize>,
-    new_pairs: Option<usize>,
-    likely: Option<usize>,
+    /// The scan job started from this page, whose progress or result shows.
+    scan: Option<i64>,
     done: Option<u8>,
 }
 
@@ -74,6 +80,10 @@ struct QueuePage {
     statuses: &'static [&'static str],
     sources: Vec<(&'static str, &'static str)>,
     scanned: Option<(usize, usize, usize)>,
+    /// A scan in progress: steps done and total.
+    scanning: Option<(i64, i64)>,
+    /// Message key of a scan that did not finish.
+    scan_failure: Option<String>,
     done: bool,
 }
 
@@ -93,6 +103,23 @@ pub async fn queue(
     let (pairs, total) = matching::queue(&state.app, &user.actor, &filter, PAGE, (page - 1) * PAGE)
         .await
         .map_err(page_err(user.lang))?;
+    // The job's state is in the database: any server answers it. A job
+    // gone or of another jurisdiction shows nothing.
+    let job = match p.scan {
+        Some(id) => scan_jobs::get(&state.app, &user.actor, id).await.ok(),
+        None => None,
+    };
+    let scanned = job.as_ref().and_then(|j| {
+        j.summary
+            .as_ref()
+            .filter(|_| j.status == "done")
+            .map(|s| (s.people, s.new_pairs, s.likely))
+    });
+    let scanning = job
+        .as_ref()
+        .filter(|j| j.status == "running")
+        .map(|j| (j.done_steps, j.total_steps));
+    let scan_failure = job.and_then(|j| j.failure);
     let l = Layout::for_user(&user);
     render(&QueuePage {
         t: l.t,
@@ -121,9 +148,9 @@ pub async fn queue(
             .iter()
             .map(|a| (a.code(), a.label(user.lang.code())))
             .collect(),
-        scanned: p
-            .scanned
-            .map(|s| (s, p.new_pairs.unwrap_or(0), p.likely.unwrap_or(0))),
+        scanned,
+        scanning,
+        scan_failure,
         done: p.done.is_some(),
     })
 }
@@ -134,20 +161,18 @@ pub struct CsrfOnly {
     csrf: Option<String>,
 }
 
-/// `POST /review/scan`: looks for duplicates among the records one may see.
+/// `POST /review/scan`: starts looking for duplicates among the records one
+/// may see (in the background, or joins the scan already running), then
+/// shows its progress on the queue.
 pub async fn scan(
     State(state): State<AppState>,
     user: User,
     Form(_): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
-    let s = matching::scan(&state.app, &user.actor)
+    let (job, _) = scan_jobs::start(&state.app, &user.actor)
         .await
         .map_err(page_err(user.lang))?;
-    Ok(Redirect::to(&format!(
-        "/review?scanned={}&new_pairs={}&likely={}",
-        s.people, s.new_pairs, s.likely
-    ))
-    .into_response())
+    Ok(Redirect::to(&format!("/review?scan={}", job.id)).into_response())
 }
 
 /// `GET /review/next`: the next pair to review with the same filters.
@@ -370,4 +395,19 @@ pub async fn unmerge(
         .await
         .map_err(page_err(user.lang))?;
     Ok(Redirect::to("/review/merges").into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent;
+
+    #[test]
+    fn no_probability_reads_a_hundred_percent() {
+        assert_eq!(percent(1.0), "> 99.9");
+        assert_eq!(percent(0.999_999_9), "> 99.9");
+        assert_eq!(percent(0.9995), "> 99.9");
+        assert_eq!(percent(0.999), "99.9");
+        assert_eq!(percent(0.9549), "95.4");
+        assert_eq!(percent(0.5), "50.0");
+    }
 }

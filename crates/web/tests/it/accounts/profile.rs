@@ -24,6 +24,8 @@ dual!(
     token_is_shown_once_and_can_be_revoked,
     audit_export_is_a_real_xlsx_and_is_audited,
     a_token_never_exceeds_its_owners_role,
+    a_users_tokens_share_one_budget,
+    sessions_end_at_their_idle_and_absolute_time_outs,
 );
 
 fn now() -> i64 {
@@ -705,4 +707,107 @@ async fn a_token_never_exceeds_its_owners_role(app: TestApp) {
     .await
     .unwrap();
     assert_eq!(n, 0);
+}
+
+/// Issue 26, finding 8: the API budget is per token and per user — a user
+/// who mints more tokens does not get more requests; another user does not
+/// pay for it. Checked on a server with a limit of 3 a minute.
+async fn a_users_tokens_share_one_budget(app: TestApp) {
+    let addr = app
+        .spawn_server_with(web::WebConfig {
+            api_requests_per_minute: 3,
+            ..web::WebConfig::default()
+        })
+        .await;
+    let mut tokens = Vec::new();
+    for name in ["lan", "mai"] {
+        let id = app.add_user(name, Role::ProvinceOfficer, vec![]).await;
+        let actor = app::accounts::users::actor_for(&app.app, id).await.unwrap();
+        let mut mine = Vec::new();
+        for i in 0..4 {
+            mine.push(
+                app::accounts::tokens::create_token(
+                    &app.app,
+                    &actor,
+                    id,
+                    &format!("t{i}"),
+                    &["read"],
+                    30,
+                )
+                .await
+                .unwrap(),
+            );
+        }
+        tokens.push(mine);
+    }
+    let c = reqwest::Client::new();
+    let me = |tok: String| {
+        let c = c.clone();
+        async move {
+            c.get(format!("http://{addr}/api/v1/me"))
+                .bearer_auth(tok)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // Lan uses each of her four tokens twice: 8 requests, each token under
+    // its own limit of 3, but her own budget is 2 × 3.
+    let mut lan = Vec::new();
+    for tok in &tokens[0] {
+        for _ in 0..2 {
+            lan.push(me(tok.clone()).await);
+        }
+    }
+    assert_eq!(
+        lan.iter().filter(|s| **s == 200).count(),
+        3 * web::ratelimit::TOKENS_PER_USER as usize,
+        "{lan:?}"
+    );
+    assert_eq!(lan.last(), Some(&429));
+    assert_eq!(
+        me(tokens[1][0].clone()).await,
+        200,
+        "Mai has her own budget"
+    );
+}
+
+/// Issue 26: idle (30 minutes) and absolute (12 hours) session time-outs,
+/// proved by moving the server's clock forward instead of waiting.
+async fn sessions_end_at_their_idle_and_absolute_time_outs(app: TestApp) {
+    let minutes = time::Duration::minutes;
+    app.add_user("hoa", Role::ProvinceOfficer, vec![]).await;
+    let status = || async { app.client.get(app.url("/")).send().await.unwrap().status() };
+    app.sign_in(&app.client, "hoa", PASSWORD).await;
+    assert_eq!(status().await, 200);
+    // Used every 29 minutes, it stays open; 31 idle minutes end it.
+    app.app.clock.advance(minutes(29));
+    assert_eq!(status().await, 200);
+    app.app.clock.advance(minutes(29));
+    assert_eq!(status().await, 200);
+    app.app.clock.advance(minutes(31));
+    assert_eq!(status().await, 303, "idle for 31 minutes: signed out");
+    let left: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'hoa'",
+    )
+    .fetch_one(&app.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(left, 0, "the expired session is deleted");
+    // Used every 25 minutes, it ends at 12 hours all the same.
+    app.sign_in(&app.client, "hoa", PASSWORD).await;
+    let mut open_for = 0;
+    loop {
+        app.app.clock.advance(minutes(25));
+        open_for += 25;
+        let s = status().await;
+        if open_for <= 12 * 60 {
+            assert_eq!(s, 200, "still open after {open_for} minutes");
+        } else {
+            assert_eq!(s, 303, "past 12 hours ({open_for} minutes): signed out");
+            break;
+        }
+    }
 }

@@ -112,6 +112,20 @@ async fn api_households_create_read_patch_with_if_match(app: TestApp) {
     assert_eq!(r.headers()["content-type"], "application/problem+json");
     let r = patch(&app, &tok, &loc, Some("\"2\""), &json!({"colour": "red"})).await;
     assert_eq!(r.status(), 422);
+    // `If-Match: *` (RFC 9110): any current version — a knowing overwrite;
+    // a number never means "any", however it is written.
+    let r = patch(
+        &app,
+        &tok,
+        &loc,
+        Some("\"-9223372036854775808\""),
+        &json!({"address": "Thôn 6"}),
+    )
+    .await;
+    assert_eq!(r.status(), 412);
+    let r = patch(&app, &tok, &loc, Some("*"), &json!({"address": "Thôn 4"})).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["etag"], "\"3\"");
     // Bad input, by field, nothing saved.
     let r = create_household(
         &app,
@@ -143,7 +157,12 @@ async fn api_households_create_read_patch_with_if_match(app: TestApp) {
     assert_eq!(stored, "Thôn 4", "the stale patch changed nothing");
     assert_eq!(
         audit_actions(&app, "household", id).await,
-        ["household.create", "household.view", "household.update"]
+        [
+            "household.create",
+            "household.view",
+            "household.update",
+            "household.update"
+        ]
     );
 }
 

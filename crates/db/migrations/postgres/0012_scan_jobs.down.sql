@@ -1,0 +1,2 @@
+DROP INDEX scan_jobs_running;
+DROP TABLE scan_jobs;
