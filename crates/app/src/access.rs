@@ -190,15 +190,31 @@ pub fn person_scope(actor: &Actor, first: usize) -> ScopeFilter {
     ScopeFilter { sql, args }
 }
 
-/// Masks a sensitive value for display: keeps the last two characters.
+/// The mark of a masked value: four dots whatever its length, so that a
+/// masked value reads as masked and says nothing of its length or ending.
+pub const MASK: &str = "••••";
+
+/// Masks a sensitive value for display ("••••"; empty stays empty).
 pub fn mask(value: &str) -> String {
-    if value.is_empty() {
+    if value.trim().is_empty() {
         return String::new();
     }
-    let chars: Vec<char> = value.chars().collect();
-    let keep = if chars.len() > 4 { 2 } else { 0 };
-    let mut out: String = "•".repeat(chars.len() - keep);
-    out.extend(&chars[chars.len() - keep..]);
+    MASK.to_owned()
+}
+
+/// Masks an identifier (passport or identity number) for display: the
+/// mark and its last two characters ("••••67"), enough to tell two
+/// documents apart on a call, nothing more; a short one is masked whole.
+pub fn mask_identifier(value: &str) -> String {
+    let chars: Vec<char> = value.trim().chars().collect();
+    if chars.is_empty() {
+        return String::new();
+    }
+    if chars.len() <= 4 {
+        return MASK.to_owned();
+    }
+    let mut out = MASK.to_owned();
+    out.extend(&chars[chars.len() - 2..]);
     out
 }
 
@@ -250,8 +266,10 @@ mod tests {
 
     #[test]
     fn masking_hides_all_but_the_tail() {
-        assert_eq!(mask("B1234567"), "••••••67");
-        assert_eq!(mask("abc"), "•••");
+        assert_eq!(mask_identifier("B1234567"), "••••67");
+        assert_eq!(mask_identifier("abc"), "••••");
+        assert_eq!(mask("1 Main Street, Seattle"), "••••");
+        assert_eq!(mask("ab"), "••••");
         assert_eq!(mask(""), "");
     }
 }

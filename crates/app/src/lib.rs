@@ -41,6 +41,9 @@ pub struct AppSettings {
     pub home_province: String,
     /// Where the audit chain's keys and anchors live (outside the database).
     pub audit: AuditSettings,
+    /// Time zone people read times in, minutes east of UTC (default
+    /// `Asia/Ho_Chi_Minh`, +420: see [`clock::display_offset`]).
+    pub display_utc_offset_minutes: i32,
 }
 
 /// Files of the audit chain's HMAC keys and signed anchors (see [`audit`]).
@@ -87,6 +90,7 @@ impl Default for AppSettings {
                 anchor_minutes: 15,
                 ..AuditSettings::default()
             },
+            display_utc_offset_minutes: clock::DEFAULT_DISPLAY_OFFSET_MINUTES,
         }
     }
 }
@@ -168,6 +172,7 @@ impl App {
             syslog: settings.audit.anchor_syslog.clone(),
         });
         let settings_concurrency = settings.import_limits.max_concurrent.max(1);
+        clock::set_display_offset(settings.display_utc_offset_minutes);
         Self(std::sync::Arc::new(AppInner {
             db,
             settings,

@@ -21,6 +21,41 @@ const FILLER: &[&str] = &[
 /// folded in): serials from 10000 (1927) to 80000 (2119) are read as dates.
 const SERIALS: std::ops::RangeInclusive<u32> = 10_000..=80_000;
 
+/// A stored date (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`, or a timestamp's date
+/// part) as a person reads it: `dd/mm/yyyy`, `mm/yyyy` or `yyyy`. Text that
+/// is not such a date is returned as it is.
+///
+/// ```
+/// assert_eq!(domain::dates::show("1975-04-30"), "30/04/1975");
+/// assert_eq!(domain::dates::show("1990-05"), "05/1990");
+/// assert_eq!(domain::dates::show(""), "");
+/// ```
+pub fn show(stored: &str) -> String {
+    let s = stored.trim();
+    let day = s
+        .get(..10)
+        .filter(|d| s.len() > 10 && d.as_bytes()[4] == b'-')
+        .unwrap_or(s);
+    if !day.starts_with(|c: char| c.is_ascii_digit()) || day.contains('/') {
+        return stored.to_owned();
+    }
+    PartialDate::parse(day).map_or_else(|_| stored.to_owned(), PartialDate::to_vn)
+}
+
+/// A whole day as a person types it in a date field (`30/04/1975`,
+/// `30-4-1975`, `1975-04-30`), as ISO `YYYY-MM-DD`; `None` for anything
+/// else, a partial date included.
+///
+/// ```
+/// assert_eq!(domain::dates::read_day("06/12/2026").as_deref(), Some("2026-12-06"));
+/// assert_eq!(domain::dates::read_day("2026-12-06").as_deref(), Some("2026-12-06"));
+/// assert_eq!(domain::dates::read_day("12/2026"), None);
+/// ```
+pub fn read_day(text: &str) -> Option<String> {
+    let d = read_without_century(text).ok()?;
+    (d.month.is_some() && d.day.is_some()).then(|| d.to_iso())
+}
+
 /// Reads a date as people write it; the year alone, a month and year, or a
 /// full date. `this_year` decides the century of a two-digit year.
 ///

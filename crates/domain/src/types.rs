@@ -199,6 +199,32 @@ coded_enum! {
     }
 }
 
+/// The label of a coded value named by its kind (`"relationship"`,
+/// `"agency"`...), in `lang` (`"en"`, or Vietnamese otherwise): the one
+/// place pages, documents and e-mails turn a stored code into words.
+/// `None` for an unknown kind or code.
+pub fn label_of(kind: &str, code: &str, lang: &str) -> Option<&'static str> {
+    fn get<T: Copy>(
+        r: Result<T, UnknownCode>,
+        label: impl Fn(T) -> &'static str,
+    ) -> Option<&'static str> {
+        r.ok().map(label)
+    }
+    match kind {
+        "category" => get(Category::from_code(code), |v| v.label(lang)),
+        "generation" => get(Generation::from_code(code), |v| v.label(lang)),
+        "gender" => get(Gender::from_code(code), |v| v.label(lang)),
+        "status" => get(PersonStatus::from_code(code), |v| v.label(lang)),
+        "consent" => get(ConsentStatus::from_code(code), |v| v.label(lang)),
+        "verification" => get(VerificationStatus::from_code(code), |v| v.label(lang)),
+        "tag" => get(NotableTag::from_code(code), |v| v.label(lang)),
+        "relationship" => get(Relationship::from_code(code), |v| v.label(lang)),
+        "agency" => get(Agency::from_code(code), |v| v.label(lang)),
+        "role" => get(Role::from_code(code), |v| v.label(lang)),
+        _ => None,
+    }
+}
+
 /// A birth date that may be partial: year only, month and year, or full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PartialDate {
@@ -273,6 +299,17 @@ impl PartialDate {
     }
 }
 
+impl PartialDate {
+    /// As a person reads it in Vietnam: `dd/mm/yyyy`, `mm/yyyy` or `yyyy`.
+    pub fn to_vn(self) -> String {
+        match (self.month, self.day) {
+            (Some(m), Some(d)) => format!("{d:02}/{m:02}/{:04}", self.year),
+            (Some(m), None) => format!("{m:02}/{:04}", self.year),
+            _ => format!("{:04}", self.year),
+        }
+    }
+}
+
 impl std::fmt::Display for PartialDate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.to_iso())
@@ -295,6 +332,35 @@ pub const fn days_in_month(year: u32, month: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_read_day_first() {
+        let d = |s: &str| PartialDate::parse(s).unwrap().to_vn();
+        assert_eq!(d("1975-04-30"), "30/04/1975");
+        assert_eq!(d("1990-05"), "05/1990");
+        assert_eq!(d("2015"), "2015");
+    }
+
+    #[test]
+    fn every_code_of_every_kind_has_a_label_in_both_languages() {
+        assert_eq!(
+            label_of("relationship", "uncle_aunt", "vi"),
+            Some("Chú/bác/cô/dì/cậu")
+        );
+        assert_eq!(
+            label_of("agency", "police", "en"),
+            Some("Provincial police")
+        );
+        assert_eq!(
+            label_of("verification", "both", "vi"),
+            Some("Cả hai đã xác minh")
+        );
+        assert_eq!(label_of("gender", "nope", "vi"), None);
+        assert_eq!(label_of("nope", "male", "vi"), None);
+        for c in Agency::ALL {
+            assert_eq!(label_of("agency", c.code(), "en"), Some(c.label_en()));
+        }
+    }
 
     #[test]
     fn codes_round_trip() {

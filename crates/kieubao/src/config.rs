@@ -33,6 +33,9 @@ pub struct FileSettings {
     pub import_max_decompressed_mb: Option<i64>,
     pub import_max_concurrent: Option<i64>,
     pub home_province: Option<String>,
+    /// Time zone people read times in, as a fixed offset "+07:00" (default:
+    /// `Asia/Ho_Chi_Minh`, which has no daylight saving).
+    pub display_utc_offset: Option<String>,
     pub audit_key_file: Option<PathBuf>,
     pub audit_anchor_file: Option<PathBuf>,
     pub audit_anchor_key_file: Option<PathBuf>,
@@ -82,12 +85,29 @@ const ENV_KEYS: &[&str] = &[
     "import_max_decompressed_mb",
     "import_max_concurrent",
     "home_province",
+    "display_utc_offset",
     "audit_key_file",
     "audit_anchor_file",
     "audit_anchor_key_file",
     "audit_anchor_minutes",
     "audit_anchor_syslog",
 ];
+
+/// Minutes east of UTC of "+07:00", "-03:30" (hours up to 14).
+fn utc_offset_minutes(text: &str) -> Option<i32> {
+    let t = text.trim();
+    let (sign, rest) = match t.as_bytes().first()? {
+        b'+' => (1, &t[1..]),
+        b'-' => (-1, &t[1..]),
+        _ => return None,
+    };
+    let (h, m) = rest.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
+    (h <= 14 && m < 60).then_some(sign * (h * 60 + m))
+}
 
 fn env_table() -> toml::Table {
     let mut t = toml::Table::new();
@@ -230,6 +250,14 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
             }
         },
         home_province: file.home_province.unwrap_or(defaults.home_province),
+        display_utc_offset_minutes: match &file.display_utc_offset {
+            Some(text) => utc_offset_minutes(text).ok_or_else(|| {
+                ConfigError(format!(
+                    "display_utc_offset: expected +HH:MM or -HH:MM (Vietnam: +07:00), got {text:?}"
+                ))
+            })?,
+            None => defaults.display_utc_offset_minutes,
+        },
         audit: {
             let d = app::AuditSettings::in_dir(&data_dir);
             app::AuditSettings {
@@ -306,5 +334,17 @@ impl Settings {
             return format!("{scheme}://{user}@{host}");
         }
         url.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn display_offsets_read_as_plus_or_minus_hours_and_minutes() {
+        assert_eq!(super::utc_offset_minutes("+07:00"), Some(420));
+        assert_eq!(super::utc_offset_minutes("-03:30"), Some(-210));
+        for bad in ["07:00", "+7", "+15:00", "+07:60", "Asia/Ho_Chi_Minh", ""] {
+            assert_eq!(super::utc_offset_minutes(bad), None, "{bad}");
+        }
     }
 }

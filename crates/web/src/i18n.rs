@@ -154,7 +154,7 @@ static TEXTS: LazyLock<HashMap<String, (String, String)>> = LazyLock::new(|| {
     texts
 });
 
-fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
+pub(crate) fn lookup(key: &str) -> Option<(&'static str, &'static str)> {
     TEXTS.get(key).map(|(vi, en)| (vi.as_str(), en.as_str()))
 }
 

@@ -18,6 +18,7 @@ pub mod registry;
 pub mod routes;
 pub mod security;
 pub mod stats;
+pub mod words;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

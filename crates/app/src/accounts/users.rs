@@ -250,6 +250,22 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<UserSummary>> {
     Ok(out)
 }
 
+/// The associations' names by id (as the accounts' scopes hold them), to
+/// show an association scope by its name.
+pub async fn association_names(
+    app: &App,
+    actor: &Actor,
+) -> AppResult<std::collections::HashMap<String, String>> {
+    access::authorize(actor, Action::UserAdmin)?;
+    let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM associations")
+        .fetch_all(&app.db.pool)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, n)| (id.to_string(), n))
+        .collect())
+}
+
 /// Sets a new password; ends the account's sessions and unlocks it.
 pub async fn reset_password(
     app: &App,

@@ -31,6 +31,19 @@ pub const COMPARED: &[&str] = &[
     "passport_no",
 ];
 
+/// A compared field's name in the (Vietnamese) visit list.
+fn compared_vi(field: &str) -> &str {
+    match field {
+        "birth_date" => "Ngày sinh",
+        "gender" => "Giới tính",
+        "country" => "Quốc gia",
+        "hometown_code" => "Quê quán",
+        "category" => "Nhóm",
+        "passport_no" => "Số hộ chiếu",
+        other => other,
+    }
+}
+
 /// Visit results (they become the record's verification status).
 pub const RESULTS: &[&str] = &["police", "fatherland_front", "both", "disputed"];
 
@@ -433,7 +446,7 @@ fn visit_cells(x: &ReconRow) -> Vec<String> {
     vec![
         x.person_id.to_string(),
         x.full_name.clone(),
-        x.birth_date.clone().unwrap_or_default(),
+        domain::dates::show(x.birth_date.as_deref().unwrap_or_default()),
         domain::geo::country(&x.country)
             .map_or_else(|| x.country.clone(), |c| c.name_vi.to_owned()),
         x.commune
@@ -441,7 +454,11 @@ fn visit_cells(x: &ReconRow) -> Vec<String> {
             .and_then(domain::geo::new_commune)
             .map_or_else(String::new, |c| c.name.to_owned()),
         class.to_owned(),
-        x.conflicts.join(", "),
+        x.conflicts
+            .iter()
+            .map(|f| compared_vi(f))
+            .collect::<Vec<_>>()
+            .join(", "),
         x.household.clone().unwrap_or_default(),
         String::new(),
     ]
@@ -516,16 +533,15 @@ pub async fn record_visit(app: &App, actor: &Actor, v: &VisitInput) -> AppResult
     if note.chars().count() > 2000 || domain::text::has_forbidden_control(note) {
         errors.push(FieldError::new("note", "too_long"));
     }
-    let today = clock::now().get(..10).unwrap_or_default().to_owned();
+    let today = clock::today();
+    // Day first as people type it (06/12/2026) or ISO (the API).
     let on = if v.visited_on.trim().is_empty() {
-        today.clone()
+        Some(today.clone())
     } else {
-        v.visited_on.trim().to_owned()
+        domain::dates::read_day(&v.visited_on)
     };
-    let valid_date = on.len() == 10
-        && on.as_bytes()[4] == b'-'
-        && on.as_bytes()[7] == b'-'
-        && on.chars().filter(char::is_ascii_digit).count() == 8;
+    let valid_date = on.is_some();
+    let on = on.unwrap_or_default();
     if !valid_date {
         errors.push(FieldError::new("visited_on", "invalid_date"));
     } else if on > today {

@@ -1034,8 +1034,8 @@ async fn link_associations(tx: &mut WriteTx, id: i64, ids: &[i64]) -> AppResult<
 
 /// Masks the sensitive fields of a record.
 fn mask_person(p: &mut Person) {
-    p.data.passport_no = access::mask(&p.data.passport_no);
-    p.data.id_no = access::mask(&p.data.id_no);
+    p.data.passport_no = access::mask_identifier(&p.data.passport_no);
+    p.data.id_no = access::mask_identifier(&p.data.id_no);
     p.data.address_abroad = access::mask(&p.data.address_abroad);
     p.data.income_bracket = access::mask(&p.data.income_bracket);
     p.data.remittance = access::mask(&p.data.remittance);

@@ -535,7 +535,7 @@ async fn run(app: &App, actor: &Actor, q: &SearchQuery, limit: usize) -> AppResu
             hometown_text: r.try_get(9)?,
             phone: r.try_get(10)?,
             email: r.try_get(11)?,
-            passport_no: access::mask(&passport),
+            passport_no: access::mask_identifier(&passport),
             status: r.try_get(13)?,
             verification: r.try_get(14)?,
         });
@@ -617,24 +617,30 @@ const EXPORT_HEADERS: &[&str] = &[
     "score",
 ];
 
-fn export_row(h: &SearchHit) -> Vec<String> {
+/// How an export names things for a person: `words(kind, code)` answers
+/// the label of a coded value (`"gender"`, `"category"`, `"country"`...), of
+/// a column (`"field"`, its name) or of a kind of match (`"match"`). The
+/// pages pass their translations; the columns' keys stay the stable codes.
+pub type Words<'a> = &'a (dyn Fn(&str, &str) -> String + Sync);
+
+fn export_row(h: &SearchHit, words: Words<'_>) -> Vec<String> {
     vec![
         h.id.to_string(),
         h.full_name.clone(),
         h.other_names.join("; "),
-        h.gender.clone(),
-        h.birth_date.clone().unwrap_or_default(),
-        h.category.clone(),
-        h.generation.clone().unwrap_or_default(),
-        h.country.clone(),
+        words("gender", &h.gender),
+        domain::dates::show(h.birth_date.as_deref().unwrap_or_default()),
+        words("category", &h.category),
+        words("generation", h.generation.as_deref().unwrap_or_default()),
+        words("country", &h.country),
         h.city_abroad.clone(),
         h.hometown_text.clone(),
         h.phone.clone(),
         h.email.clone(),
         h.passport_no.clone(),
-        h.status.clone(),
-        h.verification.clone(),
-        h.kind.to_owned(),
+        words("status", &h.status),
+        words("verification", &h.verification),
+        words("match", h.kind),
         h.score.to_string(),
     ]
 }
@@ -653,27 +659,29 @@ pub async fn export(
     actor: &Actor,
     q: &SearchQuery,
     format: ExportFormat,
+    words: Words<'_>,
 ) -> AppResult<Vec<u8>> {
     access::authorize(actor, Action::PersonList)?;
     access::authorize(actor, Action::PersonExport)?;
     let page = run(app, actor, q, EXPORT_MAX).await?;
+    let headers: Vec<String> = EXPORT_HEADERS.iter().map(|h| words("field", h)).collect();
     let rows: Vec<Vec<String>> = page
         .items
         .iter()
-        .map(|h| export_row(h).iter().map(|c| safe_cell(c)).collect())
+        .map(|h| export_row(h, words).iter().map(|c| safe_cell(c)).collect())
         .collect();
     let bytes = match format {
         ExportFormat::Csv => {
             let mut out = Vec::new();
             // A byte-order mark so spreadsheets read UTF-8.
             out.extend_from_slice("\u{feff}".as_bytes());
-            out.extend_from_slice(csv_line(EXPORT_HEADERS.iter().copied()).as_bytes());
+            out.extend_from_slice(csv_line(headers.iter().map(String::as_str)).as_bytes());
             for r in &rows {
                 out.extend_from_slice(csv_line(r.iter().map(String::as_str)).as_bytes());
             }
             out
         }
-        ExportFormat::Xlsx => xlsx(&rows).map_err(|e| AppError::Unexpected(e.into()))?,
+        ExportFormat::Xlsx => xlsx(&headers, &rows).map_err(|e| AppError::Unexpected(e.into()))?,
     };
     let action = match format {
         ExportFormat::Csv => "person.search_export_csv",
@@ -697,13 +705,13 @@ fn csv_line<'a>(cells: impl Iterator<Item = &'a str>) -> String {
     s
 }
 
-fn xlsx(rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+fn xlsx(headers: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("search")?;
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (c, h) in EXPORT_HEADERS.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, h, &bold)?;
     }
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {

@@ -354,9 +354,11 @@ impl PivotSpec {
         else {
             return Ok(None);
         };
+        // ISO (the API's format; the pages turn a typed 06/12/2026 into
+        // it first). "Today" is the day in Vietnam, not in UTC.
         match parse_day(d) {
             None => Err(FieldError::new("as_of", "invalid_date")),
-            Some(day) if day > time::OffsetDateTime::now_utc().date() => {
+            Some(_) if d > crate::clock::today().as_str() => {
                 Err(FieldError::new("as_of", "in_future"))
             }
             Some(_) => Ok(Some(d.to_owned())),
@@ -448,14 +450,14 @@ pub struct Pivot {
 }
 
 impl Pivot {
-    /// The day the figures describe: the as-of day, or the day computed.
+    /// When the figures stand, as a person reads it: the as-of day
+    /// (`dd/mm/yyyy`), or the day and time computed ("06/12/2026 16:38",
+    /// in the configured time zone).
     pub fn figures_date(&self) -> String {
-        self.spec.as_of.clone().unwrap_or_else(|| {
-            self.computed_at
-                .get(..10)
-                .unwrap_or(&self.computed_at)
-                .to_owned()
-        })
+        match &self.spec.as_of {
+            Some(day) => domain::dates::show(day),
+            None => crate::clock::show_as_of(&self.computed_at),
+        }
     }
 
     /// The value of a cell by codes (tests and exports).

@@ -260,3 +260,25 @@ field-header_row = Header row
 code-file_too_large = The file is larger than the limit for a list; refused as it was uploaded.
 code-line_too_long = The file has a line longer than any list can have (it may not be a list); refused as it was uploaded.
 import-queue_position = place
+
+## Levels and outcomes of the comparison, in words (issue 21).
+review-level-agree = same
+review-level-partial = close
+review-level-same_commune = same commune
+review-level-same_month_and_year = same month and year
+review-level-same_subscriber = same subscriber number
+review-level-same_user = same e-mail user name
+review-level-same_year = same year
+review-level-similar = similar
+review-level-typo = one letter differs (likely a typo)
+review-outcome-agree = same
+review-outcome-partial = close
+review-outcome-disagree = different
+review-outcome-missing = missing
+review-found_by_scan = Scan of the whole registry
+review-found_by_import = On import
+review-why-agree = Alike
+review-why-partial = Close
+review-why-disagree = Different
+review-why-missing = Missing on one side
+review-weights = Score of each field

@@ -30,7 +30,6 @@ stats-delete = Delete
 stats-export_xlsx = Download Excel (.xlsx)
 stats-export_docx = Download Word (.docx)
 stats-export_pdf = Download PDF
-stats-engine = Computed by
 stats-map = Map of people by home commune
 stats-world_map = Map of people by country of residence
 stats-legend = Legend

@@ -260,3 +260,25 @@ field-header_row = Dòng tiêu đề
 code-file_too_large = Tệp lớn hơn giới hạn cho một danh sách; đã từ chối ngay khi tải lên.
 code-line_too_long = Tệp có một dòng dài hơn mọi danh sách có thể có (có thể không phải danh sách); đã từ chối ngay khi tải lên.
 import-queue_position = vị trí
+
+## Levels and outcomes of the comparison, in words (issue 21).
+review-level-agree = trùng
+review-level-partial = gần giống
+review-level-same_commune = cùng xã/phường
+review-level-same_month_and_year = cùng tháng và năm
+review-level-same_subscriber = cùng thuê bao
+review-level-same_user = cùng tên tài khoản thư
+review-level-same_year = cùng năm
+review-level-similar = gần giống
+review-level-typo = khác một chữ (có thể gõ nhầm)
+review-outcome-agree = giống nhau
+review-outcome-partial = gần giống
+review-outcome-disagree = khác nhau
+review-outcome-missing = thiếu thông tin
+review-found_by_scan = Rà soát toàn bộ
+review-found_by_import = Khi nhập danh sách, lần nhập
+review-why-agree = Giống nhau
+review-why-partial = Gần giống
+review-why-disagree = Khác nhau
+review-why-missing = Thiếu để so sánh
+review-weights = Chi tiết điểm số từng trường

@@ -30,7 +30,6 @@ stats-delete = Xóa
 stats-export_xlsx = Tải Excel (.xlsx)
 stats-export_docx = Tải Word (.docx)
 stats-export_pdf = Tải PDF
-stats-engine = Tính bằng
 stats-map = Bản đồ số người theo xã/phường quê quán
 stats-world_map = Bản đồ số người theo quốc gia cư trú
 stats-legend = Chú giải

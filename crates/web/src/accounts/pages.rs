@@ -456,7 +456,15 @@ async fn users_page(
     let list = app::accounts::users::list(&state.app, &user.actor)
         .await
         .map_err(page_err(lang))?;
+    let associations = app::accounts::users::association_names(&state.app, &user.actor)
+        .await
+        .map_err(page_err(lang))?;
     let l = Layout::for_user(user);
+    let t = l.t;
+    let scope = |s: &app::accounts::users::Scope| match associations.get(&s.code) {
+        Some(name) if s.kind == "association" => format!("{}: {name}", t.s("scope.association")),
+        _ => t.scope(&s.kind, &s.code),
+    };
     render(&UsersPage {
         t: l.t,
         l,
@@ -482,12 +490,7 @@ async fn users_page(
                     .collect(),
                 disabled: u.disabled,
                 locked: u.locked,
-                scopes: u
-                    .scopes
-                    .iter()
-                    .map(|s| format!("{}:{}", s.kind, s.code))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                scopes: u.scopes.iter().map(scope).collect::<Vec<_>>().join(", "),
             })
             .collect(),
         roles: Role::ALL
@@ -767,7 +770,24 @@ pub async fn audit_export(
     user: User,
     Query(q): Query<AuditQuery>,
 ) -> Result<Response, PageError> {
-    let bytes = app::audit::export_xlsx(&state.app, &user.actor, &q.filter(1000))
+    let t = Tr::new(user.lang);
+    let describe = move |e: &app::audit::Entry| {
+        let line = t.audit(e);
+        let details: Vec<String> = line
+            .details
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        vec![t.time(&e.at), line.sentence, details.join("; ")]
+    };
+    let readable = app::audit::Readable {
+        headings: ["audit.at", "audit.action", "audit.details"]
+            .iter()
+            .map(|k| t.s(k).to_owned())
+            .collect(),
+        describe: &describe,
+    };
+    let bytes = app::audit::export_xlsx(&state.app, &user.actor, &q.filter(1000), &readable)
         .await
         .map_err(page_err(user.lang))?;
     Ok(crate::pages::attachment(

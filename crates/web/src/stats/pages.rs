@@ -328,7 +328,7 @@ pub async fn dashboard(
         computed_at: d
             .breakdowns
             .first()
-            .map(|p| p.computed_at.clone())
+            .map(Pivot::figures_date)
             .unwrap_or_default(),
         breakdowns: d.breakdowns.iter().map(|p| breakdown(p, en, can)).collect(),
         map: d
@@ -358,8 +358,8 @@ pub struct PivotView {
     pub rows: Vec<PivotRow>,
     pub col_totals: Vec<i64>,
     pub total: i64,
-    pub engine: String,
-    pub elapsed: String,
+    /// "Số liệu tính đến: 06/12/2026 16:38" (or the as-of day).
+    pub figures_date: String,
 }
 
 pub struct PivotRow {
@@ -404,8 +404,7 @@ impl PivotView {
                 .collect(),
             col_totals: p.col_totals.clone(),
             total: p.total,
-            engine: p.engine.clone(),
-            elapsed: format!("{:.1}", p.elapsed_ms),
+            figures_date: p.figures_date(),
         }
     }
 }
@@ -443,8 +442,20 @@ fn preset_spec(q: &Pairs) -> Option<(&'static saved::Preset, PivotSpec)> {
     Some((p, (p.spec)()))
 }
 
+/// The form's pairs with the day typed as people write it (06/12/2026)
+/// turned into the ISO day the specification reads.
+fn iso_days(q: &Pairs) -> Pairs {
+    q.iter()
+        .map(|(k, v)| match domain::dates::read_day(v) {
+            Some(day) if k == "as_of" => (k.clone(), day),
+            _ => (k.clone(), v.clone()),
+        })
+        .collect()
+}
+
 /// The spec and title of a request: a ready-made report, or the form's fields.
 fn spec_of(q: &Pairs, en: bool) -> Result<(PivotSpec, String), app::AppError> {
+    let q = &iso_days(q);
     if let Some((p, mut spec)) = preset_spec(q) {
         spec.as_of = PivotSpec::as_of_from_pairs(q).map_err(|e| app::AppError::Invalid(vec![e]))?;
         return Ok((spec, (if en { p.title_en } else { p.title_vi }).to_owned()));
@@ -512,7 +523,7 @@ pub async fn reports(
         cols: spec.cols.map_or_else(String::new, |c| c.code().to_owned()),
         measure: spec.measure.code().to_owned(),
         as_of: spec.as_of.clone().unwrap_or_default(),
-        today: app::clock::now().get(..10).unwrap_or_default().to_owned(),
+        today: app::clock::today(),
         // The core dimensions, and the departments' own fields in use (one
         // input each would crowd the form; a drill-down or a link sets them).
         filter_inputs: Dim::every()
@@ -612,7 +623,9 @@ fn scope_words(actor: &app::Actor, en: bool) -> String {
                     .iter()
                     .map(|c| stats::header(Dim::LegacyDistrict, c).label_vi),
             );
-            names.extend(legacy_communes.iter().cloned());
+            names.extend(legacy_communes.iter().map(|c| {
+                domain::geo::legacy_commune(c).map_or_else(|| c.clone(), |x| x.name.to_owned())
+            }));
             names.join(", ")
         }
         J::Countries(cs) => cs
@@ -643,7 +656,7 @@ pub(crate) fn context(
         authority: format!("UBND TỈNH {}", province.to_uppercase()),
         body: "SỞ NGOẠI VỤ".to_owned(),
         place: province,
-        date: app::clock::now().get(..10).unwrap_or_default().to_owned(),
+        date: app::clock::today(),
         scope: scope_words(actor, en),
         en,
     }

@@ -279,6 +279,17 @@ impl Browser {
         .await;
     }
 
+    /// Runs a script in the page (its body; `return` answers) and answers
+    /// its result.
+    pub async fn script(&self, body: &str) -> Value {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({ "script": body, "args": [] }),
+        )
+        .await
+    }
+
     /// The visible page as PNG bytes.
     /// Resizes the window (CSS pixels).
     pub async fn set_window(&self, width: u32, height: u32) {

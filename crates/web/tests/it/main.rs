@@ -21,4 +21,5 @@ mod registry;
 mod routes;
 mod stats;
 mod traffic;
+mod words;
 mod xss;

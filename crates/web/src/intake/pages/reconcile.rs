@@ -88,7 +88,7 @@ pub async fn show(
             r
         }),
         results: reconcile::RESULTS,
-        today: app::clock::now().get(..10).unwrap_or_default().to_owned(),
+        today: app::clock::today(),
     })
 }
 

@@ -204,6 +204,37 @@ struct PairPage {
     pct: String,
     query: String,
     explanation: Vec<(String, String, String, String)>,
+    /// The score in words: what agrees, what differs, what is missing.
+    why: Vec<(String, String)>,
+}
+
+/// The explanation in an official's words, grouped by outcome: "Giống
+/// nhau: Ngày sinh (trùng khớp), Quê quán (cùng xã/phường)"; the fields
+/// that weigh most come first in each group.
+fn why_in_words(t: Tr, rows: &[matching::ExplainRow]) -> Vec<(String, String)> {
+    let mut rows: Vec<&matching::ExplainRow> = rows.iter().collect();
+    rows.sort_by(|a, b| b.weight.abs().total_cmp(&a.weight.abs()));
+    ["agree", "partial", "disagree", "missing"]
+        .iter()
+        .filter_map(|outcome| {
+            let items: Vec<String> = rows
+                .iter()
+                .filter(|r| r.outcome == *outcome)
+                .map(|r| match t.get(&format!("review.level.{}", r.level)) {
+                    Some(level) if *outcome != "missing" => {
+                        format!("{} ({level})", t.field(&r.field))
+                    }
+                    _ => t.field(&r.field),
+                })
+                .collect();
+            (!items.is_empty()).then(|| {
+                (
+                    t.s(&format!("review.why.{outcome}")).to_owned(),
+                    items.join(", "),
+                )
+            })
+        })
+        .collect()
 }
 
 /// `GET /review/pairs/{id}`: both records side by side, differences marked,
@@ -224,14 +255,16 @@ pub async fn pair(
         .iter()
         .map(|e| {
             (
-                t.s(&format!("field.{}", e.field)).to_owned(),
+                t.field(&e.field),
                 t.s(&format!("review.level.{}", e.level)).to_owned(),
                 e.outcome.clone(),
                 format!("{:+.2}", e.weight),
             )
         })
         .collect();
+    let why = why_in_words(t, &p.explanation);
     render(&PairPage {
+        why,
         status_key: format!("review.status.{}", p.status),
         pct: percent(p.probability),
         query: filter_query(&filter),

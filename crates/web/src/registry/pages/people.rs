@@ -205,7 +205,7 @@ pub async fn list(
         .map(|r| RowView {
             id: r.id,
             full_name: r.full_name.clone(),
-            birth_date: r.birth_date.clone().unwrap_or_default(),
+            birth_date: domain::dates::show(r.birth_date.as_deref().unwrap_or_default()),
             category: coded_label(
                 &r.category,
                 |c| Category::from_code(c).ok(),
@@ -481,7 +481,7 @@ impl PersonForm {
             full_name: d.full_name.clone(),
             other_names: d.other_names.join("\n"),
             gender: d.gender.clone(),
-            birth_date: d.birth_date.clone().unwrap_or_default(),
+            birth_date: domain::dates::show(d.birth_date.as_deref().unwrap_or_default()),
             category: d.category.clone(),
             generation: d.generation.clone().unwrap_or_default(),
             country: d.country.clone(),
@@ -531,6 +531,8 @@ pub struct FieldView {
     options: Vec<(String, String, bool)>,
     /// Picker URL for a `<datalist>`, or empty.
     picker: &'static str,
+    /// How to write the value (dates: day first), or empty.
+    hint: &'static str,
 }
 
 fn fields(
@@ -557,6 +559,11 @@ fn fields(
         kind,
         options,
         picker,
+        hint: if name == "birth_date" {
+            t.s("common.partial_date_hint")
+        } else {
+            ""
+        },
     };
     let text = |name: &'static str, value: &str| mk(name, value, "text", Vec::new(), "");
     vec![
@@ -707,6 +714,11 @@ fn fields(
             kind: "text",
             options: Vec::new(),
             picker: "",
+            hint: if d.kind == "date" {
+                t.s("common.partial_date_hint")
+            } else {
+                ""
+            },
             name,
         }
     }))
@@ -990,7 +1002,7 @@ async fn show_page(
     let l = Layout::for_user(user);
     let t = l.t;
     let d = &p.data;
-    let f = |k: &str| t.s(&format!("field.{k}")).to_owned();
+    let f = |k: &str| t.field(k);
     let tags: Vec<&str> = d
         .tags
         .iter()
@@ -1002,7 +1014,10 @@ async fn show_page(
             f("gender"),
             coded_label(&d.gender, |c| Gender::from_code(c).ok(), |c| c.label(lc)),
         ),
-        (f("birth_date"), d.birth_date.clone().unwrap_or_default()),
+        (
+            f("birth_date"),
+            domain::dates::show(d.birth_date.as_deref().unwrap_or_default()),
+        ),
         (
             f("category"),
             coded_label(
@@ -1025,11 +1040,17 @@ async fn show_page(
         (f("hometown_text"), d.hometown_text.clone()),
         (
             f("hometown_code"),
-            d.hometown_code.clone().unwrap_or_default(),
+            t.label(
+                "new_commune",
+                d.hometown_code.as_deref().unwrap_or_default(),
+            ),
         ),
         (
             f("hometown_legacy_code"),
-            d.hometown_legacy_code.clone().unwrap_or_default(),
+            t.label(
+                "legacy_commune",
+                d.hometown_legacy_code.as_deref().unwrap_or_default(),
+            ),
         ),
         (
             f("departure_year"),

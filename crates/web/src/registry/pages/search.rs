@@ -198,7 +198,7 @@ fn rows_of(page: &SearchPage, t: Tr, lang: Lang) -> Vec<HitView> {
                 id: h.id,
                 name_html,
                 other_html,
-                birth_date: h.birth_date.clone().unwrap_or_default(),
+                birth_date: domain::dates::show(h.birth_date.as_deref().unwrap_or_default()),
                 category: Category::from_code(&h.category)
                     .map_or_else(|_| h.category.clone(), |c| c.label(lc).to_owned()),
                 country: country_label(&h.country, lang),
@@ -303,7 +303,13 @@ async fn export(
     f: &SearchForm,
     format: ExportFormat,
 ) -> Result<Response, PageError> {
-    let bytes = use_case::export(&state.app, &user.actor, &f.to_query(None), format)
+    let t = Tr::new(user.lang);
+    let words = move |kind: &str, code: &str| match kind {
+        "field" => t.field(code),
+        "match" => t.s(&format!("search.kind.{code}")).to_owned(),
+        _ => t.label(kind, code),
+    };
+    let bytes = use_case::export(&state.app, &user.actor, &f.to_query(None), format, &words)
         .await
         .map_err(page_err(user.lang))?;
     let (ctype, name) = match format {

@@ -272,8 +272,13 @@ async fn admin_creates_a_commune_officer_with_jurisdiction(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
-    assert!(html.contains("new_commune:18427"), "{html}");
-    assert!(html.contains("legacy_district:436"));
+    // Scopes read as names, not codes.
+    let t = web::i18n::Tr::default();
+    let commune = t.scope("new_commune", "18427");
+    assert!(commune.starts_with("Xã/phường: "));
+    assert!(html.contains(&commune), "{html}");
+    assert!(html.contains(&t.scope("legacy_district", "436")));
+    assert!(!html.contains("new_commune:18427"));
     let id = app::accounts::users::id_by_username(&app.app, "hoa")
         .await
         .unwrap();
@@ -390,8 +395,10 @@ async fn audit_export_is_a_real_xlsx_and_is_audited(app: TestApp) {
     app.add_user("admin", Role::Admin, vec![]).await;
     app.sign_in(&app.client, "admin", PASSWORD).await;
     let html = get_text(&app.client, app.url("/audit?action=auth.sign_in")).await;
-    assert!(html.contains("<td>auth.sign_in</td>"), "{html}");
-    assert!(!html.contains("<td>user.create</td>"), "filtered");
+    // The log reads as sentences ("admin đã đăng nhập").
+    assert!(html.contains("admin đã đăng nhập"), "{html}");
+    assert!(!html.contains("auth.sign_in</td>"));
+    assert!(!html.contains("đã tạo tài khoản"), "filtered");
     let r = app
         .client
         .get(app.url("/audit/export.xlsx?entity=user"))
@@ -413,10 +420,22 @@ async fn audit_export_is_a_real_xlsx_and_is_audited(app: TestApp) {
         .iter()
         .map(ToString::to_string)
         .collect();
-    assert_eq!(header, app::audit::EXPORT_HEADER);
-    let actions: Vec<String> = rows.map(|r| r[4].to_string()).collect();
-    assert!(actions.contains(&"user.create".to_owned()), "{actions:?}");
-    assert!(actions.contains(&"auth.sign_in".to_owned()));
+    // The stored columns as stored (to check the chain), then the same rows
+    // for people: the time in Vietnam and a sentence.
+    assert_eq!(header[..9], app::audit::EXPORT_HEADER);
+    assert_eq!(header[9..], ["Thời điểm", "Hành động", "Chi tiết"]);
+    let rows: Vec<Vec<String>> = rows
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect();
+    let actions: Vec<&str> = rows.iter().map(|r| r[4].as_str()).collect();
+    assert!(actions.contains(&"user.create"), "{actions:?}");
+    assert!(actions.contains(&"auth.sign_in"));
+    let sentences: Vec<&str> = rows.iter().map(|r| r[10].as_str()).collect();
+    assert!(sentences.contains(&"admin đã đăng nhập"), "{sentences:?}");
+    assert!(
+        rows.iter()
+            .all(|r| !r[9].contains('T') && r[9].contains('/'))
+    );
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'audit.export'")
         .fetch_one(&app.app.db.pool)
         .await

@@ -103,15 +103,15 @@ async fn officer_edits_restores_and_deletes_in_the_browser(app: TestApp) {
     // History: two versions; restore the first.
     let history = b.text("#history").await;
     assert!(
-        history.contains("canbo.xa") && history.contains("email"),
+        history.contains("canbo.xa") && history.contains("Sửa: Thành phố, Thư điện tử"),
         "{history}"
     );
     b.click("#history form:has(input[name=version][value='1']) button")
         .await;
     let history = b
-        .wait_text("#history", |t| t.contains("restored version 1"))
+        .wait_text("#history", |t| t.contains("Khôi phục phiên bản 1"))
         .await;
-    assert!(history.contains("restored version 1"), "{history}");
+    assert!(history.contains("Khôi phục phiên bản 1"), "{history}");
     let profile = b.text("dl.profile").await;
     assert!(
         profile.contains("lan@example.com") && !profile.contains("Osaka"),

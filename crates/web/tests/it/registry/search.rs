@@ -473,8 +473,11 @@ async fn search_page_shows_live_results_and_exports(app: TestApp) {
         .rows()
         .map(|r| r.iter().map(ToString::to_string).collect())
         .collect();
+    // Columns named and values shown in words (the page's language).
     let header = &rows[0];
-    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let t = web::i18n::Tr::default();
+    let col = |name: &str| header.iter().position(|h| *h == t.field(name)).unwrap();
+    assert!(header.iter().all(|h| !h.contains('_')), "{header:?}");
     let evil_row = rows
         .iter()
         .find(|r| r[0] == evil.to_string())

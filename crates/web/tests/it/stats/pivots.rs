@@ -655,9 +655,12 @@ async fn a_report_as_of_an_earlier_day_counts_the_registry_as_it_stood(app: Test
         "the page says the day"
     );
     assert!(
-        html.contains("value=\"2024-12-31\""),
-        "the form keeps the day"
+        html.contains("value=\"31/12/2024\""),
+        "the form keeps the day, day first"
     );
+    // The page reads the day as people type it.
+    let typed = page(&web, &app, "/reports?rows=country&as_of=31%2F12%2F2024").await;
+    assert!(typed.contains("value=\"31/12/2024\"") && typed.contains("data-testid=\"as-of\""));
     let docx = web
         .get(app.url("/reports/export.docx?rows=country&as_of=2024-12-31"))
         .send()
@@ -666,7 +669,7 @@ async fn a_report_as_of_an_earlier_day_counts_the_registry_as_it_stood(app: Test
         .bytes()
         .await
         .unwrap();
-    check_docx_has(&docx, "2024-12-31");
+    check_docx_has(&docx, "31/12/2024");
 }
 
 /// The body of a page fetched by a signed-in client.
