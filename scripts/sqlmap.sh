@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# sqlmap (level 3, risk 1) over the parameters of the API's read and search
+# routes and of the people page, against a demo server on SQLite (or
+# PostgreSQL with PG=...). Issue 26, "longer runs". Expects: 0 injectable.
+#   BIN=target/release/kieubao scripts/sqlmap.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v sqlmap >/dev/null || python3 -m pip install -q 'sqlmap==1.9.12'
+BIN=${BIN:-target/release/kieubao}
+PORT=${PORT:-18491}
+LEVEL=${LEVEL:-3}
+work=$(mktemp -d)
+trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+printf 'api_requests_per_minute = 0\n' >"$work/kieubao.toml"
+export KIEUBAO_DATA_DIR="$work/data" KIEUBAO_CONFIG="$work/kieubao.toml" KIEUBAO_LOG=warn
+[ -n "${PG:-}" ] && export KIEUBAO_DATABASE_URL="$PG"
+"$BIN" demo --people 2000 --seed 42 >/dev/null 2>&1
+echo 'sqlmap passphrase 2026 long' | "$BIN" user add --username sqlmap --role province_officer >/dev/null 2>&1
+token=$("$BIN" token create --username sqlmap --scope read --scope write --name sqlmap --expires-days 1 | tail -1)
+"$BIN" serve --addr "127.0.0.1:$PORT" >"$work/server.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
+base="http://127.0.0.1:$PORT"
+urls=(
+  "$base/api/v1/people?q=an&country=KR&category=contract_labour&commune=18073&status=active&verification=unverified&generation=1&tag=expert&survey_round=2025&limit=5&after=1"
+  "$base/api/v1/search?q=nguyen&country=KR&category=contract_labour&commune=18073&limit=5"
+  "$base/api/v1/people/1"
+  "$base/api/v1/statistics/pivot?rows=country&cols=category&country=KR&commune=18073"
+  "$base/api/v1/linkage/pairs?status=pending&commune=18073&source=police&found_by=scan&limit=5&offset=0"
+  "$base/api/v1/audit?entity=person&action=person.view&limit=5"
+)
+total=0; injectable=0
+for u in "${urls[@]}"; do
+  out=$(sqlmap -u "$u" -H "Authorization: Bearer $token" --level "$LEVEL" --risk 1 --batch \
+    --threads 4 --disable-coloring --flush-session --output-dir "$work/sqlmap" 2>&1 || true)
+  n=$(printf '%s\n' "$out" | grep -c "is vulnerable\|sqlmap identified the following injection" || true)
+  reqs=$(printf '%s\n' "$out" | grep -o "[0-9]* HTTP(s) requests" | tail -1 | awk '{print $1}')
+  tested=$(printf '%s\n' "$out" | grep -c "testing '" || true)
+  echo "$(echo "$u" | sed "s|$base||" | cut -c1-60): $tested tests, injectable findings: $n ${reqs:+($reqs requests)}"
+  total=$((total + tested)); injectable=$((injectable + n))
+done
+echo "sqlmap level $LEVEL: $total tests over ${#urls[@]} routes, injectable: $injectable"
+grep -c " 500 \|panicked" "$work/server.log" | sed 's/^/server errors or panics in the log: /'
+[ "$injectable" = 0 ]
