@@ -13,7 +13,7 @@ work=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 printf 'api_requests_per_minute = 0\n' >"$work/kieubao.toml"
 export KIEUBAO_DATA_DIR="$work/data" KIEUBAO_CONFIG="$work/kieubao.toml" KIEUBAO_LOG=warn
-[ -n "${PG:-}" ] && export KIEUBAO_DATABASE_URL="$PG"
+if [ -n "${PG:-}" ]; then export KIEUBAO_DATABASE_URL="$PG"; fi
 "$BIN" demo --people 2000 --seed 42 >/dev/null 2>&1
 echo 'sqlmap passphrase 2026 long' | "$BIN" user add --username sqlmap --role province_officer >/dev/null 2>&1
 token=$("$BIN" token create --username sqlmap --scope read --scope write --name sqlmap --expires-days 1 | tail -1)
@@ -34,11 +34,11 @@ for u in "${urls[@]}"; do
   out=$(sqlmap -u "$u" -H "Authorization: Bearer $token" --level "$LEVEL" --risk 1 --batch \
     --threads 4 --disable-coloring --flush-session --output-dir "$work/sqlmap" 2>&1 || true)
   n=$(printf '%s\n' "$out" | grep -c "is vulnerable\|sqlmap identified the following injection" || true)
-  reqs=$(printf '%s\n' "$out" | grep -o "[0-9]* HTTP(s) requests" | tail -1 | awk '{print $1}')
+  codes=$(printf '%s\n' "$out" | grep -A3 "HTTP error codes detected" | tail -n +2 | tr -s ' \n' ' ' || true)
   tested=$(printf '%s\n' "$out" | grep -c "testing '" || true)
-  echo "$(echo "$u" | sed "s|$base||" | cut -c1-60): $tested tests, injectable findings: $n ${reqs:+($reqs requests)}"
+  echo "$(echo "$u" | sed "s|$base||" | cut -c1-60): $tested tests, injectable findings: $n; answers other than 2xx: ${codes:-none}"
   total=$((total + tested)); injectable=$((injectable + n))
 done
 echo "sqlmap level $LEVEL: $total tests over ${#urls[@]} routes, injectable: $injectable"
-grep -c " 500 \|panicked" "$work/server.log" | sed 's/^/server errors or panics in the log: /'
+echo "server errors or panics in the log: $(grep -c 'panicked\|status=500' "$work/server.log" || true)"
 [ "$injectable" = 0 ]
