@@ -652,20 +652,10 @@ pub async fn rotate_key(app: &App, actor: &Actor) -> AppResult<String> {
     Ok(id)
 }
 
-/// A stored time as a person reads it: dd/mm/yyyy HH:MM, Vietnam time (UTC+7).
+/// A stored time as a person reads it: dd/mm/yyyy HH:MM in the configured
+/// time zone (one formatter: [`clock::show_as_of`]).
 pub fn display_time(stored: &str) -> String {
-    let Some(t) = clock::parse(stored) else {
-        return stored.to_owned();
-    };
-    let t = t.to_offset(time::UtcOffset::from_hms(7, 0, 0).unwrap_or(time::UtcOffset::UTC));
-    format!(
-        "{:02}/{:02}/{:04} {:02}:{:02}",
-        t.day(),
-        u8::from(t.month()),
-        t.year(),
-        t.hour(),
-        t.minute()
-    )
+    clock::show_as_of(stored)
 }
 
 /// Filters for browsing the log.
