@@ -290,7 +290,6 @@ impl Browser {
         .await
     }
 
-    /// The visible page as PNG bytes.
     /// Resizes the window (CSS pixels).
     pub async fn set_window(&self, width: u32, height: u32) {
         self.cmd(
@@ -301,6 +300,7 @@ impl Browser {
         .await;
     }
 
+    /// The visible page as PNG bytes.
     pub async fn screenshot(&self) -> Vec<u8> {
         use base64::Engine as _;
         let v = self
@@ -309,16 +309,6 @@ impl Browser {
         base64::engine::general_purpose::STANDARD
             .decode(v.as_str().unwrap_or_default())
             .unwrap()
-    }
-
-    /// Runs a script in the page (its body, with `return`) and gives its value.
-    pub async fn eval(&self, script: &str) -> Value {
-        self.cmd(
-            reqwest::Method::POST,
-            "/execute/sync",
-            json!({"script": script, "args": []}),
-        )
-        .await
     }
 
     /// Messages the page logged at SEVERE level (CSP violations show up here).

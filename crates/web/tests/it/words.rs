@@ -289,6 +289,27 @@ async fn no_page_shows_a_code_a_key_or_an_iso_date(app: TestApp) {
             }
         }
         b.goto(&app.url("/lang/vi")).await;
+        // For a person to look at: every page at a desktop's and a phone's
+        // width, as this account (only when asked; the checks above hold).
+        if let Ok(dir) = std::env::var("KIEUBAO_SCREENSHOT_DIR") {
+            for (w, h) in [(1366, 900), (390, 844)] {
+                b.set_window(w, h).await;
+                for page in &pages {
+                    b.goto(&app.url(page)).await;
+                    let name: String = page
+                        .chars()
+                        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                        .collect();
+                    std::fs::write(
+                        std::path::Path::new(&dir)
+                            .join(format!("words-{account}-{name}-{w}-{:?}.png", app.backend)),
+                        b.screenshot().await,
+                    )
+                    .unwrap();
+                }
+            }
+            b.set_window(1280, 900).await;
+        }
         b.click("header form[action='/logout'] button").await;
         assert!(b.wait_url("/login").await, "{account} signed out");
     }

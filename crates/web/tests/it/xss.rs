@@ -186,7 +186,7 @@ async fn payloads_in_every_text_field_never_run_in_chromium(app: TestApp) {
     let mut seen = 0;
     for page in &pages {
         b.goto(&app.url(page)).await;
-        let v = b.eval(PROBE).await;
+        let v = b.script(PROBE).await;
         assert!(v["flag"].is_null(), "{page}: a payload ran: {v}");
         for kind in ["handlers", "links", "frames", "scripts"] {
             assert_eq!(
@@ -197,7 +197,7 @@ async fn payloads_in_every_text_field_never_run_in_chromium(app: TestApp) {
             );
         }
         // The payloads are shown as text where the page shows the field.
-        let text = b.eval("return document.body.innerText;").await;
+        let text = b.script("return document.body.innerText;").await;
         seen += PAYLOADS
             .iter()
             .filter(|p| text.as_str().unwrap_or("").contains(&p[..12.min(p.len())]))
@@ -211,7 +211,7 @@ async fn payloads_in_every_text_field_never_run_in_chromium(app: TestApp) {
     // The probe itself sees an injection: markup parsed from the payloads
     // (as a page that failed to escape them would) is caught.
     let v = b
-        .eval(&format!(
+        .script(&format!(
             "const d = document.createElement('div'); d.innerHTML = {}; document.body.append(d); {PROBE}",
             serde_json::to_string(&PAYLOADS.concat()).unwrap()
         ))
