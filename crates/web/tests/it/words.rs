@@ -309,6 +309,7 @@ async fn no_page_shows_a_code_a_key_or_an_iso_date(app: TestApp) {
                 }
             }
             b.set_window(1280, 900).await;
+            b.goto(&app.url("/")).await;
         }
         b.click("header form[action='/logout'] button").await;
         assert!(b.wait_url("/login").await, "{account} signed out");
