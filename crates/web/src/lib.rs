@@ -52,6 +52,15 @@ pub struct WebConfig {
 }
 
 impl WebConfig {
+    /// The largest request body accepted (64 MiB when not set).
+    pub fn body_limit(&self) -> usize {
+        if self.max_body_bytes == 0 {
+            64 * 1024 * 1024
+        } else {
+            self.max_body_bytes
+        }
+    }
+
     /// Session cookie name: `__Host-` prefixed behind TLS (the prefix
     /// requires the Secure attribute, which plain-HTTP browsers refuse).
     pub fn session_cookie(&self) -> &'static str {
@@ -78,11 +87,7 @@ pub struct AppState {
 
 /// The whole application router with its middleware.
 pub fn router(app: App, cfg: WebConfig) -> Router {
-    let max_body = if cfg.max_body_bytes == 0 {
-        64 * 1024 * 1024
-    } else {
-        cfg.max_body_bytes
-    };
+    let max_body = cfg.body_limit();
     let state = AppState {
         app,
         cfg: Arc::new(cfg),

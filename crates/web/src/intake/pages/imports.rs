@@ -137,7 +137,15 @@ pub async fn list(State(state): State<AppState>, user: User) -> Result<Response,
         imports,
         sources: sources(user.lang),
         own_source: agency_of(&user.actor),
-        max_mb: state.app.settings.import_limits.max_file_bytes / (1024 * 1024),
+        // The smaller of the list limit and the request limit: what a file
+        // can really be.
+        max_mb: state
+            .app
+            .settings
+            .import_limits
+            .max_file_bytes
+            .min(state.cfg.body_limit() as u64)
+            / (1024 * 1024),
     })
 }
 

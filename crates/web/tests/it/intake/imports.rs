@@ -348,6 +348,9 @@ async fn page_flow_upload_report_mapping_commit_undo(app: TestApp) {
         .unwrap();
     let csrf = extract_csrf(&html);
     assert!(html.contains("data-testid=\"upload-form\""));
+    // The size a file can really have: the request limit (64 MiB here) is
+    // below the list limit (256 MiB).
+    assert!(html.contains(": 64</p>"), "the page states 64 MB");
     // A file not following the template: other header wording, an unknown
     // column, a row with errors, a duplicate row, a formula-looking name.
     let csv = "STT;HỌ TÊN;Nuoc;Ngay sinh;Que quan;Cot la\n\
