@@ -16,7 +16,7 @@ export KIEUBAO_DATA_DIR="$work/data" KIEUBAO_CONFIG="$work/kieubao.toml" KIEUBAO
 if [ -n "${PG:-}" ]; then export KIEUBAO_DATABASE_URL="$PG"; fi
 "$BIN" demo --people 2000 --seed 42 >/dev/null 2>&1
 echo 'sqlmap passphrase 2026 long' | "$BIN" user add --username sqlmap --role province_officer >/dev/null 2>&1
-token=$("$BIN" token create --username sqlmap --scope read --scope write --name sqlmap --expires-days 1 | tail -1)
+token=$("$BIN" token create --username sqlmap --scope read --scope write --scope admin --name sqlmap --expires-days 1 | tail -1)
 "$BIN" serve --addr "127.0.0.1:$PORT" >"$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
