@@ -363,6 +363,16 @@ async fn remembered_mapping(app: &App, source: &str) -> AppResult<Option<Vec<(St
     Ok(m.and_then(|m| serde_json::from_str(&m).ok()))
 }
 
+/// The kept file of an import (until its commit or undo); `import_file_gone`
+/// when it is no longer kept.
+async fn kept_file(app: &App, id: i64) -> AppResult<Vec<u8>> {
+    sqlx::query_scalar("SELECT content FROM import_files WHERE import_id = $1")
+        .bind(id)
+        .fetch_optional(&app.db.pool)
+        .await?
+        .ok_or_else(|| AppError::Conflict("import_file_gone".into()))
+}
+
 /// Drops the kept file of an import (after commit or undo, or when it
 /// cannot be read with another choice).
 async fn drop_file(app: &App, id: i64) -> AppResult<()> {
@@ -420,11 +430,7 @@ async fn read_and_validate(
         set_status(app, id, "reading", "").await?;
         let bytes = match held {
             Some(b) => b,
-            None => sqlx::query_scalar("SELECT content FROM import_files WHERE import_id = $1")
-                .bind(id)
-                .fetch_optional(&app.db.pool)
-                .await?
-                .ok_or_else(|| AppError::Conflict("import_file_gone".into()))?,
+            None => kept_file(app, id).await?,
         };
         (p, bytes)
     };
@@ -499,14 +505,7 @@ pub async fn reshape(
         )]));
     }
     let agency = check_source(actor, &s.source)?;
-    let bytes: Option<Vec<u8>> =
-        sqlx::query_scalar("SELECT content FROM import_files WHERE import_id = $1")
-            .bind(id)
-            .fetch_optional(&app.db.pool)
-            .await?;
-    let Some(bytes) = bytes else {
-        return Err(AppError::Conflict("import_file_gone".into()));
-    };
+    let bytes = kept_file(app, id).await?;
     // Claim it: one re-read at a time, whichever server gets it.
     let mut tx = app.db.begin_write().await?;
     let n = sqlx::query(
@@ -1760,16 +1759,17 @@ pub async fn undo(app: &App, actor: &Actor, id: i64) -> AppResult<UndoReport> {
 pub async fn recover(app: &App) -> AppResult<u64> {
     // With several servers on one PostgreSQL, a commit another server is
     // running holds its import's row (see `commit_now`): skip it.
-    let interrupted = match app.db.backend {
+    let held_elsewhere_skipped = match app.db.backend {
         db::Backend::Postgres => {
-            "UPDATE imports SET status = 'validated', failure = 'import.interrupted', progress_done = 0 \
-             WHERE id IN (SELECT id FROM imports WHERE status = 'committing' FOR UPDATE SKIP LOCKED)"
+            "id IN (SELECT id FROM imports WHERE status = 'committing' FOR UPDATE SKIP LOCKED)"
         }
-        db::Backend::Sqlite => {
-            "UPDATE imports SET status = 'validated', failure = 'import.interrupted', progress_done = 0 WHERE status = 'committing'"
-        }
+        db::Backend::Sqlite => "status = 'committing'",
     };
-    let a = sqlx::query(interrupted)
+    let interrupted = format!(
+        "UPDATE imports SET status = 'validated', failure = 'import.interrupted', progress_done = 0 \
+         WHERE {held_elsewhere_skipped}"
+    );
+    let a = sqlx::query(&interrupted)
         .execute(&app.db.pool)
         .await?
         .rows_affected();
