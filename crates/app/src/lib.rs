@@ -7,7 +7,9 @@
 pub mod access;
 pub mod accounts;
 pub mod actor;
+pub mod api_schema;
 pub mod audit;
+pub mod background;
 pub mod clock;
 pub mod coalesce;
 pub mod demo_data;

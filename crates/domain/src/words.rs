@@ -109,12 +109,47 @@ pub fn gender(text: &str) -> Option<Gender> {
     )
 }
 
+/// Words written around a generation's number ("thế hệ 2", "F2", "2nd").
+const AROUND: &[&str] = &[
+    "the",
+    "he",
+    "thu",
+    "doi",
+    "f",
+    "gen",
+    "generation",
+    "th",
+    "nd",
+    "rd",
+    "st",
+];
+
 /// A generation: "1", "F1", "thế hệ thứ nhất", "thế hệ 2", "đời thứ ba"...
 pub fn generation(text: &str) -> Option<Generation> {
     use Generation::{First, FourthOrLater, Second, Third};
     let f = fold(text);
-    let digits: String = f.chars().filter(char::is_ascii_digit).collect();
-    match digits.as_str() {
+    // One number in the text ("thế hệ 2", "F2"); "0.5" or "1/2" is none.
+    let mut runs = f
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|r| !r.is_empty());
+    let digits = runs.next().unwrap_or("");
+    if runs.next().is_some() {
+        return None;
+    }
+    // Around the number, only the words people write with it.
+    let around: String = f
+        .chars()
+        .map(|c| if c.is_ascii_digit() { ' ' } else { c })
+        .collect();
+    if !digits.is_empty()
+        && !around
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .all(|w| AROUND.contains(&w))
+    {
+        return None;
+    }
+    match digits {
         "1" => return Some(First),
         "2" => return Some(Second),
         "3" => return Some(Third),
@@ -380,6 +415,13 @@ mod tests {
         assert_eq!(generation("đời thứ 5"), Some(Generation::FourthOrLater));
         assert_eq!(generation("thứ nhất"), Some(Generation::First));
         assert_eq!(generation("không rõ"), None);
+        assert_eq!(generation("0.5"), None, "two numbers are not a generation");
+        assert_eq!(
+            generation("x5"),
+            None,
+            "a number among other words is not a generation"
+        );
+        assert_eq!(generation("2nd generation"), Some(Generation::Second));
         assert_eq!(
             verification("MTTQ đã xác minh"),
             Some(VerificationStatus::FatherlandFront)

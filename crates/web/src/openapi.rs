@@ -159,20 +159,25 @@ pub struct SearchParams {
     /// phone in any format, an email. A birth year or date (`1979`,
     /// `12/03/1979`, `1/3/79`) and a country (`Nhật Bản`, `Mỹ`, `CHLB Đức`,
     /// `USA`; after a comma, or a word no name holds) in the text narrow the
-    /// name search; see `narrowed` in the answer.
-    pub q: String,
+    /// name search; see `narrowed` in the answer. Empty: no results.
+    pub q: Option<String>,
     pub limit: Option<i64>,
     /// New commune code.
     pub commune: Option<String>,
     pub legacy_commune: Option<String>,
     pub legacy_district: Option<String>,
-    /// ISO 3166 alpha-2.
+    #[param(schema_with = app::api_schema::country)]
     pub country: Option<String>,
+    #[param(schema_with = app::api_schema::category)]
     pub category: Option<String>,
+    #[param(schema_with = app::api_schema::generation)]
     pub generation: Option<String>,
     pub tag: Option<String>,
+    #[param(schema_with = app::api_schema::person_status)]
     pub status: Option<String>,
+    #[param(schema_with = app::api_schema::verification)]
     pub verification: Option<String>,
+    #[param(schema_with = app::api_schema::agency)]
     pub agency: Option<String>,
     pub survey_round: Option<String>,
 }
@@ -241,6 +246,7 @@ pub struct ImportDoc {
     /// 1, or 2 for a header on two rows (merged cells).
     pub header_rows: i64,
     /// The first rows of the sheet with text: `[row number, first cells]`, to choose another header row.
+    #[schema(value_type = Vec<Vec<serde_json::Value>>)]
     pub head_rows: Vec<(u32, String)>,
 }
 
@@ -278,7 +284,7 @@ pub struct ImportUndoDoc {
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ImportParams {
-    /// The source agency.
+    #[param(inline, value_type = app::api_schema::ImportSource)]
     pub source: String,
     pub survey_round: Option<String>,
     /// The file's name (its extension tells .ods from .xlsx).
@@ -438,8 +444,9 @@ impl Modify for BearerAuth {
 
 /// Adds to every operation of the JSON API the errors any of them may
 /// answer — 400 (a path or query parameter that cannot be read), 429 (over
-/// the caller's limit), and for a request with a body 413 (larger than the
-/// server accepts) — each problem+json, unless the operation names them.
+/// the caller's limit), 403 behind a token (a role or scope that does not
+/// allow it), and for a request with a body 413 (larger than the server
+/// accepts) — each problem+json, unless the operation names them.
 struct CommonErrors;
 
 impl Modify for CommonErrors {
@@ -456,7 +463,8 @@ impl Modify for CommonErrors {
                 )
                 .build()
         };
-        for item in openapi.paths.paths.values_mut() {
+        for (path, item) in &mut openapi.paths.paths {
+            let behind_token = !path.starts_with("/api/v1/public/");
             let ops = [
                 (&mut item.get, false),
                 (&mut item.delete, false),
@@ -480,6 +488,13 @@ impl Modify for CommonErrors {
                     "429",
                     "Over the caller's request limit (`rate_limited`); see `Retry-After`.",
                 );
+                // Every operation behind a token may refuse a role or a scope.
+                if behind_token {
+                    add(
+                        "403",
+                        "The token's role or scopes do not allow this (`forbidden`).",
+                    );
+                }
                 if with_body {
                     add(
                         "413",
@@ -589,7 +604,165 @@ pub use doc::ApiDoc;
 /// The document as JSON, built once.
 fn document() -> &'static str {
     static DOC: OnceLock<String> = OnceLock::new();
-    DOC.get_or_init(|| ApiDoc::openapi().to_json().unwrap_or_default())
+    DOC.get_or_init(|| {
+        let Ok(mut doc) = serde_json::to_value(ApiDoc::openapi()) else {
+            return String::new();
+        };
+        creation_bodies(&mut doc);
+        no_nul_in_parameters(&mut doc);
+        serde_json::to_string(&doc).unwrap_or_default()
+    })
+}
+
+/// A parameter holding a NUL is refused before any handler
+/// (`security::context`): each free-text query parameter says so.
+fn no_nul_in_parameters(doc: &mut serde_json::Value) {
+    let Some(paths) = doc
+        .get_mut("paths")
+        .and_then(serde_json::Value::as_object_mut)
+    else {
+        return;
+    };
+    for item in paths
+        .values_mut()
+        .filter_map(serde_json::Value::as_object_mut)
+    {
+        for op in item.values_mut() {
+            let Some(params) = op
+                .get_mut("parameters")
+                .and_then(serde_json::Value::as_array_mut)
+            else {
+                continue;
+            };
+            for p in params {
+                if p.get("in").and_then(serde_json::Value::as_str) != Some("query") {
+                    continue;
+                }
+                let Some(schema) = p
+                    .get_mut("schema")
+                    .and_then(serde_json::Value::as_object_mut)
+                else {
+                    continue;
+                };
+                let is_text = schema.get("type").is_some_and(|t| {
+                    t == "string"
+                        || t.as_array()
+                            .is_some_and(|a| a.iter().any(|x| x == "string"))
+                });
+                if is_text
+                    && !["enum", "pattern", "format"]
+                        .iter()
+                        .any(|k| schema.contains_key(*k))
+                {
+                    schema.insert("pattern".into(), serde_json::json!("^[^\\u0000]*$"));
+                }
+            }
+        }
+    }
+}
+
+/// A create and a merge-patch share one input type, whose fields are all
+/// optional (a patch names only what changes). Creating demands some of
+/// them: the document gives each `POST` its own schema, the input's with
+/// those fields required and not blank, so a client (and Schemathesis) knows
+/// what a create needs without meeting the 422.
+fn creation_bodies(doc: &mut serde_json::Value) {
+    // (path of the create, its input's schema, the create's schema, required fields)
+    type Create<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a [(&'a str, serde_json::Value)],
+    );
+    use serde_json::{Value, json};
+    let as_json = |o: utoipa::openapi::Object| serde_json::to_value(o).unwrap_or_default();
+    let creates: [Create; 3] = [
+        (
+            "/api/v1/people",
+            "PersonInput",
+            "NewPerson",
+            &[
+                (
+                    "full_name",
+                    json!({"type": "string", "pattern": "\\S", "maxLength": 200}),
+                ),
+                ("category", as_json(app::api_schema::category_required())),
+                ("country", as_json(app::api_schema::country_required())),
+            ],
+        ),
+        (
+            "/api/v1/households",
+            "HouseholdInput",
+            "NewHousehold",
+            &[
+                (
+                    "head_name",
+                    json!({"type": "string", "pattern": "\\S", "maxLength": 200}),
+                ),
+                (
+                    "commune_code",
+                    json!({"type": "string", "pattern": "^[0-9]{5}$", "description": "New (post-2025) commune code."}),
+                ),
+            ],
+        ),
+        (
+            "/api/v1/people/{id}/relatives",
+            "RelativeInput",
+            "NewRelative",
+            &[
+                (
+                    "full_name",
+                    json!({"type": "string", "pattern": "\\S", "maxLength": 200}),
+                ),
+                (
+                    "relationship",
+                    as_json(app::api_schema::relationship_required()),
+                ),
+            ],
+        ),
+    ];
+    for (path, input, name, required) in creates {
+        let Some(mut schema) = doc
+            .pointer(&format!("/components/schemas/{input}"))
+            .cloned()
+        else {
+            continue;
+        };
+        for (field, field_schema) in required {
+            if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+                props.insert((*field).to_owned(), field_schema.clone());
+            }
+            match schema.get_mut("required").and_then(Value::as_array_mut) {
+                Some(list) => list.push(json!(field)),
+                None => {
+                    if let Some(obj) = schema.as_object_mut() {
+                        obj.insert("required".into(), json!([field]));
+                    }
+                }
+            }
+        }
+        if let Some(obj) = schema.as_object_mut() {
+            obj.insert(
+                "description".into(),
+                json!(format!(
+                    "{input} as a create demands it: the required fields named."
+                )),
+            );
+        }
+        if let Some(schemas) = doc
+            .pointer_mut("/components/schemas")
+            .and_then(Value::as_object_mut)
+        {
+            schemas.insert(name.to_owned(), schema);
+        }
+        let pointer = format!(
+            "/paths/{}/post/requestBody/content/application~1json/schema",
+            path.replace('~', "~0").replace('/', "~1")
+        );
+        if let Some(slot) = doc.pointer_mut(&pointer) {
+            *slot = json!({"$ref": format!("#/components/schemas/{name}")});
+        }
+    }
 }
 
 /// `GET /api/openapi.json`.

@@ -123,6 +123,20 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
     let lang = cookie(req.headers(), "kb_lang").map_or(Lang::Vi, |c| Lang::from_code(&c));
     let ip = client_ip(&req, state.cfg.trust_proxy);
     let is_api = req.uri().path().starts_with("/api/");
+    // A NUL in a parameter can be stored by no database (PostgreSQL refuses
+    // it in text) and is typed by no one: refused before any handler.
+    if let Some(name) = nul_parameter(req.uri().query().unwrap_or("")) {
+        return if is_api {
+            problem(
+                StatusCode::BAD_REQUEST,
+                "invalid_parameter",
+                "A parameter of the request is missing, malformed or out of range.",
+                vec![app::FieldError::new(name, "control_chars")],
+            )
+        } else {
+            error_page(lang, StatusCode::BAD_REQUEST, "error.invalid", Vec::new())
+        };
+    }
     let token = if is_api {
         None
     } else {
@@ -283,6 +297,24 @@ pub async fn not_found(ctx: Ctx, uri: axum::http::Uri) -> Response {
             Vec::new(),
         )
     }
+}
+
+/// The name of the first query parameter whose name or value holds a NUL
+/// (`%00`), if any.
+fn nul_parameter(query: &str) -> Option<String> {
+    if !query.to_ascii_lowercase().contains("%00") && !query.contains('\0') {
+        return None;
+    }
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        .map(|(k, _)| {
+            let k = k.replace('\0', "");
+            if k.is_empty() || k.len() > 64 {
+                "query".to_owned()
+            } else {
+                k
+            }
+        })
 }
 
 /// Panics become a plain 500 (details are logged by the panic hook, not sent).

@@ -444,7 +444,7 @@ async fn compare_and_queue(
         .iter()
         .map(|c| only.is_none_or(|o| o.contains(&c.id)))
         .collect();
-    let (found, candidate_pairs) = tokio::task::spawn_blocking(move || {
+    let (found, candidate_pairs) = crate::background::spawn(move || {
         let d = linkage::dedupe(&records, &config);
         let found: Vec<(u32, u32, f64, f64, String)> = d
             .pairs
@@ -628,7 +628,9 @@ pub async fn queue(
         );
     }
     if !filter.source.trim().is_empty() {
-        args.push(filter.source.trim().to_owned());
+        let source = crate::registry::values::filter_code("agency", &filter.source)
+            .map_err(|e| AppError::Invalid(vec![FieldError::new("source", e.code)]))?;
+        args.push(source);
         let n = args.len();
         let _ = write!(
             cond,
@@ -636,7 +638,14 @@ pub async fn queue(
              AND ps.agency = ${n})"
         );
     }
-    if !filter.found_by.trim().is_empty() {
+    let found_by = filter.found_by.trim();
+    let by_import = found_by
+        .strip_prefix("import:")
+        .is_some_and(|n| !n.is_empty() && n.len() <= 18 && n.bytes().all(|b| b.is_ascii_digit()));
+    if !(found_by.is_empty() || found_by == "scan" || by_import) {
+        return Err(AppError::invalid_field("found_by", "invalid_code"));
+    }
+    if !found_by.is_empty() {
         args.push(filter.found_by.trim().to_owned());
         let _ = write!(cond, " AND mp.found_by = ${}", args.len());
     }

@@ -50,13 +50,16 @@ pub const RESULTS: &[&str] = &["police", "fatherland_front", "both", "disputed"]
 /// What to reconcile.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct ReconcileQuery {
     /// Survey round code.
-    #[param(required = true)]
+    #[param(inline, value_type = crate::api_schema::NotBlank, required = true)]
     pub round: String,
     /// First agency (default `police`).
+    #[param(schema_with = crate::api_schema::agency)]
     pub a: String,
     /// Second agency (default `fatherland_front`).
+    #[param(schema_with = crate::api_schema::agency)]
     pub b: String,
     /// New commune code (empty: the whole jurisdiction).
     pub commune: String,
@@ -510,7 +513,7 @@ fn visit_xlsx(
 #[serde(deny_unknown_fields)]
 pub struct VisitInput {
     pub person_id: i64,
-    /// `police`, `fatherland_front`, `both` or `disputed`.
+    #[schema(schema_with = crate::api_schema::visit_result)]
     pub result: String,
     #[serde(default)]
     pub round: String,

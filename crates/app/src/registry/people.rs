@@ -1832,7 +1832,7 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> AppResult<ListPage
                     wh.push(format!("p.birth_year >= {earliest}"));
                 }
             }
-            None => wh.push("1 = 0".to_owned()),
+            None => return Err(AppError::invalid_field("age_band", "invalid_code")),
         }
     }
     let tag = q.tag.trim();
@@ -1870,6 +1870,11 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> AppResult<ListPage
         let (cond, values) = source_field_filter(&q.field, &q.field_op, &q.field_value)?;
         args.extend(values);
         wh.push(renumber(&cond, first));
+    } else if !matches!(q.field_op.trim(), "" | "eq" | "contains" | "gte" | "lte") {
+        return Err(AppError::invalid_field("field_op", "invalid_code"));
+    } else if !q.field_value.trim().is_empty() {
+        // A value typed without its field is not dropped silently.
+        return Err(AppError::invalid_field("field", "required"));
     }
     let where_sql = wh.join(" AND ");
     let count_sql = format!("SELECT COUNT(*) FROM persons p WHERE {where_sql}");

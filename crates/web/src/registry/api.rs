@@ -40,26 +40,31 @@ pub struct PeopleParams {
     /// Legacy district code of the hometown.
     pub legacy_district: String,
     /// Country abroad, ISO 3166 alpha-2.
+    #[param(schema_with = app::api_schema::country)]
     pub country: String,
-    /// `foreign_national`, `migrant`, `foreign_marriage`, `contract_labour`, `study_abroad`, `other`.
+    #[param(schema_with = app::api_schema::category)]
     pub category: String,
+    #[param(schema_with = app::api_schema::generation)]
     pub generation: String,
     /// A notable tag.
     pub tag: String,
+    #[param(schema_with = app::api_schema::person_status)]
     pub status: String,
+    #[param(schema_with = app::api_schema::verification)]
     pub verification: String,
-    /// Source agency.
+    #[param(schema_with = app::api_schema::agency)]
     pub agency: String,
     /// Survey round code.
     pub survey_round: String,
-    /// `male`, `female`, `other` or `unknown`.
+    #[param(schema_with = app::api_schema::gender)]
     pub gender: String,
-    /// Age band: `under_18`, `18_29`, `30_44`, `45_59`, `60_plus`.
+    #[param(schema_with = app::api_schema::age_band)]
     pub age_band: String,
     /// A department's own field to filter by (`sending_company`, `funding`,
     /// `capital`...; the keys of `GET /api/v1/people/{id}`'s `source_fields`).
+    #[param(schema_with = app::api_schema::source_field)]
     pub field: String,
-    /// `eq` (default), `contains` (text fields), `gte` or `lte` (numbers, years, dates).
+    #[param(schema_with = app::api_schema::field_op)]
     pub field_op: String,
     /// The value as people write it (a choice's label, a country's name, a date DD/MM/YYYY...).
     pub field_value: String,

@@ -16,19 +16,24 @@ pub struct PivotParams {
     /// Row dimension: `category`, `generation`, `country`, `commune`,
     /// `legacy_district`, `gender`, `age_band`, `tag`, `verification`,
     /// `agency`, `survey_round`.
+    #[param(schema_with = app::api_schema::dimension)]
     pub rows: Option<String>,
     /// Column dimension (optional; not the rows' dimension).
+    #[param(schema_with = app::api_schema::dimension)]
     pub cols: Option<String>,
-    /// `people` (default), `households` or `relatives`.
+    #[param(schema_with = app::api_schema::measure)]
     pub measure: Option<String>,
     /// `sql` to count by `GROUP BY` on the database instead of the in-memory columns.
     pub engine: Option<String>,
     /// `YYYY-MM-DD`: the figures as the registry stood at the end of that day,
     /// rebuilt from the history (not after today).
+    #[param(schema_with = app::api_schema::day_or_empty)]
     pub as_of: Option<String>,
     /// Filters: any dimension's code as a key, values separated by commas
     /// (`category=migrant,study_abroad&country=KR`; empty value = not recorded is not expressible here).
+    #[param(schema_with = app::api_schema::category_list)]
     pub category: Option<String>,
+    #[param(schema_with = app::api_schema::country_list)]
     pub country: Option<String>,
     pub commune: Option<String>,
 }

@@ -7,7 +7,8 @@ dual!(
     unknown_page_is_a_translated_404,
     anonymous_home_redirects_to_sign_in,
     language_switch_goes_back_only_to_a_page_of_the_site,
-    every_api_error_is_problem_json_naming_the_field
+    every_api_error_is_problem_json_naming_the_field,
+    parameters_the_document_refuses_are_refused
 );
 
 async fn health_and_readiness_answer(app: TestApp) {
@@ -243,4 +244,115 @@ async fn every_api_error_is_problem_json_naming_the_field(app: TestApp) {
     assert_eq!(r.status(), 201, "a number for a numeric code");
     let p: serde_json::Value = r.json().await.unwrap();
     assert_eq!(p["generation"], "1");
+}
+
+/// Issue 26, finding 7 (Schemathesis in CI): a value the OpenAPI document
+/// does not allow is refused, never read as "no filter" — a NUL in any
+/// parameter (PostgreSQL cannot store it: it answered 500), an unknown age
+/// band, review status, source or `found_by`, an operator without its field,
+/// a generation that is a number among other words; and the document lists
+/// the codes it accepts.
+async fn parameters_the_document_refuses_are_refused(app: TestApp) {
+    use domain::Role;
+    let id = app.add_user("lan", Role::ProvinceOfficer, vec![]).await;
+    let actor = app::accounts::users::actor_for(&app.app, id).await.unwrap();
+    let tok = app::accounts::tokens::create_token(&app.app, &actor, id, "t", &["read", "write"], 1)
+        .await
+        .unwrap();
+    let get = |path: String| app.client.get(app.url(&path)).bearer_auth(&tok).send();
+    for (path, status, field) in [
+        ("/api/v1/people?commune=1%002", 400, "commune"),
+        ("/api/v1/reconcile?round=R1&commune=%00", 400, "commune"),
+        ("/api/v1/search?q=An&survey_round=a%00", 400, "survey_round"),
+        ("/api/v1/people?age_band=old", 422, "age_band"),
+        ("/api/v1/people?field_op=null", 422, "field_op"),
+        ("/api/v1/people?field_value=5", 422, "field"),
+        ("/api/v1/people?generation=x5", 422, "generation"),
+        ("/api/v1/linkage/pairs?status=AAA", 422, "status"),
+        ("/api/v1/linkage/pairs?source=null", 422, "source"),
+        ("/api/v1/linkage/pairs?found_by=null", 422, "found_by"),
+    ] {
+        let r = get(path.to_owned()).await.unwrap();
+        assert_eq!(r.status().as_u16(), status, "{path}");
+        let v: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(v["errors"][0]["field"], field, "{path}: {v}");
+    }
+    // Accepted forms still read: a code, an empty filter, a generation in words.
+    for path in [
+        "/api/v1/people?age_band=30_44&generation=th%E1%BA%BF%20h%E1%BB%87%202&status=",
+        "/api/v1/linkage/pairs?source=police&found_by=scan&status=pending",
+        "/api/v1/linkage/pairs?found_by=import:12",
+    ] {
+        let r = get(path.to_owned()).await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+    }
+    // A page with a NUL in its query is a translated 400, not a server error.
+    let r = app
+        .client
+        .get(app.url("/people?q=%00"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    // The document lists the codes and marks the required parameters.
+    let doc: serde_json::Value = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let param = |path: &str, method: &str, name: &str| {
+        doc["paths"][path][method]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{method} {path} {name}"))
+    };
+    let category = param("/api/v1/people", "get", "category");
+    assert_eq!(category["in"], "query");
+    let codes: Vec<&str> = category["schema"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(serde_json::Value::as_str)
+        .collect();
+    assert!(
+        codes.contains(&"study_abroad") && codes.contains(&""),
+        "{codes:?}"
+    );
+    let from = param("/api/v1/growth", "get", "from");
+    assert_eq!(
+        (from["in"].as_str(), from["required"].as_bool()),
+        (Some("query"), Some(true))
+    );
+    let source = param("/api/v1/imports", "post", "source");
+    assert_eq!(source["required"], true, "{source}");
+    assert_eq!(
+        param("/api/v1/linkage/pairs", "get", "offset")["in"],
+        "query"
+    );
+    let tag = param("/api/v1/people", "get", "tag");
+    assert_eq!(tag["schema"]["pattern"], "^[^\\u0000]*$", "{tag}");
+    let new_person = &doc["components"]["schemas"]["NewPerson"];
+    let required: Vec<&str> = new_person["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(serde_json::Value::as_str)
+        .collect();
+    assert_eq!(
+        required,
+        ["full_name", "category", "country"],
+        "{new_person}"
+    );
+    assert_eq!(
+        doc["paths"]["/api/v1/people"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+            ["$ref"],
+        "#/components/schemas/NewPerson"
+    );
 }

@@ -583,7 +583,7 @@ async fn check_chunk(
 ) -> AppResult<Vec<(u32, Vec<String>, validate::Checked)>> {
     let mapping = mapping.to_vec();
     let province = province.to_owned();
-    tokio::task::spawn_blocking(move || {
+    crate::background::spawn(move || {
         use rayon::prelude::*;
         rows.into_par_iter()
             .map(|(n, cells)| {
@@ -1027,7 +1027,7 @@ async fn stage(
     likely_in_registry(app, &mut checked, cx.first_id).await?;
     let import_id = cx.import_id;
     let backend = app.db.backend;
-    let (mut stage, good, problems) = tokio::task::spawn_blocking(move || {
+    let (mut stage, good, problems) = crate::background::spawn(move || {
         let mut stage = Stage {
             total: 0,
             valid: 0,
@@ -1073,7 +1073,7 @@ async fn stage(
     let batch = ids.draw(app, &good).await?;
     let cx = cx.clone();
     let mut owned = std::mem::take(households);
-    let (prepared, owned, problems) = tokio::task::spawn_blocking(move || {
+    let (prepared, owned, problems) = crate::background::spawn(move || {
         let p = prepare_people(&cx, &good, &batch, &mut owned);
         let problems = bulk::build(cx.backend, "import_rows", &columns, problems);
         (p, owned, problems)

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::ApiUser;
-use crate::intake::pages::imports::CommitForm;
 
 #[derive(Debug, Deserialize)]
 pub struct UploadQuery {
@@ -108,15 +107,23 @@ pub async fn api_rows(
     ))
 }
 
+/// Query of the API's commit: `true` or `false`, nothing else (the page's
+/// form reads its checkbox's "on").
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub struct CommitQuery {
+    auto_merge: bool,
+}
+
 /// `POST /api/v1/imports/{id}/commit[?auto_merge=true]`: 202; poll the import
 /// for `committed`, then `match_status` = `done`.
 pub async fn api_commit(
     State(state): State<AppState>,
     ApiUser(actor): ApiUser,
     Path(id): Path<i64>,
-    Query(q): Query<CommitForm>,
+    Query(q): Query<CommitQuery>,
 ) -> Result<Response, ApiError> {
-    import::commit(&state.app, &actor, id, q.auto_merge()).await?;
+    import::commit(&state.app, &actor, id, q.auto_merge).await?;
     let s = import::get(&state.app, &actor, id).await?;
     Ok((StatusCode::ACCEPTED, Json(s)).into_response())
 }

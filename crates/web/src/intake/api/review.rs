@@ -70,15 +70,18 @@ pub async fn api_scan_job(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PairsQuery {
     #[serde(default)]
+    #[param(schema_with = app::api_schema::pair_status)]
     status: String,
     #[serde(default)]
     commune: String,
     #[serde(default)]
+    #[param(schema_with = app::api_schema::agency)]
     source: String,
-    /// `scan` or `import:ID`.
     #[serde(default)]
+    #[param(schema_with = app::api_schema::found_by)]
     found_by: String,
     limit: Option<i64>,
     offset: Option<i64>,
@@ -94,7 +97,8 @@ pub struct PairsBody {
 #[utoipa::path(get, path = "/api/v1/linkage/pairs", tag = "linkage", params(PairsQuery),
     responses((status = 200, description = "Pairs whose two records are live and visible, most probable first.", body = PairsBody),
               (status = 401, response = crate::problems::Unauthorized),
-              (status = 403, response = crate::problems::Forbidden)),
+              (status = 403, response = crate::problems::Forbidden),
+              (status = 422, response = crate::problems::Invalid)),
     security(("bearer" = [])))]
 pub async fn api_pairs(
     State(state): State<AppState>,

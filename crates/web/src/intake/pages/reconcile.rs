@@ -191,12 +191,13 @@ pub async fn visit(
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct GrowthQuery {
     /// Earlier round.
-    #[param(required = true)]
+    #[param(inline, value_type = app::api_schema::NotBlank, required = true)]
     pub(crate) from: String,
     /// Later round.
-    #[param(required = true)]
+    #[param(inline, value_type = app::api_schema::NotBlank, required = true)]
     pub(crate) to: String,
 }
 
