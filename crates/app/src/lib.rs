@@ -10,6 +10,7 @@ pub mod actor;
 pub mod audit;
 pub mod clock;
 pub mod coalesce;
+pub mod community;
 pub mod demo_data;
 pub mod error;
 pub mod intake;
