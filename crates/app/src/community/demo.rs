@@ -53,6 +53,21 @@ fn english_name(name: &str, country: &str) -> String {
     name.to_owned()
 }
 
+/// The kind a demo association's name says (as migration 0013 reads the
+/// names it finds).
+fn kind_of_name(name: &str) -> &'static str {
+    [
+        ("Hội đồng hương", "hometown"),
+        ("Hội doanh nhân", "business"),
+        ("Hội sinh viên", "student"),
+        ("Cộng đồng lao động", "labour"),
+        ("Hội người Việt Nam", "community"),
+    ]
+    .iter()
+    .find(|(prefix, _)| name.starts_with(prefix))
+    .map_or("other", |(_, kind)| kind)
+}
+
 /// A member as the demo needs them.
 struct Member {
     id: i64,
@@ -115,7 +130,7 @@ pub async fn enrich(app: &App, actor: &Actor) -> AppResult<u64> {
         let president = members.first();
         sqlx::query(
             "UPDATE associations SET name_en = $1, city = $2, founded_on = $3, contact_name = $4, \
-             phone = $5, email = $6, updated_at = $7 WHERE id = $8",
+             phone = $5, email = $6, updated_at = $7, kind = $8 WHERE id = $9",
         )
         .bind(english_name(name, country))
         .bind(&city)
@@ -124,6 +139,7 @@ pub async fn enrich(app: &App, actor: &Actor) -> AppResult<u64> {
         .bind(president.map(|m| m.phone.clone()).unwrap_or_default())
         .bind(format!("lienhe.hoi{id}@example.org"))
         .bind(&now)
+        .bind(kind_of_name(name))
         .bind(id)
         .execute(&mut *tx.tx)
         .await?;
@@ -245,5 +261,7 @@ mod tests {
             "Vietnamese Students' Association in Tokyo"
         );
         assert_eq!(english_name("Hội khác", "JP"), "Hội khác");
+        assert_eq!(kind_of_name("Hội sinh viên Việt Nam tại Tokyo"), "student");
+        assert_eq!(kind_of_name("Hội khác"), "other");
     }
 }

@@ -79,13 +79,11 @@ field-website = Website
 field-title = Activity
 field-description = Description
 field-position = Position
-field-person_id = Person abroad
 field-joined_on = Joined
 field-term_start = Term starts
 field-term_end = Term ends
 field-held_on = Date
 field-province_participation = Province's participation
-field-merged_id = Record to merge
 
 code-association_kind-hometown = Hometown association
 code-association_kind-business = Business association
@@ -108,7 +106,6 @@ code-member_role-member = Member
 code-member_role-board_member = Board member
 code-member_role-honorary_member = Honorary member
 code-unknown_person = No such person within what you may see.
-code-same_record = A record cannot be merged into itself.
 code-before_start = Ends before it starts.
 
 audit-did-association-view = viewed association record

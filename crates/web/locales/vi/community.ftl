@@ -79,13 +79,11 @@ field-website = Trang thông tin điện tử
 field-title = Tên hoạt động
 field-description = Mô tả
 field-position = Chức vụ
-field-person_id = Kiều bào
 field-joined_on = Ngày vào hội
 field-term_start = Bắt đầu nhiệm kỳ
 field-term_end = Kết thúc nhiệm kỳ
 field-held_on = Ngày
 field-province_participation = Tỉnh tham gia
-field-merged_id = Hồ sơ hội bị gộp
 
 code-association_kind-hometown = Hội đồng hương
 code-association_kind-business = Hội doanh nhân
@@ -108,7 +106,6 @@ code-member_role-member = Hội viên
 code-member_role-board_member = Ủy viên Ban chấp hành
 code-member_role-honorary_member = Hội viên danh dự
 code-unknown_person = Không có kiều bào này trong phạm vi bạn được xem.
-code-same_record = Không thể gộp một hồ sơ vào chính nó.
 code-before_start = Kết thúc trước ngày bắt đầu.
 
 audit-did-association-view = đã xem hồ sơ hội
