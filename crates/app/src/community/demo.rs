@@ -173,13 +173,17 @@ pub async fn enrich(app: &App, actor: &Actor) -> AppResult<u64> {
             .await?;
         }
         for (i, m) in members.iter().enumerate() {
-            let joined = (founded.max(2000) + (usize::try_from(m.id).unwrap_or(0) % 20)).min(2026);
+            // Joined between the founding (or 1990) and 2025, a month of a year.
+            let pid = usize::try_from(m.id).unwrap_or(0);
+            let from = founded.max(1990);
+            let year = from + pid % (2026 - from).max(1);
+            let joined = format!("{year}-{:02}", 1 + pid % 12);
             let role = if i < 2 { "board_member" } else { "member" };
             sqlx::query(
                 "UPDATE person_associations SET joined_on = $1, role = $2, added_at = $3 \
                  WHERE person_id = $4 AND association_id = $5",
             )
-            .bind(joined.to_string())
+            .bind(joined)
             .bind(role)
             .bind(&now)
             .bind(m.id)

@@ -1196,6 +1196,24 @@ async fn browser_opens_the_list_and_a_record_and_adds_an_activity(app: TestApp) 
                     (format!("/associations/{id}/edit"), "edit"),
                 ] {
                     b.goto(&app.url(&page)).await;
+                    if name == "show" {
+                        // The lower sections too, one screen each.
+                        for section in ["leaders", "members", "activities", "history"] {
+                            b.script(&format!(
+                                "document.getElementById('{section}').scrollIntoView(); return 1;"
+                            ))
+                            .await;
+                            std::fs::write(
+                                std::path::Path::new(&dir).join(format!(
+                                    "associations-{account}-show-{section}-{w}-{:?}.png",
+                                    app.backend
+                                )),
+                                b.screenshot().await,
+                            )
+                            .unwrap();
+                        }
+                        b.script("window.scrollTo(0, 0); return 1;").await;
+                    }
                     std::fs::write(
                         std::path::Path::new(&dir).join(format!(
                             "associations-{account}-{name}-{w}-{:?}.png",
