@@ -1180,6 +1180,19 @@ async fn browser_opens_the_list_and_a_record_and_adds_an_activity(app: TestApp) 
         })
         .await;
     assert!(activities.contains("20/11/2026"), "{activities}");
+    // The English switch: the same record in English, dates still day first.
+    b.goto(&app.url(&format!("/lang/en?next=/associations/{id}")))
+        .await;
+    assert!(b.wait_url(&format!("/associations/{id}")).await);
+    assert_eq!(b.text("#leaders h2").await, "Leadership");
+    assert!(b.text("[data-testid=leaders]").await.contains("President"));
+    assert!(
+        b.text("[data-testid=activities]")
+            .await
+            .contains("20/11/2026")
+    );
+    b.goto(&app.url(&format!("/lang/vi?next=/associations/{id}")))
+        .await;
     // Screenshots for a person to look at, as the province and as the association.
     if let Ok(dir) = std::env::var("KIEUBAO_SCREENSHOT_DIR") {
         for account in ["sonv", "hoi.dh"] {
