@@ -20,6 +20,7 @@ dual!(
     list_filters_by_country_kind_member_and_name_without_marks,
     pages_show_edit_and_refuse_like_the_api,
     browser_opens_the_list_and_a_record_and_adds_an_activity,
+    every_role_gets_the_expected_association_pages,
 );
 
 async fn send(
@@ -1239,5 +1240,82 @@ async fn browser_opens_the_list_and_a_record_and_adds_an_activity(app: TestApp) 
             }
             b.set_window(1280, 900).await;
         }
+    }
+}
+
+/// Each role on the association pages: leadership reads statistics, not
+/// associations; only the province and missions open new ones; editing a
+/// record needs a role that changes associations and the record in reach.
+async fn every_role_gets_the_expected_association_pages(app: TestApp) {
+    let tok = province(&app).await;
+    let jp = association(
+        &app,
+        &tok,
+        "Hội đồng hương Hà Tĩnh tại Nhật Bản",
+        "JP",
+        "hometown",
+    )
+    .await;
+    let roles = [
+        ("admin", Role::Admin, vec![], (200, 403, 200, 403)),
+        (
+            "officer",
+            Role::ProvinceOfficer,
+            vec![],
+            (200, 200, 200, 200),
+        ),
+        (
+            "commune",
+            Role::CommuneOfficer,
+            vec![Scope::new("new_commune", &communes().0)],
+            (200, 403, 404, 404),
+        ),
+        (
+            "agency",
+            Role::Agency,
+            vec![Scope::new("agency", "police")],
+            (200, 403, 404, 404),
+        ),
+        (
+            "mission.jp",
+            Role::Mission,
+            vec![Scope::new("country", "JP")],
+            (200, 200, 200, 200),
+        ),
+        (
+            "mission.kr",
+            Role::Mission,
+            vec![Scope::new("country", "KR")],
+            (200, 200, 404, 404),
+        ),
+        (
+            "hoi",
+            Role::Association,
+            vec![Scope::new("association", &jp.to_string())],
+            (200, 403, 200, 200),
+        ),
+        ("leader", Role::Viewer, vec![], (403, 403, 403, 403)),
+    ];
+    for (name, role, scopes, (list, new, show, edit)) in roles {
+        app.add_user(name, role, scopes).await;
+        let client = TestApp::new_client();
+        assert_eq!(app.sign_in(&client, name, PASSWORD).await.status(), 303);
+        let status = |path: String| {
+            let client = client.clone();
+            let url = app.url(&path);
+            async move { client.get(url).send().await.unwrap().status().as_u16() }
+        };
+        assert_eq!(status("/associations".into()).await, list, "{name} list");
+        assert_eq!(status("/associations/new".into()).await, new, "{name} new");
+        assert_eq!(
+            status(format!("/associations/{jp}")).await,
+            show,
+            "{name} show"
+        );
+        assert_eq!(
+            status(format!("/associations/{jp}/edit")).await,
+            edit,
+            "{name} edit"
+        );
     }
 }
