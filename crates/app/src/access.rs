@@ -27,6 +27,14 @@ pub enum Action {
     /// Scan for duplicates, review candidate pairs, merge and unmerge.
     PersonMerge,
     SelfProfile,
+    /// List and open associations (those within reach: [`association_scope`]).
+    AssociationRead,
+    /// Record a new association (a mission: in its countries).
+    AssociationCreate,
+    /// Change an association within reach: its fields, members, leaders, activities.
+    AssociationUpdate,
+    /// Merge two association records.
+    AssociationMerge,
 }
 
 /// Fields tagged sensitive: masked unless the role needs them and the
@@ -76,6 +84,12 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
             actor.role,
             R::ProvinceOfficer | R::CommuneOfficer | R::Agency | R::Mission | R::Association
         ),
+        A::AssociationRead => !matches!(actor.role, R::Viewer | R::Diaspora),
+        A::AssociationCreate => matches!(actor.role, R::ProvinceOfficer | R::Mission),
+        A::AssociationUpdate => {
+            matches!(actor.role, R::ProvinceOfficer | R::Mission | R::Association)
+        }
+        A::AssociationMerge => actor.role == R::ProvinceOfficer,
     };
     let allowed = allowed && token_allows(actor, action);
     if allowed {
@@ -110,12 +124,16 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::PersonRead
         | Action::StatisticsRead
         | Action::PersonExport
-        | Action::SelfProfile => has("read") || has("write"),
+        | Action::SelfProfile
+        | Action::AssociationRead => has("read") || has("write"),
         Action::PersonCreate
         | Action::PersonUpdate
         | Action::PersonDelete
         | Action::PersonMerge
-        | Action::ImportSubmit => has("write"),
+        | Action::ImportSubmit
+        | Action::AssociationCreate
+        | Action::AssociationUpdate
+        | Action::AssociationMerge => has("write"),
         Action::PersonReveal | Action::UserAdmin | Action::AuditRead => has("admin"),
     }
 }
@@ -190,6 +208,63 @@ pub fn person_scope(actor: &Actor, first: usize) -> ScopeFilter {
     ScopeFilter { sql, args }
 }
 
+/// The associations (aliased `a`) the actor may reach, as SQL; placeholders
+/// from `first`. The province reaches all; a mission the associations of its
+/// countries; an association's account its own; the others the
+/// associations that have a live member they may see (what they could
+/// learn from their people's records anyway); leadership none.
+pub fn association_scope(actor: &Actor, first: usize) -> ScopeFilter {
+    match &actor.jurisdiction {
+        Jurisdiction::Province => ScopeFilter {
+            sql: "1 = 1".to_owned(),
+            args: Vec::new(),
+        },
+        Jurisdiction::Countries(countries) => {
+            if countries.is_empty() {
+                return ScopeFilter {
+                    sql: "1 = 0".to_owned(),
+                    args: Vec::new(),
+                };
+            }
+            let marks: Vec<String> = (0..countries.len())
+                .map(|i| format!("${}", first + i))
+                .collect();
+            ScopeFilter {
+                sql: format!("a.country IN ({})", marks.join(", ")),
+                args: countries.clone(),
+            }
+        }
+        Jurisdiction::Associations(ids) => {
+            // Ids are integers: inlined, not user text.
+            let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+            let inlined = if ids.is_empty() {
+                "NULL".to_owned()
+            } else {
+                ids.join(", ")
+            };
+            ScopeFilter {
+                sql: format!("a.id IN ({inlined})"),
+                args: Vec::new(),
+            }
+        }
+        Jurisdiction::StatisticsOnly => ScopeFilter {
+            sql: "1 = 0".to_owned(),
+            args: Vec::new(),
+        },
+        Jurisdiction::Communes { .. } | Jurisdiction::Agency(_) | Jurisdiction::OwnRecord(_) => {
+            let p = person_scope(actor, first);
+            ScopeFilter {
+                sql: format!(
+                    "a.id IN (SELECT pa.association_id FROM person_associations pa \
+                     JOIN persons p ON p.id = pa.person_id WHERE p.deleted_at IS NULL AND {})",
+                    p.sql
+                ),
+                args: p.args,
+            }
+        }
+    }
+}
+
 /// The mark of a masked value: four dots whatever its length, so that a
 /// masked value reads as masked and says nothing of its length or ending.
 pub const MASK: &str = "••••";
@@ -262,6 +337,21 @@ mod tests {
         a.token_scopes = Some(vec!["read".into()]);
         assert!(authorize(&a, Action::PersonRead).is_ok());
         assert!(authorize(&a, Action::PersonUpdate).is_err());
+    }
+
+    #[test]
+    fn association_scope_follows_the_jurisdiction() {
+        let m = actor(Role::Mission, Jurisdiction::Countries(vec!["JP".into()]));
+        let f = association_scope(&m, 2);
+        assert_eq!(f.sql, "a.country IN ($2)");
+        assert_eq!(f.args, vec!["JP".to_owned()]);
+        let a = actor(Role::Association, Jurisdiction::Associations(vec![7]));
+        assert_eq!(association_scope(&a, 1).sql, "a.id IN (7)");
+        assert!(authorize(&a, Action::AssociationUpdate).is_ok());
+        assert!(authorize(&a, Action::AssociationCreate).is_err());
+        assert!(authorize(&m, Action::AssociationMerge).is_err());
+        let v = actor(Role::Viewer, Jurisdiction::StatisticsOnly);
+        assert!(authorize(&v, Action::AssociationRead).is_err());
     }
 
     #[test]

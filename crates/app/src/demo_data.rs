@@ -48,6 +48,9 @@ pub fn config(people: u64, seed: u64) -> demo::Config {
     cfg
 }
 
+/// The demo account of an association (its largest hometown association).
+pub const DEMO_ASSOCIATION_ACCOUNT: &str = "hoi.dh";
+
 /// What `serve --demo` did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DemoOutcome {
@@ -140,14 +143,39 @@ pub async fn ensure_demo(
         )
         .await?;
     }
-    if generated && !out.accounts_created.is_empty() {
-        out.generated_password = Some(password);
-    }
     let anyone: Option<i64> = sqlx::query_scalar("SELECT id FROM persons LIMIT 1")
         .fetch_optional(&app.db.pool)
         .await?;
     if anyone.is_none() {
         out.people_loaded = load_people(app, &system, people, seed).await?;
+    }
+    // Associations with leaders, contacts and activities, and an account
+    // of the largest hometown association (issue 22).
+    crate::community::demo::enrich(app, &system).await?;
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+        .bind(DEMO_ASSOCIATION_ACCOUNT)
+        .fetch_optional(&app.db.pool)
+        .await?;
+    if exists.is_none()
+        && let Some(association) = crate::community::demo::demo_account_association(app).await?
+    {
+        users::add(
+            app,
+            &system,
+            NewUser {
+                username: DEMO_ASSOCIATION_ACCOUNT.into(),
+                display_name: "Hội đồng hương (demo)".into(),
+                role: domain::Role::Association,
+                password: password.clone(),
+                scopes: vec![users::Scope::new("association", &association.to_string())],
+            },
+        )
+        .await?;
+        out.accounts_created
+            .push(DEMO_ASSOCIATION_ACCOUNT.to_owned());
+    }
+    if generated && !out.accounts_created.is_empty() {
+        out.generated_password = Some(password);
     }
     Ok(out)
 }

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod background;
 pub mod clock;
 pub mod coalesce;
+pub mod community;
 pub mod demo_data;
 pub mod error;
 pub mod intake;

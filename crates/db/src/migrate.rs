@@ -43,6 +43,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_source_fields"),
     migration!(11, "0011_audit_keys"),
     migration!(12, "0012_scan_jobs"),
+    migration!(13, "0013_associations"),
 ];
 
 /// The schema version this program expects.

@@ -81,11 +81,18 @@ fluent_templates::static_loader! {
 }
 
 /// The areas, each with one Fluent file per language.
-pub const AREAS: [&str; 5] = ["common", "accounts", "registry", "intake", "stats"];
+pub const AREAS: [&str; 6] = [
+    "common",
+    "accounts",
+    "registry",
+    "intake",
+    "stats",
+    "community",
+];
 
 /// The Fluent files' text, per area (Vietnamese, English): the same files
 /// `LOCALES` is built from, read here to list their message ids.
-pub static SOURCES: [(&str, &str, &str); 5] = [
+pub static SOURCES: [(&str, &str, &str); 6] = [
     (
         "common",
         include_str!("../locales/vi/common.ftl"),
@@ -110,6 +117,11 @@ pub static SOURCES: [(&str, &str, &str); 5] = [
         "stats",
         include_str!("../locales/vi/stats.ftl"),
         include_str!("../locales/en/stats.ftl"),
+    ),
+    (
+        "community",
+        include_str!("../locales/vi/community.ftl"),
+        include_str!("../locales/en/community.ftl"),
     ),
 ];
 

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod accounts;
 pub mod assets;
+pub mod community;
 pub mod error;
 pub mod extract;
 pub mod i18n;

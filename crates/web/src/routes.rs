@@ -4,7 +4,7 @@
 
 use crate::access::route;
 pub use crate::access::{Access, Route};
-use crate::{accounts, assets, intake, openapi, pages, registry, stats};
+use crate::{accounts, assets, community, intake, openapi, pages, registry, stats};
 
 /// The table.
 pub fn table() -> Vec<Route> {
@@ -64,5 +64,6 @@ pub fn table() -> Vec<Route> {
     table.extend(registry::routes());
     table.extend(intake::routes());
     table.extend(stats::routes());
+    table.extend(community::routes());
     table
 }

@@ -212,7 +212,7 @@ impl Tr {
         // sign-in does not name itself.
         let numbered = matches!(
             e.entity.as_str(),
-            "person" | "household" | "import" | "merge" | "match_pair" | "user"
+            "person" | "household" | "import" | "merge" | "match_pair" | "user" | "association"
         ) && !(e.entity == "user"
             && e.actor_id.map(|a| a.to_string()) == Some(e.entity_id.clone()));
         if numbered && !e.entity_id.is_empty() && e.entity_id.bytes().all(|b| b.is_ascii_digit()) {

@@ -134,7 +134,7 @@ pub async fn list(
     }))
 }
 
-fn with_etag<T: Serialize>(status: StatusCode, body: &T, version: i64) -> Response {
+pub(crate) fn with_etag<T: Serialize>(status: StatusCode, body: &T, version: i64) -> Response {
     let mut resp = (status, Json(body)).into_response();
     if let Ok(v) = HeaderValue::from_str(&format!("\"{version}\"")) {
         resp.headers_mut().insert(header::ETAG, v);
@@ -248,7 +248,7 @@ fn if_match(headers: &HeaderMap) -> Option<i64> {
 
 /// The version named by `If-Match`, or the 428 answer when it is missing.
 #[allow(clippy::result_large_err, reason = "the error is the response itself")]
-fn require_if_match(headers: &HeaderMap) -> Result<i64, Response> {
+pub(crate) fn require_if_match(headers: &HeaderMap) -> Result<i64, Response> {
     if_match(headers).ok_or_else(|| {
         problem(
             StatusCode::PRECONDITION_REQUIRED,
@@ -259,7 +259,7 @@ fn require_if_match(headers: &HeaderMap) -> Result<i64, Response> {
     })
 }
 
-fn parse_patch(body: &[u8]) -> Result<serde_json::Value, ApiError> {
+pub(crate) fn parse_patch(body: &[u8]) -> Result<serde_json::Value, ApiError> {
     serde_json::from_slice(body).map_err(|_| {
         ApiError(AppError::Invalid(vec![FieldError::new(
             "body",

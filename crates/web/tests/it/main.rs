@@ -13,6 +13,7 @@ mod access_matrix;
 mod accounts;
 mod audit;
 mod browser;
+mod community;
 mod foundation;
 mod intake;
 mod layout;

@@ -227,6 +227,8 @@ async fn no_page_shows_a_code_a_key_or_an_iso_date(app: TestApp) {
             p = p.replace("{id}", &id(pair)?);
         } else if p.starts_with("/reports/") {
             p = p.replace("{id}", &report.to_string());
+        } else if p.starts_with("/associations/") {
+            p = p.replace("{id}", &association_id.to_string());
         }
         (!p.contains('{')).then_some(p)
     };

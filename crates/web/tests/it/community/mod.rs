@@ -1,0 +1,3 @@
+//! Community and cooperation: associations (issue 22 §1).
+
+mod associations;
