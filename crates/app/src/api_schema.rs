@@ -111,13 +111,9 @@ pub fn import_source() -> Object {
     )
 }
 
-/// A visit's result (required).
-pub fn visit_result() -> Object {
-    strings(
-        crate::intake::reconcile::RESULTS.to_vec(),
-        false,
-        "What the visit found: on the police's list, the Front's, both, or disputed.",
-    )
+/// A required code from `values`.
+pub fn one_of(values: &[&'static str], description: &str) -> Object {
+    strings(values.to_vec(), false, description)
 }
 
 /// Free text that must hold something besides blanks (a round's code...).

@@ -508,12 +508,20 @@ fn visit_xlsx(
     book.save_to_buffer()
 }
 
+/// The schema of a visit's result (required).
+fn visit_result() -> utoipa::openapi::schema::Object {
+    crate::api_schema::one_of(
+        RESULTS,
+        "What the visit found: on the police's list, the Front's, both, or disputed.",
+    )
+}
+
 /// A visit's result.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VisitInput {
     pub person_id: i64,
-    #[schema(schema_with = crate::api_schema::visit_result)]
+    #[schema(schema_with = visit_result)]
     pub result: String,
     #[serde(default)]
     pub round: String,
