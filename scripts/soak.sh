@@ -8,7 +8,11 @@
 #
 # Environment: PEOPLE (default 1000000; the data of scripts/bench_http.sh is
 # reused when present), BACKEND=sqlite|postgres, IMPORT_ROWS (default 20000),
-# PG, DB, WORK, BIN as in bench_http.sh.
+# READ_CONNS and SEARCH_CONNS (wrk connections, default 16 and 8), SERVERS
+# (PostgreSQL: 2 runs a second server on PORT+1, which takes the searches and
+# half the hang-ups), PG, DB, WORK, BIN as in bench_http.sh.
+# Issue 26's load run: READ_CONNS=48 SEARCH_CONNS=16 IMPORT_ROWS=100000, on
+# SQLite and on PostgreSQL with SERVERS=2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MINUTES=${1:-10}
@@ -19,6 +23,9 @@ PG=${PG:-postgres://postgres@127.0.0.1:5432}
 DB=${DB:-kb_http_bench_${PEOPLE}}
 WORK=${WORK:-/tmp/kb_http_bench_${PEOPLE}}
 PORT=${PORT:-18290}
+READ_CONNS=${READ_CONNS:-16}
+SEARCH_CONNS=${SEARCH_CONNS:-8}
+SERVERS=${SERVERS:-1}
 SECS=$((MINUTES * 60))
 mkdir -p "$WORK/soak"
 S="$WORK/soak"
@@ -52,12 +59,31 @@ printf 'api_requests_per_minute = 0\n' >"$S/soak.toml"
 KIEUBAO_CONFIG="$S/soak.toml" KIEUBAO_ADDR="127.0.0.1:$PORT" KIEUBAO_LOG=warn \
   "$BIN" serve >"$S/server.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 1200); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/readyz")" = 200 ] && break
-  sleep 0.5
+SERVER2=""
+PORT2=$PORT
+if [ "$SERVERS" = 2 ] && [ "$BACKEND" = postgres ]; then
+  PORT2=$((PORT + 1))
+  KIEUBAO_CONFIG="$S/soak.toml" KIEUBAO_ADDR="127.0.0.1:$PORT2" KIEUBAO_LOG=warn \
+    "$BIN" serve >"$S/server2.log" 2>&1 &
+  SERVER2=$!
+fi
+trap 'kill $SERVER $SERVER2 2>/dev/null || true' EXIT
+for p in $PORT $PORT2; do
+  for _ in $(seq 1 1200); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$p/readyz")" = 200 ] && break
+    sleep 0.5
+  done
 done
 BASE="http://127.0.0.1:$PORT"
+BASE2="http://127.0.0.1:$PORT2"
+live_people() {
+  if [ "$BACKEND" = sqlite ]; then
+    sqlite3 "$KIEUBAO_DATA_DIR/kieubao.db" "SELECT COUNT(*) FROM persons WHERE deleted_at IS NULL"
+  else
+    psql "$KIEUBAO_DATABASE_URL" -tAc "SELECT COUNT(*) FROM persons WHERE deleted_at IS NULL"
+  fi
+}
+LIVE_BEFORE=$(live_people)
 AUDIT_BEFORE=$("$BIN" audit verify 2>&1 | tail -1)
 echo "audit before: $AUDIT_BEFORE"
 
@@ -82,19 +108,19 @@ request = function()
   return wrk.format("GET", "/api/v1/search?q=" .. names[(n % #names) + 1]:gsub(" ", "%%20"), {["Authorization"] = "Bearer " .. token})
 end
 EOF
-wrk -t1 -c16 -d"${SECS}s" --latency -s "$S/read.lua" "$BASE" >"$S/wrk_read.txt" 2>&1 &
+wrk -t1 -c"$READ_CONNS" -d"${SECS}s" --latency -s "$S/read.lua" "$BASE" >"$S/wrk_read.txt" 2>&1 &
 W1=$!
-wrk -t1 -c8 -d"${SECS}s" --latency -s "$S/search.lua" "$BASE" >"$S/wrk_search.txt" 2>&1 &
+wrk -t1 -c"$SEARCH_CONNS" -d"${SECS}s" --latency -s "$S/search.lua" "$BASE2" >"$S/wrk_search.txt" 2>&1 &
 W2=$!
 # Clients that hang up at random moments.
-python3 - "$PORT" "$TOKEN" "$SECS" "$PEOPLE" >"$S/aborts.txt" 2>&1 <<'EOF' &
+python3 - "$PORT" "$TOKEN" "$SECS" "$PEOPLE" "$PORT2" >"$S/aborts.txt" 2>&1 <<'EOF' &
 import random, socket, sys, time
-port, token, secs, people = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+ports, token, secs, people = (int(sys.argv[1]), int(sys.argv[5])), sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 rng, end, n = random.Random(7), time.time() + secs, 0
 while time.time() < end:
     path = rng.choice([f"/api/v1/people/{rng.randint(1, people)}", "/api/v1/search?q=nguyen%20van", "/api/v1/public/statistics"])
     try:
-        s = socket.create_connection(("127.0.0.1", port))
+        s = socket.create_connection(("127.0.0.1", rng.choice(ports)))
         s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n".encode())
         time.sleep(rng.random() * 0.004)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
@@ -138,8 +164,10 @@ for _ in $(seq 1 3600); do
   sleep 1
 done
 echo "scan: $SCAN_STATUS after $(echo "$(date +%s.%N) - $T0" | bc) s"
+CREATED=$(api "$BASE/api/v1/imports/$ID" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("created_persons") or 0)')
 wait "$W1" "$W2" "$A"
-kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+LIVE_AFTER=$(live_people)
+kill "$SERVER" $SERVER2; wait "$SERVER" $SERVER2 2>/dev/null || true
 
 echo "== results"
 for f in wrk_read wrk_search; do
@@ -147,7 +175,9 @@ for f in wrk_read wrk_search; do
 non-2xx $(awk '/Non-2xx/ {print $NF}' "$S/$f.txt" | grep . || echo 0), socket errors: $(grep 'Socket errors' "$S/$f.txt" || echo none)"
 done
 cat "$S/aborts.txt"
-echo "server errors logged: $(grep -c '"ERROR"\|ERROR' "$S/server.log" || true)"
+echo "server errors logged: $(cat "$S"/server*.log | grep -c '"ERROR"\|ERROR' || true)"
+echo "live people: $LIVE_BEFORE before, $LIVE_AFTER after, $CREATED created by the import: \
+$([ "$LIVE_AFTER" = $((LIVE_BEFORE + CREATED)) ] && echo 'nothing lost' || echo 'MISMATCH')"
 python3 - "$S/rss.txt" <<'EOF'
 import sys
 rows = [l.split() for l in open(sys.argv[1]) if len(l.split()) == 2]

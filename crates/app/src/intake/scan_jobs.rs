@@ -210,15 +210,29 @@ async fn run(app: &App, actor: &Actor, id: i64) {
 /// A scan job of the actor's jurisdiction (another's reads as not found).
 pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<ScanJob> {
     access::authorize(actor, Action::PersonMerge)?;
-    expire_stale(app).await?;
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM scan_jobs WHERE id = $1"))
+    let read = || async {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS}, heartbeat_at FROM scan_jobs WHERE id = $1"
+        ))
         .bind(id)
         .fetch_optional(&app.db.pool)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (job, scope) = job_of(&row)?;
-    if scope != scope_key(actor) {
-        return Err(AppError::NotFound);
+        let heartbeat: Option<String> = db::Row::try_get(&row, 9)?;
+        let (job, scope) = job_of(&row)?;
+        if scope != scope_key(actor) {
+            return Err(AppError::NotFound);
+        }
+        Ok::<_, AppError>((job, heartbeat))
+    };
+    let (job, heartbeat) = read().await?;
+    // A status read is a read: it writes only when this job has stopped
+    // beating (a running scan holds the write lock for long stretches on
+    // SQLite, and a poll must not wait for it).
+    let cutoff = clock::in_seconds(-STALE_SECS);
+    if job.status == "running" && heartbeat.as_deref().is_none_or(|h| h < cutoff.as_str()) {
+        expire_stale(app).await?;
+        return Ok(read().await?.0);
     }
     Ok(job)
 }
