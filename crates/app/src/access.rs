@@ -27,6 +27,8 @@ pub enum Action {
     /// Scan for duplicates, review candidate pairs, merge and unmerge.
     PersonMerge,
     SelfProfile,
+    /// Back the whole database up (every jurisdiction, every table).
+    Backup,
 }
 
 /// Fields tagged sensitive: masked unless the role needs them and the
@@ -56,6 +58,7 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
         A::SelfProfile => true,
         A::StatisticsRead => actor.role != R::Diaspora,
         A::UserAdmin => actor.role == R::Admin,
+        A::Backup => actor.role == R::Admin && matches!(actor.jurisdiction, Jurisdiction::Province),
         A::AuditRead => matches!(actor.role, R::Admin | R::ProvinceOfficer),
         A::PersonList | A::PersonRead => !matches!(actor.role, R::Viewer),
         A::PersonCreate | A::PersonUpdate => matches!(
@@ -116,7 +119,9 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::PersonDelete
         | Action::PersonMerge
         | Action::ImportSubmit => has("write"),
-        Action::PersonReveal | Action::UserAdmin | Action::AuditRead => has("admin"),
+        Action::PersonReveal | Action::UserAdmin | Action::AuditRead | Action::Backup => {
+            has("admin")
+        }
     }
 }
 

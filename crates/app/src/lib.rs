@@ -8,6 +8,7 @@ pub mod access;
 pub mod accounts;
 pub mod actor;
 pub mod audit;
+pub mod backup;
 pub mod clock;
 pub mod coalesce;
 pub mod demo_data;
