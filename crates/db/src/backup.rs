@@ -1285,11 +1285,11 @@ pub async fn checksums(db: &Db) -> Result<BTreeMap<String, (u64, String)>> {
 // ---------------------------------------------------------------- retention
 
 /// The name of a scheduled backup's directory taken at `now` (RFC 3339):
-/// `kieubao-20261206T220000Z`, which sorts by time.
+/// `kieubao-20261206T220000123456Z` (to the microsecond), which sorts by time.
 pub fn scheduled_name(now: &str) -> String {
     let compact: String = now
+        .trim_end_matches('Z')
         .chars()
-        .take(19)
         .filter(char::is_ascii_alphanumeric)
         .collect();
     format!("kieubao-{compact}Z")
@@ -1379,7 +1379,7 @@ mod tests {
     fn scheduled_names_sort_by_time() {
         assert_eq!(
             scheduled_name("2026-12-06T22:00:05.123456Z"),
-            "kieubao-20261206T220005Z"
+            "kieubao-20261206T220005123456Z"
         );
         assert!(scheduled_name("2026-12-06T22:00:05Z") < scheduled_name("2026-12-07T01:00:00Z"));
     }

@@ -694,9 +694,30 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     "backup: give --out DIR (or `backup verify DIR` to check one)",
                 ));
             };
-            let app = open(&settings).await?;
+            // The database is backed up as it is, not migrated first: a
+            // backup taken before an upgrade must hold the old schema.
+            prepare_data_dir(&settings)?;
+            let db = db::Db::connect(&settings.database_url, settings.db_max_connections)
+                .await
+                .map_err(|e| {
+                    Failure::new(exit::DATABASE, format!("cannot open the database: {e}"))
+                })?;
             let started = std::time::Instant::now();
-            let m = app::backup::create(&app, &system, &dir).await?;
+            let current = db::migrate::current_version(&db).await?;
+            let m = if current == db::migrate::latest_version() {
+                let app = open(&settings).await?;
+                app::backup::create(&app, &system, &dir).await?
+            } else {
+                let m = db::backup::backup(&db, &dir, &app::clock::now())
+                    .await
+                    .map_err(backup_failure)?;
+                println!(
+                    "the database is at schema version {current}, not this program's {}: it was not \
+                     migrated, and the backup is not recorded in its audit chain",
+                    db::migrate::latest_version()
+                );
+                m
+            };
             let people = m.table("persons").map_or(0, |t| t.rows);
             println!(
                 "backup written to {}: {} tables, {} rows ({people} people), schema version {}, in {:.1} s",
