@@ -25,7 +25,8 @@
 //! A restore goes into an empty database of either kind: it migrates the
 //! database to the backup's schema version, loads every table in one
 //! transaction with the triggers off (they would renumber `change_seq` or
-//! count `auth_epoch` again), puts the triggers back, sets PostgreSQL's
+//! count `auth_epoch` again) and the secondary indexes dropped (built again,
+//! sorted, at the end), puts the triggers back, sets PostgreSQL's
 //! sequences after the largest ids, and compares every table's row count and
 //! rows' checksum with the manifest before committing: a restore is whole or
 //! is not.
@@ -1071,6 +1072,39 @@ async fn drop_sqlite_triggers(conn: &mut AnyConnection) -> Result<Vec<(String, S
     Ok(triggers)
 }
 
+/// Secondary indexes taken off during a load and built again, sorted, at
+/// its end (much faster than keeping each up to date row by row). Indexes
+/// that enforce a key or a uniqueness stay: they check the rows.
+async fn drop_indexes(conn: &mut AnyConnection, backend: Backend) -> Result<Vec<String>> {
+    let found: Vec<(String, String)> = match backend {
+        Backend::Sqlite => {
+            sqlx::query_as(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL \
+                 AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
+            )
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        Backend::Postgres => {
+            sqlx::query_as(
+                "SELECT i.relname::text, pg_get_indexdef(i.oid) FROM pg_index x \
+                 JOIN pg_class i ON i.oid = x.indexrelid \
+                 JOIN pg_class t ON t.oid = x.indrelid \
+                 WHERE t.relnamespace = current_schema()::regnamespace AND NOT x.indisunique \
+                 AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) \
+                 ORDER BY 1",
+            )
+            .fetch_all(&mut *conn)
+            .await?
+        }
+    };
+    for (name, _) in &found {
+        conn.execute(format!("DROP INDEX {}", quote(name)).as_str())
+            .await?;
+    }
+    Ok(found.into_iter().map(|(_, sql)| sql).collect())
+}
+
 /// Sets every sequence of the schema after the largest value of its column:
 /// the identity columns' own, and those named `<table>_<column>_seq` that a
 /// trigger draws from (`persons_change_seq_seq`).
@@ -1182,6 +1216,12 @@ pub async fn restore(db: &Db, dir: &Path, now: &str) -> Result<RestoreReport> {
             Vec::new()
         }
     };
+    let indexes = drop_indexes(&mut tx.tx, db.backend).await?;
+    if db.backend == Backend::Postgres {
+        tx.tx
+            .execute("SET LOCAL maintenance_work_mem = '256MB'")
+            .await?;
+    }
     let mut rows_total = 0_u64;
     let mut problems = Vec::new();
     for e in &manifest.tables {
@@ -1221,6 +1261,9 @@ pub async fn restore(db: &Db, dir: &Path, now: &str) -> Result<RestoreReport> {
             ));
         }
         rows_total += n;
+    }
+    for sql in &indexes {
+        tx.tx.execute(sql.as_str()).await?;
     }
     match db.backend {
         Backend::Sqlite => {

@@ -694,6 +694,15 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     "backup: give --out DIR (or `backup verify DIR` to check one)",
                 ));
             };
+            if dir.join(db::backup::MANIFEST).exists() {
+                return Err(Failure::new(
+                    exit::INVALID,
+                    format!(
+                        "{} already holds a backup; choose a new directory",
+                        dir.display()
+                    ),
+                ));
+            }
             // The database is backed up as it is, not migrated first: a
             // backup taken before an upgrade must hold the old schema.
             prepare_data_dir(&settings)?;

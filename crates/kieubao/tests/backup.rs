@@ -87,7 +87,7 @@ fn person(n: u64) -> app::registry::people::PersonInput {
         category: Some("contract_labour".into()),
         country: Some("KR".into()),
         hometown_code: Some(commune),
-        passport_no: Some(format!("C{:07}", n)),
+        passport_no: Some(format!("C{n:07}")),
         ..app::registry::people::PersonInput::default()
     }
 }
