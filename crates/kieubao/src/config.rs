@@ -291,8 +291,8 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
             "public_origin: expected https://host[:port] without a trailing slash".into(),
         ));
     }
-    let backup = match file.backup_dir {
-        Some(dir) => Some(app::backup::Schedule {
+    let backup = if let Some(dir) = file.backup_dir {
+        Some(app::backup::Schedule {
             dir,
             every: std::time::Duration::from_secs(
                 positive(
@@ -303,16 +303,15 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
                     * 60,
             ),
             keep: positive("backup_keep", file.backup_keep, 7)? as usize,
-        }),
-        None => {
-            if file.backup_interval_minutes.is_some() || file.backup_keep.is_some() {
-                return Err(ConfigError(
-                    "backup_interval_minutes and backup_keep need backup_dir, where backups are written"
-                        .into(),
-                ));
-            }
-            None
+        })
+    } else {
+        if file.backup_interval_minutes.is_some() || file.backup_keep.is_some() {
+            return Err(ConfigError(
+                "backup_interval_minutes and backup_keep need backup_dir, where backups are written"
+                    .into(),
+            ));
         }
+        None
     };
     let database_url = match database_url {
         Some(u) => {

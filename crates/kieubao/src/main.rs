@@ -753,6 +753,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "used as map_err(backup_failure)"
+)]
 fn backup_failure(e: db::backup::BackupError) -> Failure {
     use db::backup::BackupError as E;
     let code = match &e {
