@@ -8,7 +8,7 @@
 # migrations after VERSION (`kieubao migrate --down-to VERSION`), which is
 # what a database left by the program of that schema looks like. Two files
 # are committed under crates/kieubao/tests/fixtures/upgrade/:
-#   kieubao.db  the SQLite file itself (the SQLite test opens and migrates it);
+#   registry.sqlite  the SQLite file itself (the SQLite test opens and migrates it);
 #   backup/     the same rows as a backup (`kieubao backup`, which does not
 #               migrate), which the PostgreSQL test restores at VERSION and
 #               then migrates.
@@ -33,5 +33,5 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 "$BIN" --data-dir "$TMP/data" backup --out "$OUT/backup"
 # One file, no write-ahead log beside it, no free pages.
-sqlite3 "$TMP/data/kieubao.db" "VACUUM INTO '$OUT/kieubao.db'"
+sqlite3 "$TMP/data/kieubao.db" "VACUUM INTO '$OUT/registry.sqlite'"
 echo "fixture at schema version $VERSION written to $OUT"

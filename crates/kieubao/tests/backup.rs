@@ -469,7 +469,7 @@ async fn a_database_of_an_earlier_schema_upgrades_on_sqlite() {
     // The SQLite file itself, as the earlier program left it.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("old.db");
-    std::fs::copy(fixture().join("kieubao.db"), &file).unwrap();
+    std::fs::copy(fixture().join("registry.sqlite"), &file).unwrap();
     let db = Db::connect(&format!("sqlite://{}?mode=rw", file.display()), 4)
         .await
         .unwrap();
