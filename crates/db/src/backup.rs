@@ -438,14 +438,15 @@ fn encode_row(
                 }
                 None => out.extend_from_slice(b"null"),
             },
-            ColumnType::Text => match row.try_get::<Option<String>, _>(i).map_err(bad)? {
+            // Borrowed from the row: no second copy of every text.
+            ColumnType::Text => match row.try_get::<Option<&str>, _>(i).map_err(bad)? {
                 Some(v) => {
                     serde_json::to_writer(&mut *out, &v)
                         .map_err(|e| BackupError::Format(e.to_string()))?;
                 }
                 None => out.extend_from_slice(b"null"),
             },
-            ColumnType::Blob => match row.try_get::<Option<Vec<u8>>, _>(i).map_err(bad)? {
+            ColumnType::Blob => match row.try_get::<Option<&[u8]>, _>(i).map_err(bad)? {
                 Some(v) => {
                     out.push(b'"');
                     out.extend_from_slice(
