@@ -1519,3 +1519,45 @@ fn migrate_status_lists_what_an_upgrade_will_apply() {
     let said = run(&["migrate", "--status"]);
     assert!(said.starts_with("current 10, "), "{said}");
 }
+
+#[test]
+fn backup_schedule_settings_are_checked_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    // A retention without a directory to write into is a mistake, said at once.
+    let out = kb(dir.path())
+        .env("KIEUBAO_BACKUP_KEEP", "3")
+        .args(["migrate", "--status"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("backup_dir"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::write(
+        dir.path().join("kieubao.toml"),
+        "backup_dir = 'backups'\nbackup_interval_minutes = 0\n",
+    )
+    .unwrap();
+    let out = kb(dir.path())
+        .args(["migrate", "--status"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("backup_interval_minutes: must be positive"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::write(
+        dir.path().join("kieubao.toml"),
+        "backup_dir = 'backups'\nbackup_interval_minutes = 60\nbackup_keep = 5\n",
+    )
+    .unwrap();
+    let out = kb(dir.path())
+        .args(["migrate", "--status"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
