@@ -35,6 +35,8 @@ pub enum Action {
     AssociationUpdate,
     /// Merge two association records.
     AssociationMerge,
+    /// Back the whole database up (every jurisdiction, every table).
+    Backup,
 }
 
 /// Fields tagged sensitive: masked unless the role needs them and the
@@ -64,6 +66,7 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
         A::SelfProfile => true,
         A::StatisticsRead => actor.role != R::Diaspora,
         A::UserAdmin => actor.role == R::Admin,
+        A::Backup => actor.role == R::Admin && matches!(actor.jurisdiction, Jurisdiction::Province),
         A::AuditRead => matches!(actor.role, R::Admin | R::ProvinceOfficer),
         A::PersonList | A::PersonRead => !matches!(actor.role, R::Viewer),
         A::PersonCreate | A::PersonUpdate => matches!(
@@ -134,7 +137,9 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::AssociationCreate
         | Action::AssociationUpdate
         | Action::AssociationMerge => has("write"),
-        Action::PersonReveal | Action::UserAdmin | Action::AuditRead => has("admin"),
+        Action::PersonReveal | Action::UserAdmin | Action::AuditRead | Action::Backup => {
+            has("admin")
+        }
     }
 }
 

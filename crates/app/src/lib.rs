@@ -10,6 +10,7 @@ pub mod actor;
 pub mod api_schema;
 pub mod audit;
 pub mod background;
+pub mod backup;
 pub mod clock;
 pub mod coalesce;
 pub mod community;

@@ -6,6 +6,7 @@
 //! sort and compare the same on both; schema differences live only in the
 //! per-backend migration files.
 
+pub mod backup;
 pub mod bulk;
 pub mod migrate;
 pub mod pool;

@@ -91,6 +91,18 @@ pub async fn current_version(db: &Db) -> DbResult<i64> {
 /// Applies every pending migration. Refuses a database from a newer program.
 /// Returns the versions applied.
 pub async fn run(db: &Db, now: &str) -> DbResult<Vec<i64>> {
+    run_to(db, now, latest_version()).await
+}
+
+/// The migrations `run` would apply, in order (`migrate --status`).
+pub async fn pending(db: &Db) -> DbResult<Vec<&'static Migration>> {
+    let current = current_version(db).await?;
+    Ok(MIGRATIONS.iter().filter(|m| m.version > current).collect())
+}
+
+/// Applies the pending migrations up to `target` (a restore brings an empty
+/// database to its backup's version, no further).
+pub async fn run_to(db: &Db, now: &str, target: i64) -> DbResult<Vec<i64>> {
     let current = current_version(db).await?;
     let known = latest_version();
     if current > known {
@@ -100,7 +112,10 @@ pub async fn run(db: &Db, now: &str) -> DbResult<Vec<i64>> {
         });
     }
     let mut applied = Vec::new();
-    for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+    for m in MIGRATIONS
+        .iter()
+        .filter(|m| m.version > current && m.version <= target)
+    {
         let mut tx = db.pool.begin().await?;
         // Several servers may start at once on one PostgreSQL: serialise them.
         if db.backend == Backend::Postgres {

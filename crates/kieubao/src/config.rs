@@ -41,6 +41,11 @@ pub struct FileSettings {
     pub audit_anchor_key_file: Option<PathBuf>,
     pub audit_anchor_minutes: Option<i64>,
     pub audit_anchor_syslog: Option<PathBuf>,
+    /// Scheduled backups: the directory (none: no schedule), minutes between
+    /// two (default 1440, a day) and how many to keep (default 7).
+    pub backup_dir: Option<PathBuf>,
+    pub backup_interval_minutes: Option<i64>,
+    pub backup_keep: Option<i64>,
 }
 
 /// The checked settings.
@@ -57,6 +62,8 @@ pub struct Settings {
     pub db_max_connections: u32,
     pub api_requests_per_minute: u32,
     pub app: app::AppSettings,
+    /// The server's own backups (`backup_dir`), if any.
+    pub backup: Option<app::backup::Schedule>,
 }
 
 /// A configuration problem, reported in one line.
@@ -91,6 +98,9 @@ const ENV_KEYS: &[&str] = &[
     "audit_anchor_key_file",
     "audit_anchor_minutes",
     "audit_anchor_syslog",
+    "backup_dir",
+    "backup_interval_minutes",
+    "backup_keep",
 ];
 
 /// Minutes east of UTC of "+07:00", "-03:30" (hours up to 14).
@@ -281,6 +291,28 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
             "public_origin: expected https://host[:port] without a trailing slash".into(),
         ));
     }
+    let backup = if let Some(dir) = file.backup_dir {
+        Some(app::backup::Schedule {
+            dir,
+            every: std::time::Duration::from_secs(
+                positive(
+                    "backup_interval_minutes",
+                    file.backup_interval_minutes,
+                    1440,
+                )? as u64
+                    * 60,
+            ),
+            keep: positive("backup_keep", file.backup_keep, 7)? as usize,
+        })
+    } else {
+        if file.backup_interval_minutes.is_some() || file.backup_keep.is_some() {
+            return Err(ConfigError(
+                "backup_interval_minutes and backup_keep need backup_dir, where backups are written"
+                    .into(),
+            ));
+        }
+        None
+    };
     let database_url = match database_url {
         Some(u) => {
             if !(u.starts_with("sqlite:")
@@ -307,6 +339,7 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
         db_max_connections: file.db_max_connections.unwrap_or(16).clamp(1, 256),
         api_requests_per_minute: file.api_requests_per_minute.unwrap_or(600),
         app,
+        backup,
     })
 }
 

@@ -40,6 +40,9 @@ Examples:
   kieubao audit verify
   kieubao audit anchor
   kieubao audit rotate-key
+  kieubao backup --out /var/backups/kieubao/2026-12-06
+  kieubao backup verify /var/backups/kieubao/2026-12-06
+  kieubao restore /var/backups/kieubao/2026-12-06 --database-url postgres://postgres@127.0.0.1/kieubao
 
 Configuration, lowest to highest precedence: built-in defaults, kieubao.toml (or --config),
 KIEUBAO_* environment variables (KIEUBAO_DATA_DIR, KIEUBAO_DATABASE_URL, KIEUBAO_ADDR, ...),
@@ -126,6 +129,16 @@ enum Command {
     /// Audit log tools.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Back the whole database up into a new directory while the server
+    /// runs (a portable copy: SQLite or PostgreSQL can restore it), or check
+    /// a backup with `backup verify DIR`.
+    Backup(BackupArgs),
+    /// Restore a backup into an empty database (SQLite or PostgreSQL): all
+    /// of it in one transaction, checked against its manifest, or nothing.
+    Restore {
+        /// The backup's directory (holding manifest.json).
+        dir: PathBuf,
+    },
     /// Print the version.
     Version,
 }
@@ -333,6 +346,26 @@ enum TokenCommand {
         scopes: Vec<String>,
         #[arg(long, default_value = "cli")]
         name: String,
+    },
+}
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct BackupArgs {
+    #[command(subcommand)]
+    action: Option<BackupAction>,
+    /// The directory to write into (created; it must not hold a backup).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum BackupAction {
+    /// Check a backup's files against its manifest: sizes, SHA-256, row
+    /// counts and the rows' checksums; exit 6 naming every problem.
+    Verify {
+        /// The backup's directory (holding manifest.json).
+        dir: PathBuf,
     },
 }
 
@@ -545,6 +578,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     if let Command::Dedupe(args) = &cli.command {
         return dedupe(args);
     }
+    // Checking a backup needs no configuration and no database.
+    if let Command::Backup(BackupArgs {
+        action: Some(BackupAction::Verify { dir }),
+        ..
+    }) = &cli.command
+    {
+        return backup_verify(dir);
+    }
     let settings = config::load(&overrides)?;
     init_logs(settings.json_logs);
     let system = Actor::system("cli");
@@ -557,6 +598,19 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             if status {
                 let v = db::migrate::current_version(&db).await?;
                 println!("current {v}, latest {}", db::migrate::latest_version());
+                let pending = db::migrate::pending(&db).await?;
+                if pending.is_empty() {
+                    println!("up to date: nothing to apply");
+                } else {
+                    println!(
+                        "{} pending, applied in this order by `kieubao migrate` or the next `kieubao serve`, \
+                         each in one transaction:",
+                        pending.len()
+                    );
+                    for m in pending {
+                        println!("  {:>4}  {}", m.version, m.name);
+                    }
+                }
                 return Ok(());
             }
             if let Some(t) = down_to {
@@ -633,6 +687,61 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             println!("{token}");
             Ok(())
         }
+        Command::Backup(args) => {
+            let Some(dir) = args.out else {
+                return Err(Failure::new(
+                    2,
+                    "backup: give --out DIR (or `backup verify DIR` to check one)",
+                ));
+            };
+            if dir.join(db::backup::MANIFEST).exists() {
+                return Err(Failure::new(
+                    exit::INVALID,
+                    format!(
+                        "{} already holds a backup; choose a new directory",
+                        dir.display()
+                    ),
+                ));
+            }
+            // The database is backed up as it is, not migrated first: a
+            // backup taken before an upgrade must hold the old schema.
+            prepare_data_dir(&settings)?;
+            let db = db::Db::connect(&settings.database_url, settings.db_max_connections)
+                .await
+                .map_err(|e| {
+                    Failure::new(exit::DATABASE, format!("cannot open the database: {e}"))
+                })?;
+            let started = std::time::Instant::now();
+            let current = db::migrate::current_version(&db).await?;
+            let m = if current == db::migrate::latest_version() {
+                let app = open(&settings).await?;
+                app::backup::create(&app, &system, &dir).await?
+            } else {
+                let m = db::backup::backup(&db, &dir, &app::clock::now())
+                    .await
+                    .map_err(backup_failure)?;
+                println!(
+                    "the database is at schema version {current}, not this program's {}: it was not \
+                     migrated, and the backup is not recorded in its audit chain",
+                    db::migrate::latest_version()
+                );
+                m
+            };
+            let people = m.table("persons").map_or(0, |t| t.rows);
+            println!(
+                "backup written to {}: {} tables, {} rows ({people} people), schema version {}, in {:.1} s",
+                dir.display(),
+                m.tables.len(),
+                m.total_rows(),
+                m.schema_version,
+                started.elapsed().as_secs_f64()
+            );
+            println!(
+                "the audit key file is not in the backup: keep a copy of it apart (see manifest.json)"
+            );
+            Ok(())
+        }
+        Command::Restore { dir } => restore(&settings, &system, &dir).await,
         Command::Audit(cmd) => {
             let app = if matches!(cmd, AuditCommand::Verify) {
                 open_unkeyed(&settings).await?
@@ -642,6 +751,97 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             audit(&app, &system, &cmd).await
         }
     }
+}
+
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "used as map_err(backup_failure)"
+)]
+fn backup_failure(e: db::backup::BackupError) -> Failure {
+    use db::backup::BackupError as E;
+    let code = match &e {
+        E::Db(_) => exit::DATABASE,
+        E::Damaged(_) | E::NotEmpty(_) | E::NewerBackup { .. } | E::Format(_) => exit::INVALID,
+        E::Io { .. } | E::Mismatch(_) => exit::FAILURE,
+    };
+    Failure::new(code, e.to_string())
+}
+
+fn backup_verify(dir: &std::path::Path) -> Result<(), Failure> {
+    let r = db::backup::verify(dir, true).map_err(backup_failure)?;
+    if r.problems.is_empty() {
+        println!(
+            "backup intact: {} tables, {} rows, schema version {}, taken {} from {}",
+            r.manifest.tables.len(),
+            r.manifest.total_rows(),
+            r.manifest.schema_version,
+            r.manifest.created_at,
+            r.manifest.source_backend
+        );
+        Ok(())
+    } else {
+        for p in &r.problems {
+            println!("{p}");
+        }
+        Err(Failure::new(
+            exit::INVALID,
+            format!(
+                "the backup in {} does not match its manifest: {} problem(s), listed above",
+                dir.display(),
+                r.problems.len()
+            ),
+        ))
+    }
+}
+
+async fn restore(
+    settings: &config::Settings,
+    system: &Actor,
+    dir: &std::path::Path,
+) -> Result<(), Failure> {
+    prepare_data_dir(settings)?;
+    let db = db::Db::connect(&settings.database_url, settings.db_max_connections)
+        .await
+        .map_err(|e| Failure::new(exit::DATABASE, format!("cannot open the database: {e}")))?;
+    let started = std::time::Instant::now();
+    let r = db::backup::restore(&db, dir, &app::clock::now())
+        .await
+        .map_err(backup_failure)?;
+    println!(
+        "restored {} tables, {} rows from {} (schema version {}, taken {} from {}) in {:.1} s; \
+         counts and checksums match the manifest",
+        r.tables,
+        r.rows,
+        dir.display(),
+        r.manifest.schema_version,
+        r.manifest.created_at,
+        r.manifest.source_backend,
+        started.elapsed().as_secs_f64()
+    );
+    // A backup from an earlier schema is brought up to this program's.
+    let applied = db::migrate::run(&db, &app::clock::now()).await?;
+    if !applied.is_empty() {
+        println!("then migrated: {applied:?}");
+    }
+    let app = App::new(db, settings.app.clone());
+    app.audit_keys
+        .ring()
+        .map_err(|e| Failure::new(exit::CONFIG, e.to_string()))?;
+    if let Some(missing) = app::audit::missing_chain_key(&app).await? {
+        return Err(Failure::new(
+            exit::CONFIG,
+            format!(
+                "the data are restored, but the audit chain is keyed with {missing}, which the audit key \
+                 file {} does not hold: copy the old server's audit key file there before starting",
+                app.audit_keys
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    app::backup::record_restore(&app, system, dir, &r.manifest).await?;
+    Ok(())
 }
 
 async fn audit(app: &App, system: &Actor, cmd: &AuditCommand) -> Result<(), Failure> {
@@ -1120,11 +1320,18 @@ async fn serve(settings: config::Settings, demo: bool) -> Result<(), Failure> {
         app.clone(),
         settings.app.audit.anchor_minutes,
     ));
+    let backups = settings.backup.clone().map(|s| {
+        tracing::info!(directory = %s.dir.display(), minutes = s.every.as_secs() / 60, keep = s.keep, "scheduled backups");
+        tokio::spawn(app::backup::every(app.clone(), s))
+    });
     let served = app.clone();
     web::serve(listener, served, cfg, shutdown_signal())
         .await
         .map_err(|e| Failure::new(exit::FAILURE, format!("server: {e}")))?;
     anchoring.abort();
+    if let Some(b) = backups {
+        b.abort();
+    }
     // Duplicate scans this server runs will not finish: say so, so that
     // their status reads "interrupted" at once on any server.
     match app::intake::scan_jobs::interrupt_own(&app).await {

@@ -1343,3 +1343,221 @@ fn audit_keys_anchors_and_truncation_on_postgres() {
     audit_keys_anchors_and_truncation(dir.path(), &["--database-url".into(), url.clone()], &url);
     rt.block_on(db::testing::drop_pg_database(&name));
 }
+
+/// `backup`, `backup verify` and `restore` as an operator runs them: the
+/// source on `source` (database flags), the restore into `target`; the key
+/// file copied beside the restored data, as docs/OPERATIONS.md says.
+fn backup_and_restore_commands(dir: &std::path::Path, source: &[String], target: &[String]) {
+    let data = dir.join("data");
+    let out = kb(dir)
+        .args(["demo", "--people", "40", "--seed", "3", "--data-dir"])
+        .arg(&data)
+        .args(source)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let backup = dir.join("b");
+    let out = kb(dir)
+        .args(["backup", "--data-dir"])
+        .arg(&data)
+        .args(source)
+        .arg("--out")
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.contains("(40 people)"), "{said}");
+    assert!(
+        said.contains("audit key file is not in the backup"),
+        "{said}"
+    );
+    let out = kb(dir)
+        .args(["backup", "verify"])
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("backup intact:"));
+    // A second backup into the same directory is refused.
+    let out = kb(dir)
+        .args(["backup", "--data-dir"])
+        .arg(&data)
+        .args(source)
+        .arg("--out")
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out.stderr));
+
+    // Restored beside a copy of the key file: the chain verifies, and the
+    // restore is in the restored chain.
+    let restored = dir.join("restored");
+    std::fs::create_dir_all(&restored).unwrap();
+    std::fs::copy(data.join("audit.key"), restored.join("audit.key")).unwrap();
+    let out = kb(dir)
+        .args(["restore", "--data-dir"])
+        .arg(&restored)
+        .args(target)
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("counts and checksums match the manifest"));
+    let out = kb(dir)
+        .args(["audit", "verify", "--data-dir"])
+        .arg(&restored)
+        .args(target)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Not twice: the database now holds the people.
+    let out = kb(dir)
+        .args(["restore", "--data-dir"])
+        .arg(&restored)
+        .args(target)
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("not empty") && err.contains("persons: 40 rows"),
+        "{err}"
+    );
+
+    // A damaged file: verify names it and exits 6.
+    let file = backup.join("households.jsonl.gz");
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes.truncate(bytes.len() - 3);
+    std::fs::write(&file, bytes).unwrap();
+    let out = kb(dir)
+        .args(["backup", "verify"])
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("households.jsonl.gz") && said.contains("bytes"),
+        "{said}"
+    );
+    // Not a backup at all.
+    let out = kb(dir)
+        .args(["backup", "verify"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    assert!(text(&out.stderr).contains("manifest.json"));
+}
+
+#[test]
+fn backup_verify_and_restore_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    backup_and_restore_commands(dir.path(), &[], &[]);
+}
+
+#[test]
+fn backup_on_sqlite_restores_into_postgres() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let name = format!("kb_test_cli_{}", uuid::Uuid::new_v4().simple());
+    let url = rt.block_on(db::testing::create_pg_database(&name)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    backup_and_restore_commands(dir.path(), &[], &["--database-url".into(), url]);
+    rt.block_on(db::testing::drop_pg_database(&name));
+}
+
+#[test]
+fn backup_on_postgres_restores_into_postgres() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let names = [
+        format!("kb_test_cli_{}", uuid::Uuid::new_v4().simple()),
+        format!("kb_test_cli_{}", uuid::Uuid::new_v4().simple()),
+    ];
+    let source = rt
+        .block_on(db::testing::create_pg_database(&names[0]))
+        .unwrap();
+    let target = rt
+        .block_on(db::testing::create_pg_database(&names[1]))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    backup_and_restore_commands(
+        dir.path(),
+        &["--database-url".into(), source],
+        &["--database-url".into(), target],
+    );
+    for n in &names {
+        rt.block_on(db::testing::drop_pg_database(n));
+    }
+}
+
+#[test]
+fn migrate_status_lists_what_an_upgrade_will_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let run = |args: &[&str]| {
+        let out = kb(dir.path())
+            .args(args)
+            .arg("--data-dir")
+            .arg(&data)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    run(&["migrate"]);
+    let said = run(&["migrate", "--status"]);
+    assert!(said.contains("up to date: nothing to apply"), "{said}");
+    run(&["migrate", "--down-to", "10"]);
+    let said = run(&["migrate", "--status"]);
+    assert!(said.starts_with("current 10, latest "), "{said}");
+    assert!(said.contains("pending"), "{said}");
+    assert!(said.contains("11  0011_audit_keys"), "{said}");
+    assert!(said.contains("12  0012_scan_jobs"), "{said}");
+    // Saying so changed nothing.
+    let said = run(&["migrate", "--status"]);
+    assert!(said.starts_with("current 10, "), "{said}");
+}
+
+#[test]
+fn backup_schedule_settings_are_checked_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    // A retention without a directory to write into is a mistake, said at once.
+    let out = kb(dir.path())
+        .env("KIEUBAO_BACKUP_KEEP", "3")
+        .args(["migrate", "--status"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("backup_dir"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::write(
+        dir.path().join("kieubao.toml"),
+        "backup_dir = 'backups'\nbackup_interval_minutes = 0\n",
+    )
+    .unwrap();
+    let out = kb(dir.path())
+        .args(["migrate", "--status"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("backup_interval_minutes: must be positive"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::write(
+        dir.path().join("kieubao.toml"),
+        "backup_dir = 'backups'\nbackup_interval_minutes = 60\nbackup_keep = 5\n",
+    )
+    .unwrap();
+    let out = kb(dir.path())
+        .args(["migrate", "--status"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
