@@ -46,8 +46,6 @@ coded_filter! {
     gender => domain::Gender::ALL.iter().map(|c| c.code()).collect(), "Gender code (or its label).";
     /// `agency` filter, and the two lists of a reconciliation.
     agency => domain::Agency::ALL.iter().map(|c| c.code()).collect(), "Source agency code (or its name).";
-    /// `tag` filter.
-    tag => domain::NotableTag::ALL.iter().map(|c| c.code()).collect(), "Notable tag code.";
     /// `age_band` filter.
     age_band => domain::age::AGE_BANDS.iter().map(|b| b.0).collect(), "Age band.";
     /// `country` filter.
@@ -60,8 +58,6 @@ coded_filter! {
     pair_status => crate::intake::matching::STATUSES.to_vec(), "Pairs to list (default `pending`).";
     /// `measure` of a pivot.
     measure => crate::stats::Measure::ALL.iter().map(|m| m.code()).collect(), "What is counted (default `people`).";
-    /// `engine` of a pivot.
-    engine => vec!["sql"], "`sql` to count by `GROUP BY` on the database.";
     /// `cols` of a pivot.
     dimension => crate::stats::Dim::every().map(crate::stats::Dim::code).collect(), "A dimension: a core one, or a department's own field by its key.";
 }

@@ -103,10 +103,54 @@ impl FromRequestParts<AppState> for ApiUser {
     }
 }
 
+/// True when a JSON value holds a NUL in a string or a key.
+fn holds_nul(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(a) => a.iter().any(holds_nul),
+        serde_json::Value::Object(o) => o.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
+    }
+}
+
+/// The top-level field of a JSON body holding a NUL in a string or a key
+/// (`"body"` when the body is not an object), if any.
+fn nul_field(body: &[u8]) -> Option<String> {
+    let escaped = body.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000"));
+    if !escaped && !body.contains(&0) {
+        return None;
+    }
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else {
+        // Not JSON: the parser names it.
+        return None;
+    };
+    match &v {
+        serde_json::Value::Object(o) => o
+            .iter()
+            .find(|(k, v)| k.contains('\0') || holds_nul(v))
+            .map(|(k, _)| {
+                let k = k.replace('\0', "");
+                if k.is_empty() || k.len() > 64 {
+                    "body".to_owned()
+                } else {
+                    k
+                }
+            }),
+        other => holds_nul(other).then(|| "body".to_owned()),
+    }
+}
+
 /// Parses a body, naming the offending field of a refused one.
 pub(crate) fn parse_input<T: serde::de::DeserializeOwned>(
     body: &[u8],
 ) -> Result<T, crate::error::ApiError> {
+    // A NUL can be stored by no database (PostgreSQL refuses it in text)
+    // and is typed by no one: refused here for every body, naming its field.
+    if let Some(field) = nul_field(body) {
+        return Err(crate::error::ApiError(app::AppError::Invalid(vec![
+            app::FieldError::new(field, "control_chars"),
+        ])));
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|e| {
         let path = e.path().to_string();

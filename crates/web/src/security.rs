@@ -165,14 +165,15 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let sent = if let Some(h) = header_token {
-            Some(h)
-        } else if req
+        let is_form = req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"))
-        {
+            .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+        // A form's body is read here (it is small): for its token, and to
+        // refuse a NUL in any field as the query's are refused above.
+        let mut form_token = None;
+        if is_form {
             let (parts, body) = req.into_parts();
             let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
                 return error_page(
@@ -182,11 +183,18 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
                     Vec::new(),
                 );
             };
-            let found = form_urlencoded::parse(&bytes)
+            if nul_parameter(&String::from_utf8_lossy(&bytes)).is_some() {
+                return error_page(lang, StatusCode::BAD_REQUEST, "error.invalid", Vec::new());
+            }
+            form_token = form_urlencoded::parse(&bytes)
                 .find(|(k, _)| k == "csrf")
                 .map(|(_, v)| v.into_owned());
             req = Request::from_parts(parts, Body::from(bytes));
-            found
+        }
+        let sent = if let Some(h) = header_token {
+            Some(h)
+        } else if is_form {
+            form_token
         } else if req
             .headers()
             .get(header::CONTENT_TYPE)

@@ -260,6 +260,8 @@ pub(crate) fn require_if_match(headers: &HeaderMap) -> Result<i64, Response> {
 }
 
 pub(crate) fn parse_patch(body: &[u8]) -> Result<serde_json::Value, ApiError> {
+    // Its NUL check (the patch itself is read as any JSON value).
+    crate::extract::parse_input::<serde::de::IgnoredAny>(body)?;
     serde_json::from_slice(body).map_err(|_| {
         ApiError(AppError::Invalid(vec![FieldError::new(
             "body",
@@ -415,14 +417,7 @@ pub async fn add_relative(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let input: RelativeInput = serde_json::from_slice(&body).map_err(|e| {
-        let msg = e.to_string();
-        let field = msg.split('`').nth(1).unwrap_or("body").to_owned();
-        ApiError(AppError::Invalid(vec![FieldError::new(
-            field,
-            "invalid_json",
-        )]))
-    })?;
+    let input: RelativeInput = crate::extract::parse_input(&body)?;
     let r = relatives::add_relative(&state.app, &actor, id, &input).await?;
     Ok((StatusCode::CREATED, Json(r)).into_response())
 }

@@ -286,6 +286,40 @@ async fn parameters_the_document_refuses_are_refused(app: TestApp) {
         let r = get(path.to_owned()).await.unwrap();
         assert_eq!(r.status(), 200, "{path}");
     }
+    // A NUL in a body's text (PostgreSQL answered 500 to a relative's notes).
+    let r = app
+        .client
+        .post(app.url("/api/v1/people"))
+        .bearer_auth(&tok)
+        .json(
+            &serde_json::json!({"full_name": "Ngô Văn Hai", "country": "KR", "category": "other"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let person: serde_json::Value = r.json().await.unwrap();
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/people/{}/relatives", person["id"])))
+        .bearer_auth(&tok)
+        .json(
+            &serde_json::json!({"full_name": "Ngô Thị Ba", "relationship": "other",
+            "head_name": "Ngô Văn Bốn", "notes": "a\u{0}b"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(
+        (
+            v["errors"][0]["field"].as_str(),
+            v["errors"][0]["code"].as_str()
+        ),
+        (Some("notes"), Some("control_chars")),
+        "{v}"
+    );
     // A page with a NUL in its query is a translated 400, not a server error.
     let r = app
         .client
