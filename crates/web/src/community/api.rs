@@ -10,14 +10,14 @@ use app::community::associations::{
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{ApiUser, parse_input};
-use crate::registry::api::{parse_patch, require_if_match, with_etag};
+use crate::registry::api::{created, parse_patch, require_if_match, with_etag};
 
 /// Filters and cursor of `GET /api/v1/associations`.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -105,11 +105,11 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let input: AssociationInput = parse_input(&body)?;
     let a = associations::create(&state.app, &actor, &input).await?;
-    let mut resp = with_etag(StatusCode::CREATED, &a, a.version);
-    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/associations/{}", a.id)) {
-        resp.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(resp)
+    Ok(created(
+        &a,
+        a.version,
+        &format!("/api/v1/associations/{}", a.id),
+    ))
 }
 
 /// `GET /api/v1/associations/{id}`: one association (audited).

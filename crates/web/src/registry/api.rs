@@ -142,6 +142,15 @@ pub(crate) fn with_etag<T: Serialize>(status: StatusCode, body: &T, version: i64
     resp
 }
 
+/// 201 Created with the record, its `ETag` and its `Location`.
+pub(crate) fn created<T: Serialize>(body: &T, version: i64, location: &str) -> Response {
+    let mut resp = with_etag(StatusCode::CREATED, body, version);
+    if let Ok(v) = HeaderValue::from_str(location) {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    resp
+}
+
 /// `POST /api/v1/people`: 201 with the record and its `ETag`.
 #[utoipa::path(
     post,
@@ -165,11 +174,7 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     let input: PersonInput = parse_input(&body)?;
     let p = people::create(&state.app, &actor, &input).await?;
-    let mut resp = with_etag(StatusCode::CREATED, &p, p.version);
-    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/people/{}", p.id)) {
-        resp.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(resp)
+    Ok(created(&p, p.version, &format!("/api/v1/people/{}", p.id)))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -488,11 +493,11 @@ pub async fn household_create(
 ) -> Result<Response, ApiError> {
     let input: HouseholdInput = parse_input(&body)?;
     let h = households::create(&state.app, &actor, &input).await?;
-    let mut resp = with_etag(StatusCode::CREATED, &h, h.version);
-    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/households/{}", h.id)) {
-        resp.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(resp)
+    Ok(created(
+        &h,
+        h.version,
+        &format!("/api/v1/households/{}", h.id),
+    ))
 }
 
 /// `GET /api/v1/households/{id}`: one household with its relatives (audited).
