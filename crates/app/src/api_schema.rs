@@ -100,11 +100,18 @@ pub fn country_list() -> Object {
 
 /// The source agency of an import (required).
 pub fn import_source() -> Object {
-    strings(
-        domain::Agency::ALL.iter().map(|c| c.code()).collect(),
-        false,
-        "The source agency's code.",
-    )
+    let mut o = required(agency);
+    o.description = Some("The source agency's code.".to_owned());
+    o
+}
+
+/// A filter's codes where a value is required: the same list without `""`.
+fn required(filter: fn() -> Object) -> Object {
+    let mut o = filter();
+    if let Some(values) = o.enum_values.as_mut() {
+        values.retain(|v| v.as_str() != Some(""));
+    }
+    o
 }
 
 /// A required code from `values`.
@@ -171,23 +178,12 @@ impl utoipa::ToSchema for ImportSource {}
 
 /// The category a new person must have.
 pub fn category_required() -> Object {
-    strings(
-        domain::Category::ALL.iter().map(|c| c.code()).collect(),
-        false,
-        "Category code (or its label).",
-    )
+    required(category)
 }
 
 /// The country a new person must have.
 pub fn country_required() -> Object {
-    strings(
-        domain::geo::countries::countries()
-            .iter()
-            .map(|c| c.code)
-            .collect(),
-        false,
-        "ISO 3166-1 alpha-2 code (a country's Vietnamese or English name is read too).",
-    )
+    required(country)
 }
 
 /// A new relative's relationship to the person abroad.
