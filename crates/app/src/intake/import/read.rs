@@ -568,9 +568,12 @@ fn looks_utf16le(bytes: &[u8]) -> bool {
             > pairs
 }
 
+/// The delimiter the file's first lines use most (`;` where a spreadsheet
+/// saved with a European list separator, tab, or `,`); title rows above the
+/// header often carry none, so several lines are counted, not the first.
 fn sniff_delimiter(text: &str) -> u8 {
-    let first = text.lines().next().unwrap_or("");
-    let count = |c: char| first.matches(c).count();
+    let head: String = text.lines().take(20).collect::<Vec<_>>().join("\n");
+    let count = |c: char| head.matches(c).count();
     [(b';', count(';')), (b'\t', count('\t')), (b',', count(','))]
         .into_iter()
         .max_by_key(|(_, n)| *n)
@@ -830,10 +833,12 @@ impl CsvChunks {
         let prefix = head
             .strip_prefix(&[0xEF, 0xBB, 0xBF])
             .map_or_else(|| head.clone(), <[u8]>::to_vec);
+        let delimiter = sniff_delimiter(&String::from_utf8_lossy(&prefix));
         let chained: Box<dyn Read + Send> = Box::new(Cursor::new(prefix).chain(input));
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
+            .delimiter(delimiter)
             .buffer_capacity(1 << 20)
             .from_reader(Tail {
                 inner: chained,
@@ -1092,6 +1097,24 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.headers, vec!["DANH SÁCH"]);
+    }
+
+    /// A list saved with `;` between cells (a spreadsheet set to a European
+    /// list separator), under a title row without any: read by both readers.
+    #[test]
+    fn semicolon_lists_are_read_by_both_readers() {
+        let text = "DANH SÁCH KIỀU BÀO\nHọ và tên;Ngày sinh;Quốc gia\nNguyễn Văn Tường;05/03/1990;Hàn Quốc\nTrần Thị Mơ;1991;Nhật Bản\n";
+        let whole = read_csv(text.as_bytes(), &Limits::default()).unwrap();
+        assert_eq!(whole[1].1, vec!["Họ và tên", "Ngày sinh", "Quốc gia"]);
+        let mut c = CsvChunks::open(
+            Box::new(Cursor::new(text.as_bytes().to_vec())),
+            Limits::default(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(c.headers, vec!["Họ và tên", "Ngày sinh", "Quốc gia"]);
+        let rows = c.next_chunk(100).unwrap();
+        assert_eq!(rows[1].1, vec!["Trần Thị Mơ", "1991", "Nhật Bản"]);
     }
 
     #[test]
