@@ -198,10 +198,14 @@ fn countries_by_code_and_name() {
         );
     }
     assert!(country("VN").is_some_and(|c| !c.is_territory));
+    // The English name says what the official Vietnamese name says.
+    assert_eq!(country("TW").map(|c| c.name_en), Some("Taiwan (China)"));
+    assert_eq!(country("HK").map(|c| c.name_en), Some("Hong Kong (China)"));
     let first = |q: &str| search_countries(q, 5).first().map(|c| c.code);
     assert_eq!(first("han quoc"), Some("KR"));
     assert_eq!(first("Hàn Quốc"), Some("KR"));
     assert_eq!(first("Korea"), Some("KR"));
+    assert_eq!(first("Taiwan"), Some("TW"));
     assert_eq!(first("KR"), Some("KR"));
     assert_eq!(first("Đức"), Some("DE"));
     assert_eq!(first("duc"), Some("DE"));
