@@ -30,6 +30,42 @@ pub struct ExportContext {
     /// Whose jurisdiction the figures cover, in words.
     pub scope: String,
     pub en: bool,
+    /// The document's number line ("Số: 12/BC-SNV"); when empty, the line is
+    /// left for the clerk to fill in ("Số: …/BC-SNV").
+    pub number: String,
+    /// To whom it is sent ("UBND tỉnh"), the "Kính gửi" line; none when empty.
+    pub recipient: String,
+    /// The leader's opening paragraph, before the tables; none when empty.
+    pub narrative: String,
+}
+
+impl ExportContext {
+    /// The number line under the issuing body.
+    pub fn number_line(&self) -> String {
+        let n = self.number.trim();
+        if n.is_empty() {
+            "Số: …/BC-SNV".to_owned()
+        } else if n.to_lowercase().starts_with("số") {
+            n.to_owned()
+        } else {
+            format!("Số: {n}")
+        }
+    }
+
+    /// The "Kính gửi" line, when the report is addressed.
+    pub fn recipient_line(&self) -> Option<String> {
+        let r = self.recipient.trim();
+        (!r.is_empty()).then(|| format!("Kính gửi: {r}"))
+    }
+
+    /// The opening paragraphs (one per line the leader typed).
+    pub fn narrative_paragraphs(&self) -> Vec<&str> {
+        self.narrative
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect()
+    }
 }
 
 pub(super) fn unexpected(e: impl std::fmt::Display) -> AppError {
@@ -336,9 +372,10 @@ fn write_docx(
     let mut body = String::new();
     // Header: issuing body (left) and national motto (right), no borders.
     let left = format!(
-        "{}{}",
+        "{}{}{}",
         para("center", &[(&ctx.authority, false, false, false)], 26),
-        para("center", &[(&ctx.body, true, false, true)], 26)
+        para("center", &[(&ctx.body, true, false, true)], 26),
+        para("center", &[(&ctx.number_line(), false, false, false)], 26)
     );
     let right = format!(
         "{}{}{}",
@@ -372,6 +409,12 @@ fn write_docx(
     body.push_str(&para("center", &[(kind, true, false, false)], 28));
     body.push_str(&para("center", &[(&ctx.title, true, false, false)], 28));
     body.push_str(&para("center", &[(subtitle, false, true, false)], 24));
+    if let Some(to) = ctx.recipient_line() {
+        body.push_str(&para("center", &[(&to, false, false, false)], 28));
+    }
+    for p in ctx.narrative_paragraphs() {
+        body.push_str(&para("both", &[(p, false, false, false)], 26));
+    }
     let border = "<w:tblBorders><w:top w:val=\"single\" w:sz=\"4\"/><w:left w:val=\"single\" w:sz=\"4\"/>\
         <w:bottom w:val=\"single\" w:sz=\"4\"/><w:right w:val=\"single\" w:sz=\"4\"/>\
         <w:insideH w:val=\"single\" w:sz=\"4\"/><w:insideV w:val=\"single\" w:sz=\"4\"/></w:tblBorders>";

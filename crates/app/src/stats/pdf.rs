@@ -75,6 +75,12 @@ pub fn official_pdf(
     l.para(kind, Style::bold(13.0), Align::Center, 0.0);
     l.para(&ctx.title, Style::bold(13.0), Align::Center, 2.0);
     l.para(subtitle, Style::italic(11.0), Align::Center, 12.0);
+    if let Some(to) = ctx.recipient_line() {
+        l.para(&to, Style::regular(13.0), Align::Center, 10.0);
+    }
+    for p in ctx.narrative_paragraphs() {
+        l.para(p, Style::regular(12.0), Align::Left, 6.0);
+    }
     for (n, t) in tables.iter().enumerate() {
         l.table(n + 1, t);
     }
@@ -420,6 +426,15 @@ impl Layout {
             lw,
             &ctx.body,
             Style::bold(11.5).underlined(),
+            Align::Center,
+        );
+        yl -= 4.0;
+        yl -= self.block(
+            x,
+            yl,
+            lw,
+            &ctx.number_line(),
+            Style::regular(11.5),
             Align::Center,
         );
         let mut yr = top;
@@ -779,6 +794,9 @@ mod tests {
             date: "2026-11-23".into(),
             scope: "toàn tỉnh".into(),
             en: false,
+            number: String::new(),
+            recipient: String::new(),
+            narrative: String::new(),
         }
     }
 

@@ -428,6 +428,8 @@ struct ReportsPage {
     pivot: PivotView,
     title: String,
     query: String,
+    /// The same pairs, for the official document's form (hidden inputs).
+    query_pairs: Vec<(String, String)>,
     presets: Vec<(&'static str, &'static str)>,
     saved: Vec<saved::SavedReport>,
     privileged: bool,
@@ -546,6 +548,7 @@ pub async fn reports(
         pivot: PivotView::new(&pivot, en, can),
         title,
         query: encode(&query_pairs),
+        query_pairs,
         presets: saved::PRESETS
             .iter()
             .map(|p| (p.key, if en { p.title_en } else { p.title_vi }))
@@ -659,6 +662,9 @@ pub(crate) fn context(
         date: app::clock::today(),
         scope: scope_words(actor, en),
         en,
+        number: String::new(),
+        recipient: String::new(),
+        narrative: String::new(),
     }
 }
 
@@ -673,7 +679,23 @@ async fn export(
     let pivot = stats::pivot(&state.app, &user.actor, &spec, Engine::Auto)
         .await
         .map_err(page_err(lang))?;
-    let ctx = context(state, &user.actor, title, en);
+    let mut ctx = context(state, &user.actor, title, en);
+    // The document's own lines, typed on the reports page (free text: the
+    // number, whom it is sent to, an opening paragraph).
+    let text = |k: &str| {
+        q.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| {
+                v.chars()
+                    .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+                    .take(2000)
+                    .collect::<String>()
+            })
+            .unwrap_or_default()
+    };
+    ctx.number = text("doc_number");
+    ctx.recipient = text("recipient");
+    ctx.narrative = text("narrative");
     Ok((pivot, ctx))
 }
 

@@ -985,6 +985,39 @@ async fn dashboard_reports_and_exports_show_the_jurisdictions_figures(app: TestA
     );
     let pdf = r.bytes().await.unwrap().to_vec();
     check_pdf(&pdf);
+    // Without a number, the line is left for the clerk; with the leader's
+    // lines (number, addressee, opening paragraph, a control character
+    // dropped), each is in the Word and the PDF document.
+    check_docx_has(&docx, "Số: …/BC-SNV");
+    let lines = "&doc_number=12%2FBC-SNV&recipient=%E1%BB%A6y%20ban%20nh%C3%A2n%20d%C3%A2n%20t%E1%BB%89nh\
+                 &narrative=Th%E1%BB%B1c%20hi%E1%BB%87n%20C%C3%B4ng%20v%C4%83n%20s%E1%BB%91%2015%01.";
+    let r = po
+        .get(app.url(&format!("/reports/export.docx?{q}{lines}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let official = r.bytes().await.unwrap().to_vec();
+    for want in [
+        "Số: 12/BC-SNV",
+        "Kính gửi: Ủy ban nhân dân tỉnh",
+        "Thực hiện Công văn số 15.",
+    ] {
+        check_docx_has(&official, want);
+    }
+    let r = po
+        .get(app.url(&format!("/reports/export.pdf?{q}{lines}")))
+        .send()
+        .await
+        .unwrap();
+    let text = pdf_text(&r.bytes().await.unwrap());
+    for want in [
+        "Số: 12/BC-SNV",
+        "Kính gửi: Ủy ban nhân dân tỉnh",
+        "Thực hiện Công văn số 15.",
+    ] {
+        assert!(text.contains(want), "pdf lacks {want}: {text}");
+    }
     // scripts/check_exports.sh opens these in LibreOffice.
     if let Ok(dir) = std::env::var("KIEUBAO_EXPORT_DIR") {
         let dir = std::path::Path::new(&dir);
