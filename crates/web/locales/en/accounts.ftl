@@ -84,3 +84,4 @@ audit-details = Details
 audit-filter = Filter
 audit-export = Export to Excel
 audit-older = Older →
+profile-mfa_scan = Scan this code with an authenticator app (Google Authenticator, Microsoft Authenticator...), or enter the key above.

@@ -84,3 +84,4 @@ audit-details = Chi tiết
 audit-filter = Lọc
 audit-export = Xuất Excel
 audit-older = Cũ hơn →
+profile-mfa_scan = Quét mã này bằng ứng dụng xác thực (Google Authenticator, Microsoft Authenticator...), hoặc nhập khoá ở trên.

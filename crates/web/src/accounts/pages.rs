@@ -232,6 +232,87 @@ struct ProfilePage {
     new_token: Option<String>,
     recovery_codes: Vec<String>,
     notice: Option<&'static str>,
+    /// A form of the page sent back with what is wrong, by form.
+    problem: Option<FormProblem>,
+    /// The enrolment's `otpauth://` address as a QR code (SVG drawn here,
+    /// no outside service), for the authenticator app's camera.
+    qr: Option<String>,
+}
+
+/// An `otpauth://` address as an SVG QR code (medium error correction).
+fn qr_svg(uri: &str) -> Option<String> {
+    let code = qrcode::QrCode::with_error_correction_level(uri, qrcode::EcLevel::M).ok()?;
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build();
+    // Inline in the page: without the XML declaration.
+    Some(
+        svg.find("<svg")
+            .map_or(svg.clone(), |i| svg[i..].to_owned()),
+    )
+}
+
+/// What is wrong with one of the profile's forms: which form, the messages
+/// (each naming its field), and what was typed where it can be kept (the
+/// token's name; passwords and codes are never sent back).
+pub struct FormProblem {
+    pub form: &'static str,
+    pub messages: Vec<String>,
+    pub typed: String,
+}
+
+impl FormProblem {
+    fn is(&self, form: &str) -> bool {
+        self.form == form
+    }
+}
+
+/// The page again with the form's problem shown beside it (422), for an
+/// input the user can correct; any other error is the error page.
+async fn profile_problem(
+    state: &AppState,
+    user: &User,
+    form: &'static str,
+    typed: String,
+    err: app::AppError,
+) -> Result<Response, PageError> {
+    let t = Tr::new(user.lang);
+    let messages: Vec<String> = match &err {
+        app::AppError::Invalid(fields) => fields
+            .iter()
+            .map(|f| {
+                let field = t
+                    .get(&format!("field.{}", f.field))
+                    .or_else(|| t.get(&format!("profile.{}", f.field)))
+                    .unwrap_or(t.s("mfa.code"));
+                format!("{field}: {}", t.s(&format!("code.{}", f.code)))
+            })
+            .collect(),
+        app::AppError::Conflict(code) => vec![t.s(&format!("code.{code}")).to_owned()],
+        _ => {
+            return Err(PageError {
+                err,
+                lang: user.lang,
+            });
+        }
+    };
+    let mut resp = profile_page_with(
+        state,
+        user,
+        None,
+        Vec::new(),
+        None,
+        Some(FormProblem {
+            form,
+            messages,
+            typed,
+        }),
+    )
+    .await?;
+    *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(resp)
 }
 
 async fn profile_page(
@@ -241,6 +322,17 @@ async fn profile_page(
     recovery_codes: Vec<String>,
     notice: Option<&'static str>,
 ) -> Result<Response, PageError> {
+    profile_page_with(state, user, new_token, recovery_codes, notice, None).await
+}
+
+async fn profile_page_with(
+    state: &AppState,
+    user: &User,
+    new_token: Option<String>,
+    recovery_codes: Vec<String>,
+    notice: Option<&'static str>,
+    problem: Option<FormProblem>,
+) -> Result<Response, PageError> {
     let e = page_err(user.lang);
     let mfa = app::accounts::mfa::status(&state.app, &user.actor)
         .await
@@ -248,6 +340,7 @@ async fn profile_page(
     let tokens = app::accounts::tokens::list_tokens(&state.app, &user.actor)
         .await
         .map_err(&e)?;
+    let qr = mfa.pending_uri.as_deref().and_then(qr_svg);
     let l = Layout::for_user(user);
     render(&ProfilePage {
         t: l.t,
@@ -257,6 +350,8 @@ async fn profile_page(
         new_token,
         recovery_codes,
         notice,
+        problem,
+        qr,
     })
 }
 
@@ -280,7 +375,7 @@ pub async fn change_password(
     ctx: Ctx,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, PageError> {
-    app::accounts::users::change_own_password(
+    if let Err(err) = app::accounts::users::change_own_password(
         &state.app,
         &user.actor,
         &form.current_password,
@@ -288,7 +383,9 @@ pub async fn change_password(
         ctx.session_token.as_deref(),
     )
     .await
-    .map_err(page_err(user.lang))?;
+    {
+        return profile_problem(&state, &user, "password", String::new(), err).await;
+    }
     profile_page(
         &state,
         &user,
@@ -315,14 +412,17 @@ pub async fn mfa_confirm(
     ctx: Ctx,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, PageError> {
-    let codes = app::accounts::mfa::confirm_enrolment(
+    let codes = match app::accounts::mfa::confirm_enrolment(
         &state.app,
         &user.actor,
         &form.code,
         ctx.session_token.as_deref(),
     )
     .await
-    .map_err(page_err(user.lang))?;
+    {
+        Ok(codes) => codes,
+        Err(err) => return profile_problem(&state, &user, "mfa_confirm", String::new(), err).await,
+    };
     profile_page(&state, &user, None, codes, Some("profile.mfa_enabled")).await
 }
 
@@ -338,9 +438,11 @@ pub async fn mfa_disable(
     user: User,
     Form(form): Form<CurrentPasswordForm>,
 ) -> Result<Response, PageError> {
-    app::accounts::mfa::disable(&state.app, &user.actor, &form.current_password)
-        .await
-        .map_err(page_err(user.lang))?;
+    if let Err(err) =
+        app::accounts::mfa::disable(&state.app, &user.actor, &form.current_password).await
+    {
+        return profile_problem(&state, &user, "mfa_disable", String::new(), err).await;
+    }
     profile_page(
         &state,
         &user,
@@ -373,7 +475,7 @@ pub async fn token_create(
         "admin" => &["read", "write", "admin"],
         _ => &["read"],
     };
-    let token = app::accounts::tokens::create_token(
+    let token = match app::accounts::tokens::create_token(
         &state.app,
         &user.actor,
         user_id,
@@ -382,7 +484,10 @@ pub async fn token_create(
         form.expires_days.unwrap_or(90),
     )
     .await
-    .map_err(page_err(user.lang))?;
+    {
+        Ok(token) => token,
+        Err(err) => return profile_problem(&state, &user, "token", form.name, err).await,
+    };
     profile_page(&state, &user, Some(token), Vec::new(), None).await
 }
 

@@ -62,6 +62,25 @@ async fn enrol(app: &TestApp, client: &reqwest::Client) -> (Vec<u8>, Vec<String>
     let secret_b32 = between(&html, "data-testid=\"totp-secret\">", "<").to_owned();
     assert!(html.contains("otpauth://totp/"), "{html}");
     let secret = app::accounts::totp::base32_decode(&secret_b32).unwrap();
+    // The address is also drawn as a QR code, in the page (no outside service).
+    let qr = between(&html, "data-testid=\"totp-qr\">", "</figure>");
+    assert!(qr.starts_with("<svg") && qr.contains("<path"), "{qr}");
+    // A wrong code: the page comes back with the problem beside the field,
+    // the secret still shown, nothing switched on.
+    let r = client
+        .post(app.url("/profile/mfa/confirm"))
+        .form(&[("csrf", csrf.as_str()), ("code", "000000x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("data-testid=\"form-problem\""), "{html}");
+    assert!(html.contains("aria-invalid=\"true\" aria-describedby=\"err-mfa_confirm\""));
+    assert_eq!(
+        between(&html, "data-testid=\"totp-secret\">", "<"),
+        secret_b32
+    );
     let r = client
         .post(app.url("/profile/mfa/confirm"))
         .form(&[
