@@ -533,9 +533,103 @@ pub struct FieldView {
     picker: &'static str,
     /// How to write the value (dates: day first), or empty.
     hint: &'static str,
+    /// The form's section (identity, abroad, hometown...), a message key.
+    section: &'static str,
+    /// The field opens its section / is the section's last.
+    opens: bool,
+    closes: bool,
+    /// The record cannot be saved without it.
+    required: bool,
 }
 
+/// The sections of the person form, in order, with their fields.
+const SECTIONS: &[(&str, &[&str])] = &[
+    (
+        "people.section_identity",
+        &[
+            "full_name",
+            "other_names",
+            "gender",
+            "birth_date",
+            "nationalities",
+            "passport_no",
+            "id_no",
+        ],
+    ),
+    (
+        "people.section_abroad",
+        &[
+            "category",
+            "generation",
+            "country",
+            "region_abroad",
+            "city_abroad",
+            "address_abroad",
+            "departure_year",
+            "status",
+        ],
+    ),
+    (
+        "people.section_hometown",
+        &["hometown_text", "hometown_code", "hometown_legacy_code"],
+    ),
+    ("people.section_contact", &["phone", "email", "social"]),
+    (
+        "people.section_potential",
+        &[
+            "occupation",
+            "education",
+            "expertise",
+            "tags",
+            "enterprise",
+            "income_bracket",
+            "remittance",
+            "associations",
+        ],
+    ),
+    (
+        "people.section_record",
+        &["consent", "verification", "notes"],
+    ),
+];
+
+/// Fields the registry refuses to save empty.
+const REQUIRED: &[&str] = &["full_name", "category", "country"];
+
+/// Orders the fields by section and marks where each section opens and
+/// closes (a department's own fields form the last section).
+fn in_sections(mut v: Vec<FieldView>) -> Vec<FieldView> {
+    let rank = |f: &FieldView| {
+        SECTIONS
+            .iter()
+            .position(|(_, names)| names.contains(&f.name.as_str()))
+            .unwrap_or(SECTIONS.len())
+    };
+    for f in &mut v {
+        let r = rank(f);
+        f.section = SECTIONS.get(r).map_or("people.section_extra", |s| s.0);
+        f.required = REQUIRED.contains(&f.name.as_str());
+    }
+    v.sort_by_key(|f| rank(f));
+    let n = v.len();
+    for i in 0..n {
+        v[i].opens = i == 0 || v[i - 1].section != v[i].section;
+        v[i].closes = i + 1 == n || v[i + 1].section != v[i].section;
+    }
+    v
+}
+
+/// The person form's fields, by section.
 fn fields(
+    t: Tr,
+    f: &PersonForm,
+    errors: &[app::FieldError],
+    defs: &[people::CustomField],
+) -> Vec<FieldView> {
+    in_sections(each_field(t, f, errors, defs))
+}
+
+fn each_field(
     t: Tr,
     f: &PersonForm,
     errors: &[app::FieldError],
@@ -564,6 +658,10 @@ fn fields(
         } else {
             ""
         },
+        section: "",
+        opens: false,
+        closes: false,
+        required: false,
     };
     let text = |name: &'static str, value: &str| mk(name, value, "text", Vec::new(), "");
     vec![
@@ -719,6 +817,10 @@ fn fields(
             } else {
                 ""
             },
+            section: "",
+            opens: false,
+            closes: false,
+            required: false,
             name,
         }
     }))

@@ -1241,6 +1241,12 @@ async fn reviewer_decides_with_the_keyboard_in_the_browser(app: TestApp) {
     br.goto(&app.url(&format!("/review/pairs/{pid}"))).await;
     br.find("[data-testid=merge]").await;
     br.press_key("m").await;
+    // Merging asks first, naming both records.
+    let asked = br.answer_dialog(true).await;
+    assert!(
+        asked.contains(&format!("#{a}")) && asked.contains(&format!("#{b}")),
+        "{asked}"
+    );
     let mut merged = false;
     for _ in 0..50 {
         if pair_of(&app, &tok, a, b, "accepted").await.is_some() {

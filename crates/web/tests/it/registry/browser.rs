@@ -120,7 +120,17 @@ async fn officer_edits_restores_and_deletes_in_the_browser(app: TestApp) {
     // Soft delete with a reason, then restore.
     b.type_into("form.delete input[name=reason]", "trùng hồ sơ")
         .await;
+    // Deleting asks first, saying which record; cancelling keeps it.
     b.click("form.delete button[type=submit]").await;
+    let asked = b.answer_dialog(false).await;
+    assert!(
+        asked.contains(&format!("Xoá hồ sơ #{} Nguyễn Thị Lan", ids[0]))
+            && asked.contains("khôi phục"),
+        "{asked}"
+    );
+    assert!(b.try_text("[data-testid=deleted]").await.is_none());
+    b.click("form.delete button[type=submit]").await;
+    b.answer_dialog(true).await;
     assert!(
         b.wait_text("[data-testid=deleted]", |t| t.contains("trùng hồ sơ"))
             .await
