@@ -11,6 +11,11 @@ static ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../static/app.css"),
     ),
     (
+        "nojs.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../static/nojs.css"),
+    ),
+    (
         "app.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../static/app.js"),

@@ -26,6 +26,10 @@ pub struct Layout {
     pub can_audit: bool,
     pub can_import: bool,
     pub can_review: bool,
+    /// The registry's lists, records and search (not the leader's role).
+    pub can_people: bool,
+    pub can_associations: bool,
+    pub can_stats: bool,
 }
 
 impl Layout {
@@ -39,6 +43,14 @@ impl Layout {
             can_audit: app::access::authorize(&u.actor, app::access::Action::AuditRead).is_ok(),
             can_import: app::access::authorize(&u.actor, app::access::Action::ImportSubmit).is_ok(),
             can_review: app::access::authorize(&u.actor, app::access::Action::PersonMerge).is_ok(),
+            can_people: app::access::authorize(&u.actor, app::access::Action::PersonList).is_ok(),
+            can_associations: app::access::authorize(
+                &u.actor,
+                app::access::Action::AssociationRead,
+            )
+            .is_ok(),
+            can_stats: app::access::authorize(&u.actor, app::access::Action::StatisticsRead)
+                .is_ok(),
         }
     }
 }
@@ -78,6 +90,13 @@ pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordproces
 /// Content type of PDF files.
 pub const PDF: &str = "application/pdf";
 
+/// One thing waiting for the user on the home page: how many, what, where.
+pub struct Todo {
+    pub count: i64,
+    pub what: &'static str,
+    pub href: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
@@ -87,16 +106,87 @@ struct HomePage {
     countries: i64,
     by_category: Vec<(String, i64)>,
     statistics_only: bool,
+    /// What waits for this user, by role (empty when nothing does).
+    todo: Vec<Todo>,
+    /// The user's jurisdiction in words ("Xã/phường mới: Phường Thành Sen").
+    scope: Vec<String>,
+    /// The administrator keeps accounts and the audit, not records.
+    administrator: bool,
 }
 
-/// `GET /`: the overview within the user's jurisdiction.
+/// `GET /`: what waits for the user, and the overview within their
+/// jurisdiction.
 pub async fn home(State(state): State<AppState>, user: User) -> Result<Response, PageError> {
+    use app::access::{Action, authorize};
     let lang = user.lang;
-    let o = app::registry::overview::overview(&state.app, &user.actor)
+    let err = page_err(lang);
+    let actor = &user.actor;
+    let o = app::registry::overview::overview(&state.app, actor)
         .await
-        .map_err(|err| PageError { err, lang })?;
+        .map_err(&err)?;
     let l = Layout::for_user(&user);
     let t = l.t;
+    let mut todo = Vec::new();
+    if authorize(actor, Action::PersonMerge).is_ok() {
+        let filter = app::intake::matching::QueueFilter::default();
+        let (_, pairs) = app::intake::matching::queue(&state.app, actor, &filter, 1, 0)
+            .await
+            .map_err(&err)?;
+        todo.push(Todo {
+            count: pairs,
+            what: "home.todo.pairs",
+            href: "/review",
+        });
+    }
+    if authorize(actor, Action::ImportSubmit).is_ok() {
+        let imports = app::intake::import::list(&state.app, actor, 200)
+            .await
+            .map_err(&err)?;
+        let count = |status: &str| {
+            i64::try_from(imports.iter().filter(|i| i.status == status).count()).unwrap_or(0)
+        };
+        todo.push(Todo {
+            count: count("validated"),
+            what: "home.todo.imports",
+            href: "/imports",
+        });
+        let failed = count("failed");
+        if failed > 0 {
+            todo.push(Todo {
+                count: failed,
+                what: "home.todo.imports_failed",
+                href: "/imports",
+            });
+        }
+    }
+    if authorize(actor, Action::PersonUpdate).is_ok() {
+        todo.push(Todo {
+            count: o.unverified,
+            what: "home.todo.unverified",
+            href: "/people?verification=unverified",
+        });
+    }
+    let scope = match &actor.jurisdiction {
+        app::Jurisdiction::Communes {
+            new_communes,
+            legacy_communes,
+            legacy_districts,
+        } => new_communes
+            .iter()
+            .map(|c| t.scope("new_commune", c))
+            .chain(legacy_communes.iter().map(|c| t.scope("legacy_commune", c)))
+            .chain(
+                legacy_districts
+                    .iter()
+                    .map(|c| t.scope("legacy_district", c)),
+            )
+            .collect(),
+        app::Jurisdiction::Countries(countries) => {
+            countries.iter().map(|c| t.scope("country", c)).collect()
+        }
+        app::Jurisdiction::Agency(agency) => vec![t.scope("agency", agency)],
+        _ => Vec::new(),
+    };
     render(&HomePage {
         t,
         people: o.people,
@@ -106,7 +196,10 @@ pub async fn home(State(state): State<AppState>, user: User) -> Result<Response,
             .iter()
             .map(|(c, n)| (c.label(lang.code()).to_owned(), *n))
             .collect(),
-        statistics_only: user.actor.role == domain::Role::Viewer,
+        statistics_only: actor.role == domain::Role::Viewer,
+        todo,
+        scope,
+        administrator: actor.role == domain::Role::Admin,
         l,
     })
 }

@@ -13,6 +13,8 @@ pub struct Overview {
     pub people: i64,
     pub countries: i64,
     pub by_category: Vec<(Category, i64)>,
+    /// Records not yet verified (verification "unverified").
+    pub unverified: i64,
 }
 
 /// Counts people in the actor's jurisdiction (deleted records excluded).
@@ -28,7 +30,8 @@ pub async fn overview(app: &App, actor: &Actor) -> AppResult<Overview> {
         access::person_scope(actor, 1)
     };
     let sql = format!(
-        "SELECT p.category, COUNT(*) FROM persons p \
+        "SELECT p.category, COUNT(*), \
+         SUM(CASE WHEN p.verification = 'unverified' THEN 1 ELSE 0 END) FROM persons p \
          WHERE p.deleted_at IS NULL AND {} GROUP BY p.category",
         scope.sql
     );
@@ -39,10 +42,12 @@ pub async fn overview(app: &App, actor: &Actor) -> AppResult<Overview> {
     let rows = q.fetch_all(&app.db.pool).await?;
     let mut by_category = Vec::new();
     let mut people = 0;
+    let mut unverified = 0;
     for r in &rows {
         let code: String = r.try_get(0)?;
         let n: i64 = r.try_get(1)?;
         people += n;
+        unverified += r.try_get::<Option<i64>, _>(2)?.unwrap_or(0);
         if let Ok(c) = Category::from_code(&code) {
             by_category.push((c, n));
         }
@@ -61,5 +66,6 @@ pub async fn overview(app: &App, actor: &Actor) -> AppResult<Overview> {
         people,
         countries,
         by_category,
+        unverified,
     })
 }

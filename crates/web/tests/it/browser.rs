@@ -209,6 +209,31 @@ impl Browser {
         v["value"].as_str().map(str::to_owned)
     }
 
+    /// The text of the confirmation dialog the page opened (waits for it),
+    /// then accepts it (`accept`) or dismisses it.
+    pub async fn answer_dialog(&self, accept: bool) -> String {
+        let base = format!("{}/session/{}", self.base, self.session);
+        for _ in 0..100 {
+            let v: Value = self
+                .http
+                .get(format!("{base}/alert/text"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if let Some(text) = v["value"].as_str() {
+                let what = if accept { "accept" } else { "dismiss" };
+                self.cmd(reqwest::Method::POST, &format!("/alert/{what}"), json!({}))
+                    .await;
+                return text.to_owned();
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("no dialog opened");
+    }
+
     /// Presses and releases one key on the page (WebDriver actions).
     pub async fn press_key(&self, key: &str) {
         self.cmd(
@@ -265,6 +290,46 @@ impl Browser {
             .as_str()
             .unwrap_or_default()
             .to_owned()
+    }
+
+    /// The accessibility violations axe-core (vendored, run in this page)
+    /// finds in the page, one line each: rule, impact, the first elements.
+    pub async fn axe_violations(&self) -> Vec<String> {
+        static AXE: &str = include_str!("../vendor/axe-core/axe.min.js");
+        let loaded = self
+            .cmd(
+                reqwest::Method::POST,
+                "/execute/sync",
+                json!({"script": "return typeof axe;", "args": []}),
+            )
+            .await;
+        if loaded.as_str() != Some("object") {
+            // Loaded into every page from now on (DevTools), and into this one.
+            self.cmd(
+                reqwest::Method::POST,
+                "/goog/cdp/execute",
+                json!({"cmd": "Page.addScriptToEvaluateOnNewDocument", "params": {"source": AXE}}),
+            )
+            .await;
+            self.cmd(
+                reqwest::Method::POST,
+                "/execute/sync",
+                json!({"script": format!("{AXE}\nreturn typeof axe;"), "args": []}),
+            )
+            .await;
+        }
+        let v = self
+            .cmd(
+                reqwest::Method::POST,
+                "/execute/async",
+                json!({"script": AXE_RUN, "args": []}),
+            )
+            .await;
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x.as_str().map(str::to_owned))
+            .collect()
     }
 
     /// Saves downloads into `dir` (a Chromium `DevTools` command through chromedriver).
@@ -382,3 +447,12 @@ async fn demo_admin_signs_in_and_sees_the_home_page(app: TestApp) {
     b.click("a.lang-switch").await;
     assert_eq!(b.text("main h1").await, "Overview");
 }
+
+/// Runs axe-core over the whole page, every rule of every impact.
+const AXE_RUN: &str = r"
+const done = arguments[arguments.length - 1];
+axe.run(document, { resultTypes: ['violations'] })
+  .then((r) => done(r.violations.map((v) =>
+    `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`)))
+  .catch((e) => done(['axe failed: ' + e]));
+";

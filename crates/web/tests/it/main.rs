@@ -23,4 +23,5 @@ mod routes;
 mod stats;
 mod traffic;
 mod words;
+mod workday;
 mod xss;

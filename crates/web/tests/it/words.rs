@@ -1,6 +1,7 @@
 //! Words, not codes (issue 21): every page of the route table, as each role
 //! and in both languages, shows no `snake_case` code, no dotted message key and
-//! no ISO date or timestamp to a person — read from what Chromium renders
+//! no ISO date or timestamp to a person, and at a phone's width (390 px) no
+//! page scrolls sideways — read from what Chromium renders
 //! (`document.body.innerText`), on the demo accounts and people plus the
 //! things the demo does not make by itself (an edit, a deletion, a merge, an
 //! import, a saved report).
@@ -12,12 +13,31 @@ use crate::dual;
 use crate::helpers::TestApp;
 
 dual!(no_page_shows_a_code_a_key_or_an_iso_date);
+dual!(every_page_is_accessible_and_fits_a_phone);
 
 const PASSWORD: &str = "demo password for the words test";
 
 /// The roles a person signs in as: province officer, commune officer,
 /// agency, leader, administrator (demo accounts).
 const ACCOUNTS: [&str; 5] = ["sonv", "canbo.xa", "congan", "lanhdao", "admin"];
+
+/// Whether the page is wider than the window, and if so the elements that
+/// stick out (tag, class, width) for the one who fixes it.
+const SIDEWAYS: &str = r#"
+const w = window.innerWidth;
+if (document.documentElement.scrollWidth <= w) return "";
+const out = [];
+for (const el of document.querySelectorAll("body *")) {
+  const r = el.getBoundingClientRect();
+  if (r.right > w + 1 && r.width > 0) {
+    const parent = el.parentElement && el.parentElement.getBoundingClientRect();
+    if (parent && parent.right > w + 1 && el.parentElement !== document.body) continue;
+    out.push(`${el.tagName.toLowerCase()}.${el.className} ${Math.round(r.width)}px`);
+  }
+  if (out.length > 4) break;
+}
+return `page ${document.documentElement.scrollWidth}px wide: ${out.join(", ")}`;
+"#;
 
 /// What is looked for in the visible text, with the exceptions that are not
 /// codes: e-mail addresses (`nguyen_van_a@example.com` is how people write
@@ -59,7 +79,17 @@ async fn json_of(r: reqwest::Response) -> Value {
     serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
-async fn no_page_shows_a_code_a_key_or_an_iso_date(app: TestApp) {
+/// What the page tests open: every GET page of the route table with its
+/// ids filled, plus pages the demo does not make by itself.
+struct Prepared {
+    pages: Vec<String>,
+    edited: i64,
+    merged: i64,
+    association: String,
+    pair: Option<i64>,
+}
+
+async fn prepare(app: &TestApp) -> Prepared {
     app::demo_data::ensure_demo(&app.app, Some(PASSWORD), 60, 7)
         .await
         .unwrap();
@@ -244,6 +274,7 @@ async fn no_page_shows_a_code_a_key_or_an_iso_date(app: TestApp) {
                 || p.starts_with("/static/")
                 || p.starts_with("/lang/")
                 || p.starts_with("/people/pick/")
+                || p.starts_with("/associations/pick/")
                 || matches!(p, "/healthz" | "/readyz")
                 || p.ends_with("/progress")
                 || p.contains("template/")
@@ -265,6 +296,23 @@ async fn no_page_shows_a_code_a_key_or_an_iso_date(app: TestApp) {
     pages.dedup();
     assert!(pages.len() > 20, "pages of the table: {pages:?}");
 
+    Prepared {
+        pages,
+        edited,
+        merged,
+        association,
+        pair,
+    }
+}
+
+async fn no_page_shows_a_code_a_key_or_an_iso_date(app: TestApp) {
+    let Prepared {
+        pages,
+        edited,
+        merged,
+        association,
+        pair,
+    } = prepare(&app).await;
     let b = Browser::start().await;
     let mut problems = Vec::new();
     let mut seen = std::collections::HashMap::new();
@@ -358,6 +406,44 @@ async fn no_page_shows_a_code_a_key_or_an_iso_date(app: TestApp) {
     assert!(
         problems.is_empty(),
         "{} codes, keys or ISO dates shown:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// axe-core (vendored, run in Chromium) finds no violation of any rule, of
+/// any impact, on any page of the table, as each role, at a desktop's and a
+/// phone's width; and at 390 px no page scrolls sideways (a wide table
+/// becomes cards, or scrolls inside its own box).
+async fn every_page_is_accessible_and_fits_a_phone(app: TestApp) {
+    let Prepared { pages, .. } = prepare(&app).await;
+    let b = Browser::start().await;
+    let mut problems = Vec::new();
+    for account in ACCOUNTS {
+        b.sign_in(&app.url(""), account, PASSWORD).await;
+        for (w, h) in [(390, 844), (1366, 900)] {
+            b.set_window(w, h).await;
+            for page in &pages {
+                b.goto(&app.url(page)).await;
+                if w < 500 {
+                    let wide = b.script(SIDEWAYS).await;
+                    if let Some(x) = wide.as_str().filter(|x| !x.is_empty()) {
+                        problems.push(format!("{account} {w}px {page}: {x}"));
+                    }
+                }
+                for v in b.axe_violations().await {
+                    problems.push(format!("{account} {w}px {page}: axe {v}"));
+                }
+            }
+        }
+        b.set_window(1280, 900).await;
+        b.goto(&app.url("/")).await;
+        b.click("header form[action='/logout'] button").await;
+        assert!(b.wait_url("/login").await, "{account} signed out");
+    }
+    assert!(
+        problems.is_empty(),
+        "{} pages too wide for a phone or with accessibility violations:\n{}",
         problems.len(),
         problems.join("\n")
     );
