@@ -658,46 +658,151 @@ pub struct AccessForm {
 }
 
 impl AccessForm {
-    /// The role and the scopes typed as comma- or space-separated codes.
-    fn parse(&self) -> Result<(Role, Vec<app::accounts::users::Scope>), app::AppError> {
+    /// The role and the scopes, each list separated by commas, semicolons
+    /// or lines: names as people write them ("Thạch Hà", "Hàn Quốc",
+    /// "Công an tỉnh") or codes ("18427", "KR", "police"); a part naming
+    /// nothing is refused, naming its field.
+    fn parse(
+        &self,
+        province: &str,
+    ) -> Result<(Role, Vec<app::accounts::users::Scope>), app::AppError> {
         let role = Role::from_code(self.role.trim()).map_err(|_| {
             app::AppError::Invalid(vec![app::FieldError::new("role", "invalid_code")])
         })?;
         let mut scopes = Vec::new();
-        for (kind, text) in [
-            ("new_commune", &self.new_communes),
-            ("legacy_commune", &self.legacy_communes),
-            ("legacy_district", &self.legacy_districts),
-            ("country", &self.countries),
-            ("agency", &self.agency),
-            ("association", &self.associations),
+        let mut errors = Vec::new();
+        for (kind, field, text) in [
+            ("new_commune", "new_communes", &self.new_communes),
+            ("legacy_commune", "legacy_communes", &self.legacy_communes),
+            (
+                "legacy_district",
+                "legacy_districts",
+                &self.legacy_districts,
+            ),
+            ("country", "countries", &self.countries),
+            ("agency", "agency", &self.agency),
+            ("association", "associations", &self.associations),
         ] {
-            for code in text
-                .split([',', ' ', ';', '\n'])
-                .filter(|c| !c.trim().is_empty())
-            {
-                let code = if kind == "country" {
-                    code.trim().to_uppercase()
-                } else {
-                    code.trim().to_owned()
-                };
-                scopes.push(app::accounts::users::Scope::new(kind, &code));
+            for part in text.split([',', ';', '\n']).map(str::trim) {
+                if part.is_empty() {
+                    continue;
+                }
+                match scope_codes(kind, part, province) {
+                    Some(codes) => scopes.extend(
+                        codes
+                            .iter()
+                            .map(|c| app::accounts::users::Scope::new(kind, c)),
+                    ),
+                    None => errors.push(app::FieldError::new(field, "unknown_scope")),
+                }
             }
         }
-        Ok((role, scopes))
+        if errors.is_empty() {
+            Ok((role, scopes))
+        } else {
+            Err(app::AppError::Invalid(errors))
+        }
     }
 }
 
-impl TryFrom<NewUserForm> for app::accounts::users::NewUser {
-    type Error = app::AppError;
+/// The codes one part of a scope list names: codes separated by spaces
+/// ("18427 18430", "KR JP"), or one name ("Thạch Hà", "Hàn Quốc"); a commune
+/// or district named is looked for in the home province first and must be
+/// the one of that name (an exact name, or the only one starting so).
+fn scope_codes(kind: &str, part: &str, province: &str) -> Option<Vec<String>> {
+    let tokens: Vec<&str> = part.split_whitespace().collect();
+    let digits = |t: &&str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    match kind {
+        "new_commune" | "legacy_commune" | "legacy_district" | "association"
+            if tokens.iter().all(digits) =>
+        {
+            Some(tokens.iter().map(|t| (*t).to_owned()).collect())
+        }
+        "country" => {
+            if tokens.len() > 1
+                && tokens
+                    .iter()
+                    .all(|t| t.len() == 2 && domain::geo::country(t).is_some())
+            {
+                return Some(tokens.iter().map(|t| t.to_uppercase()).collect());
+            }
+            domain::geo::countries::code_or_name(part).map(|c| vec![c.to_owned()])
+        }
+        "agency" => app::registry::values::filter_code("agency", part)
+            .ok()
+            .map(|c| vec![c]),
+        "new_commune" | "legacy_commune" => {
+            let want = if kind == "new_commune" {
+                domain::geo::Era::New
+            } else {
+                domain::geo::Era::Legacy
+            };
+            let hits: Vec<_> = domain::geo::search_communes(part, Some(province), 20)
+                .into_iter()
+                .filter(|h| h.commune.era() == want)
+                .collect();
+            let q = domain::text::fold(part);
+            let home = domain::geo::new_provinces()
+                .iter()
+                .find(|p| domain::text::fold(p.name).ends_with(&domain::text::fold(province)))
+                .map(|p| p.code);
+            let exact: Vec<_> = hits
+                .iter()
+                .filter(|h| {
+                    let name = domain::text::fold(h.commune.name());
+                    name == q || name.ends_with(&format!(" {q}"))
+                })
+                .collect();
+            let exact_home: Vec<_> = exact
+                .iter()
+                .filter(|h| Some(h.commune.new_province_code()) == home)
+                .collect();
+            let one = match (exact_home.as_slice(), exact.as_slice(), hits.as_slice()) {
+                ([one], _, _) => **one,
+                ([], [one], _) => *one,
+                ([], [], [one]) => one,
+                _ => return None,
+            };
+            Some(vec![one.commune.code().to_owned()])
+        }
+        "legacy_district" => {
+            let q = domain::text::fold(part);
+            let found: Vec<_> = domain::geo::legacy_districts()
+                .iter()
+                .filter(|d| {
+                    let name = domain::text::fold(d.name);
+                    name == q || name.ends_with(&format!(" {q}"))
+                })
+                .collect();
+            let home: Vec<_> = found
+                .iter()
+                .filter(|d| {
+                    domain::geo::legacy_province(d.province_code).is_some_and(|p| {
+                        domain::text::fold(p.name).ends_with(&domain::text::fold(province))
+                    })
+                })
+                .collect();
+            let one = match (home.as_slice(), found.as_slice()) {
+                ([one], _) => **one,
+                ([], [one]) => *one,
+                _ => return None,
+            };
+            Some(vec![one.code.to_owned()])
+        }
+        _ => None,
+    }
+}
 
-    fn try_from(f: NewUserForm) -> Result<Self, Self::Error> {
-        let (role, scopes) = f.access.parse()?;
-        Ok(Self {
-            username: f.username,
-            display_name: f.display_name,
+impl NewUserForm {
+    /// The account to create; names in the scope lists are looked for in
+    /// `province` first.
+    fn into_new_user(self, province: &str) -> Result<app::accounts::users::NewUser, app::AppError> {
+        let (role, scopes) = self.access.parse(province)?;
+        Ok(app::accounts::users::NewUser {
+            username: self.username,
+            display_name: self.display_name,
             role,
-            password: f.password,
+            password: self.password,
             scopes,
         })
     }
@@ -712,7 +817,7 @@ pub async fn user_set_access(
     Form(form): Form<AccessForm>,
 ) -> Result<Response, PageError> {
     let e = page_err(user.lang);
-    let (role, scopes) = form.parse().map_err(&e)?;
+    let (role, scopes) = form.parse(&state.app.settings.home_province).map_err(&e)?;
     app::accounts::users::set_access(&state.app, &user.actor, id, role, scopes)
         .await
         .map_err(&e)?;
@@ -726,7 +831,9 @@ pub async fn user_create(
     Form(form): Form<NewUserForm>,
 ) -> Result<Response, PageError> {
     let e = page_err(user.lang);
-    let new = app::accounts::users::NewUser::try_from(form).map_err(&e)?;
+    let new = form
+        .into_new_user(&state.app.settings.home_province)
+        .map_err(&e)?;
     app::accounts::users::add(&state.app, &user.actor, new)
         .await
         .map_err(&e)?;

@@ -310,6 +310,57 @@ async fn admin_creates_a_commune_officer_with_jurisdiction(app: TestApp) {
             legacy_districts: vec!["436".into()],
         }
     );
+    // Scopes written as names, as an administrator knows them: the same
+    // codes; a name that names nothing is refused naming its field.
+    let (commune_name, district_name) = (
+        domain::geo::new_commune("18100").unwrap().name,
+        domain::geo::legacy_district("436").unwrap().name,
+    );
+    let r = app
+        .client
+        .post(app.url("/admin/users"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "hoa.ten"),
+            ("role", "commune_officer"),
+            ("password", PASSWORD),
+            ("new_communes", commune_name),
+            ("legacy_districts", &domain::text::fold(district_name)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let named_id = app::accounts::users::id_by_username(&app.app, "hoa.ten")
+        .await
+        .unwrap();
+    let named = app::accounts::users::actor_for(&app.app, named_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        named.jurisdiction,
+        app::Jurisdiction::Communes {
+            new_communes: vec!["18100".into()],
+            legacy_communes: vec![],
+            legacy_districts: vec!["436".into()],
+        }
+    );
+    let r = app
+        .client
+        .post(app.url("/admin/users"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "sj"),
+            ("role", "mission"),
+            ("password", PASSWORD),
+            ("countries", "Hàn Quốc, Xứ Sở Thần Tiên"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Quốc gia"), "the field is named: {html}");
     // A commune officer without a commune is refused.
     let r = app
         .client
