@@ -8,6 +8,7 @@ use crate::helpers::{TestApp, extract_csrf};
 dual!(home_says_what_waits_for_each_role);
 dual!(menus_lead_only_where_the_role_may_go);
 dual!(removing_actions_say_what_they_will_do);
+dual!(a_relative_form_with_problems_comes_back_as_typed);
 
 const PASSWORD: &str = "demo password for the workday test";
 const ACCOUNTS: [&str; 7] = [
@@ -285,4 +286,84 @@ async fn removing_actions_say_what_they_will_do(app: TestApp) {
     );
     // The pair page's merge form asks too (names both records).
     assert!(!extract_csrf(&html).is_empty());
+}
+
+async fn a_relative_form_with_problems_comes_back_as_typed(app: TestApp) {
+    app::demo_data::ensure_demo(&app.app, Some(PASSWORD), 20, 3)
+        .await
+        .unwrap();
+    let client = signed_in(&app, "sonv").await;
+    let id: i64 = sqlx::query_scalar("SELECT MIN(id) FROM persons")
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+    let (_, html) = page(&client, &app, &format!("/people/{id}")).await;
+    let csrf = extract_csrf(&html);
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM relatives")
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+    // Sent empty but for an address and a year that is no year: the record
+    // comes back saying what is missing, beside the fields, with the address.
+    let r = client
+        .post(app.url(&format!("/people/{id}/relatives")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("full_name", ""),
+            ("relationship", "parent"),
+            ("birth_year", "năm 60"),
+            ("address", "Xóm 3, thôn Trung"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("data-testid=\"relative-problem\""), "{html}");
+    assert!(html.contains("aria-describedby=\"rel-err-birth_year\""));
+    assert!(html.contains("value=\"Xóm 3, thôn Trung\""));
+    assert!(html.contains("value=\"năm 60\""));
+    assert!(html.contains("<option value=\"parent\" selected>"));
+    let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM relatives")
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(before, after, "nothing half-saved");
+    // The name is then required on its own.
+    let r = client
+        .post(app.url(&format!("/people/{id}/relatives")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("full_name", " "),
+            ("relationship", "parent"),
+            ("address", "Xóm 3, thôn Trung"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("rel-err-full_name"), "{html}");
+    // Corrected, it is added.
+    let r = client
+        .post(app.url(&format!("/people/{id}/relatives")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("full_name", "Nguyễn Văn Tám"),
+            ("relationship", "parent"),
+            ("birth_year", "1960"),
+            ("head_name", "Nguyễn Văn Tám"),
+            ("address", "Xóm 3, thôn Trung"),
+            ("commune_code", "18073"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    assert_eq!(status, 303, "{}", r.text().await.unwrap());
+    let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM relatives")
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(after, before + 1);
 }

@@ -1066,6 +1066,22 @@ struct ShowPage {
     can_edit: bool,
     can_delete: bool,
     can_audit: bool,
+    /// The relative form as typed, when it came back with problems.
+    rel: RelativeForm,
+    /// Its problems: (field, message).
+    rel_errors: Vec<(String, String)>,
+}
+
+impl ShowPage {
+    /// The message of a field of the relative form, or empty.
+    fn rel_error(&self, field: &str) -> String {
+        self.rel_errors
+            .iter()
+            .filter(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
 }
 
 #[expect(
@@ -1077,6 +1093,17 @@ async fn show_page(
     user: &User,
     id: i64,
     reveal: Option<&str>,
+) -> Result<Response, PageError> {
+    show_page_with(state, user, id, reveal, RelativeForm::default(), Vec::new()).await
+}
+
+async fn show_page_with(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    reveal: Option<&str>,
+    rel: RelativeForm,
+    rel_errors: Vec<(String, String)>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
     let lc = lang.code();
@@ -1244,6 +1271,8 @@ async fn show_page(
         can_edit: can(app::access::Action::PersonUpdate),
         can_delete: can(app::access::Action::PersonDelete),
         can_audit,
+        rel,
+        rel_errors,
         p,
         l,
         t,
@@ -1328,7 +1357,7 @@ pub async fn restore(
     Ok(Redirect::to(&format!("/people/{id}")).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct RelativeForm {
     /// An existing household (its number); otherwise a new one from the fields below.
     #[serde(default)]
@@ -1355,45 +1384,52 @@ pub async fn add_relative(
     Form(f): Form<RelativeForm>,
 ) -> Result<Response, PageError> {
     let lang = user.lang;
-    let birth_year = if f.birth_year.trim().is_empty() {
-        None
+    let t = Tr::new(lang);
+    let mut errors = Vec::new();
+    let number = |text: &str, field: &str, code: &str, errors: &mut Vec<app::FieldError>| {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let n = text.parse::<i64>().ok();
+        if n.is_none() {
+            errors.push(app::FieldError::new(field, code));
+        }
+        n
+    };
+    let birth_year = number(&f.birth_year, "birth_year", "invalid_year", &mut errors);
+    let household_id = number(&f.household_id, "household_id", "invalid_code", &mut errors);
+    let result = if errors.is_empty() {
+        let input = app::registry::relatives::RelativeInput {
+            household_id,
+            head_name: Some(f.head_name.clone()),
+            address: Some(f.address.clone()),
+            commune_code: Some(f.commune_code.clone()),
+            full_name: Some(f.full_name.clone()),
+            relationship: Some(f.relationship.clone()),
+            birth_year,
+            phone: None,
+            notes: None,
+        };
+        app::registry::relatives::add_relative(&state.app, &user.actor, id, &input).await
     } else {
-        Some(f.birth_year.trim().parse::<i64>().map_err(|_| PageError {
-            err: AppError::Invalid(vec![app::FieldError::new("birth_year", "invalid_year")]),
-            lang,
-        })?)
+        Err(AppError::Invalid(errors))
     };
-    let household_id = if f.household_id.trim().is_empty() {
-        None
-    } else {
-        Some(
-            f.household_id
-                .trim()
-                .parse::<i64>()
-                .map_err(|_| PageError {
-                    err: AppError::Invalid(vec![app::FieldError::new(
-                        "household_id",
-                        "invalid_code",
-                    )]),
-                    lang,
-                })?,
-        )
-    };
-    let input = app::registry::relatives::RelativeInput {
-        household_id,
-        head_name: Some(f.head_name),
-        address: Some(f.address),
-        commune_code: Some(f.commune_code),
-        full_name: Some(f.full_name),
-        relationship: Some(f.relationship),
-        birth_year,
-        phone: None,
-        notes: None,
-    };
-    app::registry::relatives::add_relative(&state.app, &user.actor, id, &input)
-        .await
-        .map_err(page_err(lang))?;
-    Ok(Redirect::to(&format!("/people/{id}#relatives")).into_response())
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/people/{id}#relatives")).into_response()),
+        // What can be corrected comes back on the record, beside the form,
+        // with what was typed.
+        Err(AppError::Invalid(fields)) => {
+            let messages = fields
+                .iter()
+                .map(|e| (e.field.clone(), t.s(&format!("code.{}", e.code)).to_owned()))
+                .collect();
+            let mut resp = show_page_with(&state, &user, id, None, f, messages).await?;
+            *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(resp)
+        }
+        Err(err) => Err(PageError { err, lang }),
+    }
 }
 
 /// `POST /people/{id}/relatives/{relative_id}/delete`: removes a relative (audited).
