@@ -1084,10 +1084,6 @@ impl ShowPage {
     }
 }
 
-#[expect(
-    clippy::many_single_char_names,
-    reason = "short names keep the field table readable"
-)]
 async fn show_page(
     state: &AppState,
     user: &User,
@@ -1097,6 +1093,10 @@ async fn show_page(
     show_page_with(state, user, id, reveal, RelativeForm::default(), Vec::new()).await
 }
 
+#[expect(
+    clippy::many_single_char_names,
+    reason = "short names keep the field table readable"
+)]
 async fn show_page_with(
     state: &AppState,
     user: &User,
