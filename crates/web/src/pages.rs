@@ -26,6 +26,8 @@ pub struct Layout {
     pub can_audit: bool,
     pub can_import: bool,
     pub can_review: bool,
+    /// The editorial desk (issue 24).
+    pub can_content: bool,
 }
 
 impl Layout {
@@ -39,6 +41,7 @@ impl Layout {
             can_audit: app::access::authorize(&u.actor, app::access::Action::AuditRead).is_ok(),
             can_import: app::access::authorize(&u.actor, app::access::Action::ImportSubmit).is_ok(),
             can_review: app::access::authorize(&u.actor, app::access::Action::PersonMerge).is_ok(),
+            can_content: app::access::authorize(&u.actor, app::access::Action::ContentRead).is_ok(),
         }
     }
 }
