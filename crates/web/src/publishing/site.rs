@@ -29,9 +29,10 @@ use crate::i18n::{Lang, Tr};
 /// Pages kept at most; past it the cache starts again empty.
 const CACHE_ENTRIES: usize = 4_000;
 
-/// `Cache-Control` of public pages: shared caches and browsers may keep
-/// them a minute, then ask again with `If-None-Match`.
-const CACHE_CONTROL: &str = "public, max-age=60";
+/// `Cache-Control` of public pages: browsers and shared caches may keep
+/// them, and ask again with `If-None-Match` before each use (a 304 costs a
+/// few bytes), so a newly published or archived item shows at once.
+const CACHE_CONTROL: &str = "public, no-cache";
 
 /// A made public page.
 struct Made {
