@@ -281,7 +281,7 @@ fn parse_role(role: &str) -> Result<Role, Failure> {
     Role::from_code(role).map_err(|_| {
         Failure::new(
             exit::INVALID,
-            format!("unknown role '{role}' (admin, province_officer, commune_officer, agency, mission, association, viewer)"),
+            format!("unknown role '{role}' (admin, province_officer, commune_officer, agency, mission, association, viewer, editor, publisher)"),
         )
     })
 }

@@ -25,8 +25,10 @@ use crate::registry::api::{created, parse_patch, require_if_match, with_etag};
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// `news`, `policy`, `procedure`, `legal_document` or `faq`.
+    #[param(pattern = "^(|news|policy|procedure|legal_document|faq)$")]
     pub kind: String,
     /// `draft`, `in_review`, `scheduled`, `published` or `archived`.
+    #[param(pattern = "^(|draft|in_review|scheduled|published|archived)$")]
     pub state: String,
     /// Words of the Vietnamese title or the document number, with or without diacritics.
     pub q: String,
@@ -221,6 +223,7 @@ pub struct SearchParams {
     /// Words, with or without diacritics ("Đức" = "Duc" = "ĐỨC").
     pub q: String,
     /// `vi` (default) or `en`.
+    #[param(pattern = "^(|vi|en)$")]
     pub lang: String,
 }
 

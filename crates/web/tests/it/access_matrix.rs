@@ -57,7 +57,7 @@ fn expected_page(path: &str, role: Role) -> u16 {
                 403
             }
         }
-        "/reconcile" if role == Role::Viewer => 403,
+        "/reconcile" if matches!(role, Role::Viewer | Role::Editor | Role::Publisher) => 403,
         // The editorial desk (issue 24).
         "/content" => {
             if matches!(

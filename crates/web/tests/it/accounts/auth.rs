@@ -67,7 +67,7 @@ async fn english_switch_translates_the_page(app: TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.headers()["location"], "/work");
+    assert_eq!(r.headers()["location"], "/");
 }
 
 async fn wrong_user_and_wrong_password_look_the_same(app: TestApp) {
