@@ -106,6 +106,7 @@ pub struct ContentInput {
 
 /// One language's text of an item.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = ContentText)]
 pub struct Text {
     pub slug: String,
     pub title: String,
@@ -123,6 +124,7 @@ pub struct Text {
 
 /// A language's text as stored: the Markdown and its sanitised HTML.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[schema(as = ContentTranslation)]
 pub struct Translation {
     /// `vi` or `en`.
     pub lang: String,
@@ -135,6 +137,7 @@ pub struct Translation {
 
 /// Another item an item links to (or is linked from).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ContentLinkRef)]
 pub struct LinkRef {
     pub id: i64,
     pub kind: String,
@@ -149,6 +152,7 @@ pub struct LinkRef {
 
 /// An item with its texts and links.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ContentItem)]
 pub struct Item {
     pub id: i64,
     pub version: i64,
@@ -190,6 +194,7 @@ pub struct Item {
 
 /// An item as listed on the desk.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ContentItemRow)]
 pub struct ItemRow {
     pub id: i64,
     pub version: i64,
@@ -206,6 +211,7 @@ pub struct ItemRow {
 
 /// One version of an item's history.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ContentVersionRow)]
 pub struct VersionRow {
     pub version: i64,
     /// The state after the change.

@@ -61,6 +61,7 @@ pub fn section_url(kind: &str, lang: &str) -> &'static str {
 /// A published item as listed (in the language asked for, or in
 /// Vietnamese when it has no English text: `translated` is then false).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ContentCard)]
 pub struct Card {
     pub id: i64,
     pub kind: String,
@@ -320,6 +321,7 @@ pub async fn find(app: &App, kind: &str, lang: &str, slug: &str) -> AppResult<Fo
 /// character ranges the query's words matched (the page escapes the text,
 /// then marks the ranges).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ContentHit)]
 pub struct Hit {
     pub card: Card,
     pub score: i64,
