@@ -17,8 +17,8 @@ pick() { # pick GLOB NAME: the first screenshot matching GLOB becomes docs/guide
   [ -n "$f" ] || { echo "no screenshot matches $1" >&2; exit 1; }
   cp "$f" "docs/guide/$2"
 }
-pick 'words-sonv-_-1366-Sqlite.png' 01-trang-chu.png
-pick 'words-canbo.xa-_-390-Sqlite.png' 02-trang-chu-dien-thoai.png
+pick 'words-sonv-_work-1366-Sqlite.png' 01-trang-chu.png
+pick 'words-canbo.xa-_work-390-Sqlite.png' 02-trang-chu-dien-thoai.png
 pick 'words-sonv-_people-1366-Sqlite.png' 03-danh-sach.png
 pick 'words-sonv-_people_1-1366-Sqlite.png' 04-ho-so.png
 pick 'words-sonv-_people_new-1366-Sqlite.png' 05-them-ho-so.png

@@ -37,6 +37,15 @@ pub enum Action {
     AssociationMerge,
     /// Back the whole database up (every jurisdiction, every table).
     Backup,
+    /// List and open unpublished content (drafts, items in review): the
+    /// editorial desk. Published content is public and needs no action.
+    ContentRead,
+    /// Write a new draft (news, policy, procedure guide, legal document, FAQ).
+    ContentPropose,
+    /// Change any unpublished item, whoever wrote it.
+    ContentEdit,
+    /// Schedule, publish, archive and restore items; change published ones.
+    ContentPublish,
 }
 
 /// Fields tagged sensitive: masked unless the role needs them and the
@@ -68,7 +77,9 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
         A::UserAdmin => actor.role == R::Admin,
         A::Backup => actor.role == R::Admin && matches!(actor.jurisdiction, Jurisdiction::Province),
         A::AuditRead => matches!(actor.role, R::Admin | R::ProvinceOfficer),
-        A::PersonList | A::PersonRead => !matches!(actor.role, R::Viewer),
+        A::PersonList | A::PersonRead => {
+            !matches!(actor.role, R::Viewer | R::Editor | R::Publisher)
+        }
         A::PersonCreate | A::PersonUpdate => matches!(
             actor.role,
             R::ProvinceOfficer | R::CommuneOfficer | R::Mission | R::Association | R::Diaspora
@@ -87,12 +98,21 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
             actor.role,
             R::ProvinceOfficer | R::CommuneOfficer | R::Agency | R::Mission | R::Association
         ),
-        A::AssociationRead => !matches!(actor.role, R::Viewer | R::Diaspora),
+        A::AssociationRead => !matches!(
+            actor.role,
+            R::Viewer | R::Diaspora | R::Editor | R::Publisher
+        ),
         A::AssociationCreate => matches!(actor.role, R::ProvinceOfficer | R::Mission),
         A::AssociationUpdate => {
             matches!(actor.role, R::ProvinceOfficer | R::Mission | R::Association)
         }
         A::AssociationMerge => actor.role == R::ProvinceOfficer,
+        A::ContentRead | A::ContentPropose => matches!(
+            actor.role,
+            R::Editor | R::Publisher | R::ProvinceOfficer | R::CommuneOfficer
+        ),
+        A::ContentEdit => matches!(actor.role, R::Editor | R::Publisher | R::ProvinceOfficer),
+        A::ContentPublish => matches!(actor.role, R::Publisher | R::ProvinceOfficer),
     };
     let allowed = allowed && token_allows(actor, action);
     if allowed {
@@ -111,7 +131,7 @@ pub fn scopes_of_role(role: Role) -> &'static [&'static str] {
         R::Admin | R::ProvinceOfficer | R::CommuneOfficer | R::Mission => {
             &["read", "write", "admin"]
         }
-        R::Agency | R::Association | R::Diaspora => &["read", "write"],
+        R::Agency | R::Association | R::Diaspora | R::Editor | R::Publisher => &["read", "write"],
         R::Viewer => &["read"],
     }
 }
@@ -128,7 +148,8 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::StatisticsRead
         | Action::PersonExport
         | Action::SelfProfile
-        | Action::AssociationRead => has("read") || has("write"),
+        | Action::AssociationRead
+        | Action::ContentRead => has("read") || has("write"),
         Action::PersonCreate
         | Action::PersonUpdate
         | Action::PersonDelete
@@ -136,11 +157,73 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::ImportSubmit
         | Action::AssociationCreate
         | Action::AssociationUpdate
-        | Action::AssociationMerge => has("write"),
+        | Action::AssociationMerge
+        | Action::ContentPropose
+        | Action::ContentEdit
+        | Action::ContentPublish => has("write"),
         Action::PersonReveal | Action::UserAdmin | Action::AuditRead | Action::Backup => {
             has("admin")
         }
     }
+}
+
+/// A step of the editorial workflow (issue 24).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentStep {
+    /// Change the item's text and fields.
+    Edit,
+    /// Draft → in review.
+    Submit,
+    /// In review or scheduled → draft.
+    Return,
+    /// Draft or in review → scheduled at a set time.
+    Schedule,
+    /// Draft, in review or scheduled → published now.
+    Publish,
+    /// Published → archived.
+    Archive,
+    /// Archived → draft.
+    Restore,
+}
+
+/// Whether the actor may take `step` on an item in `state` (a
+/// `domain::ContentState` code) that `own` says they wrote. Commune officers
+/// propose: they change and submit their own drafts only. Editors change
+/// and submit any unpublished item and send items in review back. Only
+/// publishers and province officers schedule, publish, archive and
+/// restore, and change what is scheduled or published.
+pub fn content_step_allowed(actor: &Actor, state: &str, own: bool, step: ContentStep) -> bool {
+    use ContentStep as S;
+    if authorize(actor, Action::ContentPropose).is_err() {
+        return false;
+    }
+    let publisher = authorize(actor, Action::ContentPublish).is_ok();
+    let editor = authorize(actor, Action::ContentEdit).is_ok();
+    let proposer = own && state == "draft";
+    match step {
+        S::Edit => match state {
+            "draft" => editor || proposer,
+            "in_review" => editor,
+            "scheduled" | "published" => publisher,
+            _ => false,
+        },
+        S::Submit => state == "draft" && (editor || proposer),
+        S::Return => match state {
+            "in_review" => editor,
+            "scheduled" => publisher,
+            _ => false,
+        },
+        S::Schedule => publisher && matches!(state, "draft" | "in_review"),
+        S::Publish => publisher && matches!(state, "draft" | "in_review" | "scheduled"),
+        S::Archive => publisher && state == "published",
+        S::Restore => publisher && state == "archived",
+    }
+}
+
+/// Whether the actor sees every unpublished item (editors, publishers, the
+/// province) or only those they wrote (commune officers).
+pub fn content_sees_all(actor: &Actor) -> bool {
+    authorize(actor, Action::ContentEdit).is_ok()
 }
 
 /// A SQL condition over the `persons` table (aliased `p`) with its
@@ -357,6 +440,58 @@ mod tests {
         assert!(authorize(&m, Action::AssociationMerge).is_err());
         let v = actor(Role::Viewer, Jurisdiction::StatisticsOnly);
         assert!(authorize(&v, Action::AssociationRead).is_err());
+    }
+
+    #[test]
+    fn only_publishers_publish_and_communes_propose_their_own() {
+        use ContentStep as S;
+        let commune = actor(
+            Role::CommuneOfficer,
+            Jurisdiction::Communes {
+                new_communes: vec!["18427".into()],
+                legacy_communes: vec![],
+                legacy_districts: vec![],
+            },
+        );
+        let editor = actor(Role::Editor, Jurisdiction::StatisticsOnly);
+        let publisher = actor(Role::Publisher, Jurisdiction::StatisticsOnly);
+        let province = actor(Role::ProvinceOfficer, Jurisdiction::Province);
+        let mission = actor(Role::Mission, Jurisdiction::Countries(vec!["JP".into()]));
+        assert!(content_step_allowed(&commune, "draft", true, S::Edit));
+        assert!(content_step_allowed(&commune, "draft", true, S::Submit));
+        assert!(!content_step_allowed(&commune, "draft", false, S::Edit));
+        assert!(!content_step_allowed(&commune, "in_review", true, S::Edit));
+        assert!(!content_step_allowed(&commune, "draft", true, S::Publish));
+        assert!(content_step_allowed(&editor, "in_review", false, S::Edit));
+        assert!(!content_step_allowed(
+            &editor,
+            "in_review",
+            false,
+            S::Publish
+        ));
+        assert!(!content_step_allowed(&editor, "published", false, S::Edit));
+        assert!(content_step_allowed(
+            &publisher,
+            "in_review",
+            false,
+            S::Schedule
+        ));
+        assert!(content_step_allowed(
+            &publisher,
+            "scheduled",
+            false,
+            S::Publish
+        ));
+        assert!(content_step_allowed(
+            &province,
+            "published",
+            false,
+            S::Archive
+        ));
+        assert!(!content_step_allowed(&mission, "draft", true, S::Edit));
+        // Content roles see no personal data.
+        assert!(authorize(&editor, Action::PersonRead).is_err());
+        assert!(authorize(&publisher, Action::AssociationRead).is_err());
     }
 
     #[test]

@@ -119,6 +119,18 @@ pub async fn ensure_demo(
             domain::Role::Agency,
             vec![users::Scope::new("agency", "police")],
         ),
+        (
+            "bientap",
+            "Biên tập viên (demo)",
+            domain::Role::Editor,
+            vec![],
+        ),
+        (
+            "duyetdang",
+            "Người duyệt đăng (demo)",
+            domain::Role::Publisher,
+            vec![],
+        ),
     ];
     let mut out = DemoOutcome::default();
     for (username, display, role, scopes) in accounts {
@@ -152,6 +164,8 @@ pub async fn ensure_demo(
     // Associations with leaders, contacts and activities, and an account
     // of the largest hometown association (issue 22).
     crate::community::demo::enrich(app, &system).await?;
+    // News, policies, procedure guides, legal documents, FAQs (issue 24).
+    crate::publishing::demo::seed(app).await?;
     let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
         .bind(DEMO_ASSOCIATION_ACCOUNT)
         .fetch_optional(&app.db.pool)

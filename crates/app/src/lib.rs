@@ -17,6 +17,7 @@ pub mod community;
 pub mod demo_data;
 pub mod error;
 pub mod intake;
+pub mod publishing;
 pub mod registry;
 pub mod stats;
 
@@ -137,8 +138,11 @@ pub struct AppInner {
     /// process (`import_limits.max_concurrent`): each holds its whole file
     /// in memory for a moment, so the others wait their turn on disk.
     pub upload_slots: std::sync::Arc<tokio::sync::Semaphore>,
-    /// The clock sessions' time-outs are decided by (see [`clock::Clock`]).
+    /// The clock sessions' time-outs are decided by (see [`clock::Clock`]),
+    /// and scheduled publishing too.
     pub clock: clock::Clock,
+    /// Bumped at every change of published content (cached public pages).
+    pub content_generation: publishing::Generation,
 }
 
 /// Why a server is not ready to take traffic.
@@ -190,6 +194,7 @@ impl App {
             import_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(settings_concurrency)),
             upload_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(settings_concurrency)),
             clock: clock::Clock::default(),
+            content_generation: publishing::Generation::default(),
         }))
     }
 

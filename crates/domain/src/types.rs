@@ -196,6 +196,110 @@ coded_enum! {
         Association => "association", "Hội đồng hương", "Association contributor";
         Viewer => "viewer", "Lãnh đạo (chỉ xem thống kê)", "Leadership viewer";
         Diaspora => "diaspora", "Kiều bào", "Overseas Vietnamese";
+        /// Writes and edits published content (issue 24); sees no personal data.
+        Editor => "editor", "Biên tập viên", "Editor";
+        /// Reviews, schedules and publishes content (issue 24); sees no personal data.
+        Publisher => "publisher", "Người duyệt đăng", "Publisher";
+    }
+}
+
+coded_enum! {
+    /// Kinds of published content (issue 24).
+    ContentKind, "content_kind" {
+        News => "news", "Tin tức", "News";
+        Policy => "policy", "Chính sách", "Policy";
+        Procedure => "procedure", "Hướng dẫn thủ tục", "Procedure guide";
+        LegalDocument => "legal_document", "Văn bản pháp luật", "Legal document";
+        Faq => "faq", "Hỏi đáp", "Question and answer";
+    }
+}
+
+coded_enum! {
+    /// Editorial states of content: draft → in review → scheduled → published → archived.
+    ContentState, "content_state" {
+        Draft => "draft", "Bản nháp", "Draft";
+        InReview => "in_review", "Chờ duyệt", "In review";
+        Scheduled => "scheduled", "Đã hẹn giờ đăng", "Scheduled";
+        Published => "published", "Đã đăng", "Published";
+        Archived => "archived", "Đã lưu trữ", "Archived";
+    }
+}
+
+coded_enum! {
+    /// Sections of news and policies.
+    ContentCategory, "content_category" {
+        Province => "province", "Tin tỉnh nhà", "Province news";
+        Economy => "economy", "Kinh tế - xã hội", "Economy and society";
+        Community => "community", "Cộng đồng kiều bào", "Overseas community";
+        Visits => "visits", "Thăm hỏi, làm việc", "Visits";
+        Policy => "policy", "Chủ trương, chính sách", "Policies";
+        Culture => "culture", "Văn hóa - du lịch", "Culture and tourism";
+        Notice => "notice", "Thông báo", "Notices";
+    }
+}
+
+coded_enum! {
+    /// Types of legal documents.
+    DocType, "doc_type" {
+        Law => "law", "Luật", "Law";
+        Decree => "decree", "Nghị định", "Decree";
+        Decision => "decision", "Quyết định", "Decision";
+        Circular => "circular", "Thông tư", "Circular";
+        Directive => "directive", "Chỉ thị", "Directive";
+        Resolution => "resolution", "Nghị quyết, kết luận", "Resolution or conclusion";
+        ProvincialResolution => "provincial_resolution", "Nghị quyết HĐND tỉnh", "Provincial resolution";
+        HostCountryRule => "host_country_rule", "Quy định của nước sở tại", "Host-country rule";
+    }
+}
+
+coded_enum! {
+    /// Bodies that issue legal documents.
+    IssuingBody, "issuing_body" {
+        NationalAssembly => "national_assembly", "Quốc hội", "National Assembly";
+        NaStandingCommittee => "na_standing_committee", "Ủy ban Thường vụ Quốc hội", "Standing Committee of the National Assembly";
+        Politburo => "politburo", "Bộ Chính trị", "Politburo";
+        Government => "government", "Chính phủ", "Government";
+        PrimeMinister => "prime_minister", "Thủ tướng Chính phủ", "Prime Minister";
+        Ministry => "ministry", "Bộ, cơ quan ngang bộ", "Ministry";
+        ProvincialCouncil => "provincial_council", "Hội đồng nhân dân tỉnh", "Provincial People's Council";
+        ProvincialCommittee => "provincial_committee", "Ủy ban nhân dân tỉnh", "Provincial People's Committee";
+        ForeignAuthority => "foreign_authority", "Cơ quan của nước sở tại", "Host-country authority";
+    }
+}
+
+coded_enum! {
+    /// Whether a legal document is in force (replaced by and amended by are links).
+    LegalStatus, "legal_status" {
+        InForce => "in_force", "Còn hiệu lực", "In force";
+        NotYetInForce => "not_yet_in_force", "Chưa có hiệu lực", "Not yet in force";
+        PartlyExpired => "partly_expired", "Hết hiệu lực một phần", "Partly expired";
+        Expired => "expired", "Hết hiệu lực", "Expired";
+    }
+}
+
+coded_enum! {
+    /// Fields (*lĩnh vực*) of legal documents and procedure guides.
+    LegalField, "legal_field" {
+        OverseasAffairs => "overseas_affairs", "Công tác người Việt Nam ở nước ngoài", "Overseas Vietnamese affairs";
+        Nationality => "nationality", "Quốc tịch", "Nationality";
+        EntryExit => "entry_exit", "Xuất cảnh, nhập cảnh", "Entry and exit";
+        Residence => "residence", "Cư trú, hộ tịch", "Residence and civil status";
+        Property => "property", "Nhà ở, đất đai", "Housing and land";
+        Investment => "investment", "Đầu tư, kinh doanh", "Investment and business";
+        PersonalData => "personal_data", "Bảo vệ dữ liệu cá nhân", "Personal data protection";
+        Marriage => "marriage", "Hôn nhân, gia đình", "Marriage and family";
+        Labour => "labour", "Lao động ở nước ngoài", "Working abroad";
+        CitizenProtection => "citizen_protection", "Bảo hộ công dân", "Citizen protection";
+        Other => "other", "Lĩnh vực khác", "Other fields";
+    }
+}
+
+coded_enum! {
+    /// Where a legal document applies.
+    LegalScope, "legal_scope" {
+        Vietnam => "vietnam", "Toàn quốc", "Vietnam";
+        Province => "province", "Trong tỉnh", "The province";
+        HostCountry => "host_country", "Nước sở tại", "A host country";
     }
 }
 
@@ -221,6 +325,14 @@ pub fn label_of(kind: &str, code: &str, lang: &str) -> Option<&'static str> {
         "relationship" => get(Relationship::from_code(code), |v| v.label(lang)),
         "agency" => get(Agency::from_code(code), |v| v.label(lang)),
         "role" => get(Role::from_code(code), |v| v.label(lang)),
+        "content_kind" => get(ContentKind::from_code(code), |v| v.label(lang)),
+        "content_state" => get(ContentState::from_code(code), |v| v.label(lang)),
+        "content_category" => get(ContentCategory::from_code(code), |v| v.label(lang)),
+        "doc_type" => get(DocType::from_code(code), |v| v.label(lang)),
+        "issuing_body" => get(IssuingBody::from_code(code), |v| v.label(lang)),
+        "legal_status" => get(LegalStatus::from_code(code), |v| v.label(lang)),
+        "legal_field" => get(LegalField::from_code(code), |v| v.label(lang)),
+        "legal_scope" => get(LegalScope::from_code(code), |v| v.label(lang)),
         _ => None,
     }
 }

@@ -281,7 +281,7 @@ fn parse_role(role: &str) -> Result<Role, Failure> {
     Role::from_code(role).map_err(|_| {
         Failure::new(
             exit::INVALID,
-            format!("unknown role '{role}' (admin, province_officer, commune_officer, agency, mission, association, viewer)"),
+            format!("unknown role '{role}' (admin, province_officer, commune_officer, agency, mission, association, viewer, editor, publisher)"),
         )
     })
 }
@@ -1324,11 +1324,14 @@ async fn serve(settings: config::Settings, demo: bool) -> Result<(), Failure> {
         tracing::info!(directory = %s.dir.display(), minutes = s.every.as_secs() / 60, keep = s.keep, "scheduled backups");
         tokio::spawn(app::backup::every(app.clone(), s))
     });
+    // Scheduled content is published by whichever server claims it first.
+    let publishing = tokio::spawn(app::publishing::publish_every(app.clone()));
     let served = app.clone();
     web::serve(listener, served, cfg, shutdown_signal())
         .await
         .map_err(|e| Failure::new(exit::FAILURE, format!("server: {e}")))?;
     anchoring.abort();
+    publishing.abort();
     if let Some(b) = backups {
         b.abort();
     }

@@ -14,6 +14,7 @@ pub mod intake;
 pub mod openapi;
 pub mod pages;
 pub mod problems;
+pub mod publishing;
 pub mod ratelimit;
 pub mod registry;
 pub mod routes;
@@ -84,6 +85,8 @@ pub struct AppState {
     pub app: App,
     pub cfg: Arc<WebConfig>,
     pub limiter: Arc<ratelimit::Limiter>,
+    /// This server's public pages (see [`publishing::site`]).
+    pub pages: Arc<publishing::site::PageCache>,
 }
 
 /// The whole application router with its middleware.
@@ -93,6 +96,7 @@ pub fn router(app: App, cfg: WebConfig) -> Router {
         app,
         cfg: Arc::new(cfg),
         limiter: Arc::new(ratelimit::Limiter::default()),
+        pages: Arc::new(publishing::site::PageCache::default()),
     };
     let mut r: Router<AppState> = Router::new();
     for route in routes::table() {

@@ -592,6 +592,13 @@ mod doc {
             crate::community::api::activities,
             crate::community::api::activity_add,
             crate::community::api::activity_remove,
+            crate::publishing::api::list,
+            crate::publishing::api::create,
+            crate::publishing::api::read,
+            crate::publishing::api::update,
+            crate::publishing::api::transition,
+            crate::publishing::api::versions,
+            crate::publishing::api::search,
         ),
         components(
             schemas(ProblemDoc, FieldErrorDoc),
@@ -610,6 +617,7 @@ mod doc {
             (name = "linkage", description = "Duplicates: scan, review queue with explanations, merge and unmerge."),
             (name = "associations", description = "Associations abroad (hometown, business, professional...): leaders, members, activities, history, merge."),
             (name = "statistics", description = "Counts by one or two dimensions within the caller's jurisdiction; saved reports."),
+            (name = "content", description = "Published content (news, policies, procedure guides, legal documents, FAQs): the editorial desk with its workflow and versions, and the public search (no token)."),
         )
     )]
     pub struct ApiDoc;
@@ -692,7 +700,7 @@ fn creation_bodies(doc: &mut serde_json::Value) {
     );
     use serde_json::{Value, json};
     let as_json = |o: utoipa::openapi::Object| serde_json::to_value(o).unwrap_or_default();
-    let creates: [Create; 3] = [
+    let creates: [Create; 4] = [
         (
             "/api/v1/people",
             "PersonInput",
@@ -733,6 +741,22 @@ fn creation_bodies(doc: &mut serde_json::Value) {
                 (
                     "relationship",
                     as_json(app::api_schema::relationship_required()),
+                ),
+            ],
+        ),
+        (
+            "/api/v1/content",
+            "ContentInput",
+            "NewContent",
+            &[
+                (
+                    "kind",
+                    json!({"type": "string", "enum": ["news", "policy", "procedure", "legal_document", "faq"],
+                           "description": "A legal document also needs doc_number, doc_type and issuing_body."}),
+                ),
+                (
+                    "title_vi",
+                    json!({"type": "string", "pattern": "\\S", "maxLength": 300}),
                 ),
             ],
         ),

@@ -30,6 +30,8 @@ pub struct Layout {
     pub can_people: bool,
     pub can_associations: bool,
     pub can_stats: bool,
+    /// The editorial desk (issue 24).
+    pub can_content: bool,
 }
 
 impl Layout {
@@ -51,6 +53,7 @@ impl Layout {
             .is_ok(),
             can_stats: app::access::authorize(&u.actor, app::access::Action::StatisticsRead)
                 .is_ok(),
+            can_content: app::access::authorize(&u.actor, app::access::Action::ContentRead).is_ok(),
         }
     }
 }

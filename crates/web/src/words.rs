@@ -212,7 +212,14 @@ impl Tr {
         // sign-in does not name itself.
         let numbered = matches!(
             e.entity.as_str(),
-            "person" | "household" | "import" | "merge" | "match_pair" | "user" | "association"
+            "person"
+                | "household"
+                | "import"
+                | "merge"
+                | "match_pair"
+                | "user"
+                | "association"
+                | "content"
         ) && !(e.entity == "user"
             && e.actor_id.map(|a| a.to_string()) == Some(e.entity_id.clone()));
         if numbered && !e.entity_id.is_empty() && e.entity_id.bytes().all(|b| b.is_ascii_digit()) {
@@ -242,6 +249,13 @@ impl Tr {
                     .join(", "),
                 serde_json::Value::String(s) if k == "result" => self.label("verification", s),
                 serde_json::Value::String(s) if k == "role" => self.label("role", s),
+                serde_json::Value::String(s) if k == "kind" => self.label("content_kind", s),
+                serde_json::Value::String(s) if matches!(k.as_str(), "from" | "to" | "state") => {
+                    self.label("content_state", s)
+                }
+                serde_json::Value::String(s) if k == "step" => self
+                    .get(&format!("content.step.{s}"))
+                    .map_or_else(|| s.clone(), str::to_owned),
                 serde_json::Value::String(s) if k == "action" => self
                     .get(&format!("audit.did.{s}"))
                     .map_or_else(|| s.clone(), str::to_owned),

@@ -210,7 +210,8 @@ pub async fn actor_for(app: &App, user_id: i64) -> AppResult<Actor> {
         Role::Agency => {
             Jurisdiction::Agency(codes("agency").into_iter().next().unwrap_or_default())
         }
-        Role::Viewer => Jurisdiction::StatisticsOnly,
+        // Content roles see no personal data: statistics only.
+        Role::Viewer | Role::Editor | Role::Publisher => Jurisdiction::StatisticsOnly,
         Role::Diaspora => Jurisdiction::OwnRecord(person_id),
     };
     Ok(Actor {

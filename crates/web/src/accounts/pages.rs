@@ -32,7 +32,7 @@ struct LoginPage {
 /// `GET /login`: the form, with a pre-session CSRF cookie (double submit).
 pub async fn login_form(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
     if let Some(s) = &ctx.session {
-        let to = if s.mfa_pending { "/login/mfa" } else { "/" };
+        let to = if s.mfa_pending { "/login/mfa" } else { "/work" };
         return Ok(Redirect::to(to).into_response());
     }
     let csrf = app::accounts::secret::random_token();
@@ -87,7 +87,7 @@ pub async fn login_submit(
             } else if s.must_enrol {
                 "/profile"
             } else {
-                "/"
+                "/work"
             };
             let mut resp = Redirect::to(to).into_response();
             resp.headers_mut().append(
@@ -160,7 +160,7 @@ pub async fn mfa_form(ctx: Ctx) -> Result<Response, PageError> {
             csrf: s.csrf.clone(),
             error: None,
         }),
-        Some(_) => Ok(Redirect::to("/").into_response()),
+        Some(_) => Ok(Redirect::to("/work").into_response()),
         None => Ok(Redirect::to("/login").into_response()),
     }
 }
@@ -183,7 +183,7 @@ pub async fn mfa_submit(
     };
     match app::accounts::mfa::complete_sign_in(&state.app, &token, &form.code, &ctx.ip).await {
         Ok(s) => {
-            let mut resp = Redirect::to("/").into_response();
+            let mut resp = Redirect::to("/work").into_response();
             resp.headers_mut().append(
                 header::SET_COOKIE,
                 set_cookie(&state, state.cfg.session_cookie(), &s.token, None, true),

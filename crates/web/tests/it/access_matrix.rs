@@ -10,7 +10,7 @@ use crate::helpers::{PASSWORD, TestApp};
 
 dual!(every_role_gets_the_expected_status_on_every_route);
 
-const ROLES: [(&str, Role); 7] = [
+const ROLES: [(&str, Role); 9] = [
     ("admin", Role::Admin),
     ("province_officer", Role::ProvinceOfficer),
     ("commune_officer", Role::CommuneOfficer),
@@ -18,6 +18,8 @@ const ROLES: [(&str, Role); 7] = [
     ("mission", Role::Mission),
     ("association", Role::Association),
     ("viewer", Role::Viewer),
+    ("editor", Role::Editor),
+    ("publisher", Role::Publisher),
 ];
 
 fn scopes(role: Role) -> Vec<Scope> {
@@ -55,14 +57,26 @@ fn expected_page(path: &str, role: Role) -> u16 {
                 403
             }
         }
-        "/reconcile" if role == Role::Viewer => 403,
+        "/reconcile" if matches!(role, Role::Viewer | Role::Editor | Role::Publisher) => 403,
+        // The editorial desk (issue 24).
+        "/content" => {
+            if matches!(
+                role,
+                Role::Editor | Role::Publisher | Role::ProvinceOfficer | Role::CommuneOfficer
+            ) {
+                200
+            } else {
+                403
+            }
+        }
         // Home, profile and growth (statistics): every staff role.
         _ => 200,
     }
 }
 
-const PAGES: [&str; 9] = [
-    "/",
+const PAGES: [&str; 10] = [
+    "/work",
+    "/content",
     "/profile",
     "/admin/users",
     "/audit",

@@ -415,7 +415,7 @@ async fn demo_admin_signs_in_and_sees_the_home_page(app: TestApp) {
         .await
         .unwrap();
     let b = Browser::start().await;
-    b.goto(&app.url("/")).await;
+    b.goto(&app.url("/work")).await;
     assert!(
         b.url().await.ends_with("/login"),
         "anonymous visitors are sent to sign in"
@@ -429,7 +429,7 @@ async fn demo_admin_signs_in_and_sees_the_home_page(app: TestApp) {
             .await
             .contains("hai lớp")
     );
-    b.goto(&app.url("/")).await;
+    b.goto(&app.url("/work")).await;
     assert!(b.url().await.ends_with("/profile?enrol=1"));
     // A commune officer (two-factor optional) reaches the overview.
     b.click("header form[action='/logout'] button").await;
@@ -437,7 +437,7 @@ async fn demo_admin_signs_in_and_sees_the_home_page(app: TestApp) {
     b.sign_in(&app.url(""), "canbo.xa", password).await;
     let h1 = b.text("main h1").await;
     assert_eq!(h1, "Tổng quan");
-    assert!(b.url().await.ends_with('/'));
+    assert!(b.url().await.ends_with("/work"));
     let logs = b.severe_logs().await;
     assert!(
         logs.iter().all(|m| !m.contains("Content Security Policy")),

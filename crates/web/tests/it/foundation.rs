@@ -63,7 +63,7 @@ async fn unknown_page_is_a_translated_404(app: TestApp) {
 }
 
 async fn anonymous_home_redirects_to_sign_in(app: TestApp) {
-    let r = app.client.get(app.url("/")).send().await.unwrap();
+    let r = app.client.get(app.url("/work")).send().await.unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/login");
 }

@@ -18,8 +18,16 @@ dual!(every_page_is_accessible_and_fits_a_phone);
 const PASSWORD: &str = "demo password for the words test";
 
 /// The roles a person signs in as: province officer, commune officer,
-/// agency, leader, administrator (demo accounts).
-const ACCOUNTS: [&str; 5] = ["sonv", "canbo.xa", "congan", "lanhdao", "admin"];
+/// agency, leader, administrator, editor, publisher (demo accounts).
+const ACCOUNTS: [&str; 7] = [
+    "sonv",
+    "canbo.xa",
+    "congan",
+    "lanhdao",
+    "admin",
+    "bientap",
+    "duyetdang",
+];
 
 /// Whether the page is wider than the window, and if so the elements that
 /// stick out (tag, class, width) for the one who fixes it.
@@ -244,6 +252,32 @@ async fn prepare(app: &TestApp) -> Prepared {
         household.is_some() && pair.is_some(),
         "a household and a pair to show"
     );
+    // Published content (the demo's): a procedure guide on the desk, and a
+    // page of each kind in both languages on the public site.
+    let content = one("SELECT MIN(id) FROM content_items WHERE kind = 'procedure'")
+        .await
+        .unwrap_or_default();
+    let mut public_pages = Vec::new();
+    for kind in ["news", "policy", "procedure", "legal_document"] {
+        for lang in ["vi", "en"] {
+            let (slug, published): (String, Option<String>) = sqlx::query_as(
+                "SELECT t.slug, c.published_at FROM content_items c JOIN content_translations t \
+                 ON t.item_id = c.id AND t.lang = $1 WHERE c.kind = $2 AND c.state = 'published' \
+                 ORDER BY c.id LIMIT 1",
+            )
+            .bind(lang)
+            .bind(kind)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            public_pages.push(app::publishing::public::url(
+                kind,
+                lang,
+                &slug,
+                published.as_deref(),
+            ));
+        }
+    }
     let fill = |path: &str| -> Option<String> {
         let id = |n: Option<i64>| n.map(|n| n.to_string());
         let mut p = path.to_owned();
@@ -259,6 +293,10 @@ async fn prepare(app: &TestApp) -> Prepared {
             p = p.replace("{id}", &report.to_string());
         } else if p.starts_with("/associations/") {
             p = p.replace("{id}", &association_id.to_string());
+        } else if p.starts_with("/content/") {
+            p = p
+                .replace("{id}", &content.to_string())
+                .replace("{lang}", "vi");
         }
         (!p.contains('{')).then_some(p)
     };
@@ -278,7 +316,8 @@ async fn prepare(app: &TestApp) -> Prepared {
                 || matches!(p, "/healthz" | "/readyz")
                 || p.ends_with("/progress")
                 || p.contains("template/")
-                || [".xlsx", ".docx", ".pdf", ".csv"]
+                || p.starts_with("/feeds/")
+                || [".xlsx", ".docx", ".pdf", ".csv", ".xml"]
                     .iter()
                     .any(|x| p.ends_with(x)))
         })
@@ -292,6 +331,10 @@ async fn prepare(app: &TestApp) -> Prepared {
         pages.push(format!("/review/pairs/{decided}"));
     }
     pages.push("/people?sort=birth_date".to_owned());
+    pages.extend(public_pages);
+    pages.push("/tim-kiem?q=quoc+tich".to_owned());
+    pages.push("/en/search?q=nationality".to_owned());
+    pages.push(format!("/content/{content}/preview/en"));
     pages.sort();
     pages.dedup();
     assert!(pages.len() > 20, "pages of the table: {pages:?}");
@@ -359,8 +402,9 @@ async fn no_page_shows_a_code_a_key_or_an_iso_date(app: TestApp) {
                 }
             }
             b.set_window(1280, 900).await;
-            b.goto(&app.url("/")).await;
         }
+        // The last page may be a public one, without the staff's header.
+        b.goto(&app.url("/work")).await;
         b.click("header form[action='/logout'] button").await;
         assert!(b.wait_url("/login").await, "{account} signed out");
     }
@@ -437,7 +481,7 @@ async fn every_page_is_accessible_and_fits_a_phone(app: TestApp) {
             }
         }
         b.set_window(1280, 900).await;
-        b.goto(&app.url("/")).await;
+        b.goto(&app.url("/work")).await;
         b.click("header form[action='/logout'] button").await;
         assert!(b.wait_url("/login").await, "{account} signed out");
     }

@@ -114,7 +114,7 @@ async fn home_says_what_waits_for_each_role(app: TestApp) {
     .unwrap();
     assert!(pairs > 0 && unverified > 0, "{pairs} {unverified}");
     let client = signed_in(&app, "sonv").await;
-    let (status, html) = page(&client, &app, "/").await;
+    let (status, html) = page(&client, &app, "/work").await;
     assert_eq!(status, 200);
     assert!(html.contains("Việc cần làm"), "{html}");
     assert_eq!(waiting(&html, "/review"), Some(pairs));
@@ -143,7 +143,7 @@ async fn home_says_what_waits_for_each_role(app: TestApp) {
     .await
     .unwrap();
     let client = signed_in(&app, "canbo.xa").await;
-    let (_, html) = page(&client, &app, "/").await;
+    let (_, html) = page(&client, &app, "/work").await;
     assert!(html.contains("Phạm vi quản lý của bạn:"), "{html}");
     let app::Jurisdiction::Communes { new_communes, .. } = &canbo.jurisdiction else {
         panic!("the demo commune officer holds communes");
@@ -157,15 +157,15 @@ async fn home_says_what_waits_for_each_role(app: TestApp) {
 
     // The leader: statistics only, nothing waiting, no link to records.
     let client = signed_in(&app, "lanhdao").await;
-    let (_, html) = page(&client, &app, "/").await;
+    let (_, html) = page(&client, &app, "/work").await;
     assert!(!html.contains("Việc cần làm") && !html.contains("href=\"/people\""));
     // The administrator is told why no record can be changed here.
     let client = signed_in(&app, "admin").await;
-    let (_, html) = page(&client, &app, "/").await;
+    let (_, html) = page(&client, &app, "/work").await;
     assert!(html.contains("không thêm, sửa hay xóa hồ sơ"), "{html}");
     // The agency: its lists to commit, no duplicate review.
     let client = signed_in(&app, "congan").await;
-    let (_, html) = page(&client, &app, "/").await;
+    let (_, html) = page(&client, &app, "/work").await;
     assert_eq!(waiting(&html, "/imports"), Some(0));
     assert_eq!(waiting(&html, "/review"), None);
 }
@@ -187,7 +187,7 @@ async fn menus_lead_only_where_the_role_may_go(app: TestApp) {
         .unwrap();
     for account in ACCOUNTS {
         let client = signed_in(&app, account).await;
-        let (status, html) = page(&client, &app, "/").await;
+        let (status, html) = page(&client, &app, "/work").await;
         assert_eq!(status, 200, "{account}");
         let links = menu_links(&html);
         assert!(links.len() >= 3, "{account}: {links:?}");

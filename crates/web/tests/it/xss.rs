@@ -38,7 +38,7 @@ fn payload(i: usize) -> String {
 
 /// What the page shows of an injection: the flag, elements with event
 /// handlers, `javascript:` links, frames and scripts that are not ours.
-const PROBE: &str = r"
+pub(crate) const PROBE: &str = r"
 const handlers = [...document.querySelectorAll('*')]
   .filter(e => [...e.attributes].some(a => a.name.toLowerCase().startsWith('on')))
   .map(e => e.outerHTML.slice(0, 160));
@@ -170,7 +170,7 @@ async fn payloads_in_every_text_field_never_run_in_chromium(app: TestApp) {
         form_urlencoded::byte_serialize(PAYLOADS[5].as_bytes()).collect::<String>()
     );
     let pages = [
-        "/".to_owned(),
+        "/work".to_owned(),
         "/people".to_owned(),
         people_q,
         format!("/people/{}", person.id),

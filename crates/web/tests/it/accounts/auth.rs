@@ -29,7 +29,7 @@ async fn admin_signs_in_and_sees_home_in_vietnamese(app: TestApp) {
     );
     let html = app
         .client
-        .get(app.url("/"))
+        .get(app.url("/work"))
         .send()
         .await
         .unwrap()
@@ -52,7 +52,7 @@ async fn english_switch_translates_the_page(app: TestApp) {
     assert_eq!(r.status(), 303);
     let html = app
         .client
-        .get(app.url("/"))
+        .get(app.url("/work"))
         .send()
         .await
         .unwrap()
@@ -153,7 +153,7 @@ async fn sign_in_rotates_the_session_id(app: TestApp) {
     // session): a new id, the old one is dead.
     let html = app
         .client
-        .get(app.url("/"))
+        .get(app.url("/work"))
         .send()
         .await
         .unwrap()
@@ -180,7 +180,7 @@ async fn sign_in_rotates_the_session_id(app: TestApp) {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-        .get(app.url("/"))
+        .get(app.url("/work"))
         .header("cookie", old_value)
         .send()
         .await
@@ -193,7 +193,7 @@ async fn sign_out_ends_the_session(app: TestApp) {
     app.sign_in(&app.client, "admin", PASSWORD).await;
     let html = app
         .client
-        .get(app.url("/"))
+        .get(app.url("/work"))
         .send()
         .await
         .unwrap()
@@ -209,7 +209,7 @@ async fn sign_out_ends_the_session(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let r = app.client.get(app.url("/")).send().await.unwrap();
+    let r = app.client.get(app.url("/work")).send().await.unwrap();
     assert_eq!(r.status(), 303);
 }
 
@@ -233,7 +233,7 @@ async fn post_without_csrf_token_is_refused(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 403);
     // Still signed in.
-    let r = app.client.get(app.url("/")).send().await.unwrap();
+    let r = app.client.get(app.url("/work")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     // Sign-in without the pre-session cookie is refused too.
     let r = TestApp::new_client()
@@ -250,7 +250,7 @@ async fn post_from_another_origin_is_refused(app: TestApp) {
     app.sign_in(&app.client, "admin", PASSWORD).await;
     let html = app
         .client
-        .get(app.url("/"))
+        .get(app.url("/work"))
         .send()
         .await
         .unwrap()
@@ -396,14 +396,24 @@ async fn disabled_account_loses_its_sessions(app: TestApp) {
     let id = app.add_user("lan", Role::ProvinceOfficer, vec![]).await;
     app.sign_in(&app.client, "lan", PASSWORD).await;
     assert_eq!(
-        app.client.get(app.url("/")).send().await.unwrap().status(),
+        app.client
+            .get(app.url("/work"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         200
     );
     app::accounts::users::set_disabled(&app.app, &app::Actor::system("test"), id, true)
         .await
         .unwrap();
     assert_eq!(
-        app.client.get(app.url("/")).send().await.unwrap().status(),
+        app.client
+            .get(app.url("/work"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         303
     );
     let r = app.sign_in(&TestApp::new_client(), "lan", PASSWORD).await;

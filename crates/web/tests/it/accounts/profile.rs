@@ -131,8 +131,8 @@ async fn two_factor_is_required_for_admins_and_then_asked_at_sign_in(app: TestAp
     assert_eq!(r.status(), 401);
     let r = second_step(&app, &b, &app::accounts::totp::code_at(&secret, now() + 30)).await;
     assert_eq!(r.status(), 303);
-    assert_eq!(r.headers()["location"], "/");
-    let r = b.get(app.url("/")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/work");
+    let r = b.get(app.url("/work")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     // Two-factor cannot be turned off while the role requires it.
     let html = get_text(&b, app.url("/profile")).await;
@@ -155,7 +155,7 @@ async fn two_factor_is_required_for_admins_and_then_asked_at_sign_in(app: TestAp
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(b.get(app.url("/")).send().await.unwrap().status(), 303);
+    assert_eq!(b.get(app.url("/work")).send().await.unwrap().status(), 303);
     let r = app.sign_in(&TestApp::new_client(), "admin", PASSWORD).await;
     assert_eq!(r.headers()["location"], "/profile");
 }
@@ -182,7 +182,7 @@ async fn pending_mfa_session_is_refused_everywhere_but_the_second_step(app: Test
     enrol(&app, &app.client).await;
     let b = TestApp::new_client();
     app.sign_in(&b, "admin", PASSWORD).await;
-    for path in ["/", "/profile", "/admin/users", "/audit"] {
+    for path in ["/work", "/profile", "/admin/users", "/audit"] {
         let r = b.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 303, "{path}");
         assert_eq!(r.headers()["location"], "/login", "{path}");
@@ -216,7 +216,7 @@ async fn password_change_ends_other_sessions(app: TestApp) {
     let other = TestApp::new_client();
     app.sign_in(&other, "hoa", PASSWORD).await;
     let r = app.sign_in(&app.client, "hoa", PASSWORD).await;
-    assert_eq!(r.headers()["location"], "/", "no two-factor needed");
+    assert_eq!(r.headers()["location"], "/work", "no two-factor needed");
     let csrf = extract_csrf(&get_text(&app.client, app.url("/profile")).await);
     // A wrong current password changes nothing.
     let r = app
@@ -231,7 +231,10 @@ async fn password_change_ends_other_sessions(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
-    assert_eq!(other.get(app.url("/")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        other.get(app.url("/work")).send().await.unwrap().status(),
+        200
+    );
     let r = app
         .client
         .post(app.url("/profile/password"))
@@ -244,9 +247,17 @@ async fn password_change_ends_other_sessions(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(other.get(app.url("/")).send().await.unwrap().status(), 303);
     assert_eq!(
-        app.client.get(app.url("/")).send().await.unwrap().status(),
+        other.get(app.url("/work")).send().await.unwrap().status(),
+        303
+    );
+    assert_eq!(
+        app.client
+            .get(app.url("/work"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         200
     );
     let r = app
@@ -265,7 +276,7 @@ async fn non_admin_gets_403_on_admin_users(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
-    let html = get_text(&app.client, app.url("/")).await;
+    let html = get_text(&app.client, app.url("/work")).await;
     assert!(!html.contains("href=\"/admin/users\""), "no menu entry");
     assert!(html.contains("href=\"/audit\""));
 }
@@ -378,7 +389,7 @@ async fn admin_creates_a_commune_officer_with_jurisdiction(app: TestApp) {
     // Disable ends the account's sessions; enable lets it back in.
     let b = TestApp::new_client();
     app.sign_in(&b, "hoa", PASSWORD).await;
-    assert_eq!(b.get(app.url("/")).send().await.unwrap().status(), 200);
+    assert_eq!(b.get(app.url("/work")).send().await.unwrap().status(), 200);
     let r = app
         .client
         .post(app.url(&format!("/admin/users/{id}/disable")))
@@ -387,7 +398,7 @@ async fn admin_creates_a_commune_officer_with_jurisdiction(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(b.get(app.url("/")).send().await.unwrap().status(), 303);
+    assert_eq!(b.get(app.url("/work")).send().await.unwrap().status(), 303);
     app.client
         .post(app.url(&format!("/admin/users/{id}/enable")))
         .form(&[("csrf", csrf.as_str())])
@@ -408,7 +419,7 @@ async fn admin_creates_a_commune_officer_with_jurisdiction(app: TestApp) {
     let r = app
         .sign_in(&TestApp::new_client(), "hoa", "another long passphrase")
         .await;
-    assert_eq!(r.headers()["location"], "/");
+    assert_eq!(r.headers()["location"], "/work");
 }
 
 async fn token_is_shown_once_and_can_be_revoked(app: TestApp) {
@@ -518,7 +529,7 @@ async fn unenrolled_privileged_account_reaches_nothing_but_enrolment(app: TestAp
     let r = app.sign_in(&app.client, "lan", PASSWORD).await;
     assert_eq!(r.headers()["location"], "/profile");
     // Every other page, and any state change, sends back to enrolment.
-    for path in ["/", "/people", "/audit", "/people/new"] {
+    for path in ["/work", "/people", "/audit", "/people/new"] {
         let r = app.client.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 303, "GET {path}");
         assert_eq!(r.headers()["location"], "/profile?enrol=1", "GET {path}");
@@ -553,7 +564,7 @@ async fn unenrolled_privileged_account_reaches_nothing_but_enrolment(app: TestAp
     .await;
     let b = TestApp::new_client();
     let r = app.sign_in(&b, "hoa", PASSWORD).await;
-    assert_eq!(r.headers()["location"], "/");
+    assert_eq!(r.headers()["location"], "/work");
     assert_eq!(
         b.get(app.url("/people")).send().await.unwrap().status(),
         200
@@ -579,7 +590,10 @@ async fn privilege_change_ends_the_accounts_sessions(app: TestApp) {
         .await;
     let hoa = TestApp::new_client();
     app.sign_in(&hoa, "hoa", PASSWORD).await;
-    assert_eq!(hoa.get(app.url("/")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        hoa.get(app.url("/work")).send().await.unwrap().status(),
+        200
+    );
     assert_eq!(sessions_of(&app, hoa_id).await, 1);
 
     let root = TestApp::new_client();
@@ -616,7 +630,7 @@ async fn privilege_change_ends_the_accounts_sessions(app: TestApp) {
     .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(sessions_of(&app, hoa_id).await, 0);
-    let r = hoa.get(app.url("/")).send().await.unwrap();
+    let r = hoa.get(app.url("/work")).send().await.unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/login");
     let actor = app::accounts::users::actor_for(&app.app, hoa_id)
@@ -632,7 +646,7 @@ async fn privilege_change_ends_the_accounts_sessions(app: TestApp) {
     );
     // Signing in again gives a new session with the new rights.
     let r = app.sign_in(&hoa, "hoa", PASSWORD).await;
-    assert_eq!(r.headers()["location"], "/");
+    assert_eq!(r.headers()["location"], "/work");
     assert_eq!(sessions_of(&app, hoa_id).await, 1);
 
     // Audited with before and after.
@@ -849,7 +863,14 @@ async fn a_users_tokens_share_one_budget(app: TestApp) {
 async fn sessions_end_at_their_idle_and_absolute_time_outs(app: TestApp) {
     let minutes = time::Duration::minutes;
     app.add_user("hoa", Role::ProvinceOfficer, vec![]).await;
-    let status = || async { app.client.get(app.url("/")).send().await.unwrap().status() };
+    let status = || async {
+        app.client
+            .get(app.url("/work"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
     app.sign_in(&app.client, "hoa", PASSWORD).await;
     assert_eq!(status().await, 200);
     // Used every 29 minutes, it stays open; 31 idle minutes end it.

@@ -1,0 +1,5 @@
+//! Publishing (issue 24): the desk's workflow, the public site, the legal
+//! library, search, and the browser's view of it.
+
+mod browser;
+mod content;
