@@ -44,6 +44,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_audit_keys"),
     migration!(12, "0012_scan_jobs"),
     migration!(13, "0013_associations"),
+    migration!(15, "0015_portal"),
 ];
 
 /// The schema version this program expects.
