@@ -81,18 +81,19 @@ fluent_templates::static_loader! {
 }
 
 /// The areas, each with one Fluent file per language.
-pub const AREAS: [&str; 6] = [
+pub const AREAS: [&str; 7] = [
     "common",
     "accounts",
     "registry",
     "intake",
     "stats",
     "community",
+    "portal",
 ];
 
 /// The Fluent files' text, per area (Vietnamese, English): the same files
 /// `LOCALES` is built from, read here to list their message ids.
-pub static SOURCES: [(&str, &str, &str); 6] = [
+pub static SOURCES: [(&str, &str, &str); 7] = [
     (
         "common",
         include_str!("../locales/vi/common.ftl"),
@@ -122,6 +123,11 @@ pub static SOURCES: [(&str, &str, &str); 6] = [
         "community",
         include_str!("../locales/vi/community.ftl"),
         include_str!("../locales/en/community.ftl"),
+    ),
+    (
+        "portal",
+        include_str!("../locales/vi/portal.ftl"),
+        include_str!("../locales/en/portal.ftl"),
     ),
 ];
 

@@ -26,6 +26,8 @@ pub struct Layout {
     pub can_audit: bool,
     pub can_import: bool,
     pub can_review: bool,
+    /// Decides the portal's claims and corrections (issue 23).
+    pub can_portal: bool,
 }
 
 impl Layout {
@@ -39,6 +41,8 @@ impl Layout {
             can_audit: app::access::authorize(&u.actor, app::access::Action::AuditRead).is_ok(),
             can_import: app::access::authorize(&u.actor, app::access::Action::ImportSubmit).is_ok(),
             can_review: app::access::authorize(&u.actor, app::access::Action::PersonMerge).is_ok(),
+            can_portal: app::access::authorize(&u.actor, app::access::Action::PortalClaimDecide)
+                .is_ok(),
         }
     }
 }

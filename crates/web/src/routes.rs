@@ -4,7 +4,7 @@
 
 use crate::access::route;
 pub use crate::access::{Access, Route};
-use crate::{accounts, assets, community, intake, openapi, pages, registry, stats};
+use crate::{accounts, assets, community, intake, openapi, pages, portal, registry, stats};
 
 /// The table.
 pub fn table() -> Vec<Route> {
@@ -65,5 +65,6 @@ pub fn table() -> Vec<Route> {
     table.extend(intake::routes());
     table.extend(stats::routes());
     table.extend(community::routes());
+    table.extend(portal::routes());
     table
 }

@@ -242,6 +242,14 @@ impl Tr {
                     .join(", "),
                 serde_json::Value::String(s) if k == "result" => self.label("verification", s),
                 serde_json::Value::String(s) if k == "role" => self.label("role", s),
+                serde_json::Value::String(s) if k == "purpose" => self.label("purpose", s),
+                serde_json::Value::String(s) if k == "decision" => self.label("claim_status", s),
+                serde_json::Value::Array(a) if k == "fields" || k == "accepted" => a
+                    .iter()
+                    .filter_map(|v| v.as_str())
+                    .map(|n| self.field(n))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 serde_json::Value::String(s) if k == "action" => self
                     .get(&format!("audit.did.{s}"))
                     .map_or_else(|| s.clone(), str::to_owned),
