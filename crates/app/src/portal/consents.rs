@@ -136,7 +136,8 @@ pub async fn set(
             "portal_account",
             &account_id,
         )
-        .with(serde_json::json!({"purpose": purpose, "text_version": TEXT_VERSION})),
+        // The text's version is in the consent's own row (the proof).
+        .with(serde_json::json!({"purpose": purpose})),
     )
     .await?;
     tx.commit().await?;

@@ -93,6 +93,8 @@ async fn a_person_abroad_walks_the_whole_journey_in_chromium(app: TestApp, smtp:
     b.click("button[type=submit]").await;
     assert!(b.wait_url("/kieu-bao/record").await);
     b.click("[data-testid=start-claim]").await;
+    b.find("input[name=full_name]").await;
+    shoot(&b, &app, "claim").await;
     b.type_into("input[name=full_name]", "Trần Minh Khoa").await;
     b.type_into("input[name=birth_date]", "21/07/1998").await;
     b.script(&format!(
@@ -101,7 +103,6 @@ async fn a_person_abroad_walks_the_whole_journey_in_chromium(app: TestApp, smtp:
     ))
     .await;
     b.type_into("input[name=city]", "Melbourne").await;
-    shoot(&b, &app, "claim").await;
     b.click("[data-testid=claim-submit]").await;
     let state = b
         .wait_text("[data-testid=claim-state]", |t| t.contains("Đang chờ"))
@@ -117,9 +118,10 @@ async fn a_person_abroad_walks_the_whole_journey_in_chromium(app: TestApp, smtp:
     officer.find(&format!("[data-testid=link-{pid}]")).await;
     shoot(&officer, &app, "officer-claim").await;
     officer.click(&format!("[data-testid=link-{pid}]")).await;
-    officer
+    let status = officer
         .wait_text("[data-testid=claim-status]", |t| t.contains("Đã gắn"))
         .await;
+    assert!(status.contains("Đã gắn"), "{status}");
     // The person reads the record and asks for a correction.
     b.goto(&app.url("/kieu-bao/record")).await;
     let record = b
@@ -131,10 +133,11 @@ async fn a_person_abroad_walks_the_whole_journey_in_chromium(app: TestApp, smtp:
     );
     shoot(&b, &app, "record").await;
     b.click("[data-testid=correct]").await;
+    b.find("input[name=occupation]").await;
+    shoot(&b, &app, "edit").await;
     b.script("const o = document.querySelector('input[name=occupation]'); o.value = ''; return 1")
         .await;
     b.type_into("input[name=occupation]", "Kỹ sư dữ liệu").await;
-    shoot(&b, &app, "edit").await;
     b.click("[data-testid=edit-submit]").await;
     b.wait_text("[data-testid=change-pending]", |t| !t.is_empty())
         .await;
