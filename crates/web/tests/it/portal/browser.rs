@@ -17,10 +17,10 @@ dual_smtp!(a_person_abroad_walks_the_whole_journey_in_chromium);
 
 async fn shoot(b: &Browser, app: &TestApp, name: &str) {
     if let Ok(dir) = std::env::var("KIEUBAO_SCREENSHOT_DIR") {
-        let url = b.url().await;
+        // Resized, not reloaded: what the page holds stays as it is.
         for (w, h) in [(1366, 900), (390, 844)] {
             b.set_window(w, h).await;
-            b.goto(&url).await;
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
             std::fs::write(
                 std::path::Path::new(&dir).join(format!("portal-{name}-{w}-{:?}.png", app.backend)),
                 b.screenshot().await,
@@ -28,7 +28,6 @@ async fn shoot(b: &Browser, app: &TestApp, name: &str) {
             .unwrap();
         }
         b.set_window(1280, 900).await;
-        b.goto(&url).await;
     }
 }
 
@@ -79,6 +78,17 @@ async fn a_person_abroad_walks_the_whole_journey_in_chromium(app: TestApp, smtp:
     b.wait_text("[data-testid=notice]", |t| t.contains("kiểm tra thư"))
         .await;
     // Confirm by the link the SMTP server received.
+    let accounts: Vec<String> = sqlx::query_scalar("SELECT email FROM portal_accounts")
+        .fetch_all(&app.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        accounts,
+        [email],
+        "registered: {} {:?}",
+        b.url().await,
+        b.script("return document.body.innerText").await
+    );
     let mail = smtp.wait_for(email, 1).await.pop().unwrap();
     b.goto(&mail.link("/kieu-bao/confirm?token=")).await;
     shoot(&b, &app, "confirm").await;
