@@ -23,6 +23,10 @@ if ! command -v chromedriver >/dev/null 2>&1 || ! [ -x /usr/bin/chromium ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 
+# A real SMTP server for the portal's e-mail tests (Python's aiosmtpd,
+# started by the tests themselves; never a mock transport).
+python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install -q 'aiosmtpd==1.4.6'
+
 # Doctests first, so that the run closes on the main runner's summary.
 cargo test --workspace --doc
 if cargo nextest --version >/dev/null 2>&1; then

@@ -46,6 +46,14 @@ pub enum Action {
     ContentEdit,
     /// Schedule, publish, archive and restore items; change published ones.
     ContentPublish,
+    /// Read the outbox of e-mail not sent (no SMTP server configured).
+    OutboxRead,
+    /// See the portal's claims of hometowns within jurisdiction, with the
+    /// candidates the matching engine proposed, and link or create the record.
+    PortalClaimDecide,
+    /// See and decide the corrections people asked for on records within
+    /// jurisdiction.
+    PortalChangeDecide,
 }
 
 /// Fields tagged sensitive: masked unless the role needs them and the
@@ -74,7 +82,7 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
     let allowed = match action {
         A::SelfProfile => true,
         A::StatisticsRead => actor.role != R::Diaspora,
-        A::UserAdmin => actor.role == R::Admin,
+        A::UserAdmin | A::OutboxRead => actor.role == R::Admin,
         A::Backup => actor.role == R::Admin && matches!(actor.jurisdiction, Jurisdiction::Province),
         A::AuditRead => matches!(actor.role, R::Admin | R::ProvinceOfficer),
         A::PersonList | A::PersonRead => {
@@ -113,6 +121,11 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
         ),
         A::ContentEdit => matches!(actor.role, R::Editor | R::Publisher | R::ProvinceOfficer),
         A::ContentPublish => matches!(actor.role, R::Publisher | R::ProvinceOfficer),
+        // The officers of the person's hometown (commune or province):
+        // issue 23 §2–§3.
+        A::PortalClaimDecide | A::PortalChangeDecide => {
+            matches!(actor.role, R::ProvinceOfficer | R::CommuneOfficer)
+        }
     };
     let allowed = allowed && token_allows(actor, action);
     if allowed {
@@ -160,10 +173,14 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::AssociationMerge
         | Action::ContentPropose
         | Action::ContentEdit
-        | Action::ContentPublish => has("write"),
-        Action::PersonReveal | Action::UserAdmin | Action::AuditRead | Action::Backup => {
-            has("admin")
-        }
+        | Action::ContentPublish
+        | Action::PortalClaimDecide
+        | Action::PortalChangeDecide => has("write"),
+        Action::PersonReveal
+        | Action::UserAdmin
+        | Action::AuditRead
+        | Action::Backup
+        | Action::OutboxRead => has("admin"),
     }
 }
 
@@ -350,6 +367,49 @@ pub fn association_scope(actor: &Actor, first: usize) -> ScopeFilter {
                 args: p.args,
             }
         }
+    }
+}
+
+/// The portal's claims (aliased `c`) an officer may decide, as SQL;
+/// placeholders from `first`. A claim names a hometown, not yet a record:
+/// the commune officers of that hometown (new or old commune, or the old
+/// district) and the province decide it; any other jurisdiction none.
+pub fn claim_scope(actor: &Actor, first: usize) -> ScopeFilter {
+    match &actor.jurisdiction {
+        Jurisdiction::Province => ScopeFilter {
+            sql: "1 = 1".to_owned(),
+            args: Vec::new(),
+        },
+        Jurisdiction::Communes { .. } => {
+            let p = person_scope(actor, first);
+            ScopeFilter {
+                sql: p
+                    .sql
+                    .replace("p.hometown_new_code", "c.hometown_new_code")
+                    .replace("p.hometown_legacy_code", "c.hometown_legacy_code")
+                    .replace("p.hometown_legacy_district", "c.hometown_legacy_district"),
+                args: p.args,
+            }
+        }
+        _ => ScopeFilter {
+            sql: "1 = 0".to_owned(),
+            args: Vec::new(),
+        },
+    }
+}
+
+/// The actor a person abroad acts as on the portal: no staff role is
+/// reachable from it (the portal's own pages take a portal session, never
+/// this actor from a staff cookie), its jurisdiction their own record only.
+/// Audit rows name it `portal:<account id>`.
+pub fn portal_actor(account_id: i64, person_id: Option<i64>, ip: &str) -> Actor {
+    Actor {
+        user_id: None,
+        username: format!("portal:{account_id}"),
+        role: Role::Diaspora,
+        jurisdiction: Jurisdiction::OwnRecord(person_id),
+        ip: ip.to_owned(),
+        token_scopes: None,
     }
 }
 

@@ -188,6 +188,12 @@ pub async fn ensure_demo(
         out.accounts_created
             .push(DEMO_ASSOCIATION_ACCOUNT.to_owned());
     }
+    // The portal: a person abroad's account linked to a demo person of the
+    // demo commune, and a claim waiting for its officers (issue 23).
+    let portal =
+        crate::portal::demo::enrich(app, first.map(|h| h.new_commune_code.as_str()), &password)
+            .await?;
+    out.accounts_created.extend(portal);
     if generated && !out.accounts_created.is_empty() {
         out.generated_password = Some(password);
     }

@@ -17,6 +17,8 @@ pub mod community;
 pub mod demo_data;
 pub mod error;
 pub mod intake;
+pub mod mail;
+pub mod portal;
 pub mod publishing;
 pub mod registry;
 pub mod stats;
@@ -49,6 +51,11 @@ pub struct AppSettings {
     /// Time zone people read times in, minutes east of UTC (default
     /// `Asia/Ho_Chi_Minh`, +420: see [`clock::display_offset`]).
     pub display_utc_offset_minutes: i32,
+    /// Where e-mail goes (SMTP or the outbox folder; see [`mail`]).
+    pub mail: mail::MailSettings,
+    /// Portal sessions (people abroad) end after this many minutes without
+    /// a request: shorter than staff sessions' (issue 23, security).
+    pub portal_idle_minutes: i64,
 }
 
 /// Files of the audit chain's HMAC keys and signed anchors (see [`audit`]).
@@ -96,6 +103,8 @@ impl Default for AppSettings {
                 ..AuditSettings::default()
             },
             display_utc_offset_minutes: clock::DEFAULT_DISPLAY_OFFSET_MINUTES,
+            mail: mail::MailSettings::default(),
+            portal_idle_minutes: 15,
         }
     }
 }
@@ -143,6 +152,8 @@ pub struct AppInner {
     pub clock: clock::Clock,
     /// Bumped at every change of published content (cached public pages).
     pub content_generation: publishing::Generation,
+    /// How this process delivers e-mail (see [`mail`]).
+    pub mailer: mail::Mailer,
 }
 
 /// Why a server is not ready to take traffic.
@@ -181,6 +192,12 @@ impl App {
         });
         let settings_concurrency = settings.import_limits.max_concurrent.max(1);
         clock::set_display_offset(settings.display_utc_offset_minutes);
+        // The setting is checked at start (`kieubao::config`); a URL that
+        // still cannot be read keeps the messages in the outbox.
+        let mailer = mail::Mailer::new(&settings.mail).unwrap_or_else(|e| {
+            tracing::error!(error = %e, "mail transport");
+            mail::Mailer::Outbox(settings.mail.outbox_dir.clone())
+        });
         Self(std::sync::Arc::new(AppInner {
             db,
             settings,
@@ -195,6 +212,7 @@ impl App {
             upload_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(settings_concurrency)),
             clock: clock::Clock::default(),
             content_generation: publishing::Generation::default(),
+            mailer,
         }))
     }
 

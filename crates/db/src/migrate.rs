@@ -45,6 +45,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(12, "0012_scan_jobs"),
     migration!(13, "0013_associations"),
     migration!(14, "0014_publishing"),
+    migration!(15, "0015_portal"),
 ];
 
 /// The schema version this program expects.

@@ -351,7 +351,11 @@ const fn style(agency: Agency) -> Style {
             renewed: 0,
             mismatch: 50,
         },
-        Agency::Survey | Agency::Statistics | Agency::ForeignAffairs | Agency::Commune => Style {
+        Agency::Survey
+        | Agency::Statistics
+        | Agency::ForeignAffairs
+        | Agency::Commune
+        | Agency::SelfDeclared => Style {
             upper: 0,
             plain: 10,
             family_last: 0,
@@ -453,6 +457,7 @@ impl Lists {
                     u32::from(head.has_tag(NotableTag::Businessperson)) * 60
                 }
                 Agency::Statistics | Agency::ForeignAffairs => 2,
+                Agency::SelfDeclared => 0,
             })
             .collect();
         let mut chosen = 0u32;

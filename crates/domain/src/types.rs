@@ -182,6 +182,8 @@ coded_enum! {
         ForeignAffairs => "foreign_affairs", "Sở Ngoại vụ", "Department of Foreign Affairs";
         /// A commune's own list (*UBND xã/phường*), sent by its officer.
         Commune => "commune", "UBND xã/phường", "Commune People's Committee";
+        /// What the person wrote of themselves on the portal (issue 23 §2–§3).
+        SelfDeclared => "self_declared", "Người dân tự khai", "Self-declared";
     }
 }
 

@@ -46,6 +46,13 @@ pub struct FileSettings {
     pub backup_dir: Option<PathBuf>,
     pub backup_interval_minutes: Option<i64>,
     pub backup_keep: Option<i64>,
+    /// E-mail (issue 23): the SMTP server (`smtp://host:587?tls=required`,
+    /// `smtps://user:password@host`); without it messages are written to
+    /// the data directory's `outbox/`. The sender of every message.
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
+    /// Portal sessions (people abroad) end after this many idle minutes.
+    pub portal_idle_minutes: Option<i64>,
 }
 
 /// The checked settings.
@@ -101,6 +108,9 @@ const ENV_KEYS: &[&str] = &[
     "backup_dir",
     "backup_interval_minutes",
     "backup_keep",
+    "smtp_url",
+    "mail_from",
+    "portal_idle_minutes",
 ];
 
 /// Minutes east of UTC of "+07:00", "-03:30" (hours up to 14).
@@ -282,6 +292,25 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
                 anchor_syslog: file.audit_anchor_syslog,
             }
         },
+        mail: {
+            let mail = app::mail::MailSettings {
+                smtp_url: file.smtp_url.clone().filter(|u| !u.trim().is_empty()),
+                from: file
+                    .mail_from
+                    .clone()
+                    .unwrap_or_else(|| app::mail::DEFAULT_FROM.to_owned()),
+                outbox_dir: Some(data_dir.join("outbox")),
+            };
+            // An SMTP URL lettre cannot read stops start-up, naming the key.
+            app::mail::Mailer::new(&mail).map_err(ConfigError)?;
+            app::mail::check_from(&mail.from).map_err(ConfigError)?;
+            mail
+        },
+        portal_idle_minutes: positive(
+            "portal_idle_minutes",
+            file.portal_idle_minutes,
+            defaults.portal_idle_minutes,
+        )?,
     };
     if let Some(origin) = &file.public_origin
         && (!(origin.starts_with("https://") || origin.starts_with("http://"))

@@ -418,7 +418,11 @@ async fn upgraded(db: &Db, from: i64) {
     let pending = db::migrate::pending(db).await.unwrap();
     assert_eq!(
         pending.iter().map(|m| m.version).collect::<Vec<_>>(),
-        ((from + 1)..=db::migrate::latest_version()).collect::<Vec<_>>()
+        db::migrate::MIGRATIONS
+            .iter()
+            .map(|m| m.version)
+            .filter(|v| *v > from)
+            .collect::<Vec<_>>()
     );
     let people: i64 = db::query_scalar("SELECT COUNT(*) FROM persons")
         .fetch_one(&db.pool)

@@ -15,6 +15,9 @@ pub enum Access {
     Session,
     /// A bearer token (401 otherwise).
     Token,
+    /// A portal session of a person abroad (anonymous visitors are sent to
+    /// the portal's sign-in; staff sessions are not read on these pages).
+    Portal,
 }
 
 /// One route.

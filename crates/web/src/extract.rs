@@ -195,3 +195,40 @@ pub(crate) fn parse_input<T: serde::de::DeserializeOwned>(
         )]))
     })
 }
+
+/// A person abroad signed in to the portal; anonymous visitors (and staff,
+/// whose cookie is not read on the portal) are sent to the portal's sign-in.
+#[derive(Debug, Clone)]
+pub struct PortalUser {
+    pub account_id: i64,
+    pub email: String,
+    /// The registry record an officer linked to the account, if any yet.
+    pub person_id: Option<i64>,
+    pub csrf: String,
+    pub lang: Lang,
+    pub ip: String,
+}
+
+impl FromRequestParts<AppState> for PortalUser {
+    type Rejection = axum::response::Redirect;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_request_parts(parts, state)
+            .await
+            .unwrap_or_else(|e| match e {});
+        match ctx.portal {
+            Some(p) => Ok(PortalUser {
+                account_id: p.account_id,
+                email: p.email,
+                person_id: p.person_id,
+                csrf: p.csrf,
+                lang: ctx.lang,
+                ip: ctx.ip,
+            }),
+            None => Err(axum::response::Redirect::to("/kieu-bao/login")),
+        }
+    }
+}

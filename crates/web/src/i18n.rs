@@ -81,7 +81,7 @@ fluent_templates::static_loader! {
 }
 
 /// The areas, each with one Fluent file per language.
-pub const AREAS: [&str; 7] = [
+pub const AREAS: [&str; 8] = [
     "common",
     "accounts",
     "registry",
@@ -89,11 +89,12 @@ pub const AREAS: [&str; 7] = [
     "stats",
     "community",
     "publishing",
+    "portal",
 ];
 
 /// The Fluent files' text, per area (Vietnamese, English): the same files
 /// `LOCALES` is built from, read here to list their message ids.
-pub static SOURCES: [(&str, &str, &str); 7] = [
+pub static SOURCES: [(&str, &str, &str); 8] = [
     (
         "common",
         include_str!("../locales/vi/common.ftl"),
@@ -128,6 +129,11 @@ pub static SOURCES: [(&str, &str, &str); 7] = [
         "publishing",
         include_str!("../locales/vi/publishing.ftl"),
         include_str!("../locales/en/publishing.ftl"),
+    ),
+    (
+        "portal",
+        include_str!("../locales/vi/portal.ftl"),
+        include_str!("../locales/en/portal.ftl"),
     ),
 ];
 

@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod intake;
 pub mod openapi;
 pub mod pages;
+pub mod portal;
 pub mod problems;
 pub mod publishing;
 pub mod ratelimit;
@@ -70,6 +71,16 @@ impl WebConfig {
             "__Host-kb_session"
         } else {
             "kb_session"
+        }
+    }
+
+    /// Portal session cookie (people abroad): another name than the staff
+    /// session's, so neither is ever read as the other.
+    pub fn portal_cookie(&self) -> &'static str {
+        if self.tls {
+            "__Host-kb_portal"
+        } else {
+            "kb_portal"
         }
     }
 

@@ -32,6 +32,8 @@ pub struct Layout {
     pub can_stats: bool,
     /// The editorial desk (issue 24).
     pub can_content: bool,
+    /// Decides the portal's claims and corrections (issue 23).
+    pub can_portal: bool,
 }
 
 impl Layout {
@@ -54,6 +56,8 @@ impl Layout {
             can_stats: app::access::authorize(&u.actor, app::access::Action::StatisticsRead)
                 .is_ok(),
             can_content: app::access::authorize(&u.actor, app::access::Action::ContentRead).is_ok(),
+            can_portal: app::access::authorize(&u.actor, app::access::Action::PortalClaimDecide)
+                .is_ok(),
         }
     }
 }

@@ -4,7 +4,9 @@
 
 use crate::access::route;
 pub use crate::access::{Access, Route};
-use crate::{accounts, assets, community, intake, openapi, pages, publishing, registry, stats};
+use crate::{
+    accounts, assets, community, intake, openapi, pages, portal, publishing, registry, stats,
+};
 
 /// The table.
 pub fn table() -> Vec<Route> {
@@ -66,5 +68,6 @@ pub fn table() -> Vec<Route> {
     table.extend(stats::routes());
     table.extend(community::routes());
     table.extend(publishing::routes());
+    table.extend(portal::routes());
     table
 }

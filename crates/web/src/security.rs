@@ -25,6 +25,11 @@ pub struct Ctx {
     pub session: Option<SessionInfo>,
     /// Raw session cookie value (to sign out).
     pub session_token: Option<String>,
+    /// A person abroad's portal session (only on the portal's pages,
+    /// `/kieu-bao/...`, where staff sessions are not read).
+    pub portal: Option<app::portal::accounts::PortalSession>,
+    /// Raw portal cookie value (to sign out).
+    pub portal_token: Option<String>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Ctx {
@@ -36,6 +41,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
             ip: String::new(),
             session: None,
             session_token: None,
+            portal: None,
+            portal_token: None,
         }))
     }
 }
@@ -74,7 +81,7 @@ fn is_unsafe(m: &Method) -> bool {
 }
 
 /// The origin the browser must send: configured, or derived from Host.
-fn expected_origin(state: &AppState, headers: &HeaderMap) -> Option<String> {
+pub fn expected_origin(state: &AppState, headers: &HeaderMap) -> Option<String> {
     if let Some(o) = &state.cfg.public_origin {
         return Some(o.clone());
     }
@@ -137,10 +144,22 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
             error_page(lang, StatusCode::BAD_REQUEST, "error.invalid", Vec::new())
         };
     }
-    let token = if is_api {
+    // The portal's pages read the portal cookie only, every other page the
+    // staff cookie only: neither session works on the other's pages.
+    let is_portal = is_portal_path(req.uri().path());
+    let token = if is_api || is_portal {
         None
     } else {
         cookie(req.headers(), state.cfg.session_cookie())
+    };
+    let portal_token = if is_portal {
+        cookie(req.headers(), state.cfg.portal_cookie())
+    } else {
+        None
+    };
+    let portal = match &portal_token {
+        Some(t) => app::portal::accounts::session(&state.app, t).await.ok(),
+        None => None,
     };
     let session = match &token {
         Some(t) => app::accounts::sessions::session(&state.app, t, &ip)
@@ -153,9 +172,10 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
         if !origin_ok(&state, req.headers()) {
             return csrf_refused(lang, false);
         }
-        let expected = match &session {
-            Some(s) => Some(s.csrf.clone()),
-            None => cookie(req.headers(), state.cfg.pre_session_cookie()),
+        let expected = match (&session, &portal) {
+            (Some(s), _) => Some(s.csrf.clone()),
+            (None, Some(p)) => Some(p.csrf.clone()),
+            (None, None) => cookie(req.headers(), state.cfg.pre_session_cookie()),
         };
         let Some(expected) = expected.filter(|e| !e.is_empty()) else {
             return csrf_refused(lang, false);
@@ -220,8 +240,15 @@ pub async fn context(State(state): State<AppState>, req: Request<Body>, next: Ne
         ip,
         session,
         session_token: token,
+        portal,
+        portal_token,
     });
     next.run(req).await
+}
+
+/// The portal's pages for people abroad (`/kieu-bao` and below).
+pub fn is_portal_path(path: &str) -> bool {
+    path == "/kieu-bao" || path.starts_with("/kieu-bao/")
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -256,6 +256,14 @@ impl Tr {
                 serde_json::Value::String(s) if k == "step" => self
                     .get(&format!("content.step.{s}"))
                     .map_or_else(|| s.clone(), str::to_owned),
+                serde_json::Value::String(s) if k == "purpose" => self.label("purpose", s),
+                serde_json::Value::String(s) if k == "decision" => self.label("claim_status", s),
+                serde_json::Value::Array(a) if k == "fields" || k == "accepted" => a
+                    .iter()
+                    .filter_map(|v| v.as_str())
+                    .map(|n| self.field(n))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 serde_json::Value::String(s) if k == "action" => self
                     .get(&format!("audit.did.{s}"))
                     .map_or_else(|| s.clone(), str::to_owned),

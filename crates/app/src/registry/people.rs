@@ -2345,3 +2345,47 @@ mod tests {
         assert!(errs.iter().any(|e| e.field == "birth_date"));
     }
 }
+
+/// A consent the person gave or withdrew on the portal (issue 23 §4): the
+/// last act per purpose.
+#[derive(Debug, Clone, Serialize)]
+pub struct PortalConsent {
+    pub purpose: String,
+    /// `given` or `withdrawn`.
+    pub action: String,
+    pub at: String,
+    pub text_version: String,
+}
+
+/// The consents of a record's subject given through the portal, the last
+/// act per purpose (the record must be within the actor's reach). Empty:
+/// the record was entered by staff and no consent was given through the
+/// portal.
+pub async fn portal_consents(app: &App, actor: &Actor, id: i64) -> AppResult<Vec<PortalConsent>> {
+    access::authorize(actor, Action::PersonRead)?;
+    let f = access::person_scope(actor, 2);
+    let sql = format!(
+        "SELECT c.purpose, c.action, c.at, c.text_version FROM portal_consents c \
+         JOIN persons p ON p.id = c.person_id WHERE c.person_id = $1 AND {} ORDER BY c.id DESC",
+        f.sql
+    );
+    let mut q = sqlx::query(&sql).bind(id);
+    for a in &f.args {
+        q = q.bind(a);
+    }
+    let rows = q.fetch_all(&app.db.pool).await?;
+    let mut out: Vec<PortalConsent> = Vec::new();
+    for r in rows {
+        let purpose: String = r.try_get(0)?;
+        if out.iter().any(|c| c.purpose == purpose) {
+            continue;
+        }
+        out.push(PortalConsent {
+            purpose,
+            action: r.try_get(1)?,
+            at: r.try_get(2)?,
+            text_version: r.try_get(3)?,
+        });
+    }
+    Ok(out)
+}

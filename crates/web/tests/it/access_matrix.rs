@@ -36,7 +36,7 @@ fn scopes(role: Role) -> Vec<Scope> {
 fn expected_page(path: &str, role: Role) -> u16 {
     let privileged = matches!(role, Role::Admin | Role::ProvinceOfficer);
     match path {
-        "/admin/users" => {
+        "/admin/users" | "/admin/outbox" => {
             if role == Role::Admin {
                 200
             } else {
@@ -69,14 +69,27 @@ fn expected_page(path: &str, role: Role) -> u16 {
                 403
             }
         }
+        // The portal's queue: the officers of hometowns (issue 23).
+        "/portal/claims" => {
+            if matches!(role, Role::ProvinceOfficer | Role::CommuneOfficer) {
+                200
+            } else {
+                403
+            }
+        }
+        // A person abroad's page: no staff session is read there.
+        "/kieu-bao/record" => 303,
         // Home, profile and growth (statistics): every staff role.
         _ => 200,
     }
 }
 
-const PAGES: [&str; 10] = [
+const PAGES: [&str; 13] = [
     "/work",
     "/content",
+    "/portal/claims",
+    "/admin/outbox",
+    "/kieu-bao/record",
     "/profile",
     "/admin/users",
     "/audit",
@@ -93,7 +106,12 @@ async fn every_role_gets_the_expected_status_on_every_route(app: TestApp) {
     for path in PAGES {
         let r = anon.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 303, "anonymous GET {path}");
-        assert_eq!(r.headers()["location"], "/login", "anonymous GET {path}");
+        let to = if path.starts_with("/kieu-bao/") {
+            "/kieu-bao/login"
+        } else {
+            "/login"
+        };
+        assert_eq!(r.headers()["location"], to, "anonymous GET {path}");
     }
     let r = anon.get(app.url("/api/v1/me")).send().await.unwrap();
     assert_eq!(r.status(), 401);

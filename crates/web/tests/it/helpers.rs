@@ -167,6 +167,10 @@ pub async fn spawn_app_with(backend: Backend, mut settings: AppSettings) -> Test
     if settings.audit.key_file.is_none() {
         settings.audit = app::AuditSettings::in_dir(audit_dir.path());
     }
+    // Without an SMTP server, messages go to an outbox beside the keys.
+    if settings.mail.outbox_dir.is_none() {
+        settings.mail.outbox_dir = Some(audit_dir.path().join("outbox"));
+    }
     let (url, dir, pg_name) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();

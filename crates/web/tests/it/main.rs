@@ -18,6 +18,7 @@ mod foundation;
 mod intake;
 mod layout;
 mod openapi;
+mod portal;
 mod publishing;
 mod registry;
 mod routes;

@@ -242,6 +242,35 @@ fn every_route_is_classified() {
         ("PATCH", "/api/v1/content/{id}", Access::Token),
         ("POST", "/api/v1/content/{id}/transition", Access::Token),
         ("GET", "/api/v1/content/{id}/versions", Access::Token),
+        // The portal for people abroad (issue 23): their pages take a
+        // portal session; the officers' queue and the outbox a staff one.
+        ("GET", "/kieu-bao", Access::Public),
+        ("GET", "/kieu-bao/register", Access::Public),
+        ("POST", "/kieu-bao/register", Access::Public),
+        ("GET", "/kieu-bao/confirm", Access::Public),
+        ("POST", "/kieu-bao/confirm", Access::Public),
+        ("GET", "/kieu-bao/login", Access::Public),
+        ("POST", "/kieu-bao/login", Access::Public),
+        ("GET", "/kieu-bao/forgot", Access::Public),
+        ("POST", "/kieu-bao/forgot", Access::Public),
+        ("GET", "/kieu-bao/reset", Access::Public),
+        ("POST", "/kieu-bao/reset", Access::Public),
+        ("POST", "/kieu-bao/logout", Access::Portal),
+        ("GET", "/kieu-bao/record", Access::Portal),
+        ("GET", "/kieu-bao/record/edit", Access::Portal),
+        ("POST", "/kieu-bao/record/edit", Access::Portal),
+        ("GET", "/kieu-bao/claim", Access::Portal),
+        ("POST", "/kieu-bao/claim", Access::Portal),
+        ("GET", "/kieu-bao/consents", Access::Portal),
+        ("POST", "/kieu-bao/consents", Access::Portal),
+        ("GET", "/portal/claims", Access::Session),
+        ("GET", "/portal/claims/{id}", Access::Session),
+        ("POST", "/portal/claims/{id}/link", Access::Session),
+        ("POST", "/portal/claims/{id}/create", Access::Session),
+        ("POST", "/portal/claims/{id}/refuse", Access::Session),
+        ("GET", "/portal/changes/{id}", Access::Session),
+        ("POST", "/portal/changes/{id}", Access::Session),
+        ("GET", "/admin/outbox", Access::Session),
     ];
     // Order-independent: the table's order is the router's business.
     actual.sort_by_key(|(m, p, _)| (*p, *m));
@@ -249,6 +278,16 @@ fn every_route_is_classified() {
     assert_eq!(actual, expected);
     for r in table() {
         assert!(!r.who.is_empty(), "{} {} says nobody", r.method, r.path);
+        // Portal sessions only on the portal's own pages, and those pages
+        // take no staff session (the middleware reads one cookie or the other).
+        assert_eq!(
+            web::security::is_portal_path(r.path),
+            matches!(r.access, Access::Portal)
+                || (r.access == Access::Public && r.path.starts_with("/kieu-bao")),
+            "{} {}",
+            r.method,
+            r.path
+        );
         // Exceptions: the API's public contract (OpenAPI document, Swagger
         // UI) and the public statistics.
         if r.path.starts_with("/api/")

@@ -248,6 +248,13 @@ async fn prepare(app: &TestApp) -> Prepared {
         one("SELECT MIN(id) FROM match_pairs WHERE status = 'pending' AND explanation <> '[]'")
             .await;
     let decided = one("SELECT MIN(id) FROM match_pairs WHERE status <> 'pending'").await;
+    // The demo's claim and correction waiting on the portal (issue 23).
+    let portal_claim = one("SELECT MIN(id) FROM portal_claims").await;
+    let portal_change = one("SELECT MIN(id) FROM portal_changes").await;
+    assert!(
+        portal_claim.is_some() && portal_change.is_some(),
+        "the portal's demo"
+    );
     assert!(
         household.is_some() && pair.is_some(),
         "a household and a pair to show"
@@ -297,6 +304,10 @@ async fn prepare(app: &TestApp) -> Prepared {
             p = p
                 .replace("{id}", &content.to_string())
                 .replace("{lang}", "vi");
+        } else if p.starts_with("/portal/claims/") {
+            p = p.replace("{id}", &id(portal_claim)?);
+        } else if p.starts_with("/portal/changes/") {
+            p = p.replace("{id}", &id(portal_change)?);
         }
         (!p.contains('{')).then_some(p)
     };
@@ -408,6 +419,47 @@ async fn no_page_shows_a_code_a_key_or_an_iso_date(app: TestApp) {
         b.click("header form[action='/logout'] button").await;
         assert!(b.wait_url("/login").await, "{account} signed out");
     }
+    // The portal as the demo's person abroad, in both languages.
+    b.goto(&app.url("/kieu-bao/login")).await;
+    b.type_into("input[name=email]", app::portal::demo::DEMO_ACCOUNT)
+        .await;
+    b.type_into("input[name=password]", PASSWORD).await;
+    b.click("button[type=submit]").await;
+    assert!(
+        b.wait_url("/kieu-bao/record").await,
+        "the demo's person signs in"
+    );
+    for lang in ["vi", "en"] {
+        b.goto(&app.url(&format!("/lang/{lang}"))).await;
+        for page in web::routes::table()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.starts_with("/kieu-bao"))
+        {
+            b.goto(&app.url(page.path)).await;
+            if lang == "vi" {
+                let text = b.script("return document.body.innerText").await;
+                seen.insert(
+                    format!("portal {}", page.path),
+                    text.as_str().unwrap_or_default().to_owned(),
+                );
+            }
+            for f in b.script(FIND_CODES).await.as_array().into_iter().flatten() {
+                problems.push(format!(
+                    "portal {lang} {}: {}",
+                    page.path,
+                    f.as_str().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    let own = seen
+        .get("portal /kieu-bao/record")
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        own.contains("Đang chờ xem xét"),
+        "the demo's correction shows: {own}"
+    );
     // The pages said what the codes mean (the test looked at real pages,
     // not at error pages or empty lists).
     let text = |page: &str| {

@@ -99,8 +99,10 @@ pub fn wrong_type_text(t: Tr, file_name: &str) -> String {
 }
 
 fn sources(lang: Lang) -> Vec<(&'static str, &'static str)> {
+    // What people declare on the portal is no list to import.
     Agency::ALL
         .iter()
+        .filter(|a| **a != Agency::SelfDeclared)
         .map(|a| (a.code(), a.label(lang.code())))
         .collect()
 }

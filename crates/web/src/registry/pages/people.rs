@@ -1062,6 +1062,8 @@ struct ShowPage {
     history: Vec<people::VersionEntry>,
     views: Vec<people::AccessEntry>,
     relationships: Vec<(String, String, bool)>,
+    /// Consents the person gave or withdrew on the portal: purpose, state.
+    consents: Vec<(String, String)>,
     can_reveal: bool,
     can_edit: bool,
     can_delete: bool,
@@ -1117,6 +1119,9 @@ async fn show_page_with(
         .await
         .map_err(page_err(lang))?;
     let history = people::history(&state.app, a, id)
+        .await
+        .map_err(page_err(lang))?;
+    let consents = people::portal_consents(&state.app, a, id)
         .await
         .map_err(page_err(lang))?;
     let can = |x| app::access::authorize(a, x).is_ok();
@@ -1265,6 +1270,21 @@ async fn show_page_with(
         profile,
         relatives,
         sources: sources.into_iter().map(|s| source_view(t, lc, s)).collect(),
+        consents: consents
+            .iter()
+            .map(|c| {
+                (
+                    t.label("purpose", &c.purpose),
+                    format!(
+                        "{} · {} ({} {})",
+                        t.label("consent_action", &c.action),
+                        t.time(&c.at),
+                        t.s("portal.consents.version"),
+                        t.day(&c.text_version)
+                    ),
+                )
+            })
+            .collect(),
         history,
         views,
         can_reveal: p.masked && can(app::access::Action::PersonReveal),

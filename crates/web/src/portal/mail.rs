@@ -1,0 +1,133 @@
+//! The portal's e-mails, each in Vietnamese and English, as plain text and
+//! HTML (one layout, the words from `locales/*/portal.ftl`).
+
+use askama::Template;
+
+use crate::i18n::{Lang, Tr};
+
+/// The messages: their keys are `mail.<kind>.subject`, `.body` and `.action`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Confirm the address (registration).
+    Confirm,
+    /// Someone registered with an address that already has an account.
+    Known,
+    /// Reset the password.
+    Reset,
+    /// An officer decided the claim.
+    ClaimDecided,
+    /// An officer decided a correction.
+    ChangeDecided,
+}
+
+impl Kind {
+    fn key(self) -> &'static str {
+        match self {
+            Kind::Confirm => "confirm",
+            Kind::Known => "known",
+            Kind::Reset => "reset",
+            Kind::ClaimDecided => "claim_decided",
+            Kind::ChangeDecided => "change_decided",
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/mail.txt")]
+struct Text<'a> {
+    t: Tr,
+    body: &'a str,
+    action: &'a str,
+    link: &'a str,
+    lines: &'a [String],
+}
+
+#[derive(Template)]
+#[template(path = "portal/mail.html")]
+struct Html<'a> {
+    t: Tr,
+    subject: &'a str,
+    body: &'a str,
+    action: &'a str,
+    link: &'a str,
+    lines: &'a [String],
+}
+
+/// Builds one message in `lang` (`vi` or `en`) to `to`, with the link to
+/// follow and extra lines (a decision's fields and reasons).
+pub fn compose(
+    lang: &str,
+    kind: Kind,
+    to: &str,
+    link: &str,
+    lines: &[String],
+) -> app::mail::Message {
+    let t = Tr::new(Lang::from_code(lang));
+    let k = kind.key();
+    let subject = t.get(&format!("mail.{k}.subject")).unwrap_or_default();
+    let body = t.get(&format!("mail.{k}.body")).unwrap_or_default();
+    let action = t.get(&format!("mail.{k}.action")).unwrap_or_default();
+    let text = Text {
+        t,
+        body,
+        action,
+        link,
+        lines,
+    }
+    .render()
+    .unwrap_or_default();
+    let html = Html {
+        t,
+        subject,
+        body,
+        action,
+        link,
+        lines,
+    }
+    .render()
+    .unwrap_or_default();
+    app::mail::Message {
+        to: to.to_owned(),
+        subject: subject.to_owned(),
+        text,
+        html,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_mail_has_both_languages_and_both_forms() {
+        for kind in [
+            Kind::Confirm,
+            Kind::Known,
+            Kind::Reset,
+            Kind::ClaimDecided,
+            Kind::ChangeDecided,
+        ] {
+            let vi = compose("vi", kind, "an@example.org", "http://x/kieu-bao", &[]);
+            let en = compose("en", kind, "an@example.org", "http://x/kieu-bao", &[]);
+            for m in [&vi, &en] {
+                assert!(!m.subject.is_empty(), "{kind:?}");
+                assert!(m.text.contains("http://x/kieu-bao"), "{kind:?}");
+                assert!(m.html.contains("href=\"http://x/kieu-bao\""), "{kind:?}");
+                assert!(!m.text.contains("mail."), "{kind:?}: {}", m.text);
+            }
+            assert_ne!(vi.subject, en.subject, "{kind:?}");
+        }
+        let m = compose(
+            "vi",
+            Kind::Confirm,
+            "a@b.cd",
+            "http://x/<b>",
+            &["<i>".into()],
+        );
+        assert!(
+            !m.html.contains("<i>") && !m.html.contains("<b>"),
+            "{}",
+            m.html
+        );
+    }
+}

@@ -1,0 +1,195 @@
+//! The journey in Chromium: register → confirm by the link the SMTP server
+//! received → claim → the commune officer links the record → correct a
+//! field → the officer accepts it → give and withdraw a consent; with
+//! screenshots at a desktop's and a phone's width (`KIEUBAO_SCREENSHOT_DIR`).
+
+use app::accounts::users::Scope;
+use domain::Role;
+use serde_json::json;
+
+use super::Smtp;
+use crate::browser::Browser;
+use crate::dual_smtp;
+use crate::helpers::{PASSWORD, TestApp};
+use crate::registry::people::{communes, token};
+
+dual_smtp!(a_person_abroad_walks_the_whole_journey_in_chromium);
+
+async fn shoot(b: &Browser, app: &TestApp, name: &str) {
+    if let Ok(dir) = std::env::var("KIEUBAO_SCREENSHOT_DIR") {
+        // Resized, not reloaded: what the page holds stays as it is.
+        for (w, h) in [(1366, 900), (390, 844)] {
+            b.set_window(w, h).await;
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            std::fs::write(
+                std::path::Path::new(&dir).join(format!("portal-{name}-{w}-{:?}.png", app.backend)),
+                b.screenshot().await,
+            )
+            .unwrap();
+        }
+        b.set_window(1280, 900).await;
+    }
+}
+
+async fn a_person_abroad_walks_the_whole_journey_in_chromium(app: TestApp, smtp: Smtp) {
+    let (c1, _) = communes();
+    let province = token(
+        &app,
+        "sonv",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/people"))
+        .bearer_auth(&province)
+        .json(&json!({
+            "full_name": "Trần Minh Khoa", "category": "study_abroad", "country": "AU",
+            "city_abroad": "Melbourne", "hometown_code": c1, "birth_date": "1998-07-21",
+            "gender": "male", "occupation": "Sinh viên",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let pid = r.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    app.add_user(
+        "xa1",
+        Role::CommuneOfficer,
+        vec![Scope::new("new_commune", &c1)],
+    )
+    .await;
+
+    let b = Browser::start().await;
+    let email = "khoa.tran@example.org";
+    // Register.
+    b.goto(&app.url("/kieu-bao")).await;
+    shoot(&b, &app, "landing").await;
+    b.click("a[href='/kieu-bao/register']").await;
+    b.type_into("input[name=email]", email).await;
+    b.type_into("input[name=password]", super::PORTAL_PASSWORD)
+        .await;
+    shoot(&b, &app, "register").await;
+    b.click("button[type=submit]").await;
+    b.wait_text("[data-testid=notice]", |t| t.contains("kiểm tra thư"))
+        .await;
+    // Confirm by the link the SMTP server received.
+    let accounts: Vec<String> = sqlx::query_scalar("SELECT email FROM portal_accounts")
+        .fetch_all(&app.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        accounts,
+        [email],
+        "registered: {} {:?}",
+        b.url().await,
+        b.script("return document.body.innerText").await
+    );
+    let mail = smtp.wait_for(email, 1).await.pop().unwrap();
+    b.goto(&mail.link("/kieu-bao/confirm?token=")).await;
+    shoot(&b, &app, "confirm").await;
+    b.click("[data-testid=confirm]").await;
+    b.wait_text("[data-testid=notice]", |t| t.contains("Đã xác nhận"))
+        .await;
+    // Sign in and claim.
+    b.goto(&app.url("/kieu-bao/login")).await;
+    b.type_into("input[name=email]", email).await;
+    b.type_into("input[name=password]", super::PORTAL_PASSWORD)
+        .await;
+    b.click("button[type=submit]").await;
+    assert!(b.wait_url("/kieu-bao/record").await);
+    b.click("[data-testid=start-claim]").await;
+    b.find("input[name=full_name]").await;
+    shoot(&b, &app, "claim").await;
+    b.type_into("input[name=full_name]", "Trần Minh Khoa").await;
+    b.type_into("input[name=birth_date]", "21/07/1998").await;
+    b.script(&format!(
+        "document.querySelector('[data-testid=new-commune]').value = '{c1}'; \
+         document.querySelector('[data-testid=country]').value = 'AU'; return 1"
+    ))
+    .await;
+    b.type_into("input[name=city]", "Melbourne").await;
+    b.click("[data-testid=claim-submit]").await;
+    let state = b
+        .wait_text("[data-testid=claim-state]", |t| t.contains("Đang chờ"))
+        .await;
+    assert!(!state.contains(&pid.to_string()));
+    shoot(&b, &app, "claim-pending").await;
+    // The commune officer links the record the engine proposed.
+    b.goto(&app.url("/kieu-bao")).await;
+    let officer = Browser::start().await;
+    officer.sign_in(&app.url(""), "xa1", PASSWORD).await;
+    officer.goto(&app.url("/portal/claims")).await;
+    officer.click("[data-testid=claims] a").await;
+    officer.find(&format!("[data-testid=link-{pid}]")).await;
+    shoot(&officer, &app, "officer-claim").await;
+    officer.click(&format!("[data-testid=link-{pid}]")).await;
+    let status = officer
+        .wait_text("[data-testid=claim-status]", |t| t.contains("Đã gắn"))
+        .await;
+    assert!(status.contains("Đã gắn"), "{status}");
+    // The person reads the record and asks for a correction.
+    b.goto(&app.url("/kieu-bao/record")).await;
+    let record = b
+        .wait_text("[data-testid=own-record]", |t| t.contains("Melbourne"))
+        .await;
+    assert!(
+        record.contains("Sinh viên") && record.contains("21/07/1998"),
+        "{record}"
+    );
+    shoot(&b, &app, "record").await;
+    b.click("[data-testid=correct]").await;
+    b.find("input[name=occupation]").await;
+    shoot(&b, &app, "edit").await;
+    b.script("const o = document.querySelector('input[name=occupation]'); o.value = ''; return 1")
+        .await;
+    b.type_into("input[name=occupation]", "Kỹ sư dữ liệu").await;
+    b.click("[data-testid=edit-submit]").await;
+    b.wait_text("[data-testid=change-pending]", |t| !t.is_empty())
+        .await;
+    // The officer accepts it.
+    officer.goto(&app.url("/portal/claims")).await;
+    officer.click("[data-testid=changes] a").await;
+    officer.click("[data-testid=accept-occupation]").await;
+    shoot(&officer, &app, "officer-change").await;
+    officer.click("[data-testid=decide]").await;
+    assert!(officer.wait_url("/portal/claims").await);
+    b.goto(&app.url("/kieu-bao/record")).await;
+    let record = b
+        .wait_text("[data-testid=own-record]", |t| t.contains("Kỹ sư dữ liệu"))
+        .await;
+    assert!(record.contains("Kỹ sư dữ liệu"));
+    assert!(
+        b.text("[data-testid=decision]")
+            .await
+            .contains("Đã chấp nhận")
+    );
+    // Give, then withdraw, a consent.
+    b.goto(&app.url("/kieu-bao/consents")).await;
+    b.click("[data-testid=tick-news]").await;
+    b.click("[data-testid=give-news]").await;
+    b.find("[data-testid=withdraw-news]").await;
+    shoot(&b, &app, "consents").await;
+    b.click("[data-testid=withdraw-news]").await;
+    let history = b
+        .wait_text("[data-testid=consent-history]", |t| t.contains("Rút lại"))
+        .await;
+    assert!(
+        history.contains("Đồng ý") && history.contains("01/01/2026"),
+        "{history}"
+    );
+    // In English too.
+    b.goto(&app.url("/lang/en?next=/kieu-bao/record")).await;
+    let record = b.wait_text("h1", |t| t.contains("My record")).await;
+    assert_eq!(record, "My record");
+    shoot(&b, &app, "record-en").await;
+    assert!(
+        b.severe_logs().await.is_empty(),
+        "{:?}",
+        b.severe_logs().await
+    );
+}
