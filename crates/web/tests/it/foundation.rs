@@ -83,7 +83,7 @@ async fn two_servers_share_sessions_and_the_audit_chain(app: TestApp) {
         .unwrap()
         .to_owned();
     let r = TestApp::new_client()
-        .get(format!("http://{second}/"))
+        .get(format!("http://{second}/work"))
         .header("cookie", &cookie)
         .send()
         .await

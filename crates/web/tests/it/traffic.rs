@@ -357,7 +357,7 @@ async fn revocation_on_one_server_takes_effect_at_once_on_another(app: TestApp) 
         .to_owned();
     let home = |cookie: String| async move {
         TestApp::new_client()
-            .get(format!("http://{second}/"))
+            .get(format!("http://{second}/work"))
             .header("cookie", cookie)
             .send()
             .await

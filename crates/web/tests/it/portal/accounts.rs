@@ -377,7 +377,7 @@ async fn portal_and_staff_sessions_never_cross(app: TestApp) {
     .unwrap();
     let person = sign_in(&app, "giang@example.org", PORTAL_PASSWORD).await;
     for path in [
-        "/",
+        "/work",
         "/people",
         "/portal/claims",
         "/admin/outbox",

@@ -168,7 +168,7 @@ async fn an_article_is_written_previewed_scheduled_published_and_found(app: Test
     assert!(hits.contains("Lễ hội làng Đức Thọ đón kiều bào"), "{hits}");
     assert!(b.find("[data-testid=site-hits] mark").await.len() > 1);
     shot(&b, &app, "search-vi").await;
-    b.click("[data-testid=site-hits] h3 a").await;
+    b.click("[data-testid=site-hits] h2 a").await;
     assert!(b.wait_url_contains("/tin-tuc/").await);
     assert_eq!(b.text("main h1").await, "Lễ hội làng Đức Thọ đón kiều bào");
     shot(&b, &app, "article-vi").await;
