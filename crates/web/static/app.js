@@ -36,7 +36,7 @@
     });
   }
   var narrow = window.matchMedia("(max-width: 760px)");
-  document.querySelectorAll("form.filters:not(.no-fold)").forEach(function (form, i) {
+  document.querySelectorAll('form.filters:not(.no-fold):not([method="post"])').forEach(function (form, i) {
     var used = 0;
     form.querySelectorAll("input, select").forEach(function (f) {
       if (f.type === "hidden" || f.type === "submit" || f.type === "checkbox" && !f.checked) { return; }
