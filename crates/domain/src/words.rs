@@ -6,7 +6,7 @@
 
 use crate::text::fold;
 use crate::types::{
-    Agency, Category, ConsentStatus, Gender, Generation, PersonStatus, Relationship,
+    Agency, Category, ConsentStatus, Gender, Generation, NotableTag, PersonStatus, Relationship,
     VerificationStatus,
 };
 
@@ -182,6 +182,21 @@ pub fn generation(text: &str) -> Option<Generation> {
         .rev()
         .find_map(|w| ordinal.iter().find(|(o, _)| o == w).map(|(_, g)| *g))
         .filter(|_| words.len() <= 4)
+}
+
+/// A notable tag: its code or its label ("Doanh nhân", "Trí thức").
+pub fn tag(text: &str) -> Option<NotableTag> {
+    coded(
+        text,
+        NotableTag::ALL,
+        NotableTag::code,
+        NotableTag::label,
+        &[
+            ("doanh nghiep", NotableTag::Businessperson),
+            ("nha khoa hoc", NotableTag::Expert),
+        ],
+        false,
+    )
 }
 
 /// A life status: "Đang ở nước ngoài", "Đã về nước", "Đã mất", "Mất liên lạc"...

@@ -197,6 +197,65 @@ pub struct AuditLine {
 }
 
 impl Tr {
+    /// The audit log's actions as the filter offers them: `(code, "Đã
+    /// đăng nhập")`, from the sentences the log is read in (every action
+    /// with words has its `audit-did-` message), sorted by their words.
+    pub fn audit_actions(&self) -> Vec<(String, String)> {
+        const FILES: [&str; 4] = [
+            include_str!("../locales/vi/common.ftl"),
+            include_str!("../locales/vi/community.ftl"),
+            include_str!("../locales/vi/portal.ftl"),
+            include_str!("../locales/vi/publishing.ftl"),
+        ];
+        let mut out: Vec<(String, String)> = FILES
+            .iter()
+            .flat_map(|f| f.lines())
+            .filter_map(|l| l.strip_prefix("audit-did-")?.split(" = ").next())
+            .map(|key| {
+                // Codes use `_` within words and `.` between them; keys `-`.
+                let code = key.trim().replace('-', ".");
+                let key = format!("audit.did.{code}");
+                let mut c = self.s(&key).chars();
+                let label = c
+                    .next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default();
+                (code, label)
+            })
+            .collect();
+        out.sort_by(|a, b| a.1.cmp(&b.1));
+        out.dedup_by(|a, b| a.0 == b.0);
+        out
+    }
+
+    /// The kinds of record the audit log's filter offers, by name.
+    pub fn audit_entities(&self) -> Vec<(String, String)> {
+        const KINDS: [&str; 13] = [
+            "person",
+            "household",
+            "import",
+            "match_pair",
+            "merge",
+            "association",
+            "content",
+            "user",
+            "api_token",
+            "portal_account",
+            "portal_claim",
+            "portal_change",
+            "backup",
+        ];
+        KINDS
+            .iter()
+            .map(|k| {
+                (
+                    (*k).to_owned(),
+                    self.s(&format!("audit.entity_kind.{k}")).to_owned(),
+                )
+            })
+            .collect()
+    }
+
     /// An audit row as a sentence, with its details as (label, value).
     pub fn audit(&self, e: &app::audit::Entry) -> AuditLine {
         let who = if e.actor_name.is_empty() {

@@ -618,9 +618,16 @@ pub async fn queue(
     let mut args: Vec<String> = vec![status.to_owned()];
     let mut cond = "mp.status = $1".to_owned();
     if !filter.commune.trim().is_empty() {
-        args.push(filter.commune.trim().to_owned());
+        // A code, the picker's label or a commune's name.
+        let code = crate::registry::values::filter_code(
+            "commune",
+            &filter.commune,
+            Some(&app.settings.home_province),
+        )
+        .map_err(|e| AppError::Invalid(vec![e]))?;
+        args.push(code.clone());
         let n = args.len();
-        args.push(filter.commune.trim().to_owned());
+        args.push(code);
         let _ = write!(
             cond,
             " AND (mp.commune_a = ${n} OR mp.commune_b = ${})",
@@ -628,7 +635,7 @@ pub async fn queue(
         );
     }
     if !filter.source.trim().is_empty() {
-        let source = crate::registry::values::filter_code("agency", &filter.source)
+        let source = crate::registry::values::filter_code("agency", &filter.source, None)
             .map_err(|e| AppError::Invalid(vec![FieldError::new("source", e.code)]))?;
         args.push(source);
         let n = args.len();

@@ -183,7 +183,14 @@ pub async fn reconcile(app: &App, actor: &Actor, q: &ReconcileQuery) -> AppResul
     let mut args = vec![round.clone(), a.clone(), b.clone()];
     args.extend(scope.args);
     if !q.commune.trim().is_empty() {
-        args.push(q.commune.trim().to_owned());
+        // A code, the picker's label or a commune's name.
+        let code = crate::registry::values::filter_code(
+            "commune",
+            &q.commune,
+            Some(&app.settings.home_province),
+        )
+        .map_err(|e| AppError::Invalid(vec![e]))?;
+        args.push(code);
         let _ = write!(sql, " AND p.hometown_new_code = ${}", args.len());
     }
     sql.push_str(" ORDER BY p.id, ps.id");

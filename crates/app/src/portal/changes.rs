@@ -148,19 +148,22 @@ pub async fn request(
         changed.push(*f);
     }
     // The whole record as it would be, validated as the registry does;
-    // errors on fields the person did not touch are not theirs to fix.
+    // errors on fields the person did not touch (a value the person does not
+    // see, kept masked) are not theirs to fix: those fields are left out
+    // and the record read again, so the touched fields still compare.
     let after = match people::validate(&input) {
         Ok(d) => d,
         Err(errs) => {
-            let mine: Vec<_> = errs
+            let (mine, others): (Vec<_>, Vec<_>) = errs
                 .into_iter()
-                .filter(|e| changed.contains(&e.field.as_str()))
-                .collect();
-            if mine.is_empty() {
-                own.data.clone()
-            } else {
+                .partition(|e| changed.contains(&e.field.as_str()));
+            if !mine.is_empty() {
                 return Err(AppError::Invalid(mine));
             }
+            for e in &others {
+                people::clear_input_field(&mut input, &e.field);
+            }
+            people::validate(&input).map_err(AppError::Invalid)?
         }
     };
     let diffs: Vec<(&str, String, String)> = changed

@@ -158,22 +158,29 @@ fn validate(input: &HouseholdInput) -> Result<HouseholdData, Vec<FieldError>> {
             errs.push(FieldError::new(f, code));
         }
     }
-    let commune_code = Some(trimmed(input.commune_code.as_ref())).filter(|c| !c.is_empty());
-    let legacy_commune_code =
-        Some(trimmed(input.legacy_commune_code.as_ref())).filter(|c| !c.is_empty());
+    // Codes, the labels the pickers offered, or the communes' names.
+    let mut commune = |field: &'static str, typed: &str| -> Option<String> {
+        let typed = typed.trim();
+        if typed.is_empty() {
+            return None;
+        }
+        match super::values::filter_code(field, typed, Some("42")) {
+            Ok(code) => Some(code),
+            Err(e) => {
+                errs.push(e);
+                Some(typed.to_owned())
+            }
+        }
+    };
+    let commune_code = commune("commune_code", &trimmed(input.commune_code.as_ref()));
+    let legacy_commune_code = commune(
+        "legacy_commune_code",
+        &trimmed(input.legacy_commune_code.as_ref()),
+    );
     if commune_code.is_none() && legacy_commune_code.is_none() {
         errs.push(FieldError::new("commune_code", "required"));
     }
-    if commune_code
-        .as_deref()
-        .is_some_and(|c| geo::new_commune(c).is_none())
-    {
-        errs.push(FieldError::new("commune_code", "unknown_commune"));
-    }
     let legacy = legacy_commune_code.as_deref().map(geo::legacy_commune);
-    if matches!(legacy, Some(None)) {
-        errs.push(FieldError::new("legacy_commune_code", "unknown_commune"));
-    }
     let legacy_district_code = legacy.flatten().map(|c| c.district_code.to_owned());
     let phone = normalize_phone(&trimmed(input.phone.as_ref())).unwrap_or_else(|code| {
         errs.push(FieldError::new("phone", code));
@@ -493,6 +500,94 @@ pub struct HouseholdRow {
     pub relatives: i64,
 }
 
+/// Households the actor may see whose head's name or address holds `text`
+/// (without diacritics, any case), for the relative form's picker: those of
+/// `commune` (a new or legacy commune code) when given, else the most
+/// recent ones; a number finds that household.
+pub async fn pick(
+    app: &App,
+    actor: &Actor,
+    text: &str,
+    commune: Option<&str>,
+    limit: usize,
+) -> AppResult<Vec<HouseholdRow>> {
+    access::authorize(actor, Action::PersonList)?;
+    let text = text.trim();
+    if let Ok(id) = text.parse::<i64>() {
+        let (rows, _) = list(app, actor, None, Some(id - 1), Some(1)).await?;
+        return Ok(rows.into_iter().filter(|h| h.id == id).collect());
+    }
+    let wanted = domain::text::fold(text);
+    if wanted.chars().count() < 2 {
+        return Ok(Vec::new());
+    }
+    let commune = commune.map(str::trim).filter(|c| !c.is_empty());
+    let first = if commune.is_some() { 2 } else { 1 };
+    let scope = household_scope(actor, first);
+    let commune_sql = if commune.is_some() {
+        "AND (h.new_commune_code = $1 OR h.legacy_commune_code = $1) "
+    } else {
+        ""
+    };
+    // Bounded: a commune's households, or the latest 5,000 in scope.
+    let sql = format!(
+        "SELECT h.id, h.head_name, h.address, h.new_commune_code, h.legacy_commune_code, h.version, \
+         (SELECT COUNT(*) FROM relatives r2 WHERE r2.household_id = h.id AND r2.deleted_at IS NULL) \
+         FROM households h WHERE h.deleted_at IS NULL {commune_sql}AND {} \
+         ORDER BY h.id DESC LIMIT 5000",
+        scope.sql
+    );
+    let mut q = sqlx::query(&sql);
+    if let Some(c) = commune {
+        q = q.bind(c.to_owned());
+    }
+    for a in &scope.args {
+        q = q.bind(a);
+    }
+    let rows = q.fetch_all(&app.db.pool).await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let head_name: String = r.try_get(1)?;
+        let address: String = r.try_get(2)?;
+        if !domain::text::fold(&head_name).contains(&wanted)
+            && !domain::text::fold(&address).contains(&wanted)
+        {
+            continue;
+        }
+        out.push(HouseholdRow {
+            id: r.try_get(0)?,
+            head_name,
+            address,
+            commune_code: r.try_get(3)?,
+            legacy_commune_code: r.try_get(4)?,
+            version: r.try_get(5)?,
+            relatives: r.try_get(6)?,
+        });
+        if out.len() >= limit {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// The household number a picker's label ends with ("… (hộ số 12)"), or a
+/// bare number.
+pub fn number_in_label(text: &str) -> Option<i64> {
+    let t = text.trim();
+    if let Ok(n) = t.parse::<i64>() {
+        return Some(n);
+    }
+    let inner = t.strip_suffix(')')?;
+    let open = inner.rfind('(')?;
+    let (words, number) = inner[open + 1..].trim().rsplit_once(' ')?;
+    // The words the picker writes before the number, in either language.
+    let words = domain::text::fold(words);
+    if !matches!(words.as_str(), "ho so" | "household no." | "household no") {
+        return None;
+    }
+    number.trim_start_matches('#').parse().ok()
+}
+
 /// Households the actor may see, by id after `after`, optionally in one commune.
 pub async fn list(
     app: &App,
@@ -554,6 +649,18 @@ pub async fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_household_picked_by_its_label_or_number() {
+        assert_eq!(
+            number_in_label("Nguyễn Văn An — Thôn 3, Xã Lộc Hà (hộ số 12)"),
+            Some(12)
+        );
+        assert_eq!(number_in_label(" 7 "), Some(7));
+        assert_eq!(number_in_label("An — Thôn 3 (household no. 31)"), Some(31));
+        assert_eq!(number_in_label("Nguyễn Văn An"), None);
+        assert_eq!(number_in_label("An (Thôn 3)"), None);
+    }
 
     #[test]
     fn a_household_needs_a_head_and_a_known_commune() {

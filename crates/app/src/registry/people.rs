@@ -6,8 +6,7 @@ use std::fmt::Write as _;
 
 use db::{Row, WriteTx};
 use domain::{
-    Category, ConsentStatus, Gender, Generation, NotableTag, PartialDate, PersonStatus,
-    VerificationStatus,
+    Category, ConsentStatus, Gender, Generation, PartialDate, PersonStatus, VerificationStatus,
 };
 use domain::{geo, words};
 use serde::{Deserialize, Serialize};
@@ -144,6 +143,50 @@ pub struct PersonData {
     pub remittance: String,
     pub associations: Vec<String>,
     pub extra: BTreeMap<String, String>,
+}
+
+/// Leaves one field of an input out (a field validation refused that the
+/// caller did not touch); a department's own field is `extra.<key>`.
+pub fn clear_input_field(input: &mut PersonInput, field: &str) {
+    match field {
+        "full_name" => input.full_name = None,
+        "gender" => input.gender = None,
+        "birth_date" => input.birth_date = None,
+        "category" => input.category = None,
+        "generation" => input.generation = None,
+        "country" => input.country = None,
+        "region_abroad" => input.region_abroad = None,
+        "city_abroad" => input.city_abroad = None,
+        "address_abroad" => input.address_abroad = None,
+        "hometown_text" => input.hometown_text = None,
+        "hometown_code" => input.hometown_code = None,
+        "hometown_legacy_code" => input.hometown_legacy_code = None,
+        "passport_no" => input.passport_no = None,
+        "id_no" => input.id_no = None,
+        "phone" => input.phone = None,
+        "email" => input.email = None,
+        "occupation" => input.occupation = None,
+        "education" => input.education = None,
+        "expertise" => input.expertise = None,
+        "enterprise" => input.enterprise = None,
+        "status" => input.status = None,
+        "consent" => input.consent = None,
+        "verification" => input.verification = None,
+        "notes" => input.notes = None,
+        "income_bracket" => input.income_bracket = None,
+        "remittance" => input.remittance = None,
+        "other_names" => input.other_names = None,
+        "tags" => input.tags = None,
+        "nationalities" => input.nationalities = None,
+        "social" => input.social = None,
+        "associations" => input.associations = None,
+        "departure_year" => input.departure_year = None,
+        _ => {
+            if let (Some(key), Some(extra)) = (field.strip_prefix("extra."), input.extra.as_mut()) {
+                extra.remove(key);
+            }
+        }
+    }
 }
 
 impl PersonData {
@@ -418,19 +461,25 @@ pub fn validate(input: &PersonInput) -> Result<PersonData, Vec<FieldError>> {
     }
     let mut hometown_text = trimmed(input.hometown_text.as_ref());
     check_text("hometown_text", &hometown_text, MAX_SHORT, &mut errs);
-    let mut hometown_code = Some(trimmed(input.hometown_code.as_ref())).filter(|s| !s.is_empty());
-    let mut hometown_legacy_code =
-        Some(trimmed(input.hometown_legacy_code.as_ref())).filter(|s| !s.is_empty());
-    if let Some(c) = &hometown_code
-        && geo::new_commune(c).is_none()
-    {
-        errs.push(FieldError::new("hometown_code", "unknown_commune"));
-    }
-    if let Some(c) = &hometown_legacy_code
-        && geo::legacy_commune(c).is_none()
-    {
-        errs.push(FieldError::new("hometown_legacy_code", "unknown_commune"));
-    }
+    // A code, the label a picker offered, or a commune's name.
+    let mut commune = |field: &'static str| -> Option<String> {
+        let typed = match field {
+            "hometown_code" => trimmed(input.hometown_code.as_ref()),
+            _ => trimmed(input.hometown_legacy_code.as_ref()),
+        };
+        if typed.is_empty() {
+            return None;
+        }
+        match super::values::filter_code(field, &typed, Some("42")) {
+            Ok(code) => Some(code),
+            Err(e) => {
+                errs.push(e);
+                Some(typed)
+            }
+        }
+    };
+    let mut hometown_code = commune("hometown_code");
+    let mut hometown_legacy_code = commune("hometown_legacy_code");
     if hometown_code.is_none() && hometown_legacy_code.is_none() && !hometown_text.is_empty() {
         let r = geo::resolve_hometown(&hometown_text, Some("42"));
         if r.is_resolved() && r.confidence >= 0.8 {
@@ -469,10 +518,10 @@ pub fn validate(input: &PersonInput) -> Result<PersonData, Vec<FieldError>> {
         if t.is_empty() {
             continue;
         }
-        if NotableTag::from_code(t).is_err() {
-            errs.push(FieldError::new("tags", "invalid_code"));
-        } else if !tags.iter().any(|x| x == t) {
-            tags.push(t.to_owned());
+        match domain::words::tag(t) {
+            None => errs.push(FieldError::new("tags", "invalid_code")),
+            Some(tag) if !tags.iter().any(|x| x == tag.code()) => tags.push(tag.code().to_owned()),
+            Some(_) => {}
         }
     }
     let mut nationalities: Vec<String> = Vec::new();
@@ -1709,17 +1758,23 @@ impl ListQuery {
     /// The query with its coded filters read from words and names as
     /// people write them ("Nhật Bản", "Lao động", "Nữ"); an unknown value
     /// is an error naming its filter.
-    pub fn read_values(&self) -> AppResult<Self> {
+    pub fn read_values(&self, home: &str) -> AppResult<Self> {
         let mut q = self.clone();
-        super::values::read_filters(&mut [
-            ("country", &mut q.country),
-            ("category", &mut q.category),
-            ("generation", &mut q.generation),
-            ("status", &mut q.status),
-            ("verification", &mut q.verification),
-            ("gender", &mut q.gender),
-            ("agency", &mut q.agency),
-        ])
+        super::values::read_filters(
+            &mut [
+                ("commune", &mut q.commune),
+                ("legacy_commune", &mut q.legacy_commune),
+                ("legacy_district", &mut q.legacy_district),
+                ("country", &mut q.country),
+                ("category", &mut q.category),
+                ("generation", &mut q.generation),
+                ("status", &mut q.status),
+                ("verification", &mut q.verification),
+                ("gender", &mut q.gender),
+                ("agency", &mut q.agency),
+            ],
+            Some(home),
+        )
         .map_err(AppError::Invalid)?;
         Ok(q)
     }
@@ -1766,7 +1821,7 @@ fn this_year() -> u16 {
 /// Lists people within the actor's jurisdiction.
 pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> AppResult<ListPage> {
     access::authorize(actor, Action::PersonList)?;
-    let q = &q.read_values()?;
+    let q = &q.read_values(&app.settings.home_province)?;
     let scope = access::person_scope(actor, 1);
     let mut args: Vec<Arg> = scope.args.iter().cloned().map(Arg::S).collect();
     let mut wh: Vec<String> = vec![scope.sql.clone()];

@@ -3,7 +3,6 @@
 //! relative is visible with the person it belongs to.
 
 use db::Row;
-use domain::geo;
 use serde::{Deserialize, Serialize};
 
 use super::households::{self, MAX_LONG, MAX_SHORT, text_ok, trimmed};
@@ -70,16 +69,20 @@ pub async fn add_relative(
     });
     let head_name = trimmed(input.head_name.as_ref());
     let address = trimmed(input.address.as_ref());
-    let commune = Some(trimmed(input.commune_code.as_ref())).filter(|c| !c.is_empty());
+    // A code, the label the picker offered, or the commune's name.
+    let typed_commune = trimmed(input.commune_code.as_ref());
+    let mut commune = None;
     if input.household_id.is_none() {
         if head_name.is_empty() {
             errs.push(FieldError::new("head_name", "required"));
         }
-        if commune
-            .as_deref()
-            .is_some_and(|c| geo::new_commune(c).is_none())
-        {
-            errs.push(FieldError::new("commune_code", "unknown_commune"));
+        match super::values::filter_code(
+            "commune_code",
+            &typed_commune,
+            Some(&app.settings.home_province),
+        ) {
+            Ok(c) => commune = Some(c).filter(|c| !c.is_empty()),
+            Err(e) => errs.push(e),
         }
     }
     for (f, v) in [("head_name", &head_name), ("address", &address)] {

@@ -228,16 +228,22 @@ pub struct SearchQuery {
 impl SearchQuery {
     /// The query with its coded filters read from words and names as
     /// people write them; an unknown value is an error naming its filter.
-    pub fn read_values(&self) -> AppResult<Self> {
+    pub fn read_values(&self, home: &str) -> AppResult<Self> {
         let mut q = self.clone();
-        super::values::read_filters(&mut [
-            ("country", &mut q.country),
-            ("category", &mut q.category),
-            ("generation", &mut q.generation),
-            ("status", &mut q.status),
-            ("verification", &mut q.verification),
-            ("agency", &mut q.agency),
-        ])
+        super::values::read_filters(
+            &mut [
+                ("commune", &mut q.commune),
+                ("legacy_commune", &mut q.legacy_commune),
+                ("legacy_district", &mut q.legacy_district),
+                ("country", &mut q.country),
+                ("category", &mut q.category),
+                ("generation", &mut q.generation),
+                ("status", &mut q.status),
+                ("verification", &mut q.verification),
+                ("agency", &mut q.agency),
+            ],
+            Some(home),
+        )
         .map_err(AppError::Invalid)?;
         Ok(q)
     }
@@ -436,7 +442,7 @@ const HIT_COLUMNS: &str = "p.id, p.full_name, p.other_names, p.gender, p.birth_d
 
 /// Runs the query on the index and reads the hits back.
 async fn run(app: &App, actor: &Actor, q: &SearchQuery, limit: usize) -> AppResult<SearchPage> {
-    let q = &q.read_values()?;
+    let q = &q.read_values(&app.settings.home_province)?;
     let mut timings = Timings::default();
     let t = std::time::Instant::now();
     app.search.catch_up(app).await?;

@@ -312,7 +312,7 @@ impl PivotSpec {
                     } else {
                         d.code()
                     };
-                    crate::registry::values::filter_code(kind, v)
+                    crate::registry::values::filter_code(kind, v, None)
                         .map_err(|e| FieldError::new(d.code(), e.code))
                         .unwrap_or_else(|e| {
                             if !errs.contains(&e) {

@@ -19,6 +19,7 @@
 pub mod countries;
 mod data;
 mod index;
+pub mod pick;
 mod resolve;
 mod search;
 mod units;

@@ -67,7 +67,7 @@ household-edit = Edit the household
 household-no_relatives = No relatives within your jurisdiction yet.
 
 people-remove_relative = Remove
-people-existing_household = Existing household no. (empty: a new one)
+people-existing_household = Existing household (type the head's name or the address; empty: a new one)
 
 people-field_op_eq = equals
 people-field_op_contains = contains
@@ -83,3 +83,4 @@ people-section_potential = Occupation and potential
 people-section_record = Consent, verification, notes
 people-section_extra = Departments' own fields
 people-required_hint = Fields marked * are required.
+people-household_no = household no.

@@ -67,7 +67,7 @@ household-edit = Sửa thông tin hộ
 household-no_relatives = Chưa có thân nhân nào trong phạm vi của bạn.
 
 people-remove_relative = Xoá thân nhân
-people-existing_household = Số hộ có sẵn (để trống: hộ mới)
+people-existing_household = Hộ có sẵn (gõ tên chủ hộ hoặc địa chỉ; để trống: hộ mới)
 
 people-field_op_eq = bằng
 people-field_op_contains = có chứa
@@ -83,3 +83,4 @@ people-section_potential = Nghề nghiệp, tiềm năng
 people-section_record = Đồng ý, xác minh, ghi chú
 people-section_extra = Trường riêng của các cơ quan
 people-required_hint = Dấu * là trường bắt buộc.
+people-household_no = hộ số

@@ -566,6 +566,7 @@ async fn users_page(
         .map_err(page_err(lang))?;
     let l = Layout::for_user(user);
     let t = l.t;
+    let province = state.app.settings.home_province.as_str();
     let scope = |s: &app::accounts::users::Scope| match associations.get(&s.code) {
         Some(name) if s.kind == "association" => format!("{}: {name}", t.s("scope.association")),
         _ => t.scope(&s.kind, &s.code),
@@ -584,13 +585,13 @@ async fn users_page(
                 scope_fields: SCOPE_FIELDS
                     .iter()
                     .map(|(field, kind, label)| {
-                        let codes: Vec<&str> = u
+                        let names: Vec<String> = u
                             .scopes
                             .iter()
                             .filter(|s| s.kind == *kind)
-                            .map(|s| s.code.as_str())
+                            .map(|s| scope_name(t, &s.kind, &s.code, province, &associations))
                             .collect();
-                        (*field, *label, codes.join(", "))
+                        (*field, *label, names.join(", "))
                     })
                     .collect(),
                 disabled: u.disabled,
@@ -605,6 +606,33 @@ async fn users_page(
             .collect(),
         notice,
     })
+}
+
+/// Association names by id (as text).
+type Names = std::collections::HashMap<String, String>;
+
+/// A scope as its edit field shows it: the name that reads back to the same
+/// code ("Thành Sen", "Hàn Quốc", "Công an tỉnh", an association's name),
+/// or the code where no name is unambiguous.
+fn scope_name(t: Tr, kind: &str, code: &str, province: &str, associations: &Names) -> String {
+    let name = match kind {
+        "new_commune" => domain::geo::new_commune(code).map(|c| c.short.to_owned()),
+        "legacy_commune" => domain::geo::legacy_commune(code).map(|c| c.short.to_owned()),
+        "legacy_district" => domain::geo::legacy_district(code).map(|d| d.short.to_owned()),
+        "country" => domain::geo::country(code).map(|c| c.name_vi.to_owned()),
+        "agency" => Some(t.label("agency", code)),
+        "association" => associations.get(code).cloned(),
+        _ => None,
+    };
+    match name {
+        Some(n)
+            if !n.contains([',', ';'])
+                && scope_codes(kind, &n, province, associations) == Some(vec![code.to_owned()]) =>
+        {
+            n
+        }
+        _ => code.to_owned(),
+    }
 }
 
 /// Form field, scope kind and label key of each kind of jurisdiction.
@@ -665,6 +693,7 @@ impl AccessForm {
     fn parse(
         &self,
         province: &str,
+        associations: &Names,
     ) -> Result<(Role, Vec<app::accounts::users::Scope>), app::AppError> {
         let role = Role::from_code(self.role.trim()).map_err(|_| {
             app::AppError::Invalid(vec![app::FieldError::new("role", "invalid_code")])
@@ -687,7 +716,7 @@ impl AccessForm {
                 if part.is_empty() {
                     continue;
                 }
-                match scope_codes(kind, part, province) {
+                match scope_codes(kind, part, province, associations) {
                     Some(codes) => scopes.extend(
                         codes
                             .iter()
@@ -709,7 +738,12 @@ impl AccessForm {
 /// ("18427 18430", "KR JP"), or one name ("Thạch Hà", "Hàn Quốc"); a commune
 /// or district named is looked for in the home province first and must be
 /// the one of that name (an exact name, or the only one starting so).
-fn scope_codes(kind: &str, part: &str, province: &str) -> Option<Vec<String>> {
+fn scope_codes(
+    kind: &str,
+    part: &str,
+    province: &str,
+    associations: &Names,
+) -> Option<Vec<String>> {
     let tokens: Vec<&str> = part.split_whitespace().collect();
     let digits = |t: &&str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
     match kind {
@@ -728,66 +762,30 @@ fn scope_codes(kind: &str, part: &str, province: &str) -> Option<Vec<String>> {
             }
             domain::geo::countries::code_or_name(part).map(|c| vec![c.to_owned()])
         }
-        "agency" => app::registry::values::filter_code("agency", part)
+        "association" => {
+            let q = domain::text::fold(part);
+            let found: Vec<&String> = associations
+                .iter()
+                .filter(|(_, name)| domain::text::fold(name) == q)
+                .map(|(id, _)| id)
+                .collect();
+            match found.as_slice() {
+                [one] => Some(vec![(*one).clone()]),
+                _ => None,
+            }
+        }
+        "agency" => app::registry::values::filter_code("agency", part, None)
             .ok()
             .map(|c| vec![c]),
-        "new_commune" | "legacy_commune" => {
-            let want = if kind == "new_commune" {
-                domain::geo::Era::New
+        "new_commune" | "legacy_commune" | "legacy_district" => {
+            let field = if kind == "new_commune" {
+                "commune"
             } else {
-                domain::geo::Era::Legacy
+                kind
             };
-            let hits: Vec<_> = domain::geo::search_communes(part, Some(province), 20)
-                .into_iter()
-                .filter(|h| h.commune.era() == want)
-                .collect();
-            let q = domain::text::fold(part);
-            let home = domain::geo::new_provinces()
-                .iter()
-                .find(|p| domain::text::fold(p.name).ends_with(&domain::text::fold(province)))
-                .map(|p| p.code);
-            let exact: Vec<_> = hits
-                .iter()
-                .filter(|h| {
-                    let name = domain::text::fold(h.commune.name());
-                    name == q || name.ends_with(&format!(" {q}"))
-                })
-                .collect();
-            let exact_home: Vec<_> = exact
-                .iter()
-                .filter(|h| Some(h.commune.new_province_code()) == home)
-                .collect();
-            let one = match (exact_home.as_slice(), exact.as_slice(), hits.as_slice()) {
-                ([one], _, _) => **one,
-                ([], [one], _) => *one,
-                ([], [], [one]) => one,
-                _ => return None,
-            };
-            Some(vec![one.commune.code().to_owned()])
-        }
-        "legacy_district" => {
-            let q = domain::text::fold(part);
-            let found: Vec<_> = domain::geo::legacy_districts()
-                .iter()
-                .filter(|d| {
-                    let name = domain::text::fold(d.name);
-                    name == q || name.ends_with(&format!(" {q}"))
-                })
-                .collect();
-            let home: Vec<_> = found
-                .iter()
-                .filter(|d| {
-                    domain::geo::legacy_province(d.province_code).is_some_and(|p| {
-                        domain::text::fold(p.name).ends_with(&domain::text::fold(province))
-                    })
-                })
-                .collect();
-            let one = match (home.as_slice(), found.as_slice()) {
-                ([one], _) => **one,
-                ([], [one]) => *one,
-                _ => return None,
-            };
-            Some(vec![one.code.to_owned()])
+            app::registry::values::filter_code(field, part, Some(province))
+                .ok()
+                .map(|c| vec![c])
         }
         _ => None,
     }
@@ -796,8 +794,12 @@ fn scope_codes(kind: &str, part: &str, province: &str) -> Option<Vec<String>> {
 impl NewUserForm {
     /// The account to create; names in the scope lists are looked for in
     /// `province` first.
-    fn into_new_user(self, province: &str) -> Result<app::accounts::users::NewUser, app::AppError> {
-        let (role, scopes) = self.access.parse(province)?;
+    fn into_new_user(
+        self,
+        province: &str,
+        associations: &Names,
+    ) -> Result<app::accounts::users::NewUser, app::AppError> {
+        let (role, scopes) = self.access.parse(province, associations)?;
         Ok(app::accounts::users::NewUser {
             username: self.username,
             display_name: self.display_name,
@@ -817,7 +819,12 @@ pub async fn user_set_access(
     Form(form): Form<AccessForm>,
 ) -> Result<Response, PageError> {
     let e = page_err(user.lang);
-    let (role, scopes) = form.parse(&state.app.settings.home_province).map_err(&e)?;
+    let associations = app::accounts::users::association_names(&state.app, &user.actor)
+        .await
+        .map_err(&e)?;
+    let (role, scopes) = form
+        .parse(&state.app.settings.home_province, &associations)
+        .map_err(&e)?;
     app::accounts::users::set_access(&state.app, &user.actor, id, role, scopes)
         .await
         .map_err(&e)?;
@@ -831,8 +838,11 @@ pub async fn user_create(
     Form(form): Form<NewUserForm>,
 ) -> Result<Response, PageError> {
     let e = page_err(user.lang);
+    let associations = app::accounts::users::association_names(&state.app, &user.actor)
+        .await
+        .map_err(&e)?;
     let new = form
-        .into_new_user(&state.app.settings.home_province)
+        .into_new_user(&state.app.settings.home_province, &associations)
         .map_err(&e)?;
     app::accounts::users::add(&state.app, &user.actor, new)
         .await
@@ -949,6 +959,9 @@ struct AuditPage {
     rows: Vec<app::audit::Entry>,
     next: Option<String>,
     export: String,
+    /// The filter's choices, `(code, words)`.
+    actions: Vec<(String, String)>,
+    entities: Vec<(String, String)>,
 }
 
 /// `GET /audit` (administrators and province officers): newest first,
@@ -967,6 +980,8 @@ pub async fn audit(
     let export = q.query_string(None);
     let l = Layout::for_user(&user);
     render(&AuditPage {
+        actions: l.t.audit_actions(),
+        entities: l.t.audit_entities(),
         t: l.t,
         l,
         q,

@@ -40,6 +40,27 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/people/pick/legacy-communes",
+            Session,
+            "any signed-in user (reference data)",
+            axum::routing::get(pages::people::pick_legacy_communes),
+        ),
+        route(
+            "GET",
+            "/people/pick/districts",
+            Session,
+            "any signed-in user (reference data)",
+            axum::routing::get(pages::people::pick_districts),
+        ),
+        route(
+            "GET",
+            "/people/pick/households",
+            Session,
+            "roles listing people: households in their jurisdiction",
+            axum::routing::get(pages::people::pick_households),
+        ),
+        route(
+            "GET",
             "/people/pick/countries",
             Session,
             "any signed-in user (reference data)",

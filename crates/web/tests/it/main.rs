@@ -18,6 +18,7 @@ mod foundation;
 mod intake;
 mod layout;
 mod openapi;
+mod pickers;
 mod portal;
 mod publishing;
 mod registry;

@@ -20,7 +20,7 @@ use super::{country_label, options};
 use crate::AppState;
 use crate::error::PageError;
 use crate::extract::User;
-use crate::i18n::Tr;
+use crate::i18n::{Lang, Tr};
 use crate::pages::{Layout, page_err, render};
 
 // ---------------------------------------------------------------- list
@@ -338,34 +338,140 @@ pub async fn list(
 
 // ---------------------------------------------------------------- pickers
 
-/// `GET /people/pick/communes?q=`: `<option>`s for a commune `<datalist>`.
-pub async fn pick_communes(_user: User, Query(q): Query<Vec<(String, String)>>) -> Response {
-    let text = q.into_iter().next().map(|kv| kv.1).unwrap_or_default();
+/// The first query value, whatever its name (htmx sends the input's own).
+fn typed(q: Vec<(String, String)>) -> String {
+    q.into_iter()
+        .find(|(k, _)| k != "near")
+        .map(|kv| kv.1)
+        .unwrap_or_default()
+}
+
+/// `<option>`s for communes of one era: the value is the label read back
+/// on save ("Xã Lộc Hà, Tỉnh Hà Tĩnh (mới)"), the text what the commune was
+/// ("Xã Thạch Kim (cũ), …") or became ("→ Xã Lộc Hà").
+fn commune_options(state: &AppState, text: &str, era: domain::geo::Era) -> Response {
     let mut out = String::new();
-    for hit in domain::geo::search_communes(&text, Some("42"), 20) {
-        if hit.commune.era() == domain::geo::Era::New {
-            let _ = write!(
-                out,
-                "<option value=\"{}\">{}</option>",
-                hit.commune.code(),
-                escape(&hit.label)
-            );
+    let home = Some(state.app.settings.home_province.as_str());
+    for hit in domain::geo::search_communes(text, home, 30) {
+        if hit.commune.era() != era {
+            continue;
         }
+        let _ = write!(
+            out,
+            "<option value=\"{}\">{}</option>",
+            escape(&domain::geo::pick::commune_choice(hit.commune)),
+            escape(&domain::geo::pick::commune_history(hit.commune))
+        );
     }
     Html(out).into_response()
 }
 
-/// `GET /people/pick/countries?q=`: `<option>`s for a country `<datalist>`.
-pub async fn pick_countries(_user: User, Query(q): Query<Vec<(String, String)>>) -> Response {
-    let text = q.into_iter().next().map(|kv| kv.1).unwrap_or_default();
+/// `GET /people/pick/communes?q=`: new communes for a `<datalist>`.
+pub async fn pick_communes(
+    State(state): State<AppState>,
+    _user: User,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    commune_options(&state, &typed(q), domain::geo::Era::New)
+}
+
+/// `GET /people/pick/legacy-communes?q=`: communes before 1 July 2025,
+/// each with where it went.
+pub async fn pick_legacy_communes(
+    State(state): State<AppState>,
+    _user: User,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    commune_options(&state, &typed(q), domain::geo::Era::Legacy)
+}
+
+/// `GET /people/pick/districts?q=`: districts before 1 July 2025.
+pub async fn pick_districts(
+    State(state): State<AppState>,
+    _user: User,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    let home = Some(state.app.settings.home_province.as_str());
     let mut out = String::new();
-    for c in domain::geo::search_countries(&text, 20) {
+    for d in domain::geo::pick::search_legacy_districts(&typed(q), home, 20) {
         let _ = write!(
             out,
-            "<option value=\"{}\">{} / {}</option>",
-            c.code,
-            escape(c.name_vi),
-            escape(c.name_en)
+            "<option value=\"{}\"></option>",
+            escape(&domain::geo::pick::district_choice(d))
+        );
+    }
+    Html(out).into_response()
+}
+
+/// `GET /people/pick/countries?q=`: countries by their name in the page's
+/// language (read back on save), the other language's name beside.
+pub async fn pick_countries(user: User, Query(q): Query<Vec<(String, String)>>) -> Response {
+    let mut out = String::new();
+    for c in domain::geo::search_countries(&typed(q), 20) {
+        let (name, other) = if user.lang == Lang::En {
+            (c.name_en, c.name_vi)
+        } else {
+            (c.name_vi, c.name_en)
+        };
+        let _ = write!(
+            out,
+            "<option value=\"{}\">{}</option>",
+            escape(name),
+            escape(other)
+        );
+    }
+    Html(out).into_response()
+}
+
+/// `GET /people/pick/households?near=CODE&household_id=TEXT`: households the
+/// user may see whose head or address holds the text, those of the
+/// person's commune `near` first; the value ends with the household's
+/// number, which the relative form reads back.
+pub async fn pick_households(
+    State(state): State<AppState>,
+    user: User,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    let t = Tr::new(user.lang);
+    let near = q
+        .iter()
+        .find(|(k, _)| k == "near")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let text = typed(q);
+    let mut rows = app::registry::households::pick(&state.app, &user.actor, &text, Some(&near), 15)
+        .await
+        .unwrap_or_default();
+    if rows.len() < 15 && !near.is_empty() {
+        let more = app::registry::households::pick(&state.app, &user.actor, &text, None, 15)
+            .await
+            .unwrap_or_default();
+        for h in more {
+            if rows.len() < 15 && !rows.iter().any(|r| r.id == h.id) {
+                rows.push(h);
+            }
+        }
+    }
+    let mut out = String::new();
+    for h in rows {
+        let commune = h
+            .commune_code
+            .as_deref()
+            .and_then(domain::geo::new_commune)
+            .map(|c| c.name)
+            .unwrap_or_default();
+        let place = [h.address.as_str(), commune]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = write!(
+            out,
+            "<option value=\"{} — {} ({} {})\"></option>",
+            escape(&h.head_name),
+            escape(&place),
+            escape(t.s("people.household_no")),
+            h.id
         );
     }
     Html(out).into_response()
@@ -454,7 +560,18 @@ impl PersonForm {
             occupation: s(&self.occupation),
             education: s(&self.education),
             expertise: s(&self.expertise),
-            tags: Some(self.tags.split(',').map(str::to_owned).collect()),
+            // The ticked boxes (`tag.<code>`), and any typed by an older form.
+            tags: Some(
+                self.tags
+                    .split(',')
+                    .map(str::to_owned)
+                    .chain(
+                        self.rest
+                            .keys()
+                            .filter_map(|k| k.strip_prefix("tag.").map(str::to_owned)),
+                    )
+                    .collect(),
+            ),
             enterprise: s(&self.enterprise),
             status: s(&self.status),
             consent: s(&self.consent),
@@ -475,8 +592,30 @@ impl PersonForm {
         }
     }
 
-    fn from_person(p: &Person) -> Self {
+    /// The stored record as the form shows it: countries and communes by
+    /// name (the pickers' labels, read back on save), tags as ticked boxes.
+    fn from_person(p: &Person, lang: Lang) -> Self {
         let d = &p.data;
+        let commune = |code: Option<&String>, era| {
+            let code = code.map_or("", String::as_str);
+            let found = match era {
+                domain::geo::Era::New => {
+                    domain::geo::new_commune(code).map(domain::geo::CommuneRef::New)
+                }
+                domain::geo::Era::Legacy => {
+                    domain::geo::legacy_commune(code).map(domain::geo::CommuneRef::Legacy)
+                }
+            };
+            found.map_or_else(|| code.to_owned(), domain::geo::pick::commune_choice)
+        };
+        let mut rest: std::collections::BTreeMap<String, String> = d
+            .extra
+            .iter()
+            .map(|(k, v)| (format!("extra.{k}"), v.clone()))
+            .collect();
+        for tag in &d.tags {
+            rest.insert(format!("tag.{tag}"), "on".to_owned());
+        }
         Self {
             full_name: d.full_name.clone(),
             other_names: d.other_names.join("\n"),
@@ -484,13 +623,16 @@ impl PersonForm {
             birth_date: domain::dates::show(d.birth_date.as_deref().unwrap_or_default()),
             category: d.category.clone(),
             generation: d.generation.clone().unwrap_or_default(),
-            country: d.country.clone(),
+            country: country_label(&d.country, lang),
             region_abroad: d.region_abroad.clone(),
             city_abroad: d.city_abroad.clone(),
             address_abroad: d.address_abroad.clone(),
             hometown_text: d.hometown_text.clone(),
-            hometown_code: d.hometown_code.clone().unwrap_or_default(),
-            hometown_legacy_code: d.hometown_legacy_code.clone().unwrap_or_default(),
+            hometown_code: commune(d.hometown_code.as_ref(), domain::geo::Era::New),
+            hometown_legacy_code: commune(
+                d.hometown_legacy_code.as_ref(),
+                domain::geo::Era::Legacy,
+            ),
             departure_year: d.departure_year.map(|y| y.to_string()).unwrap_or_default(),
             passport_no: d.passport_no.clone(),
             id_no: d.id_no.clone(),
@@ -499,23 +641,24 @@ impl PersonForm {
             occupation: d.occupation.clone(),
             education: d.education.clone(),
             expertise: d.expertise.clone(),
-            tags: d.tags.join(","),
+            tags: String::new(),
             enterprise: d.enterprise.clone(),
             status: d.status.clone(),
             consent: d.consent.clone(),
             verification: d.verification.clone(),
             notes: d.notes.clone(),
-            nationalities: d.nationalities.join(","),
+            nationalities: d
+                .nationalities
+                .iter()
+                .map(|c| country_label(c, lang))
+                .collect::<Vec<_>>()
+                .join(", "),
             social: d.social.join("\n"),
             income_bracket: d.income_bracket.clone(),
             remittance: d.remittance.clone(),
             associations: d.associations.join("\n"),
             version: p.version.to_string(),
-            rest: d
-                .extra
-                .iter()
-                .map(|(k, v)| (format!("extra.{k}"), v.clone()))
-                .collect(),
+            rest,
         }
     }
 }
@@ -526,7 +669,8 @@ pub struct FieldView {
     label: String,
     value: String,
     error: String,
-    /// `text`, `textarea` or `select`.
+    /// `text`, `textarea`, `select` or `checks` (one box an option,
+    /// named `<name prefix>.<code>`).
     kind: &'static str,
     options: Vec<(String, String, bool)>,
     /// Picker URL for a `<datalist>`, or empty.
@@ -725,7 +869,13 @@ fn each_field(
             Vec::new(),
             "/people/pick/communes",
         ),
-        text("hometown_legacy_code", &f.hometown_legacy_code),
+        mk(
+            "hometown_legacy_code",
+            &f.hometown_legacy_code,
+            "text",
+            Vec::new(),
+            "/people/pick/legacy-communes",
+        ),
         text("departure_year", &f.departure_year),
         text("passport_no", &f.passport_no),
         text("id_no", &f.id_no),
@@ -734,7 +884,20 @@ fn each_field(
         text("occupation", &f.occupation),
         text("education", &f.education),
         text("expertise", &f.expertise),
-        text("tags", &f.tags),
+        mk(
+            "tags",
+            &f.tags,
+            "checks",
+            NotableTag::ALL
+                .iter()
+                .map(|tag| {
+                    let ticked = f.rest.contains_key(&format!("tag.{}", tag.code()))
+                        || f.tags.split(',').any(|x| x.trim() == tag.code());
+                    (tag.code().to_owned(), tag.label(lc).to_owned(), ticked)
+                })
+                .collect(),
+            "",
+        ),
         text("enterprise", &f.enterprise),
         mk(
             "status",
@@ -919,7 +1082,7 @@ pub async fn edit_form(
     let p = people::get(&state.app, &user.actor, id, reveal)
         .await
         .map_err(page_err(user.lang))?;
-    let mut f = PersonForm::from_person(&p);
+    let mut f = PersonForm::from_person(&p, user.lang);
     if !reveal {
         f.passport_no.clear();
         f.id_no.clear();
@@ -970,7 +1133,7 @@ pub async fn update(
             let current = people::get(&state.app, &user.actor, id, false)
                 .await
                 .map_err(page_err(lang))?;
-            let cur = PersonForm::from_person(&current);
+            let cur = PersonForm::from_person(&current, lang);
             let mut conflicts = Vec::new();
             let defs = people::custom_fields(&state.app, &user.actor)
                 .await
@@ -1418,7 +1581,16 @@ pub async fn add_relative(
         n
     };
     let birth_year = number(&f.birth_year, "birth_year", "invalid_year", &mut errors);
-    let household_id = number(&f.household_id, "household_id", "invalid_code", &mut errors);
+    // The picker's label ends with the household's number.
+    let household_id = if f.household_id.trim().is_empty() {
+        None
+    } else {
+        let n = app::registry::households::number_in_label(&f.household_id);
+        if n.is_none() {
+            errors.push(app::FieldError::new("household_id", "pick_household"));
+        }
+        n
+    };
     let result = if errors.is_empty() {
         let input = app::registry::relatives::RelativeInput {
             household_id,

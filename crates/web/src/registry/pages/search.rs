@@ -149,6 +149,8 @@ struct PageView {
     statuses: Vec<(String, String, bool)>,
     verifications: Vec<(String, String, bool)>,
     agencies: Vec<(String, String, bool)>,
+    /// Survey rounds `(code, name)` offered by the survey-round picker.
+    survey_rounds: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -247,7 +249,11 @@ pub async fn page(
         });
     }
     let any = t.s("people.any");
+    let survey_rounds = app::registry::people::survey_rounds(&state.app, &user.actor)
+        .await
+        .map_err(page_err(lang))?;
     render(&PageView {
+        survey_rounds,
         categories: options(
             Category::ALL,
             Category::code,
