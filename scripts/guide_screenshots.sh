@@ -23,7 +23,7 @@ pick 'words-sonv-_people-1366-Sqlite.png' 03-danh-sach.png
 pick 'words-sonv-_people_1-1366-Sqlite.png' 04-ho-so.png
 pick 'words-sonv-_people_new-1366-Sqlite.png' 05-them-ho-so.png
 pick 'words-sonv-_imports_*-1366-Sqlite.png' 06-nhap-danh-sach.png
-pick 'words-sonv-_review_pairs_*-1366-Sqlite.png' 07-trung-lap.png
+pick 'words-sonv-_review_pairs_2-1366-Sqlite.png' 07-trung-lap.png
 pick 'words-sonv-_reconcile-1366-Sqlite.png' 08-doi-chieu.png
 pick 'words-lanhdao-_dashboard-1366-Sqlite.png' 09-thong-ke.png
 pick 'words-sonv-_reports-1366-Sqlite.png' 10-bao-cao.png

@@ -99,6 +99,7 @@ impl Tr {
         match found_by.strip_prefix("import:") {
             Some(id) => format!("{} #{id}", self.s("review.found_by_import")),
             None if found_by == "scan" => self.s("review.found_by_scan").to_owned(),
+            None if found_by == "reviewer" => self.s("review.found_by_reviewer").to_owned(),
             None => found_by.to_owned(),
         }
     }

@@ -31,11 +31,22 @@ impl PickError {
     }
 }
 
+/// The era marks a choice carries, by language (`en` or not).
+fn marks(en: bool) -> (&'static str, &'static str) {
+    if en {
+        ("(new)", "(old)")
+    } else {
+        ("(mới)", "(cũ)")
+    }
+}
+
 /// What a picker shows and submits for a commune: its full label, the era in
-/// brackets, and for a legacy commune where it went ("→ Xã Lộc Hà").
-pub fn commune_choice(c: CommuneRef) -> String {
+/// brackets (in the page's language, `en`), and for a legacy commune where
+/// it went ("→ Xã Lộc Hà"). Place names stay as officially written.
+pub fn commune_choice(c: CommuneRef, en: bool) -> String {
+    let (new_mark, old_mark) = marks(en);
     match c {
-        CommuneRef::New(n) => format!("{} (mới)", new_commune_label(n)),
+        CommuneRef::New(n) => format!("{} {new_mark}", new_commune_label(n)),
         CommuneRef::Legacy(l) => {
             let went: Vec<&str> = successors(l.code)
                 .iter()
@@ -43,21 +54,26 @@ pub fn commune_choice(c: CommuneRef) -> String {
                 .map(|n| n.name)
                 .collect();
             if went.is_empty() {
-                format!("{} (cũ)", legacy_commune_label(l))
+                format!("{} {old_mark}", legacy_commune_label(l))
             } else {
-                format!("{} (cũ) → {}", legacy_commune_label(l), went.join(", "))
+                format!(
+                    "{} {old_mark} → {}",
+                    legacy_commune_label(l),
+                    went.join(", ")
+                )
             }
         }
     }
 }
 
-/// What a picker says of a new commune's past: "gồm Xã Thạch Kim (cũ), Xã Thạch Châu (cũ)".
-pub fn commune_history(c: CommuneRef) -> String {
+/// What a picker says of a new commune's past: "Xã Thạch Kim (cũ), Xã Thạch Châu (cũ)".
+pub fn commune_history(c: CommuneRef, en: bool) -> String {
+    let (_, old_mark) = marks(en);
     match c {
         CommuneRef::New(n) => {
             let before: Vec<String> = super::predecessors(n.code)
                 .iter()
-                .map(|l| format!("{} (cũ)", l.name))
+                .map(|l| format!("{} {old_mark}", l.name))
                 .collect();
             before.join(", ")
         }
@@ -68,7 +84,7 @@ pub fn commune_history(c: CommuneRef) -> String {
 /// The text before the picker's era mark and succession arrow.
 fn bare(text: &str) -> &str {
     let t = text.split('→').next().unwrap_or(text).trim();
-    for mark in ["(mới)", "(cũ, trước 1/7/2025)", "(cũ)"] {
+    for mark in ["(mới)", "(cũ, trước 1/7/2025)", "(cũ)", "(new)", "(old)"] {
         if let Some(s) = t.strip_suffix(mark) {
             return s.trim();
         }
@@ -233,7 +249,14 @@ mod tests {
         let n = super::super::new_communes_of("42")[0];
         let c = CommuneRef::New(n);
         assert_eq!(commune_named(n.code, Era::New, None), Ok(c));
-        assert_eq!(commune_named(&commune_choice(c), Era::New, None), Ok(c));
+        assert_eq!(
+            commune_named(&commune_choice(c, false), Era::New, None),
+            Ok(c)
+        );
+        assert_eq!(
+            commune_named(&commune_choice(c, true), Era::New, None),
+            Ok(c)
+        );
         assert_eq!(commune_named(&new_commune_label(n), Era::New, None), Ok(c));
         // A new commune's code is not a legacy one's.
         assert_ne!(commune_named(n.code, Era::Legacy, None), Ok(c));
@@ -241,23 +264,24 @@ mod tests {
 
     #[test]
     fn every_choice_reads_back_to_its_commune() {
-        for n in super::super::new_communes_of("42") {
+        // Every commune of the home province, and every 25th of the country.
+        let home_new = super::super::new_communes_of("42");
+        let some_new = super::super::new_communes().iter().step_by(25);
+        for n in home_new.into_iter().chain(some_new) {
             let c = CommuneRef::New(n);
-            assert_eq!(
-                commune_named(&commune_choice(c), Era::New, None),
-                Ok(c),
-                "{}",
-                n.name
-            );
+            for en in [false, true] {
+                let choice = commune_choice(c, en);
+                assert_eq!(commune_named(&choice, Era::New, None), Ok(c), "{choice}");
+            }
         }
-        for l in super::super::legacy_communes_of_province("42") {
+        let home_old = super::super::legacy_communes_of_province("42");
+        let some_old = super::super::legacy_communes().iter().step_by(25);
+        for l in home_old.into_iter().chain(some_old) {
             let c = CommuneRef::Legacy(l);
-            assert_eq!(
-                commune_named(&commune_choice(c), Era::Legacy, None),
-                Ok(c),
-                "{}",
-                l.name
-            );
+            for en in [false, true] {
+                let choice = commune_choice(c, en);
+                assert_eq!(commune_named(&choice, Era::Legacy, None), Ok(c), "{choice}");
+            }
         }
     }
 
@@ -279,13 +303,14 @@ mod tests {
     #[test]
     fn a_legacy_commune_shows_where_it_went() {
         let c = commune_named("Thạch Kim", Era::Legacy, Some("Hà Tĩnh")).unwrap();
-        let choice = commune_choice(c);
+        let choice = commune_choice(c, false);
         assert!(choice.contains("(cũ) → Xã Lộc Hà"), "{choice}");
+        assert!(commune_choice(c, true).contains("(old) → Xã Lộc Hà"));
         let n = commune_named("Lộc Hà", Era::New, Some("Hà Tĩnh")).unwrap();
         assert!(
-            commune_history(n).contains("Xã Thạch Kim (cũ)"),
+            commune_history(n, false).contains("Xã Thạch Kim (cũ)"),
             "{}",
-            commune_history(n)
+            commune_history(n, false)
         );
     }
 
@@ -300,5 +325,20 @@ mod tests {
             Err(PickError::Unknown)
         );
         assert!(!search_legacy_districts("thach ha", Some("Hà Tĩnh"), 5).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod country_tests {
+    use super::super::countries::{code_or_name, countries};
+
+    /// The pickers and the edit form write a country by its name in the
+    /// page's language; every name reads back to its own code.
+    #[test]
+    fn every_country_name_reads_back_to_its_code() {
+        for c in countries() {
+            assert_eq!(code_or_name(c.name_vi), Some(c.code), "{}", c.name_vi);
+            assert_eq!(code_or_name(c.name_en), Some(c.code), "{}", c.name_en);
+        }
     }
 }

@@ -282,3 +282,5 @@ review-why-partial = Close
 review-why-disagree = Different
 review-why-missing = Missing on one side
 review-weights = Score of each field
+review-found_by_reviewer = Merged directly by an officer
+review-no_score_by_hand = none (merged directly by an officer)

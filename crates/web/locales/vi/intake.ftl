@@ -282,3 +282,5 @@ review-why-partial = Gần giống
 review-why-disagree = Khác nhau
 review-why-missing = Thiếu để so sánh
 review-weights = Chi tiết điểm số từng trường
+review-found_by_reviewer = Cán bộ gộp trực tiếp
+review-no_score_by_hand = không tính (cán bộ gộp trực tiếp)

@@ -113,7 +113,7 @@ async fn the_person_form_speaks_in_names_and_saves_codes(app: TestApp) {
 
     // The edit form shows names, never the codes it stores.
     let (_, edit) = page(&client, &app, &format!("/people/{id}/edit")).await;
-    let choice = domain::geo::pick::commune_choice(loc_ha());
+    let choice = domain::geo::pick::commune_choice(loc_ha(), false);
     assert!(edit.contains(&format!("value=\"{choice}\"")), "{choice}");
     assert!(edit.contains("value=\"Nhật Bản\""));
     assert!(edit.contains("Việt Nam, Nhật Bản"));
@@ -131,7 +131,7 @@ async fn the_person_form_speaks_in_names_and_saves_codes(app: TestApp) {
         .await
         .unwrap();
     let version = version.to_string();
-    let legacy_choice = domain::geo::pick::commune_choice(kim);
+    let legacy_choice = domain::geo::pick::commune_choice(kim, false);
     let r = client
         .post(app.url(&format!("/people/{id}")))
         .form(&[
@@ -190,7 +190,7 @@ async fn pickers_offer_words_that_read_back(app: TestApp) {
     )
     .await;
     assert_eq!(status, 200);
-    let choice = domain::geo::pick::commune_choice(loc_ha());
+    let choice = domain::geo::pick::commune_choice(loc_ha(), false);
     assert!(
         html.contains(&format!("<option value=\"{choice}\">")),
         "{html}"
@@ -355,7 +355,7 @@ async fn filters_take_names_and_the_audit_filter_offers_words(app: TestApp) {
     .unwrap();
     let commune = domain::geo::new_commune(&code).unwrap();
     let by_code = page(&client, &app, &format!("/people?commune={code}")).await;
-    let choice = domain::geo::pick::commune_choice(domain::geo::CommuneRef::New(commune));
+    let choice = domain::geo::pick::commune_choice(domain::geo::CommuneRef::New(commune), false);
     let url = format!("/people?commune={}", urlencode(&choice));
     let by_name = page(&client, &app, &url).await;
     assert_eq!(by_code.0, 200);

@@ -286,6 +286,18 @@ async fn removing_actions_say_what_they_will_do(app: TestApp) {
     );
     // The pair page's merge form asks too (names both records).
     assert!(!extract_csrf(&html).is_empty());
+    // A merge decided by hand shows no model probability, and says who
+    // found the pair in words.
+    let pair: i64 = sqlx::query_scalar("SELECT id FROM match_pairs WHERE found_by = 'reviewer'")
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+    let (_, html) = page(&client, &app, &format!("/review/pairs/{pair}")).await;
+    assert!(html.contains("không tính (cán bộ gộp trực tiếp)"), "{html}");
+    assert!(!html.contains("&gt; 99.9"));
+    let (_, html) = page(&client, &app, "/review?status=accepted").await;
+    assert!(html.contains("Cán bộ gộp trực tiếp"), "{html}");
+    assert!(!html.contains(">reviewer<"));
 }
 
 async fn a_relative_form_with_problems_comes_back_as_typed(app: TestApp) {

@@ -125,6 +125,8 @@ struct ListPage {
     sources: Vec<(&'static str, &'static str)>,
     own_source: Option<String>,
     max_mb: u64,
+    /// Declared survey rounds `(code, name)`, offered for the new list.
+    survey_rounds: Vec<(String, String)>,
 }
 
 /// `GET /imports`: the imports one may see, the templates and the upload form.
@@ -132,11 +134,17 @@ pub async fn list(State(state): State<AppState>, user: User) -> Result<Response,
     let imports = import::list(&state.app, &user.actor, 100)
         .await
         .map_err(page_err(user.lang))?;
+    // Offered as suggestions; a list may also open a new round.
+    let survey_rounds = match app::registry::people::survey_rounds(&state.app, &user.actor).await {
+        Err(app::AppError::Forbidden) => Vec::new(),
+        other => other.map_err(page_err(user.lang))?,
+    };
     let l = Layout::for_user(&user);
     render(&ListPage {
         t: l.t,
         l,
         imports,
+        survey_rounds,
         sources: sources(user.lang),
         own_source: agency_of(&user.actor),
         // The smaller of the list limit and the request limit: what a file

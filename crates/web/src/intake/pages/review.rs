@@ -38,6 +38,16 @@ pub(crate) fn url_escape(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
+/// The probability as shown: none for a merge an officer decided by hand
+/// (the model did not propose it; its stored 1.0 is the decision).
+fn shown_probability(t: Tr, found_by: &str, probability: f64) -> String {
+    if found_by == "reviewer" {
+        t.s("review.no_score_by_hand").to_owned()
+    } else {
+        percent(probability)
+    }
+}
+
 /// A probability as a percentage with one decimal; the model is never
 /// certain, so nothing above 99.9 % reads "100.0" (it reads "> 99.9").
 fn percent(p: f64) -> String {
@@ -121,13 +131,14 @@ pub async fn queue(
         .map(|j| (j.done_steps, j.total_steps));
     let scan_failure = job.and_then(|j| j.failure);
     let l = Layout::for_user(&user);
+    let t = l.t;
     render(&QueuePage {
         t: l.t,
         l,
         pairs: pairs
             .into_iter()
             .map(|r| {
-                let pct = percent(r.probability);
+                let pct = shown_probability(t, &r.found_by, r.probability);
                 (r, pct)
             })
             .collect(),
@@ -266,7 +277,7 @@ pub async fn pair(
     render(&PairPage {
         why,
         status_key: format!("review.status.{}", p.status),
-        pct: percent(p.probability),
+        pct: shown_probability(t, &p.found_by, p.probability),
         query: filter_query(&filter),
         explanation,
         p,

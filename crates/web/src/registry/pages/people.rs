@@ -349,7 +349,8 @@ fn typed(q: Vec<(String, String)>) -> String {
 /// `<option>`s for communes of one era: the value is the label read back
 /// on save ("Xã Lộc Hà, Tỉnh Hà Tĩnh (mới)"), the text what the commune was
 /// ("Xã Thạch Kim (cũ), …") or became ("→ Xã Lộc Hà").
-fn commune_options(state: &AppState, text: &str, era: domain::geo::Era) -> Response {
+fn commune_options(state: &AppState, lang: Lang, text: &str, era: domain::geo::Era) -> Response {
+    let en = lang == Lang::En;
     let mut out = String::new();
     let home = Some(state.app.settings.home_province.as_str());
     for hit in domain::geo::search_communes(text, home, 30) {
@@ -359,8 +360,8 @@ fn commune_options(state: &AppState, text: &str, era: domain::geo::Era) -> Respo
         let _ = write!(
             out,
             "<option value=\"{}\">{}</option>",
-            escape(&domain::geo::pick::commune_choice(hit.commune)),
-            escape(&domain::geo::pick::commune_history(hit.commune))
+            escape(&domain::geo::pick::commune_choice(hit.commune, en)),
+            escape(&domain::geo::pick::commune_history(hit.commune, en))
         );
     }
     Html(out).into_response()
@@ -369,20 +370,20 @@ fn commune_options(state: &AppState, text: &str, era: domain::geo::Era) -> Respo
 /// `GET /people/pick/communes?q=`: new communes for a `<datalist>`.
 pub async fn pick_communes(
     State(state): State<AppState>,
-    _user: User,
+    user: User,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Response {
-    commune_options(&state, &typed(q), domain::geo::Era::New)
+    commune_options(&state, user.lang, &typed(q), domain::geo::Era::New)
 }
 
 /// `GET /people/pick/legacy-communes?q=`: communes before 1 July 2025,
 /// each with where it went.
 pub async fn pick_legacy_communes(
     State(state): State<AppState>,
-    _user: User,
+    user: User,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Response {
-    commune_options(&state, &typed(q), domain::geo::Era::Legacy)
+    commune_options(&state, user.lang, &typed(q), domain::geo::Era::Legacy)
 }
 
 /// `GET /people/pick/districts?q=`: districts before 1 July 2025.
@@ -606,7 +607,10 @@ impl PersonForm {
                     domain::geo::legacy_commune(code).map(domain::geo::CommuneRef::Legacy)
                 }
             };
-            found.map_or_else(|| code.to_owned(), domain::geo::pick::commune_choice)
+            found.map_or_else(
+                || code.to_owned(),
+                |c| domain::geo::pick::commune_choice(c, lang == Lang::En),
+            )
         };
         let mut rest: std::collections::BTreeMap<String, String> = d
             .extra
