@@ -16,6 +16,7 @@ pub mod coalesce;
 pub mod community;
 pub mod demo_data;
 pub mod error;
+pub mod exchange;
 pub mod intake;
 pub mod mail;
 pub mod portal;

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod assets;
 pub mod community;
 pub mod error;
+pub mod exchange;
 pub mod extract;
 pub mod i18n;
 pub mod intake;

@@ -599,6 +599,7 @@ mod doc {
             crate::publishing::api::transition,
             crate::publishing::api::versions,
             crate::publishing::api::search,
+            crate::exchange::api::changes,
         ),
         components(
             schemas(ProblemDoc, FieldErrorDoc),
@@ -617,6 +618,7 @@ mod doc {
             (name = "linkage", description = "Duplicates: scan, review queue with explanations, merge and unmerge."),
             (name = "associations", description = "Associations abroad (hometown, business, professional...): leaders, members, activities, history, merge."),
             (name = "statistics", description = "Counts by one or two dimensions within the caller's jurisdiction; saved reports."),
+            (name = "changes", description = "The change feed: every change of a person in commit order, from a resumable cursor, within the caller's jurisdiction."),
             (name = "content", description = "Published content (news, policies, procedure guides, legal documents, FAQs): the editorial desk with its workflow and versions, and the public search (no token)."),
         )
     )]

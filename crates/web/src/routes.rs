@@ -5,7 +5,8 @@
 use crate::access::route;
 pub use crate::access::{Access, Route};
 use crate::{
-    accounts, assets, community, intake, openapi, pages, portal, publishing, registry, stats,
+    accounts, assets, community, exchange, intake, openapi, pages, portal, publishing, registry,
+    stats,
 };
 
 /// The table.
@@ -69,5 +70,6 @@ pub fn table() -> Vec<Route> {
     table.extend(community::routes());
     table.extend(publishing::routes());
     table.extend(portal::routes());
+    table.extend(exchange::routes());
     table
 }

@@ -21,6 +21,7 @@ fn every_route_is_classified() {
         ("POST", "/logout", Access::Session),
         ("GET", "/work", Access::Session),
         ("GET", "/api/v1/me", Access::Token),
+        ("GET", "/api/v1/changes", Access::Token),
         ("GET", "/login/mfa", Access::Public),
         ("POST", "/login/mfa", Access::Public),
         ("GET", "/profile", Access::Session),

@@ -1,0 +1,5 @@
+ALTER TABLE api_tokens DROP COLUMN rotated_from;
+ALTER TABLE users DROP COLUMN system_account;
+DROP TRIGGER persons_change_event ON persons;
+DROP FUNCTION persons_change_event();
+DROP TABLE change_events;
