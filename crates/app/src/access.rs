@@ -57,6 +57,8 @@ pub enum Action {
     /// Follow the change feed (issue 25 §3): which records changed, within
     /// jurisdiction (the records themselves are read as usual).
     ChangeFeedRead,
+    /// Manage webhook subscriptions, their deliveries and dead letters.
+    WebhookAdmin,
 }
 
 /// Fields tagged sensitive: masked unless the role needs them and the
@@ -85,7 +87,7 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
     let allowed = match action {
         A::SelfProfile => true,
         A::StatisticsRead => actor.role != R::Diaspora,
-        A::UserAdmin | A::OutboxRead => actor.role == R::Admin,
+        A::UserAdmin | A::OutboxRead | A::WebhookAdmin => actor.role == R::Admin,
         A::Backup => actor.role == R::Admin && matches!(actor.jurisdiction, Jurisdiction::Province),
         A::AuditRead => matches!(actor.role, R::Admin | R::ProvinceOfficer),
         A::ChangeFeedRead => !matches!(
@@ -188,7 +190,8 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::UserAdmin
         | Action::AuditRead
         | Action::Backup
-        | Action::OutboxRead => has("admin"),
+        | Action::OutboxRead
+        | Action::WebhookAdmin => has("admin"),
     }
 }
 

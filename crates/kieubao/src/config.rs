@@ -53,6 +53,10 @@ pub struct FileSettings {
     pub mail_from: Option<String>,
     /// Portal sessions (people abroad) end after this many idle minutes.
     pub portal_idle_minutes: Option<i64>,
+    /// Webhooks (issue 25 §4): attempts before a delivery is dead (default
+    /// 15) and the longest pause between two, in minutes (default 60).
+    pub webhook_max_attempts: Option<i64>,
+    pub webhook_backoff_max_minutes: Option<i64>,
 }
 
 /// The checked settings.
@@ -111,6 +115,8 @@ const ENV_KEYS: &[&str] = &[
     "smtp_url",
     "mail_from",
     "portal_idle_minutes",
+    "webhook_max_attempts",
+    "webhook_backoff_max_minutes",
 ];
 
 /// Minutes east of UTC of "+07:00", "-03:30" (hours up to 14).
@@ -311,6 +317,23 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
             file.portal_idle_minutes,
             defaults.portal_idle_minutes,
         )?,
+        webhooks: app::exchange::webhooks::Settings {
+            max_attempts: positive(
+                "webhook_max_attempts",
+                file.webhook_max_attempts,
+                defaults.webhooks.max_attempts,
+            )?,
+            backoff_max: std::time::Duration::from_secs(
+                positive(
+                    "webhook_backoff_max_minutes",
+                    file.webhook_backoff_max_minutes,
+                    60,
+                )?
+                .unsigned_abs()
+                    * 60,
+            ),
+            ..defaults.webhooks.clone()
+        },
     };
     if let Some(origin) = &file.public_origin
         && (!(origin.starts_with("https://") || origin.starts_with("http://"))

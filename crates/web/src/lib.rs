@@ -202,6 +202,7 @@ pub async fn serve(
     // background; `/readyz` answers 503 until both are built.
     let warm = app.clone();
     tokio::spawn(async move { warm.warm_up().await });
+    tokio::spawn(app::exchange::webhooks::worker(app.clone()));
     let router = router(app, cfg);
     axum::serve(
         listener,

@@ -25,7 +25,7 @@
 
 use base64::Engine as _;
 use db::Row;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::access::{self, Action};
 use crate::audit::{self, Event};
@@ -37,7 +37,7 @@ pub const DEFAULT_LIMIT: i64 = 100;
 pub const MAX_LIMIT: i64 = 5_000;
 
 /// One change, as the feed gives it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChangeEvent {
     /// Resume after this event: pass it as `after`. Opaque.
     pub cursor: String,
@@ -112,6 +112,40 @@ pub async fn changes(
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(invalid("limit", "out_of_range"));
     }
+    let (events, next, more) = read(app, actor, from, limit).await?;
+    let last = events
+        .last()
+        .and_then(|e| parse_cursor(&e.cursor))
+        .unwrap_or(from);
+    if !events.is_empty() {
+        audit::record(
+            app,
+            actor,
+            Event::new("changes.read", "change_feed", &last).with(serde_json::json!({
+                "after": from,
+                "to": last,
+                "events": events.len(),
+            })),
+        )
+        .await?;
+    }
+    Ok(ChangePage {
+        events,
+        next: cursor(next),
+        more,
+    })
+}
+
+/// The events after `from` the actor may see, at most `limit`, with the
+/// position to read on from and whether more were waiting. No
+/// authorisation and no audit: [`changes`] and the webhooks' fan-out
+/// (which acts for a subscription's account) do both.
+pub(crate) async fn read(
+    app: &App,
+    actor: &Actor,
+    from: i64,
+    limit: i64,
+) -> AppResult<(Vec<ChangeEvent>, i64, bool)> {
     // The end of the feed now: every number up to it has committed or
     // never will (see the module's documentation), so the rows read below
     // it are final whatever commits meanwhile.
@@ -150,23 +184,7 @@ pub async fn changes(
         });
     }
     let next = if more { last } else { head.max(from) };
-    if !events.is_empty() {
-        audit::record(
-            app,
-            actor,
-            Event::new("changes.read", "change_feed", &last).with(serde_json::json!({
-                "after": from,
-                "to": last,
-                "events": events.len(),
-            })),
-        )
-        .await?;
-    }
-    Ok(ChangePage {
-        events,
-        next: cursor(next),
-        more,
-    })
+    Ok((events, next, more))
 }
 
 #[cfg(test)]

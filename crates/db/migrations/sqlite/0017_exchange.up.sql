@@ -54,3 +54,47 @@ END;
 -- rotating another names it, so both stay valid until the old is revoked.
 ALTER TABLE users ADD COLUMN system_account BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE api_tokens ADD COLUMN rotated_from BIGINT;
+
+-- Webhooks (issue 25 §4): a subscription per system (its account's
+-- jurisdiction filters what it is sent), the position in the change feed
+-- it has been handed up to, and its deliveries: a batch of events each,
+-- sent in order, retried with exponential back-off, dead after the last
+-- attempt (kept, and sent again on request). Every attempt is logged.
+CREATE TABLE webhook_subscriptions (
+    id INTEGER PRIMARY KEY,
+    user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    kinds TEXT NOT NULL,
+    feed_cursor BIGINT NOT NULL DEFAULT 0,
+    active BIGINT NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    created_by BIGINT
+);
+CREATE TABLE webhook_deliveries (
+    id INTEGER PRIMARY KEY,
+    subscription_id BIGINT NOT NULL REFERENCES webhook_subscriptions(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    first_seq BIGINT,
+    last_seq BIGINT,
+    events BIGINT NOT NULL,
+    body TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_status BIGINT,
+    last_error TEXT,
+    created_at TEXT NOT NULL,
+    delivered_at TEXT
+);
+CREATE INDEX webhook_deliveries_queue ON webhook_deliveries(subscription_id, status, id);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
+CREATE TABLE webhook_attempts (
+    id INTEGER PRIMARY KEY,
+    delivery_id BIGINT NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    http_status BIGINT,
+    error TEXT,
+    millis BIGINT NOT NULL
+);
+CREATE INDEX webhook_attempts_delivery ON webhook_attempts(delivery_id, id);
