@@ -1406,6 +1406,8 @@ async fn serve(settings: config::Settings, demo: bool) -> Result<(), Failure> {
         public_origin: settings.public_origin.clone(),
         max_body_bytes: settings.max_body_bytes,
         api_requests_per_minute: settings.api_requests_per_minute,
+        metrics_allow: settings.metrics_allow.clone(),
+        metrics_token: settings.metrics_token.clone(),
     };
     let db = app.db.clone();
     // The chain's head is signed at start, every audit_anchor_minutes and at

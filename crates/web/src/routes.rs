@@ -29,6 +29,13 @@ pub fn table() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/metrics",
+            Public,
+            "the addresses of metrics_allow, or the metrics_token (403 otherwise)",
+            axum::routing::get(crate::metrics::metrics),
+        ),
+        route(
+            "GET",
             "/static/{*path}",
             Public,
             "anyone",

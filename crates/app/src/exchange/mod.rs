@@ -2,4 +2,5 @@
 //! follow (`changes`) and the webhooks that tell them (`webhooks`).
 
 pub mod changes;
+pub mod gauges;
 pub mod webhooks;

@@ -12,6 +12,7 @@ fn every_route_is_classified() {
     let mut expected = vec![
         ("GET", "/healthz", Access::Public),
         ("GET", "/readyz", Access::Public),
+        ("GET", "/metrics", Access::Public),
         ("GET", "/public/statistics", Access::Public),
         ("GET", "/api/v1/public/statistics", Access::Public),
         ("GET", "/static/{*path}", Access::Public),
