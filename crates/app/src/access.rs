@@ -54,6 +54,11 @@ pub enum Action {
     /// See and decide the corrections people asked for on records within
     /// jurisdiction.
     PortalChangeDecide,
+    /// Follow the change feed (issue 25 §3): which records changed, within
+    /// jurisdiction (the records themselves are read as usual).
+    ChangeFeedRead,
+    /// Manage webhook subscriptions, their deliveries and dead letters.
+    WebhookAdmin,
 }
 
 /// Fields tagged sensitive: masked unless the role needs them and the
@@ -82,9 +87,13 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
     let allowed = match action {
         A::SelfProfile => true,
         A::StatisticsRead => actor.role != R::Diaspora,
-        A::UserAdmin | A::OutboxRead => actor.role == R::Admin,
+        A::UserAdmin | A::OutboxRead | A::WebhookAdmin => actor.role == R::Admin,
         A::Backup => actor.role == R::Admin && matches!(actor.jurisdiction, Jurisdiction::Province),
         A::AuditRead => matches!(actor.role, R::Admin | R::ProvinceOfficer),
+        A::ChangeFeedRead => !matches!(
+            actor.role,
+            R::Viewer | R::Editor | R::Publisher | R::Diaspora
+        ),
         A::PersonList | A::PersonRead => {
             !matches!(actor.role, R::Viewer | R::Editor | R::Publisher)
         }
@@ -162,7 +171,8 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::PersonExport
         | Action::SelfProfile
         | Action::AssociationRead
-        | Action::ContentRead => has("read") || has("write"),
+        | Action::ContentRead
+        | Action::ChangeFeedRead => has("read") || has("write"),
         Action::PersonCreate
         | Action::PersonUpdate
         | Action::PersonDelete
@@ -180,7 +190,8 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::UserAdmin
         | Action::AuditRead
         | Action::Backup
-        | Action::OutboxRead => has("admin"),
+        | Action::OutboxRead
+        | Action::WebhookAdmin => has("admin"),
     }
 }
 

@@ -16,6 +16,7 @@ pub mod coalesce;
 pub mod community;
 pub mod demo_data;
 pub mod error;
+pub mod exchange;
 pub mod intake;
 pub mod mail;
 pub mod portal;
@@ -56,6 +57,8 @@ pub struct AppSettings {
     /// Portal sessions (people abroad) end after this many minutes without
     /// a request: shorter than staff sessions' (issue 23, security).
     pub portal_idle_minutes: i64,
+    /// How webhook deliveries are retried (see [`exchange::webhooks`]).
+    pub webhooks: exchange::webhooks::Settings,
 }
 
 /// Files of the audit chain's HMAC keys and signed anchors (see [`audit`]).
@@ -105,6 +108,7 @@ impl Default for AppSettings {
             display_utc_offset_minutes: clock::DEFAULT_DISPLAY_OFFSET_MINUTES,
             mail: mail::MailSettings::default(),
             portal_idle_minutes: 15,
+            webhooks: exchange::webhooks::Settings::default(),
         }
     }
 }

@@ -25,6 +25,10 @@ pub struct FileSettings {
     pub login_rate_per_minute: Option<i64>,
     pub mfa_required_for_privileged: Option<bool>,
     pub api_requests_per_minute: Option<u32>,
+    /// `/metrics` (issue 25 §6): the address ranges it answers (default
+    /// `["127.0.0.1/32", "::1/128"]`) and a bearer token that also opens it.
+    pub metrics_allow: Option<Vec<String>>,
+    pub metrics_token: Option<String>,
     pub import_max_file_mb: Option<i64>,
     pub import_max_rows: Option<i64>,
     pub import_max_columns: Option<i64>,
@@ -53,6 +57,10 @@ pub struct FileSettings {
     pub mail_from: Option<String>,
     /// Portal sessions (people abroad) end after this many idle minutes.
     pub portal_idle_minutes: Option<i64>,
+    /// Webhooks (issue 25 §4): attempts before a delivery is dead (default
+    /// 15) and the longest pause between two, in minutes (default 60).
+    pub webhook_max_attempts: Option<i64>,
+    pub webhook_backoff_max_minutes: Option<i64>,
 }
 
 /// The checked settings.
@@ -68,6 +76,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     pub db_max_connections: u32,
     pub api_requests_per_minute: u32,
+    pub metrics_allow: Vec<String>,
+    pub metrics_token: Option<String>,
     pub app: app::AppSettings,
     /// The server's own backups (`backup_dir`), if any.
     pub backup: Option<app::backup::Schedule>,
@@ -111,6 +121,9 @@ const ENV_KEYS: &[&str] = &[
     "smtp_url",
     "mail_from",
     "portal_idle_minutes",
+    "webhook_max_attempts",
+    "metrics_token",
+    "webhook_backoff_max_minutes",
 ];
 
 /// Minutes east of UTC of "+07:00", "-03:30" (hours up to 14).
@@ -311,6 +324,23 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
             file.portal_idle_minutes,
             defaults.portal_idle_minutes,
         )?,
+        webhooks: app::exchange::webhooks::Settings {
+            max_attempts: positive(
+                "webhook_max_attempts",
+                file.webhook_max_attempts,
+                defaults.webhooks.max_attempts,
+            )?,
+            backoff_max: std::time::Duration::from_secs(
+                positive(
+                    "webhook_backoff_max_minutes",
+                    file.webhook_backoff_max_minutes,
+                    60,
+                )?
+                .unsigned_abs()
+                    * 60,
+            ),
+            ..defaults.webhooks.clone()
+        },
     };
     if let Some(origin) = &file.public_origin
         && (!(origin.starts_with("https://") || origin.starts_with("http://"))
@@ -319,6 +349,18 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
         return Err(ConfigError(
             "public_origin: expected https://host[:port] without a trailing slash".into(),
         ));
+    }
+    let metrics_allow = file
+        .metrics_allow
+        .clone()
+        .unwrap_or_else(|| vec!["127.0.0.1/32".to_owned(), "::1/128".to_owned()]);
+    if let Some(bad) = metrics_allow
+        .iter()
+        .find(|c| web::metrics::parse_cidr(c).is_none())
+    {
+        return Err(ConfigError(format!(
+            "metrics_allow: '{bad}' is not an address range (like 127.0.0.1/32)"
+        )));
     }
     let backup = if let Some(dir) = file.backup_dir {
         Some(app::backup::Schedule {
@@ -367,6 +409,8 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
         max_body_bytes: usize::try_from(file.max_body_mb.unwrap_or(64)).unwrap_or(64) * 1024 * 1024,
         db_max_connections: file.db_max_connections.unwrap_or(16).clamp(1, 256),
         api_requests_per_minute: file.api_requests_per_minute.unwrap_or(600),
+        metrics_allow,
+        metrics_token: file.metrics_token.clone().filter(|t| !t.trim().is_empty()),
         app,
         backup,
     })

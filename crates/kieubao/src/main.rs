@@ -35,6 +35,9 @@ Examples:
   kieubao serve --database-url postgres://postgres@127.0.0.1/kieubao
   echo 'a long passphrase' | kieubao user add --username lan --role commune_officer --commune 18427
   kieubao token create --username lan --expires-days 30
+  kieubao token system-account --username national-db --role province_officer
+  kieubao token rotate --id 7
+  kieubao token revoke --id 7
   kieubao import ds-cong-an.xlsx --source police --round 2025 --dry-run
   kieubao import undo 12
   kieubao audit verify
@@ -346,6 +349,40 @@ enum TokenCommand {
         scopes: Vec<String>,
         #[arg(long, default_value = "cli")]
         name: String,
+    },
+    /// Add a system account: another system's identity (the national
+    /// database, a data platform) for its tokens, with a role and a
+    /// jurisdiction; it never signs in with a password.
+    SystemAccount {
+        #[arg(long)]
+        username: String,
+        /// `province_officer`, `commune_officer`, agency, mission, association or viewer.
+        #[arg(long)]
+        role: String,
+        #[arg(long, default_value = "")]
+        display_name: String,
+        #[command(flatten)]
+        scope: ScopeArgs,
+    },
+    /// Rotate a token without downtime: print a new one (same account, name
+    /// and scopes) while the old stays valid; revoke the old once the
+    /// client uses the new.
+    Rotate {
+        /// The token's id (`token list`).
+        #[arg(long)]
+        id: i64,
+        #[arg(long, default_value_t = 90)]
+        expires_days: i64,
+    },
+    /// Revoke a token at once (on every server).
+    Revoke {
+        #[arg(long)]
+        id: i64,
+    },
+    /// List an account's tokens (never the tokens themselves).
+    List {
+        #[arg(long)]
+        username: String,
     },
 }
 
@@ -685,6 +722,66 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             )
             .await?;
             println!("{token}");
+            Ok(())
+        }
+        Command::Token(TokenCommand::SystemAccount {
+            username,
+            role,
+            display_name,
+            scope,
+        }) => {
+            let app = open(&settings).await?;
+            let role = parse_role(&role)?;
+            let id = app::accounts::users::add_system(
+                &app,
+                &system,
+                app::accounts::users::NewUser {
+                    username,
+                    display_name,
+                    role,
+                    password: String::new(),
+                    scopes: scope.scopes(),
+                },
+            )
+            .await?;
+            println!("system account {id} added; make its token with `kieubao token create`");
+            Ok(())
+        }
+        Command::Token(TokenCommand::Rotate { id, expires_days }) => {
+            let app = open(&settings).await?;
+            let r = app::accounts::tokens::rotate_token(&app, &system, id, expires_days).await?;
+            eprintln!(
+                "token {} made; token {id} stays valid until revoked (`kieubao token revoke --id {id}`)",
+                r.id
+            );
+            println!("{}", r.token);
+            Ok(())
+        }
+        Command::Token(TokenCommand::Revoke { id }) => {
+            let app = open(&settings).await?;
+            app::accounts::tokens::revoke_token(&app, &system, id).await?;
+            println!("token {id} revoked");
+            Ok(())
+        }
+        Command::Token(TokenCommand::List { username }) => {
+            let app = open(&settings).await?;
+            let user = app::accounts::users::id_by_username(&app, &username).await?;
+            for (t, from) in app::accounts::tokens::tokens_of_user(&app, &system, user).await? {
+                let state = if t.revoked {
+                    "revoked"
+                } else if t.expired {
+                    "expired"
+                } else {
+                    "valid"
+                };
+                let from = from
+                    .map(|f| format!(" (rotated from {f})"))
+                    .unwrap_or_default();
+                println!(
+                    "{}\t{}\t{}\t{}\texpires {}{from}",
+                    t.id, t.name, t.scopes, state, t.expires_at
+                );
+            }
             Ok(())
         }
         Command::Backup(args) => {
@@ -1309,6 +1406,8 @@ async fn serve(settings: config::Settings, demo: bool) -> Result<(), Failure> {
         public_origin: settings.public_origin.clone(),
         max_body_bytes: settings.max_body_bytes,
         api_requests_per_minute: settings.api_requests_per_minute,
+        metrics_allow: settings.metrics_allow.clone(),
+        metrics_token: settings.metrics_token.clone(),
     };
     let db = app.db.clone();
     // The chain's head is signed at start, every audit_anchor_minutes and at

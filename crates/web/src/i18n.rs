@@ -81,7 +81,7 @@ fluent_templates::static_loader! {
 }
 
 /// The areas, each with one Fluent file per language.
-pub const AREAS: [&str; 8] = [
+pub const AREAS: [&str; 9] = [
     "common",
     "accounts",
     "registry",
@@ -90,11 +90,12 @@ pub const AREAS: [&str; 8] = [
     "community",
     "publishing",
     "portal",
+    "exchange",
 ];
 
 /// The Fluent files' text, per area (Vietnamese, English): the same files
 /// `LOCALES` is built from, read here to list their message ids.
-pub static SOURCES: [(&str, &str, &str); 8] = [
+pub static SOURCES: [(&str, &str, &str); 9] = [
     (
         "common",
         include_str!("../locales/vi/common.ftl"),
@@ -134,6 +135,11 @@ pub static SOURCES: [(&str, &str, &str); 8] = [
         "portal",
         include_str!("../locales/vi/portal.ftl"),
         include_str!("../locales/en/portal.ftl"),
+    ),
+    (
+        "exchange",
+        include_str!("../locales/vi/exchange.ftl"),
+        include_str!("../locales/en/exchange.ftl"),
     ),
 ];
 

@@ -8,9 +8,11 @@ pub mod accounts;
 pub mod assets;
 pub mod community;
 pub mod error;
+pub mod exchange;
 pub mod extract;
 pub mod i18n;
 pub mod intake;
+pub mod metrics;
 pub mod openapi;
 pub mod pages;
 pub mod portal;
@@ -52,6 +54,10 @@ pub struct WebConfig {
     pub max_body_bytes: usize,
     /// API requests per minute per client address and server (0 = no limit).
     pub api_requests_per_minute: u32,
+    /// Address ranges (CIDR) `/metrics` answers (`metrics_allow`).
+    pub metrics_allow: Vec<String>,
+    /// A bearer token that also opens `/metrics` (`metrics_token`).
+    pub metrics_token: Option<String>,
 }
 
 impl WebConfig {
@@ -98,6 +104,8 @@ pub struct AppState {
     pub limiter: Arc<ratelimit::Limiter>,
     /// This server's public pages (see [`publishing::site`]).
     pub pages: Arc<publishing::site::PageCache>,
+    /// This server's request counters (see [`metrics`]).
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 /// The whole application router with its middleware.
@@ -108,6 +116,7 @@ pub fn router(app: App, cfg: WebConfig) -> Router {
         cfg: Arc::new(cfg),
         limiter: Arc::new(ratelimit::Limiter::default()),
         pages: Arc::new(publishing::site::PageCache::default()),
+        metrics: Arc::new(metrics::Metrics::default()),
     };
     let mut r: Router<AppState> = Router::new();
     for route in routes::table() {
@@ -115,6 +124,7 @@ pub fn router(app: App, cfg: WebConfig) -> Router {
     }
     let request_id = HeaderName::from_static("x-request-id");
     r.fallback(security::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(axum::middleware::from_fn_with_state(state.clone(), ratelimit::limit_api))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::context))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
@@ -201,6 +211,7 @@ pub async fn serve(
     // background; `/readyz` answers 503 until both are built.
     let warm = app.clone();
     tokio::spawn(async move { warm.warm_up().await });
+    tokio::spawn(app::exchange::webhooks::worker(app.clone()));
     let router = router(app, cfg);
     axum::serve(
         listener,

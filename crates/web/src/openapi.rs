@@ -599,6 +599,12 @@ mod doc {
             crate::publishing::api::transition,
             crate::publishing::api::versions,
             crate::publishing::api::search,
+            crate::exchange::api::changes,
+            crate::exchange::api::webhooks_list,
+            crate::exchange::api::webhooks_create,
+            crate::exchange::api::webhooks_test,
+            crate::exchange::api::webhooks_deliveries,
+            crate::exchange::api::webhooks_retry,
         ),
         components(
             schemas(ProblemDoc, FieldErrorDoc),
@@ -617,6 +623,8 @@ mod doc {
             (name = "linkage", description = "Duplicates: scan, review queue with explanations, merge and unmerge."),
             (name = "associations", description = "Associations abroad (hometown, business, professional...): leaders, members, activities, history, merge."),
             (name = "statistics", description = "Counts by one or two dimensions within the caller's jurisdiction; saved reports."),
+            (name = "changes", description = "The change feed: every change of a person in commit order, from a resumable cursor, within the caller's jurisdiction."),
+            (name = "webhooks", description = "Webhooks (admin-scoped tokens): subscriptions per system, signed deliveries (X-Kieubao-Signature: sha256=HMAC-SHA256 of the body) retried with exponential back-off, the delivery log, dead letters and test events."),
             (name = "content", description = "Published content (news, policies, procedure guides, legal documents, FAQs): the editorial desk with its workflow and versions, and the public search (no token)."),
         )
     )]

@@ -5,7 +5,8 @@
 use crate::access::route;
 pub use crate::access::{Access, Route};
 use crate::{
-    accounts, assets, community, intake, openapi, pages, portal, publishing, registry, stats,
+    accounts, assets, community, exchange, intake, openapi, pages, portal, publishing, registry,
+    stats,
 };
 
 /// The table.
@@ -25,6 +26,13 @@ pub fn table() -> Vec<Route> {
             Public,
             "anyone",
             axum::routing::get(pages::readyz),
+        ),
+        route(
+            "GET",
+            "/metrics",
+            Public,
+            "the addresses of metrics_allow, or the metrics_token (403 otherwise)",
+            axum::routing::get(crate::metrics::metrics),
         ),
         route(
             "GET",
@@ -69,5 +77,6 @@ pub fn table() -> Vec<Route> {
     table.extend(community::routes());
     table.extend(publishing::routes());
     table.extend(portal::routes());
+    table.extend(exchange::routes());
     table
 }

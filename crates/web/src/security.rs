@@ -60,7 +60,7 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// Client address: the socket peer, or the first hop a trusted proxy names.
-fn client_ip(req: &Request<Body>, trust_proxy: bool) -> String {
+pub(crate) fn client_ip(req: &Request<Body>, trust_proxy: bool) -> String {
     if trust_proxy
         && let Some(ip) = req
             .headers()

@@ -20,7 +20,8 @@ pub async fn sign_in(app: &App, username: &str, password: &str, ip: &str) -> App
         });
     }
     let row = sqlx::query(
-        "SELECT id, password_hash, disabled, failed_logins, locked_until FROM users WHERE username = $1",
+        "SELECT id, password_hash, disabled, failed_logins, locked_until, system_account FROM users \
+         WHERE username = $1",
     )
     .bind(username.trim())
     .fetch_optional(&app.db.pool)
@@ -50,6 +51,14 @@ pub async fn sign_in(app: &App, username: &str, password: &str, ip: &str) -> App
     let disabled: i64 = row.try_get(2)?;
     let failed: i64 = row.try_get(3)?;
     let locked_until: Option<String> = row.try_get(4)?;
+    // A system account (another system's, issue 25 §5) has no password:
+    // refused like a wrong one, after the same work (the dummy hash's).
+    let system = row.try_get::<i64, _>(5)? != 0;
+    let hash = if system {
+        dummy_hash().to_owned()
+    } else {
+        hash
+    };
     let now = clock::now();
     if let Some(until) = locked_until.filter(|u| u.as_str() > now.as_str()) {
         let _ = verify_password(password, dummy_hash());
@@ -61,7 +70,7 @@ pub async fn sign_in(app: &App, username: &str, password: &str, ip: &str) -> App
             retry_after_secs: secs,
         });
     }
-    if !verify_password(password, &hash) || disabled != 0 {
+    if !verify_password(password, &hash) || disabled != 0 || system {
         let failed = failed + 1;
         let threshold = app.settings.lockout_threshold;
         // Back-off: 1, 2, 4 ... minutes after the threshold, at most a day.

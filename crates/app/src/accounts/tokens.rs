@@ -191,3 +191,117 @@ pub async fn list_tokens(app: &App, actor: &Actor) -> AppResult<Vec<TokenSummary
     }
     Ok(out)
 }
+
+/// A token made by [`rotate_token`], shown once.
+#[derive(Debug, Clone)]
+pub struct Rotated {
+    /// The new token's id.
+    pub id: i64,
+    /// The new token itself (stored hashed).
+    pub token: String,
+}
+
+/// Rotates a token without downtime (issue 25 §5): a new token for the same
+/// account, name and scopes, valid for `expires_days`, while the old one
+/// stays valid until it expires or is revoked ([`revoke_token`]) once the
+/// client uses the new one. The new token names the old (`rotated_from`).
+/// Its owner or an administrator; a revoked or expired token cannot be
+/// rotated (make a new one instead).
+pub async fn rotate_token(
+    app: &App,
+    actor: &Actor,
+    token_id: i64,
+    expires_days: i64,
+) -> AppResult<Rotated> {
+    let row = sqlx::query(
+        "SELECT user_id, name, scopes, expires_at, revoked_at FROM api_tokens WHERE id = $1",
+    )
+    .bind(token_id)
+    .fetch_optional(&app.db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let owner: i64 = row.try_get(0)?;
+    if actor.user_id != Some(owner) {
+        crate::access::authorize(actor, crate::access::Action::UserAdmin)
+            .map_err(|_| AppError::NotFound)?;
+    }
+    let name: String = row.try_get(1)?;
+    let scopes: String = row.try_get(2)?;
+    let expires: String = row.try_get(3)?;
+    let revoked: Option<String> = row.try_get(4)?;
+    if revoked.is_some() || expires < clock::now() {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "token",
+            "not_valid",
+        )]));
+    }
+    if !(1..=366).contains(&expires_days) {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "expires_days",
+            "out_of_range",
+        )]));
+    }
+    let token = format!("kb_{}", random_token());
+    let mut tx = app.db.begin_write().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO api_tokens (user_id, name, token_hash, scopes, created_at, expires_at, \
+         rotated_from) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(owner)
+    .bind(&name)
+    .bind(token_hash(&token))
+    .bind(&scopes)
+    .bind(clock::now())
+    .bind(clock::in_seconds(expires_days * 86_400))
+    .bind(token_id)
+    .fetch_one(&mut *tx.tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        app,
+        actor,
+        Event::new("token.rotate", "api_token", &id).with(serde_json::json!({
+            "user_id": owner, "rotated_from": token_id, "expires_days": expires_days,
+        })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Rotated { id, token })
+}
+
+/// An account's tokens (administrators; the command line's `token list`),
+/// newest first, with the token each was rotated from.
+pub async fn tokens_of_user(
+    app: &App,
+    actor: &Actor,
+    user_id: i64,
+) -> AppResult<Vec<(TokenSummary, Option<i64>)>> {
+    if actor.user_id != Some(user_id) {
+        crate::access::authorize(actor, crate::access::Action::UserAdmin)?;
+    }
+    let now = clock::now();
+    let rows = sqlx::query(
+        "SELECT id, name, scopes, created_at, expires_at, revoked_at, rotated_from \
+         FROM api_tokens WHERE user_id = $1 ORDER BY id DESC",
+    )
+    .bind(user_id)
+    .fetch_all(&app.db.pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let expires_at: String = r.try_get(4)?;
+        out.push((
+            TokenSummary {
+                id: r.try_get(0)?,
+                name: r.try_get(1)?,
+                scopes: r.try_get(2)?,
+                created_at: r.try_get(3)?,
+                expired: expires_at < now,
+                expires_at,
+                revoked: r.try_get::<Option<String>, _>(5)?.is_some(),
+            },
+            r.try_get(6)?,
+        ));
+    }
+    Ok(out)
+}

@@ -91,25 +91,44 @@ fn check_scopes(role: Role, scopes: &[Scope]) -> Vec<FieldError> {
 
 /// Creates an account (administrators; the CLI acts as the system actor).
 pub async fn add(app: &App, actor: &Actor, new: NewUser) -> AppResult<i64> {
+    insert(app, actor, new, false).await
+}
+
+/// Adds a system account (issue 25 §5): another system's identity for its
+/// API tokens, with a role and a jurisdiction like any account, that never
+/// signs in with a password (its stored hash is not a hash, and sign-in
+/// refuses system accounts). `new.password` is ignored.
+pub async fn add_system(app: &App, actor: &Actor, new: NewUser) -> AppResult<i64> {
+    insert(app, actor, new, true).await
+}
+
+/// The stored "password hash" of a system account: verifies nothing.
+pub const NO_PASSWORD: &str = "!system-account";
+
+async fn insert(app: &App, actor: &Actor, new: NewUser, system: bool) -> AppResult<i64> {
     access::authorize(actor, Action::UserAdmin)?;
     let username = new.username.trim().to_lowercase();
     let mut errors = Vec::new();
     if !valid_username(&username) {
         errors.push(FieldError::new("username", "invalid_username"));
     }
-    if let Err(e) = secret::check_password_policy(&username, &new.password) {
+    if !system && let Err(e) = secret::check_password_policy(&username, &new.password) {
         errors.push(e);
     }
     errors.extend(check_scopes(new.role, &new.scopes));
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let hash = secret::hash_password(&new.password)?;
+    let hash = if system {
+        NO_PASSWORD.to_owned()
+    } else {
+        secret::hash_password(&new.password)?
+    };
     let now = clock::now();
     let mut tx = app.db.begin_write().await?;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO users (username, display_name, password_hash, role, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO users (username, display_name, password_hash, role, created_at, updated_at, \
+         system_account) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(&username)
     .bind(new.display_name.trim())
@@ -117,6 +136,7 @@ pub async fn add(app: &App, actor: &Actor, new: NewUser) -> AppResult<i64> {
     .bind(new.role.code())
     .bind(&now)
     .bind(&now)
+    .bind(i64::from(system))
     .fetch_one(&mut *tx.tx)
     .await
     .map_err(|e| match db::DbError::from(e) {
@@ -137,6 +157,7 @@ pub async fn add(app: &App, actor: &Actor, new: NewUser) -> AppResult<i64> {
         actor,
         Event::new("user.create", "user", &id).with(serde_json::json!({
             "username": username, "role": new.role.code(), "scopes": new.scopes,
+            "system_account": system,
         })),
     )
     .await?;
@@ -277,11 +298,19 @@ pub async fn reset_password(
     if actor.user_id != Some(user_id) {
         access::authorize(actor, Action::UserAdmin)?;
     }
-    let username: String = sqlx::query_scalar("SELECT username FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(&app.db.pool)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let (username, system): (String, i64) =
+        sqlx::query_as("SELECT username, system_account FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&app.db.pool)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    if system != 0 {
+        // A system account authenticates with its tokens only.
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "password",
+            "system_account",
+        )]));
+    }
     secret::check_password_policy(&username, password).map_err(|e| AppError::Invalid(vec![e]))?;
     let hash = secret::hash_password(password)?;
     let mut tx = app.db.begin_write().await?;

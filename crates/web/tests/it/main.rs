@@ -14,6 +14,7 @@ mod accounts;
 mod audit;
 mod browser;
 mod community;
+mod exchange;
 mod foundation;
 mod intake;
 mod layout;

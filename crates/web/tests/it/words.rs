@@ -324,7 +324,7 @@ async fn prepare(app: &TestApp) -> Prepared {
                 || p.starts_with("/lang/")
                 || p.starts_with("/people/pick/")
                 || p.starts_with("/associations/pick/")
-                || matches!(p, "/healthz" | "/readyz")
+                || matches!(p, "/healthz" | "/readyz" | "/metrics")
                 || p.ends_with("/progress")
                 || p.contains("template/")
                 || p.starts_with("/feeds/")

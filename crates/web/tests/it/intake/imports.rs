@@ -565,6 +565,29 @@ async fn page_flow_upload_report_mapping_commit_undo(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(found["total"], 0, "{found}");
+    // The change feed has one event per imported row, then one per row the
+    // undo removed (issue 25 §3).
+    let feed: Value = app
+        .client
+        .get(app.url("/api/v1/changes?limit=100"))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = feed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["create", "create", "create", "delete", "delete", "delete"],
+        "{feed}"
+    );
 }
 
 async fn jurisdiction_and_ownership_of_imports(app: TestApp) {

@@ -1,0 +1,6 @@
+//! Exchange with other systems (issue 25): the change feed.
+
+mod changes;
+mod metrics;
+mod tokens;
+mod webhooks;
