@@ -54,6 +54,11 @@ pub enum Action {
     /// See and decide the corrections people asked for on records within
     /// jurisdiction.
     PortalChangeDecide,
+    /// See and answer the data-subject requests of people within
+    /// jurisdiction (issue 23 §5).
+    PortalRequestHandle,
+    /// Keep the calendar of days off deadlines are counted by.
+    HolidayManage,
 }
 
 /// Fields tagged sensitive: masked unless the role needs them and the
@@ -123,8 +128,13 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
         A::ContentPublish => matches!(actor.role, R::Publisher | R::ProvinceOfficer),
         // The officers of the person's hometown (commune or province):
         // issue 23 §2–§3.
-        A::PortalClaimDecide | A::PortalChangeDecide => {
+        A::PortalClaimDecide | A::PortalChangeDecide | A::PortalRequestHandle => {
             matches!(actor.role, R::ProvinceOfficer | R::CommuneOfficer)
+        }
+        // The province keeps the calendar (its officers and administrators).
+        A::HolidayManage => {
+            matches!(actor.role, R::ProvinceOfficer | R::Admin)
+                && matches!(actor.jurisdiction, Jurisdiction::Province)
         }
     };
     let allowed = allowed && token_allows(actor, action);
@@ -175,7 +185,9 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::ContentEdit
         | Action::ContentPublish
         | Action::PortalClaimDecide
-        | Action::PortalChangeDecide => has("write"),
+        | Action::PortalChangeDecide
+        | Action::PortalRequestHandle
+        | Action::HolidayManage => has("write"),
         Action::PersonReveal
         | Action::UserAdmin
         | Action::AuditRead

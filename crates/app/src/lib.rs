@@ -56,6 +56,11 @@ pub struct AppSettings {
     /// Portal sessions (people abroad) end after this many minutes without
     /// a request: shorter than staff sessions' (issue 23, security).
     pub portal_idle_minutes: i64,
+    /// Working days to acknowledge a data-subject request (issue 23 §5).
+    pub request_acknowledge_days: i64,
+    /// Working days to complete a data-subject request (issue 23 §5: "15
+    /// days", counted in working days of the province's calendar).
+    pub request_complete_days: i64,
 }
 
 /// Files of the audit chain's HMAC keys and signed anchors (see [`audit`]).
@@ -105,6 +110,8 @@ impl Default for AppSettings {
             display_utc_offset_minutes: clock::DEFAULT_DISPLAY_OFFSET_MINUTES,
             mail: mail::MailSettings::default(),
             portal_idle_minutes: 15,
+            request_acknowledge_days: 2,
+            request_complete_days: 15,
         }
     }
 }

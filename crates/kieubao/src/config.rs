@@ -53,6 +53,10 @@ pub struct FileSettings {
     pub mail_from: Option<String>,
     /// Portal sessions (people abroad) end after this many idle minutes.
     pub portal_idle_minutes: Option<i64>,
+    /// Data-subject requests (issue 23 §5): working days to acknowledge
+    /// (default 2) and to complete (default 15).
+    pub request_acknowledge_days: Option<i64>,
+    pub request_complete_days: Option<i64>,
 }
 
 /// The checked settings.
@@ -111,6 +115,8 @@ const ENV_KEYS: &[&str] = &[
     "smtp_url",
     "mail_from",
     "portal_idle_minutes",
+    "request_acknowledge_days",
+    "request_complete_days",
 ];
 
 /// Minutes east of UTC of "+07:00", "-03:30" (hours up to 14).
@@ -310,6 +316,16 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
             "portal_idle_minutes",
             file.portal_idle_minutes,
             defaults.portal_idle_minutes,
+        )?,
+        request_acknowledge_days: positive(
+            "request_acknowledge_days",
+            file.request_acknowledge_days,
+            defaults.request_acknowledge_days,
+        )?,
+        request_complete_days: positive(
+            "request_complete_days",
+            file.request_complete_days,
+            defaults.request_complete_days,
         )?,
     };
     if let Some(origin) = &file.public_origin

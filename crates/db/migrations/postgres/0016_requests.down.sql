@@ -1,0 +1,2 @@
+DROP TABLE portal_requests;
+DROP TABLE holidays;
