@@ -6,6 +6,7 @@
 mod accounts;
 mod browser;
 mod records;
+mod requests;
 
 use std::path::PathBuf;
 use std::process::Stdio;
