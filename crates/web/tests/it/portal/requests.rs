@@ -33,7 +33,7 @@ fn waiting(html: &str, href: &str) -> Option<i64> {
 
 /// Friday 24 April 2026, 10:00 in Vietnam: the weekend, Monday 27/4 (Giỗ
 /// Tổ Hùng Vương made up), Thursday 30/4 and Friday 1/5 are days off.
-async fn friday_before_the_holidays(app: &TestApp) {
+fn friday_before_the_holidays(app: &TestApp) {
     app.app.clock.set_to(datetime!(2026-04-24 03:00 UTC));
 }
 
@@ -74,7 +74,7 @@ async fn requests_follow_deadlines_across_a_weekend_and_holidays(app: TestApp, s
     let s = linked(&app, &smtp).await;
     // Confirmation and the claim's decision.
     let person_mails = smtp.wait_for("nhung@example.org", 2).await.len();
-    friday_before_the_holidays(&app).await;
+    friday_before_the_holidays(&app);
 
     // Bad input: the field named, what was typed kept.
     let r = post_form(
@@ -503,7 +503,7 @@ async fn the_province_keeps_the_calendar_of_days_off(app: TestApp, smtp: Smtp) {
     )
     .await;
     assert_eq!(r.status(), 303);
-    friday_before_the_holidays(&app).await;
+    friday_before_the_holidays(&app);
     let id = open(&app, &s, "access", "").await;
     let (_, page) = get(&s.person, &app, &format!("/kieu-bao/requests/{id}")).await;
     // Tue 28 off now: Wed 29 and Mon 4/5.
