@@ -59,6 +59,9 @@ pub enum Action {
     PortalRequestHandle,
     /// Keep the calendar of days off deadlines are counted by.
     HolidayManage,
+    /// See, assign, answer and close the petitions of people abroad (the
+    /// province all; commune officers those of people within jurisdiction).
+    PetitionHandle,
 }
 
 /// Fields tagged sensitive: masked unless the role needs them and the
@@ -128,7 +131,10 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
         A::ContentPublish => matches!(actor.role, R::Publisher | R::ProvinceOfficer),
         // The officers of the person's hometown (commune or province):
         // issue 23 §2–§3.
-        A::PortalClaimDecide | A::PortalChangeDecide | A::PortalRequestHandle => {
+        A::PortalClaimDecide
+        | A::PortalChangeDecide
+        | A::PortalRequestHandle
+        | A::PetitionHandle => {
             matches!(actor.role, R::ProvinceOfficer | R::CommuneOfficer)
         }
         // The province keeps the calendar (its officers and administrators).
@@ -187,6 +193,7 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::PortalClaimDecide
         | Action::PortalChangeDecide
         | Action::PortalRequestHandle
+        | Action::PetitionHandle
         | Action::HolidayManage => has("write"),
         Action::PersonReveal
         | Action::UserAdmin

@@ -261,6 +261,9 @@ impl Tr {
                 serde_json::Value::String(s) if k == "request_kind" => {
                     self.label("request_kind", s)
                 }
+                serde_json::Value::String(s) if k == "petition_category" => {
+                    self.label("petition_category", s)
+                }
                 serde_json::Value::String(s) if k == "decision" => self.label("claim_status", s),
                 serde_json::Value::Array(a) if k == "fields" || k == "accepted" => a
                     .iter()

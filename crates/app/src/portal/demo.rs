@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use db::Row;
 
-use super::{changes, claims, consents, requests};
+use super::{changes, claims, consents, petitions, requests};
 use crate::accounts::secret::hash_password;
 use crate::{App, AppResult, clock};
 
@@ -78,6 +78,16 @@ pub async fn enrich(app: &App, commune: Option<&str>, password: &str) -> AppResu
         values.insert("occupation".to_owned(), new.to_owned());
         changes::request(app, id, pid, "", &values).await?;
         requests::open(app, id, pid, "", "access", "").await?;
+        petitions::send(
+            app,
+            id,
+            Some(pid),
+            "",
+            "suggestion",
+            "Lớp tiếng Việt cho trẻ em",
+            "Đề nghị tỉnh hỗ trợ sách giáo khoa tiếng Việt cho lớp học cuối tuần của hội đồng hương.",
+        )
+        .await?;
         created.push(DEMO_ACCOUNT.to_owned());
     }
     if let Some(id) = account(app, DEMO_CLAIMANT, password).await? {

@@ -73,3 +73,33 @@ CREATE TABLE portal_requests (
 CREATE INDEX portal_requests_open ON portal_requests(status, complete_by);
 CREATE INDEX portal_requests_account ON portal_requests(account_id, id);
 CREATE INDEX portal_requests_person ON portal_requests(person_id);
+
+-- Petitions and feedback (issue 23 §7: kiến nghị, phản ánh, góp ý) from a
+-- person abroad with a portal account: category, text, tracking number
+-- ("KN-2026-000045"), the officer it is assigned to, the answer the person
+-- reads (and receives by e-mail), and the deadline in working days of the
+-- category (settings). Attachments are not kept yet.
+CREATE TABLE portal_petitions (
+    id INTEGER PRIMARY KEY,
+    number TEXT UNIQUE,
+    account_id BIGINT NOT NULL REFERENCES portal_accounts(id),
+    -- The record linked to the account when it was sent (none: the
+    -- province's officers only).
+    person_id BIGINT REFERENCES persons(id),
+    -- petition, report, suggestion
+    category TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    -- received, assigned, answered, closed
+    status TEXT NOT NULL DEFAULT 'received',
+    received_at TEXT NOT NULL,
+    -- YYYY-MM-DD: the last day to answer.
+    answer_by TEXT NOT NULL,
+    assigned_to BIGINT REFERENCES users(id),
+    assigned_at TEXT,
+    answer TEXT NOT NULL DEFAULT '',
+    answered_at TEXT,
+    closed_at TEXT
+);
+CREATE INDEX portal_petitions_open ON portal_petitions(status, answer_by);
+CREATE INDEX portal_petitions_account ON portal_petitions(account_id, id);

@@ -22,6 +22,8 @@ pub enum Kind {
     RequestAcknowledged,
     /// A data-subject request was completed or refused.
     RequestClosed,
+    /// A petition was answered.
+    PetitionAnswered,
 }
 
 impl Kind {
@@ -34,6 +36,7 @@ impl Kind {
             Kind::ChangeDecided => "change_decided",
             Kind::RequestAcknowledged => "request_acknowledged",
             Kind::RequestClosed => "request_closed",
+            Kind::PetitionAnswered => "petition_answered",
         }
     }
 }
@@ -114,6 +117,7 @@ mod tests {
             Kind::ChangeDecided,
             Kind::RequestAcknowledged,
             Kind::RequestClosed,
+            Kind::PetitionAnswered,
         ] {
             let vi = compose("vi", kind, "an@example.org", "http://x/kieu-bao", &[]);
             let en = compose("en", kind, "an@example.org", "http://x/kieu-bao", &[]);

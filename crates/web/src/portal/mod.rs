@@ -7,6 +7,7 @@
 pub mod calendar;
 pub mod mail;
 pub mod pages;
+pub mod petitions;
 pub mod requests;
 pub mod staff;
 
@@ -186,6 +187,27 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/kieu-bao/petitions",
+            Portal,
+            "a person abroad: their own petitions",
+            axum::routing::get(petitions::mine),
+        ),
+        route(
+            "POST",
+            "/kieu-bao/petitions",
+            Portal,
+            "a person abroad: a petition of their own",
+            axum::routing::post(petitions::send),
+        ),
+        route(
+            "GET",
+            "/kieu-bao/petitions/{id}",
+            Portal,
+            "a person abroad: one of their own petitions (anyone else's: 404)",
+            axum::routing::get(petitions::one),
+        ),
+        route(
+            "GET",
             "/portal/claims",
             Session,
             "province officers, commune officers (claims of their hometowns, corrections of their people)",
@@ -253,6 +275,27 @@ pub fn routes() -> Vec<Route> {
             Session,
             "province officers, commune officers of the person's record (each step audited)",
             axum::routing::post(requests::take_step),
+        ),
+        route(
+            "GET",
+            "/portal/petitions",
+            Session,
+            "province officers (all), commune officers (petitions of people of their hometowns)",
+            axum::routing::get(petitions::queue),
+        ),
+        route(
+            "GET",
+            "/portal/petitions/{id}",
+            Session,
+            "province officers, commune officers of the sender's record (view audited)",
+            axum::routing::get(petitions::review),
+        ),
+        route(
+            "POST",
+            "/portal/petitions/{id}",
+            Session,
+            "province officers, commune officers of the sender's record (each step audited)",
+            axum::routing::post(petitions::take_step),
         ),
         route(
             "GET",

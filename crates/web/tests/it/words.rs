@@ -95,8 +95,9 @@ struct Prepared {
     merged: i64,
     association: String,
     pair: Option<i64>,
-    /// The demo person's data-subject request (issue 23 §5).
+    /// The demo person's data-subject request (issue 23 §5) and petition (§7).
     portal_request: i64,
+    portal_petition: i64,
 }
 
 async fn prepare(app: &TestApp) -> Prepared {
@@ -254,6 +255,7 @@ async fn prepare(app: &TestApp) -> Prepared {
     let portal_claim = one("SELECT MIN(id) FROM portal_claims").await;
     let portal_change = one("SELECT MIN(id) FROM portal_changes").await;
     let portal_request = one("SELECT MIN(id) FROM portal_requests").await;
+    let portal_petition = one("SELECT MIN(id) FROM portal_petitions").await;
     assert!(
         portal_claim.is_some() && portal_change.is_some(),
         "the portal's demo"
@@ -313,6 +315,8 @@ async fn prepare(app: &TestApp) -> Prepared {
             p = p.replace("{id}", &id(portal_change)?);
         } else if p.starts_with("/portal/requests/") || p.starts_with("/kieu-bao/requests/") {
             p = p.replace("{id}", &id(portal_request)?);
+        } else if p.starts_with("/portal/petitions/") || p.starts_with("/kieu-bao/petitions/") {
+            p = p.replace("{id}", &id(portal_petition)?);
         }
         (!p.contains('{')).then_some(p)
     };
@@ -362,6 +366,7 @@ async fn prepare(app: &TestApp) -> Prepared {
         association,
         pair,
         portal_request: portal_request.unwrap_or_default(),
+        portal_petition: portal_petition.unwrap_or_default(),
     }
 }
 
@@ -373,6 +378,7 @@ async fn no_page_shows_a_code_a_key_or_an_iso_date(app: TestApp) {
         association,
         pair,
         portal_request,
+        portal_petition,
     } = prepare(&app).await;
     let b = Browser::start().await;
     let mut problems = Vec::new();
@@ -443,8 +449,13 @@ async fn no_page_shows_a_code_a_key_or_an_iso_date(app: TestApp) {
             .filter(|r| r.method == "GET" && r.path.starts_with("/kieu-bao"))
             .filter(|r| ![".json", ".pdf"].iter().any(|x| r.path.ends_with(x)))
         {
-            // The demo person's own request (issue 23 §5).
-            let path = page.path.replace("{id}", &portal_request.to_string());
+            // The demo person's own request (issue 23 §5) and petition (§7).
+            let own_id = if page.path.starts_with("/kieu-bao/petitions/") {
+                portal_petition
+            } else {
+                portal_request
+            };
+            let path = page.path.replace("{id}", &own_id.to_string());
             b.goto(&app.url(&path)).await;
             if lang == "vi" {
                 let text = b.script("return document.body.innerText").await;
