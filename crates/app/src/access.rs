@@ -59,6 +59,14 @@ pub enum Action {
     ChangeFeedRead,
     /// Manage webhook subscriptions, their deliveries and dead letters.
     WebhookAdmin,
+    /// See and answer the data-subject requests of people within
+    /// jurisdiction (issue 23 §5).
+    PortalRequestHandle,
+    /// Keep the calendar of days off deadlines are counted by.
+    HolidayManage,
+    /// See, assign, answer and close the petitions of people abroad (the
+    /// province all; commune officers those of people within jurisdiction).
+    PetitionHandle,
 }
 
 /// Fields tagged sensitive: masked unless the role needs them and the
@@ -132,8 +140,16 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
         A::ContentPublish => matches!(actor.role, R::Publisher | R::ProvinceOfficer),
         // The officers of the person's hometown (commune or province):
         // issue 23 §2–§3.
-        A::PortalClaimDecide | A::PortalChangeDecide => {
+        A::PortalClaimDecide
+        | A::PortalChangeDecide
+        | A::PortalRequestHandle
+        | A::PetitionHandle => {
             matches!(actor.role, R::ProvinceOfficer | R::CommuneOfficer)
+        }
+        // The province keeps the calendar (its officers and administrators).
+        A::HolidayManage => {
+            matches!(actor.role, R::ProvinceOfficer | R::Admin)
+                && matches!(actor.jurisdiction, Jurisdiction::Province)
         }
     };
     let allowed = allowed && token_allows(actor, action);
@@ -185,7 +201,10 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::ContentEdit
         | Action::ContentPublish
         | Action::PortalClaimDecide
-        | Action::PortalChangeDecide => has("write"),
+        | Action::PortalChangeDecide
+        | Action::PortalRequestHandle
+        | Action::PetitionHandle
+        | Action::HolidayManage => has("write"),
         Action::PersonReveal
         | Action::UserAdmin
         | Action::AuditRead

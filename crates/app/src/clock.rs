@@ -136,6 +136,19 @@ impl Clock {
         fmt(self.now_utc() + time::Duration::seconds(secs))
     }
 
+    /// Sets this clock to `t` (tests: a request received on a set day,
+    /// before a weekend or a holiday). Time then runs on from there.
+    pub fn set_to(&self, t: OffsetDateTime) {
+        let skew = (t - OffsetDateTime::now_utc()).whole_seconds();
+        self.skew_secs
+            .store(skew, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Today by this clock, in the time zone people read times in.
+    pub fn today(&self) -> time::Date {
+        self.now_utc().to_offset(display_offset()).date()
+    }
+
     /// Moves this clock forward (tests).
     pub fn advance(&self, by: time::Duration) {
         self.skew_secs

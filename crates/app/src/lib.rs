@@ -59,6 +59,16 @@ pub struct AppSettings {
     pub portal_idle_minutes: i64,
     /// How webhook deliveries are retried (see [`exchange::webhooks`]).
     pub webhooks: exchange::webhooks::Settings,
+    /// Working days to acknowledge a data-subject request (issue 23 §5).
+    pub request_acknowledge_days: i64,
+    /// Working days to complete a data-subject request (issue 23 §5: "15
+    /// days", counted in working days of the province's calendar).
+    pub request_complete_days: i64,
+    /// Working days to answer a petition, per category (issue 23 §7):
+    /// a petition (*kiến nghị*), a report (*phản ánh*), a suggestion (*góp ý*).
+    pub petition_days_petition: i64,
+    pub petition_days_report: i64,
+    pub petition_days_suggestion: i64,
 }
 
 /// Files of the audit chain's HMAC keys and signed anchors (see [`audit`]).
@@ -109,6 +119,11 @@ impl Default for AppSettings {
             mail: mail::MailSettings::default(),
             portal_idle_minutes: 15,
             webhooks: exchange::webhooks::Settings::default(),
+            request_acknowledge_days: 2,
+            request_complete_days: 15,
+            petition_days_petition: 15,
+            petition_days_report: 10,
+            petition_days_suggestion: 20,
         }
     }
 }

@@ -46,6 +46,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(13, "0013_associations"),
     migration!(14, "0014_publishing"),
     migration!(15, "0015_portal"),
+    migration!(16, "0016_requests"),
     migration!(17, "0017_exchange"),
 ];
 

@@ -61,6 +61,15 @@ pub struct FileSettings {
     /// 15) and the longest pause between two, in minutes (default 60).
     pub webhook_max_attempts: Option<i64>,
     pub webhook_backoff_max_minutes: Option<i64>,
+    /// Data-subject requests (issue 23 §5): working days to acknowledge
+    /// (default 2) and to complete (default 15).
+    pub request_acknowledge_days: Option<i64>,
+    pub request_complete_days: Option<i64>,
+    /// Petitions (issue 23 §7): working days to answer, per category
+    /// (defaults 15, 10 and 20).
+    pub petition_days_petition: Option<i64>,
+    pub petition_days_report: Option<i64>,
+    pub petition_days_suggestion: Option<i64>,
 }
 
 /// The checked settings.
@@ -124,6 +133,11 @@ const ENV_KEYS: &[&str] = &[
     "webhook_max_attempts",
     "metrics_token",
     "webhook_backoff_max_minutes",
+    "request_acknowledge_days",
+    "request_complete_days",
+    "petition_days_petition",
+    "petition_days_report",
+    "petition_days_suggestion",
 ];
 
 /// Minutes east of UTC of "+07:00", "-03:30" (hours up to 14).
@@ -341,6 +355,31 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
             ),
             ..defaults.webhooks.clone()
         },
+        request_acknowledge_days: positive(
+            "request_acknowledge_days",
+            file.request_acknowledge_days,
+            defaults.request_acknowledge_days,
+        )?,
+        request_complete_days: positive(
+            "request_complete_days",
+            file.request_complete_days,
+            defaults.request_complete_days,
+        )?,
+        petition_days_petition: positive(
+            "petition_days_petition",
+            file.petition_days_petition,
+            defaults.petition_days_petition,
+        )?,
+        petition_days_report: positive(
+            "petition_days_report",
+            file.petition_days_report,
+            defaults.petition_days_report,
+        )?,
+        petition_days_suggestion: positive(
+            "petition_days_suggestion",
+            file.petition_days_suggestion,
+            defaults.petition_days_suggestion,
+        )?,
     };
     if let Some(origin) = &file.public_origin
         && (!(origin.starts_with("https://") || origin.starts_with("http://"))

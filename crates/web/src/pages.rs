@@ -34,6 +34,8 @@ pub struct Layout {
     pub can_content: bool,
     /// Decides the portal's claims and corrections (issue 23).
     pub can_portal: bool,
+    /// Keeps the calendar of days off (issue 23 §5).
+    pub can_holidays: bool,
 }
 
 impl Layout {
@@ -57,6 +59,8 @@ impl Layout {
                 .is_ok(),
             can_content: app::access::authorize(&u.actor, app::access::Action::ContentRead).is_ok(),
             can_portal: app::access::authorize(&u.actor, app::access::Action::PortalClaimDecide)
+                .is_ok(),
+            can_holidays: app::access::authorize(&u.actor, app::access::Action::HolidayManage)
                 .is_ok(),
         }
     }
@@ -171,6 +175,24 @@ pub async fn home(State(state): State<AppState>, user: User) -> Result<Response,
             count: o.unverified,
             what: "home.todo.unverified",
             href: "/people?verification=unverified",
+        });
+    }
+    // Data-subject requests near or past their deadline (issue 23 §5).
+    if let Some((overdue, near)) = app::portal::requests::due_counts(&state.app, actor)
+        .await
+        .map_err(&err)?
+    {
+        if overdue > 0 {
+            todo.push(Todo {
+                count: overdue,
+                what: "home.todo.requests_overdue",
+                href: "/portal/requests",
+            });
+        }
+        todo.push(Todo {
+            count: near,
+            what: "home.todo.requests_near",
+            href: "/portal/requests#due",
         });
     }
     let scope = match &actor.jurisdiction {

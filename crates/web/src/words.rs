@@ -139,6 +139,7 @@ impl Tr {
             "created" => return self.s("history.created").to_owned(),
             "deleted" => return self.s("history.deleted").to_owned(),
             "restored" => return self.s("history.undeleted").to_owned(),
+            "anonymised" => return self.s("history.anonymised").to_owned(),
             _ => {}
         }
         if let Some(n) = s.strip_prefix("merged into ").and_then(num) {
@@ -317,6 +318,12 @@ impl Tr {
                     .get(&format!("content.step.{s}"))
                     .map_or_else(|| s.clone(), str::to_owned),
                 serde_json::Value::String(s) if k == "purpose" => self.label("purpose", s),
+                serde_json::Value::String(s) if k == "request_kind" => {
+                    self.label("request_kind", s)
+                }
+                serde_json::Value::String(s) if k == "petition_category" => {
+                    self.label("petition_category", s)
+                }
                 serde_json::Value::String(s) if k == "decision" => self.label("claim_status", s),
                 serde_json::Value::Array(a) if k == "fields" || k == "accepted" => a
                     .iter()

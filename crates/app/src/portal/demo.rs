@@ -1,13 +1,14 @@
 //! The portal's demo: an account of a person abroad linked to a demo
 //! person of the demo commune (with consents given and a correction
-//! waiting for the commune officer), and a second account whose claim
+//! and a data-subject request waiting for the commune officer), and a
+//! second account whose claim
 //! waits in the officers' queue with the engine's candidates.
 
 use std::collections::BTreeMap;
 
 use db::Row;
 
-use super::{changes, claims, consents};
+use super::{changes, claims, consents, petitions, requests};
 use crate::accounts::secret::hash_password;
 use crate::{App, AppResult, clock};
 
@@ -76,6 +77,17 @@ pub async fn enrich(app: &App, commune: Option<&str>, password: &str) -> AppResu
         let mut values = BTreeMap::new();
         values.insert("occupation".to_owned(), new.to_owned());
         changes::request(app, id, pid, "", &values).await?;
+        requests::open(app, id, pid, "", "access", "").await?;
+        petitions::send(
+            app,
+            id,
+            Some(pid),
+            "",
+            "suggestion",
+            "Lớp tiếng Việt cho trẻ em",
+            "Đề nghị tỉnh hỗ trợ sách giáo khoa tiếng Việt cho lớp học cuối tuần của hội đồng hương.",
+        )
+        .await?;
         created.push(DEMO_ACCOUNT.to_owned());
     }
     if let Some(id) = account(app, DEMO_CLAIMANT, password).await? {

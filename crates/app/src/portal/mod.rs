@@ -1,7 +1,8 @@
 //! The portal for people abroad (issue 23): their own accounts and
 //! sessions (§1), claiming their record (§2), reading and correcting it
-//! (§3) and consent per purpose (§4). Data-subject requests (§5), the
-//! directory (§6) and petitions (§7) are to come in the same area.
+//! (§3), consent per purpose (§4) and data-subject requests with the
+//! calendar their deadlines are counted by (§5), and petitions (§7). The
+//! directory (§6) is to come in the same area.
 //!
 //! A person abroad reaches only their own things: every query here is
 //! bound to the account of the session, and the record through
@@ -9,7 +10,10 @@
 //! claims and corrections through `access` like every other staff action.
 
 pub mod accounts;
+pub mod calendar;
 pub mod changes;
 pub mod claims;
 pub mod consents;
 pub mod demo;
+pub mod petitions;
+pub mod requests;

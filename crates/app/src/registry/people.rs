@@ -1606,6 +1606,94 @@ async fn set_deleted(app: &App, actor: &Actor, id: i64, reason: Option<&str>) ->
     Ok(())
 }
 
+/// The name an anonymised record keeps (a word, not a person's name).
+pub const ANONYMOUS_NAME: &str = "Ẩn danh";
+
+/// Erases a person's personal data at their request (Law 91/2025/QH15 on
+/// personal data protection: the right to deletion; issue 23 §5), keeping
+/// what the statistics count and the audit chain intact:
+///
+/// - the record stays (not deleted), so every count stays: its category,
+///   generation, country, hometown codes, gender, birth year (the age
+///   band), tags, verification, status and sources (agencies) are kept;
+/// - every other field is emptied, the name becomes [`ANONYMOUS_NAME`],
+///   the birth date keeps its year only;
+/// - the earlier versions (which hold the old values) are replaced by one
+///   version of the anonymised record; relatives' names, phones and notes
+///   are emptied; the rows of imported files the record came from lose
+///   their cells;
+/// - the audit log is not touched: its rows hold who did what to which
+///   record and which fields, not the values, so the chain still verifies.
+pub async fn anonymise(app: &App, actor: &Actor, id: i64, why: &str) -> AppResult<()> {
+    access::authorize(actor, Action::PersonUpdate)?;
+    let mut tx = app.db.begin_write().await?;
+    let current = load(&mut tx.tx, actor, id).await?;
+    let now = clock::fmt(app.clock.now_utc());
+    let year = current
+        .data
+        .birth_date
+        .as_deref()
+        .and_then(|d| d.get(0..4))
+        .filter(|y| y.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_owned);
+    sqlx::query(
+        "UPDATE persons SET full_name = $1, full_name_folded = $2, other_names = '[]', \
+         birth_date = $3, nationalities = '', hometown_text = '', region_abroad = '', \
+         city_abroad = '', address_abroad = '', passport_no = '', id_no = '', phone = '', \
+         email = '', social = '', occupation = '', education = '', expertise = '', \
+         enterprise = '', income_bracket = '', remittance = '', religion = '', \
+         ethnicity = '', health = '', legal_matters = '', notes = '', extra = '{}', \
+         version = version + 1, updated_at = $4, updated_by = $5 WHERE id = $6",
+    )
+    .bind(ANONYMOUS_NAME)
+    .bind(domain::text::fold(ANONYMOUS_NAME))
+    .bind(year.clone())
+    .bind(&now)
+    .bind(actor.user_id)
+    .bind(id)
+    .execute(&mut *tx.tx)
+    .await?;
+    sqlx::query("DELETE FROM person_versions WHERE person_id = $1")
+        .bind(id)
+        .execute(&mut *tx.tx)
+        .await?;
+    let after = load(&mut tx.tx, actor, id).await?;
+    snapshot(
+        &mut tx,
+        actor,
+        id,
+        current.version + 1,
+        &after.data,
+        "anonymised",
+        &now,
+    )
+    .await?;
+    sqlx::query(
+        "UPDATE relatives SET full_name = '', full_name_folded = '', phone = '', notes = '' \
+         WHERE person_id = $1",
+    )
+    .bind(id)
+    .execute(&mut *tx.tx)
+    .await?;
+    sqlx::query(
+        "UPDATE import_rows SET cells = '[]', data = NULL WHERE EXISTS (SELECT 1 FROM \
+         person_sources s WHERE s.person_id = $1 AND s.import_id = import_rows.import_id \
+         AND s.row_no = import_rows.row_no)",
+    )
+    .bind(id)
+    .execute(&mut *tx.tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        app,
+        actor,
+        Event::new("person.anonymise", "person", &id).with(serde_json::json!({"reason": why})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// One entry of a person's history.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VersionEntry {

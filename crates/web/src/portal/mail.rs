@@ -18,6 +18,12 @@ pub enum Kind {
     ClaimDecided,
     /// An officer decided a correction.
     ChangeDecided,
+    /// A data-subject request was acknowledged.
+    RequestAcknowledged,
+    /// A data-subject request was completed or refused.
+    RequestClosed,
+    /// A petition was answered.
+    PetitionAnswered,
 }
 
 impl Kind {
@@ -28,6 +34,9 @@ impl Kind {
             Kind::Reset => "reset",
             Kind::ClaimDecided => "claim_decided",
             Kind::ChangeDecided => "change_decided",
+            Kind::RequestAcknowledged => "request_acknowledged",
+            Kind::RequestClosed => "request_closed",
+            Kind::PetitionAnswered => "petition_answered",
         }
     }
 }
@@ -106,6 +115,9 @@ mod tests {
             Kind::Reset,
             Kind::ClaimDecided,
             Kind::ChangeDecided,
+            Kind::RequestAcknowledged,
+            Kind::RequestClosed,
+            Kind::PetitionAnswered,
         ] {
             let vi = compose("vi", kind, "an@example.org", "http://x/kieu-bao", &[]);
             let en = compose("en", kind, "an@example.org", "http://x/kieu-bao", &[]);

@@ -1,9 +1,14 @@
 //! The portal for people abroad (issue 23): their pages under
 //! `/kieu-bao/...` (their own session, never a staff one), the officers'
-//! queue of claims and corrections, and the administrators' outbox.
+//! queue of claims and corrections, data-subject requests (both sides),
+//! the calendar their deadlines are counted by, and the administrators'
+//! outbox.
 
+pub mod calendar;
 pub mod mail;
 pub mod pages;
+pub mod petitions;
+pub mod requests;
 pub mod staff;
 
 use crate::access::{Access, Route, route};
@@ -147,6 +152,62 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/kieu-bao/requests",
+            Portal,
+            "a person abroad: their own data-subject requests",
+            axum::routing::get(requests::mine),
+        ),
+        route(
+            "POST",
+            "/kieu-bao/requests",
+            Portal,
+            "a person abroad linked to a record: a request about their own",
+            axum::routing::post(requests::open),
+        ),
+        route(
+            "GET",
+            "/kieu-bao/requests/{id}",
+            Portal,
+            "a person abroad: one of their own requests (anyone else's: 404)",
+            axum::routing::get(requests::one),
+        ),
+        route(
+            "GET",
+            "/kieu-bao/requests/{id}/data.json",
+            Portal,
+            "a person abroad: their own data, once their access request is done (audited)",
+            axum::routing::get(requests::data_json),
+        ),
+        route(
+            "GET",
+            "/kieu-bao/requests/{id}/data.pdf",
+            Portal,
+            "a person abroad: their own data, once their access request is done (audited)",
+            axum::routing::get(requests::data_pdf),
+        ),
+        route(
+            "GET",
+            "/kieu-bao/petitions",
+            Portal,
+            "a person abroad: their own petitions",
+            axum::routing::get(petitions::mine),
+        ),
+        route(
+            "POST",
+            "/kieu-bao/petitions",
+            Portal,
+            "a person abroad: a petition of their own",
+            axum::routing::post(petitions::send),
+        ),
+        route(
+            "GET",
+            "/kieu-bao/petitions/{id}",
+            Portal,
+            "a person abroad: one of their own petitions (anyone else's: 404)",
+            axum::routing::get(petitions::one),
+        ),
+        route(
+            "GET",
             "/portal/claims",
             Session,
             "province officers, commune officers (claims of their hometowns, corrections of their people)",
@@ -193,6 +254,69 @@ pub fn routes() -> Vec<Route> {
             Session,
             "province officers, commune officers of the record",
             axum::routing::post(staff::decide),
+        ),
+        route(
+            "GET",
+            "/portal/requests",
+            Session,
+            "province officers, commune officers (requests of the people of their hometowns)",
+            axum::routing::get(requests::queue),
+        ),
+        route(
+            "GET",
+            "/portal/requests/{id}",
+            Session,
+            "province officers, commune officers of the person's record (view audited)",
+            axum::routing::get(requests::review),
+        ),
+        route(
+            "POST",
+            "/portal/requests/{id}",
+            Session,
+            "province officers, commune officers of the person's record (each step audited)",
+            axum::routing::post(requests::take_step),
+        ),
+        route(
+            "GET",
+            "/portal/petitions",
+            Session,
+            "province officers (all), commune officers (petitions of people of their hometowns)",
+            axum::routing::get(petitions::queue),
+        ),
+        route(
+            "GET",
+            "/portal/petitions/{id}",
+            Session,
+            "province officers, commune officers of the sender's record (view audited)",
+            axum::routing::get(petitions::review),
+        ),
+        route(
+            "POST",
+            "/portal/petitions/{id}",
+            Session,
+            "province officers, commune officers of the sender's record (each step audited)",
+            axum::routing::post(petitions::take_step),
+        ),
+        route(
+            "GET",
+            "/admin/holidays",
+            Session,
+            "province officers and administrators of the province",
+            axum::routing::get(calendar::list),
+        ),
+        route(
+            "POST",
+            "/admin/holidays",
+            Session,
+            "province officers and administrators of the province",
+            axum::routing::post(calendar::add),
+        ),
+        route(
+            "POST",
+            "/admin/holidays/remove",
+            Session,
+            "province officers and administrators of the province",
+            axum::routing::post(calendar::remove),
         ),
         route(
             "GET",

@@ -31,7 +31,7 @@ pub struct PortalLayout {
 }
 
 impl PortalLayout {
-    fn of(user: &PortalUser, here: &'static str) -> Self {
+    pub(crate) fn of(user: &PortalUser, here: &'static str) -> Self {
         Self {
             t: Tr::new(user.lang),
             csrf: user.csrf.clone(),

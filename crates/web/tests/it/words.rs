@@ -95,6 +95,9 @@ struct Prepared {
     merged: i64,
     association: String,
     pair: Option<i64>,
+    /// The demo person's data-subject request (issue 23 §5) and petition (§7).
+    portal_request: i64,
+    portal_petition: i64,
 }
 
 async fn prepare(app: &TestApp) -> Prepared {
@@ -251,6 +254,8 @@ async fn prepare(app: &TestApp) -> Prepared {
     // The demo's claim and correction waiting on the portal (issue 23).
     let portal_claim = one("SELECT MIN(id) FROM portal_claims").await;
     let portal_change = one("SELECT MIN(id) FROM portal_changes").await;
+    let portal_request = one("SELECT MIN(id) FROM portal_requests").await;
+    let portal_petition = one("SELECT MIN(id) FROM portal_petitions").await;
     assert!(
         portal_claim.is_some() && portal_change.is_some(),
         "the portal's demo"
@@ -308,6 +313,10 @@ async fn prepare(app: &TestApp) -> Prepared {
             p = p.replace("{id}", &id(portal_claim)?);
         } else if p.starts_with("/portal/changes/") {
             p = p.replace("{id}", &id(portal_change)?);
+        } else if p.starts_with("/portal/requests/") || p.starts_with("/kieu-bao/requests/") {
+            p = p.replace("{id}", &id(portal_request)?);
+        } else if p.starts_with("/portal/petitions/") || p.starts_with("/kieu-bao/petitions/") {
+            p = p.replace("{id}", &id(portal_petition)?);
         }
         (!p.contains('{')).then_some(p)
     };
@@ -328,7 +337,7 @@ async fn prepare(app: &TestApp) -> Prepared {
                 || p.ends_with("/progress")
                 || p.contains("template/")
                 || p.starts_with("/feeds/")
-                || [".xlsx", ".docx", ".pdf", ".csv", ".xml"]
+                || [".xlsx", ".docx", ".pdf", ".csv", ".xml", ".json"]
                     .iter()
                     .any(|x| p.ends_with(x)))
         })
@@ -356,6 +365,8 @@ async fn prepare(app: &TestApp) -> Prepared {
         merged,
         association,
         pair,
+        portal_request: portal_request.unwrap_or_default(),
+        portal_petition: portal_petition.unwrap_or_default(),
     }
 }
 
@@ -366,6 +377,8 @@ async fn no_page_shows_a_code_a_key_or_an_iso_date(app: TestApp) {
         merged,
         association,
         pair,
+        portal_request,
+        portal_petition,
     } = prepare(&app).await;
     let b = Browser::start().await;
     let mut problems = Vec::new();
@@ -434,8 +447,16 @@ async fn no_page_shows_a_code_a_key_or_an_iso_date(app: TestApp) {
         for page in web::routes::table()
             .iter()
             .filter(|r| r.method == "GET" && r.path.starts_with("/kieu-bao"))
+            .filter(|r| ![".json", ".pdf"].iter().any(|x| r.path.ends_with(x)))
         {
-            b.goto(&app.url(page.path)).await;
+            // The demo person's own request (issue 23 §5) and petition (§7).
+            let own_id = if page.path.starts_with("/kieu-bao/petitions/") {
+                portal_petition
+            } else {
+                portal_request
+            };
+            let path = page.path.replace("{id}", &own_id.to_string());
+            b.goto(&app.url(&path)).await;
             if lang == "vi" {
                 let text = b.script("return document.body.innerText").await;
                 seen.insert(

@@ -5,7 +5,9 @@
 
 mod accounts;
 mod browser;
+mod petitions;
 mod records;
+mod requests;
 
 use std::path::PathBuf;
 use std::process::Stdio;

@@ -1,0 +1,338 @@
+//! Petitions and feedback (issue 23 §7) on both sides: the person's pages
+//! under `/kieu-bao/petitions` (send one, follow it, read the answer) and
+//! the officers' queue under `/portal/petitions` (sorted by the day to
+//! answer by; assign, answer, close). The answer is e-mailed.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::mail::{Kind, compose};
+use super::pages::{PortalLayout, error_lines};
+use crate::AppState;
+use crate::error::PageError;
+use crate::extract::{PortalUser, User};
+use crate::i18n::{Lang, Tr};
+use crate::pages::{Layout, page_err, render};
+use app::portal::calendar;
+use app::portal::petitions::{self as pet, Petition, Step};
+
+/// A petition as the person or an officer reads it.
+pub struct PetitionShown {
+    pub id: i64,
+    pub number: String,
+    pub category: String,
+    pub status: String,
+    pub status_code: String,
+    pub subject: String,
+    pub body: String,
+    pub received: String,
+    pub answer_by: String,
+    /// `calm` or `overdue` (a CSS class), and its words.
+    pub urgency: &'static str,
+    pub urgency_words: String,
+    pub assigned_to: String,
+    pub answer: String,
+    pub answered: String,
+    pub open: bool,
+}
+
+fn shown(t: Tr, p: &Petition, today: time::Date) -> PetitionShown {
+    let overdue = p.is_open() && calendar::parse_iso(&p.answer_by).is_some_and(|d| today > d);
+    PetitionShown {
+        id: p.id,
+        number: p.number.clone(),
+        category: t.label("petition_category", &p.category),
+        status: t.label("petition_status", &p.status),
+        status_code: p.status.clone(),
+        subject: p.subject.clone(),
+        body: p.body.clone(),
+        received: t.time(&p.received_at),
+        answer_by: t.day(&p.answer_by),
+        urgency: if overdue { "overdue" } else { "calm" },
+        urgency_words: if overdue {
+            t.s("portal.requests.overdue").to_owned()
+        } else {
+            String::new()
+        },
+        assigned_to: p.assigned_to.clone(),
+        answer: p.answer.clone(),
+        answered: p
+            .answered_at
+            .as_deref()
+            .map(|a| t.time(a))
+            .unwrap_or_default(),
+        open: p.is_open(),
+    }
+}
+
+/// The days to answer per category, in words: "Kiến nghị: 15 ngày làm việc".
+fn deadlines(state: &AppState, t: Tr) -> Vec<String> {
+    pet::CATEGORIES
+        .iter()
+        .map(|c| {
+            format!(
+                "{}: {} {}",
+                t.label("petition_category", c),
+                pet::days_of(&state.app, c),
+                t.s("portal.requests.working_days")
+            )
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "portal/petitions.html")]
+struct MinePage {
+    l: PortalLayout,
+    t: Tr,
+    petitions: Vec<PetitionShown>,
+    categories: Vec<(&'static str, String, bool)>,
+    subject: String,
+    body: String,
+    deadlines: Vec<String>,
+    errors: Vec<String>,
+}
+
+async fn mine_page(
+    state: &AppState,
+    user: &PortalUser,
+    f: &SendForm,
+    errors: Vec<String>,
+) -> Result<MinePage, PageError> {
+    let t = Tr::new(user.lang);
+    let list = pet::mine(&state.app, user.account_id)
+        .await
+        .map_err(page_err(user.lang))?;
+    let today = state.app.clock.today();
+    Ok(MinePage {
+        l: PortalLayout::of(user, "/kieu-bao/petitions"),
+        t,
+        petitions: list.iter().map(|p| shown(t, p, today)).collect(),
+        categories: pet::CATEGORIES
+            .iter()
+            .map(|c| (*c, t.label("petition_category", c), *c == f.category))
+            .collect(),
+        subject: f.subject.clone(),
+        body: f.body.clone(),
+        deadlines: deadlines(state, t),
+        errors,
+    })
+}
+
+/// `GET /kieu-bao/petitions`: the person's petitions and the form.
+pub async fn mine(State(state): State<AppState>, user: PortalUser) -> Result<Response, PageError> {
+    let empty = SendForm {
+        category: String::new(),
+        subject: String::new(),
+        body: String::new(),
+    };
+    render(&mine_page(&state, &user, &empty, Vec::new()).await?)
+}
+
+#[derive(Deserialize)]
+pub struct SendForm {
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    body: String,
+}
+
+/// `POST /kieu-bao/petitions`.
+pub async fn send(
+    State(state): State<AppState>,
+    user: PortalUser,
+    Form(f): Form<SendForm>,
+) -> Result<Response, PageError> {
+    let t = Tr::new(user.lang);
+    match pet::send(
+        &state.app,
+        user.account_id,
+        user.person_id,
+        &user.ip,
+        &f.category,
+        &f.subject,
+        &f.body,
+    )
+    .await
+    {
+        Ok(p) => Ok(Redirect::to(&format!("/kieu-bao/petitions/{}", p.id)).into_response()),
+        Err(app::AppError::Invalid(errs)) => {
+            let lines = error_lines(t, &errs);
+            let mut resp = render(&mine_page(&state, &user, &f, lines).await?)?;
+            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(resp)
+        }
+        Err(e) => Err(page_err(user.lang)(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/petition.html")]
+struct OnePage {
+    l: PortalLayout,
+    t: Tr,
+    p: PetitionShown,
+}
+
+/// `GET /kieu-bao/petitions/{id}`: one of the person's own petitions.
+pub async fn one(
+    State(state): State<AppState>,
+    user: PortalUser,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let t = Tr::new(user.lang);
+    let p = pet::own(&state.app, user.account_id, id)
+        .await
+        .map_err(page_err(user.lang))?;
+    render(&OnePage {
+        l: PortalLayout::of(&user, "/kieu-bao/petitions"),
+        t,
+        p: shown(t, &p, state.app.clock.today()),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "portal/petition_queue.html")]
+struct QueuePage {
+    l: Layout,
+    t: Tr,
+    petitions: Vec<PetitionShown>,
+    deadlines: Vec<String>,
+}
+
+/// `GET /portal/petitions`: petitions to answer within reach, the nearest
+/// deadline first.
+pub async fn queue(State(state): State<AppState>, user: User) -> Result<Response, PageError> {
+    let list = pet::queue(&state.app, &user.actor)
+        .await
+        .map_err(page_err(user.lang))?;
+    let today = state.app.clock.today();
+    let l = Layout::for_user(&user);
+    let t = l.t;
+    render(&QueuePage {
+        t,
+        petitions: list.iter().map(|p| shown(t, p, today)).collect(),
+        deadlines: deadlines(&state, t),
+        l,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "portal/petition_review.html")]
+struct ReviewPage {
+    l: Layout,
+    t: Tr,
+    p: PetitionShown,
+    answer: String,
+    errors: Vec<String>,
+}
+
+async fn review_page(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    answer: String,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    let p = pet::for_officer(&state.app, &user.actor, id)
+        .await
+        .map_err(page_err(user.lang))?;
+    let l = Layout::for_user(user);
+    let t = l.t;
+    render(&ReviewPage {
+        t,
+        p: shown(t, &p, state.app.clock.today()),
+        answer,
+        errors,
+        l,
+    })
+}
+
+/// `GET /portal/petitions/{id}` (the view is audited).
+pub async fn review(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    review_page(&state, &user, id, String::new(), Vec::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    answer: String,
+}
+
+/// `POST /portal/petitions/{id}`: `step` = `assign`, `answer` (with
+/// `answer`) or `close`.
+pub async fn take_step(
+    State(state): State<AppState>,
+    user: User,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<StepForm>,
+) -> Result<Response, PageError> {
+    let t = Tr::new(user.lang);
+    let result = match Step::from_code(&f.step) {
+        Some(step) => pet::step(&state.app, &user.actor, id, step, &f.answer)
+            .await
+            .map(|p| (step, p)),
+        None => Err(app::AppError::invalid_field("request_step", "required")),
+    };
+    match result {
+        Ok((step, p)) => {
+            if step == Step::Answer {
+                tell(&state, &headers, &p).await;
+            }
+            Ok(Redirect::to(&format!("/portal/petitions/{id}")).into_response())
+        }
+        Err(app::AppError::Invalid(errors)) => {
+            let lines = error_lines(t, &errors);
+            let mut resp = review_page(&state, &user, id, f.answer, lines).await?;
+            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(resp)
+        }
+        Err(app::AppError::Conflict(why)) => {
+            let line = t
+                .get(&format!("portal.conflict.{why}"))
+                .unwrap_or_else(|| t.s("error.conflict"))
+                .to_owned();
+            let mut resp = review_page(&state, &user, id, f.answer, vec![line]).await?;
+            *resp.status_mut() = StatusCode::CONFLICT;
+            Ok(resp)
+        }
+        Err(e) => Err(page_err(user.lang)(e)),
+    }
+}
+
+/// E-mails the answer to the person, in their language.
+async fn tell(state: &AppState, headers: &HeaderMap, p: &Petition) {
+    let Ok((email, lang)) = app::portal::accounts::contact(&state.app, p.account_id).await else {
+        return;
+    };
+    let t = Tr::new(Lang::from_code(&lang));
+    let lines = vec![
+        format!("{}: {}", t.s("portal.petitions.number"), p.number),
+        format!("{}: {}", t.s("portal.petitions.subject"), p.subject),
+        format!("{}: {}", t.s("portal.petitions.answer"), p.answer),
+    ];
+    let base = crate::security::expected_origin(state, headers).unwrap_or_default();
+    app::mail::send_later(
+        &state.app,
+        compose(
+            &lang,
+            Kind::PetitionAnswered,
+            &email,
+            &format!("{base}/kieu-bao/petitions/{}", p.id),
+            &lines,
+        ),
+    );
+}
