@@ -176,6 +176,12 @@ pub async fn home(State(state): State<AppState>, user: User) -> Result<Response,
             what: "home.todo.unverified",
             href: "/people?verification=unverified",
         });
+        // Where the police's and the Front's lists disagree: a visit is due.
+        todo.push(Todo {
+            count: o.disputed,
+            what: "home.todo.visits",
+            href: "/people?verification=disputed",
+        });
     }
     // Data-subject requests near or past their deadline (issue 23 §5).
     if let Some((overdue, near)) = app::portal::requests::due_counts(&state.app, actor)

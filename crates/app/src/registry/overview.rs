@@ -15,6 +15,9 @@ pub struct Overview {
     pub by_category: Vec<(Category, i64)>,
     /// Records not yet verified (verification "unverified").
     pub unverified: i64,
+    /// Records the lists disagree on (verification "disputed"): a household
+    /// to visit again (survey plan).
+    pub disputed: i64,
 }
 
 /// Counts people in the actor's jurisdiction (deleted records excluded).
@@ -31,7 +34,8 @@ pub async fn overview(app: &App, actor: &Actor) -> AppResult<Overview> {
     };
     let sql = format!(
         "SELECT p.category, COUNT(*), \
-         SUM(CASE WHEN p.verification = 'unverified' THEN 1 ELSE 0 END) FROM persons p \
+         SUM(CASE WHEN p.verification = 'unverified' THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN p.verification = 'disputed' THEN 1 ELSE 0 END) FROM persons p \
          WHERE p.deleted_at IS NULL AND {} GROUP BY p.category",
         scope.sql
     );
@@ -43,11 +47,13 @@ pub async fn overview(app: &App, actor: &Actor) -> AppResult<Overview> {
     let mut by_category = Vec::new();
     let mut people = 0;
     let mut unverified = 0;
+    let mut disputed = 0;
     for r in &rows {
         let code: String = r.try_get(0)?;
         let n: i64 = r.try_get(1)?;
         people += n;
         unverified += r.try_get::<Option<i64>, _>(2)?.unwrap_or(0);
+        disputed += r.try_get::<Option<i64>, _>(3)?.unwrap_or(0);
         if let Ok(c) = Category::from_code(&code) {
             by_category.push((c, n));
         }
@@ -67,5 +73,6 @@ pub async fn overview(app: &App, actor: &Actor) -> AppResult<Overview> {
         countries,
         by_category,
         unverified,
+        disputed,
     })
 }

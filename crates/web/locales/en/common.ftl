@@ -299,6 +299,7 @@ home-todo-pairs = possible duplicate pairs waiting for review
 home-todo-imports = checked lists waiting to be written to the registry
 home-todo-imports_failed = imports that failed and need a look
 home-todo-unverified = records not yet verified
+home-todo-visits = records the lists disagree on, to visit again
 confirm-delete_person = Delete record
 confirm-delete_person_after = It will leave lists, search and statistics; its history is kept and it can be restored. Continue?
 confirm-undo_import = Undo import

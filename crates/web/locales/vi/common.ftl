@@ -299,6 +299,7 @@ home-todo-pairs = cặp hồ sơ có thể trùng đang chờ xem xét
 home-todo-imports = danh sách đã kiểm tra, chờ ghi vào sổ
 home-todo-imports_failed = danh sách nhập bị lỗi, cần xem lại
 home-todo-unverified = hồ sơ chưa được xác minh
+home-todo-visits = hồ sơ có chênh lệch giữa các danh sách, cần đến xác minh lại
 confirm-delete_person = Xoá hồ sơ
 confirm-delete_person_after = Hồ sơ sẽ không còn trong danh sách, tìm kiếm và thống kê; lịch sử được giữ lại và có thể khôi phục. Tiếp tục?
 confirm-undo_import = Hoàn tác lần nhập

@@ -113,6 +113,21 @@ async fn home_says_what_waits_for_each_role(app: TestApp) {
     .await
     .unwrap();
     assert!(pairs > 0 && unverified > 0, "{pairs} {unverified}");
+    // Two records the lists disagree on: visits due.
+    sqlx::query(
+        "UPDATE persons SET verification = 'disputed' WHERE id IN \
+         (SELECT id FROM persons WHERE deleted_at IS NULL AND verification <> 'unverified' \
+          ORDER BY id LIMIT 2)",
+    )
+    .execute(&app.app.db.pool)
+    .await
+    .unwrap();
+    let disputed: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM persons WHERE deleted_at IS NULL AND verification = 'disputed'",
+    )
+    .fetch_one(&app.app.db.pool)
+    .await
+    .unwrap();
     let client = signed_in(&app, "sonv").await;
     let (status, html) = page(&client, &app, "/work").await;
     assert_eq!(status, 200);
@@ -122,6 +137,11 @@ async fn home_says_what_waits_for_each_role(app: TestApp) {
     assert_eq!(
         waiting(&html, "/people?verification=unverified"),
         Some(unverified)
+    );
+    assert!(disputed > 0);
+    assert_eq!(
+        waiting(&html, "/people?verification=disputed"),
+        Some(disputed)
     );
     // The link of the unverified records opens that list.
     let (status, list) = page(&client, &app, "/people?verification=unverified").await;
