@@ -203,19 +203,13 @@ impl Tr {
     /// đăng nhập")`, from the sentences the log is read in (every action
     /// with words has its `audit-did-` message), sorted by their words.
     pub fn audit_actions(&self) -> Vec<(String, String)> {
-        const FILES: [&str; 4] = [
-            include_str!("../locales/vi/common.ftl"),
-            include_str!("../locales/vi/community.ftl"),
-            include_str!("../locales/vi/portal.ftl"),
-            include_str!("../locales/vi/publishing.ftl"),
-        ];
-        let mut out: Vec<(String, String)> = FILES
+        let mut out: Vec<(String, String)> = crate::i18n::SOURCES
             .iter()
-            .flat_map(|f| f.lines())
-            .filter_map(|l| l.strip_prefix("audit-did-")?.split(" = ").next())
+            .flat_map(|(_, vi, _)| crate::i18n::ids(vi))
+            .filter_map(|id| id.strip_prefix("audit-did-"))
             .map(|key| {
-                // Codes use `_` within words and `.` between them; keys `-`.
-                let code = key.trim().replace('-', ".");
+                // Codes use `_` within words and `.` between them; ids `-`.
+                let code = key.replace('-', ".");
                 let key = format!("audit.did.{code}");
                 let mut c = self.s(&key).chars();
                 let label = c
