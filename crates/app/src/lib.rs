@@ -59,6 +59,8 @@ pub struct AppSettings {
     pub portal_idle_minutes: i64,
     /// How webhook deliveries are retried (see [`exchange::webhooks`]).
     pub webhooks: exchange::webhooks::Settings,
+    /// How fast newsletters go out (see [`publishing::newsletters`]).
+    pub newsletters: publishing::newsletters::Settings,
     /// Working days to acknowledge a data-subject request (issue 23 §5).
     pub request_acknowledge_days: i64,
     /// Working days to complete a data-subject request (issue 23 §5: "15
@@ -119,6 +121,7 @@ impl Default for AppSettings {
             mail: mail::MailSettings::default(),
             portal_idle_minutes: 15,
             webhooks: exchange::webhooks::Settings::default(),
+            newsletters: publishing::newsletters::Settings::default(),
             request_acknowledge_days: 2,
             request_complete_days: 15,
             petition_days_petition: 15,

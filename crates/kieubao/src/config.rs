@@ -61,6 +61,9 @@ pub struct FileSettings {
     /// 15) and the longest pause between two, in minutes (default 60).
     pub webhook_max_attempts: Option<i64>,
     pub webhook_backoff_max_minutes: Option<i64>,
+    /// Newsletters (issue 24 §8): messages a server sends a minute at most
+    /// (default 120; the mail server's own limit).
+    pub newsletter_per_minute: Option<i64>,
     /// Data-subject requests (issue 23 §5): working days to acknowledge
     /// (default 2) and to complete (default 15).
     pub request_acknowledge_days: Option<i64>,
@@ -133,6 +136,7 @@ const ENV_KEYS: &[&str] = &[
     "webhook_max_attempts",
     "metrics_token",
     "webhook_backoff_max_minutes",
+    "newsletter_per_minute",
     "request_acknowledge_days",
     "request_complete_days",
     "petition_days_petition",
@@ -354,6 +358,15 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
                     * 60,
             ),
             ..defaults.webhooks.clone()
+        },
+        newsletters: app::publishing::newsletters::Settings {
+            per_minute: u32::try_from(positive(
+                "newsletter_per_minute",
+                file.newsletter_per_minute,
+                i64::from(defaults.newsletters.per_minute),
+            )?)
+            .unwrap_or(u32::MAX),
+            ..defaults.newsletters.clone()
         },
         request_acknowledge_days: positive(
             "request_acknowledge_days",

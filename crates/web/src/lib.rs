@@ -212,6 +212,7 @@ pub async fn serve(
     let warm = app.clone();
     tokio::spawn(async move { warm.warm_up().await });
     tokio::spawn(app::exchange::webhooks::worker(app.clone()));
+    tokio::spawn(app::publishing::newsletters::worker(app.clone()));
     let router = router(app, cfg);
     axum::serve(
         listener,

@@ -226,7 +226,7 @@ impl Tr {
 
     /// The kinds of record the audit log's filter offers, by name.
     pub fn audit_entities(&self) -> Vec<(String, String)> {
-        const KINDS: [&str; 13] = [
+        const KINDS: [&str; 14] = [
             "person",
             "household",
             "import",
@@ -234,6 +234,7 @@ impl Tr {
             "merge",
             "association",
             "content",
+            "newsletter",
             "user",
             "api_token",
             "portal_account",

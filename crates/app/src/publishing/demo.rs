@@ -742,5 +742,24 @@ pub async fn seed(app: &App) -> AppResult<usize> {
         create_as_system(app, &item, &when, i < 2).await?;
         n += 1;
     }
+    // A newsletter on the desk, ready to send: the three latest news.
+    let latest = super::public::latest(app, "news", "vi", 3, false).await?;
+    let items = latest
+        .iter()
+        .map(|c| c.id.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut tx = app.db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO newsletters (lang, subject, intro, items, created_by_name, created_at) \
+         VALUES ('vi', $1, $2, $3, 'bientap', $4)",
+    )
+    .bind("Bản tin kiều bào Hà Tĩnh tháng 12")
+    .bind("Kính gửi bà con kiều bào,\n\nSở Ngoại vụ xin gửi những tin nổi bật trong tháng.")
+    .bind(&items)
+    .bind(clock::in_seconds(-3_600))
+    .execute(&mut *tx.tx)
+    .await?;
+    tx.commit().await?;
     Ok(n)
 }

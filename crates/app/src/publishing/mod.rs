@@ -14,6 +14,7 @@
 pub mod content;
 pub mod demo;
 pub mod markdown;
+pub mod newsletters;
 pub mod public;
 
 use std::sync::atomic::{AtomicU64, Ordering};

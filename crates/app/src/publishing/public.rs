@@ -262,6 +262,30 @@ pub async fn latest(
         .collect::<Result<Vec<_>, _>>()?)
 }
 
+/// Published items by id, in the order given, as cards in a language
+/// (items not published are left out).
+pub async fn cards(app: &App, ids: &[i64], lang: &str) -> AppResult<Vec<Card>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = ids
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql = format!(
+        "SELECT {CARD_COLUMNS} {CARD_FROM} WHERE c.state = 'published' AND c.id IN ({list})"
+    );
+    let mut cards = sqlx::query(&sql)
+        .fetch_all(&app.db.pool)
+        .await?
+        .iter()
+        .map(|r| card_of(r, lang))
+        .collect::<Result<Vec<_>, _>>()?;
+    cards.sort_by_key(|c| ids.iter().position(|i| *i == c.id));
+    Ok(cards)
+}
+
 /// What a public URL finds.
 #[derive(Debug)]
 pub enum Found {

@@ -96,6 +96,7 @@ audit-entity_kind-match_pair = Suspected duplicate pair
 audit-entity_kind-merge = Merge of records
 audit-entity_kind-association = Association
 audit-entity_kind-content = Article or document
+audit-entity_kind-newsletter = Newsletter
 audit-entity_kind-user = Staff account
 audit-entity_kind-api_token = API token
 audit-entity_kind-portal_account = Portal account

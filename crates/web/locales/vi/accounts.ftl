@@ -96,6 +96,7 @@ audit-entity_kind-match_pair = Cặp nghi trùng
 audit-entity_kind-merge = Gộp hồ sơ
 audit-entity_kind-association = Hội, đoàn thể
 audit-entity_kind-content = Bài viết, văn bản
+audit-entity_kind-newsletter = Bản tin
 audit-entity_kind-user = Tài khoản cán bộ
 audit-entity_kind-api_token = Mã truy cập API
 audit-entity_kind-portal_account = Tài khoản cổng kiều bào

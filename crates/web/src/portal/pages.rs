@@ -39,7 +39,7 @@ impl PortalLayout {
             here,
         }
     }
-    fn anonymous(lang: Lang, csrf: String, here: &'static str) -> Self {
+    pub(crate) fn anonymous(lang: Lang, csrf: String, here: &'static str) -> Self {
         Self {
             t: Tr::new(lang),
             csrf,
@@ -89,7 +89,7 @@ fn refusal(t: Tr, e: app::AppError) -> Result<(StatusCode, Vec<String>), PageErr
 }
 
 /// A page before sign-in, with a pre-session CSRF cookie (double submit).
-fn with_pre_session(state: &AppState, mut resp: Response, csrf: &str) -> Response {
+pub(crate) fn with_pre_session(state: &AppState, mut resp: Response, csrf: &str) -> Response {
     resp.headers_mut().append(
         header::SET_COOKIE,
         set_cookie(
@@ -104,14 +104,14 @@ fn with_pre_session(state: &AppState, mut resp: Response, csrf: &str) -> Respons
 }
 
 /// The CSRF token of an anonymous form: the pre-session cookie's, or a new one.
-fn pre_csrf(state: &AppState, headers: &HeaderMap) -> String {
+pub(crate) fn pre_csrf(state: &AppState, headers: &HeaderMap) -> String {
     cookie(headers, state.cfg.pre_session_cookie())
         .filter(|c| !c.is_empty())
         .unwrap_or_else(app::accounts::secret::random_token)
 }
 
 /// Where links in e-mails point: the configured origin, or the request's.
-fn origin(state: &AppState, headers: &HeaderMap) -> String {
+pub(crate) fn origin(state: &AppState, headers: &HeaderMap) -> String {
     crate::security::expected_origin(state, headers).unwrap_or_default()
 }
 

@@ -93,6 +93,7 @@ struct ListPage {
     rows: Vec<RowView>,
     errors: Vec<String>,
     can_propose: bool,
+    can_newsletter: bool,
 }
 
 /// `GET /content`: the items on the desk.
@@ -171,6 +172,8 @@ pub async fn list(
             None,
         ),
         can_propose: content::may_propose(&user.actor),
+        can_newsletter: app::access::authorize(&user.actor, app::access::Action::ContentEdit)
+            .is_ok(),
         rows,
         errors,
         f,

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod desk;
+pub mod newsletters;
 pub mod site;
 
 use axum::extract::{Path, Query, State};
@@ -150,6 +151,83 @@ pub fn routes() -> Vec<Route> {
             Session,
             "editors, publishers, province officers, commune officers (a draft)",
             axum::routing::post(desk::create),
+        ),
+        route(
+            "GET",
+            "/content/newsletters",
+            Session,
+            "editors, publishers, province officers",
+            get(newsletters::list),
+        ),
+        route(
+            "POST",
+            "/content/newsletters",
+            Session,
+            "editors, publishers, province officers (a draft)",
+            axum::routing::post(newsletters::create),
+        ),
+        route(
+            "GET",
+            "/content/newsletters/{id}",
+            Session,
+            "editors, publishers, province officers",
+            get(newsletters::show),
+        ),
+        route(
+            "POST",
+            "/content/newsletters/{id}/send",
+            Session,
+            "publishers, province officers",
+            axum::routing::post(newsletters::send),
+        ),
+        route(
+            "GET",
+            "/kieu-bao/unsubscribe/{token}",
+            Public,
+            "anyone holding the link of a newsletter",
+            get(newsletters::unsubscribe_form),
+        ),
+        route(
+            "POST",
+            "/kieu-bao/unsubscribe/{token}",
+            Public,
+            "anyone holding the link of a newsletter (CSRF double submit)",
+            axum::routing::post(newsletters::unsubscribe),
+        ),
+        route(
+            "GET",
+            "/api/v1/newsletters",
+            Token,
+            "read scope, editors, publishers, province officers",
+            get(newsletters::api_list),
+        ),
+        route(
+            "POST",
+            "/api/v1/newsletters",
+            Token,
+            "write scope, editors, publishers, province officers (a draft)",
+            axum::routing::post(newsletters::api_create),
+        ),
+        route(
+            "GET",
+            "/api/v1/newsletters/{id}",
+            Token,
+            "read scope, editors, publishers, province officers",
+            get(newsletters::api_read),
+        ),
+        route(
+            "GET",
+            "/api/v1/newsletters/{id}/failures",
+            Token,
+            "read scope, editors, publishers, province officers",
+            get(newsletters::api_failures),
+        ),
+        route(
+            "POST",
+            "/api/v1/newsletters/{id}/send",
+            Token,
+            "write scope, publishers, province officers (If-Match)",
+            axum::routing::post(newsletters::api_send),
         ),
         route(
             "GET",

@@ -309,6 +309,18 @@ fn every_route_is_classified() {
         ("POST", "/admin/holidays", Access::Session),
         ("POST", "/admin/holidays/remove", Access::Session),
         ("GET", "/admin/outbox", Access::Session),
+        // Newsletters (issue 24 §8).
+        ("GET", "/content/newsletters", Access::Session),
+        ("POST", "/content/newsletters", Access::Session),
+        ("GET", "/content/newsletters/{id}", Access::Session),
+        ("POST", "/content/newsletters/{id}/send", Access::Session),
+        ("GET", "/kieu-bao/unsubscribe/{token}", Access::Public),
+        ("POST", "/kieu-bao/unsubscribe/{token}", Access::Public),
+        ("GET", "/api/v1/newsletters", Access::Token),
+        ("POST", "/api/v1/newsletters", Access::Token),
+        ("GET", "/api/v1/newsletters/{id}", Access::Token),
+        ("GET", "/api/v1/newsletters/{id}/failures", Access::Token),
+        ("POST", "/api/v1/newsletters/{id}/send", Access::Token),
     ];
     // Order-independent: the table's order is the router's business.
     actual.sort_by_key(|(m, p, _)| (*p, *m));

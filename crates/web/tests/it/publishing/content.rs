@@ -20,7 +20,7 @@ dual!(
 );
 
 /// A user of `role` with a read-write token.
-async fn user(
+pub(super) async fn user(
     app: &TestApp,
     name: &str,
     role: Role,
@@ -33,7 +33,7 @@ async fn user(
         .unwrap()
 }
 
-async fn call(
+pub(super) async fn call(
     app: &TestApp,
     tok: &str,
     method: reqwest::Method,
@@ -61,7 +61,13 @@ async fn call(
     )
 }
 
-async fn step(app: &TestApp, tok: &str, id: i64, version: i64, step: &str) -> (u16, Value) {
+pub(super) async fn step(
+    app: &TestApp,
+    tok: &str,
+    id: i64,
+    version: i64,
+    step: &str,
+) -> (u16, Value) {
     let (s, v, _) = call(
         app,
         tok,
@@ -74,7 +80,7 @@ async fn step(app: &TestApp, tok: &str, id: i64, version: i64, step: &str) -> (u
     (s, v)
 }
 
-async fn anonymous(app: &TestApp, path: &str) -> (u16, String) {
+pub(super) async fn anonymous(app: &TestApp, path: &str) -> (u16, String) {
     let r = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -86,7 +92,7 @@ async fn anonymous(app: &TestApp, path: &str) -> (u16, String) {
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
-fn news(title: &str) -> Value {
+pub(super) fn news(title: &str) -> Value {
     json!({
         "kind": "news",
         "category": "community",

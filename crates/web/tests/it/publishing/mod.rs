@@ -3,3 +3,4 @@
 
 mod browser;
 mod content;
+mod newsletters;

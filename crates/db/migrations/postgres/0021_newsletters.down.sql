@@ -1,0 +1,3 @@
+DROP TABLE petition_faqs;
+DROP TABLE newsletter_deliveries;
+DROP TABLE newsletters;
