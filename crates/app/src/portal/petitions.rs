@@ -217,7 +217,7 @@ pub async fn queue(app: &App, actor: &Actor) -> AppResult<Vec<Petition>> {
     rows.iter().map(from_row).collect()
 }
 
-async fn load(app: &App, actor: &Actor, id: i64) -> AppResult<Petition> {
+pub(crate) async fn load(app: &App, actor: &Actor, id: i64) -> AppResult<Petition> {
     access::authorize(actor, Action::PetitionHandle)?;
     let f = access::person_scope(actor, 2);
     let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE t.id = $1 AND {}", f.sql);

@@ -13,6 +13,7 @@
 
 pub mod content;
 pub mod demo;
+pub mod faq;
 pub mod markdown;
 pub mod newsletters;
 pub mod public;

@@ -343,3 +343,16 @@ audit-did-portal-petition_assign = took a petition
 audit-did-portal-petition_answer = answered a petition
 audit-did-portal-petition_close = closed a petition
 audit-detail-petition_category = Category of petition
+
+## Questions and answers from petitions (issue 24 §5)
+portal-petitions-faq_title = Publish as a question and answer
+portal-petitions-faq_hint = Rewrite the question and the answer for everyone to read: leave out the sender's name, address and any private detail. It is saved as a draft on the editorial desk and appears on the site only once published.
+portal-petitions-faq_question = Question
+portal-petitions-faq_answer = Answer
+portal-petitions-faq_make = Save as a draft FAQ
+portal-petitions-faq_made = Made into a question and answer: see it on the editorial desk
+portal-conflict-not_answered = The petition has not been answered.
+portal-conflict-already_faq = This petition was already made into a question and answer.
+field-faq_question = Question
+field-faq_answer = Answer
+audit-did-portal-petition_faq = made a petition into a question and answer

@@ -343,3 +343,16 @@ audit-did-portal-petition_assign = đã nhận xử lý kiến nghị
 audit-did-portal-petition_answer = đã trả lời kiến nghị
 audit-did-portal-petition_close = đã đóng kiến nghị
 audit-detail-petition_category = Loại kiến nghị
+
+## Questions and answers from petitions (issue 24 §5)
+portal-petitions-faq_title = Đưa vào mục Hỏi đáp
+portal-petitions-faq_hint = Viết lại câu hỏi và câu trả lời cho mọi người đọc: bỏ tên, địa chỉ và mọi chi tiết riêng của người gửi. Bài được lưu thành bản nháp trên bàn biên tập và chỉ lên trang khi được duyệt đăng.
+portal-petitions-faq_question = Câu hỏi
+portal-petitions-faq_answer = Câu trả lời
+portal-petitions-faq_make = Lưu thành bản nháp Hỏi đáp
+portal-petitions-faq_made = Đã đưa vào mục Hỏi đáp: xem bài trên bàn biên tập
+portal-conflict-not_answered = Kiến nghị chưa được trả lời.
+portal-conflict-already_faq = Kiến nghị này đã được đưa vào mục Hỏi đáp.
+field-faq_question = Câu hỏi
+field-faq_answer = Câu trả lời
+audit-did-portal-petition_faq = đã đưa kiến nghị vào mục Hỏi đáp

@@ -298,6 +298,13 @@ pub fn routes() -> Vec<Route> {
             axum::routing::post(petitions::take_step),
         ),
         route(
+            "POST",
+            "/portal/petitions/{id}/faq",
+            Session,
+            "officers who may propose content and read the petition (a draft FAQ, issue 24 §5)",
+            axum::routing::post(petitions::make_faq),
+        ),
+        route(
             "GET",
             "/admin/holidays",
             Session,

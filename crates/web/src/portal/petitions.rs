@@ -231,6 +231,11 @@ struct ReviewPage {
     p: PetitionShown,
     answer: String,
     errors: Vec<String>,
+    /// The FAQ made of it (issue 24 §5), or the form to make one.
+    faq: Option<i64>,
+    can_faq: bool,
+    faq_question: String,
+    faq_answer: String,
 }
 
 async fn review_page(
@@ -240,18 +245,94 @@ async fn review_page(
     answer: String,
     errors: Vec<String>,
 ) -> Result<Response, PageError> {
+    review_page_with(state, user, id, answer, errors, None).await
+}
+
+async fn review_page_with(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    answer: String,
+    errors: Vec<String>,
+    faq_typed: Option<(String, String)>,
+) -> Result<Response, PageError> {
     let p = pet::for_officer(&state.app, &user.actor, id)
+        .await
+        .map_err(page_err(user.lang))?;
+    let faq = app::publishing::faq::of_petition(&state.app, id)
         .await
         .map_err(page_err(user.lang))?;
     let l = Layout::for_user(user);
     let t = l.t;
+    let (faq_question, faq_answer) =
+        faq_typed.unwrap_or_else(|| (p.subject.clone(), p.answer.clone()));
     render(&ReviewPage {
         t,
+        can_faq: faq.is_none()
+            && matches!(p.status.as_str(), "answered" | "closed")
+            && app::publishing::content::may_propose(&user.actor),
+        faq,
+        faq_question,
+        faq_answer,
         p: shown(t, &p, state.app.clock.today()),
         answer,
         errors,
         l,
     })
+}
+
+#[derive(Deserialize)]
+pub struct FaqForm {
+    #[serde(default)]
+    question: String,
+    #[serde(default)]
+    answer: String,
+}
+
+/// `POST /portal/petitions/{id}/faq`: a draft FAQ on the editorial desk
+/// from an answered petition (issue 24 §5), with the question and answer
+/// as the officer rewrote them for the public.
+pub async fn make_faq(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(f): Form<FaqForm>,
+) -> Result<Response, PageError> {
+    let t = Tr::new(user.lang);
+    let (lines, status) = match app::publishing::faq::from_petition(
+        &state.app,
+        &user.actor,
+        id,
+        &f.question,
+        &f.answer,
+    )
+    .await
+    {
+        Ok(item) => return Ok(Redirect::to(&format!("/content/{}", item.id)).into_response()),
+        Err(app::AppError::Invalid(errors)) => {
+            (error_lines(t, &errors), StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(app::AppError::Conflict(why)) => (
+            vec![
+                t.get(&format!("portal.conflict.{why}"))
+                    .unwrap_or_else(|| t.s("error.conflict"))
+                    .to_owned(),
+            ],
+            StatusCode::CONFLICT,
+        ),
+        Err(e) => return Err(page_err(user.lang)(e)),
+    };
+    let mut resp = review_page_with(
+        &state,
+        &user,
+        id,
+        String::new(),
+        lines,
+        Some((f.question, f.answer)),
+    )
+    .await?;
+    *resp.status_mut() = status;
+    Ok(resp)
 }
 
 /// `GET /portal/petitions/{id}` (the view is audited).

@@ -305,6 +305,7 @@ fn every_route_is_classified() {
         ("GET", "/portal/petitions", Access::Session),
         ("GET", "/portal/petitions/{id}", Access::Session),
         ("POST", "/portal/petitions/{id}", Access::Session),
+        ("POST", "/portal/petitions/{id}/faq", Access::Session),
         ("GET", "/admin/holidays", Access::Session),
         ("POST", "/admin/holidays", Access::Session),
         ("POST", "/admin/holidays/remove", Access::Session),

@@ -168,6 +168,58 @@ async fn petitions_are_answered_within_their_category_deadline(app: TestApp, smt
     );
     let (_, page) = get(&s.person, &app, &format!("/kieu-bao/petitions/{id}")).await;
     assert!(page.contains("Đã đóng"));
+    // Made into a question and answer (issue 24 §5): the form offers the
+    // subject and the answer to rewrite; nothing is made for an officer who
+    // cannot read the petition, nor from an empty question; the draft
+    // lands on the editorial desk, once.
+    let faq_path = format!("/portal/petitions/{id}/faq");
+    let (_, page) = get(&s.officer, &app, &format!("/portal/petitions/{id}")).await;
+    assert!(page.contains("petition-faq-form"), "{page}");
+    let make = |c: &reqwest::Client, q: &'static str| {
+        let (app, c, faq_path) = (&app, c.clone(), faq_path.clone());
+        async move {
+            post_form(
+                app,
+                &c,
+                "/portal/petitions",
+                &faq_path,
+                &[
+                    ("question", q),
+                    ("answer", "Liên hệ Sở Ngoại vụ để được hướng dẫn."),
+                ],
+            )
+            .await
+        }
+    };
+    assert_eq!(make(&s.other_officer, "Câu hỏi").await.status(), 404);
+    let r = make(&s.officer, " ").await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Câu hỏi: Bắt buộc nhập."), "{page}");
+    assert!(page.contains("Liên hệ Sở Ngoại vụ để được hướng dẫn."));
+    let r = make(&s.officer, "Làm thủ tục hồ sơ ở đâu?").await;
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(to.starts_with("/content/"), "{to}");
+    let item: i64 = to.trim_start_matches("/content/").parse().unwrap();
+    let (kind, state, title): (String, String, String) = sqlx::query_as(
+        "SELECT c.kind, c.state, t.title FROM content_items c JOIN content_translations t \
+         ON t.item_id = c.id AND t.lang = 'vi' WHERE c.id = $1",
+    )
+    .bind(item)
+    .fetch_one(&app.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (kind.as_str(), state.as_str(), title.as_str()),
+        ("faq", "draft", "Làm thủ tục hồ sơ ở đâu?")
+    );
+    assert_eq!(make(&s.officer, "Lần hai").await.status(), 409);
+    let (_, page) = get(&s.officer, &app, &format!("/portal/petitions/{id}")).await;
+    assert!(
+        page.contains(&format!("href=\"/content/{item}\"")),
+        "{page}"
+    );
     // Another person: 404 on the petition, nothing in their list.
     let other = registered(&app, &smtp, "khanh@example.org").await;
     let (status, page) = get(&other, &app, &format!("/kieu-bao/petitions/{id}")).await;
@@ -188,6 +240,7 @@ async fn petitions_are_answered_within_their_category_deadline(app: TestApp, smt
         "portal.petition_assign",
         "portal.petition_answer",
         "portal.petition_close",
+        "portal.petition_faq",
     ] {
         assert!(actions.iter().any(|x| x == a), "{a}: {actions:?}");
     }
