@@ -14,6 +14,7 @@
 pub mod content;
 pub mod demo;
 pub mod faq;
+pub mod files;
 pub mod markdown;
 pub mod newsletters;
 pub mod public;

@@ -50,3 +50,32 @@ CREATE TABLE petition_faqs (
     petition_id BIGINT PRIMARY KEY REFERENCES portal_petitions(id),
     item_id BIGINT NOT NULL REFERENCES content_items(id)
 );
+
+-- Files of published items (issue 24 §2–§4): a news item's cover image, a
+-- legal document's PDF, a procedure's forms. Kept in the database (outside
+-- any web root, in every backup, shared by every server), each checked by
+-- its content, not its name.
+CREATE TABLE content_files (
+    id INTEGER PRIMARY KEY,
+    item_id BIGINT NOT NULL REFERENCES content_items(id),
+    -- cover, attachment
+    role TEXT NOT NULL,
+    -- the name shown and given to downloads
+    name TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    bytes BIGINT NOT NULL,
+    sha256 TEXT NOT NULL,
+    created_by_name TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX content_files_item ON content_files(item_id, id);
+
+-- The bytes: an attachment as received (width 0); a cover resized to a
+-- few widths (JPEG), never the upload itself.
+CREATE TABLE content_file_data (
+    file_id BIGINT NOT NULL REFERENCES content_files(id),
+    width BIGINT NOT NULL,
+    media_type TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (file_id, width)
+);

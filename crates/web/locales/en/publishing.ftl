@@ -212,3 +212,22 @@ code-not_published_in_language = An item is not published or has no text in the 
 audit-did-newsletter-create = wrote a newsletter
 audit-did-newsletter-update = changed a newsletter
 audit-did-newsletter-send = sent a newsletter
+
+## Files of content items (issue 24 §2–§4)
+content-file-title = Cover image and attachments
+content-file-none = No attachment yet.
+content-file-role = Kind of file
+content-file-attachment = Attachment (PDF, Word, Excel)
+content-file-cover = Cover image
+content-file-file = File
+content-file-upload = Upload
+content-file-hint = PDF documents up to 15 MB; Word or Excel forms; a JPEG or PNG cover up to 8 MB, resized for display. Files show to visitors only once the item is published.
+content-file-remove = Remove the file
+content-file-remove_confirm = Remove this file from the item?
+content-file-download = Documents to download
+content-file-image = Image
+code-not_an_image = Not a readable JPEG or PNG image (or too large an image)
+code-not_a_document = Only PDF, Word (.docx) or Excel (.xlsx) files are accepted
+audit-did-content-file_add = added a file to an item
+audit-did-content-file_remove = removed a file of an item
+code-content_file_too_large = The file is larger than allowed (15 MB for documents, 8 MB for images)

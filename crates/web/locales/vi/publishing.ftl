@@ -212,3 +212,22 @@ code-not_published_in_language = Có bài chưa đăng hoặc chưa có bản b�
 audit-did-newsletter-create = đã soạn bản tin
 audit-did-newsletter-update = đã sửa bản tin
 audit-did-newsletter-send = đã gửi bản tin
+
+## Files of content items (issue 24 §2–§4)
+content-file-title = Ảnh bìa và tệp đính kèm
+content-file-none = Chưa có tệp đính kèm.
+content-file-role = Loại tệp
+content-file-attachment = Tệp đính kèm (PDF, Word, Excel)
+content-file-cover = Ảnh bìa
+content-file-file = Tệp
+content-file-upload = Tải lên
+content-file-hint = Văn bản PDF tối đa 15 MB; biểu mẫu Word hoặc Excel; ảnh bìa JPEG hoặc PNG tối đa 8 MB, được thu nhỏ để hiển thị. Tệp chỉ hiện cho người xem khi bài đã đăng.
+content-file-remove = Xóa tệp
+content-file-remove_confirm = Xóa tệp này khỏi bài?
+content-file-download = Tài liệu tải về
+content-file-image = Ảnh
+code-not_an_image = Không phải ảnh JPEG hoặc PNG đọc được (hoặc ảnh quá lớn)
+code-not_a_document = Chỉ nhận tệp PDF, Word (.docx) hoặc Excel (.xlsx)
+audit-did-content-file_add = đã thêm tệp vào nội dung
+audit-did-content-file_remove = đã xóa tệp của nội dung
+code-content_file_too_large = Tệp lớn hơn giới hạn (văn bản 15 MB, ảnh 8 MB)

@@ -758,6 +758,22 @@ struct ShowPage {
     public_url: String,
     refusal: Vec<String>,
     publish_at: String,
+    /// The cover and the attachments (issue 24 §2–§4).
+    cover: Option<super::files::CoverView>,
+    files: Vec<super::files::FileView>,
+}
+
+/// `show_page` of an item by id, with lines saying what was refused.
+pub(super) async fn show_with(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    refusal: Vec<String>,
+) -> Result<Response, PageError> {
+    let item = content::get(&state.app, &user.actor, id)
+        .await
+        .map_err(page_err(user.lang))?;
+    show_page(state, user, &item, refusal, String::new()).await
 }
 
 /// A version's summary in words ("scheduled 2026-12-24T01:00:00Z" →
@@ -826,6 +842,10 @@ async fn show_page(
         ),
     ));
     facts.push((field_name(t, "created_by"), item.created_by.clone()));
+    let all_files = app::publishing::files::of_item(&state.app, item.id)
+        .await
+        .map_err(page_err(lang))?;
+    let (cover, files) = super::files::views(t, &all_files, false);
     let steps = content::steps_allowed(&user.actor, item)
         .into_iter()
         .map(|s| StepView {
@@ -855,6 +875,8 @@ async fn show_page(
         },
         refusal,
         publish_at,
+        cover,
+        files,
         l,
         t,
     })
@@ -933,7 +955,9 @@ pub async fn preview(
             });
         }
     };
-    let mut page = super::site::item_page(&state, &item, lang);
+    let mut page = super::site::item_page(&state, &item, lang)
+        .with_files(&state, item.id, false)
+        .await?;
     page.s.preview = true;
     if page.date.is_empty() {
         page.date = page.t.s("content.not_published").to_owned();

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod desk;
+pub mod files;
 pub mod newsletters;
 pub mod site;
 
@@ -228,6 +229,34 @@ pub fn routes() -> Vec<Route> {
             Token,
             "write scope, publishers, province officers (If-Match)",
             axum::routing::post(newsletters::api_send),
+        ),
+        route(
+            "GET",
+            "/tep/{id}",
+            Public,
+            "anyone (files of published items only)",
+            get(files::public),
+        ),
+        route(
+            "GET",
+            "/content/files/{id}",
+            Session,
+            "as GET /content/{id} of the file's item",
+            get(files::desk_file),
+        ),
+        route(
+            "POST",
+            "/content/{id}/files",
+            Session,
+            "as POST /content/{id} (who may edit the item)",
+            axum::routing::post(files::upload),
+        ),
+        route(
+            "POST",
+            "/content/{id}/files/{file_id}/delete",
+            Session,
+            "as POST /content/{id} (who may edit the item)",
+            axum::routing::post(files::remove),
         ),
         route(
             "GET",

@@ -630,6 +630,28 @@ pub struct ItemPage {
     pub amends: Vec<LinkView>,
     pub amended_by: Vec<LinkView>,
     pub tags: Vec<String>,
+    /// The cover image and the files to download (issue 24 §2–§4).
+    pub cover: Option<super::files::CoverView>,
+    pub files: Vec<super::files::FileView>,
+}
+
+impl ItemPage {
+    /// Adds the item's cover and files, at their public addresses or the
+    /// desk's (a preview of an unpublished item).
+    pub async fn with_files(
+        mut self,
+        state: &AppState,
+        item_id: i64,
+        public: bool,
+    ) -> Result<Self, PageError> {
+        let all = app::publishing::files::of_item(&state.app, item_id)
+            .await
+            .map_err(crate::pages::page_err(self.t.lang))?;
+        let (cover, files) = super::files::views(self.t, &all, public);
+        self.cover = cover;
+        self.files = files;
+        Ok(self)
+    }
 }
 
 fn link_views(lang: &str, links: &[app::publishing::content::LinkRef]) -> Vec<LinkView> {
@@ -743,6 +765,8 @@ pub fn item_page(state: &AppState, item: &Item, lang: &'static str) -> ItemPage 
         amends: link_views(lang, &item.amends),
         amended_by: link_views(lang, &item.amended_by),
         tags: item.tags.clone(),
+        cover: None,
+        files: Vec::new(),
         s,
         t,
     }
@@ -767,7 +791,9 @@ async fn item_answer(
     let ui = lang_of(lang);
     match public::find(&state.app, kind, lang, slug).await {
         Ok(Found::Item(item)) => {
-            let page = item_page(state, &item, lang);
+            let page = item_page(state, &item, lang)
+                .with_files(state, item.id, true)
+                .await?;
             // A news item asked for under another month: to its own URL.
             let own = page
                 .s

@@ -310,6 +310,15 @@ fn every_route_is_classified() {
         ("POST", "/admin/holidays", Access::Session),
         ("POST", "/admin/holidays/remove", Access::Session),
         ("GET", "/admin/outbox", Access::Session),
+        // Files of content items (issue 24 §2–§4).
+        ("GET", "/tep/{id}", Access::Public),
+        ("GET", "/content/files/{id}", Access::Session),
+        ("POST", "/content/{id}/files", Access::Session),
+        (
+            "POST",
+            "/content/{id}/files/{file_id}/delete",
+            Access::Session,
+        ),
         // Newsletters (issue 24 §8).
         ("GET", "/content/newsletters", Access::Session),
         ("POST", "/content/newsletters", Access::Session),

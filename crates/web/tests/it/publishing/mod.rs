@@ -3,4 +3,5 @@
 
 mod browser;
 mod content;
+mod files;
 mod newsletters;
