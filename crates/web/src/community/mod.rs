@@ -3,6 +3,7 @@
 //! letters are to come in the same area.
 
 pub mod api;
+pub mod events;
 pub mod pages;
 
 use crate::access::{Access, Route, route};

@@ -1,0 +1,3 @@
+DROP TABLE event_versions;
+DROP TABLE event_invitees;
+DROP TABLE events;
