@@ -256,6 +256,8 @@ async fn prepare(app: &TestApp) -> Prepared {
     let portal_change = one("SELECT MIN(id) FROM portal_changes").await;
     let portal_request = one("SELECT MIN(id) FROM portal_requests").await;
     let portal_petition = one("SELECT MIN(id) FROM portal_petitions").await;
+    // The demo's events (issue 22 §5).
+    let event = one("SELECT MIN(id) FROM events").await;
     assert!(
         portal_claim.is_some() && portal_change.is_some(),
         "the portal's demo"
@@ -303,6 +305,8 @@ async fn prepare(app: &TestApp) -> Prepared {
             p = p.replace("{id}", &id(pair)?);
         } else if p.starts_with("/reports/") {
             p = p.replace("{id}", &report.to_string());
+        } else if p.starts_with("/events/") {
+            p = p.replace("{id}", &id(event)?);
         } else if p.starts_with("/associations/") {
             p = p.replace("{id}", &association_id.to_string());
         } else if p.starts_with("/content/") {

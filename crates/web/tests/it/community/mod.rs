@@ -1,3 +1,4 @@
 //! Community and cooperation: associations (issue 22 §1).
 
 mod associations;
+mod events;
