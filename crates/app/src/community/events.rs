@@ -1098,13 +1098,22 @@ pub(crate) async fn managed(app: &App, actor: &Actor, id: i64) -> AppResult<Even
 /// Demo events (issue 22 demo data): a "Xuân Quê hương" gathering in the
 /// province with invitees from Japan and Korea, and an outgoing delegation
 /// to Japan; replies and attendance recorded. Does nothing when events exist.
-pub(crate) async fn seed_demo(app: &App, actor: &Actor) -> AppResult<()> {
+pub(crate) async fn seed_demo(app: &App, system: &Actor) -> AppResult<()> {
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
         .fetch_one(&app.db.pool)
         .await?;
     if n > 0 {
         return Ok(());
     }
+    // Recorded as the province's officers would (the system account is an
+    // administrator, who manages no events), under the system's name.
+    let officer = Actor {
+        role: domain::Role::ProvinceOfficer,
+        jurisdiction: Jurisdiction::Province,
+        token_scopes: None,
+        ..system.clone()
+    };
+    let actor = &officer;
     let year = clock::current_year();
     let s = |v: &str| Some(v.to_owned());
     let tet = create(
@@ -1154,6 +1163,23 @@ pub(crate) async fn seed_demo(app: &App, actor: &Actor) -> AppResult<()> {
             ..InviteeFilter::default()
         };
         match add_invitees(app, actor, event, &f).await {
+            Ok(_) | Err(AppError::Invalid(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    // A small registry may hold no businessperson in those countries: the
+    // gathering then invites the businesspeople wherever they live.
+    let invited: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM event_invitees WHERE event_id = $1")
+            .bind(tet.id)
+            .fetch_one(&app.db.pool)
+            .await?;
+    if invited == 0 {
+        let f = InviteeFilter {
+            tag: s("businessperson"),
+            ..InviteeFilter::default()
+        };
+        match add_invitees(app, actor, tet.id, &f).await {
             Ok(_) | Err(AppError::Invalid(_)) => {}
             Err(e) => return Err(e),
         }

@@ -26,7 +26,42 @@ dual!(
     an_uploaded_template_is_filled_per_invitee_even_split_across_runs,
     pages_list_show_create_and_refuse_like_the_api,
     browser_builds_an_invitee_list_makes_the_letters_and_reads_one_back,
+    demo_data_fills_two_events_with_invitees_and_replies,
 );
+
+async fn demo_data_fills_two_events_with_invitees_and_replies(app: TestApp) {
+    app::demo_data::ensure_demo(&app.app, Some("demo password for events"), 150, 7)
+        .await
+        .unwrap();
+    let pool = &app.app.db.pool;
+    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(events, 2);
+    let invitees: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM event_invitees")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let replied: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM event_invitees WHERE reply <> 'unknown'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+    assert!(
+        invitees > 0 && replied > 0,
+        "{invitees} invitees, {replied} replies"
+    );
+    // Run twice, nothing more.
+    app::demo_data::ensure_demo(&app.app, Some("demo password for events"), 150, 7)
+        .await
+        .unwrap();
+    let again: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    assert_eq!(again, 2);
+}
 
 async fn send(
     app: &TestApp,
