@@ -76,6 +76,7 @@ pub fn table() -> Vec<Route> {
     table.extend(stats::routes());
     table.extend(community::routes());
     table.extend(community::events::routes());
+    table.extend(community::experts::routes());
     table.extend(publishing::routes());
     table.extend(portal::routes());
     table.extend(exchange::routes());

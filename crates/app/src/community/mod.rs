@@ -6,4 +6,5 @@
 pub mod associations;
 pub mod demo;
 pub mod events;
+pub mod experts;
 pub mod letters;

@@ -53,3 +53,28 @@ CREATE TABLE event_versions (
     changed_at TEXT NOT NULL
 );
 CREATE INDEX event_versions_event ON event_versions(event_id, id);
+
+-- Experts, intellectuals and businesspeople (issue 22 §4): fields of
+-- expertise from a controlled list and qualifications, on the person.
+CREATE TABLE person_expertise (
+    person_id BIGINT PRIMARY KEY REFERENCES persons(id),
+    -- comma-separated codes: medicine, engineering, information_technology...
+    fields TEXT NOT NULL DEFAULT '',
+    qualifications TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL
+);
+
+-- Their visits and programmes in the province: "experts received this year".
+CREATE TABLE expert_visits (
+    id INTEGER PRIMARY KEY,
+    person_id BIGINT NOT NULL REFERENCES persons(id),
+    starts_on TEXT NOT NULL,
+    ends_on TEXT,
+    host_agency TEXT NOT NULL,
+    purpose TEXT NOT NULL DEFAULT '',
+    outcome TEXT NOT NULL DEFAULT '',
+    follow_up TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX expert_visits_person ON expert_visits(person_id);
+CREATE INDEX expert_visits_starts ON expert_visits(starts_on);

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod events;
+pub mod experts;
 pub mod pages;
 
 use crate::access::{Access, Route, route};

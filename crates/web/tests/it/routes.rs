@@ -264,6 +264,14 @@ fn every_route_is_classified() {
             "/api/v1/events/{id}/letters/template",
             Access::Token,
         ),
+        // Experts (issue 22 §4).
+        ("GET", "/experts", Access::Session),
+        ("POST", "/experts", Access::Session),
+        ("GET", "/experts/visits.xlsx", Access::Session),
+        ("GET", "/api/v1/experts/visits", Access::Token),
+        ("GET", "/api/v1/experts/{person_id}", Access::Token),
+        ("PUT", "/api/v1/experts/{person_id}", Access::Token),
+        ("POST", "/api/v1/experts/{person_id}/visits", Access::Token),
         // Publishing (issue 24): the public site, the desk, the API.
         ("GET", "/", Access::Public),
         ("GET", "/en", Access::Public),
