@@ -168,6 +168,8 @@ pub async fn ensure_demo(
     crate::community::events::seed_demo(app, &system).await?;
     // Expertise and visits of experts received this year (issue 22 §4).
     crate::community::experts::seed_demo(app, &system).await?;
+    // A commendation decided and one proposed (issue 22 §7).
+    crate::community::commendations::seed_demo(app, &system).await?;
     // News, policies, procedure guides, legal documents, FAQs (issue 24).
     crate::publishing::demo::seed(app).await?;
     let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")

@@ -291,19 +291,16 @@ pub fn fill(text: &str, values: &[(&str, String)]) -> String {
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
-        match after.find("}}") {
-            Some(end) => {
-                let name = after[..end].trim();
-                match values.iter().find(|(k, _)| *k == name) {
-                    Some((_, v)) => out.push_str(v),
-                    None => out.push_str(&rest[start..start + 2 + end + 2]),
-                }
-                rest = &after[end + 2..];
+        if let Some(end) = after.find("}}") {
+            let name = after[..end].trim();
+            match values.iter().find(|(k, _)| *k == name) {
+                Some((_, v)) => out.push_str(v),
+                None => out.push_str(&rest[start..start + 2 + end + 2]),
             }
-            None => {
-                out.push_str(&rest[start..]);
-                rest = "";
-            }
+            rest = &after[end + 2..];
+        } else {
+            out.push_str(&rest[start..]);
+            rest = "";
         }
     }
     out.push_str(rest);
@@ -569,7 +566,7 @@ fn escape(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// The text runs (`<w:t>` elements) of a WordprocessingML part: for each,
+/// The text runs (`<w:t>` elements) of a `WordprocessingML` part: for each,
 /// the byte range of its opening tag and of its content.
 fn text_runs(xml: &str) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> {
     let mut out = Vec::new();
@@ -598,7 +595,7 @@ fn text_runs(xml: &str) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>
     out
 }
 
-/// Replaces the placeholders of a WordprocessingML part, also those Word
+/// Replaces the placeholders of a `WordprocessingML` part, also those Word
 /// split across several runs ("{{ho_" in one, "ten}}" in the next): the
 /// runs' texts are read as one, each placeholder found in it is written
 /// where it began, and its characters are taken out of the runs it spanned
@@ -673,7 +670,9 @@ pub fn fill_xml(xml: &str, values: &[(&str, String)]) -> String {
 fn is_text_part(name: &str) -> bool {
     name == "word/document.xml"
         || (name.starts_with("word/header") || name.starts_with("word/footer"))
-            && name.ends_with(".xml")
+            && std::path::Path::new(name)
+                .extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("xml"))
 }
 
 /// `template` (a .docx) filled with `values`.

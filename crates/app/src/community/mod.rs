@@ -4,6 +4,7 @@
 //! format. Enterprises, projects and contributions are to come in the same area.
 
 pub mod associations;
+pub mod commendations;
 pub mod demo;
 pub mod events;
 pub mod experts;

@@ -1,3 +1,4 @@
+DROP TABLE commendations;
 DROP TABLE expert_visits;
 DROP TABLE person_expertise;
 DROP TABLE event_versions;

@@ -78,3 +78,25 @@ CREATE TABLE expert_visits (
 );
 CREATE INDEX expert_visits_person ON expert_visits(person_id);
 CREATE INDEX expert_visits_starts ON expert_visits(starts_on);
+
+-- Commendations (issue 22 §7, khen thưởng): a proposal, then the decision
+-- (number and date), the level, and the recipient: a person or an association.
+CREATE TABLE commendations (
+    id INTEGER PRIMARY KEY,
+    person_id BIGINT REFERENCES persons(id),
+    association_id BIGINT REFERENCES associations(id),
+    -- provincial_certificate, chairman_certificate, ministry_certificate,
+    -- committee_certificate, prime_minister_certificate, other
+    level TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    proposed_on TEXT NOT NULL,
+    -- proposed, approved, refused
+    status TEXT NOT NULL DEFAULT 'proposed',
+    decision_number TEXT NOT NULL DEFAULT '',
+    decision_date TEXT,
+    version BIGINT NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX commendations_person ON commendations(person_id);
+CREATE INDEX commendations_association ON commendations(association_id);

@@ -373,7 +373,7 @@ pub async fn record(
         .parse::<i64>()
         .unwrap_or(-1);
     let s = |v: &str| Some(v.to_owned());
-    let mut r = experts::set_expertise(
+    let mut result = experts::set_expertise(
         &state.app,
         &user.actor,
         person,
@@ -383,8 +383,8 @@ pub async fn record(
         },
     )
     .await;
-    if r.is_ok() {
-        r = experts::add_visit(
+    if result.is_ok() {
+        result = experts::add_visit(
             &state.app,
             &user.actor,
             person,
@@ -399,14 +399,17 @@ pub async fn record(
         )
         .await;
     }
-    let errs = match r {
-        Ok(e) => {
-            let year = e.visits.first().map_or_else(app::clock::current_year, |v| {
-                v.starts_on
-                    .get(..4)
-                    .and_then(|y| y.parse().ok())
-                    .unwrap_or(0)
-            });
+    let errs = match result {
+        Ok(expert) => {
+            let year = expert
+                .visits
+                .first()
+                .map_or_else(app::clock::current_year, |v| {
+                    v.starts_on
+                        .get(..4)
+                        .and_then(|y| y.parse().ok())
+                        .unwrap_or(0)
+                });
             return Ok(Redirect::to(&format!("/experts?year={year}")).into_response());
         }
         Err(AppError::Invalid(errs)) => errs,

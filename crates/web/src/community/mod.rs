@@ -3,6 +3,7 @@
 //! letters are to come in the same area.
 
 pub mod api;
+pub mod commendations;
 pub mod events;
 pub mod experts;
 pub mod pages;

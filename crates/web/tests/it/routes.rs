@@ -272,6 +272,13 @@ fn every_route_is_classified() {
         ("GET", "/api/v1/experts/{person_id}", Access::Token),
         ("PUT", "/api/v1/experts/{person_id}", Access::Token),
         ("POST", "/api/v1/experts/{person_id}/visits", Access::Token),
+        // Commendations (issue 22 §7).
+        ("GET", "/commendations", Access::Session),
+        ("POST", "/commendations", Access::Session),
+        ("POST", "/commendations/{id}/decision", Access::Session),
+        ("GET", "/api/v1/commendations", Access::Token),
+        ("POST", "/api/v1/commendations", Access::Token),
+        ("PATCH", "/api/v1/commendations/{id}", Access::Token),
         // Publishing (issue 24): the public site, the desk, the API.
         ("GET", "/", Access::Public),
         ("GET", "/en", Access::Public),
