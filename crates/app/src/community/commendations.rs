@@ -227,7 +227,7 @@ pub async fn propose(
         app,
         actor,
         AuditEvent::new("commendation.propose", "commendation", &id)
-            .with(serde_json::json!({"level": level})),
+            .with(serde_json::json!({"commendation_level": level})),
     )
     .await?;
     tx.commit().await?;
@@ -293,7 +293,7 @@ pub async fn decide(
         app,
         actor,
         AuditEvent::new("commendation.decide", "commendation", &id)
-            .with(serde_json::json!({"status": status})),
+            .with(serde_json::json!({"commendation_status": status})),
     )
     .await?;
     let c = fetch(&mut tx.tx, actor, Some(id))

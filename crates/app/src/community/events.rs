@@ -1052,7 +1052,7 @@ pub async fn change_invitee(
         id,
         "event.invitee_change",
         &format!("invitee changed #{person_id}"),
-        serde_json::json!({"person": person_id, "reply": reply, "attendance": attendance}),
+        serde_json::json!({"person": person_id, "event_reply": reply, "event_attendance": attendance}),
     )
     .await?;
     let e = load(&mut tx.tx, actor, id).await?;

@@ -252,7 +252,7 @@ pub async fn set_expertise(
         app,
         actor,
         AuditEvent::new("expert.expertise", "person", &person_id)
-            .with(serde_json::json!({"fields": fields.join(",")})),
+            .with(serde_json::json!({"expertise": fields.join(",")})),
     )
     .await?;
     let e = load(&mut tx.tx, actor, person_id).await?;

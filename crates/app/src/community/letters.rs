@@ -284,6 +284,24 @@ fn values(event: &Event, letter: &Letter, who: Option<&Invitee>) -> Vec<(&'stati
     ]
 }
 
+/// A placeholder's name as compared: without marks, case, spaces or
+/// underscores, so that `{{ho_ten}}`, `{{Họ tên}}` and `{{HO TEN}}` are one.
+fn placeholder_key(name: &str) -> String {
+    domain::text::fold(name)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
+}
+
+/// The value of the placeholder `name`, if it names one.
+fn value_of<'a>(values: &'a [(&str, String)], name: &str) -> Option<&'a str> {
+    let key = placeholder_key(name);
+    values
+        .iter()
+        .find(|(k, _)| placeholder_key(k) == key)
+        .map(|(_, v)| v.as_str())
+}
+
 /// `text` with each known `{{name}}` replaced; unknown ones stay as typed.
 pub fn fill(text: &str, values: &[(&str, String)]) -> String {
     let mut out = String::with_capacity(text.len());
@@ -292,9 +310,8 @@ pub fn fill(text: &str, values: &[(&str, String)]) -> String {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
         if let Some(end) = after.find("}}") {
-            let name = after[..end].trim();
-            match values.iter().find(|(k, _)| *k == name) {
-                Some((_, v)) => out.push_str(v),
+            match value_of(values, &after[..end]) {
+                Some(v) => out.push_str(v),
                 None => out.push_str(&rest[start..start + 2 + end + 2]),
             }
             rest = &after[end + 2..];
@@ -543,7 +560,7 @@ async fn audit_letters(
         app,
         actor,
         AuditEvent::new("event.letters", "event", &event_id)
-            .with(serde_json::json!({"kind": kind, "mode": mode, "people": people})),
+            .with(serde_json::json!({"letter_kind": kind, "letter_mode": mode, "people": people})),
     )
     .await?;
     tx.commit().await?;
@@ -627,8 +644,8 @@ pub fn fill_xml(xml: &str, values: &[(&str, String)]) -> String {
             }
             if j + 1 < joined.len() && joined[j] == '}' && joined[j + 1] == '}' {
                 let name: String = joined[i + 2..j].iter().collect();
-                if let Some((_, v)) = values.iter().find(|(k, _)| *k == name.trim()) {
-                    replace[i] = Some(v.clone());
+                if let Some(v) = value_of(values, &name) {
+                    replace[i] = Some(v.to_owned());
                     for r in replace.iter_mut().take(j + 2).skip(i + 1) {
                         *r = Some(String::new());
                     }
@@ -789,5 +806,9 @@ mod tests {
             "{out}"
         );
         assert_eq!(fill("{{ho_ten}} {{x}} {{", &v), "Nguyễn Văn <An> {{x}} {{");
+        assert_eq!(
+            fill("{{Họ tên}}, {{ SỰ KIỆN }}", &v),
+            "Nguyễn Văn <An>, Xuân Quê hương"
+        );
     }
 }
