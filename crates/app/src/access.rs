@@ -35,6 +35,12 @@ pub enum Action {
     AssociationUpdate,
     /// Merge two association records.
     AssociationMerge,
+    /// List and open events and delegations (issue 22 §5), within
+    /// [`event_scope`]; invitees only as far as the person scope goes.
+    EventRead,
+    /// Record and change events, their invitees, replies and letters (the
+    /// province all; a mission those held in its countries).
+    EventManage,
     /// Back the whole database up (every jurisdiction, every table).
     Backup,
     /// List and open unpublished content (drafts, items in review): the
@@ -132,6 +138,13 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
             matches!(actor.role, R::ProvinceOfficer | R::Mission | R::Association)
         }
         A::AssociationMerge => actor.role == R::ProvinceOfficer,
+        // The province manages; missions their countries'; the leadership
+        // and commune officers read (issue 22 §5).
+        A::EventRead => matches!(
+            actor.role,
+            R::Admin | R::ProvinceOfficer | R::CommuneOfficer | R::Mission | R::Viewer
+        ),
+        A::EventManage => matches!(actor.role, R::ProvinceOfficer | R::Mission),
         A::ContentRead | A::ContentPropose => matches!(
             actor.role,
             R::Editor | R::Publisher | R::ProvinceOfficer | R::CommuneOfficer
@@ -187,6 +200,7 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::PersonExport
         | Action::SelfProfile
         | Action::AssociationRead
+        | Action::EventRead
         | Action::ContentRead
         | Action::ChangeFeedRead => has("read") || has("write"),
         Action::PersonCreate
@@ -197,6 +211,7 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::AssociationCreate
         | Action::AssociationUpdate
         | Action::AssociationMerge
+        | Action::EventManage
         | Action::ContentPropose
         | Action::ContentEdit
         | Action::ContentPublish
@@ -395,6 +410,38 @@ pub fn association_scope(actor: &Actor, first: usize) -> ScopeFilter {
                     p.sql
                 ),
                 args: p.args,
+            }
+        }
+    }
+}
+
+/// The events (aliased `e`) an actor may reach, as SQL; placeholders from
+/// `first`. Missions reach the events held in (or visiting) their
+/// countries; every other role allowed [`Action::EventRead`] reaches all
+/// (an event is the province's own business, not personal data: its
+/// invitees stay behind [`person_scope`]).
+pub fn event_scope(actor: &Actor, first: usize) -> ScopeFilter {
+    match &actor.jurisdiction {
+        Jurisdiction::Countries(countries) if !countries.is_empty() => {
+            let marks: Vec<String> = (0..countries.len())
+                .map(|i| format!("${}", first + i))
+                .collect();
+            ScopeFilter {
+                sql: format!("e.country IN ({})", marks.join(", ")),
+                args: countries.clone(),
+            }
+        }
+        Jurisdiction::Countries(_)
+        | Jurisdiction::Associations(_)
+        | Jurisdiction::Agency(_)
+        | Jurisdiction::OwnRecord(_) => ScopeFilter {
+            sql: "1 = 0".to_owned(),
+            args: Vec::new(),
+        },
+        Jurisdiction::Province | Jurisdiction::Communes { .. } | Jurisdiction::StatisticsOnly => {
+            ScopeFilter {
+                sql: "1 = 1".to_owned(),
+                args: Vec::new(),
             }
         }
     }

@@ -164,6 +164,12 @@ pub async fn ensure_demo(
     // Associations with leaders, contacts and activities, and an account
     // of the largest hometown association (issue 22).
     crate::community::demo::enrich(app, &system).await?;
+    // Two events with invitees, replies and attendance (issue 22 §5).
+    crate::community::events::seed_demo(app, &system).await?;
+    // Expertise and visits of experts received this year (issue 22 §4).
+    crate::community::experts::seed_demo(app, &system).await?;
+    // A commendation decided and one proposed (issue 22 §7).
+    crate::community::commendations::seed_demo(app, &system).await?;
     // News, policies, procedure guides, legal documents, FAQs (issue 24).
     crate::publishing::demo::seed(app).await?;
     let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")

@@ -75,6 +75,9 @@ pub fn table() -> Vec<Route> {
     table.extend(intake::routes());
     table.extend(stats::routes());
     table.extend(community::routes());
+    table.extend(community::events::routes());
+    table.extend(community::experts::routes());
+    table.extend(community::commendations::routes());
     table.extend(publishing::routes());
     table.extend(portal::routes());
     table.extend(exchange::routes());

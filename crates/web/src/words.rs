@@ -320,6 +320,21 @@ impl Tr {
                     self.label("petition_category", s)
                 }
                 serde_json::Value::String(s) if k == "decision" => self.label("claim_status", s),
+                // Events, letters, experts, commendations (issue 22 §4–§7).
+                serde_json::Value::String(s)
+                    if matches!(
+                        k.as_str(),
+                        "event_reply"
+                            | "event_attendance"
+                            | "letter_kind"
+                            | "letter_mode"
+                            | "commendation_level"
+                            | "commendation_status"
+                            | "expertise"
+                    ) =>
+                {
+                    self.labels(k, s)
+                }
                 serde_json::Value::Array(a) if k == "fields" || k == "accepted" => a
                     .iter()
                     .filter_map(|v| v.as_str())

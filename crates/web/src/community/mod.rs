@@ -3,6 +3,9 @@
 //! letters are to come in the same area.
 
 pub mod api;
+pub mod commendations;
+pub mod events;
+pub mod experts;
 pub mod pages;
 
 use crate::access::{Access, Route, route};

@@ -284,6 +284,8 @@ async fn prepare(app: &TestApp) -> Prepared {
     .execute(pool)
     .await
     .unwrap();
+    // The demo's events (issue 22 §5).
+    let event = one("SELECT MIN(id) FROM events").await;
     assert!(
         portal_claim.is_some() && portal_change.is_some(),
         "the portal's demo"
@@ -331,6 +333,8 @@ async fn prepare(app: &TestApp) -> Prepared {
             p = p.replace("{id}", &id(pair)?);
         } else if p.starts_with("/reports/") {
             p = p.replace("{id}", &report.to_string());
+        } else if p.starts_with("/events/") {
+            p = p.replace("{id}", &id(event)?);
         } else if p.starts_with("/associations/") {
             p = p.replace("{id}", &association_id.to_string());
         } else if p.starts_with("/content/newsletters/") {
