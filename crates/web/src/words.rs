@@ -226,7 +226,7 @@ impl Tr {
 
     /// The kinds of record the audit log's filter offers, by name.
     pub fn audit_entities(&self) -> Vec<(String, String)> {
-        const KINDS: [&str; 14] = [
+        const KINDS: [&str; 17] = [
             "person",
             "household",
             "import",
@@ -235,6 +235,9 @@ impl Tr {
             "association",
             "content",
             "newsletter",
+            "event",
+            "commendation",
+            "expert_visits",
             "user",
             "api_token",
             "portal_account",
