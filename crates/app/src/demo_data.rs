@@ -164,6 +164,9 @@ pub async fn ensure_demo(
     // Associations with leaders, contacts and activities, and an account
     // of the largest hometown association (issue 22).
     crate::community::demo::enrich(app, &system).await?;
+    // Enterprises, investment projects, the catalogue, contributions and
+    // remittances (issue 22 §2–§3).
+    crate::community::investment_demo::seed(app).await?;
     // News, policies, procedure guides, legal documents, FAQs (issue 24).
     crate::publishing::demo::seed(app).await?;
     let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
