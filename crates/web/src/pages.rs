@@ -29,6 +29,8 @@ pub struct Layout {
     /// The registry's lists, records and search (not the leader's role).
     pub can_people: bool,
     pub can_associations: bool,
+    /// Enterprises, investment projects, contributions (issue 22 §2–§3).
+    pub can_investment: bool,
     pub can_stats: bool,
     /// The editorial desk (issue 24).
     pub can_content: bool,
@@ -55,6 +57,8 @@ impl Layout {
                 app::access::Action::AssociationRead,
             )
             .is_ok(),
+            can_investment: app::access::authorize(&u.actor, app::access::Action::InvestmentRead)
+                .is_ok(),
             can_stats: app::access::authorize(&u.actor, app::access::Action::StatisticsRead)
                 .is_ok(),
             can_content: app::access::authorize(&u.actor, app::access::Action::ContentRead).is_ok(),

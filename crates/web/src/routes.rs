@@ -75,6 +75,7 @@ pub fn table() -> Vec<Route> {
     table.extend(intake::routes());
     table.extend(stats::routes());
     table.extend(community::routes());
+    table.extend(community::invest::routes());
     table.extend(publishing::routes());
     table.extend(portal::routes());
     table.extend(exchange::routes());

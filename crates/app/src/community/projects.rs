@@ -619,6 +619,19 @@ async fn list_in_scope(
     Ok(out)
 }
 
+/// The projects within reach an enterprise invests in.
+pub async fn of_enterprise(app: &App, actor: &Actor, enterprise_id: i64) -> AppResult<Vec<ProjectRow>> {
+    access::authorize(actor, Action::InvestmentRead)?;
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT project_id FROM project_investors WHERE enterprise_id = $1")
+            .bind(enterprise_id)
+            .fetch_all(&app.db.pool)
+            .await?;
+    let mut rows = list_in_scope(app, Some(actor), &ListFilter::default()).await?;
+    rows.retain(|r| ids.contains(&r.id));
+    Ok(rows)
+}
+
 /// One catalogue project as the public reads it.
 pub async fn catalogue_item(app: &App, id: i64) -> AppResult<ProjectRow> {
     catalogue(app)

@@ -3,6 +3,9 @@
 //! letters are to come in the same area.
 
 pub mod api;
+pub mod invest;
+pub mod invest_api;
+pub mod invest_pages;
 pub mod pages;
 
 use crate::access::{Access, Route, route};
