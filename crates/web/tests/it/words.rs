@@ -256,6 +256,10 @@ async fn prepare(app: &TestApp) -> Prepared {
     let portal_change = one("SELECT MIN(id) FROM portal_changes").await;
     let portal_request = one("SELECT MIN(id) FROM portal_requests").await;
     let portal_petition = one("SELECT MIN(id) FROM portal_petitions").await;
+    // Enterprises, projects and contributions of the demo (issue 22 §2–§3).
+    let project = one("SELECT MIN(id) FROM investment_projects").await;
+    let enterprise = one("SELECT MIN(id) FROM enterprises").await;
+    let contribution = one("SELECT MIN(id) FROM contributions").await;
     assert!(
         portal_claim.is_some() && portal_change.is_some(),
         "the portal's demo"
@@ -305,6 +309,12 @@ async fn prepare(app: &TestApp) -> Prepared {
             p = p.replace("{id}", &report.to_string());
         } else if p.starts_with("/associations/") {
             p = p.replace("{id}", &association_id.to_string());
+        } else if p.starts_with("/investment/projects/") {
+            p = p.replace("{id}", &id(project)?);
+        } else if p.starts_with("/investment/enterprises/") {
+            p = p.replace("{id}", &id(enterprise)?);
+        } else if p.starts_with("/investment/contributions/") {
+            p = p.replace("{id}", &id(contribution)?);
         } else if p.starts_with("/content/") {
             p = p
                 .replace("{id}", &content.to_string())
@@ -333,6 +343,7 @@ async fn prepare(app: &TestApp) -> Prepared {
                 || p.starts_with("/lang/")
                 || p.starts_with("/people/pick/")
                 || p.starts_with("/associations/pick/")
+                || p.starts_with("/investment/pick/")
                 || matches!(p, "/healthz" | "/readyz" | "/metrics")
                 || p.ends_with("/progress")
                 || p.contains("template/")
