@@ -107,7 +107,11 @@ fn split_decimal(text: &str) -> Result<(String, String), MoneyError> {
         return Err(MoneyError::Negative);
     }
     let t = t.strip_prefix('+').unwrap_or(&t);
-    if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+    if t.is_empty()
+        || !t
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
         return Err(MoneyError::Invalid);
     }
     let dots = t.matches('.').count();
@@ -144,9 +148,7 @@ fn split_decimal(text: &str) -> Result<(String, String), MoneyError> {
     // Thousands groups: three digits each after the first.
     let groups: Vec<&str> = whole.split(['.', ',']).collect();
     if groups.len() > 1
-        && (groups[0].is_empty()
-            || groups[0].len() > 3
-            || groups[1..].iter().any(|g| g.len() != 3))
+        && (groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3))
     {
         return Err(MoneyError::Invalid);
     }
@@ -303,7 +305,13 @@ mod tests {
     #[test]
     fn rates_convert_with_integers_rounding_half_up() {
         let r = parse_rate("25.400").unwrap();
-        assert_eq!(r, Rate { units: 25400, scale: 0 });
+        assert_eq!(
+            r,
+            Rate {
+                units: 25400,
+                scale: 0
+            }
+        );
         let r2 = parse_rate("25412,5").unwrap();
         assert_eq!(r2.to_text(), "25412.5");
         assert_eq!(to_vnd(1_250_050, usd(), r), 317_512_700);
@@ -319,7 +327,10 @@ mod tests {
     fn amounts_are_shown_grouped_by_language() {
         assert_eq!(format_minor(1_250_050, usd(), false), "12.500,50");
         assert_eq!(format_minor(1_250_050, usd(), true), "12,500.50");
-        assert_eq!(format_minor(3_335_650_000_000, vnd(), false), "3.335.650.000.000");
+        assert_eq!(
+            format_minor(3_335_650_000_000, vnd(), false),
+            "3.335.650.000.000"
+        );
         assert_eq!(format_minor(5, usd(), true), "0.05");
         assert_eq!(format_minor(0, vnd(), true), "0");
     }

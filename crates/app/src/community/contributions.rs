@@ -217,9 +217,10 @@ async fn donor_country(
         for x in &scope.args {
             q = q.bind(x);
         }
-        return q.fetch_optional(&mut *conn).await?.ok_or_else(|| {
-            AppError::invalid_field("donor_association_id", "unknown_association")
-        });
+        return q
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| AppError::invalid_field("donor_association_id", "unknown_association"));
     }
     Ok(String::new())
 }
@@ -325,11 +326,7 @@ async fn donor_name(
     Ok(String::new())
 }
 
-async fn load(
-    conn: &mut sqlx::AnyConnection,
-    actor: &Actor,
-    id: i64,
-) -> AppResult<Contribution> {
+async fn load(conn: &mut sqlx::AnyConnection, actor: &Actor, id: i64) -> AppResult<Contribution> {
     let scope = contribution_scope(actor, 2, false);
     let sql = format!(
         "SELECT {COLUMNS} FROM contributions c WHERE c.id = $1 AND {}",
@@ -824,7 +821,11 @@ pub async fn thank_you_docx(app: &App, actor: &Actor, id: i64) -> AppResult<Vec<
         format!(
             "{} {}",
             domain::money::format_minor(c.amount, cur, false),
-            if cur.code == "VND" { "đồng" } else { cur.code }
+            if cur.code == "VND" {
+                "đồng"
+            } else {
+                cur.code
+            }
         )
     });
     let purpose = match c.purpose.as_str() {
@@ -896,7 +897,11 @@ impl Letter {
         use docx_rs::{
             AlignmentType, Docx, Paragraph, Run, RunFonts, Table, TableCell, TableRow, WidthType,
         };
-        let font = || RunFonts::new().ascii("Times New Roman").hi_ansi("Times New Roman");
+        let font = || {
+            RunFonts::new()
+                .ascii("Times New Roman")
+                .hi_ansi("Times New Roman")
+        };
         let text = |s: &str, size: usize| Run::new().add_text(s).size(size).fonts(font());
         let centred = |runs: Vec<Run>| {
             runs.into_iter()
@@ -912,26 +917,24 @@ impl Letter {
                 })
                 .clear_all_border()
         };
-        let header = Table::new(vec![
-            TableRow::new(vec![
-                cell(
-                    vec![
-                        centred(vec![text(&self.parent_body, 26)]),
-                        centred(vec![text(&self.body_name, 26).bold()]),
-                        centred(vec![text(&self.number, 26)]),
-                    ],
-                    3800,
-                ),
-                cell(
-                    vec![
-                        centred(vec![text("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 24).bold()]),
-                        centred(vec![text("Độc lập - Tự do - Hạnh phúc", 26).bold()]),
-                        centred(vec![text(&self.place_date, 26).italic()]),
-                    ],
-                    5600,
-                ),
-            ]),
-        ])
+        let header = Table::new(vec![TableRow::new(vec![
+            cell(
+                vec![
+                    centred(vec![text(&self.parent_body, 26)]),
+                    centred(vec![text(&self.body_name, 26).bold()]),
+                    centred(vec![text(&self.number, 26)]),
+                ],
+                3800,
+            ),
+            cell(
+                vec![
+                    centred(vec![text("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 24).bold()]),
+                    centred(vec![text("Độc lập - Tự do - Hạnh phúc", 26).bold()]),
+                    centred(vec![text(&self.place_date, 26).italic()]),
+                ],
+                5600,
+            ),
+        ])])
         .clear_all_border();
         let mut doc = Docx::new()
             .add_table(header)

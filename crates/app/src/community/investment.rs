@@ -488,7 +488,14 @@ mod tests {
         let usd = domain::money::currency("USD");
         let mut errs = Vec::new();
         assert_eq!(
-            amount("amount", None, Some(&"12.500,50".into()), usd, true, &mut errs),
+            amount(
+                "amount",
+                None,
+                Some(&"12.500,50".into()),
+                usd,
+                true,
+                &mut errs
+            ),
             1_250_050
         );
         assert_eq!(amount("amount", Some(-1), None, usd, true, &mut errs), 0);

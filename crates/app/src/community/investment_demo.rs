@@ -24,14 +24,54 @@ fn demo_officer() -> Actor {
 
 /// Enterprises: name, English name, sector, country of the parent.
 const ENTERPRISES: &[(&str, &str, &str, &str)] = &[
-    ("Công ty TNHH Thực phẩm Sakura Hà Tĩnh", "Sakura Ha Tinh Foods Co., Ltd.", "10", "JP"),
-    ("Công ty CP Du lịch Biển Xanh", "Blue Sea Tourism JSC", "55", "US"),
-    ("Công ty TNHH Phần mềm Hồng Lĩnh", "Hong Linh Software Co., Ltd.", "62", "DE"),
-    ("Công ty TNHH Dệt may Kim Liên", "Kim Lien Garment Co., Ltd.", "14", "KR"),
-    ("Công ty CP Nông sản Sạch Ngàn Phố", "Ngan Pho Clean Produce JSC", "01", "AU"),
-    ("Công ty TNHH Xây dựng Việt - Lào", "Viet-Lao Construction Co., Ltd.", "41", "LA"),
-    ("Công ty TNHH Y tế Bình An", "Binh An Healthcare Co., Ltd.", "86", "FR"),
-    ("Công ty CP Logistics Vũng Áng", "Vung Ang Logistics JSC", "52", "TW"),
+    (
+        "Công ty TNHH Thực phẩm Sakura Hà Tĩnh",
+        "Sakura Ha Tinh Foods Co., Ltd.",
+        "10",
+        "JP",
+    ),
+    (
+        "Công ty CP Du lịch Biển Xanh",
+        "Blue Sea Tourism JSC",
+        "55",
+        "US",
+    ),
+    (
+        "Công ty TNHH Phần mềm Hồng Lĩnh",
+        "Hong Linh Software Co., Ltd.",
+        "62",
+        "DE",
+    ),
+    (
+        "Công ty TNHH Dệt may Kim Liên",
+        "Kim Lien Garment Co., Ltd.",
+        "14",
+        "KR",
+    ),
+    (
+        "Công ty CP Nông sản Sạch Ngàn Phố",
+        "Ngan Pho Clean Produce JSC",
+        "01",
+        "AU",
+    ),
+    (
+        "Công ty TNHH Xây dựng Việt - Lào",
+        "Viet-Lao Construction Co., Ltd.",
+        "41",
+        "LA",
+    ),
+    (
+        "Công ty TNHH Y tế Bình An",
+        "Binh An Healthcare Co., Ltd.",
+        "86",
+        "FR",
+    ),
+    (
+        "Công ty CP Logistics Vũng Áng",
+        "Vung Ang Logistics JSC",
+        "52",
+        "TW",
+    ),
 ];
 
 /// Projects: name, English name, sector, enterprise index, registered and
@@ -51,36 +91,270 @@ struct DemoProject {
 }
 
 const PROJECTS: &[DemoProject] = &[
-    DemoProject { name: "Nhà máy chế biến thủy sản Thạch Kim", name_en: "Thach Kim seafood processing plant", sector: "10", enterprise: Some(0), registered: 12_000_000, realised: 9_500_000, currency: "USD", rate: "24500", steps: &[("licensed", "2019-04-12"), ("under_construction", "2019-09-01"), ("operating", "2021-03-15")], catalogue: false },
-    DemoProject { name: "Khu nghỉ dưỡng biển Thiên Cầm", name_en: "Thien Cam beach resort", sector: "55", enterprise: Some(1), registered: 850_000_000_000, realised: 420_000_000_000, currency: "VND", rate: "1", steps: &[("licensed", "2020-06-20"), ("under_construction", "2021-01-10")], catalogue: false },
-    DemoProject { name: "Trung tâm phát triển phần mềm Hồng Lĩnh", name_en: "Hong Linh software development centre", sector: "62", enterprise: Some(2), registered: 3_500_000, realised: 3_500_000, currency: "EUR", rate: "26800", steps: &[("licensed", "2018-02-05"), ("under_construction", "2018-05-01"), ("operating", "2019-01-20")], catalogue: false },
-    DemoProject { name: "Nhà máy may xuất khẩu Kim Liên", name_en: "Kim Lien export garment factory", sector: "14", enterprise: Some(3), registered: 95_000_000_000, realised: 60_000_000_000, currency: "KRW", rate: "18", steps: &[("licensed", "2017-08-08"), ("under_construction", "2018-01-15"), ("operating", "2019-06-30"), ("suspended", "2024-11-01")], catalogue: false },
-    DemoProject { name: "Vùng trồng rau sạch công nghệ cao Ngàn Phố", name_en: "Ngan Pho high-tech vegetable farm", sector: "01", enterprise: Some(4), registered: 4_200_000, realised: 1_100_000, currency: "AUD", rate: "16200", steps: &[("licensed", "2022-03-03"), ("under_construction", "2022-10-10")], catalogue: false },
-    DemoProject { name: "Khu nhà ở xã hội Cẩm Xuyên", name_en: "Cam Xuyen social housing", sector: "41", enterprise: Some(5), registered: 320_000_000_000, realised: 0, currency: "VND", rate: "1", steps: &[("licensed", "2024-07-01")], catalogue: false },
-    DemoProject { name: "Phòng khám đa khoa Bình An", name_en: "Binh An general clinic", sector: "86", enterprise: Some(6), registered: 1_800_000, realised: 1_800_000, currency: "EUR", rate: "27100", steps: &[("licensed", "2016-05-05"), ("under_construction", "2016-09-09"), ("operating", "2017-12-01")], catalogue: false },
-    DemoProject { name: "Kho ngoại quan Vũng Áng", name_en: "Vung Ang bonded warehouse", sector: "52", enterprise: Some(7), registered: 260_000_000, realised: 40_000_000, currency: "TWD", rate: "780", steps: &[("licensed", "2023-02-14"), ("under_construction", "2023-08-01")], catalogue: false },
-    DemoProject { name: "Xưởng chế biến tinh dầu bưởi Phúc Trạch", name_en: "Phuc Trach pomelo essential oil workshop", sector: "10", enterprise: None, registered: 15_000_000_000, realised: 15_000_000_000, currency: "VND", rate: "1", steps: &[("licensed", "2015-03-10"), ("under_construction", "2015-06-01"), ("operating", "2016-01-05"), ("terminated", "2023-12-31")], catalogue: false },
-    DemoProject { name: "Nhà hàng ẩm thực quê hương Hồng Lĩnh", name_en: "Hong Linh homeland cuisine restaurant", sector: "56", enterprise: None, registered: 250_000, realised: 250_000, currency: "USD", rate: "25100", steps: &[("licensed", "2023-05-20"), ("under_construction", "2023-07-01"), ("operating", "2024-02-10")], catalogue: false },
-    DemoProject { name: "Khu du lịch sinh thái hồ Kẻ Gỗ", name_en: "Ke Go lake eco-tourism area", sector: "55", enterprise: None, registered: 1_200_000_000_000, realised: 0, currency: "VND", rate: "1", steps: &[], catalogue: true },
-    DemoProject { name: "Cụm công nghiệp chế biến gỗ Hương Sơn", name_en: "Huong Son wood processing cluster", sector: "C", enterprise: None, registered: 45_000_000, realised: 0, currency: "USD", rate: "25400", steps: &[], catalogue: true },
-    DemoProject { name: "Trường phổ thông liên cấp quốc tế Hà Tĩnh", name_en: "Ha Tinh international school", sector: "P", enterprise: None, registered: 500_000_000_000, realised: 0, currency: "VND", rate: "1", steps: &[], catalogue: true },
+    DemoProject {
+        name: "Nhà máy chế biến thủy sản Thạch Kim",
+        name_en: "Thach Kim seafood processing plant",
+        sector: "10",
+        enterprise: Some(0),
+        registered: 12_000_000,
+        realised: 9_500_000,
+        currency: "USD",
+        rate: "24500",
+        steps: &[
+            ("licensed", "2019-04-12"),
+            ("under_construction", "2019-09-01"),
+            ("operating", "2021-03-15"),
+        ],
+        catalogue: false,
+    },
+    DemoProject {
+        name: "Khu nghỉ dưỡng biển Thiên Cầm",
+        name_en: "Thien Cam beach resort",
+        sector: "55",
+        enterprise: Some(1),
+        registered: 850_000_000_000,
+        realised: 420_000_000_000,
+        currency: "VND",
+        rate: "1",
+        steps: &[
+            ("licensed", "2020-06-20"),
+            ("under_construction", "2021-01-10"),
+        ],
+        catalogue: false,
+    },
+    DemoProject {
+        name: "Trung tâm phát triển phần mềm Hồng Lĩnh",
+        name_en: "Hong Linh software development centre",
+        sector: "62",
+        enterprise: Some(2),
+        registered: 3_500_000,
+        realised: 3_500_000,
+        currency: "EUR",
+        rate: "26800",
+        steps: &[
+            ("licensed", "2018-02-05"),
+            ("under_construction", "2018-05-01"),
+            ("operating", "2019-01-20"),
+        ],
+        catalogue: false,
+    },
+    DemoProject {
+        name: "Nhà máy may xuất khẩu Kim Liên",
+        name_en: "Kim Lien export garment factory",
+        sector: "14",
+        enterprise: Some(3),
+        registered: 95_000_000_000,
+        realised: 60_000_000_000,
+        currency: "KRW",
+        rate: "18",
+        steps: &[
+            ("licensed", "2017-08-08"),
+            ("under_construction", "2018-01-15"),
+            ("operating", "2019-06-30"),
+            ("suspended", "2024-11-01"),
+        ],
+        catalogue: false,
+    },
+    DemoProject {
+        name: "Vùng trồng rau sạch công nghệ cao Ngàn Phố",
+        name_en: "Ngan Pho high-tech vegetable farm",
+        sector: "01",
+        enterprise: Some(4),
+        registered: 4_200_000,
+        realised: 1_100_000,
+        currency: "AUD",
+        rate: "16200",
+        steps: &[
+            ("licensed", "2022-03-03"),
+            ("under_construction", "2022-10-10"),
+        ],
+        catalogue: false,
+    },
+    DemoProject {
+        name: "Khu nhà ở xã hội Cẩm Xuyên",
+        name_en: "Cam Xuyen social housing",
+        sector: "41",
+        enterprise: Some(5),
+        registered: 320_000_000_000,
+        realised: 0,
+        currency: "VND",
+        rate: "1",
+        steps: &[("licensed", "2024-07-01")],
+        catalogue: false,
+    },
+    DemoProject {
+        name: "Phòng khám đa khoa Bình An",
+        name_en: "Binh An general clinic",
+        sector: "86",
+        enterprise: Some(6),
+        registered: 1_800_000,
+        realised: 1_800_000,
+        currency: "EUR",
+        rate: "27100",
+        steps: &[
+            ("licensed", "2016-05-05"),
+            ("under_construction", "2016-09-09"),
+            ("operating", "2017-12-01"),
+        ],
+        catalogue: false,
+    },
+    DemoProject {
+        name: "Kho ngoại quan Vũng Áng",
+        name_en: "Vung Ang bonded warehouse",
+        sector: "52",
+        enterprise: Some(7),
+        registered: 260_000_000,
+        realised: 40_000_000,
+        currency: "TWD",
+        rate: "780",
+        steps: &[
+            ("licensed", "2023-02-14"),
+            ("under_construction", "2023-08-01"),
+        ],
+        catalogue: false,
+    },
+    DemoProject {
+        name: "Xưởng chế biến tinh dầu bưởi Phúc Trạch",
+        name_en: "Phuc Trach pomelo essential oil workshop",
+        sector: "10",
+        enterprise: None,
+        registered: 15_000_000_000,
+        realised: 15_000_000_000,
+        currency: "VND",
+        rate: "1",
+        steps: &[
+            ("licensed", "2015-03-10"),
+            ("under_construction", "2015-06-01"),
+            ("operating", "2016-01-05"),
+            ("terminated", "2023-12-31"),
+        ],
+        catalogue: false,
+    },
+    DemoProject {
+        name: "Nhà hàng ẩm thực quê hương Hồng Lĩnh",
+        name_en: "Hong Linh homeland cuisine restaurant",
+        sector: "56",
+        enterprise: None,
+        registered: 250_000,
+        realised: 250_000,
+        currency: "USD",
+        rate: "25100",
+        steps: &[
+            ("licensed", "2023-05-20"),
+            ("under_construction", "2023-07-01"),
+            ("operating", "2024-02-10"),
+        ],
+        catalogue: false,
+    },
+    DemoProject {
+        name: "Khu du lịch sinh thái hồ Kẻ Gỗ",
+        name_en: "Ke Go lake eco-tourism area",
+        sector: "55",
+        enterprise: None,
+        registered: 1_200_000_000_000,
+        realised: 0,
+        currency: "VND",
+        rate: "1",
+        steps: &[],
+        catalogue: true,
+    },
+    DemoProject {
+        name: "Cụm công nghiệp chế biến gỗ Hương Sơn",
+        name_en: "Huong Son wood processing cluster",
+        sector: "C",
+        enterprise: None,
+        registered: 45_000_000,
+        realised: 0,
+        currency: "USD",
+        rate: "25400",
+        steps: &[],
+        catalogue: true,
+    },
+    DemoProject {
+        name: "Trường phổ thông liên cấp quốc tế Hà Tĩnh",
+        name_en: "Ha Tinh international school",
+        sector: "P",
+        enterprise: None,
+        registered: 500_000_000_000,
+        realised: 0,
+        currency: "VND",
+        rate: "1",
+        steps: &[],
+        catalogue: true,
+    },
 ];
 
 /// Contributions: purpose, currency, amount (minor units), rate, day, in kind.
 const CONTRIBUTIONS: &[(&str, &str, i64, &str, &str, &str)] = &[
-    ("disaster_relief", "USD", 1_000_000, "24800", "2020-10-25", ""),
+    (
+        "disaster_relief",
+        "USD",
+        1_000_000,
+        "24800",
+        "2020-10-25",
+        "",
+    ),
     ("scholarship", "VND", 200_000_000, "1", "2021-09-05", ""),
-    ("infrastructure", "USD", 5_000_000, "23100", "2019-05-18", "Cầu dân sinh bắc qua kênh"),
-    ("charity", "JPY", 2_000_000, "172", "2022-01-20", "500 suất quà Tết"),
-    ("healthcare", "EUR", 1_500_000, "26500", "2021-07-30", "2 máy thở"),
+    (
+        "infrastructure",
+        "USD",
+        5_000_000,
+        "23100",
+        "2019-05-18",
+        "Cầu dân sinh bắc qua kênh",
+    ),
+    (
+        "charity",
+        "JPY",
+        2_000_000,
+        "172",
+        "2022-01-20",
+        "500 suất quà Tết",
+    ),
+    (
+        "healthcare",
+        "EUR",
+        1_500_000,
+        "26500",
+        "2021-07-30",
+        "2 máy thở",
+    ),
     ("scholarship", "KRW", 30_000_000, "18", "2023-08-28", ""),
-    ("infrastructure", "VND", 1_500_000_000, "1", "2024-03-12", "Nhà văn hóa thôn"),
+    (
+        "infrastructure",
+        "VND",
+        1_500_000_000,
+        "1",
+        "2024-03-12",
+        "Nhà văn hóa thôn",
+    ),
     ("disaster_relief", "AUD", 800_000, "16400", "2024-09-20", ""),
-    ("charity", "USD", 250_000, "25300", "2025-01-15", "Xe lăn cho người khuyết tật"),
+    (
+        "charity",
+        "USD",
+        250_000,
+        "25300",
+        "2025-01-15",
+        "Xe lăn cho người khuyết tật",
+    ),
     ("scholarship", "USD", 1_200_000, "25400", "2025-08-30", ""),
-    ("other", "VND", 50_000_000, "1", "2025-11-02", "Sách cho thư viện trường"),
+    (
+        "other",
+        "VND",
+        50_000_000,
+        "1",
+        "2025-11-02",
+        "Sách cho thư viện trường",
+    ),
     ("disaster_relief", "JPY", 5_000_000, "168", "2025-10-05", ""),
-    ("infrastructure", "TWD", 3_000_000, "790", "2023-04-04", "Trường mầm non"),
+    (
+        "infrastructure",
+        "TWD",
+        3_000_000,
+        "790",
+        "2023-04-04",
+        "Trường mầm non",
+    ),
     ("charity", "EUR", 300_000, "27000", "2024-12-20", ""),
 ];
 
@@ -95,7 +369,9 @@ pub async fn seed(app: &App) -> AppResult<usize> {
     let actor = demo_officer();
     let home = domain::geo::new_provinces()
         .iter()
-        .find(|p| domain::text::fold(p.name).ends_with(&domain::text::fold(&app.settings.home_province)))
+        .find(|p| {
+            domain::text::fold(p.name).ends_with(&domain::text::fold(&app.settings.home_province))
+        })
         .map_or("42", |p| p.code);
     let communes: Vec<&str> = domain::geo::new_communes_of(home)
         .iter()
@@ -131,7 +407,10 @@ pub async fn seed(app: &App) -> AppResult<usize> {
                 name_en: Some((*name_en).to_owned()),
                 registration_no: Some(format!("30{:08}", 1_200_345 + i * 7_919)),
                 sector: Some((*sector).to_owned()),
-                address: Some(format!("Số {} đường Phan Đình Phùng, TP. Hà Tĩnh", 10 + i * 3)),
+                address: Some(format!(
+                    "Số {} đường Phan Đình Phùng, TP. Hà Tĩnh",
+                    10 + i * 3
+                )),
                 parent_country: Some((*country).to_owned()),
                 notes: Some(String::new()),
                 owner_ids: Some(person_of(country, 0).into_iter().collect()),
@@ -221,10 +500,11 @@ pub async fn seed(app: &App) -> AppResult<usize> {
         made += 1;
     }
     // Contributions: from people, associations and enterprises in turn.
-    let associations: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM associations WHERE status <> 'merged' ORDER BY id LIMIT 10")
-            .fetch_all(&app.db.pool)
-            .await?;
+    let associations: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM associations WHERE status <> 'merged' ORDER BY id LIMIT 10",
+    )
+    .fetch_all(&app.db.pool)
+    .await?;
     for (i, (purpose, currency, amount, rate, on, in_kind)) in CONTRIBUTIONS.iter().enumerate() {
         let (kind, person, association, enterprise) = match i % 3 {
             0 => ("person", people.get(i * 11).map(|p| p.0), None, None),

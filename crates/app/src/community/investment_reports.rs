@@ -288,7 +288,11 @@ fn write_xlsx(r: &Report, l: &Labels<'_>) -> Result<Vec<u8>, rust_xlsxwriter::Xl
         for (title, kind, lines) in [
             ("by_country", "country", &r.contributions_by_country),
             ("by_year", "year", &r.contributions_by_year),
-            ("by_purpose", "contribution_purpose", &r.contributions_by_purpose),
+            (
+                "by_purpose",
+                "contribution_purpose",
+                &r.contributions_by_purpose,
+            ),
             ("by_commune", "new_commune", &r.contributions_by_commune),
         ] {
             sheet.write_string_with_format(row, 0, (l.text)(title), &bold)?;

@@ -15,9 +15,7 @@
 use db::{Row, WriteTx};
 use serde::{Deserialize, Serialize};
 
-use super::investment::{
-    self, MAX_LONG, MAX_SHORT, VersionRow, project_scope, text_ok, trimmed,
-};
+use super::investment::{self, MAX_LONG, MAX_SHORT, VersionRow, project_scope, text_ok, trimmed};
 use crate::access::{self, Action};
 use crate::audit::{self, Event};
 use crate::{Actor, App, AppError, AppResult, FieldError, clock};
@@ -448,10 +446,11 @@ async fn load(conn: &mut sqlx::AnyConnection, actor: &Actor, id: i64) -> AppResu
         })
     })
     .collect::<Result<Vec<_>, db::SqlxError>>()?;
-    pr.interests = sqlx::query_scalar("SELECT COUNT(*) FROM project_interests WHERE project_id = $1")
-        .bind(id)
-        .fetch_one(&mut *conn)
-        .await?;
+    pr.interests =
+        sqlx::query_scalar("SELECT COUNT(*) FROM project_interests WHERE project_id = $1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
     Ok(pr)
 }
 
@@ -620,7 +619,11 @@ async fn list_in_scope(
 }
 
 /// The projects within reach an enterprise invests in.
-pub async fn of_enterprise(app: &App, actor: &Actor, enterprise_id: i64) -> AppResult<Vec<ProjectRow>> {
+pub async fn of_enterprise(
+    app: &App,
+    actor: &Actor,
+    enterprise_id: i64,
+) -> AppResult<Vec<ProjectRow>> {
     access::authorize(actor, Action::InvestmentRead)?;
     let ids: Vec<i64> =
         sqlx::query_scalar("SELECT project_id FROM project_investors WHERE enterprise_id = $1")
@@ -966,9 +969,8 @@ pub async fn change_status(
         &mut tx,
         app,
         actor,
-        Event::new("project.status", "project", &id).with(
-            serde_json::json!({"from": current.status, "to": status, "on": changed_on}),
-        ),
+        Event::new("project.status", "project", &id)
+            .with(serde_json::json!({"from": current.status, "to": status, "on": changed_on})),
     )
     .await?;
     let p = load(&mut tx.tx, actor, id).await?;

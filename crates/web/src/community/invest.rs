@@ -13,7 +13,13 @@ pub fn routes() -> Vec<Route> {
     let read = "province and commune officers, missions, leadership (within reach)";
     let read_api = "read scope; province and commune officers, missions, leadership (within reach)";
     vec![
-        route("GET", "/investment", Session, read, get(pages::projects_list)),
+        route(
+            "GET",
+            "/investment",
+            Session,
+            read,
+            get(pages::projects_list),
+        ),
         route(
             "GET",
             "/investment/projects/new",
@@ -154,7 +160,13 @@ pub fn routes() -> Vec<Route> {
             "province and commune officers, missions, within reach (view audited)",
             get(pages::contribution_letter),
         ),
-        route("GET", "/investment/report", Session, read, get(pages::report)),
+        route(
+            "GET",
+            "/investment/report",
+            Session,
+            read,
+            get(pages::report),
+        ),
         route(
             "GET",
             "/investment/report.xlsx",
@@ -204,7 +216,13 @@ pub fn routes() -> Vec<Route> {
             "a person abroad: records interest in a catalogue project",
             post(pages::portal_interest),
         ),
-        route("GET", "/api/v1/enterprises", Token, read_api, get(api::enterprise_list)),
+        route(
+            "GET",
+            "/api/v1/enterprises",
+            Token,
+            read_api,
+            get(api::enterprise_list),
+        ),
         route(
             "POST",
             "/api/v1/enterprises",
@@ -233,7 +251,13 @@ pub fn routes() -> Vec<Route> {
             "read scope, within reach",
             get(api::enterprise_history),
         ),
-        route("GET", "/api/v1/projects", Token, read_api, get(api::project_list)),
+        route(
+            "GET",
+            "/api/v1/projects",
+            Token,
+            read_api,
+            get(api::project_list),
+        ),
         route(
             "POST",
             "/api/v1/projects",

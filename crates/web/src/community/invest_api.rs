@@ -121,7 +121,11 @@ pub async fn enterprise_create(
 ) -> Result<Response, ApiError> {
     let input: EnterpriseInput = parse_input(&body)?;
     let e = enterprises::create(&state.app, &actor, &input).await?;
-    Ok(created(&e, e.version, &format!("/api/v1/enterprises/{}", e.id)))
+    Ok(created(
+        &e,
+        e.version,
+        &format!("/api/v1/enterprises/{}", e.id),
+    ))
 }
 
 /// `GET /api/v1/enterprises/{id}`: one enterprise (audited).
@@ -295,7 +299,11 @@ pub async fn project_create(
 ) -> Result<Response, ApiError> {
     let input: ProjectInput = parse_input(&body)?;
     let p = projects::create(&state.app, &actor, &input).await?;
-    Ok(created(&p, p.version, &format!("/api/v1/projects/{}", p.id)))
+    Ok(created(
+        &p,
+        p.version,
+        &format!("/api/v1/projects/{}", p.id),
+    ))
 }
 
 /// `GET /api/v1/projects/{id}`: one project (audited).

@@ -147,7 +147,11 @@ fn sector_options(t: Tr, selected: &str, empty: bool) -> Vec<(String, String, bo
         selected,
         |c| {
             let name = sector_name(c, t);
-            if c.len() == 2 { format!("— {name}") } else { name }
+            if c.len() == 2 {
+                format!("— {name}")
+            } else {
+                name
+            }
         },
         empty,
     )
@@ -247,11 +251,7 @@ fn field(t: Tr, name: &'static str, value: &str) -> FieldView {
     }
 }
 
-fn select(
-    t: Tr,
-    name: &'static str,
-    options: Vec<(String, String, bool)>,
-) -> FieldView {
+fn select(t: Tr, name: &'static str, options: Vec<(String, String, bool)>) -> FieldView {
     FieldView {
         kind: "select",
         options,
@@ -286,7 +286,11 @@ fn with_errors(mut fields: Vec<FieldView>, t: Tr, errors: &[app::FieldError]) ->
 /// The tabs of the investment pages.
 fn tabs(t: Tr, here: &str, actor: &app::Actor) -> Vec<(String, &'static str, bool)> {
     let mut v = vec![
-        (t.s("invest.tab.projects").to_owned(), "/investment", here == "projects"),
+        (
+            t.s("invest.tab.projects").to_owned(),
+            "/investment",
+            here == "projects",
+        ),
         (
             t.s("invest.tab.enterprises").to_owned(),
             "/investment/enterprises",
@@ -413,10 +417,7 @@ fn forbidden(lang: Lang) -> PageError {
 }
 
 /// A form page shown again with its errors (422) or a stale version (409).
-fn refused(
-    result: Result<Response, PageError>,
-    status: StatusCode,
-) -> Result<Response, PageError> {
+fn refused(result: Result<Response, PageError>, status: StatusCode) -> Result<Response, PageError> {
     let mut resp = result?;
     *resp.status_mut() = status;
     Ok(resp)
@@ -434,19 +435,23 @@ fn form_page(
     let l = Layout::for_user(user);
     let t = l.t;
     render(&FormPage {
+        l,
+        t,
         heading,
         action,
         cancel,
         fields,
         version,
         error,
-        l,
-        t,
     })
 }
 
 /// What an update's failure means on a form page: its errors, message and status.
-fn form_failure(t: Tr, err: AppError, lang: Lang) -> Result<(Vec<app::FieldError>, String, StatusCode), PageError> {
+fn form_failure(
+    t: Tr,
+    err: AppError,
+    lang: Lang,
+) -> Result<(Vec<app::FieldError>, String, StatusCode), PageError> {
     match err {
         AppError::Invalid(errors) => Ok((
             errors,
@@ -791,9 +796,13 @@ pub async fn project_status(
     let (lines, status) =
         match projects::change_status(&state.app, &user.actor, id, version, &input).await {
             Ok(_) => {
-                return Ok(Redirect::to(&format!("/investment/projects/{id}#status")).into_response());
+                return Ok(
+                    Redirect::to(&format!("/investment/projects/{id}#status")).into_response()
+                );
             }
-            Err(AppError::Invalid(errs)) => (error_lines(t, &errs), StatusCode::UNPROCESSABLE_ENTITY),
+            Err(AppError::Invalid(errs)) => {
+                (error_lines(t, &errs), StatusCode::UNPROCESSABLE_ENTITY)
+            }
             Err(AppError::PreconditionFailed { .. }) => {
                 (vec![t.s("invest.stale").to_owned()], StatusCode::CONFLICT)
             }
@@ -858,7 +867,11 @@ impl ProjectForm {
             },
             licence_no: p.licence_no.clone(),
             licence_date: p.licence_date.as_deref().map(day).unwrap_or_default(),
-            in_catalogue: if p.in_catalogue { "1".into() } else { String::new() },
+            in_catalogue: if p.in_catalogue {
+                "1".into()
+            } else {
+                String::new()
+            },
             investor_people: people.join("; "),
             investor_enterprises: firms.join("; "),
             version: p.version.to_string(),
@@ -898,7 +911,13 @@ impl ProjectForm {
             field(t, "name", &self.name),
             field(t, "name_en", &self.name_en),
             select(t, "sector", sector_options(t, &self.sector, false)),
-            pick(t, "commune", &self.commune, "/people/pick/communes", t.s("invest.commune_hint")),
+            pick(
+                t,
+                "commune",
+                &self.commune,
+                "/people/pick/communes",
+                t.s("invest.commune_hint"),
+            ),
             select(t, "currency", currency_options(currency)),
             FieldView {
                 hint: t.s("invest.amount_hint").to_owned(),
@@ -1077,8 +1096,7 @@ pub async fn enterprises_list(
         country: f.country.clone(),
         sector: f.sector.clone(),
     };
-    let (rows, errors, status) = match enterprises::list(&state.app, &user.actor, &filter).await
-    {
+    let (rows, errors, status) = match enterprises::list(&state.app, &user.actor, &filter).await {
         Ok(rows) => (rows, Vec::new(), StatusCode::OK),
         Err(AppError::Invalid(errs)) => (
             Vec::new(),
@@ -1179,7 +1197,10 @@ pub async fn enterprise_show(
             .iter()
             .map(|o| {
                 if o.person_visible {
-                    vec![link(o.full_name.clone(), format!("/people/{}", o.person_id))]
+                    vec![link(
+                        o.full_name.clone(),
+                        format!("/people/{}", o.person_id),
+                    )]
                 } else {
                     vec![cell(t.s("invest.hidden_person"))]
                 }
@@ -1215,7 +1236,10 @@ pub async fn enterprise_show(
             (t.field("registration_no"), e.registration_no.clone()),
             (t.field("sector"), sector_name(&e.sector, t)),
             (t.field("address"), e.address.clone()),
-            (t.field("parent_country"), country_name(&e.parent_country, t)),
+            (
+                t.field("parent_country"),
+                country_name(&e.parent_country, t),
+            ),
             (t.field("notes"), e.notes.clone()),
         ],
         tables: vec![owners, projects_table],
@@ -1284,7 +1308,13 @@ impl EnterpriseForm {
             field(t, "registration_no", &self.registration_no),
             select(t, "sector", sector_options(t, &self.sector, false)),
             field(t, "address", &self.address),
-            pick(t, "parent_country", &self.parent_country, "/people/pick/countries", ""),
+            pick(
+                t,
+                "parent_country",
+                &self.parent_country,
+                "/people/pick/countries",
+                "",
+            ),
             pick(
                 t,
                 "owners",
@@ -1400,7 +1430,10 @@ pub async fn enterprise_update(
                     .map_err(page_err(lang))?;
                 f = EnterpriseForm::from_enterprise(&e, t);
             }
-            refused(enterprise_form(&user, Some(id), &f, &errors, message), status)
+            refused(
+                enterprise_form(&user, Some(id), &f, &errors, message),
+                status,
+            )
         }
     }
 }
@@ -1767,7 +1800,13 @@ impl ContributionForm {
                     false,
                 ),
             ),
-            pick(t, "commune", &self.commune, "/people/pick/communes", t.s("invest.commune_hint")),
+            pick(
+                t,
+                "commune",
+                &self.commune,
+                "/people/pick/communes",
+                t.s("invest.commune_hint"),
+            ),
             FieldView {
                 hint: t.s("invest.day_hint").to_owned(),
                 ..field(t, "contributed_on", &self.contributed_on)
@@ -1821,7 +1860,13 @@ pub async fn contribution_new(user: User) -> Result<Response, PageError> {
     if !contributions::may_edit(&user.actor) {
         return Err(forbidden(user.lang));
     }
-    contribution_form(&user, None, &ContributionForm::default(), &[], String::new())
+    contribution_form(
+        &user,
+        None,
+        &ContributionForm::default(),
+        &[],
+        String::new(),
+    )
 }
 
 /// `POST /investment/contributions`: records the contribution, or shows the form again.
@@ -1884,7 +1929,10 @@ pub async fn contribution_update(
                     .map_err(page_err(lang))?;
                 f = ContributionForm::from_contribution(&c, t);
             }
-            refused(contribution_form(&user, Some(id), &f, &errors, message), status)
+            refused(
+                contribution_form(&user, Some(id), &f, &errors, message),
+                status,
+            )
         }
     }
 }
@@ -1928,11 +1976,7 @@ async fn remittance_page(
     let table = TableView {
         title: t.s("invest.remittances").to_owned(),
         anchor: "remittances",
-        heads: vec![
-            t.field("year"),
-            t.field("amount"),
-            t.field("notes"),
-        ],
+        heads: vec![t.field("year"), t.field("amount"), t.field("notes")],
         rows: rows
             .iter()
             .map(|r| {
@@ -2124,7 +2168,9 @@ fn group_label(t: Tr, kind: &str, key: &str) -> String {
         "sector" => sector_name(key, t),
         "country" => country_name(key, t),
         "year" => key.to_owned(),
-        "new_commune" => domain::geo::new_commune(key).map_or_else(|| key.to_owned(), |c| c.name.to_owned()),
+        "new_commune" => {
+            domain::geo::new_commune(key).map_or_else(|| key.to_owned(), |c| c.name.to_owned())
+        }
         _ => t.label(kind, key),
     }
 }
@@ -2173,15 +2219,30 @@ pub async fn report(
     ];
     if r.contributions_total.count > 0 || contributions::may_read(&user.actor) {
         for (title, anchor, kind, lines) in [
-            ("invest.report.by_country", "by-country", "country", &r.contributions_by_country),
-            ("invest.report.by_year", "by-year", "year", &r.contributions_by_year),
+            (
+                "invest.report.by_country",
+                "by-country",
+                "country",
+                &r.contributions_by_country,
+            ),
+            (
+                "invest.report.by_year",
+                "by-year",
+                "year",
+                &r.contributions_by_year,
+            ),
             (
                 "invest.report.by_purpose",
                 "by-purpose",
                 "contribution_purpose",
                 &r.contributions_by_purpose,
             ),
-            ("invest.report.by_commune", "by-commune", "new_commune", &r.contributions_by_commune),
+            (
+                "invest.report.by_commune",
+                "by-commune",
+                "new_commune",
+                &r.contributions_by_commune,
+            ),
         ] {
             tables.push(contribution_table(
                 t,
@@ -2254,8 +2315,16 @@ pub struct CatalogueItem {
 
 async fn catalogue(state: &AppState, lang: &'static str) -> Result<Response, PageError> {
     let l = Lang::from_code(lang);
-    let path = if l == Lang::En { "/en/investment" } else { "/dau-tu" };
-    let other = if l == Lang::En { "/dau-tu" } else { "/en/investment" };
+    let path = if l == Lang::En {
+        "/en/investment"
+    } else {
+        "/dau-tu"
+    };
+    let other = if l == Lang::En {
+        "/dau-tu"
+    } else {
+        "/en/investment"
+    };
     let mut s = crate::publishing::site::Site::new(state, lang, path, other.to_owned());
     let t = s.t;
     t.s("invest.catalogue").clone_into(&mut s.title);

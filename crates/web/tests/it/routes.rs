@@ -243,7 +243,11 @@ fn every_route_is_classified() {
         ("POST", "/investment/contributions", Access::Session),
         ("GET", "/investment/contributions/{id}", Access::Session),
         ("POST", "/investment/contributions/{id}", Access::Session),
-        ("GET", "/investment/contributions/{id}/edit", Access::Session),
+        (
+            "GET",
+            "/investment/contributions/{id}/edit",
+            Access::Session,
+        ),
         (
             "GET",
             "/investment/contributions/{id}/thank-you.docx",

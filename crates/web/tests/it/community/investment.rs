@@ -8,6 +8,7 @@
 use std::io::Read as _;
 
 use app::accounts::users::Scope;
+use calamine::{Reader, Xlsx};
 use domain::Role;
 use serde_json::{Value, json};
 
@@ -70,7 +71,14 @@ fn error_codes(body: &Value) -> Vec<(String, String)> {
 }
 
 async fn province(app: &TestApp) -> String {
-    token(app, "sonv", Role::ProvinceOfficer, vec![], &["read", "write"]).await
+    token(
+        app,
+        "sonv",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await
 }
 
 async fn someone(app: &TestApp, tok: &str, name: &str, commune: &str, country: &str) -> i64 {
@@ -151,28 +159,82 @@ async fn projects_api_pipeline_history_and_audit(app: TestApp) {
     assert_eq!(r.headers()["etag"], "\"1\"");
     // Patch: no If-Match 428, the right one 200, a stale one 412.
     let patch = json!({"investor_enterprise_ids": [e], "licence_no": "1234/GCNĐKĐT"});
-    let r = send(&app, &tok, reqwest::Method::PATCH, &path, None, Some(&patch)).await;
+    let r = send(
+        &app,
+        &tok,
+        reqwest::Method::PATCH,
+        &path,
+        None,
+        Some(&patch),
+    )
+    .await;
     assert_eq!(r.status(), 428);
-    let r = send(&app, &tok, reqwest::Method::PATCH, &path, Some("\"1\""), Some(&patch)).await;
+    let r = send(
+        &app,
+        &tok,
+        reqwest::Method::PATCH,
+        &path,
+        Some("\"1\""),
+        Some(&patch),
+    )
+    .await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["etag"], "\"2\"");
     let body = json_of(r).await;
     assert_eq!(body["investors"][0]["name"], "Công ty TNHH Sakura");
-    let r = send(&app, &tok, reqwest::Method::PATCH, &path, Some("\"1\""), Some(&patch)).await;
+    let r = send(
+        &app,
+        &tok,
+        reqwest::Method::PATCH,
+        &path,
+        Some("\"1\""),
+        Some(&patch),
+    )
+    .await;
     assert_eq!(r.status(), 412);
     // The pipeline: forward only, each change dated, never before the last.
     let status = |s: &str, on: &str| json!({"status": s, "changed_on": on});
     let sp = format!("{path}/status");
     let today = app::clock::today();
-    let r = send(&app, &tok, reqwest::Method::POST, &sp, Some("\"2\""), Some(&status("operating", &today))).await;
+    let r = send(
+        &app,
+        &tok,
+        reqwest::Method::POST,
+        &sp,
+        Some("\"2\""),
+        Some(&status("operating", &today)),
+    )
+    .await;
     assert_eq!(r.status(), 422);
-    assert_eq!(error_codes(&json_of(r).await), vec![("status".into(), "invalid_transition".into())]);
-    let r = send(&app, &tok, reqwest::Method::POST, &sp, Some("\"2\""), Some(&status("licensed", "01/02/2020"))).await;
+    assert_eq!(
+        error_codes(&json_of(r).await),
+        vec![("status".into(), "invalid_transition".into())]
+    );
+    let r = send(
+        &app,
+        &tok,
+        reqwest::Method::POST,
+        &sp,
+        Some("\"2\""),
+        Some(&status("licensed", "01/02/2020")),
+    )
+    .await;
     assert_eq!(r.status(), 422, "before the proposal");
     assert_eq!(error_codes(&json_of(r).await)[0].1, "before_last_change");
-    for (i, s) in ["licensed", "under_construction", "operating"].iter().enumerate() {
+    for (i, s) in ["licensed", "under_construction", "operating"]
+        .iter()
+        .enumerate()
+    {
         let v = format!("\"{}\"", 2 + i);
-        let r = send(&app, &tok, reqwest::Method::POST, &sp, Some(&v), Some(&status(s, &today))).await;
+        let r = send(
+            &app,
+            &tok,
+            reqwest::Method::POST,
+            &sp,
+            Some(&v),
+            Some(&status(s, &today)),
+        )
+        .await;
         assert_eq!(r.status(), 200, "{s}: {}", r.text().await.unwrap());
     }
     let body = json_of(get(&app, &tok, &path).await).await;
@@ -183,7 +245,10 @@ async fn projects_api_pipeline_history_and_audit(app: TestApp) {
         .iter()
         .map(|s| s["status"].as_str().unwrap())
         .collect();
-    assert_eq!(kept, vec!["operating", "under_construction", "licensed", "proposed"]);
+    assert_eq!(
+        kept,
+        vec!["operating", "under_construction", "licensed", "proposed"]
+    );
     let h = json_of(get(&app, &tok, &format!("{path}/history")).await).await;
     let summaries: Vec<&str> = h
         .as_array()
@@ -214,7 +279,15 @@ async fn projects_api_pipeline_history_and_audit(app: TestApp) {
         ]
     );
     // Filters: by status, by sector section, by name without marks.
-    let list = json_of(get(&app, &tok, "/api/v1/projects?status=operating&sector=I&q=nghi duong").await).await;
+    let list = json_of(
+        get(
+            &app,
+            &tok,
+            "/api/v1/projects?status=operating&sector=I&q=nghi duong",
+        )
+        .await,
+    )
+    .await;
     assert_eq!(list["total"], 1, "{list}");
     let list = json_of(get(&app, &tok, "/api/v1/projects?status=licensed").await).await;
     assert_eq!(list["total"], 0);
@@ -223,12 +296,20 @@ async fn projects_api_pipeline_history_and_audit(app: TestApp) {
 async fn refusals_name_the_field_and_keep_each_reach(app: TestApp) {
     let (c1, c2) = communes();
     let tok = province(&app).await;
-    let p1 = project(&app, &tok, "Dự án xã một", &c1).await["id"].as_i64().unwrap();
-    let p2 = project(&app, &tok, "Dự án xã hai", &c2).await["id"].as_i64().unwrap();
+    let p1 = project(&app, &tok, "Dự án xã một", &c1).await["id"]
+        .as_i64()
+        .unwrap();
+    let p2 = project(&app, &tok, "Dự án xã hai", &c2).await["id"]
+        .as_i64()
+        .unwrap();
     // Bad money: negative, unknown currency, a float, too many decimals.
     let base = json!({"name": "X", "sector": "C", "commune": c1});
     for (patch, field, code) in [
-        (json!({"registered_capital": -5, "currency": "USD", "rate_to_vnd": "25000"}), "registered_capital", "negative_amount"),
+        (
+            json!({"registered_capital": -5, "currency": "USD", "rate_to_vnd": "25000"}),
+            "registered_capital",
+            "negative_amount",
+        ),
         (json!({"currency": "XYZ"}), "currency", "unknown_currency"),
         (json!({"currency": "USD"}), "rate_to_vnd", "required"),
         (json!({"sector": "ZZ"}), "sector", "unknown_sector"),
@@ -250,32 +331,117 @@ async fn refusals_name_the_field_and_keep_each_reach(app: TestApp) {
     let r = post(&app, &tok, "/api/v1/projects", &b).await;
     assert_eq!(r.status(), 422, "money never floats");
     // A commune officer: their commune's projects only.
-    let xa = token(&app, "canboxa", Role::CommuneOfficer, vec![Scope::new("new_commune", &c1)], &["read", "write"]).await;
+    let xa = token(
+        &app,
+        "canboxa",
+        Role::CommuneOfficer,
+        vec![Scope::new("new_commune", &c1)],
+        &["read", "write"],
+    )
+    .await;
     let list = json_of(get(&app, &xa, "/api/v1/projects").await).await;
     assert_eq!(list["total"], 1, "{list}");
-    assert_eq!(get(&app, &xa, &format!("/api/v1/projects/{p2}")).await.status(), 404);
-    let r = send(&app, &xa, reqwest::Method::PATCH, &format!("/api/v1/projects/{p2}"), Some("*"), Some(&json!({"name": "Sửa trộm"}))).await;
-    assert_eq!(r.status(), 404, "a commune officer cannot edit another commune's project");
-    let r = send(&app, &xa, reqwest::Method::PATCH, &format!("/api/v1/projects/{p1}"), Some("*"), Some(&json!({"commune": c2}))).await;
+    assert_eq!(
+        get(&app, &xa, &format!("/api/v1/projects/{p2}"))
+            .await
+            .status(),
+        404
+    );
+    let r = send(
+        &app,
+        &xa,
+        reqwest::Method::PATCH,
+        &format!("/api/v1/projects/{p2}"),
+        Some("*"),
+        Some(&json!({"name": "Sửa trộm"})),
+    )
+    .await;
+    assert_eq!(
+        r.status(),
+        404,
+        "a commune officer cannot edit another commune's project"
+    );
+    let r = send(
+        &app,
+        &xa,
+        reqwest::Method::PATCH,
+        &format!("/api/v1/projects/{p1}"),
+        Some("*"),
+        Some(&json!({"commune": c2})),
+    )
+    .await;
     assert_eq!(r.status(), 422, "nor move one out of their commune");
-    assert_eq!(error_codes(&json_of(r).await)[0], ("commune".to_owned(), "out_of_jurisdiction".to_owned()));
-    let r = send(&app, &xa, reqwest::Method::PATCH, &format!("/api/v1/projects/{p1}"), Some("*"), Some(&json!({"name_en": "Commune one project"}))).await;
+    assert_eq!(
+        error_codes(&json_of(r).await)[0],
+        ("commune".to_owned(), "out_of_jurisdiction".to_owned())
+    );
+    let r = send(
+        &app,
+        &xa,
+        reqwest::Method::PATCH,
+        &format!("/api/v1/projects/{p1}"),
+        Some("*"),
+        Some(&json!({"name_en": "Commune one project"})),
+    )
+    .await;
     assert_eq!(r.status(), 200);
     // A mission: enterprises of its country only.
-    let jp = token(&app, "dsqnhat", Role::Mission, vec![Scope::new("country", "JP")], &["read", "write"]).await;
+    let jp = token(
+        &app,
+        "dsqnhat",
+        Role::Mission,
+        vec![Scope::new("country", "JP")],
+        &["read", "write"],
+    )
+    .await;
     let kr = enterprise(&app, &tok, "Công ty Hàn", "KR").await;
-    let r = post(&app, &jp, "/api/v1/enterprises", &json!({"name": "Công ty Mỹ", "sector": "C", "parent_country": "US"})).await;
+    let r = post(
+        &app,
+        &jp,
+        "/api/v1/enterprises",
+        &json!({"name": "Công ty Mỹ", "sector": "C", "parent_country": "US"}),
+    )
+    .await;
     assert_eq!(r.status(), 422, "a mission outside its country");
-    assert_eq!(error_codes(&json_of(r).await)[0], ("parent_country".to_owned(), "out_of_jurisdiction".to_owned()));
-    assert_eq!(get(&app, &jp, &format!("/api/v1/enterprises/{kr}")).await.status(), 404);
+    assert_eq!(
+        error_codes(&json_of(r).await)[0],
+        (
+            "parent_country".to_owned(),
+            "out_of_jurisdiction".to_owned()
+        )
+    );
+    assert_eq!(
+        get(&app, &jp, &format!("/api/v1/enterprises/{kr}"))
+            .await
+            .status(),
+        404
+    );
     let own = enterprise(&app, &jp, "Công ty Nhật", "JP").await;
-    assert_eq!(json_of(get(&app, &jp, "/api/v1/enterprises").await).await["items"][0]["id"], own);
-    assert_eq!(post(&app, &jp, "/api/v1/projects", &base).await.status(), 403, "missions do not record projects");
+    assert_eq!(
+        json_of(get(&app, &jp, "/api/v1/enterprises").await).await["items"][0]["id"],
+        own
+    );
+    assert_eq!(
+        post(&app, &jp, "/api/v1/projects", &base).await.status(),
+        403,
+        "missions do not record projects"
+    );
     // Leadership reads projects, not contributions, and changes nothing.
     let viewer = token(&app, "lanhdao", Role::Viewer, vec![], &["read"]).await;
-    assert_eq!(json_of(get(&app, &viewer, "/api/v1/projects").await).await["total"], 2);
-    assert_eq!(get(&app, &viewer, "/api/v1/contributions").await.status(), 403);
-    assert_eq!(post(&app, &viewer, "/api/v1/projects", &base).await.status(), 403);
+    assert_eq!(
+        json_of(get(&app, &viewer, "/api/v1/projects").await).await["total"],
+        2
+    );
+    assert_eq!(
+        get(&app, &viewer, "/api/v1/contributions").await.status(),
+        403
+    );
+    assert_eq!(
+        post(&app, &viewer, "/api/v1/projects", &base)
+            .await
+            .status(),
+        403
+    );
 }
 
 async fn contributions_letter_and_remittances(app: TestApp) {
@@ -302,15 +468,47 @@ async fn contributions_letter_and_remittances(app: TestApp) {
         (json!({"currency": "ABC"}), "currency", "unknown_currency"),
         (json!({"purpose": "bribe"}), "purpose", "invalid_code"),
     ] {
-        let r = send(&app, &tok, reqwest::Method::PATCH, &format!("/api/v1/contributions/{id}"), Some("\"1\""), Some(&body)).await;
+        let r = send(
+            &app,
+            &tok,
+            reqwest::Method::PATCH,
+            &format!("/api/v1/contributions/{id}"),
+            Some("\"1\""),
+            Some(&body),
+        )
+        .await;
         assert_eq!(r.status(), 422, "{body}");
         assert!(error_codes(&json_of(r).await).contains(&(field.to_owned(), code.to_owned())));
     }
     // A commune officer of another commune cannot see it; a mission of the donor's country can.
-    let other = token(&app, "xakhac", Role::CommuneOfficer, vec![Scope::new("new_commune", &c2)], &["read", "write"]).await;
-    assert_eq!(get(&app, &other, &format!("/api/v1/contributions/{id}")).await.status(), 404);
-    let us = token(&app, "dsqmy", Role::Mission, vec![Scope::new("country", "US")], &["read"]).await;
-    assert_eq!(get(&app, &us, &format!("/api/v1/contributions/{id}")).await.status(), 200);
+    let other = token(
+        &app,
+        "xakhac",
+        Role::CommuneOfficer,
+        vec![Scope::new("new_commune", &c2)],
+        &["read", "write"],
+    )
+    .await;
+    assert_eq!(
+        get(&app, &other, &format!("/api/v1/contributions/{id}"))
+            .await
+            .status(),
+        404
+    );
+    let us = token(
+        &app,
+        "dsqmy",
+        Role::Mission,
+        vec![Scope::new("country", "US")],
+        &["read"],
+    )
+    .await;
+    assert_eq!(
+        get(&app, &us, &format!("/api/v1/contributions/{id}"))
+            .await
+            .status(),
+        200
+    );
     // The thank-you letter, read back.
     app.add_user("sonv2", Role::ProvinceOfficer, vec![]).await;
     let client = TestApp::new_client();
@@ -324,24 +522,80 @@ async fn contributions_letter_and_remittances(app: TestApp) {
     let bytes = r.bytes().await.unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     let mut xml = String::new();
-    zip.by_name("word/document.xml").unwrap().read_to_string(&mut xml).unwrap();
-    for want in ["THƯ CẢM ƠN", "Trần Thị Hảo Tâm", "10.000,00 USD", "200 bộ sách", "Độc lập - Tự do - Hạnh phúc", "Nơi nhận:", "05/09/2025"] {
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    for want in [
+        "THƯ CẢM ƠN",
+        "Trần Thị Hảo Tâm",
+        "10.000,00 USD",
+        "200 bộ sách",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Nơi nhận:",
+        "05/09/2025",
+    ] {
         assert!(xml.contains(want), "letter lacks {want}");
     }
     // Remittances: numbers per year, sensitive like a revealed field (the
     // admin scope; the view is audited).
     let rp = format!("/api/v1/people/{donor}/remittances");
-    assert_eq!(post(&app, &tok, &rp, &json!({"year": 2024, "amount": 1, "currency": "USD"})).await.status(), 403);
-    let tok = token(&app, "sonv3", Role::ProvinceOfficer, vec![], &["read", "write", "admin"]).await;
-    let r = post(&app, &tok, &rp, &json!({"year": 2024, "amount": 630_000, "currency": "USD"})).await;
+    assert_eq!(
+        post(
+            &app,
+            &tok,
+            &rp,
+            &json!({"year": 2024, "amount": 1, "currency": "USD"})
+        )
+        .await
+        .status(),
+        403
+    );
+    let tok = token(
+        &app,
+        "sonv3",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write", "admin"],
+    )
+    .await;
+    let r = post(
+        &app,
+        &tok,
+        &rp,
+        &json!({"year": 2024, "amount": 630_000, "currency": "USD"}),
+    )
+    .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    let r = post(&app, &tok, &rp, &json!({"year": 2024, "amount": -1, "currency": "USD"})).await;
+    let r = post(
+        &app,
+        &tok,
+        &rp,
+        &json!({"year": 2024, "amount": -1, "currency": "USD"}),
+    )
+    .await;
     assert_eq!(r.status(), 422);
-    let r = post(&app, &tok, &rp, &json!({"year": 2024, "amount": 5, "currency": "US$"})).await;
-    assert_eq!(error_codes(&json_of(r).await)[0], ("currency".to_owned(), "unknown_currency".to_owned()));
+    let r = post(
+        &app,
+        &tok,
+        &rp,
+        &json!({"year": 2024, "amount": 5, "currency": "US$"}),
+    )
+    .await;
+    assert_eq!(
+        error_codes(&json_of(r).await)[0],
+        ("currency".to_owned(), "unknown_currency".to_owned())
+    );
     let list = json_of(get(&app, &tok, &rp).await).await;
     assert_eq!(list[0]["amount"], 630_000);
-    let other = token(&app, "xakhac2", Role::CommuneOfficer, vec![Scope::new("new_commune", &c2)], &["read", "admin"]).await;
+    let other = token(
+        &app,
+        "xakhac2",
+        Role::CommuneOfficer,
+        vec![Scope::new("new_commune", &c2)],
+        &["read", "admin"],
+    )
+    .await;
     assert_eq!(get(&app, &other, &rp).await.status(), 404);
     let viewer = token(&app, "lanhdao", Role::Viewer, vec![], &["read"]).await;
     assert_eq!(get(&app, &viewer, &rp).await.status(), 403);
@@ -371,41 +625,108 @@ async fn pages_report_and_xlsx_read_back(app: TestApp) {
     app.add_user("sonv2", Role::ProvinceOfficer, vec![]).await;
     let client = TestApp::new_client();
     assert_eq!(app.sign_in(&client, "sonv2", PASSWORD).await.status(), 303);
-    let html = client.get(app.url("/investment")).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("Khu nghỉ dưỡng") && html.contains("12.500,50 USD") && html.contains("Đề xuất"), "{html}");
+    let html = client
+        .get(app.url("/investment"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Khu nghỉ dưỡng")
+            && html.contains("12.500,50 USD")
+            && html.contains("Đề xuất"),
+        "{html}"
+    );
     // The form keeps what was typed and names the field (422).
-    let form = client.get(app.url("/investment/projects/new")).send().await.unwrap().text().await.unwrap();
+    let form = client
+        .get(app.url("/investment/projects/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = extract_csrf(&form);
     let r = client
         .post(app.url("/investment/projects"))
-        .form(&[("csrf", csrf.as_str()), ("name", "Dự án thử"), ("sector", "F"), ("commune", c1.as_str()),
-                ("currency", "USD"), ("registered_capital", "-5"), ("rate_to_vnd", "25400")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Dự án thử"),
+            ("sector", "F"),
+            ("commune", c1.as_str()),
+            ("currency", "USD"),
+            ("registered_capital", "-5"),
+            ("rate_to_vnd", "25400"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
-    assert!(html.contains("Dự án thử") && html.contains("data-field=\"registered_capital\"") && html.contains("không được âm"), "{html}");
+    assert!(
+        html.contains("Dự án thử")
+            && html.contains("data-field=\"registered_capital\"")
+            && html.contains("không được âm"),
+        "{html}"
+    );
     let r = client
         .post(app.url("/investment/projects"))
-        .form(&[("csrf", csrf.as_str()), ("name", "Dự án thử"), ("sector", "F"), ("commune", c1.as_str()),
-                ("currency", "USD"), ("registered_capital", "1.000,50"), ("rate_to_vnd", "25.000")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Dự án thử"),
+            ("sector", "F"),
+            ("commune", c1.as_str()),
+            ("currency", "USD"),
+            ("registered_capital", "1.000,50"),
+            ("rate_to_vnd", "25.000"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
     let loc = r.headers()["location"].to_str().unwrap().to_owned();
-    let html = client.get(app.url(&loc)).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("1.000,50 USD") && html.contains("25.012.500 đồng") && html.contains("Xây dựng"), "{html}");
+    let html = client
+        .get(app.url(&loc))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("1.000,50 USD")
+            && html.contains("25.012.500 đồng")
+            && html.contains("Xây dựng"),
+        "{html}"
+    );
     // The report, with dollars at the officer's rate.
-    let html = client.get(app.url("/investment/report?usd_rate=25000")).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("Dự án theo trạng thái") && html.contains("Công nghiệp chế biến, chế tạo"), "{html}");
-    let r = client.get(app.url("/investment/report?usd_rate=abc")).send().await.unwrap();
+    let html = client
+        .get(app.url("/investment/report?usd_rate=25000"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Dự án theo trạng thái") && html.contains("Công nghiệp chế biến, chế tạo"),
+        "{html}"
+    );
+    let r = client
+        .get(app.url("/investment/report?usd_rate=abc"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
-    let r = client.get(app.url("/investment/report.xlsx?usd_rate=25000")).send().await.unwrap();
+    let r = client
+        .get(app.url("/investment/report.xlsx?usd_rate=25000"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let bytes = r.bytes().await.unwrap().to_vec();
-    use calamine::{Reader, Xlsx};
     let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
     assert_eq!(book.sheet_names(), vec!["Dự án", "Đóng góp"]);
     let sheet = book.worksheet_range("Dự án").unwrap();
@@ -419,30 +740,49 @@ async fn pages_report_and_xlsx_read_back(app: TestApp) {
     assert_eq!(total[1], "3");
     assert_eq!(total[2], "500342525200");
     assert_eq!(total[4], "20013701.01", "{total:?}");
-    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'investment.report_export'")
-        .fetch_one(&app.app.db.pool)
-        .await
-        .unwrap();
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'investment.report_export'",
+    )
+    .fetch_one(&app.app.db.pool)
+    .await
+    .unwrap();
     assert_eq!(audited, 1);
 }
 
 async fn demo_fills_the_investment_pages(app: TestApp) {
-    let made = app::community::investment_demo::seed(&app.app).await.unwrap();
+    let made = app::community::investment_demo::seed(&app.app)
+        .await
+        .unwrap();
     assert_eq!(made, 13);
-    assert_eq!(app::community::investment_demo::seed(&app.app).await.unwrap(), 0, "once");
+    assert_eq!(
+        app::community::investment_demo::seed(&app.app)
+            .await
+            .unwrap(),
+        0,
+        "once"
+    );
     let tok = province(&app).await;
     let list = json_of(get(&app, &tok, "/api/v1/projects?limit=500").await).await;
     assert_eq!(list["total"], 13);
     let operating = json_of(get(&app, &tok, "/api/v1/projects?status=operating").await).await;
     assert!(operating["total"].as_i64().unwrap() >= 3);
     let report = json_of(get(&app, &tok, "/api/v1/investment/report").await).await;
-    assert!(report["contributions_total"]["count"].as_i64().unwrap() >= 8, "{report}");
+    assert!(
+        report["contributions_total"]["count"].as_i64().unwrap() >= 8,
+        "{report}"
+    );
     app.add_user("sonv2", Role::ProvinceOfficer, vec![]).await;
     let client = TestApp::new_client();
     assert_eq!(app.sign_in(&client, "sonv2", PASSWORD).await.status(), 303);
     let first = list["items"][0]["id"].as_i64().unwrap();
-    let e: i64 = sqlx::query_scalar("SELECT MIN(id) FROM enterprises").fetch_one(&app.app.db.pool).await.unwrap();
-    let c: i64 = sqlx::query_scalar("SELECT MIN(id) FROM contributions").fetch_one(&app.app.db.pool).await.unwrap();
+    let e: i64 = sqlx::query_scalar("SELECT MIN(id) FROM enterprises")
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+    let c: i64 = sqlx::query_scalar("SELECT MIN(id) FROM contributions")
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
     for path in [
         "/investment".to_owned(),
         format!("/investment/projects/{first}"),
@@ -466,6 +806,9 @@ async fn demo_fills_the_investment_pages(app: TestApp) {
         let r = app.client.get(app.url(path)).send().await.unwrap();
         assert_eq!(r.status(), 200, "{path}");
         let html = r.text().await.unwrap();
-        assert!(html.contains("Kẻ Gỗ") || html.contains("Ke Go"), "{path}: {html}");
+        assert!(
+            html.contains("Kẻ Gỗ") || html.contains("Ke Go"),
+            "{path}: {html}"
+        );
     }
 }
