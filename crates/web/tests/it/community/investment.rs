@@ -812,3 +812,95 @@ async fn demo_fills_the_investment_pages(app: TestApp) {
         );
     }
 }
+
+crate::dual_smtp!(a_person_abroad_records_interest_in_a_catalogue_project);
+
+async fn a_person_abroad_records_interest_in_a_catalogue_project(
+    app: TestApp,
+    smtp: crate::portal::Smtp,
+) {
+    let (c1, _) = communes();
+    let tok = province(&app).await;
+    let r = post(
+        &app,
+        &tok,
+        "/api/v1/projects",
+        &json!({"name": "Khu du lịch hồ Kẻ Gỗ", "name_en": "Ke Go lake resort", "sector": "55",
+                "commune": c1, "registered_capital": 1_200_000_000_000_i64, "currency": "VND",
+                "in_catalogue": true, "summary_en": "An eco-tourism area by the lake."}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let id = json_of(r).await["id"].as_i64().unwrap();
+    project(&app, &tok, "Dự án không kêu gọi", &c1).await;
+    // The public catalogue in both languages shows the catalogue only.
+    let html = app
+        .client
+        .get(app.url("/en/investment"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Ke Go lake resort") && html.contains("An eco-tourism area"),
+        "{html}"
+    );
+    assert!(!html.contains("không kêu gọi"), "{html}");
+    // A person abroad records interest through the portal (once, audited).
+    let c = crate::portal::registered(&app, &smtp, "an@example.org").await;
+    let page = c
+        .get(app.url("/kieu-bao/dau-tu"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Khu du lịch hồ Kẻ Gỗ"), "{page}");
+    let csrf = extract_csrf(&page);
+    for _ in 0..2 {
+        let r = c
+            .post(app.url(&format!("/kieu-bao/dau-tu/{id}")))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("message", "Tôi muốn tìm hiểu thêm"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+    }
+    let page = c
+        .get(app.url("/kieu-bao/dau-tu?done=1"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("data-testid=\"interest-recorded\""), "{page}");
+    let p = json_of(get(&app, &tok, &format!("/api/v1/projects/{id}")).await).await;
+    assert_eq!(p["interests"], 1);
+    assert_eq!(
+        audit_actions(&app, "project", id)
+            .await
+            .iter()
+            .filter(|a| *a == "project.interest")
+            .count(),
+        2
+    );
+    // A project outside the catalogue takes no interest.
+    let other: i64 = sqlx::query_scalar("SELECT MAX(id) FROM investment_projects")
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+    let r = c
+        .post(app.url(&format!("/kieu-bao/dau-tu/{other}")))
+        .form(&[("csrf", csrf.as_str()), ("message", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
