@@ -433,14 +433,16 @@ pub async fn seed(app: &App) -> AppResult<usize> {
             &ProjectInput {
                 name: Some(p.name.to_owned()),
                 name_en: Some(p.name_en.to_owned()),
-                summary: Some(format!(
-                    "Dự án {} do kiều bào đầu tư hoặc được tỉnh kêu gọi đầu tư.",
-                    p.name.to_lowercase()
-                )),
-                summary_en: Some(format!(
-                    "The {} project, invested in by overseas Vietnamese or offered by the province.",
-                    p.name_en.to_lowercase()
-                )),
+                summary: Some(if p.catalogue {
+                    format!("{}: tỉnh kêu gọi nhà đầu tư, ưu tiên kiều bào và doanh nghiệp của kiều bào.", p.name)
+                } else {
+                    format!("{}: dự án do kiều bào hoặc doanh nghiệp của kiều bào đầu tư.", p.name)
+                }),
+                summary_en: Some(if p.catalogue {
+                    format!("{}: the province calls for investors, overseas Vietnamese and their enterprises first.", p.name_en)
+                } else {
+                    format!("{}: invested in by overseas Vietnamese or their enterprises.", p.name_en)
+                }),
                 sector: Some(p.sector.to_owned()),
                 commune: Some(commune.to_owned()),
                 registered_capital: Some(p.registered * minor_factor(p.currency)),
