@@ -73,6 +73,18 @@ pub enum Action {
     /// See, assign, answer and close the petitions of people abroad (the
     /// province all; commune officers those of people within jurisdiction).
     PetitionHandle,
+    /// List and open enterprises and investment projects within reach, and
+    /// their reports (issue 22 §2; leadership reads them too).
+    InvestmentRead,
+    /// Record and change enterprises (the province; missions in their countries).
+    EnterpriseEdit,
+    /// Record and change investment projects and the catalogue (the
+    /// province; commune officers in their communes).
+    ProjectEdit,
+    /// List and open contributions within reach (issue 22 §3).
+    ContributionRead,
+    /// Record and change contributions within reach.
+    ContributionEdit,
 }
 
 /// Fields tagged sensitive: masked unless the role needs them and the
@@ -159,6 +171,16 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
         | A::PetitionHandle => {
             matches!(actor.role, R::ProvinceOfficer | R::CommuneOfficer)
         }
+        A::InvestmentRead => matches!(
+            actor.role,
+            R::Admin | R::ProvinceOfficer | R::CommuneOfficer | R::Mission | R::Viewer
+        ),
+        A::EnterpriseEdit => matches!(actor.role, R::ProvinceOfficer | R::Mission),
+        A::ProjectEdit => matches!(actor.role, R::ProvinceOfficer | R::CommuneOfficer),
+        A::ContributionRead | A::ContributionEdit => matches!(
+            actor.role,
+            R::ProvinceOfficer | R::CommuneOfficer | R::Mission
+        ),
         // The province keeps the calendar (its officers and administrators).
         A::HolidayManage => {
             matches!(actor.role, R::ProvinceOfficer | R::Admin)
@@ -202,7 +224,9 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::AssociationRead
         | Action::EventRead
         | Action::ContentRead
-        | Action::ChangeFeedRead => has("read") || has("write"),
+        | Action::ChangeFeedRead
+        | Action::InvestmentRead
+        | Action::ContributionRead => has("read") || has("write"),
         Action::PersonCreate
         | Action::PersonUpdate
         | Action::PersonDelete
@@ -219,7 +243,10 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::PortalChangeDecide
         | Action::PortalRequestHandle
         | Action::PetitionHandle
-        | Action::HolidayManage => has("write"),
+        | Action::HolidayManage
+        | Action::EnterpriseEdit
+        | Action::ProjectEdit
+        | Action::ContributionEdit => has("write"),
         Action::PersonReveal
         | Action::UserAdmin
         | Action::AuditRead

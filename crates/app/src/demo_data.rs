@@ -170,6 +170,9 @@ pub async fn ensure_demo(
     crate::community::experts::seed_demo(app, &system).await?;
     // A commendation decided and one proposed (issue 22 §7).
     crate::community::commendations::seed_demo(app, &system).await?;
+    // Enterprises, investment projects, the catalogue, contributions and
+    // remittances (issue 22 §2–§3).
+    crate::community::investment_demo::seed(app).await?;
     // News, policies, procedure guides, legal documents, FAQs (issue 24).
     crate::publishing::demo::seed(app).await?;
     let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")

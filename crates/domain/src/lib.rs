@@ -6,6 +6,8 @@
 pub mod age;
 pub mod dates;
 pub mod geo;
+pub mod money;
+pub mod sectors;
 pub mod source_fields;
 pub mod text;
 pub mod types;

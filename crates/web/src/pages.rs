@@ -31,6 +31,8 @@ pub struct Layout {
     pub can_associations: bool,
     /// Events and delegations (issue 22 §5).
     pub can_events: bool,
+    /// Enterprises, investment projects, contributions (issue 22 §2–§3).
+    pub can_investment: bool,
     pub can_stats: bool,
     /// The editorial desk (issue 24).
     pub can_content: bool,
@@ -58,6 +60,8 @@ impl Layout {
             )
             .is_ok(),
             can_events: app::access::authorize(&u.actor, app::access::Action::EventRead).is_ok(),
+            can_investment: app::access::authorize(&u.actor, app::access::Action::InvestmentRead)
+                .is_ok(),
             can_stats: app::access::authorize(&u.actor, app::access::Action::StatisticsRead)
                 .is_ok(),
             can_content: app::access::authorize(&u.actor, app::access::Action::ContentRead).is_ok(),

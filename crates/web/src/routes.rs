@@ -78,6 +78,7 @@ pub fn table() -> Vec<Route> {
     table.extend(community::events::routes());
     table.extend(community::experts::routes());
     table.extend(community::commendations::routes());
+    table.extend(community::invest::routes());
     table.extend(publishing::routes());
     table.extend(portal::routes());
     table.extend(exchange::routes());

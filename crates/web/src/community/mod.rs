@@ -6,6 +6,9 @@ pub mod api;
 pub mod commendations;
 pub mod events;
 pub mod experts;
+pub mod invest;
+pub mod invest_api;
+pub mod invest_pages;
 pub mod pages;
 
 use crate::access::{Access, Route, route};

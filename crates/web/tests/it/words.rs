@@ -286,6 +286,10 @@ async fn prepare(app: &TestApp) -> Prepared {
     .unwrap();
     // The demo's events (issue 22 §5).
     let event = one("SELECT MIN(id) FROM events").await;
+    // Enterprises, projects and contributions of the demo (issue 22 §2–§3).
+    let project = one("SELECT MIN(id) FROM investment_projects").await;
+    let enterprise = one("SELECT MIN(id) FROM enterprises").await;
+    let contribution = one("SELECT MIN(id) FROM contributions").await;
     assert!(
         portal_claim.is_some() && portal_change.is_some(),
         "the portal's demo"
@@ -341,6 +345,12 @@ async fn prepare(app: &TestApp) -> Prepared {
             p = p.replace("{id}", &id(newsletter)?);
         } else if p.starts_with("/kieu-bao/unsubscribe/") {
             p = p.replace("{token}", UNSUBSCRIBE_TOKEN);
+        } else if p.starts_with("/investment/projects/") {
+            p = p.replace("{id}", &id(project)?);
+        } else if p.starts_with("/investment/enterprises/") {
+            p = p.replace("{id}", &id(enterprise)?);
+        } else if p.starts_with("/investment/contributions/") {
+            p = p.replace("{id}", &id(contribution)?);
         } else if p.starts_with("/content/") {
             p = p
                 .replace("{id}", &content.to_string())
@@ -369,6 +379,7 @@ async fn prepare(app: &TestApp) -> Prepared {
                 || p.starts_with("/lang/")
                 || p.starts_with("/people/pick/")
                 || p.starts_with("/associations/pick/")
+                || p.starts_with("/investment/pick/")
                 || matches!(p, "/healthz" | "/readyz" | "/metrics")
                 || p.ends_with("/progress")
                 || p.contains("template/")

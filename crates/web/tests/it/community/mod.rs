@@ -1,6 +1,8 @@
-//! Community and cooperation: associations (issue 22 §1).
+//! Community and cooperation: associations (issue 22 §1), enterprises,
+//! investment projects, contributions and remittances (§2–§3).
 
 mod associations;
 mod commendations;
 mod events;
 mod experts;
+mod investment;

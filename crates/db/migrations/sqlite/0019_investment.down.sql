@@ -1,0 +1,9 @@
+DROP TABLE investment_versions;
+DROP TABLE remittances;
+DROP TABLE contributions;
+DROP TABLE project_interests;
+DROP TABLE project_status_changes;
+DROP TABLE project_investors;
+DROP TABLE investment_projects;
+DROP TABLE enterprise_owners;
+DROP TABLE enterprises;
