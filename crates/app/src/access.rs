@@ -67,6 +67,12 @@ pub enum Action {
     /// See, assign, answer and close the petitions of people abroad (the
     /// province all; commune officers those of people within jurisdiction).
     PetitionHandle,
+    /// Receive an exchange file (the national database's, another
+    /// province's), review what it holds and apply it (issue 25 §2): the
+    /// province's officers, for the whole registry.
+    ExchangeReceive,
+    /// List the exchanges in and out and download their files again.
+    ExchangeLogRead,
 }
 
 /// Fields tagged sensitive: masked unless the role needs them and the
@@ -151,6 +157,14 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
             matches!(actor.role, R::ProvinceOfficer | R::Admin)
                 && matches!(actor.jurisdiction, Jurisdiction::Province)
         }
+        A::ExchangeReceive => {
+            actor.role == R::ProvinceOfficer
+                && matches!(actor.jurisdiction, Jurisdiction::Province)
+        }
+        A::ExchangeLogRead => {
+            matches!(actor.role, R::ProvinceOfficer | R::Admin)
+                && matches!(actor.jurisdiction, Jurisdiction::Province)
+        }
     };
     let allowed = allowed && token_allows(actor, action);
     if allowed {
@@ -188,7 +202,8 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::SelfProfile
         | Action::AssociationRead
         | Action::ContentRead
-        | Action::ChangeFeedRead => has("read") || has("write"),
+        | Action::ChangeFeedRead
+        | Action::ExchangeLogRead => has("read") || has("write"),
         Action::PersonCreate
         | Action::PersonUpdate
         | Action::PersonDelete
@@ -204,7 +219,8 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::PortalChangeDecide
         | Action::PortalRequestHandle
         | Action::PetitionHandle
-        | Action::HolidayManage => has("write"),
+        | Action::HolidayManage
+        | Action::ExchangeReceive => has("write"),
         Action::PersonReveal
         | Action::UserAdmin
         | Action::AuditRead
