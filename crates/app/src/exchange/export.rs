@@ -83,10 +83,10 @@ impl Sink for ChannelSink {
     }
 }
 
-/// A sink into a file.
-pub struct FileSink(pub tokio::fs::File);
+/// A sink into a file or standard output.
+pub struct FileSink<W>(pub W);
 
-impl Sink for FileSink {
+impl<W: tokio::io::AsyncWrite + Unpin + Send> Sink for FileSink<W> {
     async fn write(&mut self, chunk: Vec<u8>) -> std::io::Result<()> {
         use tokio::io::AsyncWriteExt as _;
         self.0.write_all(&chunk).await
@@ -442,15 +442,29 @@ impl Export {
                     .map_err(|e| AppError::Unexpected(e.into()))?;
                 line.push(b'\n');
                 tee.write(line).await?;
-                let emit = |buf: &mut Vec<u8>, v: &Value| {
-                    // Serialising a JSON value cannot fail.
-                    let _ = serde_json::to_writer(&mut *buf, v);
+                let emit = |buf: &mut Vec<u8>, v: Value| {
+                    // `type` and `id` first, as the format documents them.
+                    let mut fields = match v {
+                        Value::Object(m) => m,
+                        _ => Map::new(),
+                    };
+                    let text = |x: Option<Value>| match x {
+                        Some(Value::String(s)) => s,
+                        _ => String::new(),
+                    };
+                    let rec = format::Record {
+                        kind: text(fields.remove("type")),
+                        id: text(fields.remove("id")),
+                        fields,
+                    };
+                    // Serialising JSON values cannot fail.
+                    let _ = serde_json::to_writer(&mut *buf, &rec);
                     buf.push(b'\n');
                 };
                 self
                     .pages(app, &mut |chunk: Vec<Value>| {
                         let mut buf = Vec::with_capacity(chunk.len() * 600);
-                        for v in &chunk {
+                        for v in chunk {
                             emit(&mut buf, v);
                         }
                         buf
