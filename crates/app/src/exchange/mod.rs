@@ -4,6 +4,7 @@
 //! them (`webhooks`).
 
 pub mod changes;
+pub mod demo;
 pub mod export;
 pub mod files;
 pub mod format;

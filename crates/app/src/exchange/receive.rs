@@ -271,19 +271,29 @@ pub async fn receive(
             "new" | "change" | "conflict" if it.kind == "person" => "pending",
             _ => "none",
         };
-        sqlx::query(
+        // A NULL bound where a number is bound on the next row would make
+        // PostgreSQL read the number in the wrong format: the probability
+        // is in the statement only when there is one.
+        let sql = if it.probability.is_some() {
             "INSERT INTO exchange_items (exchange_id, line_no, record_type, uid, outcome, \
              entity_id, probability, data, diff, problem, decision) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(id)
-        .bind(it.line_no)
-        .bind(&it.kind)
-        .bind(&it.uid)
-        .bind(it.outcome)
-        .bind(it.entity_id)
-        .bind(it.probability)
-        .bind(&it.data)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        } else {
+            "INSERT INTO exchange_items (exchange_id, line_no, record_type, uid, outcome, \
+             entity_id, data, diff, problem, decision) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        };
+        let mut q = sqlx::query(sql)
+            .bind(id)
+            .bind(it.line_no)
+            .bind(&it.kind)
+            .bind(&it.uid)
+            .bind(it.outcome)
+            .bind(it.entity_id);
+        if let Some(p) = it.probability {
+            q = q.bind(p);
+        }
+        q.bind(&it.data)
         .bind(serde_json::to_string(&it.diff).unwrap_or_default())
         .bind(&it.problem)
         .bind(decision)
@@ -375,6 +385,7 @@ pub async fn decide(
             _ => return Err(AppError::Conflict("not_applicable".into())),
         };
         person = Some(id);
+        let ours = export::namespace(app).await?.id_of(&uid).is_some();
         let mut tx = app.db.begin_write().await?;
         sqlx::query(
             "INSERT INTO person_sources (person_id, agency, list_name, added_at) VALUES ($1, $2, $3, $4)",
@@ -387,7 +398,6 @@ pub async fn decide(
         .await?;
         // The sender's identifier answers for the record from now on
         // (unless it is one of ours, or already given to a record).
-        let ours = export::namespace(app).await?.id_of(&uid).is_some();
         if !ours && uuid::Uuid::parse_str(&uid).is_ok() {
             let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM exchange_uids WHERE uid = $1 OR (entity = 'person' AND entity_id = $2)")
                 .bind(&uid)

@@ -279,7 +279,9 @@ pub async fn exchange_export(
     tag = "exchange",
     responses(
         (status = 200, description = "The JSON Schema (draft 2020-12) every line of a version 1 file is valid against.", content_type = "application/schema+json"),
-    )
+        (status = 401, response = crate::problems::Unauthorized),
+    ),
+    security(("bearer" = []))
 )]
 pub async fn exchange_schema() -> Response {
     (

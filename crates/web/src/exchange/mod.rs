@@ -10,13 +10,20 @@ use crate::access::{Access, Route, route};
 
 /// The area's routes, each classified ([`crate::routes::table`] gathers them).
 pub fn routes() -> Vec<Route> {
-    use Access::{Public, Session, Token};
+    use Access::{Session, Token};
     vec![
         route(
             "GET",
             "/api/v1/exchange/schema",
-            Public,
-            "anyone (the format's JSON Schema: no personal data)",
+            Token,
+            "any token (the format's JSON Schema: no personal data)",
+            axum::routing::get(api::exchange_schema),
+        ),
+        route(
+            "GET",
+            "/exchange/schema.json",
+            Session,
+            "every signed-in officer (the format's JSON Schema: no personal data)",
             axum::routing::get(api::exchange_schema),
         ),
         route(
