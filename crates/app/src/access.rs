@@ -158,8 +158,7 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
                 && matches!(actor.jurisdiction, Jurisdiction::Province)
         }
         A::ExchangeReceive => {
-            actor.role == R::ProvinceOfficer
-                && matches!(actor.jurisdiction, Jurisdiction::Province)
+            actor.role == R::ProvinceOfficer && matches!(actor.jurisdiction, Jurisdiction::Province)
         }
         A::ExchangeLogRead => {
             matches!(actor.role, R::ProvinceOfficer | R::Admin)

@@ -710,7 +710,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let app = open(&settings).await?;
             let actor = import_actor(&app, as_user.as_deref()).await?;
             let bytes = std::fs::read(&file).map_err(|e| {
-                Failure::new(exit::INVALID, format!("cannot read {}: {e}", file.display()))
+                Failure::new(
+                    exit::INVALID,
+                    format!("cannot read {}: {e}", file.display()),
+                )
             })?;
             let name = file
                 .file_name()
@@ -720,7 +723,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             println!(
                 "exchange {}: {} records: {} the same, {} new, {} changed, {} conflicts, {} refused; \
                  review them at /exchange/imports/{}",
-                r.id, r.records, r.unchanged, r.new_records, r.changed, r.conflicts, r.refused, r.id
+                r.id,
+                r.records,
+                r.unchanged,
+                r.new_records,
+                r.changed,
+                r.conflicts,
+                r.refused,
+                r.id
             );
             Ok(())
         }
@@ -1103,7 +1113,10 @@ async fn export(app: &App, args: ExportArgs) -> Result<(), Failure> {
     let summary = match &args.out {
         Some(path) => {
             let f = tokio::fs::File::create(path).await.map_err(|e| {
-                Failure::new(exit::INVALID, format!("cannot write {}: {e}", path.display()))
+                Failure::new(
+                    exit::INVALID,
+                    format!("cannot write {}: {e}", path.display()),
+                )
             })?;
             let mut sink = export::FileSink(f);
             let s = run.run(app, &mut sink).await?;

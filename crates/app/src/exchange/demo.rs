@@ -24,8 +24,7 @@ pub async fn seed(app: &App) -> AppResult<()> {
         ip: String::new(),
         token_scopes: None,
     };
-    let people =
-        crate::registry::people::export_page(app, &officer, 0, 2, "1 = 1", &[]).await?;
+    let people = crate::registry::people::export_page(app, &officer, 0, 2, "1 = 1", &[]).await?;
     if people.len() < 2 {
         return Ok(());
     }

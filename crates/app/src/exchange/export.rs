@@ -142,7 +142,11 @@ pub fn province(app: &App) -> (String, String) {
     let folded = domain::text::fold(home);
     domain::geo::new_provinces()
         .iter()
-        .find(|p| p.code == home || domain::text::fold(p.name) == folded || domain::text::fold(p.short) == folded)
+        .find(|p| {
+            p.code == home
+                || domain::text::fold(p.name) == folded
+                || domain::text::fold(p.short) == folded
+        })
         .map_or_else(
             || (String::new(), home.to_owned()),
             |p| (p.code.to_owned(), p.short.to_owned()),
@@ -159,14 +163,25 @@ fn jurisdiction_words(j: &Jurisdiction) -> String {
         } => {
             let mut all: Vec<String> = Vec::new();
             all.extend(new_communes.iter().map(|c| format!("commune:{c}")));
-            all.extend(legacy_communes.iter().map(|c| format!("legacy_commune:{c}")));
-            all.extend(legacy_districts.iter().map(|c| format!("legacy_district:{c}")));
+            all.extend(
+                legacy_communes
+                    .iter()
+                    .map(|c| format!("legacy_commune:{c}")),
+            );
+            all.extend(
+                legacy_districts
+                    .iter()
+                    .map(|c| format!("legacy_district:{c}")),
+            );
             all.join(",")
         }
         Jurisdiction::Countries(cs) => format!("countries:{}", cs.join(",")),
         Jurisdiction::Associations(ids) => format!(
             "associations:{}",
-            ids.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+            ids.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
         ),
         Jurisdiction::Agency(a) => format!("agency:{a}"),
         Jurisdiction::StatisticsOnly => "statistics_only".to_owned(),
@@ -184,7 +199,12 @@ fn invalid(field: &str, code: &str) -> AppError {
 pub async fn start(app: &App, actor: &Actor, req: &ExportRequest) -> AppResult<Export> {
     access::authorize(actor, Action::PersonList)?;
     access::authorize(actor, Action::PersonExport)?;
-    let since = match req.since.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let since = match req
+        .since
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => None,
         Some(s) => {
             let fmt = time::macros::format_description!("[year]-[month]-[day]");
@@ -438,8 +458,8 @@ impl Export {
         };
         let counts = match self.format {
             Format::Jsonl => {
-                let mut line = serde_json::to_vec(&self.header)
-                    .map_err(|e| AppError::Unexpected(e.into()))?;
+                let mut line =
+                    serde_json::to_vec(&self.header).map_err(|e| AppError::Unexpected(e.into()))?;
                 line.push(b'\n');
                 tee.write(line).await?;
                 let emit = |buf: &mut Vec<u8>, v: Value| {
@@ -461,15 +481,18 @@ impl Export {
                     let _ = serde_json::to_writer(&mut *buf, &rec);
                     buf.push(b'\n');
                 };
-                self
-                    .pages(app, &mut |chunk: Vec<Value>| {
+                self.pages(
+                    app,
+                    &mut |chunk: Vec<Value>| {
                         let mut buf = Vec::with_capacity(chunk.len() * 600);
                         for v in chunk {
                             emit(&mut buf, v);
                         }
                         buf
-                    }, &mut tee)
-                    .await?
+                    },
+                    &mut tee,
+                )
+                .await?
             }
             Format::Xlsx => {
                 let dir = tempfile::tempdir().map_err(|e| AppError::Unexpected(e.into()))?;
@@ -477,18 +500,23 @@ impl Export {
                 let (send, recv) = std::sync::mpsc::sync_channel::<Vec<SheetRow>>(4);
                 let title = xlsx_title(&self.header);
                 let writer_path = path.clone();
-                let writer = tokio::task::spawn_blocking(move || write_xlsx(&writer_path, &title, &recv));
+                let writer =
+                    tokio::task::spawn_blocking(move || write_xlsx(&writer_path, &title, &recv));
                 let mut sheet = SheetSink(send);
                 let counts = self
-                    .pages(app, &mut |chunk: Vec<Value>| {
-                        // Only people go to the workbook's one sheet.
-                        let rows: Vec<SheetRow> = chunk
-                            .iter()
-                            .filter(|v| v["type"] == "person")
-                            .map(xlsx_row)
-                            .collect();
-                        serde_json::to_vec(&rows).unwrap_or_default()
-                    }, &mut sheet)
+                    .pages(
+                        app,
+                        &mut |chunk: Vec<Value>| {
+                            // Only people go to the workbook's one sheet.
+                            let rows: Vec<SheetRow> = chunk
+                                .iter()
+                                .filter(|v| v["type"] == "person")
+                                .map(xlsx_row)
+                                .collect();
+                            serde_json::to_vec(&rows).unwrap_or_default()
+                        },
+                        &mut sheet,
+                    )
                     .await?;
                 drop(sheet);
                 writer
@@ -517,7 +545,9 @@ impl Export {
         let sha256 = hex::encode(tee.hash.finalize());
         if let Some(mut k) = tee.kept {
             use tokio::io::AsyncWriteExt as _;
-            k.flush().await.map_err(|e| AppError::Unexpected(e.into()))?;
+            k.flush()
+                .await
+                .map_err(|e| AppError::Unexpected(e.into()))?;
         }
         Ok(Summary {
             id: self.id,
@@ -543,7 +573,9 @@ impl Export {
         let mut after = 0_i64;
         loop {
             let page = self.associations(app, after).await?;
-            let Some(last) = page.last().map(|x| x.0) else { break };
+            let Some(last) = page.last().map(|x| x.0) else {
+                break;
+            };
             after = last;
             records += page.len() as i64;
             out.write(encode(page.into_iter().map(|x| x.1).collect()))
@@ -553,7 +585,9 @@ impl Export {
         after = 0;
         loop {
             let page = self.households(app, after).await?;
-            let Some(last) = page.last().map(|x| x.0) else { break };
+            let Some(last) = page.last().map(|x| x.0) else {
+                break;
+            };
             after = last;
             records += page.len() as i64;
             out.write(encode(page.into_iter().map(|x| x.1).collect()))
@@ -563,7 +597,9 @@ impl Export {
         after = 0;
         loop {
             let page = self.people(app, after).await?;
-            let Some(last) = page.last().map(|x| x.0) else { break };
+            let Some(last) = page.last().map(|x| x.0) else {
+                break;
+            };
             after = last;
             records += page.len() as i64;
             people += page.len() as i64;
@@ -574,7 +610,9 @@ impl Export {
         after = 0;
         loop {
             let page = self.relatives(app, after).await?;
-            let Some(last) = page.last().map(|x| x.0) else { break };
+            let Some(last) = page.last().map(|x| x.0) else {
+                break;
+            };
             after = last;
             records += page.len() as i64;
             out.write(encode(page.into_iter().map(|x| x.1).collect()))
@@ -942,14 +980,17 @@ fn xlsx_row(v: &Value) -> SheetRow {
         let code = s(k);
         domain::label_of(kind, &code, "vi").map_or(code, str::to_owned)
     };
-    let country = domain::geo::country(&s("country")).map_or_else(|| s("country"), |c| c.name_vi.to_owned());
+    let country =
+        domain::geo::country(&s("country")).map_or_else(|| s("country"), |c| c.name_vi.to_owned());
     let sources: Vec<String> = v["sources"]
         .as_array()
         .map(|a| {
             a.iter()
                 .map(|x| {
                     let code = x["agency"].as_str().unwrap_or_default();
-                    domain::label_of("agency", code, "vi").unwrap_or(code).to_owned()
+                    domain::label_of("agency", code, "vi")
+                        .unwrap_or(code)
+                        .to_owned()
                 })
                 .collect()
         })

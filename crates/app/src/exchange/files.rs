@@ -59,7 +59,9 @@ pub(crate) async fn keep(app: &App, id: i64, file_name: &str, bytes: &[u8]) -> A
         f.write_all(bytes)
             .await
             .map_err(|e| AppError::Unexpected(e.into()))?;
-        f.flush().await.map_err(|e| AppError::Unexpected(e.into()))?;
+        f.flush()
+            .await
+            .map_err(|e| AppError::Unexpected(e.into()))?;
     }
     Ok(())
 }

@@ -100,14 +100,12 @@ pub async fn list(
 ) -> AppResult<Vec<Exchange>> {
     access::authorize(actor, Action::ExchangeLogRead)?;
     let rows = match direction {
-        Some(d) => {
-            sqlx::query(&format!(
-                "SELECT {COLUMNS} FROM exchanges WHERE direction = $1 ORDER BY id DESC LIMIT {limit}"
-            ))
-            .bind(d)
-            .fetch_all(&app.db.pool)
-            .await?
-        }
+        Some(d) => sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM exchanges WHERE direction = $1 ORDER BY id DESC LIMIT {limit}"
+        ))
+        .bind(d)
+        .fetch_all(&app.db.pool)
+        .await?,
         None => {
             sqlx::query(&format!(
                 "SELECT {COLUMNS} FROM exchanges ORDER BY id DESC LIMIT {limit}"
@@ -155,17 +153,16 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<(Exchange, Vec<
             decision: r.try_get(10)?,
         });
     }
-    audit::record(
-        app,
-        actor,
-        Event::new("exchange.view", "exchange", &id),
-    )
-    .await?;
+    audit::record(app, actor, Event::new("exchange.view", "exchange", &id)).await?;
     Ok((e, items))
 }
 
 /// The kept file of an exchange (its name and path); the download is audited.
-pub async fn file(app: &App, actor: &Actor, id: i64) -> AppResult<(String, String, std::path::PathBuf)> {
+pub async fn file(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<(String, String, std::path::PathBuf)> {
     access::authorize(actor, Action::ExchangeLogRead)?;
     let row = sqlx::query("SELECT file_name, stored_path, format FROM exchanges WHERE id = $1")
         .bind(id)
@@ -179,11 +176,6 @@ pub async fn file(app: &App, actor: &Actor, id: i64) -> AppResult<(String, Strin
     if !path.is_file() {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        app,
-        actor,
-        Event::new("exchange.download", "exchange", &id),
-    )
-    .await?;
+    audit::record(app, actor, Event::new("exchange.download", "exchange", &id)).await?;
     Ok((name, format, path))
 }

@@ -134,7 +134,11 @@ async fn match_person(app: &App, actor: &Actor, rec: &Record) -> AppResult<Item>
             let mine = person_record(&ours, rec.id.clone(), true, None).fields;
             item.entity_id = Some(id);
             item.diff = format::differences(&mine, &theirs);
-            item.outcome = if item.diff.is_empty() { "same" } else { "change" };
+            item.outcome = if item.diff.is_empty() {
+                "same"
+            } else {
+                "change"
+            };
             return Ok(item);
         }
     }
@@ -254,7 +258,10 @@ pub async fn receive(
     .bind(&sha)
     .bind(bytes.len() as i64)
     .bind(serde_json::to_string(&header).unwrap_or_default())
-    .bind(format!("{} ({})", header.province_name, header.province_code))
+    .bind(format!(
+        "{} ({})",
+        header.province_name, header.province_code
+    ))
     .bind(received.records)
     .bind(received.new_records)
     .bind(received.changed)
@@ -294,11 +301,11 @@ pub async fn receive(
             q = q.bind(p);
         }
         q.bind(&it.data)
-        .bind(serde_json::to_string(&it.diff).unwrap_or_default())
-        .bind(&it.problem)
-        .bind(decision)
-        .execute(&mut *tx.tx)
-        .await?;
+            .bind(serde_json::to_string(&it.diff).unwrap_or_default())
+            .bind(&it.problem)
+            .bind(decision)
+            .execute(&mut *tx.tx)
+            .await?;
     }
     audit::append(
         &mut tx,
@@ -415,7 +422,16 @@ pub async fn decide(
                 .await?;
             }
         }
-        finish(&mut tx, app, actor, exchange_id, item_id, "accepted", person).await?;
+        finish(
+            &mut tx,
+            app,
+            actor,
+            exchange_id,
+            item_id,
+            "accepted",
+            person,
+        )
+        .await?;
         tx.commit().await?;
     } else {
         let mut tx = app.db.begin_write().await?;

@@ -285,10 +285,7 @@ pub async fn exchange_export(
 )]
 pub async fn exchange_schema() -> Response {
     (
-        [(
-            axum::http::header::CONTENT_TYPE,
-            "application/schema+json",
-        )],
+        [(axum::http::header::CONTENT_TYPE, "application/schema+json")],
         app::exchange::format::SCHEMA,
     )
         .into_response()

@@ -231,8 +231,16 @@ fn view(t: Tr, i: &log::ExchangeItem) -> ItemView {
                     .filter(|(k, v)| {
                         !matches!(
                             k.as_str(),
-                            "type" | "id" | "version" | "updated_at" | "sources" | "consents"
-                                | "merged_ids" | "person_id" | "household_id" | "merged_into"
+                            "type"
+                                | "id"
+                                | "version"
+                                | "updated_at"
+                                | "sources"
+                                | "consents"
+                                | "merged_ids"
+                                | "person_id"
+                                | "household_id"
+                                | "merged_into"
                         ) && !shown(t, k, v).is_empty()
                     })
                     .map(|(k, v)| FieldRow {

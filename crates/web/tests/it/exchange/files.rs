@@ -103,7 +103,11 @@ async fn check_against_schema(app: &TestApp, tok: &str, lines: &[Value]) {
     let schema: Value = r.json().await.unwrap();
     for (i, line) in lines.iter().enumerate() {
         let kind = line["type"].as_str().unwrap();
-        assert_eq!(i == 0, kind == "header", "the header is the first line only");
+        assert_eq!(
+            i == 0,
+            kind == "header",
+            "the header is the first line only"
+        );
         let def = &schema["$defs"][kind];
         assert!(def.is_object(), "unknown type {kind}");
         for k in def["required"].as_array().unwrap() {
@@ -142,7 +146,14 @@ async fn people_of(app: &TestApp, tok: &str, n: usize) -> Vec<i64> {
 }
 
 async fn export_round_trip_matches_every_record_to_itself(a: TestApp) {
-    let tok_a = token(&a, "ex_a", Role::ProvinceOfficer, vec![], &["read", "write", "admin"]).await;
+    let tok_a = token(
+        &a,
+        "ex_a",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write", "admin"],
+    )
+    .await;
     let ids = people_of(&a, &tok_a, 4).await;
     // A merge: the merged record's identifier answers with the kept one.
     let r = a
@@ -165,7 +176,11 @@ async fn export_round_trip_matches_every_record_to_itself(a: TestApp) {
         .find(|p| p["merged_ids"].as_array().is_some_and(|m| m.len() == 1))
         .expect("the kept record names the merged one");
     let merged_uid = kept["merged_ids"][0].as_str().unwrap().to_owned();
-    assert!(people.iter().all(|p| p["passport_no"].as_str().is_some_and(|s| s.starts_with('C'))));
+    assert!(people.iter().all(|p| {
+        p["passport_no"]
+            .as_str()
+            .is_some_and(|s| s.starts_with('C'))
+    }));
 
     // Back into the same registry: every record is itself, nothing to decide.
     let got = receive(&a, &tok_a, text.clone()).await;
@@ -186,7 +201,14 @@ async fn export_round_trip_matches_every_record_to_itself(a: TestApp) {
 
     // Into a second registry: new there, accepted, then back: the same.
     let b = spawn_app(a.backend).await;
-    let tok_b = token(&b, "ex_b", Role::ProvinceOfficer, vec![], &["read", "write", "admin"]).await;
+    let tok_b = token(
+        &b,
+        "ex_b",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write", "admin"],
+    )
+    .await;
     let only_people: Vec<String> = text
         .lines()
         .filter(|l| l.contains("\"type\":\"header\"") || l.contains("\"type\":\"person\""))
@@ -216,14 +238,19 @@ async fn export_round_trip_matches_every_record_to_itself(a: TestApp) {
         v.sort();
         v
     };
-    assert_eq!(uids(&lines_b), uids(&lines), "the sender's identifiers are kept");
+    assert_eq!(
+        uids(&lines_b),
+        uids(&lines),
+        "the sender's identifiers are kept"
+    );
     for p in lines_b.iter().filter(|l| l["type"] == "person") {
         assert!(
             p["sources"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .any(|s| s["agency"] == "exchange" && s["list_name"].as_str().unwrap().contains("42")),
+                .any(|s| s["agency"] == "exchange"
+                    && s["list_name"].as_str().unwrap().contains("42")),
             "the sender is a source: {p}"
         );
     }
@@ -234,7 +261,14 @@ async fn export_round_trip_matches_every_record_to_itself(a: TestApp) {
 }
 
 async fn a_changed_record_is_a_change_applied_only_when_accepted(app: TestApp) {
-    let tok = token(&app, "ex_c", Role::ProvinceOfficer, vec![], &["read", "write"]).await;
+    let tok = token(
+        &app,
+        "ex_c",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
     let ids = people_of(&app, &tok, 2).await;
     let (text, lines) = export_lines(&app, &tok, "").await;
     let mut changed = lines
@@ -293,7 +327,10 @@ async fn a_changed_record_is_a_change_applied_only_when_accepted(app: TestApp) {
     assert_eq!(p["city_abroad"], "Busan");
     assert_eq!(p["version"], 2);
     let conflict = items[0]["id"].as_i64().unwrap();
-    assert_eq!(decide(&app, &tok, id, conflict, "reject").await.status(), 200);
+    assert_eq!(
+        decide(&app, &tok, id, conflict, "reject").await.status(),
+        200
+    );
     assert_eq!(read(ids[1]).await["version"], 1);
     let bad = decide(&app, &tok, id, conflict, "maybe").await;
     assert_eq!(bad.status(), 422);
@@ -323,7 +360,10 @@ async fn a_changed_record_is_a_change_applied_only_when_accepted(app: TestApp) {
     assert_eq!(r.bytes().await.unwrap(), body.as_bytes());
     let sent = log.iter().find(|e| e["direction"] == "export").unwrap();
     assert_eq!(sent["status"], "done");
-    assert_eq!(sent["sha256"], hex::encode(sha2::Sha256::digest(text.as_bytes())));
+    assert_eq!(
+        sent["sha256"],
+        hex::encode(sha2::Sha256::digest(text.as_bytes()))
+    );
     let r = app
         .client
         .get(app.url(&format!("/api/v1/exchanges/{}/file", sent["id"])))
@@ -337,14 +377,26 @@ async fn a_changed_record_is_a_change_applied_only_when_accepted(app: TestApp) {
         .fetch_all(&app.app.db.pool)
         .await
         .unwrap();
-    for a in ["exchange.export", "exchange.receive", "exchange.decide", "exchange.download"] {
+    for a in [
+        "exchange.export",
+        "exchange.receive",
+        "exchange.decide",
+        "exchange.download",
+    ] {
         assert!(actions.iter().any(|x| x == a), "{a} audited");
     }
 }
 
 async fn exports_stay_within_jurisdiction_and_need_the_right(app: TestApp) {
     let (_, c2) = communes();
-    let tok = token(&app, "ex_p", Role::ProvinceOfficer, vec![], &["read", "write"]).await;
+    let tok = token(
+        &app,
+        "ex_p",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
     people_of(&app, &tok, 4).await;
     let commune = token(
         &app,
@@ -358,7 +410,12 @@ async fn exports_stay_within_jurisdiction_and_need_the_right(app: TestApp) {
     let people: Vec<&Value> = lines.iter().filter(|l| l["type"] == "person").collect();
     assert_eq!(people.len(), 2);
     assert!(people.iter().all(|p| p["hometown_code"] == c2.as_str()));
-    assert!(lines[0]["filters"]["jurisdiction"].as_str().unwrap().contains(&c2));
+    assert!(
+        lines[0]["filters"]["jurisdiction"]
+            .as_str()
+            .unwrap()
+            .contains(&c2)
+    );
     // A token without the admin scope may not reveal: its file leaves the
     // sensitive fields out (absent, not empty).
     assert!(people[0].get("passport_no").is_none());
@@ -409,7 +466,14 @@ async fn exports_stay_within_jurisdiction_and_need_the_right(app: TestApp) {
 }
 
 async fn the_workbook_reads_back_with_the_province_code(app: TestApp) {
-    let tok = token(&app, "ex_w", Role::ProvinceOfficer, vec![], &["read", "write"]).await;
+    let tok = token(
+        &app,
+        "ex_w",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
     people_of(&app, &tok, 3).await;
     let r = export(&app, &tok, "?format=xlsx").await;
     assert_eq!(r.status(), 200);
@@ -432,10 +496,21 @@ async fn the_workbook_reads_back_with_the_province_code(app: TestApp) {
 }
 
 async fn the_pages_list_exchanges_and_show_a_file_side_by_side(app: TestApp) {
-    let tok = token(&app, "ex_page", Role::ProvinceOfficer, vec![], &["read", "write"]).await;
+    let tok = token(
+        &app,
+        "ex_page",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
     let ids = people_of(&app, &tok, 1).await;
     let (text, lines) = export_lines(&app, &tok, "").await;
-    let mut changed = lines.iter().find(|l| l["type"] == "person").unwrap().clone();
+    let mut changed = lines
+        .iter()
+        .find(|l| l["type"] == "person")
+        .unwrap()
+        .clone();
     changed["city_abroad"] = json!("Daegu");
     let got = receive(
         &app,
@@ -466,7 +541,10 @@ async fn the_pages_list_exchanges_and_show_a_file_side_by_side(app: TestApp) {
     let html = r.text().await.unwrap();
     assert!(html.contains("Có thay đổi"));
     assert!(html.contains("Daegu"));
-    assert!(html.contains("Thành phố") || html.contains("city"), "the field by its name");
+    assert!(
+        html.contains("Thành phố") || html.contains("city"),
+        "the field by its name"
+    );
     let csrf = crate::helpers::extract_csrf(&html);
     let d = detail(&app, &tok, id).await;
     let item = d["items"][0]["id"].as_i64().unwrap();
@@ -490,10 +568,18 @@ async fn the_pages_list_exchanges_and_show_a_file_side_by_side(app: TestApp) {
     assert_eq!(p["city_abroad"], "Daegu");
     // A commune officer has no exchange log.
     let (_, c2) = communes();
-    app.add_user("ex_page_c", Role::CommuneOfficer, vec![Scope::new("new_commune", &c2)])
-        .await;
+    app.add_user(
+        "ex_page_c",
+        Role::CommuneOfficer,
+        vec![Scope::new("new_commune", &c2)],
+    )
+    .await;
     let other = TestApp::new_client();
     app.sign_in(&other, "ex_page_c", PASSWORD).await;
-    let r = other.get(app.url("/exchange/imports")).send().await.unwrap();
+    let r = other
+        .get(app.url("/exchange/imports"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
 }
