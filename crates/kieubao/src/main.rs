@@ -164,7 +164,7 @@ struct ExportArgs {
     #[arg(long)]
     since: Option<String>,
     /// Only people whose last consent for this purpose was given
-    /// (national_sharing, directory, news, keep_record).
+    /// (`national_sharing`, `directory`, `news`, `keep_record`).
     #[arg(long)]
     consented_to: Option<String>,
     /// The file to write (default: standard output).
@@ -1102,6 +1102,7 @@ async fn audit(app: &App, system: &Actor, cmd: &AuditCommand) -> Result<(), Fail
 
 async fn export(app: &App, args: ExportArgs) -> Result<(), Failure> {
     use app::exchange::export;
+    use tokio::io::AsyncWriteExt as _;
     let actor = import_actor(app, args.as_user.as_deref()).await?;
     let req = export::ExportRequest {
         format: export::Format::parse(&args.format)?,
@@ -1110,33 +1111,23 @@ async fn export(app: &App, args: ExportArgs) -> Result<(), Failure> {
     };
     let started = std::time::Instant::now();
     let run = export::start(app, &actor, &req).await?;
-    let summary = match &args.out {
-        Some(path) => {
-            let f = tokio::fs::File::create(path).await.map_err(|e| {
-                Failure::new(
-                    exit::INVALID,
-                    format!("cannot write {}: {e}", path.display()),
-                )
-            })?;
-            let mut sink = export::FileSink(f);
-            let s = run.run(app, &mut sink).await?;
-            use tokio::io::AsyncWriteExt as _;
-            sink.0
-                .flush()
-                .await
-                .map_err(|e| Failure::new(exit::FAILURE, format!("cannot write: {e}")))?;
-            s
-        }
-        None => {
-            let mut sink = export::FileSink(tokio::io::stdout());
-            let s = run.run(app, &mut sink).await?;
-            use tokio::io::AsyncWriteExt as _;
-            sink.0
-                .flush()
-                .await
-                .map_err(|e| Failure::new(exit::FAILURE, format!("cannot write: {e}")))?;
-            s
-        }
+    let written = |e: std::io::Error| Failure::new(exit::FAILURE, format!("cannot write: {e}"));
+    let summary = if let Some(path) = &args.out {
+        let f = tokio::fs::File::create(path).await.map_err(|e| {
+            Failure::new(
+                exit::INVALID,
+                format!("cannot write {}: {e}", path.display()),
+            )
+        })?;
+        let mut sink = export::FileSink(f);
+        let s = run.run(app, &mut sink).await?;
+        sink.0.flush().await.map_err(written)?;
+        s
+    } else {
+        let mut sink = export::FileSink(tokio::io::stdout());
+        let s = run.run(app, &mut sink).await?;
+        sink.0.flush().await.map_err(written)?;
+        s
     };
     eprintln!(
         "exchange {}: {} records ({} people), {} bytes, SHA-256 {}, in {:.1} s",

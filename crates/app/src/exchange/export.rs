@@ -829,9 +829,9 @@ impl Export {
         let mut args = scope.args.clone();
         if let Some(s) = &self.since {
             args.push(s.clone());
-            sql.push_str(&format!(" AND a.updated_at >= ${}", args.len() + 1));
+            sql = format!("{sql} AND a.updated_at >= ${}", args.len() + 1);
         }
-        sql.push_str(&format!(" ORDER BY a.id LIMIT {PAGE}"));
+        sql = format!("{sql} ORDER BY a.id LIMIT {PAGE}");
         let mut q = sqlx::query(&sql).bind(after);
         for a in &args {
             q = q.bind(a.clone());

@@ -127,9 +127,10 @@ async fn match_person(app: &App, actor: &Actor, rec: &Record) -> AppResult<Item>
             return Ok(item);
         }
     };
-    if let Some((Entity::Person, id)) = export::resolve(app, &rec.id).await? {
-        if let Ok(ours) = people::load_for_exchange(app, actor, id).await
-            && ours.deleted_at.is_none()
+    if let Some((Entity::Person, id)) = export::resolve(app, &rec.id).await?
+        && let Ok(ours) = people::load_for_exchange(app, actor, id).await
+        && ours.deleted_at.is_none()
+    {
         {
             let mine = person_record(&ours, rec.id.clone(), true, None).fields;
             item.entity_id = Some(id);
