@@ -256,7 +256,10 @@ pub(crate) async fn stream_export(
     tag = "exchange",
     params(ExportParams),
     responses(
-        (status = 200, description = "The file, streamed: JSON Lines (a header line, then associations, households, people and relatives; see /api/v1/exchange/schema) or a workbook in the national reporting layout. Only records within the caller's jurisdiction; sensitive fields only for roles that may reveal them. Logged and audited.", content_type = "application/x-ndjson"),
+        (status = 200, description = "The file, streamed: JSON Lines (a header line, then associations, households, people and relatives; see /api/v1/exchange/schema) or a workbook in the national reporting layout. Only records within the caller's jurisdiction; sensitive fields only for roles that may reveal them. Logged and audited.", content(
+            (String = "application/x-ndjson"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )),
         (status = 401, response = crate::problems::Unauthorized),
         (status = 403, response = crate::problems::Forbidden),
         (status = 422, response = crate::problems::Invalid),
@@ -283,7 +286,12 @@ pub async fn exchange_export(
     ),
     security(("bearer" = []))
 )]
-pub async fn exchange_schema() -> Response {
+pub async fn exchange_schema(ApiUser(_actor): ApiUser) -> Response {
+    schema_document()
+}
+
+/// The format's JSON Schema as a response.
+pub(crate) fn schema_document() -> Response {
     (
         [(axum::http::header::CONTENT_TYPE, "application/schema+json")],
         app::exchange::format::SCHEMA,
@@ -296,7 +304,10 @@ pub async fn exchange_schema() -> Response {
     post,
     path = "/api/v1/exchange/imports",
     tag = "exchange",
-    request_body(content = String, content_type = "application/x-ndjson", description = "A file in the exchange format."),
+    request_body(description = "A file in the exchange format (JSON Lines).", content(
+        (String = "application/x-ndjson"),
+        (String = "text/plain")
+    )),
     responses(
         (status = 201, description = "Every record matched against the registry and waiting for review; nothing applied yet (audited).", body = Received),
         (status = 401, response = crate::problems::Unauthorized),
@@ -408,7 +419,10 @@ pub(crate) async fn kept_file(
     tag = "exchange",
     params(("id" = i64, Path, description = "Exchange id")),
     responses(
-        (status = 200, description = "The kept file, byte for byte (its SHA-256 is the log's); audited.", content_type = "application/octet-stream"),
+        (status = 200, description = "The kept file, byte for byte (its SHA-256 is the log's); audited.", content(
+            (String = "application/x-ndjson"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )),
         (status = 401, response = crate::problems::Unauthorized),
         (status = 403, response = crate::problems::Forbidden),
         (status = 404, response = crate::problems::NotFound),

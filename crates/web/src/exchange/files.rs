@@ -100,6 +100,11 @@ pub async fn export(
     stream_export(&state, &user.actor, &req).await.map_err(err)
 }
 
+/// `GET /exchange/schema.json`: the format's JSON Schema, for a signed-in officer.
+pub async fn schema(_user: User) -> Response {
+    super::api::schema_document()
+}
+
 /// `GET /exchange/files/{id}`: a file sent or received, again.
 pub async fn file(
     State(state): State<AppState>,

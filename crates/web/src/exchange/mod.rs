@@ -24,7 +24,7 @@ pub fn routes() -> Vec<Route> {
             "/exchange/schema.json",
             Session,
             "every signed-in officer (the format's JSON Schema: no personal data)",
-            axum::routing::get(api::exchange_schema),
+            axum::routing::get(files::schema),
         ),
         route(
             "GET",
