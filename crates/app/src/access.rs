@@ -85,6 +85,12 @@ pub enum Action {
     ContributionRead,
     /// Record and change contributions within reach.
     ContributionEdit,
+    /// Receive an exchange file (the national database's, another
+    /// province's), review what it holds and apply it (issue 25 §2): the
+    /// province's officers, for the whole registry.
+    ExchangeReceive,
+    /// List the exchanges in and out and download their files again.
+    ExchangeLogRead,
 }
 
 /// Fields tagged sensitive: masked unless the role needs them and the
@@ -186,6 +192,13 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
             matches!(actor.role, R::ProvinceOfficer | R::Admin)
                 && matches!(actor.jurisdiction, Jurisdiction::Province)
         }
+        A::ExchangeReceive => {
+            actor.role == R::ProvinceOfficer && matches!(actor.jurisdiction, Jurisdiction::Province)
+        }
+        A::ExchangeLogRead => {
+            matches!(actor.role, R::ProvinceOfficer | R::Admin)
+                && matches!(actor.jurisdiction, Jurisdiction::Province)
+        }
     };
     let allowed = allowed && token_allows(actor, action);
     if allowed {
@@ -226,7 +239,8 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::ContentRead
         | Action::ChangeFeedRead
         | Action::InvestmentRead
-        | Action::ContributionRead => has("read") || has("write"),
+        | Action::ContributionRead
+        | Action::ExchangeLogRead => has("read") || has("write"),
         Action::PersonCreate
         | Action::PersonUpdate
         | Action::PersonDelete
@@ -246,7 +260,8 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::HolidayManage
         | Action::EnterpriseEdit
         | Action::ProjectEdit
-        | Action::ContributionEdit => has("write"),
+        | Action::ContributionEdit
+        | Action::ExchangeReceive => has("write"),
         Action::PersonReveal
         | Action::UserAdmin
         | Action::AuditRead

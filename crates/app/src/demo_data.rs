@@ -203,6 +203,8 @@ pub async fn ensure_demo(
         crate::portal::demo::enrich(app, first.map(|h| h.new_commune_code.as_str()), &password)
             .await?;
     out.accounts_created.extend(portal);
+    // A file received from another province, waiting for review (issue 25 §2).
+    crate::exchange::demo::seed(app).await?;
     if generated && !out.accounts_created.is_empty() {
         out.generated_password = Some(password);
     }

@@ -71,6 +71,10 @@ pub struct AppSettings {
     pub petition_days_petition: i64,
     pub petition_days_report: i64,
     pub petition_days_suggestion: i64,
+    /// Where the files of exchanges (sent and received) are kept to be
+    /// downloaded again (`exchange_dir`, default `<data_dir>/exchanges`;
+    /// `None`: not kept). See [`exchange::files`].
+    pub exchange_dir: Option<std::path::PathBuf>,
 }
 
 /// Files of the audit chain's HMAC keys and signed anchors (see [`audit`]).
@@ -127,6 +131,7 @@ impl Default for AppSettings {
             petition_days_petition: 15,
             petition_days_report: 10,
             petition_days_suggestion: 20,
+            exchange_dir: None,
         }
     }
 }

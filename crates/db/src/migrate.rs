@@ -48,6 +48,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(15, "0015_portal"),
     migration!(16, "0016_requests"),
     migration!(17, "0017_exchange"),
+    migration!(18, "0018_exchange_files"),
     migration!(19, "0019_investment"),
     migration!(20, "0020_events"),
     migration!(21, "0021_newsletters"),

@@ -355,7 +355,8 @@ const fn style(agency: Agency) -> Style {
         | Agency::Statistics
         | Agency::ForeignAffairs
         | Agency::Commune
-        | Agency::SelfDeclared => Style {
+        | Agency::SelfDeclared
+        | Agency::Exchange => Style {
             upper: 0,
             plain: 10,
             family_last: 0,
@@ -457,7 +458,7 @@ impl Lists {
                     u32::from(head.has_tag(NotableTag::Businessperson)) * 60
                 }
                 Agency::Statistics | Agency::ForeignAffairs => 2,
-                Agency::SelfDeclared => 0,
+                Agency::SelfDeclared | Agency::Exchange => 0,
             })
             .collect();
         let mut chosen = 0u32;

@@ -184,6 +184,9 @@ coded_enum! {
         Commune => "commune", "UBND xã/phường", "Commune People's Committee";
         /// What the person wrote of themselves on the portal (issue 23 §2–§3).
         SelfDeclared => "self_declared", "Người dân tự khai", "Self-declared";
+        /// A file received from another system: the national database or
+        /// another province (issue 25 §2); the list name says which.
+        Exchange => "exchange", "Tệp trao đổi từ hệ thống khác", "Exchange file from another system";
     }
 }
 

@@ -73,6 +73,8 @@ pub struct FileSettings {
     pub petition_days_petition: Option<i64>,
     pub petition_days_report: Option<i64>,
     pub petition_days_suggestion: Option<i64>,
+    /// Where exchange files are kept (default `<data_dir>/exchanges`).
+    pub exchange_dir: Option<PathBuf>,
 }
 
 /// The checked settings.
@@ -142,6 +144,7 @@ const ENV_KEYS: &[&str] = &[
     "petition_days_petition",
     "petition_days_report",
     "petition_days_suggestion",
+    "exchange_dir",
 ];
 
 /// Minutes east of UTC of "+07:00", "-03:30" (hours up to 14).
@@ -393,6 +396,11 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
             file.petition_days_suggestion,
             defaults.petition_days_suggestion,
         )?,
+        exchange_dir: Some(
+            file.exchange_dir
+                .clone()
+                .unwrap_or_else(|| data_dir.join("exchanges")),
+        ),
     };
     if let Some(origin) = &file.public_origin
         && (!(origin.starts_with("https://") || origin.starts_with("http://"))

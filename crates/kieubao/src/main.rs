@@ -142,8 +142,50 @@ enum Command {
         /// The backup's directory (holding manifest.json).
         dir: PathBuf,
     },
+    /// Export the registry in the exchange format (JSON Lines, or a workbook
+    /// in the national reporting layout), within the account's jurisdiction;
+    /// logged and audited. Writes to --out, or standard output.
+    Export(ExportArgs),
+    /// Exchange files: `exchange import FILE` receives a file from the
+    /// national database or another province and matches every record (the
+    /// officers review it at /exchange/imports).
+    #[command(subcommand)]
+    Exchange(ExchangeCommand),
     /// Print the version.
     Version,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// jsonl (default) or xlsx.
+    #[arg(long, default_value = "jsonl")]
+    format: String,
+    /// Only records changed on or after this day (YYYY-MM-DD).
+    #[arg(long)]
+    since: Option<String>,
+    /// Only people whose last consent for this purpose was given
+    /// (`national_sharing`, `directory`, `news`, `keep_record`).
+    #[arg(long)]
+    consented_to: Option<String>,
+    /// The file to write (default: standard output).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Act as this account (its jurisdiction applies); default: the province.
+    #[arg(long = "as")]
+    as_user: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum ExchangeCommand {
+    /// Receive a file in the exchange format: every record matched against
+    /// the registry, nothing applied until an officer accepts it.
+    Import {
+        /// The file (JSON Lines, version 1).
+        file: PathBuf,
+        /// Act as this account; default: the province.
+        #[arg(long = "as")]
+        as_user: Option<String>,
+    },
 }
 
 #[derive(Args)]
@@ -660,6 +702,38 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Demo(args) => demo(&settings, &args).await,
+        Command::Export(args) => {
+            let app = open(&settings).await?;
+            export(&app, args).await
+        }
+        Command::Exchange(ExchangeCommand::Import { file, as_user }) => {
+            let app = open(&settings).await?;
+            let actor = import_actor(&app, as_user.as_deref()).await?;
+            let bytes = std::fs::read(&file).map_err(|e| {
+                Failure::new(
+                    exit::INVALID,
+                    format!("cannot read {}: {e}", file.display()),
+                )
+            })?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let r = app::exchange::receive::receive(&app, &actor, &name, &bytes).await?;
+            println!(
+                "exchange {}: {} records: {} the same, {} new, {} changed, {} conflicts, {} refused; \
+                 review them at /exchange/imports/{}",
+                r.id,
+                r.records,
+                r.unchanged,
+                r.new_records,
+                r.changed,
+                r.conflicts,
+                r.refused,
+                r.id
+            );
+            Ok(())
+        }
         Command::Import(args) => {
             let app = open(&settings).await?;
             import(&app, args).await
@@ -1024,6 +1098,47 @@ async fn audit(app: &App, system: &Actor, cmd: &AuditCommand) -> Result<(), Fail
             Ok(())
         }
     }
+}
+
+async fn export(app: &App, args: ExportArgs) -> Result<(), Failure> {
+    use app::exchange::export;
+    use tokio::io::AsyncWriteExt as _;
+    let actor = import_actor(app, args.as_user.as_deref()).await?;
+    let req = export::ExportRequest {
+        format: export::Format::parse(&args.format)?,
+        since: args.since,
+        consented_to: args.consented_to,
+    };
+    let started = std::time::Instant::now();
+    let run = export::start(app, &actor, &req).await?;
+    let written = |e: std::io::Error| Failure::new(exit::FAILURE, format!("cannot write: {e}"));
+    let summary = if let Some(path) = &args.out {
+        let f = tokio::fs::File::create(path).await.map_err(|e| {
+            Failure::new(
+                exit::INVALID,
+                format!("cannot write {}: {e}", path.display()),
+            )
+        })?;
+        let mut sink = export::FileSink(f);
+        let s = run.run(app, &mut sink).await?;
+        sink.0.flush().await.map_err(written)?;
+        s
+    } else {
+        let mut sink = export::FileSink(tokio::io::stdout());
+        let s = run.run(app, &mut sink).await?;
+        sink.0.flush().await.map_err(written)?;
+        s
+    };
+    eprintln!(
+        "exchange {}: {} records ({} people), {} bytes, SHA-256 {}, in {:.1} s",
+        summary.id,
+        summary.records,
+        summary.people,
+        summary.bytes,
+        summary.sha256,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// The actor of an import from the command line: an account, or the

@@ -40,6 +40,8 @@ pub struct Layout {
     pub can_portal: bool,
     /// Keeps the calendar of days off (issue 23 §5).
     pub can_holidays: bool,
+    /// Exchange files: the log, exports, received files (issue 25 §1–§2).
+    pub can_exchange: bool,
 }
 
 impl Layout {
@@ -68,6 +70,8 @@ impl Layout {
             can_portal: app::access::authorize(&u.actor, app::access::Action::PortalClaimDecide)
                 .is_ok(),
             can_holidays: app::access::authorize(&u.actor, app::access::Action::HolidayManage)
+                .is_ok(),
+            can_exchange: app::access::authorize(&u.actor, app::access::Action::ExchangeLogRead)
                 .is_ok(),
         }
     }

@@ -912,6 +912,77 @@ pub(crate) async fn load(
     Ok(p)
 }
 
+/// A page of the live people the actor may see with ids above `after`, in
+/// id order, at most `limit`, narrowed by the caller's condition `cond`
+/// over `persons p` (placeholders from `$1`, arguments `args`): the
+/// exchange's export reads the registry page by page so a million rows
+/// never sit in memory. Unmasked and not audited: the caller checks
+/// `PersonExport` (and `PersonReveal` for the sensitive fields) and audits
+/// the export as a whole.
+pub(crate) async fn export_page(
+    app: &App,
+    actor: &Actor,
+    after: i64,
+    limit: i64,
+    cond: &str,
+    args: &[String],
+) -> AppResult<Vec<Person>> {
+    let first = args.len() + 2;
+    let scope = access::person_scope(actor, first);
+    let agg = if app.db.backend == db::Backend::Sqlite {
+        |expr: &str| format!("group_concat({expr}, char(31))")
+    } else {
+        |expr: &str| format!("string_agg({expr}, chr(31))")
+    };
+    let sql = format!(
+        "SELECT {COLUMNS}, \
+         (SELECT {} FROM person_associations pa JOIN associations a ON a.id = pa.association_id \
+          WHERE pa.person_id = p.id), \
+         (SELECT {} FROM custom_fields WHERE sensitive <> 0) \
+         FROM persons p WHERE p.deleted_at IS NULL AND ({cond}) AND p.id > ${} AND {} \
+         ORDER BY p.id LIMIT {limit}",
+        agg("a.name"),
+        agg("key"),
+        args.len() + 1,
+        scope.sql
+    );
+    let mut q = sqlx::query(&sql);
+    for a in args {
+        q = q.bind(a);
+    }
+    q = q.bind(after);
+    for a in &scope.args {
+        q = q.bind(a);
+    }
+    let rows = q.fetch_all(&app.db.pool).await?;
+    let split = |v: Option<String>| -> Vec<String> {
+        v.map(|v| {
+            v.split('\u{1f}')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let mut p = person_from_row(row)?;
+        p.data.associations = split(row.try_get(COLUMN_COUNT)?);
+        p.data.associations.sort();
+        p.sensitive_extra = split(row.try_get(COLUMN_COUNT + 1)?);
+        out.push(p);
+    }
+    Ok(out)
+}
+
+/// The values of an exported record a receiver writes back: the record as
+/// the registry holds it (for comparing a received file with), unmasked,
+/// not audited (the caller audits the exchange).
+pub(crate) async fn load_for_exchange(app: &App, actor: &Actor, id: i64) -> AppResult<Person> {
+    let mut conn = app.db.pool.acquire().await?;
+    load(&mut conn, actor, id).await
+}
+
 /// An extra field an administrator defined (`custom_fields`).
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -589,6 +589,18 @@ async fn audit_search(
     .await
 }
 
+/// The search without its audit row, for matching a received record
+/// against the registry (the exchange audits the file as a whole).
+pub(crate) async fn search_unaudited(
+    app: &App,
+    actor: &Actor,
+    q: &SearchQuery,
+    limit: usize,
+) -> AppResult<SearchPage> {
+    access::authorize(actor, Action::PersonList)?;
+    run(app, actor, q, limit).await
+}
+
 /// Searches people within the actor's jurisdiction; audited.
 pub async fn search(app: &App, actor: &Actor, q: &SearchQuery) -> AppResult<SearchPage> {
     access::authorize(actor, Action::PersonList)?;

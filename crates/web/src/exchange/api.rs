@@ -183,3 +183,304 @@ pub async fn webhooks_retry(
     webhooks::retry(&state.app, &actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+// ------------------------------------------------------------ exchange files
+
+use app::exchange::export::{self, ExportRequest, Format};
+use app::exchange::log::{self, Exchange, ExchangeItem};
+use app::exchange::receive::{self, Received};
+
+/// Filters of an export.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// `jsonl` (default) or `xlsx`.
+    #[param(pattern = "^(jsonl|xlsx)?$")]
+    pub format: Option<String>,
+    /// Only records changed on or after this day (`YYYY-MM-DD`).
+    pub since: Option<String>,
+    /// Only people whose last act for this purpose gave consent
+    /// (`national_sharing`, `directory`, `news`, `keep_record`).
+    pub consented_to: Option<String>,
+}
+
+impl ExportParams {
+    pub(crate) fn request(&self) -> Result<ExportRequest, app::AppError> {
+        Ok(ExportRequest {
+            format: Format::parse(self.format.as_deref().unwrap_or_default())?,
+            since: self.since.clone(),
+            consented_to: self.consented_to.clone(),
+        })
+    }
+}
+
+/// Starts an export and answers its file as a stream: the rows are read
+/// page by page while the body is sent (see [`app::exchange::export`]).
+pub(crate) async fn stream_export(
+    state: &AppState,
+    actor: &app::Actor,
+    req: &ExportRequest,
+) -> Result<Response, app::AppError> {
+    let started = export::start(&state.app, actor, req).await?;
+    let ctype = started.format.content_type();
+    let name = started.file_name.clone();
+    let (send, mut recv) = tokio::sync::mpsc::channel::<Vec<u8>>(8);
+    let app = state.app.clone();
+    tokio::spawn(async move {
+        let mut sink = export::ChannelSink(send);
+        if let Err(e) = started.run(&app, &mut sink).await {
+            tracing::warn!(error = %e, "export stopped");
+        }
+    });
+    let stream = futures_util::stream::poll_fn(move |cx| {
+        recv.poll_recv(cx)
+            .map(|o| o.map(|c| Ok::<_, std::io::Error>(Bytes::from(c))))
+    });
+    let mut resp = axum::body::Body::from_stream(stream).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(ctype),
+    );
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    Ok(resp)
+}
+
+/// `GET /api/v1/exchange/export`: the registry in the exchange format.
+#[utoipa::path(
+    get,
+    path = "/api/v1/exchange/export",
+    tag = "exchange",
+    params(ExportParams),
+    responses(
+        (status = 200, description = "The file, streamed: JSON Lines (a header line, then associations, households, people and relatives; see /api/v1/exchange/schema) or a workbook in the national reporting layout. Only records within the caller's jurisdiction; sensitive fields only for roles that may reveal them. Logged and audited.", content(
+            (String = "application/x-ndjson"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 422, response = crate::problems::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn exchange_export(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<ExportParams>,
+) -> Result<Response, ApiError> {
+    let req = q.request()?;
+    Ok(stream_export(&state, &actor, &req).await?)
+}
+
+/// `GET /api/v1/exchange/schema`: the JSON Schema of the format's lines.
+#[utoipa::path(
+    get,
+    path = "/api/v1/exchange/schema",
+    tag = "exchange",
+    responses(
+        (status = 200, description = "The JSON Schema (draft 2020-12) every line of a version 1 file is valid against.", content_type = "application/schema+json"),
+        (status = 401, response = crate::problems::Unauthorized),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn exchange_schema(ApiUser(_actor): ApiUser) -> Response {
+    schema_document()
+}
+
+/// The format's JSON Schema as a response.
+pub(crate) fn schema_document() -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/schema+json")],
+        app::exchange::format::SCHEMA,
+    )
+        .into_response()
+}
+
+/// `POST /api/v1/exchange/imports`: receive a file (the body, JSON Lines).
+#[utoipa::path(
+    post,
+    path = "/api/v1/exchange/imports",
+    tag = "exchange",
+    request_body(description = "A file in the exchange format (JSON Lines).", content(
+        (String = "application/x-ndjson"),
+        (String = "text/plain")
+    )),
+    responses(
+        (status = 201, description = "Every record matched against the registry and waiting for review; nothing applied yet (audited).", body = Received),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 422, response = crate::problems::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn exchange_receive(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let name = headers
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("exchange.jsonl")
+        .to_owned();
+    let r = receive::receive(&state.app, &actor, &name, &body).await?;
+    Ok((StatusCode::CREATED, Json(r)).into_response())
+}
+
+/// Filter of the exchange log.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct ExchangesParams {
+    /// `export` or `import`; default both.
+    #[param(pattern = "^(export|import)?$")]
+    pub direction: Option<String>,
+}
+
+/// `GET /api/v1/exchanges`: the exchanges in and out, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/exchanges",
+    tag = "exchange",
+    params(ExchangesParams),
+    responses(
+        (status = 200, description = "The latest 200 exchanges: who, when, the file's SHA-256 and size, the counts.", body = Vec<Exchange>),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 422, response = crate::problems::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn exchanges_list(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Query(q): Query<ExchangesParams>,
+) -> Result<Json<Vec<Exchange>>, ApiError> {
+    let d = q.direction.as_deref().filter(|s| !s.is_empty());
+    if d.is_some_and(|d| d != "export" && d != "import") {
+        return Err(app::AppError::invalid_field("direction", "unknown_direction").into());
+    }
+    Ok(Json(log::list(&state.app, &actor, d, 200).await?))
+}
+
+/// One exchange with its records.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ExchangeDetail {
+    pub exchange: Exchange,
+    pub items: Vec<ExchangeItem>,
+}
+
+/// `GET /api/v1/exchanges/{id}`: one exchange, a received file's records
+/// with what the matching found.
+#[utoipa::path(
+    get,
+    path = "/api/v1/exchanges/{id}",
+    tag = "exchange",
+    params(("id" = i64, Path, description = "Exchange id")),
+    responses(
+        (status = 200, description = "The exchange and its records: conflicts first, then changes, new records, refused lines and the same records (audited).", body = ExchangeDetail),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 404, response = crate::problems::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn exchanges_get(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<ExchangeDetail>, ApiError> {
+    let (exchange, items) = log::get(&state.app, &actor, id).await?;
+    Ok(Json(ExchangeDetail { exchange, items }))
+}
+
+/// Answers a kept file.
+pub(crate) async fn kept_file(
+    state: &AppState,
+    actor: &app::Actor,
+    id: i64,
+) -> Result<Response, app::AppError> {
+    let (name, format, path) = log::file(&state.app, actor, id).await?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| app::AppError::Unexpected(e.into()))?;
+    let ctype = Format::parse(&format).map_or("application/octet-stream", |f| f.content_type());
+    Ok(crate::pages::attachment(bytes, ctype, &name))
+}
+
+/// `GET /api/v1/exchanges/{id}/file`: the file again, as sent or received.
+#[utoipa::path(
+    get,
+    path = "/api/v1/exchanges/{id}/file",
+    tag = "exchange",
+    params(("id" = i64, Path, description = "Exchange id")),
+    responses(
+        (status = 200, description = "The kept file, byte for byte (its SHA-256 is the log's); audited.", content(
+            (String = "application/x-ndjson"),
+            (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 404, response = crate::problems::NotFound),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn exchanges_file(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    Ok(kept_file(&state, &actor, id).await?)
+}
+
+/// The decision on a record of a received file.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionInput {
+    /// `accept` (apply it, the sender as its source) or `reject`.
+    pub decision: String,
+}
+
+/// What a decision did.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Decided {
+    /// The registry's record created or changed (accepted).
+    pub person_id: Option<i64>,
+}
+
+/// `POST /api/v1/exchanges/{id}/items/{item}`: accept or reject a record.
+#[utoipa::path(
+    post,
+    path = "/api/v1/exchanges/{id}/items/{item}",
+    tag = "exchange",
+    params(("id" = i64, Path, description = "Exchange id"), ("item" = i64, Path, description = "Item id")),
+    request_body(content = DecisionInput),
+    responses(
+        (status = 200, description = "Decided (audited): an accepted new record is registered, an accepted change or conflict writes the file's values as a new version.", body = Decided),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 404, response = crate::problems::NotFound),
+        (status = 409, description = "Already decided, or nothing to decide."),
+        (status = 422, response = crate::problems::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn exchanges_decide(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path((id, item)): Path<(i64, i64)>,
+    body: Bytes,
+) -> Result<Json<Decided>, ApiError> {
+    let input: DecisionInput = parse_input(&body)?;
+    let accept = match input.decision.as_str() {
+        "accept" => true,
+        "reject" => false,
+        _ => return Err(app::AppError::invalid_field("decision", "unknown_decision").into()),
+    };
+    let person_id = receive::decide(&state.app, &actor, id, item, accept).await?;
+    Ok(Json(Decided { person_id }))
+}

@@ -1,7 +1,9 @@
-//! Exchange with other systems (issue 25): the change feed's JSON API,
-//! webhooks (API and the administrators' page).
+//! Exchange with other systems (issue 25): exchange files (export, receive,
+//! the log: API and pages), the change feed's JSON API, webhooks (API and
+//! the administrators' page).
 
 pub mod api;
+pub mod files;
 pub mod pages;
 
 use crate::access::{Access, Route, route};
@@ -10,6 +12,111 @@ use crate::access::{Access, Route, route};
 pub fn routes() -> Vec<Route> {
     use Access::{Session, Token};
     vec![
+        route(
+            "GET",
+            "/api/v1/exchange/schema",
+            Token,
+            "any token (the format's JSON Schema: no personal data)",
+            axum::routing::get(api::exchange_schema),
+        ),
+        route(
+            "GET",
+            "/exchange/schema.json",
+            Session,
+            "every signed-in officer (the format's JSON Schema: no personal data)",
+            axum::routing::get(files::schema),
+        ),
+        route(
+            "GET",
+            "/api/v1/exchange/export",
+            Token,
+            "read scope, roles exporting people (within jurisdiction; logged and audited)",
+            axum::routing::get(api::exchange_export),
+        ),
+        route(
+            "POST",
+            "/api/v1/exchange/imports",
+            Token,
+            "write scope, province officers (audited)",
+            axum::routing::post(api::exchange_receive),
+        ),
+        route(
+            "GET",
+            "/api/v1/exchanges",
+            Token,
+            "read scope, province officers and administrators",
+            axum::routing::get(api::exchanges_list),
+        ),
+        route(
+            "GET",
+            "/api/v1/exchanges/{id}",
+            Token,
+            "read scope, province officers and administrators (audited)",
+            axum::routing::get(api::exchanges_get),
+        ),
+        route(
+            "GET",
+            "/api/v1/exchanges/{id}/file",
+            Token,
+            "read scope, province officers and administrators (audited)",
+            axum::routing::get(api::exchanges_file),
+        ),
+        route(
+            "POST",
+            "/api/v1/exchanges/{id}/items/{item}",
+            Token,
+            "write scope, province officers (audited)",
+            axum::routing::post(api::exchanges_decide),
+        ),
+        route(
+            "GET",
+            "/exchange/imports",
+            Session,
+            "province officers and administrators",
+            axum::routing::get(files::list),
+        ),
+        route(
+            "POST",
+            "/exchange/imports",
+            Session,
+            "province officers (audited)",
+            axum::routing::post(files::upload),
+        ),
+        route(
+            "GET",
+            "/exchange/imports/{id}",
+            Session,
+            "province officers and administrators (audited)",
+            axum::routing::get(files::show),
+        ),
+        route(
+            "POST",
+            "/exchange/imports/{id}/items/{item}/accept",
+            Session,
+            "province officers (audited)",
+            axum::routing::post(files::accept),
+        ),
+        route(
+            "POST",
+            "/exchange/imports/{id}/items/{item}/reject",
+            Session,
+            "province officers (audited)",
+            axum::routing::post(files::reject),
+        ),
+        route(
+            "GET",
+            "/exchange/export",
+            Session,
+            "roles exporting people (within jurisdiction; logged and audited)",
+            axum::routing::get(files::export),
+        ),
+        route(
+            "GET",
+            "/exchange/files/{id}",
+            Session,
+            "province officers and administrators (audited)",
+            axum::routing::get(files::file),
+        ),
         route(
             "GET",
             "/api/v1/changes",

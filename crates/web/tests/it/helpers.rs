@@ -171,6 +171,10 @@ pub async fn spawn_app_with(backend: Backend, mut settings: AppSettings) -> Test
     if settings.mail.outbox_dir.is_none() {
         settings.mail.outbox_dir = Some(audit_dir.path().join("outbox"));
     }
+    // Exchange files are kept beside them too.
+    if settings.exchange_dir.is_none() {
+        settings.exchange_dir = Some(audit_dir.path().join("exchanges"));
+    }
     let (url, dir, pg_name) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().unwrap();

@@ -290,6 +290,9 @@ async fn prepare(app: &TestApp) -> Prepared {
     let project = one("SELECT MIN(id) FROM investment_projects").await;
     let enterprise = one("SELECT MIN(id) FROM enterprises").await;
     let contribution = one("SELECT MIN(id) FROM contributions").await;
+    // The demo's received exchange file (issue 25 §2).
+    let exchange = one("SELECT MIN(id) FROM exchanges WHERE direction = 'import'").await;
+    assert!(exchange.is_some(), "the demo's exchange");
     assert!(
         portal_claim.is_some() && portal_change.is_some(),
         "the portal's demo"
@@ -363,6 +366,8 @@ async fn prepare(app: &TestApp) -> Prepared {
             p = p.replace("{id}", &id(portal_request)?);
         } else if p.starts_with("/portal/petitions/") || p.starts_with("/kieu-bao/petitions/") {
             p = p.replace("{id}", &id(portal_petition)?);
+        } else if p.starts_with("/exchange/imports/") {
+            p = p.replace("{id}", &id(exchange)?);
         }
         (!p.contains('{')).then_some(p)
     };
@@ -384,6 +389,8 @@ async fn prepare(app: &TestApp) -> Prepared {
                 || p.ends_with("/progress")
                 || p.contains("template/")
                 || p.starts_with("/feeds/")
+                || p.starts_with("/exchange/files/")
+                || p == "/exchange/export"
                 || [".xlsx", ".docx", ".pdf", ".csv", ".xml", ".json"]
                     .iter()
                     .any(|x| p.ends_with(x)))

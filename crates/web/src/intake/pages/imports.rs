@@ -99,10 +99,11 @@ pub fn wrong_type_text(t: Tr, file_name: &str) -> String {
 }
 
 fn sources(lang: Lang) -> Vec<(&'static str, &'static str)> {
-    // What people declare on the portal is no list to import.
+    // What people declare on the portal is no list to import, and an
+    // exchange file is received at /exchange/imports.
     Agency::ALL
         .iter()
-        .filter(|a| **a != Agency::SelfDeclared)
+        .filter(|a| !matches!(**a, Agency::SelfDeclared | Agency::Exchange))
         .map(|a| (a.code(), a.label(lang.code())))
         .collect()
 }

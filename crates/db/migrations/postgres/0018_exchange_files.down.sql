@@ -1,0 +1,3 @@
+DROP TABLE exchange_items;
+DROP TABLE exchanges;
+DROP TABLE exchange_uids;

@@ -1,0 +1,585 @@
+//! Exchange files (issue 25 §1–§2): the export in the documented format
+//! (every line valid against the published schema's required keys), a
+//! round trip between two registries in which every record comes back to
+//! itself with no conflict, a changed record shown as a change and applied
+//! only when accepted (the sender then a source), a merged record's
+//! identifier answering with the kept one, the workbook read back, the
+//! refusals (a commune officer exports its commune only; a role without
+//! the export right gets 403), the log and the file downloaded again.
+
+use std::io::Cursor;
+
+use app::accounts::users::Scope;
+use calamine::{Reader, Xlsx};
+use domain::Role;
+use serde_json::{Value, json};
+use sha2::Digest as _;
+
+use crate::dual;
+use crate::helpers::{PASSWORD, TestApp, spawn_app};
+use crate::registry::people::{communes, person, post, token};
+
+dual!(
+    export_round_trip_matches_every_record_to_itself,
+    a_changed_record_is_a_change_applied_only_when_accepted,
+    exports_stay_within_jurisdiction_and_need_the_right,
+    the_workbook_reads_back_with_the_province_code,
+    the_pages_list_exchanges_and_show_a_file_side_by_side,
+);
+
+async fn export(app: &TestApp, tok: &str, query: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(&format!("/api/v1/exchange/export{query}")))
+        .bearer_auth(tok)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn export_lines(app: &TestApp, tok: &str, query: &str) -> (String, Vec<Value>) {
+    let r = export(app, tok, query).await;
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/x-ndjson")
+    );
+    let text = r.text().await.unwrap();
+    let lines = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (text, lines)
+}
+
+async fn receive(app: &TestApp, tok: &str, body: String) -> Value {
+    let r = app
+        .client
+        .post(app.url("/api/v1/exchange/imports"))
+        .bearer_auth(tok)
+        .header("content-type", "application/x-ndjson")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    r.json().await.unwrap()
+}
+
+async fn detail(app: &TestApp, tok: &str, id: i64) -> Value {
+    let r = app
+        .client
+        .get(app.url(&format!("/api/v1/exchanges/{id}")))
+        .bearer_auth(tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+async fn decide(app: &TestApp, tok: &str, id: i64, item: i64, d: &str) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/api/v1/exchanges/{id}/items/{item}")))
+        .bearer_auth(tok)
+        .json(&json!({ "decision": d }))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Every line has the keys the published schema requires of its type, and
+/// the constants it fixes.
+async fn check_against_schema(app: &TestApp, tok: &str, lines: &[Value]) {
+    let r = app
+        .client
+        .get(app.url("/api/v1/exchange/schema"))
+        .bearer_auth(tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let schema: Value = r.json().await.unwrap();
+    for (i, line) in lines.iter().enumerate() {
+        let kind = line["type"].as_str().unwrap();
+        assert_eq!(
+            i == 0,
+            kind == "header",
+            "the header is the first line only"
+        );
+        let def = &schema["$defs"][kind];
+        assert!(def.is_object(), "unknown type {kind}");
+        for k in def["required"].as_array().unwrap() {
+            let k = k.as_str().unwrap();
+            assert!(line.get(k).is_some(), "line {i} ({kind}) lacks {k}: {line}");
+        }
+        for (k, p) in def["properties"].as_object().unwrap() {
+            if let Some(c) = p.get("const") {
+                assert_eq!(&line[k], c, "line {i}: {k}");
+            }
+            if p.get("$ref").and_then(Value::as_str) == Some("#/$defs/uid")
+                && let Some(v) = line.get(k)
+            {
+                let u = uuid::Uuid::parse_str(v.as_str().unwrap()).unwrap();
+                assert_eq!(u.hyphenated().to_string(), v.as_str().unwrap());
+            }
+        }
+    }
+}
+
+async fn people_of(app: &TestApp, tok: &str, n: usize) -> Vec<i64> {
+    let (c1, c2) = communes();
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let mut p = person(
+            &format!("Nguyễn Văn Thử{}", ["An", "Bình", "Cường", "Dũng"][i % 4]),
+            if i % 2 == 0 { &c1 } else { &c2 },
+        );
+        p["phone"] = json!(format!("0912 345 6{i:02}"));
+        p["passport_no"] = json!(format!("C76543{i:02}"));
+        let r = post(app, tok, &p).await;
+        assert_eq!(r.status(), 201);
+        ids.push(r.json::<Value>().await.unwrap()["id"].as_i64().unwrap());
+    }
+    ids
+}
+
+async fn export_round_trip_matches_every_record_to_itself(a: TestApp) {
+    let tok_a = token(
+        &a,
+        "ex_a",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write", "admin"],
+    )
+    .await;
+    let ids = people_of(&a, &tok_a, 4).await;
+    // A merge: the merged record's identifier answers with the kept one.
+    let r = a
+        .client
+        .post(a.url("/api/v1/merges"))
+        .bearer_auth(&tok_a)
+        .json(&json!({"kept_id": ids[0], "merged_id": ids[1], "kept_version": 1, "merged_version": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let (text, lines) = export_lines(&a, &tok_a, "").await;
+    check_against_schema(&a, &tok_a, &lines).await;
+    assert_eq!(lines[0]["province_code"], "42");
+    assert_eq!(lines[0]["version"], 1);
+    let people: Vec<&Value> = lines.iter().filter(|l| l["type"] == "person").collect();
+    assert_eq!(people.len(), 3, "the merged record is not exported");
+    let kept = people
+        .iter()
+        .find(|p| p["merged_ids"].as_array().is_some_and(|m| m.len() == 1))
+        .expect("the kept record names the merged one");
+    let merged_uid = kept["merged_ids"][0].as_str().unwrap().to_owned();
+    assert!(people.iter().all(|p| {
+        p["passport_no"]
+            .as_str()
+            .is_some_and(|s| s.starts_with('C'))
+    }));
+
+    // Back into the same registry: every record is itself, nothing to decide.
+    let got = receive(&a, &tok_a, text.clone()).await;
+    assert_eq!(got["records"], lines.len() - 1);
+    assert_eq!(got["unchanged"], lines.len() - 1, "{got}");
+    assert_eq!(got["conflicts"], 0);
+    assert_eq!(got["new_records"], 0);
+    // The merged record's identifier resolves to the kept record.
+    let mut as_merged = (*kept).clone();
+    as_merged["id"] = json!(merged_uid);
+    let got = receive(
+        &a,
+        &tok_a,
+        format!("{}\n{}\n", text.lines().next().unwrap(), as_merged),
+    )
+    .await;
+    assert_eq!(got["unchanged"], 1, "{got}");
+
+    // Into a second registry: new there, accepted, then back: the same.
+    let b = spawn_app(a.backend).await;
+    let tok_b = token(
+        &b,
+        "ex_b",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write", "admin"],
+    )
+    .await;
+    let only_people: Vec<String> = text
+        .lines()
+        .filter(|l| l.contains("\"type\":\"header\"") || l.contains("\"type\":\"person\""))
+        .map(str::to_owned)
+        .collect();
+    let got = receive(&b, &tok_b, only_people.join("\n")).await;
+    assert_eq!(got["new_records"], 3, "{got}");
+    let id = got["id"].as_i64().unwrap();
+    let d = detail(&b, &tok_b, id).await;
+    for item in d["items"].as_array().unwrap() {
+        assert_eq!(item["outcome"], "new");
+        let r = decide(&b, &tok_b, id, item["id"].as_i64().unwrap(), "accept").await;
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+    let d = detail(&b, &tok_b, id).await;
+    assert_eq!(d["exchange"]["status"], "done");
+    // Decided once only.
+    let first = d["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(decide(&b, &tok_b, id, first, "reject").await.status(), 409);
+    let (text_b, lines_b) = export_lines(&b, &tok_b, "").await;
+    let uids = |ls: &[Value]| {
+        let mut v: Vec<String> = ls
+            .iter()
+            .filter(|l| l["type"] == "person")
+            .map(|l| l["id"].as_str().unwrap().to_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        uids(&lines_b),
+        uids(&lines),
+        "the sender's identifiers are kept"
+    );
+    for p in lines_b.iter().filter(|l| l["type"] == "person") {
+        assert!(
+            p["sources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["agency"] == "exchange"
+                    && s["list_name"].as_str().unwrap().contains("42")),
+            "the sender is a source: {p}"
+        );
+    }
+    let got = receive(&a, &tok_a, text_b).await;
+    assert_eq!(got["unchanged"], 3, "every record back to itself: {got}");
+    assert_eq!(got["conflicts"], 0);
+    assert_eq!(got["changed"], 0);
+}
+
+async fn a_changed_record_is_a_change_applied_only_when_accepted(app: TestApp) {
+    let tok = token(
+        &app,
+        "ex_c",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    let ids = people_of(&app, &tok, 2).await;
+    let (text, lines) = export_lines(&app, &tok, "").await;
+    let mut changed = lines
+        .iter()
+        .find(|l| l["type"] == "person" && l["phone"].as_str().unwrap().ends_with("00"))
+        .unwrap()
+        .clone();
+    changed["city_abroad"] = json!("Busan");
+    // An unknown identifier for a copy of the other person: a conflict.
+    let mut copy = lines
+        .iter()
+        .find(|l| l["type"] == "person" && l["phone"].as_str().unwrap().ends_with("01"))
+        .unwrap()
+        .clone();
+    copy["id"] = json!(uuid::Uuid::new_v4().to_string());
+    let body = format!(
+        "{}\n{changed}\n{copy}\nnot json\n",
+        text.lines().next().unwrap()
+    );
+    let got = receive(&app, &tok, body.clone()).await;
+    assert_eq!(got["changed"], 1, "{got}");
+    assert_eq!(got["conflicts"], 1, "{got}");
+    assert_eq!(got["refused"], 1, "{got}");
+    let id = got["id"].as_i64().unwrap();
+    let d = detail(&app, &tok, id).await;
+    let items = d["items"].as_array().unwrap();
+    assert_eq!(items[0]["outcome"], "conflict", "conflicts first");
+    assert_eq!(items[0]["entity_id"], ids[1]);
+    assert!(items[0]["probability"].as_f64().unwrap() >= 0.8);
+    let change = items.iter().find(|i| i["outcome"] == "change").unwrap();
+    assert_eq!(change["entity_id"], ids[0]);
+    assert_eq!(
+        change["diff"],
+        json!([{"field": "city_abroad", "ours": "", "theirs": "Busan"}])
+    );
+    // Nothing overwritten before the decision.
+    let read = |id: i64| {
+        let app = &app;
+        let tok = tok.clone();
+        async move {
+            app.client
+                .get(app.url(&format!("/api/v1/people/{id}")))
+                .bearer_auth(&tok)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(read(ids[0]).await["city_abroad"], "");
+    let r = decide(&app, &tok, id, change["id"].as_i64().unwrap(), "accept").await;
+    assert_eq!(r.status(), 200);
+    let p = read(ids[0]).await;
+    assert_eq!(p["city_abroad"], "Busan");
+    assert_eq!(p["version"], 2);
+    let conflict = items[0]["id"].as_i64().unwrap();
+    assert_eq!(
+        decide(&app, &tok, id, conflict, "reject").await.status(),
+        200
+    );
+    assert_eq!(read(ids[1]).await["version"], 1);
+    let bad = decide(&app, &tok, id, conflict, "maybe").await;
+    assert_eq!(bad.status(), 422);
+
+    // The log: the export and the reception, the file again byte for byte.
+    let r = app
+        .client
+        .get(app.url("/api/v1/exchanges"))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    let log: Vec<Value> = r.json().await.unwrap();
+    let received = log.iter().find(|e| e["id"] == id).unwrap();
+    assert_eq!(received["direction"], "import");
+    assert_eq!(received["created_by"], "ex_c");
+    let sha = hex::encode(sha2::Sha256::digest(body.as_bytes()));
+    assert_eq!(received["sha256"], sha);
+    let r = app
+        .client
+        .get(app.url(&format!("/api/v1/exchanges/{id}/file")))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.bytes().await.unwrap(), body.as_bytes());
+    let sent = log.iter().find(|e| e["direction"] == "export").unwrap();
+    assert_eq!(sent["status"], "done");
+    assert_eq!(
+        sent["sha256"],
+        hex::encode(sha2::Sha256::digest(text.as_bytes()))
+    );
+    let r = app
+        .client
+        .get(app.url(&format!("/api/v1/exchanges/{}/file", sent["id"])))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.text().await.unwrap(), text);
+    // Audited: who exported, received, decided.
+    let actions: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id")
+        .fetch_all(&app.app.db.pool)
+        .await
+        .unwrap();
+    for a in [
+        "exchange.export",
+        "exchange.receive",
+        "exchange.decide",
+        "exchange.download",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a} audited");
+    }
+}
+
+async fn exports_stay_within_jurisdiction_and_need_the_right(app: TestApp) {
+    let (_, c2) = communes();
+    let tok = token(
+        &app,
+        "ex_p",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    people_of(&app, &tok, 4).await;
+    let commune = token(
+        &app,
+        "ex_x",
+        Role::CommuneOfficer,
+        vec![Scope::new("new_commune", &c2)],
+        &["read", "write"],
+    )
+    .await;
+    let (_, lines) = export_lines(&app, &commune, "").await;
+    let people: Vec<&Value> = lines.iter().filter(|l| l["type"] == "person").collect();
+    assert_eq!(people.len(), 2);
+    assert!(people.iter().all(|p| p["hometown_code"] == c2.as_str()));
+    assert!(
+        lines[0]["filters"]["jurisdiction"]
+            .as_str()
+            .unwrap()
+            .contains(&c2)
+    );
+    // A token without the admin scope may not reveal: its file leaves the
+    // sensitive fields out (absent, not empty).
+    assert!(people[0].get("passport_no").is_none());
+    assert!(people[0].get("phone").is_some());
+    // Relatives and households only of its people.
+    assert!(lines.iter().all(|l| l["type"] != "relative"));
+    // Roles without the export right: 403.
+    for (name, role, scopes) in [
+        ("ex_ag", Role::Agency, vec![Scope::new("agency", "police")]),
+        ("ex_v", Role::Viewer, vec![]),
+    ] {
+        let t = token(&app, name, role, scopes, &["read", "write"]).await;
+        assert_eq!(export(&app, &t, "").await.status(), 403, "{role:?}");
+    }
+    // Receiving is the province's: a commune officer gets 403.
+    let r = app
+        .client
+        .post(app.url("/api/v1/exchange/imports"))
+        .bearer_auth(&commune)
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // Bad filters name their field.
+    let r = export(&app, &tok, "?since=yesterday").await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("since"));
+    let r = export(&app, &tok, "?consented_to=everything").await;
+    assert_eq!(r.status(), 422);
+    // Consent: nobody consented through the portal yet.
+    let (_, lines) = export_lines(&app, &tok, "?consented_to=national_sharing").await;
+    assert!(lines.iter().all(|l| l["type"] != "person"));
+    // Since a day to come: nothing changed.
+    let (_, lines) = export_lines(&app, &tok, "?since=2999-01-01").await;
+    assert!(lines.iter().all(|l| l["type"] != "person"));
+    // A file that is not in the format is refused, naming the field.
+    let r = app
+        .client
+        .post(app.url("/api/v1/exchange/imports"))
+        .bearer_auth(&tok)
+        .body("{\"type\":\"person\"}\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("file"));
+}
+
+async fn the_workbook_reads_back_with_the_province_code(app: TestApp) {
+    let tok = token(
+        &app,
+        "ex_w",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    people_of(&app, &tok, 3).await;
+    let r = export(&app, &tok, "?format=xlsx").await;
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+    let range = book.worksheet_range("Danh sach").unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect();
+    assert!(rows[0][0].starts_with("DANH SÁCH"), "{:?}", rows[0]);
+    assert!(rows[1][0].contains("Mã tỉnh: 42"), "{:?}", rows[1]);
+    assert_eq!(rows[3][0], "STT");
+    assert_eq!(rows[3][2], "Họ và tên");
+    let people: Vec<&Vec<String>> = rows.iter().skip(4).filter(|r| !r[0].is_empty()).collect();
+    assert_eq!(people.len(), 3);
+    // Words, not codes: the country and the category by name.
+    assert!(people.iter().all(|r| r[7] == "Hàn Quốc"), "{:?}", people[0]);
+    assert!(people.iter().all(|r| !r[5].contains('_')));
+}
+
+async fn the_pages_list_exchanges_and_show_a_file_side_by_side(app: TestApp) {
+    let tok = token(
+        &app,
+        "ex_page",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    let ids = people_of(&app, &tok, 1).await;
+    let (text, lines) = export_lines(&app, &tok, "").await;
+    let mut changed = lines
+        .iter()
+        .find(|l| l["type"] == "person")
+        .unwrap()
+        .clone();
+    changed["city_abroad"] = json!("Daegu");
+    let got = receive(
+        &app,
+        &tok,
+        format!("{}\n{changed}\n", text.lines().next().unwrap()),
+    )
+    .await;
+    let id = got["id"].as_i64().unwrap();
+    let browser = TestApp::new_client();
+    app.sign_in(&browser, "ex_page", PASSWORD).await;
+    let html = browser
+        .get(app.url("/exchange/imports"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Nhật ký trao đổi"), "{html}");
+    assert!(html.contains(&format!("/exchange/imports/{id}")));
+    assert!(html.contains("receive-form"));
+    let r = browser
+        .get(app.url(&format!("/exchange/imports/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Có thay đổi"));
+    assert!(html.contains("Daegu"));
+    assert!(
+        html.contains("Thành phố") || html.contains("city"),
+        "the field by its name"
+    );
+    let csrf = crate::helpers::extract_csrf(&html);
+    let d = detail(&app, &tok, id).await;
+    let item = d["items"][0]["id"].as_i64().unwrap();
+    let r = browser
+        .post(app.url(&format!("/exchange/imports/{id}/items/{item}/accept")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let p: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/people/{}", ids[0])))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p["city_abroad"], "Daegu");
+    // A commune officer has no exchange log.
+    let (_, c2) = communes();
+    app.add_user(
+        "ex_page_c",
+        Role::CommuneOfficer,
+        vec![Scope::new("new_commune", &c2)],
+    )
+    .await;
+    let other = TestApp::new_client();
+    app.sign_in(&other, "ex_page_c", PASSWORD).await;
+    let r = other
+        .get(app.url("/exchange/imports"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+}
