@@ -450,7 +450,6 @@ field-donor_person_id = Donor (person)
 field-donor_association_id = Donor (association)
 field-donor_enterprise_id = Donor (enterprise)
 field-in_kind = In kind
-field-year = Year
 field-usd_rate = US dollar rate
 field-message = Message
 field-q = Search

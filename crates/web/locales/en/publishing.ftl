@@ -13,6 +13,7 @@ site-intro-procedure = Step-by-step guides to common procedures: nationality, en
 site-nav-legal_document = Legal documents
 site-intro-legal_document = A library of legal documents that concern overseas Vietnamese.
 site-nav-faq = Questions and answers
+site-nav-investment = Investment projects
 site-intro-faq = Frequently asked questions.
 site-feed = Atom feed
 site-preview = Preview: this content is not published yet.

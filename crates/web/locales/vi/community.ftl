@@ -450,7 +450,6 @@ field-donor_person_id = Nhà tài trợ (kiều bào)
 field-donor_association_id = Nhà tài trợ (hội)
 field-donor_enterprise_id = Nhà tài trợ (doanh nghiệp)
 field-in_kind = Hiện vật
-field-year = Năm
 field-usd_rate = Tỷ giá USD
 field-message = Lời nhắn
 field-q = Tìm kiếm

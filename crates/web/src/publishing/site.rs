@@ -178,15 +178,25 @@ impl Site {
             .unwrap_or_default()
             .trim_end_matches('/')
             .to_owned();
-        let nav = ["news", "policy", "procedure", "legal_document", "faq"]
-            .iter()
-            .map(|k| {
-                (
-                    t.s(&format!("site.nav.{k}")).to_owned(),
-                    public::section_url(k, code),
-                )
-            })
-            .collect();
+        let mut nav: Vec<(String, &'static str)> =
+            ["news", "policy", "procedure", "legal_document", "faq"]
+                .iter()
+                .map(|k| {
+                    (
+                        t.s(&format!("site.nav.{k}")).to_owned(),
+                        public::section_url(k, code),
+                    )
+                })
+                .collect();
+        // The catalogue of projects calling for investment (issue 22 §2).
+        nav.push((
+            t.s("site.nav.investment").to_owned(),
+            if l == Lang::En {
+                "/en/investment"
+            } else {
+                "/dau-tu"
+            },
+        ));
         Self {
             t,
             lang: code,
