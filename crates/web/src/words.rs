@@ -309,6 +309,15 @@ impl Tr {
                 serde_json::Value::String(s) if k == "result" => self.label("verification", s),
                 serde_json::Value::String(s) if k == "role" => self.label("role", s),
                 serde_json::Value::String(s) if k == "kind" => self.label("content_kind", s),
+                // A project's status change (issue 22 §2): its stages.
+                serde_json::Value::String(s)
+                    if e.entity == "project" && matches!(k.as_str(), "from" | "to") =>
+                {
+                    self.label("project_status", s)
+                }
+                serde_json::Value::String(s) if e.entity == "project" && k == "on" => {
+                    domain::dates::show(s)
+                }
                 serde_json::Value::String(s) if matches!(k.as_str(), "from" | "to" | "state") => {
                     self.label("content_state", s)
                 }

@@ -759,8 +759,8 @@ struct ShowPage {
     refusal: Vec<String>,
     publish_at: String,
     /// The cover and the attachments (issue 24 §2–§4).
-    cover: Option<super::files::CoverView>,
-    files: Vec<super::files::FileView>,
+    cover: Option<super::file_views::CoverView>,
+    files: Vec<super::file_views::FileView>,
 }
 
 /// `show_page` of an item by id, with lines saying what was refused.
@@ -845,7 +845,7 @@ async fn show_page(
     let all_files = app::publishing::files::of_item(&state.app, item.id)
         .await
         .map_err(page_err(lang))?;
-    let (cover, files) = super::files::views(t, &all_files, false);
+    let (cover, files) = super::file_views::views(t, &all_files, false);
     let steps = content::steps_allowed(&user.actor, item)
         .into_iter()
         .map(|s| StepView {

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod desk;
+pub mod file_views;
 pub mod files;
 pub mod newsletters;
 pub mod site;

@@ -641,8 +641,8 @@ pub struct ItemPage {
     pub amended_by: Vec<LinkView>,
     pub tags: Vec<String>,
     /// The cover image and the files to download (issue 24 §2–§4).
-    pub cover: Option<super::files::CoverView>,
-    pub files: Vec<super::files::FileView>,
+    pub cover: Option<super::file_views::CoverView>,
+    pub files: Vec<super::file_views::FileView>,
 }
 
 impl ItemPage {
@@ -657,7 +657,7 @@ impl ItemPage {
         let all = app::publishing::files::of_item(&state.app, item_id)
             .await
             .map_err(crate::pages::page_err(self.t.lang))?;
-        let (cover, files) = super::files::views(self.t, &all, public);
+        let (cover, files) = super::file_views::views(self.t, &all, public);
         self.cover = cover;
         self.files = files;
         Ok(self)
