@@ -33,7 +33,11 @@ pub const STATUSES: &[&str] = &["proposed", "approved", "refused"];
 pub struct Commendation {
     pub id: i64,
     pub version: i64,
+    /// The person commended (absent for an association).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub person_id: Option<i64>,
+    /// The association commended (absent for a person).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub association_id: Option<i64>,
     /// The recipient's name (a person's or an association's).
     pub recipient: String,

@@ -419,8 +419,8 @@ pub async fn letters(
     path = "/api/v1/events/{id}/letters/template",
     tag = "events",
     params(("id" = i64, Path, description = "Event id")),
-    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                 description = "A .docx with placeholders such as {{ho_ten}} and {{su_kien}} (docs/LETTERS.md), at most 5 MB."),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+                 description = "The bytes of a .docx (any content type; the content is checked) with placeholders such as {{ho_ten}} and {{su_kien}} (docs/LETTERS.md), at most 5 MB."),
     responses(
         (status = 200, description = "A .zip with the template filled once per invitee within the caller's jurisdiction (audited).", content_type = "application/zip"),
         (status = 401, response = crate::problems::Unauthorized),
