@@ -262,6 +262,33 @@ pub async fn latest(
         .collect::<Result<Vec<_>, _>>()?)
 }
 
+/// Up to `n` other published items of the same kind, those of the same
+/// category first, newest first: an item page's "related items".
+pub async fn related(
+    app: &App,
+    id: i64,
+    kind: &str,
+    category: &str,
+    lang: &str,
+    n: i64,
+) -> AppResult<Vec<Card>> {
+    let sql = format!(
+        "SELECT {CARD_COLUMNS} {CARD_FROM} WHERE c.state = 'published' AND c.kind = $1 \
+         AND c.id <> $2 ORDER BY CASE WHEN c.category = $3 AND c.category <> '' THEN 0 ELSE 1 END, \
+         {} LIMIT {n}",
+        order_of(kind)
+    );
+    Ok(sqlx::query(&sql)
+        .bind(kind)
+        .bind(id)
+        .bind(category)
+        .fetch_all(&app.db.pool)
+        .await?
+        .iter()
+        .map(|r| card_of(r, lang))
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
 /// Published items by id, in the order given, as cards in a language
 /// (items not published are left out).
 pub async fn cards(app: &App, ids: &[i64], lang: &str) -> AppResult<Vec<Card>> {

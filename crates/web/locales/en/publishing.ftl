@@ -14,6 +14,7 @@ site-nav-legal_document = Legal documents
 site-intro-legal_document = A library of legal documents that concern overseas Vietnamese.
 site-nav-faq = Questions and answers
 site-nav-investment = Investment projects
+site-related = Related items
 site-intro-faq = Frequently asked questions.
 site-feed = Atom feed
 site-preview = Preview: this content is not published yet.

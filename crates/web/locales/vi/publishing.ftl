@@ -14,6 +14,7 @@ site-nav-legal_document = Văn bản pháp luật
 site-intro-legal_document = Thư viện văn bản pháp luật liên quan đến người Việt Nam ở nước ngoài.
 site-nav-faq = Hỏi đáp
 site-nav-investment = Dự án kêu gọi đầu tư
+site-related = Tin liên quan
 site-intro-faq = Câu hỏi thường gặp.
 site-feed = Nguồn tin Atom
 site-preview = Bản xem trước: nội dung này chưa được đăng hoặc đang chờ đăng.

@@ -643,6 +643,8 @@ pub struct ItemPage {
     /// The cover image and the files to download (issue 24 §2–§4).
     pub cover: Option<super::file_views::CoverView>,
     pub files: Vec<super::file_views::FileView>,
+    /// Other items of the kind, the same category first (news, policies).
+    pub related: Vec<CardView>,
 }
 
 impl ItemPage {
@@ -660,6 +662,26 @@ impl ItemPage {
         let (cover, files) = super::file_views::views(self.t, &all, public);
         self.cover = cover;
         self.files = files;
+        Ok(self)
+    }
+
+    /// Adds up to four related items (news and policies).
+    pub async fn with_related(mut self, state: &AppState, item: &Item) -> Result<Self, PageError> {
+        if matches!(item.kind.as_str(), "news" | "policy") {
+            self.related = public::related(
+                &state.app,
+                item.id,
+                &item.kind,
+                &item.category,
+                self.s.lang,
+                4,
+            )
+            .await
+            .map_err(crate::pages::page_err(self.t.lang))?
+            .iter()
+            .map(|c| card_view(self.t, c))
+            .collect();
+        }
         Ok(self)
     }
 }
@@ -777,6 +799,7 @@ pub fn item_page(state: &AppState, item: &Item, lang: &'static str) -> ItemPage 
         tags: item.tags.clone(),
         cover: None,
         files: Vec::new(),
+        related: Vec::new(),
         s,
         t,
     }
@@ -803,6 +826,8 @@ async fn item_answer(
         Ok(Found::Item(item)) => {
             let page = item_page(state, &item, lang)
                 .with_files(state, item.id, true)
+                .await?
+                .with_related(state, &item)
                 .await?;
             // A news item asked for under another month: to its own URL.
             let own = page

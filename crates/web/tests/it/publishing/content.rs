@@ -17,6 +17,7 @@ dual!(
     legal_library_shows_links_and_filters,
     search_folds_marks_and_escapes,
     bad_input_names_the_field,
+    an_article_shows_related_items_of_its_kind,
 );
 
 /// A user of `role` with a read-write token.
@@ -842,4 +843,55 @@ async fn bad_input_names_the_field(app: TestApp) {
     assert_eq!(s, 404);
     let (s, _) = anonymous(&app, "/feeds/nope").await;
     assert_eq!(s, 404);
+}
+
+/// An article's page lists other published items of its kind, the same
+/// category first, never itself nor a draft (issue 24 §2).
+async fn an_article_shows_related_items_of_its_kind(app: TestApp) {
+    let editor = user(&app, "bientap", Role::Editor, vec![]).await;
+    let publisher = user(&app, "duyetdang", Role::Publisher, vec![]).await;
+    let mut ids = Vec::new();
+    for title in [
+        "Tết cộng đồng ở Nhật",
+        "Tết cộng đồng ở Đức",
+        "Bản nháp không đăng",
+    ] {
+        let (s, v, _) = call(
+            &app,
+            &editor,
+            reqwest::Method::POST,
+            "/api/v1/content",
+            Some(news(title)),
+            None,
+        )
+        .await;
+        assert_eq!(s, 201, "{v}");
+        ids.push(v["id"].as_i64().unwrap());
+    }
+    let mut first = Value::Null;
+    for id in &ids[..2] {
+        let (s, v) = step(&app, &publisher, *id, 1, "publish").await;
+        assert_eq!(s, 200, "{v}");
+        if first.is_null() {
+            first = v;
+        }
+    }
+    let url = app::publishing::public::url(
+        "news",
+        "vi",
+        first["vi"]["slug"].as_str().unwrap(),
+        first["published_at"].as_str(),
+    );
+    let (s, html) = anonymous(&app, &url).await;
+    assert_eq!(s, 200);
+    let related = &html[html.find("data-testid=\"related\"").expect("related items")..];
+    assert!(related.contains("Tết cộng đồng ở Đức"), "{related}");
+    assert!(
+        !related.contains("Tết cộng đồng ở Nhật"),
+        "not itself: {related}"
+    );
+    assert!(
+        !related.contains("Bản nháp không đăng"),
+        "not a draft: {related}"
+    );
 }
