@@ -494,7 +494,13 @@ pub async fn unsubscribe_form(
     let (lang, subscribed) = newsletters::unsubscribe_target(&state.app, &token)
         .await
         .map_err(page_err(ctx.lang))?;
-    let csrf = pre_csrf(&state, &headers);
+    // A person signed in to the portal in this browser posts with their
+    // session's token (the middleware expects it); anyone else with the
+    // pre-session cookie's.
+    let csrf = ctx
+        .portal
+        .as_ref()
+        .map_or_else(|| pre_csrf(&state, &headers), |p| p.csrf.clone());
     let l = PortalLayout::anonymous(Lang::from_code(&lang), csrf.clone(), "/kieu-bao");
     let resp = render(&UnsubscribePage {
         t: l.t,
@@ -517,7 +523,13 @@ pub async fn unsubscribe(
     let lang = newsletters::unsubscribe(&state.app, &token, &ctx.ip)
         .await
         .map_err(page_err(ctx.lang))?;
-    let csrf = pre_csrf(&state, &headers);
+    // A person signed in to the portal in this browser posts with their
+    // session's token (the middleware expects it); anyone else with the
+    // pre-session cookie's.
+    let csrf = ctx
+        .portal
+        .as_ref()
+        .map_or_else(|| pre_csrf(&state, &headers), |p| p.csrf.clone());
     let l = PortalLayout::anonymous(Lang::from_code(&lang), csrf.clone(), "/kieu-bao");
     let resp = render(&UnsubscribePage {
         t: l.t,

@@ -273,6 +273,25 @@ async fn only_consenting_people_receive_it_and_unsubscribe_works(app: TestApp, s
     .await
     .unwrap();
     assert_eq!(last, ("withdrawn".to_owned(), "newsletter".to_owned()));
+    // The same link from the person's own browser, signed in to the portal
+    // (the form then carries the portal session's token): said again, it
+    // changes nothing and says so.
+    let page = yes
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Bạn hiện không nhận bản tin."), "{page}");
+    let r = yes
+        .post(app.url(&path))
+        .form(&[("csrf", extract_csrf(&page).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
     // Without its CSRF token the click is refused; an unknown token is not found.
     let r = TestApp::new_client()
         .post(app.url(&path))
