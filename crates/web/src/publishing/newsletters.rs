@@ -74,12 +74,7 @@ struct MailText<'a> {
 pub fn bodies(n: &Newsletter, cards: &[Card], base: &str) -> Bodies {
     let t = Tr::new(Lang::from_code(&n.lang));
     let base = base.trim_end_matches('/');
-    let intro: Vec<String> = n
-        .intro
-        .split("\n\n")
-        .map(|p| p.trim().to_owned())
-        .filter(|p| !p.is_empty())
-        .collect();
+    let intro = paragraphs(&n.intro);
     let items: Vec<(String, String, String)> = cards
         .iter()
         .map(|c| {
@@ -197,23 +192,37 @@ fn progress_words(t: Tr, n: &Newsletter) -> String {
 async fn choices(state: &AppState, t: Tr, picked: &[i64]) -> app::AppResult<Vec<Choice>> {
     let mut out = Vec::new();
     for kind in ["news", "policy", "procedure", "legal_document", "faq"] {
+        // The same items in English (its title when written, and whether it is).
+        let en: std::collections::HashMap<i64, Card> =
+            public::latest(&state.app, kind, "en", 15, false)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c))
+                .collect();
         for vi in public::latest(&state.app, kind, "vi", 15, false).await? {
-            let en = public::cards(&state.app, &[vi.id], "en").await?;
+            let en = en.get(&vi.id).filter(|c| c.translated);
             out.push(Choice {
                 id: vi.id,
-                title: if t.lang == Lang::En && en.first().is_some_and(|c| c.translated) {
-                    en[0].title.clone()
-                } else {
-                    vi.title.clone()
+                title: match en {
+                    Some(c) if t.lang == Lang::En => c.title.clone(),
+                    _ => vi.title.clone(),
                 },
                 kind: t.label("content_kind", kind),
                 date: t.day(&vi.published_at),
-                english: en.first().is_some_and(|c| c.translated),
+                english: en.is_some(),
                 checked: picked.contains(&vi.id),
             });
         }
     }
     Ok(out)
+}
+
+/// An introduction's paragraphs (separated by an empty line).
+fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n")
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty())
+        .collect()
 }
 
 async fn list_page(
@@ -409,12 +418,7 @@ async fn show_page(
             .iter()
             .map(|c| (c.title.clone(), c.url.clone()))
             .collect(),
-        intro: n
-            .intro
-            .split("\n\n")
-            .map(|p| p.trim().to_owned())
-            .filter(|p| !p.is_empty())
-            .collect(),
+        intro: paragraphs(&n.intro),
         audience,
         can_send,
         failures,
