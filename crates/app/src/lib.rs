@@ -19,6 +19,7 @@ pub mod error;
 pub mod exchange;
 pub mod intake;
 pub mod mail;
+pub mod official;
 pub mod portal;
 pub mod publishing;
 pub mod registry;

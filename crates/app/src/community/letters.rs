@@ -15,14 +15,14 @@
 
 use std::io::{Cursor, Read, Write};
 
-use docx_rs::{
-    AlignmentType, BreakType, Docx, Paragraph, Run, RunFonts, Table, TableBorders, TableCell,
-    TableRow, WidthType,
-};
+use docx_rs::{AlignmentType, BreakType, Docx, Paragraph, Run, Table, TableRow, WidthType};
 use serde::{Deserialize, Serialize};
 
 use super::events::{self, Event, Invitee};
 use crate::audit::{self, Event as AuditEvent};
+use crate::official::{
+    BODY, SMALL, TINY, borderless, cell, centered, date_line, new_document, pack, run,
+};
 use crate::{Actor, App, AppError, AppResult, FieldError, clock};
 
 /// Kinds of letter (labels `code.letter_kind.*`).
@@ -127,23 +127,6 @@ fn defaults(kind: &str) -> (&'static str, &'static str) {
              Trân trọng!",
         ),
     }
-}
-
-/// "Hà Tĩnh, ngày 07 tháng 12 năm 2026": days below 10 and the months
-/// January and February take a leading zero (Decree 30/2020, Appendix I, §II.4).
-pub fn place_and_date(place: &str, iso_day: &str) -> String {
-    let mut parts = iso_day.split('-');
-    let (y, m, d) = (
-        parts.next().unwrap_or(""),
-        parts.next().unwrap_or("").parse::<u32>().unwrap_or(0),
-        parts.next().unwrap_or("").parse::<u32>().unwrap_or(0),
-    );
-    let month = if m <= 2 {
-        format!("{m:02}")
-    } else {
-        m.to_string()
-    };
-    format!("{place}, ngày {d:02} tháng {month} năm {y}")
 }
 
 fn validate(app: &App, input: &LetterInput) -> Result<(String, Letter), Vec<FieldError>> {
@@ -327,34 +310,6 @@ pub fn fill(text: &str, values: &[(&str, String)]) -> String {
 // ------------------------------------------------------------------ the layout
 
 /// Half-points: 13 pt body, 12 pt header lines, 11 pt recipients.
-const BODY: usize = 26;
-const SMALL: usize = 24;
-const TINY: usize = 22;
-
-fn run(text: &str, size: usize) -> Run {
-    Run::new().add_text(text).size(size)
-}
-
-fn centered(runs: Vec<Run>) -> Paragraph {
-    runs.into_iter().fold(
-        Paragraph::new().align(AlignmentType::Center),
-        Paragraph::add_run,
-    )
-}
-
-fn cell(paragraphs: Vec<Paragraph>, width: usize) -> TableCell {
-    paragraphs.into_iter().fold(
-        TableCell::new().width(width, WidthType::Dxa),
-        TableCell::add_paragraph,
-    )
-}
-
-fn borderless(cells: Vec<TableCell>) -> Table {
-    Table::new(vec![TableRow::new(cells)])
-        .set_borders(TableBorders::with_empty())
-        .width(9355, WidthType::Dxa)
-}
-
 /// Appends one letter (its header, body and signature) to `doc`.
 fn letter_into(
     mut doc: Docx,
@@ -387,7 +342,7 @@ fn letter_into(
             centered(vec![run("Độc lập - Tự do - Hạnh phúc", BODY).bold()]),
             centered(vec![run("________________________", BODY)]),
             centered(vec![
-                run(&place_and_date(&letter.place, &letter.date), BODY).italic(),
+                run(&date_line(&letter.place, &letter.date), BODY).italic(),
             ]),
         ],
         5755,
@@ -463,35 +418,6 @@ fn letter_into(
         doc = doc.add_table(Table::new(rows).width(9355, WidthType::Dxa));
     }
     doc
-}
-
-fn new_document() -> Docx {
-    // A4, margins top/bottom 20 mm, left 30 mm, right 15 mm (Decree 30, Appendix I).
-    Docx::new()
-        .page_size(11906, 16838)
-        .page_margin(
-            docx_rs::PageMargin::new()
-                .top(1134)
-                .bottom(1134)
-                .left(1701)
-                .right(850),
-        )
-        .default_fonts(
-            RunFonts::new()
-                .ascii("Times New Roman")
-                .hi_ansi("Times New Roman")
-                .cs("Times New Roman")
-                .east_asia("Times New Roman"),
-        )
-        .default_size(BODY)
-}
-
-fn pack(doc: Docx) -> AppResult<Vec<u8>> {
-    let mut out = Cursor::new(Vec::new());
-    doc.build()
-        .pack(&mut out)
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("docx: {e}")))?;
-    Ok(out.into_inner())
 }
 
 /// The letters of an event as one .docx: a page per invitee the actor may
@@ -771,15 +697,15 @@ mod tests {
     #[test]
     fn dates_are_written_as_the_decree_asks() {
         assert_eq!(
-            place_and_date("Hà Tĩnh", "2026-12-07"),
+            date_line("Hà Tĩnh", "2026-12-07"),
             "Hà Tĩnh, ngày 07 tháng 12 năm 2026"
         );
         assert_eq!(
-            place_and_date("Hà Tĩnh", "2027-02-15"),
+            date_line("Hà Tĩnh", "2027-02-15"),
             "Hà Tĩnh, ngày 15 tháng 02 năm 2027"
         );
         assert_eq!(
-            place_and_date("Hà Tĩnh", "2027-03-05"),
+            date_line("Hà Tĩnh", "2027-03-05"),
             "Hà Tĩnh, ngày 05 tháng 3 năm 2027"
         );
     }

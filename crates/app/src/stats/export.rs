@@ -6,9 +6,6 @@
 //! Both carry counts only; text is written as strings, never formulas. The
 //! same official report as PDF is in [`super::pdf`].
 
-use std::fmt::Write as _;
-use std::io::{Cursor, Write};
-
 use rust_xlsxwriter::{Chart, ChartType, Format, Workbook, XlsxError};
 
 use super::pivots::{Pivot, PivotSpec, header};
@@ -230,60 +227,7 @@ fn write_xlsx(p: &Pivot, ctx: &ExportContext) -> Result<Vec<u8>, XlsxError> {
     wb.save_to_buffer()
 }
 
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            // Characters XML 1.0 forbids.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A paragraph: alignment, runs of (text, bold, italic, underline), size in half-points.
-fn para(align: &str, runs: &[(&str, bool, bool, bool)], size: u32) -> String {
-    let mut x = format!("<w:p><w:pPr><w:jc w:val=\"{align}\"/><w:spacing w:after=\"60\"/></w:pPr>");
-    for (t, b, i, u) in runs {
-        x.push_str("<w:r><w:rPr><w:rFonts w:ascii=\"Times New Roman\" w:hAnsi=\"Times New Roman\" w:cs=\"Times New Roman\"/>");
-        if *b {
-            x.push_str("<w:b/>");
-        }
-        if *i {
-            x.push_str("<w:i/>");
-        }
-        if *u {
-            x.push_str("<w:u w:val=\"single\"/>");
-        }
-        let _ = write!(
-            x,
-            "<w:sz w:val=\"{size}\"/></w:rPr><w:t xml:space=\"preserve\">{}</w:t></w:r>",
-            esc(t)
-        );
-    }
-    x.push_str("</w:p>");
-    x
-}
-
-fn cell(width: u32, content: &str) -> String {
-    format!("<w:tc><w:tcPr><w:tcW w:w=\"{width}\" w:type=\"dxa\"/></w:tcPr>{content}</w:tc>")
-}
-
-/// The date line of an official document: "Hà Tĩnh, ngày 23 tháng 11 năm 2026".
-pub(super) fn date_line(place: &str, date: &str) -> String {
-    let mut it = date.split('-');
-    let (y, m, d) = (
-        it.next().unwrap_or(""),
-        it.next().unwrap_or(""),
-        it.next().unwrap_or(""),
-    );
-    format!("{place}, ngày {d} tháng {m} năm {y}")
-}
+use crate::official::date_line;
 
 /// One numbered table of an official document.
 #[derive(Debug, Clone, Default)]
@@ -359,7 +303,7 @@ pub fn official_docx(
     tables: &[DocTable],
     notes: &[String],
 ) -> AppResult<Vec<u8>> {
-    write_docx(ctx, kind, subtitle, tables, notes).map_err(unexpected)
+    write_docx(ctx, kind, subtitle, tables, notes)
 }
 
 fn write_docx(
@@ -368,172 +312,119 @@ fn write_docx(
     subtitle: &str,
     tables: &[DocTable],
     notes: &[String],
-) -> Result<Vec<u8>, zip::result::ZipError> {
-    let mut body = String::new();
+) -> AppResult<Vec<u8>> {
+    use crate::official::{BODY, SMALL, TINY, aligned, borderless, cell, centered, grid, run};
+    use docx_rs::{AlignmentType, Paragraph, TableRow};
+
+    let mut doc = crate::official::new_document();
     // Header: issuing body (left) and national motto (right), no borders.
-    let left = format!(
-        "{}{}{}",
-        para("center", &[(&ctx.authority, false, false, false)], 26),
-        para("center", &[(&ctx.body, true, false, true)], 26),
-        para("center", &[(&ctx.number_line(), false, false, false)], 26)
+    let left = cell(
+        vec![
+            centered(vec![run(&ctx.authority, BODY)]),
+            centered(vec![run(&ctx.body, BODY).bold().underline("single")]),
+            centered(vec![run(&ctx.number_line(), BODY)]),
+        ],
+        3600,
     );
-    let right = format!(
-        "{}{}{}",
-        para(
-            "center",
-            &[("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", true, false, false)],
-            24
-        ),
-        para(
-            "center",
-            &[("Độc lập - Tự do - Hạnh phúc", true, false, true)],
-            26
-        ),
-        para(
-            "right",
-            &[(&date_line(&ctx.place, &ctx.date), false, true, false)],
-            26
-        )
+    let right = cell(
+        vec![
+            centered(vec![
+                run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", SMALL).bold(),
+            ]),
+            centered(vec![
+                run("Độc lập - Tự do - Hạnh phúc", BODY)
+                    .bold()
+                    .underline("single"),
+            ]),
+            aligned(
+                AlignmentType::Right,
+                vec![run(&date_line(&ctx.place, &ctx.date), BODY).italic()],
+            ),
+        ],
+        5755,
     );
-    let _ = write!(
-        body,
-        "<w:tbl><w:tblPr><w:tblW w:w=\"9600\" w:type=\"dxa\"/><w:tblBorders>\
-         <w:top w:val=\"nil\"/><w:left w:val=\"nil\"/><w:bottom w:val=\"nil\"/><w:right w:val=\"nil\"/>\
-         <w:insideH w:val=\"nil\"/><w:insideV w:val=\"nil\"/></w:tblBorders></w:tblPr>\
-         <w:tblGrid><w:gridCol w:w=\"3800\"/><w:gridCol w:w=\"5800\"/></w:tblGrid>\
-         <w:tr>{}{}</w:tr></w:tbl>",
-        cell(3800, &left),
-        cell(5800, &right)
-    );
-    body.push_str(&para("center", &[("", false, false, false)], 26));
-    body.push_str(&para("center", &[(kind, true, false, false)], 28));
-    body.push_str(&para("center", &[(&ctx.title, true, false, false)], 28));
-    body.push_str(&para("center", &[(subtitle, false, true, false)], 24));
+    doc = doc.add_table(borderless(vec![left, right]));
+    doc = doc.add_paragraph(Paragraph::new());
+    doc = doc.add_paragraph(centered(vec![run(kind, 28).bold()]));
+    doc = doc.add_paragraph(centered(vec![run(&ctx.title, 28).bold()]));
+    doc = doc.add_paragraph(centered(vec![run(subtitle, SMALL).italic()]));
     if let Some(to) = ctx.recipient_line() {
-        body.push_str(&para("center", &[(&to, false, false, false)], 28));
+        doc = doc.add_paragraph(centered(vec![run(&to, 28)]));
     }
     for p in ctx.narrative_paragraphs() {
-        body.push_str(&para("both", &[(p, false, false, false)], 26));
+        doc = doc.add_paragraph(aligned(AlignmentType::Both, vec![run(p, BODY)]));
     }
-    let border = "<w:tblBorders><w:top w:val=\"single\" w:sz=\"4\"/><w:left w:val=\"single\" w:sz=\"4\"/>\
-        <w:bottom w:val=\"single\" w:sz=\"4\"/><w:right w:val=\"single\" w:sz=\"4\"/>\
-        <w:insideH w:val=\"single\" w:sz=\"4\"/><w:insideV w:val=\"single\" w:sz=\"4\"/></w:tblBorders>";
     for (n, t) in tables.iter().enumerate() {
-        body.push_str(&para(
-            "left",
-            &[(
-                &format!("Bảng {}. {}", n + 1, t.caption),
-                true,
-                false,
-                false,
-            )],
-            26,
+        doc = doc.add_paragraph(aligned(
+            AlignmentType::Left,
+            vec![run(&format!("Bảng {}. {}", n + 1, t.caption), BODY).bold()],
         ));
         let ncols = t.head.len() + 1;
-        let w = (9600 / ncols as u32).max(600);
-        let _ = write!(
-            body,
-            "<w:tbl><w:tblPr><w:tblW w:w=\"9600\" w:type=\"dxa\"/>{border}</w:tblPr><w:tblGrid>"
-        );
-        for _ in 0..ncols {
-            let _ = write!(body, "<w:gridCol w:w=\"{w}\"/>");
-        }
-        body.push_str("</w:tblGrid><w:tr><w:trPr><w:tblHeader/></w:trPr>");
-        body.push_str(&cell(
-            w,
-            &para("center", &[("STT", true, false, false)], 22),
-        ));
-        for h in &t.head {
-            body.push_str(&cell(w, &para("center", &[(h, true, false, false)], 22)));
-        }
-        body.push_str("</w:tr>");
-        let row = |body: &mut String, number: &str, cells: &[String], bold: bool| {
-            body.push_str("<w:tr>");
-            body.push_str(&cell(
+        let w = (crate::official::TEXT_WIDTH / ncols).max(600);
+        let line = |number: &str, cells: &[String], bold: bool| {
+            let mut row = vec![cell(
+                vec![centered(vec![if bold {
+                    run(number, TINY).bold()
+                } else {
+                    run(number, TINY)
+                }])],
                 w,
-                &para("center", &[(number, bold, false, false)], 22),
-            ));
+            )];
             for (c, v) in cells.iter().enumerate() {
-                let align = if c >= t.right_from { "right" } else { "left" };
-                body.push_str(&cell(w, &para(align, &[(v, bold, false, false)], 22)));
+                let align = if c >= t.right_from {
+                    AlignmentType::Right
+                } else {
+                    AlignmentType::Left
+                };
+                let r = if bold {
+                    run(v, TINY).bold()
+                } else {
+                    run(v, TINY)
+                };
+                row.push(cell(vec![aligned(align, vec![r])], w));
             }
-            body.push_str("</w:tr>");
+            TableRow::new(row).cant_split()
         };
+        let mut head = vec![cell(vec![centered(vec![run("STT", TINY).bold()])], w)];
+        for h in &t.head {
+            head.push(cell(vec![centered(vec![run(h, TINY).bold()])], w));
+        }
+        let mut rows = vec![TableRow::new(head).cant_split()];
         for (i, r) in t.rows.iter().enumerate() {
-            row(&mut body, &(i + 1).to_string(), r, false);
+            rows.push(line(&(i + 1).to_string(), r, false));
         }
         if let Some(total) = &t.total {
-            row(&mut body, "", total, true);
+            rows.push(line("", total, true));
         }
-        body.push_str("</w:tbl>");
+        doc = doc.add_table(grid(rows, vec![w; ncols]));
     }
     for note in notes {
-        body.push_str(&para("left", &[(note, false, true, false)], 24));
+        doc = doc.add_paragraph(aligned(
+            AlignmentType::Left,
+            vec![run(note, SMALL).italic()],
+        ));
     }
-    body.push_str(&para("left", &[("", false, false, false)], 26));
+    doc = doc.add_paragraph(Paragraph::new());
     // Recipients (left) and signature (right).
-    let left = format!(
-        "{}{}{}",
-        para("left", &[("Nơi nhận:", true, true, false)], 22),
-        para("left", &[("- Như trên;", false, false, false)], 22),
-        para("left", &[("- Lưu: VT.", false, false, false)], 22)
+    let left = cell(
+        vec![
+            aligned(
+                AlignmentType::Left,
+                vec![run("Nơi nhận:", SMALL).bold().italic()],
+            ),
+            aligned(AlignmentType::Left, vec![run("- Như trên;", TINY)]),
+            aligned(AlignmentType::Left, vec![run("- Lưu: VT.", TINY)]),
+        ],
+        4677,
     );
-    let right = format!(
-        "{}{}{}",
-        para("center", &[("GIÁM ĐỐC", true, false, false)], 26),
-        para(
-            "center",
-            &[("(Ký, ghi rõ họ tên, đóng dấu)", false, true, false)],
-            24
-        ),
-        para("center", &[("", false, false, false)], 26)
+    let right = cell(
+        vec![
+            centered(vec![run("GIÁM ĐỐC", BODY).bold()]),
+            centered(vec![run("(Ký, ghi rõ họ tên, đóng dấu)", SMALL).italic()]),
+            Paragraph::new(),
+        ],
+        4678,
     );
-    let _ = write!(
-        body,
-        "<w:tbl><w:tblPr><w:tblW w:w=\"9600\" w:type=\"dxa\"/><w:tblBorders>\
-         <w:top w:val=\"nil\"/><w:left w:val=\"nil\"/><w:bottom w:val=\"nil\"/><w:right w:val=\"nil\"/>\
-         <w:insideH w:val=\"nil\"/><w:insideV w:val=\"nil\"/></w:tblBorders></w:tblPr>\
-         <w:tblGrid><w:gridCol w:w=\"4800\"/><w:gridCol w:w=\"4800\"/></w:tblGrid>\
-         <w:tr>{}{}</w:tr></w:tbl>",
-        cell(4800, &left),
-        cell(4800, &right)
-    );
-    let document = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-         <w:document xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
-         <w:body>{body}<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/>\
-         <w:pgMar w:top=\"1134\" w:right=\"1134\" w:bottom=\"1134\" w:left=\"1701\" w:header=\"720\" w:footer=\"720\" w:gutter=\"0\"/>\
-         </w:sectPr></w:body></w:document>"
-    );
-    let content_types = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-        <Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
-        <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
-        <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
-        <Override PartName=\"/word/document.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>\
-        <Override PartName=\"/docProps/core.xml\" ContentType=\"application/vnd.openxmlformats-package.core-properties+xml\"/>\
-        </Types>";
-    let rels = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-        <Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
-        <Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"word/document.xml\"/>\
-        <Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties\" Target=\"docProps/core.xml\"/>\
-        </Relationships>";
-    let core = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
-         <cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" \
-         xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>{}</dc:title><dc:creator>{}</dc:creator></cp:coreProperties>",
-        esc(&ctx.title),
-        esc(&ctx.body)
-    );
-    let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default();
-    for (name, data) in [
-        ("[Content_Types].xml", content_types.to_owned()),
-        ("_rels/.rels", rels.to_owned()),
-        ("docProps/core.xml", core),
-        ("word/document.xml", document),
-    ] {
-        zip.start_file(name, opts)?;
-        zip.write_all(data.as_bytes())?;
-    }
-    Ok(zip.finish()?.into_inner())
+    doc = doc.add_table(borderless(vec![left, right]));
+    crate::official::pack(doc)
 }

@@ -21,9 +21,10 @@ use subsetter::GlyphRemapper;
 use ttf_parser::{Face, GlyphId};
 use unicode_normalization::UnicodeNormalization;
 
-use super::export::{DocTable, ExportContext, date_line, report_parts, unexpected};
+use super::export::{DocTable, ExportContext, report_parts, unexpected};
 use super::pivots::Pivot;
 use crate::AppResult;
+use crate::official::date_line;
 
 static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
