@@ -129,6 +129,10 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Survey rounds of the reconciliation of two agencies' lists: declare a
+    /// round, record an agency's signature on its agreed figures, show it.
+    #[command(subcommand)]
+    Round(RoundCommand),
     /// Audit log tools.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -376,6 +380,49 @@ enum UserCommand {
         #[arg(long)]
         enable: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum RoundCommand {
+    /// Declare a round (or change it while it is not locked).
+    Declare {
+        /// Short code the imports use ("R2026").
+        code: String,
+        /// Its name.
+        #[arg(long)]
+        name: String,
+        /// First day (dd/mm/yyyy or YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day.
+        #[arg(long)]
+        to: Option<String>,
+        /// Communes by name or code, separated by commas (default: the whole province).
+        #[arg(long)]
+        communes: Option<String>,
+        /// The two lists compared (default police and fatherland_front).
+        #[arg(long)]
+        a: Option<String>,
+        #[arg(long)]
+        b: Option<String>,
+        #[arg(long = "as")]
+        as_user: Option<String>,
+    },
+    /// Record an agency's signature on the round's agreed figures as they
+    /// stand (the round locks when both agencies signed the same figures).
+    Sign {
+        code: String,
+        /// The agency signing (police, fatherland_front...).
+        #[arg(long)]
+        agency: String,
+        /// Who signed for it.
+        #[arg(long)]
+        signer: String,
+        #[arg(long = "as")]
+        as_user: Option<String>,
+    },
+    /// Print a round, its figures and signatures.
+    Show { code: String },
 }
 
 #[derive(Subcommand)]
@@ -773,6 +820,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let app = open(&settings).await?;
             user(&app, &system, cmd).await
         }
+        Command::Round(cmd) => {
+            let app = open(&settings).await?;
+            round(&app, cmd).await
+        }
         Command::Token(TokenCommand::Create {
             username,
             expires_days,
@@ -1143,6 +1194,110 @@ async fn export(app: &App, args: ExportArgs) -> Result<(), Failure> {
 
 /// The actor of an import from the command line: an account, or the
 /// province level.
+async fn round(app: &App, cmd: RoundCommand) -> Result<(), Failure> {
+    use app::intake::reconcile::{self, ReconcileQuery, RoundInput, SignInput};
+    match cmd {
+        RoundCommand::Declare {
+            code,
+            name,
+            from,
+            to,
+            communes,
+            a,
+            b,
+            as_user,
+        } => {
+            let actor = import_actor(app, as_user.as_deref()).await?;
+            let code = reconcile::declare_round(
+                app,
+                &actor,
+                &RoundInput {
+                    code,
+                    name,
+                    started_on: from.unwrap_or_default(),
+                    ends_on: to.unwrap_or_default(),
+                    communes: communes.unwrap_or_default(),
+                    list_a: a.unwrap_or_default(),
+                    list_b: b.unwrap_or_default(),
+                },
+            )
+            .await?;
+            println!("round {code} declared");
+        }
+        RoundCommand::Sign {
+            code,
+            agency,
+            signer,
+            as_user,
+        } => {
+            let actor = import_actor(app, as_user.as_deref()).await?;
+            let out = reconcile::sign_off(
+                app,
+                &actor,
+                &code,
+                &SignInput {
+                    agency,
+                    signer_name: signer,
+                },
+            )
+            .await?;
+            println!(
+                "round {code}: signed by {}{}",
+                out.signed.join(", "),
+                if out.locked { "; locked" } else { "" }
+            );
+        }
+        RoundCommand::Show { code } => {
+            let actor = import_actor(app, None).await?;
+            let r = reconcile::reconcile(
+                app,
+                &actor,
+                &ReconcileQuery {
+                    round: code.clone(),
+                    ..ReconcileQuery::default()
+                },
+            )
+            .await?;
+            let t = &r.total;
+            if let Some(d) = &r.declared {
+                println!(
+                    "round {} — {} ({} / {})",
+                    d.code, d.name, d.list_a, d.list_b
+                );
+            } else {
+                println!("round {code} (not declared)");
+            }
+            println!(
+                "in {}: {}, in {}: {}, agreed: {}, conflicting: {}, only {}: {}, only {}: {}, \
+                 pairs to review: {}",
+                r.a,
+                t.in_a,
+                r.b,
+                t.in_b,
+                t.agreed,
+                t.conflicting,
+                r.a,
+                t.only_a,
+                r.b,
+                t.only_b,
+                r.uncertain.len()
+            );
+            if let Some(d) = &r.declared {
+                for s in &d.signatures {
+                    println!(
+                        "signed by {} ({}) at {}: {} agreed",
+                        s.agency, s.signer_name, s.signed_at, s.agreed
+                    );
+                }
+                if let Some(at) = &d.locked_at {
+                    println!("locked at {at}");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 async fn import_actor(app: &App, as_user: Option<&str>) -> Result<Actor, Failure> {
     Ok(match as_user {
         Some(u) => {

@@ -238,6 +238,10 @@ audit-did-user-password_change = changed their password
 audit-did-user-password_reset = reset the password of account
 audit-did-user-permission_change = changed the access of account
 audit-did-verification-visit = recorded a home verification visit for record
+audit-did-verification-plan = assigned home verification visits in survey round
+audit-did-round-declare = declared survey round
+audit-did-round-sign_off = signed the agreed figures of survey round
+audit-did-round-lock = locked the figures of survey round
 
 audit-detail-household_id = Household
 audit-detail-version = Version

@@ -238,6 +238,10 @@ audit-did-user-password_change = đã đổi mật khẩu của mình
 audit-did-user-password_reset = đã đặt lại mật khẩu của tài khoản
 audit-did-user-permission_change = đã đổi quyền của tài khoản
 audit-did-verification-visit = đã ghi kết quả xác minh tại nhà của hồ sơ
+audit-did-verification-plan = đã giao xác minh tại nhà trong đợt khảo sát
+audit-did-round-declare = đã khai báo đợt khảo sát
+audit-did-round-sign_off = đã ký xác nhận số liệu thống nhất của đợt khảo sát
+audit-did-round-lock = đã khóa số liệu đợt khảo sát
 
 audit-detail-household_id = Hộ gia đình
 audit-detail-version = Phiên bản

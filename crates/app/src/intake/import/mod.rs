@@ -312,6 +312,10 @@ async fn create(
             "too_long",
         )]));
     }
+    // A round whose figures both agencies signed takes no more lists.
+    if !round.is_empty() && crate::intake::reconcile::is_locked(app, round).await? {
+        return Err(AppError::invalid_field("survey_round", "round_locked"));
+    }
     let name: String = file_name
         .chars()
         .filter(|c| !c.is_control() && !matches!(c, '/' | '\\'))

@@ -2,10 +2,12 @@
 //! and visits, and growth between rounds: pages and API over
 //! `app::intake::reconcile`, which checks role and jurisdiction.
 
-use app::intake::reconcile::{self, Growth, ReconcileQuery, Reconciliation, VisitInput};
+use app::intake::reconcile::{
+    self, Growth, PlanInput, ReconcileQuery, Reconciliation, RoundInput, SignInput, VisitInput,
+};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -44,6 +46,12 @@ struct ReconcilePage {
     shown: usize,
     results: &'static [&'static str],
     today: String,
+    /// The actor may declare rounds (province level).
+    may_declare: bool,
+    /// The actor signs for this agency (an agency account), if any.
+    own_agency: Option<String>,
+    /// Uncertain pairs across the lists with their probability in words.
+    uncertain: Vec<(app::intake::reconcile::UncertainPair, String)>,
 }
 
 /// `GET /reconcile`: choose a round and two sources; per-commune counts and
@@ -58,7 +66,7 @@ pub async fn show(
     let rounds = reconcile::rounds(&state.app, &user.actor)
         .await
         .map_err(page_err(user.lang))?;
-    let r = if q.round.trim().is_empty() {
+    let mut r = if q.round.trim().is_empty() {
         None
     } else {
         Some(
@@ -82,13 +90,30 @@ pub async fn show(
             .map(|x| (x.code(), x.label(user.lang.code())))
             .collect(),
         shown: PAGE_ROWS,
+        uncertain: r
+            .as_mut()
+            .map(|r| {
+                std::mem::take(&mut r.uncertain)
+                    .into_iter()
+                    .map(|u| {
+                        let p = super::review::percent(u.probability);
+                        (u, p)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         r: r.map(|mut r| {
-            r.rows.retain(|x| x.class != "matched");
+            r.rows.retain(reconcile::to_visit);
             r.rows.truncate(PAGE_ROWS);
             r
         }),
         results: reconcile::RESULTS,
         today: app::clock::today(),
+        may_declare: matches!(user.actor.jurisdiction, app::actor::Jurisdiction::Province),
+        own_agency: match &user.actor.jurisdiction {
+            app::actor::Jurisdiction::Agency(a) => Some(a.clone()),
+            _ => None,
+        },
     })
 }
 
@@ -187,6 +212,126 @@ pub async fn visit(
         commune: f.commune,
     };
     Ok(Redirect::to(&format!("/reconcile?{}", query_string(&q))).into_response())
+}
+
+fn back_to(round: &str, a: &str, b: &str, commune: &str) -> Response {
+    let q = ReconcileQuery {
+        round: round.to_owned(),
+        a: a.to_owned(),
+        b: b.to_owned(),
+        commune: commune.to_owned(),
+    };
+    Redirect::to(&format!("/reconcile?{}", query_string(&q))).into_response()
+}
+
+/// `POST /reconcile/visits/plan`: plans visits of the ticked people
+/// (`person=12&person=15`, repeated), with an assignee and a due day.
+pub async fn plan(
+    State(state): State<AppState>,
+    user: User,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let mut person_ids = Vec::new();
+    for (k, v) in &fields {
+        if k == "person" {
+            let id = v.trim().parse::<i64>().map_err(|_| {
+                page_err(user.lang)(app::AppError::invalid_field("person_ids", "invalid_id"))
+            })?;
+            person_ids.push(id);
+        }
+    }
+    let round = get("round");
+    reconcile::plan_visits(
+        &state.app,
+        &user.actor,
+        &PlanInput {
+            round: round.clone(),
+            person_ids,
+            assignee: get("assignee"),
+            due_on: get("due_on"),
+        },
+    )
+    .await
+    .map_err(page_err(user.lang))?;
+    Ok(back_to(&round, &get("a"), &get("b"), &get("commune")))
+}
+
+#[derive(Deserialize)]
+pub struct RoundForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    started_on: String,
+    #[serde(default)]
+    ends_on: String,
+    #[serde(default)]
+    communes: String,
+    #[serde(default)]
+    list_a: String,
+    #[serde(default)]
+    list_b: String,
+}
+
+/// `POST /reconcile/rounds`: declares a round, then shows it.
+pub async fn declare(
+    State(state): State<AppState>,
+    user: User,
+    Form(f): Form<RoundForm>,
+) -> Result<Response, PageError> {
+    let code = reconcile::declare_round(
+        &state.app,
+        &user.actor,
+        &RoundInput {
+            code: f.code,
+            name: f.name,
+            started_on: f.started_on,
+            ends_on: f.ends_on,
+            communes: f.communes,
+            list_a: f.list_a,
+            list_b: f.list_b,
+        },
+    )
+    .await
+    .map_err(page_err(user.lang))?;
+    Ok(back_to(&code, "", "", ""))
+}
+
+#[derive(Deserialize)]
+pub struct SignForm {
+    #[serde(default)]
+    agency: String,
+    #[serde(default)]
+    signer_name: String,
+}
+
+/// `POST /reconcile/rounds/{code}/sign-off`: an agency signs the agreed figures.
+pub async fn sign_off(
+    State(state): State<AppState>,
+    user: User,
+    Path(code): Path<String>,
+    Form(f): Form<SignForm>,
+) -> Result<Response, PageError> {
+    reconcile::sign_off(
+        &state.app,
+        &user.actor,
+        &code,
+        &SignInput {
+            agency: f.agency,
+            signer_name: f.signer_name,
+        },
+    )
+    .await
+    .map_err(page_err(user.lang))?;
+    Ok(back_to(&code, "", "", ""))
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]

@@ -50,7 +50,7 @@ fn shown_probability(t: Tr, found_by: &str, probability: f64) -> String {
 
 /// A probability as a percentage with one decimal; the model is never
 /// certain, so nothing above 99.9 % reads "100.0" (it reads "> 99.9").
-fn percent(p: f64) -> String {
+pub(crate) fn percent(p: f64) -> String {
     if p > 0.999 {
         "> 99.9".to_owned()
     } else {

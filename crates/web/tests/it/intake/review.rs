@@ -1195,7 +1195,287 @@ async fn police_and_front_lists_are_reconciled_and_visited(app: TestApp) {
     assert!(html.contains("Theo huyện (trước 01/7/2025)"));
 }
 
-dual!(police_and_front_lists_are_reconciled_and_visited);
+/// Issue 20 §2: the same person on both lists counts as agreed at once;
+/// uncertain pairs are listed with their review links; the households
+/// column says where to go; a visit is planned, done, and moves the person
+/// to agreed; the round is declared, signed by both agencies and locked.
+async fn a_round_ends_in_one_signed_figure(app: TestApp) {
+    let tok = token(
+        &app,
+        "lan",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    let police_tok = token(
+        &app,
+        "ca.tinh",
+        Role::Agency,
+        vec![Scope::new("agency", "police")],
+        &["read", "write"],
+    )
+    .await;
+    let justice_tok = token(
+        &app,
+        "tu.phap",
+        Role::Agency,
+        vec![Scope::new("agency", "justice")],
+        &["read", "write"],
+    )
+    .await;
+    let commune_tok = token(
+        &app,
+        "xa.sen",
+        Role::CommuneOfficer,
+        vec![Scope::new(
+            "new_commune",
+            domain::geo::new_communes_of("42")[0].code,
+        )],
+        &["read", "write"],
+    )
+    .await;
+    let c1 = domain::geo::new_communes_of("42")[0];
+    // Declaring: the province only; a bad date and an unknown commune name their fields.
+    let body = json!({"code": "R2027", "name": "Khảo sát kiều bào 2027", "started_on": "01/03/2027",
+        "ends_on": "30/06/2027", "communes": c1.name});
+    let r = send(
+        &app,
+        &commune_tok,
+        "/api/v1/reconcile/rounds",
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    let bad = json!({"code": "R2027", "name": "x", "ends_on": "31/02/2027", "communes": "Không Có Xã Này"});
+    let r = send(&app, &tok, "/api/v1/reconcile/rounds", Some(bad)).await;
+    assert_eq!(r.status(), 422);
+    let text = r.text().await.unwrap();
+    assert!(
+        text.contains("ends_on") && text.contains("communes"),
+        "{text}"
+    );
+    let r = send(&app, &tok, "/api/v1/reconcile/rounds", Some(body)).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+
+    let police = import_list(
+        &app,
+        &tok,
+        "police",
+        "R2027",
+        &[
+            "Nguyễn Văn An;Nam;01/02/1985;Hàn Quốc",
+            "Lê Văn Cường;Nam;1980;Nhật Bản",
+        ],
+    )
+    .await;
+    let front = import_list(
+        &app,
+        &tok,
+        "fatherland_front",
+        "R2027",
+        &[
+            "Nguyễn Văn An;Nam;01/02/1985;Hàn Quốc",
+            "Đỗ Thị Dung;Nữ;1995;Nhật Bản",
+        ],
+    )
+    .await;
+    let p = people_of(&app, police).await;
+    let f = people_of(&app, front).await;
+
+    // The identical row agrees at once: no reviewer had to merge it.
+    let r = json_of(get(&app, &tok, "/api/v1/reconcile?round=R2027").await).await;
+    let t = &r["total"];
+    assert_eq!(
+        (
+            t["in_a"].as_i64(),
+            t["in_b"].as_i64(),
+            t["agreed"].as_i64(),
+            t["only_a"].as_i64(),
+            t["only_b"].as_i64()
+        ),
+        (Some(2), Some(2), Some(1), Some(1), Some(1)),
+        "{r}"
+    );
+    let row = |r: &Value, id: i64| {
+        r["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["person_id"] == id)
+            .cloned()
+    };
+    let an = row(&r, p[0].1).unwrap();
+    assert_eq!(an["class"], "linked");
+    assert_eq!(an["linked_with"], f[0].1);
+    assert!(
+        row(&r, f[0].1).is_none(),
+        "the linked record is counted once"
+    );
+    // Where to go: the commune by name (no household recorded).
+    let cuong = row(&r, p[1].1).unwrap();
+    assert!(
+        cuong["household"].as_str().unwrap().contains(c1.name),
+        "{cuong}"
+    );
+    // Any pair the matcher is unsure of is listed with its review link.
+    for u in r["uncertain"].as_array().unwrap() {
+        assert!(u["pair_id"].as_i64().is_some() && u["probability"].as_f64().unwrap() < 1.0);
+    }
+
+    // A visit planned for Cường: an unknown officer is refused by name.
+    let plan = json!({"round": "R2027", "person_ids": [p[1].1], "assignee": "khong.co", "due_on": "15/12/2026"});
+    let r = send(&app, &tok, "/api/v1/reconcile/visits/plan", Some(plan)).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("assignee"));
+    let plan = json!({"round": "R2027", "person_ids": [p[1].1], "assignee": "lan", "due_on": "15/12/2026"});
+    let r = send(&app, &tok, "/api/v1/reconcile/visits/plan", Some(plan)).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = json_of(get(&app, &tok, "/api/v1/reconcile?round=R2027").await).await;
+    let v = &row(&r, p[1].1).unwrap()["visit"];
+    assert_eq!(
+        (v["state"].as_str(), v["due_on"].as_str()),
+        (Some("planned"), Some("2026-12-15")),
+        "{v}"
+    );
+    // The visit finds both agencies agree: Cường moves to agreed and off the list.
+    let r = send(
+        &app,
+        &tok,
+        "/api/v1/reconcile/visits",
+        Some(json!({"person_id": p[1].1, "result": "both", "round": "R2027"})),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let r = json_of(get(&app, &tok, "/api/v1/reconcile?round=R2027").await).await;
+    assert_eq!(row(&r, p[1].1).unwrap()["class"], "visited");
+    assert_eq!(r["total"]["agreed"], 2, "{r}");
+    let visits: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM verification_visits WHERE survey_round = 'R2027'")
+            .fetch_one(&app.app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(visits, 1, "the planned visit is the one made");
+
+    // A one-commune list says that commune, not the whole province.
+    let r = get(
+        &app,
+        &tok,
+        &format!(
+            "/api/v1/reconcile/visits.docx?round=R2027&commune={}",
+            c1.code
+        ),
+    )
+    .await;
+    let xml = docx_xml(r.bytes().await.unwrap().to_vec());
+    assert!(xml.contains(&format!("phạm vi: {}", c1.name)), "{xml}");
+    assert!(xml.contains("Đỗ Thị Dung") && !xml.contains("Lê Văn Cường"));
+
+    // Signing: an agency outside the round is refused; the police sign for
+    // themselves, the province records the Front's signature: locked.
+    let sign = json!({"signer_name": "Trần Văn Bình"});
+    let r = send(
+        &app,
+        &justice_tok,
+        "/api/v1/reconcile/rounds/R2027/sign-off",
+        Some(sign.clone()),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("not_in_round"));
+    let r = send(
+        &app,
+        &commune_tok,
+        "/api/v1/reconcile/rounds/R2027/sign-off",
+        Some(sign.clone()),
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    let r = send(
+        &app,
+        &police_tok,
+        "/api/v1/reconcile/rounds/R2027/sign-off",
+        Some(sign),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(json_of(r).await["locked"], false);
+    let r = send(
+        &app,
+        &tok,
+        "/api/v1/reconcile/rounds/R2027/sign-off",
+        Some(json!({"agency": "fatherland_front", "signer_name": "Phạm Thị Hoa"})),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(json_of(r).await["locked"], true);
+    let round = json_of(get(&app, &tok, "/api/v1/reconcile/rounds/R2027").await).await;
+    assert!(round["locked_at"].is_string(), "{round}");
+    assert_eq!(round["signatures"].as_array().unwrap().len(), 2);
+    assert_eq!(round["signatures"][0]["agreed"], 2);
+    assert_eq!(audit_count(&app, "round.sign_off").await, 2);
+    assert_eq!(audit_count(&app, "round.lock").await, 1);
+    // The official list carries the signatures.
+    let r = get(&app, &tok, "/api/v1/reconcile/visits.docx?round=R2027").await;
+    let xml = docx_xml(r.bytes().await.unwrap().to_vec());
+    assert!(
+        xml.contains("Đã ký xác nhận") && xml.contains("Phạm Thị Hoa"),
+        "{xml}"
+    );
+    // Locked: later visits and lists go to the next round.
+    let r = send(
+        &app,
+        &tok,
+        "/api/v1/reconcile/visits",
+        Some(json!({"person_id": f[1].1, "result": "both", "round": "R2027"})),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("round_locked"));
+    let r = app
+        .client
+        .post(app.url("/api/v1/imports?source=police&survey_round=R2027&file_name=late.csv"))
+        .bearer_auth(&tok)
+        .body("HO TEN;Nuoc\nNguyễn Văn Mới;Nhật Bản\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("survey_round"));
+
+    // The page shows the round, its signatures and the lock, in words.
+    let c = TestApp::new_client();
+    app.sign_in(&c, "lan", PASSWORD).await;
+    let html = c
+        .get(app.url("/reconcile?round=R2027"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("Khảo sát kiều bào 2027") && html.contains("data-testid=\"round-locked\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("Phạm Thị Hoa") && html.contains("Công an"),
+        "{html}"
+    );
+}
+
+fn docx_xml(bytes: Vec<u8>) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    xml
+}
+
+dual!(
+    police_and_front_lists_are_reconciled_and_visited,
+    a_round_ends_in_one_signed_figure
+);
 
 async fn reviewer_decides_with_the_keyboard_in_the_browser(app: TestApp) {
     let tok = token(

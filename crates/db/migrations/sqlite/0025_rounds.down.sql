@@ -1,0 +1,11 @@
+DROP INDEX verification_visits_round;
+ALTER TABLE verification_visits DROP COLUMN due_on;
+ALTER TABLE verification_visits DROP COLUMN assignee_id;
+ALTER TABLE verification_visits DROP COLUMN state;
+DROP TABLE round_signoffs;
+ALTER TABLE survey_rounds DROP COLUMN locked_at;
+ALTER TABLE survey_rounds DROP COLUMN created_by;
+ALTER TABLE survey_rounds DROP COLUMN list_b;
+ALTER TABLE survey_rounds DROP COLUMN list_a;
+ALTER TABLE survey_rounds DROP COLUMN communes;
+ALTER TABLE survey_rounds DROP COLUMN ends_on;
