@@ -1273,6 +1273,22 @@ pub async fn declare_round(app: &App, actor: &Actor, input: &RoundInput) -> AppR
     Ok(code.to_owned())
 }
 
+/// The figures of a whole round, whatever the reader's own reach (counts
+/// only: what the two agencies sign).
+pub async fn round_figures(app: &App, round: &str) -> AppResult<CommuneCount> {
+    let everyone = Actor::system("reconcile");
+    let r = reconcile(
+        app,
+        &everyone,
+        &ReconcileQuery {
+            round: round.trim().to_owned(),
+            ..ReconcileQuery::default()
+        },
+    )
+    .await?;
+    Ok(r.total)
+}
+
 /// A signature to record.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -1326,18 +1342,7 @@ pub async fn sign_off(
     if d.locked_at.is_some() {
         return Err(AppError::invalid_field("round", "round_locked"));
     }
-    // The round's figures, whatever the signer's own reach.
-    let everyone = Actor::system("reconcile");
-    let r = reconcile(
-        app,
-        &everyone,
-        &ReconcileQuery {
-            round: d.code.clone(),
-            ..ReconcileQuery::default()
-        },
-    )
-    .await?;
-    let t = &r.total;
+    let t = &round_figures(app, &d.code).await?;
     let figures = serde_json::json!({
         "in_a": t.in_a, "in_b": t.in_b, "agreed": t.agreed, "conflicting": t.conflicting,
         "only_a": t.only_a, "only_b": t.only_b,

@@ -321,3 +321,4 @@ round-sign_confirm = Sign the number of people agreed in this round:
 code-round_locked = This survey round's figures are locked; record it in the next round.
 code-not_in_round = This agency has no list in the survey round.
 code-unknown_user = No officer has this user name.
+round-figures = Figures of the whole round (what the two agencies sign)

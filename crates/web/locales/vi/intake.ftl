@@ -321,3 +321,4 @@ round-sign_confirm = Ký xác nhận số người thống nhất của đợt:
 code-round_locked = Đợt khảo sát này đã khóa số liệu; hãy ghi vào đợt sau.
 code-not_in_round = Cơ quan này không có danh sách trong đợt khảo sát.
 code-unknown_user = Không có cán bộ với tên đăng nhập này.
+round-figures = Số liệu của cả đợt (hai cơ quan ký xác nhận)

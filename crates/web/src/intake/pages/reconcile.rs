@@ -50,6 +50,9 @@ struct ReconcilePage {
     may_declare: bool,
     /// The actor signs for this agency (an agency account), if any.
     own_agency: Option<String>,
+    /// The whole round's figures (what the agencies sign), when it is
+    /// declared and not yet locked.
+    round_total: Option<app::intake::reconcile::CommuneCount>,
     /// Uncertain pairs across the lists with their probability in words.
     uncertain: Vec<(app::intake::reconcile::UncertainPair, String)>,
 }
@@ -75,9 +78,18 @@ pub async fn show(
                 .map_err(page_err(user.lang))?,
         )
     };
+    let round_total = match r.as_ref().and_then(|r| r.declared.as_ref()) {
+        Some(d) if d.locked_at.is_none() => Some(
+            reconcile::round_figures(&state.app, &d.code)
+                .await
+                .map_err(page_err(user.lang))?,
+        ),
+        _ => None,
+    };
     let l = Layout::for_user(&user);
     let (first, second) = q.sources();
     render(&ReconcilePage {
+        round_total,
         t: l.t,
         l,
         query: query_string(&q),

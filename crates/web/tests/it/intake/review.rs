@@ -1464,6 +1464,138 @@ async fn a_round_ends_in_one_signed_figure(app: TestApp) {
     );
 }
 
+/// Issue 20 §2 in the browser: the province declares a round, plans and
+/// records a visit, the police sign for themselves and the province records
+/// the Front's signature; the page says the round is locked.
+async fn a_reconciliation_ends_in_a_signed_off_round_in_the_browser(app: TestApp) {
+    let tok = token(
+        &app,
+        "lan",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    app.add_user(
+        "ca.tinh",
+        Role::Agency,
+        vec![Scope::new("agency", "police")],
+    )
+    .await;
+    let c1 = domain::geo::new_communes_of("42")[0];
+    let br = crate::browser::Browser::start().await;
+    br.sign_in(&app.url(""), "lan", PASSWORD).await;
+    br.goto(&app.url("/reconcile")).await;
+    br.type_into("[data-testid=declare-round] input[name=code]", "R2028")
+        .await;
+    br.type_into(
+        "[data-testid=declare-round] input[name=name]",
+        "Khảo sát kiều bào 2028",
+    )
+    .await;
+    br.type_into(
+        "[data-testid=declare-round] input[name=started_on]",
+        "01/03/2028",
+    )
+    .await;
+    br.type_into("[data-testid=declare-round] input[name=communes]", c1.name)
+        .await;
+    br.click("[data-testid=declare-round] button").await;
+    assert!(br.wait_url_contains("round=R2028").await);
+    assert!(br.text("[data-testid=round]").await.contains(c1.name));
+
+    let police = import_list(
+        &app,
+        &tok,
+        "police",
+        "R2028",
+        &[
+            "Nguyễn Văn An;Nam;01/02/1985;Hàn Quốc",
+            "Lê Văn Cường;Nam;1980;Nhật Bản",
+        ],
+    )
+    .await;
+    import_list(
+        &app,
+        &tok,
+        "fatherland_front",
+        "R2028",
+        &["NGUYEN VAN AN;Nam;01/02/1985;Hàn Quốc"],
+    )
+    .await;
+    let cuong = people_of(&app, police).await[1].1;
+    br.goto(&app.url("/reconcile?round=R2028")).await;
+    assert_eq!(br.text("[data-testid=total-agreed]").await, "1");
+    // Plan Cường's visit: tick, assignee, due day.
+    br.click(&format!("input[name=person][value=\"{cuong}\"]"))
+        .await;
+    br.type_into("[data-testid=plan-visits] input[name=assignee]", "lan")
+        .await;
+    br.type_into("[data-testid=plan-visits] input[name=due_on]", "20/12/2026")
+        .await;
+    br.click("[data-testid=plan-visits] button").await;
+    let state = br
+        .wait_text(&format!("[data-testid=visit-state-{cuong}]"), |t| {
+            t.contains("Đã giao")
+        })
+        .await;
+    assert!(state.contains("20/12/2026"), "{state}");
+    // The visit: both confirm.
+    br.script(&format!(
+        "document.querySelector('[data-testid=visit-{cuong}]').form.querySelector('select[name=result]').value = 'both';"
+    ))
+    .await;
+    br.click(&format!("[data-testid=visit-{cuong}]")).await;
+    br.wait_text("[data-testid=total-agreed]", |t| t == "2")
+        .await;
+    // The police sign for themselves.
+    let agency = crate::browser::Browser::start().await;
+    agency.sign_in(&app.url(""), "ca.tinh", PASSWORD).await;
+    agency.goto(&app.url("/reconcile?round=R2028")).await;
+    agency
+        .type_into(
+            "[data-testid=sign-off] input[name=signer_name]",
+            "Trần Văn Bình",
+        )
+        .await;
+    agency.click("[data-testid=sign-off] button").await;
+    let asked = agency.answer_dialog(true).await;
+    assert!(asked.contains('2'), "{asked}");
+    agency
+        .wait_text("[data-testid=signatures]", |t| t.contains("Trần Văn Bình"))
+        .await;
+    // The province records the Front's signature: locked.
+    br.goto(&app.url("/reconcile?round=R2028")).await;
+    br.script("document.querySelector('[data-testid=sign-off] select[name=agency]').value = 'fatherland_front';")
+        .await;
+    br.type_into(
+        "[data-testid=sign-off] input[name=signer_name]",
+        "Phạm Thị Hoa",
+    )
+    .await;
+    br.click("[data-testid=sign-off] button").await;
+    br.answer_dialog(true).await;
+    let locked = br.text("[data-testid=round-locked]").await;
+    assert!(locked.contains("đã khóa"), "{locked}");
+    let sigs = br.text("[data-testid=signatures]").await;
+    assert!(
+        sigs.contains("Công an tỉnh") && sigs.contains("Ủy ban MTTQ"),
+        "{sigs}"
+    );
+    if let Ok(dir) = std::env::var("KIEUBAO_SCREENSHOT_DIR") {
+        for (w, h) in [(1366, 900), (390, 844)] {
+            br.set_window(w, h).await;
+            br.goto(&app.url("/reconcile?round=R2028")).await;
+            std::fs::write(
+                std::path::Path::new(&dir)
+                    .join(format!("reconcile-locked-{w}-{:?}.png", app.backend)),
+                br.screenshot().await,
+            )
+            .unwrap();
+        }
+    }
+}
+
 fn docx_xml(bytes: Vec<u8>) -> String {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
     let mut xml = String::new();
@@ -1474,7 +1606,8 @@ fn docx_xml(bytes: Vec<u8>) -> String {
 
 dual!(
     police_and_front_lists_are_reconciled_and_visited,
-    a_round_ends_in_one_signed_figure
+    a_round_ends_in_one_signed_figure,
+    a_reconciliation_ends_in_a_signed_off_round_in_the_browser
 );
 
 async fn reviewer_decides_with_the_keyboard_in_the_browser(app: TestApp) {
