@@ -400,7 +400,7 @@ enum RoundCommand {
         /// Communes by name or code, separated by commas (default: the whole province).
         #[arg(long)]
         communes: Option<String>,
-        /// The two lists compared (default police and fatherland_front).
+        /// The two lists compared (default: the police and the Fatherland Front).
         #[arg(long)]
         a: Option<String>,
         #[arg(long)]
@@ -412,7 +412,7 @@ enum RoundCommand {
     /// stand (the round locks when both agencies signed the same figures).
     Sign {
         code: String,
-        /// The agency signing (police, fatherland_front...).
+        /// The agency signing (its code, e.g. police).
         #[arg(long)]
         agency: String,
         /// Who signed for it.

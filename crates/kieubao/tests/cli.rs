@@ -1561,3 +1561,107 @@ fn backup_schedule_settings_are_checked_at_start() {
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
+
+/// `kieubao round`: declare a round, sign it for both agencies, read it
+/// back; a locked round refuses a new declaration naming the field.
+fn rounds_are_declared_signed_and_locked(dir: &std::path::Path, db_args: &[String]) {
+    let run = |args: &[&str]| {
+        let mut c = kb(dir);
+        c.args(args).args(db_args);
+        c.output().unwrap()
+    };
+    let out = run(&["migrate"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(&[
+        "round",
+        "declare",
+        "R2026",
+        "--name",
+        "Khảo sát 2026",
+        "--from",
+        "01/03/2026",
+        "--to",
+        "31/01/2026",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("ends_on"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&[
+        "round",
+        "declare",
+        "R2026",
+        "--name",
+        "Khảo sát 2026",
+        "--from",
+        "01/03/2026",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(&[
+        "round", "sign", "R2026", "--agency", "justice", "--signer", "A",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("agency"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&[
+        "round",
+        "sign",
+        "R2026",
+        "--agency",
+        "police",
+        "--signer",
+        "Trần Văn Bình",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stdout).contains("locked"));
+    let out = run(&[
+        "round",
+        "sign",
+        "R2026",
+        "--agency",
+        "fatherland_front",
+        "--signer",
+        "Phạm Thị Hoa",
+    ]);
+    assert!(
+        text(&out.stdout).contains("locked"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run(&["round", "show", "R2026"]);
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains("Khảo sát 2026")
+            && shown.contains("Phạm Thị Hoa")
+            && shown.contains("locked at"),
+        "{shown}"
+    );
+    let out = run(&["round", "declare", "R2026", "--name", "Đổi tên"]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("code"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn rounds_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    rounds_are_declared_signed_and_locked(
+        dir.path(),
+        &["--data-dir".into(), data.display().to_string()],
+    );
+}
+
+#[test]
+fn rounds_on_postgres() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let name = format!("kb_test_cli_{}", uuid::Uuid::new_v4().simple());
+    let url = rt.block_on(db::testing::create_pg_database(&name)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    rounds_are_declared_signed_and_locked(dir.path(), &["--database-url".into(), url]);
+    rt.block_on(db::testing::drop_pg_database(&name));
+}

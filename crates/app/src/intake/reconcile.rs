@@ -901,7 +901,7 @@ pub async fn record_visit(app: &App, actor: &Actor, v: &VisitInput) -> AppResult
     Ok(id)
 }
 
-/// Refuses a change to a locked round ("survey_round"/"round" named by the caller).
+/// Refuses a change to a locked round (the field named is `round`).
 async fn refuse_if_locked(tx: &mut db::WriteTx, round: &str) -> AppResult<()> {
     if round.is_empty() {
         return Ok(());
