@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kieubao-target}"
-command -v cargo-deb >/dev/null || cargo install --locked cargo-deb@2.7.0
+cargo deb --version 2>/dev/null | grep -q "3\.8\.0" || cargo install --locked cargo-deb@3.8.0
 cargo deb -p kieubao
 deb=$(ls -t "$CARGO_TARGET_DIR"/debian/kieubao_*.deb | head -1)
 dpkg-deb --info "$deb"
