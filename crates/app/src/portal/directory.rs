@@ -220,7 +220,11 @@ impl Entry {
             })
             .unwrap_or_default();
         let mut hometown = Vec::new();
-        if let Some(c) = self.hometown_new.as_deref().and_then(domain::geo::new_commune) {
+        if let Some(c) = self
+            .hometown_new
+            .as_deref()
+            .and_then(domain::geo::new_commune)
+        {
             hometown.push(c.name);
         }
         if let Some(c) = self
@@ -558,7 +562,9 @@ pub async fn message(
         return Err(AppError::Invalid(errs));
     }
     let own = own(app, account_id, person_id).await?;
-    let Some(sender_entry_id) = own.id.filter(|_| !own.hidden && own.preview.shows_anything())
+    let Some(sender_entry_id) = own
+        .id
+        .filter(|_| !own.hidden && own.preview.shows_anything())
     else {
         return Err(AppError::Conflict("directory_no_entry".into()));
     };
@@ -800,10 +806,9 @@ pub async fn open_reports(app: &App, actor: &Actor) -> AppResult<Option<i64>> {
     if access::authorize(actor, Action::DirectoryModerate).is_err() {
         return Ok(None);
     }
-    let n: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM directory_reports WHERE status = 'open'")
-            .fetch_one(&app.db.pool)
-            .await?;
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM directory_reports WHERE status = 'open'")
+        .fetch_one(&app.db.pool)
+        .await?;
     Ok(Some(n))
 }
 

@@ -36,10 +36,9 @@ fn hometown(t: Tr, e: &Entry) -> Option<String> {
         .as_deref()
         .map(|c| t.label("legacy_commune", c));
     match (new, old) {
-        (Some(n), Some(o)) if n != o => Some(format!(
-            "{n} ({} {o})",
-            t.s("portal.directory.formerly")
-        )),
+        (Some(n), Some(o)) if n != o => {
+            Some(format!("{n} ({} {o})", t.s("portal.directory.formerly")))
+        }
         (Some(n), _) => Some(n),
         (None, o) => o,
     }
@@ -230,7 +229,16 @@ pub async fn one(
     } else {
         ""
     };
-    entry_page(&state, &user, id, String::new(), String::new(), Vec::new(), notice).await
+    entry_page(
+        &state,
+        &user,
+        id,
+        String::new(),
+        String::new(),
+        Vec::new(),
+        notice,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -405,8 +413,11 @@ async fn mine_page(
     } else {
         Entry::default()
     };
-    let (display_name, intro, shown) =
-        typed.unwrap_or((own.display_name.clone(), own.intro.clone(), own.shown.clone()));
+    let (display_name, intro, shown) = typed.unwrap_or((
+        own.display_name.clone(),
+        own.intro.clone(),
+        own.shown.clone(),
+    ));
     let value = |f: &str| -> String {
         match f {
             "country" => record
@@ -460,12 +471,16 @@ async fn record_values(state: &AppState, user: &PortalUser) -> app::AppResult<En
         display_name: None,
         country: some(&d.country),
         city: some(&d.city_abroad),
-        hometown_new: d.hometown_code.clone().filter(|c| !c.is_empty()).or_else(|| {
-            legacy
-                .as_deref()
-                .and_then(domain::geo::default_successor)
-                .map(|c| c.code.to_owned())
-        }),
+        hometown_new: d
+            .hometown_code
+            .clone()
+            .filter(|c| !c.is_empty())
+            .or_else(|| {
+                legacy
+                    .as_deref()
+                    .and_then(domain::geo::default_successor)
+                    .map(|c| c.code.to_owned())
+            }),
         hometown_legacy: legacy,
         occupation: some(&d.occupation),
         intro: None,
