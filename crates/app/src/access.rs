@@ -195,10 +195,9 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
             matches!(actor.role, R::ProvinceOfficer | R::Admin)
                 && matches!(actor.jurisdiction, Jurisdiction::Province)
         }
-        A::DirectoryModerate => {
-            actor.role == R::ProvinceOfficer && matches!(actor.jurisdiction, Jurisdiction::Province)
-        }
-        A::ExchangeReceive => {
+        // The province's officers receive exchanges and moderate the
+        // directory of people abroad (issue 23 §6).
+        A::ExchangeReceive | A::DirectoryModerate => {
             actor.role == R::ProvinceOfficer && matches!(actor.jurisdiction, Jurisdiction::Province)
         }
         A::ExchangeLogRead => {
