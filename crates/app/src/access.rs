@@ -70,6 +70,9 @@ pub enum Action {
     PortalRequestHandle,
     /// Keep the calendar of days off deadlines are counted by.
     HolidayManage,
+    /// Read the reports of abuse in the directory of people abroad and
+    /// hide an entry (issue 23 §6: the province's officers).
+    DirectoryModerate,
     /// See, assign, answer and close the petitions of people abroad (the
     /// province all; commune officers those of people within jurisdiction).
     PetitionHandle,
@@ -192,7 +195,9 @@ pub fn authorize(actor: &Actor, action: Action) -> AppResult<()> {
             matches!(actor.role, R::ProvinceOfficer | R::Admin)
                 && matches!(actor.jurisdiction, Jurisdiction::Province)
         }
-        A::ExchangeReceive => {
+        // The province's officers receive exchanges and moderate the
+        // directory of people abroad (issue 23 §6).
+        A::ExchangeReceive | A::DirectoryModerate => {
             actor.role == R::ProvinceOfficer && matches!(actor.jurisdiction, Jurisdiction::Province)
         }
         A::ExchangeLogRead => {
@@ -261,6 +266,7 @@ fn token_allows(actor: &Actor, action: Action) -> bool {
         | Action::EnterpriseEdit
         | Action::ProjectEdit
         | Action::ContributionEdit
+        | Action::DirectoryModerate
         | Action::ExchangeReceive => has("write"),
         Action::PersonReveal
         | Action::UserAdmin

@@ -46,6 +46,8 @@ coded_filter! {
     gender => domain::Gender::ALL.iter().map(|c| c.code()).collect(), "Gender code (or its label).";
     /// `agency` filter, and the two lists of a reconciliation.
     agency => domain::Agency::ALL.iter().map(|c| c.code()).collect(), "Source agency code (or its name).";
+    /// `consent` filter of the people list (issue 23 §4).
+    consent_filter => crate::registry::people::CONSENT_FILTERS.to_vec(), "A consent given through the portal: `purpose:given` (the last act gives it), `purpose:withdrawn`, `purpose:none` (never asked).";
     /// `age_band` filter.
     age_band => domain::age::AGE_BANDS.iter().map(|b| b.0).collect(), "Age band.";
     /// `country` filter.

@@ -67,6 +67,9 @@ pub struct AppSettings {
     /// Working days to complete a data-subject request (issue 23 §5: "15
     /// days", counted in working days of the province's calendar).
     pub request_complete_days: i64,
+    /// Relay messages a person may send through the directory a day
+    /// (issue 23 §6; default 10).
+    pub directory_messages_per_day: i64,
     /// Working days to answer a petition, per category (issue 23 §7):
     /// a petition (*kiến nghị*), a report (*phản ánh*), a suggestion (*góp ý*).
     pub petition_days_petition: i64,
@@ -129,6 +132,7 @@ impl Default for AppSettings {
             newsletters: publishing::newsletters::Settings::default(),
             request_acknowledge_days: 2,
             request_complete_days: 15,
+            directory_messages_per_day: 10,
             petition_days_petition: 15,
             petition_days_report: 10,
             petition_days_suggestion: 20,

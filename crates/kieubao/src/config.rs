@@ -68,6 +68,8 @@ pub struct FileSettings {
     /// (default 2) and to complete (default 15).
     pub request_acknowledge_days: Option<i64>,
     pub request_complete_days: Option<i64>,
+    /// Directory (issue 23 §6): relay messages a person sends a day (default 10).
+    pub directory_messages_per_day: Option<i64>,
     /// Petitions (issue 23 §7): working days to answer, per category
     /// (defaults 15, 10 and 20).
     pub petition_days_petition: Option<i64>,
@@ -141,6 +143,7 @@ const ENV_KEYS: &[&str] = &[
     "newsletter_per_minute",
     "request_acknowledge_days",
     "request_complete_days",
+    "directory_messages_per_day",
     "petition_days_petition",
     "petition_days_report",
     "petition_days_suggestion",
@@ -380,6 +383,11 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
             "request_complete_days",
             file.request_complete_days,
             defaults.request_complete_days,
+        )?,
+        directory_messages_per_day: positive(
+            "directory_messages_per_day",
+            file.directory_messages_per_day,
+            defaults.directory_messages_per_day,
         )?,
         petition_days_petition: positive(
             "petition_days_petition",

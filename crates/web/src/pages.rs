@@ -212,6 +212,17 @@ pub async fn home(State(state): State<AppState>, user: User) -> Result<Response,
             href: "/portal/requests#due",
         });
     }
+    // Reports of abuse in the directory (issue 23 §6), for its moderators.
+    if let Some(n) = app::portal::directory::open_reports(&state.app, actor)
+        .await
+        .map_err(&err)?
+    {
+        todo.push(Todo {
+            count: n,
+            what: "home.todo.directory_reports",
+            href: "/portal/directory-reports",
+        });
+    }
     let scope = match &actor.jurisdiction {
         app::Jurisdiction::Communes {
             new_communes,

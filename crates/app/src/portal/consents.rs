@@ -15,6 +15,11 @@ use crate::{App, AppError, AppResult, clock};
 /// The purposes, in the page's order.
 pub const PURPOSES: &[&str] = &["keep_record", "news", "directory", "national_sharing"];
 
+/// Purposes whose withdrawal officers must carry out (the record kept,
+/// what was shared with the national database): withdrawing one opens a
+/// withdrawal request in their queue.
+pub const NEEDS_TASK: &[&str] = &["keep_record", "national_sharing"];
+
 /// The version of the consent texts in force (the day they were adopted,
 /// ISO; shown as a date). A new wording gets a new version, and a consent
 /// given to an older one is shown with the version it was given to.
@@ -108,6 +113,15 @@ pub async fn set(
     let page: String = page.chars().take(200).collect();
     let now = clock::fmt(app.clock.now_utc());
     let action = if give { "given" } else { "withdrawn" };
+    let actor = access::portal_actor(account_id, person_id, ip);
+    // Withdrawing what officers must carry out opens a task for them
+    // (issue 23 §4); its deadlines are read before the write begins.
+    let task = match person_id {
+        Some(pid) if !give && NEEDS_TASK.contains(purpose) => {
+            Some((pid, super::requests::deadlines(app).await?))
+        }
+        _ => None,
+    };
     let mut tx = app.db.begin_write().await?;
     sqlx::query(
         "INSERT INTO portal_consents (account_id, person_id, purpose, text_version, action, at, \
@@ -126,7 +140,7 @@ pub async fn set(
     audit::append(
         &mut tx,
         app,
-        &access::portal_actor(account_id, person_id, ip),
+        &actor,
         Event::new(
             if give {
                 "portal.consent_give"
@@ -140,6 +154,15 @@ pub async fn set(
         .with(serde_json::json!({"purpose": purpose})),
     )
     .await?;
+    // Takes effect at once where it can: the directory entry goes (the
+    // newsletters read the consent again before each message).
+    if !give && *purpose == "directory" {
+        super::directory::remove_on_withdrawal(&mut tx, app, &actor, account_id).await?;
+    }
+    if let Some((pid, when)) = task {
+        super::requests::open_withdrawal_in(&mut tx, app, &actor, account_id, pid, purpose, when)
+            .await?;
+    }
     tx.commit().await?;
     Ok(())
 }

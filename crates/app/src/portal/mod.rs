@@ -1,8 +1,8 @@
 //! The portal for people abroad (issue 23): their own accounts and
 //! sessions (§1), claiming their record (§2), reading and correcting it
 //! (§3), consent per purpose (§4) and data-subject requests with the
-//! calendar their deadlines are counted by (§5), and petitions (§7). The
-//! directory (§6) is to come in the same area.
+//! calendar their deadlines are counted by (§5), the directory where people
+//! who opted in find each other (§6), and petitions (§7).
 //!
 //! A person abroad reaches only their own things: every query here is
 //! bound to the account of the session, and the record through
@@ -15,5 +15,6 @@ pub mod changes;
 pub mod claims;
 pub mod consents;
 pub mod demo;
+pub mod directory;
 pub mod petitions;
 pub mod requests;

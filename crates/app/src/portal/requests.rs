@@ -66,6 +66,9 @@ pub struct DataRequest {
     pub closed_at: Option<String>,
     /// The officer's answer (a refusal's reason).
     pub answer: String,
+    /// For a withdrawal opened by the system when a consent was withdrawn
+    /// (issue 23 §4): the purpose withdrawn; empty for a person's request.
+    pub purpose: String,
 }
 
 /// How a request stands against its deadline.
@@ -116,7 +119,7 @@ impl DataRequest {
 
 const COLUMNS: &str = "r.id, r.number, r.account_id, r.person_id, p.full_name, r.kind, \
      r.details, r.status, r.received_at, r.acknowledge_by, r.complete_by, r.acknowledged_at, \
-     r.started_at, r.closed_at, r.answer";
+     r.started_at, r.closed_at, r.answer, r.purpose";
 
 fn from_row(r: &db::AnyRow) -> AppResult<DataRequest> {
     Ok(DataRequest {
@@ -135,6 +138,7 @@ fn from_row(r: &db::AnyRow) -> AppResult<DataRequest> {
         started_at: r.try_get(12)?,
         closed_at: r.try_get(13)?,
         answer: r.try_get(14)?,
+        purpose: r.try_get(15)?,
     })
 }
 
@@ -172,7 +176,7 @@ pub async fn open(
     }
     let open: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM portal_requests WHERE account_id = $1 AND kind = $2 \
-         AND status IN ('received', 'acknowledged', 'in_progress')",
+         AND status IN ('received', 'acknowledged', 'in_progress') AND purpose = ''",
     )
     .bind(account_id)
     .bind(kind)
@@ -181,16 +185,7 @@ pub async fn open(
     if open > 0 {
         return Err(AppError::Conflict("request_open".into()));
     }
-    let holidays = calendar::days_off(app).await?;
-    let today = app.clock.today();
-    let days = |n: i64| u32::try_from(n.max(0)).unwrap_or(0);
-    let ack = calendar::add_working_days(
-        today,
-        days(app.settings.request_acknowledge_days),
-        &holidays,
-    );
-    let due =
-        calendar::add_working_days(today, days(app.settings.request_complete_days), &holidays);
+    let (today, ack, due) = deadlines(app).await?;
     let me = access::portal_actor(account_id, Some(person_id), ip);
     let mut tx = app.db.begin_write().await?;
     let id: i64 = sqlx::query_scalar(
@@ -223,6 +218,80 @@ pub async fn open(
     .await?;
     tx.commit().await?;
     own(app, account_id, id).await
+}
+
+/// Today in Vietnam and the two deadlines of a request received today.
+pub(crate) async fn deadlines(app: &App) -> AppResult<(Date, Date, Date)> {
+    let holidays = calendar::days_off(app).await?;
+    let today = app.clock.today();
+    let days = |n: i64| u32::try_from(n.max(0)).unwrap_or(0);
+    let ack = calendar::add_working_days(
+        today,
+        days(app.settings.request_acknowledge_days),
+        &holidays,
+    );
+    let due =
+        calendar::add_working_days(today, days(app.settings.request_complete_days), &holidays);
+    Ok((today, ack, due))
+}
+
+/// Opens, inside the consent's own transaction, the withdrawal request the
+/// officers must carry out when a consent that cannot take effect by
+/// itself is withdrawn (issue 23 §4: keeping the record, sharing with the
+/// national database): numbered, with the deadlines of any request
+/// (`when` from [`deadlines`], read before the transaction), audited. None
+/// when one for the same purpose is still open.
+pub(crate) async fn open_withdrawal_in(
+    tx: &mut db::WriteTx,
+    app: &App,
+    actor: &Actor,
+    account_id: i64,
+    person_id: i64,
+    purpose: &str,
+    when: (Date, Date, Date),
+) -> AppResult<Option<i64>> {
+    let (today, ack, due) = when;
+    let open: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM portal_requests WHERE account_id = $1 AND kind = 'withdrawal' \
+         AND purpose = $2 AND status IN ('received', 'acknowledged', 'in_progress')",
+    )
+    .bind(account_id)
+    .bind(purpose)
+    .fetch_one(&mut *tx.tx)
+    .await?;
+    if open > 0 {
+        return Ok(None);
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO portal_requests (account_id, person_id, kind, details, received_at, \
+         acknowledge_by, complete_by, purpose) VALUES ($1, $2, 'withdrawal', '', $3, $4, $5, $6) \
+         RETURNING id",
+    )
+    .bind(account_id)
+    .bind(person_id)
+    .bind(clock::fmt(app.clock.now_utc()))
+    .bind(calendar::iso(ack))
+    .bind(calendar::iso(due))
+    .bind(purpose)
+    .fetch_one(&mut *tx.tx)
+    .await?;
+    let number = number_of(today.year(), id);
+    sqlx::query("UPDATE portal_requests SET number = $1 WHERE id = $2")
+        .bind(&number)
+        .bind(id)
+        .execute(&mut *tx.tx)
+        .await?;
+    audit::append(
+        tx,
+        app,
+        actor,
+        Event::new("portal.request_open", "portal_request", &id).with(serde_json::json!({
+            "person_id": person_id, "request_kind": "withdrawal", "number": number,
+            "purpose": purpose,
+        })),
+    )
+    .await?;
+    Ok(Some(id))
 }
 
 /// The account's requests, newest first.
@@ -473,6 +542,7 @@ async fn scrub_portal(app: &App, account_id: i64, person_id: i64) -> AppResult<(
     .bind(person_id)
     .execute(&mut *tx.tx)
     .await?;
+    super::directory::delete_in(&mut tx, account_id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -553,6 +623,7 @@ mod tests {
             started_at: None,
             closed_at: None,
             answer: String::new(),
+            purpose: String::new(),
         }
     }
 

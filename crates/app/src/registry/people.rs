@@ -1911,6 +1911,51 @@ pub struct ListQuery {
     pub limit: Option<i64>,
     /// Show deleted records instead of live ones.
     pub deleted: bool,
+    /// A consent given through the portal (issue 23 §4), as
+    /// `purpose:state` ([`CONSENT_FILTERS`]): `news:given` (the last act
+    /// gives it), `news:withdrawn` (the last act withdraws it), `news:none`
+    /// (never asked).
+    pub consent: String,
+}
+
+/// The values of the list's `consent` filter: each purpose of the portal's
+/// consent (issue 23 §4) with `given`, `withdrawn` or `none`.
+pub const CONSENT_FILTERS: &[&str] = &[
+    "keep_record:given",
+    "keep_record:withdrawn",
+    "keep_record:none",
+    "news:given",
+    "news:withdrawn",
+    "news:none",
+    "directory:given",
+    "directory:withdrawn",
+    "directory:none",
+    "national_sharing:given",
+    "national_sharing:withdrawn",
+    "national_sharing:none",
+];
+
+/// The condition on `persons p` of a `consent` filter value, with its
+/// purpose as the argument `$n`; an unknown value names the filter.
+fn consent_condition(value: &str, n: usize) -> AppResult<(String, String)> {
+    let v = value.trim();
+    if !CONSENT_FILTERS.contains(&v) {
+        return Err(AppError::invalid_field("consent", "invalid_code"));
+    }
+    let (purpose, state) = v.split_once(':').unwrap_or_default();
+    let last = format!(
+        "(SELECT c.action FROM portal_consents c WHERE c.person_id = p.id AND c.purpose = ${n} \
+         ORDER BY c.id DESC LIMIT 1)"
+    );
+    let cond = match state {
+        "given" => format!("{last} = 'given'"),
+        "withdrawn" => format!("{last} = 'withdrawn'"),
+        _ => format!(
+            "NOT EXISTS (SELECT 1 FROM portal_consents c WHERE c.person_id = p.id \
+             AND c.purpose = ${n})"
+        ),
+    };
+    Ok((cond, purpose.to_owned()))
 }
 
 impl ListQuery {
@@ -1953,6 +1998,9 @@ pub struct PersonRow {
     pub status: String,
     pub verification: String,
     pub version: i64,
+    /// No consent was ever given or withdrawn through the portal for this
+    /// record (issue 23 §4: staff-entered records are marked so).
+    pub no_consent: bool,
 }
 
 /// A page of the list.
@@ -2049,6 +2097,11 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> AppResult<ListPage
             None => return Err(AppError::invalid_field("age_band", "invalid_code")),
         }
     }
+    if !q.consent.trim().is_empty() {
+        let (cond, purpose) = consent_condition(&q.consent, args.len() + 1)?;
+        args.push(Arg::S(purpose));
+        wh.push(cond);
+    }
     let tag = q.tag.trim();
     if !tag.is_empty() {
         args.push(Arg::S(format!("%,{tag},%")));
@@ -2131,7 +2184,9 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> AppResult<ListPage
     // filtering a commune's rows out of the whole table.
     let sql = format!(
         "SELECT p.id, p.full_name, p.gender, p.birth_date, p.category, p.generation, p.country, \
-         p.hometown_text, p.status, p.verification, p.version FROM persons p WHERE p.id IN \
+         p.hometown_text, p.status, p.verification, p.version, \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM portal_consents c WHERE c.person_id = p.id) \
+         THEN 0 ELSE 1 END AS BIGINT) FROM persons p WHERE p.id IN \
          (SELECT p.id FROM persons p WHERE {page_wh} ORDER BY {order} LIMIT {} OFFSET {offset}) \
          ORDER BY {order}",
         limit + 1
@@ -2160,6 +2215,7 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> AppResult<ListPage
                 status: r.try_get(8)?,
                 verification: r.try_get(9)?,
                 version: r.try_get(10)?,
+                no_consent: r.try_get::<i64, _>(11)? != 0,
             })
         })
         .collect::<Result<Vec<_>, db::SqlxError>>()?;

@@ -24,6 +24,8 @@ pub enum Kind {
     RequestClosed,
     /// A petition was answered.
     PetitionAnswered,
+    /// A relay message through the directory (issue 23 §6).
+    DirectoryMessage,
 }
 
 impl Kind {
@@ -37,6 +39,7 @@ impl Kind {
             Kind::RequestAcknowledged => "request_acknowledged",
             Kind::RequestClosed => "request_closed",
             Kind::PetitionAnswered => "petition_answered",
+            Kind::DirectoryMessage => "directory_message",
         }
     }
 }
@@ -118,6 +121,7 @@ mod tests {
             Kind::RequestAcknowledged,
             Kind::RequestClosed,
             Kind::PetitionAnswered,
+            Kind::DirectoryMessage,
         ] {
             let vi = compose("vi", kind, "an@example.org", "http://x/kieu-bao", &[]);
             let en = compose("en", kind, "an@example.org", "http://x/kieu-bao", &[]);

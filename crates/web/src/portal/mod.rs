@@ -5,6 +5,7 @@
 //! outbox.
 
 pub mod calendar;
+pub mod directory;
 pub mod mail;
 pub mod pages;
 pub mod petitions;
@@ -205,6 +206,69 @@ pub fn routes() -> Vec<Route> {
             Portal,
             "a person abroad: one of their own petitions (anyone else's: 404)",
             axum::routing::get(petitions::one),
+        ),
+        route(
+            "GET",
+            "/kieu-bao/danh-ba",
+            Portal,
+            "a person abroad linked to a record who consents to the directory (others are told how)",
+            axum::routing::get(directory::search),
+        ),
+        route(
+            "GET",
+            "/kieu-bao/danh-ba/cua-toi",
+            Portal,
+            "a person abroad: their own directory entry",
+            axum::routing::get(directory::mine),
+        ),
+        route(
+            "POST",
+            "/kieu-bao/danh-ba/cua-toi",
+            Portal,
+            "a person abroad linked and consenting: their own directory entry",
+            axum::routing::post(directory::save),
+        ),
+        route(
+            "GET",
+            "/kieu-bao/danh-ba/{id}",
+            Portal,
+            "a person abroad in the directory: an entry visible to them (else 404; view audited)",
+            axum::routing::get(directory::one),
+        ),
+        route(
+            "POST",
+            "/kieu-bao/danh-ba/{id}/message",
+            Portal,
+            "a person abroad with their own entry: a relay message (rate-limited per day)",
+            axum::routing::post(directory::message),
+        ),
+        route(
+            "POST",
+            "/kieu-bao/danh-ba/{id}/report",
+            Portal,
+            "a person abroad in the directory: a report of abuse",
+            axum::routing::post(directory::report),
+        ),
+        route(
+            "POST",
+            "/kieu-bao/danh-ba/{id}/block",
+            Portal,
+            "a person abroad in the directory: blocks the entry's owner",
+            axum::routing::post(directory::block),
+        ),
+        route(
+            "GET",
+            "/portal/directory-reports",
+            Session,
+            "province officers (view audited)",
+            axum::routing::get(directory::reports),
+        ),
+        route(
+            "POST",
+            "/portal/directory-reports/{id}",
+            Session,
+            "province officers: hide the entry or dismiss the report (audited)",
+            axum::routing::post(directory::decide),
         ),
         route(
             "GET",

@@ -61,11 +61,29 @@ fn shown(
     RequestShown {
         id: r.id,
         number: r.number.clone(),
-        kind: t.label("request_kind", &r.kind),
+        // A withdrawal the system opened names the consent withdrawn.
+        kind: if r.purpose.is_empty() {
+            t.label("request_kind", &r.kind)
+        } else {
+            format!(
+                "{} — {}",
+                t.label("request_kind", &r.kind),
+                t.label("purpose", &r.purpose)
+            )
+        },
         kind_code: r.kind.clone(),
         status: t.label("request_status", &r.status),
         status_code: r.status.clone(),
-        details: r.details.clone(),
+        details: if r.purpose.is_empty() {
+            r.details.clone()
+        } else {
+            format!(
+                "{} {}: {}.",
+                t.s("portal.requests.automatic"),
+                t.s("portal.requests.purpose"),
+                t.label("purpose", &r.purpose)
+            )
+        },
         person_name: r.person_name.clone(),
         received: t.time(&r.received_at),
         acknowledge_by: t.day(&r.acknowledge_by),

@@ -74,6 +74,10 @@ pub struct PeopleParams {
     pub limit: Option<i64>,
     /// List soft-deleted records instead of live ones.
     pub deleted: bool,
+    /// A consent given through the portal: `news:given`, `keep_record:withdrawn`,
+    /// `directory:none` (never asked)...
+    #[param(schema_with = app::api_schema::consent_filter)]
+    pub consent: String,
 }
 
 impl From<PeopleParams> for ListQuery {
@@ -103,6 +107,7 @@ impl From<PeopleParams> for ListQuery {
             after: p.after,
             limit: p.limit,
             deleted: p.deleted,
+            consent: p.consent,
         }
     }
 }

@@ -50,6 +50,7 @@ pub struct ListForm {
     dir: String,
     page: String,
     deleted: String,
+    consent: String,
 }
 
 impl ListForm {
@@ -78,6 +79,7 @@ impl ListForm {
             after: None,
             limit: Some(50),
             deleted: !self.deleted.is_empty(),
+            consent: self.consent.clone(),
         }
     }
 
@@ -134,6 +136,7 @@ const FORM_KEYS: &[&str] = &[
     "dir",
     "page",
     "deleted",
+    "consent",
 ];
 
 /// A list row as shown.
@@ -146,6 +149,8 @@ pub struct RowView {
     hometown: String,
     status: String,
     verification: String,
+    /// No consent ever given through the portal (issue 23 §4).
+    no_consent: bool,
 }
 
 #[derive(Template)]
@@ -168,6 +173,8 @@ struct ListPageView {
     verifications: Vec<(String, String, bool)>,
     genders: Vec<(String, String, bool)>,
     age_bands: Vec<(String, String, bool)>,
+    /// The `consent` filter: "Tin tức và thư mời: đã đồng ý"...
+    consents: Vec<(String, String, bool)>,
     agencies: Vec<(String, String, bool)>,
     /// Each department's own fields: key, "Department — field", selected.
     source_fields: Vec<(String, String, bool)>,
@@ -223,6 +230,7 @@ pub async fn list(
                 |c| VerificationStatus::from_code(c).ok(),
                 |c| c.label(lc),
             ),
+            no_consent: r.no_consent,
         })
         .collect();
     let pages = ((page.total + page.limit - 1) / page.limit).max(1);
@@ -296,6 +304,22 @@ pub async fn list(
                     b.0.to_owned(),
                     (if lc == "en" { b.2 } else { b.1 }).to_owned(),
                     b.0 == f.age_band,
+                )
+            }));
+            v
+        },
+        consents: {
+            let mut v = vec![(String::new(), any.to_owned(), f.consent.is_empty())];
+            v.extend(people::CONSENT_FILTERS.iter().map(|c| {
+                let (purpose, state) = c.split_once(':').unwrap_or_default();
+                (
+                    (*c).to_owned(),
+                    format!(
+                        "{}: {}",
+                        t.label("purpose", purpose),
+                        t.s(&format!("people.consent_state.{state}"))
+                    ),
+                    *c == f.consent,
                 )
             }));
             v

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod browser;
+mod directory;
 mod petitions;
 mod records;
 mod requests;
