@@ -9,6 +9,7 @@
 pub mod associations;
 pub mod commendations;
 pub mod contributions;
+pub mod cooperation_reports;
 pub mod demo;
 pub mod enterprises;
 pub mod events;

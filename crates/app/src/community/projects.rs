@@ -15,6 +15,7 @@
 use db::{Row, WriteTx};
 use serde::{Deserialize, Serialize};
 
+use super::investment::Change;
 use super::investment::{self, MAX_LONG, MAX_SHORT, VersionRow, project_scope, text_ok, trimmed};
 use crate::access::{self, Action};
 use crate::audit::{self, Event};
@@ -786,6 +787,37 @@ pub async fn update(
     expected_version: i64,
     input: &ProjectInput,
 ) -> AppResult<Project> {
+    write_fields(app, actor, id, expected_version, input, Change::Edit).await
+}
+
+/// Restores the fields of version `version` from the history as a new
+/// version (when `expected_version` is still current), checked and audited
+/// as an update; nothing is written when they are the fields of today.
+pub async fn restore_version(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    expected_version: i64,
+    version: i64,
+) -> AppResult<Project> {
+    access::authorize(actor, Action::ProjectEdit)?;
+    let mut conn = app.db.pool.acquire().await?;
+    let current = load(&mut conn, actor, id).await?;
+    let snapshot = investment::snapshot(&mut conn, "project", id, version).await?;
+    drop(conn);
+    let input = investment::restored_input(&to_input(&current), &snapshot, &[("commune_code", "commune")])?;
+    write_fields(app, actor, id, expected_version, &input, Change::Restore(version)).await
+}
+
+/// Writes an edit or a restore of the fields.
+async fn write_fields(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    expected_version: i64,
+    input: &ProjectInput,
+    change: Change,
+) -> AppResult<Project> {
     access::authorize(actor, Action::ProjectEdit)?;
     let mut tx = app.db.begin_write().await?;
     let current = editable(&mut tx.tx, actor, id).await?;
@@ -856,7 +888,7 @@ pub async fn update(
         "project",
         id,
         current.version + 1,
-        &format!("updated: {changed}"),
+        &change.summary(&changed),
         &d,
     )
     .await?;
@@ -864,7 +896,11 @@ pub async fn update(
         &mut tx,
         app,
         actor,
-        Event::new("project.update", "project", &id)
+        Event::new(
+            change.action("project.update", "project.restore"),
+            "project",
+            &id,
+        )
             .with(serde_json::json!({"version": current.version + 1, "changed": changed})),
     )
     .await?;

@@ -10,6 +10,8 @@ pub mod invest;
 pub mod invest_api;
 pub mod invest_pages;
 pub mod pages;
+pub mod reports;
+pub mod restore;
 
 use crate::access::{Access, Route, route};
 

@@ -3,6 +3,8 @@
 
 mod associations;
 mod commendations;
+mod coop_reports;
 mod events;
 mod experts;
 mod investment;
+mod restore;
