@@ -536,8 +536,20 @@ pub async fn restore_version(
     let current = load(&mut conn, actor, id).await?;
     let snapshot = investment::snapshot(&mut conn, "contribution", id, version).await?;
     drop(conn);
-    let input = investment::restored_input(&to_input(&current), &snapshot, &[("commune_code", "commune")])?;
-    write_fields(app, actor, id, expected_version, &input, Change::Restore(version)).await
+    let input = investment::restored_input(
+        &to_input(&current),
+        &snapshot,
+        &[("commune_code", "commune")],
+    )?;
+    write_fields(
+        app,
+        actor,
+        id,
+        expected_version,
+        &input,
+        Change::Restore(version),
+    )
+    .await
 }
 
 /// Writes an edit or a restore of the fields.
@@ -621,7 +633,7 @@ async fn write_fields(
             "contribution",
             &id,
         )
-            .with(serde_json::json!({"version": current.version + 1, "changed": changed})),
+        .with(serde_json::json!({"version": current.version + 1, "changed": changed})),
     )
     .await?;
     let c = load(&mut tx.tx, actor, id).await?;

@@ -17,7 +17,12 @@ use crate::stats::export::{DocTable, ExportContext};
 use crate::{Actor, App, AppError, AppResult};
 
 /// The reports, by their code in `/api/v1/community/reports/{kind}`.
-pub const KINDS: &[&str] = &["projects", "contributions", "expert_visits", "event_attendance"];
+pub const KINDS: &[&str] = &[
+    "projects",
+    "contributions",
+    "expert_visits",
+    "event_attendance",
+];
 
 /// One table of a report.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
@@ -74,7 +79,11 @@ fn authorize(actor: &Actor, kind: &str) -> AppResult<()> {
 
 fn total_of(rows: &[Line], width: usize) -> Vec<i64> {
     (0..width)
-        .map(|i| rows.iter().map(|r| r.values.get(i).copied().unwrap_or(0)).sum())
+        .map(|i| {
+            rows.iter()
+                .map(|r| r.values.get(i).copied().unwrap_or(0))
+                .sum()
+        })
         .collect()
 }
 
@@ -90,7 +99,11 @@ fn project_table(name: &str, key_kind: &str, lines: &[investment_reports::Projec
     Table {
         name: name.to_owned(),
         key_kind: key_kind.to_owned(),
-        columns: vec!["count".into(), "registered_vnd".into(), "realised_vnd".into()],
+        columns: vec![
+            "count".into(),
+            "registered_vnd".into(),
+            "realised_vnd".into(),
+        ],
         total: total_of(&rows, 3),
         rows,
     }
@@ -310,7 +323,12 @@ fn write_xlsx(r: &Report, l: &Labels<'_>) -> Result<Vec<u8>, rust_xlsxwriter::Xl
     let bold = Format::new().set_bold();
     let whole = Format::new().set_num_format("#,##0");
     let sheet = book.add_worksheet();
-    sheet.set_name((l.text)(&format!("title_{}", r.kind)).chars().take(31).collect::<String>())?;
+    sheet.set_name(
+        (l.text)(&format!("title_{}", r.kind))
+            .chars()
+            .take(31)
+            .collect::<String>(),
+    )?;
     sheet.write_string_with_format(0, 0, (l.text)(&format!("title_{}", r.kind)), &bold)?;
     let mut row = 2u32;
     for t in &r.tables {

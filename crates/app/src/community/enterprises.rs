@@ -441,7 +441,15 @@ pub async fn restore_version(
     let snapshot = investment::snapshot(&mut conn, "enterprise", id, version).await?;
     drop(conn);
     let input = investment::restored_input(&to_input(&current), &snapshot, &[])?;
-    write_fields(app, actor, id, expected_version, &input, Change::Restore(version)).await
+    write_fields(
+        app,
+        actor,
+        id,
+        expected_version,
+        &input,
+        Change::Restore(version),
+    )
+    .await
 }
 
 /// Writes an edit or a restore of the fields.
@@ -535,7 +543,7 @@ async fn write_fields(
             "enterprise",
             &id,
         )
-            .with(serde_json::json!({"version": current.version + 1, "changed": changed})),
+        .with(serde_json::json!({"version": current.version + 1, "changed": changed})),
     )
     .await?;
     let e = load(&mut tx.tx, actor, id).await?;

@@ -734,7 +734,15 @@ pub async fn restore_version(
         serde_json::from_str(&text).map_err(|e| AppError::Unexpected(anyhow::Error::from(e)))?;
     drop(conn);
     let input = investment::restored_input(&to_input(&current), &snapshot, &[])?;
-    write_fields(app, actor, id, expected_version, &input, Change::Restore(version)).await
+    write_fields(
+        app,
+        actor,
+        id,
+        expected_version,
+        &input,
+        Change::Restore(version),
+    )
+    .await
 }
 
 /// Writes an edit or a restore of the fields.
@@ -796,11 +804,7 @@ async fn write_fields(
         &mut tx,
         app,
         actor,
-        AuditEvent::new(
-            change.action("event.update", "event.restore"),
-            "event",
-            &id,
-        )
+        AuditEvent::new(change.action("event.update", "event.restore"), "event", &id)
             .with(serde_json::json!({"version": current.version + 1, "changed": changed})),
     )
     .await?;

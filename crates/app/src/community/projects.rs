@@ -805,8 +805,20 @@ pub async fn restore_version(
     let current = load(&mut conn, actor, id).await?;
     let snapshot = investment::snapshot(&mut conn, "project", id, version).await?;
     drop(conn);
-    let input = investment::restored_input(&to_input(&current), &snapshot, &[("commune_code", "commune")])?;
-    write_fields(app, actor, id, expected_version, &input, Change::Restore(version)).await
+    let input = investment::restored_input(
+        &to_input(&current),
+        &snapshot,
+        &[("commune_code", "commune")],
+    )?;
+    write_fields(
+        app,
+        actor,
+        id,
+        expected_version,
+        &input,
+        Change::Restore(version),
+    )
+    .await
 }
 
 /// Writes an edit or a restore of the fields.
@@ -901,7 +913,7 @@ async fn write_fields(
             "project",
             &id,
         )
-            .with(serde_json::json!({"version": current.version + 1, "changed": changed})),
+        .with(serde_json::json!({"version": current.version + 1, "changed": changed})),
     )
     .await?;
     let p = load(&mut tx.tx, actor, id).await?;

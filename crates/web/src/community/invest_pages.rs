@@ -760,7 +760,14 @@ async fn project_page(
         tables: vec![investors, statuses],
         status_form,
         refusal,
-        history: history_view(t, history, super::restore::Kind::Project, p.id, p.version, editable),
+        history: history_view(
+            t,
+            history,
+            super::restore::Kind::Project,
+            p.id,
+            p.version,
+            editable,
+        ),
         l,
         t,
     })
@@ -1269,7 +1276,14 @@ pub async fn enterprise_show(
         tables: vec![owners, projects_table],
         status_form: None,
         refusal: Vec::new(),
-        history: history_view(t, history, super::restore::Kind::Enterprise, e.id, e.version, enterprises::may_edit(&user.actor)),
+        history: history_view(
+            t,
+            history,
+            super::restore::Kind::Enterprise,
+            e.id,
+            e.version,
+            enterprises::may_edit(&user.actor),
+        ),
         l,
         t,
     })
@@ -1684,7 +1698,14 @@ pub async fn contribution_show(
         tables: Vec::new(),
         status_form: None,
         refusal: Vec::new(),
-        history: history_view(t, history, super::restore::Kind::Contribution, c.id, c.version, contributions::may_edit(&user.actor)),
+        history: history_view(
+            t,
+            history,
+            super::restore::Kind::Contribution,
+            c.id,
+            c.version,
+            contributions::may_edit(&user.actor),
+        ),
         l,
         t,
     })

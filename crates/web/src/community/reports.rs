@@ -48,7 +48,11 @@ pub async fn xlsx(
     let bytes = cooperation_reports::export_xlsx(&state.app, &user.actor, &kind, &labels)
         .await
         .map_err(page_err(user.lang))?;
-    Ok(attachment(bytes, XLSX, &format!("bao-cao-hop-tac-{kind}.xlsx")))
+    Ok(attachment(
+        bytes,
+        XLSX,
+        &format!("bao-cao-hop-tac-{kind}.xlsx"),
+    ))
 }
 
 /// `GET /reports/cooperation/{kind}/export.docx`: the report as an official
@@ -70,7 +74,11 @@ pub async fn docx(
     let bytes = cooperation_reports::export_docx(&state.app, &user.actor, &kind, &ctx, &labels)
         .await
         .map_err(page_err(user.lang))?;
-    Ok(attachment(bytes, DOCX, &format!("bao-cao-hop-tac-{kind}.docx")))
+    Ok(attachment(
+        bytes,
+        DOCX,
+        &format!("bao-cao-hop-tac-{kind}.docx"),
+    ))
 }
 
 /// `GET /api/v1/community/reports/{kind}`: a cooperation report in figures.

@@ -60,7 +60,13 @@ pub struct Button {
 /// newest row of each version but the current one, when the actor may
 /// change the record. Several rows may share a version (an association's
 /// member added keeps its fields and version), hence the newest only.
-pub fn buttons(kind: Kind, id: i64, current: i64, may: bool, versions: &[i64]) -> Vec<Option<Button>> {
+pub fn buttons(
+    kind: Kind,
+    id: i64,
+    current: i64,
+    may: bool,
+    versions: &[i64],
+) -> Vec<Option<Button>> {
     let mut seen = Vec::new();
     versions
         .iter()
@@ -136,7 +142,14 @@ pub struct RestoreForm {
     version: String,
 }
 
-async fn page(state: &AppState, user: &User, kind: Kind, id: i64, n: i64, f: &RestoreForm) -> Result<Response, PageError> {
+async fn page(
+    state: &AppState,
+    user: &User,
+    kind: Kind,
+    id: i64,
+    n: i64,
+    f: &RestoreForm,
+) -> Result<Response, PageError> {
     let expected = f.version.trim().parse().unwrap_or(-1);
     run(state, &user.actor, kind, id, expected, n)
         .await
@@ -144,7 +157,14 @@ async fn page(state: &AppState, user: &User, kind: Kind, id: i64, n: i64, f: &Re
     Ok(Redirect::to(&format!("{}#history", kind.page(id))).into_response())
 }
 
-async fn api(state: &AppState, actor: &Actor, kind: Kind, id: i64, n: i64, headers: &HeaderMap) -> Result<Response, ApiError> {
+async fn api(
+    state: &AppState,
+    actor: &Actor,
+    kind: Kind,
+    id: i64,
+    n: i64,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
     let expected = match require_if_match(headers) {
         Ok(v) => v,
         Err(resp) => return Ok(resp),
@@ -285,15 +305,75 @@ pub fn routes() -> Vec<Route> {
     let page = "roles changing the record, within reach (checked as an update; audited)";
     let api = "write scope; roles changing the record, within reach (If-Match; checked as an update; audited)";
     vec![
-        route("POST", "/associations/{id}/versions/{n}/restore", Session, page, post(association_page)),
-        route("POST", "/investment/enterprises/{id}/versions/{n}/restore", Session, page, post(enterprise_page)),
-        route("POST", "/investment/projects/{id}/versions/{n}/restore", Session, page, post(project_page)),
-        route("POST", "/investment/contributions/{id}/versions/{n}/restore", Session, page, post(contribution_page)),
-        route("POST", "/events/{id}/versions/{n}/restore", Session, page, post(event_page)),
-        route("POST", "/api/v1/associations/{id}/versions/{n}/restore", Token, api, post(association_api)),
-        route("POST", "/api/v1/enterprises/{id}/versions/{n}/restore", Token, api, post(enterprise_api)),
-        route("POST", "/api/v1/projects/{id}/versions/{n}/restore", Token, api, post(project_api)),
-        route("POST", "/api/v1/contributions/{id}/versions/{n}/restore", Token, api, post(contribution_api)),
-        route("POST", "/api/v1/events/{id}/versions/{n}/restore", Token, api, post(event_api)),
+        route(
+            "POST",
+            "/associations/{id}/versions/{n}/restore",
+            Session,
+            page,
+            post(association_page),
+        ),
+        route(
+            "POST",
+            "/investment/enterprises/{id}/versions/{n}/restore",
+            Session,
+            page,
+            post(enterprise_page),
+        ),
+        route(
+            "POST",
+            "/investment/projects/{id}/versions/{n}/restore",
+            Session,
+            page,
+            post(project_page),
+        ),
+        route(
+            "POST",
+            "/investment/contributions/{id}/versions/{n}/restore",
+            Session,
+            page,
+            post(contribution_page),
+        ),
+        route(
+            "POST",
+            "/events/{id}/versions/{n}/restore",
+            Session,
+            page,
+            post(event_page),
+        ),
+        route(
+            "POST",
+            "/api/v1/associations/{id}/versions/{n}/restore",
+            Token,
+            api,
+            post(association_api),
+        ),
+        route(
+            "POST",
+            "/api/v1/enterprises/{id}/versions/{n}/restore",
+            Token,
+            api,
+            post(enterprise_api),
+        ),
+        route(
+            "POST",
+            "/api/v1/projects/{id}/versions/{n}/restore",
+            Token,
+            api,
+            post(project_api),
+        ),
+        route(
+            "POST",
+            "/api/v1/contributions/{id}/versions/{n}/restore",
+            Token,
+            api,
+            post(contribution_api),
+        ),
+        route(
+            "POST",
+            "/api/v1/events/{id}/versions/{n}/restore",
+            Token,
+            api,
+            post(event_api),
+        ),
     ]
 }

@@ -44,12 +44,26 @@ async fn created(app: &TestApp, tok: &str, path: &str, body: &Value) -> i64 {
 }
 
 async fn patched(app: &TestApp, tok: &str, path: &str, body: &Value) -> Value {
-    let r = send(app, tok, reqwest::Method::PATCH, path, Some("*"), Some(body)).await;
+    let r = send(
+        app,
+        tok,
+        reqwest::Method::PATCH,
+        path,
+        Some("*"),
+        Some(body),
+    )
+    .await;
     assert_eq!(r.status(), 200, "{path}: {}", r.text().await.unwrap());
     r.json().await.unwrap()
 }
 
-async fn restore(app: &TestApp, tok: &str, path: &str, n: i64, etag: Option<&str>) -> reqwest::Response {
+async fn restore(
+    app: &TestApp,
+    tok: &str,
+    path: &str,
+    n: i64,
+    etag: Option<&str>,
+) -> reqwest::Response {
     send(
         app,
         tok,
@@ -73,7 +87,14 @@ async fn audit_actions(app: &TestApp, entity: &str, id: i64) -> Vec<String> {
 }
 
 async fn province(app: &TestApp) -> String {
-    token(app, "sonv", Role::ProvinceOfficer, vec![], &["read", "write"]).await
+    token(
+        app,
+        "sonv",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await
 }
 
 /// Edits `field` of the record at `path` to `new`, restores version 1 and
@@ -99,7 +120,11 @@ async fn edit_and_restore(
     assert_eq!(after[field], new, "{path}");
     assert_eq!(after["version"], 2, "{path}");
     // If-Match required; a stale one refused; an unknown version not found.
-    assert_eq!(restore(app, tok, path, 1, None).await.status(), 428, "{path}");
+    assert_eq!(
+        restore(app, tok, path, 1, None).await.status(),
+        428,
+        "{path}"
+    );
     assert_eq!(
         restore(app, tok, path, 1, Some("\"1\"")).await.status(),
         412,
@@ -116,18 +141,28 @@ async fn edit_and_restore(
     let back: Value = r.json().await.unwrap();
     assert_eq!(back[field], old, "{path}: the field of version 1 is back");
     assert_eq!(back["version"], 3);
-    let history: Value = send(app, tok, reqwest::Method::GET, &format!("{path}/history"), None, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let history: Value = send(
+        app,
+        tok,
+        reqwest::Method::GET,
+        &format!("{path}/history"),
+        None,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(history[0]["version"], 3, "{path}: {history}");
     let summary = history[0]["summary"].as_str().unwrap();
     assert!(
         summary.starts_with("restored version 1: ") && summary.contains(field),
         "{path}: {summary}"
     );
-    assert!(!history[0]["snapshot"][field].is_null(), "{path}: {history}");
+    assert!(
+        !history[0]["snapshot"][field].is_null(),
+        "{path}: {history}"
+    );
     let actions = audit_actions(app, entity, id).await;
     assert_eq!(
         actions.last().map(String::as_str),
@@ -147,7 +182,16 @@ async fn api_restores_each_kind_as_a_new_version_and_audits_it(app: TestApp) {
                 "country": "JP", "city": "Tokyo"}),
     )
     .await;
-    edit_and_restore(&app, &tok, &format!("/api/v1/associations/{a}"), "association", a, "city", json!("Osaka")).await;
+    edit_and_restore(
+        &app,
+        &tok,
+        &format!("/api/v1/associations/{a}"),
+        "association",
+        a,
+        "city",
+        json!("Osaka"),
+    )
+    .await;
     let e = created(
         &app,
         &tok,
@@ -155,7 +199,16 @@ async fn api_restores_each_kind_as_a_new_version_and_audits_it(app: TestApp) {
         &json!({"name": "Công ty TNHH Sen Vàng", "sector": "10", "parent_country": "JP"}),
     )
     .await;
-    edit_and_restore(&app, &tok, &format!("/api/v1/enterprises/{e}"), "enterprise", e, "name", json!("Công ty CP Sen Vàng")).await;
+    edit_and_restore(
+        &app,
+        &tok,
+        &format!("/api/v1/enterprises/{e}"),
+        "enterprise",
+        e,
+        "name",
+        json!("Công ty CP Sen Vàng"),
+    )
+    .await;
     let p = created(
         &app,
         &tok,
@@ -164,7 +217,16 @@ async fn api_restores_each_kind_as_a_new_version_and_audits_it(app: TestApp) {
                 "registered_capital": 1_250_050, "currency": "USD", "rate_to_vnd": "25400"}),
     )
     .await;
-    edit_and_restore(&app, &tok, &format!("/api/v1/projects/{p}"), "project", p, "registered_capital", json!(2_000_000)).await;
+    edit_and_restore(
+        &app,
+        &tok,
+        &format!("/api/v1/projects/{p}"),
+        "project",
+        p,
+        "registered_capital",
+        json!(2_000_000),
+    )
+    .await;
     let c = created(
         &app,
         &tok,
@@ -174,7 +236,16 @@ async fn api_restores_each_kind_as_a_new_version_and_audits_it(app: TestApp) {
                 "contributed_on": "05/09/2025"}),
     )
     .await;
-    edit_and_restore(&app, &tok, &format!("/api/v1/contributions/{c}"), "contribution", c, "amount", json!(70_000_000)).await;
+    edit_and_restore(
+        &app,
+        &tok,
+        &format!("/api/v1/contributions/{c}"),
+        "contribution",
+        c,
+        "amount",
+        json!(70_000_000),
+    )
+    .await;
     let ev = created(
         &app,
         &tok,
@@ -183,14 +254,30 @@ async fn api_restores_each_kind_as_a_new_version_and_audits_it(app: TestApp) {
                 "place": "Trung tâm Hội nghị tỉnh"}),
     )
     .await;
-    edit_and_restore(&app, &tok, &format!("/api/v1/events/{ev}"), "event", ev, "place", json!("Nhà văn hóa tỉnh")).await;
+    edit_and_restore(
+        &app,
+        &tok,
+        &format!("/api/v1/events/{ev}"),
+        "event",
+        ev,
+        "place",
+        json!("Nhà văn hóa tỉnh"),
+    )
+    .await;
 
     // A project's derived đồng value follows the restored capital.
-    let pr: Value = send(&app, &tok, reqwest::Method::GET, &format!("/api/v1/projects/{p}"), None, None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let pr: Value = send(
+        &app,
+        &tok,
+        reqwest::Method::GET,
+        &format!("/api/v1/projects/{p}"),
+        None,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert_eq!(pr["registered_capital"], 1_250_050);
     assert_eq!(pr["registered_vnd"], 317_512_700, "12,500.50 USD × 25,400");
     // Restoring the fields of today writes nothing.
@@ -252,7 +339,14 @@ async fn restore_is_refused_outside_reach_like_an_update(app: TestApp) {
     // A read-only token: refused as an update would be.
     let ro = token(&app, "doc.only", Role::ProvinceOfficer, vec![], &["read"]).await;
     assert_eq!(restore(&app, &ro, &pa, 1, Some("*")).await.status(), 403);
-    assert_eq!(audit_actions(&app, "association", a).await.iter().filter(|x| x.ends_with(".restore")).count(), 0);
+    assert_eq!(
+        audit_actions(&app, "association", a)
+            .await
+            .iter()
+            .filter(|x| x.ends_with(".restore"))
+            .count(),
+        0
+    );
     // The association's own account and the mission of its country may.
     let own = token(
         &app,
@@ -298,7 +392,13 @@ async fn history_pages_restore_behind_a_confirmation(app: TestApp) {
                 "country": "TW", "city": "Đài Bắc"}),
     )
     .await;
-    patched(&app, &tok, &format!("/api/v1/associations/{a}"), &json!({"city": "Cao Hùng"})).await;
+    patched(
+        &app,
+        &tok,
+        &format!("/api/v1/associations/{a}"),
+        &json!({"city": "Cao Hùng"}),
+    )
+    .await;
     let p = created(
         &app,
         &tok,
@@ -307,7 +407,13 @@ async fn history_pages_restore_behind_a_confirmation(app: TestApp) {
                 "registered_capital": 5_000_000_000_i64, "currency": "VND"}),
     )
     .await;
-    patched(&app, &tok, &format!("/api/v1/projects/{p}"), &json!({"name": "Nhà máy hải sản Kỳ Anh"})).await;
+    patched(
+        &app,
+        &tok,
+        &format!("/api/v1/projects/{p}"),
+        &json!({"name": "Nhà máy hải sản Kỳ Anh"}),
+    )
+    .await;
     let ev = created(
         &app,
         &tok,
@@ -316,7 +422,13 @@ async fn history_pages_restore_behind_a_confirmation(app: TestApp) {
                 "place": "Hội trường A"}),
     )
     .await;
-    patched(&app, &tok, &format!("/api/v1/events/{ev}"), &json!({"place": "Hội trường B"})).await;
+    patched(
+        &app,
+        &tok,
+        &format!("/api/v1/events/{ev}"),
+        &json!({"place": "Hội trường B"}),
+    )
+    .await;
 
     let client = TestApp::new_client();
     assert_eq!(app.sign_in(&client, "sonv", PASSWORD).await.status(), 303);
@@ -330,7 +442,9 @@ async fn history_pages_restore_behind_a_confirmation(app: TestApp) {
         assert!(html.contains(&action), "{kind}: {html}");
         assert!(html.contains("Khôi phục phiên bản này"), "{kind}");
         assert!(
-            html.contains("data-confirm=\"Khôi phục nội dung của phiên bản 1 thành một phiên bản mới?"),
+            html.contains(
+                "data-confirm=\"Khôi phục nội dung của phiên bản 1 thành một phiên bản mới?"
+            ),
             "{kind}: the button asks first"
         );
         assert!(
@@ -353,7 +467,10 @@ async fn history_pages_restore_behind_a_confirmation(app: TestApp) {
             .await
             .unwrap();
         assert_eq!(r.status(), 303, "{kind}");
-        assert_eq!(r.headers()["location"], format!("{record}#history").as_str());
+        assert_eq!(
+            r.headers()["location"],
+            format!("{record}#history").as_str()
+        );
         let html = page(&client, &app, &record).await;
         assert!(html.contains("Khôi phục phiên bản 1: "), "{kind}: {html}");
         assert!(!html.contains("restored version"), "{kind}: no code shown");
