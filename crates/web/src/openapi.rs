@@ -617,6 +617,8 @@ mod doc {
             crate::community::restore::contribution_api,
             crate::community::restore::event_api,
             crate::community::reports::api,
+            crate::community::imports::associations_api,
+            crate::community::imports::projects_api,
             crate::community::invest_api::enterprise_list,
             crate::community::invest_api::enterprise_create,
             crate::community::invest_api::enterprise_read,

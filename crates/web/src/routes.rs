@@ -81,6 +81,7 @@ pub fn table() -> Vec<Route> {
     table.extend(community::invest::routes());
     table.extend(community::restore::routes());
     table.extend(community::reports::routes());
+    table.extend(community::imports::routes());
     table.extend(publishing::routes());
     table.extend(portal::routes());
     table.extend(exchange::routes());

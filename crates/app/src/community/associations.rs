@@ -863,13 +863,27 @@ async fn name_taken(conn: &mut sqlx::AnyConnection, name: &str, except: i64) -> 
 
 /// Records a new association (201 with the record).
 pub async fn create(app: &App, actor: &Actor, input: &AssociationInput) -> AppResult<Association> {
+    let mut tx = app.db.begin_write().await?;
+    let id = create_in(&mut tx, app, actor, input).await?;
+    let r = load(&mut tx.tx, actor, id).await?;
+    tx.commit().await?;
+    Ok(r)
+}
+
+/// [`create`] within the caller's transaction (an import writes every row
+/// or none): the new record's id.
+pub(crate) async fn create_in(
+    tx: &mut WriteTx,
+    app: &App,
+    actor: &Actor,
+    input: &AssociationInput,
+) -> AppResult<i64> {
     access::authorize(actor, Action::AssociationCreate)?;
     let d = validate(input).map_err(AppError::Invalid)?;
     if !country_allowed(actor, &d.country) {
         return Err(AppError::invalid_field("country", "out_of_jurisdiction"));
     }
     let now = clock::now();
-    let mut tx = app.db.begin_write().await?;
     if name_taken(&mut tx.tx, &d.name, 0).await? {
         return Err(AppError::invalid_field("name", "taken"));
     }
@@ -896,17 +910,15 @@ pub async fn create(app: &App, actor: &Actor, input: &AssociationInput) -> AppRe
     .fetch_one(&mut *tx.tx)
     .await?
     .try_get(0)?;
-    version_row(&mut tx, actor, id, "created", &now).await?;
+    version_row(tx, actor, id, "created", &now).await?;
     audit::append(
-        &mut tx,
+        tx,
         app,
         actor,
         Event::new("association.create", "association", &id),
     )
     .await?;
-    let a = load(&mut tx.tx, actor, id).await?;
-    tx.commit().await?;
-    Ok(a)
+    Ok(id)
 }
 
 fn changed_fields(a: &Data, b: &Data) -> Vec<String> {

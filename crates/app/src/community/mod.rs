@@ -14,6 +14,7 @@ pub mod demo;
 pub mod enterprises;
 pub mod events;
 pub mod experts;
+pub mod imports;
 pub mod investment;
 pub mod investment_demo;
 pub mod investment_reports;

@@ -707,6 +707,21 @@ async fn set_investors(tx: &mut WriteTx, id: i64, d: &Data, now: &str) -> AppRes
 
 /// Records a new project, proposed as of today (commune officers: in their communes).
 pub async fn create(app: &App, actor: &Actor, input: &ProjectInput) -> AppResult<Project> {
+    let mut tx = app.db.begin_write().await?;
+    let id = create_in(&mut tx, app, actor, input).await?;
+    let r = load(&mut tx.tx, actor, id).await?;
+    tx.commit().await?;
+    Ok(r)
+}
+
+/// [`create`] within the caller's transaction (an import writes every row
+/// or none): the new record's id.
+pub(crate) async fn create_in(
+    tx: &mut WriteTx,
+    app: &App,
+    actor: &Actor,
+    input: &ProjectInput,
+) -> AppResult<i64> {
     access::authorize(actor, Action::ProjectEdit)?;
     let d = validate(input, &app.settings.home_province).map_err(AppError::Invalid)?;
     if !investment::commune_allowed(actor, &d.commune_code) {
@@ -715,7 +730,6 @@ pub async fn create(app: &App, actor: &Actor, input: &ProjectInput) -> AppResult
     let now = clock::now();
     let today = clock::today();
     let (reg_vnd, real_vnd) = vnd_values(&d);
-    let mut tx = app.db.begin_write().await?;
     check_investors(&mut tx.tx, actor, &d).await?;
     let id: i64 = sqlx::query(
         "INSERT INTO investment_projects (name, name_en, summary, summary_en, sector, commune_code, \
@@ -745,7 +759,7 @@ pub async fn create(app: &App, actor: &Actor, input: &ProjectInput) -> AppResult
     .fetch_one(&mut *tx.tx)
     .await?
     .try_get(0)?;
-    set_investors(&mut tx, id, &d, &now).await?;
+    set_investors(tx, id, &d, &now).await?;
     sqlx::query(
         "INSERT INTO project_status_changes (project_id, status, changed_on, note, actor, recorded_at) \
          VALUES ($1, 'proposed', $2, '', $3, $4)",
@@ -756,17 +770,9 @@ pub async fn create(app: &App, actor: &Actor, input: &ProjectInput) -> AppResult
     .bind(&now)
     .execute(&mut *tx.tx)
     .await?;
-    investment::keep_version(&mut tx, actor, "project", id, 1, "created", &d).await?;
-    audit::append(
-        &mut tx,
-        app,
-        actor,
-        Event::new("project.create", "project", &id),
-    )
-    .await?;
-    let p = load(&mut tx.tx, actor, id).await?;
-    tx.commit().await?;
-    Ok(p)
+    investment::keep_version(tx, actor, "project", id, 1, "created", &d).await?;
+    audit::append(tx, app, actor, Event::new("project.create", "project", &id)).await?;
+    Ok(id)
 }
 
 /// Loads a project the actor may change (role, reach and commune).

@@ -546,3 +546,22 @@ coop-xlsx-attended = Attended
 coop-xlsx-total = Total
 coop-xlsx-note_fields = An expert with several fields counts in each of them; the total counts each visit once.
 audit-did-cooperation-report_export = exported a cooperation report
+
+## Import of associations and projects from a list
+imports-title_associations = Import associations from a spreadsheet
+imports-title_projects = Import investment projects from a spreadsheet
+imports-hint = An .xlsx or .csv file as the departments make them: title rows above, merged header cells, a row-number column and a totals row are fine. Coded values (kind, status, country, sector, currency) may be written in words or as codes. If one row is wrong nothing is written, and every problem is listed by row number and column.
+imports-template = Download the template
+imports-file = List file
+imports-upload = Import the list
+imports-back = Back to the list
+imports-done = Imported; records created:
+imports-refused = Nothing was imported. Correct these problems and upload the file again:
+imports-row = Row
+imports-column = Column
+imports-problem = Problem
+imports-open = Import from a spreadsheet
+code-column_missing = the file has no such column
+code-no_rows = the file has no data row under the header
+code-empty_sheet = the sheet is empty
+audit-did-community-import = imported a list of associations or projects from a file

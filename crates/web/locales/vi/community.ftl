@@ -546,3 +546,22 @@ coop-xlsx-attended = Tham dự
 coop-xlsx-total = Tổng cộng
 coop-xlsx-note_fields = Một chuyên gia có nhiều lĩnh vực được tính ở mỗi lĩnh vực; dòng tổng cộng tính mỗi chuyến một lần.
 audit-did-cooperation-report_export = đã xuất báo cáo hợp tác
+
+## Import of associations and projects from a list
+imports-title_associations = Nhập danh sách hội từ tệp Excel
+imports-title_projects = Nhập danh sách dự án đầu tư từ tệp Excel
+imports-hint = Tệp .xlsx hoặc .csv như các sở, ngành vẫn lập: có thể có dòng tiêu đề phía trên, tiêu đề cột gộp ô, cột STT và dòng tổng cộng. Giá trị có mã (loại hội, tình trạng, quốc gia, ngành, loại tiền) ghi bằng chữ hoặc mã đều được. Nếu có một dòng sai thì không dòng nào được ghi, và mọi lỗi được liệt kê theo số dòng và tên cột.
+imports-template = Tải tệp mẫu
+imports-file = Tệp danh sách
+imports-upload = Nhập danh sách
+imports-back = Quay lại danh sách
+imports-done = Đã nhập xong, số hồ sơ được tạo:
+imports-refused = Chưa nhập dòng nào. Hãy sửa các lỗi sau rồi tải tệp lên lại:
+imports-row = Dòng
+imports-column = Cột
+imports-problem = Lỗi
+imports-open = Nhập từ tệp Excel
+code-column_missing = tệp không có cột này
+code-no_rows = tệp không có dòng dữ liệu nào dưới tiêu đề
+code-empty_sheet = trang tính trống
+audit-did-community-import = đã nhập một danh sách hội hoặc dự án từ tệp

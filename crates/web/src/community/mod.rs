@@ -6,6 +6,7 @@ pub mod api;
 pub mod commendations;
 pub mod events;
 pub mod experts;
+pub mod imports;
 pub mod invest;
 pub mod invest_api;
 pub mod invest_pages;

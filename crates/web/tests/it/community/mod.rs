@@ -6,5 +6,6 @@ mod commendations;
 mod coop_reports;
 mod events;
 mod experts;
+mod imports;
 mod investment;
 mod restore;
