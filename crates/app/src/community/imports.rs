@@ -529,7 +529,7 @@ pub async fn import(
 ) -> AppResult<Outcome> {
     match kind {
         "associations" => {
-            crate::access::authorize(actor, crate::access::Action::AssociationCreate)?
+            crate::access::authorize(actor, crate::access::Action::AssociationCreate)?;
         }
         "projects" => crate::access::authorize(actor, crate::access::Action::ProjectEdit)?,
         _ => return Err(AppError::NotFound),

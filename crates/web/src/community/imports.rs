@@ -38,7 +38,7 @@ fn label_vi(kind: &str, code: &str) -> String {
     Tr::new(Lang::Vi).label(kind, code)
 }
 
-/// Runs `f` with the vocabulary of the pages' labels.
+/// The vocabulary of the pages' labels.
 fn vocabulary() -> Vocabulary<'static> {
     Vocabulary {
         code_of: &code_of,
@@ -225,6 +225,17 @@ fn page_for(
 /// `GET /associations/import`, `GET /investment/projects/import`: the upload page.
 pub async fn form(user: User, uri: axum::http::Uri) -> Result<Response, PageError> {
     let kind = kind_of(uri.path());
+    let may = if kind == "projects" {
+        app::community::projects::may_edit(&user.actor)
+    } else {
+        app::community::associations::may_create(&user.actor)
+    };
+    if !may {
+        return Err(PageError {
+            err: app::AppError::Forbidden,
+            lang: user.lang,
+        });
+    }
     page_for(&user, kind, None, String::new())
 }
 
