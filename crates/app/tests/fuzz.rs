@@ -121,6 +121,7 @@ fn csv_reader_never_panics() {
             let choice = Choice {
                 sheet: None,
                 header_row,
+                score: None,
             };
             let _ = read::check_type(&bytes, "danh-sach.csv");
             if let Ok(t) = read::read(&bytes, "danh-sach.csv", &small_limits(), &choice) {

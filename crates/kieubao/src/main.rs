@@ -1352,6 +1352,7 @@ async fn import(app: &App, args: ImportArgs) -> Result<(), Failure> {
     let choice = app::intake::import::read::Choice {
         sheet: args.sheet.clone(),
         header_row: args.header_row,
+        score: None,
     };
     // A file that is not a spreadsheet, or a sheet it does not have, is
     // refused before anything is recorded, in the page's words.

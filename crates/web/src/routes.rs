@@ -79,6 +79,9 @@ pub fn table() -> Vec<Route> {
     table.extend(community::experts::routes());
     table.extend(community::commendations::routes());
     table.extend(community::invest::routes());
+    table.extend(community::restore::routes());
+    table.extend(community::reports::routes());
+    table.extend(community::imports::routes());
     table.extend(publishing::routes());
     table.extend(portal::routes());
     table.extend(exchange::routes());

@@ -17,6 +17,7 @@
 use db::{Row, WriteTx};
 use serde::{Deserialize, Serialize};
 
+use super::investment::{self, Change};
 use crate::access::{self, Action};
 use crate::audit::{self, Event};
 use crate::{Actor, App, AppError, AppResult, FieldError, Jurisdiction, clock};
@@ -862,13 +863,27 @@ async fn name_taken(conn: &mut sqlx::AnyConnection, name: &str, except: i64) -> 
 
 /// Records a new association (201 with the record).
 pub async fn create(app: &App, actor: &Actor, input: &AssociationInput) -> AppResult<Association> {
+    let mut tx = app.db.begin_write().await?;
+    let id = create_in(&mut tx, app, actor, input).await?;
+    let r = load(&mut tx.tx, actor, id).await?;
+    tx.commit().await?;
+    Ok(r)
+}
+
+/// [`create`] within the caller's transaction (an import writes every row
+/// or none): the new record's id.
+pub(crate) async fn create_in(
+    tx: &mut WriteTx,
+    app: &App,
+    actor: &Actor,
+    input: &AssociationInput,
+) -> AppResult<i64> {
     access::authorize(actor, Action::AssociationCreate)?;
     let d = validate(input).map_err(AppError::Invalid)?;
     if !country_allowed(actor, &d.country) {
         return Err(AppError::invalid_field("country", "out_of_jurisdiction"));
     }
     let now = clock::now();
-    let mut tx = app.db.begin_write().await?;
     if name_taken(&mut tx.tx, &d.name, 0).await? {
         return Err(AppError::invalid_field("name", "taken"));
     }
@@ -895,17 +910,15 @@ pub async fn create(app: &App, actor: &Actor, input: &AssociationInput) -> AppRe
     .fetch_one(&mut *tx.tx)
     .await?
     .try_get(0)?;
-    version_row(&mut tx, actor, id, "created", &now).await?;
+    version_row(tx, actor, id, "created", &now).await?;
     audit::append(
-        &mut tx,
+        tx,
         app,
         actor,
         Event::new("association.create", "association", &id),
     )
     .await?;
-    let a = load(&mut tx.tx, actor, id).await?;
-    tx.commit().await?;
-    Ok(a)
+    Ok(id)
 }
 
 fn changed_fields(a: &Data, b: &Data) -> Vec<String> {
@@ -948,6 +961,55 @@ pub async fn update(
     id: i64,
     expected_version: i64,
     input: &AssociationInput,
+) -> AppResult<Association> {
+    write_fields(app, actor, id, expected_version, input, Change::Edit).await
+}
+
+/// Restores the fields of version `version` from the history as a new
+/// version (when `expected_version` is still current), checked and audited
+/// as an update; nothing is written when they are the fields of today.
+pub async fn restore_version(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    expected_version: i64,
+    version: i64,
+) -> AppResult<Association> {
+    access::authorize(actor, Action::AssociationUpdate)?;
+    let mut conn = app.db.pool.acquire().await?;
+    let current = load_row(&mut conn, actor, id).await?;
+    let text: String = sqlx::query_scalar(
+        "SELECT snapshot FROM association_versions WHERE association_id = $1 AND version = $2 \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(id)
+    .bind(version)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let snapshot: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| AppError::Unexpected(anyhow::Error::from(e)))?;
+    drop(conn);
+    let input = investment::restored_input(&to_input(&current), &snapshot, &[])?;
+    write_fields(
+        app,
+        actor,
+        id,
+        expected_version,
+        &input,
+        Change::Restore(version),
+    )
+    .await
+}
+
+/// Writes an edit or a restore of the fields.
+async fn write_fields(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    expected_version: i64,
+    input: &AssociationInput,
+    change: Change,
 ) -> AppResult<Association> {
     access::authorize(actor, Action::AssociationUpdate)?;
     let mut tx = app.db.begin_write().await?;
@@ -1001,13 +1063,17 @@ pub async fn update(
         });
     }
     let changed = changed.join(", ");
-    version_row(&mut tx, actor, id, &format!("updated: {changed}"), &now).await?;
+    version_row(&mut tx, actor, id, &change.summary(&changed), &now).await?;
     audit::append(
         &mut tx,
         app,
         actor,
-        Event::new("association.update", "association", &id)
-            .with(serde_json::json!({"version": current.version + 1, "changed": changed})),
+        Event::new(
+            change.action("association.update", "association.restore"),
+            "association",
+            &id,
+        )
+        .with(serde_json::json!({"version": current.version + 1, "changed": changed})),
     )
     .await?;
     let a = load(&mut tx.tx, actor, id).await?;

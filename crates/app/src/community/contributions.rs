@@ -16,6 +16,7 @@
 use db::Row;
 use serde::{Deserialize, Serialize};
 
+use super::investment::Change;
 use super::investment::{
     self, MAX_LONG, MAX_SHORT, VersionRow, contribution_scope, text_ok, trimmed,
 };
@@ -517,6 +518,49 @@ pub async fn update(
     expected_version: i64,
     input: &ContributionInput,
 ) -> AppResult<Contribution> {
+    write_fields(app, actor, id, expected_version, input, Change::Edit).await
+}
+
+/// Restores the fields of version `version` from the history as a new
+/// version (when `expected_version` is still current), checked and audited
+/// as an update; nothing is written when they are the fields of today.
+pub async fn restore_version(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    expected_version: i64,
+    version: i64,
+) -> AppResult<Contribution> {
+    access::authorize(actor, Action::ContributionEdit)?;
+    let mut conn = app.db.pool.acquire().await?;
+    let current = load(&mut conn, actor, id).await?;
+    let snapshot = investment::snapshot(&mut conn, "contribution", id, version).await?;
+    drop(conn);
+    let input = investment::restored_input(
+        &to_input(&current),
+        &snapshot,
+        &[("commune_code", "commune")],
+    )?;
+    write_fields(
+        app,
+        actor,
+        id,
+        expected_version,
+        &input,
+        Change::Restore(version),
+    )
+    .await
+}
+
+/// Writes an edit or a restore of the fields.
+async fn write_fields(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    expected_version: i64,
+    input: &ContributionInput,
+    change: Change,
+) -> AppResult<Contribution> {
     access::authorize(actor, Action::ContributionEdit)?;
     let mut tx = app.db.begin_write().await?;
     let current = load(&mut tx.tx, actor, id).await?;
@@ -576,7 +620,7 @@ pub async fn update(
         "contribution",
         id,
         current.version + 1,
-        &format!("updated: {changed}"),
+        &change.summary(&changed),
         &d,
     )
     .await?;
@@ -584,8 +628,12 @@ pub async fn update(
         &mut tx,
         app,
         actor,
-        Event::new("contribution.update", "contribution", &id)
-            .with(serde_json::json!({"version": current.version + 1, "changed": changed})),
+        Event::new(
+            change.action("contribution.update", "contribution.restore"),
+            "contribution",
+            &id,
+        )
+        .with(serde_json::json!({"version": current.version + 1, "changed": changed})),
     )
     .await?;
     let c = load(&mut tx.tx, actor, id).await?;

@@ -11,6 +11,7 @@
 use db::{Row, WriteTx};
 use serde::{Deserialize, Serialize};
 
+use super::investment::Change;
 use super::investment::{
     self, MAX_LONG, MAX_MEDIUM, MAX_SHORT, VersionRow, enterprise_scope, text_ok, trimmed,
 };
@@ -421,6 +422,45 @@ pub async fn update(
     expected_version: i64,
     input: &EnterpriseInput,
 ) -> AppResult<Enterprise> {
+    write_fields(app, actor, id, expected_version, input, Change::Edit).await
+}
+
+/// Restores the fields of version `version` from the history as a new
+/// version (when `expected_version` is still current), checked and audited
+/// as an update; nothing is written when they are the fields of today.
+pub async fn restore_version(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    expected_version: i64,
+    version: i64,
+) -> AppResult<Enterprise> {
+    access::authorize(actor, Action::EnterpriseEdit)?;
+    let mut conn = app.db.pool.acquire().await?;
+    let current = load(&mut conn, actor, id).await?;
+    let snapshot = investment::snapshot(&mut conn, "enterprise", id, version).await?;
+    drop(conn);
+    let input = investment::restored_input(&to_input(&current), &snapshot, &[])?;
+    write_fields(
+        app,
+        actor,
+        id,
+        expected_version,
+        &input,
+        Change::Restore(version),
+    )
+    .await
+}
+
+/// Writes an edit or a restore of the fields.
+async fn write_fields(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    expected_version: i64,
+    input: &EnterpriseInput,
+    change: Change,
+) -> AppResult<Enterprise> {
     access::authorize(actor, Action::EnterpriseEdit)?;
     let mut tx = app.db.begin_write().await?;
     let current = load(&mut tx.tx, actor, id).await?;
@@ -490,7 +530,7 @@ pub async fn update(
         "enterprise",
         id,
         current.version + 1,
-        &format!("updated: {changed}"),
+        &change.summary(&changed),
         &d,
     )
     .await?;
@@ -498,8 +538,12 @@ pub async fn update(
         &mut tx,
         app,
         actor,
-        Event::new("enterprise.update", "enterprise", &id)
-            .with(serde_json::json!({"version": current.version + 1, "changed": changed})),
+        Event::new(
+            change.action("enterprise.update", "enterprise.restore"),
+            "enterprise",
+            &id,
+        )
+        .with(serde_json::json!({"version": current.version + 1, "changed": changed})),
     )
     .await?;
     let e = load(&mut tx.tx, actor, id).await?;

@@ -16,6 +16,7 @@
 use db::{Row, WriteTx};
 use serde::{Deserialize, Serialize};
 
+use super::investment::{self, Change};
 use crate::access::{self, Action};
 use crate::audit::{self, Event as AuditEvent};
 use crate::registry::people::{self, ListQuery};
@@ -704,6 +705,55 @@ pub async fn update(
     expected_version: i64,
     input: &EventInput,
 ) -> AppResult<Event> {
+    write_fields(app, actor, id, expected_version, input, Change::Edit).await
+}
+
+/// Restores the fields of version `version` from the history as a new
+/// version (when `expected_version` is still current), checked and audited
+/// as an update; nothing is written when they are the fields of today.
+pub async fn restore_version(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    expected_version: i64,
+    version: i64,
+) -> AppResult<Event> {
+    access::authorize(actor, Action::EventManage)?;
+    let mut conn = app.db.pool.acquire().await?;
+    let current = load_row(&mut conn, actor, id).await?;
+    let text: String = sqlx::query_scalar(
+        "SELECT snapshot FROM event_versions WHERE event_id = $1 AND version = $2 \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(id)
+    .bind(version)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let snapshot: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| AppError::Unexpected(anyhow::Error::from(e)))?;
+    drop(conn);
+    let input = investment::restored_input(&to_input(&current), &snapshot, &[])?;
+    write_fields(
+        app,
+        actor,
+        id,
+        expected_version,
+        &input,
+        Change::Restore(version),
+    )
+    .await
+}
+
+/// Writes an edit or a restore of the fields.
+async fn write_fields(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    expected_version: i64,
+    input: &EventInput,
+    change: Change,
+) -> AppResult<Event> {
     access::authorize(actor, Action::EventManage)?;
     let mut tx = app.db.begin_write().await?;
     let current = load_row(&mut tx.tx, actor, id).await?;
@@ -749,12 +799,12 @@ pub async fn update(
         });
     }
     let changed = changed.join(", ");
-    version_row(&mut tx, actor, id, &format!("updated: {changed}"), &now).await?;
+    version_row(&mut tx, actor, id, &change.summary(&changed), &now).await?;
     audit::append(
         &mut tx,
         app,
         actor,
-        AuditEvent::new("event.update", "event", &id)
+        AuditEvent::new(change.action("event.update", "event.restore"), "event", &id)
             .with(serde_json::json!({"version": current.version + 1, "changed": changed})),
     )
     .await?;

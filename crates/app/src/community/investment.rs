@@ -245,6 +245,80 @@ pub(crate) fn changed_fields(a: &impl Serialize, b: &impl Serialize) -> Vec<Stri
         .collect()
 }
 
+/// Why a record's own fields are written: an edit, or the restore of an
+/// earlier version (history with restore, issue 22 rules), which is kept as
+/// a new version saying which one it brought back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Change {
+    Edit,
+    Restore(i64),
+}
+
+impl Change {
+    /// The history's summary of the change.
+    pub(crate) fn summary(self, changed: &str) -> String {
+        match self {
+            Self::Edit => format!("updated: {changed}"),
+            Self::Restore(n) => format!("restored version {n}: {changed}"),
+        }
+    }
+
+    /// The audit action: `edit` for an edit, `restore` for a restore.
+    pub(crate) fn action(self, edit: &'static str, restore: &'static str) -> &'static str {
+        match self {
+            Self::Edit => edit,
+            Self::Restore(_) => restore,
+        }
+    }
+}
+
+/// The snapshot kept of version `version` of an enterprise, project or
+/// contribution (the last row of that version), or not found.
+pub(crate) async fn snapshot(
+    conn: &mut sqlx::AnyConnection,
+    entity: &str,
+    id: i64,
+    version: i64,
+) -> AppResult<serde_json::Value> {
+    let text: String = sqlx::query_scalar(
+        "SELECT snapshot FROM investment_versions WHERE entity = $1 AND entity_id = $2 \
+         AND version = $3 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(entity)
+    .bind(id)
+    .bind(version)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    serde_json::from_str(&text).map_err(|e| AppError::Unexpected(anyhow::Error::from(e)))
+}
+
+/// The input that would store the fields of `snapshot` (an earlier
+/// version), starting from `current` (the record's input now): a field the
+/// snapshot names replaces the current one; a field it lacks (older
+/// snapshots) stays as it is. `renames` maps a snapshot's field name to the
+/// input's (`commune_code` → `commune`).
+pub(crate) fn restored_input<T: Serialize + serde::de::DeserializeOwned>(
+    current: &T,
+    snapshot: &serde_json::Value,
+    renames: &[(&str, &str)],
+) -> AppResult<T> {
+    let mut doc = serde_json::to_value(current).map_err(anyhow::Error::from)?;
+    if let (Some(base), Some(old)) = (doc.as_object_mut(), snapshot.as_object()) {
+        for (k, v) in old {
+            let k = renames
+                .iter()
+                .find(|(from, _)| from == k)
+                .map_or(k.as_str(), |(_, to)| *to);
+            if base.contains_key(k) {
+                base.insert(k.to_owned(), v.clone());
+            }
+        }
+        base.retain(|_, v| !v.is_null());
+    }
+    serde_json::from_value(doc).map_err(|e| AppError::Unexpected(anyhow::Error::from(e)))
+}
+
 // ------------------------------------------------------------------ reading input
 
 pub(crate) fn trimmed(v: Option<&String>) -> String {

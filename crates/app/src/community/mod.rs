@@ -9,10 +9,12 @@
 pub mod associations;
 pub mod commendations;
 pub mod contributions;
+pub mod cooperation_reports;
 pub mod demo;
 pub mod enterprises;
 pub mod events;
 pub mod experts;
+pub mod imports;
 pub mod investment;
 pub mod investment_demo;
 pub mod investment_reports;

@@ -15,6 +15,7 @@
 use db::{Row, WriteTx};
 use serde::{Deserialize, Serialize};
 
+use super::investment::Change;
 use super::investment::{self, MAX_LONG, MAX_SHORT, VersionRow, project_scope, text_ok, trimmed};
 use crate::access::{self, Action};
 use crate::audit::{self, Event};
@@ -706,6 +707,21 @@ async fn set_investors(tx: &mut WriteTx, id: i64, d: &Data, now: &str) -> AppRes
 
 /// Records a new project, proposed as of today (commune officers: in their communes).
 pub async fn create(app: &App, actor: &Actor, input: &ProjectInput) -> AppResult<Project> {
+    let mut tx = app.db.begin_write().await?;
+    let id = create_in(&mut tx, app, actor, input).await?;
+    let r = load(&mut tx.tx, actor, id).await?;
+    tx.commit().await?;
+    Ok(r)
+}
+
+/// [`create`] within the caller's transaction (an import writes every row
+/// or none): the new record's id.
+pub(crate) async fn create_in(
+    tx: &mut WriteTx,
+    app: &App,
+    actor: &Actor,
+    input: &ProjectInput,
+) -> AppResult<i64> {
     access::authorize(actor, Action::ProjectEdit)?;
     let d = validate(input, &app.settings.home_province).map_err(AppError::Invalid)?;
     if !investment::commune_allowed(actor, &d.commune_code) {
@@ -714,7 +730,6 @@ pub async fn create(app: &App, actor: &Actor, input: &ProjectInput) -> AppResult
     let now = clock::now();
     let today = clock::today();
     let (reg_vnd, real_vnd) = vnd_values(&d);
-    let mut tx = app.db.begin_write().await?;
     check_investors(&mut tx.tx, actor, &d).await?;
     let id: i64 = sqlx::query(
         "INSERT INTO investment_projects (name, name_en, summary, summary_en, sector, commune_code, \
@@ -744,7 +759,7 @@ pub async fn create(app: &App, actor: &Actor, input: &ProjectInput) -> AppResult
     .fetch_one(&mut *tx.tx)
     .await?
     .try_get(0)?;
-    set_investors(&mut tx, id, &d, &now).await?;
+    set_investors(tx, id, &d, &now).await?;
     sqlx::query(
         "INSERT INTO project_status_changes (project_id, status, changed_on, note, actor, recorded_at) \
          VALUES ($1, 'proposed', $2, '', $3, $4)",
@@ -755,17 +770,9 @@ pub async fn create(app: &App, actor: &Actor, input: &ProjectInput) -> AppResult
     .bind(&now)
     .execute(&mut *tx.tx)
     .await?;
-    investment::keep_version(&mut tx, actor, "project", id, 1, "created", &d).await?;
-    audit::append(
-        &mut tx,
-        app,
-        actor,
-        Event::new("project.create", "project", &id),
-    )
-    .await?;
-    let p = load(&mut tx.tx, actor, id).await?;
-    tx.commit().await?;
-    Ok(p)
+    investment::keep_version(tx, actor, "project", id, 1, "created", &d).await?;
+    audit::append(tx, app, actor, Event::new("project.create", "project", &id)).await?;
+    Ok(id)
 }
 
 /// Loads a project the actor may change (role, reach and commune).
@@ -785,6 +792,49 @@ pub async fn update(
     id: i64,
     expected_version: i64,
     input: &ProjectInput,
+) -> AppResult<Project> {
+    write_fields(app, actor, id, expected_version, input, Change::Edit).await
+}
+
+/// Restores the fields of version `version` from the history as a new
+/// version (when `expected_version` is still current), checked and audited
+/// as an update; nothing is written when they are the fields of today.
+pub async fn restore_version(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    expected_version: i64,
+    version: i64,
+) -> AppResult<Project> {
+    access::authorize(actor, Action::ProjectEdit)?;
+    let mut conn = app.db.pool.acquire().await?;
+    let current = load(&mut conn, actor, id).await?;
+    let snapshot = investment::snapshot(&mut conn, "project", id, version).await?;
+    drop(conn);
+    let input = investment::restored_input(
+        &to_input(&current),
+        &snapshot,
+        &[("commune_code", "commune")],
+    )?;
+    write_fields(
+        app,
+        actor,
+        id,
+        expected_version,
+        &input,
+        Change::Restore(version),
+    )
+    .await
+}
+
+/// Writes an edit or a restore of the fields.
+async fn write_fields(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    expected_version: i64,
+    input: &ProjectInput,
+    change: Change,
 ) -> AppResult<Project> {
     access::authorize(actor, Action::ProjectEdit)?;
     let mut tx = app.db.begin_write().await?;
@@ -856,7 +906,7 @@ pub async fn update(
         "project",
         id,
         current.version + 1,
-        &format!("updated: {changed}"),
+        &change.summary(&changed),
         &d,
     )
     .await?;
@@ -864,8 +914,12 @@ pub async fn update(
         &mut tx,
         app,
         actor,
-        Event::new("project.update", "project", &id)
-            .with(serde_json::json!({"version": current.version + 1, "changed": changed})),
+        Event::new(
+            change.action("project.update", "project.restore"),
+            "project",
+            &id,
+        )
+        .with(serde_json::json!({"version": current.version + 1, "changed": changed})),
     )
     .await?;
     let p = load(&mut tx.tx, actor, id).await?;

@@ -502,3 +502,66 @@ audit-detail-on = Day
 audit-detail-year = Year
 audit-detail-currency = Currency
 audit-detail-remittance = Remittance figure
+
+## Restore from history (associations, enterprises, projects, contributions, events)
+community-restore = Restore this version
+community-restore_col = Restore
+community-restore_confirm = Restore the content of version
+community-restore_confirm_after = as a new version? The versions there are stay in the history. Continue?
+community-history-restored = Restored version
+audit-did-association-restore = restored an earlier version of an association record
+audit-did-enterprise-restore = restored an earlier version of an enterprise record
+audit-did-project-restore = restored an earlier version of an investment project
+audit-did-contribution-restore = restored an earlier version of a contribution record
+audit-did-event-restore = restored an earlier version of an event
+
+## Cooperation reports (issue 22 §8): the reports page's section and their exports
+coop-section = Cooperation reports
+coop-section_hint = Investment projects, contributions, visiting experts and events, within your jurisdiction.
+coop-export_xlsx = Download Excel
+coop-export_docx = Download Word document
+coop-xlsx-title_projects = Investment projects by status and sector
+coop-xlsx-title_contributions = Contributions by country, year, purpose and commune
+coop-xlsx-title_expert_visits = Visiting experts by year and field
+coop-xlsx-title_event_attendance = Invitees and attendance of the events
+coop-xlsx-by_status = Projects by status
+coop-xlsx-by_sector = Projects by economic sector
+coop-xlsx-by_country = Contributions by country
+coop-xlsx-by_year = Contributions by year
+coop-xlsx-by_purpose = Contributions by purpose
+coop-xlsx-by_commune = Contributions by commune
+coop-xlsx-visits_by_year = Visits by year
+coop-xlsx-visits_by_field = Visits by field of expertise
+coop-xlsx-by_event = By event
+coop-xlsx-group = Group
+coop-xlsx-count = Count
+coop-xlsx-registered_vnd = Registered capital (VND)
+coop-xlsx-realised_vnd = Realised capital (VND)
+coop-xlsx-value_vnd = Value (VND)
+coop-xlsx-visits = Visits
+coop-xlsx-experts = Experts
+coop-xlsx-invited = Invited
+coop-xlsx-replied_yes = Accepted
+coop-xlsx-attended = Attended
+coop-xlsx-total = Total
+coop-xlsx-note_fields = An expert with several fields counts in each of them; the total counts each visit once.
+audit-did-cooperation-report_export = exported a cooperation report
+
+## Import of associations and projects from a list
+imports-title_associations = Import associations from a spreadsheet
+imports-title_projects = Import investment projects from a spreadsheet
+imports-hint = An .xlsx or .csv file as the departments make them: title rows above, merged header cells, a row-number column and a totals row are fine. Coded values (kind, status, country, sector, currency) may be written in words or as codes. If one row is wrong nothing is written, and every problem is listed by row number and column.
+imports-template = Download the template
+imports-file = List file
+imports-upload = Import the list
+imports-back = Back to the list
+imports-done = Imported; records created:
+imports-refused = Nothing was imported. Correct these problems and upload the file again:
+imports-row = Row
+imports-column = Column
+imports-problem = Problem
+imports-open = Import from a spreadsheet
+code-column_missing = the file has no such column
+code-no_rows = the file has no data row under the header
+code-empty_sheet = the sheet is empty
+audit-did-community-import = imported a list of associations or projects from a file

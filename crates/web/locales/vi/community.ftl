@@ -502,3 +502,66 @@ audit-detail-on = Ngày
 audit-detail-year = Năm
 audit-detail-currency = Loại tiền
 audit-detail-remittance = Mục kiều hối
+
+## Restore from history (associations, enterprises, projects, contributions, events)
+community-restore = Khôi phục phiên bản này
+community-restore_col = Khôi phục
+community-restore_confirm = Khôi phục nội dung của phiên bản
+community-restore_confirm_after = thành một phiên bản mới? Các phiên bản hiện có vẫn được giữ trong lịch sử. Tiếp tục?
+community-history-restored = Khôi phục phiên bản
+audit-did-association-restore = đã khôi phục một phiên bản cũ của hồ sơ hội
+audit-did-enterprise-restore = đã khôi phục một phiên bản cũ của hồ sơ doanh nghiệp
+audit-did-project-restore = đã khôi phục một phiên bản cũ của hồ sơ dự án đầu tư
+audit-did-contribution-restore = đã khôi phục một phiên bản cũ của hồ sơ đóng góp
+audit-did-event-restore = đã khôi phục một phiên bản cũ của sự kiện
+
+## Cooperation reports (issue 22 §8): the reports page's section and their exports
+coop-section = Báo cáo hợp tác
+coop-section_hint = Dự án đầu tư, đóng góp, chuyên gia về làm việc và sự kiện, trong phạm vi quản lý của bạn.
+coop-export_xlsx = Tải Excel
+coop-export_docx = Tải văn bản Word
+coop-xlsx-title_projects = Dự án đầu tư theo trạng thái và ngành
+coop-xlsx-title_contributions = Đóng góp theo quốc gia, năm, mục đích và xã, phường
+coop-xlsx-title_expert_visits = Chuyên gia về làm việc theo năm và lĩnh vực
+coop-xlsx-title_event_attendance = Khách mời và tham dự các sự kiện
+coop-xlsx-by_status = Dự án theo trạng thái
+coop-xlsx-by_sector = Dự án theo ngành kinh tế
+coop-xlsx-by_country = Đóng góp theo quốc gia
+coop-xlsx-by_year = Đóng góp theo năm
+coop-xlsx-by_purpose = Đóng góp theo mục đích
+coop-xlsx-by_commune = Đóng góp theo xã, phường
+coop-xlsx-visits_by_year = Chuyến làm việc theo năm
+coop-xlsx-visits_by_field = Chuyến làm việc theo lĩnh vực chuyên môn
+coop-xlsx-by_event = Theo sự kiện
+coop-xlsx-group = Nhóm
+coop-xlsx-count = Số lượng
+coop-xlsx-registered_vnd = Vốn đăng ký (đồng)
+coop-xlsx-realised_vnd = Vốn thực hiện (đồng)
+coop-xlsx-value_vnd = Giá trị (đồng)
+coop-xlsx-visits = Số chuyến
+coop-xlsx-experts = Số chuyên gia
+coop-xlsx-invited = Được mời
+coop-xlsx-replied_yes = Nhận lời
+coop-xlsx-attended = Tham dự
+coop-xlsx-total = Tổng cộng
+coop-xlsx-note_fields = Một chuyên gia có nhiều lĩnh vực được tính ở mỗi lĩnh vực; dòng tổng cộng tính mỗi chuyến một lần.
+audit-did-cooperation-report_export = đã xuất báo cáo hợp tác
+
+## Import of associations and projects from a list
+imports-title_associations = Nhập danh sách hội từ tệp Excel
+imports-title_projects = Nhập danh sách dự án đầu tư từ tệp Excel
+imports-hint = Tệp .xlsx hoặc .csv như các sở, ngành vẫn lập: có thể có dòng tiêu đề phía trên, tiêu đề cột gộp ô, cột STT và dòng tổng cộng. Giá trị có mã (loại hội, tình trạng, quốc gia, ngành, loại tiền) ghi bằng chữ hoặc mã đều được. Nếu có một dòng sai thì không dòng nào được ghi, và mọi lỗi được liệt kê theo số dòng và tên cột.
+imports-template = Tải tệp mẫu
+imports-file = Tệp danh sách
+imports-upload = Nhập danh sách
+imports-back = Quay lại danh sách
+imports-done = Đã nhập xong, số hồ sơ được tạo:
+imports-refused = Chưa nhập dòng nào. Hãy sửa các lỗi sau rồi tải tệp lên lại:
+imports-row = Dòng
+imports-column = Cột
+imports-problem = Lỗi
+imports-open = Nhập từ tệp Excel
+code-column_missing = tệp không có cột này
+code-no_rows = tệp không có dòng dữ liệu nào dưới tiêu đề
+code-empty_sheet = trang tính trống
+audit-did-community-import = đã nhập một danh sách hội hoặc dự án từ tệp

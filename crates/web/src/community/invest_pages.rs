@@ -342,7 +342,7 @@ struct RecordPage {
     tables: Vec<TableView>,
     status_form: Option<StatusForm>,
     refusal: Vec<String>,
-    history: Vec<TableView>,
+    history: HistoryView,
 }
 
 /// The form moving a project along its pipeline.
@@ -367,26 +367,47 @@ struct FormPage {
     error: String,
 }
 
-fn history_table(t: Tr, rows: Vec<VersionRow>) -> TableView {
-    TableView {
-        title: t.s("invest.history").to_owned(),
-        anchor: "history",
-        heads: vec![
-            t.s("invest.when").to_owned(),
-            t.s("invest.who").to_owned(),
-            t.s("invest.what").to_owned(),
-        ],
-        rows: rows
+/// One row of a record's history, with its restore button.
+pub struct HistoryLine {
+    when: String,
+    who: String,
+    what: String,
+    restore: Option<super::restore::Button>,
+}
+
+/// A record's history: its rows, and whether they have restore buttons.
+pub struct HistoryView {
+    lines: Vec<HistoryLine>,
+    may_restore: bool,
+}
+
+fn history_view(
+    t: Tr,
+    rows: Vec<VersionRow>,
+    kind: super::restore::Kind,
+    id: i64,
+    current: i64,
+    may: bool,
+) -> HistoryView {
+    let buttons = super::restore::buttons(
+        kind,
+        id,
+        current,
+        may,
+        &rows.iter().map(|v| v.version).collect::<Vec<_>>(),
+    );
+    HistoryView {
+        lines: rows
             .into_iter()
-            .map(|v| {
-                vec![
-                    cell(t.time(&v.changed_at)),
-                    cell(v.actor),
-                    cell(history_words(t, &v.summary)),
-                ]
+            .zip(buttons)
+            .map(|(v, restore)| HistoryLine {
+                when: t.time(&v.changed_at),
+                who: v.actor,
+                what: history_words(t, &v.summary),
+                restore,
             })
             .collect(),
-        empty: String::new(),
+        may_restore: may,
     }
 }
 
@@ -394,6 +415,9 @@ fn history_table(t: Tr, rows: Vec<VersionRow>) -> TableView {
 fn history_words(t: Tr, s: &str) -> String {
     if s == "created" {
         return t.s("invest.history.created").to_owned();
+    }
+    if let Some(w) = super::restore::restored_words(t, s) {
+        return w;
     }
     if let Some(fields) = s.strip_prefix("updated: ") {
         let names: Vec<String> = fields.split(", ").map(|f| t.field(f)).collect();
@@ -736,7 +760,14 @@ async fn project_page(
         tables: vec![investors, statuses],
         status_form,
         refusal,
-        history: vec![history_table(t, history)],
+        history: history_view(
+            t,
+            history,
+            super::restore::Kind::Project,
+            p.id,
+            p.version,
+            editable,
+        ),
         l,
         t,
     })
@@ -1245,7 +1276,14 @@ pub async fn enterprise_show(
         tables: vec![owners, projects_table],
         status_form: None,
         refusal: Vec::new(),
-        history: vec![history_table(t, history)],
+        history: history_view(
+            t,
+            history,
+            super::restore::Kind::Enterprise,
+            e.id,
+            e.version,
+            enterprises::may_edit(&user.actor),
+        ),
         l,
         t,
     })
@@ -1660,7 +1698,14 @@ pub async fn contribution_show(
         tables: Vec::new(),
         status_form: None,
         refusal: Vec::new(),
-        history: vec![history_table(t, history)],
+        history: history_view(
+            t,
+            history,
+            super::restore::Kind::Contribution,
+            c.id,
+            c.version,
+            contributions::may_edit(&user.actor),
+        ),
         l,
         t,
     })
@@ -2160,7 +2205,7 @@ fn contribution_table(
 }
 
 /// A report group's label: a status, sector, country, year, purpose or commune.
-fn group_label(t: Tr, kind: &str, key: &str) -> String {
+pub(crate) fn group_label(t: Tr, kind: &str, key: &str) -> String {
     if key.is_empty() {
         return t.s("invest.unknown").to_owned();
     }

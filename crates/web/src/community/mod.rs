@@ -6,10 +6,13 @@ pub mod api;
 pub mod commendations;
 pub mod events;
 pub mod experts;
+pub mod imports;
 pub mod invest;
 pub mod invest_api;
 pub mod invest_pages;
 pub mod pages;
+pub mod reports;
+pub mod restore;
 
 use crate::access::{Access, Route, route};
 

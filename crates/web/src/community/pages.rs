@@ -303,6 +303,7 @@ struct HistoryView {
     when: String,
     who: String,
     what: String,
+    restore: Option<super::restore::Button>,
 }
 
 /// What a form of the record page was refused for, shown beside it.
@@ -335,6 +336,9 @@ struct ShowPage {
 fn history_words(t: Tr, s: &str) -> String {
     if s == "created" {
         return t.s("association.history.created").to_owned();
+    }
+    if let Some(w) = super::restore::restored_words(t, s) {
+        return w;
     }
     if let Some(fields) = s.strip_prefix("updated: ") {
         let names: Vec<String> = fields.split(", ").map(|f| t.field(f)).collect();
@@ -387,14 +391,24 @@ async fn show_page(
     let lang = user.lang;
     let l = Layout::for_user(user);
     let t = l.t;
-    let history = associations::history(&state.app, &user.actor, a.id)
+    let versions = associations::history(&state.app, &user.actor, a.id)
         .await
-        .map_err(page_err(lang))?
+        .map_err(page_err(lang))?;
+    let buttons = super::restore::buttons(
+        super::restore::Kind::Association,
+        a.id,
+        a.version,
+        a.status != "merged" && associations::may_edit(&user.actor),
+        &versions.iter().map(|v| v.version).collect::<Vec<_>>(),
+    );
+    let history = versions
         .into_iter()
-        .map(|v| HistoryView {
+        .zip(buttons)
+        .map(|(v, restore)| HistoryView {
             when: t.time(&v.changed_at),
             who: v.actor,
             what: history_words(t, &v.summary),
+            restore,
         })
         .collect();
     let day = |d: &Option<String>| d.as_deref().map(domain::dates::show).unwrap_or_default();

@@ -433,6 +433,8 @@ struct ReportsPage {
     presets: Vec<(&'static str, &'static str)>,
     saved: Vec<saved::SavedReport>,
     privileged: bool,
+    /// The cooperation reports the actor may export (issue 22 §8): `(code, name)`.
+    cooperation: Vec<(&'static str, String)>,
 }
 
 fn preset_spec(q: &Pairs) -> Option<(&'static saved::Preset, PivotSpec)> {
@@ -558,6 +560,7 @@ pub async fn reports(
             user.actor.role,
             domain::Role::Admin | domain::Role::ProvinceOfficer
         ),
+        cooperation: crate::community::reports::offered(&user.actor, Tr::new(lang)),
     })
 }
 

@@ -174,6 +174,18 @@ pub fn locate(
     merges: &[Merge],
     want: Option<u32>,
 ) -> Result<(Layout, usize), LayoutError> {
+    locate_scored(rows, merges, want, score)
+}
+
+/// [`locate`] with another measure of a header row than the registry's
+/// known fields (the community imports: an association's, a project's or a
+/// contribution's columns).
+pub fn locate_scored(
+    rows: &[(u32, Vec<String>)],
+    merges: &[Merge],
+    want: Option<u32>,
+    score: fn(&[String]) -> usize,
+) -> Result<(Layout, usize), LayoutError> {
     let top_left = |r: u32, c: usize| {
         rows.iter()
             .find(|(n, _)| *n == r)
@@ -301,7 +313,17 @@ pub fn shape(
     merges: &[Merge],
     want: Option<u32>,
 ) -> Result<Shaped, LayoutError> {
-    let (layout, data) = locate(&rows, merges, want)?;
+    shape_scored(rows, merges, want, score)
+}
+
+/// [`shape`] with another measure of a header row (see [`locate_scored`]).
+pub fn shape_scored(
+    rows: Vec<(u32, Vec<String>)>,
+    merges: &[Merge],
+    want: Option<u32>,
+    score: fn(&[String]) -> usize,
+) -> Result<Shaped, LayoutError> {
+    let (layout, data) = locate_scored(&rows, merges, want, score)?;
     let head = head(&rows);
     let vertical: Vec<Merge> = merges
         .iter()

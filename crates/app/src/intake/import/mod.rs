@@ -533,7 +533,11 @@ pub async fn reshape(
     )
     .await?;
     tx.commit().await?;
-    let choice = read::Choice { sheet, header_row };
+    let choice = read::Choice {
+        sheet,
+        header_row,
+        score: None,
+    };
     let app2 = app.clone();
     let actor2 = actor.clone();
     let file_name = s.file_name.clone();

@@ -115,6 +115,9 @@ pub struct Table {
 pub struct Choice {
     pub sheet: Option<String>,
     pub header_row: Option<u32>,
+    /// How well a row names the columns looked for (default: the
+    /// registry's known fields, [`layout::score`]).
+    pub score: Option<fn(&[String]) -> usize>,
 }
 
 /// Guesses the format from the first bytes (and the name, for zip files).
@@ -230,7 +233,7 @@ pub fn read(
                 return Err(unknown_sheet(&[]));
             }
             let rows = read_csv(bytes, limits)?;
-            table("", Vec::new(), rows, &[], choice.header_row)
+            table("", Vec::new(), rows, &[], choice.header_row, choice.score)
         }
         Format::Xlsx => {
             check_zip(bytes, limits)?;
@@ -252,11 +255,12 @@ fn table(
     rows: Vec<(u32, Vec<String>)>,
     merges: &[layout::Merge],
     want: Option<u32>,
+    score: Option<fn(&[String]) -> usize>,
 ) -> Result<Table, ReadError> {
     if rows.is_empty() {
         return Err(ReadError::new("empty_sheet", ""));
     }
-    let (l, data, head) = layout::shape(rows, merges, want)?;
+    let (l, data, head) = layout::shape_scored(rows, merges, want, score.unwrap_or(layout::score))?;
     Ok(Table {
         sheet: sheet.to_owned(),
         sheets,
@@ -297,7 +301,7 @@ fn pick(
     };
     if let Some(name) = chosen {
         let (rows, merges) = read_one(&name)?;
-        return table(&name, names, rows, &merges, choice.header_row);
+        return table(&name, names, rows, &merges, choice.header_row, choice.score);
     }
     let mut first: Option<Table> = None;
     for name in &names {
@@ -305,7 +309,7 @@ fn pick(
         if rows.is_empty() {
             continue;
         }
-        let t = table(name, names.clone(), rows, &merges, None)?;
+        let t = table(name, names.clone(), rows, &merges, None, choice.score)?;
         if t.score >= 2 {
             first = Some(t);
             break;
@@ -318,7 +322,7 @@ fn pick(
     match choice.header_row {
         Some(want) => {
             let (rows, merges) = read_one(&t.sheet)?;
-            table(&t.sheet, names, rows, &merges, Some(want))
+            table(&t.sheet, names, rows, &merges, Some(want), choice.score)
         }
         None => Ok(t),
     }

@@ -189,6 +189,7 @@ struct HistoryView {
     when: String,
     who: String,
     what: String,
+    restore: Option<crate::community::restore::Button>,
 }
 
 /// What a form of the record page was refused for, shown beside it.
@@ -222,6 +223,9 @@ struct ShowPage {
 fn history_words(t: Tr, s: &str) -> String {
     if s == "created" {
         return t.s("event.history.created").to_owned();
+    }
+    if let Some(w) = crate::community::restore::restored_words(t, s) {
+        return w;
     }
     if let Some(fields) = s.strip_prefix("updated: ") {
         let names: Vec<String> = fields.split(", ").map(|f| t.field(f)).collect();
@@ -258,14 +262,24 @@ async fn show_page(
     let lang = user.lang;
     let l = Layout::for_user(user);
     let t = l.t;
-    let history = events::history(&state.app, &user.actor, e.id)
+    let versions = events::history(&state.app, &user.actor, e.id)
         .await
-        .map_err(page_err(lang))?
+        .map_err(page_err(lang))?;
+    let buttons = crate::community::restore::buttons(
+        crate::community::restore::Kind::Event,
+        e.id,
+        e.version,
+        events::may_manage(&user.actor),
+        &versions.iter().map(|v| v.version).collect::<Vec<_>>(),
+    );
+    let history = versions
         .into_iter()
-        .map(|v| HistoryView {
+        .zip(buttons)
+        .map(|(v, restore)| HistoryView {
             when: t.time(&v.changed_at),
             who: v.actor,
             what: history_words(t, &v.summary),
+            restore,
         })
         .collect();
     let profile = vec![

@@ -3,6 +3,9 @@
 
 mod associations;
 mod commendations;
+mod coop_reports;
 mod events;
 mod experts;
+mod imports;
 mod investment;
+mod restore;
