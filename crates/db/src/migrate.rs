@@ -52,6 +52,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(19, "0019_investment"),
     migration!(20, "0020_events"),
     migration!(21, "0021_newsletters"),
+    migration!(24, "0024_petitions"),
 ];
 
 /// The schema version this program expects.

@@ -11,15 +11,27 @@
 //! within jurisdiction (`access::person_scope`; a petition from an account
 //! with no record yet is the province's).
 //!
-//! Not yet: attachments, petitions without an account (verified e-mail
-//! alone), forwarding to a competent body, reminders and escalation, the
-//! public FAQ and the reports by category and country.
+//! Attachments: PDF, JPEG or PNG as their bytes show (the sniffing of
+//! `publishing::files`), at most `petition_file_max_bytes` each and
+//! [`MAX_FILES`] a petition, kept in the database and reached only by the
+//! sender and the officers who may read the petition (an officer's
+//! download is audited).
+//!
+//! Forwarding to a competent body (state `forwarded`): the body, the day
+//! and the forwarding letter, a .docx in the layout of Decree 30/2020/NĐ-CP
+//! made by `community::letters` and kept as made; the sender sees where
+//! it went.
+//!
+//! Not yet: petitions without an account (verified e-mail alone),
+//! reminders and escalation, the reports by category and country.
 
 use db::Row;
 use serde::Serialize;
 
 use super::calendar;
 use crate::access::{self, Action};
+use crate::community::letters;
+use crate::publishing::files;
 use crate::audit::{self, Event};
 use crate::{Actor, App, AppError, AppResult, FieldError, clock};
 
@@ -51,11 +63,20 @@ pub struct Petition {
     pub answer: String,
     pub answered_at: Option<String>,
     pub closed_at: Option<String>,
+    /// The competent body it was forwarded to (empty: not forwarded).
+    pub forwarded_to: String,
+    /// `YYYY-MM-DD` of the forwarding letter.
+    pub forwarded_on: Option<String>,
+    /// Number and symbol of the forwarding letter.
+    pub forward_number: String,
+    /// When it was escalated to the province as overdue.
+    pub escalated_at: Option<String>,
 }
 
 impl Petition {
     /// Still to be answered.
     pub fn is_open(&self) -> bool {
+        // `forwarded`, `answered` and `closed` are done with.
         matches!(self.status.as_str(), "received" | "assigned")
     }
 }
@@ -76,7 +97,8 @@ pub fn number_of(year: i32, id: i64) -> String {
 
 const COLUMNS: &str = "t.id, t.number, t.account_id, t.person_id, t.category, t.subject, \
      t.body, t.status, t.received_at, t.answer_by, COALESCE(NULLIF(u.display_name, ''), u.username, ''), \
-     t.answer, t.answered_at, t.closed_at";
+     t.answer, t.answered_at, t.closed_at, t.forwarded_to, t.forwarded_on, t.forward_number, \
+     t.escalated_at";
 
 const FROM: &str = "portal_petitions t LEFT JOIN users u ON u.id = t.assigned_to \
      LEFT JOIN persons p ON p.id = t.person_id";
@@ -97,6 +119,10 @@ fn from_row(r: &db::AnyRow) -> AppResult<Petition> {
         answer: r.try_get(11)?,
         answered_at: r.try_get(12)?,
         closed_at: r.try_get(13)?,
+        forwarded_to: r.try_get(14)?,
+        forwarded_on: r.try_get(15)?,
+        forward_number: r.try_get(16)?,
+        escalated_at: r.try_get(17)?,
     })
 }
 
@@ -307,7 +333,7 @@ pub async fn step(
             "UPDATE portal_petitions SET status = 'closed', closed_at = $2, \
              assigned_to = COALESCE(assigned_to, $1) WHERE id = $3 AND status IN ($4, $5)",
             "portal.petition_close",
-            &["answered", "answered"],
+            &["answered", "forwarded"],
         ),
     };
     if !from.contains(&p.status.as_str()) {
@@ -336,6 +362,320 @@ pub async fn step(
     .await?;
     tx.commit().await?;
     load(app, actor, id).await
+}
+
+/// Most files attached to one petition.
+pub const MAX_FILES: i64 = 5;
+
+/// A file attached to a petition (its bytes apart).
+#[derive(Debug, Clone, Serialize)]
+pub struct PetitionFile {
+    pub id: i64,
+    pub name: String,
+    pub media_type: String,
+    pub bytes: i64,
+    pub created_at: String,
+}
+
+/// A file to download.
+#[derive(Debug, Clone)]
+pub struct FileData {
+    pub name: String,
+    pub media_type: String,
+    pub data: Vec<u8>,
+}
+
+/// What an attachment is by its bytes: a PDF (a Word or Excel file is not
+/// taken here), a PNG or a JPEG.
+pub fn sniff(data: &[u8]) -> Option<(&'static str, &'static str)> {
+    match files::sniff_attachment(data, "") {
+        Some((files::PDF, ext)) => Some((files::PDF, ext)),
+        Some(_) => None,
+        None => files::sniff_picture(data),
+    }
+}
+
+/// Attaches a file to one of the account's own petitions while it is open.
+pub async fn attach(
+    app: &App,
+    account_id: i64,
+    person_id: Option<i64>,
+    ip: &str,
+    id: i64,
+    name: &str,
+    data: Vec<u8>,
+) -> AppResult<PetitionFile> {
+    let p = own(app, account_id, id).await?;
+    if !p.is_open() {
+        return Err(AppError::Conflict("decided".into()));
+    }
+    if data.is_empty() {
+        return Err(AppError::invalid_field("petition_file", "required"));
+    }
+    if i64::try_from(data.len()).unwrap_or(i64::MAX) > app.settings.petition_file_max_bytes {
+        return Err(AppError::invalid_field(
+            "petition_file",
+            "petition_file_too_large",
+        ));
+    }
+    let (media_type, ext) =
+        sniff(&data).ok_or_else(|| AppError::invalid_field("petition_file", "not_pdf_or_image"))?;
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM portal_petition_files WHERE petition_id = $1")
+            .bind(id)
+            .fetch_one(&app.db.pool)
+            .await?;
+    if count >= MAX_FILES {
+        return Err(AppError::invalid_field("petition_file", "too_many"));
+    }
+    let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&data));
+    let shown = files::clean_name(name, ext);
+    let me = access::portal_actor(account_id, person_id, ip);
+    let mut tx = app.db.begin_write().await?;
+    let file_id: i64 = sqlx::query_scalar(
+        "INSERT INTO portal_petition_files (petition_id, name, media_type, bytes, sha256, \
+         created_at, data) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(id)
+    .bind(&shown)
+    .bind(media_type)
+    .bind(i64::try_from(data.len()).unwrap_or(i64::MAX))
+    .bind(&sha)
+    .bind(clock::fmt(app.clock.now_utc()))
+    .bind(data.as_slice())
+    .fetch_one(&mut *tx.tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        app,
+        &me,
+        Event::new("portal.petition_file_add", "portal_petition", &id)
+            .with(serde_json::json!({"number": p.number, "sha256": sha})),
+    )
+    .await?;
+    tx.commit().await?;
+    files_of(app, id)
+        .await?
+        .into_iter()
+        .find(|f| f.id == file_id)
+        .ok_or(AppError::NotFound)
+}
+
+/// The files of a petition, oldest first (no check: the caller has it).
+pub async fn files_of(app: &App, id: i64) -> AppResult<Vec<PetitionFile>> {
+    let rows = sqlx::query(
+        "SELECT id, name, media_type, bytes, created_at FROM portal_petition_files \
+         WHERE petition_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(&app.db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(PetitionFile {
+                id: r.try_get(0)?,
+                name: r.try_get(1)?,
+                media_type: r.try_get(2)?,
+                bytes: r.try_get(3)?,
+                created_at: r.try_get(4)?,
+            })
+        })
+        .collect()
+}
+
+async fn file_data(app: &App, id: i64, file_id: i64) -> AppResult<FileData> {
+    let r = sqlx::query(
+        "SELECT name, media_type, data FROM portal_petition_files WHERE id = $1 AND petition_id = $2",
+    )
+    .bind(file_id)
+    .bind(id)
+    .fetch_optional(&app.db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(FileData {
+        name: r.try_get(0)?,
+        media_type: r.try_get(1)?,
+        data: r.try_get(2)?,
+    })
+}
+
+/// A file of one of the account's own petitions (anyone else's: not found).
+pub async fn own_file(app: &App, account_id: i64, id: i64, file_id: i64) -> AppResult<FileData> {
+    own(app, account_id, id).await?;
+    file_data(app, id, file_id).await
+}
+
+/// A file of a petition the officer may read (the download is audited).
+pub async fn officer_file(app: &App, actor: &Actor, id: i64, file_id: i64) -> AppResult<FileData> {
+    let p = load(app, actor, id).await?;
+    let f = file_data(app, id, file_id).await?;
+    audit::record(
+        app,
+        actor,
+        Event::new("portal.petition_file_view", "portal_petition", &id)
+            .with(serde_json::json!({"number": p.number})),
+    )
+    .await?;
+    Ok(f)
+}
+
+/// Where and how a petition is forwarded, as the officer typed it.
+#[derive(Debug, Clone, Default)]
+pub struct ForwardInput {
+    /// The competent body ("Công an tỉnh Hà Tĩnh").
+    pub body: String,
+    /// The day of the letter as typed (empty: today).
+    pub date: String,
+    /// Number and symbol of the letter (empty: left for the clerk).
+    pub number: String,
+    /// A paragraph of the officer's own for the letter.
+    pub note: String,
+}
+
+/// The longest competent body's name and note.
+pub const MAX_FORWARD_BODY: usize = 300;
+pub const MAX_FORWARD_NOTE: usize = 2000;
+
+/// Forwards an open petition to a competent body: records the body, the
+/// day and the forwarding letter (.docx, Decree 30 layout) and moves it to
+/// `forwarded`. Audited.
+pub async fn forward(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: &ForwardInput,
+) -> AppResult<Petition> {
+    let p = load(app, actor, id).await?;
+    let (to, number, note) = (input.body.trim(), input.number.trim(), input.note.trim());
+    let mut errs = Vec::new();
+    if to.is_empty() {
+        errs.push(FieldError::new("forward_body", "required"));
+    } else if too_long(to, MAX_FORWARD_BODY) {
+        errs.push(FieldError::new("forward_body", "too_long"));
+    }
+    let day = if input.date.trim().is_empty() {
+        Some(calendar::iso(app.clock.today()))
+    } else {
+        domain::dates::read_day(input.date.trim())
+    };
+    if day.is_none() {
+        errs.push(FieldError::new("forward_date", "invalid_date"));
+    }
+    if too_long(number, 60) {
+        errs.push(FieldError::new("forward_number", "too_long"));
+    }
+    if note.chars().count() > MAX_FORWARD_NOTE
+        || note
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        errs.push(FieldError::new("forward_note", "too_long"));
+    }
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    if !p.is_open() {
+        return Err(AppError::Conflict("decided".into()));
+    }
+    let day = day.unwrap_or_default();
+    let sender: Option<String> = match p.person_id {
+        Some(pid) => sqlx::query_scalar("SELECT full_name FROM persons WHERE id = $1")
+            .bind(pid)
+            .fetch_optional(&app.db.pool)
+            .await?,
+        None => None,
+    };
+    let sender = sender.map_or_else(
+        || "một người ở nước ngoài".to_owned(),
+        |n| format!("Ông/Bà {n}"),
+    );
+    let kind = match p.category.as_str() {
+        "report" => "phản ánh",
+        "suggestion" => "góp ý",
+        _ => "kiến nghị",
+    };
+    let received = p.received_at.get(..10).unwrap_or_default();
+    let mut body = format!(
+        "Ngày {}, Sở Ngoại vụ nhận được {kind} số {} của {sender} về việc: {}.\n",
+        domain::dates::show(received),
+        p.number,
+        p.subject
+    );
+    for line in p.body.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        body.push_str(&format!("Nội dung: {line}\n"));
+    }
+    if !note.is_empty() {
+        body.push_str(note);
+        body.push('\n');
+    }
+    body.push_str(&format!(
+        "Căn cứ chức năng, nhiệm vụ được giao, Sở Ngoại vụ chuyển {kind} nêu trên đến {to} \
+         để xem xét, giải quyết theo thẩm quyền, trả lời người gửi và thông báo kết quả cho \
+         Sở Ngoại vụ để theo dõi.\nTrân trọng!"
+    ));
+    let docx = letters::official_letter(
+        app,
+        &letters::OfficialLetter {
+            number: number.to_owned(),
+            date: day.clone(),
+            subject: format!("chuyển {kind} số {}", p.number),
+            addressee: to.to_owned(),
+            body,
+            recipients: vec![
+                "Như trên".to_owned(),
+                "Người gửi (để biết)".to_owned(),
+                "Lưu: VT".to_owned(),
+            ],
+        },
+    )?;
+    let now = clock::fmt(app.clock.now_utc());
+    let mut tx = app.db.begin_write().await?;
+    let done = sqlx::query(
+        "UPDATE portal_petitions SET status = 'forwarded', forwarded_to = $1, forwarded_on = $2, \
+         forward_number = $3, forward_letter = $4, answered_at = $5, \
+         assigned_to = COALESCE(assigned_to, $6) WHERE id = $7 AND status IN ('received', 'assigned')",
+    )
+    .bind(to)
+    .bind(&day)
+    .bind(number)
+    .bind(docx.as_slice())
+    .bind(&now)
+    .bind(actor.user_id)
+    .bind(id)
+    .execute(&mut *tx.tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::Conflict("decided".into()));
+    }
+    audit::append(
+        &mut tx,
+        app,
+        actor,
+        Event::new("portal.petition_forward", "portal_petition", &id)
+            .with(serde_json::json!({"number": p.number, "forwarded_to": to})),
+    )
+    .await?;
+    tx.commit().await?;
+    load(app, actor, id).await
+}
+
+/// The forwarding letter as made (.docx) and its file name.
+pub async fn letter(app: &App, actor: &Actor, id: i64) -> AppResult<(Vec<u8>, String)> {
+    let p = load(app, actor, id).await?;
+    let data: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT forward_letter FROM portal_petitions WHERE id = $1")
+            .bind(id)
+            .fetch_one(&app.db.pool)
+            .await?;
+    let data = data.ok_or(AppError::NotFound)?;
+    audit::record(
+        app,
+        actor,
+        Event::new("portal.petition_letter", "portal_petition", &id)
+            .with(serde_json::json!({"number": p.number})),
+    )
+    .await?;
+    Ok((data, format!("chuyen-{}.docx", p.number.to_lowercase())))
 }
 
 #[cfg(test)]

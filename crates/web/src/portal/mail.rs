@@ -24,6 +24,8 @@ pub enum Kind {
     RequestClosed,
     /// A petition was answered.
     PetitionAnswered,
+    /// A petition was forwarded to a competent body.
+    PetitionForwarded,
 }
 
 impl Kind {
@@ -37,6 +39,7 @@ impl Kind {
             Kind::RequestAcknowledged => "request_acknowledged",
             Kind::RequestClosed => "request_closed",
             Kind::PetitionAnswered => "petition_answered",
+            Kind::PetitionForwarded => "petition_forwarded",
         }
     }
 }

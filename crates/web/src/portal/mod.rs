@@ -207,6 +207,20 @@ pub fn routes() -> Vec<Route> {
             axum::routing::get(petitions::one),
         ),
         route(
+            "POST",
+            "/kieu-bao/petitions/{id}/files",
+            Portal,
+            "a person abroad: a file on one of their own open petitions (PDF, JPEG, PNG)",
+            axum::routing::post(petitions::attach),
+        ),
+        route(
+            "GET",
+            "/kieu-bao/petitions/{id}/files/{file_id}",
+            Portal,
+            "a person abroad: a file of one of their own petitions (anyone else's: 404)",
+            axum::routing::get(petitions::own_file),
+        ),
+        route(
             "GET",
             "/portal/claims",
             Session,
@@ -303,6 +317,27 @@ pub fn routes() -> Vec<Route> {
             Session,
             "officers who may propose content and read the petition (a draft FAQ, issue 24 §5)",
             axum::routing::post(petitions::make_faq),
+        ),
+        route(
+            "GET",
+            "/portal/petitions/{id}/files/{file_id}",
+            Session,
+            "province officers, commune officers of the sender's record (download audited)",
+            axum::routing::get(petitions::officer_file),
+        ),
+        route(
+            "POST",
+            "/portal/petitions/{id}/forward",
+            Session,
+            "province officers, commune officers of the sender's record (audited)",
+            axum::routing::post(petitions::forward),
+        ),
+        route(
+            "GET",
+            "/portal/petitions/{id}/letter.docx",
+            Session,
+            "province officers, commune officers of the sender's record (audited)",
+            axum::routing::get(petitions::letter),
         ),
         route(
             "GET",

@@ -11,7 +11,10 @@ use super::{Smtp, post_form, registered};
 use crate::dual_smtp;
 use crate::helpers::TestApp;
 
-dual_smtp!(petitions_are_answered_within_their_category_deadline);
+dual_smtp!(
+    petitions_are_answered_within_their_category_deadline,
+    petition_files_reach_only_the_sender_and_its_officers_and_forwarding_makes_a_letter,
+);
 
 async fn get(c: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
     let r = c.get(app.url(path)).send().await.unwrap();
@@ -241,6 +244,294 @@ async fn petitions_are_answered_within_their_category_deadline(app: TestApp, smt
         "portal.petition_answer",
         "portal.petition_close",
         "portal.petition_faq",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a}: {actions:?}");
+    }
+}
+
+/// A 1×1 PNG.
+const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+/// Uploads `data` as `name` to the person's petition `id`.
+async fn attach(
+    app: &TestApp,
+    c: &reqwest::Client,
+    id: i64,
+    name: &str,
+    data: Vec<u8>,
+) -> reqwest::Response {
+    let csrf = super::csrf_of(app, c, &format!("/kieu-bao/petitions/{id}")).await;
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(data).file_name(name.to_owned()),
+    );
+    c.post(app.url(&format!("/kieu-bao/petitions/{id}/files?csrf={csrf}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn petition_files_reach_only_the_sender_and_its_officers_and_forwarding_makes_a_letter(
+    app: TestApp,
+    smtp: Smtp,
+) {
+    use base64::Engine as _;
+    let s = linked(&app, &smtp).await;
+    let before = smtp.wait_for("nhung@example.org", 2).await.len();
+    // Monday 7/12/2026 in Vietnam.
+    app.app.clock.set_to(datetime!(2026-12-07 03:00 UTC));
+    let r = post_form(
+        &app,
+        &s.person,
+        "/kieu-bao/petitions",
+        "/kieu-bao/petitions",
+        &[
+            ("category", "petition"),
+            ("subject", "Xác nhận nguồn gốc Việt Nam"),
+            ("body", "Tôi cần xác nhận để làm hồ sơ."),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let id: i64 = r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // A page of HTML named .pdf, a PDF over the limit, nothing: refused,
+    // each naming the field and why.
+    let r = attach(&app, &s.person, id, "giay-to.pdf", b"<html><script>alert(1)</script>".to_vec()).await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Tệp đính kèm: Chỉ nhận tệp PDF, ảnh JPEG hoặc PNG"),
+        "{page}"
+    );
+    let mut big = b"%PDF-1.4\n".to_vec();
+    big.resize(5 * 1024 * 1024 + 1, b' ');
+    let r = attach(&app, &s.person, id, "lon.pdf", big).await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("Tệp đính kèm: Tệp lớn hơn giới hạn cho phép")
+    );
+    // A PDF and a PNG (named as a PDF: kept as what it is).
+    let pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n".to_vec();
+    assert_eq!(
+        attach(&app, &s.person, id, "Giấy khai sinh.pdf", pdf.clone())
+            .await
+            .status(),
+        303
+    );
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(PNG)
+        .unwrap();
+    assert_eq!(
+        attach(&app, &s.person, id, "anh.pdf", png.clone())
+            .await
+            .status(),
+        303
+    );
+    let files: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, name, media_type FROM portal_petition_files WHERE petition_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(&app.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        files
+            .iter()
+            .map(|(_, n, m)| (n.as_str(), m.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("Giấy khai sinh.pdf", "application/pdf"),
+            ("anh.png", "image/png")
+        ]
+    );
+    let (pdf_id, png_id) = (files[0].0, files[1].0);
+    let (_, page) = get(&s.person, &app, &format!("/kieu-bao/petitions/{id}")).await;
+    assert!(page.contains("Giấy khai sinh.pdf") && page.contains("anh.png"), "{page}");
+    // The sender downloads it, as an attachment, byte for byte.
+    let r = s
+        .person
+        .get(app.url(&format!("/kieu-bao/petitions/{id}/files/{pdf_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), pdf.as_slice());
+    // Another person, another commune's officer: 404.
+    let other = registered(&app, &smtp, "khanh@example.org").await;
+    let r = other
+        .get(app.url(&format!("/kieu-bao/petitions/{id}/files/{pdf_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = s
+        .other_officer
+        .get(app.url(&format!("/portal/petitions/{id}/files/{png_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    // Not by another petition's address either.
+    let r = s
+        .person
+        .get(app.url(&format!("/kieu-bao/petitions/{}/files/{pdf_id}", id + 1)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    // The hometown's officer: listed and downloaded (audited).
+    let (_, page) = get(&s.officer, &app, &format!("/portal/petitions/{id}")).await;
+    assert!(
+        page.contains(&format!("/portal/petitions/{id}/files/{png_id}")),
+        "{page}"
+    );
+    let r = s
+        .officer
+        .get(app.url(&format!("/portal/petitions/{id}/files/{png_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    assert_eq!(r.bytes().await.unwrap().as_ref(), png.as_slice());
+
+    // Forwarded to a competent body: the body is required and the typed
+    // values come back; then the letter is made and the sender told.
+    let fwd = format!("/portal/petitions/{id}/forward");
+    let r = post_form(
+        &app,
+        &s.officer,
+        "/portal/petitions",
+        &fwd,
+        &[("body", " "), ("date", "31/02/2026"), ("number", "125/SNgV-LS")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Cơ quan nhận: Bắt buộc nhập."), "{page}");
+    assert!(page.contains("Ngày văn bản: Ngày không hợp lệ"), "{page}");
+    assert!(page.contains("value=\"125/SNgV-LS\""), "{page}");
+    let r = post_form(
+        &app,
+        &s.other_officer,
+        "/portal/petitions",
+        &fwd,
+        &[("body", "Công an tỉnh Hà Tĩnh")],
+    )
+    .await;
+    assert_eq!(r.status(), 404);
+    let r = post_form(
+        &app,
+        &s.officer,
+        "/portal/petitions",
+        &fwd,
+        &[
+            ("body", "Công an tỉnh Hà Tĩnh"),
+            ("date", "08/12/2026"),
+            ("number", "125/SNgV-LS"),
+            ("note", "Kèm theo bản sao giấy tờ người gửi cung cấp."),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let (_, page) = get(&s.officer, &app, &format!("/portal/petitions/{id}")).await;
+    assert!(page.contains("Công an tỉnh Hà Tĩnh") && page.contains("08/12/2026"), "{page}");
+    let r = s
+        .officer
+        .get(app.url(&format!("/portal/petitions/{id}/letter.docx")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let docx = r.bytes().await.unwrap().to_vec();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    for want in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Số: 125/SNgV-LS",
+        "ngày 08 tháng 12 năm 2026",
+        "Kính gửi: Công an tỉnh Hà Tĩnh",
+        &format!("KN-2026-{id:06}"),
+        "Xác nhận nguồn gốc Việt Nam",
+        "Kèm theo bản sao giấy tờ người gửi cung cấp.",
+        "Nơi nhận:",
+    ] {
+        assert!(xml.contains(want), "{want}: {xml}");
+    }
+    assert_eq!(
+        s.other_officer
+            .get(app.url(&format!("/portal/petitions/{id}/letter.docx")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    // The sender sees where it went, and is told by e-mail.
+    let (_, page) = get(&s.person, &app, &format!("/kieu-bao/petitions/{id}")).await;
+    assert!(
+        page.contains("Đã chuyển cơ quan có thẩm quyền")
+            && page.contains("Công an tỉnh Hà Tĩnh")
+            && page.contains("08/12/2026"),
+        "{page}"
+    );
+    let mails = smtp.wait_for("nhung@example.org", before + 1).await;
+    let m = mails
+        .iter()
+        .find(|m| m.subject == "Kiến nghị của bạn đã được chuyển cơ quan có thẩm quyền")
+        .expect("the forwarding by e-mail");
+    assert!(m.text.contains("Công an tỉnh Hà Tĩnh") && m.text.contains("08/12/2026"));
+    // Done with: no second forwarding, no more files; it can be closed.
+    assert_eq!(
+        post_form(&app, &s.officer, "/portal/petitions", &fwd, &[("body", "UBND tỉnh")])
+            .await
+            .status(),
+        409
+    );
+    assert_eq!(
+        attach(&app, &s.person, id, "them.pdf", pdf).await.status(),
+        409
+    );
+    assert_eq!(step(&app, &s.officer, id, "close", "").await.status(), 303);
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE entity = 'portal_petition' AND entity_id = $1 ORDER BY id",
+    )
+    .bind(id.to_string())
+    .fetch_all(&app.app.db.pool)
+    .await
+    .unwrap();
+    for a in [
+        "portal.petition_file_add",
+        "portal.petition_file_view",
+        "portal.petition_forward",
+        "portal.petition_letter",
+        "portal.petition_close",
     ] {
         assert!(actions.iter().any(|x| x == a), "{a}: {actions:?}");
     }
