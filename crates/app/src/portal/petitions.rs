@@ -22,8 +22,14 @@
 //! made by `community::letters` and kept as made; the sender sees where
 //! it went.
 //!
-//! Not yet: petitions without an account (verified e-mail alone),
-//! reminders and escalation, the reports by category and country.
+//! Without an account (a relative at home, a person who does not want
+//! one): the petition is kept `unverified` with the sender's e-mail address
+//! until the link sent there is followed (single use, 48 hours); only then
+//! is it registered (number, deadline) and a secret link given to follow
+//! it (only the SHA-256 of either token is kept). Such petitions are the
+//! province's (no record within a commune's reach).
+//!
+//! Not yet: reminders and escalation, the reports by category and country.
 
 use db::Row;
 use serde::Serialize;
@@ -48,7 +54,11 @@ pub struct Petition {
     pub id: i64,
     /// "KN-2026-000045".
     pub number: String,
-    pub account_id: i64,
+    /// The sender's portal account (none: sent with a verified address alone).
+    pub account_id: Option<i64>,
+    /// Without an account: the sender's address and the language of its e-mails.
+    pub sender_email: String,
+    pub sender_lang: String,
     pub person_id: Option<i64>,
     pub category: String,
     pub subject: String,
@@ -98,7 +108,7 @@ pub fn number_of(year: i32, id: i64) -> String {
 const COLUMNS: &str = "t.id, t.number, t.account_id, t.person_id, t.category, t.subject, \
      t.body, t.status, t.received_at, t.answer_by, COALESCE(NULLIF(u.display_name, ''), u.username, ''), \
      t.answer, t.answered_at, t.closed_at, t.forwarded_to, t.forwarded_on, t.forward_number, \
-     t.escalated_at";
+     t.escalated_at, t.sender_email, t.sender_lang";
 
 const FROM: &str = "portal_petitions t LEFT JOIN users u ON u.id = t.assigned_to \
      LEFT JOIN persons p ON p.id = t.person_id";
@@ -123,6 +133,8 @@ fn from_row(r: &db::AnyRow) -> AppResult<Petition> {
         forwarded_on: r.try_get(15)?,
         forward_number: r.try_get(16)?,
         escalated_at: r.try_get(17)?,
+        sender_email: r.try_get(18)?,
+        sender_lang: r.try_get(19)?,
     })
 }
 
@@ -130,18 +142,8 @@ fn too_long(text: &str, max: usize) -> bool {
     text.chars().count() > max || domain::text::has_forbidden_control(text)
 }
 
-/// Sends a petition from the account (linked to `person_id` when it is).
-pub async fn send(
-    app: &App,
-    account_id: i64,
-    person_id: Option<i64>,
-    ip: &str,
-    category: &str,
-    subject: &str,
-    body: &str,
-) -> AppResult<Petition> {
-    let (subject, body) = (subject.trim(), body.trim());
-    let mut errs = Vec::new();
+/// The checks of a petition's fields (`errs`: errors found before).
+fn check(category: &str, subject: &str, body: &str, mut errs: Vec<FieldError>) -> AppResult<()> {
     if !CATEGORIES.contains(&category) {
         errs.push(FieldError::new("petition_category", "required"));
     }
@@ -159,9 +161,25 @@ pub async fn send(
     {
         errs.push(FieldError::new("petition_body", "too_long"));
     }
-    if !errs.is_empty() {
-        return Err(AppError::Invalid(errs));
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Invalid(errs))
     }
+}
+
+/// Sends a petition from the account (linked to `person_id` when it is).
+pub async fn send(
+    app: &App,
+    account_id: i64,
+    person_id: Option<i64>,
+    ip: &str,
+    category: &str,
+    subject: &str,
+    body: &str,
+) -> AppResult<Petition> {
+    let (subject, body) = (subject.trim(), body.trim());
+    check(category, subject, body, Vec::new())?;
     let holidays = calendar::days_off(app).await?;
     let today = app.clock.today();
     let due = calendar::add_working_days(
@@ -175,7 +193,7 @@ pub async fn send(
         "INSERT INTO portal_petitions (account_id, person_id, category, subject, body, \
          received_at, answer_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
-    .bind(account_id)
+    .bind(Some(account_id))
     .bind(person_id)
     .bind(category)
     .bind(subject)
@@ -676,6 +694,158 @@ pub async fn letter(app: &App, actor: &Actor, id: i64) -> AppResult<(Vec<u8>, St
     )
     .await?;
     Ok((data, format!("chuyen-{}.docx", p.number.to_lowercase())))
+}
+
+/// A verification link is good for two days.
+pub const VERIFY_HOURS: i64 = 48;
+/// Petitions without an account per address of the sender per hour.
+const GUEST_PER_HOUR: i64 = 10;
+
+/// A petition sent without an account, waiting for its address.
+#[derive(Debug, Clone)]
+pub struct Unverified {
+    pub id: i64,
+    pub email: String,
+    pub lang: String,
+    /// The verification link's token (only its SHA-256 is kept).
+    pub token: String,
+}
+
+/// Sends a petition without an account: kept `unverified` until the link
+/// sent to `email` is followed. Rate-limited per IP address.
+pub async fn send_unverified(
+    app: &App,
+    email: &str,
+    lang: &str,
+    ip: &str,
+    category: &str,
+    subject: &str,
+    body: &str,
+) -> AppResult<Unverified> {
+    let (subject, body) = (subject.trim(), body.trim());
+    let mut errs = Vec::new();
+    let email = super::accounts::normalize_email(email)
+        .map_err(|e| errs.push(e))
+        .ok();
+    check(category, subject, body, errs)?;
+    let email = email.unwrap_or_default();
+    let hits = crate::accounts::sessions::hit(app, &format!("petition-guest-ip:{ip}"), 3600).await?;
+    if hits > GUEST_PER_HOUR {
+        return Err(AppError::RateLimited {
+            retry_after_secs: 3600,
+        });
+    }
+    let lang = if lang == "en" { "en" } else { "vi" }.to_owned();
+    let token = crate::accounts::secret::random_token();
+    let me = access::portal_actor(0, None, ip);
+    let mut tx = app.db.begin_write().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO portal_petitions (category, subject, body, status, received_at, answer_by, \
+         sender_email, sender_lang, verify_hash, verify_expires_at) \
+         VALUES ($1, $2, $3, 'unverified', $4, '', $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(category)
+    .bind(subject)
+    .bind(body)
+    .bind(clock::fmt(app.clock.now_utc()))
+    .bind(&email)
+    .bind(&lang)
+    .bind(crate::accounts::secret::token_hash(&token))
+    .bind(app.clock.in_seconds(VERIFY_HOURS * 3600))
+    .fetch_one(&mut *tx.tx)
+    .await?;
+    audit::append(
+        &mut tx,
+        app,
+        &me,
+        Event::new("portal.petition_guest_send", "portal_petition", &id)
+            .with(serde_json::json!({"petition_category": category})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Unverified {
+        id,
+        email,
+        lang,
+        token,
+    })
+}
+
+/// Follows a verification link: the petition is registered (number,
+/// deadline) and a secret link to follow it is made. Answers the petition
+/// and that link's token. A used, expired or unknown token: not found.
+pub async fn verify(app: &App, token: &str, ip: &str) -> AppResult<(Petition, String)> {
+    let hash = crate::accounts::secret::token_hash(token.trim());
+    let row: Option<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, category, verify_expires_at FROM portal_petitions \
+         WHERE verify_hash = $1 AND status = 'unverified'",
+    )
+    .bind(&hash)
+    .fetch_optional(&app.db.pool)
+    .await?;
+    let Some((id, category, expires)) = row else {
+        return Err(AppError::NotFound);
+    };
+    if expires.is_none_or(|e| e < clock::fmt(app.clock.now_utc())) {
+        return Err(AppError::NotFound);
+    }
+    let holidays = calendar::days_off(app).await?;
+    let today = app.clock.today();
+    let due = calendar::add_working_days(
+        today,
+        u32::try_from(days_of(app, &category).max(0)).unwrap_or(0),
+        &holidays,
+    );
+    let follow = crate::accounts::secret::random_token();
+    let number = number_of(today.year(), id);
+    let me = access::portal_actor(0, None, ip);
+    let mut tx = app.db.begin_write().await?;
+    let done = sqlx::query(
+        "UPDATE portal_petitions SET status = 'received', number = $1, received_at = $2, \
+         answer_by = $3, verify_hash = NULL, verify_expires_at = NULL, follow_hash = $4 \
+         WHERE id = $5 AND status = 'unverified'",
+    )
+    .bind(&number)
+    .bind(clock::fmt(app.clock.now_utc()))
+    .bind(calendar::iso(due))
+    .bind(crate::accounts::secret::token_hash(&follow))
+    .bind(id)
+    .execute(&mut *tx.tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::append(
+        &mut tx,
+        app,
+        &me,
+        Event::new("portal.petition_verify", "portal_petition", &id)
+            .with(serde_json::json!({"petition_category": category, "number": number})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((followed(app, &follow).await?, follow))
+}
+
+/// The petition a secret link follows (anything else: not found).
+pub async fn followed(app: &App, token: &str) -> AppResult<Petition> {
+    let sql = format!("SELECT {COLUMNS} FROM {FROM} WHERE t.follow_hash = $1");
+    let r = sqlx::query(&sql)
+        .bind(crate::accounts::secret::token_hash(token.trim()))
+        .fetch_optional(&app.db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    from_row(&r)
+}
+
+/// Where a petition's news go: (address, language), from the account or
+/// the address it was sent with.
+pub async fn contact(app: &App, p: &Petition) -> AppResult<(String, String)> {
+    match p.account_id {
+        Some(a) => super::accounts::contact(app, a).await,
+        None if !p.sender_email.is_empty() => Ok((p.sender_email.clone(), p.sender_lang.clone())),
+        None => Err(AppError::NotFound),
+    }
 }
 
 #[cfg(test)]

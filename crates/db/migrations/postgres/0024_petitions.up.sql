@@ -1,5 +1,27 @@
 -- Petitions completed (issue 23 §7).
 --
+-- Without an account: a petition may come with a verified e-mail address
+-- alone: account_id may be empty; the address and the language of its
+-- e-mails, the SHA-256 of the verification link's token (single use,
+-- expiring) and of the secret link the sender follows the petition with.
+-- Status 'unverified' until the address is verified.
+ALTER TABLE portal_petitions ALTER COLUMN account_id DROP NOT NULL;
+ALTER TABLE portal_petitions ADD COLUMN sender_email TEXT NOT NULL DEFAULT '';
+ALTER TABLE portal_petitions ADD COLUMN sender_lang TEXT NOT NULL DEFAULT 'vi';
+ALTER TABLE portal_petitions ADD COLUMN verify_hash TEXT UNIQUE;
+ALTER TABLE portal_petitions ADD COLUMN verify_expires_at TEXT;
+ALTER TABLE portal_petitions ADD COLUMN follow_hash TEXT UNIQUE;
+-- Forwarded to a competent body: which one, the day, the number and symbol
+-- of the forwarding letter and the letter itself (.docx as made).
+ALTER TABLE portal_petitions ADD COLUMN forwarded_to TEXT NOT NULL DEFAULT '';
+ALTER TABLE portal_petitions ADD COLUMN forwarded_on TEXT;
+ALTER TABLE portal_petitions ADD COLUMN forward_number TEXT NOT NULL DEFAULT '';
+ALTER TABLE portal_petitions ADD COLUMN forward_letter BYTEA;
+-- Reminder to the assignee near the deadline, escalation to the province
+-- once overdue: each at most once.
+ALTER TABLE portal_petitions ADD COLUMN reminded_at TEXT;
+ALTER TABLE portal_petitions ADD COLUMN escalated_at TEXT;
+
 -- Attachments: PDF, JPEG or PNG as their bytes show, kept in the database
 -- (outside any web root, in every backup), reached only by the sender and
 -- the officers who may read the petition.
@@ -15,14 +37,3 @@ CREATE TABLE portal_petition_files (
     data BYTEA NOT NULL
 );
 CREATE INDEX portal_petition_files_petition ON portal_petition_files(petition_id, id);
-
--- Forwarded to a competent body: which one, the day, the number and symbol
--- of the forwarding letter and the letter itself (.docx as generated).
-ALTER TABLE portal_petitions ADD COLUMN forwarded_to TEXT NOT NULL DEFAULT '';
-ALTER TABLE portal_petitions ADD COLUMN forwarded_on TEXT;
-ALTER TABLE portal_petitions ADD COLUMN forward_number TEXT NOT NULL DEFAULT '';
-ALTER TABLE portal_petitions ADD COLUMN forward_letter BYTEA;
--- Reminder to the assignee near the deadline, escalation to the province
--- once overdue: each at most once.
-ALTER TABLE portal_petitions ADD COLUMN reminded_at TEXT;
-ALTER TABLE portal_petitions ADD COLUMN escalated_at TEXT;

@@ -400,3 +400,24 @@ portal-relatives-remove = Remove this relative from the record
 portal-relatives-added = Relative (added)
 portal-relatives-removed = Relative (removed)
 portal-relatives-changed = Relative (changed)
+
+## Petitions without an account (issue 23 §7)
+portal-guest-title = Send a petition without an account
+portal-guest-intro = People abroad and their relatives at home can send a petition, a report or a suggestion with an e-mail address alone. It is registered once you follow the confirmation link sent to that address; you then get a tracking number and a private link to follow it.
+portal-guest-have_account = Have an account? Sign in to send and follow it on your own page.
+portal-guest-email = Your e-mail address
+portal-guest-sent_title = Check your mailbox
+portal-guest-sent_text = We sent a confirmation link to the address you gave. What you sent is registered only once you follow that link (within 48 hours).
+portal-guest-home = Home page
+portal-guest-confirm_title = Confirm your e-mail address
+portal-guest-confirm_text = Press the button below to confirm the address and send your petition to the Department of Foreign Affairs.
+portal-guest-confirm_submit = Confirm and send
+mail-petition_verify-subject = Confirm the petition you sent the Department of Foreign Affairs
+mail-petition_verify-body = You (or someone using this address) sent a petition to the Department of Foreign Affairs. Follow the link to confirm it; if it was not you, ignore this message.
+mail-petition_verify-action = Confirm and send
+mail-petition_registered-subject = Your petition was registered
+mail-petition_registered-body = The Department of Foreign Affairs registered what you sent. Keep the private link below to follow it and read the answer; do not pass it on.
+mail-petition_registered-action = Follow the petition
+code-petition_status-unverified = Waiting for the address to be confirmed
+audit-did-portal-petition_guest_send = sent a petition without an account (address not yet confirmed)
+audit-did-portal-petition_verify = confirmed the address; the petition was registered

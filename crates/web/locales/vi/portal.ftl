@@ -400,3 +400,24 @@ portal-relatives-remove = Bỏ thân nhân này khỏi hồ sơ
 portal-relatives-added = Thân nhân (thêm)
 portal-relatives-removed = Thân nhân (bỏ)
 portal-relatives-changed = Thân nhân (sửa)
+
+## Petitions without an account (issue 23 §7)
+portal-guest-title = Gửi kiến nghị, góp ý không cần tài khoản
+portal-guest-intro = Người ở nước ngoài hoặc thân nhân trong nước có thể gửi kiến nghị, phản ánh, góp ý chỉ với địa chỉ thư điện tử. Nội dung được tiếp nhận khi bạn bấm vào đường dẫn xác nhận gửi tới địa chỉ đó; bạn nhận số theo dõi và một đường dẫn riêng để theo dõi.
+portal-guest-have_account = Đã có tài khoản? Đăng nhập để gửi và theo dõi trên trang của bạn.
+portal-guest-email = Thư điện tử của bạn
+portal-guest-sent_title = Hãy kiểm tra hộp thư
+portal-guest-sent_text = Chúng tôi đã gửi một đường dẫn xác nhận tới địa chỉ bạn ghi. Nội dung chỉ được tiếp nhận sau khi bạn bấm vào đường dẫn đó (trong 48 giờ).
+portal-guest-home = Về trang chủ
+portal-guest-confirm_title = Xác nhận địa chỉ thư điện tử
+portal-guest-confirm_text = Bấm nút dưới đây để xác nhận địa chỉ và gửi kiến nghị của bạn tới Sở Ngoại vụ.
+portal-guest-confirm_submit = Xác nhận và gửi
+mail-petition_verify-subject = Xác nhận kiến nghị bạn gửi Sở Ngoại vụ
+mail-petition_verify-body = Bạn (hoặc ai đó dùng địa chỉ này) đã gửi một kiến nghị, góp ý tới Sở Ngoại vụ. Bấm vào đường dẫn để xác nhận; nếu không phải bạn, hãy bỏ qua thư này.
+mail-petition_verify-action = Xác nhận và gửi
+mail-petition_registered-subject = Kiến nghị của bạn đã được tiếp nhận
+mail-petition_registered-body = Sở Ngoại vụ đã tiếp nhận nội dung bạn gửi. Giữ đường dẫn riêng dưới đây để theo dõi và đọc câu trả lời; đừng chuyển cho người khác.
+mail-petition_registered-action = Theo dõi kiến nghị
+code-petition_status-unverified = Chờ xác nhận địa chỉ
+audit-did-portal-petition_guest_send = đã gửi kiến nghị không cần tài khoản (chờ xác nhận địa chỉ)
+audit-did-portal-petition_verify = đã xác nhận địa chỉ, kiến nghị được tiếp nhận

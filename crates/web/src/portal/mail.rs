@@ -26,6 +26,11 @@ pub enum Kind {
     PetitionAnswered,
     /// A petition was forwarded to a competent body.
     PetitionForwarded,
+    /// A petition sent without an account: verify the address.
+    PetitionVerify,
+    /// A petition sent without an account was registered: its number and
+    /// the secret link to follow it.
+    PetitionRegistered,
 }
 
 impl Kind {
@@ -40,6 +45,8 @@ impl Kind {
             Kind::RequestClosed => "request_closed",
             Kind::PetitionAnswered => "petition_answered",
             Kind::PetitionForwarded => "petition_forwarded",
+            Kind::PetitionVerify => "petition_verify",
+            Kind::PetitionRegistered => "petition_registered",
         }
     }
 }

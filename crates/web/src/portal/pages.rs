@@ -128,7 +128,7 @@ struct NoticePage {
     link_label: &'static str,
 }
 
-fn notice(
+pub(crate) fn notice(
     l: PortalLayout,
     title: &'static str,
     text: &'static str,

@@ -227,6 +227,9 @@ struct OnePage {
     p: PetitionShown,
     errors: Vec<String>,
     max_size: String,
+    /// Sent without an account (followed by its secret link): no files
+    /// added, no list to go back to.
+    guest: bool,
 }
 
 async fn one_page(
@@ -250,6 +253,7 @@ async fn one_page(
         p: shown,
         errors,
         max_size: size_words(state.app.settings.petition_file_max_bytes),
+        guest: false,
     })
 }
 
@@ -663,7 +667,7 @@ pub async fn take_step(
 /// E-mails the answer (or where the petition was forwarded) to the
 /// person, in their language.
 async fn tell(state: &AppState, headers: &HeaderMap, p: &Petition, kind: Kind) {
-    let Ok((email, lang)) = app::portal::accounts::contact(&state.app, p.account_id).await else {
+    let Ok((email, lang)) = pet::contact(&state.app, p).await else {
         return;
     };
     let t = Tr::new(Lang::from_code(&lang));
@@ -690,8 +694,219 @@ async fn tell(state: &AppState, headers: &HeaderMap, p: &Petition, kind: Kind) {
             &lang,
             kind,
             &email,
-            &format!("{base}/kieu-bao/petitions/{}", p.id),
+            &if p.account_id.is_some() {
+                format!("{base}/kieu-bao/petitions/{}", p.id)
+            } else {
+                // The secret link was e-mailed once; this one asks nothing.
+                format!("{base}/gop-y")
+            },
             &lines,
         ),
     );
+}
+
+// ------------------------------------------------- without an account
+
+#[derive(Template)]
+#[template(path = "portal/guest_petition.html")]
+struct GuestPage {
+    l: PortalLayout,
+    t: Tr,
+    categories: Vec<(&'static str, String, bool)>,
+    email: String,
+    subject: String,
+    body: String,
+    deadlines: Vec<String>,
+    errors: Vec<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct GuestForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    body: String,
+}
+
+fn guest_page(state: &AppState, lang: Lang, csrf: String, f: GuestForm, errors: Vec<String>) -> GuestPage {
+    let l = PortalLayout::anonymous(lang, csrf, "/gop-y");
+    let t = l.t;
+    GuestPage {
+        categories: pet::CATEGORIES
+            .iter()
+            .map(|c| (*c, t.label("petition_category", c), *c == f.category))
+            .collect(),
+        email: f.email,
+        subject: f.subject,
+        body: f.body,
+        deadlines: deadlines(state, t),
+        errors,
+        t,
+        l,
+    }
+}
+
+/// `GET /gop-y`: a petition without an account (the address verified by a link).
+pub async fn guest_form(
+    State(state): State<AppState>,
+    ctx: crate::security::Ctx,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let csrf = super::pages::pre_csrf(&state, &headers);
+    let resp = render(&guest_page(&state, ctx.lang, csrf.clone(), GuestForm::default(), Vec::new()))?;
+    Ok(super::pages::with_pre_session(&state, resp, &csrf))
+}
+
+/// `POST /gop-y`: kept until the address is verified; the link goes to it.
+pub async fn guest_send(
+    State(state): State<AppState>,
+    ctx: crate::security::Ctx,
+    headers: HeaderMap,
+    Form(f): Form<GuestForm>,
+) -> Result<Response, PageError> {
+    let t = Tr::new(ctx.lang);
+    match pet::send_unverified(
+        &state.app,
+        &f.email,
+        ctx.lang.code(),
+        &ctx.ip,
+        &f.category,
+        &f.subject,
+        &f.body,
+    )
+    .await
+    {
+        Ok(u) => {
+            let base = super::pages::origin(&state, &headers);
+            app::mail::send_later(
+                &state.app,
+                compose(
+                    &u.lang,
+                    Kind::PetitionVerify,
+                    &u.email,
+                    &format!("{base}/gop-y/xac-nhan?token={}", u.token),
+                    &[format!("{}: {}", t.s("portal.petitions.subject"), f.subject.trim())],
+                ),
+            );
+            let l = PortalLayout::anonymous(ctx.lang, String::new(), "/gop-y");
+            super::pages::notice(
+                l,
+                "portal.guest.sent_title",
+                "portal.guest.sent_text",
+                "/",
+                "portal.guest.home",
+            )
+        }
+        Err(e) => {
+            let (status, errors) = match e {
+                app::AppError::Invalid(errs) => (StatusCode::UNPROCESSABLE_ENTITY, error_lines(t, &errs)),
+                app::AppError::RateLimited { .. } => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    vec![t.s("error.rate_limited").to_owned()],
+                ),
+                e => return Err(page_err(ctx.lang)(e)),
+            };
+            let csrf = super::pages::pre_csrf(&state, &headers);
+            let mut resp = render(&guest_page(&state, ctx.lang, csrf, f, errors))?;
+            *resp.status_mut() = status;
+            Ok(resp)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/guest_confirm.html")]
+struct GuestConfirmPage {
+    l: PortalLayout,
+    t: Tr,
+    token: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct TokenForm {
+    #[serde(default)]
+    token: String,
+}
+
+/// `GET /gop-y/xac-nhan?token=`: a button to verify (a link opened by a
+/// mail scanner verifies nothing).
+pub async fn guest_confirm_form(
+    State(state): State<AppState>,
+    ctx: crate::security::Ctx,
+    headers: HeaderMap,
+    q: Result<axum::extract::Query<TokenForm>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, PageError> {
+    let token = q.map(|axum::extract::Query(q)| q.token).unwrap_or_default();
+    let csrf = super::pages::pre_csrf(&state, &headers);
+    let l = PortalLayout::anonymous(ctx.lang, csrf.clone(), "/gop-y");
+    let resp = render(&GuestConfirmPage { t: l.t, l, token })?;
+    Ok(super::pages::with_pre_session(&state, resp, &csrf))
+}
+
+/// `POST /gop-y/xac-nhan`: registers the petition and shows it; its number
+/// and secret link are e-mailed too.
+pub async fn guest_confirm(
+    State(state): State<AppState>,
+    ctx: crate::security::Ctx,
+    headers: HeaderMap,
+    Form(f): Form<TokenForm>,
+) -> Result<Response, PageError> {
+    let (p, follow) = pet::verify(&state.app, &f.token, &ctx.ip)
+        .await
+        .map_err(page_err(ctx.lang))?;
+    let t = Tr::new(Lang::from_code(&p.sender_lang));
+    let base = super::pages::origin(&state, &headers);
+    let link = format!("{base}/gop-y/theo-doi?token={follow}");
+    app::mail::send_later(
+        &state.app,
+        compose(
+            &p.sender_lang,
+            Kind::PetitionRegistered,
+            &p.sender_email,
+            &link,
+            &[
+                format!("{}: {}", t.s("portal.petitions.number"), p.number),
+                format!("{}: {}", t.s("portal.petitions.subject"), p.subject),
+                format!("{}: {}", t.s("portal.petitions.answer_by"), t.day(&p.answer_by)),
+            ],
+        ),
+    );
+    Ok(Redirect::to(&format!("/gop-y/theo-doi?token={follow}")).into_response())
+}
+
+/// `GET /gop-y/theo-doi?token=`: the petition its secret link follows
+/// (anything else: 404).
+pub async fn guest_followed(
+    State(state): State<AppState>,
+    ctx: crate::security::Ctx,
+    q: Result<axum::extract::Query<TokenForm>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, PageError> {
+    let token = q.map(|axum::extract::Query(q)| q.token).unwrap_or_default();
+    let p = pet::followed(&state.app, &token)
+        .await
+        .map_err(page_err(ctx.lang))?;
+    let files = pet::files_of(&state.app, p.id)
+        .await
+        .map_err(page_err(ctx.lang))?;
+    let l = PortalLayout::anonymous(ctx.lang, String::new(), "/gop-y");
+    let t = l.t;
+    let mut shown = shown(t, &p, state.app.clock.today());
+    shown.files = files_shown(&files);
+    let mut resp = render(&OnePage {
+        l,
+        t,
+        p: shown,
+        errors: Vec::new(),
+        max_size: String::new(),
+        guest: true,
+    })?;
+    // A secret in the address: not kept by caches, not sent on as a referrer.
+    let h = resp.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    Ok(resp)
 }

@@ -14,6 +14,7 @@ use crate::helpers::TestApp;
 dual_smtp!(
     petitions_are_answered_within_their_category_deadline,
     petition_files_reach_only_the_sender_and_its_officers_and_forwarding_makes_a_letter,
+    petitions_without_an_account_are_registered_once_the_address_is_verified,
 );
 
 async fn get(c: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
@@ -535,4 +536,128 @@ async fn petition_files_reach_only_the_sender_and_its_officers_and_forwarding_ma
     ] {
         assert!(actions.iter().any(|x| x == a), "{a}: {actions:?}");
     }
+}
+
+async fn petitions_without_an_account_are_registered_once_the_address_is_verified(
+    app: TestApp,
+    smtp: Smtp,
+) {
+    use crate::helpers::PASSWORD;
+    let email = "than.nhan@example.org";
+    let anyone = TestApp::new_client();
+    let (status, page) = get(&anyone, &app, "/gop-y").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("name=\"email\""), "{page}");
+    // Bad input: each field named, the typed text kept.
+    let r = post_form(
+        &app,
+        &anyone,
+        "/gop-y",
+        "/gop-y",
+        &[
+            ("email", "không phải thư"),
+            ("category", "suggestion"),
+            ("subject", ""),
+            ("body", "Nội dung đã gõ"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Thư điện tử:") && page.contains("Tiêu đề: Bắt buộc nhập."), "{page}");
+    assert!(page.contains("Nội dung đã gõ"));
+    let r = post_form(
+        &app,
+        &anyone,
+        "/gop-y",
+        "/gop-y",
+        &[
+            ("email", email),
+            ("category", "suggestion"),
+            ("subject", "Lớp tiếng Việt cho trẻ em"),
+            ("body", "Đề nghị mở lớp tiếng Việt trực tuyến."),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    // Not registered yet: no number, in nobody's queue.
+    let (status, number): (String, Option<String>) =
+        sqlx::query_as("SELECT status, number FROM portal_petitions WHERE sender_email = $1")
+            .bind(email)
+            .fetch_one(&app.app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), number), ("unverified", None));
+    app.add_user("sonv", domain::Role::ProvinceOfficer, vec![])
+        .await;
+    let officer = TestApp::new_client();
+    app.sign_in(&officer, "sonv", PASSWORD).await;
+    let (_, queue) = get(&officer, &app, "/portal/petitions").await;
+    assert!(!queue.contains("Lớp tiếng Việt"), "{queue}");
+    // The link from the SMTP server: a page with a button, then registered.
+    let mail = smtp.wait_for(email, 1).await.pop().unwrap();
+    assert_eq!(mail.subject, "Xác nhận kiến nghị bạn gửi Sở Ngoại vụ");
+    let link = mail.link("/gop-y/xac-nhan?token=");
+    let token = link.split("token=").nth(1).unwrap().to_owned();
+    let confirm = format!("/gop-y/xac-nhan?token={token}");
+    let (status, page) = get(&anyone, &app, &confirm).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&token));
+    let r = post_form(&app, &anyone, &confirm, "/gop-y/xac-nhan", &[("token", &token)]).await;
+    assert_eq!(r.status(), 303);
+    let follow = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(follow.starts_with("/gop-y/theo-doi?token="), "{follow}");
+    // Used once only.
+    let r = post_form(&app, &anyone, &confirm, "/gop-y/xac-nhan", &[("token", &token)]).await;
+    assert_eq!(r.status(), 404);
+    let r = anyone.get(app.url(&follow)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "private, no-store");
+    let page = r.text().await.unwrap();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM portal_petitions WHERE sender_email = $1")
+        .bind(email)
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+    let number = format!("KN-2026-{id:06}");
+    assert!(page.contains(&number) && page.contains("Đã nhận"), "{page}");
+    // The number and the secret link by e-mail.
+    let mails = smtp.wait_for(email, 2).await;
+    let registered = mails
+        .iter()
+        .find(|m| m.subject == "Kiến nghị của bạn đã được tiếp nhận")
+        .expect("the secret link by e-mail");
+    assert!(registered.text.contains(&number));
+    assert!(registered.link("/gop-y/theo-doi?token=").ends_with(&follow));
+    // Another token reaches nothing.
+    assert_eq!(get(&anyone, &app, "/gop-y/theo-doi?token=abc").await.0, 404);
+    assert_eq!(get(&anyone, &app, "/gop-y/theo-doi").await.0, 404);
+    // The province's officer has it; the answer reaches the address.
+    let (_, queue) = get(&officer, &app, "/portal/petitions").await;
+    assert!(queue.contains(&number), "{queue}");
+    assert_eq!(
+        step(&app, &officer, id, "answer", "Sở sẽ phối hợp mở lớp từ tháng 3.")
+            .await
+            .status(),
+        303
+    );
+    let mails = smtp.wait_for(email, 3).await;
+    let answered = mails
+        .iter()
+        .find(|m| m.subject == "Kiến nghị của bạn đã được trả lời")
+        .expect("the answer by e-mail");
+    assert!(answered.text.contains("Sở sẽ phối hợp mở lớp từ tháng 3."));
+    let (_, page) = get(&anyone, &app, &follow).await;
+    assert!(page.contains("Sở sẽ phối hợp mở lớp từ tháng 3."), "{page}");
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_log WHERE entity = 'portal_petition' AND entity_id = $1 ORDER BY id",
+    )
+    .bind(id.to_string())
+    .fetch_all(&app.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        actions[..2],
+        ["portal.petition_guest_send", "portal.petition_verify"]
+    );
 }
