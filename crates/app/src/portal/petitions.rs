@@ -29,7 +29,14 @@
 //! it (only the SHA-256 of either token is kept). Such petitions are the
 //! province's (no record within a commune's reach).
 //!
-//! Not yet: reminders and escalation, the reports by category and country.
+//! Watched (each server, every minute, [`watch_every`]): a petition whose
+//! deadline is within `petition_remind_days` working days is marked
+//! reminded, and an overdue one escalated to the province, each once
+//! (one conditional `UPDATE` claims it, so several servers never do it
+//! twice) and audited; officers' home pages count them.
+//!
+//! Not yet: the reminder e-mailed to the assignee (staff accounts have no
+//! e-mail address), the reports by category and country.
 
 use db::Row;
 use serde::Serialize;
@@ -846,6 +853,105 @@ pub async fn contact(app: &App, p: &Petition) -> AppResult<(String, String)> {
         None if !p.sender_email.is_empty() => Ok((p.sender_email.clone(), p.sender_lang.clone())),
         None => Err(AppError::NotFound),
     }
+}
+
+/// One round of the watch: marks petitions near their deadline reminded
+/// and overdue ones escalated, each once, audited. Answers how many of
+/// each were marked now.
+pub async fn watch(app: &App) -> AppResult<(u64, u64)> {
+    let holidays = calendar::days_off(app).await?;
+    let today = app.clock.today();
+    let near = calendar::add_working_days(
+        today,
+        u32::try_from(app.settings.petition_remind_days.max(0)).unwrap_or(0),
+        &holidays,
+    );
+    let system = Actor::system("petitions");
+    let mut counts = [0u64; 2];
+    for (i, (select, mark, action)) in [
+        (
+            "SELECT id, number FROM portal_petitions WHERE status IN ('received', 'assigned') \
+             AND reminded_at IS NULL AND answer_by <> '' AND answer_by <= $1",
+            "UPDATE portal_petitions SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL",
+            "portal.petition_remind",
+        ),
+        (
+            "SELECT id, number FROM portal_petitions WHERE status IN ('received', 'assigned') \
+             AND escalated_at IS NULL AND answer_by <> '' AND answer_by < $1",
+            "UPDATE portal_petitions SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL",
+            "portal.petition_escalate",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let day = if i == 0 { near } else { today };
+        let due: Vec<(i64, Option<String>)> = sqlx::query_as(select)
+            .bind(calendar::iso(day))
+            .fetch_all(&app.db.pool)
+            .await?;
+        for (id, number) in due {
+            let mut tx = app.db.begin_write().await?;
+            let done = sqlx::query(mark)
+                .bind(clock::fmt(app.clock.now_utc()))
+                .bind(id)
+                .execute(&mut *tx.tx)
+                .await?;
+            if done.rows_affected() == 0 {
+                continue;
+            }
+            audit::append(
+                &mut tx,
+                app,
+                &system,
+                Event::new(action, "portal_petition", &id)
+                    .with(serde_json::json!({"number": number})),
+            )
+            .await?;
+            tx.commit().await?;
+            counts[i] += 1;
+        }
+    }
+    Ok((counts[0], counts[1]))
+}
+
+/// Runs [`watch`] every minute (each server; rounds never mark twice).
+pub async fn watch_every(app: App) {
+    loop {
+        if let Err(e) = watch(&app).await {
+            tracing::warn!(error = %e, "petitions: watch round failed");
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+    }
+}
+
+/// For an officer's home page: (escalated to the province and still open
+/// — counted for the province's officers only —, near their deadline)
+/// within reach; `None` for those who do not handle petitions.
+pub async fn due_counts(app: &App, actor: &Actor) -> AppResult<Option<(i64, i64)>> {
+    if access::authorize(actor, Action::PetitionHandle).is_err() {
+        return Ok(None);
+    }
+    let list = queue(app, actor).await?;
+    let holidays = calendar::days_off(app).await?;
+    let near = calendar::iso(calendar::add_working_days(
+        app.clock.today(),
+        u32::try_from(app.settings.petition_remind_days.max(0)).unwrap_or(0),
+        &holidays,
+    ));
+    let province = matches!(actor.jurisdiction, crate::Jurisdiction::Province);
+    let escalated = list
+        .iter()
+        .filter(|p| province && p.escalated_at.is_some())
+        .count();
+    let close = list
+        .iter()
+        .filter(|p| p.escalated_at.is_none() && p.answer_by <= near)
+        .count();
+    Ok(Some((
+        i64::try_from(escalated).unwrap_or(0),
+        i64::try_from(close).unwrap_or(0),
+    )))
 }
 
 #[cfg(test)]

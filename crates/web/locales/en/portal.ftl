@@ -421,3 +421,7 @@ mail-petition_registered-action = Follow the petition
 code-petition_status-unverified = Waiting for the address to be confirmed
 audit-did-portal-petition_guest_send = sent a petition without an account (address not yet confirmed)
 audit-did-portal-petition_verify = confirmed the address; the petition was registered
+home-todo-petitions_escalated = overdue petitions escalated to the province
+home-todo-petitions_near = petitions near their deadline
+audit-did-portal-petition_remind = reminded of a petition's deadline
+audit-did-portal-petition_escalate = escalated an overdue petition to the province

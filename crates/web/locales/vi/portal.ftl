@@ -421,3 +421,7 @@ mail-petition_registered-action = Theo dõi kiến nghị
 code-petition_status-unverified = Chờ xác nhận địa chỉ
 audit-did-portal-petition_guest_send = đã gửi kiến nghị không cần tài khoản (chờ xác nhận địa chỉ)
 audit-did-portal-petition_verify = đã xác nhận địa chỉ, kiến nghị được tiếp nhận
+home-todo-petitions_escalated = kiến nghị quá hạn đã báo cáo lên tỉnh
+home-todo-petitions_near = kiến nghị sắp đến hạn trả lời
+audit-did-portal-petition_remind = đã nhắc hạn trả lời kiến nghị
+audit-did-portal-petition_escalate = đã báo cáo kiến nghị quá hạn lên tỉnh

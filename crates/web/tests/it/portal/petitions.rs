@@ -15,6 +15,7 @@ dual_smtp!(
     petitions_are_answered_within_their_category_deadline,
     petition_files_reach_only_the_sender_and_its_officers_and_forwarding_makes_a_letter,
     petitions_without_an_account_are_registered_once_the_address_is_verified,
+    petitions_near_their_deadline_are_flagged_and_overdue_ones_escalated_once,
 );
 
 async fn get(c: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
@@ -660,4 +661,103 @@ async fn petitions_without_an_account_are_registered_once_the_address_is_verifie
         actions[..2],
         ["portal.petition_guest_send", "portal.petition_verify"]
     );
+}
+
+async fn petitions_near_their_deadline_are_flagged_and_overdue_ones_escalated_once(
+    app: TestApp,
+    smtp: Smtp,
+) {
+    use crate::helpers::PASSWORD;
+    let s = linked(&app, &smtp).await;
+    app.add_user("tinh", domain::Role::ProvinceOfficer, vec![])
+        .await;
+    let province = TestApp::new_client();
+    app.sign_in(&province, "tinh", PASSWORD).await;
+    // Friday 24/4/2026: a report, to answer by Wednesday 13/5.
+    app.app.clock.set_to(datetime!(2026-04-24 03:00 UTC));
+    let r = post_form(
+        &app,
+        &s.person,
+        "/kieu-bao/petitions",
+        "/kieu-bao/petitions",
+        &[
+            ("category", "report"),
+            ("subject", "Đường về quê bị hỏng"),
+            ("body", "Đoạn đường liên xã hỏng nặng."),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let id: i64 = sqlx::query_scalar("SELECT MAX(id) FROM portal_petitions")
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+    let marks = || async {
+        let (reminded, escalated): (Option<String>, Option<String>) = sqlx::query_as(
+            "SELECT reminded_at, escalated_at FROM portal_petitions WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+        let audited: Vec<String> = sqlx::query_scalar(
+            "SELECT action FROM audit_log WHERE entity = 'portal_petition' AND entity_id = $1 \
+             AND action IN ('portal.petition_remind', 'portal.petition_escalate') ORDER BY id",
+        )
+        .bind(id.to_string())
+        .fetch_all(&app.app.db.pool)
+        .await
+        .unwrap();
+        (reminded.is_some(), escalated.is_some(), audited)
+    };
+    app::portal::petitions::watch(&app.app).await.unwrap();
+    assert_eq!(marks().await, (false, false, vec![]));
+    // Tuesday 12/5: within two working days of the deadline: reminded, once.
+    app.app.clock.set_to(datetime!(2026-05-12 03:00 UTC));
+    app::portal::petitions::watch(&app.app).await.unwrap();
+    app::portal::petitions::watch(&app.app).await.unwrap();
+    assert_eq!(
+        marks().await,
+        (true, false, vec!["portal.petition_remind".to_owned()])
+    );
+    let (_, home) = get(&s.officer, &app, "/work").await;
+    assert!(
+        home.contains("data-testid=\"/portal/petitions\">1</span> <span>kiến nghị sắp đến hạn trả lời"),
+        "{home}"
+    );
+    // Thursday 14/5: overdue, escalated to the province, once.
+    app.app.clock.set_to(datetime!(2026-05-14 03:00 UTC));
+    app::portal::petitions::watch(&app.app).await.unwrap();
+    app::portal::petitions::watch(&app.app).await.unwrap();
+    assert_eq!(
+        marks().await,
+        (
+            true,
+            true,
+            vec![
+                "portal.petition_remind".to_owned(),
+                "portal.petition_escalate".to_owned()
+            ]
+        )
+    );
+    let (_, home) = get(&province, &app, "/work").await;
+    assert!(
+        home.contains(
+            "data-testid=\"/portal/petitions#escalated\">1</span> <span>kiến nghị quá hạn đã báo cáo lên tỉnh"
+        ),
+        "{home}"
+    );
+    let (_, home) = get(&s.officer, &app, "/work").await;
+    assert!(!home.contains("báo cáo lên tỉnh"), "{home}");
+    let (_, page) = get(&province, &app, &format!("/portal/petitions/{id}")).await;
+    assert!(page.contains("Quá hạn, đã báo cáo lên Sở"), "{page}");
+    // Answered: nothing more to watch.
+    assert_eq!(
+        step(&app, &province, id, "answer", "Đã chuyển Sở Giao thông vận tải.")
+            .await
+            .status(),
+        303
+    );
+    let (_, home) = get(&province, &app, "/work").await;
+    assert!(!home.contains("báo cáo lên tỉnh"), "{home}");
 }
