@@ -84,11 +84,11 @@ impl Tr {
             return app::portal::changes::RelativeValue::from_json(value).map_or_else(
                 String::new,
                 |r| {
-                    let mut out = format!("{}, {}", r.full_name, self.label("relationship", &r.relationship));
-                    if let Some(y) = r.birth_year {
-                        out.push_str(&format!(", {y}"));
+                    let relationship = self.label("relationship", &r.relationship);
+                    match r.birth_year {
+                        Some(y) => format!("{}, {relationship}, {y}", r.full_name),
+                        None => format!("{}, {relationship}", r.full_name),
                     }
-                    out
                 },
             );
         }

@@ -769,7 +769,7 @@ pub async fn fill_template(
 /// caller has checked who may make it and audits it.
 #[derive(Debug, Clone, Default)]
 pub struct OfficialLetter {
-    /// Number and symbol; empty: left for the clerk ("/SNgV").
+    /// Number and symbol; empty: left for the clerk (`/SNgV`).
     pub number: String,
     /// `YYYY-MM-DD`.
     pub date: String,

@@ -132,10 +132,16 @@ fn typed_relative(
     }
     let before = errs.len();
     if name.is_empty() {
-        errs.push(crate::FieldError::new(format!("{prefix}_full_name"), "required"));
+        errs.push(crate::FieldError::new(
+            format!("{prefix}_full_name"),
+            "required",
+        ));
     } else if name.chars().count() > MAX_RELATIVE_NAME || domain::text::has_forbidden_control(&name)
     {
-        errs.push(crate::FieldError::new(format!("{prefix}_full_name"), "too_long"));
+        errs.push(crate::FieldError::new(
+            format!("{prefix}_full_name"),
+            "too_long",
+        ));
     }
     let relationship = domain::words::relationship(&rel).map(|r| r.code().to_owned());
     if relationship.is_none() {
@@ -514,9 +520,8 @@ pub async fn decide(
         .iter()
         .filter(|f| decisions.iter().any(|d| d.field == f.field && d.accept))
         .collect();
-    let (relatives, own): (Vec<&FieldChange>, Vec<&FieldChange>) = accepted
-        .iter()
-        .partition(|f| is_relative_field(&f.field));
+    let (relatives, own): (Vec<&FieldChange>, Vec<&FieldChange>) =
+        accepted.iter().partition(|f| is_relative_field(&f.field));
     for f in &relatives {
         apply_relative(app, actor, c.person_id, f).await?;
     }
@@ -578,7 +583,12 @@ pub async fn decide(
 /// (as the deciding officer: scope, validation and audit are theirs). A
 /// new relative joins the household of the person's other relatives (when
 /// the officer may see it), or a new household headed by the relative.
-async fn apply_relative(app: &App, actor: &Actor, person_id: i64, f: &FieldChange) -> AppResult<()> {
+async fn apply_relative(
+    app: &App,
+    actor: &Actor,
+    person_id: i64,
+    f: &FieldChange,
+) -> AppResult<()> {
     use crate::registry::relatives;
     let rest = f.field.trim_start_matches("relative_");
     if rest == "new" {

@@ -35,17 +35,23 @@
 //! (one conditional `UPDATE` claims it, so several servers never do it
 //! twice) and audited; officers' home pages count them.
 //!
+//! Reports ([`report`]): petitions by category, by the sender's country
+//! and by state, each with how many were answered (or forwarded) by their
+//! deadline, within the officer's jurisdiction.
+//!
 //! Not yet: the reminder e-mailed to the assignee (staff accounts have no
-//! e-mail address), the reports by category and country.
+//! e-mail address).
+
+use std::fmt::Write as _;
 
 use db::Row;
 use serde::Serialize;
 
 use super::calendar;
 use crate::access::{self, Action};
+use crate::audit::{self, Event};
 use crate::community::letters;
 use crate::publishing::files;
-use crate::audit::{self, Event};
 use crate::{Actor, App, AppError, AppResult, FieldError, clock};
 
 /// The categories, in the form's order.
@@ -604,10 +610,12 @@ pub async fn forward(
     }
     let day = day.unwrap_or_default();
     let sender: Option<String> = match p.person_id {
-        Some(pid) => sqlx::query_scalar("SELECT full_name FROM persons WHERE id = $1")
-            .bind(pid)
-            .fetch_optional(&app.db.pool)
-            .await?,
+        Some(pid) => {
+            sqlx::query_scalar("SELECT full_name FROM persons WHERE id = $1")
+                .bind(pid)
+                .fetch_optional(&app.db.pool)
+                .await?
+        }
         None => None,
     };
     let sender = sender.map_or_else(
@@ -627,17 +635,20 @@ pub async fn forward(
         p.subject
     );
     for line in p.body.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        body.push_str(&format!("Nội dung: {line}\n"));
+        body.push_str("Nội dung: ");
+        body.push_str(line);
+        body.push('\n');
     }
     if !note.is_empty() {
         body.push_str(note);
         body.push('\n');
     }
-    body.push_str(&format!(
+    let _ = write!(
+        body,
         "Căn cứ chức năng, nhiệm vụ được giao, Sở Ngoại vụ chuyển {kind} nêu trên đến {to} \
          để xem xét, giải quyết theo thẩm quyền, trả lời người gửi và thông báo kết quả cho \
          Sở Ngoại vụ để theo dõi.\nTrân trọng!"
-    ));
+    );
     let docx = letters::official_letter(
         app,
         &letters::OfficialLetter {
@@ -736,7 +747,8 @@ pub async fn send_unverified(
         .ok();
     check(category, subject, body, errs)?;
     let email = email.unwrap_or_default();
-    let hits = crate::accounts::sessions::hit(app, &format!("petition-guest-ip:{ip}"), 3600).await?;
+    let hits =
+        crate::accounts::sessions::hit(app, &format!("petition-guest-ip:{ip}"), 3600).await?;
     if hits > GUEST_PER_HOUR {
         return Err(AppError::RateLimited {
             retry_after_secs: 3600,
@@ -952,6 +964,129 @@ pub async fn due_counts(app: &App, actor: &Actor) -> AppResult<Option<(i64, i64)
         i64::try_from(escalated).unwrap_or(0),
         i64::try_from(close).unwrap_or(0),
     )))
+}
+
+/// One line of the report: a category, a country or a state.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReportLine {
+    /// The code (a category, an ISO country code — empty: unknown — or a state).
+    pub key: String,
+    pub total: i64,
+    /// Answered or forwarded.
+    pub handled: i64,
+    /// Handled by the day it was to be answered by.
+    pub on_time: i64,
+}
+
+impl ReportLine {
+    /// Handled on time, in per cent of those handled (`None`: none handled).
+    pub fn on_time_percent(&self) -> Option<i64> {
+        (self.handled > 0).then(|| (self.on_time * 100 + self.handled / 2) / self.handled)
+    }
+}
+
+/// Petitions within reach by category, country and state (those waiting
+/// for their address excluded).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub by_category: Vec<ReportLine>,
+    pub by_country: Vec<ReportLine>,
+    pub by_status: Vec<ReportLine>,
+    pub total: ReportLine,
+}
+
+/// The report for an officer who handles petitions.
+pub async fn report(app: &App, actor: &Actor) -> AppResult<Report> {
+    access::authorize(actor, Action::PetitionHandle)?;
+    let scope = access::person_scope(actor, 1);
+    let sql = format!(
+        "SELECT t.category, COALESCE(p.country, ''), t.status, t.answer_by, t.answered_at \
+         FROM {FROM} WHERE t.status <> 'unverified' AND {}",
+        scope.sql
+    );
+    let mut query = sqlx::query_as::<_, (String, String, String, String, Option<String>)>(&sql);
+    for arg in &scope.args {
+        query = query.bind(arg);
+    }
+    let rows = query.fetch_all(&app.db.pool).await?;
+    let mut r = Report::default();
+    let add = |lines: &mut Vec<ReportLine>, key: &str, handled: bool, on_time: bool| {
+        let i = lines.iter().position(|l| l.key == key).unwrap_or_else(|| {
+            lines.push(ReportLine {
+                key: key.to_owned(),
+                ..ReportLine::default()
+            });
+            lines.len() - 1
+        });
+        let l = &mut lines[i];
+        l.total += 1;
+        l.handled += i64::from(handled);
+        l.on_time += i64::from(on_time);
+    };
+    for (category, country, status, answer_by, answered_at) in &rows {
+        // The day it was handled, as people there count days.
+        let handled_on = answered_at
+            .as_deref()
+            .and_then(clock::parse)
+            .map(|t| calendar::iso(t.to_offset(clock::display_offset()).date()));
+        let handled = handled_on.is_some();
+        let on_time = handled_on.is_some_and(|d| d.as_str() <= answer_by.as_str());
+        add(&mut r.by_category, category, handled, on_time);
+        add(&mut r.by_country, country, handled, on_time);
+        add(&mut r.by_status, status, handled, on_time);
+        r.total.total += 1;
+        r.total.handled += i64::from(handled);
+        r.total.on_time += i64::from(on_time);
+    }
+    r.by_category
+        .sort_by_key(|l| CATEGORIES.iter().position(|c| *c == l.key));
+    r.by_country
+        .sort_by(|a, b| b.total.cmp(&a.total).then(a.key.cmp(&b.key)));
+    let order = ["received", "assigned", "answered", "forwarded", "closed"];
+    r.by_status
+        .sort_by_key(|l| order.iter().position(|c| *c == l.key));
+    Ok(r)
+}
+
+/// A table of the report as written: its title and lines (name, received,
+/// handled, on time, rate in words).
+pub type XlsxTable = (String, Vec<(String, i64, i64, i64, String)>);
+
+/// The report's tables, in the reader's words, as one xlsx sheet.
+pub fn report_xlsx(
+    sheet_name: &str,
+    heads: &[&str; 5],
+    tables: &[XlsxTable],
+) -> AppResult<Vec<u8>> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let write = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut book = Workbook::new();
+        let bold = Format::new().set_bold();
+        let sheet = book.add_worksheet();
+        sheet.set_name(sheet_name)?;
+        sheet.set_column_width(0, 40)?;
+        sheet.set_column_range_width(1, 4, 16)?;
+        let mut row = 0u32;
+        for (title, lines) in tables {
+            sheet.write_string_with_format(row, 0, title, &bold)?;
+            row += 1;
+            for (c, h) in (0u16..).zip(heads) {
+                sheet.write_string_with_format(row, c, *h, &bold)?;
+            }
+            row += 1;
+            for (name, total, handled, on_time, rate) in lines {
+                sheet.write_string(row, 0, name)?;
+                sheet.write_number(row, 1, *total as f64)?;
+                sheet.write_number(row, 2, *handled as f64)?;
+                sheet.write_number(row, 3, *on_time as f64)?;
+                sheet.write_string(row, 4, rate)?;
+                row += 1;
+            }
+            row += 1;
+        }
+        book.save_to_buffer()
+    };
+    write().map_err(|e| AppError::Unexpected(e.into()))
 }
 
 #[cfg(test)]

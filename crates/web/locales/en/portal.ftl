@@ -425,3 +425,20 @@ home-todo-petitions_escalated = overdue petitions escalated to the province
 home-todo-petitions_near = petitions near their deadline
 audit-did-portal-petition_remind = reminded of a petition's deadline
 audit-did-portal-petition_escalate = escalated an overdue petition to the province
+
+## Petitions report (issue 23 §7)
+portal-report-title = Petitions, reports and suggestions: report
+portal-report-intro = What was received within your jurisdiction, by category, the sender's country and state; handled means answered or forwarded to the competent body.
+portal-report-xlsx = Download as Excel
+portal-report-by_category = By category
+portal-report-by_country = By country
+portal-report-by_status = By state
+portal-report-group = Group
+portal-report-count = Received
+portal-report-handled = Handled
+portal-report-on_time = On time
+portal-report-rate = On-time rate
+portal-report-total = Total
+portal-report-no_country = Country unknown
+portal-report-sheet = Petitions
+portal-petitions-report = Report

@@ -425,3 +425,20 @@ home-todo-petitions_escalated = kiến nghị quá hạn đã báo cáo lên t�
 home-todo-petitions_near = kiến nghị sắp đến hạn trả lời
 audit-did-portal-petition_remind = đã nhắc hạn trả lời kiến nghị
 audit-did-portal-petition_escalate = đã báo cáo kiến nghị quá hạn lên tỉnh
+
+## Petitions report (issue 23 §7)
+portal-report-title = Báo cáo kiến nghị, phản ánh, góp ý
+portal-report-intro = Số nội dung đã tiếp nhận trong phạm vi quản lý của bạn, theo loại, quốc gia của người gửi và trạng thái; đã xử lý là đã trả lời hoặc đã chuyển cơ quan có thẩm quyền.
+portal-report-xlsx = Tải về Excel
+portal-report-by_category = Theo loại
+portal-report-by_country = Theo quốc gia
+portal-report-by_status = Theo trạng thái
+portal-report-group = Nhóm
+portal-report-count = Số nội dung
+portal-report-handled = Đã xử lý
+portal-report-on_time = Đúng hạn
+portal-report-rate = Tỷ lệ đúng hạn
+portal-report-total = Tổng cộng
+portal-report-no_country = Chưa rõ quốc gia
+portal-report-sheet = Kiến nghị
+portal-petitions-report = Báo cáo

@@ -334,6 +334,20 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "GET",
+            "/portal/petitions/report",
+            Session,
+            "province officers (all), commune officers (petitions of people of their hometowns)",
+            axum::routing::get(petitions::report),
+        ),
+        route(
+            "GET",
+            "/portal/petitions/report.xlsx",
+            Session,
+            "province officers (all), commune officers (petitions of people of their hometowns)",
+            axum::routing::get(petitions::report_xlsx),
+        ),
+        route(
+            "GET",
             "/portal/petitions/{id}",
             Session,
             "province officers, commune officers of the sender's record (view audited)",

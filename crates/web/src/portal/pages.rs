@@ -962,7 +962,10 @@ fn relatives_edit(
         .iter()
         .zip(&own.relatives)
         .map(|(id, (name, _, _))| one(format!("relative_{id}"), name.clone()))
-        .chain(std::iter::once(one("relative_new".to_owned(), String::new())))
+        .chain(std::iter::once(one(
+            "relative_new".to_owned(),
+            String::new(),
+        )))
         .collect()
 }
 

@@ -298,7 +298,10 @@ pub async fn attach(
 ) -> Result<Response, PageError> {
     let t = Tr::new(user.lang);
     let result = match file_part(&mut form).await {
-        Err(()) => Err(app::AppError::invalid_field("petition_file", "upload_broken")),
+        Err(()) => Err(app::AppError::invalid_field(
+            "petition_file",
+            "upload_broken",
+        )),
         Ok(None) => Err(app::AppError::invalid_field("petition_file", "required")),
         Ok(Some((name, data))) => pet::attach(
             &state.app,
@@ -427,8 +430,7 @@ pub async fn forward(
         ),
         Err(e) => return Err(page_err(user.lang)(e)),
     };
-    let mut resp =
-        review_page_full(&state, &user, id, String::new(), lines, None, Some(f)).await?;
+    let mut resp = review_page_full(&state, &user, id, String::new(), lines, None, Some(f)).await?;
     *resp.status_mut() = status;
     Ok(resp)
 }
@@ -682,7 +684,11 @@ async fn tell(state: &AppState, headers: &HeaderMap, p: &Petition, kind: Kind) {
             p.forwarded_to
         ));
         if let Some(d) = &p.forwarded_on {
-            lines.push(format!("{}: {}", t.s("portal.petitions.forwarded_on"), t.day(d)));
+            lines.push(format!(
+                "{}: {}",
+                t.s("portal.petitions.forwarded_on"),
+                t.day(d)
+            ));
         }
     } else {
         lines.push(format!("{}: {}", t.s("portal.petitions.answer"), p.answer));
@@ -732,7 +738,13 @@ pub struct GuestForm {
     body: String,
 }
 
-fn guest_page(state: &AppState, lang: Lang, csrf: String, f: GuestForm, errors: Vec<String>) -> GuestPage {
+fn guest_page(
+    state: &AppState,
+    lang: Lang,
+    csrf: String,
+    f: GuestForm,
+    errors: Vec<String>,
+) -> GuestPage {
     let l = PortalLayout::anonymous(lang, csrf, "/gop-y");
     let t = l.t;
     GuestPage {
@@ -757,7 +769,13 @@ pub async fn guest_form(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let csrf = super::pages::pre_csrf(&state, &headers);
-    let resp = render(&guest_page(&state, ctx.lang, csrf.clone(), GuestForm::default(), Vec::new()))?;
+    let resp = render(&guest_page(
+        &state,
+        ctx.lang,
+        csrf.clone(),
+        GuestForm::default(),
+        Vec::new(),
+    ))?;
     Ok(super::pages::with_pre_session(&state, resp, &csrf))
 }
 
@@ -789,7 +807,11 @@ pub async fn guest_send(
                     Kind::PetitionVerify,
                     &u.email,
                     &format!("{base}/gop-y/xac-nhan?token={}", u.token),
-                    &[format!("{}: {}", t.s("portal.petitions.subject"), f.subject.trim())],
+                    &[format!(
+                        "{}: {}",
+                        t.s("portal.petitions.subject"),
+                        f.subject.trim()
+                    )],
                 ),
             );
             let l = PortalLayout::anonymous(ctx.lang, String::new(), "/gop-y");
@@ -803,7 +825,9 @@ pub async fn guest_send(
         }
         Err(e) => {
             let (status, errors) = match e {
-                app::AppError::Invalid(errs) => (StatusCode::UNPROCESSABLE_ENTITY, error_lines(t, &errs)),
+                app::AppError::Invalid(errs) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, error_lines(t, &errs))
+                }
                 app::AppError::RateLimited { .. } => (
                     StatusCode::TOO_MANY_REQUESTS,
                     vec![t.s("error.rate_limited").to_owned()],
@@ -871,7 +895,11 @@ pub async fn guest_confirm(
             &[
                 format!("{}: {}", t.s("portal.petitions.number"), p.number),
                 format!("{}: {}", t.s("portal.petitions.subject"), p.subject),
-                format!("{}: {}", t.s("portal.petitions.answer_by"), t.day(&p.answer_by)),
+                format!(
+                    "{}: {}",
+                    t.s("portal.petitions.answer_by"),
+                    t.day(&p.answer_by)
+                ),
             ],
         ),
     );
@@ -906,7 +934,151 @@ pub async fn guest_followed(
     })?;
     // A secret in the address: not kept by caches, not sent on as a referrer.
     let h = resp.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     Ok(resp)
+}
+
+// ---------------------------------------------------------------- report
+
+/// A report line in words.
+pub struct LineShown {
+    pub name: String,
+    pub total: i64,
+    pub handled: i64,
+    pub on_time: i64,
+    /// "87 %" (empty: none handled).
+    pub rate: String,
+}
+
+fn lines_shown(t: Tr, kind: &str, lines: &[pet::ReportLine]) -> Vec<LineShown> {
+    lines
+        .iter()
+        .map(|l| LineShown {
+            name: match kind {
+                "country" if l.key.is_empty() => t.s("portal.report.no_country").to_owned(),
+                _ => t.label(kind, &l.key),
+            },
+            total: l.total,
+            handled: l.handled,
+            on_time: l.on_time,
+            rate: l
+                .on_time_percent()
+                .map(|p| format!("{p} %"))
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "portal/petition_report.html")]
+struct ReportPage {
+    l: Layout,
+    t: Tr,
+    /// (title, lines) per table.
+    tables: Vec<(String, Vec<LineShown>)>,
+    total: LineShown,
+}
+
+fn report_tables(t: Tr, r: &pet::Report) -> (Vec<(String, Vec<LineShown>)>, LineShown) {
+    let tables = vec![
+        (
+            t.s("portal.report.by_category").to_owned(),
+            lines_shown(t, "petition_category", &r.by_category),
+        ),
+        (
+            t.s("portal.report.by_country").to_owned(),
+            lines_shown(t, "country", &r.by_country),
+        ),
+        (
+            t.s("portal.report.by_status").to_owned(),
+            lines_shown(t, "petition_status", &r.by_status),
+        ),
+    ];
+    let mut total = lines_shown(t, "", std::slice::from_ref(&r.total))
+        .pop()
+        .unwrap_or(LineShown {
+            name: String::new(),
+            total: 0,
+            handled: 0,
+            on_time: 0,
+            rate: String::new(),
+        });
+    t.s("portal.report.total").clone_into(&mut total.name);
+    (tables, total)
+}
+
+/// `GET /portal/petitions/report`: petitions by category, country and
+/// state, with the share answered on time, within jurisdiction.
+pub async fn report(State(state): State<AppState>, user: User) -> Result<Response, PageError> {
+    let r = pet::report(&state.app, &user.actor)
+        .await
+        .map_err(page_err(user.lang))?;
+    let l = Layout::for_user(&user);
+    let t = l.t;
+    let (tables, total) = report_tables(t, &r);
+    render(&ReportPage {
+        l,
+        t,
+        tables,
+        total,
+    })
+}
+
+/// `GET /portal/petitions/report.xlsx`: the same tables, one sheet.
+pub async fn report_xlsx(State(state): State<AppState>, user: User) -> Result<Response, PageError> {
+    let r = pet::report(&state.app, &user.actor)
+        .await
+        .map_err(page_err(user.lang))?;
+    let t = Tr::new(user.lang);
+    let (tables, total) = report_tables(t, &r);
+    let bytes = write_report(t, &tables, &total).map_err(page_err(user.lang))?;
+    Ok(crate::pages::attachment(
+        bytes,
+        crate::pages::XLSX,
+        "bao-cao-kien-nghi.xlsx",
+    ))
+}
+
+fn write_report(
+    t: Tr,
+    tables: &[(String, Vec<LineShown>)],
+    total: &LineShown,
+) -> app::AppResult<Vec<u8>> {
+    let heads = [
+        t.s("portal.report.group"),
+        t.s("portal.report.count"),
+        t.s("portal.report.handled"),
+        t.s("portal.report.on_time"),
+        t.s("portal.report.rate"),
+    ];
+    let line = |l: &LineShown| {
+        (
+            l.name.clone(),
+            l.total,
+            l.handled,
+            l.on_time,
+            l.rate.clone(),
+        )
+    };
+    let tables: Vec<pet::XlsxTable> = tables
+        .iter()
+        .map(|(title, lines)| {
+            (
+                title.clone(),
+                lines
+                    .iter()
+                    .chain(std::iter::once(total))
+                    .map(line)
+                    .collect(),
+            )
+        })
+        .collect();
+    pet::report_xlsx(t.s("portal.report.sheet"), &heads, &tables)
 }

@@ -199,7 +199,9 @@ async fn a_person_abroad_walks_the_whole_journey_in_chromium(app: TestApp, smtp:
     officer.click("[data-testid=request-queue] a").await;
     officer.click("[data-testid=step-complete]").await;
     officer
-        .wait_text("[data-testid=request-status]", |t| t.contains("Đã hoàn thành"))
+        .wait_text("[data-testid=request-status]", |t| {
+            t.contains("Đã hoàn thành")
+        })
         .await;
     b.goto(&request_page).await;
     b.click("[data-testid=download-json]").await;
@@ -247,7 +249,9 @@ async fn a_person_abroad_walks_the_whole_journey_in_chromium(app: TestApp, smtp:
         .await;
     officer.click("[data-testid=step-answer]").await;
     officer
-        .wait_text("[data-testid=petition-status]", |t| t.contains("Đã trả lời"))
+        .wait_text("[data-testid=petition-status]", |t| {
+            t.contains("Đã trả lời")
+        })
         .await;
     let mut answered = None;
     for _ in 0..150 {

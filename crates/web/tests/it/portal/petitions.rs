@@ -306,7 +306,14 @@ async fn petition_files_reach_only_the_sender_and_its_officers_and_forwarding_ma
         .unwrap();
     // A page of HTML named .pdf, a PDF over the limit, nothing: refused,
     // each naming the field and why.
-    let r = attach(&app, &s.person, id, "giay-to.pdf", b"<html><script>alert(1)</script>".to_vec()).await;
+    let r = attach(
+        &app,
+        &s.person,
+        id,
+        "giay-to.pdf",
+        b"<html><script>alert(1)</script>".to_vec(),
+    )
+    .await;
     assert_eq!(r.status(), 422);
     let page = r.text().await.unwrap();
     assert!(
@@ -359,7 +366,10 @@ async fn petition_files_reach_only_the_sender_and_its_officers_and_forwarding_ma
     );
     let (pdf_id, png_id) = (files[0].0, files[1].0);
     let (_, page) = get(&s.person, &app, &format!("/kieu-bao/petitions/{id}")).await;
-    assert!(page.contains("Giấy khai sinh.pdf") && page.contains("anh.png"), "{page}");
+    assert!(
+        page.contains("Giấy khai sinh.pdf") && page.contains("anh.png"),
+        "{page}"
+    );
     // The sender downloads it, as an attachment, byte for byte.
     let r = s
         .person
@@ -429,7 +439,11 @@ async fn petition_files_reach_only_the_sender_and_its_officers_and_forwarding_ma
         &s.officer,
         "/portal/petitions",
         &fwd,
-        &[("body", " "), ("date", "31/02/2026"), ("number", "125/SNgV-LS")],
+        &[
+            ("body", " "),
+            ("date", "31/02/2026"),
+            ("number", "125/SNgV-LS"),
+        ],
     )
     .await;
     assert_eq!(r.status(), 422);
@@ -461,7 +475,10 @@ async fn petition_files_reach_only_the_sender_and_its_officers_and_forwarding_ma
     .await;
     assert_eq!(r.status(), 303);
     let (_, page) = get(&s.officer, &app, &format!("/portal/petitions/{id}")).await;
-    assert!(page.contains("Công an tỉnh Hà Tĩnh") && page.contains("08/12/2026"), "{page}");
+    assert!(
+        page.contains("Công an tỉnh Hà Tĩnh") && page.contains("08/12/2026"),
+        "{page}"
+    );
     let r = s
         .officer
         .get(app.url(&format!("/portal/petitions/{id}/letter.docx")))
@@ -511,9 +528,15 @@ async fn petition_files_reach_only_the_sender_and_its_officers_and_forwarding_ma
     assert!(m.text.contains("Công an tỉnh Hà Tĩnh") && m.text.contains("08/12/2026"));
     // Done with: no second forwarding, no more files; it can be closed.
     assert_eq!(
-        post_form(&app, &s.officer, "/portal/petitions", &fwd, &[("body", "UBND tỉnh")])
-            .await
-            .status(),
+        post_form(
+            &app,
+            &s.officer,
+            "/portal/petitions",
+            &fwd,
+            &[("body", "UBND tỉnh")]
+        )
+        .await
+        .status(),
         409
     );
     assert_eq!(
@@ -565,7 +588,10 @@ async fn petitions_without_an_account_are_registered_once_the_address_is_verifie
     .await;
     assert_eq!(r.status(), 422);
     let page = r.text().await.unwrap();
-    assert!(page.contains("Thư điện tử:") && page.contains("Tiêu đề: Bắt buộc nhập."), "{page}");
+    assert!(
+        page.contains("Thư điện tử:") && page.contains("Tiêu đề: Bắt buộc nhập."),
+        "{page}"
+    );
     assert!(page.contains("Nội dung đã gõ"));
     let r = post_form(
         &app,
@@ -604,12 +630,26 @@ async fn petitions_without_an_account_are_registered_once_the_address_is_verifie
     let (status, page) = get(&anyone, &app, &confirm).await;
     assert_eq!(status, 200);
     assert!(page.contains(&token));
-    let r = post_form(&app, &anyone, &confirm, "/gop-y/xac-nhan", &[("token", &token)]).await;
+    let r = post_form(
+        &app,
+        &anyone,
+        &confirm,
+        "/gop-y/xac-nhan",
+        &[("token", &token)],
+    )
+    .await;
     assert_eq!(r.status(), 303);
     let follow = r.headers()["location"].to_str().unwrap().to_owned();
     assert!(follow.starts_with("/gop-y/theo-doi?token="), "{follow}");
     // Used once only.
-    let r = post_form(&app, &anyone, &confirm, "/gop-y/xac-nhan", &[("token", &token)]).await;
+    let r = post_form(
+        &app,
+        &anyone,
+        &confirm,
+        "/gop-y/xac-nhan",
+        &[("token", &token)],
+    )
+    .await;
     assert_eq!(r.status(), 404);
     let r = anyone.get(app.url(&follow)).send().await.unwrap();
     assert_eq!(r.status(), 200);
@@ -637,9 +677,15 @@ async fn petitions_without_an_account_are_registered_once_the_address_is_verifie
     let (_, queue) = get(&officer, &app, "/portal/petitions").await;
     assert!(queue.contains(&number), "{queue}");
     assert_eq!(
-        step(&app, &officer, id, "answer", "Sở sẽ phối hợp mở lớp từ tháng 3.")
-            .await
-            .status(),
+        step(
+            &app,
+            &officer,
+            id,
+            "answer",
+            "Sở sẽ phối hợp mở lớp từ tháng 3."
+        )
+        .await
+        .status(),
         303
     );
     let mails = smtp.wait_for(email, 3).await;
@@ -693,13 +739,12 @@ async fn petitions_near_their_deadline_are_flagged_and_overdue_ones_escalated_on
         .await
         .unwrap();
     let marks = || async {
-        let (reminded, escalated): (Option<String>, Option<String>) = sqlx::query_as(
-            "SELECT reminded_at, escalated_at FROM portal_petitions WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_one(&app.app.db.pool)
-        .await
-        .unwrap();
+        let (reminded, escalated): (Option<String>, Option<String>) =
+            sqlx::query_as("SELECT reminded_at, escalated_at FROM portal_petitions WHERE id = $1")
+                .bind(id)
+                .fetch_one(&app.app.db.pool)
+                .await
+                .unwrap();
         let audited: Vec<String> = sqlx::query_scalar(
             "SELECT action FROM audit_log WHERE entity = 'portal_petition' AND entity_id = $1 \
              AND action IN ('portal.petition_remind', 'portal.petition_escalate') ORDER BY id",
@@ -722,7 +767,9 @@ async fn petitions_near_their_deadline_are_flagged_and_overdue_ones_escalated_on
     );
     let (_, home) = get(&s.officer, &app, "/work").await;
     assert!(
-        home.contains("data-testid=\"/portal/petitions\">1</span> <span>kiến nghị sắp đến hạn trả lời"),
+        home.contains(
+            "data-testid=\"/portal/petitions\">1</span> <span>kiến nghị sắp đến hạn trả lời"
+        ),
         "{home}"
     );
     // Thursday 14/5: overdue, escalated to the province, once.
@@ -753,11 +800,49 @@ async fn petitions_near_their_deadline_are_flagged_and_overdue_ones_escalated_on
     assert!(page.contains("Quá hạn, đã báo cáo lên Sở"), "{page}");
     // Answered: nothing more to watch.
     assert_eq!(
-        step(&app, &province, id, "answer", "Đã chuyển Sở Giao thông vận tải.")
-            .await
-            .status(),
+        step(
+            &app,
+            &province,
+            id,
+            "answer",
+            "Đã chuyển Sở Giao thông vận tải."
+        )
+        .await
+        .status(),
         303
     );
     let (_, home) = get(&province, &app, "/work").await;
     assert!(!home.contains("báo cáo lên tỉnh"), "{home}");
+    // The report: answered after its deadline, so not on time; by the
+    // sender's country; within jurisdiction only.
+    let (status, page) = get(&province, &app, "/portal/petitions/report").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("Phản ánh") && page.contains("Nhật Bản"),
+        "{page}"
+    );
+    assert!(page.contains("<td>Đã trả lời</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">0 %</td>"), "{page}");
+    let (_, other) = get(&s.other_officer, &app, "/portal/petitions/report").await;
+    assert!(!other.contains("Nhật Bản"), "{other}");
+    let r = province
+        .get(app.url("/portal/petitions/report.xlsx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut book, "Kiến nghị").unwrap();
+    let cells: Vec<String> = sheet.cells().map(|(_, _, c)| c.to_string()).collect();
+    for want in [
+        "Theo loại",
+        "Phản ánh",
+        "Theo quốc gia",
+        "Nhật Bản",
+        "Tỷ lệ đúng hạn",
+        "0 %",
+    ] {
+        assert!(cells.iter().any(|c| c == want), "{want}: {cells:?}");
+    }
 }

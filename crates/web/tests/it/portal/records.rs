@@ -602,23 +602,35 @@ async fn relatives_are_corrected_entry_by_entry_like_the_persons_own_fields(
 ) {
     let s = linked(&app, &smtp).await;
     let mut ids = Vec::new();
-    for (name, rel, year) in [("Lê Văn Hùng", "parent", 1955), ("Lê Thị Mai", "sibling", 1990)] {
+    for (name, rel, year) in [
+        ("Lê Văn Hùng", "parent", 1955),
+        ("Lê Thị Mai", "sibling", 1990),
+    ] {
         let r = app
             .client
             .post(app.url(&format!("/api/v1/people/{}/relatives", s.person_id)))
             .bearer_auth(&s.province)
-            .json(&json!({"head_name": "Lê Văn Hùng", "commune_code": s.commune,
-                "full_name": name, "relationship": rel, "birth_year": year}))
+            .json(
+                &json!({"head_name": "Lê Văn Hùng", "commune_code": s.commune,
+                "full_name": name, "relationship": rel, "birth_year": year}),
+            )
             .send()
             .await
             .unwrap();
         assert_eq!(r.status(), 201);
-        ids.push(r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap());
+        ids.push(
+            r.json::<serde_json::Value>().await.unwrap()["id"]
+                .as_i64()
+                .unwrap(),
+        );
     }
     let (father, sister) = (ids[0], ids[1]);
     // The record page and the form show the declared relatives.
     let (_, page) = text(&s.person, &app, "/kieu-bao/record").await;
-    assert!(page.contains("Lê Văn Hùng") && page.contains("Lê Thị Mai"), "{page}");
+    assert!(
+        page.contains("Lê Văn Hùng") && page.contains("Lê Thị Mai"),
+        "{page}"
+    );
     let (_, form) = text(&s.person, &app, "/kieu-bao/record/edit").await;
     assert!(
         form.contains(&format!("name=\"relative_{father}_full_name\""))
@@ -643,7 +655,14 @@ async fn relatives_are_corrected_entry_by_entry_like_the_persons_own_fields(
             all.extend(extra);
             let fields: Vec<(&str, &str)> =
                 all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-            post_form(app, &c, "/kieu-bao/record/edit", "/kieu-bao/record/edit", &fields).await
+            post_form(
+                app,
+                &c,
+                "/kieu-bao/record/edit",
+                "/kieu-bao/record/edit",
+                &fields,
+            )
+            .await
         }
     };
     let kv = |k: String, v: &str| (k, v.to_owned());
@@ -667,7 +686,10 @@ async fn relatives_are_corrected_entry_by_entry_like_the_persons_own_fields(
         page.contains("Thân nhân (thêm) — Họ và tên: Bắt buộc nhập."),
         "{page}"
     );
-    assert!(page.contains("value=\"2012\"") && page.contains("value=\"1956\""), "{page}");
+    assert!(
+        page.contains("value=\"2012\"") && page.contains("value=\"1956\""),
+        "{page}"
+    );
     change.push(kv("relative_new_full_name".into(), "Lê Minh Tâm"));
     change.push(kv("relative_new_relationship".into(), "child"));
     change.push(kv("relative_new_birth_year".into(), "2012"));
@@ -704,7 +726,10 @@ async fn relatives_are_corrected_entry_by_entry_like_the_persons_own_fields(
         &path,
         &[
             (format!("decision_relative_{father}").as_str(), "accept"),
-            (format!("decision_relative_{sister}_remove").as_str(), "refuse"),
+            (
+                format!("decision_relative_{sister}_remove").as_str(),
+                "refuse",
+            ),
             (
                 format!("reason_relative_{sister}_remove").as_str(),
                 "Còn trong sổ hộ khẩu",
