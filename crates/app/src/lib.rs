@@ -75,6 +75,10 @@ pub struct AppSettings {
     pub petition_days_petition: i64,
     pub petition_days_report: i64,
     pub petition_days_suggestion: i64,
+    /// Largest file attached to a petition, in bytes (issue 23 §7; default 5 MiB).
+    pub petition_file_max_bytes: i64,
+    /// Working days before a petition's deadline its assignee is reminded (default 2).
+    pub petition_remind_days: i64,
     /// Where the files of exchanges (sent and received) are kept to be
     /// downloaded again (`exchange_dir`, default `<data_dir>/exchanges`;
     /// `None`: not kept). See [`exchange::files`].
@@ -136,6 +140,8 @@ impl Default for AppSettings {
             petition_days_petition: 15,
             petition_days_report: 10,
             petition_days_suggestion: 20,
+            petition_file_max_bytes: 5 * 1024 * 1024,
+            petition_remind_days: 2,
             exchange_dir: None,
         }
     }

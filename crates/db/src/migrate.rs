@@ -53,6 +53,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(20, "0020_events"),
     migration!(21, "0021_newsletters"),
     migration!(23, "0023_directory"),
+    migration!(24, "0024_petitions"),
     migration!(25, "0025_rounds"),
 ];
 

@@ -75,6 +75,10 @@ pub struct FileSettings {
     pub petition_days_petition: Option<i64>,
     pub petition_days_report: Option<i64>,
     pub petition_days_suggestion: Option<i64>,
+    /// Largest petition attachment in bytes (default 5 MiB) and the working
+    /// days before a petition's deadline its assignee is reminded (default 2).
+    pub petition_file_max_bytes: Option<i64>,
+    pub petition_remind_days: Option<i64>,
     /// Where exchange files are kept (default `<data_dir>/exchanges`).
     pub exchange_dir: Option<PathBuf>,
 }
@@ -147,6 +151,8 @@ const ENV_KEYS: &[&str] = &[
     "petition_days_petition",
     "petition_days_report",
     "petition_days_suggestion",
+    "petition_file_max_bytes",
+    "petition_remind_days",
     "exchange_dir",
 ];
 
@@ -403,6 +409,16 @@ pub fn load(o: &Overrides) -> Result<Settings, ConfigError> {
             "petition_days_suggestion",
             file.petition_days_suggestion,
             defaults.petition_days_suggestion,
+        )?,
+        petition_file_max_bytes: positive(
+            "petition_file_max_bytes",
+            file.petition_file_max_bytes,
+            defaults.petition_file_max_bytes,
+        )?,
+        petition_remind_days: positive(
+            "petition_remind_days",
+            file.petition_remind_days,
+            defaults.petition_remind_days,
         )?,
         exchange_dir: Some(
             file.exchange_dir

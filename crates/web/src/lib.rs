@@ -213,6 +213,7 @@ pub async fn serve(
     tokio::spawn(async move { warm.warm_up().await });
     tokio::spawn(app::exchange::webhooks::worker(app.clone()));
     tokio::spawn(app::publishing::newsletters::worker(app.clone()));
+    tokio::spawn(app::portal::petitions::watch_every(app.clone()));
     let router = router(app, cfg);
     axum::serve(
         listener,

@@ -223,6 +223,24 @@ pub async fn home(State(state): State<AppState>, user: User) -> Result<Response,
             href: "/portal/directory-reports",
         });
     }
+    // Petitions escalated to the province, and near their deadline (issue 23 §7).
+    if let Some((escalated, near)) = app::portal::petitions::due_counts(&state.app, actor)
+        .await
+        .map_err(&err)?
+    {
+        if escalated > 0 {
+            todo.push(Todo {
+                count: escalated,
+                what: "home.todo.petitions_escalated",
+                href: "/portal/petitions#escalated",
+            });
+        }
+        todo.push(Todo {
+            count: near,
+            what: "home.todo.petitions_near",
+            href: "/portal/petitions",
+        });
+    }
     let scope = match &actor.jurisdiction {
         app::Jurisdiction::Communes {
             new_communes,

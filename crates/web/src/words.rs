@@ -79,6 +79,19 @@ impl Tr {
         if value.starts_with(app::access::MASK) {
             return value.to_owned();
         }
+        if app::portal::changes::is_relative_field(field) {
+            // A relative in a correction (issue 23 §3): "Lê Văn Hùng, Cha, 1950".
+            return app::portal::changes::RelativeValue::from_json(value).map_or_else(
+                String::new,
+                |r| {
+                    let relationship = self.label("relationship", &r.relationship);
+                    match r.birth_year {
+                        Some(y) => format!("{}, {relationship}, {y}", r.full_name),
+                        None => format!("{}, {relationship}", r.full_name),
+                    }
+                },
+            );
+        }
         let kind = match field {
             "gender" | "category" | "generation" | "status" | "consent" | "verification"
             | "relationship" | "agency" => field,
@@ -108,12 +121,42 @@ impl Tr {
     /// field (`extra.key`) by its label too.
     pub fn field(&self, name: &str) -> String {
         let name = name.trim();
+        if let Some(rest) = name.strip_prefix("relative_") {
+            return self.relative_field(rest);
+        }
         let key = name.strip_prefix("extra.").unwrap_or(name);
         // A read-only name where the form's label carries a hint ("Quốc
         // tịch (mã 2 chữ, cách nhau dấu phẩy)" reads "Quốc tịch").
         self.get(&format!("label.{key}"))
             .or_else(|| self.get(&format!("field.{key}")))
             .map_or_else(|| key.replace('_', " "), str::to_owned)
+    }
+
+    /// A relative's entry of a correction (issue 23 §3): `new` → "Thân
+    /// nhân (thêm)", `12_remove` → "Thân nhân (bỏ)", `12` → "Thân nhân
+    /// (sửa)", and a typed part (`new_full_name`) → "Thân nhân (thêm) — Họ
+    /// và tên".
+    fn relative_field(&self, rest: &str) -> String {
+        let (entry, part) = ["full_name", "relationship", "birth_year"]
+            .iter()
+            .find_map(|p| {
+                rest.strip_suffix(p)
+                    .and_then(|e| e.strip_suffix('_'))
+                    .map(|e| (e, Some(*p)))
+            })
+            .unwrap_or((rest, None));
+        let what = if entry == "new" {
+            "portal.relatives.added"
+        } else if entry.ends_with("_remove") {
+            "portal.relatives.removed"
+        } else {
+            "portal.relatives.changed"
+        };
+        let what = self.s(what).to_owned();
+        match part {
+            Some(p) => format!("{what} — {}", self.field(p)),
+            None => what,
+        }
     }
 
     /// An account's scope: "Xã/phường mới: Phường Thành Sen",

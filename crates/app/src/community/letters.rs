@@ -690,6 +690,57 @@ pub async fn fill_template(
     Ok((bytes, format!("thu-su-kien-{event_id}.zip")))
 }
 
+/// One letter of the Sở Ngoại vụ in the same Decree 30 layout, for other
+/// areas (a petition forwarded to a competent body, issue 23 §7): the
+/// caller has checked who may make it and audits it.
+#[derive(Debug, Clone, Default)]
+pub struct OfficialLetter {
+    /// Number and symbol; empty: left for the clerk (`/SNgV`).
+    pub number: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// After "V/v".
+    pub subject: String,
+    /// After "Kính gửi:".
+    pub addressee: String,
+    /// Paragraphs, a line each.
+    pub body: String,
+    /// "Nơi nhận", one each.
+    pub recipients: Vec<String>,
+}
+
+/// The .docx of one [`OfficialLetter`].
+pub fn official_letter(app: &App, l: &OfficialLetter) -> AppResult<Vec<u8>> {
+    let province = app.settings.home_province.clone();
+    let letter = Letter {
+        mode: "list".to_owned(),
+        number: if l.number.trim().is_empty() {
+            "/SNgV".to_owned()
+        } else {
+            l.number.trim().to_owned()
+        },
+        date: l.date.clone(),
+        subject: l.subject.clone(),
+        body: l.body.clone(),
+        addressee: l.addressee.clone(),
+        recipients: l.recipients.clone(),
+        signer_title: "GIÁM ĐỐC".to_owned(),
+        signer_name: String::new(),
+        authority: format!("UBND TỈNH {}", province.to_uppercase()),
+        issuer: "SỞ NGOẠI VỤ".to_owned(),
+        place: province,
+    };
+    pack(letter_into(
+        new_document(),
+        &letter,
+        &letter.subject,
+        &letter.addressee,
+        &letter.body,
+        None,
+        false,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

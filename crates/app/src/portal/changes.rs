@@ -6,6 +6,13 @@
 //! are written through the registry's own update (validation, version,
 //! history, audit) and the record gains a source "self-declared" dated that
 //! day.
+//!
+//! Relatives at home the person declared are corrected the same way: each
+//! relative changed (`relative_<id>`), removed (`relative_<id>_remove`) or
+//! added (`relative_new`) is one entry of the request, its old and new
+//! values a small JSON object (name, relationship code, birth year) the
+//! web layer puts in words; the officer accepts or refuses each, and the
+//! accepted ones go through the registry's own relative use cases.
 
 use std::collections::BTreeMap;
 
@@ -74,6 +81,131 @@ pub struct OwnRecord {
     pub data: PersonData,
     /// Relatives at home: (name, relationship code, birth year).
     pub relatives: Vec<(String, String, Option<i64>)>,
+    /// Their ids, in the same order.
+    pub relative_ids: Vec<i64>,
+}
+
+/// A relative as a change request holds it (old or new value).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct RelativeValue {
+    pub full_name: String,
+    /// A `Relationship` code.
+    pub relationship: String,
+    pub birth_year: Option<i64>,
+}
+
+impl RelativeValue {
+    /// As stored in a change's old or new value.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+    /// From a change's old or new value (`None`: empty or not a relative).
+    pub fn from_json(text: &str) -> Option<Self> {
+        serde_json::from_str(text).ok()
+    }
+}
+
+/// Whether a change's field is a relative's entry.
+pub fn is_relative_field(field: &str) -> bool {
+    field.starts_with("relative_")
+}
+
+/// The longest relative's name.
+const MAX_RELATIVE_NAME: usize = 200;
+
+/// Reads the typed relative `prefix` (`relative_12`, `relative_new`):
+/// `None` when nothing was typed for a new one.
+fn typed_relative(
+    values: &BTreeMap<String, String>,
+    prefix: &str,
+    errs: &mut Vec<crate::FieldError>,
+) -> Option<RelativeValue> {
+    let get = |k: &str| {
+        values
+            .get(&format!("{prefix}_{k}"))
+            .map_or("", |v| v.trim())
+            .to_owned()
+    };
+    let (name, rel, year) = (get("full_name"), get("relationship"), get("birth_year"));
+    if prefix == "relative_new" && name.is_empty() && rel.is_empty() && year.is_empty() {
+        return None;
+    }
+    let before = errs.len();
+    if name.is_empty() {
+        errs.push(crate::FieldError::new(
+            format!("{prefix}_full_name"),
+            "required",
+        ));
+    } else if name.chars().count() > MAX_RELATIVE_NAME || domain::text::has_forbidden_control(&name)
+    {
+        errs.push(crate::FieldError::new(
+            format!("{prefix}_full_name"),
+            "too_long",
+        ));
+    }
+    let relationship = domain::words::relationship(&rel).map(|r| r.code().to_owned());
+    if relationship.is_none() {
+        errs.push(crate::FieldError::new(
+            format!("{prefix}_relationship"),
+            "required",
+        ));
+    }
+    let birth_year = if year.is_empty() {
+        None
+    } else {
+        match year.parse::<i64>() {
+            Ok(y) if (1900..=i64::from(clock::current_year())).contains(&y) => Some(y),
+            _ => {
+                errs.push(crate::FieldError::new(
+                    format!("{prefix}_birth_year"),
+                    "out_of_range",
+                ));
+                None
+            }
+        }
+    };
+    (errs.len() == before).then(|| RelativeValue {
+        full_name: name,
+        relationship: relationship.unwrap_or_default(),
+        birth_year,
+    })
+}
+
+/// The relatives' entries of a request: (field, old, new) for each one
+/// changed, removed or added.
+fn relative_diffs(
+    own: &OwnRecord,
+    values: &BTreeMap<String, String>,
+) -> Result<Vec<(String, String, String)>, Vec<crate::FieldError>> {
+    let mut errs = Vec::new();
+    let mut out = Vec::new();
+    for (id, (name, rel, year)) in own.relative_ids.iter().zip(&own.relatives) {
+        let prefix = format!("relative_{id}");
+        let current = RelativeValue {
+            full_name: name.clone(),
+            relationship: rel.clone(),
+            birth_year: *year,
+        };
+        if values
+            .get(&format!("{prefix}_remove"))
+            .is_some_and(|v| !v.is_empty())
+        {
+            out.push((format!("{prefix}_remove"), current.to_json(), String::new()));
+            continue;
+        }
+        if !values.contains_key(&format!("{prefix}_full_name")) {
+            continue;
+        }
+        if let Some(new) = typed_relative(values, &prefix, &mut errs)
+            && new != current
+        {
+            out.push((prefix, current.to_json(), new.to_json()));
+        }
+    }
+    if let Some(new) = typed_relative(values, "relative_new", &mut errs) {
+        out.push(("relative_new".to_owned(), String::new(), new.to_json()));
+    }
+    if errs.is_empty() { Ok(out) } else { Err(errs) }
 }
 
 /// Reads the account's linked record (as its own subject: the portal actor
@@ -87,20 +219,23 @@ pub async fn own_record(
     let me = access::portal_actor(account_id, Some(person_id), ip);
     let p = people::get(app, &me, person_id, false).await?;
     let rows = sqlx::query(
-        "SELECT full_name, relationship, birth_year FROM relatives \
+        "SELECT full_name, relationship, birth_year, id FROM relatives \
          WHERE person_id = $1 AND deleted_at IS NULL ORDER BY id",
     )
     .bind(person_id)
     .fetch_all(&app.db.pool)
     .await?;
     let mut relatives = Vec::new();
+    let mut relative_ids = Vec::new();
     for r in rows {
         relatives.push((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?));
+        relative_ids.push(r.try_get(3)?);
     }
     Ok(OwnRecord {
         person_id,
         data: p.data,
         relatives,
+        relative_ids,
     })
 }
 
@@ -151,12 +286,16 @@ pub async fn request(
     // errors on fields the person did not touch (a value the person does not
     // see, kept masked) are not theirs to fix: those fields are left out
     // and the record read again, so the touched fields still compare.
+    let relatives = relative_diffs(&own, values);
     let after = match people::validate(&input) {
         Ok(d) => d,
         Err(errs) => {
-            let (mine, others): (Vec<_>, Vec<_>) = errs
+            let (mut mine, others): (Vec<_>, Vec<_>) = errs
                 .into_iter()
                 .partition(|e| changed.contains(&e.field.as_str()));
+            if let Err(more) = &relatives {
+                mine.extend(more.iter().cloned());
+            }
             if !mine.is_empty() {
                 return Err(AppError::Invalid(mine));
             }
@@ -166,11 +305,12 @@ pub async fn request(
             people::validate(&input).map_err(AppError::Invalid)?
         }
     };
-    let diffs: Vec<(&str, String, String)> = changed
+    let mut diffs: Vec<(String, String, String)> = changed
         .iter()
-        .map(|f| (*f, value_of(&own.data, f), value_of(&after, f)))
+        .map(|f| ((*f).to_owned(), value_of(&own.data, f), value_of(&after, f)))
         .filter(|(_, a, b)| a != b)
         .collect();
+    diffs.extend(relatives.map_err(AppError::Invalid)?);
     if diffs.is_empty() {
         return Err(AppError::invalid_field("fields", "no_change"));
     }
@@ -199,13 +339,13 @@ pub async fn request(
              VALUES ($1, $2, $3, $4)",
         )
         .bind(id)
-        .bind(*f)
+        .bind(f)
         .bind(old)
         .bind(new)
         .execute(&mut *tx.tx)
         .await?;
     }
-    let fields: Vec<&str> = diffs.iter().map(|d| d.0).collect();
+    let fields: Vec<&str> = diffs.iter().map(|d| d.0.as_str()).collect();
     audit::append(
         &mut tx,
         app,
@@ -236,7 +376,16 @@ async fn fields_of(app: &App, id: i64) -> AppResult<Vec<FieldChange>> {
             reason: r.try_get(4)?,
         });
     }
-    out.sort_by_key(|f| FIELDS.iter().position(|x| *x == f.field));
+    // The person's fields in the page's order, then the relatives'.
+    out.sort_by_key(|f| {
+        (
+            FIELDS
+                .iter()
+                .position(|x| *x == f.field)
+                .unwrap_or(usize::MAX),
+            f.field.clone(),
+        )
+    });
     Ok(out)
 }
 
@@ -371,7 +520,15 @@ pub async fn decide(
         .iter()
         .filter(|f| decisions.iter().any(|d| d.field == f.field && d.accept))
         .collect();
-    if !accepted.is_empty() {
+    let (relatives, own): (Vec<&FieldChange>, Vec<&FieldChange>) =
+        accepted.iter().partition(|f| is_relative_field(&f.field));
+    for f in &relatives {
+        apply_relative(app, actor, c.person_id, f).await?;
+    }
+    if !relatives.is_empty() && own.is_empty() {
+        add_self_declared_source(app, c.person_id, &format!("change #{id}")).await?;
+    }
+    if !own.is_empty() {
         let person = people::get(app, actor, c.person_id, false).await?;
         let mut input = person.data.to_input();
         // Sensitive fields read masked: left blank, they keep their value.
@@ -380,7 +537,7 @@ pub async fn decide(
         input.address_abroad = Some(String::new());
         input.income_bracket = Some(String::new());
         input.remittance = Some(String::new());
-        for f in &accepted {
+        for f in &own {
             set_value(&mut input, &f.field, &f.new_value);
         }
         people::update(app, actor, c.person_id, person.version, &input, true).await?;
@@ -420,6 +577,68 @@ pub async fn decide(
     .await?;
     tx.commit().await?;
     Ok(fields.into_iter().map(str::to_owned).collect())
+}
+
+/// Writes one accepted relative's entry through the registry's use cases
+/// (as the deciding officer: scope, validation and audit are theirs). A
+/// new relative joins the household of the person's other relatives (when
+/// the officer may see it), or a new household headed by the relative.
+async fn apply_relative(
+    app: &App,
+    actor: &Actor,
+    person_id: i64,
+    f: &FieldChange,
+) -> AppResult<()> {
+    use crate::registry::relatives;
+    let rest = f.field.trim_start_matches("relative_");
+    if rest == "new" {
+        let v = RelativeValue::from_json(&f.new_value).ok_or(AppError::NotFound)?;
+        let household: Option<i64> = sqlx::query_scalar(
+            "SELECT household_id FROM relatives WHERE person_id = $1 AND deleted_at IS NULL \
+             ORDER BY id LIMIT 1",
+        )
+        .bind(person_id)
+        .fetch_optional(&app.db.pool)
+        .await?;
+        // The officer must see the household too; else a new one.
+        let household = match household {
+            Some(h) => {
+                let mut conn = app.db.pool.acquire().await?;
+                crate::registry::households::visible(&mut conn, actor, h)
+                    .await?
+                    .then_some(h)
+            }
+            None => None,
+        };
+        let input = relatives::RelativeInput {
+            household_id: household,
+            head_name: household.is_none().then(|| v.full_name.clone()),
+            full_name: Some(v.full_name),
+            relationship: Some(v.relationship),
+            birth_year: v.birth_year,
+            ..Default::default()
+        };
+        relatives::add_relative(app, actor, person_id, &input).await?;
+    } else if let Some(id) = rest.strip_suffix("_remove") {
+        let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+        relatives::delete_relative(app, actor, person_id, id).await?;
+    } else {
+        let id: i64 = rest.parse().map_err(|_| AppError::NotFound)?;
+        let v = RelativeValue::from_json(&f.new_value).ok_or(AppError::NotFound)?;
+        relatives::update_relative(
+            app,
+            actor,
+            person_id,
+            id,
+            &serde_json::json!({
+                "full_name": v.full_name,
+                "relationship": v.relationship,
+                "birth_year": v.birth_year,
+            }),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Adds the source "self-declared" (dated now) to a record.

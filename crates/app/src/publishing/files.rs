@@ -34,6 +34,7 @@ pub const PDF: &str = "application/pdf";
 pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 pub const JPEG: &str = "image/jpeg";
+pub const PNG: &str = "image/png";
 
 /// A file of an item.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -87,6 +88,22 @@ pub fn sniff_attachment(data: &[u8], name: &str) -> Option<(&'static str, &'stat
     }
     let _ = name;
     None
+}
+
+/// What a picture is, by its bytes: (media type, extension) of a PNG or
+/// JPEG whose header reads and whose sides are within [`MAX_IMAGE_SIDE`]
+/// (the name and the type the browser sent are not trusted).
+pub fn sniff_picture(data: &[u8]) -> Option<(&'static str, &'static str)> {
+    let format = image::guess_format(data).ok()?;
+    let kind = match format {
+        image::ImageFormat::Png => (PNG, "png"),
+        image::ImageFormat::Jpeg => (JPEG, "jpg"),
+        _ => return None,
+    };
+    let (w, h) = image::ImageReader::with_format(std::io::Cursor::new(data), format)
+        .into_dimensions()
+        .ok()?;
+    (w > 0 && h > 0 && w <= MAX_IMAGE_SIDE && h <= MAX_IMAGE_SIDE).then_some(kind)
 }
 
 /// A cover's copies: each width of [`COVER_WIDTHS`] up to the image's own

@@ -26,6 +26,13 @@ pub enum Kind {
     PetitionAnswered,
     /// A relay message through the directory (issue 23 §6).
     DirectoryMessage,
+    /// A petition was forwarded to a competent body.
+    PetitionForwarded,
+    /// A petition sent without an account: verify the address.
+    PetitionVerify,
+    /// A petition sent without an account was registered: its number and
+    /// the secret link to follow it.
+    PetitionRegistered,
 }
 
 impl Kind {
@@ -40,6 +47,9 @@ impl Kind {
             Kind::RequestClosed => "request_closed",
             Kind::PetitionAnswered => "petition_answered",
             Kind::DirectoryMessage => "directory_message",
+            Kind::PetitionForwarded => "petition_forwarded",
+            Kind::PetitionVerify => "petition_verify",
+            Kind::PetitionRegistered => "petition_registered",
         }
     }
 }

@@ -128,7 +128,7 @@ struct NoticePage {
     link_label: &'static str,
 }
 
-fn notice(
+pub(crate) fn notice(
     l: PortalLayout,
     title: &'static str,
     text: &'static str,
@@ -895,6 +895,18 @@ pub struct EditField {
     pub kind: &'static str,
 }
 
+/// A relative on the correction form: `prefix` names its inputs
+/// (`relative_12`, `relative_new`), with the values as typed.
+pub struct RelativeEdit {
+    pub prefix: String,
+    /// "Lê Văn Hùng" (empty for the new one).
+    pub title: String,
+    pub full_name: String,
+    pub relationships: Vec<Opt>,
+    pub birth_year: String,
+    pub remove: bool,
+}
+
 #[derive(Template)]
 #[template(path = "portal/edit.html")]
 struct EditPage {
@@ -903,11 +915,63 @@ struct EditPage {
     fields: Vec<EditField>,
     genders: Vec<Opt>,
     countries: Vec<Opt>,
+    relatives: Vec<RelativeEdit>,
     errors: Vec<String>,
+}
+
+/// The form's values of the record's relatives as they stand.
+fn relative_values(own: &app::portal::changes::OwnRecord) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (id, (name, rel, year)) in own.relative_ids.iter().zip(&own.relatives) {
+        out.insert(format!("relative_{id}_full_name"), name.clone());
+        out.insert(format!("relative_{id}_relationship"), rel.clone());
+        out.insert(
+            format!("relative_{id}_birth_year"),
+            year.map(|y| y.to_string()).unwrap_or_default(),
+        );
+    }
+    out
+}
+
+fn relatives_edit(
+    lang: Lang,
+    own: &app::portal::changes::OwnRecord,
+    values: &BTreeMap<String, String>,
+) -> Vec<RelativeEdit> {
+    let v = |k: String| values.get(&k).cloned().unwrap_or_default();
+    let one = |prefix: String, title: String| {
+        let rel = v(format!("{prefix}_relationship"));
+        RelativeEdit {
+            full_name: v(format!("{prefix}_full_name")),
+            relationships: std::iter::once((String::new(), String::new(), false))
+                .chain(domain::Relationship::ALL.iter().map(|r| {
+                    (
+                        r.code().to_owned(),
+                        r.label(lang.code()).to_owned(),
+                        r.code() == rel,
+                    )
+                }))
+                .collect(),
+            birth_year: v(format!("{prefix}_birth_year")),
+            remove: !v(format!("{prefix}_remove")).is_empty(),
+            prefix,
+            title,
+        }
+    };
+    own.relative_ids
+        .iter()
+        .zip(&own.relatives)
+        .map(|(id, (name, _, _))| one(format!("relative_{id}"), name.clone()))
+        .chain(std::iter::once(one(
+            "relative_new".to_owned(),
+            String::new(),
+        )))
+        .collect()
 }
 
 fn edit_page(
     user: &PortalUser,
+    own: &app::portal::changes::OwnRecord,
     values: &BTreeMap<String, String>,
     errors: Vec<String>,
 ) -> EditPage {
@@ -946,6 +1010,7 @@ fn edit_page(
         fields,
         genders: c.genders,
         countries: c.countries,
+        relatives: relatives_edit(user.lang, own, values),
         errors,
     }
 }
@@ -961,7 +1026,7 @@ pub async fn edit_form(
     let own = app::portal::changes::own_record(&state.app, user.account_id, pid, &user.ip)
         .await
         .map_err(page_err(user.lang))?;
-    let values: BTreeMap<String, String> = app::portal::changes::FIELDS
+    let mut values: BTreeMap<String, String> = app::portal::changes::FIELDS
         .iter()
         .map(|f| {
             (
@@ -970,7 +1035,8 @@ pub async fn edit_form(
             )
         })
         .collect();
-    render(&edit_page(&user, &values, Vec::new()))
+    values.extend(relative_values(&own));
+    render(&edit_page(&user, &own, &values, Vec::new()))
 }
 
 /// `POST /kieu-bao/record/edit`: a change request for the officer.
@@ -985,13 +1051,19 @@ pub async fn edit(
     let t = Tr::new(user.lang);
     let values: BTreeMap<String, String> = form
         .into_iter()
-        .filter(|(k, _)| app::portal::changes::FIELDS.contains(&k.as_str()))
+        .filter(|(k, _)| {
+            app::portal::changes::FIELDS.contains(&k.as_str())
+                || app::portal::changes::is_relative_field(k)
+        })
         .collect();
     match app::portal::changes::request(&state.app, user.account_id, pid, &user.ip, &values).await {
         Ok(_) => Ok(Redirect::to("/kieu-bao/record").into_response()),
         Err(e) => {
             let (status, errors) = refusal(t, e)?;
-            let mut resp = render(&edit_page(&user, &values, errors))?;
+            let own = app::portal::changes::own_record(&state.app, user.account_id, pid, &user.ip)
+                .await
+                .map_err(page_err(user.lang))?;
+            let mut resp = render(&edit_page(&user, &own, &values, errors))?;
             *resp.status_mut() = status;
             Ok(resp)
         }

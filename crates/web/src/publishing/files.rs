@@ -20,7 +20,7 @@ use crate::i18n::Tr;
 use crate::pages::page_err;
 
 /// `filename*=` of RFC 6266 (UTF-8, percent-encoded) with an ASCII fallback.
-fn disposition(inline: bool, name: &str) -> String {
+pub(crate) fn disposition(inline: bool, name: &str) -> String {
     let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
     let stem: String = domain::text::fold(stem)
         .chars()

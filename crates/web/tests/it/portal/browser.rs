@@ -1,7 +1,10 @@
 //! The journey in Chromium: register → confirm by the link the SMTP server
 //! received → claim → the commune officer links the record → correct a
-//! field → the officer accepts it → give and withdraw a consent; with
-//! screenshots at a desktop's and a phone's width (`KIEUBAO_SCREENSHOT_DIR`).
+//! field → the officer accepts it → give and withdraw a consent → ask for
+//! one's data, the officer completes it, download it → send a petition →
+//! the officer answers → the answer arrives by e-mail (read from the SMTP
+//! server); with screenshots at a desktop's and a phone's width
+//! (`KIEUBAO_SCREENSHOT_DIR`).
 
 use app::accounts::users::Scope;
 use domain::Role;
@@ -182,6 +185,101 @@ async fn a_person_abroad_walks_the_whole_journey_in_chromium(app: TestApp, smtp:
         history.contains("Đồng ý") && history.contains("01/01/2026"),
         "{history}"
     );
+    // Ask for one's data (access); the officer completes the request;
+    // the person downloads it.
+    let downloads = tempfile::tempdir().unwrap();
+    b.allow_downloads(downloads.path()).await;
+    b.goto(&app.url("/kieu-bao/requests")).await;
+    b.click("[data-testid=kind-access]").await;
+    b.click("[data-testid=request-submit]").await;
+    b.wait_text("[data-testid=request-status]", |t| t.contains("Đã nhận"))
+        .await;
+    let request_page = b.url().await;
+    officer.goto(&app.url("/portal/requests")).await;
+    officer.click("[data-testid=request-queue] a").await;
+    officer.click("[data-testid=step-complete]").await;
+    officer
+        .wait_text("[data-testid=request-status]", |t| {
+            t.contains("Đã hoàn thành")
+        })
+        .await;
+    b.goto(&request_page).await;
+    b.click("[data-testid=download-json]").await;
+    let mut data = None;
+    for _ in 0..100 {
+        if let Some(f) = std::fs::read_dir(downloads.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .find(|e| e.path().extension().is_some_and(|x| x == "json"))
+        {
+            data = Some(std::fs::read_to_string(f.path()).unwrap());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let data = data.expect("the data downloaded");
+    assert!(
+        data.contains("Trần Minh Khoa") && data.contains("Kỹ sư dữ liệu"),
+        "{data}"
+    );
+    // Send a petition; the officer answers it; the answer arrives by e-mail.
+    b.goto(&app.url("/kieu-bao/petitions")).await;
+    b.script(
+        "document.querySelector('[data-testid=petition-category]').value = 'petition'; return 1",
+    )
+    .await;
+    b.type_into("[data-testid=petition-subject]", "Gia hạn hộ chiếu")
+        .await;
+    b.type_into(
+        "[data-testid=petition-body]",
+        "Xin hướng dẫn gia hạn hộ chiếu tại Melbourne.",
+    )
+    .await;
+    shoot(&b, &app, "petition").await;
+    b.click("[data-testid=petition-submit]").await;
+    b.wait_text("[data-testid=petition-status]", |t| t.contains("Đã nhận"))
+        .await;
+    officer.goto(&app.url("/portal/petitions")).await;
+    officer.click("[data-testid=petition-queue] a").await;
+    officer
+        .type_into(
+            "[data-testid=answer-input]",
+            "Xin liên hệ Tổng Lãnh sự quán Việt Nam tại Sydney.",
+        )
+        .await;
+    officer.click("[data-testid=step-answer]").await;
+    officer
+        .wait_text("[data-testid=petition-status]", |t| {
+            t.contains("Đã trả lời")
+        })
+        .await;
+    let mut answered = None;
+    for _ in 0..150 {
+        answered = smtp
+            .messages()
+            .iter()
+            .map(|m| super::Mail::parse(m))
+            .find(|m| m.to.contains(email) && m.subject == "Kiến nghị của bạn đã được trả lời");
+        if answered.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let answered = answered.expect("the answer by e-mail");
+    assert!(
+        answered
+            .text
+            .contains("Xin liên hệ Tổng Lãnh sự quán Việt Nam tại Sydney."),
+        "{}",
+        answered.text
+    );
+    // The mail's link leads to the answer.
+    b.goto(&answered.link("/kieu-bao/petitions/")).await;
+    let answer = b
+        .wait_text("[data-testid=answer]", |t| t.contains("Sydney"))
+        .await;
+    assert!(answer.contains("Tổng Lãnh sự quán"), "{answer}");
+    shoot(&b, &app, "petition-answered").await;
     // In English too.
     b.goto(&app.url("/lang/en?next=/kieu-bao/record")).await;
     let record = b.wait_text("h1", |t| t.contains("My record")).await;

@@ -16,6 +16,7 @@ dual_smtp!(
     corrections_are_decided_field_by_field_and_the_person_reads_why,
     consents_are_separate_unticked_and_kept_with_proof,
     another_person_reaches_nothing_of_anyone_else,
+    relatives_are_corrected_entry_by_entry_like_the_persons_own_fields,
 );
 
 pub struct Setup {
@@ -593,4 +594,170 @@ async fn another_person_reaches_nothing_of_anyone_else(app: TestApp, smtp: Smtp)
         .await
         .unwrap();
     assert_eq!(occupation, "Nhân viên văn phòng");
+}
+
+async fn relatives_are_corrected_entry_by_entry_like_the_persons_own_fields(
+    app: TestApp,
+    smtp: Smtp,
+) {
+    let s = linked(&app, &smtp).await;
+    let mut ids = Vec::new();
+    for (name, rel, year) in [
+        ("Lê Văn Hùng", "parent", 1955),
+        ("Lê Thị Mai", "sibling", 1990),
+    ] {
+        let r = app
+            .client
+            .post(app.url(&format!("/api/v1/people/{}/relatives", s.person_id)))
+            .bearer_auth(&s.province)
+            .json(
+                &json!({"head_name": "Lê Văn Hùng", "commune_code": s.commune,
+                "full_name": name, "relationship": rel, "birth_year": year}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        ids.push(
+            r.json::<serde_json::Value>().await.unwrap()["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    let (father, sister) = (ids[0], ids[1]);
+    // The record page and the form show the declared relatives.
+    let (_, page) = text(&s.person, &app, "/kieu-bao/record").await;
+    assert!(
+        page.contains("Lê Văn Hùng") && page.contains("Lê Thị Mai"),
+        "{page}"
+    );
+    let (_, form) = text(&s.person, &app, "/kieu-bao/record/edit").await;
+    assert!(
+        form.contains(&format!("name=\"relative_{father}_full_name\""))
+            && form.contains("name=\"relative_new_full_name\""),
+        "{form}"
+    );
+    let post = |extra: Vec<(String, String)>| {
+        let app = &app;
+        let c = s.person.clone();
+        async move {
+            let mut all: Vec<(String, String)> = [
+                ("full_name", NAME),
+                ("gender", "female"),
+                ("birth_date", "12/03/1985"),
+                ("country", "JP"),
+                ("city_abroad", "Osaka"),
+                ("occupation", "Nhân viên văn phòng"),
+            ]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+            all.extend(extra);
+            let fields: Vec<(&str, &str)> =
+                all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            post_form(
+                app,
+                &c,
+                "/kieu-bao/record/edit",
+                "/kieu-bao/record/edit",
+                &fields,
+            )
+            .await
+        }
+    };
+    let kv = |k: String, v: &str| (k, v.to_owned());
+    let mut change = vec![
+        kv(format!("relative_{father}_full_name"), "Lê Văn Hùng"),
+        kv(format!("relative_{father}_relationship"), "parent"),
+        kv(format!("relative_{father}_birth_year"), "1956"),
+        kv(format!("relative_{sister}_full_name"), "Lê Thị Mai"),
+        kv(format!("relative_{sister}_relationship"), "sibling"),
+        kv(format!("relative_{sister}_birth_year"), "1990"),
+        kv(format!("relative_{sister}_remove"), "1"),
+    ];
+    // A new relative without a name: refused naming it, the typed values kept.
+    let mut bad = change.clone();
+    bad.push(kv("relative_new_relationship".into(), "child"));
+    bad.push(kv("relative_new_birth_year".into(), "2012"));
+    let r = post(bad).await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Thân nhân (thêm) — Họ và tên: Bắt buộc nhập."),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"2012\"") && page.contains("value=\"1956\""),
+        "{page}"
+    );
+    change.push(kv("relative_new_full_name".into(), "Lê Minh Tâm"));
+    change.push(kv("relative_new_relationship".into(), "child"));
+    change.push(kv("relative_new_birth_year".into(), "2012"));
+    let r = post(change).await;
+    assert_eq!(r.status(), 303);
+    let change: i64 = sqlx::query_scalar("SELECT MAX(id) FROM portal_changes")
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+    // The officer reads each relative's entry in words.
+    let path = format!("/portal/changes/{change}");
+    let (status, diff) = text(&s.officer, &app, &path).await;
+    assert_eq!(status, 200);
+    for want in [
+        "Thân nhân (sửa)",
+        "Lê Văn Hùng, Cha/mẹ, 1955",
+        "Lê Văn Hùng, Cha/mẹ, 1956",
+        "Thân nhân (bỏ)",
+        "Lê Thị Mai, Anh/chị/em ruột, 1990",
+        "Thân nhân (thêm)",
+        "Lê Minh Tâm, Con, 2012",
+    ] {
+        assert!(diff.contains(want), "{want}: {diff}");
+    }
+    assert!(
+        !diff.contains("&quot;full_name") && !diff.contains(">relative_"),
+        "no stored value or code shown: {diff}"
+    );
+    assert_eq!(text(&s.other_officer, &app, &path).await.0, 404);
+    let r = post_form(
+        &app,
+        &s.officer,
+        &path,
+        &path,
+        &[
+            (format!("decision_relative_{father}").as_str(), "accept"),
+            (
+                format!("decision_relative_{sister}_remove").as_str(),
+                "refuse",
+            ),
+            (
+                format!("reason_relative_{sister}_remove").as_str(),
+                "Còn trong sổ hộ khẩu",
+            ),
+            ("decision_relative_new", "accept"),
+        ],
+    )
+    .await;
+    let status = r.status();
+    let page = r.text().await.unwrap();
+    assert_eq!(status, 303, "{page}");
+    let rows: Vec<(String, i64, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT full_name, household_id, birth_year, deleted_at FROM relatives \
+         WHERE person_id = $1 ORDER BY id",
+    )
+    .bind(s.person_id)
+    .fetch_all(&app.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert_eq!((rows[0].2, rows[0].3.is_some()), (Some(1956), false));
+    assert!(rows[1].3.is_none(), "the refused removal kept the sister");
+    assert_eq!(rows[2].0, "Lê Minh Tâm");
+    assert_eq!(rows[2].1, rows[0].1, "the new relative joins the household");
+    // The person reads the record as decided, and why a change was refused.
+    let (_, page) = text(&s.person, &app, "/kieu-bao/record").await;
+    assert!(
+        page.contains("Lê Minh Tâm") && page.contains("Còn trong sổ hộ khẩu"),
+        "{page}"
+    );
 }

@@ -1,0 +1,15 @@
+DROP TABLE portal_petition_files;
+DELETE FROM petition_faqs WHERE petition_id IN (SELECT id FROM portal_petitions WHERE account_id IS NULL);
+DELETE FROM portal_petitions WHERE account_id IS NULL;
+ALTER TABLE portal_petitions DROP COLUMN escalated_at;
+ALTER TABLE portal_petitions DROP COLUMN reminded_at;
+ALTER TABLE portal_petitions DROP COLUMN forward_letter;
+ALTER TABLE portal_petitions DROP COLUMN forward_number;
+ALTER TABLE portal_petitions DROP COLUMN forwarded_on;
+ALTER TABLE portal_petitions DROP COLUMN forwarded_to;
+ALTER TABLE portal_petitions DROP COLUMN follow_hash;
+ALTER TABLE portal_petitions DROP COLUMN verify_expires_at;
+ALTER TABLE portal_petitions DROP COLUMN verify_hash;
+ALTER TABLE portal_petitions DROP COLUMN sender_lang;
+ALTER TABLE portal_petitions DROP COLUMN sender_email;
+ALTER TABLE portal_petitions ALTER COLUMN account_id SET NOT NULL;
