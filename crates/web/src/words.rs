@@ -136,7 +136,7 @@ impl Tr {
     /// nhân (thêm)", `12_remove` → "Thân nhân (bỏ)", `12` → "Thân nhân
     /// (sửa)", and a typed part (`new_full_name`) → "Thân nhân (thêm) — Họ
     /// và tên".
-    fn relative_field(&self, rest: &str) -> String {
+    fn relative_field(self, rest: &str) -> String {
         let (entry, part) = ["full_name", "relationship", "birth_year"]
             .iter()
             .find_map(|p| {

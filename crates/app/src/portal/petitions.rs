@@ -933,7 +933,7 @@ pub async fn watch_every(app: App) {
         if let Err(e) = watch(&app).await {
             tracing::warn!(error = %e, "petitions: watch round failed");
         }
-        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+        tokio::time::sleep(std::time::Duration::from_mins(1)).await;
     }
 }
 

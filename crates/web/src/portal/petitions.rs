@@ -911,18 +911,20 @@ pub async fn guest_confirm(
 pub async fn guest_followed(
     State(state): State<AppState>,
     ctx: crate::security::Ctx,
-    q: Result<axum::extract::Query<TokenForm>, axum::extract::rejection::QueryRejection>,
+    query: Result<axum::extract::Query<TokenForm>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, PageError> {
-    let token = q.map(|axum::extract::Query(q)| q.token).unwrap_or_default();
-    let p = pet::followed(&state.app, &token)
+    let token = query
+        .map(|axum::extract::Query(form)| form.token)
+        .unwrap_or_default();
+    let petition = pet::followed(&state.app, &token)
         .await
         .map_err(page_err(ctx.lang))?;
-    let files = pet::files_of(&state.app, p.id)
+    let files = pet::files_of(&state.app, petition.id)
         .await
         .map_err(page_err(ctx.lang))?;
     let l = PortalLayout::anonymous(ctx.lang, String::new(), "/gop-y");
     let t = l.t;
-    let mut shown = shown(t, &p, state.app.clock.today());
+    let mut shown = shown(t, &petition, state.app.clock.today());
     shown.files = files_shown(&files);
     let mut resp = render(&OnePage {
         l,
