@@ -129,6 +129,11 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Cooperation records in bulk (issue 22): import a list of associations
+    /// or investment projects as officials make it (xlsx or csv, title rows,
+    /// values in words) — every row or none — or write its template.
+    #[command(subcommand)]
+    Community(CommunityCommand),
     /// Survey rounds of the reconciliation of two agencies' lists: declare a
     /// round, record an agency's signature on its agreed figures, show it.
     #[command(subcommand)]
@@ -379,6 +384,29 @@ enum UserCommand {
         username: String,
         #[arg(long)]
         enable: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum CommunityCommand {
+    /// Import a list: every row is checked first; any problem writes nothing
+    /// and each is printed with its row and column.
+    Import {
+        /// associations or projects.
+        #[arg(long)]
+        kind: String,
+        /// The account whose reach the records are created in (default:
+        /// the province).
+        #[arg(long = "as")]
+        as_user: Option<String>,
+        file: PathBuf,
+    },
+    /// Write the template of a list (headers, an example row, the allowed values).
+    Template {
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -824,6 +852,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let app = open(&settings).await?;
             round(&app, cmd).await
         }
+        Command::Community(cmd) => {
+            let app = open(&settings).await?;
+            community(&app, cmd).await
+        }
         Command::Token(TokenCommand::Create {
             username,
             expires_days,
@@ -1194,6 +1226,57 @@ async fn export(app: &App, args: ExportArgs) -> Result<(), Failure> {
 
 /// The actor of an import from the command line: an account, or the
 /// province level.
+async fn community(app: &App, cmd: CommunityCommand) -> Result<(), Failure> {
+    let vocab = web::community::imports::vocabulary();
+    match cmd {
+        CommunityCommand::Template { kind, out } => {
+            let bytes = app::community::imports::template(&kind, &vocab)?;
+            std::fs::write(&out, bytes)
+                .map_err(|e| Failure::new(1, format!("cannot write {}: {e}", out.display())))?;
+            println!("template of {kind} written to {}", out.display());
+        }
+        CommunityCommand::Import {
+            kind,
+            as_user,
+            file,
+        } => {
+            let actor = import_actor(app, as_user.as_deref()).await?;
+            let bytes = std::fs::read(&file)
+                .map_err(|e| Failure::new(1, format!("cannot read {}: {e}", file.display())))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let o =
+                app::community::imports::import(app, &actor, &kind, &name, &bytes, &vocab).await?;
+            if o.problems.is_empty() {
+                println!("{} {kind} created: {:?}", o.created.len(), o.created);
+            } else {
+                let t = web::i18n::Tr::new(web::i18n::Lang::Vi);
+                for p in &o.problems {
+                    println!(
+                        "  {} {}{}: {}: {}",
+                        t.s("import.row"),
+                        p.row,
+                        if p.column.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" «{}»", p.column)
+                        },
+                        t.field(&p.field),
+                        t.s(&format!("code.{}", p.code))
+                    );
+                }
+                return Err(Failure::new(
+                    6,
+                    format!("nothing imported: {} problems", o.problems.len()),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 async fn round(app: &App, cmd: RoundCommand) -> Result<(), Failure> {
     use app::intake::reconcile::{self, ReconcileQuery, RoundInput, SignInput};
     match cmd {

@@ -1665,3 +1665,64 @@ fn rounds_on_postgres() {
     rounds_are_declared_signed_and_locked(dir.path(), &["--database-url".into(), url]);
     rt.block_on(db::testing::drop_pg_database(&name));
 }
+
+/// `kieubao community import`: a list of associations as officials write
+/// it; a bad row writes nothing and is printed with its row and column; the
+/// template is a workbook.
+fn community_lists_import_all_or_nothing(dir: &std::path::Path, db_args: &[String]) {
+    let run = |args: &[&str]| {
+        let mut c = kb(dir);
+        c.args(args).args(db_args);
+        c.output().unwrap()
+    };
+    let out = run(&["migrate"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let good = "Danh sách hội đồng hương\n\nSTT,Tên hội,Loại hội,Quốc gia,Thành phố,Ngày thành lập,Tình trạng\n\
+                1,Hội đồng hương Hà Tĩnh tại Nhật Bản,Hội đồng hương,Nhật Bản,Tokyo,03/2012,Đang hoạt động\n\
+                2,Hội doanh nhân Việt tại Hàn Quốc,business,KR,Seoul,2015,active\n";
+    let bad = good.replace("Hội đồng hương,Nhật", "Hội bóng đá,Nhật");
+    std::fs::write(dir.join("bad.csv"), bad).unwrap();
+    std::fs::write(dir.join("good.csv"), good).unwrap();
+    let out = run(&["community", "import", "--kind", "associations", "bad.csv"]);
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(said.contains("«Loại hội»"), "{said}");
+    let out = run(&["community", "import", "--kind", "associations", "good.csv"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with("2 associations created"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run(&[
+        "community",
+        "template",
+        "--kind",
+        "projects",
+        "--out",
+        "du-an.xlsx",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let bytes = std::fs::read(dir.join("du-an.xlsx")).unwrap();
+    assert!(bytes.starts_with(b"PK"));
+}
+
+#[test]
+fn community_import_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    community_lists_import_all_or_nothing(
+        dir.path(),
+        &["--data-dir".into(), data.display().to_string()],
+    );
+}
+
+#[test]
+fn community_import_on_postgres() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let name = format!("kb_test_cli_{}", uuid::Uuid::new_v4().simple());
+    let url = rt.block_on(db::testing::create_pg_database(&name)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    community_lists_import_all_or_nothing(dir.path(), &["--database-url".into(), url]);
+    rt.block_on(db::testing::drop_pg_database(&name));
+}

@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod calendar;
 pub mod changes;
 pub mod claims;
+pub mod consent_acts;
 pub mod consents;
 pub mod demo;
 pub mod directory;

@@ -576,7 +576,7 @@ pub async fn own_data(app: &App, account_id: i64, id: i64, ip: &str) -> AppResul
         .map(|f| ((*f).to_owned(), super::changes::value_of(&own.data, f)))
         .collect();
     record.insert(3, ("hometown_text".into(), own.data.hometown_text.clone()));
-    let (_, acts) = super::consents::of_account(app, account_id).await?;
+    let acts = super::consent_acts::acts(app, "account_id", account_id).await?;
     let mut consents: Vec<_> = acts
         .into_iter()
         .map(|a| (a.purpose, a.action, a.at, a.text_version))

@@ -39,7 +39,7 @@ fn label_vi(kind: &str, code: &str) -> String {
 }
 
 /// The vocabulary of the pages' labels.
-fn vocabulary() -> Vocabulary<'static> {
+pub fn vocabulary() -> Vocabulary<'static> {
     Vocabulary {
         code_of: &code_of,
         label: &label_vi,

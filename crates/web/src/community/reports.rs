@@ -16,15 +16,6 @@ use crate::extract::{ApiUser, User};
 use crate::i18n::{Lang, Tr};
 use crate::pages::{DOCX, XLSX, attachment, page_err};
 
-/// The reports the actor may read, with their names (the reports page's
-/// "Báo cáo hợp tác" section): `(code, name)`.
-pub fn offered(actor: &app::Actor, t: Tr) -> Vec<(&'static str, String)> {
-    cooperation_reports::kinds_for(actor)
-        .into_iter()
-        .map(|k| (k, t.s(&format!("coop.xlsx.title_{k}")).to_owned()))
-        .collect()
-}
-
 fn label(t: Tr, kind: &str, key: &str) -> String {
     match kind {
         "expertise" => t.label("expertise", key),

@@ -560,7 +560,16 @@ pub async fn reports(
             user.actor.role,
             domain::Role::Admin | domain::Role::ProvinceOfficer
         ),
-        cooperation: crate::community::reports::offered(&user.actor, Tr::new(lang)),
+        // The cooperation reports (issue 22 §8) the actor may open, by title.
+        cooperation: app::community::cooperation_reports::kinds_for(&user.actor)
+            .into_iter()
+            .map(|k| {
+                (
+                    k,
+                    Tr::new(lang).s(&format!("coop.xlsx.title_{k}")).to_owned(),
+                )
+            })
+            .collect(),
     })
 }
 
