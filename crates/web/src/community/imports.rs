@@ -117,7 +117,7 @@ pub struct ImportUpload {
         (status = 201, description = "Every row created (each audited, first version of its history); a mission's rows in its countries only.", body = Outcome),
         (status = 401, response = crate::problems::Unauthorized),
         (status = 403, response = crate::problems::Forbidden),
-        (status = 422, description = "Nothing written: `problems` lists every problem with its row (as in the sheet) and column (its header).", body = crate::problems::ProblemDoc),
+        (status = 422, description = "Nothing written: `problems` lists every problem with its row (as in the sheet) and column (its header).", body = crate::problems::ProblemDoc, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -139,7 +139,7 @@ pub async fn associations_api(
         (status = 201, description = "Every row created, proposed as of today (each audited, first version of its history); a commune officer's rows in its communes only.", body = Outcome),
         (status = 401, response = crate::problems::Unauthorized),
         (status = 403, response = crate::problems::Forbidden),
-        (status = 422, description = "Nothing written: `problems` lists every problem with its row (as in the sheet) and column (its header).", body = crate::problems::ProblemDoc),
+        (status = 422, description = "Nothing written: `problems` lists every problem with its row (as in the sheet) and column (its header).", body = crate::problems::ProblemDoc, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
