@@ -721,17 +721,8 @@ pub async fn restore_version(
     access::authorize(actor, Action::EventManage)?;
     let mut conn = app.db.pool.acquire().await?;
     let current = load_row(&mut conn, actor, id).await?;
-    let text: String = sqlx::query_scalar(
-        "SELECT snapshot FROM event_versions WHERE event_id = $1 AND version = $2 \
-         ORDER BY id DESC LIMIT 1",
-    )
-    .bind(id)
-    .bind(version)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let snapshot: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| AppError::Unexpected(anyhow::Error::from(e)))?;
+    let snapshot =
+        investment::snapshot_in(&mut conn, "event_versions", "event_id", None, id, version).await?;
     drop(conn);
     let input = investment::restored_input(&to_input(&current), &snapshot, &[])?;
     write_fields(

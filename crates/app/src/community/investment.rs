@@ -280,16 +280,46 @@ pub(crate) async fn snapshot(
     id: i64,
     version: i64,
 ) -> AppResult<serde_json::Value> {
-    let text: String = sqlx::query_scalar(
-        "SELECT snapshot FROM investment_versions WHERE entity = $1 AND entity_id = $2 \
-         AND version = $3 ORDER BY id DESC LIMIT 1",
+    snapshot_in(
+        conn,
+        "investment_versions",
+        "entity_id",
+        Some(entity),
+        id,
+        version,
     )
-    .bind(entity)
-    .bind(id)
-    .bind(version)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(AppError::NotFound)?;
+    .await
+}
+
+/// The snapshot kept of version `version` of record `id` in the history
+/// table `table` (its record column `key`; `entity` where the table holds
+/// several kinds), the last row of that version, or not found. `table` and
+/// `key` are the callers' constants.
+pub(crate) async fn snapshot_in(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+    key: &str,
+    entity: Option<&str>,
+    id: i64,
+    version: i64,
+) -> AppResult<serde_json::Value> {
+    let sql = format!(
+        "SELECT snapshot FROM {table} WHERE {key} = $1 AND version = $2{} \
+         ORDER BY id DESC LIMIT 1",
+        if entity.is_some() {
+            " AND entity = $3"
+        } else {
+            ""
+        }
+    );
+    let mut q = sqlx::query_scalar::<_, String>(&sql).bind(id).bind(version);
+    if let Some(e) = entity {
+        q = q.bind(e);
+    }
+    let text = q
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
     serde_json::from_str(&text).map_err(|e| AppError::Unexpected(anyhow::Error::from(e)))
 }
 
