@@ -279,6 +279,41 @@ fn check(field: &str, text: &str, max: usize, errs: &mut Vec<FieldError>) {
     }
 }
 
+/// An entry another person owns that the account may see, for acting on it
+/// (message, block, report): anything else, the account's own included, is
+/// not found. Answers the owner's account.
+async fn someone_elses(
+    app: &App,
+    account_id: i64,
+    person_id: Option<i64>,
+    id: i64,
+) -> AppResult<i64> {
+    ready(app, account_id, person_id)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    let (_, owner) = visible(app, account_id, id).await?;
+    if owner == account_id {
+        return Err(AppError::NotFound);
+    }
+    Ok(owner)
+}
+
+/// A text the person must write (a message, a report's reason), trimmed,
+/// within `max` characters.
+fn required_text<'a>(field: &str, text: &'a str, max: usize) -> AppResult<&'a str> {
+    let text = text.trim();
+    let mut errs = Vec::new();
+    if text.is_empty() {
+        errs.push(FieldError::new(field, "required"));
+    }
+    check(field, text, max, &mut errs);
+    if errs.is_empty() {
+        Ok(text)
+    } else {
+        Err(AppError::Invalid(errs))
+    }
+}
+
 /// The account's own entry (none yet: an empty one showing nothing).
 pub async fn own(app: &App, account_id: i64, person_id: Option<i64>) -> AppResult<OwnEntry> {
     let Some(pid) = person_id else {
@@ -545,22 +580,8 @@ pub async fn message(
     id: i64,
     body: &str,
 ) -> AppResult<Relay> {
-    ready(app, account_id, person_id)
-        .await
-        .map_err(|_| AppError::NotFound)?;
-    let (_, owner) = visible(app, account_id, id).await?;
-    if owner == account_id {
-        return Err(AppError::NotFound);
-    }
-    let body = body.trim();
-    let mut errs = Vec::new();
-    if body.is_empty() {
-        errs.push(FieldError::new("message", "required"));
-    }
-    check("message", body, MAX_MESSAGE, &mut errs);
-    if !errs.is_empty() {
-        return Err(AppError::Invalid(errs));
-    }
+    let owner = someone_elses(app, account_id, person_id, id).await?;
+    let body = required_text("message", body, MAX_MESSAGE)?;
     let own = own(app, account_id, person_id).await?;
     let Some(sender_entry_id) = own
         .id
@@ -621,13 +642,7 @@ pub async fn block(
     ip: &str,
     id: i64,
 ) -> AppResult<()> {
-    ready(app, account_id, person_id)
-        .await
-        .map_err(|_| AppError::NotFound)?;
-    let (_, owner) = visible(app, account_id, id).await?;
-    if owner == account_id {
-        return Err(AppError::NotFound);
-    }
+    let owner = someone_elses(app, account_id, person_id, id).await?;
     let mut tx = app.db.begin_write().await?;
     sqlx::query(
         "INSERT INTO directory_blocks (account_id, blocked_account_id, at) VALUES ($1, $2, $3) \
@@ -658,22 +673,8 @@ pub async fn report(
     id: i64,
     reason: &str,
 ) -> AppResult<()> {
-    ready(app, account_id, person_id)
-        .await
-        .map_err(|_| AppError::NotFound)?;
-    let (_, owner) = visible(app, account_id, id).await?;
-    if owner == account_id {
-        return Err(AppError::NotFound);
-    }
-    let reason = reason.trim();
-    let mut errs = Vec::new();
-    if reason.is_empty() {
-        errs.push(FieldError::new("reason", "required"));
-    }
-    check("reason", reason, MAX_REASON, &mut errs);
-    if !errs.is_empty() {
-        return Err(AppError::Invalid(errs));
-    }
+    someone_elses(app, account_id, person_id, id).await?;
+    let reason = required_text("reason", reason, MAX_REASON)?;
     let mut tx = app.db.begin_write().await?;
     let rid: i64 = sqlx::query_scalar(
         "INSERT INTO directory_reports (entry_id, reporter_account_id, reason, at) \
