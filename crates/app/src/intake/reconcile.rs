@@ -901,17 +901,20 @@ pub async fn record_visit(app: &App, actor: &Actor, v: &VisitInput) -> AppResult
     Ok(id)
 }
 
-/// Refuses a change to a locked round (the field named is `round`).
-async fn refuse_if_locked(tx: &mut db::WriteTx, round: &str) -> AppResult<()> {
-    if round.is_empty() {
-        return Ok(());
-    }
+/// Whether a round's figures are locked, read on `conn` (a transaction's
+/// or the pool's).
+async fn locked_on(conn: &mut sqlx::AnyConnection, round: &str) -> AppResult<bool> {
     let locked: Option<Option<String>> =
         sqlx::query_scalar("SELECT locked_at FROM survey_rounds WHERE code = $1")
-            .bind(round)
-            .fetch_optional(&mut *tx.tx)
+            .bind(round.trim())
+            .fetch_optional(&mut *conn)
             .await?;
-    if locked.flatten().is_some() {
+    Ok(locked.flatten().is_some())
+}
+
+/// Refuses a change to a locked round (the field named is `round`).
+async fn refuse_if_locked(tx: &mut db::WriteTx, round: &str) -> AppResult<()> {
+    if !round.is_empty() && locked_on(&mut tx.tx, round).await? {
         return Err(AppError::invalid_field("round", "round_locked"));
     }
     Ok(())
@@ -919,12 +922,8 @@ async fn refuse_if_locked(tx: &mut db::WriteTx, round: &str) -> AppResult<()> {
 
 /// Whether a round's figures are locked (imports into it are refused).
 pub async fn is_locked(app: &App, round: &str) -> AppResult<bool> {
-    let locked: Option<Option<String>> =
-        sqlx::query_scalar("SELECT locked_at FROM survey_rounds WHERE code = $1")
-            .bind(round.trim())
-            .fetch_optional(&app.db.pool)
-            .await?;
-    Ok(locked.flatten().is_some())
+    let mut conn = app.db.pool.acquire().await?;
+    locked_on(&mut conn, round).await
 }
 
 /// Visits to plan: who goes, by when, to whom.

@@ -78,8 +78,19 @@ pub async fn show(
                 .map_err(page_err(user.lang))?,
         )
     };
-    let round_total = match r.as_ref().and_then(|r| r.declared.as_ref()) {
-        Some(d) if d.locked_at.is_none() => Some(
+    let round_total = match r.as_ref().map(|r| (r, r.declared.as_ref())) {
+        // The page already counted the whole round: the province's view of
+        // the round's own lists and communes.
+        Some((r, Some(d)))
+            if d.locked_at.is_none()
+                && matches!(user.actor.jurisdiction, app::actor::Jurisdiction::Province)
+                && q.commune.trim().is_empty()
+                && r.a == d.list_a
+                && r.b == d.list_b =>
+        {
+            Some(r.total.clone())
+        }
+        Some((_, Some(d))) if d.locked_at.is_none() => Some(
             reconcile::round_figures(&state.app, &d.code)
                 .await
                 .map_err(page_err(user.lang))?,
