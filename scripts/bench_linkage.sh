@@ -9,7 +9,7 @@
 #   default:   10000 100000 febrl4
 # Environment:
 #   SPLINK=0            skip Splink (e.g. at 1M, where it takes long)
-#   THRESHOLD=0.96      match probability threshold for both engines (the engine's default)
+#   THRESHOLD=0.8       match probability threshold for both engines (the engine's default for lists)
 #   BENCH_DIR=/tmp/kieubao-linkage-bench   where data and results go
 #   LINKAGE_VENV=/root/linkvenv            Python venv with splink, duckdb, recordlinkage
 #                                          (created with pip if missing)
@@ -22,7 +22,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${BENCH_DIR:-/tmp/kieubao-linkage-bench}
 VENV=${LINKAGE_VENV:-/root/linkvenv}
-THRESHOLD=${THRESHOLD:-0.96}
+THRESHOLD=${THRESHOLD:-0.8}
 SPLINK=${SPLINK:-1}
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 mkdir -p "$WORK"

@@ -271,7 +271,8 @@ struct DedupeArgs {
     /// Output CSV: record_id,cluster_id for every input row.
     #[arg(long)]
     out: PathBuf,
-    /// Match probability above which two records are the same person (0 < T < 1).
+    /// Match probability above which two records are the same person
+    /// (0 < T < 1; 0.8 when not given).
     #[arg(long)]
     threshold: Option<f64>,
     /// Also write the scored pairs with a per-field explanation.

@@ -62,7 +62,10 @@ fn run(
 /// Configuration with overrides from `LINKAGE_*` variables (for tuning).
 fn config_from_env(threshold: Option<f64>) -> linkage::Config {
     let var = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<f64>().ok());
-    let mut c = linkage::Config::default();
+    let mut c = linkage::Config {
+        threshold: linkage::LIST_THRESHOLD,
+        ..linkage::Config::default()
+    };
     if let Some(t) = threshold {
         c.threshold = t;
     }

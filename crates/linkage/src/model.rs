@@ -360,7 +360,7 @@ fn estimate_u(model: &mut Model, records: &[Prepared]) {
             .map(|i| {
                 let mut c = empty_counts();
                 for j in i + 1..records.len() {
-                    add_levels(&mut c, &gamma(&records[i], &records[j]));
+                    add_u_levels(&mut c, &gamma(&records[i], &records[j]));
                 }
                 c
             })
@@ -370,7 +370,7 @@ fn estimate_u(model: &mut Model, records: &[Prepared]) {
             .into_par_iter()
             .fold(empty_counts, |mut c, k| {
                 let (a, b) = sample_pair(k, n);
-                add_levels(&mut c, &gamma(&records[a], &records[b]));
+                add_u_levels(&mut c, &gamma(&records[a], &records[b]));
                 c
             })
             .reduce(empty_counts, merge_counts)
@@ -435,8 +435,18 @@ fn merge_counts(mut a: Vec<Vec<f64>>, b: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
     a
 }
 
-fn add_levels(c: &mut [Vec<f64>], g: &Gamma) {
+/// Levels of a pair of strangers, for u. A city abroad is counted only
+/// among pairs living in the same country: two people of one city always
+/// share the country too, so an unconditional u for the city would count
+/// the country's agreement a second time, and namesakes living in one city
+/// were proposed as the same person far more often than they were.
+fn add_u_levels(c: &mut [Vec<f64>], g: &Gamma) {
+    let city = Field::CityAbroad.index();
+    let same_country = g.levels[Field::Country.index()] == 1;
     for (i, l) in g.levels.iter().enumerate() {
+        if i == city && !same_country {
+            continue;
+        }
         c[i][usize::from(*l)] += 1.0;
     }
 }
