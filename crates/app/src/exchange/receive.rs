@@ -202,17 +202,14 @@ async fn live(app: &App, ns: Namespace, uid: &str, e: Entity) -> AppResult<Optio
     if k != e {
         return Ok(None);
     }
-    let alive: i64 = match e {
-        Entity::Person => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM persons WHERE id = $1 AND deleted_at IS NULL")
-                .bind(id)
-                .fetch_one(&app.db.pool)
-                .await?
-        }
-        _ => {
-            let mut conn = app.db.pool.acquire().await?;
-            i64::from(kinds::ours(&mut conn, e, id).await?.is_some())
-        }
+    let alive: i64 = if e == Entity::Person {
+        sqlx::query_scalar("SELECT COUNT(*) FROM persons WHERE id = $1 AND deleted_at IS NULL")
+            .bind(id)
+            .fetch_one(&app.db.pool)
+            .await?
+    } else {
+        let mut conn = app.db.pool.acquire().await?;
+        i64::from(kinds::ours(&mut conn, e, id).await?.is_some())
     };
     Ok((alive > 0).then_some(id))
 }

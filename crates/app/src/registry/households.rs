@@ -461,7 +461,7 @@ pub(crate) async fn update_in(
             current_version: current.version,
         });
     }
-    let before = to_input(&current);
+    let before = to_input(current);
     let after = HouseholdInput {
         head_name: Some(d.head_name.clone()),
         address: Some(d.address.clone()),

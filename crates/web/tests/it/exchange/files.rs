@@ -38,7 +38,7 @@ async fn export(app: &TestApp, tok: &str, query: &str) -> reqwest::Response {
         .unwrap()
 }
 
-async fn export_lines(app: &TestApp, tok: &str, query: &str) -> (String, Vec<Value>) {
+pub(super) async fn export_lines(app: &TestApp, tok: &str, query: &str) -> (String, Vec<Value>) {
     let r = export(app, tok, query).await;
     assert_eq!(r.status(), 200);
     assert!(
@@ -55,7 +55,7 @@ async fn export_lines(app: &TestApp, tok: &str, query: &str) -> (String, Vec<Val
     (text, lines)
 }
 
-async fn receive(app: &TestApp, tok: &str, body: String) -> Value {
+pub(super) async fn receive(app: &TestApp, tok: &str, body: String) -> Value {
     let r = app
         .client
         .post(app.url("/api/v1/exchange/imports"))
@@ -130,7 +130,7 @@ async fn check_against_schema(app: &TestApp, tok: &str, lines: &[Value]) {
     }
 }
 
-async fn people_of(app: &TestApp, tok: &str, n: usize) -> Vec<i64> {
+pub(super) async fn people_of(app: &TestApp, tok: &str, n: usize) -> Vec<i64> {
     let (c1, c2) = communes();
     let mut ids = Vec::new();
     for i in 0..n {
@@ -296,7 +296,7 @@ async fn export_round_trip_matches_every_record_to_itself(a: TestApp) {
     assert_eq!(got["new_records"], 0);
 }
 
-async fn accept_all(app: &TestApp, tok: &str, id: i64) -> reqwest::Response {
+pub(super) async fn accept_all(app: &TestApp, tok: &str, id: i64) -> reqwest::Response {
     app.client
         .post(app.url(&format!("/api/v1/exchanges/{id}/accept")))
         .bearer_auth(tok)
@@ -307,7 +307,12 @@ async fn accept_all(app: &TestApp, tok: &str, id: i64) -> reqwest::Response {
 
 /// Gives `person` a relative at home (in a new household of the first
 /// commune) and registers an association in Korea named `association`.
-async fn with_relative_and_association(app: &TestApp, tok: &str, person: i64, association: &str) {
+pub(super) async fn with_relative_and_association(
+    app: &TestApp,
+    tok: &str,
+    person: i64,
+    association: &str,
+) {
     let (c1, _) = communes();
     let r = app
         .client
@@ -389,7 +394,7 @@ async fn accepting_a_file_writes_every_record_or_none(r: TestApp) {
         .clone();
     twin["id"] = json!(uuid::Uuid::new_v4().to_string());
     twin["country"] = json!("JP");
-    let body = format!("{}{twin}\n", text);
+    let body = format!("{text}{twin}\n");
     let twin_line = i64::try_from(body.lines().count()).unwrap();
 
     let tok = token(
