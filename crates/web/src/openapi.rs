@@ -668,6 +668,7 @@ mod doc {
             crate::exchange::api::exchanges_get,
             crate::exchange::api::exchanges_file,
             crate::exchange::api::exchanges_decide,
+            crate::exchange::api::exchanges_accept_all,
         ),
         components(
             schemas(ProblemDoc, FieldErrorDoc),

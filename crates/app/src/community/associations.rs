@@ -286,6 +286,12 @@ fn one_of(field: &str, v: &str, allowed: &[&str], errs: &mut Vec<FieldError>) {
     }
 }
 
+/// Checks an association's fields without writing (a received exchange
+/// file is checked line by line before anyone decides).
+pub(crate) fn check(input: &AssociationInput) -> Result<(), Vec<FieldError>> {
+    validate(input).map(|_| ())
+}
+
 fn validate(input: &AssociationInput) -> Result<Data, Vec<FieldError>> {
     let mut errs = Vec::new();
     let name = trimmed(input.name.as_ref());
@@ -1017,6 +1023,44 @@ async fn write_fields(
             current_version: current.version,
         });
     }
+    write_in(&mut tx, app, actor, &current, input, change).await?;
+    let a = load(&mut tx.tx, actor, id).await?;
+    tx.commit().await?;
+    Ok(a)
+}
+
+/// An association the actor may change (role and reach, live, not
+/// merged), read inside the caller's transaction.
+pub(crate) async fn editable_in(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    id: i64,
+) -> AppResult<Association> {
+    editable(&mut tx.tx, actor, id).await
+}
+
+/// Replaces the fields of `current` (as read by [`editable_in`]) inside the
+/// caller's transaction, checked, versioned and audited as an edit; nothing
+/// is written when they are its fields already.
+pub(crate) async fn update_in(
+    tx: &mut WriteTx,
+    app: &App,
+    actor: &Actor,
+    current: &Association,
+    input: &AssociationInput,
+) -> AppResult<()> {
+    write_in(tx, app, actor, current, input, Change::Edit).await
+}
+
+async fn write_in(
+    tx: &mut WriteTx,
+    app: &App,
+    actor: &Actor,
+    current: &Association,
+    input: &AssociationInput,
+    change: Change,
+) -> AppResult<()> {
+    let id = current.id;
     let d = validate(input).map_err(AppError::Invalid)?;
     if !country_allowed(actor, &d.country) {
         return Err(AppError::invalid_field("country", "out_of_jurisdiction"));
@@ -1024,11 +1068,9 @@ async fn write_fields(
     if name_taken(&mut tx.tx, &d.name, id).await? {
         return Err(AppError::invalid_field("name", "taken"));
     }
-    let changed = changed_fields(&to_data(&current), &d);
+    let changed = changed_fields(&to_data(current), &d);
     if changed.is_empty() {
-        let a = load(&mut tx.tx, actor, id).await?;
-        tx.commit().await?;
-        return Ok(a);
+        return Ok(());
     }
     let now = clock::now();
     let done = sqlx::query(
@@ -1061,9 +1103,9 @@ async fn write_fields(
         });
     }
     let changed = changed.join(", ");
-    version_row(&mut tx, actor, id, &change.summary(&changed), &now).await?;
+    version_row(tx, actor, id, &change.summary(&changed), &now).await?;
     audit::append(
-        &mut tx,
+        tx,
         app,
         actor,
         Event::new(
@@ -1073,10 +1115,7 @@ async fn write_fields(
         )
         .with(serde_json::json!({"version": current.version + 1, "changed": changed})),
     )
-    .await?;
-    let a = load(&mut tx.tx, actor, id).await?;
-    tx.commit().await?;
-    Ok(a)
+    .await
 }
 
 /// Applies a JSON merge patch (RFC 7396) to an association.

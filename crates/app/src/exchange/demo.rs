@@ -1,6 +1,7 @@
 //! The demo's exchange (issue 25 §2): a file received from another
 //! province, waiting for review — a record that changed, one the same and
-//! one new — so `serve --demo` fills the exchange pages.
+//! one new with her family at home (a household, a relative) and an
+//! association — so `serve --demo` fills the exchange pages.
 
 use serde_json::json;
 
@@ -64,6 +65,46 @@ pub async fn seed(app: &App) -> AppResult<()> {
             "status": "active",
             "sources": [{"agency": "labour", "list_name": "Danh sách lao động", "survey_round": "", "added_at": ""}],
             "consents": [],
+        })
+        .to_string(),
+    );
+    // The other kinds: her family at home and an association of the province's people there.
+    let household = "5b1f3c2e-7a4d-4e8f-9c1a-2d3e4f5a6b7d";
+    let commune = domain::geo::new_communes_of("42")
+        .first()
+        .map(|c| c.code.to_owned());
+    lines.push(
+        json!({
+            "type": "association",
+            "id": "5b1f3c2e-7a4d-4e8f-9c1a-2d3e4f5a6b7e",
+            "name": "Hội đồng hương Nghệ Tĩnh tại Đài Trung",
+            "kind": "hometown",
+            "country": "TW",
+            "city": "Đài Trung",
+            "status": "active",
+        })
+        .to_string(),
+    );
+    lines.push(
+        json!({
+            "type": "household",
+            "id": household,
+            "head_name": "Phan Văn Hùng",
+            "address": "Xóm 4",
+            "commune_code": commune,
+            "phone": "",
+        })
+        .to_string(),
+    );
+    lines.push(
+        json!({
+            "type": "relative",
+            "id": "5b1f3c2e-7a4d-4e8f-9c1a-2d3e4f5a6b7f",
+            "person_id": "5b1f3c2e-7a4d-4e8f-9c1a-2d3e4f5a6b7c",
+            "household_id": household,
+            "full_name": "Phan Văn Hùng",
+            "relationship": "parent",
+            "birth_year": 1965,
         })
         .to_string(),
     );

@@ -342,17 +342,29 @@ pub async fn uid_of(app: &App, e: Entity, id: i64) -> AppResult<String> {
 /// for a person merged into another, the person kept (following merges).
 /// `None` for an identifier this registry never gave or received.
 pub async fn resolve(app: &App, uid: &str) -> AppResult<Option<(Entity, i64)>> {
+    let ns = namespace(app).await?;
+    let mut conn = app.db.pool.acquire().await?;
+    resolve_on(&mut conn, ns, uid).await
+}
+
+/// [`resolve`] on a connection (inside the caller's transaction: a record
+/// accepted earlier in it answers), with the database's namespace `ns`.
+pub(crate) async fn resolve_on(
+    conn: &mut sqlx::AnyConnection,
+    ns: Namespace,
+    uid: &str,
+) -> AppResult<Option<(Entity, i64)>> {
     let uid = uid.trim().to_ascii_lowercase();
     let kept = sqlx::query("SELECT entity, entity_id FROM exchange_uids WHERE uid = $1")
         .bind(&uid)
-        .fetch_optional(&app.db.pool)
+        .fetch_optional(&mut *conn)
         .await?;
     let found = match kept {
         Some(r) => {
             let e: String = r.try_get(0)?;
             Entity::from_code(&e).map(|e| (e, r.try_get::<i64, _>(1)))
         }
-        None => namespace(app).await?.id_of(&uid).map(|(e, id)| (e, Ok(id))),
+        None => ns.id_of(&uid).map(|(e, id)| (e, Ok(id))),
     };
     let Some((e, id)) = found else {
         return Ok(None);
@@ -362,7 +374,7 @@ pub async fn resolve(app: &App, uid: &str) -> AppResult<Option<(Entity, i64)>> {
         for _ in 0..32 {
             let r = sqlx::query("SELECT deleted_at, deleted_reason FROM persons WHERE id = $1")
                 .bind(id)
-                .fetch_optional(&app.db.pool)
+                .fetch_optional(&mut *conn)
                 .await?;
             let Some(r) = r else { return Ok(None) };
             let deleted: Option<String> = r.try_get(0)?;

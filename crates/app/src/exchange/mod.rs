@@ -9,6 +9,7 @@ pub mod export;
 pub mod files;
 pub mod format;
 pub mod gauges;
+mod kinds;
 pub mod log;
 pub mod receive;
 pub mod webhooks;

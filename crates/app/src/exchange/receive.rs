@@ -11,16 +11,30 @@
 //! by the linkage model (as the portal's claims are): at or above
 //! [`CONFLICT_FROM`] it is a conflict (likely a person already registered
 //! under another identifier: shown side by side), else new. Households,
-//! relatives and associations are matched by identifier only and listed;
-//! applying them is not done yet (the people are).
+//! relatives and associations are matched by identifier, else by content
+//! ([`super::kinds`]): a conflict when the registry holds the same
+//! household, relative or association under another identifier. A
+//! relative belongs to a person and a household known here or received in
+//! the same file; one whose person or household is neither (or refused)
+//! is refused, naming the field.
+//!
+//! Accepting is one transaction: the records, their sources, the sender's
+//! identifiers, the items' decisions, the exchange's state and the audit
+//! rows are written together or not at all, one item ([`decide`]) or every
+//! pending item of a file ([`accept_all`]). The exchange's row is locked
+//! first, so two officers (or two servers) deciding at once take turns and
+//! the second finds the item decided (409) instead of writing it twice.
 
 use db::Row;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use std::collections::HashMap;
+
 use super::export::{self, person_record};
-use super::format::{self, Difference, Entity, Header, Record};
+use super::format::{self, Difference, Entity, Header, Namespace, Record};
+use super::kinds::{self, Links};
 use crate::access::{self, Action};
 use crate::audit::{self, Event};
 use crate::registry::people::{self, PersonData};
@@ -102,7 +116,7 @@ struct Item {
 }
 
 /// Matches one person record.
-async fn match_person(app: &App, actor: &Actor, rec: &Record) -> AppResult<Item> {
+async fn match_person(app: &App, actor: &Actor, ns: Namespace, rec: &Record) -> AppResult<Item> {
     let theirs = rec.compared();
     let mut item = Item {
         line_no: 0,
@@ -127,7 +141,7 @@ async fn match_person(app: &App, actor: &Actor, rec: &Record) -> AppResult<Item>
             return Ok(item);
         }
     };
-    if let Some((Entity::Person, id)) = export::resolve(app, &rec.id).await?
+    if let Some((Entity::Person, id)) = resolve(app, ns, &rec.id).await?
         && let Ok(ours) = people::load_for_exchange(app, actor, id).await
         && ours.deleted_at.is_none()
     {
@@ -175,21 +189,122 @@ async fn match_person(app: &App, actor: &Actor, rec: &Record) -> AppResult<Item>
     Ok(item)
 }
 
-/// Matches a household, relative or association by its identifier.
-async fn match_other(app: &App, rec: &Record, e: Entity) -> AppResult<Item> {
-    let found = export::resolve(app, &rec.id).await?;
-    let id = found.filter(|(k, _)| *k == e).map(|(_, id)| id);
-    Ok(Item {
+async fn resolve(app: &App, ns: Namespace, uid: &str) -> AppResult<Option<(Entity, i64)>> {
+    let mut conn = app.db.pool.acquire().await?;
+    export::resolve_on(&mut conn, ns, uid).await
+}
+
+/// The live record of kind `e` an identifier names here, if any.
+async fn live(app: &App, ns: Namespace, uid: &str, e: Entity) -> AppResult<Option<i64>> {
+    let Some((k, id)) = resolve(app, ns, uid).await? else {
+        return Ok(None);
+    };
+    if k != e {
+        return Ok(None);
+    }
+    let alive: i64 = if e == Entity::Person {
+        sqlx::query_scalar("SELECT COUNT(*) FROM persons WHERE id = $1 AND deleted_at IS NULL")
+            .bind(id)
+            .fetch_one(&app.db.pool)
+            .await?
+    } else {
+        let mut conn = app.db.pool.acquire().await?;
+        i64::from(kinds::ours(&mut conn, e, id).await?.is_some())
+    };
+    Ok((alive > 0).then_some(id))
+}
+
+fn problems(errs: &[FieldError]) -> String {
+    errs.iter()
+        .map(|e| format!("{}:{}", e.field, e.code))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Matches a household, relative or association: by its identifier, else
+/// by content. `in_file` says, for the people and households of the same
+/// file, whether each could be accepted (not refused).
+async fn match_other(
+    app: &App,
+    ns: Namespace,
+    rec: &Record,
+    e: Entity,
+    in_file: &HashMap<String, bool>,
+) -> AppResult<Item> {
+    let theirs = kinds::sent(e, rec);
+    let mut item = Item {
         line_no: 0,
         kind: e.code().to_owned(),
         uid: rec.id.clone(),
-        outcome: if id.is_some() { "same" } else { "new" },
-        entity_id: id,
+        outcome: "new",
+        entity_id: None,
         probability: None,
         data: serde_json::to_string(rec).unwrap_or_default(),
         diff: Vec::new(),
         problem: String::new(),
-    })
+    };
+    // A relative belongs to a person and a household: known here, or
+    // received (and not refused) in the same file.
+    let mut person = None;
+    if e == Entity::Relative {
+        for (field, k) in [
+            ("person_id", Entity::Person),
+            ("household_id", Entity::Household),
+        ] {
+            let uid = kinds::link(rec, field);
+            let here = live(app, ns, &uid, k).await?;
+            let problem = match (here, in_file.get(&uid)) {
+                (Some(id), _) => {
+                    if k == Entity::Person {
+                        person = Some(id);
+                    }
+                    continue;
+                }
+                (None, Some(true)) => continue,
+                (None, Some(false)) => "exchange_link_refused",
+                (None, None) => "exchange_link_unknown",
+            };
+            item.outcome = "refused";
+            item.problem = format!("{field}:{problem}");
+            return Ok(item);
+        }
+    }
+    let mut conn = app.db.pool.acquire().await?;
+    let found = resolve(app, ns, &rec.id)
+        .await?
+        .filter(|(k, _)| *k == e)
+        .map(|(_, id)| id);
+    if let Some(id) = found
+        && let Some((mine, _)) = kinds::ours(&mut conn, e, id).await?
+    {
+        if let Err(errs) = kinds::check(e, &mine, &theirs) {
+            item.outcome = "refused";
+            item.problem = problems(&errs);
+            return Ok(item);
+        }
+        item.entity_id = Some(id);
+        item.diff = format::differences(&mine, &theirs);
+        item.outcome = if item.diff.is_empty() {
+            "same"
+        } else {
+            "change"
+        };
+        return Ok(item);
+    }
+    if let Err(errs) = kinds::check(e, &Map::new(), &theirs) {
+        item.outcome = "refused";
+        item.problem = problems(&errs);
+        return Ok(item);
+    }
+    // Unknown identifier: the same record under another one?
+    if let Some(id) = kinds::same_content(app, e, &theirs, person).await?
+        && let Some((mine, _)) = kinds::ours(&mut conn, e, id).await?
+    {
+        item.outcome = "conflict";
+        item.entity_id = Some(id);
+        item.diff = format::differences(&mine, &theirs);
+    }
+    Ok(item)
 }
 
 /// Reads a received file, matches every record, stores the file, the
@@ -217,7 +332,11 @@ pub async fn receive(
     if header.version != format::VERSION {
         return Err(invalid("file", "unsupported_version"));
     }
+    let ns = export::namespace(app).await?;
     let mut items = Vec::new();
+    // Relatives last: they name people and households of the same file.
+    let mut relatives = Vec::new();
+    let mut in_file = HashMap::new();
     for (i, line) in lines {
         if line.trim().is_empty() {
             continue;
@@ -226,15 +345,31 @@ pub async fn receive(
         let rec: Option<Record> = serde_json::from_str(line).ok();
         let mut item = match rec {
             Some(rec) => match Entity::from_code(&rec.kind) {
-                Some(Entity::Person) => match_person(app, actor, &rec).await?,
-                Some(e) => match_other(app, &rec, e).await?,
+                Some(Entity::Relative) => {
+                    relatives.push((line_no, rec));
+                    continue;
+                }
+                Some(Entity::Person) => match_person(app, actor, ns, &rec).await?,
+                Some(e) => match_other(app, ns, &rec, e, &in_file).await?,
                 None => refused(line, "unknown_type"),
             },
             None => refused(line, "invalid_json"),
         };
+        if matches!(item.kind.as_str(), "person" | "household") {
+            in_file.insert(
+                item.uid.trim().to_ascii_lowercase(),
+                item.outcome != "refused",
+            );
+        }
         item.line_no = line_no;
         items.push(item);
     }
+    for (line_no, rec) in relatives {
+        let mut item = match_other(app, ns, &rec, Entity::Relative, &in_file).await?;
+        item.line_no = line_no;
+        items.push(item);
+    }
+    items.sort_by_key(|i| i.line_no);
     let count = |o: &str| items.iter().filter(|i| i.outcome == o).count() as i64;
     let received = Received {
         id: 0,
@@ -276,7 +411,7 @@ pub async fn receive(
     .await?;
     for it in &items {
         let decision = match it.outcome {
-            "new" | "change" | "conflict" if it.kind == "person" => "pending",
+            "new" | "change" | "conflict" => "pending",
             _ => "none",
         };
         // A NULL bound where a number is bound on the next row would make
@@ -341,105 +476,283 @@ fn refused(line: &str, problem: &str) -> Item {
     }
 }
 
-/// Accepts or rejects a pending item. Accepting a new person registers
-/// it; a change or a conflict writes the file's values over the
-/// registry's record (a new version, audited, the registry's rules
-/// checked as for any update). Either way the sender is added as a
-/// source and the file's identifier answers for the record from then on.
+/// A stored item, as read for a decision.
+struct Pending {
+    id: i64,
+    line_no: i64,
+    kind: String,
+    outcome: String,
+    entity_id: Option<i64>,
+    data: String,
+    uid: String,
+    decision: String,
+}
+
+const ITEM_COLUMNS: &str = "id, line_no, record_type, outcome, entity_id, data, uid, decision";
+
+fn pending_from(r: &db::AnyRow) -> Result<Pending, db::SqlxError> {
+    Ok(Pending {
+        id: r.try_get(0)?,
+        line_no: r.try_get(1)?,
+        kind: r.try_get(2)?,
+        outcome: r.try_get(3)?,
+        entity_id: r.try_get(4)?,
+        data: r.try_get(5)?,
+        uid: r.try_get(6)?,
+        decision: r.try_get(7)?,
+    })
+}
+
+/// Locks a received exchange's row for the transaction (deciders of one
+/// file take turns, on every server) and answers its sender.
+async fn lock_exchange(tx: &mut db::WriteTx, exchange_id: i64) -> AppResult<String> {
+    let locked =
+        sqlx::query("UPDATE exchanges SET status = status WHERE id = $1 AND direction = 'import'")
+            .bind(exchange_id)
+            .execute(&mut *tx.tx)
+            .await?;
+    if locked.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(
+        sqlx::query_scalar("SELECT sender FROM exchanges WHERE id = $1")
+            .bind(exchange_id)
+            .fetch_one(&mut *tx.tx)
+            .await?,
+    )
+}
+
+/// An accept's refusal names the line of the file it comes from
+/// (`lines.7.name`), so the officer knows which record to look at.
+fn at_line(line_no: i64, e: AppError) -> AppError {
+    match e {
+        AppError::Invalid(errs) => AppError::Invalid(
+            errs.into_iter()
+                .map(|f| FieldError::new(format!("lines.{line_no}.{}", f.field), f.code))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// Accepts or rejects a pending item, in one transaction. Accepting a new
+/// record registers it; a change or a conflict writes the file's values
+/// over the registry's record (a new version, audited, the registry's
+/// rules checked as for any update). A person gains the sender as a
+/// source; any record keeps the file's identifier, which answers for it
+/// from then on.
 pub async fn decide(
     app: &App,
     actor: &Actor,
     exchange_id: i64,
     item_id: i64,
     accept: bool,
-) -> AppResult<Option<i64>> {
+) -> AppResult<Decision> {
     access::authorize(actor, Action::ExchangeReceive)?;
-    let row = sqlx::query(
-        "SELECT i.outcome, i.entity_id, i.data, i.decision, i.uid, e.sender FROM exchange_items i \
-         JOIN exchanges e ON e.id = i.exchange_id \
-         WHERE i.id = $1 AND i.exchange_id = $2 AND e.direction = 'import'",
-    )
-    .bind(item_id)
-    .bind(exchange_id)
-    .fetch_optional(&app.db.pool)
-    .await?
-    .ok_or(AppError::NotFound)?;
-    let outcome: String = row.try_get(0)?;
-    let entity_id: Option<i64> = row.try_get(1)?;
-    let data: String = row.try_get(2)?;
-    let decision: String = row.try_get(3)?;
-    let uid: String = row.try_get(4)?;
-    let sender: String = row.try_get(5)?;
-    if decision != "pending" {
+    let ns = export::namespace(app).await?;
+    let mut tx = app.db.begin_write().await?;
+    let sender = lock_exchange(&mut tx, exchange_id).await?;
+    let sql =
+        format!("SELECT {ITEM_COLUMNS} FROM exchange_items WHERE id = $1 AND exchange_id = $2");
+    let row = sqlx::query(&sql)
+        .bind(item_id)
+        .bind(exchange_id)
+        .fetch_optional(&mut *tx.tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let item = pending_from(&row)?;
+    if item.decision != "pending" {
         return Err(AppError::Conflict("decided".into()));
     }
-    let mut person = None;
-    if accept {
-        let rec: Record = serde_json::from_str(&data)
-            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("stored item: {e}")))?;
+    let id = if accept {
+        let id = apply(&mut tx, app, actor, ns, &sender, &item)
+            .await
+            .map_err(|e| at_line(item.line_no, e))?;
+        Some(id)
+    } else {
+        None
+    };
+    let decision = if accept { "accepted" } else { "rejected" };
+    finish(&mut tx, app, actor, exchange_id, &item, decision, id).await?;
+    tx.commit().await?;
+    Ok(Decision {
+        record_type: item.kind,
+        record_id: id,
+    })
+}
+
+/// What a decision did.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Decision {
+    /// `person`, `household`, `relative` or `association`.
+    pub record_type: String,
+    /// The registry's record created or changed (when accepted).
+    pub record_id: Option<i64>,
+}
+
+/// What [`accept_all`] did.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AcceptedAll {
+    /// The items accepted (every pending one).
+    pub accepted: i64,
+}
+
+/// The order records are written in: associations and households before
+/// the people who name them, relatives after their people.
+fn rank(kind: &str) -> u8 {
+    match kind {
+        "association" => 0,
+        "household" => 1,
+        "person" => 2,
+        _ => 3,
+    }
+}
+
+/// Accepts every pending item of a received file in one transaction:
+/// all are written, or — when one is refused (its line named) — none.
+pub async fn accept_all(app: &App, actor: &Actor, exchange_id: i64) -> AppResult<AcceptedAll> {
+    access::authorize(actor, Action::ExchangeReceive)?;
+    let ns = export::namespace(app).await?;
+    let mut tx = app.db.begin_write().await?;
+    let sender = lock_exchange(&mut tx, exchange_id).await?;
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS} FROM exchange_items WHERE exchange_id = $1 \
+         AND decision = 'pending' ORDER BY line_no, id"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(exchange_id)
+        .fetch_all(&mut *tx.tx)
+        .await?;
+    let mut items = rows
+        .iter()
+        .map(pending_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    if items.is_empty() {
+        return Err(AppError::Conflict("decided".into()));
+    }
+    items.sort_by_key(|i| (rank(&i.kind), i.line_no));
+    for item in &items {
+        let id = apply(&mut tx, app, actor, ns, &sender, item)
+            .await
+            .map_err(|e| at_line(item.line_no, e))?;
+        finish(&mut tx, app, actor, exchange_id, item, "accepted", Some(id)).await?;
+    }
+    tx.commit().await?;
+    Ok(AcceptedAll {
+        accepted: items.len() as i64,
+    })
+}
+
+/// Writes one accepted item inside the caller's transaction: its record,
+/// its source (people) and its identifier. Answers the record's id.
+async fn apply(
+    tx: &mut db::WriteTx,
+    app: &App,
+    actor: &Actor,
+    ns: Namespace,
+    sender: &str,
+    item: &Pending,
+) -> AppResult<i64> {
+    let rec: Record = serde_json::from_str(&item.data)
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("stored item: {e}")))?;
+    let e =
+        Entity::from_code(&item.kind).ok_or_else(|| AppError::Conflict("not_applicable".into()))?;
+    let target = match (item.outcome.as_str(), item.entity_id) {
+        ("new", _) => None,
+        ("change" | "conflict", Some(id)) => Some(id),
+        _ => return Err(AppError::Conflict("not_applicable".into())),
+    };
+    let id = if e == Entity::Person {
         let theirs = rec.compared();
-        let id = match (outcome.as_str(), entity_id) {
-            ("new", _) => {
-                let d = data_of(&PersonData::default(), &theirs).map_err(AppError::Invalid)?;
-                people::create(app, actor, &d.to_input()).await?.id
-            }
-            ("change" | "conflict", Some(id)) => {
-                let ours = people::load_for_exchange(app, actor, id).await?;
-                let d = data_of(&ours.data, &theirs).map_err(AppError::Invalid)?;
-                people::update(app, actor, id, ours.version, &d.to_input(), false)
-                    .await?
-                    .id
-            }
-            _ => return Err(AppError::Conflict("not_applicable".into())),
+        let id = if let Some(id) = target {
+            let ours = people::load(&mut tx.tx, actor, id).await?;
+            let d = data_of(&ours.data, &theirs).map_err(AppError::Invalid)?;
+            people::update_in(tx, app, actor, &ours, &d.to_input(), false)
+                .await?
+                .id
+        } else {
+            let d = data_of(&PersonData::default(), &theirs).map_err(AppError::Invalid)?;
+            people::create_in(tx, app, actor, &d.to_input()).await?
         };
-        person = Some(id);
-        let ours = export::namespace(app).await?.id_of(&uid).is_some();
-        let mut tx = app.db.begin_write().await?;
         sqlx::query(
             "INSERT INTO person_sources (person_id, agency, list_name, added_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(id)
         .bind(domain::Agency::Exchange.code())
-        .bind(&sender)
+        .bind(sender)
         .bind(clock::fmt(app.clock.now_utc()))
         .execute(&mut *tx.tx)
         .await?;
-        // The sender's identifier answers for the record from now on
-        // (unless it is one of ours, or already given to a record).
-        if !ours && uuid::Uuid::parse_str(&uid).is_ok() {
-            let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM exchange_uids WHERE uid = $1 OR (entity = 'person' AND entity_id = $2)")
-                .bind(&uid)
-                .bind(id)
-                .fetch_one(&mut *tx.tx)
-                .await?;
-            if taken == 0 {
-                sqlx::query(
-                    "INSERT INTO exchange_uids (uid, entity, entity_id, created_at) VALUES ($1, 'person', $2, $3)",
-                )
-                .bind(uid.to_ascii_lowercase())
-                .bind(id)
-                .bind(clock::fmt(app.clock.now_utc()))
-                .execute(&mut *tx.tx)
-                .await?;
-            }
-        }
-        finish(
-            &mut tx,
-            app,
-            actor,
-            exchange_id,
-            item_id,
-            "accepted",
-            person,
-        )
-        .await?;
-        tx.commit().await?;
+        id
     } else {
-        let mut tx = app.db.begin_write().await?;
-        finish(&mut tx, app, actor, exchange_id, item_id, "rejected", None).await?;
-        tx.commit().await?;
+        let links = if e == Entity::Relative {
+            Some(relative_links(tx, ns, &rec).await?)
+        } else {
+            None
+        };
+        kinds::apply(tx, app, actor, e, target, &kinds::sent(e, &rec), links).await?
+    };
+    keep_uid(tx, app, ns, e, id, &item.uid).await?;
+    Ok(id)
+}
+
+/// The person and household an accepted relative belongs to, as known
+/// now (accepted earlier in this transaction, or before).
+async fn relative_links(tx: &mut db::WriteTx, ns: Namespace, rec: &Record) -> AppResult<Links> {
+    let mut ids = [0_i64; 2];
+    for (slot, (field, k)) in [
+        ("person_id", Entity::Person),
+        ("household_id", Entity::Household),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let found = export::resolve_on(&mut tx.tx, ns, &kinds::link(rec, field)).await?;
+        match found {
+            Some((e, id)) if e == k => ids[slot] = id,
+            _ => return Err(invalid(field, "exchange_link_not_accepted")),
+        }
     }
-    Ok(person)
+    Ok(Links {
+        person: ids[0],
+        household: ids[1],
+    })
+}
+
+/// The sender's identifier answers for the record from now on (unless it
+/// is one of ours, or already given to a record).
+async fn keep_uid(
+    tx: &mut db::WriteTx,
+    app: &App,
+    ns: Namespace,
+    e: Entity,
+    id: i64,
+    uid: &str,
+) -> AppResult<()> {
+    if ns.id_of(uid).is_some() || uuid::Uuid::parse_str(uid).is_err() {
+        return Ok(());
+    }
+    let uid = uid.trim().to_ascii_lowercase();
+    let taken: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM exchange_uids WHERE uid = $1 OR (entity = $2 AND entity_id = $3)",
+    )
+    .bind(&uid)
+    .bind(e.code())
+    .bind(id)
+    .fetch_one(&mut *tx.tx)
+    .await?;
+    if taken == 0 {
+        sqlx::query(
+            "INSERT INTO exchange_uids (uid, entity, entity_id, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(uid)
+        .bind(e.code())
+        .bind(id)
+        .bind(clock::fmt(app.clock.now_utc()))
+        .execute(&mut *tx.tx)
+        .await?;
+    }
+    Ok(())
 }
 
 async fn finish(
@@ -447,9 +760,9 @@ async fn finish(
     app: &App,
     actor: &Actor,
     exchange_id: i64,
-    item_id: i64,
+    item: &Pending,
     decision: &str,
-    person: Option<i64>,
+    record: Option<i64>,
 ) -> AppResult<()> {
     let done = sqlx::query(
         "UPDATE exchange_items SET decision = $1, decided_at = $2, decided_by = $3, \
@@ -458,8 +771,8 @@ async fn finish(
     .bind(decision)
     .bind(clock::fmt(app.clock.now_utc()))
     .bind(actor.user_id)
-    .bind(person)
-    .bind(item_id)
+    .bind(record)
+    .bind(item.id)
     .execute(&mut *tx.tx)
     .await?;
     if done.rows_affected() == 0 {
@@ -477,15 +790,22 @@ async fn finish(
             .execute(&mut *tx.tx)
             .await?;
     }
+    let mut detail = json!({
+        "exchange": exchange_id,
+        "decision": decision,
+        "record_type": item.kind,
+        "line": item.line_no,
+    });
+    if item.kind == "person" {
+        detail["person_id"] = json!(record);
+    } else {
+        detail["record_id"] = json!(record);
+    }
     audit::append(
         tx,
         app,
         actor,
-        Event::new("exchange.decide", "exchange_item", &item_id).with(json!({
-            "exchange": exchange_id,
-            "decision": decision,
-            "person_id": person,
-        })),
+        Event::new("exchange.decide", "exchange_item", &item.id).with(detail),
     )
     .await
 }

@@ -8,7 +8,7 @@
 //! (missions, associations, agencies) see the households holding relatives of
 //! the people they may see. Outside that, a household answers as not found.
 
-use db::Row;
+use db::{Row, WriteTx};
 use domain::geo;
 use serde::{Deserialize, Serialize};
 
@@ -200,6 +200,12 @@ fn validate(input: &HouseholdInput) -> Result<HouseholdData, Vec<FieldError>> {
     }
 }
 
+/// Checks a household's fields without writing (a received exchange file
+/// is checked line by line before anyone decides).
+pub(crate) fn check(input: &HouseholdInput) -> Result<(), Vec<FieldError>> {
+    validate(input).map(|_| ())
+}
+
 /// True when an actor whose jurisdiction is communes may hold a household there.
 fn within_jurisdiction(actor: &Actor, d: &HouseholdData) -> bool {
     match &actor.jurisdiction {
@@ -329,13 +335,27 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> AppResult<Household> {
 
 /// Opens a household in a commune of the actor's jurisdiction (201 with the record).
 pub async fn create(app: &App, actor: &Actor, input: &HouseholdInput) -> AppResult<Household> {
+    let mut tx = app.db.begin_write().await?;
+    let id = create_in(&mut tx, app, actor, input).await?;
+    let h = load(&mut tx.tx, actor, id).await?;
+    tx.commit().await?;
+    Ok(h)
+}
+
+/// [`create`] within the caller's transaction (a received exchange file
+/// is accepted whole or not at all): the new household's id.
+pub(crate) async fn create_in(
+    tx: &mut WriteTx,
+    app: &App,
+    actor: &Actor,
+    input: &HouseholdInput,
+) -> AppResult<i64> {
     access::authorize(actor, Action::PersonCreate)?;
     let d = validate(input).map_err(AppError::Invalid)?;
     if !within_jurisdiction(actor, &d) {
         return Err(out_of_jurisdiction());
     }
     let now = clock::now();
-    let mut tx = app.db.begin_write().await?;
     let id: i64 = sqlx::query(
         "INSERT INTO households (head_name, address, new_commune_code, legacy_commune_code, \
          legacy_district_code, phone, version, created_at, updated_at) \
@@ -353,15 +373,13 @@ pub async fn create(app: &App, actor: &Actor, input: &HouseholdInput) -> AppResu
     .await?
     .try_get(0)?;
     audit::append(
-        &mut tx,
+        tx,
         app,
         actor,
         Event::new("household.create", "household", &id),
     )
     .await?;
-    let h = load(&mut tx.tx, actor, id).await?;
-    tx.commit().await?;
-    Ok(h)
+    Ok(id)
 }
 
 fn to_input(h: &Household) -> HouseholdInput {
@@ -391,6 +409,23 @@ pub async fn update(
             current_version: current.version,
         });
     }
+    update_in(&mut tx, app, actor, &current, input).await?;
+    let h = load(&mut tx.tx, actor, id).await?;
+    tx.commit().await?;
+    Ok(h)
+}
+
+/// Validates and writes a new version of `current` (a household the actor
+/// may see, as loaded), inside the caller's transaction.
+pub(crate) async fn update_in(
+    tx: &mut WriteTx,
+    app: &App,
+    actor: &Actor,
+    current: &Household,
+    input: &HouseholdInput,
+) -> AppResult<()> {
+    access::authorize(actor, Action::PersonUpdate)?;
+    let id = current.id;
     let d = validate(input).map_err(AppError::Invalid)?;
     // A commune officer keeps a household within their communes; other
     // non-province actors edit what they can see but may not move it.
@@ -426,7 +461,7 @@ pub async fn update(
             current_version: current.version,
         });
     }
-    let before = to_input(&current);
+    let before = to_input(current);
     let after = HouseholdInput {
         head_name: Some(d.head_name.clone()),
         address: Some(d.address.clone()),
@@ -437,16 +472,18 @@ pub async fn update(
     };
     let changed = changed_fields(&before, &after);
     audit::append(
-        &mut tx,
+        tx,
         app,
         actor,
         Event::new("household.update", "household", &id)
             .with(serde_json::json!({"version": current.version + 1, "changed": changed})),
     )
-    .await?;
-    let h = load(&mut tx.tx, actor, id).await?;
-    tx.commit().await?;
-    Ok(h)
+    .await
+}
+
+/// A household the actor may see, read inside the caller's transaction.
+pub(crate) async fn load_in(tx: &mut WriteTx, actor: &Actor, id: i64) -> AppResult<Household> {
+    load(&mut tx.tx, actor, id).await
 }
 
 fn changed_fields<T: Serialize>(a: &T, b: &T) -> Vec<String> {

@@ -1370,6 +1370,21 @@ pub(crate) fn out_of_jurisdiction() -> AppError {
 
 /// Registers a new person; answers the stored record (unmasked for its creator).
 pub async fn create(app: &App, actor: &Actor, input: &PersonInput) -> AppResult<Person> {
+    let mut tx = app.db.begin_write().await?;
+    let id = create_in(&mut tx, app, actor, input).await?;
+    let p = load(&mut tx.tx, actor, id).await?;
+    tx.commit().await?;
+    Ok(shown(actor, p))
+}
+
+/// [`create`] within the caller's transaction (a received exchange file
+/// is accepted whole or not at all): the new record's id.
+pub(crate) async fn create_in(
+    tx: &mut WriteTx,
+    app: &App,
+    actor: &Actor,
+    input: &PersonInput,
+) -> AppResult<i64> {
     access::authorize(actor, Action::PersonCreate)?;
     let data = validate(input).map_err(AppError::Invalid)?;
     if !within_jurisdiction(actor, &data) {
@@ -1391,7 +1406,6 @@ pub async fn create(app: &App, actor: &Actor, input: &PersonInput) -> AppResult<
         names.join(", "),
         placeholders.join(", ")
     );
-    let mut tx = app.db.begin_write().await?;
     let assoc_ids = check_refs(&mut tx.tx, &data).await?;
     let q = bind_cols(sqlx::query(&sql), &cols)
         .bind(1_i64)
@@ -1409,18 +1423,10 @@ pub async fn create(app: &App, actor: &Actor, input: &PersonInput) -> AppResult<
     {
         assoc_ids.push(*association);
     }
-    link_associations(&mut tx, id, &assoc_ids).await?;
-    snapshot(&mut tx, actor, id, 1, &data, "created", &now).await?;
-    audit::append(
-        &mut tx,
-        app,
-        actor,
-        Event::new("person.create", "person", &id),
-    )
-    .await?;
-    let p = load(&mut tx.tx, actor, id).await?;
-    tx.commit().await?;
-    Ok(shown(actor, p))
+    link_associations(tx, id, &assoc_ids).await?;
+    snapshot(tx, actor, id, 1, &data, "created", &now).await?;
+    audit::append(tx, app, actor, Event::new("person.create", "person", &id)).await?;
+    Ok(id)
 }
 
 /// Replaces a person's fields when `expected_version` is still current.
@@ -1449,7 +1455,7 @@ pub async fn update(
 }
 
 /// Validates and writes a new version of `current`, inside the caller's transaction.
-async fn update_in(
+pub(crate) async fn update_in(
     tx: &mut WriteTx,
     app: &App,
     actor: &Actor,

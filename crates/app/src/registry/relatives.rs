@@ -2,7 +2,7 @@
 //! or a new household, changed, moved to another household, removed. A
 //! relative is visible with the person it belongs to.
 
-use db::Row;
+use db::{Row, WriteTx};
 use serde::{Deserialize, Serialize};
 
 use super::households::{self, MAX_LONG, MAX_SHORT, text_ok, trimmed};
@@ -39,15 +39,10 @@ fn relationship_code(typed: Option<&String>, errs: &mut Vec<FieldError>) -> Stri
     }
 }
 
-/// Adds a relative at home (*thân nhân*) to a person the actor may update.
-pub async fn add_relative(
-    app: &App,
-    actor: &Actor,
-    person_id: i64,
-    input: &RelativeInput,
-) -> AppResult<RelativeRow> {
-    access::authorize(actor, Action::PersonUpdate)?;
-    let mut errs = Vec::new();
+/// A relative's own fields checked (name, relationship as its code, birth
+/// year, phone), the problems added to `errs`: the name, relationship and
+/// phone as they are stored.
+fn own_fields(input: &RelativeInput, errs: &mut Vec<FieldError>) -> (String, String, String) {
     let full_name = trimmed(input.full_name.as_ref());
     if full_name.is_empty() {
         errs.push(FieldError::new("full_name", "required"));
@@ -56,7 +51,7 @@ pub async fn add_relative(
     {
         errs.push(FieldError::new("full_name", "too_long"));
     }
-    let relationship = relationship_code(input.relationship.as_ref(), &mut errs);
+    let relationship = relationship_code(input.relationship.as_ref(), errs);
     if input
         .birth_year
         .is_some_and(|y| y < 1900 || y > i64::from(clock::current_year()))
@@ -67,6 +62,59 @@ pub async fn add_relative(
         errs.push(FieldError::new("phone", code));
         String::new()
     });
+    (full_name, relationship, phone)
+}
+
+/// Checks a relative's own fields without writing (a received exchange
+/// file is checked line by line before anyone decides).
+pub(crate) fn check(input: &RelativeInput) -> Result<(), Vec<FieldError>> {
+    let mut errs = Vec::new();
+    own_fields(input, &mut errs);
+    if errs.is_empty() { Ok(()) } else { Err(errs) }
+}
+
+/// Adds a relative at home (*thân nhân*) to a person the actor may update.
+pub async fn add_relative(
+    app: &App,
+    actor: &Actor,
+    person_id: i64,
+    input: &RelativeInput,
+) -> AppResult<RelativeRow> {
+    let mut tx = app.db.begin_write().await?;
+    let (relative_id, household_id, full_name, relationship) =
+        add_in(&mut tx, app, actor, person_id, input).await?;
+    let (head, addr): (String, String) = {
+        let r = sqlx::query("SELECT head_name, address FROM households WHERE id = $1")
+            .bind(household_id)
+            .fetch_one(&mut *tx.tx)
+            .await?;
+        (r.try_get(0)?, r.try_get(1)?)
+    };
+    tx.commit().await?;
+    Ok(RelativeRow {
+        id: relative_id,
+        household_id,
+        head_name: head,
+        address: addr,
+        full_name,
+        relationship,
+        birth_year: input.birth_year,
+    })
+}
+
+/// [`add_relative`] within the caller's transaction (a received exchange
+/// file is accepted whole or not at all): the relative's id, its
+/// household's, and its name and relationship as stored.
+pub(crate) async fn add_in(
+    tx: &mut WriteTx,
+    app: &App,
+    actor: &Actor,
+    person_id: i64,
+    input: &RelativeInput,
+) -> AppResult<(i64, i64, String, String)> {
+    access::authorize(actor, Action::PersonUpdate)?;
+    let mut errs = Vec::new();
+    let (full_name, relationship, phone) = own_fields(input, &mut errs);
     let head_name = trimmed(input.head_name.as_ref());
     let address = trimmed(input.address.as_ref());
     // A code, the label the picker offered, or the commune's name.
@@ -94,7 +142,6 @@ pub async fn add_relative(
         return Err(AppError::Invalid(errs));
     }
     let now = clock::now();
-    let mut tx = app.db.begin_write().await?;
     load(&mut tx.tx, actor, person_id).await?;
     let household_id = if let Some(h) = input.household_id {
         // The household must be one the actor may see.
@@ -137,30 +184,14 @@ pub async fn add_relative(
     .await?
     .try_get(0)?;
     audit::append(
-        &mut tx,
+        tx,
         app,
         actor,
         Event::new("relative.create", "person", &person_id)
             .with(serde_json::json!({"household_id": household_id})),
     )
     .await?;
-    let (head, addr): (String, String) = {
-        let r = sqlx::query("SELECT head_name, address FROM households WHERE id = $1")
-            .bind(household_id)
-            .fetch_one(&mut *tx.tx)
-            .await?;
-        (r.try_get(0)?, r.try_get(1)?)
-    };
-    tx.commit().await?;
-    Ok(RelativeRow {
-        id: relative_id,
-        household_id,
-        head_name: head,
-        address: addr,
-        full_name,
-        relationship,
-        birth_year: input.birth_year,
-    })
+    Ok((relative_id, household_id, full_name, relationship))
 }
 
 /// Changes to a relative at home (JSON merge patch fields). Unknown fields are refused.
@@ -223,8 +254,22 @@ pub async fn update_relative(
     id: i64,
     patch: &serde_json::Value,
 ) -> AppResult<Relative> {
-    access::authorize(actor, Action::PersonUpdate)?;
     let mut tx = app.db.begin_write().await?;
+    let r = update_in(&mut tx, app, actor, person_id, id, patch).await?;
+    tx.commit().await?;
+    Ok(r)
+}
+
+/// [`update_relative`] within the caller's transaction.
+pub(crate) async fn update_in(
+    tx: &mut WriteTx,
+    app: &App,
+    actor: &Actor,
+    person_id: i64,
+    id: i64,
+    patch: &serde_json::Value,
+) -> AppResult<Relative> {
+    access::authorize(actor, Action::PersonUpdate)?;
     people::load_visible(&mut tx.tx, actor, person_id).await?;
     let current = load_relative(&mut tx.tx, person_id, id).await?;
     let mut doc = serde_json::json!({
@@ -290,16 +335,14 @@ pub async fn update_relative(
     .execute(&mut *tx.tx)
     .await?;
     audit::append(
-        &mut tx,
+        tx,
         app,
         actor,
         Event::new("relative.update", "person", &person_id)
             .with(serde_json::json!({"relative_id": id, "household_id": household_id})),
     )
     .await?;
-    let r = load_relative(&mut tx.tx, person_id, id).await?;
-    tx.commit().await?;
-    Ok(r)
+    load_relative(&mut tx.tx, person_id, id).await
 }
 
 /// Removes (soft-deletes) a relative of a person the actor may update.

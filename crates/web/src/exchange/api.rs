@@ -188,7 +188,7 @@ pub async fn webhooks_retry(
 
 use app::exchange::export::{self, ExportRequest, Format};
 use app::exchange::log::{self, Exchange, ExchangeItem};
-use app::exchange::receive::{self, Received};
+use app::exchange::receive::{self, AcceptedAll, Received};
 
 /// Filters of an export.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -448,8 +448,12 @@ pub struct DecisionInput {
 /// What a decision did.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Decided {
-    /// The registry's record created or changed (accepted).
+    /// The person created or changed (an accepted person).
     pub person_id: Option<i64>,
+    /// `person`, `household`, `relative` or `association`.
+    pub record_type: String,
+    /// The registry's record created or changed (accepted, any kind).
+    pub record_id: Option<i64>,
 }
 
 /// `POST /api/v1/exchanges/{id}/items/{item}`: accept or reject a record.
@@ -460,11 +464,11 @@ pub struct Decided {
     params(("id" = i64, Path, description = "Exchange id"), ("item" = i64, Path, description = "Item id")),
     request_body(content = DecisionInput),
     responses(
-        (status = 200, description = "Decided (audited): an accepted new record is registered, an accepted change or conflict writes the file's values as a new version.", body = Decided),
+        (status = 200, description = "Decided (audited), in one transaction: an accepted new record is registered, an accepted change or conflict writes the file's values as a new version; a relative needs its person and household accepted first.", body = Decided),
         (status = 401, response = crate::problems::Unauthorized),
         (status = 403, response = crate::problems::Forbidden),
         (status = 404, response = crate::problems::NotFound),
-        (status = 409, description = "Already decided, or nothing to decide."),
+        (status = 409, description = "Already decided (also when another officer decided it at the same moment), or nothing to decide."),
         (status = 422, response = crate::problems::Invalid),
     ),
     security(("bearer" = []))
@@ -481,6 +485,35 @@ pub async fn exchanges_decide(
         "reject" => false,
         _ => return Err(app::AppError::invalid_field("decision", "unknown_decision").into()),
     };
-    let person_id = receive::decide(&state.app, &actor, id, item, accept).await?;
-    Ok(Json(Decided { person_id }))
+    let d = receive::decide(&state.app, &actor, id, item, accept).await?;
+    Ok(Json(Decided {
+        person_id: d.record_id.filter(|_| d.record_type == "person"),
+        record_type: d.record_type,
+        record_id: d.record_id,
+    }))
+}
+
+/// `POST /api/v1/exchanges/{id}/accept`: accept every pending record of a
+/// received file, in one transaction.
+#[utoipa::path(
+    post,
+    path = "/api/v1/exchanges/{id}/accept",
+    tag = "exchange",
+    params(("id" = i64, Path, description = "Exchange id")),
+    responses(
+        (status = 200, description = "Every pending record accepted (audited): associations and households first, then people, then relatives. When one is refused (422) nothing is written, and each error names the line of the file (`lines.7.name`).", body = AcceptedAll),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 404, response = crate::problems::NotFound),
+        (status = 409, description = "Nothing pending: every record is decided already."),
+        (status = 422, response = crate::problems::Invalid),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn exchanges_accept_all(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Json<AcceptedAll>, ApiError> {
+    Ok(Json(receive::accept_all(&state.app, &actor, id).await?))
 }

@@ -160,7 +160,11 @@ pub struct ItemView {
     pub kind: String,
     pub outcome: &'static str,
     pub name: String,
-    pub person_id: Option<i64>,
+    /// For a relative: the person and household it belongs to, by name.
+    pub belongs: String,
+    /// The registry's record it matched or became (people, households,
+    /// associations have a page).
+    pub link: Option<String>,
     pub probability: String,
     pub fields: Vec<FieldRow>,
     pub problem: String,
@@ -177,13 +181,22 @@ struct ShowPage {
     can_decide: bool,
     items: Vec<ItemView>,
     same: usize,
+    pending: usize,
+    /// Why the last accept wrote nothing, line by line.
+    refused: Vec<String>,
 }
 
-/// A JSON value as a person reads it.
-fn shown(t: Tr, field: &str, v: &Value) -> String {
+/// A JSON value of a record of kind `kind` as a person reads it.
+fn shown(t: Tr, kind: &str, field: &str, v: &Value) -> String {
     match v {
         Value::Null => String::new(),
-        Value::String(s) => t.value(field, s),
+        Value::String(s) => match (kind, field) {
+            ("association", "kind") => t.label("association_kind", s),
+            ("association", "status") => t.label("association_status", s),
+            ("association", "founded_on") => domain::dates::show(s),
+            (_, "legacy_district_code") => t.label("legacy_district", s),
+            _ => t.value(field, s),
+        },
         Value::Array(a) => {
             let parts: Vec<String> = a
                 .iter()
@@ -226,7 +239,70 @@ fn kind_key(k: &str) -> String {
     }
 }
 
-fn view(t: Tr, i: &log::ExchangeItem) -> ItemView {
+/// A problem stored as `field:code,…` (or a code alone), in words.
+fn problem_words(t: Tr, problem: &str) -> String {
+    let generic = t.s("exchange.problem");
+    let parts: Vec<String> = problem
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (field, code) = p.split_once(':').unwrap_or(("", p));
+            let why = t.get(&format!("code.{code}")).unwrap_or(generic);
+            if field.is_empty() || field == "record" {
+                why.to_owned()
+            } else {
+                format!("{}: {why}", t.field(field))
+            }
+        })
+        .collect();
+    if parts.is_empty() {
+        generic.to_owned()
+    } else {
+        parts.join(" · ")
+    }
+}
+
+/// An accept's refusal in words: "Dòng 7 — Tên: Đã có người dùng giá trị này."
+fn refusal_words(t: Tr, errs: &[app::FieldError]) -> Vec<String> {
+    errs.iter()
+        .map(|f| {
+            let mut parts = f.field.splitn(3, '.');
+            let (line, field) = match (parts.next(), parts.next(), parts.next()) {
+                (Some("lines"), Some(n), Some(field)) => (Some(n), field),
+                _ => (None, f.field.as_str()),
+            };
+            let what = problem_words(t, &format!("{field}:{}", f.code));
+            match line {
+                Some(n) => format!("{} {n} — {what}", t.s("exchange.line")),
+                None => what,
+            }
+        })
+        .collect()
+}
+
+/// The names the file gives to its people and households, by identifier
+/// (a relative is shown with the person and household it belongs to).
+fn names_in_file(items: &[log::ExchangeItem]) -> std::collections::HashMap<String, String> {
+    items
+        .iter()
+        .filter_map(|i| {
+            let key = match i.record_type.as_str() {
+                "person" => "full_name",
+                "household" => "head_name",
+                _ => return None,
+            };
+            let name = i.data.get(key).and_then(Value::as_str)?;
+            Some((i.uid.to_ascii_lowercase(), name.to_owned()))
+        })
+        .collect()
+}
+
+fn view(
+    t: Tr,
+    i: &log::ExchangeItem,
+    names: &std::collections::HashMap<String, String>,
+) -> ItemView {
+    let kind = i.record_type.as_str();
     let fields = if i.diff.is_empty() {
         // A new record: what it holds.
         i.data
@@ -246,12 +322,12 @@ fn view(t: Tr, i: &log::ExchangeItem) -> ItemView {
                                 | "person_id"
                                 | "household_id"
                                 | "merged_into"
-                        ) && !shown(t, k, v).is_empty()
+                        ) && !shown(t, kind, k, v).is_empty()
                     })
                     .map(|(k, v)| FieldRow {
                         name: t.field(k),
                         ours: String::new(),
-                        theirs: shown(t, k, v),
+                        theirs: shown(t, kind, k, v),
                     })
                     .collect()
             })
@@ -261,8 +337,8 @@ fn view(t: Tr, i: &log::ExchangeItem) -> ItemView {
             .iter()
             .map(|d| FieldRow {
                 name: t.field(&d.field),
-                ours: shown(t, &d.field, &d.ours),
-                theirs: shown(t, &d.field, &d.theirs),
+                ours: shown(t, kind, &d.field, &d.ours),
+                theirs: shown(t, kind, &d.field, &d.theirs),
             })
             .collect()
     };
@@ -271,13 +347,40 @@ fn view(t: Tr, i: &log::ExchangeItem) -> ItemView {
         .find_map(|k| i.data.get(*k).and_then(Value::as_str))
         .unwrap_or_default()
         .to_owned();
+    // A relative: whose, and in which household.
+    let belongs = if kind == "relative" {
+        [
+            ("person_id", "exchange.of_person"),
+            ("household_id", "exchange.in_household"),
+        ]
+        .iter()
+        .filter_map(|(k, label)| {
+            let uid = i.data.get(*k).and_then(Value::as_str)?.to_ascii_lowercase();
+            names.get(&uid).map(|n| format!("{}: {n}", t.s(label)))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+    } else {
+        String::new()
+    };
+    let link = i.entity_id.and_then(|id| match kind {
+        "person" => Some(format!("/people/{id}")),
+        "household" => Some(format!("/households/{id}")),
+        "association" => Some(format!("/associations/{id}")),
+        _ => None,
+    });
     ItemView {
         id: i.id,
         line_no: i.line_no,
         kind: t.s(&kind_key(&i.record_type)).to_owned(),
-        outcome: outcome_key(&i.outcome),
+        outcome: if i.outcome == "conflict" && kind != "person" {
+            "exchange.outcome.conflict_record"
+        } else {
+            outcome_key(&i.outcome)
+        },
         name,
-        person_id: i.entity_id.filter(|_| i.record_type == "person"),
+        belongs,
+        link,
         probability: i
             .probability
             .map(|p| format!("{:.0} %", (p * 100.0).min(99.0)))
@@ -286,7 +389,7 @@ fn view(t: Tr, i: &log::ExchangeItem) -> ItemView {
         problem: if i.problem.is_empty() {
             String::new()
         } else {
-            t.s("exchange.problem").to_owned()
+            problem_words(t, &i.problem)
         },
         pending: i.decision == "pending",
         decision: decision_key(&i.decision),
@@ -299,13 +402,29 @@ pub async fn show(
     user: User,
     Path(id): Path<i64>,
 ) -> Result<Response, PageError> {
+    page(&state, &user, id, Vec::new()).await
+}
+
+async fn page(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    refused: Vec<String>,
+) -> Result<Response, PageError> {
     let (e, items) = log::get(&state.app, &user.actor, id)
         .await
         .map_err(page_err(user.lang))?;
-    let l = Layout::for_user(&user);
+    let l = Layout::for_user(user);
     let t = l.t;
     let same = items.iter().filter(|i| i.outcome == "same").count();
-    render(&ShowPage {
+    let pending = items.iter().filter(|i| i.decision == "pending").count();
+    let names = names_in_file(&items);
+    let status = if refused.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut resp = render(&ShowPage {
         t,
         e: row(t, &e),
         can_decide: app::access::authorize(&user.actor, app::access::Action::ExchangeReceive)
@@ -313,11 +432,33 @@ pub async fn show(
         items: items
             .iter()
             .filter(|i| i.outcome != "same")
-            .map(|i| view(t, i))
+            .map(|i| view(t, i, &names))
             .collect(),
         same,
+        pending,
+        refused,
         l,
-    })
+    })?;
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+/// After an accept: back to the file, or — when a record was refused and
+/// nothing written — the file again with the refusals, line by line.
+async fn after_accept<T>(
+    state: &AppState,
+    user: &User,
+    id: i64,
+    done: app::AppResult<T>,
+) -> Result<Response, PageError> {
+    match done {
+        Ok(_) => Ok(Redirect::to(&format!("/exchange/imports/{id}")).into_response()),
+        Err(app::AppError::Invalid(errs)) => {
+            let words = refusal_words(Tr::new(user.lang), &errs);
+            page(state, user, id, words).await
+        }
+        Err(e) => Err(page_err(user.lang)(e)),
+    }
 }
 
 /// `POST /exchange/imports/{id}/items/{item}/accept`.
@@ -326,10 +467,18 @@ pub async fn accept(
     user: User,
     Path((id, item)): Path<(i64, i64)>,
 ) -> Result<Response, PageError> {
-    receive::decide(&state.app, &user.actor, id, item, true)
-        .await
-        .map_err(page_err(user.lang))?;
-    Ok(Redirect::to(&format!("/exchange/imports/{id}")).into_response())
+    let done = receive::decide(&state.app, &user.actor, id, item, true).await;
+    after_accept(&state, &user, id, done).await
+}
+
+/// `POST /exchange/imports/{id}/accept`: every pending record, together.
+pub async fn accept_all(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    let done = receive::accept_all(&state.app, &user.actor, id).await;
+    after_accept(&state, &user, id, done).await
 }
 
 /// `POST /exchange/imports/{id}/items/{item}/reject`.

@@ -69,6 +69,13 @@ pub fn routes() -> Vec<Route> {
             axum::routing::post(api::exchanges_decide),
         ),
         route(
+            "POST",
+            "/api/v1/exchanges/{id}/accept",
+            Token,
+            "write scope, province officers (audited)",
+            axum::routing::post(api::exchanges_accept_all),
+        ),
+        route(
             "GET",
             "/exchange/imports",
             Session,
@@ -102,6 +109,13 @@ pub fn routes() -> Vec<Route> {
             Session,
             "province officers (audited)",
             axum::routing::post(files::reject),
+        ),
+        route(
+            "POST",
+            "/exchange/imports/{id}/accept",
+            Session,
+            "province officers (audited)",
+            axum::routing::post(files::accept_all),
         ),
         route(
             "GET",

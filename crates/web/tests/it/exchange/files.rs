@@ -25,6 +25,8 @@ dual!(
     exports_stay_within_jurisdiction_and_need_the_right,
     the_workbook_reads_back_with_the_province_code,
     the_pages_list_exchanges_and_show_a_file_side_by_side,
+    accepting_a_file_writes_every_record_or_none,
+    a_relative_needs_its_person_and_household,
 );
 
 async fn export(app: &TestApp, tok: &str, query: &str) -> reqwest::Response {
@@ -36,7 +38,7 @@ async fn export(app: &TestApp, tok: &str, query: &str) -> reqwest::Response {
         .unwrap()
 }
 
-async fn export_lines(app: &TestApp, tok: &str, query: &str) -> (String, Vec<Value>) {
+pub(super) async fn export_lines(app: &TestApp, tok: &str, query: &str) -> (String, Vec<Value>) {
     let r = export(app, tok, query).await;
     assert_eq!(r.status(), 200);
     assert!(
@@ -53,7 +55,7 @@ async fn export_lines(app: &TestApp, tok: &str, query: &str) -> (String, Vec<Val
     (text, lines)
 }
 
-async fn receive(app: &TestApp, tok: &str, body: String) -> Value {
+pub(super) async fn receive(app: &TestApp, tok: &str, body: String) -> Value {
     let r = app
         .client
         .post(app.url("/api/v1/exchange/imports"))
@@ -128,7 +130,7 @@ async fn check_against_schema(app: &TestApp, tok: &str, lines: &[Value]) {
     }
 }
 
-async fn people_of(app: &TestApp, tok: &str, n: usize) -> Vec<i64> {
+pub(super) async fn people_of(app: &TestApp, tok: &str, n: usize) -> Vec<i64> {
     let (c1, c2) = communes();
     let mut ids = Vec::new();
     for i in 0..n {
@@ -155,6 +157,8 @@ async fn export_round_trip_matches_every_record_to_itself(a: TestApp) {
     )
     .await;
     let ids = people_of(&a, &tok_a, 4).await;
+    // The other kinds: a relative at home in a new household, an association.
+    with_relative_and_association(&a, &tok_a, ids[2], "Hội đồng hương Hà Tĩnh tại Hàn Quốc").await;
     // A merge: the merged record's identifier answers with the kept one.
     let r = a
         .client
@@ -171,6 +175,13 @@ async fn export_round_trip_matches_every_record_to_itself(a: TestApp) {
     assert_eq!(lines[0]["version"], 1);
     let people: Vec<&Value> = lines.iter().filter(|l| l["type"] == "person").collect();
     assert_eq!(people.len(), 3, "the merged record is not exported");
+    for kind in ["household", "relative", "association"] {
+        assert_eq!(
+            lines.iter().filter(|l| l["type"] == kind).count(),
+            1,
+            "{kind} exported"
+        );
+    }
     let kept = people
         .iter()
         .find(|p| p["merged_ids"].as_array().is_some_and(|m| m.len() == 1))
@@ -209,40 +220,61 @@ async fn export_round_trip_matches_every_record_to_itself(a: TestApp) {
         &["read", "write", "admin"],
     )
     .await;
-    let only_people: Vec<String> = text
-        .lines()
-        .filter(|l| l.contains("\"type\":\"header\"") || l.contains("\"type\":\"person\""))
-        .map(str::to_owned)
-        .collect();
-    let got = receive(&b, &tok_b, only_people.join("\n")).await;
-    assert_eq!(got["new_records"], 3, "{got}");
+    let got = receive(&b, &tok_b, text.clone()).await;
+    assert_eq!(
+        got["new_records"], 6,
+        "3 people, a household, a relative, an association: {got}"
+    );
+    assert_eq!(got["refused"], 0, "{got}");
     let id = got["id"].as_i64().unwrap();
     let d = detail(&b, &tok_b, id).await;
-    for item in d["items"].as_array().unwrap() {
-        assert_eq!(item["outcome"], "new");
-        let r = decide(&b, &tok_b, id, item["id"].as_i64().unwrap(), "accept").await;
-        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
-    }
+    assert!(
+        d["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["outcome"] == "new")
+    );
+    let r = accept_all(&b, &tok_b, id).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(r.json::<Value>().await.unwrap()["accepted"], 6);
     let d = detail(&b, &tok_b, id).await;
     assert_eq!(d["exchange"]["status"], "done");
     // Decided once only.
     let first = d["items"][0]["id"].as_i64().unwrap();
     assert_eq!(decide(&b, &tok_b, id, first, "reject").await.status(), 409);
+    assert_eq!(
+        accept_all(&b, &tok_b, id).await.status(),
+        409,
+        "nothing left to accept"
+    );
     let (text_b, lines_b) = export_lines(&b, &tok_b, "").await;
-    let uids = |ls: &[Value]| {
+    let uids = |ls: &[Value], kind: &str| {
         let mut v: Vec<String> = ls
             .iter()
-            .filter(|l| l["type"] == "person")
+            .filter(|l| l["type"] == kind)
             .map(|l| l["id"].as_str().unwrap().to_owned())
             .collect();
         v.sort();
         v
     };
-    assert_eq!(
-        uids(&lines_b),
-        uids(&lines),
-        "the sender's identifiers are kept"
-    );
+    for kind in ["person", "household", "relative", "association"] {
+        assert_eq!(
+            uids(&lines_b, kind),
+            uids(&lines, kind),
+            "the sender's identifiers are kept ({kind})"
+        );
+    }
+    // The relative belongs to the same person and household there.
+    let rel = |ls: &[Value]| {
+        let r = ls.iter().find(|l| l["type"] == "relative").unwrap().clone();
+        (
+            r["person_id"].clone(),
+            r["household_id"].clone(),
+            r["full_name"].clone(),
+        )
+    };
+    assert_eq!(rel(&lines_b), rel(&lines));
     for p in lines_b.iter().filter(|l| l["type"] == "person") {
         assert!(
             p["sources"]
@@ -255,9 +287,342 @@ async fn export_round_trip_matches_every_record_to_itself(a: TestApp) {
         );
     }
     let got = receive(&a, &tok_a, text_b).await;
-    assert_eq!(got["unchanged"], 3, "every record back to itself: {got}");
+    assert_eq!(
+        got["unchanged"], 6,
+        "every record of every kind back to itself: {got}"
+    );
     assert_eq!(got["conflicts"], 0);
     assert_eq!(got["changed"], 0);
+    assert_eq!(got["new_records"], 0);
+}
+
+pub(super) async fn accept_all(app: &TestApp, tok: &str, id: i64) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/api/v1/exchanges/{id}/accept")))
+        .bearer_auth(tok)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Gives `person` a relative at home (in a new household of the first
+/// commune) and registers an association in Korea named `association`.
+pub(super) async fn with_relative_and_association(
+    app: &TestApp,
+    tok: &str,
+    person: i64,
+    association: &str,
+) {
+    let (c1, _) = communes();
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/people/{person}/relatives")))
+        .bearer_auth(tok)
+        .json(
+            &json!({"head_name": "Nguyễn Văn Cả", "address": "Xóm 3", "commune_code": c1,
+            "full_name": "Nguyễn Văn Cả", "relationship": "parent", "birth_year": 1950}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let r = app
+        .client
+        .post(app.url("/api/v1/associations"))
+        .bearer_auth(tok)
+        .json(&json!({"name": association, "kind": "hometown", "country": "KR", "city": "Seoul"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+}
+
+async fn count(app: &TestApp, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap()
+}
+
+/// What the registry holds of every kind, with the sources, identifiers,
+/// decisions and audit rows an accept writes.
+async fn written(app: &TestApp) -> Vec<i64> {
+    let mut out = Vec::new();
+    for t in [
+        "persons",
+        "households",
+        "relatives",
+        "associations",
+        "person_sources",
+        "person_versions",
+        "exchange_uids",
+        "audit_log",
+        "change_events",
+    ] {
+        out.push(count(app, t).await);
+    }
+    let decided: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM exchange_items WHERE decision IN ('accepted', 'rejected')",
+    )
+    .fetch_one(&app.app.db.pool)
+    .await
+    .unwrap();
+    out.push(decided);
+    out
+}
+
+async fn accepting_a_file_writes_every_record_or_none(r: TestApp) {
+    // The sender: a person with a relative at home and an association.
+    let s = spawn_app(r.backend).await;
+    let tok_s = token(
+        &s,
+        "ex_s",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write", "admin"],
+    )
+    .await;
+    let ids = people_of(&s, &tok_s, 1).await;
+    with_relative_and_association(&s, &tok_s, ids[0], "Hội Kiều bào Thử").await;
+    let (text, lines) = export_lines(&s, &tok_s, "").await;
+    // The same association's name in another country: new on reception,
+    // but refused when written (names are unique).
+    let mut twin = lines
+        .iter()
+        .find(|l| l["type"] == "association")
+        .unwrap()
+        .clone();
+    twin["id"] = json!(uuid::Uuid::new_v4().to_string());
+    twin["country"] = json!("JP");
+    let body = format!("{text}{twin}\n");
+    let twin_line = i64::try_from(body.lines().count()).unwrap();
+
+    let tok = token(
+        &r,
+        "ex_r",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write", "admin"],
+    )
+    .await;
+    let got = receive(&r, &tok, body).await;
+    assert_eq!(got["new_records"], 5, "{got}");
+    let id = got["id"].as_i64().unwrap();
+    let before = written(&r).await;
+    let res = accept_all(&r, &tok, id).await;
+    assert_eq!(res.status(), 422);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(
+        problem["errors"],
+        json!([{"field": format!("lines.{twin_line}.name"), "code": "taken"}]),
+        "the refusal names the line: {problem}"
+    );
+    let after: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id")
+        .fetch_all(&r.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        written(&r).await,
+        before,
+        "nothing written: no record, source, identifier, decision or audit row {after:?}"
+    );
+    let d = detail(&r, &tok, id).await;
+    assert_eq!(d["exchange"]["status"], "review");
+    let items = d["items"].as_array().unwrap();
+    assert!(items.iter().all(|i| i["decision"] == "pending"));
+
+    // A relative before its person: refused, naming the line, nothing
+    // written (reading the file above was audited).
+    let before = written(&r).await;
+    let relative = items
+        .iter()
+        .find(|i| i["record_type"] == "relative")
+        .unwrap();
+    let res = decide(&r, &tok, id, relative["id"].as_i64().unwrap(), "accept").await;
+    assert_eq!(res.status(), 422);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(
+        problem["errors"][0]["field"],
+        format!("lines.{}.person_id", relative["line_no"])
+    );
+    assert_eq!(written(&r).await, before);
+
+    // The twin rejected, the rest accepted together.
+    let twin_item = items.iter().find(|i| i["line_no"] == twin_line).unwrap();
+    assert_eq!(
+        decide(&r, &tok, id, twin_item["id"].as_i64().unwrap(), "reject")
+            .await
+            .status(),
+        200
+    );
+    let res = accept_all(&r, &tok, id).await;
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    assert_eq!(res.json::<Value>().await.unwrap()["accepted"], 4);
+    for (t, n) in [
+        ("persons", 1),
+        ("households", 1),
+        ("relatives", 1),
+        ("associations", 1),
+    ] {
+        assert_eq!(count(&r, t).await, n, "{t}");
+    }
+    assert_eq!(detail(&r, &tok, id).await["exchange"]["status"], "done");
+    // The sender's identifiers answer for every kind.
+    let kept: Vec<String> = sqlx::query_scalar("SELECT entity FROM exchange_uids ORDER BY entity")
+        .fetch_all(&r.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, ["association", "household", "person", "relative"]);
+    let actions: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM audit_log WHERE action LIKE '%.create'")
+            .fetch_all(&r.app.db.pool)
+            .await
+            .unwrap();
+    for a in [
+        "association.create",
+        "household.create",
+        "person.create",
+        "relative.create",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a} audited");
+    }
+
+    // Two officers accepting the same new record at once: one writes it,
+    // the other is told it is decided (409), and it is written once.
+    let (_, c2) = communes();
+    for (i, name) in ["Phạm Thị Lan", "Hoàng Văn Minh"].iter().enumerate() {
+        let mut p = person(name, &c2);
+        p["phone"] = json!(format!("0987 654 32{i}"));
+        p["passport_no"] = json!(format!("B123456{i}"));
+        assert_eq!(post(&s, &tok_s, &p).await.status(), 201);
+    }
+    let (text, _) = export_lines(&s, &tok_s, "").await;
+    let got = receive(&r, &tok, text).await;
+    assert_eq!(got["new_records"], 2, "{got}");
+    let id = got["id"].as_i64().unwrap();
+    let item = detail(&r, &tok, id).await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["decision"] == "pending")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let second = r.spawn_second_server().await;
+    let other = reqwest::Client::new();
+    let (one, two, three) = tokio::join!(
+        decide(&r, &tok, id, item, "accept"),
+        async {
+            other
+                .post(format!(
+                    "http://{second}/api/v1/exchanges/{id}/items/{item}"
+                ))
+                .bearer_auth(&tok)
+                .json(&json!({"decision": "accept"}))
+                .send()
+                .await
+                .unwrap()
+        },
+        accept_all(&r, &tok, id),
+    );
+    let mut statuses = [
+        one.status().as_u16(),
+        two.status().as_u16(),
+        three.status().as_u16(),
+    ];
+    statuses.sort_unstable();
+    // The accept-all either ran first (both single accepts then 409) or
+    // after one single accept (it then accepts the other record).
+    assert!(
+        statuses == [200, 409, 409] || statuses == [200, 200, 409],
+        "{statuses:?}"
+    );
+    assert_eq!(count(&r, "persons").await, 3, "each record written once");
+    let sources: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM person_sources WHERE agency = 'exchange'")
+            .fetch_one(&r.app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(sources, 3, "one source per record");
+}
+
+async fn a_relative_needs_its_person_and_household(app: TestApp) {
+    let tok = token(
+        &app,
+        "ex_rel",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    let ids = people_of(&app, &tok, 1).await;
+    let (text, lines) = export_lines(&app, &tok, "").await;
+    let header = text.lines().next().unwrap();
+    let person = lines.iter().find(|l| l["type"] == "person").unwrap();
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let bad_person = uuid::Uuid::new_v4().to_string();
+    let household = uuid::Uuid::new_v4().to_string();
+    let (c1, _) = communes();
+    let body = [
+        header.to_owned(),
+        json!({"type": "household", "id": household, "head_name": "Lê Văn Hộ", "address": "Thôn 2",
+            "commune_code": c1, "phone": ""}).to_string(),
+        // A person the registry would refuse (no name).
+        json!({"type": "person", "id": bad_person, "full_name": "", "country": "KR"}).to_string(),
+        // Of a person nobody knows.
+        json!({"type": "relative", "id": uuid::Uuid::new_v4().to_string(), "person_id": unknown,
+            "household_id": household, "full_name": "Lê Thị Một", "relationship": "parent"}).to_string(),
+        // Of the refused person.
+        json!({"type": "relative", "id": uuid::Uuid::new_v4().to_string(), "person_id": bad_person,
+            "household_id": household, "full_name": "Lê Thị Hai", "relationship": "parent"}).to_string(),
+        // Of a registered person, in the file's household: new.
+        json!({"type": "relative", "id": uuid::Uuid::new_v4().to_string(), "person_id": person["id"],
+            "household_id": household, "full_name": "Lê Thị Ba", "relationship": "sibling"}).to_string(),
+        // A relationship the registry does not know.
+        json!({"type": "relative", "id": uuid::Uuid::new_v4().to_string(), "person_id": person["id"],
+            "household_id": household, "full_name": "Lê Thị Bốn", "relationship": "qqq"}).to_string(),
+    ]
+    .join("\n");
+    let got = receive(&app, &tok, body).await;
+    assert_eq!(got["refused"], 4, "{got}");
+    assert_eq!(got["new_records"], 2, "{got}");
+    let id = got["id"].as_i64().unwrap();
+    let d = detail(&app, &tok, id).await;
+    let by_line = |n: i64| {
+        d["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["line_no"] == n)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_line(4)["problem"], "person_id:exchange_link_unknown");
+    assert_eq!(by_line(5)["problem"], "person_id:exchange_link_refused");
+    assert_eq!(by_line(6)["outcome"], "new");
+    assert_eq!(by_line(7)["problem"], "relationship:invalid_code");
+    assert_eq!(accept_all(&app, &tok, id).await.status(), 200);
+    let (_, after) = export_lines(&app, &tok, "").await;
+    let rel = after.iter().find(|l| l["type"] == "relative").unwrap();
+    assert_eq!(rel["full_name"], "Lê Thị Ba");
+    assert_eq!(
+        rel["household_id"],
+        json!(household),
+        "the sender's household identifier"
+    );
+    assert_eq!(rel["person_id"], person["id"]);
+    // Received again: the same relative (by identifier) and, under another
+    // identifier, a conflict with it (same person, name and relationship).
+    let mut again = by_line(6)["data"].clone();
+    let same = format!("{header}\n{again}\n");
+    assert_eq!(receive(&app, &tok, same).await["unchanged"], 1);
+    again["id"] = json!(uuid::Uuid::new_v4().to_string());
+    again["phone"] = json!("0912 000 111");
+    let got = receive(&app, &tok, format!("{header}\n{again}\n")).await;
+    assert_eq!(got["conflicts"], 1, "{got}");
+    let d = detail(&app, &tok, got["id"].as_i64().unwrap()).await;
+    assert_eq!(d["items"][0]["diff"][0]["field"], "phone");
+    assert_eq!(ids.len(), 1);
 }
 
 async fn a_changed_record_is_a_change_applied_only_when_accepted(app: TestApp) {

@@ -1,5 +1,6 @@
-//! Exchange with other systems (issue 25): the change feed.
+//! Exchange with other systems (issue 25): the change feed, files, webhooks.
 
+mod browser;
 mod changes;
 mod files;
 mod metrics;
