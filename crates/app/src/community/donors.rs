@@ -80,6 +80,9 @@ fn without_title(name: &str) -> String {
     f
 }
 
+/// id, name, birth year, country, new and old hometown codes, hometown as written.
+type PersonRow = (i64, String, Option<i64>, String, String, String, String);
+
 async fn people(
     conn: &mut sqlx::AnyConnection,
     actor: &Actor,
@@ -95,7 +98,6 @@ async fn people(
          ORDER BY p.id",
         scope.sql
     );
-    type PersonRow = (i64, String, Option<i64>, String, String, String, String);
     let mut q = sqlx::query_as::<_, PersonRow>(&sql).bind(without_title(name));
     for a in &scope.args {
         q = q.bind(a);

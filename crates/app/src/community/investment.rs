@@ -462,21 +462,16 @@ pub(crate) fn day_or_month(
     }
     let today = clock::today();
     let this_year = today.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
-    match domain::dates::read(v, this_year) {
-        Ok(d) => {
-            let iso = d.to_iso();
-            if iso.as_str() > today.get(..iso.len()).unwrap_or(&today) {
-                errs.push(FieldError::new(field, "in_future"));
-                None
-            } else {
-                Some(iso)
-            }
-        }
-        Err(_) => {
-            errs.push(FieldError::new(field, "invalid_date"));
-            None
-        }
+    let Ok(d) = domain::dates::read(v, this_year) else {
+        errs.push(FieldError::new(field, "invalid_date"));
+        return None;
+    };
+    let iso = d.to_iso();
+    if iso.as_str() > today.get(..iso.len()).unwrap_or(&today) {
+        errs.push(FieldError::new(field, "in_future"));
+        return None;
     }
+    Some(iso)
 }
 
 /// A currency by its ISO 4217 code (required).

@@ -226,14 +226,16 @@ fn page_for(
             o.problems
                 .iter()
                 .map(|p| {
-                    let mut what = format!(
-                        "{}: {}",
+                    let namesakes = if p.candidates.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", p.candidates.join("; "))
+                    };
+                    let what = format!(
+                        "{}: {}{namesakes}",
                         t.field(&p.field),
                         t.s(&format!("code.{}", p.code))
                     );
-                    if !p.candidates.is_empty() {
-                        what.push_str(&format!(" ({})", p.candidates.join("; ")));
-                    }
                     (p.row, p.column.clone(), what)
                 })
                 .collect()

@@ -484,8 +484,7 @@ fn commune_code(name: &str) -> String {
     domain::geo::new_communes_of("42")
         .iter()
         .find(|c| c.name == name)
-        .map(|c| c.code.to_owned())
-        .unwrap_or_else(|| panic!("no commune {name}"))
+        .map_or_else(|| panic!("no commune {name}"), |c| c.code.to_owned())
 }
 
 async fn post_json(app: &TestApp, tok: &str, path: &str, body: &Value) -> Value {
