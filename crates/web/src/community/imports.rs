@@ -229,7 +229,7 @@ fn page_for(
                     let namesakes = if p.candidates.is_empty() {
                         String::new()
                     } else {
-                        format!(" ({})", p.candidates.join("; "))
+                        format!(" {}", p.candidates.join("; "))
                     };
                     let what = format!(
                         "{}: {}{namesakes}",

@@ -15,6 +15,7 @@ use domain::Role;
 use rust_xlsxwriter::{Format, Workbook};
 use serde_json::Value;
 
+use crate::browser::Browser;
 use crate::dual;
 use crate::helpers::{PASSWORD, TestApp, extract_csrf};
 use crate::registry::people::{person, token};
@@ -24,6 +25,7 @@ dual!(
     associations_import_in_words_within_reach_and_the_template_round_trips,
     contributions_import_matches_donors_and_never_guesses_a_namesake,
     the_planning_departments_sample_list_imports_projects_with_investors_and_status,
+    browser_the_contributions_import_page_lists_the_namesakes,
 );
 
 async fn upload(
@@ -1009,4 +1011,72 @@ async fn the_planning_departments_sample_list_imports_projects_with_investors_an
         4,
         "four projects past proposed"
     );
+}
+
+async fn browser_the_contributions_import_page_lists_the_namesakes(app: TestApp) {
+    let tok = token(
+        &app,
+        "sonv",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    someone(&app, &tok, "Nguyễn Văn An", "1965-03", "US").await;
+    someone(&app, &tok, "Nguyễn Văn An", "1980-07", "JP").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("dong-gop.csv");
+    std::fs::write(
+        &file,
+        "DANH SÁCH ĐÓNG GÓP\n\nSTT,Họ và tên,Số tiền,Tỷ giá,Ngày đóng góp,Mục đích,\"Xã, phường thụ hưởng\"\n\
+         1,Nguyễn Văn An,\"50.000 USD\",25.400,tháng 3/2024,Xây trường học,Xã Cẩm Nhượng\n\
+         2,Trần Văn Không,\"200 triệu đồng\",,12/02/2025,Học bổng,Xã Cẩm Nhượng\n",
+    )
+    .unwrap();
+    let b = Browser::start().await;
+    b.sign_in(&app.url(""), "sonv", PASSWORD).await;
+    b.goto(&app.url("/investment/contributions")).await;
+    b.click("[data-testid=contribution-import]").await;
+    assert!(b.wait_url("/investment/contributions/import").await);
+    let shoot = |name: &'static str| {
+        let b = &b;
+        let backend = &app.backend;
+        async move {
+            if let Ok(dir) = std::env::var("KIEUBAO_SCREENSHOT_DIR") {
+                for (w, h) in [(1366, 900), (390, 844)] {
+                    b.set_window(w, h).await;
+                    std::fs::write(
+                        std::path::Path::new(&dir)
+                            .join(format!("contributions-import-{name}-{w}-{backend:?}.png")),
+                        b.screenshot().await,
+                    )
+                    .unwrap();
+                }
+                b.set_window(1366, 900).await;
+            }
+        }
+    };
+    shoot("form").await;
+    b.type_into(
+        "[data-testid=import-form] input[type=file]",
+        &file.display().to_string(),
+    )
+    .await;
+    b.click("[data-testid=import-form] button[type=submit]")
+        .await;
+    let problems = b
+        .wait_text("[data-testid=import-problems]", |t| {
+            t.contains("Nguyễn Văn An (1965")
+        })
+        .await;
+    assert!(
+        problems.contains("Nguyễn Văn An (1965 · Hoa Kỳ · Xã Thiên Cầm, Tỉnh Hà Tĩnh); Nguyễn Văn An (1980 · Nhật Bản · Xã Thiên Cầm, Tỉnh Hà Tĩnh)"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("Không tìm thấy kiều bào, hội hay doanh nghiệp có tên này"),
+        "{problems}"
+    );
+    shoot("problems").await;
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM contributions").await, 0);
 }
