@@ -393,7 +393,7 @@ enum CommunityCommand {
     /// Import a list: every row is checked first; any problem writes nothing
     /// and each is printed with its row and column.
     Import {
-        /// associations or projects.
+        /// associations, projects or contributions.
         #[arg(long)]
         kind: String,
         /// The account whose reach the records are created in (default:
@@ -1256,7 +1256,7 @@ async fn community(app: &App, cmd: CommunityCommand) -> Result<(), Failure> {
                 let t = web::i18n::Tr::new(web::i18n::Lang::Vi);
                 for p in &o.problems {
                     println!(
-                        "  {} {}{}: {}: {}",
+                        "  {} {}{}: {}: {}{}",
                         t.s("import.row"),
                         p.row,
                         if p.column.is_empty() {
@@ -1265,7 +1265,12 @@ async fn community(app: &App, cmd: CommunityCommand) -> Result<(), Failure> {
                             format!(" «{}»", p.column)
                         },
                         t.field(&p.field),
-                        t.s(&format!("code.{}", p.code))
+                        t.s(&format!("code.{}", p.code)),
+                        if p.candidates.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" {}", p.candidates.join("; "))
+                        }
                     );
                 }
                 return Err(Failure::new(

@@ -1694,6 +1694,42 @@ fn community_lists_import_all_or_nothing(dir: &std::path::Path, db_args: &[Strin
         "{}",
         text(&out.stdout)
     );
+    // Contributions of the association just imported; a donor no one bears
+    // writes nothing and is named with its row and column.
+    let gifts = "STT,Nhà tài trợ,Số tiền,Tỷ giá,Ngày đóng góp,Mục đích,\"Xã, phường thụ hưởng\"\n\
+                 1,Hội đồng hương Hà Tĩnh tại Nhật Bản,\"1.000.000 JPY\",170,tháng 3/2024,Học bổng,Xã Lộc Hà\n";
+    std::fs::write(dir.join("gifts.csv"), gifts).unwrap();
+    std::fs::write(
+        dir.join("bad-gifts.csv"),
+        gifts.replace("Hội đồng hương Hà Tĩnh tại Nhật Bản", "Hội không có thật"),
+    )
+    .unwrap();
+    let out = run(&[
+        "community",
+        "import",
+        "--kind",
+        "contributions",
+        "bad-gifts.csv",
+    ]);
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("«Nhà tài trợ»"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run(&[
+        "community",
+        "import",
+        "--kind",
+        "contributions",
+        "gifts.csv",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).starts_with("1 contributions created"),
+        "{}",
+        text(&out.stdout)
+    );
     let out = run(&[
         "community",
         "template",

@@ -623,6 +623,7 @@ mod doc {
             crate::community::reports::api,
             crate::community::imports::associations_api,
             crate::community::imports::projects_api,
+            crate::community::imports::contributions_api,
             crate::community::invest_api::enterprise_list,
             crate::community::invest_api::enterprise_create,
             crate::community::invest_api::enterprise_read,

@@ -13,7 +13,7 @@
 //! fields, within their jurisdiction. Every change is audited; contributions
 //! keep a version per change.
 
-use db::Row;
+use db::{Row, WriteTx};
 use serde::{Deserialize, Serialize};
 
 use super::investment::Change;
@@ -153,7 +153,7 @@ fn validate(input: &ContributionInput, home: &str) -> Result<Data, Vec<FieldErro
     investment::one_of("purpose", &purpose, PURPOSES, &mut errs);
     let commune_code =
         investment::commune("commune", &trimmed(input.commune.as_ref()), home, &mut errs);
-    let contributed_on = investment::day(
+    let contributed_on = investment::day_or_month(
         "contributed_on",
         &trimmed(input.contributed_on.as_ref()),
         true,
@@ -450,13 +450,27 @@ pub async fn create(
     actor: &Actor,
     input: &ContributionInput,
 ) -> AppResult<Contribution> {
+    let mut tx = app.db.begin_write().await?;
+    let id = create_in(&mut tx, app, actor, input).await?;
+    let c = load(&mut tx.tx, actor, id).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// [`create`] within the caller's transaction (an import writes every row
+/// or none): the new record's id.
+pub(crate) async fn create_in(
+    tx: &mut WriteTx,
+    app: &App,
+    actor: &Actor,
+    input: &ContributionInput,
+) -> AppResult<i64> {
     access::authorize(actor, Action::ContributionEdit)?;
     let d = validate(input, &app.settings.home_province).map_err(AppError::Invalid)?;
     if !investment::commune_allowed(actor, &d.commune_code) {
         return Err(AppError::invalid_field("commune", "out_of_jurisdiction"));
     }
     let now = clock::now();
-    let mut tx = app.db.begin_write().await?;
     let country = donor_country(&mut tx.tx, actor, &d).await?;
     if !investment::country_allowed(actor, &country) {
         return Err(AppError::invalid_field("donor_kind", "out_of_jurisdiction"));
@@ -487,17 +501,15 @@ pub async fn create(
     .fetch_one(&mut *tx.tx)
     .await?
     .try_get(0)?;
-    investment::keep_version(&mut tx, actor, "contribution", id, 1, "created", &d).await?;
+    investment::keep_version(tx, actor, "contribution", id, 1, "created", &d).await?;
     audit::append(
-        &mut tx,
+        tx,
         app,
         actor,
         Event::new("contribution.create", "contribution", &id),
     )
     .await?;
-    let c = load(&mut tx.tx, actor, id).await?;
-    tx.commit().await?;
-    Ok(c)
+    Ok(id)
 }
 
 fn vnd_value(d: &Data) -> i64 {

@@ -444,6 +444,36 @@ pub(crate) fn day(
     }
 }
 
+/// A day, or the month or year alone when that is all a list says
+/// ("tháng 3/2024", "03/2024", "2024"), not in the future, as ISO
+/// (`YYYY-MM-DD`, `YYYY-MM`, `YYYY`): a contribution is counted by year, and
+/// a list typed years later often keeps only the month.
+pub(crate) fn day_or_month(
+    field: &str,
+    v: &str,
+    required: bool,
+    errs: &mut Vec<FieldError>,
+) -> Option<String> {
+    if v.is_empty() {
+        if required {
+            errs.push(FieldError::new(field, "required"));
+        }
+        return None;
+    }
+    let today = clock::today();
+    let this_year = today.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026);
+    let Ok(d) = domain::dates::read(v, this_year) else {
+        errs.push(FieldError::new(field, "invalid_date"));
+        return None;
+    };
+    let iso = d.to_iso();
+    if iso.as_str() > today.get(..iso.len()).unwrap_or(&today) {
+        errs.push(FieldError::new(field, "in_future"));
+        return None;
+    }
+    Some(iso)
+}
+
 /// A currency by its ISO 4217 code (required).
 pub(crate) fn currency(
     field: &str,

@@ -11,6 +11,7 @@ pub mod commendations;
 pub mod contributions;
 pub mod cooperation_reports;
 pub mod demo;
+pub mod donors;
 pub mod enterprises;
 pub mod events;
 pub mod experts;

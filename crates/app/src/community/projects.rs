@@ -775,6 +775,84 @@ pub(crate) async fn create_in(
     Ok(id)
 }
 
+/// The status a list gives a project it lists (*tình trạng*, "đi vào hoạt
+/// động" since 05/2012), recorded along the pipeline within the import's
+/// transaction: proposed on the first day the list knows of, licensed on
+/// the licence date when the project went past it, then the status on its
+/// day. The checks are [`change_status`]'s: a licence number before
+/// "licensed", no day before the licence or in the future.
+pub(crate) async fn open_status_in(
+    tx: &mut WriteTx,
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    status: &str,
+    on: &str,
+) -> AppResult<()> {
+    let p = load(&mut tx.tx, actor, id).await?;
+    let mut errs = Vec::new();
+    investment::one_of("status", status, STATUSES, &mut errs);
+    if status != "proposed" && p.licence_no.is_empty() && status != "terminated" {
+        errs.push(FieldError::new("licence_no", "required_for_licence"));
+    }
+    let licence = p.licence_date.clone().unwrap_or_default();
+    // Compared to the precision the list gives ("05/2006" is not before 12/05/2006).
+    if !licence.is_empty() && on < licence.get(..on.len()).unwrap_or(&licence) {
+        errs.push(FieldError::new("status_on", "before_last_change"));
+    }
+    if !errs.is_empty() {
+        return Err(AppError::Invalid(errs));
+    }
+    let first = if licence.is_empty() {
+        on
+    } else {
+        licence.as_str()
+    };
+    let now = clock::now();
+    sqlx::query(
+        "UPDATE project_status_changes SET changed_on = $1 WHERE project_id = $2 AND status = 'proposed'",
+    )
+    .bind(first)
+    .bind(id)
+    .execute(&mut *tx.tx)
+    .await?;
+    let mut steps: Vec<(&str, &str)> = Vec::new();
+    if !licence.is_empty() && status != "licensed" && status != "proposed" {
+        steps.push(("licensed", licence.as_str()));
+    }
+    if status != "proposed" {
+        steps.push((status, on));
+    }
+    for (s, day) in &steps {
+        sqlx::query(
+            "INSERT INTO project_status_changes (project_id, status, changed_on, note, actor, recorded_at) \
+             VALUES ($1, $2, $3, 'danh sách nhập', $4, $5)",
+        )
+        .bind(id)
+        .bind(*s)
+        .bind(*day)
+        .bind(&actor.username)
+        .bind(&now)
+        .execute(&mut *tx.tx)
+        .await?;
+    }
+    sqlx::query("UPDATE investment_projects SET status = $1, status_on = $2 WHERE id = $3")
+        .bind(status)
+        .bind(on)
+        .bind(id)
+        .execute(&mut *tx.tx)
+        .await?;
+    audit::append(
+        tx,
+        app,
+        actor,
+        Event::new("project.status", "project", &id)
+            .with(serde_json::json!({"from": "proposed", "to": status, "on": on})),
+    )
+    .await?;
+    Ok(())
+}
+
 /// Loads a project the actor may change (role, reach and commune).
 async fn editable(conn: &mut sqlx::AnyConnection, actor: &Actor, id: i64) -> AppResult<Project> {
     access::authorize(actor, Action::ProjectEdit)?;

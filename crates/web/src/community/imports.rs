@@ -1,5 +1,5 @@
-//! Import templates and uploads of associations and investment projects
-//! (see [`app::community::imports`]): the template (.xlsx) to download,
+//! Import templates and uploads of associations, investment projects and
+//! contributions (see [`app::community::imports`]): the template (.xlsx) to download,
 //! the upload page under each list, and `POST /api/v1/{kind}/import`
 //! (multipart `file`). All or nothing; every problem names its row and
 //! column.
@@ -49,8 +49,22 @@ pub fn vocabulary() -> Vocabulary<'static> {
 fn kind_of(path: &str) -> &'static str {
     if path.contains("project") {
         "projects"
+    } else if path.contains("contribution") {
+        "contributions"
     } else {
         "associations"
+    }
+}
+
+/// The list a kind's import page goes back to, and the page's own path.
+fn paths_of(kind: &str) -> (&'static str, &'static str) {
+    match kind {
+        "projects" => ("/investment", "/investment/projects/import"),
+        "contributions" => (
+            "/investment/contributions",
+            "/investment/contributions/import",
+        ),
+        _ => ("/associations", "/associations/import"),
     }
 }
 
@@ -151,7 +165,30 @@ pub async fn projects_api(
     api_import(&state, &actor, "projects", form).await
 }
 
-/// `GET /associations/import/template.xlsx` and `/investment/projects/import/template.xlsx`.
+/// `POST /api/v1/contributions/import`: contributions from a list (all or nothing).
+#[utoipa::path(
+    post,
+    path = "/api/v1/contributions/import",
+    tag = "investment",
+    request_body(content = ImportUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Every row created (each audited, first version of its history); donors are registry people the caller may see, associations or enterprises within reach; a commune officer's rows to its communes only.", body = Outcome),
+        (status = 401, response = crate::problems::Unauthorized),
+        (status = 403, response = crate::problems::Forbidden),
+        (status = 422, description = "Nothing written: `problems` lists every problem with its row (as in the sheet) and column (its header); a donor that names no one (`donor_not_found`) or several (`donor_ambiguous`, with `candidates`) is never guessed.", body = crate::problems::ProblemDoc, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn contributions_api(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+    form: Multipart,
+) -> Result<Response, ApiError> {
+    api_import(&state, &actor, "contributions", form).await
+}
+
+/// `GET /associations/import/template.xlsx`, `/investment/projects/import/template.xlsx`
+/// and `/investment/contributions/import/template.xlsx`.
 pub async fn template(
     State(_state): State<AppState>,
     user: User,
@@ -183,18 +220,19 @@ fn page_for(
 ) -> Result<Response, PageError> {
     let l = Layout::for_user(user);
     let t = l.t;
-    let back = if kind == "projects" {
-        "/investment"
-    } else {
-        "/associations"
-    };
+    let (back, action) = paths_of(kind);
     let problems = o
         .map(|o| {
             o.problems
                 .iter()
                 .map(|p| {
+                    let namesakes = if p.candidates.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {}", p.candidates.join("; "))
+                    };
                     let what = format!(
-                        "{}: {}",
+                        "{}: {}{namesakes}",
                         t.field(&p.field),
                         t.s(&format!("code.{}", p.code))
                     );
@@ -206,10 +244,7 @@ fn page_for(
     let mut resp = render(&ImportPage {
         title: t.s(&format!("imports.title_{kind}")).to_owned(),
         back,
-        action: format!(
-            "{back}{}/import",
-            if kind == "projects" { "/projects" } else { "" }
-        ),
+        action: action.to_owned(),
         created: o.map_or(0, |o| o.created.len()),
         problems,
         error,
@@ -222,13 +257,14 @@ fn page_for(
     Ok(resp)
 }
 
-/// `GET /associations/import`, `GET /investment/projects/import`: the upload page.
+/// `GET /associations/import`, `GET /investment/projects/import`,
+/// `GET /investment/contributions/import`: the upload page.
 pub async fn form(user: User, uri: axum::http::Uri) -> Result<Response, PageError> {
     let kind = kind_of(uri.path());
-    let may = if kind == "projects" {
-        app::community::projects::may_edit(&user.actor)
-    } else {
-        app::community::associations::may_create(&user.actor)
+    let may = match kind {
+        "projects" => app::community::projects::may_edit(&user.actor),
+        "contributions" => app::community::contributions::may_edit(&user.actor),
+        _ => app::community::associations::may_create(&user.actor),
     };
     if !may {
         return Err(PageError {
@@ -239,7 +275,8 @@ pub async fn form(user: User, uri: axum::http::Uri) -> Result<Response, PageErro
     page_for(&user, kind, None, String::new())
 }
 
-/// `POST /associations/import?csrf=`, `POST /investment/projects/import?csrf=` (multipart `file`).
+/// `POST /associations/import?csrf=`, `POST /investment/projects/import?csrf=`,
+/// `POST /investment/contributions/import?csrf=` (multipart `file`).
 pub async fn upload(
     State(state): State<AppState>,
     user: User,
@@ -270,6 +307,7 @@ pub fn routes() -> Vec<Route> {
     use Access::{Session, Token};
     let assoc = "province officers, missions (in their countries)";
     let proj = "province officers, commune officers (in their communes)";
+    let contrib = "province officers, commune officers (to their communes), missions (donors of their countries)";
     vec![
         route("GET", "/associations/import", Session, assoc, get(form)),
         route(
@@ -308,6 +346,27 @@ pub fn routes() -> Vec<Route> {
             get(template),
         ),
         route(
+            "GET",
+            "/investment/contributions/import",
+            Session,
+            contrib,
+            get(form),
+        ),
+        route(
+            "POST",
+            "/investment/contributions/import",
+            Session,
+            contrib,
+            axum::routing::post(upload),
+        ),
+        route(
+            "GET",
+            "/investment/contributions/import/template.xlsx",
+            Session,
+            contrib,
+            get(template),
+        ),
+        route(
             "POST",
             "/api/v1/associations/import",
             Token,
@@ -320,6 +379,13 @@ pub fn routes() -> Vec<Route> {
             Token,
             "write scope; province officers, commune officers (in their communes)",
             axum::routing::post(projects_api),
+        ),
+        route(
+            "POST",
+            "/api/v1/contributions/import",
+            Token,
+            "write scope; province officers, commune officers (to their communes), missions (donors of their countries)",
+            axum::routing::post(contributions_api),
         ),
     ]
 }
