@@ -521,3 +521,15 @@ portal-report-total = Total
 portal-report-no_country = Country unknown
 portal-report-sheet = Petitions
 portal-petitions-report = Report
+
+## The statistics builder's consent filter (issue 23 §4)
+portal-stats_consent_any = Any
+code-not_with_consent = Figures filtered by consent are available for today only; clear the date.
+
+## Unblocking in the directory (issue 23 §6)
+portal-directory-blocked_title = People you blocked
+portal-directory-blocked_intro = Someone you blocked does not see you and cannot send you messages. Once unblocked, you see each other in the directory again.
+portal-directory-blocked_at = blocked on
+portal-directory-unblock = Unblock
+audit-did-directory-unblock = unblocked someone in the directory
+

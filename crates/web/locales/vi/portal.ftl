@@ -521,3 +521,15 @@ portal-report-total = Tổng cộng
 portal-report-no_country = Chưa rõ quốc gia
 portal-report-sheet = Kiến nghị
 portal-petitions-report = Báo cáo
+
+## The statistics builder's consent filter (issue 23 §4)
+portal-stats_consent_any = Mọi trường hợp
+code-not_with_consent = Không lọc được theo sự đồng ý cho một ngày trong quá khứ; bỏ ngày để xem số liệu hiện tại.
+
+## Unblocking in the directory (issue 23 §6)
+portal-directory-blocked_title = Những người bạn đã chặn
+portal-directory-blocked_intro = Người bạn chặn không thấy bạn và không gửi lời nhắn cho bạn được. Bỏ chặn thì hai người lại thấy nhau trong danh bạ.
+portal-directory-blocked_at = chặn ngày
+portal-directory-unblock = Bỏ chặn
+audit-did-directory-unblock = đã bỏ chặn một người trong danh bạ
+

@@ -520,6 +520,11 @@ fn every_route_is_classified() {
         ("POST", "/kieu-bao/danh-ba/{id}/message", Access::Portal),
         ("POST", "/kieu-bao/danh-ba/{id}/report", Access::Portal),
         ("POST", "/kieu-bao/danh-ba/{id}/block", Access::Portal),
+        (
+            "POST",
+            "/kieu-bao/danh-ba/unblock/{account}",
+            Access::Portal,
+        ),
         ("GET", "/portal/directory-reports", Access::Session),
         ("POST", "/portal/directory-reports/{id}", Access::Session),
         ("POST", "/kieu-bao/petitions/{id}/files", Access::Portal),
