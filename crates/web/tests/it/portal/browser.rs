@@ -359,6 +359,7 @@ async fn unblocking_consent_statistics_and_staff_email_pages_in_chromium(
     b.type_into("[data-testid=own-email]", "quantri@example.org")
         .await;
     b.click("#form-email button[type=submit]").await;
+    assert!(b.wait_url("/profile/email").await, "the form is answered");
     assert!(
         b.text("main")
             .await
