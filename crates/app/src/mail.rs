@@ -13,7 +13,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport as _, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{self, Action};
-use crate::{Actor, App, AppError, AppResult, clock};
+use crate::{Actor, App, AppError, AppResult, FieldError, clock};
 
 /// Where mail goes (`smtp_url`, `mail_from`; the outbox without SMTP).
 #[derive(Debug, Clone, Default)]
@@ -66,6 +66,42 @@ pub fn check_from(from: &str) -> Result<(), String> {
         .map_err(|_| {
             "mail_from: expected an address such as Kiều Bào <no-reply@example.gov.vn>".to_owned()
         })
+}
+
+/// A checked e-mail address (trimmed, lower-cased) or the `email` field's
+/// error (portal accounts, staff accounts).
+pub fn normalize_address(raw: &str) -> Result<String, FieldError> {
+    let e = raw.trim().to_lowercase();
+    if e.is_empty() {
+        return Err(FieldError::new("email", "required"));
+    }
+    if e.chars().count() > 254 {
+        return Err(FieldError::new("email", "too_long"));
+    }
+    let ok = e.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains('@')
+    }) && !e.chars().any(|c| c.is_whitespace() || c.is_control());
+    if ok {
+        Ok(e)
+    } else {
+        Err(FieldError::new("email", "invalid_email"))
+    }
+}
+
+/// An address with its user part hidden but its first letter:
+/// `n•••@example.org`.
+pub fn mask_address(email: &str) -> String {
+    match email.split_once('@') {
+        Some((user, host)) => {
+            let first: String = user.chars().take(1).collect();
+            format!("{first}•••@{host}")
+        }
+        None => "•••".to_owned(),
+    }
 }
 
 /// The default sender when none is configured.

@@ -55,6 +55,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(23, "0023_directory"),
     migration!(24, "0024_petitions"),
     migration!(25, "0025_rounds"),
+    migration!(26, "0026_staff_email"),
 ];
 
 /// The schema version this program expects.

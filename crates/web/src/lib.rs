@@ -213,7 +213,10 @@ pub async fn serve(
     tokio::spawn(async move { warm.warm_up().await });
     tokio::spawn(app::exchange::webhooks::worker(app.clone()));
     tokio::spawn(app::publishing::newsletters::worker(app.clone()));
-    tokio::spawn(app::portal::petitions::watch_every(app.clone()));
+    tokio::spawn(app::portal::petitions::watch_every(
+        app.clone(),
+        portal::mail::due_mails(cfg.public_origin.clone()),
+    ));
     let router = router(app, cfg);
     axum::serve(
         listener,

@@ -37,6 +37,11 @@ pub struct MeDoc {
     pub role: String,
     /// `read`, `write`, `admin`.
     pub scopes: Vec<String>,
+    /// The account's own e-mail address for reminders and escalations
+    /// (issue 23 §7); `null` without one.
+    pub email: Option<String>,
+    /// The language of the messages sent to it: `vi` or `en`.
+    pub mail_lang: String,
 }
 
 /// One audit log entry (hash-chained).

@@ -46,6 +46,9 @@ pub struct UserSummary {
     pub disabled: bool,
     pub locked: bool,
     pub scopes: Vec<Scope>,
+    /// The account's e-mail address masked (`n•••@example.org`); empty
+    /// without one.
+    pub email_masked: String,
 }
 
 fn valid_username(u: &str) -> bool {
@@ -250,7 +253,8 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<UserSummary>> {
     access::authorize(actor, Action::UserAdmin)?;
     let now = clock::now();
     let rows = sqlx::query(
-        "SELECT id, username, display_name, role, disabled, locked_until FROM users ORDER BY username",
+        "SELECT id, username, display_name, role, disabled, locked_until, email FROM users \
+         ORDER BY username",
     )
     .fetch_all(&app.db.pool)
     .await?;
@@ -267,6 +271,10 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<UserSummary>> {
             disabled: r.try_get::<i64, _>(4)? != 0,
             locked: locked.is_some_and(|l| l > now),
             scopes: scopes_of(app, id).await?,
+            email_masked: r
+                .try_get::<Option<String>, _>(6)?
+                .map(|e| crate::mail::mask_address(&e))
+                .unwrap_or_default(),
         });
     }
     Ok(out)
@@ -375,6 +383,132 @@ pub async fn change_own_password(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Where an account's messages go (issue 23 §7: reminders and
+/// escalations): its e-mail address, if it gave one, and their language.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct MailContact {
+    /// The address; `None` when the account has none.
+    pub email: Option<String>,
+    /// `vi` or `en`.
+    pub lang: String,
+}
+
+/// The languages messages are written in.
+pub const MAIL_LANGS: &[&str] = &["vi", "en"];
+
+/// The account's own address and language (or an administrator's reading).
+pub async fn mail_contact(app: &App, actor: &Actor, user_id: i64) -> AppResult<MailContact> {
+    if actor.user_id != Some(user_id) {
+        access::authorize(actor, Action::UserAdmin)?;
+    }
+    let row: Option<(Option<String>, String)> =
+        sqlx::query_as("SELECT email, mail_lang FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&app.db.pool)
+            .await?;
+    let (email, lang) = row.ok_or(AppError::NotFound)?;
+    Ok(MailContact { email, lang })
+}
+
+/// Sets or clears (empty) an account's e-mail address and the language of
+/// its messages: the account itself, or an administrator. The address is
+/// checked like a portal account's and stored lower-cased; the audit row
+/// says that it changed, not what it is.
+pub async fn set_mail_contact(
+    app: &App,
+    actor: &Actor,
+    user_id: i64,
+    email: &str,
+    lang: &str,
+) -> AppResult<()> {
+    if actor.user_id == Some(user_id) {
+        access::authorize(actor, Action::SelfProfile)?;
+    } else {
+        access::authorize(actor, Action::UserAdmin)?;
+    }
+    let mut errors = Vec::new();
+    let email = if email.trim().is_empty() {
+        None
+    } else {
+        crate::mail::normalize_address(email)
+            .map_err(|e| errors.push(e))
+            .ok()
+    };
+    let lang = lang.trim();
+    if !MAIL_LANGS.contains(&lang) {
+        errors.push(FieldError::new("mail_lang", "invalid_code"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let mut tx = app.db.begin_write().await?;
+    let n = sqlx::query(
+        "UPDATE users SET email = $1, mail_lang = $2, updated_at = $3 WHERE id = $4 \
+         AND system_account = 0",
+    )
+    .bind(&email)
+    .bind(lang)
+    .bind(clock::now())
+    .bind(user_id)
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::append(
+        &mut tx,
+        app,
+        actor,
+        Event::new(
+            if email.is_some() {
+                "user.email_set"
+            } else {
+                "user.email_clear"
+            },
+            "user",
+            &user_id,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The addresses (and languages) of enabled accounts among `user_ids`
+/// that gave one, for the kernel's messages to staff.
+pub async fn addresses_of(app: &App, user_ids: &[i64]) -> AppResult<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for id in user_ids {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT email, mail_lang FROM users WHERE id = $1 AND disabled = 0 \
+             AND email IS NOT NULL AND email <> ''",
+        )
+        .bind(*id)
+        .fetch_optional(&app.db.pool)
+        .await?;
+        if let Some(r) = row
+            && !out.contains(&r)
+        {
+            out.push(r);
+        }
+    }
+    Ok(out)
+}
+
+/// The enabled accounts of `role` with the whole province in reach (no
+/// scope), by id: e.g. the province's officers, to whom overdue petitions
+/// are escalated.
+pub async fn province_accounts(app: &App, role: Role) -> AppResult<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT u.id FROM users u WHERE u.role = $1 AND u.disabled = 0 AND u.system_account = 0 \
+         AND NOT EXISTS (SELECT 1 FROM user_scopes s WHERE s.user_id = u.id) ORDER BY u.id",
+    )
+    .bind(role.code())
+    .fetch_all(&app.db.pool)
+    .await?)
 }
 
 /// Disables (or re-enables) an account; its sessions end at once.

@@ -14,7 +14,7 @@ use crate::accounts::secret::{
 };
 use crate::accounts::sessions::hit;
 use crate::audit::{self, Event};
-use crate::{App, AppError, AppResult, FieldError, access, clock};
+use crate::{App, AppError, AppResult, access, clock};
 
 /// A confirmation link is good for two days; a reset link for one hour.
 pub const CONFIRM_HOURS: i64 = 48;
@@ -24,28 +24,9 @@ pub const ABSOLUTE_HOURS: i64 = 8;
 /// Registrations and reset requests per address per hour.
 const REQUESTS_PER_HOUR: i64 = 20;
 
-/// A checked e-mail address (trimmed, lower-cased) or the field's error.
-pub fn normalize_email(raw: &str) -> Result<String, FieldError> {
-    let e = raw.trim().to_lowercase();
-    if e.is_empty() {
-        return Err(FieldError::new("email", "required"));
-    }
-    if e.chars().count() > 254 {
-        return Err(FieldError::new("email", "too_long"));
-    }
-    let ok = e.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty()
-            && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-            && !domain.contains('@')
-    }) && !e.chars().any(|c| c.is_whitespace() || c.is_control());
-    if ok {
-        Ok(e)
-    } else {
-        Err(FieldError::new("email", "invalid_email"))
-    }
-}
+/// A checked e-mail address (trimmed, lower-cased) or the field's error
+/// (the kernel's check, shared with staff accounts' addresses).
+pub use crate::mail::normalize_address as normalize_email;
 
 /// What a registration led to. The page says the same thing in both cases
 /// (and both send one message), so whether an address is known is never

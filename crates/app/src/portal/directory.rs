@@ -664,6 +664,76 @@ pub async fn block(
     Ok(())
 }
 
+/// Someone the account blocked, as the directory showed them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Blocked {
+    /// The blocked account: the key of the unblocking form (only the
+    /// account's own blocks are found by it).
+    pub account_id: i64,
+    /// The name their entry shows, when it shows one (none when they hide
+    /// their name or have left the directory).
+    pub display_name: Option<String>,
+    /// When it was blocked (stored UTC).
+    pub at: String,
+}
+
+/// The people the account blocked, the latest first. Only the display name
+/// their entry chose to show is read (nothing else of them).
+pub async fn blocked(app: &App, account_id: i64) -> AppResult<Vec<Blocked>> {
+    let rows = sqlx::query(
+        "SELECT b.blocked_account_id, e.display_name, e.show_name, b.at FROM directory_blocks b \
+         LEFT JOIN directory_entries e ON e.account_id = b.blocked_account_id \
+         WHERE b.account_id = $1 ORDER BY b.at DESC, b.blocked_account_id",
+    )
+    .bind(account_id)
+    .fetch_all(&app.db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let name: Option<String> = r.try_get(1)?;
+            let show: Option<i64> = r.try_get(2)?;
+            Ok(Blocked {
+                account_id: r.try_get(0)?,
+                display_name: name.filter(|n| show == Some(1) && !n.trim().is_empty()),
+                at: r.try_get(3)?,
+            })
+        })
+        .collect()
+}
+
+/// Lifts the account's own block of `blocked_account_id` (audited): both
+/// see each other again and messages pass. A block the account did not make
+/// is not found.
+pub async fn unblock(
+    app: &App,
+    account_id: i64,
+    person_id: Option<i64>,
+    ip: &str,
+    blocked_account_id: i64,
+) -> AppResult<()> {
+    let mut tx = app.db.begin_write().await?;
+    let gone = sqlx::query(
+        "DELETE FROM directory_blocks WHERE account_id = $1 AND blocked_account_id = $2",
+    )
+    .bind(account_id)
+    .bind(blocked_account_id)
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+    if gone == 0 {
+        return Err(AppError::NotFound);
+    }
+    audit::append(
+        &mut tx,
+        app,
+        &access::portal_actor(account_id, person_id, ip),
+        Event::new("directory.unblock", "portal_account", &blocked_account_id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Reports an entry to the province's officers, with a reason.
 pub async fn report(
     app: &App,

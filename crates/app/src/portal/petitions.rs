@@ -33,14 +33,15 @@
 //! deadline is within `petition_remind_days` working days is marked
 //! reminded, and an overdue one escalated to the province, each once
 //! (one conditional `UPDATE` claims it, so several servers never do it
-//! twice) and audited; officers' home pages count them.
+//! twice) and audited; officers' home pages count them. The server that
+//! marked it e-mails it ([`notify_due`], words written by the web layer):
+//! a reminder to the assignee (to the province's officers while nobody is
+//! assigned), an escalation to the province's officers — those of them who
+//! gave their account an address, each in the language they chose.
 //!
 //! Reports ([`report`]): petitions by category, by the sender's country
 //! and by state, each with how many were answered (or forwarded) by their
 //! deadline, within the officer's jurisdiction.
-//!
-//! Not yet: the reminder e-mailed to the assignee (staff accounts have no
-//! e-mail address).
 
 use std::fmt::Write as _;
 
@@ -867,10 +868,42 @@ pub async fn contact(app: &App, p: &Petition) -> AppResult<(String, String)> {
     }
 }
 
+/// A petition the watch has just marked, with the staff to tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Due {
+    pub id: i64,
+    pub number: String,
+    /// The day it must be answered by (`YYYY-MM-DD`).
+    pub answer_by: String,
+    /// Overdue and escalated to the province (else: near its deadline).
+    pub escalated: bool,
+    /// Each recipient's address and language (`vi`, `en`).
+    pub to: Vec<(String, String)>,
+}
+
+/// Writes the messages of a marked petition, one per recipient (the web
+/// layer holds the words).
+pub type DueMail = std::sync::Arc<dyn Fn(&Due) -> Vec<crate::mail::Message> + Send + Sync>;
+
+/// Whom a marked petition is told to: the assignee of a reminder, or the
+/// province's officers (an escalation, or a reminder nobody is assigned).
+async fn recipients(
+    app: &App,
+    escalated: bool,
+    assignee: Option<i64>,
+) -> AppResult<Vec<(String, String)>> {
+    let ids = match assignee {
+        Some(a) if !escalated => vec![a],
+        _ => crate::accounts::users::province_accounts(app, domain::Role::ProvinceOfficer).await?,
+    };
+    crate::accounts::users::addresses_of(app, &ids).await
+}
+
 /// One round of the watch: marks petitions near their deadline reminded
-/// and overdue ones escalated, each once, audited. Answers how many of
-/// each were marked now.
-pub async fn watch(app: &App) -> AppResult<(u64, u64)> {
+/// and overdue ones escalated, each once, audited. Answers the petitions
+/// marked now (by this server: another server marking the same round
+/// answers none of them), with whom to tell.
+pub async fn watch(app: &App) -> AppResult<Vec<Due>> {
     let holidays = calendar::days_off(app).await?;
     let today = app.clock.today();
     let near = calendar::add_working_days(
@@ -879,16 +912,18 @@ pub async fn watch(app: &App) -> AppResult<(u64, u64)> {
         &holidays,
     );
     let system = Actor::system("petitions");
-    let mut counts = [0u64; 2];
+    let mut marked = Vec::new();
     for (i, (select, mark, action)) in [
         (
-            "SELECT id, number FROM portal_petitions WHERE status IN ('received', 'assigned') \
+            "SELECT id, number, answer_by, assigned_to FROM portal_petitions \
+             WHERE status IN ('received', 'assigned') \
              AND reminded_at IS NULL AND answer_by <> '' AND answer_by <= $1",
             "UPDATE portal_petitions SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL",
             "portal.petition_remind",
         ),
         (
-            "SELECT id, number FROM portal_petitions WHERE status IN ('received', 'assigned') \
+            "SELECT id, number, answer_by, assigned_to FROM portal_petitions \
+             WHERE status IN ('received', 'assigned') \
              AND escalated_at IS NULL AND answer_by <> '' AND answer_by < $1",
             "UPDATE portal_petitions SET escalated_at = $1 WHERE id = $2 AND escalated_at IS NULL",
             "portal.petition_escalate",
@@ -898,11 +933,11 @@ pub async fn watch(app: &App) -> AppResult<(u64, u64)> {
     .enumerate()
     {
         let day = if i == 0 { near } else { today };
-        let due: Vec<(i64, Option<String>)> = sqlx::query_as(select)
+        let due: Vec<(i64, Option<String>, String, Option<i64>)> = sqlx::query_as(select)
             .bind(calendar::iso(day))
             .fetch_all(&app.db.pool)
             .await?;
-        for (id, number) in due {
+        for (id, number, answer_by, assignee) in due {
             let mut tx = app.db.begin_write().await?;
             let done = sqlx::query(mark)
                 .bind(clock::fmt(app.clock.now_utc()))
@@ -921,17 +956,39 @@ pub async fn watch(app: &App) -> AppResult<(u64, u64)> {
             )
             .await?;
             tx.commit().await?;
-            counts[i] += 1;
+            let escalated = i == 1;
+            marked.push(Due {
+                id,
+                number: number.unwrap_or_default(),
+                answer_by,
+                escalated,
+                to: recipients(app, escalated, assignee).await?,
+            });
         }
     }
-    Ok((counts[0], counts[1]))
+    Ok(marked)
 }
 
-/// Runs [`watch`] every minute (each server; rounds never mark twice).
-pub async fn watch_every(app: App) {
+/// E-mails the petitions a round marked (each message once: only the
+/// server that marked a petition has it). A message that cannot be sent is
+/// logged; the officers' home pages count the petition anyway.
+pub async fn notify_due(app: &App, due: &[Due], mails: &DueMail) {
+    for d in due {
+        for m in mails(d) {
+            if let Err(e) = crate::mail::send(app, &m).await {
+                tracing::warn!(error = %e, petition = d.id, "petitions: reminder not sent");
+            }
+        }
+    }
+}
+
+/// Runs [`watch`] every minute (each server; rounds never mark twice) and
+/// e-mails what it marked.
+pub async fn watch_every(app: App, mails: DueMail) {
     loop {
-        if let Err(e) = watch(&app).await {
-            tracing::warn!(error = %e, "petitions: watch round failed");
+        match watch(&app).await {
+            Ok(due) => notify_due(&app, &due, &mails).await,
+            Err(e) => tracing::warn!(error = %e, "petitions: watch round failed"),
         }
         tokio::time::sleep(std::time::Duration::from_mins(1)).await;
     }

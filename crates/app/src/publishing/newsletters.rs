@@ -119,17 +119,8 @@ fn may_send(actor: &Actor) -> AppResult<()> {
     access::authorize(actor, Action::ContentPublish)
 }
 
-/// An address with its user part hidden but its first letter:
-/// `n•••@example.org`.
-pub fn mask_email(email: &str) -> String {
-    match email.split_once('@') {
-        Some((user, host)) => {
-            let first: String = user.chars().take(1).collect();
-            format!("{first}•••@{host}")
-        }
-        None => "•••".to_owned(),
-    }
-}
+/// An address with its user part hidden but its first letter (the kernel's).
+pub use crate::mail::mask_address as mask_email;
 
 /// The cleaned input, or every problem with it at once.
 async fn check(

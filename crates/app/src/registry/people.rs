@@ -1943,7 +1943,7 @@ pub const CONSENT_FILTERS: &[&str] = &[
 
 /// The condition on `persons p` of a `consent` filter value, with its
 /// purpose as the argument `$n`; an unknown value names the filter.
-fn consent_condition(value: &str, n: usize) -> AppResult<(String, String)> {
+pub(crate) fn consent_condition(value: &str, n: usize) -> AppResult<(String, String)> {
     let v = value.trim();
     if !CONSENT_FILTERS.contains(&v) {
         return Err(AppError::invalid_field("consent", "invalid_code"));
@@ -1962,6 +1962,50 @@ fn consent_condition(value: &str, n: usize) -> AppResult<(String, String)> {
         ),
     };
     Ok((cond, purpose.to_owned()))
+}
+
+/// The records a `consent` filter value ([`CONSENT_FILTERS`]) selects, for
+/// a reader that cannot join (the statistics' in-memory columns): the ids of
+/// the people it keeps, or, for `purpose:none`, of those it leaves out (the
+/// people ever asked), so that neither set is the whole registry.
+#[derive(Debug, Clone, Default)]
+pub struct ConsentIds {
+    pub ids: std::collections::HashSet<i64>,
+    /// `ids` are the people left out rather than those kept.
+    pub excluded: bool,
+}
+
+impl ConsentIds {
+    /// Whether the person with this id passes the filter.
+    pub fn keeps(&self, id: i64) -> bool {
+        self.ids.contains(&id) != self.excluded
+    }
+}
+
+/// The people a `consent` filter value selects (the same condition as the
+/// list's, [`consent_condition`]), read among the people with a consent act
+/// for its purpose only; an unknown value names the filter.
+pub async fn consent_ids(app: &App, value: &str) -> AppResult<ConsentIds> {
+    let excluded = value.trim().ends_with(":none");
+    let (cond, purpose) = consent_condition(value, 2)?;
+    let sql = format!(
+        "SELECT p.id FROM persons p WHERE p.id IN (SELECT a.person_id FROM portal_consents a \
+         WHERE a.purpose = $1 AND a.person_id IS NOT NULL){}",
+        if excluded {
+            String::new()
+        } else {
+            format!(" AND {cond}")
+        }
+    );
+    let mut q = sqlx::query_scalar(&sql).bind(purpose.clone());
+    if !excluded {
+        q = q.bind(purpose);
+    }
+    let ids: Vec<i64> = q.fetch_all(&app.db.pool).await?;
+    Ok(ConsentIds {
+        ids: ids.into_iter().collect(),
+        excluded,
+    })
 }
 
 impl ListQuery {

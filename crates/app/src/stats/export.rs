@@ -69,9 +69,10 @@ pub(super) fn unexpected(e: impl std::fmt::Display) -> AppError {
     AppError::Unexpected(anyhow::anyhow!("export: {e}"))
 }
 
-/// The filters of a spec, in words.
+/// The filters of a spec, in words (the consent filter last).
 pub fn describe_filters(spec: &PivotSpec, en: bool) -> Vec<(String, String)> {
-    spec.filters
+    let mut out: Vec<(String, String)> = spec
+        .filters
         .iter()
         .map(|(d, vals)| {
             let labels: Vec<String> = vals
@@ -80,7 +81,40 @@ pub fn describe_filters(spec: &PivotSpec, en: bool) -> Vec<(String, String)> {
                 .collect();
             (d.label(en).to_owned(), labels.join(", "))
         })
-        .collect()
+        .collect();
+    if let Some(c) = &spec.consent {
+        out.push((
+            (if en { "Consent" } else { "Sự đồng ý" }).to_owned(),
+            consent_words(c, en),
+        ));
+    }
+    out
+}
+
+/// A consent filter value (`directory:given`) in words: "Danh bạ đồng
+/// hương — đã đồng ý" (the purposes as the portal names them).
+pub fn consent_words(value: &str, en: bool) -> String {
+    let (purpose, state) = value.split_once(':').unwrap_or((value, ""));
+    let purpose = match (purpose, en) {
+        ("keep_record", false) => "Lưu giữ hồ sơ",
+        ("keep_record", true) => "Keeping the record",
+        ("news", false) => "Tin tức và thư mời",
+        ("news", true) => "News and invitations",
+        ("directory", false) => "Danh bạ đồng hương",
+        ("directory", true) => "Directory of people from home",
+        ("national_sharing", false) => "Chia sẻ với cơ sở dữ liệu quốc gia",
+        ("national_sharing", true) => "Sharing with the national database",
+        (other, _) => other,
+    };
+    let state = match (state, en) {
+        ("given", false) => "đã đồng ý",
+        ("given", true) => "given",
+        ("withdrawn", false) => "đã rút lại",
+        ("withdrawn", true) => "withdrawn",
+        (_, false) => "chưa từng được hỏi",
+        (_, true) => "never asked",
+    };
+    format!("{purpose} — {state}")
 }
 
 /// The pivot as a table of text: heading row, body rows, total row.

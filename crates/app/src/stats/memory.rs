@@ -10,6 +10,7 @@ use db::Row;
 use rayon::prelude::*;
 
 use super::pivots::{Counts, Dim, Measure, PivotSpec};
+use crate::registry::people::ConsentIds;
 use crate::{App, AppError, AppResult, Jurisdiction};
 use domain::age::{AGE_BANDS, age_band};
 
@@ -419,11 +420,13 @@ impl StatsIndex {
     }
 
     /// Counts for a pivot over the people of `jurisdiction` (and, for
-    /// association and agency jurisdictions, of `members`).
+    /// association and agency jurisdictions, of `members`; with a consent
+    /// filter, of those `consent` keeps).
     pub fn counts(
         &self,
         jurisdiction: &Jurisdiction,
         members: Option<&HashSet<i64>>,
+        consent: Option<&ConsentIds>,
         spec: &PivotSpec,
         year: i64,
     ) -> AppResult<Option<Counts>> {
@@ -438,7 +441,7 @@ impl StatsIndex {
         Ok(Some(scan(
             &st.cols,
             jurisdiction,
-            members,
+            (members, consent),
             spec,
             year,
             None,
@@ -579,7 +582,7 @@ fn allowed(codes: &[String], wanted: &[String]) -> Vec<bool> {
 fn scan(
     cols: &Columns,
     jurisdiction: &Jurisdiction,
-    members: Option<&HashSet<i64>>,
+    (members, consent): (Option<&HashSet<i64>>, Option<&ConsentIds>),
     spec: &PivotSpec,
     year: i64,
     units: Option<&HashMap<usize, Vec<i64>>>,
@@ -646,6 +649,12 @@ fn scan(
             }
         }
     }
+    // The consent filter, by id (the columns hold no consents).
+    let consenting: Option<Vec<bool>> = consent.map(|c| {
+        (0..n)
+            .map(|i| i64::try_from(i).is_ok_and(|id| c.keeps(id)))
+            .collect()
+    });
     let filters: Vec<(Acc<'_>, Vec<bool>)> = spec
         .filters
         .iter()
@@ -666,6 +675,11 @@ fn scan(
             return false;
         }
         if let Some(m) = &mask
+            && !m[i]
+        {
+            return false;
+        }
+        if let Some(m) = &consenting
             && !m[i]
         {
             return false;
@@ -944,7 +958,7 @@ pub(crate) async fn as_of(
     Ok(scan(
         &cols,
         jurisdiction,
-        members,
+        (members, None),
         spec,
         year,
         units.as_ref(),
@@ -1095,7 +1109,14 @@ mod tests {
         )
         .unwrap();
         let spec = PivotSpec::new(Dim::Tag, Some(Dim::Country));
-        let c = scan(&cols, &Jurisdiction::Province, None, &spec, 2026, None);
+        let c = scan(
+            &cols,
+            &Jurisdiction::Province,
+            (None, None),
+            &spec,
+            2026,
+            None,
+        );
         assert_eq!(c.total, 2, "the deleted person is not counted");
         assert_eq!(c.rows.get("expert"), Some(&2));
         assert_eq!(c.rows.get("businessperson"), Some(&1));
@@ -1109,7 +1130,7 @@ mod tests {
         let c = scan(
             &cols,
             &Jurisdiction::Countries(vec!["JP".into()]),
-            None,
+            (None, None),
             &spec,
             2026,
             None,
@@ -1129,7 +1150,7 @@ mod tests {
         let c = scan(
             &cols,
             &Jurisdiction::Province,
-            None,
+            (None, None),
             &PivotSpec::new(Dim::Category, None),
             2026,
             None,

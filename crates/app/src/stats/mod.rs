@@ -54,6 +54,14 @@ pub async fn pivot(app: &App, actor: &Actor, spec: &PivotSpec, engine: Engine) -
             "not_with_source_fields",
         )]));
     }
+    if spec.as_of.is_some() && spec.consent.is_some() {
+        // Consent acts are not part of the people's versions: a consent
+        // filter counts today's figures only.
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "as_of",
+            "not_with_consent",
+        )]));
+    }
     if let Some(day) = &spec.as_of {
         let day = parse_day(day)
             .ok_or_else(|| AppError::Invalid(vec![FieldError::new("as_of", "invalid_date")]))?;
@@ -93,9 +101,17 @@ pub async fn pivot(app: &App, actor: &Actor, spec: &PivotSpec, engine: Engine) -
     app.stats.catch_up(app).await?;
     let jurisdiction = statistics_jurisdiction(actor);
     let members = memory::member_ids(app, &jurisdiction).await?;
-    let counts = app
-        .stats
-        .counts(&jurisdiction, members.as_ref(), spec, year)?;
+    let consent = match &spec.consent {
+        Some(c) => Some(crate::registry::people::consent_ids(app, c).await?),
+        None => None,
+    };
+    let counts = app.stats.counts(
+        &jurisdiction,
+        members.as_ref(),
+        consent.as_ref(),
+        spec,
+        year,
+    )?;
     let (counts, engine) = if let Some(c) = counts {
         (c, "memory")
     } else {
@@ -132,29 +148,30 @@ pub const DASHBOARD_DIMS: &[Dim] = &[
     Dim::AgeBand,
 ];
 
-/// Computes the dashboard's figures within the actor's jurisdiction.
-pub async fn dashboard(
-    app: &App,
-    actor: &Actor,
-    filters: &[(Dim, Vec<String>)],
-) -> AppResult<Dashboard> {
+/// Computes the dashboard's figures within the actor's jurisdiction, with
+/// the filters (and the consent filter) of `base`.
+pub async fn dashboard(app: &App, actor: &Actor, base: &PivotSpec) -> AppResult<Dashboard> {
+    let filters = &base.filters;
+    let with = |rows: Dim, cols: Option<Dim>| {
+        let mut spec = PivotSpec::new(rows, cols);
+        spec.filters.clone_from(filters);
+        spec.consent.clone_from(&base.consent);
+        spec
+    };
     let mut breakdowns = Vec::new();
     let mut total = 0;
     for d in DASHBOARD_DIMS {
-        let mut spec = PivotSpec::new(*d, None);
-        spec.filters = filters.to_vec();
+        let spec = with(*d, None);
         let p = pivot(app, actor, &spec, Engine::Auto).await?;
         total = p.total;
         breakdowns.push(p);
     }
-    let mut spec = PivotSpec::new(Dim::Category, None);
-    spec.filters = filters.to_vec();
+    let mut spec = with(Dim::Category, None);
     spec.measure = Measure::Households;
     let households = pivot(app, actor, &spec, Engine::Auto).await?.total;
     spec.measure = Measure::Relatives;
     let relatives = pivot(app, actor, &spec, Engine::Auto).await?.total;
-    let mut spec = PivotSpec::new(Dim::SurveyRound, Some(Dim::Category));
-    spec.filters = filters.to_vec();
+    let spec = with(Dim::SurveyRound, Some(Dim::Category));
     let trend = pivot(app, actor, &spec, Engine::Auto).await?;
     let trend = trend
         .rows

@@ -242,6 +242,11 @@ pub struct PivotSpec {
     /// (`YYYY-MM-DD`), from the history; `None` for now.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub as_of: Option<String>,
+    /// Only the people whose consent given through the portal (issue 23 §4)
+    /// stands so: `purpose:given|withdrawn|none`, the people list's filter
+    /// ([`crate::registry::people::CONSENT_FILTERS`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<String>,
 }
 
 impl PivotSpec {
@@ -252,16 +257,23 @@ impl PivotSpec {
             measure: Measure::People,
             filters: Vec::new(),
             as_of: None,
+            consent: None,
         }
     }
 
-    /// Refuses a dimension used twice as rows and columns.
+    /// Refuses a dimension used twice as rows and columns, and a consent
+    /// filter that is not one of the list's values.
     pub fn validate(&self) -> AppResult<()> {
         if self.cols == Some(self.rows) {
             return Err(AppError::Invalid(vec![FieldError::new(
                 "cols",
                 "same_as_rows",
             )]));
+        }
+        if let Some(c) = &self.consent
+            && !crate::registry::people::CONSENT_FILTERS.contains(&c.as_str())
+        {
+            return Err(AppError::invalid_field("consent", "invalid_code"));
         }
         Ok(())
     }
@@ -331,6 +343,14 @@ impl PivotSpec {
             errs.push(e);
             None
         });
+        let consent = get("consent").and_then(|v| {
+            if crate::registry::people::CONSENT_FILTERS.contains(&v) {
+                Some(v.to_owned())
+            } else {
+                errs.push(FieldError::new("consent", "invalid_code"));
+                None
+            }
+        });
         if !errs.is_empty() {
             return Err(AppError::Invalid(errs));
         }
@@ -340,6 +360,7 @@ impl PivotSpec {
             measure,
             filters,
             as_of,
+            consent,
         };
         spec.validate()?;
         Ok(spec)
@@ -377,6 +398,9 @@ impl PivotSpec {
         }
         if let Some(d) = &self.as_of {
             out.push(("as_of".into(), d.clone()));
+        }
+        if let Some(c) = &self.consent {
+            out.push(("consent".into(), c.clone()));
         }
         out
     }

@@ -71,7 +71,7 @@ async fn counts(app: &App, dim: Dim, column: &str) -> AppResult<Vec<(String, i64
     let spec = PivotSpec::new(dim, None);
     match app
         .stats
-        .counts(&Jurisdiction::Province, None, &spec, current_year())?
+        .counts(&Jurisdiction::Province, None, None, &spec, current_year())?
     {
         Some(c) => {
             let mut v: Vec<(String, i64)> = c.rows.into_iter().filter(|(_, n)| *n > 0).collect();

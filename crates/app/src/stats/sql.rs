@@ -182,6 +182,13 @@ fn from_where(actor: &Actor, spec: &PivotSpec, year: i64, args: &mut Vec<String>
     for (d, v) in &spec.filters {
         wh.push(filter_sql(*d, v, year, args));
     }
+    if let Some(c) = &spec.consent {
+        // The people list's own condition (the value was checked by the spec).
+        if let Ok((cond, purpose)) = crate::registry::people::consent_condition(c, args.len() + 1) {
+            args.push(purpose);
+            wh.push(cond);
+        }
+    }
     let joins = match spec.measure {
         Measure::People => String::new(),
         Measure::Households | Measure::Relatives => " JOIN relatives r ON r.person_id = p.id \

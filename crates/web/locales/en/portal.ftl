@@ -521,3 +521,38 @@ portal-report-total = Total
 portal-report-no_country = Country unknown
 portal-report-sheet = Petitions
 portal-petitions-report = Report
+
+## The statistics builder's consent filter (issue 23 §4)
+portal-stats_consent_any = Any
+code-not_with_consent = Figures filtered by consent are available for today only; clear the date.
+
+## Unblocking in the directory (issue 23 §6)
+portal-directory-blocked_title = People you blocked
+portal-directory-blocked_intro = Someone you blocked does not see you and cannot send you messages. Once unblocked, you see each other in the directory again.
+portal-directory-blocked_at = blocked on
+portal-directory-unblock = Unblock
+audit-did-directory-unblock = unblocked someone in the directory
+
+## Reminders and escalations of petitions to staff by e-mail (issue 23 §7)
+mail-staff_greeting = Dear colleague,
+mail-petition_due-subject = Reminder: a petition is near its deadline
+mail-petition_due-body = A petition assigned to you (or not yet assigned to anyone) must be answered soon:
+mail-petition_due-action = Open the petition
+mail-petition_escalated-subject = An overdue petition was escalated to the department
+mail-petition_escalated-body = A petition was not answered by its deadline and is now escalated to the department's leadership:
+mail-petition_escalated-action = Open the petition
+portal-mail_due-number = Petition number
+portal-mail_due-answer_by = Answer by
+
+## Staff accounts' own e-mail address for reminders (issue 23 §7)
+portal-staff_mail-title = Reminder e-mails
+portal-staff_mail-hint = An e-mail address to be reminded when a petition assigned to you nears its deadline, and told of overdue petitions (department officers). Leave it empty to receive none.
+portal-staff_mail-email = E-mail for reminders
+portal-staff_mail-lang = Language of the messages
+portal-staff_mail-save = Save the address
+portal-staff_mail-saved = The address for reminders was saved.
+portal-staff_mail-change = Change the e-mail address
+portal-staff_mail-admin_hint = The new address replaces the old one (shown in part); leave it empty to remove it.
+field-mail_lang = Language of the messages
+audit-did-user-email_set = set the account's address for reminders
+audit-did-user-email_clear = removed the account's address for reminders

@@ -521,3 +521,38 @@ portal-report-total = Tổng cộng
 portal-report-no_country = Chưa rõ quốc gia
 portal-report-sheet = Kiến nghị
 portal-petitions-report = Báo cáo
+
+## The statistics builder's consent filter (issue 23 §4)
+portal-stats_consent_any = Mọi trường hợp
+code-not_with_consent = Không lọc được theo sự đồng ý cho một ngày trong quá khứ; bỏ ngày để xem số liệu hiện tại.
+
+## Unblocking in the directory (issue 23 §6)
+portal-directory-blocked_title = Những người bạn đã chặn
+portal-directory-blocked_intro = Người bạn chặn không thấy bạn và không gửi lời nhắn cho bạn được. Bỏ chặn thì hai người lại thấy nhau trong danh bạ.
+portal-directory-blocked_at = chặn ngày
+portal-directory-unblock = Bỏ chặn
+audit-did-directory-unblock = đã bỏ chặn một người trong danh bạ
+
+## Reminders and escalations of petitions to staff by e-mail (issue 23 §7)
+mail-staff_greeting = Kính gửi đồng chí,
+mail-petition_due-subject = Nhắc việc: kiến nghị sắp đến hạn trả lời
+mail-petition_due-body = Một kiến nghị được giao cho đồng chí (hoặc chưa được giao cho ai) sắp đến hạn trả lời:
+mail-petition_due-action = Mở kiến nghị
+mail-petition_escalated-subject = Kiến nghị quá hạn đã được báo cáo lên Sở
+mail-petition_escalated-body = Một kiến nghị đã quá hạn trả lời mà chưa được giải quyết, nay được báo cáo lên lãnh đạo Sở:
+mail-petition_escalated-action = Mở kiến nghị
+portal-mail_due-number = Số kiến nghị
+portal-mail_due-answer_by = Hạn trả lời
+
+## Staff accounts' own e-mail address for reminders (issue 23 §7)
+portal-staff_mail-title = Thư nhắc việc
+portal-staff_mail-hint = Địa chỉ thư điện tử để nhận thư nhắc khi kiến nghị được giao cho bạn sắp đến hạn, và thư báo kiến nghị quá hạn (cán bộ Sở). Bỏ trống nếu không muốn nhận thư.
+portal-staff_mail-email = Thư điện tử nhận nhắc việc
+portal-staff_mail-lang = Ngôn ngữ của thư
+portal-staff_mail-save = Lưu địa chỉ
+portal-staff_mail-saved = Đã lưu địa chỉ nhận thư nhắc việc.
+portal-staff_mail-change = Đổi địa chỉ nhận thư
+portal-staff_mail-admin_hint = Địa chỉ mới thay địa chỉ cũ (chỉ hiện một phần); bỏ trống để xóa.
+field-mail_lang = Ngôn ngữ của thư
+audit-did-user-email_set = đã đặt địa chỉ thư nhắc việc của tài khoản
+audit-did-user-email_clear = đã xóa địa chỉ thư nhắc việc của tài khoản

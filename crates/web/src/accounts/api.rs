@@ -15,15 +15,31 @@ pub struct Me {
     pub username: String,
     pub role: domain::Role,
     pub scopes: Vec<String>,
+    /// The account's own address for reminders (issue 23 §7), if any.
+    pub email: Option<String>,
+    pub mail_lang: String,
 }
 
 /// `GET /api/v1/me`.
-pub async fn me(ApiUser(actor): ApiUser) -> Json<Me> {
-    Json(Me {
+pub async fn me(
+    State(state): State<AppState>,
+    ApiUser(actor): ApiUser,
+) -> Result<Json<Me>, ApiError> {
+    let contact = match actor.user_id {
+        Some(id) => app::accounts::users::mail_contact(&state.app, &actor, id).await?,
+        None => app::accounts::users::MailContact::default(),
+    };
+    Ok(Json(Me {
         username: actor.username,
         role: actor.role,
         scopes: actor.token_scopes.unwrap_or_default(),
-    })
+        email: contact.email,
+        mail_lang: if contact.lang.is_empty() {
+            "vi".to_owned()
+        } else {
+            contact.lang
+        },
+    }))
 }
 
 /// `GET /api/v1/audit`: the filtered log as JSON, newest first (at most 200

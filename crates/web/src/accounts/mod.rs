@@ -61,6 +61,13 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             "POST",
+            "/profile/email",
+            Session,
+            "any signed-in staff account: its own address for reminders (audited)",
+            axum::routing::post(pages::set_own_email),
+        ),
+        route(
+            "POST",
             "/profile/password",
             Session,
             "any signed-in user (current password)",
@@ -149,6 +156,13 @@ pub fn routes() -> Vec<Route> {
             Session,
             "admin",
             axum::routing::post(pages::user_reset_password),
+        ),
+        route(
+            "POST",
+            "/admin/users/{id}/email",
+            Session,
+            "admin (the address shown masked; audited)",
+            axum::routing::post(pages::user_set_email),
         ),
         route(
             "POST",

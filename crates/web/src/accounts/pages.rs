@@ -237,6 +237,9 @@ struct ProfilePage {
     /// The enrolment's `otpauth://` address as a QR code (SVG drawn here,
     /// no outside service), for the authenticator app's camera.
     qr: Option<String>,
+    /// One's own address for reminders (issue 23 §7) and its language.
+    email: String,
+    mail_lang: String,
 }
 
 /// An `otpauth://` address as an SVG QR code (medium error correction).
@@ -341,6 +344,17 @@ async fn profile_page_with(
         .await
         .map_err(&e)?;
     let qr = mfa.pending_uri.as_deref().and_then(qr_svg);
+    let contact = match user.actor.user_id {
+        Some(id) => app::accounts::users::mail_contact(&state.app, &user.actor, id)
+            .await
+            .map_err(&e)?,
+        None => app::accounts::users::MailContact::default(),
+    };
+    // What was typed, when the form comes back with a problem.
+    let email = match &problem {
+        Some(p) if p.is("email") => p.typed.clone(),
+        _ => contact.email.unwrap_or_default(),
+    };
     let l = Layout::for_user(user);
     render(&ProfilePage {
         t: l.t,
@@ -352,12 +366,52 @@ async fn profile_page_with(
         notice,
         problem,
         qr,
+        email,
+        mail_lang: contact.lang,
     })
 }
 
 /// `GET /profile`.
 pub async fn profile(State(state): State<AppState>, user: User) -> Result<Response, PageError> {
     profile_page(&state, &user, None, Vec::new(), None).await
+}
+
+/// An address for reminders and the language of the messages.
+#[derive(Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    mail_lang: String,
+}
+
+/// `POST /profile/email`: one's own address for reminders and escalations
+/// (issue 23 §7); empty clears it.
+pub async fn set_own_email(
+    State(state): State<AppState>,
+    user: User,
+    Form(form): Form<EmailForm>,
+) -> Result<Response, PageError> {
+    let id = user.actor.user_id.unwrap_or_default();
+    if let Err(err) = app::accounts::users::set_mail_contact(
+        &state.app,
+        &user.actor,
+        id,
+        &form.email,
+        &form.mail_lang,
+    )
+    .await
+    {
+        return profile_problem(&state, &user, "email", form.email, err).await;
+    }
+    profile_page(
+        &state,
+        &user,
+        None,
+        Vec::new(),
+        Some("portal.staff_mail.saved"),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -540,6 +594,8 @@ pub struct UserRow {
     scopes: String,
     /// Scope codes by kind, to prefill the access form.
     scope_fields: Vec<(&'static str, &'static str, String)>,
+    /// The account's address masked; empty without one.
+    email: String,
 }
 
 #[derive(Template)]
@@ -597,6 +653,7 @@ async fn users_page(
                 disabled: u.disabled,
                 locked: u.locked,
                 scopes: u.scopes.iter().map(scope).collect::<Vec<_>>().join(", "),
+                email: u.email_masked,
             })
             .collect(),
         roles: Role::ALL
@@ -848,6 +905,26 @@ pub async fn user_create(
         .await
         .map_err(&e)?;
     users_page(&state, &user, Some("users.created")).await
+}
+
+/// `POST /admin/users/{id}/email`: sets or clears (empty) an account's
+/// address for reminders and the language of its messages.
+pub async fn user_set_email(
+    State(state): State<AppState>,
+    user: User,
+    Path(id): Path<i64>,
+    Form(form): Form<EmailForm>,
+) -> Result<Response, PageError> {
+    app::accounts::users::set_mail_contact(
+        &state.app,
+        &user.actor,
+        id,
+        &form.email,
+        &form.mail_lang,
+    )
+    .await
+    .map_err(page_err(user.lang))?;
+    users_page(&state, &user, Some("portal.staff_mail.saved")).await
 }
 
 /// `POST /admin/users/{id}/disable`.

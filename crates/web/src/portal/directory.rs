@@ -374,6 +374,26 @@ pub async fn block(
     Ok(Redirect::to("/kieu-bao/danh-ba").into_response())
 }
 
+/// `POST /kieu-bao/danh-ba/unblock/{account}`: lifts one's own block of
+/// that person (audited; anyone else's block, or none: 404); back to one's
+/// entry, where the blocks are listed.
+pub async fn unblock(
+    State(state): State<AppState>,
+    user: PortalUser,
+    Path(account): Path<i64>,
+) -> Result<Response, PageError> {
+    dir::unblock(
+        &state.app,
+        user.account_id,
+        user.person_id,
+        &user.ip,
+        account,
+    )
+    .await
+    .map_err(page_err(user.lang))?;
+    Ok(Redirect::to("/kieu-bao/danh-ba/cua-toi#blocked").into_response())
+}
+
 // ---------------------------------------------------------------- own entry
 
 #[derive(Template)]
@@ -390,6 +410,9 @@ struct MinePage {
     /// `(field, label, value from the record or typed, chosen)`.
     choices: Vec<(&'static str, String, String, bool)>,
     errors: Vec<String>,
+    /// The people one blocked: (their account, the name their entry shows
+    /// or a neutral one, when).
+    blocks: Vec<(i64, String, String)>,
 }
 
 async fn mine_page(
@@ -406,6 +429,19 @@ async fn mine_page(
     let own = dir::own(&state.app, user.account_id, user.person_id)
         .await
         .map_err(&err)?;
+    let blocks = dir::blocked(&state.app, user.account_id)
+        .await
+        .map_err(&err)?
+        .into_iter()
+        .map(|b| {
+            (
+                b.account_id,
+                b.display_name
+                    .unwrap_or_else(|| t.s("portal.directory.unnamed").to_owned()),
+                t.day(&b.at),
+            )
+        })
+        .collect();
     // What each field would show: the record's value (read as the
     // directory reads it, every field chosen).
     let record = if standing == Standing::Ready {
@@ -453,6 +489,7 @@ async fn mine_page(
         intro,
         choices,
         errors,
+        blocks,
     })
 }
 

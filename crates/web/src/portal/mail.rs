@@ -33,6 +33,10 @@ pub enum Kind {
     /// A petition sent without an account was registered: its number and
     /// the secret link to follow it.
     PetitionRegistered,
+    /// To staff: a petition is near its deadline (issue 23 §7).
+    PetitionDue,
+    /// To the province's officers: a petition is overdue and escalated.
+    PetitionEscalated,
 }
 
 impl Kind {
@@ -50,6 +54,17 @@ impl Kind {
             Kind::PetitionForwarded => "petition_forwarded",
             Kind::PetitionVerify => "petition_verify",
             Kind::PetitionRegistered => "petition_registered",
+            Kind::PetitionDue => "petition_due",
+            Kind::PetitionEscalated => "petition_escalated",
+        }
+    }
+
+    /// The opening line: people abroad are greeted as such, staff as
+    /// colleagues.
+    fn greeting(self) -> &'static str {
+        match self {
+            Kind::PetitionDue | Kind::PetitionEscalated => "mail.staff_greeting",
+            _ => "mail.greeting",
         }
     }
 }
@@ -58,6 +73,7 @@ impl Kind {
 #[template(path = "portal/mail.txt")]
 struct Text<'a> {
     t: Tr,
+    greeting: &'a str,
     body: &'a str,
     action: &'a str,
     link: &'a str,
@@ -68,6 +84,7 @@ struct Text<'a> {
 #[template(path = "portal/mail.html")]
 struct Html<'a> {
     t: Tr,
+    greeting: &'a str,
     subject: &'a str,
     body: &'a str,
     action: &'a str,
@@ -89,8 +106,10 @@ pub fn compose(
     let subject = t.get(&format!("mail.{k}.subject")).unwrap_or_default();
     let body = t.get(&format!("mail.{k}.body")).unwrap_or_default();
     let action = t.get(&format!("mail.{k}.action")).unwrap_or_default();
+    let greeting = t.s(kind.greeting());
     let text = Text {
         t,
+        greeting,
         body,
         action,
         link,
@@ -100,6 +119,7 @@ pub fn compose(
     .unwrap_or_default();
     let html = Html {
         t,
+        greeting,
         subject,
         body,
         action,
@@ -114,6 +134,38 @@ pub fn compose(
         text,
         html,
     }
+}
+
+/// The messages of a petition the watch marked (issue 23 §7): one per
+/// recipient in their language, its number and deadline, a link to it on
+/// the officers' pages (`origin`: the configured public address).
+pub fn due_mails(origin: Option<String>) -> app::portal::petitions::DueMail {
+    std::sync::Arc::new(move |d: &app::portal::petitions::Due| {
+        let link = format!(
+            "{}/portal/petitions/{}",
+            origin.as_deref().unwrap_or_default().trim_end_matches('/'),
+            d.id
+        );
+        let kind = if d.escalated {
+            Kind::PetitionEscalated
+        } else {
+            Kind::PetitionDue
+        };
+        d.to.iter()
+            .map(|(to, lang)| {
+                let t = Tr::new(Lang::from_code(lang));
+                let lines = [
+                    format!("{}: {}", t.s("portal.mail_due.number"), d.number),
+                    format!(
+                        "{}: {}",
+                        t.s("portal.mail_due.answer_by"),
+                        t.day(&d.answer_by)
+                    ),
+                ];
+                compose(lang, kind, to, &link, &lines)
+            })
+            .collect()
+    })
 }
 
 #[cfg(test)]
@@ -132,6 +184,8 @@ mod tests {
             Kind::RequestClosed,
             Kind::PetitionAnswered,
             Kind::DirectoryMessage,
+            Kind::PetitionDue,
+            Kind::PetitionEscalated,
         ] {
             let vi = compose("vi", kind, "an@example.org", "http://x/kieu-bao", &[]);
             let en = compose("en", kind, "an@example.org", "http://x/kieu-bao", &[]);

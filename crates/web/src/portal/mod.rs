@@ -306,6 +306,13 @@ pub fn routes() -> Vec<Route> {
             axum::routing::post(directory::block),
         ),
         route(
+            "POST",
+            "/kieu-bao/danh-ba/unblock/{account}",
+            Portal,
+            "a person abroad: lifts their own block (another's block or none: 404; audited)",
+            axum::routing::post(directory::unblock),
+        ),
+        route(
             "GET",
             "/portal/directory-reports",
             Session,

@@ -36,6 +36,11 @@ pub struct PivotParams {
     #[param(schema_with = app::api_schema::country_list)]
     pub country: Option<String>,
     pub commune: Option<String>,
+    /// Only the people whose consent given through the portal stands so
+    /// (the people list's filter): `purpose:given`, `purpose:withdrawn` or
+    /// `purpose:none`; not with `as_of`.
+    #[param(schema_with = app::api_schema::consent_filter)]
+    pub consent: Option<String>,
 }
 
 /// `GET /api/v1/statistics/pivot`: counts by one or two dimensions within

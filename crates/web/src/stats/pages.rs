@@ -41,11 +41,16 @@ fn encode(pairs: &[(String, String)]) -> String {
 
 /// The people list filtered like a figure, when the role may list people
 /// and every condition is one the list accepts (one known value each).
-fn drill(can_list: bool, filters: &[(Dim, Vec<String>)], extra: &[(Dim, &str)]) -> Option<String> {
+fn drill(can_list: bool, spec: &PivotSpec, extra: &[(Dim, &str)]) -> Option<String> {
     if !can_list {
         return None;
     }
+    let filters = &spec.filters;
     let mut pairs: Pairs = Vec::new();
+    // The list takes the same consent filter.
+    if let Some(c) = &spec.consent {
+        pairs.push(("consent".to_owned(), c.clone()));
+    }
     // The list filters by one department's own field, as `field` and
     // `field_value` (the value read as typed: a code reads as itself).
     let mut push = |d: &Dim, v: &str| -> Option<()> {
@@ -92,7 +97,7 @@ fn breakdown(p: &Pivot, en: bool, can: bool) -> Breakdown {
                 label: h.label(en).to_owned(),
                 value: *n,
                 pct: format!("{:.1}", (*n as f64) * 100.0 / (max as f64)),
-                href: drill(can, &p.spec.filters, &[(p.spec.rows, h.code.as_str())]),
+                href: drill(can, &p.spec, &[(p.spec.rows, h.code.as_str())]),
             })
             .collect(),
     }
@@ -145,7 +150,7 @@ fn commune_map(p: &Pivot, en: bool, can: bool) -> Vec<MapPoint> {
             r: format!("{:.1}", 2.0 + 14.0 * ((n as f64) / max).sqrt()),
             label: hd.label(en).to_owned(),
             value: n,
-            href: drill(can, &p.spec.filters, &[(Dim::Commune, hd.code.as_str())]),
+            href: drill(can, &p.spec, &[(Dim::Commune, hd.code.as_str())]),
         })
         .collect()
 }
@@ -259,9 +264,8 @@ fn world_map(p: &Pivot, en: bool, can: bool) -> Vec<MapCountry> {
                 class: shade(value, max),
                 label,
                 value,
-                href: hit.and_then(|(h, _)| {
-                    drill(can, &p.spec.filters, &[(Dim::Country, h.code.as_str())])
-                }),
+                href: hit
+                    .and_then(|(h, _)| drill(can, &p.spec, &[(Dim::Country, h.code.as_str())])),
             }
         })
         .collect()
@@ -312,7 +316,7 @@ pub async fn dashboard(
     let lang = user.lang;
     let en = lang == Lang::En;
     let spec = PivotSpec::from_pairs(&q).map_err(page_err(lang))?;
-    let d = stats::dashboard(&state.app, &user.actor, &spec.filters)
+    let d = stats::dashboard(&state.app, &user.actor, &spec)
         .await
         .map_err(page_err(lang))?;
     let can = can_list(&user);
@@ -324,7 +328,7 @@ pub async fn dashboard(
         total: d.total,
         households: d.households,
         relatives: d.relatives,
-        total_href: drill(can, &spec.filters, &[]),
+        total_href: drill(can, &spec, &[]),
         computed_at: d
             .breakdowns
             .first()
@@ -391,7 +395,7 @@ impl PivotView {
                             let link = p.spec.cols.and_then(|cd| {
                                 drill(
                                     can,
-                                    &p.spec.filters,
+                                    &p.spec,
                                     &[(p.spec.rows, h.code.as_str()), (cd, c.code.as_str())],
                                 )
                             });
@@ -399,7 +403,7 @@ impl PivotView {
                         })
                         .collect(),
                     total: p.row_totals[i],
-                    href: drill(can, &p.spec.filters, &[(p.spec.rows, h.code.as_str())]),
+                    href: drill(can, &p.spec, &[(p.spec.rows, h.code.as_str())]),
                 })
                 .collect(),
             col_totals: p.col_totals.clone(),
@@ -425,6 +429,11 @@ struct ReportsPage {
     today: String,
     /// Filter inputs: (code, label, value).
     filter_inputs: Vec<(&'static str, String, String)>,
+    /// The consent filter's choices (value, label, selected), as the people
+    /// list offers them (issue 23 §4).
+    consents: Vec<(String, String, bool)>,
+    /// The consent filter in force, in words; empty without one.
+    consent: String,
     pivot: PivotView,
     title: String,
     query: String,
@@ -515,6 +524,11 @@ pub async fn reports(
     let l = Layout::for_user(&user);
     let mut query_pairs = spec.to_pairs();
     query_pairs.push(("title".into(), title.clone()));
+    let consents = crate::registry::pages::people::consent_options(
+        l.t,
+        spec.consent.as_deref().unwrap_or_default(),
+        l.t.s("portal.stats_consent_any"),
+    );
     render(&ReportsPage {
         t: l.t,
         l,
@@ -547,6 +561,12 @@ pub async fn reports(
                 (d.code(), dim_label(d, en), v)
             })
             .collect(),
+        consent: consents
+            .iter()
+            .find(|o| o.2 && !o.0.is_empty())
+            .map(|o| o.1.clone())
+            .unwrap_or_default(),
+        consents,
         pivot: PivotView::new(&pivot, en, can),
         title,
         query: encode(&query_pairs),

@@ -530,6 +530,14 @@ fn every_route_is_classified() {
         ("POST", "/kieu-bao/danh-ba/{id}/message", Access::Portal),
         ("POST", "/kieu-bao/danh-ba/{id}/report", Access::Portal),
         ("POST", "/kieu-bao/danh-ba/{id}/block", Access::Portal),
+        (
+            "POST",
+            "/kieu-bao/danh-ba/unblock/{account}",
+            Access::Portal,
+        ),
+        // Staff accounts' own address for reminders (issue 23 §7).
+        ("POST", "/profile/email", Access::Session),
+        ("POST", "/admin/users/{id}/email", Access::Session),
         ("GET", "/portal/directory-reports", Access::Session),
         ("POST", "/portal/directory-reports/{id}", Access::Session),
         ("POST", "/kieu-bao/petitions/{id}/files", Access::Portal),

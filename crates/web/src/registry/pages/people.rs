@@ -184,6 +184,26 @@ struct ListPageView {
     can_create: bool,
 }
 
+/// The choices of the consent filter (issue 23 §4), shared by the people
+/// list and the report builder: (value, "Purpose: state", selected), the
+/// first one `any` (no filter).
+pub fn consent_options(t: Tr, selected: &str, any: &str) -> Vec<(String, String, bool)> {
+    let mut v = vec![(String::new(), any.to_owned(), selected.is_empty())];
+    v.extend(people::CONSENT_FILTERS.iter().map(|c| {
+        let (purpose, state) = c.split_once(':').unwrap_or_default();
+        (
+            (*c).to_owned(),
+            format!(
+                "{}: {}",
+                t.label("purpose", purpose),
+                t.s(&format!("people.consent_state.{state}"))
+            ),
+            *c == selected,
+        )
+    }));
+    v
+}
+
 fn coded_label<T>(
     code: &str,
     parse: impl Fn(&str) -> Option<T>,
@@ -308,22 +328,7 @@ pub async fn list(
             }));
             v
         },
-        consents: {
-            let mut v = vec![(String::new(), any.to_owned(), f.consent.is_empty())];
-            v.extend(people::CONSENT_FILTERS.iter().map(|c| {
-                let (purpose, state) = c.split_once(':').unwrap_or_default();
-                (
-                    (*c).to_owned(),
-                    format!(
-                        "{}: {}",
-                        t.label("purpose", purpose),
-                        t.s(&format!("people.consent_state.{state}"))
-                    ),
-                    *c == f.consent,
-                )
-            }));
-            v
-        },
+        consents: consent_options(t, &f.consent, any),
         agencies: options(Agency::ALL, Agency::code, |c| c.label(lc), &f.agency, any),
         source_fields: {
             let mut v = vec![(String::new(), any.to_owned(), f.field.is_empty())];

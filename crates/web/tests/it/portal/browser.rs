@@ -16,7 +16,10 @@ use crate::dual_smtp;
 use crate::helpers::{PASSWORD, TestApp};
 use crate::registry::people::{communes, token};
 
-dual_smtp!(a_person_abroad_walks_the_whole_journey_in_chromium);
+dual_smtp!(
+    a_person_abroad_walks_the_whole_journey_in_chromium,
+    unblocking_consent_statistics_and_staff_email_pages_in_chromium,
+);
 
 async fn shoot(b: &Browser, app: &TestApp, name: &str) {
     if let Ok(dir) = std::env::var("KIEUBAO_SCREENSHOT_DIR") {
@@ -290,4 +293,92 @@ async fn a_person_abroad_walks_the_whole_journey_in_chromium(app: TestApp, smtp:
         "{:?}",
         b.severe_logs().await
     );
+}
+
+/// The pages of issue 23's last parts in Chromium, with screenshots at both
+/// widths: the demo's person blocks the other demo entry and sees it listed
+/// to unblock; the consent filter under a report's title; one's address for
+/// reminders on the profile and the masked addresses of the accounts page.
+async fn unblocking_consent_statistics_and_staff_email_pages_in_chromium(
+    app: TestApp,
+    _smtp: Smtp,
+) {
+    app::demo_data::ensure_demo(&app.app, Some(PASSWORD), 150, 7)
+        .await
+        .unwrap();
+    let neighbour: i64 = sqlx::query_scalar(
+        "SELECT e.id FROM directory_entries e JOIN portal_accounts a ON a.id = e.account_id \
+         WHERE a.email = $1",
+    )
+    .bind(app::portal::demo::DEMO_NEIGHBOUR)
+    .fetch_one(&app.app.db.pool)
+    .await
+    .unwrap();
+    let b = Browser::start().await;
+    b.goto(&app.url("/kieu-bao/login")).await;
+    b.type_into("input[name=email]", app::portal::demo::DEMO_ACCOUNT)
+        .await;
+    b.type_into("input[name=password]", PASSWORD).await;
+    b.click("button[type=submit]").await;
+    assert!(b.wait_url("/kieu-bao/record").await);
+    b.goto(&app.url("/kieu-bao/danh-ba")).await;
+    assert!(
+        b.text("[data-testid=directory-results]")
+            .await
+            .contains("Chị Lan (demo)")
+    );
+    shoot(&b, &app, "directory-demo").await;
+    b.goto(&app.url(&format!("/kieu-bao/danh-ba/{neighbour}")))
+        .await;
+    b.click(&format!(
+        "form[action='/kieu-bao/danh-ba/{neighbour}/block'] button"
+    ))
+    .await;
+    assert!(b.wait_url("/kieu-bao/danh-ba").await);
+    b.goto(&app.url("/kieu-bao/danh-ba/cua-toi")).await;
+    assert!(
+        b.text("[data-testid=blocked-list]")
+            .await
+            .contains("Chị Lan (demo)")
+    );
+    b.script("document.getElementById('blocked').scrollIntoView(); return 1;")
+        .await;
+    shoot(&b, &app, "directory-blocked").await;
+    b.click("[data-testid=blocked-list] button").await;
+    assert!(b.wait_url("/kieu-bao/danh-ba/cua-toi#blocked").await);
+    b.goto(&app.url("/kieu-bao/danh-ba")).await;
+    assert!(
+        b.text("[data-testid=directory-results]")
+            .await
+            .contains("Chị Lan (demo)")
+    );
+
+    app.add_user("quantri", Role::Admin, vec![]).await;
+    b.sign_in(&app.url(""), "quantri", PASSWORD).await;
+    b.goto(&app.url("/profile#mail")).await;
+    b.type_into("[data-testid=own-email]", "quantri@example.org")
+        .await;
+    b.click("#form-email button[type=submit]").await;
+    assert!(b.wait_url("/profile/email").await, "the form is answered");
+    assert!(
+        b.text("main")
+            .await
+            .contains("Đã lưu địa chỉ nhận thư nhắc việc.")
+    );
+    shoot(&b, &app, "staff-email").await;
+    b.goto(&app.url("/admin/users")).await;
+    assert!(
+        b.text("[data-testid=email-quantri]")
+            .await
+            .contains("q•••@example.org")
+    );
+    shoot(&b, &app, "staff-users").await;
+    b.goto(&app.url("/reports?rows=country&consent=news%3Agiven"))
+        .await;
+    assert!(
+        b.text("[data-testid=stats-consent]")
+            .await
+            .contains("Tin tức và thư mời")
+    );
+    shoot(&b, &app, "statistics-consent").await;
 }

@@ -11,13 +11,17 @@ use serde_json::{Value, json};
 
 use super::records::linked;
 use super::{Smtp, post_form, registered};
-use crate::dual_smtp;
 use crate::helpers::{PASSWORD, TestApp};
 use crate::registry::people::{communes, token};
+use crate::{dual, dual_smtp};
+
+dual!(the_demo_directory_has_entries_of_two_linked_consenting_people);
 
 dual_smtp!(
     the_directory_shows_chosen_fields_to_consenting_people_only,
     withdrawing_a_consent_takes_effect_or_opens_a_task_and_the_registry_filters_on_it,
+    statistics_filter_on_consent_alike_in_both_engines_the_api_and_the_exports,
+    a_person_sees_whom_they_blocked_and_unblocks_only_their_own_block,
 );
 
 async fn get(c: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
@@ -603,4 +607,446 @@ async fn withdrawing_a_consent_takes_effect_or_opens_a_task_and_the_registry_fil
     );
     let (_, page) = get(&s.officer, &app, &format!("/people/{staff_entered}")).await;
     assert!(page.contains("Chưa có đồng ý"), "{page}");
+}
+
+/// Issue 23 §4: "reports and exports can filter on them" — the statistics
+/// builder's `consent` filter counts the same people as the people list's,
+/// the in-memory columns and the `GROUP BY` agree, the API enumerates the
+/// values, and the page and every export say the filter in words.
+async fn statistics_filter_on_consent_alike_in_both_engines_the_api_and_the_exports(
+    app: TestApp,
+    smtp: Smtp,
+) {
+    use app::stats::{self, Dim, Engine, PivotSpec};
+    let s = linked(&app, &smtp).await;
+    for (name, country) in [("Phạm Văn Đông", "US"), ("Trần Thị Mai", "JP")] {
+        let r = app
+            .client
+            .post(app.url("/api/v1/people"))
+            .bearer_auth(&s.province)
+            .json(&json!({
+                "full_name": name, "category": "migrant", "country": country,
+                "hometown_code": s.commune, "tags": ["expert"],
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    }
+    consent(&app, &s.person, "news", true).await;
+    consent(&app, &s.person, "directory", true).await;
+    consent(&app, &s.person, "directory", false).await;
+
+    let province = app::Actor {
+        user_id: None,
+        username: "system:test".into(),
+        role: Role::ProvinceOfficer,
+        jurisdiction: app::Jurisdiction::Province,
+        ip: String::new(),
+        token_scopes: None,
+    };
+    let everyone = stats::pivot(
+        &app.app,
+        &province,
+        &PivotSpec::new(Dim::Category, None),
+        Engine::Sql,
+    )
+    .await
+    .unwrap()
+    .total;
+    assert!(everyone >= 3, "{everyone}");
+    let shapes = [
+        (Dim::Category, None),
+        (Dim::Country, Some(Dim::Category)),
+        (Dim::Tag, Some(Dim::Agency)),
+        (Dim::Commune, None),
+    ];
+    for value in app::registry::people::CONSENT_FILTERS {
+        for (rows, cols) in shapes {
+            let mut spec = PivotSpec::new(rows, cols);
+            spec.consent = Some((*value).to_owned());
+            let mem = stats::pivot(&app.app, &province, &spec, Engine::Auto)
+                .await
+                .unwrap();
+            let sql = stats::pivot(&app.app, &province, &spec, Engine::Sql)
+                .await
+                .unwrap();
+            assert_eq!(mem.engine, "memory");
+            assert_eq!(
+                (&mem.rows, &mem.cols, &mem.cells, &mem.row_totals, mem.total),
+                (&sql.rows, &sql.cols, &sql.cells, &sql.row_totals, sql.total),
+                "{value}: {spec:?}"
+            );
+            // The same people as the list's filter.
+            let expected = match *value {
+                "news:given" | "directory:withdrawn" => 1,
+                "news:none" | "directory:none" => everyone - 1,
+                v if v.ends_with(":none") => everyone,
+                _ => 0,
+            };
+            assert_eq!(mem.total, expected, "{value}");
+        }
+    }
+    // A consent filter with a past day is refused (acts are not versions).
+    let mut spec = PivotSpec::new(Dim::Category, None);
+    spec.consent = Some("news:given".into());
+    spec.as_of = Some(app::clock::now()[..10].to_owned());
+    assert!(matches!(
+        stats::pivot(&app.app, &province, &spec, Engine::Auto).await,
+        Err(app::AppError::Invalid(_))
+    ));
+
+    // The API: the value enumerated in the document, an unknown one refused.
+    let api = |q: String| {
+        let c = app.client.clone();
+        let url = app.url(&format!("/api/v1/statistics/pivot?{q}"));
+        let tok = s.province.clone();
+        async move { c.get(url).bearer_auth(tok).send().await.unwrap() }
+    };
+    let r = api("rows=country&consent=news:given".into()).await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["total"], 1, "{v}");
+    assert_eq!(v["spec"]["consent"], "news:given");
+    let r = api("rows=country&consent=news:maybe".into()).await;
+    assert_eq!(r.status(), 422);
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(b["errors"][0]["field"], "consent", "{b}");
+    let day = app::clock::now()[..10].to_owned();
+    let r = api(format!("rows=country&consent=news:given&as_of={day}")).await;
+    assert_eq!(r.status(), 422);
+    let doc: Value = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let params = doc["paths"]["/api/v1/statistics/pivot"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let consent_param = params.iter().find(|p| p["name"] == "consent").unwrap();
+    assert!(
+        consent_param.to_string().contains("directory:withdrawn"),
+        "{consent_param}"
+    );
+
+    // The builder: the choice offered, the filter in words, the figure's
+    // link opens the list with the same filter.
+    let q = "rows=country&consent=news%3Agiven";
+    let (status, page) = get(&s.officer, &app, &format!("/reports?{q}")).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("data-testid=\"stats-consent-filter\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("<option value=\"news:given\" selected>Tin tức và thư mời: đã đồng ý"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Sự đồng ý: Tin tức và thư mời: đã đồng ý."),
+        "{page}"
+    );
+    assert!(page.contains("consent=news%3Agiven"), "{page}");
+    let (status, page) = get(&s.officer, &app, "/reports?rows=country&consent=x").await;
+    assert_eq!(status, 422, "{page}");
+
+    // The exports say the filter in words.
+    let bytes = |path: String| {
+        let c = s.officer.clone();
+        let url = app.url(&path);
+        async move {
+            let r = c.get(url).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            r.bytes().await.unwrap().to_vec()
+        }
+    };
+    let xlsx = bytes(format!("/reports/export.xlsx?{q}")).await;
+    {
+        use calamine::{Reader, Xlsx};
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+        let about = book.worksheet_range("Mo ta").unwrap();
+        let text: Vec<String> = about
+            .rows()
+            .flat_map(|r| r.iter().map(ToString::to_string))
+            .collect();
+        assert!(text.iter().any(|t| t == "Lọc: Sự đồng ý"), "{text:?}");
+        assert!(
+            text.iter().any(|t| t == "Tin tức và thư mời — đã đồng ý"),
+            "{text:?}"
+        );
+    }
+    let docx = bytes(format!("/reports/export.docx?{q}")).await;
+    crate::stats::pivots::check_docx_has(
+        &docx,
+        "Điều kiện lọc: Sự đồng ý: Tin tức và thư mời — đã đồng ý.",
+    );
+    let pdf = bytes(format!("/reports/export.pdf?{q}")).await;
+    let text = crate::stats::pivots::pdf_text(&pdf);
+    assert!(
+        text.contains("Sự đồng ý: Tin tức và thư mời — đã đồng ý"),
+        "{text}"
+    );
+}
+
+async fn account_of(app: &TestApp, email: &str) -> i64 {
+    sqlx::query_scalar("SELECT id FROM portal_accounts WHERE email = $1")
+        .bind(email)
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap()
+}
+
+/// Issue 23 §6: a person sees whom they blocked (by the name the directory
+/// shows) and unblocks them (audited); then both see each other and the
+/// blocked person writes again. Nobody lifts a block that is not their own.
+async fn a_person_sees_whom_they_blocked_and_unblocks_only_their_own_block(
+    app: TestApp,
+    smtp: Smtp,
+) {
+    let (c1, _) = communes();
+    let api = token(
+        &app,
+        "sonv",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    app.add_user("tinh", Role::ProvinceOfficer, vec![]).await;
+    let officer = TestApp::new_client();
+    app.sign_in(&officer, "tinh", PASSWORD).await;
+    let record = |name: &str, country: &str| {
+        json!({
+            "full_name": name, "category": "contract_labour", "country": country,
+            "hometown_code": c1,
+        })
+    };
+    let an = person_abroad(
+        &app,
+        &smtp,
+        &api,
+        &officer,
+        record("Nguyễn Văn An", "DE"),
+        "an@example.org",
+    )
+    .await;
+    let binh = person_abroad(
+        &app,
+        &smtp,
+        &api,
+        &officer,
+        record("Trần Thị Bình", "JP"),
+        "binh@example.org",
+    )
+    .await;
+    let chi = person_abroad(
+        &app,
+        &smtp,
+        &api,
+        &officer,
+        record("Lê Văn Chí", "FR"),
+        "chi@example.org",
+    )
+    .await;
+    for c in [&an, &binh, &chi] {
+        consent(&app, c, "directory", true).await;
+    }
+    let a_id = publish(&app, &an, "Anh An", "", &["name", "country"]).await;
+    let b_id = publish(&app, &binh, "Chị Bình", "", &["name"]).await;
+    let c_id = publish(&app, &chi, "Chí", "", &["country"]).await;
+    let (an_acct, binh_acct, chi_acct) = (
+        account_of(&app, "an@example.org").await,
+        account_of(&app, "binh@example.org").await,
+        account_of(&app, "chi@example.org").await,
+    );
+    let (_, mine) = get(&an, &app, "/kieu-bao/danh-ba/cua-toi").await;
+    assert!(!mine.contains("data-testid=\"blocked-list\""), "{mine}");
+
+    // An blocks Bình, and Chí (whose entry shows no name).
+    for id in [b_id, c_id] {
+        let r = post_form(
+            &app,
+            &an,
+            &format!("/kieu-bao/danh-ba/{id}"),
+            &format!("/kieu-bao/danh-ba/{id}/block"),
+            &[],
+        )
+        .await;
+        assert_eq!(r.status(), 303);
+    }
+    assert_eq!(
+        get(&binh, &app, &format!("/kieu-bao/danh-ba/{a_id}"))
+            .await
+            .0,
+        404
+    );
+    let (status, mine) = get(&an, &app, "/kieu-bao/danh-ba/cua-toi").await;
+    assert_eq!(status, 200);
+    assert!(mine.contains("data-testid=\"blocked-list\""), "{mine}");
+    assert!(
+        mine.contains(&format!("data-testid=\"blocked-{binh_acct}\">Chị Bình")),
+        "{mine}"
+    );
+    assert!(
+        mine.contains(&format!(
+            "data-testid=\"blocked-{chi_acct}\">Một thành viên danh bạ"
+        )),
+        "{mine}"
+    );
+    // Nothing else of them is shown, and no timestamp as stored.
+    assert!(!mine.contains("Trần Thị Bình") && !mine.contains("binh@example.org"));
+    let at = mine.split("chặn ngày ").nth(1).unwrap_or_default();
+    let day: Vec<char> = at.chars().take(6).collect();
+    assert!(
+        day.len() == 6 && day[2] == '/' && day[5] == '/',
+        "a date as people write it: {mine}"
+    );
+    // The blocked one sees no list and cannot lift An's block; nor can a
+    // third person; an unknown account is not found either.
+    let (_, theirs) = get(&binh, &app, "/kieu-bao/danh-ba/cua-toi").await;
+    assert!(!theirs.contains("data-testid=\"blocked-list\""), "{theirs}");
+    for (who, target) in [
+        (&binh, an_acct),
+        (&binh, binh_acct),
+        (&chi, binh_acct),
+        (&an, 999_999),
+    ] {
+        let r = post_form(
+            &app,
+            who,
+            "/kieu-bao/danh-ba/cua-toi",
+            &format!("/kieu-bao/danh-ba/unblock/{target}"),
+            &[],
+        )
+        .await;
+        assert_eq!(r.status(), 404, "unblocking {target}");
+    }
+    assert_eq!(
+        get(&binh, &app, &format!("/kieu-bao/danh-ba/{a_id}"))
+            .await
+            .0,
+        404
+    );
+
+    // An lifts the block of Bình: audited, both see each other, Bình writes.
+    let r = post_form(
+        &app,
+        &an,
+        "/kieu-bao/danh-ba/cua-toi",
+        &format!("/kieu-bao/danh-ba/unblock/{binh_acct}"),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"].to_str().unwrap(),
+        "/kieu-bao/danh-ba/cua-toi#blocked"
+    );
+    let audited: Vec<String> = sqlx::query_scalar(
+        "SELECT entity_id FROM audit_log WHERE action = 'directory.unblock' \
+         AND actor_name LIKE 'portal:%'",
+    )
+    .fetch_all(&app.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, vec![binh_acct.to_string()]);
+    let (_, mine) = get(&an, &app, "/kieu-bao/danh-ba/cua-toi").await;
+    assert!(!mine.contains(&format!("blocked-{binh_acct}\"")), "{mine}");
+    assert!(mine.contains(&format!("blocked-{chi_acct}\"")), "{mine}");
+    assert_eq!(
+        get(&binh, &app, &format!("/kieu-bao/danh-ba/{a_id}"))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        get(&an, &app, &format!("/kieu-bao/danh-ba/{b_id}")).await.0,
+        200
+    );
+    let r = send(&app, &binh, a_id, "Cảm ơn anh đã bỏ chặn.").await;
+    assert_eq!(r.status(), 303);
+    let mails = smtp.wait_for("an@example.org", 3).await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.text.contains("Cảm ơn anh đã bỏ chặn.")),
+        "the message arrives"
+    );
+    // Lifting it twice: not found.
+    let r = post_form(
+        &app,
+        &an,
+        "/kieu-bao/danh-ba/cua-toi",
+        &format!("/kieu-bao/danh-ba/unblock/{binh_acct}"),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status(), 404);
+    // Chí stays blocked.
+    assert_eq!(
+        get(&chi, &app, &format!("/kieu-bao/danh-ba/{a_id}"))
+            .await
+            .0,
+        404
+    );
+}
+
+/// `serve --demo` fills the directory: two linked portal accounts with the
+/// directory consent, each with an entry showing fields it chose; each
+/// finds the other on the directory page (issue 23 §6).
+async fn the_demo_directory_has_entries_of_two_linked_consenting_people(app: TestApp) {
+    let password = "demo password for the directory";
+    app::demo_data::ensure_demo(&app.app, Some(password), 150, 7)
+        .await
+        .unwrap();
+    let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+        "SELECT e.id, a.email, e.show_name + e.show_country + e.show_city + e.show_hometown \
+         + e.show_occupation + e.show_intro, a.person_id FROM directory_entries e \
+         JOIN portal_accounts a ON a.id = e.account_id AND a.person_id = e.person_id \
+         WHERE (SELECT c.action FROM portal_consents c WHERE c.account_id = a.id \
+                AND c.purpose = 'directory' ORDER BY c.id DESC LIMIT 1) = 'given' ORDER BY e.id",
+    )
+    .fetch_all(&app.app.db.pool)
+    .await
+    .unwrap();
+    assert!(rows.len() >= 2, "{rows:?}");
+    assert!(
+        rows.iter().all(|r| r.2 > 0),
+        "each shows chosen fields: {rows:?}"
+    );
+    assert_ne!(rows[0].3, rows[1].3, "two records");
+    let emails: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    assert!(
+        emails.contains(&app::portal::demo::DEMO_ACCOUNT),
+        "{emails:?}"
+    );
+    assert!(
+        emails.contains(&app::portal::demo::DEMO_NEIGHBOUR),
+        "{emails:?}"
+    );
+    // Each sees the other's entry on the directory page, not its own.
+    for (me, other) in [(0, 1), (1, 0)] {
+        let c = super::sign_in(&app, &rows[me].1, password).await;
+        let (status, page) = get(&c, &app, "/kieu-bao/danh-ba").await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains(&format!("data-testid=\"entry-{}\"", rows[other].0)),
+            "{page}"
+        );
+        assert!(page.contains("(demo)"), "{page}");
+    }
+    // Run twice, nothing more.
+    app::demo_data::ensure_demo(&app.app, Some(password), 150, 7)
+        .await
+        .unwrap();
+    let again: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM directory_entries")
+        .fetch_one(&app.app.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(again, i64::try_from(rows.len()).unwrap());
 }

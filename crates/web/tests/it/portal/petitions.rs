@@ -16,6 +16,7 @@ dual_smtp!(
     petition_files_reach_only_the_sender_and_its_officers_and_forwarding_makes_a_letter,
     petitions_without_an_account_are_registered_once_the_address_is_verified,
     petitions_near_their_deadline_are_flagged_and_overdue_ones_escalated_once,
+    reminders_and_escalations_are_emailed_once_to_staff_in_their_language,
 );
 
 async fn get(c: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
@@ -845,4 +846,230 @@ async fn petitions_near_their_deadline_are_flagged_and_overdue_ones_escalated_on
     ] {
         assert!(cells.iter().any(|c| c == want), "{want}: {cells:?}");
     }
+}
+
+/// Issue 23 §7: staff accounts give an address (their own profile, or the
+/// administrator) and the language of their messages; the watch e-mails a
+/// reminder to the assignee near the deadline and the escalation of an
+/// overdue petition to the province's officers — through the real SMTP
+/// server, each once however many rounds (or servers) run, on a fixed clock.
+async fn reminders_and_escalations_are_emailed_once_to_staff_in_their_language(
+    app: TestApp,
+    smtp: Smtp,
+) {
+    use crate::helpers::PASSWORD;
+    use app::portal::petitions::{notify_due, watch};
+    let s = linked(&app, &smtp).await;
+    let admin_id = app.add_user("quantri", domain::Role::Admin, vec![]).await;
+    let tinh_id = app
+        .add_user("tinh", domain::Role::ProvinceOfficer, vec![])
+        .await;
+    let tinh2_id = app
+        .add_user("tinh2", domain::Role::ProvinceOfficer, vec![])
+        .await;
+    let admin = TestApp::new_client();
+    app.sign_in(&admin, "quantri", PASSWORD).await;
+    let tinh = TestApp::new_client();
+    app.sign_in(&tinh, "tinh", PASSWORD).await;
+
+    // One's own address, on the profile: checked (the field named, the
+    // text kept), then saved with the language of the messages.
+    let r = post_form(
+        &app,
+        &tinh,
+        "/profile",
+        "/profile/email",
+        &[("email", "tinh@@example"), ("mail_lang", "en")],
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Thư điện tử: Thư điện tử không hợp lệ."),
+        "{page}"
+    );
+    assert!(page.contains("value=\"tinh@@example\""), "{page}");
+    let r = post_form(
+        &app,
+        &tinh,
+        "/profile",
+        "/profile/email",
+        &[("email", " Tinh.Officer@Example.org "), ("mail_lang", "en")],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let (_, page) = get(&tinh, &app, "/profile").await;
+    assert!(
+        page.contains("value=\"tinh.officer@example.org\""),
+        "{page}"
+    );
+    let r = post_form(
+        &app,
+        &s.officer,
+        "/profile",
+        "/profile/email",
+        &[("email", "xa1@example.org"), ("mail_lang", "vi")],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    // The administrator sets another's, and sees addresses masked only;
+    // no one else may.
+    let r = post_form(
+        &app,
+        &admin,
+        "/admin/users",
+        &format!("/admin/users/{tinh2_id}/email"),
+        &[("email", "tinh2@example.org"), ("mail_lang", "vi")],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let (_, users) = get(&admin, &app, "/admin/users").await;
+    assert!(
+        users.contains("data-testid=\"email-tinh\">t•••@example.org")
+            && users.contains("data-testid=\"email-tinh2\">t•••@example.org"),
+        "{users}"
+    );
+    assert!(!users.contains("tinh2@example.org") && !users.contains("tinh.officer@"));
+    let r = post_form(
+        &app,
+        &tinh,
+        "/profile",
+        &format!("/admin/users/{admin_id}/email"),
+        &[("email", "x@example.org"), ("mail_lang", "vi")],
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'user.email_set' AND entity_id IN ($1, $2)",
+    )
+    .bind(tinh_id.to_string())
+    .bind(tinh2_id.to_string())
+    .fetch_one(&app.app.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(audited, 2);
+    // The API tells a token's owner their own address.
+    let tok = crate::registry::people::token(
+        &app,
+        "tinh3",
+        domain::Role::ProvinceOfficer,
+        vec![],
+        &["read"],
+    )
+    .await;
+    let me: serde_json::Value = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["email"], serde_json::Value::Null, "{me}");
+    assert_eq!(me["mail_lang"], "vi", "{me}");
+
+    // Friday 24/4/2026: a report to answer by Wednesday 13/5, assigned to
+    // the commune's officer.
+    app.app.clock.set_to(datetime!(2026-04-24 03:00 UTC));
+    let r = post_form(
+        &app,
+        &s.person,
+        "/kieu-bao/petitions",
+        "/kieu-bao/petitions",
+        &[
+            ("category", "report"),
+            ("subject", "Đường về quê bị hỏng"),
+            ("body", "Đoạn đường liên xã hỏng nặng."),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let (id, number): (i64, String) =
+        sqlx::query_as("SELECT id, number FROM portal_petitions ORDER BY id DESC LIMIT 1")
+            .fetch_one(&app.app.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(step(&app, &s.officer, id, "assign", "").await.status(), 303);
+    let mails = web::portal::mail::due_mails(Some(app.url("")));
+
+    // Tuesday 12/5: the reminder, to the assignee only, in Vietnamese,
+    // once though two servers' rounds run at the same time and again.
+    app.app.clock.set_to(datetime!(2026-05-12 03:00 UTC));
+    let (a, b) = tokio::join!(watch(&app.app), watch(&app.app));
+    let due: Vec<_> = a.unwrap().into_iter().chain(b.unwrap()).collect();
+    assert_eq!(due.len(), 1, "{due:?}");
+    assert_eq!(
+        due[0].to,
+        vec![("xa1@example.org".to_owned(), "vi".to_owned())]
+    );
+    notify_due(&app.app, &due, &mails).await;
+    assert!(watch(&app.app).await.unwrap().is_empty());
+    let got = smtp.wait_for("xa1@example.org", 1).await;
+    assert_eq!(got.len(), 1);
+    let m = &got[0];
+    assert_eq!(m.subject, "Nhắc việc: kiến nghị sắp đến hạn trả lời");
+    assert!(m.text.starts_with("Kính gửi đồng chí,"), "{}", m.text);
+    assert!(
+        m.text.contains(&format!("Số kiến nghị: {number}")),
+        "{}",
+        m.text
+    );
+    assert!(m.text.contains("Hạn trả lời: 13/05/2026"), "{}", m.text);
+    assert!(
+        m.link("/portal/petitions/")
+            .ends_with(&format!("/portal/petitions/{id}"))
+    );
+    assert!(m.html.contains("Hạn trả lời: 13/05/2026"), "{}", m.html);
+    assert!(
+        !m.text.contains("Đoạn đường"),
+        "the petition's text stays on the portal"
+    );
+
+    // Thursday 14/5: overdue, escalated to the province's officers with an
+    // address (each in their language), not to the commune's; once.
+    app.app.clock.set_to(datetime!(2026-05-14 03:00 UTC));
+    let due = watch(&app.app).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert!(due[0].escalated);
+    notify_due(&app.app, &due, &mails).await;
+    assert!(watch(&app.app).await.unwrap().is_empty());
+    let en = smtp.wait_for("tinh.officer@example.org", 1).await;
+    assert_eq!(en.len(), 1);
+    assert_eq!(
+        en[0].subject,
+        "An overdue petition was escalated to the department"
+    );
+    assert!(en[0].text.starts_with("Dear colleague,"), "{}", en[0].text);
+    assert!(
+        en[0].text.contains("Answer by: 13/05/2026"),
+        "{}",
+        en[0].text
+    );
+    let vi = smtp.wait_for("tinh2@example.org", 1).await;
+    assert_eq!(vi.len(), 1);
+    assert_eq!(vi[0].subject, "Kiến nghị quá hạn đã được báo cáo lên Sở");
+    assert_eq!(smtp.wait_for("xa1@example.org", 1).await.len(), 1);
+    // An address removed: nothing more is sent there.
+    let r = post_form(
+        &app,
+        &tinh,
+        "/profile",
+        "/profile/email",
+        &[("email", ""), ("mail_lang", "en")],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("Đã lưu địa chỉ nhận thư nhắc việc."),
+        "{page}"
+    );
+    let contact =
+        app::accounts::users::mail_contact(&app.app, &app::Actor::system("test"), tinh_id)
+            .await
+            .unwrap();
+    assert_eq!(contact.email, None);
+    assert_eq!(contact.lang, "en");
 }

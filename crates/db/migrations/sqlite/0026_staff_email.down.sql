@@ -1,0 +1,2 @@
+ALTER TABLE users DROP COLUMN mail_lang;
+ALTER TABLE users DROP COLUMN email;
