@@ -185,6 +185,10 @@ pub struct SearchParams {
     #[param(schema_with = app::api_schema::agency)]
     pub agency: Option<String>,
     pub survey_round: Option<String>,
+    /// A consent given through the portal: `news:given`, `keep_record:withdrawn`,
+    /// `directory:none` (never asked)...
+    #[param(schema_with = app::api_schema::consent_filter)]
+    pub consent: Option<String>,
 }
 
 /// Documentation of `GET /api/v1/search` (served by `registry::api::search`).

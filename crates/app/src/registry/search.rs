@@ -223,6 +223,9 @@ pub struct SearchQuery {
     pub verification: String,
     pub agency: String,
     pub survey_round: String,
+    /// A consent given through the portal (issue 23 §4), as the people
+    /// list takes it: `news:given`, `keep_record:withdrawn`, `directory:none`.
+    pub consent: String,
 }
 
 impl SearchQuery {
@@ -276,6 +279,7 @@ impl SearchQuery {
             ("verification", &self.verification),
             ("agency", &self.agency),
             ("survey_round", &self.survey_round),
+            ("consent", &self.consent),
         ]
         .into_iter()
         .filter(|(_, v)| !v.trim().is_empty())
@@ -449,6 +453,12 @@ async fn run(app: &App, actor: &Actor, q: &SearchQuery, limit: usize) -> AppResu
     timings.catch_up = ms_since(t);
     let t = std::time::Instant::now();
     let members = member_ids(app, actor, q).await?;
+    // The people a consent filter keeps (or, for `purpose:none`, leaves out).
+    let consent = if q.consent.trim().is_empty() {
+        None
+    } else {
+        Some(super::people::consent_ids(app, &q.consent).await?)
+    };
     timings.members = ms_since(t);
     let t = std::time::Instant::now();
     let state = app.search.state.clone();
@@ -458,10 +468,10 @@ async fn run(app: &App, actor: &Actor, q: &SearchQuery, limit: usize) -> AppResu
     let results = tokio::task::spawn_blocking(move || {
         let st = state.read().map_err(|_| poisoned())?;
         let query = Query::new(&text, limit, &filters);
-        Ok::<_, AppError>(
-            st.index
-                .search(&query, |d| allows(&jurisdiction, members.as_ref(), d)),
-        )
+        Ok::<_, AppError>(st.index.search(&query, |d| {
+            allows(&jurisdiction, members.as_ref(), d)
+                && consent.as_ref().is_none_or(|c| c.keeps(d.id()))
+        }))
     })
     .await
     .map_err(|e| AppError::Unexpected(e.into()))??;

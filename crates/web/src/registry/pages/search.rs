@@ -34,6 +34,7 @@ pub struct SearchForm {
     verification: String,
     agency: String,
     survey_round: String,
+    consent: String,
 }
 
 impl SearchForm {
@@ -52,6 +53,7 @@ impl SearchForm {
             verification: self.verification.clone(),
             agency: self.agency.clone(),
             survey_round: self.survey_round.clone(),
+            consent: self.consent.clone(),
         }
     }
 
@@ -69,6 +71,7 @@ impl SearchForm {
             ("verification", &self.verification),
             ("agency", &self.agency),
             ("survey_round", &self.survey_round),
+            ("consent", &self.consent),
         ]
         .into_iter()
         .filter(|(_, v)| !v.is_empty())
@@ -151,6 +154,8 @@ struct PageView {
     agencies: Vec<(String, String, bool)>,
     /// Survey rounds `(code, name)` offered by the survey-round picker.
     survey_rounds: Vec<(String, String)>,
+    /// The consent filter's choices (issue 23 §4), as on the people list.
+    consents: Vec<(String, String, bool)>,
 }
 
 #[derive(Template)]
@@ -290,6 +295,7 @@ pub async fn page(
             any,
         ),
         agencies: options(Agency::ALL, Agency::code, |c| c.label(lc), &f.agency, any),
+        consents: super::people::consent_options(t, &f.consent, any),
         l,
         t,
         f,

@@ -607,6 +607,55 @@ async fn withdrawing_a_consent_takes_effect_or_opens_a_task_and_the_registry_fil
     );
     let (_, page) = get(&s.officer, &app, &format!("/people/{staff_entered}")).await;
     assert!(page.contains("Chưa có đồng ý"), "{page}");
+
+    // Search, its page and its exports take the same filter.
+    let search = |q: String| {
+        let c = app.client.clone();
+        let url = app.url(&format!("/api/v1/search?{q}"));
+        let tok = s.province.clone();
+        async move { c.get(url).bearer_auth(tok).send().await.unwrap() }
+    };
+    let nhung = "q=L%C3%AA%20Th%E1%BB%8B%20H%E1%BB%93ng%20Nhung";
+    let dong = "q=Ph%E1%BA%A1m%20V%C4%83n%20%C4%90%C3%B4ng";
+    let r = search(format!("{nhung}&consent=news:withdrawn")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(ids(r.json().await.unwrap()), vec![s.person_id]);
+    let r = search(format!("{nhung}&consent=news:given")).await;
+    assert!(ids(r.json().await.unwrap()).is_empty());
+    let r = search(format!("{dong}&consent=news:none")).await;
+    assert!(ids(r.json().await.unwrap()).contains(&staff_entered));
+    let r = search(format!("{dong}&consent=news:withdrawn")).await;
+    assert!(!ids(r.json().await.unwrap()).contains(&staff_entered));
+    let r = search(format!("{dong}&consent=news:maybe")).await;
+    assert_eq!(r.status(), 422);
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(b["errors"][0]["field"], "consent");
+    let (status, csv) = get(
+        &s.officer,
+        &app,
+        &format!("/search/export.csv?{nhung}&consent=news%3Awithdrawn"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(csv.contains("Lê Thị Hồng Nhung"), "{csv}");
+    let (_, csv) = get(
+        &s.officer,
+        &app,
+        &format!("/search/export.csv?{nhung}&consent=news%3Agiven"),
+    )
+    .await;
+    assert!(!csv.contains("Lê Thị Hồng Nhung"), "{csv}");
+    let (status, page) = get(
+        &s.officer,
+        &app,
+        &format!("/search?{nhung}&consent=news%3Awithdrawn"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("value=\"news:withdrawn\" selected>Tin tức và thư mời: đã rút lại"),
+        "{page}"
+    );
 }
 
 /// Issue 23 §4: "reports and exports can filter on them" — the statistics
