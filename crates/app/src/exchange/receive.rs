@@ -115,6 +115,20 @@ struct Item {
     problem: String,
 }
 
+impl Item {
+    /// The record known here by the received identifier: the same, or a
+    /// change field by field.
+    fn found(&mut self, id: i64, mine: &Map<String, Value>, theirs: &Map<String, Value>) {
+        self.entity_id = Some(id);
+        self.diff = format::differences(mine, theirs);
+        self.outcome = if self.diff.is_empty() {
+            "same"
+        } else {
+            "change"
+        };
+    }
+}
+
 /// Matches one person record.
 async fn match_person(app: &App, actor: &Actor, ns: Namespace, rec: &Record) -> AppResult<Item> {
     let theirs = rec.compared();
@@ -133,11 +147,7 @@ async fn match_person(app: &App, actor: &Actor, ns: Namespace, rec: &Record) -> 
         Ok(d) => d,
         Err(errs) => {
             item.outcome = "refused";
-            item.problem = errs
-                .iter()
-                .map(|e| format!("{}:{}", e.field, e.code))
-                .collect::<Vec<_>>()
-                .join(",");
+            item.problem = problems(&errs);
             return Ok(item);
         }
     };
@@ -145,17 +155,9 @@ async fn match_person(app: &App, actor: &Actor, ns: Namespace, rec: &Record) -> 
         && let Ok(ours) = people::load_for_exchange(app, actor, id).await
         && ours.deleted_at.is_none()
     {
-        {
-            let mine = person_record(&ours, rec.id.clone(), true, None).fields;
-            item.entity_id = Some(id);
-            item.diff = format::differences(&mine, &theirs);
-            item.outcome = if item.diff.is_empty() {
-                "same"
-            } else {
-                "change"
-            };
-            return Ok(item);
-        }
+        let mine = person_record(&ours, rec.id.clone(), true, None).fields;
+        item.found(id, &mine, &theirs);
+        return Ok(item);
     }
     // Unknown identifier: is it someone already registered?
     let q = crate::registry::search::SearchQuery {
@@ -282,13 +284,7 @@ async fn match_other(
             item.problem = problems(&errs);
             return Ok(item);
         }
-        item.entity_id = Some(id);
-        item.diff = format::differences(&mine, &theirs);
-        item.outcome = if item.diff.is_empty() {
-            "same"
-        } else {
-            "change"
-        };
+        item.found(id, &mine, &theirs);
         return Ok(item);
     }
     if let Err(errs) = kinds::check(e, &Map::new(), &theirs) {
