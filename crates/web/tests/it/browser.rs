@@ -274,7 +274,9 @@ impl Browser {
         self.wait_url_where(|u| u.contains(part)).await
     }
 
-    async fn wait_url_where(&self, ok: impl Fn(&str) -> bool) -> bool {
+    /// Waits (up to 10 s) until the page's address satisfies `ok`: for a
+    /// form whose own address already contains what the next page's will.
+    pub async fn wait_url_where(&self, ok: impl Fn(&str) -> bool) -> bool {
         for _ in 0..100 {
             if ok(&self.url().await) {
                 return true;

@@ -77,7 +77,15 @@ async fn an_article_is_written_previewed_scheduled_published_and_found(app: Test
     .await;
     shot(&b, &app, "form").await;
     b.click("[data-testid=content-save]").await;
-    assert!(b.wait_url_contains("/content/").await);
+    // The form's own address (/content/new) holds "/content/" too: wait
+    // for the saved article's number.
+    assert!(
+        b.wait_url_where(|u| u
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.parse::<i64>().is_ok()))
+            .await
+    );
     let url = b.url().await;
     let id: i64 = url.rsplit('/').next().unwrap().parse().unwrap();
     // The preview shows the article as a visitor will, marked as a preview.
