@@ -19,6 +19,30 @@ use crate::{Actor, App, AppError, AppResult, FieldError, Jurisdiction, clock};
 /// Rows read from the database at a time.
 const PAGE: i64 = 2_000;
 
+/// Pages read ahead of the writing.
+const AHEAD: usize = 4;
+
+/// The kinds of record in a file, in their order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Associations,
+    Households,
+    People,
+    Relatives,
+}
+
+/// The task reading an export's pages; dropping it (the export cancelled)
+/// stops the reading.
+struct Reader(Option<tokio::task::JoinHandle<()>>);
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        if let Some(h) = self.0.take() {
+            h.abort();
+        }
+    }
+}
+
 /// The format of a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -94,6 +118,7 @@ impl<W: tokio::io::AsyncWrite + Unpin + Send> Sink for FileSink<W> {
 }
 
 /// An export authorised, logged and audited, ready to run.
+#[derive(Clone)]
 pub struct Export {
     pub id: i64,
     pub format: Format,
@@ -573,65 +598,79 @@ impl Export {
     /// Reads every record in order (associations, households, people,
     /// relatives), a page at a time; `encode` turns a page into bytes for
     /// `out`. Answers the records and the people written.
+    ///
+    /// The pages are read by a task of their own, up to [`AHEAD`] pages
+    /// ahead of the writing: the database and the decoding of its rows run
+    /// on one core while the encoding, the hash and the writing run on
+    /// another. The reader only reads; it stops when the writing stops (a
+    /// reader gone, an error) or the export is dropped, and a reader that
+    /// failed fails the export rather than leaving it short.
     async fn pages<S: Sink>(
         &self,
         app: &App,
         encode: &mut (dyn FnMut(Vec<Value>) -> Vec<u8> + Send),
         out: &mut S,
     ) -> AppResult<(i64, i64)> {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<AppResult<(Part, Vec<Value>)>>(AHEAD);
+        let me = self.clone();
+        let app2 = app.clone();
+        let mut reader = Reader(Some(tokio::spawn(async move {
+            for part in [
+                Part::Associations,
+                Part::Households,
+                Part::People,
+                Part::Relatives,
+            ] {
+                let mut after = 0_i64;
+                loop {
+                    let page = me.page(&app2, part, after).await;
+                    let page = match page {
+                        Ok(p) => p,
+                        Err(e) => {
+                            let _ = tx.send(Err(e)).await;
+                            return;
+                        }
+                    };
+                    let Some(last) = page.last().map(|x| x.0) else {
+                        break;
+                    };
+                    after = last;
+                    let values = page.into_iter().map(|x| x.1).collect();
+                    if tx.send(Ok((part, values))).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        })));
         let mut records = 0_i64;
         let mut people = 0_i64;
-        // Associations (organisations, not people: no consent filter).
-        let mut after = 0_i64;
-        loop {
-            let page = self.associations(app, after).await?;
-            let Some(last) = page.last().map(|x| x.0) else {
-                break;
-            };
-            after = last;
+        while let Some(msg) = rx.recv().await {
+            let (part, page) = msg?;
             records += page.len() as i64;
-            out.write(encode(page.into_iter().map(|x| x.1).collect()))
+            if part == Part::People {
+                people += page.len() as i64;
+            }
+            out.write(encode(page))
                 .await
                 .map_err(|e| AppError::Unexpected(e.into()))?;
         }
-        after = 0;
-        loop {
-            let page = self.households(app, after).await?;
-            let Some(last) = page.last().map(|x| x.0) else {
-                break;
-            };
-            after = last;
-            records += page.len() as i64;
-            out.write(encode(page.into_iter().map(|x| x.1).collect()))
+        // The channel closed: the reader ended; a panic there is an error
+        // here, not a file cut short.
+        if let Some(handle) = reader.0.take() {
+            handle
                 .await
-                .map_err(|e| AppError::Unexpected(e.into()))?;
-        }
-        after = 0;
-        loop {
-            let page = self.people(app, after).await?;
-            let Some(last) = page.last().map(|x| x.0) else {
-                break;
-            };
-            after = last;
-            records += page.len() as i64;
-            people += page.len() as i64;
-            out.write(encode(page.into_iter().map(|x| x.1).collect()))
-                .await
-                .map_err(|e| AppError::Unexpected(e.into()))?;
-        }
-        after = 0;
-        loop {
-            let page = self.relatives(app, after).await?;
-            let Some(last) = page.last().map(|x| x.0) else {
-                break;
-            };
-            after = last;
-            records += page.len() as i64;
-            out.write(encode(page.into_iter().map(|x| x.1).collect()))
-                .await
-                .map_err(|e| AppError::Unexpected(e.into()))?;
+                .map_err(|e| AppError::Unexpected(anyhow::anyhow!("export reader: {e}")))?;
         }
         Ok((records, people))
+    }
+
+    async fn page(&self, app: &App, part: Part, after: i64) -> AppResult<Vec<(i64, Value)>> {
+        match part {
+            Part::Associations => self.associations(app, after).await,
+            Part::Households => self.households(app, after).await,
+            Part::People => self.people(app, after).await,
+            Part::Relatives => self.relatives(app, after).await,
+        }
     }
 
     async fn people(&self, app: &App, after: i64) -> AppResult<Vec<(i64, Value)>> {
@@ -719,7 +758,12 @@ impl Export {
                     c,
                 )),
             );
-            out.push((p.id, serde_json::to_value(rec).unwrap_or_default()));
+            // The record's fields with its type and identifier: what
+            // serialising the record would give, without copying it again.
+            let mut fields = rec.fields;
+            fields.insert("type".into(), Value::String(rec.kind));
+            fields.insert("id".into(), Value::String(rec.id));
+            out.push((p.id, Value::Object(fields)));
         }
         Ok(out)
     }
