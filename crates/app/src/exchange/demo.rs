@@ -25,7 +25,11 @@ pub async fn seed(app: &App) -> AppResult<()> {
         ip: String::new(),
         token_scopes: None,
     };
-    let people = crate::registry::people::export_page(app, &officer, 0, 2, "1 = 1", &[]).await?;
+    let mut conn = app.db.pool.acquire().await?;
+    let people =
+        crate::registry::people::export_page(app, &mut conn, &officer, 0, None, 2, "1 = 1", &[])
+            .await?;
+    drop(conn);
     if people.len() < 2 {
         return Ok(());
     }

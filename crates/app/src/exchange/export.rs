@@ -19,8 +19,8 @@ use crate::{Actor, App, AppError, AppResult, FieldError, Jurisdiction, clock};
 /// Rows read from the database at a time.
 const PAGE: i64 = 2_000;
 
-/// Pages read ahead of the writing.
-const AHEAD: usize = 4;
+/// Pages read at once, ahead of the writing.
+const AHEAD: usize = 3;
 
 /// The kinds of record in a file, in their order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,11 +31,22 @@ enum Part {
     Relatives,
 }
 
-/// The task reading an export's pages; dropping it (the export cancelled)
-/// stops the reading.
-struct Reader(Option<tokio::task::JoinHandle<()>>);
+impl Part {
+    fn table(self) -> &'static str {
+        match self {
+            Part::Associations => "associations",
+            Part::Households => "households",
+            Part::People => "persons",
+            Part::Relatives => "relatives",
+        }
+    }
+}
 
-impl Drop for Reader {
+/// A task reading an export's pages; dropping it (the export cancelled)
+/// stops the reading.
+struct Reader<T = ()>(Option<tokio::task::JoinHandle<T>>);
+
+impl<T> Drop for Reader<T> {
     fn drop(&mut self) {
         if let Some(h) = self.0.take() {
             h.abort();
@@ -332,7 +343,12 @@ pub async fn start(app: &App, actor: &Actor, req: &ExportRequest) -> AppResult<E
 }
 
 /// Identifiers received from elsewhere for the records `lo..=hi` of a kind.
-async fn kept_uids(app: &App, e: Entity, lo: i64, hi: i64) -> AppResult<HashMap<i64, String>> {
+async fn kept_uids(
+    conn: &mut sqlx::AnyConnection,
+    e: Entity,
+    lo: i64,
+    hi: i64,
+) -> AppResult<HashMap<i64, String>> {
     let rows = sqlx::query(
         "SELECT entity_id, uid FROM exchange_uids WHERE entity = $1 AND entity_id >= $2 \
          AND entity_id <= $3",
@@ -340,7 +356,7 @@ async fn kept_uids(app: &App, e: Entity, lo: i64, hi: i64) -> AppResult<HashMap<
     .bind(e.code())
     .bind(lo)
     .bind(hi)
-    .fetch_all(&app.db.pool)
+    .fetch_all(&mut *conn)
     .await?;
     let mut out = HashMap::new();
     for r in rows {
@@ -458,6 +474,45 @@ pub fn person_record(
 /// One row of the workbook.
 type SheetRow = Vec<String>;
 
+/// Turns a page of records into the bytes written for it.
+type Encode = fn(Vec<Value>) -> Vec<u8>;
+
+/// A page as JSON Lines, a record a line.
+fn jsonl_page(chunk: Vec<Value>) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(chunk.len() * 600);
+    for v in chunk {
+        // `type` and `id` first, as the format documents them.
+        let mut fields = match v {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
+        let text = |x: Option<Value>| match x {
+            Some(Value::String(s)) => s,
+            _ => String::new(),
+        };
+        let rec = format::Record {
+            kind: text(fields.remove("type")),
+            id: text(fields.remove("id")),
+            fields,
+        };
+        // Serialising JSON values cannot fail.
+        let _ = serde_json::to_writer(&mut buf, &rec);
+        buf.push(b'\n');
+    }
+    buf
+}
+
+/// A page as the workbook's rows (encoded as JSON for [`SheetSink`]): only
+/// people go to its one sheet.
+fn xlsx_page(chunk: Vec<Value>) -> Vec<u8> {
+    let rows: Vec<SheetRow> = chunk
+        .iter()
+        .filter(|v| v["type"] == "person")
+        .map(xlsx_row)
+        .collect();
+    serde_json::to_vec(&rows).unwrap_or_default()
+}
+
 impl Export {
     /// Writes the file into `out` (and into the kept copy), then records
     /// its size, SHA-256 and counts. A reader gone half-way (the client
@@ -499,37 +554,7 @@ impl Export {
                     serde_json::to_vec(&self.header).map_err(|e| AppError::Unexpected(e.into()))?;
                 line.push(b'\n');
                 tee.write(line).await?;
-                let emit = |buf: &mut Vec<u8>, v: Value| {
-                    // `type` and `id` first, as the format documents them.
-                    let mut fields = match v {
-                        Value::Object(m) => m,
-                        _ => Map::new(),
-                    };
-                    let text = |x: Option<Value>| match x {
-                        Some(Value::String(s)) => s,
-                        _ => String::new(),
-                    };
-                    let rec = format::Record {
-                        kind: text(fields.remove("type")),
-                        id: text(fields.remove("id")),
-                        fields,
-                    };
-                    // Serialising JSON values cannot fail.
-                    let _ = serde_json::to_writer(&mut *buf, &rec);
-                    buf.push(b'\n');
-                };
-                self.pages(
-                    app,
-                    &mut |chunk: Vec<Value>| {
-                        let mut buf = Vec::with_capacity(chunk.len() * 600);
-                        for v in chunk {
-                            emit(&mut buf, v);
-                        }
-                        buf
-                    },
-                    &mut tee,
-                )
-                .await?
+                self.pages(app, jsonl_page, &mut tee).await?
             }
             Format::Xlsx => {
                 let dir = tempfile::tempdir().map_err(|e| AppError::Unexpected(e.into()))?;
@@ -540,21 +565,7 @@ impl Export {
                 let writer =
                     tokio::task::spawn_blocking(move || write_xlsx(&writer_path, &title, &recv));
                 let mut sheet = SheetSink(send);
-                let counts = self
-                    .pages(
-                        app,
-                        &mut |chunk: Vec<Value>| {
-                            // Only people go to the workbook's one sheet.
-                            let rows: Vec<SheetRow> = chunk
-                                .iter()
-                                .filter(|v| v["type"] == "person")
-                                .map(xlsx_row)
-                                .collect();
-                            serde_json::to_vec(&rows).unwrap_or_default()
-                        },
-                        &mut sheet,
-                    )
-                    .await?;
+                let counts = self.pages(app, xlsx_page, &mut sheet).await?;
                 drop(sheet);
                 writer
                     .await
@@ -597,60 +608,37 @@ impl Export {
 
     /// Reads every record in order (associations, households, people,
     /// relatives), a page at a time; `encode` turns a page into bytes for
-    /// `out`. Answers the records and the people written.
+    /// `out` (in the task that read it). Answers the records and the people written.
     ///
-    /// The pages are read by a task of their own, up to [`AHEAD`] pages
-    /// ahead of the writing: the database and the decoding of its rows run
-    /// on one core while the encoding, the hash and the writing run on
-    /// another. The reader only reads; it stops when the writing stops (a
-    /// reader gone, an error) or the export is dropped, and a reader that
-    /// failed fails the export rather than leaving it short.
+    /// Pages are ranges of ids ([`PAGE`] wide), read by tasks of their own,
+    /// up to [`AHEAD`] at once and taken in order: the database and the
+    /// decoding of its rows run on every core while the encoding, the hash
+    /// and the writing go on. The readers only read; they stop when the
+    /// writing stops (a reader gone, an error) or the export is dropped, and
+    /// a reader that failed fails the export rather than leaving it short.
     async fn pages<S: Sink>(
         &self,
         app: &App,
-        encode: &mut (dyn FnMut(Vec<Value>) -> Vec<u8> + Send),
+        encode: Encode,
         out: &mut S,
     ) -> AppResult<(i64, i64)> {
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<AppResult<(Part, Vec<Value>)>>(AHEAD);
-        let me = self.clone();
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<AppResult<(Part, usize, Vec<u8>)>>(AHEAD);
+        let me = std::sync::Arc::new(self.clone());
         let app2 = app.clone();
         let mut reader = Reader(Some(tokio::spawn(async move {
-            for part in [
-                Part::Associations,
-                Part::Households,
-                Part::People,
-                Part::Relatives,
-            ] {
-                let mut after = 0_i64;
-                loop {
-                    let page = me.page(&app2, part, after).await;
-                    let page = match page {
-                        Ok(p) => p,
-                        Err(e) => {
-                            let _ = tx.send(Err(e)).await;
-                            return;
-                        }
-                    };
-                    let Some(last) = page.last().map(|x| x.0) else {
-                        break;
-                    };
-                    after = last;
-                    let values = page.into_iter().map(|x| x.1).collect();
-                    if tx.send(Ok((part, values))).await.is_err() {
-                        return;
-                    }
-                }
+            if let Err(e) = me.read_all(&app2, encode, &tx).await {
+                let _ = tx.send(Err(e)).await;
             }
         })));
         let mut records = 0_i64;
         let mut people = 0_i64;
         while let Some(msg) = rx.recv().await {
-            let (part, page) = msg?;
-            records += page.len() as i64;
+            let (part, n, bytes) = msg?;
+            records += n as i64;
             if part == Part::People {
-                people += page.len() as i64;
+                people += n as i64;
             }
-            out.write(encode(page))
+            out.write(bytes)
                 .await
                 .map_err(|e| AppError::Unexpected(e.into()))?;
         }
@@ -664,20 +652,108 @@ impl Export {
         Ok((records, people))
     }
 
-    async fn page(&self, app: &App, part: Part, after: i64) -> AppResult<Vec<(i64, Value)>> {
+    /// Sends every page, in order, into `tx` (see [`Export::pages`]); stops
+    /// quietly when nobody reads any more.
+    async fn read_all(
+        self: std::sync::Arc<Self>,
+        app: &App,
+        encode: Encode,
+        tx: &tokio::sync::mpsc::Sender<AppResult<(Part, usize, Vec<u8>)>>,
+    ) -> AppResult<()> {
+        // Each page in flight reads through a connection of its own, the
+        // same few for the whole export: a pool's every connection would
+        // fill its page cache with the registry (SQLite), several times
+        // the memory an export needs.
+        // (A quarter of the pool at most: the server goes on answering.)
+        let n = (app.db.pool.options().get_max_connections() as usize / 4).clamp(1, AHEAD);
+        let mut lanes = Vec::with_capacity(n);
+        for _ in 0..n {
+            lanes.push(std::sync::Arc::new(tokio::sync::Mutex::new(
+                app.db.pool.acquire().await?,
+            )));
+        }
+        let mut page_no = 0_usize;
+        for part in [
+            Part::Associations,
+            Part::Households,
+            Part::People,
+            Part::Relatives,
+        ] {
+            let top: i64 = sqlx::query_scalar(&format!(
+                "SELECT COALESCE(MAX(id), 0) FROM {}",
+                part.table()
+            ))
+            .fetch_one(&app.db.pool)
+            .await?;
+            let mut next = 0_i64;
+            let mut reading: std::collections::VecDeque<Reader<AppResult<(usize, Vec<u8>)>>> =
+                std::collections::VecDeque::new();
+            loop {
+                while reading.len() < AHEAD && next < top {
+                    let (me, app, after) = (self.clone(), app.clone(), next);
+                    let until = after.saturating_add(PAGE);
+                    // With AHEAD lanes, the page that used it is done.
+                    let lane = lanes[page_no % lanes.len()].clone();
+                    page_no += 1;
+                    reading.push_back(Reader(Some(tokio::spawn(async move {
+                        let mut conn = lane.lock().await;
+                        let page = me.page(&app, &mut conn, part, after, until).await?;
+                        drop(conn);
+                        let n = page.len();
+                        Ok((n, encode(page.into_iter().map(|x| x.1).collect())))
+                    }))));
+                    next = until;
+                }
+                let Some(mut task) = reading.pop_front() else {
+                    break;
+                };
+                let Some(handle) = task.0.take() else {
+                    break;
+                };
+                let (n, bytes) = handle
+                    .await
+                    .map_err(|e| AppError::Unexpected(anyhow::anyhow!("export page: {e}")))??;
+                if n == 0 {
+                    continue;
+                }
+                if tx.send(Ok((part, n, bytes))).await.is_err() {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The records of a kind with ids in `after..=until`.
+    async fn page(
+        &self,
+        app: &App,
+        conn: &mut sqlx::AnyConnection,
+        part: Part,
+        after: i64,
+        until: i64,
+    ) -> AppResult<Vec<(i64, Value)>> {
         match part {
-            Part::Associations => self.associations(app, after).await,
-            Part::Households => self.households(app, after).await,
-            Part::People => self.people(app, after).await,
-            Part::Relatives => self.relatives(app, after).await,
+            Part::Associations => self.associations(conn, after, until).await,
+            Part::Households => self.households(conn, after, until).await,
+            Part::People => self.people(app, conn, after, until).await,
+            Part::Relatives => self.relatives(conn, after, until).await,
         }
     }
 
-    async fn people(&self, app: &App, after: i64) -> AppResult<Vec<(i64, Value)>> {
+    async fn people(
+        &self,
+        app: &App,
+        conn: &mut sqlx::AnyConnection,
+        after: i64,
+        until: i64,
+    ) -> AppResult<Vec<(i64, Value)>> {
         let page = crate::registry::people::export_page(
             app,
+            &mut *conn,
             &self.actor,
             after,
+            Some(until),
             PAGE,
             &self.cond,
             &self.args,
@@ -686,7 +762,7 @@ impl Export {
         let (Some(lo), Some(hi)) = (page.first().map(|p| p.id), page.last().map(|p| p.id)) else {
             return Ok(Vec::new());
         };
-        let uids = kept_uids(app, Entity::Person, lo, hi).await?;
+        let uids = kept_uids(conn, Entity::Person, lo, hi).await?;
         let mut sources: HashMap<i64, Vec<Source>> = HashMap::new();
         for r in sqlx::query(
             "SELECT person_id, agency, list_name, survey_round, added_at FROM person_sources \
@@ -694,7 +770,7 @@ impl Export {
         )
         .bind(lo)
         .bind(hi)
-        .fetch_all(&app.db.pool)
+        .fetch_all(&mut *conn)
         .await?
         {
             sources.entry(r.try_get(0)?).or_default().push(Source {
@@ -711,7 +787,7 @@ impl Export {
         )
         .bind(lo)
         .bind(hi)
-        .fetch_all(&app.db.pool)
+        .fetch_all(&mut *conn)
         .await?
         {
             let list = consents.entry(r.try_get(0)?).or_default();
@@ -731,7 +807,7 @@ impl Export {
         )
         .bind(lo)
         .bind(hi)
-        .fetch_all(&app.db.pool)
+        .fetch_all(&mut *conn)
         .await?
         {
             let m: i64 = r.try_get(1)?;
@@ -782,7 +858,12 @@ impl Export {
         matches!(self.actor.jurisdiction, Jurisdiction::Province) && self.args.is_empty()
     }
 
-    async fn households(&self, app: &App, after: i64) -> AppResult<Vec<(i64, Value)>> {
+    async fn households(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        after: i64,
+        until: i64,
+    ) -> AppResult<Vec<(i64, Value)>> {
         let (filter, scope) = self.person_filter();
         let n = self.args.len() + 1;
         let which = if self.everything() {
@@ -796,10 +877,11 @@ impl Export {
         let sql = format!(
             "SELECT h.id, h.head_name, h.address, h.new_commune_code, h.legacy_commune_code, \
              h.legacy_district_code, h.phone, h.updated_at FROM households h \
-             WHERE h.deleted_at IS NULL AND h.id > ${n} AND {which} ORDER BY h.id LIMIT {PAGE}"
+             WHERE h.deleted_at IS NULL AND h.id > ${n} AND h.id <= {until} AND {which} \
+             ORDER BY h.id LIMIT {PAGE}"
         );
         let rows = bind_all(sqlx::query(&sql), &self.args, after, &scope.args)
-            .fetch_all(&app.db.pool)
+            .fetch_all(&mut *conn)
             .await?;
         let (Some(lo), Some(hi)) = (
             rows.first().and_then(|r| r.try_get::<i64, _>(0).ok()),
@@ -807,7 +889,7 @@ impl Export {
         ) else {
             return Ok(Vec::new());
         };
-        let uids = kept_uids(app, Entity::Household, lo, hi).await?;
+        let uids = kept_uids(conn, Entity::Household, lo, hi).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let id: i64 = r.try_get(0)?;
@@ -829,7 +911,12 @@ impl Export {
         Ok(out)
     }
 
-    async fn relatives(&self, app: &App, after: i64) -> AppResult<Vec<(i64, Value)>> {
+    async fn relatives(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        after: i64,
+        until: i64,
+    ) -> AppResult<Vec<(i64, Value)>> {
         let (filter, scope) = self.person_filter();
         let n = self.args.len() + 1;
         let sql = format!(
@@ -838,10 +925,11 @@ impl Export {
              AND u.entity_id = r.person_id), (SELECT u.uid FROM exchange_uids u \
              WHERE u.entity = 'household' AND u.entity_id = r.household_id) \
              FROM relatives r JOIN persons p ON p.id = r.person_id \
-             WHERE r.deleted_at IS NULL AND r.id > ${n} AND {filter} ORDER BY r.id LIMIT {PAGE}"
+             WHERE r.deleted_at IS NULL AND r.id > ${n} AND r.id <= {until} AND {filter} \
+             ORDER BY r.id LIMIT {PAGE}"
         );
         let rows = bind_all(sqlx::query(&sql), &self.args, after, &scope.args)
-            .fetch_all(&app.db.pool)
+            .fetch_all(&mut *conn)
             .await?;
         let (Some(lo), Some(hi)) = (
             rows.first().and_then(|r| r.try_get::<i64, _>(0).ok()),
@@ -849,7 +937,7 @@ impl Export {
         ) else {
             return Ok(Vec::new());
         };
-        let uids = kept_uids(app, Entity::Relative, lo, hi).await?;
+        let uids = kept_uids(conn, Entity::Relative, lo, hi).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let id: i64 = r.try_get(0)?;
@@ -874,12 +962,17 @@ impl Export {
         Ok(out)
     }
 
-    async fn associations(&self, app: &App, after: i64) -> AppResult<Vec<(i64, Value)>> {
+    async fn associations(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        after: i64,
+        until: i64,
+    ) -> AppResult<Vec<(i64, Value)>> {
         let scope = access::association_scope(&self.actor, 2);
         let mut sql = format!(
             "SELECT a.id, a.name, a.name_en, a.kind, a.country, a.city, a.status, a.merged_into, \
              a.founded_on, a.contact_name, a.phone, a.email, a.website, a.address, a.updated_at \
-             FROM associations a WHERE a.id > $1 AND {}",
+             FROM associations a WHERE a.id > $1 AND a.id <= {until} AND {}",
             scope.sql
         );
         let mut args = scope.args.clone();
@@ -892,14 +985,14 @@ impl Export {
         for a in &args {
             q = q.bind(a.clone());
         }
-        let rows = q.fetch_all(&app.db.pool).await?;
+        let rows = q.fetch_all(&mut *conn).await?;
         let (Some(lo), Some(hi)) = (
             rows.first().and_then(|r| r.try_get::<i64, _>(0).ok()),
             rows.last().and_then(|r| r.try_get::<i64, _>(0).ok()),
         ) else {
             return Ok(Vec::new());
         };
-        let uids = kept_uids(app, Entity::Association, lo, hi).await?;
+        let uids = kept_uids(conn, Entity::Association, lo, hi).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let id: i64 = r.try_get(0)?;

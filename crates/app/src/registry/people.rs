@@ -912,8 +912,8 @@ pub(crate) async fn load(
     Ok(p)
 }
 
-/// A page of the live people the actor may see with ids above `after`, in
-/// id order, at most `limit`, narrowed by the caller's condition `cond`
+/// A page of the live people the actor may see with ids above `after` (and
+/// up to `until`, when given), in id order, at most `limit`, narrowed by the caller's condition `cond`
 /// over `persons p` (placeholders from `$1`, arguments `args`): the
 /// exchange's export reads the registry page by page so a million rows
 /// never sit in memory. Unmasked and not audited: the caller checks
@@ -921,13 +921,17 @@ pub(crate) async fn load(
 /// the export as a whole.
 pub(crate) async fn export_page(
     app: &App,
+    conn: &mut sqlx::AnyConnection,
     actor: &Actor,
     after: i64,
+    until: Option<i64>,
     limit: i64,
     cond: &str,
     args: &[String],
 ) -> AppResult<Vec<Person>> {
     let first = args.len() + 2;
+    // A number of ours, not the caller's text.
+    let until = until.map_or_else(String::new, |u| format!(" AND p.id <= {u}"));
     let scope = access::person_scope(actor, first);
     let agg = if app.db.backend == db::Backend::Sqlite {
         |expr: &str| format!("group_concat({expr}, char(31))")
@@ -939,7 +943,7 @@ pub(crate) async fn export_page(
          (SELECT {} FROM person_associations pa JOIN associations a ON a.id = pa.association_id \
           WHERE pa.person_id = p.id), \
          (SELECT {} FROM custom_fields WHERE sensitive <> 0) \
-         FROM persons p WHERE p.deleted_at IS NULL AND ({cond}) AND p.id > ${} AND {} \
+         FROM persons p WHERE p.deleted_at IS NULL AND ({cond}) AND p.id > ${}{until} AND {} \
          ORDER BY p.id LIMIT {limit}",
         agg("a.name"),
         agg("key"),
@@ -954,7 +958,7 @@ pub(crate) async fn export_page(
     for a in &scope.args {
         q = q.bind(a);
     }
-    let rows = q.fetch_all(&app.db.pool).await?;
+    let rows = q.fetch_all(&mut *conn).await?;
     let split = |v: Option<String>| -> Vec<String> {
         v.map(|v| {
             v.split('\u{1f}')

@@ -27,6 +27,7 @@ dual!(
     the_pages_list_exchanges_and_show_a_file_side_by_side,
     accepting_a_file_writes_every_record_or_none,
     a_relative_needs_its_person_and_household,
+    an_export_of_several_pages_holds_every_live_record_once_in_order,
 );
 
 async fn export(app: &TestApp, tok: &str, query: &str) -> reqwest::Response {
@@ -947,4 +948,85 @@ async fn the_pages_list_exchanges_and_show_a_file_side_by_side(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
+}
+
+/// Pages are ranges of ids read several at once (`export::pages`): a
+/// registry larger than a page, with deleted records across a page's edge,
+/// comes out whole — every live record once, each kind after the one
+/// before it, ids rising within a kind — and nothing deleted.
+async fn an_export_of_several_pages_holds_every_live_record_once_in_order(app: TestApp) {
+    let tok = token(
+        &app,
+        "ex_pages",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    app::demo_data::load_people(&app.app, &app::Actor::system("test"), 2_300, 11)
+        .await
+        .unwrap();
+    // Deleted across the edge of the first page (ids 1..=2000).
+    for id in 1_995..=2_005 {
+        let r = app
+            .client
+            .delete(app.url(&format!("/api/v1/people/{id}?reason=duplicate")))
+            .bearer_auth(&tok)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204, "delete {id}");
+    }
+    let (_, lines) = export_lines(&app, &tok, "").await;
+    let pool = app.app.db.pool.clone();
+    let live = |sql: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let people = live("SELECT COUNT(*) FROM persons WHERE deleted_at IS NULL").await;
+    let relatives = live(
+        "SELECT COUNT(*) FROM relatives r JOIN persons p ON p.id = r.person_id \
+         WHERE r.deleted_at IS NULL AND p.deleted_at IS NULL",
+    )
+    .await;
+    let households = live("SELECT COUNT(*) FROM households WHERE deleted_at IS NULL").await;
+    assert_eq!(people, 2_300 - 11);
+    assert!(
+        relatives > 2_000 && households > 2_000,
+        "{relatives} {households}"
+    );
+    let order = ["association", "household", "person", "relative"];
+    let mut seen = std::collections::HashSet::new();
+    let mut last: (usize, i64) = (0, 0);
+    let mut counts = [0_i64; 4];
+    let ns = app::exchange::export::namespace(&app.app).await.unwrap();
+    for l in &lines[1..] {
+        let kind = order
+            .iter()
+            .position(|k| l["type"] == *k)
+            .unwrap_or_else(|| panic!("a record of an unknown kind: {l}"));
+        let uid = l["id"].as_str().unwrap();
+        assert!(seen.insert(uid.to_owned()), "{uid} twice");
+        let (_, id) = ns.id_of(uid).expect("a derived identifier");
+        assert!(
+            (kind, id) > last,
+            "{} {id} after {} {}",
+            order[kind],
+            order[last.0],
+            last.1
+        );
+        last = (kind, id);
+        counts[kind] += 1;
+        if kind == 2 {
+            assert!(!(1_995..=2_005).contains(&id), "deleted {id} exported");
+        }
+    }
+    assert_eq!(counts[1], households);
+    assert_eq!(counts[2], people);
+    assert_eq!(counts[3], relatives);
 }
