@@ -27,7 +27,7 @@ pub async fn seed(app: &App) -> AppResult<()> {
     };
     let mut conn = app.db.pool.acquire().await?;
     let people =
-        crate::registry::people::export_page(app, &mut conn, &officer, 0, None, 2, "1 = 1", &[])
+        crate::registry::people::export_page(app, &mut conn, &officer, (0, None), 2, "1 = 1", &[])
             .await?;
     drop(conn);
     if people.len() < 2 {

@@ -42,6 +42,9 @@ impl Part {
     }
 }
 
+/// A page being read: its records and their bytes.
+type PageTask = Reader<AppResult<(usize, Vec<u8>)>>;
+
 /// A task reading an export's pages; dropping it (the export cancelled)
 /// stops the reading.
 struct Reader<T = ()>(Option<tokio::task::JoinHandle<T>>);
@@ -506,9 +509,9 @@ fn jsonl_page(chunk: Vec<Value>) -> Vec<u8> {
 /// people go to its one sheet.
 fn xlsx_page(chunk: Vec<Value>) -> Vec<u8> {
     let rows: Vec<SheetRow> = chunk
-        .iter()
+        .into_iter()
         .filter(|v| v["type"] == "person")
-        .map(xlsx_row)
+        .map(|v| xlsx_row(&v))
         .collect();
     serde_json::to_vec(&rows).unwrap_or_default()
 }
@@ -686,7 +689,7 @@ impl Export {
             .fetch_one(&app.db.pool)
             .await?;
             let mut next = 0_i64;
-            let mut reading: std::collections::VecDeque<Reader<AppResult<(usize, Vec<u8>)>>> =
+            let mut reading: std::collections::VecDeque<PageTask> =
                 std::collections::VecDeque::new();
             loop {
                 while reading.len() < AHEAD && next < top {
@@ -752,8 +755,7 @@ impl Export {
             app,
             &mut *conn,
             &self.actor,
-            after,
-            Some(until),
+            (after, Some(until)),
             PAGE,
             &self.cond,
             &self.args,

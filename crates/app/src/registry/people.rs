@@ -912,8 +912,8 @@ pub(crate) async fn load(
     Ok(p)
 }
 
-/// A page of the live people the actor may see with ids above `after` (and
-/// up to `until`, when given), in id order, at most `limit`, narrowed by the caller's condition `cond`
+/// A page of the live people the actor may see with ids above `span.0`
+/// (and up to `span.1`, when given), in id order, at most `limit`, narrowed by the caller's condition `cond`
 /// over `persons p` (placeholders from `$1`, arguments `args`): the
 /// exchange's export reads the registry page by page so a million rows
 /// never sit in memory. Unmasked and not audited: the caller checks
@@ -923,12 +923,12 @@ pub(crate) async fn export_page(
     app: &App,
     conn: &mut sqlx::AnyConnection,
     actor: &Actor,
-    after: i64,
-    until: Option<i64>,
+    span: (i64, Option<i64>),
     limit: i64,
     cond: &str,
     args: &[String],
 ) -> AppResult<Vec<Person>> {
+    let (after, until) = span;
     let first = args.len() + 2;
     // A number of ours, not the caller's text.
     let until = until.map_or_else(String::new, |u| format!(" AND p.id <= {u}"));
