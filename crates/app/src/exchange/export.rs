@@ -663,11 +663,11 @@ impl Export {
         encode: Encode,
         tx: &tokio::sync::mpsc::Sender<AppResult<(Part, usize, Vec<u8>)>>,
     ) -> AppResult<()> {
-        // Each page in flight reads through a connection of its own, the
-        // same few for the whole export: a pool's every connection would
-        // fill its page cache with the registry (SQLite), several times
-        // the memory an export needs.
-        // (A quarter of the pool at most: the server goes on answering.)
+        // The pages in flight read through a few connections held for the
+        // whole export (a quarter of the pool at most, so the server goes
+        // on answering): taking any pooled connection, every one of them
+        // would fill its page cache with the registry (SQLite), several
+        // times the memory an export needs.
         let n = (app.db.pool.options().get_max_connections() as usize / 4).clamp(1, AHEAD);
         let mut lanes = Vec::with_capacity(n);
         for _ in 0..n {
@@ -695,7 +695,8 @@ impl Export {
                 while reading.len() < AHEAD && next < top {
                     let (me, app, after) = (self.clone(), app.clone(), next);
                     let until = after.saturating_add(PAGE);
-                    // With AHEAD lanes, the page that used it is done.
+                    // Lanes in turn; a page whose lane is still busy
+                    // waits for it (fewer lanes than pages in flight).
                     let lane = lanes[page_no % lanes.len()].clone();
                     page_no += 1;
                     reading.push_back(Reader(Some(tokio::spawn(async move {

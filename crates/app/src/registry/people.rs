@@ -913,8 +913,8 @@ pub(crate) async fn load(
 }
 
 /// A page of the live people the actor may see with ids above `span.0`
-/// (and up to `span.1`, when given), in id order, at most `limit`, narrowed by the caller's condition `cond`
-/// over `persons p` (placeholders from `$1`, arguments `args`): the
+/// (and up to `span.1`, when given), in id order, at most `limit`,
+/// narrowed by the caller's condition `cond` over `persons p` (placeholders from `$1`, arguments `args`): the
 /// exchange's export reads the registry page by page so a million rows
 /// never sit in memory. Unmasked and not audited: the caller checks
 /// `PersonExport` (and `PersonReveal` for the sensitive fields) and audits
