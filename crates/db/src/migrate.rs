@@ -56,6 +56,7 @@ pub static MIGRATIONS: &[Migration] = &[
     migration!(24, "0024_petitions"),
     migration!(25, "0025_rounds"),
     migration!(26, "0026_staff_email"),
+    migration!(27, "0027_exchange_received"),
 ];
 
 /// The schema version this program expects.

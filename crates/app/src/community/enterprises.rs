@@ -372,6 +372,26 @@ async fn set_owners(tx: &mut WriteTx, id: i64, owners: &[i64], now: &str) -> App
 
 /// Records a new enterprise (a mission: of its countries).
 pub async fn create(app: &App, actor: &Actor, input: &EnterpriseInput) -> AppResult<Enterprise> {
+    let mut tx = app.db.begin_write().await?;
+    let id = create_in(&mut tx, app, actor, input).await?;
+    let e = load(&mut tx.tx, actor, id).await?;
+    tx.commit().await?;
+    Ok(e)
+}
+
+/// Checks an enterprise's fields as [`create`] would (its owners apart).
+pub(crate) fn check(input: &EnterpriseInput) -> Result<(), Vec<FieldError>> {
+    validate(input).map(|_| ())
+}
+
+/// [`create`] within the caller's transaction (a received exchange file
+/// writes every record or none): the new record's id.
+pub(crate) async fn create_in(
+    tx: &mut WriteTx,
+    app: &App,
+    actor: &Actor,
+    input: &EnterpriseInput,
+) -> AppResult<i64> {
     access::authorize(actor, Action::EnterpriseEdit)?;
     let d = validate(input).map_err(AppError::Invalid)?;
     if !investment::country_allowed(actor, &d.parent_country) {
@@ -381,7 +401,6 @@ pub async fn create(app: &App, actor: &Actor, input: &EnterpriseInput) -> AppRes
         ));
     }
     let now = clock::now();
-    let mut tx = app.db.begin_write().await?;
     check_owners(&mut tx.tx, actor, &d.owner_ids).await?;
     let id: i64 = sqlx::query(
         "INSERT INTO enterprises (name, name_en, registration_no, sector, address, parent_country, \
@@ -400,18 +419,16 @@ pub async fn create(app: &App, actor: &Actor, input: &EnterpriseInput) -> AppRes
     .fetch_one(&mut *tx.tx)
     .await?
     .try_get(0)?;
-    set_owners(&mut tx, id, &d.owner_ids, &now).await?;
-    investment::keep_version(&mut tx, actor, "enterprise", id, 1, "created", &d).await?;
+    set_owners(tx, id, &d.owner_ids, &now).await?;
+    investment::keep_version(tx, actor, "enterprise", id, 1, "created", &d).await?;
     audit::append(
-        &mut tx,
+        tx,
         app,
         actor,
         Event::new("enterprise.create", "enterprise", &id),
     )
     .await?;
-    let e = load(&mut tx.tx, actor, id).await?;
-    tx.commit().await?;
-    Ok(e)
+    Ok(id)
 }
 
 /// Replaces an enterprise's fields when `expected_version` is still current.
@@ -469,6 +486,41 @@ async fn write_fields(
             current_version: current.version,
         });
     }
+    write_fields_in(&mut tx, app, actor, &current, input, change).await?;
+    let e = load(&mut tx.tx, actor, id).await?;
+    tx.commit().await?;
+    Ok(e)
+}
+
+/// Replaces the fields of enterprise `id` within the caller's transaction
+/// (a received exchange file), checked and audited as [`update`].
+pub(crate) async fn update_in(
+    tx: &mut WriteTx,
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: &EnterpriseInput,
+) -> AppResult<()> {
+    access::authorize(actor, Action::EnterpriseEdit)?;
+    let current = load(&mut tx.tx, actor, id).await?;
+    write_fields_in(tx, app, actor, &current, input, Change::Edit).await
+}
+
+/// The enterprise as the actor reaches it, within a transaction.
+pub(crate) async fn load_in(tx: &mut WriteTx, actor: &Actor, id: i64) -> AppResult<Enterprise> {
+    load(&mut tx.tx, actor, id).await
+}
+
+/// Writes the fields of `current` (the version read in this transaction).
+async fn write_fields_in(
+    tx: &mut WriteTx,
+    app: &App,
+    actor: &Actor,
+    current: &Enterprise,
+    input: &EnterpriseInput,
+    change: Change,
+) -> AppResult<()> {
+    let id = current.id;
     let mut d = validate(input).map_err(AppError::Invalid)?;
     if !investment::country_allowed(actor, &d.parent_country) {
         return Err(AppError::invalid_field(
@@ -493,11 +545,10 @@ async fn write_fields(
     d.owner_ids = wanted;
     d.owner_ids.extend(hidden);
     d.owner_ids.sort_unstable();
-    let before = to_data(&current);
+    let before = to_data(current);
     let changed = investment::changed_fields(&before, &d);
     if changed.is_empty() {
-        tx.commit().await?;
-        return Ok(current);
+        return Ok(());
     }
     let now = clock::now();
     let done = sqlx::query(
@@ -522,10 +573,10 @@ async fn write_fields(
             current_version: current.version,
         });
     }
-    set_owners(&mut tx, id, &d.owner_ids, &now).await?;
+    set_owners(tx, id, &d.owner_ids, &now).await?;
     let changed = changed.join(", ");
     investment::keep_version(
-        &mut tx,
+        tx,
         actor,
         "enterprise",
         id,
@@ -535,7 +586,7 @@ async fn write_fields(
     )
     .await?;
     audit::append(
-        &mut tx,
+        tx,
         app,
         actor,
         Event::new(
@@ -545,10 +596,7 @@ async fn write_fields(
         )
         .with(serde_json::json!({"version": current.version + 1, "changed": changed})),
     )
-    .await?;
-    let e = load(&mut tx.tx, actor, id).await?;
-    tx.commit().await?;
-    Ok(e)
+    .await
 }
 
 /// Applies a JSON merge patch (RFC 7396) to an enterprise.

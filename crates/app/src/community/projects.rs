@@ -922,6 +922,44 @@ async fn write_fields(
             current_version: current.version,
         });
     }
+    write_fields_in(&mut tx, app, actor, &current, input, change).await?;
+    let p = load(&mut tx.tx, actor, id).await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+/// Checks a project's fields as [`create`] would (its investors apart).
+pub(crate) fn check(input: &ProjectInput, home: &str) -> Result<(), Vec<FieldError>> {
+    validate(input, home).map(|_| ())
+}
+
+/// The project as the actor may change it, within a transaction.
+pub(crate) async fn editable_in(tx: &mut WriteTx, actor: &Actor, id: i64) -> AppResult<Project> {
+    editable(&mut tx.tx, actor, id).await
+}
+
+/// Replaces the fields of `current` within the caller's transaction (a
+/// received exchange file), checked and audited as [`update`].
+pub(crate) async fn update_in(
+    tx: &mut WriteTx,
+    app: &App,
+    actor: &Actor,
+    current: &Project,
+    input: &ProjectInput,
+) -> AppResult<()> {
+    write_fields_in(tx, app, actor, current, input, Change::Edit).await
+}
+
+/// Writes the fields of `current` (the version read in this transaction).
+async fn write_fields_in(
+    tx: &mut WriteTx,
+    app: &App,
+    actor: &Actor,
+    current: &Project,
+    input: &ProjectInput,
+    change: Change,
+) -> AppResult<()> {
+    let id = current.id;
     let mut d = validate(input, &app.settings.home_province).map_err(AppError::Invalid)?;
     if !investment::commune_allowed(actor, &d.commune_code) {
         return Err(AppError::invalid_field("commune", "out_of_jurisdiction"));
@@ -937,10 +975,9 @@ async fn write_fields(
     check_investors(&mut tx.tx, actor, &d).await?;
     d.investor_person_ids.extend(hidden);
     d.investor_person_ids.sort_unstable();
-    let changed = investment::changed_fields(&to_data(&current), &d);
+    let changed = investment::changed_fields(&to_data(current), &d);
     if changed.is_empty() {
-        tx.commit().await?;
-        return Ok(current);
+        return Ok(());
     }
     let now = clock::now();
     let (reg_vnd, real_vnd) = vnd_values(&d);
@@ -976,10 +1013,10 @@ async fn write_fields(
             current_version: current.version,
         });
     }
-    set_investors(&mut tx, id, &d, &now).await?;
+    set_investors(tx, id, &d, &now).await?;
     let changed = changed.join(", ");
     investment::keep_version(
-        &mut tx,
+        tx,
         actor,
         "project",
         id,
@@ -989,7 +1026,7 @@ async fn write_fields(
     )
     .await?;
     audit::append(
-        &mut tx,
+        tx,
         app,
         actor,
         Event::new(
@@ -999,10 +1036,7 @@ async fn write_fields(
         )
         .with(serde_json::json!({"version": current.version + 1, "changed": changed})),
     )
-    .await?;
-    let p = load(&mut tx.tx, actor, id).await?;
-    tx.commit().await?;
-    Ok(p)
+    .await
 }
 
 /// Applies a JSON merge patch (RFC 7396) to a project.
@@ -1037,6 +1071,22 @@ pub async fn change_status(
             current_version: current.version,
         });
     }
+    change_status_in(&mut tx, app, actor, &current, input).await?;
+    let p = load(&mut tx.tx, actor, id).await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+/// [`change_status`] of `current` (read in this transaction) within the
+/// caller's transaction.
+pub(crate) async fn change_status_in(
+    tx: &mut WriteTx,
+    app: &App,
+    actor: &Actor,
+    current: &Project,
+    input: &StatusInput,
+) -> AppResult<()> {
+    let id = current.id;
     let mut errs = Vec::new();
     let status = trimmed(input.status.as_ref());
     investment::one_of("status", &status, STATUSES, &mut errs);
@@ -1088,26 +1138,23 @@ pub async fn change_status(
     .execute(&mut *tx.tx)
     .await?;
     investment::keep_version(
-        &mut tx,
+        tx,
         actor,
         "project",
         id,
         current.version + 1,
         &format!("status: {status}"),
-        &to_data(&current),
+        &to_data(current),
     )
     .await?;
     audit::append(
-        &mut tx,
+        tx,
         app,
         actor,
         Event::new("project.status", "project", &id)
             .with(serde_json::json!({"from": current.status, "to": status, "on": changed_on})),
     )
-    .await?;
-    let p = load(&mut tx.tx, actor, id).await?;
-    tx.commit().await?;
-    Ok(p)
+    .await
 }
 
 /// The history of a project, newest first.

@@ -29,6 +29,8 @@ enum Part {
     Households,
     People,
     Relatives,
+    Enterprises,
+    Projects,
 }
 
 impl Part {
@@ -38,6 +40,8 @@ impl Part {
             Part::Households => "households",
             Part::People => "persons",
             Part::Relatives => "relatives",
+            Part::Enterprises => "enterprises",
+            Part::Projects => "investment_projects",
         }
     }
 }
@@ -144,6 +148,7 @@ pub struct Export {
     cond: String,
     args: Vec<String>,
     since: Option<String>,
+    consented_to: Option<String>,
 }
 
 /// What an export wrote.
@@ -342,6 +347,7 @@ pub async fn start(app: &App, actor: &Actor, req: &ExportRequest) -> AppResult<E
         cond: cond.join(" AND "),
         args,
         since,
+        consented_to,
     })
 }
 
@@ -610,7 +616,7 @@ impl Export {
     }
 
     /// Reads every record in order (associations, households, people,
-    /// relatives), a page at a time; `encode` turns a page into bytes for
+    /// relatives, enterprises, projects), a page at a time; `encode` turns a page into bytes for
     /// `out` (in the task that read it). Answers the records and the people written.
     ///
     /// Pages are ranges of ids ([`PAGE`] wide), read by tasks of their own,
@@ -681,6 +687,8 @@ impl Export {
             Part::Households,
             Part::People,
             Part::Relatives,
+            Part::Enterprises,
+            Part::Projects,
         ] {
             let top: i64 = sqlx::query_scalar(&format!(
                 "SELECT COALESCE(MAX(id), 0) FROM {}",
@@ -742,6 +750,8 @@ impl Export {
             Part::Households => self.households(conn, after, until).await,
             Part::People => self.people(app, conn, after, until).await,
             Part::Relatives => self.relatives(conn, after, until).await,
+            Part::Enterprises => self.enterprises(conn, after, until).await,
+            Part::Projects => self.projects(conn, after, until).await,
         }
     }
 
@@ -893,6 +903,7 @@ impl Export {
             return Ok(Vec::new());
         };
         let uids = kept_uids(conn, Entity::Household, lo, hi).await?;
+        let mut sources = received(conn, Entity::Household, lo, hi).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let id: i64 = r.try_get(0)?;
@@ -907,6 +918,7 @@ impl Export {
                     "legacy_commune_code": r.try_get::<Option<String>, _>(4)?,
                     "legacy_district_code": r.try_get::<Option<String>, _>(5)?,
                     "phone": r.try_get::<String, _>(6)?,
+                    "sources": sources.remove(&id).unwrap_or_default(),
                     "updated_at": r.try_get::<String, _>(7)?,
                 }),
             ));
@@ -941,6 +953,7 @@ impl Export {
             return Ok(Vec::new());
         };
         let uids = kept_uids(conn, Entity::Relative, lo, hi).await?;
+        let mut sources = received(conn, Entity::Relative, lo, hi).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let id: i64 = r.try_get(0)?;
@@ -959,6 +972,7 @@ impl Export {
                     "relationship": r.try_get::<String, _>(4)?,
                     "birth_year": r.try_get::<Option<i64>, _>(5)?,
                     "phone": r.try_get::<String, _>(6)?,
+                    "sources": sources.remove(&id).unwrap_or_default(),
                 }),
             ));
         }
@@ -996,6 +1010,7 @@ impl Export {
             return Ok(Vec::new());
         };
         let uids = kept_uids(conn, Entity::Association, lo, hi).await?;
+        let mut sources = received(conn, Entity::Association, lo, hi).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let id: i64 = r.try_get(0)?;
@@ -1018,12 +1033,236 @@ impl Export {
                     "email": r.try_get::<String, _>(11)?,
                     "website": r.try_get::<String, _>(12)?,
                     "address": r.try_get::<String, _>(13)?,
+                    "sources": sources.remove(&id).unwrap_or_default(),
                     "updated_at": r.try_get::<String, _>(14)?,
                 }),
             ));
         }
         Ok(out)
     }
+
+    async fn enterprises(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        after: i64,
+        until: i64,
+    ) -> AppResult<Vec<(i64, Value)>> {
+        let scope = crate::community::investment::enterprise_scope(&self.actor, 2);
+        let mut sql = format!(
+            "SELECT e.id, e.name, e.name_en, e.registration_no, e.sector, e.address, \
+             e.parent_country, e.notes, e.updated_at FROM enterprises e \
+             WHERE e.id > $1 AND e.id <= {until} AND {}",
+            scope.sql
+        );
+        let mut args = scope.args.clone();
+        if let Some(s) = &self.since {
+            args.push(s.clone());
+            sql = format!("{sql} AND e.updated_at >= ${}", args.len() + 1);
+        }
+        sql = format!("{sql} ORDER BY e.id LIMIT {PAGE}");
+        let mut q = sqlx::query(&sql).bind(after);
+        for a in &args {
+            q = q.bind(a.clone());
+        }
+        let rows = q.fetch_all(&mut *conn).await?;
+        let (Some(lo), Some(hi)) = (
+            rows.first().and_then(|r| r.try_get::<i64, _>(0).ok()),
+            rows.last().and_then(|r| r.try_get::<i64, _>(0).ok()),
+        ) else {
+            return Ok(Vec::new());
+        };
+        let uids = kept_uids(conn, Entity::Enterprise, lo, hi).await?;
+        let mut owners = self
+            .linked_people(conn, "enterprise_owners", "enterprise_id", lo, hi)
+            .await?;
+        let mut sources = received(conn, Entity::Enterprise, lo, hi).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let id: i64 = r.try_get(0)?;
+            out.push((
+                id,
+                json!({
+                    "type": "enterprise",
+                    "id": uids.get(&id).cloned().unwrap_or_else(|| self.ns.uid(Entity::Enterprise, id)),
+                    "name": r.try_get::<String, _>(1)?,
+                    "name_en": r.try_get::<String, _>(2)?,
+                    "registration_no": r.try_get::<String, _>(3)?,
+                    "sector": r.try_get::<String, _>(4)?,
+                    "address": r.try_get::<String, _>(5)?,
+                    "parent_country": r.try_get::<String, _>(6)?,
+                    "notes": r.try_get::<String, _>(7)?,
+                    "owner_ids": owners.remove(&id).unwrap_or_default(),
+                    "sources": sources.remove(&id).unwrap_or_default(),
+                    "updated_at": r.try_get::<String, _>(8)?,
+                }),
+            ));
+        }
+        Ok(out)
+    }
+
+    async fn projects(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        after: i64,
+        until: i64,
+    ) -> AppResult<Vec<(i64, Value)>> {
+        let scope = crate::community::investment::project_scope(&self.actor, 2);
+        let mut sql = format!(
+            "SELECT pr.id, pr.name, pr.name_en, pr.summary, pr.summary_en, pr.sector, \
+             pr.commune_code, pr.registered_capital, pr.realised_capital, pr.currency, \
+             pr.rate_to_vnd, pr.licence_no, pr.licence_date, pr.status, pr.status_on, \
+             pr.in_catalogue, pr.updated_at FROM investment_projects pr \
+             WHERE pr.id > $1 AND pr.id <= {until} AND {}",
+            scope.sql
+        );
+        let mut args = scope.args.clone();
+        if let Some(s) = &self.since {
+            args.push(s.clone());
+            sql = format!("{sql} AND pr.updated_at >= ${}", args.len() + 1);
+        }
+        sql = format!("{sql} ORDER BY pr.id LIMIT {PAGE}");
+        let mut q = sqlx::query(&sql).bind(after);
+        for a in &args {
+            q = q.bind(a.clone());
+        }
+        let rows = q.fetch_all(&mut *conn).await?;
+        let (Some(lo), Some(hi)) = (
+            rows.first().and_then(|r| r.try_get::<i64, _>(0).ok()),
+            rows.last().and_then(|r| r.try_get::<i64, _>(0).ok()),
+        ) else {
+            return Ok(Vec::new());
+        };
+        let uids = kept_uids(conn, Entity::Project, lo, hi).await?;
+        let mut people = self
+            .linked_people(conn, "project_investors", "project_id", lo, hi)
+            .await?;
+        let mut firms: HashMap<i64, Vec<String>> = HashMap::new();
+        for r in sqlx::query(
+            "SELECT pi.project_id, pi.enterprise_id, (SELECT u.uid FROM exchange_uids u \
+             WHERE u.entity = 'enterprise' AND u.entity_id = pi.enterprise_id) \
+             FROM project_investors pi WHERE pi.project_id >= $1 AND pi.project_id <= $2 \
+             AND pi.enterprise_id IS NOT NULL ORDER BY pi.project_id, pi.enterprise_id",
+        )
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(&mut *conn)
+        .await?
+        {
+            let e: i64 = r.try_get(1)?;
+            let uid: Option<String> = r.try_get(2)?;
+            firms
+                .entry(r.try_get(0)?)
+                .or_default()
+                .push(uid.unwrap_or_else(|| self.ns.uid(Entity::Enterprise, e)));
+        }
+        let mut sources = received(conn, Entity::Project, lo, hi).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let id: i64 = r.try_get(0)?;
+            out.push((
+                id,
+                json!({
+                    "type": "project",
+                    "id": uids.get(&id).cloned().unwrap_or_else(|| self.ns.uid(Entity::Project, id)),
+                    "name": r.try_get::<String, _>(1)?,
+                    "name_en": r.try_get::<String, _>(2)?,
+                    "summary": r.try_get::<String, _>(3)?,
+                    "summary_en": r.try_get::<String, _>(4)?,
+                    "sector": r.try_get::<String, _>(5)?,
+                    "commune_code": r.try_get::<String, _>(6)?,
+                    "registered_capital": r.try_get::<i64, _>(7)?,
+                    "realised_capital": r.try_get::<i64, _>(8)?,
+                    "currency": r.try_get::<String, _>(9)?,
+                    "rate_to_vnd": r.try_get::<String, _>(10)?,
+                    "licence_no": r.try_get::<String, _>(11)?,
+                    "licence_date": r.try_get::<Option<String>, _>(12)?,
+                    "status": r.try_get::<String, _>(13)?,
+                    "status_on": r.try_get::<String, _>(14)?,
+                    "in_catalogue": r.try_get::<i64, _>(15)? == 1,
+                    "investor_person_ids": people.remove(&id).unwrap_or_default(),
+                    "investor_enterprise_ids": firms.remove(&id).unwrap_or_default(),
+                    "sources": sources.remove(&id).unwrap_or_default(),
+                    "updated_at": r.try_get::<String, _>(16)?,
+                }),
+            ));
+        }
+        Ok(out)
+    }
+
+    /// The people the records `lo..=hi` of a link table name (owners,
+    /// investors), by identifier: only those this export may name — live,
+    /// in the actor's jurisdiction and, for an export for a purpose,
+    /// consenting to it (the link itself says something of the person).
+    async fn linked_people(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        table: &str,
+        key: &str,
+        lo: i64,
+        hi: i64,
+    ) -> AppResult<HashMap<i64, Vec<String>>> {
+        let scope = access::person_scope(&self.actor, 3);
+        let mut args = scope.args.clone();
+        let mut sql = format!(
+            "SELECT x.{key}, p.id, (SELECT u.uid FROM exchange_uids u WHERE u.entity = 'person' \
+             AND u.entity_id = p.id) FROM {table} x JOIN persons p ON p.id = x.person_id \
+             WHERE x.{key} >= $1 AND x.{key} <= $2 AND p.deleted_at IS NULL AND {}",
+            scope.sql
+        );
+        if let Some(purpose) = &self.consented_to {
+            args.push(purpose.clone());
+            let n = args.len() + 2;
+            sql = format!(
+                "{sql} AND EXISTS (SELECT 1 FROM portal_consents c WHERE c.person_id = p.id \
+                 AND c.purpose = ${n} AND c.action = 'given' AND c.id = (SELECT MAX(c2.id) \
+                 FROM portal_consents c2 WHERE c2.person_id = p.id AND c2.purpose = ${n}))"
+            );
+        }
+        sql = format!("{sql} ORDER BY x.{key}, p.id");
+        let mut q = sqlx::query(&sql).bind(lo).bind(hi);
+        for a in &args {
+            q = q.bind(a.clone());
+        }
+        let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+        for r in q.fetch_all(&mut *conn).await? {
+            let p: i64 = r.try_get(1)?;
+            let uid: Option<String> = r.try_get(2)?;
+            out.entry(r.try_get(0)?)
+                .or_default()
+                .push(uid.unwrap_or_else(|| self.ns.uid(Entity::Person, p)));
+        }
+        Ok(out)
+    }
+}
+
+/// Who sent the records `lo..=hi` of a kind (other than people, whose
+/// sources are their own table): the senders of the received files whose
+/// items wrote them, as sources of the `exchange` agency.
+async fn received(
+    conn: &mut sqlx::AnyConnection,
+    e: Entity,
+    lo: i64,
+    hi: i64,
+) -> AppResult<HashMap<i64, Vec<Value>>> {
+    let rows = sqlx::query(
+        "SELECT i.entity_id, x.sender, i.decided_at FROM exchange_items i \
+         JOIN exchanges x ON x.id = i.exchange_id WHERE i.record_type = $1 \
+         AND i.decision = 'accepted' AND i.entity_id >= $2 AND i.entity_id <= $3 ORDER BY i.id",
+    )
+    .bind(e.code())
+    .bind(lo)
+    .bind(hi)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out: HashMap<i64, Vec<Value>> = HashMap::new();
+    for r in rows {
+        out.entry(r.try_get(0)?).or_default().push(json!({
+            "agency": domain::Agency::Exchange.code(),
+            "list_name": r.try_get::<String, _>(1)?,
+            "added_at": r.try_get::<Option<String>, _>(2)?,
+        }));
+    }
+    Ok(out)
 }
 
 fn bind_all<'q>(

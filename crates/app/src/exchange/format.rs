@@ -31,14 +31,18 @@ pub enum Entity {
     Household,
     Relative,
     Association,
+    Enterprise,
+    Project,
 }
 
 impl Entity {
-    pub const ALL: [Entity; 4] = [
+    pub const ALL: [Entity; 6] = [
         Entity::Person,
         Entity::Household,
         Entity::Relative,
         Entity::Association,
+        Entity::Enterprise,
+        Entity::Project,
     ];
 
     /// The record's `type` in the file (and `exchange_uids.entity`).
@@ -48,6 +52,8 @@ impl Entity {
             Entity::Household => "household",
             Entity::Relative => "relative",
             Entity::Association => "association",
+            Entity::Enterprise => "enterprise",
+            Entity::Project => "project",
         }
     }
 
@@ -61,6 +67,8 @@ impl Entity {
             Entity::Household => 2,
             Entity::Relative => 3,
             Entity::Association => 4,
+            Entity::Enterprise => 5,
+            Entity::Project => 6,
         }
     }
 }

@@ -44,7 +44,8 @@ pub struct Exchange {
 pub struct ExchangeItem {
     pub id: i64,
     pub line_no: i64,
-    /// `person`, `household`, `relative`, `association` (empty when unreadable).
+    /// `person`, `household`, `relative`, `association`, `enterprise`,
+    /// `project` (empty when unreadable).
     pub record_type: String,
     pub uid: String,
     /// `new`, `same`, `change`, `conflict`, `refused`.

@@ -11,12 +11,13 @@
 //! by the linkage model (as the portal's claims are): at or above
 //! [`CONFLICT_FROM`] it is a conflict (likely a person already registered
 //! under another identifier: shown side by side), else new. Households,
-//! relatives and associations are matched by identifier, else by content
-//! ([`super::kinds`]): a conflict when the registry holds the same
-//! household, relative or association under another identifier. A
-//! relative belongs to a person and a household known here or received in
-//! the same file; one whose person or household is neither (or refused)
-//! is refused, naming the field.
+//! relatives, associations, enterprises and projects are matched by
+//! identifier, else by content ([`super::kinds`]): a conflict when the
+//! registry holds the same record under another identifier. A relative
+//! belongs to a person and a household, an enterprise to its owners, a
+//! project to its investors — each known here or received in the same
+//! file; a record naming one that is neither (or refused) is refused,
+//! naming the field.
 //!
 //! Accepting is one transaction: the records, their sources, the sender's
 //! identifiers, the items' decisions, the exchange's state and the audit
@@ -211,7 +212,7 @@ async fn live(app: &App, ns: Namespace, uid: &str, e: Entity) -> AppResult<Optio
             .await?
     } else {
         let mut conn = app.db.pool.acquire().await?;
-        i64::from(kinds::ours(&mut conn, e, id).await?.is_some())
+        i64::from(kinds::ours(&mut conn, ns, e, id).await?.is_some())
     };
     Ok((alive > 0).then_some(id))
 }
@@ -271,15 +272,33 @@ async fn match_other(
             return Ok(item);
         }
     }
+    // An enterprise's owners and a project's investors: each known here
+    // or received (and not refused) in the same file.
+    for (field, k) in kinds::LIST_LINKS {
+        let Some(uids) = theirs.get(*field).and_then(Value::as_array) else {
+            continue;
+        };
+        for uid in uids.iter().filter_map(Value::as_str) {
+            let problem = match (live(app, ns, uid, *k).await?, in_file.get(uid)) {
+                (Some(_), _) | (None, Some(true)) => continue,
+                (None, Some(false)) => "exchange_link_refused",
+                (None, None) => "exchange_link_unknown",
+            };
+            item.outcome = "refused";
+            item.problem = format!("{field}:{problem}");
+            return Ok(item);
+        }
+    }
+    let home = app.settings.home_province.clone();
     let mut conn = app.db.pool.acquire().await?;
     let found = resolve(app, ns, &rec.id)
         .await?
         .filter(|(k, _)| *k == e)
         .map(|(_, id)| id);
     if let Some(id) = found
-        && let Some((mine, _)) = kinds::ours(&mut conn, e, id).await?
+        && let Some((mine, _)) = kinds::ours(&mut conn, ns, e, id).await?
     {
-        if let Err(errs) = kinds::check(e, &mine, &theirs) {
+        if let Err(errs) = kinds::check(e, &mine, &theirs, &home) {
             item.outcome = "refused";
             item.problem = problems(&errs);
             return Ok(item);
@@ -287,14 +306,14 @@ async fn match_other(
         item.found(id, &mine, &theirs);
         return Ok(item);
     }
-    if let Err(errs) = kinds::check(e, &Map::new(), &theirs) {
+    if let Err(errs) = kinds::check(e, &Map::new(), &theirs, &home) {
         item.outcome = "refused";
         item.problem = problems(&errs);
         return Ok(item);
     }
     // Unknown identifier: the same record under another one?
     if let Some(id) = kinds::same_content(app, e, &theirs, person).await?
-        && let Some((mine, _)) = kinds::ours(&mut conn, e, id).await?
+        && let Some((mine, _)) = kinds::ours(&mut conn, ns, e, id).await?
     {
         item.outcome = "conflict";
         item.entity_id = Some(id);
@@ -330,8 +349,9 @@ pub async fn receive(
     }
     let ns = export::namespace(app).await?;
     let mut items = Vec::new();
-    // Relatives last: they name people and households of the same file.
-    let mut relatives = Vec::new();
+    // Relatives, enterprises and projects after the rest, in that order:
+    // they name people, households and enterprises of the same file.
+    let mut later: Vec<(Entity, i64, Record)> = Vec::new();
     let mut in_file = HashMap::new();
     for (i, line) in lines {
         if line.trim().is_empty() {
@@ -341,8 +361,8 @@ pub async fn receive(
         let rec: Option<Record> = serde_json::from_str(line).ok();
         let mut item = match rec {
             Some(rec) => match Entity::from_code(&rec.kind) {
-                Some(Entity::Relative) => {
-                    relatives.push((line_no, rec));
+                Some(e @ (Entity::Relative | Entity::Enterprise | Entity::Project)) => {
+                    later.push((e, line_no, rec));
                     continue;
                 }
                 Some(Entity::Person) => match_person(app, actor, ns, &rec).await?,
@@ -360,8 +380,15 @@ pub async fn receive(
         item.line_no = line_no;
         items.push(item);
     }
-    for (line_no, rec) in relatives {
-        let mut item = match_other(app, ns, &rec, Entity::Relative, &in_file).await?;
+    later.sort_by_key(|(e, line_no, _)| (rank(e.code()), *line_no));
+    for (e, line_no, rec) in later {
+        let mut item = match_other(app, ns, &rec, e, &in_file).await?;
+        if e == Entity::Enterprise {
+            in_file.insert(
+                item.uid.trim().to_ascii_lowercase(),
+                item.outcome != "refused",
+            );
+        }
         item.line_no = line_no;
         items.push(item);
     }
@@ -580,7 +607,7 @@ pub async fn decide(
 /// What a decision did.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Decision {
-    /// `person`, `household`, `relative` or `association`.
+    /// `person`, `household`, `relative`, `association`, `enterprise` or `project`.
     pub record_type: String,
     /// The registry's record created or changed (when accepted).
     pub record_id: Option<i64>,
@@ -594,13 +621,16 @@ pub struct AcceptedAll {
 }
 
 /// The order records are written in: associations and households before
-/// the people who name them, relatives after their people.
+/// the people who name them, relatives after their people, enterprises
+/// after their owners, projects after their investors.
 fn rank(kind: &str) -> u8 {
     match kind {
         "association" => 0,
         "household" => 1,
         "person" => 2,
-        _ => 3,
+        "relative" => 3,
+        "enterprise" => 4,
+        _ => 5,
     }
 }
 
@@ -686,7 +716,7 @@ async fn apply(
         } else {
             None
         };
-        kinds::apply(tx, app, actor, e, target, &kinds::sent(e, &rec), links).await?
+        kinds::apply(tx, app, actor, ns, e, target, &rec, links).await?
     };
     keep_uid(tx, app, ns, e, id, &item.uid).await?;
     Ok(id)

@@ -187,13 +187,50 @@ struct ShowPage {
 }
 
 /// A JSON value of a record of kind `kind` as a person reads it.
+/// The fields that name other records by identifier: shown by the names
+/// the file gives them.
+const LINK_FIELDS: &[&str] = &[
+    "owner_ids",
+    "investor_person_ids",
+    "investor_enterprise_ids",
+];
+
+/// A list of identifiers in words: the names the file gives them, and how
+/// many it does not name.
+fn linked_names(t: Tr, v: &Value, names: &std::collections::HashMap<String, String>) -> String {
+    let uids: Vec<String> = v
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_ascii_lowercase)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut shown: Vec<String> = uids.iter().filter_map(|u| names.get(u).cloned()).collect();
+    let others = uids.len() - shown.len();
+    if others > 0 {
+        shown.push(format!("{others} {}", t.s("exchange.linked_elsewhere")));
+    }
+    shown.join(", ")
+}
+
 fn shown(t: Tr, kind: &str, field: &str, v: &Value) -> String {
     match v {
         Value::Null => String::new(),
+        Value::Bool(b) => t.s(if *b { "common.yes" } else { "common.no" }).to_owned(),
         Value::String(s) => match (kind, field) {
             ("association", "kind") => t.label("association_kind", s),
             ("association", "status") => t.label("association_status", s),
-            ("association", "founded_on") => domain::dates::show(s),
+            ("project", "status") => t.label("project_status", s),
+            ("enterprise" | "project", "sector") => {
+                domain::sectors::name(s, t.lang == crate::i18n::Lang::En)
+                    .map_or_else(|| s.clone(), str::to_owned)
+            }
+            (_, "parent_country") => t.label("country", s),
+            ("association", "founded_on") | (_, "licence_date" | "status_on") => {
+                domain::dates::show(s)
+            }
             (_, "legacy_district_code") => t.label("legacy_district", s),
             _ => t.value(field, s),
         },
@@ -209,7 +246,7 @@ fn shown(t: Tr, kind: &str, field: &str, v: &Value) -> String {
             .map(|(k, x)| format!("{}: {}", t.field(k), x.as_str().unwrap_or_default()))
             .collect::<Vec<_>>()
             .join("; "),
-        other => other.to_string(),
+        other @ Value::Number(_) => other.to_string(),
     }
 }
 
@@ -234,7 +271,9 @@ fn decision_key(d: &str) -> &'static str {
 
 fn kind_key(k: &str) -> String {
     match k {
-        "person" | "household" | "relative" | "association" => format!("exchange.type.{k}"),
+        "person" | "household" | "relative" | "association" | "enterprise" | "project" => {
+            format!("exchange.type.{k}")
+        }
         _ => "exchange.type.unknown".to_owned(),
     }
 }
@@ -289,12 +328,41 @@ fn names_in_file(items: &[log::ExchangeItem]) -> std::collections::HashMap<Strin
             let key = match i.record_type.as_str() {
                 "person" => "full_name",
                 "household" => "head_name",
+                "enterprise" => "name",
                 _ => return None,
             };
             let name = i.data.get(key).and_then(Value::as_str)?;
             Some((i.uid.to_ascii_lowercase(), name.to_owned()))
         })
         .collect()
+}
+
+/// A field of an item in words: money in its currency, links by name.
+fn shown_in(
+    t: Tr,
+    i: &log::ExchangeItem,
+    field: &str,
+    v: &Value,
+    names: &std::collections::HashMap<String, String>,
+) -> String {
+    if LINK_FIELDS.contains(&field) {
+        return linked_names(t, v, names);
+    }
+    if let (Some(n), "registered_capital" | "realised_capital") = (v.as_i64(), field) {
+        let cur = i
+            .data
+            .get("currency")
+            .and_then(Value::as_str)
+            .unwrap_or("VND");
+        if let Some(c) = domain::money::currency(cur) {
+            return format!(
+                "{} {}",
+                domain::money::format_minor(n, c, t.lang == crate::i18n::Lang::En),
+                c.code
+            );
+        }
+    }
+    shown(t, i.record_type.as_str(), field, v)
 }
 
 fn view(
@@ -322,12 +390,12 @@ fn view(
                                 | "person_id"
                                 | "household_id"
                                 | "merged_into"
-                        ) && !shown(t, kind, k, v).is_empty()
+                        ) && !shown_in(t, i, k, v, names).is_empty()
                     })
                     .map(|(k, v)| FieldRow {
                         name: t.field(k),
                         ours: String::new(),
-                        theirs: shown(t, kind, k, v),
+                        theirs: shown_in(t, i, k, v, names),
                     })
                     .collect()
             })
@@ -337,8 +405,8 @@ fn view(
             .iter()
             .map(|d| FieldRow {
                 name: t.field(&d.field),
-                ours: shown(t, kind, &d.field, &d.ours),
-                theirs: shown(t, kind, &d.field, &d.theirs),
+                ours: shown_in(t, i, &d.field, &d.ours, names),
+                theirs: shown_in(t, i, &d.field, &d.theirs, names),
             })
             .collect()
     };
@@ -367,6 +435,8 @@ fn view(
         "person" => Some(format!("/people/{id}")),
         "household" => Some(format!("/households/{id}")),
         "association" => Some(format!("/associations/{id}")),
+        "enterprise" => Some(format!("/investment/enterprises/{id}")),
+        "project" => Some(format!("/investment/projects/{id}")),
         _ => None,
     });
     ItemView {

@@ -28,6 +28,7 @@ dual!(
     accepting_a_file_writes_every_record_or_none,
     a_relative_needs_its_person_and_household,
     an_export_of_several_pages_holds_every_live_record_once_in_order,
+    enterprises_and_projects_travel_with_their_owners_and_investors,
 );
 
 async fn export(app: &TestApp, tok: &str, query: &str) -> reqwest::Response {
@@ -1029,4 +1030,257 @@ async fn an_export_of_several_pages_holds_every_live_record_once_in_order(app: T
     assert_eq!(counts[1], households);
     assert_eq!(counts[2], people);
     assert_eq!(counts[3], relatives);
+}
+
+/// Sends `body` to `path` with `method` (and `If-Match: *` for a change).
+async fn call(
+    app: &TestApp,
+    tok: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: &Value,
+) -> reqwest::Response {
+    app.client
+        .request(method, app.url(path))
+        .bearer_auth(tok)
+        .header("if-match", "*")
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn read(app: &TestApp, tok: &str, path: &str) -> Value {
+    let r = app
+        .client
+        .get(app.url(path))
+        .bearer_auth(tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{path}");
+    r.json().await.unwrap()
+}
+
+/// Issue 25 §1: enterprises and investment projects are in the format,
+/// naming their owners and investors by identifier; they go to a second
+/// registry and come back as themselves; a change of address and of status
+/// made there comes back as a change applied only when accepted; a project
+/// naming an enterprise nobody knows is refused, naming the field; an
+/// accepted record names its sender as its source.
+async fn enterprises_and_projects_travel_with_their_owners_and_investors(a: TestApp) {
+    let post = reqwest::Method::POST;
+    let tok_a = token(
+        &a,
+        "ex_e",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    let ids = people_of(&a, &tok_a, 2).await;
+    let (c1, _) = communes();
+    let r = call(
+        &a,
+        &tok_a,
+        post.clone(),
+        "/api/v1/enterprises",
+        &json!({"name": "Công ty TNHH Sao Mai", "sector": "10", "parent_country": "KR",
+                "registration_no": "3001234567", "owner_ids": [ids[0]]}),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let e = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let r = call(
+        &a,
+        &tok_a,
+        post.clone(),
+        "/api/v1/projects",
+        &json!({"name": "Khu nghỉ dưỡng Thiên Cầm", "sector": "55", "commune": c1,
+                "registered_capital": 1_250_050, "currency": "USD", "rate_to_vnd": "25400",
+                "licence_no": "1234/GCNĐKĐT", "investor_person_ids": [ids[1]],
+                "investor_enterprise_ids": [e]}),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let pr = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let on = read(&a, &tok_a, &format!("/api/v1/projects/{pr}")).await["status_on"].clone();
+    let r = call(
+        &a,
+        &tok_a,
+        post.clone(),
+        &format!("/api/v1/projects/{pr}/status"),
+        &json!({"status": "licensed", "changed_on": on}),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+
+    let (text, lines) = export_lines(&a, &tok_a, "").await;
+    check_against_schema(&a, &tok_a, &lines).await;
+    let one = |ls: &[Value], kind: &str| -> Value {
+        let found: Vec<&Value> = ls.iter().filter(|l| l["type"] == kind).collect();
+        assert_eq!(found.len(), 1, "one {kind}");
+        found[0].clone()
+    };
+    let uid_of_phone = |ls: &[Value], end: &str| -> Value {
+        ls.iter()
+            .find(|l| l["type"] == "person" && l["phone"].as_str().unwrap().ends_with(end))
+            .unwrap()["id"]
+            .clone()
+    };
+    let ent = one(&lines, "enterprise");
+    let proj = one(&lines, "project");
+    assert_eq!(ent["owner_ids"], json!([uid_of_phone(&lines, "00")]));
+    assert_eq!(ent["registration_no"], "3001234567");
+    assert_eq!(
+        proj["investor_person_ids"],
+        json!([uid_of_phone(&lines, "01")])
+    );
+    assert_eq!(proj["investor_enterprise_ids"], json!([ent["id"]]));
+    assert_eq!(proj["status"], "licensed");
+    assert_eq!(proj["registered_capital"], 1_250_050);
+    assert_eq!(proj["commune_code"], json!(c1));
+    let got = receive(&a, &tok_a, text.clone()).await;
+    assert_eq!(
+        got["unchanged"], 4,
+        "two people, the enterprise, the project: {got}"
+    );
+
+    // Into a second registry and back.
+    let b = spawn_app(a.backend).await;
+    let tok_b = token(
+        &b,
+        "ex_f",
+        Role::ProvinceOfficer,
+        vec![],
+        &["read", "write"],
+    )
+    .await;
+    let got = receive(&b, &tok_b, text.clone()).await;
+    assert_eq!(got["new_records"], 4, "{got}");
+    assert_eq!(got["refused"], 0, "{got}");
+    let r = accept_all(&b, &tok_b, got["id"].as_i64().unwrap()).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let (text_b, lines_b) = export_lines(&b, &tok_b, "").await;
+    let ent_b = one(&lines_b, "enterprise");
+    let proj_b = one(&lines_b, "project");
+    for k in [
+        "id",
+        "owner_ids",
+        "name",
+        "registration_no",
+        "parent_country",
+    ] {
+        assert_eq!(ent_b[k], ent[k], "enterprise {k}");
+    }
+    for k in [
+        "id",
+        "investor_person_ids",
+        "investor_enterprise_ids",
+        "status",
+        "licence_no",
+        "registered_capital",
+        "currency",
+        "rate_to_vnd",
+        "commune_code",
+    ] {
+        assert_eq!(proj_b[k], proj[k], "project {k}");
+    }
+    for rec in [&ent_b, &proj_b] {
+        assert!(
+            rec["sources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["agency"] == "exchange"
+                    && s["list_name"].as_str().unwrap().contains("42")),
+            "the sender is the source: {rec}"
+        );
+    }
+    let got = receive(&a, &tok_a, text_b.clone()).await;
+    assert_eq!(got["unchanged"], 4, "back as themselves: {got}");
+
+    // Changed there: the enterprise's address, the project under way.
+    let (eb, pb) = {
+        let list = read(&b, &tok_b, "/api/v1/enterprises").await;
+        let eb = list["items"][0]["id"].as_i64().unwrap();
+        let list = read(&b, &tok_b, "/api/v1/projects").await;
+        (eb, list["items"][0]["id"].as_i64().unwrap())
+    };
+    let r = call(
+        &b,
+        &tok_b,
+        reqwest::Method::PATCH,
+        &format!("/api/v1/enterprises/{eb}"),
+        &json!({"address": "Jung-gu, Seoul"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let r = call(
+        &b,
+        &tok_b,
+        post.clone(),
+        &format!("/api/v1/projects/{pb}/status"),
+        &json!({"status": "under_construction", "changed_on": on}),
+    )
+    .await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let (text_b, _) = export_lines(&b, &tok_b, "").await;
+    let got = receive(&a, &tok_a, text_b).await;
+    assert_eq!(got["changed"], 2, "{got}");
+    let id = got["id"].as_i64().unwrap();
+    let d = detail(&a, &tok_a, id).await;
+    let diff_of = |kind: &str| {
+        d["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["record_type"] == kind && i["outcome"] == "change")
+            .unwrap_or_else(|| panic!("a change of the {kind}: {d}"))["diff"]
+            .clone()
+    };
+    assert_eq!(
+        diff_of("enterprise"),
+        json!([{"field": "address", "ours": "", "theirs": "Jung-gu, Seoul"}])
+    );
+    assert_eq!(
+        diff_of("project"),
+        json!([{"field": "status", "ours": "licensed", "theirs": "under_construction"}])
+    );
+    // Nothing written before the decision.
+    assert_eq!(
+        read(&a, &tok_a, &format!("/api/v1/enterprises/{e}")).await["address"],
+        ""
+    );
+    let r = accept_all(&a, &tok_a, id).await;
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    assert_eq!(
+        read(&a, &tok_a, &format!("/api/v1/enterprises/{e}")).await["address"],
+        "Jung-gu, Seoul"
+    );
+    let p = read(&a, &tok_a, &format!("/api/v1/projects/{pr}")).await;
+    assert_eq!(p["status"], "under_construction");
+    assert_eq!(
+        p["investors"].as_array().unwrap().len(),
+        2,
+        "investors kept: {p}"
+    );
+
+    // A project naming an enterprise nobody knows: refused, the field named.
+    let mut stray = proj.clone();
+    stray["id"] = json!(uuid::Uuid::new_v4().to_string());
+    stray["licence_no"] = json!("99/GCN");
+    stray["investor_enterprise_ids"] = json!([uuid::Uuid::new_v4().to_string()]);
+    let got = receive(
+        &a,
+        &tok_a,
+        format!("{}\n{stray}\n", text.lines().next().unwrap()),
+    )
+    .await;
+    assert_eq!(got["refused"], 1, "{got}");
+    let d = detail(&a, &tok_a, got["id"].as_i64().unwrap()).await;
+    assert_eq!(
+        d["items"][0]["problem"], "investor_enterprise_ids:exchange_link_unknown",
+        "{d}"
+    );
 }

@@ -1,0 +1,1 @@
+DROP INDEX exchange_items_record;
