@@ -1,7 +1,9 @@
 //! In Chromium: a received file holding every kind of record (an
-//! association, a household, a person, a relative) reads in words on the
-//! review page — the kind, the relationship, the association's kind, whose
-//! relative it is — and an accept of the whole file that one record makes
+//! association, a household, a person, a relative, an enterprise, a
+//! project) reads in words on the review page — the kind, the
+//! relationship, the association's kind, whose relative it is, an
+//! enterprise's owner and a project's investor by name, money in its
+//! currency, a sector by its name — and an accept of the whole file that one record makes
 //! impossible writes nothing and says which line, in words. Screenshots at
 //! a desktop's and a phone's width when `KIEUBAO_SCREENSHOT_DIR` is set.
 
@@ -16,12 +18,21 @@ use crate::registry::people::token;
 
 dual!(a_received_file_of_every_kind_reads_in_words);
 
-async fn shot(b: &Browser, app: &TestApp, name: &str) {
+/// Screenshots at both widths; `heading`: scrolled to the first heading
+/// of the page holding these words.
+async fn shot(b: &Browser, app: &TestApp, name: &str, heading: Option<&str>) {
     let Ok(dir) = std::env::var("KIEUBAO_SCREENSHOT_DIR") else {
         return;
     };
     for (w, h) in [(1366, 900), (390, 844)] {
         b.set_window(w, h).await;
+        if let Some(words) = heading {
+            b.script(&format!(
+                "[...document.querySelectorAll('main h2, main h3')]\
+                 .find(h => h.textContent.includes({words:?}))?.scrollIntoView()"
+            ))
+            .await;
+        }
         std::fs::write(
             std::path::Path::new(&dir).join(format!("exchange-{name}-{w}-{:?}.png", app.backend)),
             b.screenshot().await,
@@ -43,6 +54,31 @@ async fn a_received_file_of_every_kind_reads_in_words(app: TestApp) {
     .await;
     let ids = people_of(&s, &tok_s, 1).await;
     with_relative_and_association(&s, &tok_s, ids[0], "Hội đồng hương Hà Tĩnh tại Seoul").await;
+    let r = s
+        .client
+        .post(s.url("/api/v1/enterprises"))
+        .bearer_auth(&tok_s)
+        .json(
+            &json!({"name": "Công ty TNHH Sao Mai", "sector": "10", "parent_country": "KR",
+                      "owner_ids": [ids[0]]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    let e = r.json::<serde_json::Value>().await.unwrap()["id"].clone();
+    let r = s
+        .client
+        .post(s.url("/api/v1/projects"))
+        .bearer_auth(&tok_s)
+        .json(&json!({"name": "Khu nghỉ dưỡng Thiên Cầm", "sector": "55",
+                      "commune": crate::registry::people::communes().0,
+                      "registered_capital": 1_250_050, "currency": "USD", "rate_to_vnd": "25400",
+                      "investor_enterprise_ids": [e]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     let (text, lines) = export_lines(&s, &tok_s, "").await;
     let mut twin = lines
         .iter()
@@ -76,28 +112,49 @@ async fn a_received_file_of_every_kind_reads_in_words(app: TestApp) {
         "Thuộc hộ: Nguyễn Văn Cả",
         "Cha/mẹ",
         "Hàn Quốc",
-        "Chấp nhận tất cả (5)",
+        "Doanh nghiệp",
+        "Dự án đầu tư",
+        "Chủ sở hữu",
+        "Nhà đầu tư là doanh nghiệp",
+        "Công ty TNHH Sao Mai",
+        "12.500,50 USD",
+        "Dịch vụ lưu trú",
+        "Đề xuất",
+        "Chấp nhận tất cả (7)",
     ] {
         assert!(main.contains(words), "{words} on the page: {main}");
     }
-    for code in ["parent", "hometown", "household", "relative", "KR"] {
+    for code in [
+        "parent",
+        "hometown",
+        "household",
+        "relative",
+        "KR",
+        "enterprise",
+        "project",
+        "proposed",
+        "1250050",
+        "USD,",
+    ] {
         assert!(
             !main.split_whitespace().any(|w| w == code),
             "no code {code}: {main}"
         );
     }
-    shot(&b, &app, "review").await;
+    shot(&b, &app, "review", None).await;
+    shot(&b, &app, "review-enterprise", Some("Doanh nghiệp")).await;
+    shot(&b, &app, "review-project", Some("Dự án đầu tư")).await;
     b.click("[data-testid=accept-all] button").await;
     let refused = b
         .wait_text("[data-testid=accept-refused]", |t| !t.is_empty())
         .await;
     assert!(refused.contains("Chưa cập nhật hồ sơ nào"), "{refused}");
     assert!(
-        refused.contains("Dòng 6 — Tên: Đã có người dùng giá trị này."),
+        refused.contains("Dòng 8 — Tên: Đã có người dùng giá trị này."),
         "{refused}"
     );
     assert!(!refused.contains("lines."), "{refused}");
-    shot(&b, &app, "refused").await;
+    shot(&b, &app, "refused", None).await;
     // Nothing was written: the API still has everything to accept.
     let r = accept_all(&app, &tok, id).await;
     assert_eq!(r.status(), 422);
