@@ -439,6 +439,12 @@ async fn read_and_validate(
         (p, bytes)
     };
     let limits = app.settings.import_limits.clone();
+    // A text list in UTF-8 is read, checked and stored a chunk at a time:
+    // a long list costs its bytes and a chunk of rows, not a table of every
+    // row (issue 26, finding 3).
+    if choice.sheet.is_none() && choice.score.is_none() && streamable(&bytes, file_name, &limits) {
+        return validate_streamed(app, actor, id, agency, bytes, choice.header_row).await;
+    }
     let name = file_name.to_owned();
     let choice = choice.clone();
     let (table, sheets) = tokio::task::spawn_blocking(move || {
@@ -549,6 +555,180 @@ pub async fn reshape(
             let _ = set_status(&app2, id, "failed", "error.internal").await;
         }
     });
+    Ok(())
+}
+
+/// True for a CSV in UTF-8 (with or without a BOM) within the limits: read
+/// by [`validate_streamed`].
+fn streamable(bytes: &[u8], file_name: &str, limits: &read::Limits) -> bool {
+    !bytes.is_empty()
+        && bytes.len() as u64 <= limits.max_file_bytes
+        && matches!(read::check_type(bytes, file_name), Ok(read::Format::Csv))
+        && std::str::from_utf8(bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes)).is_ok()
+}
+
+/// Rows checked and stored at a time by [`validate_streamed`].
+const STREAM_CHUNK: usize = 5_000;
+
+/// Reads a UTF-8 CSV a chunk of rows at a time ([`read::CsvChunks`]: the
+/// header found under title rows as [`read::read`] finds it), checks each
+/// chunk, screens it against the rows before it and stores it; the counts
+/// and the state "validated" are written at the end. A list that cannot be
+/// read fails with its reason and keeps no rows.
+async fn validate_streamed(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    agency: Agency,
+    bytes: Vec<u8>,
+    header_row: Option<u32>,
+) -> AppResult<()> {
+    // Progress is shown against the file's lines (each row takes one or more).
+    let lines = bytes.split(|b| *b == b'\n').count();
+    let limits = app.settings.import_limits.clone();
+    let opened = tokio::task::spawn_blocking(move || {
+        read::CsvChunks::open(Box::new(std::io::Cursor::new(bytes)), limits, header_row)
+    })
+    .await
+    .map_err(|e| AppError::Unexpected(e.into()))?;
+    let fail = |e: read::ReadError| async move {
+        sqlx::query("DELETE FROM import_rows WHERE import_id = $1")
+            .bind(id)
+            .execute(&app.db.pool)
+            .await?;
+        sqlx::query("UPDATE imports SET sheets = '[]' WHERE id = $1")
+            .bind(id)
+            .execute(&app.db.pool)
+            .await?;
+        drop_file(app, id).await?;
+        set_status(app, id, "failed", &failure_of(&e)).await
+    };
+    let mut chunks = match opened {
+        Ok(c) => c,
+        Err(e) => return fail(e).await,
+    };
+    let remembered = remembered_mapping(app, agency.code()).await?;
+    let mapping = mapping::guess_all_for(agency, &chunks.headers, remembered.as_deref());
+    sqlx::query(
+        "UPDATE imports SET sheet = '', headers = $1, mapping = $2, total_rows = 0, sheets = '[]', \
+         header_row = $3, header_rows = $4, head_rows = $5, failure = '', status = 'validating' \
+         WHERE id = $6",
+    )
+    .bind(serde_json::to_string(&chunks.headers).map_err(anyhow::Error::from)?)
+    .bind(serde_json::to_string(&mapping).map_err(anyhow::Error::from)?)
+    .bind(i64::from(chunks.layout.header_row))
+    .bind(i64::from(chunks.layout.header_rows))
+    .bind(serde_json::to_string(&chunks.head).map_err(anyhow::Error::from)?)
+    .bind(id)
+    .execute(&app.db.pool)
+    .await?;
+    sqlx::query("DELETE FROM import_rows WHERE import_id = $1")
+        .bind(id)
+        .execute(&app.db.pool)
+        .await?;
+    set_progress(app, id, 0, lines).await?;
+    let province = app.settings.home_province.clone();
+    let mut first_of = HashMap::new();
+    let mut counts = Counts::default();
+    loop {
+        let (back, rows) = tokio::task::spawn_blocking(move || {
+            let rows = chunks.next_chunk(STREAM_CHUNK);
+            (chunks, rows)
+        })
+        .await
+        .map_err(|e| AppError::Unexpected(e.into()))?;
+        chunks = back;
+        let rows = match rows {
+            Ok(rows) if rows.is_empty() => break,
+            Ok(rows) => rows,
+            Err(e) => return fail(e).await,
+        };
+        let mut checked = check_chunk(rows, &mapping, agency, &province).await?;
+        screen(actor, &mut checked, &mut first_of);
+        likely_in_registry(app, &mut checked, i64::MAX).await?;
+        let (values, c) = row_values(id, &checked);
+        counts.add(c);
+        let mut tx = app.db.begin_write().await?;
+        bulk::insert(&mut tx.tx, "import_rows", ROW_COLUMNS, values).await?;
+        tx.commit().await?;
+        set_progress(
+            app,
+            id,
+            counts.total as usize,
+            lines.max(counts.total as usize),
+        )
+        .await?;
+    }
+    set_progress(app, id, counts.total as usize, counts.total as usize).await?;
+    set_validated(app, id, counts).await
+}
+
+/// How many rows were stored, valid, with errors, with warnings.
+#[derive(Debug, Clone, Copy, Default)]
+struct Counts {
+    total: i64,
+    valid: i64,
+    errors: i64,
+    warnings: i64,
+}
+
+impl Counts {
+    fn add(&mut self, o: Counts) {
+        self.total += o.total;
+        self.valid += o.valid;
+        self.errors += o.errors;
+        self.warnings += o.warnings;
+    }
+}
+
+const ROW_COLUMNS: &[&str] = &["import_id", "row_no", "cells", "data", "errors", "warnings"];
+
+/// The rows of `import_rows` for checked rows, and their counts.
+fn row_values(
+    id: i64,
+    checked: &[(u32, Vec<String>, validate::Checked)],
+) -> (Vec<Vec<Val>>, Counts) {
+    let json = |v: &dyn erased::Ser| v.to_json();
+    let mut rows = Vec::with_capacity(checked.len());
+    let mut counts = Counts {
+        total: checked.len() as i64,
+        ..Counts::default()
+    };
+    for (n, cells, c) in checked {
+        if c.data.is_some() {
+            counts.valid += 1;
+        }
+        if !c.errors.is_empty() {
+            counts.errors += 1;
+        }
+        if !c.warnings.is_empty() {
+            counts.warnings += 1;
+        }
+        rows.push(vec![
+            Val::from(id),
+            Val::from(i64::from(*n)),
+            Val::from(json(cells)),
+            Val::from(c.data.as_ref().map(|d| json(d))),
+            Val::from(json(&c.errors)),
+            Val::from(json(&c.warnings)),
+        ]);
+    }
+    (rows, counts)
+}
+
+async fn set_validated(app: &App, id: i64, c: Counts) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE imports SET status = 'validated', valid_rows = $1, error_rows = $2, warning_rows = $3, \
+         total_rows = $4, failure = '', updated_at = $5 WHERE id = $6",
+    )
+    .bind(c.valid)
+    .bind(c.errors)
+    .bind(c.warnings)
+    .bind(c.total)
+    .bind(clock::now())
+    .bind(id)
+    .execute(&app.db.pool)
+    .await?;
     Ok(())
 }
 
@@ -726,54 +906,15 @@ async fn store_rows(
     id: i64,
     checked: &[(u32, Vec<String>, validate::Checked)],
 ) -> AppResult<()> {
-    let json = |v: &dyn erased::Ser| v.to_json();
-    let mut rows = Vec::with_capacity(checked.len());
-    let (mut valid, mut errors, mut warnings) = (0_i64, 0_i64, 0_i64);
-    for (n, cells, c) in checked {
-        if c.data.is_some() {
-            valid += 1;
-        }
-        if !c.errors.is_empty() {
-            errors += 1;
-        }
-        if !c.warnings.is_empty() {
-            warnings += 1;
-        }
-        rows.push(vec![
-            Val::from(id),
-            Val::from(i64::from(*n)),
-            Val::from(json(cells)),
-            Val::from(c.data.as_ref().map(|d| json(d))),
-            Val::from(json(&c.errors)),
-            Val::from(json(&c.warnings)),
-        ]);
-    }
+    let (rows, counts) = row_values(id, checked);
     let mut tx = app.db.begin_write().await?;
     sqlx::query("DELETE FROM import_rows WHERE import_id = $1")
         .bind(id)
         .execute(&mut *tx.tx)
         .await?;
-    bulk::insert(
-        &mut tx.tx,
-        "import_rows",
-        &["import_id", "row_no", "cells", "data", "errors", "warnings"],
-        rows,
-    )
-    .await?;
-    sqlx::query(
-        "UPDATE imports SET status = 'validated', valid_rows = $1, error_rows = $2, warning_rows = $3, \
-         total_rows = $4, failure = '', updated_at = $5 WHERE id = $6",
-    )
-    .bind(valid)
-    .bind(errors)
-    .bind(warnings)
-    .bind(checked.len() as i64)
-    .bind(clock::now())
-    .bind(id)
-    .execute(&mut *tx.tx)
-    .await?;
+    bulk::insert(&mut tx.tx, "import_rows", ROW_COLUMNS, rows).await?;
     tx.commit().await?;
-    Ok(())
+    set_validated(app, id, counts).await
 }
 
 mod erased {

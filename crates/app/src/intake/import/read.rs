@@ -807,6 +807,9 @@ pub struct CsvChunks {
     reader: csv::Reader<Tail>,
     pub headers: Vec<String>,
     pub layout: layout::Layout,
+    /// The first rows with text (see [`layout::head`]), to choose another
+    /// header row.
+    pub head: Vec<(u32, String)>,
     /// Lines end with CR LF (the reader counts the LF with the next row).
     crlf: bool,
     inside: u64,
@@ -858,6 +861,7 @@ impl CsvChunks {
                 row_number_col: None,
                 score: 0,
             },
+            head: Vec::new(),
             crlf,
             inside: 0,
             ahead: None,
@@ -885,6 +889,7 @@ impl CsvChunks {
             return Err(ReadError::new("empty_sheet", ""));
         }
         let (l, data) = layout::locate(&first, &[], header_row)?;
+        me.head = layout::head(&first);
         me.pending = first
             .into_iter()
             .skip(data)
