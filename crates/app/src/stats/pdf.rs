@@ -17,8 +17,10 @@ use std::io::Write as _;
 
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use skrifa::instance::{LocationRef, Size};
+use skrifa::metrics::{GlyphMetrics, Metrics};
+use skrifa::{FontRef, GlyphId, MetadataProvider};
 use subsetter::GlyphRemapper;
-use ttf_parser::{Face, GlyphId};
 use unicode_normalization::UnicodeNormalization;
 
 use super::export::{DocTable, ExportContext, report_parts, unexpected};
@@ -98,7 +100,11 @@ pub fn official_pdf(
 /// subset, the widths and the `ToUnicode` map).
 struct Font {
     data: &'static [u8],
-    face: Face<'static>,
+    charmap: skrifa::charmap::Charmap<'static>,
+    glyphs: GlyphMetrics<'static>,
+    /// The face's metrics in font units.
+    metrics: Metrics,
+    bold: bool,
     upm: f32,
     remap: GlyphRemapper,
     /// New glyph id → the character it shows.
@@ -107,23 +113,39 @@ struct Font {
 
 impl Font {
     fn load(data: &'static [u8]) -> AppResult<Self> {
-        let face = Face::parse(data, 0).map_err(unexpected)?;
+        let face = FontRef::new(data).map_err(unexpected)?;
+        let metrics = face.metrics(Size::unscaled(), LocationRef::default());
+        if metrics.units_per_em == 0 {
+            return Err(unexpected(std::io::Error::other(
+                "the font has no units per em",
+            )));
+        }
         Ok(Self {
             data,
-            upm: f32::from(face.units_per_em()),
-            face,
+            upm: f32::from(metrics.units_per_em),
+            charmap: face.charmap(),
+            glyphs: face.glyph_metrics(Size::unscaled(), LocationRef::default()),
+            metrics,
+            bold: face.attributes().weight >= skrifa::attribute::Weight::BOLD,
             remap: GlyphRemapper::new(),
             chars: BTreeMap::new(),
         })
     }
 
     fn glyph(&self, c: char) -> u16 {
-        self.face.glyph_index(c).map_or(0, |g| g.0)
+        self.charmap
+            .map(c)
+            .and_then(|g| u16::try_from(g.to_u32()).ok())
+            .unwrap_or(0)
     }
 
     /// Advance of a glyph in thousandths of an em.
     fn advance(&self, gid: u16) -> f32 {
-        f32::from(self.face.glyph_hor_advance(GlyphId(gid)).unwrap_or(0)) * 1000.0 / self.upm
+        self.glyphs
+            .advance_width(GlyphId::new(u32::from(gid)))
+            .unwrap_or(0.0)
+            * 1000.0
+            / self.upm
     }
 
     /// Width of `s` at `size` points.
@@ -143,8 +165,8 @@ impl Font {
     }
 
     /// Scales a font unit to thousandths of an em.
-    fn units(&self, v: i16) -> f32 {
-        f32::from(v) * 1000.0 / self.upm
+    fn units(&self, v: f32) -> f32 {
+        v * 1000.0 / self.upm
     }
 }
 
@@ -749,9 +771,9 @@ fn embed(pdf: &mut Pdf, font: &Font, refs: [Ref; 5], base: &str) -> AppResult<()
         .cid_to_gid_map_predefined(Name(b"Identity"));
     c.widths().consecutive(0, widths);
     c.finish();
-    let bbox = font.face.global_bounding_box();
+    let bbox = font.metrics.bounds.unwrap_or_default();
     let mut flags = FontFlags::NON_SYMBOLIC;
-    if font.face.is_bold() {
+    if font.bold {
         flags |= FontFlags::FORCE_BOLD;
     }
     pdf.font_descriptor(descriptor)
@@ -764,10 +786,10 @@ fn embed(pdf: &mut Pdf, font: &Font, refs: [Ref; 5], base: &str) -> AppResult<()
             font.units(bbox.y_max),
         ))
         .italic_angle(0.0)
-        .ascent(font.units(font.face.ascender()))
-        .descent(font.units(font.face.descender()))
-        .cap_height(font.units(font.face.capital_height().unwrap_or(0)))
-        .stem_v(if font.face.is_bold() { 140.0 } else { 80.0 })
+        .ascent(font.units(font.metrics.ascent))
+        .descent(font.units(font.metrics.descent))
+        .cap_height(font.units(font.metrics.cap_height.unwrap_or(0.0)))
+        .stem_v(if font.bold { 140.0 } else { 80.0 })
         .font_file2(file);
     let mut map = UnicodeCmap::new(Name(b"Custom"), system);
     for (gid, c) in &font.chars {

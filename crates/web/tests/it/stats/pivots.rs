@@ -1146,6 +1146,14 @@ pub fn pdf_text(bytes: &[u8]) -> String {
 /// the KR row (7 people) and the total (10), the signature block.
 pub fn check_pdf(bytes: &[u8]) {
     assert!(bytes.starts_with(b"%PDF-"));
+    // Kept to be looked at (rendered) when screenshots are asked for.
+    if let Ok(dir) = std::env::var("KIEUBAO_SCREENSHOT_DIR") {
+        std::fs::write(
+            std::path::Path::new(&dir).join("official-report.pdf"),
+            bytes,
+        )
+        .unwrap();
+    }
     let text = pdf_text(bytes);
     for want in OFFICIAL_REPORT_TEXT.iter().chain(&["Trang 1/1"]) {
         assert!(text.contains(want), "pdf lacks {want}: {text}");
