@@ -586,8 +586,28 @@ async fn validate_streamed(
     // Progress is shown against the file's lines (each row takes one or more).
     let lines = bytes.split(|b| *b == b'\n').count();
     let limits = app.settings.import_limits.clone();
+    // Rows counted first (a list too long is refused at once, as when it
+    // was read whole); then the text is read from a temporary file, so that
+    // the server does not hold it while its rows are checked.
     let opened = tokio::task::spawn_blocking(move || {
-        read::CsvChunks::open(Box::new(std::io::Cursor::new(bytes)), limits, header_row)
+        let rows = read::count_csv_rows(&bytes)?;
+        if rows > limits.max_rows {
+            return Err(read::ReadError::new("too_many_rows", limits.max_rows));
+        }
+        let spooled = (|| {
+            use std::io::{Seek as _, Write as _};
+            let mut f = tempfile::tempfile()?;
+            f.write_all(&bytes)?;
+            f.rewind()?;
+            Ok::<_, std::io::Error>(f)
+        })();
+        drop(bytes);
+        let file = spooled.map_err(|_| read::ReadError::new("broken_file", ""))?;
+        read::CsvChunks::open(
+            Box::new(std::io::BufReader::with_capacity(1 << 20, file)),
+            limits,
+            header_row,
+        )
     })
     .await
     .map_err(|e| AppError::Unexpected(e.into()))?;

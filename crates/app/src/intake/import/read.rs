@@ -575,6 +575,32 @@ fn looks_utf16le(bytes: &[u8]) -> bool {
 /// The delimiter the file's first lines use most (`;` where a spreadsheet
 /// saved with a European list separator, tab, or `,`); title rows above the
 /// header often carry none, so several lines are counted, not the first.
+/// The rows with text of a UTF-8 CSV (title and header rows included), as
+/// [`read`] counts them against `max_rows`, without keeping any: a list too
+/// long is refused before it is read.
+pub fn count_csv_rows(bytes: &[u8]) -> Result<usize, ReadError> {
+    let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    let head = &body[..body.len().min(64 * 1024)];
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(sniff_delimiter(&String::from_utf8_lossy(head)))
+        .from_reader(body);
+    let mut rec = csv::ByteRecord::new();
+    let mut n = 0_usize;
+    loop {
+        match reader.read_byte_record(&mut rec) {
+            Ok(false) => return Ok(n),
+            Ok(true) => {
+                if rec.iter().any(|c| !c.trim_ascii().is_empty()) {
+                    n += 1;
+                }
+            }
+            Err(_) => return Err(ReadError::new("broken_row", n + 1)),
+        }
+    }
+}
+
 fn sniff_delimiter(text: &str) -> u8 {
     let head: String = text.lines().take(20).collect::<Vec<_>>().join("\n");
     let count = |c: char| head.matches(c).count();
