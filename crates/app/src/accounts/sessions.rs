@@ -37,6 +37,28 @@ pub async fn hit(app: &App, key: &str, window_secs: i64) -> AppResult<i64> {
     Ok(hits)
 }
 
+/// Counts a hit for `key` in a window that begins at the first hit and lasts
+/// `window_secs` — a count of failures that no boundary of the clock resets
+/// half-way (with [`hit`]'s windows, failures on either side of a quarter
+/// hour would start again from one).
+pub async fn hit_since_first(app: &App, key: &str, window_secs: i64) -> AppResult<i64> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let hits: i64 = sqlx::query_scalar(
+        "INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1) \
+         ON CONFLICT (key) DO UPDATE SET \
+           hits = CASE WHEN rate_limits.window_start > $3 THEN rate_limits.hits + 1 ELSE 1 END, \
+           window_start = CASE WHEN rate_limits.window_start > $3 \
+             THEN rate_limits.window_start ELSE excluded.window_start END \
+         RETURNING hits",
+    )
+    .bind(key)
+    .bind(now)
+    .bind(now - window_secs)
+    .fetch_one(&app.db.pool)
+    .await?;
+    Ok(hits)
+}
+
 /// A new session: the cookie value (shown once) and its CSRF token.
 #[derive(Debug, Clone)]
 pub struct NewSession {

@@ -12,7 +12,7 @@ use db::Row;
 use crate::accounts::secret::{
     check_password_policy, dummy_hash, hash_password, random_token, token_hash, verify_password,
 };
-use crate::accounts::sessions::hit;
+use crate::accounts::sessions::{hit, hit_since_first};
 use crate::audit::{self, Event};
 use crate::{App, AppError, AppResult, access, clock};
 
@@ -296,7 +296,7 @@ pub async fn sign_in(app: &App, email: &str, password: &str, ip: &str) -> AppRes
         }
     };
     let Some(id) = found else {
-        let n = hit(app, &fail_key, 900).await?;
+        let n = hit_since_first(app, &fail_key, 900).await?;
         // A delay that grows with the failures of this address (at most
         // two seconds), on top of the hashing.
         if n > 2 {
