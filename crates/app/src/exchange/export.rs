@@ -985,24 +985,17 @@ impl Export {
         after: i64,
         until: i64,
     ) -> AppResult<Vec<(i64, Value)>> {
-        let scope = access::association_scope(&self.actor, 2);
-        let mut sql = format!(
-            "SELECT a.id, a.name, a.name_en, a.kind, a.country, a.city, a.status, a.merged_into, \
-             a.founded_on, a.contact_name, a.phone, a.email, a.website, a.address, a.updated_at \
-             FROM associations a WHERE a.id > $1 AND a.id <= {until} AND {}",
-            scope.sql
-        );
-        let mut args = scope.args.clone();
-        if let Some(s) = &self.since {
-            args.push(s.clone());
-            sql = format!("{sql} AND a.updated_at >= ${}", args.len() + 1);
-        }
-        sql = format!("{sql} ORDER BY a.id LIMIT {PAGE}");
-        let mut q = sqlx::query(&sql).bind(after);
-        for a in &args {
-            q = q.bind(a.clone());
-        }
-        let rows = q.fetch_all(&mut *conn).await?;
+        let rows = self
+            .scoped_page(
+                conn,
+                "SELECT a.id, a.name, a.name_en, a.kind, a.country, a.city, a.status, \
+                 a.merged_into, a.founded_on, a.contact_name, a.phone, a.email, a.website, \
+                 a.address, a.updated_at FROM associations a",
+                "a",
+                access::association_scope(&self.actor, 2),
+                (after, until),
+            )
+            .await?;
         let (Some(lo), Some(hi)) = (
             rows.first().and_then(|r| r.try_get::<i64, _>(0).ok()),
             rows.last().and_then(|r| r.try_get::<i64, _>(0).ok()),
@@ -1047,24 +1040,16 @@ impl Export {
         after: i64,
         until: i64,
     ) -> AppResult<Vec<(i64, Value)>> {
-        let scope = crate::community::investment::enterprise_scope(&self.actor, 2);
-        let mut sql = format!(
-            "SELECT e.id, e.name, e.name_en, e.registration_no, e.sector, e.address, \
-             e.parent_country, e.notes, e.updated_at FROM enterprises e \
-             WHERE e.id > $1 AND e.id <= {until} AND {}",
-            scope.sql
-        );
-        let mut args = scope.args.clone();
-        if let Some(s) = &self.since {
-            args.push(s.clone());
-            sql = format!("{sql} AND e.updated_at >= ${}", args.len() + 1);
-        }
-        sql = format!("{sql} ORDER BY e.id LIMIT {PAGE}");
-        let mut q = sqlx::query(&sql).bind(after);
-        for a in &args {
-            q = q.bind(a.clone());
-        }
-        let rows = q.fetch_all(&mut *conn).await?;
+        let rows = self
+            .scoped_page(
+                conn,
+                "SELECT e.id, e.name, e.name_en, e.registration_no, e.sector, e.address, \
+                 e.parent_country, e.notes, e.updated_at FROM enterprises e",
+                "e",
+                crate::community::investment::enterprise_scope(&self.actor, 2),
+                (after, until),
+            )
+            .await?;
         let (Some(lo), Some(hi)) = (
             rows.first().and_then(|r| r.try_get::<i64, _>(0).ok()),
             rows.last().and_then(|r| r.try_get::<i64, _>(0).ok()),
@@ -1106,26 +1091,18 @@ impl Export {
         after: i64,
         until: i64,
     ) -> AppResult<Vec<(i64, Value)>> {
-        let scope = crate::community::investment::project_scope(&self.actor, 2);
-        let mut sql = format!(
-            "SELECT pr.id, pr.name, pr.name_en, pr.summary, pr.summary_en, pr.sector, \
-             pr.commune_code, pr.registered_capital, pr.realised_capital, pr.currency, \
-             pr.rate_to_vnd, pr.licence_no, pr.licence_date, pr.status, pr.status_on, \
-             pr.in_catalogue, pr.updated_at FROM investment_projects pr \
-             WHERE pr.id > $1 AND pr.id <= {until} AND {}",
-            scope.sql
-        );
-        let mut args = scope.args.clone();
-        if let Some(s) = &self.since {
-            args.push(s.clone());
-            sql = format!("{sql} AND pr.updated_at >= ${}", args.len() + 1);
-        }
-        sql = format!("{sql} ORDER BY pr.id LIMIT {PAGE}");
-        let mut q = sqlx::query(&sql).bind(after);
-        for a in &args {
-            q = q.bind(a.clone());
-        }
-        let rows = q.fetch_all(&mut *conn).await?;
+        let rows = self
+            .scoped_page(
+                conn,
+                "SELECT pr.id, pr.name, pr.name_en, pr.summary, pr.summary_en, pr.sector, \
+                 pr.commune_code, pr.registered_capital, pr.realised_capital, pr.currency, \
+                 pr.rate_to_vnd, pr.licence_no, pr.licence_date, pr.status, pr.status_on, \
+                 pr.in_catalogue, pr.updated_at FROM investment_projects pr",
+                "pr",
+                crate::community::investment::project_scope(&self.actor, 2),
+                (after, until),
+            )
+            .await?;
         let (Some(lo), Some(hi)) = (
             rows.first().and_then(|r| r.try_get::<i64, _>(0).ok()),
             rows.last().and_then(|r| r.try_get::<i64, _>(0).ok()),
@@ -1187,6 +1164,36 @@ impl Export {
             ));
         }
         Ok(out)
+    }
+
+    /// A page of a kind outside the registry of people (associations,
+    /// enterprises, projects): `select` (a `SELECT … FROM table alias`)
+    /// limited to ids in `after..=until`, the jurisdiction's `scope` (its
+    /// marks from `$2`) and, for an export `since` a day, the records
+    /// changed since; in id order.
+    async fn scoped_page(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        select: &str,
+        alias: &str,
+        scope: access::ScopeFilter,
+        (after, until): (i64, i64),
+    ) -> AppResult<Vec<db::AnyRow>> {
+        let mut sql = format!(
+            "{select} WHERE {alias}.id > $1 AND {alias}.id <= {until} AND {}",
+            scope.sql
+        );
+        let mut args = scope.args;
+        if let Some(s) = &self.since {
+            args.push(s.clone());
+            sql = format!("{sql} AND {alias}.updated_at >= ${}", args.len() + 1);
+        }
+        sql = format!("{sql} ORDER BY {alias}.id LIMIT {PAGE}");
+        let mut q = sqlx::query(&sql).bind(after);
+        for a in &args {
+            q = q.bind(a.as_str());
+        }
+        Ok(q.fetch_all(&mut *conn).await?)
     }
 
     /// The people the records `lo..=hi` of a link table name (owners,

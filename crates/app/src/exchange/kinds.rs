@@ -422,55 +422,55 @@ pub(crate) async fn same_content(
             Ok(None)
         }
         Entity::Enterprise => {
-            let reg = s("registration_no").trim().to_uppercase();
             let country = domain::geo::countries::resolve(&s("parent_country")).unwrap_or_default();
-            let name = folded(theirs.get("name"));
-            let rows = sqlx::query(
-                "SELECT id, name, registration_no, parent_country FROM enterprises ORDER BY id",
+            same_by_number(
+                app,
+                "SELECT id, name, parent_country, registration_no FROM enterprises ORDER BY id",
+                &s("registration_no"),
+                &folded(theirs.get("name")),
+                country,
             )
-            .fetch_all(&app.db.pool)
-            .await?;
-            for r in rows {
-                let their_name: String = r.try_get(1)?;
-                let their_reg: String = r.try_get(2)?;
-                let their_country: String = r.try_get(3)?;
-                let same = if reg.is_empty() || their_reg.trim().is_empty() {
-                    their_country == country && domain::text::fold(&their_name) == name
-                } else {
-                    their_reg.trim().to_uppercase() == reg
-                };
-                if same {
-                    return Ok(Some(r.try_get(0)?));
-                }
-            }
-            Ok(None)
+            .await
         }
         Entity::Project => {
-            let licence = s("licence_no").trim().to_uppercase();
-            let name = folded(theirs.get("name"));
-            let commune = s("commune_code");
-            let rows = sqlx::query(
+            same_by_number(
+                app,
                 "SELECT id, name, commune_code, licence_no FROM investment_projects ORDER BY id",
+                &s("licence_no"),
+                &folded(theirs.get("name")),
+                &s("commune_code"),
             )
-            .fetch_all(&app.db.pool)
-            .await?;
-            for r in rows {
-                let their_name: String = r.try_get(1)?;
-                let their_commune: String = r.try_get(2)?;
-                let their_licence: String = r.try_get(3)?;
-                let same = if licence.is_empty() || their_licence.trim().is_empty() {
-                    their_commune == commune && domain::text::fold(&their_name) == name
-                } else {
-                    their_licence.trim().to_uppercase() == licence
-                };
-                if same {
-                    return Ok(Some(r.try_get(0)?));
-                }
-            }
-            Ok(None)
+            .await
         }
         Entity::Person => Ok(None),
     }
+}
+
+/// The first record `sql` lists (id, name, place, number) with the same
+/// number (registration, licence: case and spaces aside) or, when either
+/// has none, the same folded name in the same place.
+async fn same_by_number(
+    app: &App,
+    sql: &str,
+    number: &str,
+    name: &str,
+    place: &str,
+) -> AppResult<Option<i64>> {
+    let number = number.trim().to_uppercase();
+    for r in sqlx::query(sql).fetch_all(&app.db.pool).await? {
+        let their_name: String = r.try_get(1)?;
+        let their_place: String = r.try_get(2)?;
+        let their_number: String = r.try_get(3)?;
+        let same = if number.is_empty() || their_number.trim().is_empty() {
+            their_place == place && domain::text::fold(&their_name) == name
+        } else {
+            their_number.trim().to_uppercase() == number
+        };
+        if same {
+            return Ok(Some(r.try_get(0)?));
+        }
+    }
+    Ok(None)
 }
 
 /// `theirs` laid over `base` (the fields a record sends replace ours).
